@@ -1,0 +1,22 @@
+{
+  "variables": {
+    "torch_include%": "<!(echo ${FLAMBEAU_TORCH_INCLUDE:-/usr/include})",
+    "torch_lib%": "<!(echo ${FLAMBEAU_TORCH_LIB:-/usr/lib/x86_64-linux-gnu})"
+  },
+  "targets": [
+    {
+      "target_name": "flambeau",
+      "sources": ["native/flambeau.cc", "native/jit.cc"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<(torch_include)",
+        "<(torch_include)/torch/csrc/api/include"
+      ],
+      "defines": ["NAPI_EXPERIMENTAL", "NODE_ADDON_API_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "libraries": ["-L<(torch_lib)", "-Wl,-rpath,<(torch_lib)", "-ltorch", "-ltorch_cpu", "-lc10"]
+    }
+  ]
+}

@@ -1,0 +1,63 @@
+// Shared pieces of the binding: the tensor box, conversions between JS values and
+// c10::IValue, and the one error path. Everything here is thin on purpose; the
+// TypeScript layer above names, types and validates the operators.
+#pragma once
+#define NAPI_EXPERIMENTAL
+#define NODE_ADDON_API_DISABLE_DEPRECATED
+#include <napi.h>
+
+#include <ATen/ATen.h>
+#include <ATen/core/ivalue.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace fl {
+
+// Every external this addon hands to JS starts with a magic word, so a value of the
+// wrong kind is rejected with an error instead of being reinterpreted.
+constexpr uint32_t kTensorMagic = 0x464c5431;  // "FLT1"
+constexpr uint32_t kModuleMagic = 0x464c4d31;  // "FLM1"
+
+struct TensorBox {
+  uint32_t magic = kTensorMagic;
+  at::Tensor t;
+};
+
+extern std::atomic<int64_t> g_liveTensors;
+
+// Wraps a tensor in a new JS external whose GC finalizer frees it.
+Napi::Value wrapTensor(Napi::Env env, at::Tensor t);
+// Reads a tensor external; throws a JS error naming `what` when it is not one or was disposed.
+at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& v, const char* what);
+TensorBox* unwrapBox(Napi::Env env, const Napi::Value& v, const char* what);
+
+// Converts a JS value to an IValue without a schema (TorchScript inputs), and back.
+c10::IValue jsToIValueLoose(Napi::Env env, const Napi::Value& v);
+Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v);
+
+// Reports the allocator's byte count to V8 so that GC pressure follows native memory.
+void syncExternalMemory(Napi::Env env);
+
+[[noreturn]] void throwJs(Napi::Env env, const std::string& msg);
+
+// Runs fn, turning every C++ exception into a JS Error whose message starts with `where`.
+template <typename F>
+auto guarded(Napi::Env env, const char* where, F&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throwJs(env, std::string(where) + ": " + e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throwJs(env, std::string(where) + ": " + e.what());
+  } catch (...) {
+    throwJs(env, std::string(where) + ": unknown native error");
+  }
+}
+
+void initJit(Napi::Env env, Napi::Object exports);
+
+}  // namespace fl

@@ -1,0 +1,753 @@
+// The binding: one generic path to every ATen operator through the c10 dispatcher's
+// boxed interface, plus tensor data in/out, autograd entry points, memory accounting.
+#include "common.h"
+
+#include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/CPUAllocator.h>
+#include <c10/core/GradMode.h>
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/variable.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace fl {
+
+std::atomic<int64_t> g_liveTensors{0};
+
+// ---------------------------------------------------------------- allocator
+// Wraps libtorch's CPU allocator to count live bytes exactly and to refuse requests
+// past a budget with a catchable error instead of an OOM kill.
+static std::atomic<int64_t> g_allocBytes{0};
+static std::atomic<int64_t> g_peakBytes{0};
+static std::atomic<int64_t> g_budget{0};  // 0: no budget
+static int64_t g_reportedBytes = 0;        // main thread only
+
+struct CountedCtx {
+  c10::DataPtr inner;
+  size_t n;
+};
+
+static void deleteCounted(void* p) {
+  auto* c = static_cast<CountedCtx*>(p);
+  g_allocBytes -= static_cast<int64_t>(c->n);
+  delete c;
+}
+
+struct CountingAllocator final : public c10::Allocator {
+  c10::Allocator* base = nullptr;
+  c10::DataPtr allocate(size_t n) const override {
+    int64_t budget = g_budget.load();
+    if (budget > 0 && g_allocBytes.load() + static_cast<int64_t>(n) > budget) {
+      TORCH_CHECK(false, "allocation of ", n, " bytes would exceed the memory budget of ", budget,
+                  " bytes (", g_allocBytes.load(), " in use); raise it with setMemoryBudget()");
+    }
+    c10::DataPtr inner = base->allocate(n);
+    void* data = inner.get();
+    auto* ctx = new CountedCtx{std::move(inner), n};
+    int64_t now = (g_allocBytes += static_cast<int64_t>(n));
+    int64_t peak = g_peakBytes.load();
+    while (now > peak && !g_peakBytes.compare_exchange_weak(peak, now)) {
+    }
+    return {data, ctx, &deleteCounted, c10::Device(c10::DeviceType::CPU)};
+  }
+};
+
+static CountingAllocator g_allocator;
+
+void syncExternalMemory(Napi::Env env) {
+  int64_t now = g_allocBytes.load();
+  int64_t delta = now - g_reportedBytes;
+  if (delta > (1 << 20) || delta < -(1 << 20)) {
+    int64_t ignored;
+    napi_adjust_external_memory(env, delta, &ignored);
+    g_reportedBytes = now;
+  }
+}
+
+// ---------------------------------------------------------------- tensor boxes
+static void finalizeTensor(node_api_basic_env, void* data, void*) {
+  auto* box = static_cast<TensorBox*>(data);
+  if (box->t.defined()) g_liveTensors--;
+  delete box;
+}
+
+Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
+  if (!t.defined()) return env.Null();
+  auto* box = new TensorBox();
+  box->t = std::move(t);
+  g_liveTensors++;
+  napi_value out;
+  napi_status s = napi_create_external(env, box, finalizeTensor, nullptr, &out);
+  if (s != napi_ok) {
+    delete box;
+    g_liveTensors--;
+    throwJs(env, "flambeau: could not create a tensor handle");
+  }
+  syncExternalMemory(env);
+  return Napi::Value(env, out);
+}
+
+TensorBox* unwrapBox(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (!v.IsExternal()) throwJs(env, std::string(what) + ": expected a Tensor");
+  auto* box = static_cast<TensorBox*>(v.As<Napi::External<void>>().Data());
+  if (box == nullptr || box->magic != kTensorMagic) throwJs(env, std::string(what) + ": expected a Tensor");
+  return box;
+}
+
+at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& v, const char* what) {
+  TensorBox* box = unwrapBox(env, v, what);
+  if (!box->t.defined())
+    throwJs(env, std::string(what) + ": the tensor was disposed (used after dispose() or outside its tidy())");
+  return box->t;
+}
+
+[[noreturn]] void throwJs(Napi::Env env, const std::string& msg) {
+  throw Napi::Error::New(env, msg);
+}
+
+// ---------------------------------------------------------------- argument kinds
+enum class K : uint8_t {
+  Tensor, OptTensor, TensorList, OptTensorList,
+  Int, OptInt, IntList, OptIntList,
+  Float, OptFloat, FloatList, OptFloatList,
+  Bool, OptBool, BoolList,
+  Scalar, OptScalar, ScalarType, OptScalarType,
+  Str, OptStr, OptNone, MemoryFormat, OptMemoryFormat, Device, OptDevice,
+  Unsupported
+};
+
+struct ArgSpec {
+  K kind;
+  c10::optional<c10::IValue> def;
+  int32_t n;  // fixed list length (int[2]) or 0
+  std::string name;
+};
+
+struct OpEntry {
+  c10::OperatorHandle op;
+  std::vector<ArgSpec> args;
+  size_t nret;
+  std::string name;
+};
+
+static std::vector<std::unique_ptr<OpEntry>> g_ops;
+static std::unordered_map<std::string, int32_t> g_opIndex;
+
+static K classify(const c10::TypePtr& real) {
+  using TK = c10::TypeKind;
+  bool opt = false;
+  c10::TypePtr t = real;
+  if (t->kind() == TK::OptionalType) {
+    opt = true;
+    t = t->castRaw<c10::OptionalType>()->getElementType();
+  }
+  switch (t->kind()) {
+    case TK::TensorType: return opt ? K::OptTensor : K::Tensor;
+    case TK::IntType:
+    case TK::SymIntType: return opt ? K::OptInt : K::Int;
+    case TK::FloatType: return opt ? K::OptFloat : K::Float;
+    case TK::BoolType: return opt ? K::OptBool : K::Bool;
+    case TK::NumberType: return opt ? K::OptScalar : K::Scalar;
+    case TK::StringType: return opt ? K::OptStr : K::Str;
+    case TK::ScalarTypeType: return opt ? K::OptScalarType : K::ScalarType;
+    case TK::MemoryFormatType: return opt ? K::OptMemoryFormat : K::MemoryFormat;
+    case TK::DeviceObjType: return opt ? K::OptDevice : K::Device;
+    case TK::LayoutType:
+    case TK::GeneratorType: return opt ? K::OptNone : K::Unsupported;
+    case TK::ListType: {
+      auto e = t->castRaw<c10::ListType>()->getElementType();
+      switch (e->kind()) {
+        case TK::TensorType: return opt ? K::Unsupported : K::TensorList;
+        case TK::OptionalType:
+          if (e->castRaw<c10::OptionalType>()->getElementType()->kind() == TK::TensorType) return K::OptTensorList;
+          return K::Unsupported;
+        case TK::IntType:
+        case TK::SymIntType: return opt ? K::OptIntList : K::IntList;
+        case TK::FloatType: return opt ? K::OptFloatList : K::FloatList;
+        case TK::BoolType: return opt ? K::Unsupported : K::BoolList;
+        default: return K::Unsupported;
+      }
+    }
+    default: return K::Unsupported;
+  }
+}
+
+// opId(name, overload) -> integer id; resolves the schema once.
+static Napi::Value OpId(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>();
+  std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+  std::string key = name + "." + overload;
+  auto it = g_opIndex.find(key);
+  if (it != g_opIndex.end()) return Napi::Number::New(env, it->second);
+  return guarded(env, key.c_str(), [&]() -> Napi::Value {
+    auto handle = c10::Dispatcher::singleton().findSchemaOrThrow(name.c_str(), overload.c_str());
+    auto entry = std::make_unique<OpEntry>(OpEntry{handle, {}, 0, key});
+    const auto& schema = handle.schema();
+    for (const auto& a : schema.arguments()) {
+      K k = classify(a.real_type());
+      entry->args.push_back(ArgSpec{k, a.default_value(), a.N() ? *a.N() : 0, a.name()});
+    }
+    entry->nret = schema.returns().size();
+    int32_t id = static_cast<int32_t>(g_ops.size());
+    g_ops.push_back(std::move(entry));
+    g_opIndex[key] = id;
+    return Napi::Number::New(env, id);
+  });
+}
+
+static Napi::Value OpSchema(const Napi::CallbackInfo& info) {
+  int32_t id = info[0].As<Napi::Number>().Int32Value();
+  if (id < 0 || id >= static_cast<int32_t>(g_ops.size())) throwJs(info.Env(), "opSchema: unknown op id");
+  std::ostringstream os;
+  os << g_ops[id]->op.schema();
+  return Napi::String::New(info.Env(), os.str());
+}
+
+static int64_t toInt(Napi::Env env, const Napi::Value& v, const std::string& where) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
+      throwJs(env, where + ": expected a safe integer, got " + v.ToString().Utf8Value());
+    return static_cast<int64_t>(d);
+  }
+  if (v.IsBigInt()) {
+    bool lossless = true;
+    int64_t r = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) throwJs(env, where + ": BigInt out of int64 range");
+    return r;
+  }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
+  throwJs(env, where + ": expected an integer, got " + v.ToString().Utf8Value());
+}
+
+static double toDouble(Napi::Env env, const Napi::Value& v, const std::string& where) {
+  if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+  if (v.IsBigInt()) {
+    bool lossless;
+    return static_cast<double>(v.As<Napi::BigInt>().Int64Value(&lossless));
+  }
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1.0 : 0.0;
+  throwJs(env, where + ": expected a number, got " + v.ToString().Utf8Value());
+}
+
+static c10::Scalar toScalar(Napi::Env env, const Napi::Value& v, const std::string& where) {
+  if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
+  if (v.IsBigInt()) return c10::Scalar(toInt(env, v, where));
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    // Integral JS numbers act as Python ints (keep integer dtypes), others as floats.
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0)
+      return c10::Scalar(static_cast<int64_t>(d));
+    return c10::Scalar(d);
+  }
+  throwJs(env, where + ": expected a number, got " + v.ToString().Utf8Value());
+}
+
+static bool isAllowedScalarType(int64_t c) {
+  switch (static_cast<c10::ScalarType>(c)) {
+    case c10::ScalarType::Byte: case c10::ScalarType::Char: case c10::ScalarType::Short:
+    case c10::ScalarType::Int: case c10::ScalarType::Long: case c10::ScalarType::Half:
+    case c10::ScalarType::Float: case c10::ScalarType::Double: case c10::ScalarType::Bool:
+    case c10::ScalarType::BFloat16:
+      return c >= 0 && c <= 15;
+    default: return false;
+  }
+}
+
+static std::vector<int64_t> toIntList(Napi::Env env, const Napi::Value& v, int32_t n, const std::string& where) {
+  std::vector<int64_t> out;
+  if (v.IsArray()) {
+    Napi::Array a = v.As<Napi::Array>();
+    uint32_t len = a.Length();
+    out.reserve(len);
+    for (uint32_t i = 0; i < len; i++) out.push_back(toInt(env, a.Get(i), where));
+  } else if (v.IsNumber() || v.IsBigInt()) {
+    int64_t x = toInt(env, v, where);
+    out.assign(n > 0 ? n : 1, x);
+  } else {
+    throwJs(env, where + ": expected an array of integers");
+  }
+  return out;
+}
+
+static c10::IValue toIValue(Napi::Env env, const ArgSpec& s, const Napi::Value& v, const std::string& op) {
+  const std::string where = op + " argument '" + s.name + "'";
+  bool none = v.IsUndefined() || v.IsNull();
+  if (v.IsUndefined() && s.def) return *s.def;
+  switch (s.kind) {
+    case K::OptTensor: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Tensor: return unwrapTensor(env, v, where.c_str());
+    case K::OptInt: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Int: return toInt(env, v, where);
+    case K::OptIntList: if (none) return c10::IValue(); [[fallthrough]];
+    case K::IntList: return c10::IValue(toIntList(env, v, s.n, where));
+    case K::OptFloat: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Float: return toDouble(env, v, where);
+    case K::OptFloatList: if (none) return c10::IValue(); [[fallthrough]];
+    case K::FloatList: {
+      if (!v.IsArray()) throwJs(env, where + ": expected an array of numbers");
+      Napi::Array a = v.As<Napi::Array>();
+      std::vector<double> out;
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(toDouble(env, a.Get(i), where));
+      return c10::IValue(out);
+    }
+    case K::OptBool: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Bool:
+      if (!v.IsBoolean()) throwJs(env, where + ": expected a boolean");
+      return v.As<Napi::Boolean>().Value();
+    case K::BoolList: {
+      if (!v.IsArray()) throwJs(env, where + ": expected an array of booleans");
+      Napi::Array a = v.As<Napi::Array>();
+      if (s.n != 3) throwJs(env, where + ": unsupported bool list");
+      std::array<bool, 3> out{};
+      for (uint32_t i = 0; i < 3 && i < a.Length(); i++) out[i] = a.Get(i).ToBoolean().Value();
+      return c10::IValue(out);
+    }
+    case K::OptScalar: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Scalar: return toScalar(env, v, where);
+    case K::OptScalarType: if (none) return c10::IValue(); [[fallthrough]];
+    case K::ScalarType: {
+      int64_t c = toInt(env, v, where);
+      if (!isAllowedScalarType(c)) throwJs(env, where + ": unsupported dtype code " + std::to_string(c));
+      return c10::IValue(c);
+    }
+    case K::OptStr: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Str:
+      if (!v.IsString()) throwJs(env, where + ": expected a string");
+      return c10::IValue(v.As<Napi::String>().Utf8Value());
+    case K::OptMemoryFormat: if (none) return c10::IValue(); [[fallthrough]];
+    case K::MemoryFormat: {
+      std::string f = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+      if (f == "contiguous") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::Contiguous));
+      if (f == "preserve") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::Preserve));
+      if (f == "channelsLast") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::ChannelsLast));
+      throwJs(env, where + ": memory format must be 'contiguous', 'preserve' or 'channelsLast'");
+    }
+    case K::OptDevice: if (none) return c10::IValue(); [[fallthrough]];
+    case K::Device:
+      if (v.IsString() && v.As<Napi::String>().Utf8Value() == "cpu") return c10::IValue(c10::Device(c10::kCPU));
+      throwJs(env, where + ": only the 'cpu' device exists in this build");
+    case K::OptNone:
+      if (!none) throwJs(env, where + ": must be left unset");
+      return c10::IValue();
+    case K::TensorList: {
+      if (!v.IsArray()) throwJs(env, where + ": expected an array of tensors");
+      Napi::Array a = v.As<Napi::Array>();
+      std::vector<at::Tensor> out;
+      out.reserve(a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(unwrapTensor(env, a.Get(i), where.c_str()));
+      return c10::IValue(out);
+    }
+    case K::OptTensorList: {
+      if (!v.IsArray()) throwJs(env, where + ": expected an array of tensors or nulls");
+      Napi::Array a = v.As<Napi::Array>();
+      c10::List<c10::optional<at::Tensor>> out;
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        Napi::Value e = a.Get(i);
+        if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
+        else out.push_back(unwrapTensor(env, e, where.c_str()));
+      }
+      return c10::IValue(out);
+    }
+    case K::Unsupported: break;
+  }
+  if (none && s.def) return *s.def;
+  throwJs(env, where + ": argument type not supported by the binding");
+}
+
+Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v) {
+  if (v.isTensor()) return wrapTensor(env, v.toTensor());
+  if (v.isNone()) return env.Null();
+  if (v.isDouble()) return Napi::Number::New(env, v.toDouble());
+  if (v.isInt()) {
+    int64_t i = v.toInt();
+    if (i > 9007199254740991LL || i < -9007199254740991LL) return Napi::BigInt::New(env, i);
+    return Napi::Number::New(env, static_cast<double>(i));
+  }
+  if (v.isBool()) return Napi::Boolean::New(env, v.toBool());
+  if (v.isString()) return Napi::String::New(env, v.toStringRef());
+  if (v.isTensorList()) {
+    auto l = v.toTensorList();
+    Napi::Array a = Napi::Array::New(env, l.size());
+    for (size_t i = 0; i < l.size(); i++) a.Set(static_cast<uint32_t>(i), wrapTensor(env, l.get(i)));
+    return a;
+  }
+  if (v.isList()) {
+    auto l = v.toListRef();
+    Napi::Array a = Napi::Array::New(env, l.size());
+    for (size_t i = 0; i < l.size(); i++) a.Set(static_cast<uint32_t>(i), ivalueToJs(env, l[i]));
+    return a;
+  }
+  if (v.isTuple()) {
+    const auto& el = v.toTupleRef().elements();
+    Napi::Array a = Napi::Array::New(env, el.size());
+    for (size_t i = 0; i < el.size(); i++) a.Set(static_cast<uint32_t>(i), ivalueToJs(env, el[i]));
+    return a;
+  }
+  if (v.isGenericDict()) {
+    Napi::Object o = Napi::Object::New(env);
+    for (const auto& kv : v.toGenericDict()) {
+      std::string key = kv.key().isString() ? kv.key().toStringRef() : std::to_string(kv.key().toInt());
+      o.Set(key, ivalueToJs(env, kv.value()));
+    }
+    return o;
+  }
+  if (v.isScalar()) return Napi::Number::New(env, v.toScalar().toDouble());
+  throwJs(env, std::string("cannot convert a value of type ") + v.tagKind() + " to JS");
+}
+
+// callOp(id, ...args): builds the IValue stack from the schema and calls the boxed kernel.
+static Napi::Value CallOp(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int32_t id = info[0].As<Napi::Number>().Int32Value();
+  if (id < 0 || id >= static_cast<int32_t>(g_ops.size())) throwJs(env, "callOp: unknown op id");
+  OpEntry& e = *g_ops[id];
+  size_t given = info.Length() - 1;
+  if (given > e.args.size())
+    throwJs(env, e.name + ": takes " + std::to_string(e.args.size()) + " arguments, got " + std::to_string(given));
+  torch::jit::Stack stack;
+  stack.reserve(e.args.size());
+  for (size_t i = 0; i < e.args.size(); i++) {
+    Napi::Value v = i < given ? info[i + 1] : env.Undefined();
+    stack.push_back(toIValue(env, e.args[i], v, e.name));
+  }
+  guarded(env, e.name.c_str(), [&]() { e.op.callBoxed(&stack); });
+  if (e.nret == 0) return env.Undefined();
+  if (e.nret == 1) return ivalueToJs(env, stack[0]);
+  Napi::Array out = Napi::Array::New(env, stack.size());
+  for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), ivalueToJs(env, stack[i]));
+  return out;
+}
+
+// ---------------------------------------------------------------- data in / out
+// fromBuffer(typedArray, shape, dtypeCode): copies the bytes into a new tensor.
+static Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray()) throwJs(env, "fromBuffer: expected a TypedArray");
+  Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+  std::vector<int64_t> shape = toIntList(env, info[1], 0, "fromBuffer shape");
+  int64_t code = toInt(env, info[2], "fromBuffer dtype");
+  if (!isAllowedScalarType(code)) throwJs(env, "fromBuffer: unsupported dtype");
+  auto st = static_cast<c10::ScalarType>(code);
+  return guarded(env, "fromBuffer", [&]() {
+    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(st));
+    size_t nbytes = static_cast<size_t>(t.numel()) * c10::elementSize(st);
+    if (nbytes != ta.ByteLength())
+      throwJs(env, "fromBuffer: buffer holds " + std::to_string(ta.ByteLength()) + " bytes, shape needs " +
+                       std::to_string(nbytes));
+    if (nbytes) {
+      auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      std::memcpy(t.data_ptr(), src, nbytes);
+    }
+    return wrapTensor(env, std::move(t));
+  });
+}
+
+// toBuffer(t): a fresh ArrayBuffer with the tensor's elements in row-major order.
+static Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& t = unwrapTensor(env, info[0], "data");
+  return guarded(env, "data", [&]() -> Napi::Value {
+    at::Tensor c = t.detach().contiguous();
+    size_t nbytes = static_cast<size_t>(c.numel()) * c.element_size();
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, nbytes);
+    if (nbytes) std::memcpy(buf.Data(), c.data_ptr(), nbytes);
+    return buf;
+  });
+}
+
+static Napi::Value Item(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& t = unwrapTensor(env, info[0], "item");
+  return guarded(env, "item", [&]() -> Napi::Value {
+    if (t.numel() != 1)
+      throwJs(env, "item: a Tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
+    c10::Scalar s = t.item();
+    if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
+    if (s.isIntegral(false)) {
+      int64_t i = s.toLong();
+      if (t.scalar_type() == c10::ScalarType::Long) return Napi::BigInt::New(env, i);
+      return Napi::Number::New(env, static_cast<double>(i));
+    }
+    return Napi::Number::New(env, s.toDouble());
+  });
+}
+
+// ---------------------------------------------------------------- metadata
+static Napi::Value Shape(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "shape");
+  auto sizes = t.sizes();
+  Napi::Array a = Napi::Array::New(info.Env(), sizes.size());
+  for (size_t i = 0; i < sizes.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(sizes[i]));
+  return a;
+}
+
+static Napi::Value Strides(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "stride");
+  auto st = t.strides();
+  Napi::Array a = Napi::Array::New(info.Env(), st.size());
+  for (size_t i = 0; i < st.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(st[i]));
+  return a;
+}
+
+static Napi::Value Dtype(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "dtype");
+  return Napi::Number::New(info.Env(), static_cast<int>(t.scalar_type()));
+}
+
+static Napi::Value Numel(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "numel");
+  return Napi::Number::New(info.Env(), static_cast<double>(t.numel()));
+}
+
+static Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "isContiguous");
+  return Napi::Boolean::New(info.Env(), t.is_contiguous());
+}
+
+static Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  TensorBox* box = unwrapBox(info.Env(), info[0], "dispose");
+  if (box->t.defined()) {
+    box->t = at::Tensor();
+    g_liveTensors--;
+  }
+  return info.Env().Undefined();
+}
+
+static Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  TensorBox* box = unwrapBox(info.Env(), info[0], "isDisposed");
+  return Napi::Boolean::New(info.Env(), !box->t.defined());
+}
+
+static Napi::Value SameStorage(const Napi::CallbackInfo& info) {
+  at::Tensor& a = unwrapTensor(info.Env(), info[0], "sameStorage");
+  at::Tensor& b = unwrapTensor(info.Env(), info[1], "sameStorage");
+  return Napi::Boolean::New(info.Env(), a.unsafeGetTensorImpl() == b.unsafeGetTensorImpl());
+}
+
+// ---------------------------------------------------------------- autograd
+static Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), unwrapTensor(info.Env(), info[0], "requiresGrad").requires_grad());
+}
+
+static Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& t = unwrapTensor(env, info[0], "requiresGrad_");
+  bool on = info[1].ToBoolean().Value();
+  guarded(env, "requiresGrad_", [&]() { t.set_requires_grad(on); });
+  return env.Undefined();
+}
+
+static Napi::Value Grad(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "grad");
+  const at::Tensor& g = t.grad();
+  return g.defined() ? wrapTensor(info.Env(), g) : info.Env().Null();
+}
+
+static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& t = unwrapTensor(env, info[0], "grad");
+  at::Tensor g = info[1].IsNull() || info[1].IsUndefined() ? at::Tensor() : unwrapTensor(env, info[1], "grad");
+  guarded(env, "grad", [&]() { t.mutable_grad() = g; });
+  return env.Undefined();
+}
+
+static Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), unwrapTensor(info.Env(), info[0], "isLeaf").is_leaf());
+}
+
+static Napi::Value GradFnName(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "gradFn");
+  auto fn = t.grad_fn();
+  if (!fn) return info.Env().Null();
+  return Napi::String::New(info.Env(), fn->name());
+}
+
+static Napi::Value RetainGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& t = unwrapTensor(env, info[0], "retainGrad");
+  guarded(env, "retainGrad", [&]() { t.retain_grad(); });
+  return env.Undefined();
+}
+
+static Napi::Value Version(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(unwrapTensor(info.Env(), info[0], "version")._version()));
+}
+
+static std::vector<at::Tensor> tensorArray(Napi::Env env, const Napi::Value& v, const char* what, bool allowNull) {
+  std::vector<at::Tensor> out;
+  if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) throwJs(env, std::string(what) + ": expected an array of tensors");
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    if (allowNull && (e.IsNull() || e.IsUndefined())) out.emplace_back();
+    else out.push_back(unwrapTensor(env, e, what));
+  }
+  return out;
+}
+
+static c10::optional<bool> optBool(const Napi::Value& v) {
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
+  return c10::nullopt;
+}
+
+// backward(tensors, grads, retainGraph?, createGraph, inputs?)
+static Napi::Value Backward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto tensors = tensorArray(env, info[0], "backward", false);
+  auto grads = tensorArray(env, info[1], "backward", true);
+  auto retain = optBool(info[2]);
+  bool create = info[3].ToBoolean().Value();
+  auto inputs = tensorArray(env, info[4], "backward", false);
+  guarded(env, "backward", [&]() { torch::autograd::backward(tensors, grads, retain, create, inputs); });
+  return env.Undefined();
+}
+
+// grad(outputs, inputs, gradOutputs, retainGraph?, createGraph, allowUnused)
+static Napi::Value AutogradGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto outputs = tensorArray(env, info[0], "autograd.grad", false);
+  auto inputs = tensorArray(env, info[1], "autograd.grad", false);
+  auto gradOutputs = tensorArray(env, info[2], "autograd.grad", true);
+  auto retain = optBool(info[3]);
+  bool create = info[4].ToBoolean().Value();
+  bool allowUnused = info[5].ToBoolean().Value();
+  auto res = guarded(env, "autograd.grad", [&]() {
+    return torch::autograd::grad(outputs, inputs, gradOutputs, retain, create, allowUnused);
+  });
+  Napi::Array a = Napi::Array::New(env, res.size());
+  for (size_t i = 0; i < res.size(); i++) a.Set(static_cast<uint32_t>(i), wrapTensor(env, res[i]));
+  return a;
+}
+
+static Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool prev = c10::GradMode::is_enabled();
+  c10::GradMode::set_enabled(info[0].ToBoolean().Value());
+  return Napi::Boolean::New(info.Env(), prev);
+}
+
+static Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
+}
+
+// ---------------------------------------------------------------- runtime
+static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t n = toInt(env, info[0], "setNumThreads");
+  if (n < 1 || n > 1024) throwJs(env, "setNumThreads: n must be in [1, 1024], got " + std::to_string(n));
+  guarded(env, "setNumThreads", [&]() { at::set_num_threads(static_cast<int>(n)); });
+  return env.Undefined();
+}
+
+static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t seed = toInt(env, info[0], "manualSeed");
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_current_seed(static_cast<uint64_t>(seed));
+  return env.Undefined();
+}
+
+static Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  return wrapTensor(info.Env(), gen.get_state());
+}
+
+static Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  at::Tensor& s = unwrapTensor(env, info[0], "setRngState");
+  guarded(env, "setRngState", [&]() {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(s);
+  });
+  return env.Undefined();
+}
+
+static Napi::Value Memory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("liveTensors", static_cast<double>(g_liveTensors.load()));
+  o.Set("bytes", static_cast<double>(g_allocBytes.load()));
+  o.Set("peakBytes", static_cast<double>(g_peakBytes.load()));
+  o.Set("budget", static_cast<double>(g_budget.load()));
+  return o;
+}
+
+static Napi::Value SetMemoryBudget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t b = toInt(env, info[0], "setMemoryBudget");
+  if (b < 0) throwJs(env, "setMemoryBudget: bytes must be >= 0 (0 disables the budget)");
+  g_budget = b;
+  return env.Undefined();
+}
+
+static Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
+  g_peakBytes = g_allocBytes.load();
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  static std::once_flag once;
+  std::call_once(once, []() {
+    g_allocator.base = c10::GetCPUAllocator();
+    c10::SetCPUAllocator(&g_allocator, /*priority=*/100);
+  });
+  auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
+  fn("opId", OpId);
+  fn("opSchema", OpSchema);
+  fn("callOp", CallOp);
+  fn("fromBuffer", FromBuffer);
+  fn("toBuffer", ToBuffer);
+  fn("item", Item);
+  fn("shape", Shape);
+  fn("strides", Strides);
+  fn("dtype", Dtype);
+  fn("numel", Numel);
+  fn("isContiguous", IsContiguous);
+  fn("dispose", Dispose);
+  fn("isDisposed", IsDisposed);
+  fn("sameImpl", SameStorage);
+  fn("requiresGrad", RequiresGrad);
+  fn("setRequiresGrad", SetRequiresGrad);
+  fn("grad", Grad);
+  fn("setGrad", SetGrad);
+  fn("isLeaf", IsLeaf);
+  fn("gradFnName", GradFnName);
+  fn("retainGrad", RetainGrad);
+  fn("version", Version);
+  fn("backward", Backward);
+  fn("autogradGrad", AutogradGrad);
+  fn("setGradEnabled", SetGradEnabled);
+  fn("isGradEnabled", IsGradEnabled);
+  fn("setNumThreads", SetNumThreads);
+  fn("getNumThreads", GetNumThreads);
+  fn("manualSeed", ManualSeed);
+  fn("getRngState", GetRngState);
+  fn("setRngState", SetRngState);
+  fn("memory", Memory);
+  fn("setMemoryBudget", SetMemoryBudget);
+  fn("resetPeakMemory", ResetPeak);
+  initJit(env, exports);
+  return exports;
+}
+
+}  // namespace fl
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return fl::Init(env, exports); }
+NODE_API_MODULE(flambeau, InitModule)
