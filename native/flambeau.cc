@@ -185,7 +185,7 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info[0].As<Napi::String>();
   std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
-  std::string key = name + "." + overload;
+  std::string key = overload.empty() ? name : name + "." + overload;
   auto it = g_opIndex.find(key);
   if (it != g_opIndex.end()) return Napi::Number::New(env, it->second);
   return guarded(env, key.c_str(), [&]() -> Napi::Value {

@@ -1,0 +1,78 @@
+// Autograd entry points: backward, grad (higher order with createGraph), grad mode scopes.
+import { FlambeauError } from "./errors.js";
+import { native } from "./native.js";
+import { Tensor } from "./tensor.js";
+
+export interface BackwardOptions {
+  /** Keep the graph for another backward (defaults to createGraph). */
+  retainGraph?: boolean;
+  /** Build the graph of the derivative itself, for higher-order gradients. */
+  createGraph?: boolean;
+  /** Accumulate only into these leaves. */
+  inputs?: Tensor[];
+}
+
+function wrapErr(op: string, e: unknown): never {
+  throw new FlambeauError("E_NATIVE", e instanceof Error ? e.message : String(e), op);
+}
+
+/** Accumulates d(sum of tensors · grads)/d(leaf) into each leaf's `.grad`. */
+export function backward(tensors: Tensor[], grads: (Tensor | null)[] = [], opts: BackwardOptions = {}): void {
+  try {
+    native.backward(
+      tensors.map((t) => t.handle),
+      tensors.map((_, i) => grads[i]?.handle ?? null),
+      opts.retainGraph,
+      opts.createGraph ?? false,
+      opts.inputs?.map((t) => t.handle),
+    );
+  } catch (e) {
+    wrapErr("backward", e);
+  }
+}
+
+export interface GradOptions {
+  gradOutputs?: (Tensor | null)[];
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+/** Gradients of `outputs` with respect to `inputs`, returned instead of accumulated. */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  let res: ReturnType<typeof native.autogradGrad>;
+  try {
+    res = native.autogradGrad(
+      outs.map((t) => t.handle),
+      ins.map((t) => t.handle),
+      outs.map((_, i) => opts.gradOutputs?.[i]?.handle ?? null),
+      opts.retainGraph,
+      opts.createGraph ?? false,
+      opts.allowUnused ?? false,
+    );
+  } catch (e) {
+    wrapErr("autograd.grad", e);
+  }
+  return res.map((h) => (h === null ? null : new Tensor(h)));
+}
+
+function withGradMode<T>(on: boolean, fn: () => T): T {
+  const prev = native.setGradEnabled(on);
+  try {
+    const r = fn();
+    if (r instanceof Promise) {
+      throw new FlambeauError("E_ARG", "noGrad/enableGrad: fn must be synchronous (the grad mode is global; wrap each step, not an async loop)");
+    }
+    return r;
+  } finally {
+    native.setGradEnabled(prev);
+  }
+}
+/** Runs fn without recording operations for autograd. */
+export const noGrad = <T>(fn: () => T): T => withGradMode(false, fn);
+/** Runs fn with recording on (inside a noGrad scope). */
+export const enableGrad = <T>(fn: () => T): T => withGradMode(true, fn);
+export const isGradEnabled = (): boolean => native.isGradEnabled();
+export const setGradEnabled = (on: boolean): boolean => native.setGradEnabled(on);

@@ -1,0 +1,65 @@
+// The one call path from TypeScript to ATen: an op is resolved once by its schema name,
+// tensor arguments become handles, results become Tensors, errors become FlambeauErrors.
+import type { AtenOp } from "./aten.js";
+import { FlambeauError } from "./errors.js";
+import { type Handle, native } from "./native.js";
+import { Tensor } from "./tensor.js";
+
+function describe(a: unknown): string {
+  if (a instanceof Tensor) return a.disposed ? "<disposed tensor>" : `${a.dtype}[${a.shape.join(", ")}]`;
+  if (Array.isArray(a)) return `[${a.map(describe).join(", ")}]`;
+  if (typeof a === "string") return JSON.stringify(a);
+  return String(a);
+}
+
+function toNative(a: unknown): unknown {
+  if (a instanceof Tensor) return a.handle;
+  if (Array.isArray(a) && a.length > 0 && (a[0] instanceof Tensor || a.some((x) => x instanceof Tensor))) {
+    return a.map((x) => (x instanceof Tensor ? x.handle : x));
+  }
+  return a;
+}
+
+function fromNative(r: unknown): unknown {
+  if (r === null || r === undefined) return r;
+  if (typeof r === "object" && !Array.isArray(r)) return new Tensor(r as Handle);
+  if (Array.isArray(r)) return r.map(fromNative);
+  return r;
+}
+
+function raise(op: AtenOp, e: unknown, args: unknown[]): never {
+  if (e instanceof FlambeauError) throw e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = msg.includes("memory budget") ? "E_MEMORY" : msg.includes("was disposed") ? "E_DISPOSED" : "E_NATIVE";
+  throw new FlambeauError(code, `${msg} (called with ${args.map(describe).join(", ")})`, op.name);
+}
+
+/** Calls an op and returns whatever it returns (Tensor, Tensor[], number …). */
+export function call(op: AtenOp, ...args: unknown[]): unknown {
+  const id = op.resolve();
+  const nargs = new Array<unknown>(args.length);
+  try {
+    for (let i = 0; i < args.length; i++) nargs[i] = toNative(args[i]);
+    return fromNative(native.callOp(id, ...nargs));
+  } catch (e) {
+    raise(op, e, args);
+  }
+}
+
+/** Calls an op that returns one tensor. */
+export function callT(op: AtenOp, ...args: unknown[]): Tensor {
+  return call(op, ...args) as Tensor;
+}
+
+/** Calls an op that returns several tensors (a tuple or a list). */
+export function callTs(op: AtenOp, ...args: unknown[]): Tensor[] {
+  return call(op, ...args) as Tensor[];
+}
+
+/** Calls an in-place op on `self` and returns `self` (the op's returned alias is dropped). */
+export function callInplace(op: AtenOp, self: Tensor, ...args: unknown[]): Tensor {
+  const r = call(op, self, ...args);
+  if (r instanceof Tensor) r.dispose();
+  self.invalidate();
+  return self;
+}

@@ -1,0 +1,62 @@
+// TorchScript modules saved by Python's torch.jit.save. Only load files you trust: the
+// format is executable code for libtorch's interpreter.
+import { existsSync } from "node:fs";
+import { FlambeauError } from "./errors.js";
+import { type Handle, type ModuleHandle, native } from "./native.js";
+import { Tensor } from "./tensor.js";
+
+export type ScriptValue = Tensor | number | bigint | boolean | string | null | ScriptValue[] | { [k: string]: ScriptValue };
+
+function toNative(v: ScriptValue): unknown {
+  if (v instanceof Tensor) return v.handle;
+  if (Array.isArray(v)) return v.map(toNative);
+  return v;
+}
+function fromNative(v: unknown): ScriptValue {
+  if (v === null || typeof v !== "object") return v as ScriptValue;
+  if (Array.isArray(v)) return v.map(fromNative);
+  if (Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x)]));
+  return new Tensor(v as Handle);
+}
+
+export class ScriptModule {
+  readonly #m: ModuleHandle;
+  readonly path: string;
+  constructor(m: ModuleHandle, path: string) {
+    this.#m = m;
+    this.path = path;
+  }
+  /** Calls `forward` with tensors, numbers, strings or arrays (as tuples). */
+  forward(...args: ScriptValue[]): ScriptValue {
+    return this.call("forward", ...args);
+  }
+  call(method: string, ...args: ScriptValue[]): ScriptValue {
+    try {
+      return fromNative(native.jitCall(this.#m, method, ...args.map(toNative)));
+    } catch (e) {
+      throw new FlambeauError("E_NATIVE", (e as Error).message, `jit.${method}`);
+    }
+  }
+  train(on = true): this {
+    native.jitTrain(this.#m, on);
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  /** Parameters and buffers by their PyTorch names. */
+  stateDict(): Map<string, Tensor> {
+    return new Map(native.jitNamedState(this.#m).map(([k, h]) => [k, new Tensor(h)]));
+  }
+}
+
+/** Loads a TorchScript module (put in eval mode). */
+export function load(path: string): ScriptModule {
+  if (typeof path !== "string" || !existsSync(path)) throw new FlambeauError("E_IO", `jit.load: no such file ${JSON.stringify(path)}`, "jit.load");
+  try {
+    return new ScriptModule(native.jitLoad(path), path);
+  } catch (e) {
+    throw new FlambeauError("E_FORMAT", (e as Error).message, "jit.load");
+  }
+}

@@ -1,0 +1,75 @@
+// Deterministic memory: tidy() scopes dispose what they created, except what they return
+// and what was kept (parameters); GC finalizers in the addon are the safety net.
+import { FlambeauError } from "./errors.js";
+import { native, type NativeMemory } from "./native.js";
+
+/** What a scope needs to know of a tensor; the Tensor class implements it. */
+export interface Disposable {
+  dispose(): void;
+  readonly kept: boolean;
+}
+
+const scopes: Set<Disposable>[] = [];
+
+/** @internal Registers a new tensor with the innermost tidy scope. */
+export function track(t: Disposable): void {
+  if (scopes.length > 0) scopes[scopes.length - 1]!.add(t);
+}
+
+function collect(v: unknown, out: Set<unknown>, depth: number): void {
+  if (v === null || typeof v !== "object" || depth > 4) return;
+  if ("dispose" in v && "kept" in v) {
+    out.add(v);
+    return;
+  }
+  if (Array.isArray(v)) for (const x of v) collect(x, out, depth + 1);
+  else if (v instanceof Map) for (const x of v.values()) collect(x, out, depth + 1);
+  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, depth + 1);
+}
+
+/**
+ * Runs `fn` and disposes every tensor created inside it, except the tensors it returns
+ * (directly, or in arrays, Maps and plain objects) and kept tensors. `fn` must be synchronous.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    scopes.pop();
+    for (const t of scope) if (!t.kept) t.dispose();
+    throw e;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    throw new FlambeauError("E_ARG", "tidy: fn returned a Promise; tidy scopes are synchronous (await outside, tidy inside)", "tidy");
+  }
+  const keep = new Set<unknown>();
+  collect(result, keep, 0);
+  for (const t of scope) {
+    if (keep.has(t)) track(t);
+    else if (!t.kept) t.dispose();
+  }
+  return result;
+}
+
+/** Disposes tensors found in a value (a tensor, arrays, Maps, plain objects). */
+export function dispose(v: unknown): void {
+  const found = new Set<unknown>();
+  collect(v, found, 0);
+  for (const t of found) (t as Disposable).dispose();
+}
+
+export interface MemoryInfo extends NativeMemory {}
+
+/** Live tensor handles and the bytes held by libtorch's CPU allocator. */
+export function memory(): MemoryInfo {
+  return native.memory();
+}
+
+/** Caps libtorch's CPU allocations: a request past it fails with an error (0 = no cap). */
+export function setMemoryBudget(bytes: number): void {
+  native.setMemoryBudget(bytes);
+}

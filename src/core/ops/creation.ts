@@ -1,0 +1,188 @@
+// Creating tensors: from JS data, constant fills, ranges, random draws.
+// JS numbers carry no int/float distinction, so creation defaults to float32 (as tfjs does);
+// index-producing ops (arange over integers, randint, randperm) give int64 as PyTorch does.
+import { aten } from "../aten.js";
+import { callT } from "../dispatch.js";
+import { type DType, checkDtype, dtypeCode, dtypeOfTypedArray, itemSize } from "../dtype.js";
+import { argError } from "../errors.js";
+import { native } from "../native.js";
+import { Tensor } from "../tensor.js";
+import { checkInt, checkShape } from "../validate.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+
+export type NestedArray = number | boolean | bigint | readonly NestedArray[];
+export type TensorData = NestedArray | ArrayBufferView;
+
+function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function dt(op: string, opts: CreateOptions | undefined, fallback: DType = "float32"): number {
+  return dtypeCode[opts?.dtype === undefined ? fallback : checkDtype(op, opts.dtype)];
+}
+
+function inferShape(data: NestedArray, shape: number[]): void {
+  if (Array.isArray(data)) {
+    shape.push(data.length);
+    if (data.length > 0) inferShape(data[0] as NestedArray, shape);
+  }
+}
+
+function flatten(data: NestedArray, shape: number[], depth: number, out: unknown[]): void {
+  if (depth === shape.length) {
+    if (Array.isArray(data)) argError("tensor", "ragged nested array: deeper nesting than the first element");
+    out.push(data);
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[depth])
+    argError("tensor", `ragged nested array: expected length ${shape[depth]} at depth ${depth}`);
+  for (const x of data as NestedArray[]) flatten(x, shape, depth + 1, out);
+}
+
+function packValues(values: unknown[], dtype: DType): ArrayBufferView {
+  const n = values.length;
+  switch (dtype) {
+    case "float64":
+      return Float64Array.from(values as number[], Number);
+    case "int64":
+      return BigInt64Array.from(values as (number | bigint)[], (v) => {
+        if (typeof v === "bigint") return v;
+        if (!Number.isInteger(v)) argError("tensor", `int64 value ${String(v)} is not an integer`);
+        return BigInt(v);
+      });
+    case "int32":
+      return Int32Array.from(values as number[], Number);
+    case "int16":
+      return Int16Array.from(values as number[], Number);
+    case "int8":
+      return Int8Array.from(values as number[], Number);
+    case "uint8":
+    case "bool":
+      return Uint8Array.from(values as number[], (v) => Number(v));
+    default: {
+      const f = new Float32Array(n);
+      for (let i = 0; i < n; i++) f[i] = Number(values[i]);
+      return f;
+    }
+  }
+}
+
+/**
+ * A tensor from nested arrays, a scalar or a TypedArray (copied). Numbers default to
+ * float32, booleans to bool, BigInts to int64, TypedArrays to their own dtype.
+ */
+export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (ArrayBuffer.isView(data)) {
+    const own = dtypeOfTypedArray(data);
+    if (own === undefined) argError("tensor", `unsupported TypedArray ${data.constructor.name}`);
+    const shape = checkShape("tensor", opts.shape ?? [data.byteLength / itemSize[own]]);
+    const t = new Tensor(native.fromBuffer(data, shape, dtypeCode[own]));
+    if (opts.dtype !== undefined && checkDtype("tensor", opts.dtype) !== own) {
+      const c = t.to(opts.dtype);
+      t.dispose();
+      return finish(c, opts);
+    }
+    return finish(t, opts);
+  }
+  const shape: number[] = [];
+  inferShape(data, shape);
+  checkShape("tensor", shape);
+  const values: unknown[] = [];
+  flatten(data, shape, 0, values);
+  const first = values[0];
+  const inferred: DType = typeof first === "boolean" ? "bool" : typeof first === "bigint" ? "int64" : "float32";
+  const dtype = opts.dtype === undefined ? inferred : checkDtype("tensor", opts.dtype);
+  for (const v of values)
+    if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint") argError("tensor", `unsupported element ${String(v)}`);
+  const storage: DType = dtype === "float16" || dtype === "bfloat16" ? "float32" : dtype;
+  const t = new Tensor(native.fromBuffer(packValues(values, storage), shape, dtypeCode[storage]));
+  if (storage !== dtype) {
+    const c = t.to(dtype);
+    t.dispose();
+    return finish(c, opts);
+  }
+  return finish(t, opts);
+}
+
+const SCALAR_TENSOR = aten("scalar_tensor");
+/** @internal A 0-dim tensor holding `v` in the dtype of `like` (scalar-first binary ops). */
+export function scalarTensor(v: number | boolean, like: Tensor): Tensor {
+  return callT(SCALAR_TENSOR, v, dtypeCode[like.dtype]);
+}
+
+const ZEROS = aten("zeros");
+const ONES = aten("ones");
+const FULL = aten("full");
+const EMPTY = aten("empty.memory_format");
+const RAND = aten("rand");
+const RANDN = aten("randn");
+export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  finish(callT(ZEROS, checkShape("zeros", shape), dt("zeros", opts)), opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  finish(callT(ONES, checkShape("ones", shape), dt("ones", opts)), opts);
+export const empty = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  finish(callT(EMPTY, checkShape("empty", shape), dt("empty", opts)), opts);
+export function full(shape: readonly number[], value: number | boolean, opts?: CreateOptions): Tensor {
+  return finish(callT(FULL, checkShape("full", shape), value, dt("full", opts, typeof value === "boolean" ? "bool" : "float32")), opts);
+}
+/** Uniform samples in [0, 1). */
+export const rand = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  finish(callT(RAND, checkShape("rand", shape), dt("rand", opts)), opts);
+/** Standard normal samples. */
+export const randn = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  finish(callT(RANDN, checkShape("randn", shape), dt("randn", opts)), opts);
+
+const RANDINT = aten("randint.low");
+/** Integers uniformly drawn from [low, high); int64 unless a dtype is given. */
+export function randint(low: number, high: number, shape: readonly number[], opts?: CreateOptions): Tensor {
+  checkInt("randint", "low", low);
+  checkInt("randint", "high", high);
+  if (high <= low) argError("randint", `high (${high}) must be greater than low (${low})`);
+  return callT(RANDINT, low, high, checkShape("randint", shape), dt("randint", opts, "int64"));
+}
+const RANDPERM = aten("randperm");
+export const randperm = (n: number, opts?: CreateOptions): Tensor =>
+  callT(RANDPERM, checkInt("randperm", "n", n, 0, 2 ** 34), dt("randperm", opts, "int64"));
+
+const ARANGE = aten("arange.start_step");
+/** `arange(end)` or `arange(start, end, step)`; int64 when all arguments are integers. */
+export function arange(start: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
+  const [s, e] = end === undefined ? [0, start] : [start, end];
+  for (const [k, v] of [["start", s], ["end", e], ["step", step]] as const)
+    if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number, got ${String(v)}`);
+  if (step === 0) argError("arange", "step must be nonzero");
+  const count = Math.ceil((e - s) / step);
+  if (count > 2 ** 34) argError("arange", `would create ${count} elements`);
+  const allInt = Number.isInteger(s) && Number.isInteger(e) && Number.isInteger(step);
+  return finish(callT(ARANGE, s, e, step, dt("arange", opts, allInt ? "int64" : "float32")), opts);
+}
+const LINSPACE = aten("linspace");
+export const linspace = (start: number, end: number, steps: number, opts?: CreateOptions): Tensor =>
+  finish(callT(LINSPACE, start, end, checkInt("linspace", "steps", steps, 0, 2 ** 34), dt("linspace", opts)), opts);
+const EYE = aten("eye.m");
+export const eye = (n: number, m: number = n, opts?: CreateOptions): Tensor =>
+  finish(callT(EYE, checkInt("eye", "n", n, 0, 2 ** 20), checkInt("eye", "m", m, 0, 2 ** 20), dt("eye", opts)), opts);
+
+const likeOp = (name: string) => {
+  const op = aten(name);
+  return (t: Tensor, opts?: CreateOptions): Tensor => finish(callT(op, t, opts?.dtype === undefined ? null : dt(name, opts)), opts);
+};
+export const zerosLike = likeOp("zeros_like");
+export const onesLike = likeOp("ones_like");
+export const emptyLike = likeOp("empty_like");
+export const randLike = likeOp("rand_like");
+export const randnLike = likeOp("randn_like");
+const FULL_LIKE = aten("full_like");
+export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor =>
+  finish(callT(FULL_LIKE, t, value, opts?.dtype === undefined ? null : dt("fullLike", opts)), opts);
+
+/** Seeds libtorch's default CPU generator (all random ops and dropout draw from it). */
+export function manualSeed(seed: number | bigint): void {
+  if (typeof seed === "number") checkInt("manualSeed", "seed", seed, 0);
+  native.manualSeed(seed);
+}

@@ -1,0 +1,244 @@
+// Pointwise math with broadcasting: arithmetic, comparisons, logic, unary functions, activations.
+import { aten } from "../aten.js";
+import { call, callInplace, callT } from "../dispatch.js";
+import { argError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { checkEnum } from "../validate.js";
+import { scalarTensor } from "./creation.js";
+
+export type TensorOrScalar = Tensor | number | boolean;
+
+const isT = (x: unknown): x is Tensor => x instanceof Tensor;
+
+function binary(tt: ReturnType<typeof aten>, ts: ReturnType<typeof aten>, name: string) {
+  return (a: TensorOrScalar, b: TensorOrScalar): Tensor => {
+    if (isT(a)) return isT(b) ? callT(tt, a, b) : callT(ts, a, b);
+    if (isT(b)) {
+      const s = scalarTensor(a, b);
+      try {
+        return callT(tt, s, b);
+      } finally {
+        s.dispose();
+      }
+    }
+    argError(name, "at least one argument must be a Tensor");
+  };
+}
+
+const ADD = aten("add.Tensor");
+const ADD_S = aten("add.Scalar");
+const SUB = aten("sub.Tensor");
+const SUB_S = aten("sub.Scalar");
+export function add(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
+  return isT(b) ? callT(ADD, a, b, alpha) : callT(ADD_S, a, b, alpha);
+}
+export function sub(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
+  return isT(b) ? callT(SUB, a, b, alpha) : callT(SUB_S, a, b, alpha);
+}
+export const mul = binary(aten("mul.Tensor"), aten("mul.Scalar"), "mul");
+const DIV = aten("div.Tensor");
+const DIV_S = aten("div.Scalar");
+const DIV_M = aten("div.Tensor_mode");
+const DIV_SM = aten("div.Scalar_mode");
+export type RoundingMode = "trunc" | "floor";
+export function div(a: Tensor, b: TensorOrScalar, roundingMode?: RoundingMode): Tensor {
+  if (roundingMode === undefined) return isT(b) ? callT(DIV, a, b) : callT(DIV_S, a, b);
+  checkEnum("div", "roundingMode", roundingMode, ["trunc", "floor"]);
+  checkIntegerDivision("div", a, b);
+  return isT(b) ? callT(DIV_M, a, b, roundingMode) : callT(DIV_SM, a, b, roundingMode);
+}
+const REM = aten("remainder.Tensor");
+const REM_S = aten("remainder.Scalar");
+const FMOD = aten("fmod.Tensor");
+const FMOD_S = aten("fmod.Scalar");
+const FLOORDIV = aten("floor_divide");
+const FLOORDIV_S = aten("floor_divide.Scalar");
+export function remainder(a: Tensor, b: TensorOrScalar): Tensor {
+  checkIntegerDivision("remainder", a, b);
+  return isT(b) ? callT(REM, a, b) : callT(REM_S, a, b);
+}
+export function fmod(a: Tensor, b: TensorOrScalar): Tensor {
+  checkIntegerDivision("fmod", a, b);
+  return isT(b) ? callT(FMOD, a, b) : callT(FMOD_S, a, b);
+}
+export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
+  checkIntegerDivision("floorDivide", a, b);
+  return isT(b) ? callT(FLOORDIV, a, b) : callT(FLOORDIV_S, a, b);
+}
+
+// Signed INT_MIN ÷ −1 raises SIGFPE inside libtorch 1.13; reject it before dispatch.
+const INT_MIN: Record<string, bigint> = { int64: -(2n ** 63n), int32: -(2n ** 31n), int16: -(2n ** 15n), int8: -128n };
+function checkIntegerDivision(op: string, a: Tensor, b: TensorOrScalar): void {
+  const min = INT_MIN[a.dtype];
+  if (min === undefined) return;
+  if (isT(b) && INT_MIN[b.dtype] === undefined) return;
+  const hasMinusOne = isT(b) ? b.eq(-1).any().item() === true : b === -1;
+  if (!hasMinusOne) return;
+  const lo = a.min().item();
+  if (BigInt(lo as number | bigint) === min)
+    argError(op, `integer overflow: ${a.dtype} minimum divided by -1 is not representable`);
+}
+
+const POW_TT = aten("pow.Tensor_Tensor");
+const POW_TS = aten("pow.Tensor_Scalar");
+const POW_ST = aten("pow.Scalar");
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (isT(a)) return isT(b) ? callT(POW_TT, a, b) : callT(POW_TS, a, b);
+  if (isT(b)) return callT(POW_ST, a, b);
+  return argError("pow", "at least one argument must be a Tensor");
+}
+export const maximum = (a: Tensor, b: Tensor): Tensor => callT(MAXIMUM, a, b);
+export const minimum = (a: Tensor, b: Tensor): Tensor => callT(MINIMUM, a, b);
+const MAXIMUM = aten("maximum");
+const MINIMUM = aten("minimum");
+const ATAN2 = aten("atan2");
+export const atan2 = (a: Tensor, b: Tensor): Tensor => callT(ATAN2, a, b);
+
+export const eq = binary(aten("eq.Tensor"), aten("eq.Scalar"), "eq");
+export const ne = binary(aten("ne.Tensor"), aten("ne.Scalar"), "ne");
+export const lt = binary(aten("lt.Tensor"), aten("lt.Scalar"), "lt");
+export const le = binary(aten("le.Tensor"), aten("le.Scalar"), "le");
+export const gt = binary(aten("gt.Tensor"), aten("gt.Scalar"), "gt");
+export const ge = binary(aten("ge.Tensor"), aten("ge.Scalar"), "ge");
+const LAND = aten("logical_and");
+const LOR = aten("logical_or");
+const LXOR = aten("logical_xor");
+const LNOT = aten("logical_not");
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => callT(LAND, a, b);
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => callT(LOR, a, b);
+export const logicalXor = (a: Tensor, b: Tensor): Tensor => callT(LXOR, a, b);
+export const logicalNot = (a: Tensor): Tensor => callT(LNOT, a);
+const ISCLOSE = aten("isclose");
+export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  return callT(ISCLOSE, a, b, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equalNan ?? false);
+}
+export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  return call(aten("allclose"), a, b, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equalNan ?? false) as boolean;
+}
+
+const WHERE = aten("where.self");
+const WHERE_SO = aten("where.ScalarOther");
+const WHERE_SS = aten("where.ScalarSelf");
+const WHERE_S = aten("where.Scalar");
+/** Elementwise `cond ? a : b`. */
+export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (isT(a)) return isT(b) ? callT(WHERE, cond, a, b) : callT(WHERE_SO, cond, a, b);
+  return isT(b) ? callT(WHERE_SS, cond, a, b) : callT(WHERE_S, cond, a, b);
+}
+
+const CLAMP = aten("clamp");
+const CLAMP_T = aten("clamp.Tensor");
+export function clamp(a: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+  if (isT(min) || isT(max)) {
+    return callT(CLAMP_T, a, isT(min) ? min : min == null ? null : scalarTensor(min, a), isT(max) ? max : max == null ? null : scalarTensor(max, a));
+  }
+  if (min == null && max == null) argError("clamp", "at least one of min and max must be given");
+  return callT(CLAMP, a, min ?? null, max ?? null);
+}
+
+// Unary functions: one line each, generated from their ATen names.
+const unary = (name: string) => {
+  const op = aten(name);
+  return (a: Tensor): Tensor => callT(op, a);
+};
+export const neg = unary("neg");
+export const abs = unary("abs");
+export const exp = unary("exp");
+export const exp2 = unary("exp2");
+export const expm1 = unary("expm1");
+export const log = unary("log");
+export const log2 = unary("log2");
+export const log10 = unary("log10");
+export const log1p = unary("log1p");
+export const sqrt = unary("sqrt");
+export const rsqrt = unary("rsqrt");
+export const square = unary("square");
+export const sin = unary("sin");
+export const cos = unary("cos");
+export const tan = unary("tan");
+export const asin = unary("asin");
+export const acos = unary("acos");
+export const atan = unary("atan");
+export const sinh = unary("sinh");
+export const cosh = unary("cosh");
+export const tanh = unary("tanh");
+export const sigmoid = unary("sigmoid");
+export const relu = unary("relu");
+export const relu6 = unary("relu6");
+export const silu = unary("silu");
+export const mish = unary("mish");
+export const selu = unary("selu");
+export const hardswish = unary("hardswish");
+export const hardsigmoid = unary("hardsigmoid");
+export const logSigmoid = unary("log_sigmoid");
+export const floor = unary("floor");
+export const ceil = unary("ceil");
+export const round = unary("round");
+export const trunc = unary("trunc");
+export const frac = unary("frac");
+export const sign = unary("sign");
+export const reciprocal = unary("reciprocal");
+export const erf = unary("erf");
+export const erfinv = unary("erfinv");
+export const isnan = unary("isnan");
+export const isinf = unary("isinf");
+export const isfinite = unary("isfinite");
+export const bitwiseNot = unary("bitwise_not");
+
+const GELU = aten("gelu");
+export function gelu(a: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+  return callT(GELU, a, checkEnum("gelu", "approximate", approximate, ["none", "tanh"]));
+}
+const LEAKY = aten("leaky_relu");
+export const leakyRelu = (a: Tensor, negativeSlope = 0.01): Tensor => callT(LEAKY, a, negativeSlope);
+const ELU = aten("elu");
+export const elu = (a: Tensor, alpha = 1): Tensor => callT(ELU, a, alpha, 1, 1);
+const CELU = aten("celu");
+export const celu = (a: Tensor, alpha = 1): Tensor => callT(CELU, a, alpha);
+const SOFTPLUS = aten("softplus");
+export const softplus = (a: Tensor, beta = 1, threshold = 20): Tensor => callT(SOFTPLUS, a, beta, threshold);
+const HARDTANH = aten("hardtanh");
+export const hardtanh = (a: Tensor, minVal = -1, maxVal = 1): Tensor => callT(HARDTANH, a, minVal, maxVal);
+const PRELU = aten("prelu");
+export const prelu = (a: Tensor, weight: Tensor): Tensor => callT(PRELU, a, weight);
+const NAN_TO_NUM = aten("nan_to_num");
+export const nanToNum = (a: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor =>
+  callT(NAN_TO_NUM, a, opts.nan ?? null, opts.posinf ?? null, opts.neginf ?? null);
+const LERP = aten("lerp.Scalar");
+const LERP_T = aten("lerp.Tensor");
+export const lerp = (a: Tensor, end: Tensor, weight: TensorOrScalar): Tensor =>
+  isT(weight) ? callT(LERP_T, a, end, weight) : callT(LERP, a, end, weight);
+const ADDCMUL = aten("addcmul");
+const ADDCDIV = aten("addcdiv");
+export const addcmul = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callT(ADDCMUL, a, t1, t2, value);
+export const addcdiv = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callT(ADDCDIV, a, t1, t2, value);
+
+// In-place forms used by optimizers and initialisers (PyTorch's trailing underscore).
+const ADD_ = aten("add_.Tensor");
+const ADD_S_ = aten("add_.Scalar");
+const SUB_ = aten("sub_.Tensor");
+const MUL_ = aten("mul_.Tensor");
+const MUL_S_ = aten("mul_.Scalar");
+const DIV_ = aten("div_.Tensor");
+const DIV_S_ = aten("div_.Scalar");
+export const add_ = (a: Tensor, b: TensorOrScalar, alpha = 1): Tensor =>
+  isT(b) ? callInplace(ADD_, a, b, alpha) : callInplace(ADD_S_, a, b, alpha);
+const SUB_S_ = aten("sub_.Scalar");
+export const sub_ = (a: Tensor, b: TensorOrScalar, alpha = 1): Tensor =>
+  isT(b) ? callInplace(SUB_, a, b, alpha) : callInplace(SUB_S_, a, b, alpha);
+export const mul_ = (a: Tensor, b: TensorOrScalar): Tensor => (isT(b) ? callInplace(MUL_, a, b) : callInplace(MUL_S_, a, b));
+export const div_ = (a: Tensor, b: TensorOrScalar): Tensor => (isT(b) ? callInplace(DIV_, a, b) : callInplace(DIV_S_, a, b));
+const ADDCMUL_ = aten("addcmul_");
+const ADDCDIV_ = aten("addcdiv_");
+export const addcmul_ = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callInplace(ADDCMUL_, a, t1, t2, value);
+export const addcdiv_ = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callInplace(ADDCDIV_, a, t1, t2, value);
+const LERP_ = aten("lerp_.Scalar");
+export const lerp_ = (a: Tensor, end: Tensor, weight: number): Tensor => callInplace(LERP_, a, end, weight);
+const SQRT_ = aten("sqrt_");
+export const sqrt_ = (a: Tensor): Tensor => callInplace(SQRT_, a);
+const CLAMP_ = aten("clamp_");
+export const clamp_ = (a: Tensor, min?: number | null, max?: number | null): Tensor => callInplace(CLAMP_, a, min ?? null, max ?? null);
+const RELU_ = aten("relu_");
+export const relu_ = (a: Tensor): Tensor => callInplace(RELU_, a);
+const MASKED_FILL_ = aten("masked_fill_.Scalar");
+export const maskedFill_ = (a: Tensor, mask: Tensor, value: number | boolean): Tensor => callInplace(MASKED_FILL_, a, mask, value);

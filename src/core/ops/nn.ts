@@ -1,0 +1,231 @@
+// The functional ops layers are built on: linear, convolution, pooling, normalisation,
+// dropout, embedding, resizing, softmax. Conv/pool parameters are checked here because
+// libtorch 1.13 crashes on some huge or zero values instead of raising.
+import { aten } from "../aten.js";
+import { callT, callTs } from "../dispatch.js";
+import { argError } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { checkEnum, checkInt, checkShape, checkTuple, normDim } from "../validate.js";
+
+const PARAM_CAP = 2 ** 20; // kernel, stride, dilation, padding: far beyond any real model
+
+const LINEAR = aten("linear");
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return callT(LINEAR, x, weight, bias ?? null);
+}
+const BILINEAR = aten("bilinear");
+export const bilinear = (x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor =>
+  callT(BILINEAR, x1, x2, weight, bias ?? null);
+
+export interface ConvOptions {
+  stride?: number | readonly number[];
+  padding?: number | readonly number[] | "same" | "valid";
+  dilation?: number | readonly number[];
+  groups?: number;
+}
+
+function convArgs(op: string, x: Tensor, w: Tensor, n: number, o: ConvOptions, transposed: boolean) {
+  if (x.ndim !== n + 2 && x.ndim !== n + 1) argError(op, `input must have rank ${n + 1} or ${n + 2}, got shape [${x.shape.join(", ")}]`);
+  if (w.ndim !== n + 2) argError(op, `weight must have rank ${n + 2}, got shape [${w.shape.join(", ")}]`);
+  const stride = checkTuple(op, "stride", o.stride ?? 1, n, 1, PARAM_CAP);
+  const dilation = checkTuple(op, "dilation", o.dilation ?? 1, n, 1, PARAM_CAP);
+  const groups = checkInt(op, "groups", o.groups ?? 1, 1, PARAM_CAP);
+  const cin = x.shape[x.ndim - n - 1]!;
+  const expected = transposed ? w.shape[0]! : w.shape[1]! * groups;
+  if (cin !== expected)
+    argError(op, `input has ${cin} channels but weight [${w.shape.join(", ")}] with groups=${groups} expects ${expected}`);
+  if (!transposed && w.shape[0]! % groups !== 0) argError(op, `out channels ${w.shape[0]} not divisible by groups ${groups}`);
+  for (let i = 0; i < n; i++) checkInt(op, "kernel size", w.shape[i + 2], 1, PARAM_CAP);
+  return { stride, dilation, groups };
+}
+
+function convNd(n: 1 | 2 | 3, x: Tensor, w: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
+  const op = `conv${n}d`;
+  const { stride, dilation, groups } = convArgs(op, x, w, n, o, false);
+  const p = o.padding ?? 0;
+  if (typeof p === "string") {
+    checkEnum(op, "padding", p, ["same", "valid"]);
+    if (p === "same" && stride.some((s) => s !== 1)) argError(op, "padding='same' requires stride 1");
+    return callT(aten(`conv${n}d.padding`), x, w, bias ?? null, stride, p, dilation, groups);
+  }
+  const padding = checkTuple(op, "padding", p, n, 0, PARAM_CAP);
+  return callT(aten(`conv${n}d`), x, w, bias ?? null, stride, padding, dilation, groups);
+}
+export const conv1d = (x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => convNd(1, x, w, bias, o);
+export const conv2d = (x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => convNd(2, x, w, bias, o);
+export const conv3d = (x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvOptions = {}): Tensor => convNd(3, x, w, bias, o);
+
+export interface ConvTransposeOptions {
+  stride?: number | readonly number[];
+  padding?: number | readonly number[];
+  outputPadding?: number | readonly number[];
+  dilation?: number | readonly number[];
+  groups?: number;
+}
+function convTransposeNd(n: 1 | 2, x: Tensor, w: Tensor, bias: Tensor | null | undefined, o: ConvTransposeOptions): Tensor {
+  const op = `convTranspose${n}d`;
+  const { stride, dilation, groups } = convArgs(op, x, w, n, { ...o, padding: 0 }, true);
+  const padding = checkTuple(op, "padding", o.padding ?? 0, n, 0, PARAM_CAP);
+  const outputPadding = checkTuple(op, "outputPadding", o.outputPadding ?? 0, n, 0, PARAM_CAP);
+  for (let i = 0; i < n; i++)
+    if (outputPadding[i]! >= Math.max(stride[i]!, dilation[i]!))
+      argError(op, `outputPadding ${outputPadding[i]} must be smaller than stride or dilation`);
+  const name = n === 1 ? "conv_transpose1d" : "conv_transpose2d.input";
+  return callT(aten(name), x, w, bias ?? null, stride, padding, outputPadding, groups, dilation);
+}
+export const convTranspose1d = (x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
+  convTransposeNd(1, x, w, bias, o);
+export const convTranspose2d = (x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvTransposeOptions = {}): Tensor =>
+  convTransposeNd(2, x, w, bias, o);
+
+export interface PoolOptions {
+  stride?: number | readonly number[];
+  padding?: number | readonly number[];
+  dilation?: number | readonly number[];
+  ceilMode?: boolean;
+}
+function poolArgs(op: string, x: Tensor, n: number, kernel: number | readonly number[], o: PoolOptions) {
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  const k = checkTuple(op, "kernelSize", kernel, n, 1, PARAM_CAP);
+  const s = checkTuple(op, "stride", o.stride ?? k, n, 1, PARAM_CAP);
+  const p = checkTuple(op, "padding", o.padding ?? 0, n, 0, PARAM_CAP);
+  const d = checkTuple(op, "dilation", o.dilation ?? 1, n, 1, PARAM_CAP);
+  for (let i = 0; i < n; i++) {
+    if (p[i]! * 2 > k[i]!) argError(op, `padding ${p[i]} must be at most half the kernel size ${k[i]}`);
+    const size = x.shape[x.ndim - n + i]!;
+    if (size + 2 * p[i]! < d[i]! * (k[i]! - 1) + 1)
+      argError(op, `kernel ${k[i]} (dilation ${d[i]}) is larger than the padded input size ${size + 2 * p[i]!}`);
+  }
+  return { k, s, p, d };
+}
+export function maxPool1d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
+  const { k, s, p, d } = poolArgs("maxPool1d", x, 1, kernel, o);
+  return callT(aten("max_pool1d"), x, k, s, p, d, o.ceilMode ?? false);
+}
+export function maxPool2d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
+  const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
+  return callT(aten("max_pool2d"), x, k, s, p, d, o.ceilMode ?? false);
+}
+export function maxPool2dWithIndices(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+  const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
+  const [values, indices] = callTs(aten("max_pool2d_with_indices"), x, k, s, p, d, o.ceilMode ?? false);
+  return { values: values!, indices: indices! };
+}
+export interface AvgPoolOptions extends Omit<PoolOptions, "dilation"> {
+  countIncludePad?: boolean;
+}
+export function avgPool1d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
+  const { k, s, p } = poolArgs("avgPool1d", x, 1, kernel, o);
+  return callT(aten("avg_pool1d"), x, k, s, p, o.ceilMode ?? false, o.countIncludePad ?? true);
+}
+export function avgPool2d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
+  const { k, s, p } = poolArgs("avgPool2d", x, 2, kernel, o);
+  return callT(aten("avg_pool2d"), x, k, s, p, o.ceilMode ?? false, o.countIncludePad ?? true, null);
+}
+function adaptiveSize(op: string, x: Tensor, n: number, size: number | readonly number[]): number[] {
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  return checkTuple(op, "outputSize", size, n, 1, PARAM_CAP);
+}
+export const adaptiveAvgPool1d = (x: Tensor, size: number | readonly number[]): Tensor =>
+  callT(aten("adaptive_avg_pool1d"), x, adaptiveSize("adaptiveAvgPool1d", x, 1, size));
+export const adaptiveAvgPool2d = (x: Tensor, size: number | readonly number[]): Tensor =>
+  callT(aten("adaptive_avg_pool2d"), x, adaptiveSize("adaptiveAvgPool2d", x, 2, size));
+export const adaptiveMaxPool2d = (x: Tensor, size: number | readonly number[]): Tensor =>
+  callTs(aten("adaptive_max_pool2d"), x, adaptiveSize("adaptiveMaxPool2d", x, 2, size))[0]!;
+
+const BATCH_NORM = aten("batch_norm");
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
+  const c = x.shape[1]!;
+  for (const [name, t] of [["runningMean", runningMean], ["runningVar", runningVar], ["weight", o.weight], ["bias", o.bias]] as const) {
+    // A short running_mean is read out of bounds by libtorch 1.13 instead of raising.
+    if (t && (t.ndim !== 1 || t.shape[0] !== c)) argError("batchNorm", `${name} must have shape [${c}], got [${t.shape.join(", ")}]`);
+  }
+  const training = o.training ?? false;
+  if (!training && (!runningMean || !runningVar)) argError("batchNorm", "running statistics are required when not training");
+  return callT(BATCH_NORM, x, o.weight ?? null, o.bias ?? null, runningMean, runningVar, training, o.momentum ?? 0.1, o.eps ?? 1e-5, false);
+}
+const LAYER_NORM = aten("layer_norm");
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkShape("layerNorm", normalizedShape);
+  return callT(LAYER_NORM, x, normalizedShape, weight ?? null, bias ?? null, eps, false);
+}
+const GROUP_NORM = aten("group_norm");
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkInt("groupNorm", "numGroups", numGroups, 1);
+  if (x.ndim < 2 || x.shape[1]! % numGroups !== 0)
+    argError("groupNorm", `channels of [${x.shape.join(", ")}] must be divisible by numGroups ${numGroups}`);
+  return callT(GROUP_NORM, x, numGroups, weight ?? null, bias ?? null, eps, false);
+}
+
+const DROPOUT = aten("dropout");
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError("dropout", `p must be in [0, 1], got ${String(p)}`);
+  return callT(DROPOUT, x, p, training);
+}
+const FEATURE_DROPOUT = aten("feature_dropout");
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError("dropout2d", `p must be in [0, 1], got ${String(p)}`);
+  return callT(FEATURE_DROPOUT, x, p, training);
+}
+
+const EMBEDDING = aten("embedding");
+export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  const n = weight.shape[0]!;
+  const p = paddingIdx == null ? -1 : checkInt("embedding", "paddingIdx", paddingIdx < 0 ? paddingIdx + n : paddingIdx, 0, n - 1);
+  return callT(EMBEDDING, weight, indices, p, false, false);
+}
+
+const SOFTMAX = aten("softmax.int");
+const LOG_SOFTMAX = aten("log_softmax.int");
+export const softmax = (x: Tensor, dim: number): Tensor => callT(SOFTMAX, x, normDim("softmax", dim, x.ndim), null);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => callT(LOG_SOFTMAX, x, normDim("logSoftmax", dim, x.ndim), null);
+const GLU = aten("glu");
+export const glu = (x: Tensor, dim = -1): Tensor => callT(GLU, x, normDim("glu", dim, x.ndim));
+const COSINE_SIMILARITY = aten("cosine_similarity");
+export const cosineSimilarity = (a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor => callT(COSINE_SIMILARITY, a, b, dim, eps);
+const PIXEL_SHUFFLE = aten("pixel_shuffle");
+export const pixelShuffle = (x: Tensor, factor: number): Tensor => callT(PIXEL_SHUFFLE, x, checkInt("pixelShuffle", "factor", factor, 1, 64));
+const PIXEL_UNSHUFFLE = aten("pixel_unshuffle");
+export const pixelUnshuffle = (x: Tensor, factor: number): Tensor =>
+  callT(PIXEL_UNSHUFFLE, x, checkInt("pixelUnshuffle", "factor", factor, 1, 64));
+
+export interface InterpolateOptions {
+  size?: number | readonly number[];
+  scaleFactor?: number | readonly number[];
+  mode?: "nearest" | "bilinear" | "linear";
+  alignCorners?: boolean;
+}
+/** Resizes the spatial dims of [N, C, L] (linear, nearest) or [N, C, H, W] (bilinear, nearest) input. */
+export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
+  const n = x.ndim - 2;
+  if (n !== 1 && n !== 2) argError("interpolate", `input must be [N, C, L] or [N, C, H, W], got [${x.shape.join(", ")}]`);
+  const mode = checkEnum("interpolate", "mode", o.mode ?? "nearest", ["nearest", "bilinear", "linear"]);
+  if ((o.size === undefined) === (o.scaleFactor === undefined)) argError("interpolate", "give exactly one of size and scaleFactor");
+  let size: number[] | null = null;
+  let scales: number[] | null = null;
+  if (o.size !== undefined) size = checkTuple("interpolate", "size", o.size, n, 1, 2 ** 20);
+  else {
+    scales = typeof o.scaleFactor === "number" ? new Array<number>(n).fill(o.scaleFactor) : [...(o.scaleFactor as number[])];
+    if (scales.length !== n) argError("interpolate", `scaleFactor needs ${n} values`);
+    for (let i = 0; i < n; i++) {
+      const s = scales[i]!;
+      if (!(s > 0) || !Number.isFinite(s) || x.shape[i + 2]! * s > 2 ** 20) argError("interpolate", `bad scaleFactor ${s}`);
+    }
+  }
+  if (n === 1) {
+    if (mode === "nearest") return callT(aten("upsample_nearest1d.vec"), x, size, scales);
+    if (mode !== "linear") argError("interpolate", `mode '${mode}' needs 2 spatial dims`);
+    return callT(aten("upsample_linear1d.vec"), x, size, o.alignCorners ?? false, scales);
+  }
+  if (mode === "nearest") return callT(aten("upsample_nearest2d.vec"), x, size, scales);
+  if (mode !== "bilinear") argError("interpolate", `mode '${mode}' needs 1 spatial dim`);
+  return callT(aten("upsample_bilinear2d.vec"), x, size, o.alignCorners ?? false, scales);
+}

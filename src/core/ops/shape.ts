@@ -1,0 +1,126 @@
+// Views and movement: reshape, permute, squeeze, expand, cat/stack, split, slice, pad, flip …
+import { aten } from "../aten.js";
+import { callT, callTs } from "../dispatch.js";
+import { argError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { MAX_ELEMENTS, checkEnum, checkInt, checkShape, normDim, normDims } from "../validate.js";
+
+const VIEW = aten("view");
+const RESHAPE = aten("reshape");
+export const view = (a: Tensor, shape: readonly number[]): Tensor => callT(VIEW, a, checkShape("view", shape, true));
+export const reshape = (a: Tensor, shape: readonly number[]): Tensor => callT(RESHAPE, a, checkShape("reshape", shape, true));
+const PERMUTE = aten("permute");
+export function permute(a: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== a.ndim) argError("permute", `got ${dims.length} dims for a tensor of rank ${a.ndim}`);
+  return callT(PERMUTE, a, normDims("permute", dims, a.ndim));
+}
+const TRANSPOSE = aten("transpose.int");
+export const transpose = (a: Tensor, d0: number, d1: number): Tensor =>
+  callT(TRANSPOSE, a, normDim("transpose", d0, a.ndim), normDim("transpose", d1, a.ndim));
+/** Matrix transpose of a tensor of rank ≤ 2 (PyTorch's `.t()`). */
+export function t(a: Tensor): Tensor {
+  if (a.ndim > 2) argError("t", `expects a tensor of rank <= 2, got rank ${a.ndim}; use transpose(d0, d1)`);
+  return a.ndim < 2 ? a.view(a.shape) : transpose(a, 0, 1);
+}
+const SQUEEZE = aten("squeeze");
+const SQUEEZE_DIM = aten("squeeze.dim");
+export const squeeze = (a: Tensor, dim?: number): Tensor =>
+  dim === undefined ? callT(SQUEEZE, a) : callT(SQUEEZE_DIM, a, normDim("squeeze", dim, a.ndim));
+const UNSQUEEZE = aten("unsqueeze");
+export const unsqueeze = (a: Tensor, dim: number): Tensor => callT(UNSQUEEZE, a, normDim("unsqueeze", dim, a.ndim + 1));
+const FLATTEN = aten("flatten.using_ints");
+export const flatten = (a: Tensor, startDim = 0, endDim = -1): Tensor =>
+  callT(FLATTEN, a, normDim("flatten", startDim, a.ndim), normDim("flatten", endDim, a.ndim));
+const UNFLATTEN = aten("unflatten.int");
+export const unflatten = (a: Tensor, dim: number, sizes: readonly number[]): Tensor =>
+  callT(UNFLATTEN, a, normDim("unflatten", dim, a.ndim), checkShape("unflatten", sizes, true));
+
+const EXPAND = aten("expand");
+export function expand(a: Tensor, shape: readonly number[]): Tensor {
+  checkShape("expand", shape, false);
+  return callT(EXPAND, a, shape);
+}
+export const broadcastTo = expand;
+const BROADCAST_TENSORS = aten("broadcast_tensors");
+export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_TENSORS, ts);
+
+const CAT = aten("cat");
+const STACK = aten("stack");
+export function cat(ts: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(ts) || ts.length === 0) argError("cat", "expects a non-empty array of tensors");
+  return callT(CAT, ts, normDim("cat", dim, ts[0]!.ndim));
+}
+export function stack(ts: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(ts) || ts.length === 0) argError("stack", "expects a non-empty array of tensors");
+  return callT(STACK, ts, normDim("stack", dim, ts[0]!.ndim + 1));
+}
+const SPLIT = aten("split.Tensor");
+const SPLIT_SIZES = aten("split_with_sizes");
+/** Splits into chunks of `size` (a number) or of the given sizes (an array) along `dim`. */
+export function split(a: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+  const d = normDim("split", dim, a.ndim);
+  if (typeof size === "number") return callTs(SPLIT, a, checkInt("split", "size", size, 1), d);
+  return callTs(SPLIT_SIZES, a, checkShape("split", size), d);
+}
+const CHUNK = aten("chunk");
+export const chunk = (a: Tensor, chunks: number, dim = 0): Tensor[] =>
+  callTs(CHUNK, a, checkInt("chunk", "chunks", chunks, 1), normDim("chunk", dim, a.ndim));
+const UNBIND = aten("unbind.int");
+export const unbind = (a: Tensor, dim = 0): Tensor[] => callTs(UNBIND, a, normDim("unbind", dim, a.ndim));
+const NARROW = aten("narrow");
+export const narrow = (a: Tensor, dim: number, start: number, length: number): Tensor =>
+  callT(NARROW, a, normDim("narrow", dim, a.ndim), checkInt("narrow", "start", start), checkInt("narrow", "length", length, 0));
+const SLICE = aten("slice.Tensor");
+/** `a[start:end:step]` along `dim` (Python slice semantics, negative indices count from the end). */
+export const slice = (a: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor =>
+  callT(SLICE, a, normDim("slice", dim, a.ndim), start ?? null, end ?? null, checkInt("slice", "step", step, 1));
+const SELECT = aten("select.int");
+export function select(a: Tensor, dim: number, index: number): Tensor {
+  const d = normDim("select", dim, a.ndim);
+  const n = a.shape[d] ?? 1;
+  checkInt("select", "index", index);
+  if (index < -n || index >= n) argError("select", `index ${index} is out of range for dim ${d} of size ${n}`);
+  return callT(SELECT, a, d, index);
+}
+
+const PAD = aten("pad");
+export type PadMode = "constant" | "reflect" | "replicate" | "circular";
+/** Pads the last dims: `pad` = [left, right, top, bottom, …] as in torch.nn.functional.pad. */
+export function pad(a: Tensor, amounts: readonly number[], mode: PadMode = "constant", value = 0): Tensor {
+  if (!Array.isArray(amounts) || amounts.length % 2 !== 0 || amounts.length / 2 > a.ndim)
+    argError("pad", `pad must have an even length of at most 2 × rank (${2 * a.ndim}), got [${String(amounts)}]`);
+  for (const p of amounts) checkInt("pad", "padding", p, -(2 ** 31), 2 ** 31);
+  checkEnum("pad", "mode", mode, ["constant", "reflect", "replicate", "circular"]);
+  return callT(PAD, a, amounts, mode, mode === "constant" ? value : null);
+}
+const REPEAT = aten("repeat");
+export function repeat(a: Tensor, repeats: readonly number[]): Tensor {
+  const shape = checkShape("repeat", repeats);
+  const out = [...a.shape];
+  while (out.length < shape.length) out.unshift(1);
+  let n = 1;
+  for (let i = 0; i < out.length; i++) n *= out[i]! * shape[i - (out.length - shape.length)]!;
+  if (n > MAX_ELEMENTS) argError("repeat", `result would have ${n} elements`);
+  return callT(REPEAT, a, shape);
+}
+const FLIP = aten("flip");
+export const flip = (a: Tensor, dims: number | readonly number[]): Tensor => callT(FLIP, a, normDims("flip", dims, a.ndim));
+const ROLL = aten("roll");
+export function roll(a: Tensor, shifts: number | readonly number[], dims: number | readonly number[]): Tensor {
+  const s = typeof shifts === "number" ? [shifts] : [...shifts];
+  const d = normDims("roll", dims, a.ndim);
+  if (s.length !== d.length) argError("roll", "shifts and dims must have the same length");
+  for (const x of s) checkInt("roll", "shift", x);
+  return callT(ROLL, a, s, d);
+}
+const TRIL = aten("tril");
+const TRIU = aten("triu");
+export const tril = (a: Tensor, diagonal = 0): Tensor => callT(TRIL, a, checkInt("tril", "diagonal", diagonal));
+export const triu = (a: Tensor, diagonal = 0): Tensor => callT(TRIU, a, checkInt("triu", "diagonal", diagonal));
+const DIAGONAL = aten("diagonal");
+export const diagonal = (a: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor =>
+  callT(DIAGONAL, a, checkInt("diagonal", "offset", offset), normDim("diagonal", dim1, a.ndim), normDim("diagonal", dim2, a.ndim));
+const CONTIGUOUS = aten("contiguous");
+export const contiguous = (a: Tensor): Tensor => callT(CONTIGUOUS, a, "contiguous");
+const CLONE = aten("clone");
+export const clone = (a: Tensor): Tensor => callT(CLONE, a, null);

@@ -1,0 +1,19 @@
+// Process-wide engine settings: intra-op threads and the RNG state.
+import { availableParallelism } from "node:os";
+import { checkInt } from "./validate.js";
+import { native } from "./native.js";
+import { Tensor } from "./tensor.js";
+
+/** Sets libtorch's intra-op thread count (default: the machine's cores). */
+export function setNumThreads(n: number): void {
+  native.setNumThreads(checkInt("setNumThreads", "n", n, 1, 1024));
+}
+export const getNumThreads = (): number => native.getNumThreads();
+
+/** The default generator's state (a uint8 tensor), for checkpoints. */
+export const getRngState = (): Tensor => new Tensor(native.getRngState());
+export const setRngState = (state: Tensor): void => native.setRngState(state.handle);
+
+// Debian's libtorch starts with one thread; use the machine's cores unless told otherwise.
+const envThreads = Number(process.env.FLAMBEAU_NUM_THREADS);
+native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.max(1, availableParallelism()));

@@ -1,0 +1,575 @@
+// The Tensor class: a handle to a libtorch tensor plus PyTorch's method surface. Methods
+// delegate to the op families in ./ops (one file per family); this file holds state only.
+import { inspect } from "node:util";
+import { backward as autogradBackward, type BackwardOptions } from "./autograd.js";
+import { type AnyTypedArray, type DType, checkDtype, dtypeCode, dtypeFromCode, typedArrayOf } from "./dtype.js";
+import { FlambeauError } from "./errors.js";
+import { formatTensor } from "./format.js";
+import { track } from "./memory.js";
+import { type Handle, native } from "./native.js";
+import { aten } from "./aten.js";
+import { callT } from "./dispatch.js";
+import * as E from "./ops/elementwise.js";
+import * as I from "./ops/indexing.js";
+import * as L from "./ops/linalg.js";
+import * as N from "./ops/nn.js";
+import * as R from "./ops/reduce.js";
+import * as S from "./ops/shape.js";
+
+type TS = E.TensorOrScalar;
+export type NestedNumbers = number | boolean | NestedNumbers[];
+
+const TO_DTYPE = aten("to.dtype");
+const DETACH = aten("detach");
+const ZERO_ = aten("zero_");
+const FILL_ = aten("fill_.Scalar");
+const COPY_ = aten("copy_");
+const UNIFORM_ = aten("uniform_");
+const NORMAL_ = aten("normal_");
+const BERNOULLI_ = aten("bernoulli_.float");
+
+export class Tensor {
+  #h: Handle | null;
+  #shape: readonly number[] | undefined;
+  #kept = false;
+
+  /** @internal Wraps a native handle; use the creation functions (`tensor`, `zeros` …). */
+  constructor(h: Handle) {
+    this.#h = h;
+    track(this);
+  }
+
+  /** @internal The native handle; throws if the tensor was disposed. */
+  get handle(): Handle {
+    if (this.#h === null)
+      throw new FlambeauError("E_DISPOSED", "this tensor was disposed: it was used after dispose() or after its tidy() scope ended (return it from tidy, or keep() it)");
+    return this.#h;
+  }
+  get disposed(): boolean {
+    return this.#h === null;
+  }
+  /** Releases this handle's reference to the native tensor now (views and autograd may keep the memory alive). */
+  dispose(): void {
+    if (this.#h !== null) {
+      native.dispose(this.#h);
+      this.#h = null;
+    }
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** Whether tidy() scopes leave this tensor alone. */
+  get kept(): boolean {
+    return this.#kept;
+  }
+  /** Marks the tensor to survive every enclosing tidy() scope. */
+  keep(): this {
+    this.#kept = true;
+    return this;
+  }
+  /** @internal Drops cached metadata after an in-place op. */
+  invalidate(): void {
+    this.#shape = undefined;
+  }
+
+  // ------------------------------------------------------------ metadata
+  get shape(): readonly number[] {
+    if (this.#shape === undefined) this.#shape = Object.freeze(native.shape(this.handle));
+    return this.#shape;
+  }
+  /** Size of one dim, or the shape when no dim is given. */
+  size(dim: number): number {
+    const s = this.shape;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (!Number.isInteger(d) || d < 0 || d >= s.length) throw new FlambeauError("E_ARG", `size: dim ${dim} out of range for rank ${s.length}`, "size");
+    return s[d]!;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get numel(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+  get dtype(): DType {
+    return dtypeFromCode(native.dtype(this.handle));
+  }
+  get strides(): number[] {
+    return native.strides(this.handle);
+  }
+  isContiguous(): boolean {
+    return native.isContiguous(this.handle);
+  }
+
+  // ------------------------------------------------------------ autograd
+  get requiresGrad(): boolean {
+    return native.requiresGrad(this.handle);
+  }
+  set requiresGrad(on: boolean) {
+    native.setRequiresGrad(this.handle, on);
+  }
+  requiresGrad_(on = true): this {
+    try {
+      native.setRequiresGrad(this.handle, on);
+    } catch (e) {
+      throw new FlambeauError("E_ARG", `requiresGrad_: ${(e as Error).message} (dtype ${this.dtype})`, "requiresGrad_");
+    }
+    return this;
+  }
+  /** The accumulated gradient (a new handle each read), or null. */
+  get grad(): Tensor | null {
+    const g = native.grad(this.handle);
+    return g === null ? null : new Tensor(g);
+  }
+  set grad(g: Tensor | null) {
+    try {
+      native.setGrad(this.handle, g === null ? null : g.handle);
+    } catch (e) {
+      throw new FlambeauError("E_ARG", (e as Error).message, "grad");
+    }
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this.handle);
+  }
+  /** Name of the autograd node that produced this tensor (e.g. "AddBackward0"), or null. */
+  get gradFn(): string | null {
+    return native.gradFnName(this.handle);
+  }
+  /** Version counter bumped by in-place ops (autograd uses it to detect stale saved tensors). */
+  get version(): number {
+    return native.version(this.handle);
+  }
+  retainGrad(): this {
+    native.retainGrad(this.handle);
+    return this;
+  }
+  backward(gradient?: Tensor | null, opts: BackwardOptions = {}): void {
+    autogradBackward([this], gradient ? [gradient] : [null], opts);
+  }
+  detach(): Tensor {
+    return callT(DETACH, this);
+  }
+
+  // ------------------------------------------------------------ data out
+  /** A copy of the elements in row-major order (int64: BigInt64Array; bool: Uint8Array; float16/bfloat16: raw Uint16Array bits). */
+  data(): AnyTypedArray {
+    const d = this.dtype;
+    return typedArrayOf(d, native.toBuffer(this.handle));
+  }
+  /** The elements as nested arrays of numbers (booleans for bool). */
+  toArray(): NestedNumbers {
+    let src: ArrayLike<number | bigint> = this.data();
+    const d = this.dtype;
+    if (d === "float16" || d === "bfloat16") {
+      const f = this.to("float32");
+      src = f.data() as Float32Array;
+      f.dispose();
+    }
+    const conv = d === "bool" ? (v: number | bigint) => v !== 0 : (v: number | bigint) => Number(v);
+    const shape = this.shape;
+    let i = 0;
+    const build = (depth: number): NestedNumbers => {
+      if (depth === shape.length) return conv(src[i++]!);
+      const out: NestedNumbers[] = [];
+      for (let k = 0; k < shape[depth]!; k++) out.push(build(depth + 1));
+      return out;
+    };
+    return build(0);
+  }
+  /** The value of a one-element tensor (int64 as BigInt, bool as boolean). */
+  item(): number | bigint | boolean {
+    try {
+      return native.item(this.handle);
+    } catch (e) {
+      throw new FlambeauError("E_ARG", (e as Error).message, "item");
+    }
+  }
+  toString(): string {
+    return this.disposed ? "tensor(<disposed>)" : formatTensor(this);
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  // ------------------------------------------------------------ dtype and copies
+  to(dtype: DType): Tensor {
+    return callT(TO_DTYPE, this, dtypeCode[checkDtype("to", dtype)], false, false, null);
+  }
+  float(): Tensor {
+    return this.to("float32");
+  }
+  double(): Tensor {
+    return this.to("float64");
+  }
+  long(): Tensor {
+    return this.to("int64");
+  }
+  int(): Tensor {
+    return this.to("int32");
+  }
+  bool(): Tensor {
+    return this.to("bool");
+  }
+  clone(): Tensor {
+    return S.clone(this);
+  }
+  contiguous(): Tensor {
+    return S.contiguous(this);
+  }
+
+  // ------------------------------------------------------------ in-place
+  zero_(): this {
+    callT(ZERO_, this).dispose();
+    return this;
+  }
+  fill_(v: number | boolean): this {
+    callT(FILL_, this, v).dispose();
+    return this;
+  }
+  copy_(src: Tensor): this {
+    callT(COPY_, this, src, false).dispose();
+    return this;
+  }
+  uniform_(from = 0, to = 1): this {
+    callT(UNIFORM_, this, from, to).dispose();
+    return this;
+  }
+  normal_(mean = 0, std = 1): this {
+    callT(NORMAL_, this, mean, std).dispose();
+    return this;
+  }
+  bernoulli_(p = 0.5): this {
+    callT(BERNOULLI_, this, p).dispose();
+    return this;
+  }
+  add_(o: TS, alpha = 1): this {
+    E.add_(this, o, alpha);
+    return this;
+  }
+  sub_(o: TS, alpha = 1): this {
+    E.sub_(this, o, alpha);
+    return this;
+  }
+  mul_(o: TS): this {
+    E.mul_(this, o);
+    return this;
+  }
+  div_(o: TS): this {
+    E.div_(this, o);
+    return this;
+  }
+  clamp_(min?: number | null, max?: number | null): this {
+    E.clamp_(this, min, max);
+    return this;
+  }
+  maskedFill_(mask: Tensor, v: number | boolean): this {
+    E.maskedFill_(this, mask, v);
+    return this;
+  }
+
+  // ------------------------------------------------------------ elementwise
+  add(o: TS, alpha = 1): Tensor {
+    return E.add(this, o, alpha);
+  }
+  sub(o: TS, alpha = 1): Tensor {
+    return E.sub(this, o, alpha);
+  }
+  mul(o: TS): Tensor {
+    return E.mul(this, o);
+  }
+  div(o: TS, roundingMode?: E.RoundingMode): Tensor {
+    return E.div(this, o, roundingMode);
+  }
+  remainder(o: TS): Tensor {
+    return E.remainder(this, o);
+  }
+  pow(o: TS): Tensor {
+    return E.pow(this, o);
+  }
+  maximum(o: Tensor): Tensor {
+    return E.maximum(this, o);
+  }
+  minimum(o: Tensor): Tensor {
+    return E.minimum(this, o);
+  }
+  eq(o: TS): Tensor {
+    return E.eq(this, o);
+  }
+  ne(o: TS): Tensor {
+    return E.ne(this, o);
+  }
+  lt(o: TS): Tensor {
+    return E.lt(this, o);
+  }
+  le(o: TS): Tensor {
+    return E.le(this, o);
+  }
+  gt(o: TS): Tensor {
+    return E.gt(this, o);
+  }
+  ge(o: TS): Tensor {
+    return E.ge(this, o);
+  }
+  logicalAnd(o: Tensor): Tensor {
+    return E.logicalAnd(this, o);
+  }
+  logicalOr(o: Tensor): Tensor {
+    return E.logicalOr(this, o);
+  }
+  logicalNot(): Tensor {
+    return E.logicalNot(this);
+  }
+  clamp(min?: TS | null, max?: TS | null): Tensor {
+    return E.clamp(this, min, max);
+  }
+  neg(): Tensor {
+    return E.neg(this);
+  }
+  abs(): Tensor {
+    return E.abs(this);
+  }
+  exp(): Tensor {
+    return E.exp(this);
+  }
+  log(): Tensor {
+    return E.log(this);
+  }
+  log1p(): Tensor {
+    return E.log1p(this);
+  }
+  sqrt(): Tensor {
+    return E.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return E.rsqrt(this);
+  }
+  square(): Tensor {
+    return E.square(this);
+  }
+  sin(): Tensor {
+    return E.sin(this);
+  }
+  cos(): Tensor {
+    return E.cos(this);
+  }
+  tanh(): Tensor {
+    return E.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return E.sigmoid(this);
+  }
+  relu(): Tensor {
+    return E.relu(this);
+  }
+  gelu(approximate: "none" | "tanh" = "none"): Tensor {
+    return E.gelu(this, approximate);
+  }
+  silu(): Tensor {
+    return E.silu(this);
+  }
+  floor(): Tensor {
+    return E.floor(this);
+  }
+  ceil(): Tensor {
+    return E.ceil(this);
+  }
+  round(): Tensor {
+    return E.round(this);
+  }
+  sign(): Tensor {
+    return E.sign(this);
+  }
+  reciprocal(): Tensor {
+    return E.reciprocal(this);
+  }
+  isnan(): Tensor {
+    return E.isnan(this);
+  }
+  where(cond: Tensor, other: TS): Tensor {
+    return E.where(cond, this, other);
+  }
+  softmax(dim: number): Tensor {
+    return N.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return N.logSoftmax(this, dim);
+  }
+
+  // ------------------------------------------------------------ reductions
+  sum(opts?: R.SumOptions): Tensor {
+    return R.sum(this, opts);
+  }
+  mean(opts?: R.SumOptions): Tensor {
+    return R.mean(this, opts);
+  }
+  var(opts?: R.VarOptions): Tensor {
+    return R.variance(this, opts);
+  }
+  std(opts?: R.VarOptions): Tensor {
+    return R.std(this, opts);
+  }
+  prod(opts?: { dim?: number; keepdim?: boolean }): Tensor {
+    return R.prod(this, opts);
+  }
+  max(): Tensor {
+    return R.max(this);
+  }
+  min(): Tensor {
+    return R.min(this);
+  }
+  maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+    return R.maxDim(this, dim, keepdim);
+  }
+  minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+    return R.minDim(this, dim, keepdim);
+  }
+  amax(dim: number | readonly number[], keepdim = false): Tensor {
+    return R.amax(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return R.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return R.argmin(this, dim, keepdim);
+  }
+  norm(p = 2, opts?: R.ReduceOptions): Tensor {
+    return R.norm(this, p, opts);
+  }
+  logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
+    return R.logsumexp(this, dim, keepdim);
+  }
+  cumsum(dim: number): Tensor {
+    return R.cumsum(this, dim);
+  }
+  all(dim?: number): Tensor {
+    return R.all(this, dim);
+  }
+  any(dim?: number): Tensor {
+    return R.any(this, dim);
+  }
+
+  // ------------------------------------------------------------ shape
+  view(...shape: number[] | [readonly number[]]): Tensor {
+    return S.view(this, flatArgs(shape));
+  }
+  reshape(...shape: number[] | [readonly number[]]): Tensor {
+    return S.reshape(this, flatArgs(shape));
+  }
+  permute(...dims: number[] | [readonly number[]]): Tensor {
+    return S.permute(this, flatArgs(dims));
+  }
+  transpose(d0: number, d1: number): Tensor {
+    return S.transpose(this, d0, d1);
+  }
+  t(): Tensor {
+    return S.t(this);
+  }
+  squeeze(dim?: number): Tensor {
+    return S.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return S.unsqueeze(this, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return S.flatten(this, startDim, endDim);
+  }
+  unflatten(dim: number, sizes: readonly number[]): Tensor {
+    return S.unflatten(this, dim, sizes);
+  }
+  expand(...shape: number[] | [readonly number[]]): Tensor {
+    return S.expand(this, flatArgs(shape));
+  }
+  expandAs(o: Tensor): Tensor {
+    return S.expand(this, o.shape);
+  }
+  split(size: number | readonly number[], dim = 0): Tensor[] {
+    return S.split(this, size, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return S.chunk(this, chunks, dim);
+  }
+  unbind(dim = 0): Tensor[] {
+    return S.unbind(this, dim);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return S.narrow(this, dim, start, length);
+  }
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return S.slice(this, dim, start, end, step);
+  }
+  select(dim: number, index: number): Tensor {
+    return S.select(this, dim, index);
+  }
+  repeat(...repeats: number[] | [readonly number[]]): Tensor {
+    return S.repeat(this, flatArgs(repeats));
+  }
+  flip(dims: number | readonly number[]): Tensor {
+    return S.flip(this, dims);
+  }
+  roll(shifts: number | readonly number[], dims: number | readonly number[]): Tensor {
+    return S.roll(this, shifts, dims);
+  }
+  tril(diagonal = 0): Tensor {
+    return S.tril(this, diagonal);
+  }
+  triu(diagonal = 0): Tensor {
+    return S.triu(this, diagonal);
+  }
+
+  // ------------------------------------------------------------ indexing
+  index(indices: readonly (Tensor | null)[]): Tensor {
+    return I.index(this, indices);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return I.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return I.gather(this, dim, index);
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    return I.scatter(this, dim, index, src);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return I.scatterAdd(this, dim, index, src);
+  }
+  indexAdd(dim: number, index: Tensor, source: Tensor, alpha = 1): Tensor {
+    return I.indexAdd(this, dim, index, source, alpha);
+  }
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {
+    return I.maskedFill(this, mask, value);
+  }
+  maskedSelect(mask: Tensor): Tensor {
+    return I.maskedSelect(this, mask);
+  }
+  sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+    return I.sort(this, dim, descending);
+  }
+  argsort(dim = -1, descending = false): Tensor {
+    return I.argsort(this, dim, descending);
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor; indices: Tensor } {
+    return I.topk(this, k, dim, largest, sorted);
+  }
+
+  // ------------------------------------------------------------ linear algebra
+  matmul(o: Tensor): Tensor {
+    return L.matmul(this, o);
+  }
+  mm(o: Tensor): Tensor {
+    return L.mm(this, o);
+  }
+  bmm(o: Tensor): Tensor {
+    return L.bmm(this, o);
+  }
+  dot(o: Tensor): Tensor {
+    return L.dot(this, o);
+  }
+}
+
+function flatArgs(a: number[] | [readonly number[]]): number[] {
+  return a.length === 1 && Array.isArray(a[0]) ? [...(a[0] as readonly number[])] : (a as number[]);
+}
+
+/** Anything that can be stored in a typed element array. */
+export type { AnyTypedArray };

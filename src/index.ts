@@ -1,0 +1,2 @@
+// flambeau: deep learning for TypeScript on PyTorch's engine.
+export * from "./core/index.js";
