@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One idempotent set-up for `npm start`, `npm test` and CI: system packages (Debian, as
+# root), npm dependencies, the native addon, the TypeScript build. A second run with
+# nothing to do takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[flambeau setup] %s\n' "$*" >&2; }
+
+# --- system packages ----------------------------------------------------------
+# libtorch-dev: the engine. libblis4-openmp: the BLAS libtorch runs fastest with here
+# (bench/blas.sh: 1024² matmul 57 GFLOP/s vs 31 for OpenBLAS pthread/openmp on 2 cores).
+# dataset-fashion-mnist: the demo's and tests' real data.
+APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist)
+BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+if [ -n "${LIBTORCH:-}" ]; then
+  export FLAMBEAU_TORCH_INCLUDE="$LIBTORCH/include" FLAMBEAU_TORCH_LIB="$LIBTORCH/lib"
+  [ -f "$LIBTORCH/include/torch/script.h" ] || { say "LIBTORCH=$LIBTORCH has no include/torch/script.h"; exit 1; }
+elif command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+      say "missing Debian packages: ${missing[*]}"
+      say "install them as root (apt-get install ${missing[*]}) or set LIBTORCH to a libtorch distribution"
+      exit 1
+    fi
+    say "installing ${missing[*]} (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+  if [ "$(id -u)" = "0" ] && [ -f "$BLIS_BLAS" ]; then
+    current=$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || true)
+    if [ "$current" != "$BLIS_BLAS" ]; then
+      say "selecting BLIS (OpenMP) as libblas.so.3"
+      update-alternatives --set libblas.so.3-x86_64-linux-gnu "$BLIS_BLAS" >&2
+    fi
+  fi
+  export FLAMBEAU_TORCH_INCLUDE=/usr/include FLAMBEAU_TORCH_LIB=/usr/lib/x86_64-linux-gnu
+elif [ ! -f /usr/include/torch/script.h ]; then
+  say "libtorch not found: install libtorch (Debian/Ubuntu: apt-get install libtorch-dev) or set LIBTORCH=/path/to/libtorch"
+  exit 1
+fi
+
+# --- npm dependencies ----------------------------------------------------------
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || \
+   { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  say "npm install"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >&2; else npm install --no-audit --no-fund >&2; fi
+fi
+
+# --- native addon --------------------------------------------------------------
+addon=build/Release/flambeau.node
+if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -n 1)" ]; then
+  say "building the native addon (node-gyp; about a minute)"
+  nodedir=()
+  [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr)
+  npx --no-install node-gyp rebuild "${nodedir[@]}" -j 2 >&2 || { say "native build failed"; exit 1; }
+fi
+
+# --- TypeScript ------------------------------------------------------------------
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json -newer "$stamp" -name '*.ts' -o -newer "$stamp" -name '*.json' 2>/dev/null | head -n 1)" ]; then
+  say "compiling TypeScript"
+  npx --no-install tsc -p . >&2
+  touch "$stamp"
+fi
