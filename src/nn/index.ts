@@ -1,0 +1,1 @@
+export { Parameter } from "./parameter.js";
