@@ -1,0 +1,146 @@
+// The `flambeau` command: tasks, train, eval, predict, demo, bench.
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { FlambeauError } from "../core/errors.js";
+import { loadModelDir } from "../train/model-dir.js";
+import { ProgressBar, SilentProgress } from "../train/progress.js";
+import { TASKS, getTask } from "./registry.js";
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+  return n;
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+const seedArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
+  return n;
+};
+
+function print(json: boolean, value: unknown, text: () => string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text()}\n`);
+}
+
+function fmtMetrics(m: Record<string, unknown>): string {
+  return Object.entries(m)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => `${k}: ${(v as number).toFixed(4)}`)
+    .join("\n");
+}
+
+export function buildProgram(): Command {
+  const program = new Command("flambeau")
+    .description("Deep learning for TypeScript on PyTorch's engine")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("tasks")
+    .description("list the tasks and the data formats they read")
+    .option("--json", "print JSON")
+    .action((o: { json?: boolean }) => {
+      const list = Object.values(TASKS).map((t) => ({ task: t.name, description: t.description, data: t.dataFormat, models: t.models, defaultModel: t.defaultModel }));
+      print(Boolean(o.json), list, () => list.map((t) => `${t.task}\n  ${t.description}\n  data: ${t.data}\n  models: ${t.models.join(", ")} (default ${t.defaultModel})`).join("\n\n"));
+    });
+
+  program
+    .command("train")
+    .description("train a task's model on --data and save it to --out")
+    .argument("<task>", "task name (see `flambeau tasks`)")
+    .requiredOption("--data <path>", "training data (a validation split is carved from it unless --val)")
+    .option("--val <path>", "validation data")
+    .option("--epochs <n>", "epochs", int("epochs"))
+    .option("--batch-size <n>", "batch size", int("batch-size"))
+    .option("--lr <x>", "peak learning rate", num("lr"))
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--model <name>", "architecture from the task's zoo")
+    .option("--limit <n>", "use at most n training examples", int("limit"))
+    .option("--out <dir>", "output model directory")
+    .option("--json", "print the final metrics as one JSON object")
+    .action(async (taskName: string, o: { data: string; val?: string; epochs?: number; batchSize?: number; lr?: number; seed: number; model?: string; limit?: number; out?: string; json?: boolean }) => {
+      const task = getTask(taskName);
+      if (o.model !== undefined && !task.models.includes(o.model))
+        throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
+      const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      const r = await task.train({
+        data: o.data,
+        val: o.val,
+        out,
+        model: o.model,
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        lr: o.lr,
+        seed: o.seed,
+        limit: o.limit,
+        progress: o.json ? new SilentProgress() : new ProgressBar(),
+        log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
+      });
+      print(Boolean(o.json), { task: task.name, dir: r.dir, ...numeric(r.metrics), seconds: r.history.seconds }, () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`);
+    });
+
+  program
+    .command("eval")
+    .description("evaluate a saved model on test data")
+    .argument("<dir>", "model directory written by `flambeau train`")
+    .requiredOption("--data <path>", "test data")
+    .option("--batch-size <n>", "batch size", int("batch-size"))
+    .option("--json", "print one JSON object")
+    .action(async (dir: string, o: { data: string; batchSize?: number; json?: boolean }) => {
+      const { config } = await loadModelDir(dir);
+      const task = getTask(config.task);
+      const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize });
+      print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
+    });
+
+  program
+    .command("predict")
+    .description("run a saved model on inputs (files or text)")
+    .argument("<dir>", "model directory")
+    .argument("<inputs...>", "inputs")
+    .option("--top-k <k>", "labels to show", int("top-k"), 3)
+    .option("--json", "print JSON")
+    .action(async (dir: string, inputs: string[], o: { topK: number; json?: boolean }) => {
+      const { config } = await loadModelDir(dir);
+      const task = getTask(config.task);
+      const preds = await task.predict(dir, inputs, { topK: o.topK });
+      print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
+    });
+
+  program
+    .command("demo")
+    .description("train and evaluate every task on bundled data; write an HTML report")
+    .option("--full", "full budgets (reproduces the README's figures)")
+    .option("--out <dir>", "report directory", "runs/demo")
+    .action(async (o: { full?: boolean; out: string }) => {
+      const { runDemo } = await import("./demo.js");
+      await runDemo({ full: Boolean(o.full), out: o.out });
+    });
+
+  return program;
+}
+
+function numeric(m: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(m).filter(([k]) => k !== "confusionMatrix"));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      return 2; // commander already printed the one-line error
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`flambeau: ${msg}\n`);
+    if (process.env.FLAMBEAU_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,45 @@
+// A saved model is a directory: model.safetensors (weights, PyTorch key names) and
+// config.json (task, architecture, hyper-parameters, labels, preprocessing), so eval and
+// predict need nothing else. Both files are written atomically (temp file + rename).
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Tensor } from "../core/index.js";
+import { FlambeauError } from "../core/errors.js";
+import { load, save } from "../io/index.js";
+
+export interface ModelConfig {
+  task: string;
+  architecture: string;
+  /** Constructor arguments of the architecture. */
+  hyper: Record<string, unknown>;
+  labels?: string[];
+  /** Task-specific preprocessing (image size, normalisation, vocabulary …). */
+  preprocessing?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  flambeauVersion: string;
+  created: string;
+}
+
+export async function saveModelDir(dir: string, config: ModelConfig, weights: Map<string, Tensor>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await save(weights, join(dir, "model.safetensors"), { format: "pt", task: config.task, architecture: config.architecture });
+  const tmp = join(dir, `config.json.tmp-${process.pid}`);
+  writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`);
+  renameSync(tmp, join(dir, "config.json"));
+}
+
+export async function loadModelDir(dir: string): Promise<{ config: ModelConfig; weights: Map<string, Tensor> }> {
+  const cfgPath = join(dir, "config.json");
+  const wPath = join(dir, "model.safetensors");
+  if (!existsSync(cfgPath) || !existsSync(wPath))
+    throw new FlambeauError("E_IO", `${dir} is not a Flambeau model directory (expected config.json and model.safetensors; train one with \`flambeau train\`)`);
+  let config: ModelConfig;
+  try {
+    config = JSON.parse(readFileSync(cfgPath, "utf8")) as ModelConfig;
+  } catch (e) {
+    throw new FlambeauError("E_FORMAT", `${cfgPath}: invalid JSON (${(e as Error).message})`);
+  }
+  if (typeof config.task !== "string" || typeof config.architecture !== "string")
+    throw new FlambeauError("E_FORMAT", `${cfgPath}: missing "task" or "architecture"`);
+  return { config, weights: await load(wPath) };
+}

@@ -1,0 +1,51 @@
+// A task bundles what the CLI and library need to solve one kind of problem end to end:
+// its data reader, model zoo, training recipe, metrics and prediction format. Tasks live
+// in their modality folders; the CLI's frozen registry lists them.
+import type { History } from "./trainer.js";
+import type { ProgressSink } from "./progress.js";
+
+export interface TaskTrainOptions {
+  /** Training data (a validation split is carved from it unless `val` is given). */
+  data: string;
+  val?: string;
+  out: string;
+  model?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  /** Use at most this many training examples (demo budgets). */
+  limit?: number;
+  progress?: ProgressSink;
+  log?: (line: string) => void;
+}
+
+export interface TaskTrainResult {
+  dir: string;
+  /** Validation metrics of the saved model. */
+  metrics: Record<string, unknown>;
+  history: History;
+}
+
+export interface TaskEvalOptions {
+  batchSize?: number;
+  limit?: number;
+}
+
+export interface TaskPredictOptions {
+  topK?: number;
+}
+
+export interface Task {
+  readonly name: string;
+  readonly description: string;
+  /** The data formats `--data` accepts, for `flambeau tasks`. */
+  readonly dataFormat: string;
+  readonly models: readonly string[];
+  readonly defaultModel: string;
+  train(o: TaskTrainOptions): Promise<TaskTrainResult>;
+  evaluate(dir: string, data: string, o?: TaskEvalOptions): Promise<Record<string, unknown>>;
+  predict(dir: string, inputs: readonly string[], o?: TaskPredictOptions): Promise<unknown[]>;
+  /** One human-readable line per prediction. */
+  formatPrediction(p: unknown): string;
+}

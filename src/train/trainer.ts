@@ -1,0 +1,187 @@
+// The training loop: fit / evaluate / predict over async batch iterables, with callbacks,
+// progress, gradient clipping, and every step inside a tidy() scope so memory stays flat.
+import { type Tensor, cat, dispose, manualSeed, noGrad, tidy } from "../core/index.js";
+import { FlambeauError } from "../core/errors.js";
+import type { Callback, Logs, TrainerState } from "./callbacks.js";
+import { type ProgressSink, SilentProgress, fmtInfo } from "./progress.js";
+
+/** What the trainer needs of a model (fl.nn.Module satisfies it). */
+export interface TrainableModel {
+  forward(x: Tensor): Tensor;
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+  parameters(): Tensor[];
+  stateDict(): Map<string, Tensor>;
+}
+/** What the trainer needs of an optimizer (fl.optim.* satisfy it). */
+export interface StepOptimizer {
+  zeroGrad(setToNone?: boolean): void;
+  step(): void;
+  paramGroups: { lr: number }[];
+}
+/** Accumulates evaluation results batch by batch. */
+export interface Meter {
+  update(output: Tensor, target: Tensor): void;
+  compute(): Record<string, unknown>;
+}
+
+export type Batch = readonly [Tensor, Tensor] | { x: Tensor; y: Tensor };
+export type BatchSource = AsyncIterable<Batch> | Iterable<Batch>;
+
+export interface TrainerOptions {
+  model: TrainableModel;
+  optimizer: StepOptimizer;
+  loss: (output: Tensor, target: Tensor) => Tensor;
+  /** Makes a fresh meter for each evaluation (e.g. () => new ClassificationMeter(10)). */
+  meter?: () => Meter;
+  callbacks?: Callback[];
+  /** Clip the global gradient norm to this value before each step. */
+  gradClipNorm?: number;
+  progress?: ProgressSink;
+  /** Seeds libtorch's RNG (dropout, init) at fit() start. */
+  seed?: number;
+}
+
+export interface FitOptions {
+  epochs: number;
+  val?: BatchSource;
+}
+
+export interface History {
+  epochs: Logs[];
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+const unpack = (b: Batch): [Tensor, Tensor] => (Array.isArray(b) ? [b[0], b[1]] : [(b as { x: Tensor }).x, (b as { y: Tensor }).y]);
+const lengthOf = (s: BatchSource): number => {
+  const n = (s as { length?: unknown }).length;
+  return typeof n === "number" ? n : 0;
+};
+
+function clipGradNorm(params: Tensor[], maxNorm: number): void {
+  tidy(() => {
+    const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+    if (grads.length === 0) return;
+    let sq = 0;
+    for (const g of grads) sq += Number(g.pow(2).sum().item());
+    const norm = Math.sqrt(sq);
+    if (norm > maxNorm) for (const g of grads) g.mul_(maxNorm / (norm + 1e-6));
+  });
+}
+
+export class Trainer {
+  readonly model: TrainableModel;
+  readonly optimizer: StepOptimizer;
+  readonly lossFn: (output: Tensor, target: Tensor) => Tensor;
+  readonly callbacks: Callback[];
+  readonly progress: ProgressSink;
+  readonly options: TrainerOptions;
+  readonly state: TrainerState;
+
+  constructor(o: TrainerOptions) {
+    this.options = o;
+    this.model = o.model;
+    this.optimizer = o.optimizer;
+    this.lossFn = o.loss;
+    this.callbacks = o.callbacks ?? [];
+    this.progress = o.progress ?? new SilentProgress();
+    this.state = { epoch: 0, step: 0, stopTraining: false, model: o.model };
+  }
+
+  /** One optimisation step on one batch; returns the loss. */
+  trainStep(x: Tensor, y: Tensor): number {
+    return tidy(() => {
+      this.optimizer.zeroGrad(true);
+      const loss = this.lossFn(this.model.forward(x), y);
+      const value = Number(loss.item());
+      if (!Number.isFinite(value)) throw new FlambeauError("E_STATE", `training diverged: loss is ${value} at step ${this.state.step}; lower the learning rate`);
+      loss.backward();
+      if (this.options.gradClipNorm !== undefined) clipGradNorm(this.model.parameters(), this.options.gradClipNorm);
+      this.optimizer.step();
+      return value;
+    });
+  }
+
+  async fit(train: BatchSource, o: FitOptions): Promise<History> {
+    if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
+    if (this.options.seed !== undefined) manualSeed(this.options.seed);
+    const history: Logs[] = [];
+    const t0 = performance.now();
+    let samples = 0;
+    this.state.stopTraining = false;
+    for (const cb of this.callbacks) await cb.onTrainBegin?.(this.state);
+    for (let epoch = 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
+      this.state.epoch = epoch;
+      this.model.train(true);
+      for (const cb of this.callbacks) await cb.onEpochBegin?.(this.state);
+      this.progress.start(`epoch ${epoch}/${o.epochs}`, lengthOf(train));
+      let lossSum = 0;
+      let n = 0;
+      let batches = 0;
+      const te = performance.now();
+      for await (const batch of train) {
+        const [x, y] = unpack(batch);
+        const bs = x.shape[0] ?? 1;
+        const loss = this.trainStep(x, y);
+        dispose(batch);
+        lossSum += loss * bs;
+        n += bs;
+        batches++;
+        this.state.step++;
+        const logs = { loss, lr: this.optimizer.paramGroups[0]?.lr ?? 0 };
+        this.progress.update(batches, { loss: lossSum / n });
+        for (const cb of this.callbacks) await cb.onBatchEnd?.(this.state, logs);
+      }
+      samples += n;
+      const logs: Logs = { loss: n ? lossSum / n : Number.NaN, lr: this.optimizer.paramGroups[0]?.lr ?? 0, seconds: (performance.now() - te) / 1000 };
+      if (o.val) {
+        const v = await this.evaluate(o.val);
+        for (const [k, val] of Object.entries(v)) if (typeof val === "number") logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;
+      }
+      history.push(logs);
+      this.progress.end(fmtInfo(Object.fromEntries(Object.entries(logs).filter(([k]) => k !== "lr" && k !== "seconds"))));
+      for (const cb of this.callbacks) await cb.onEpochEnd?.(this.state, logs);
+    }
+    const last = history[history.length - 1] ?? {};
+    for (const cb of this.callbacks) await cb.onTrainEnd?.(this.state, last);
+    const seconds = (performance.now() - t0) / 1000;
+    return { epochs: history, seconds, samplesPerSecond: samples / seconds };
+  }
+
+  /** Mean loss plus the meter's results over a data set, in eval mode without grad. */
+  async evaluate(data: BatchSource): Promise<Record<string, unknown>> {
+    this.model.eval();
+    const meter = this.options.meter?.();
+    let lossSum = 0;
+    let n = 0;
+    for await (const batch of data) {
+      const [x, y] = unpack(batch);
+      noGrad(() =>
+        tidy(() => {
+          const out = this.model.forward(x);
+          const bs = x.shape[0] ?? 1;
+          lossSum += Number(this.lossFn(out, y).item()) * bs;
+          n += bs;
+          meter?.update(out, y);
+        }),
+      );
+      dispose(batch);
+    }
+    return { loss: n ? lossSum / n : Number.NaN, ...(meter?.compute() ?? {}) };
+  }
+
+  /** Model outputs for every batch's inputs, concatenated along dim 0. */
+  async predict(data: AsyncIterable<Tensor | Batch> | Iterable<Tensor | Batch>): Promise<Tensor> {
+    this.model.eval();
+    const outs: Tensor[] = [];
+    for await (const item of data) {
+      const x = Array.isArray(item) || !("shape" in (item as object)) ? unpack(item as Batch)[0] : (item as Tensor);
+      outs.push(noGrad(() => this.model.forward(x)));
+      dispose(item);
+    }
+    const r = cat(outs, 0);
+    for (const o of outs) o.dispose();
+    return r;
+  }
+}

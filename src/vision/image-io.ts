@@ -1,0 +1,65 @@
+// Image files to and from uint8 pixel buffers (sharp/libvips: PNG, JPEG, WebP, GIF, TIFF, AVIF).
+import { existsSync } from "node:fs";
+import sharp from "sharp";
+import { FlambeauError } from "../core/errors.js";
+import { type Tensor, tensor } from "../core/index.js";
+
+export interface DecodeOptions {
+  /** 1 (grayscale) or 3 (RGB); default: the file's own (gray stays 1, anything else 3). */
+  channels?: 1 | 3;
+  /** Resize to size × size (aspect squashed), or [height, width]. */
+  size?: number | readonly [number, number];
+}
+
+export interface DecodedImage {
+  /** Channel-first (C, H, W) pixels. */
+  data: Uint8Array;
+  channels: number;
+  height: number;
+  width: number;
+}
+
+export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"];
+
+/** Decodes an image file (or buffer) to channel-first uint8 pixels. */
+export async function readImage(src: string | Uint8Array, o: DecodeOptions = {}): Promise<DecodedImage> {
+  const name = typeof src === "string" ? src : "<buffer>";
+  if (typeof src === "string" && !existsSync(src)) throw new FlambeauError("E_IO", `readImage: no such file ${src}`, "readImage");
+  try {
+    let img = sharp(src, { failOn: "error" });
+    const meta = await img.metadata();
+    const gray = (meta.channels ?? 3) <= 2 || meta.space === "b-w";
+    const channels = o.channels ?? (gray ? 1 : 3);
+    img = img.removeAlpha();
+    if (o.size !== undefined) {
+      const [h, w] = typeof o.size === "number" ? [o.size, o.size] : o.size;
+      img = img.resize(w, h, { fit: "fill" });
+    }
+    img = channels === 1 ? img.toColourspace("b-w") : img.toColourspace("srgb");
+    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    const hw = info.width * info.height;
+    const c = info.channels;
+    const out = new Uint8Array(channels * hw);
+    // libvips gives interleaved HWC; models want CHW.
+    if (channels === 1) for (let i = 0; i < hw; i++) out[i] = data[i * c]!;
+    else for (let i = 0; i < hw; i++) for (let k = 0; k < 3; k++) out[k * hw + i] = data[i * c + Math.min(k, c - 1)]!;
+    return { data: out, channels, height: info.height, width: info.width };
+  } catch (e) {
+    if (e instanceof FlambeauError) throw e;
+    throw new FlambeauError("E_FORMAT", `readImage: cannot decode ${name}: ${(e as Error).message}`, "readImage");
+  }
+}
+
+/** A decoded image as a uint8 tensor [C, H, W]. */
+export async function readImageTensor(src: string | Uint8Array, o: DecodeOptions = {}): Promise<Tensor> {
+  const img = await readImage(src, o);
+  return tensor(img.data, { shape: [img.channels, img.height, img.width] });
+}
+
+/** Encodes channel-first uint8 pixels (C = 1 or 3) as PNG. */
+export async function encodePng(data: Uint8Array, channels: number, height: number, width: number): Promise<Buffer> {
+  const hw = height * width;
+  const hwc = new Uint8Array(hw * channels);
+  for (let i = 0; i < hw; i++) for (let k = 0; k < channels; k++) hwc[i * channels + k] = data[k * hw + i]!;
+  return sharp(hwc, { raw: { width, height, channels: channels as 1 | 3 } }).png().toBuffer();
+}
