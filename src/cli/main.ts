@@ -3,18 +3,22 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { loadModelDir } from "../train/model-dir.js";
 import { ProgressBar, SilentProgress } from "../train/progress.js";
-import { TASKS, getTask } from "./registry.js";
+import { getTask, TASKS } from "./registry.js";
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
-  return n;
-};
-const num = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
-  return n;
-};
+const int =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+const num =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+    return n;
+  };
 const seedArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
@@ -44,8 +48,18 @@ export function buildProgram(): Command {
     .description("list the tasks and the data formats they read")
     .option("--json", "print JSON")
     .action((o: { json?: boolean }) => {
-      const list = Object.values(TASKS).map((t) => ({ task: t.name, description: t.description, data: t.dataFormat, models: t.models, defaultModel: t.defaultModel }));
-      print(Boolean(o.json), list, () => list.map((t) => `${t.task}\n  ${t.description}\n  data: ${t.data}\n  models: ${t.models.join(", ")} (default ${t.defaultModel})`).join("\n\n"));
+      const list = Object.values(TASKS).map((t) => ({
+        task: t.name,
+        description: t.description,
+        data: t.dataFormat,
+        models: t.models,
+        defaultModel: t.defaultModel,
+      }));
+      print(Boolean(o.json), list, () =>
+        list
+          .map((t) => `${t.task}\n  ${t.description}\n  data: ${t.data}\n  models: ${t.models.join(", ")} (default ${t.defaultModel})`)
+          .join("\n\n"),
+      );
     });
 
   program
@@ -62,26 +76,46 @@ export function buildProgram(): Command {
     .option("--limit <n>", "use at most n training examples", int("limit"))
     .option("--out <dir>", "output model directory")
     .option("--json", "print the final metrics as one JSON object")
-    .action(async (taskName: string, o: { data: string; val?: string; epochs?: number; batchSize?: number; lr?: number; seed: number; model?: string; limit?: number; out?: string; json?: boolean }) => {
-      const task = getTask(taskName);
-      if (o.model !== undefined && !task.models.includes(o.model))
-        throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
-      const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-      const r = await task.train({
-        data: o.data,
-        val: o.val,
-        out,
-        model: o.model,
-        epochs: o.epochs,
-        batchSize: o.batchSize,
-        lr: o.lr,
-        seed: o.seed,
-        limit: o.limit,
-        progress: o.json ? new SilentProgress() : new ProgressBar(),
-        log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
-      });
-      print(Boolean(o.json), { task: task.name, dir: r.dir, ...numeric(r.metrics), seconds: r.history.seconds }, () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`);
-    });
+    .action(
+      async (
+        taskName: string,
+        o: {
+          data: string;
+          val?: string;
+          epochs?: number;
+          batchSize?: number;
+          lr?: number;
+          seed: number;
+          model?: string;
+          limit?: number;
+          out?: string;
+          json?: boolean;
+        },
+      ) => {
+        const task = getTask(taskName);
+        if (o.model !== undefined && !task.models.includes(o.model))
+          throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
+        const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+        const r = await task.train({
+          data: o.data,
+          val: o.val,
+          out,
+          model: o.model,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          lr: o.lr,
+          seed: o.seed,
+          limit: o.limit,
+          progress: o.json ? new SilentProgress() : new ProgressBar(),
+          log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
+        });
+        print(
+          Boolean(o.json),
+          { task: task.name, dir: r.dir, ...numeric(r.metrics), seconds: r.history.seconds },
+          () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`,
+        );
+      },
+    );
 
   program
     .command("eval")

@@ -2,7 +2,7 @@
 // (ClassificationMeter) so evaluation never holds all logits; the plain functions below
 // compute each number from arrays for users and tests.
 import { argError } from "../core/errors.js";
-import { type Tensor, noGrad, tidy } from "../core/index.js";
+import { noGrad, type Tensor, tidy } from "../core/index.js";
 
 /** Row = true class, column = predicted class. */
 export type ConfusionMatrix = number[][];
@@ -13,7 +13,8 @@ export function confusionMatrix(pred: ArrayLike<number>, target: ArrayLike<numbe
   for (let i = 0; i < pred.length; i++) {
     const t = target[i]!;
     const p = pred[i]!;
-    if (t < 0 || t >= numClasses || p < 0 || p >= numClasses) argError("confusionMatrix", `class index out of range at ${i}: target ${t}, pred ${p}`);
+    if (t < 0 || t >= numClasses || p < 0 || p >= numClasses)
+      argError("confusionMatrix", `class index out of range at ${i}: target ${t}, pred ${p}`);
     cm[t]![p]!++;
   }
   return cm;
@@ -144,7 +145,11 @@ export function boxIoU(a: readonly number[], b: readonly number[]): number {
 }
 
 /** Per-class IoU of label maps and their mean over classes that occur in either. */
-export function segmentationIoU(pred: ArrayLike<number>, target: ArrayLike<number>, numClasses: number): { perClass: number[]; mIoU: number } {
+export function segmentationIoU(
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  numClasses: number,
+): { perClass: number[]; mIoU: number } {
   const inter = new Array<number>(numClasses).fill(0);
   const union = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < pred.length; i++) {
@@ -159,14 +164,14 @@ export function segmentationIoU(pred: ArrayLike<number>, target: ArrayLike<numbe
   return { perClass, mIoU: valid.length ? valid.reduce((a, b) => a + b, 0) / valid.length : 0 };
 }
 
-export interface ClassificationReport {
+export type ClassificationReport = {
   accuracy: number;
   top5: number;
   macroF1: number;
   macroPrecision: number;
   macroRecall: number;
   confusionMatrix: ConfusionMatrix;
-}
+};
 
 /** Accumulates predictions batch by batch; `compute()` gives the report. */
 export class ClassificationMeter {

@@ -3,8 +3,8 @@
 // predict need nothing else. Both files are written atomically (temp file + rename).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Tensor } from "../core/index.js";
 import { FlambeauError } from "../core/errors.js";
+import type { Tensor } from "../core/index.js";
 import { load, save } from "../io/index.js";
 
 export interface ModelConfig {
@@ -32,7 +32,10 @@ export async function loadModelDir(dir: string): Promise<{ config: ModelConfig; 
   const cfgPath = join(dir, "config.json");
   const wPath = join(dir, "model.safetensors");
   if (!existsSync(cfgPath) || !existsSync(wPath))
-    throw new FlambeauError("E_IO", `${dir} is not a Flambeau model directory (expected config.json and model.safetensors; train one with \`flambeau train\`)`);
+    throw new FlambeauError(
+      "E_IO",
+      `${dir} is not a Flambeau model directory (expected config.json and model.safetensors; train one with \`flambeau train\`)`,
+    );
   let config: ModelConfig;
   try {
     config = JSON.parse(readFileSync(cfgPath, "utf8")) as ModelConfig;

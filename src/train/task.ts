@@ -1,8 +1,9 @@
 // A task bundles what the CLI and library need to solve one kind of problem end to end:
 // its data reader, model zoo, training recipe, metrics and prediction format. Tasks live
 // in their modality folders; the CLI's frozen registry lists them.
-import type { History } from "./trainer.js";
+
 import type { ProgressSink } from "./progress.js";
+import type { History } from "./trainer.js";
 
 export interface TaskTrainOptions {
   /** Training data (a validation split is carved from it unless `val` is given). */
@@ -48,4 +49,30 @@ export interface Task {
   predict(dir: string, inputs: readonly string[], o?: TaskPredictOptions): Promise<unknown[]>;
   /** One human-readable line per prediction. */
   formatPrediction(p: unknown): string;
+}
+
+/** What the demo reports about one task run. */
+export interface DemoSection {
+  task: string;
+  dataset: string;
+  /** The CLI commands that reproduce the figures. */
+  commands: string[];
+  metrics: Record<string, number>;
+  history: { loss: number; valLoss?: number; valAccuracy?: number }[];
+  seconds: number;
+  confusion?: { labels: string[]; matrix: number[][] };
+  /** A few test examples with the model's answer; `image` is a PNG data URI when the input is an image. */
+  samples?: { image?: string; input?: string; truth: string; predicted: string; probability: number }[];
+}
+
+export interface DemoOptions {
+  full: boolean;
+  out: string;
+  progress?: ProgressSink;
+  log?: (line: string) => void;
+}
+
+/** A task that can run itself on bundled data for `flambeau demo`. */
+export interface DemoTask extends Task {
+  demo(o: DemoOptions): Promise<DemoSection>;
 }

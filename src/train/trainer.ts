@@ -1,9 +1,10 @@
 // The training loop: fit / evaluate / predict over async batch iterables, with callbacks,
 // progress, gradient clipping, and every step inside a tidy() scope so memory stays flat.
-import { type Tensor, cat, dispose, manualSeed, noGrad, tidy } from "../core/index.js";
+
 import { FlambeauError } from "../core/errors.js";
+import { cat, dispose, manualSeed, noGrad, type Tensor, tidy } from "../core/index.js";
 import type { Callback, Logs, TrainerState } from "./callbacks.js";
-import { type ProgressSink, SilentProgress, fmtInfo } from "./progress.js";
+import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -95,7 +96,8 @@ export class Trainer {
       this.optimizer.zeroGrad(true);
       const loss = this.lossFn(this.model.forward(x), y);
       const value = Number(loss.item());
-      if (!Number.isFinite(value)) throw new FlambeauError("E_STATE", `training diverged: loss is ${value} at step ${this.state.step}; lower the learning rate`);
+      if (!Number.isFinite(value))
+        throw new FlambeauError("E_STATE", `training diverged: loss is ${value} at step ${this.state.step}; lower the learning rate`);
       loss.backward();
       if (this.options.gradClipNorm !== undefined) clipGradNorm(this.model.parameters(), this.options.gradClipNorm);
       this.optimizer.step();
@@ -104,7 +106,8 @@ export class Trainer {
   }
 
   async fit(train: BatchSource, o: FitOptions): Promise<History> {
-    if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
+    if (!Number.isInteger(o.epochs) || o.epochs < 1)
+      throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
     if (this.options.seed !== undefined) manualSeed(this.options.seed);
     const history: Logs[] = [];
     const t0 = performance.now();
@@ -134,7 +137,11 @@ export class Trainer {
         for (const cb of this.callbacks) await cb.onBatchEnd?.(this.state, logs);
       }
       samples += n;
-      const logs: Logs = { loss: n ? lossSum / n : Number.NaN, lr: this.optimizer.paramGroups[0]?.lr ?? 0, seconds: (performance.now() - te) / 1000 };
+      const logs: Logs = {
+        loss: n ? lossSum / n : Number.NaN,
+        lr: this.optimizer.paramGroups[0]?.lr ?? 0,
+        seconds: (performance.now() - te) / 1000,
+      };
       if (o.val) {
         const v = await this.evaluate(o.val);
         for (const [k, val] of Object.entries(v)) if (typeof val === "number") logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;

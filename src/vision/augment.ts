@@ -3,7 +3,7 @@
 import { aten } from "../core/aten.js";
 import { callT } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
-import { type Tensor, noGrad, ones, randint, stack, tidy, zeros } from "../core/index.js";
+import { noGrad, ones, randint, stack, type Tensor, tidy, zeros } from "../core/index.js";
 
 const AFFINE_GRID = aten("affine_grid_generator");
 const GRID_SAMPLER = aten("grid_sampler_2d");
@@ -27,8 +27,18 @@ export function randomTranslate(x: Tensor, o: TranslateOptions): Tensor {
     tidy(() => {
       const zero = zeros([b]);
       const one = ones([b]);
-      const dx = s > 0 ? randint(-s, s + 1, [b]).float().mul(2 / w) : zero;
-      const dy = s > 0 ? randint(-s, s + 1, [b]).float().mul(2 / h) : zero;
+      const dx =
+        s > 0
+          ? randint(-s, s + 1, [b])
+              .float()
+              .mul(2 / w)
+          : zero;
+      const dy =
+        s > 0
+          ? randint(-s, s + 1, [b])
+              .float()
+              .mul(2 / h)
+          : zero;
       const sx = o.hflip ? randint(0, 2, [b]).float().mul(-2).add(1) : one;
       // theta: per-image 2×3 affine map from output to input coordinates.
       const theta = stack([stack([sx, zero, dx], 1), stack([zero, one, dy], 1)], 1);

@@ -43,14 +43,19 @@ export function listImageFolder(root: string, classes?: readonly string[]): { fi
   const labels: number[] = [];
   for (const d of found) {
     const idx = names.indexOf(d);
-    if (idx < 0) throw new FlambeauError("E_FORMAT", `ImageFolder: class folder "${d}" in ${root} is not one of the model's classes (${names.join(", ")})`);
+    if (idx < 0)
+      throw new FlambeauError(
+        "E_FORMAT",
+        `ImageFolder: class folder "${d}" in ${root} is not one of the model's classes (${names.join(", ")})`,
+      );
     for (const f of readdirSync(join(root, d)).sort()) {
       if (!IMAGE_EXTENSIONS.includes(extname(f).toLowerCase())) continue;
       files.push(join(root, d, f));
       labels.push(idx);
     }
   }
-  if (files.length === 0) throw new FlambeauError("E_FORMAT", `ImageFolder: no images (${IMAGE_EXTENSIONS.join(" ")}) under ${root}/<class>/`);
+  if (files.length === 0)
+    throw new FlambeauError("E_FORMAT", `ImageFolder: no images (${IMAGE_EXTENSIONS.join(" ")}) under ${root}/<class>/`);
   return { files, labels, classes: names };
 }
 

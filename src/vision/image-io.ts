@@ -61,5 +61,7 @@ export async function encodePng(data: Uint8Array, channels: number, height: numb
   const hw = height * width;
   const hwc = new Uint8Array(hw * channels);
   for (let i = 0; i < hw; i++) for (let k = 0; k < channels; k++) hwc[i * channels + k] = data[k * hw + i]!;
-  return sharp(hwc, { raw: { width, height, channels: channels as 1 | 3 } }).png().toBuffer();
+  return sharp(hwc, { raw: { width, height, channels: channels as 1 | 3 } })
+    .png()
+    .toBuffer();
 }
