@@ -1,2 +1,13 @@
-// Filled in by the data layer.
-export {};
+// The data layer: datasets, the DataLoader, transforms, splits and readers of data files.
+
+export { type Collated, type CollateFn, defaultCollate } from "./collate.js";
+export { type CsvOptions, type CsvTable, parseCsv, readCsv } from "./csv.js";
+export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
+export { ConcatDataset, type Dataset, mapDataset, Subset, TensorDataset } from "./dataset.js";
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_ROOT, type FashionMnistOptions, fashionMnist, type LabelledImages } from "./fashion-mnist.js";
+export { type IdxSet, idxFolder, parseIdx, readIdx, type Split } from "./idx.js";
+export { parseJsonl, readJsonl } from "./jsonl.js";
+export { permutation, Random } from "./random.js";
+export { randomSplit } from "./split.js";
+export { Compose, compose, Lambda, type Transform, type TransformLike } from "./transforms.js";
+export type { JsonValue, WorkerDatasetSpec } from "./worker-protocol.js";

@@ -1,2 +1,14 @@
-// Filled in by the io layer.
-export {};
+// The io layer: safetensors files and training checkpoints.
+
+export { CHECKPOINT_FORMAT, type Checkpoint, loadCheckpoint, type OptimizerStateDictLike, saveCheckpoint } from "./checkpoint.js";
+export {
+  type Deserialized,
+  deserialize,
+  load,
+  loadWithMetadata,
+  MAX_HEADER_BYTES,
+  type Metadata,
+  save,
+  serialize,
+  type TensorMap,
+} from "./safetensors.js";

@@ -55,7 +55,7 @@ export async function loadImageData(path: string, split: "train" | "test", o: Im
     throw new FlambeauError("E_IO", `image data: no such directory ${dir}${hint}`);
   }
   if (isIdxFolder(dir)) {
-    const { images, labels } = idxFolder(dir, split);
+    const { images, labels } = await idxFolder(dir, split);
     const imgs = images.ndim === 3 ? images.unsqueeze(1) : images;
     let out: LabelledImages = { images: imgs, labels: labels.to("int64"), classes: o.classes ? [...o.classes] : idxClassNames(dir, labels), source: "idx" };
     if (o.size !== undefined && o.size !== imgs.shape[2]) throw new FlambeauError("E_FORMAT", `image data: ${dir} has ${imgs.shape[2]}px images, the model expects ${o.size}px`);

@@ -1,0 +1,107 @@
+// A small seeded PRNG for shuffling and splitting. It is separate from libtorch's global
+// generator on purpose: a data order fixed by (seed, epoch) must not shift when a model
+// adds a dropout layer or an augmentation draws one more number.
+import { argError } from "../core/errors.js";
+
+// murmur3's finaliser: a cheap, well-mixing 32-bit hash step.
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function words(op: string, name: string, v: number): [number, number] {
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) argError(op, `${name} must be a safe integer, got ${String(v)}`);
+  const lo = v >>> 0;
+  const hi = Math.floor(v / 2 ** 32) >>> 0; // negative seeds wrap, which is fine for a hash input
+  return [lo, hi];
+}
+
+/**
+ * sfc32 (Chris Doty-Humphrey's small fast counter generator) seeded from a key of safe
+ * integers: `new Random(seed)` or `new Random(seed, epoch)` for an independent stream per epoch.
+ */
+export class Random {
+  #a: number;
+  #b: number;
+  #c: number;
+  #d: number;
+
+  constructor(seed: number, ...stream: number[]) {
+    let h = 0x2545f491;
+    const key = [seed, ...stream];
+    for (let i = 0; i < key.length; i++) {
+      for (const w of words("Random", i === 0 ? "seed" : `stream[${i - 1}]`, key[i]!)) h = fmix32((h ^ w) + 0x9e3779b9 * (i + 1));
+    }
+    // splitmix-style expansion of the hash into the four state words
+    const next = (): number => {
+      h = (h + 0x9e3779b9) >>> 0;
+      return fmix32(h);
+    };
+    this.#a = next();
+    this.#b = next();
+    this.#c = next();
+    this.#d = 1;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A uniform integer in [0, 2^32). */
+  nextUint32(): number {
+    const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
+    this.#d = (this.#d + 1) >>> 0;
+    this.#a = this.#b ^ (this.#b >>> 9);
+    this.#b = (this.#c + (this.#c << 3)) >>> 0;
+    this.#c = ((this.#c << 21) | (this.#c >>> 11)) >>> 0;
+    this.#c = (this.#c + t) >>> 0;
+    return t;
+  }
+
+  /** A uniform float in [0, 1) with 53 random bits. */
+  nextFloat(): number {
+    return ((this.nextUint32() >>> 5) * 2 ** 26 + (this.nextUint32() >>> 6)) / 2 ** 53;
+  }
+
+  /** A uniform integer in [0, n), without modulo bias. */
+  int(n: number): number {
+    if (!Number.isSafeInteger(n) || n <= 0) argError("Random.int", `n must be a positive safe integer, got ${n}`);
+    if (n <= 2 ** 32) {
+      const limit = 2 ** 32 - (2 ** 32 % n);
+      for (;;) {
+        const x = this.nextUint32();
+        if (x < limit) return x % n;
+      }
+    }
+    const limit = 2 ** 53 - (2 ** 53 % n);
+    for (;;) {
+      const x = (this.nextUint32() >>> 11) * 2 ** 32 + this.nextUint32();
+      if (x < limit) return x % n;
+    }
+  }
+
+  /** Shuffles `a` in place (Fisher–Yates) and returns it. */
+  shuffle<A extends { length: number; [i: number]: unknown }>(a: A): A {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  /** A random permutation of 0 … n-1. */
+  permutation(n: number): Int32Array {
+    if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 31 - 1) argError("Random.permutation", `n must be an integer in [0, 2^31), got ${n}`);
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return this.shuffle(p);
+  }
+}
+
+/** The permutation of 0 … n-1 fixed by `seed` (and optional stream numbers such as an epoch). */
+export function permutation(n: number, seed: number, ...stream: number[]): Int32Array {
+  return new Random(seed, ...stream).permutation(n);
+}
