@@ -5,6 +5,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <c10/core/CPUAllocator.h>
+#include <c10/core/impl/alloc_cpu.h>
 #include <c10/core/GradMode.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
@@ -30,34 +31,35 @@ static std::atomic<int64_t> g_peakBytes{0};
 static std::atomic<int64_t> g_budget{0};  // 0: no budget
 static int64_t g_reportedBytes = 0;        // main thread only
 
-struct CountedCtx {
-  c10::DataPtr inner;
-  size_t n;
-};
+// Each block carries its size in a 64-byte header (keeping libtorch's 64-byte alignment),
+// and the DataPtr's context is the data pointer itself: oneDNN's scratchpad allocates
+// through raw_allocate(), which requires context == data.
+constexpr size_t kHeader = 64;
 
 static void deleteCounted(void* p) {
-  auto* c = static_cast<CountedCtx*>(p);
-  g_allocBytes -= static_cast<int64_t>(c->n);
-  delete c;
+  if (p == nullptr) return;
+  auto* base = static_cast<uint8_t*>(p) - kHeader;
+  g_allocBytes -= static_cast<int64_t>(*reinterpret_cast<size_t*>(base));
+  c10::free_cpu(base);
 }
 
 struct CountingAllocator final : public c10::Allocator {
-  c10::Allocator* base = nullptr;
   c10::DataPtr allocate(size_t n) const override {
     int64_t budget = g_budget.load();
     if (budget > 0 && g_allocBytes.load() + static_cast<int64_t>(n) > budget) {
       TORCH_CHECK(false, "allocation of ", n, " bytes would exceed the memory budget of ", budget,
                   " bytes (", g_allocBytes.load(), " in use); raise it with setMemoryBudget()");
     }
-    c10::DataPtr inner = base->allocate(n);
-    void* data = inner.get();
-    auto* ctx = new CountedCtx{std::move(inner), n};
+    auto* base = static_cast<uint8_t*>(c10::alloc_cpu(n + kHeader));
+    *reinterpret_cast<size_t*>(base) = n;
+    void* data = base + kHeader;
     int64_t now = (g_allocBytes += static_cast<int64_t>(n));
     int64_t peak = g_peakBytes.load();
     while (now > peak && !g_peakBytes.compare_exchange_weak(peak, now)) {
     }
-    return {data, ctx, &deleteCounted, c10::Device(c10::DeviceType::CPU)};
+    return {data, data, &deleteCounted, c10::Device(c10::DeviceType::CPU)};
   }
+  c10::DeleterFnPtr raw_deleter() const override { return &deleteCounted; }
 };
 
 static CountingAllocator g_allocator;
@@ -705,7 +707,6 @@ static Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static std::once_flag once;
   std::call_once(once, []() {
-    g_allocator.base = c10::GetCPUAllocator();
     c10::SetCPUAllocator(&g_allocator, /*priority=*/100);
   });
   auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };

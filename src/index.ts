@@ -5,3 +5,4 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as io from "./io/index.js";
 export * as train from "./train/index.js";
+export { save, load } from "./io/index.js";

@@ -6,3 +6,4 @@ export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } 
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
 export * from "./task.js";
 export * from "./trainer.js";
+export * from "./model-dir.js";

@@ -15,7 +15,6 @@ import { randomTranslate } from "../augment.js";
 import { encodePng, readImage } from "../image-io.js";
 import { type LabelledImages, carveValidation, describeSource, loadImageData } from "../image-data.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/small-cnn.js";
-import type { Module } from "../../nn/index.js";
 
 const TASK = "image-classification";
 
@@ -64,7 +63,9 @@ function loaderOf(d: LabelledImages, p: Preprocessing, o: { batchSize: number; s
   };
 }
 
-function buildModel(arch: string, hyper: { inChannels: number; numClasses: number; size: number }): Module {
+type ImageClassifier = ReturnType<(typeof IMAGE_CLASSIFIERS)[ImageClassifierName]>;
+
+function buildModel(arch: string, hyper: { inChannels: number; numClasses: number; size: number }): ImageClassifier {
   const make = IMAGE_CLASSIFIERS[arch as ImageClassifierName];
   if (!make) throw new FlambeauError("E_ARG", `unknown image classifier "${arch}"; models: ${Object.keys(IMAGE_CLASSIFIERS).join(", ")}`);
   return make(hyper);
@@ -141,7 +142,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   return { dir: o.out, metrics, history };
 }
 
-async function loadModel(dir: string): Promise<{ model: Module; pre: Preprocessing; labels: string[] }> {
+async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Preprocessing; labels: string[] }> {
   const { config, weights } = await loadModelDir(dir);
   if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
   const model = buildModel(config.architecture, config.hyper as { inChannels: number; numClasses: number; size: number });

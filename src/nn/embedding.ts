@@ -1,0 +1,33 @@
+// Embedding: a lookup table of learned vectors; the padding row gets no gradient.
+import { type Tensor, empty, noGrad } from "../core/index.js";
+import { embedding } from "../core/ops/nn.js";
+import { checkInt } from "../core/validate.js";
+import { normal_ } from "./init.js";
+import { Module } from "./module.js";
+import { Parameter } from "./parameter.js";
+
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  weight: Parameter;
+  constructor(numEmbeddings: number, embeddingDim: number, o: { paddingIdx?: number } = {}) {
+    super();
+    this.numEmbeddings = checkInt("Embedding", "numEmbeddings", numEmbeddings, 1);
+    this.embeddingDim = checkInt("Embedding", "embeddingDim", embeddingDim, 1);
+    this.paddingIdx =
+      o.paddingIdx === undefined ? null : checkInt("Embedding", "paddingIdx", o.paddingIdx < 0 ? o.paddingIdx + numEmbeddings : o.paddingIdx, 0, numEmbeddings - 1);
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim]));
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    normal_(this.weight);
+    if (this.paddingIdx !== null) noGrad(() => this.weight.select(0, this.paddingIdx!).zero_());
+  }
+  forward(indices: Tensor): Tensor {
+    return embedding(indices, this.weight, this.paddingIdx);
+  }
+  override extraRepr(): string {
+    return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ""}`;
+  }
+}

@@ -1,0 +1,217 @@
+// Module: the base of every layer. Parameters and child modules are found from the
+// instance's own properties (in declaration order, names converted to PyTorch's
+// snake_case: runningMean → running_mean), plus anything registered explicitly (buffers,
+// numbered children of containers, RNN weights with computed names).
+import { FlambeauError } from "../core/errors.js";
+import { type DType, type Tensor, noGrad } from "../core/index.js";
+import { Parameter } from "./parameter.js";
+
+/** camelCase property names → PyTorch's snake_case state-dict names. */
+export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  training = true;
+  readonly #params = new Map<string, Parameter | null>();
+  readonly #buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
+  readonly #modules = new Map<string, Module>();
+
+  abstract forward(...args: unknown[]): unknown;
+
+  /** Registers a parameter under an exact state-dict name (for computed names). */
+  registerParameter(name: string, p: Parameter | null): void {
+    this.#params.set(name, p);
+  }
+  /** Registers a buffer (kept across tidy scopes); persistent buffers go into the state dict. */
+  registerBuffer(name: string, t: Tensor | null, persistent = true): void {
+    t?.keep();
+    this.#buffers.set(name, { t, persistent });
+  }
+  /** Replaces a registered buffer's tensor. */
+  setBuffer(name: string, t: Tensor): void {
+    const b = this.#buffers.get(name);
+    if (!b) throw new FlambeauError("E_ARG", `${this.constructor.name}: no buffer named "${name}"`);
+    b.t = t.keep();
+  }
+  getBuffer(name: string): Tensor | null {
+    return this.#buffers.get(name)?.t ?? null;
+  }
+  registerModule(name: string, m: Module): void {
+    this.#modules.set(name, m);
+  }
+  getParameter(name: string): Parameter | null {
+    return this.#params.get(name) ?? null;
+  }
+
+  /** This module's own parameters (not its children's), with state-dict names. */
+  protected ownParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [k, v] of Object.entries(this)) if (v instanceof Parameter) out.push([snakeCase(k), v]);
+    for (const [k, v] of this.#params) if (v) out.push([k, v]);
+    return out;
+  }
+  protected ownBuffers(persistentOnly = false): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [k, b] of this.#buffers) if (b.t && (!persistentOnly || b.persistent)) out.push([k, b.t]);
+    return out;
+  }
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) out.push([snakeCase(k), v]);
+    for (const [k, v] of this.#modules) out.push([k, v]);
+    return out;
+  }
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+  namedModules(prefix = ""): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [k, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${k}` : k));
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+  namedParameters(prefix = "", recurse = true): [string, Parameter][] {
+    const seen = new Set<Parameter>();
+    const out: [string, Parameter][] = [];
+    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [p, m] of mods)
+      for (const [k, v] of m.ownParameters()) {
+        if (seen.has(v)) continue; // shared (tied) parameters are listed once, as in PyTorch
+        seen.add(v);
+        out.push([p ? `${p}.${k}` : k, v]);
+      }
+    return out;
+  }
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters("", recurse).map(([, p]) => p);
+  }
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [p, m] of this.namedModules(prefix)) for (const [k, v] of m.ownBuffers()) out.push([p ? `${p}.${k}` : k, v]);
+    return out;
+  }
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const c of this.children()) c.train(mode);
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (setToNone) p.grad = null;
+      else {
+        const g = p.grad;
+        if (g) {
+          g.zero_();
+          g.dispose();
+        }
+      }
+    }
+  }
+  /** Total number of parameter elements. */
+  numParameters(): number {
+    return this.parameters().reduce((a, p) => a + p.numel, 0);
+  }
+
+  /**
+   * Converts parameters and floating buffers to `dtype`. Parameters are replaced by new
+   * Parameter objects, so create optimizers after calling this (as with PyTorch's .to()).
+   */
+  to(dtype: DType): this {
+    for (const m of this.modules()) m.convertOwn(dtype);
+    return this;
+  }
+  private convertOwn(dtype: DType): void {
+    noGrad(() => {
+      for (const [k, v] of Object.entries(this))
+        if (v instanceof Parameter && v.dtype !== dtype) (this as Record<string, unknown>)[k] = new Parameter(v.to(dtype), v.requiresGrad);
+      for (const [k, v] of this.#params) if (v && v.dtype !== dtype) this.#params.set(k, new Parameter(v.to(dtype), v.requiresGrad));
+      for (const b of this.#buffers.values()) if (b.t?.dtype.startsWith("float")) b.t = b.t.to(dtype).keep();
+    });
+  }
+
+  /** Parameters and persistent buffers by PyTorch's dotted names (detached views). */
+  stateDict(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    for (const [p, m] of this.namedModules()) {
+      for (const [k, v] of m.ownParameters()) out.set(p ? `${p}.${k}` : k, v.detach());
+      for (const [k, v] of m.ownBuffers(true)) out.set(p ? `${p}.${k}` : k, v.detach());
+    }
+    return out;
+  }
+
+  /** Copies values into this module's tensors; strict mode rejects missing, unexpected and mis-shaped keys. */
+  loadStateDict(sd: Map<string, Tensor> | Record<string, Tensor>, o: { strict?: boolean } = {}): LoadResult {
+    const strict = o.strict ?? true;
+    const given = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const own = this.stateDict();
+    const missing: string[] = [];
+    const mismatched: string[] = [];
+    for (const [k, t] of own) {
+      const src = given.get(k);
+      if (!src) missing.push(k);
+      else if (src.shape.join() !== t.shape.join()) mismatched.push(`${k}: checkpoint [${src.shape.join(", ")}] vs model [${t.shape.join(", ")}]`);
+    }
+    const unexpected = [...given.keys()].filter((k) => !own.has(k));
+    if (mismatched.length || (strict && (missing.length || unexpected.length))) {
+      const parts = [
+        missing.length ? `missing keys: ${missing.join(", ")}` : "",
+        unexpected.length ? `unexpected keys: ${unexpected.join(", ")}` : "",
+        mismatched.length ? `shape mismatches: ${mismatched.join("; ")}` : "",
+      ].filter(Boolean);
+      throw new FlambeauError("E_STATE", `loadStateDict(${this.constructor.name}): ${parts.join("; ")}`, "loadStateDict");
+    }
+    noGrad(() => {
+      for (const [k, t] of own) {
+        const src = given.get(k);
+        if (src) t.copy_(src);
+      }
+    });
+    for (const t of own.values()) t.dispose();
+    return { missingKeys: missing, unexpectedKeys: unexpected };
+  }
+
+  /** The options shown inside the parentheses when printed. */
+  extraRepr(): string {
+    return "";
+  }
+  toString(): string {
+    const children = this.namedChildren();
+    const extra = this.extraRepr();
+    if (children.length === 0) return `${this.constructor.name}(${extra})`;
+    const lines = extra ? extra.split("\n") : [];
+    for (const [k, m] of children) lines.push(`(${k}): ${m.toString().replace(/\n/g, "\n  ")}`);
+    return `${this.constructor.name}(\n  ${lines.join("\n  ")}\n)`;
+  }
+}
+
+/** A number as Python's repr prints a float (1e-05, 0.1, 1.0): printed modules match PyTorch's. */
+export function pyFloat(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (!Number.isFinite(n)) return n > 0 ? "inf" : "-inf";
+  const a = Math.abs(n);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [m, e] = n.toExponential().split("e");
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  return Number.isInteger(n) ? `${n}.0` : String(n);
+}
+export const pyBool = (b: boolean): string => (b ? "True" : "False");
