@@ -14,3 +14,13 @@ export { Embedding } from "./embedding.js";
 export * from "./loss.js";
 export * as init from "./init.js";
 export * as functional from "./functional.js";
+export { LSTM, GRU, RNN, type RNNOptions, type RNNForwardOptions } from "./rnn.js";
+export { MultiheadAttention, multiHeadAttentionForward, type MultiheadAttentionOptions, type AttentionForwardOptions } from "./attention.js";
+export {
+  TransformerEncoderLayer,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerDecoder,
+  generateSquareSubsequentMask,
+  type TransformerLayerOptions,
+} from "./transformer.js";

@@ -89,14 +89,17 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonl
     }
     return finish(t, opts);
   }
-  const shape: number[] = [];
-  inferShape(data, shape);
-  checkShape("tensor", shape);
+  const inferred: number[] = [];
+  inferShape(data, inferred);
+  checkShape("tensor", inferred);
   const values: unknown[] = [];
-  flatten(data, shape, 0, values);
+  flatten(data, inferred, 0, values);
+  const shape = opts.shape === undefined ? inferred : checkShape("tensor", opts.shape);
+  if (opts.shape !== undefined && shape.reduce((a, b) => a * b, 1) !== values.length)
+    argError("tensor", `shape [${shape.join(", ")}] does not fit ${values.length} values`);
   const first = values[0];
-  const inferred: DType = typeof first === "boolean" ? "bool" : typeof first === "bigint" ? "int64" : "float32";
-  const dtype = opts.dtype === undefined ? inferred : checkDtype("tensor", opts.dtype);
+  const guessed: DType = typeof first === "boolean" ? "bool" : typeof first === "bigint" ? "int64" : "float32";
+  const dtype = opts.dtype === undefined ? guessed : checkDtype("tensor", opts.dtype);
   for (const v of values)
     if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint") argError("tensor", `unsupported element ${String(v)}`);
   const storage: DType = dtype === "float16" || dtype === "bfloat16" ? "float32" : dtype;

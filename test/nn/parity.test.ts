@@ -1,0 +1,87 @@
+// nn layers against PyTorch 1.13: same weights (loaded through loadStateDict) and inputs
+// give the same outputs, input gradients and parameter gradients (scripts/fixtures/nn.py).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as fl from "flambeau";
+import { type TensorJson, assertClose, fromJson, readFixture, stateFromJson } from "../helpers/fixtures.js";
+
+const nn = fl.nn;
+interface Case {
+  state: Record<string, TensorJson>;
+  inputs: TensorJson[];
+  outputs: TensorJson[];
+  weights: TensorJson[];
+  inputGrads: (TensorJson | null)[];
+  paramGrads: Record<string, TensorJson>;
+  stateAfter: Record<string, TensorJson>;
+  lengths?: number[];
+  keyPaddingMask?: boolean[][];
+}
+
+type Fwd = (m: fl.nn.Module, ins: fl.Tensor[], c: Case) => fl.Tensor[];
+const one: Fwd = (m, ins) => [(m as unknown as { forward(x: fl.Tensor): fl.Tensor }).forward(ins[0]!)];
+
+function check(name: string, make: () => fl.nn.Module, forward: Fwd = one, o: { train?: boolean; rtol?: number; atol?: number } = {}): void {
+  test(`${name} matches PyTorch (outputs and gradients)`, () => {
+    const c = readFixture<Case>("nn", `${name}.json`);
+    const m = make();
+    m.loadStateDict(stateFromJson(c.state));
+    m.train(o.train ?? false);
+    const ins = c.inputs.map((x) => {
+      const t = fromJson(x);
+      return t.dtype.startsWith("float") ? t.requiresGrad_(true) : t;
+    });
+    const outs = forward(m, ins, c);
+    assert.equal(outs.length, c.outputs.length);
+    outs.forEach((out, i) => assertClose(out, c.outputs[i]!, `${name} output ${i}`, o.rtol, o.atol));
+    let loss = fl.zeros([]);
+    outs.forEach((out, i) => (loss = loss.add(out.mul(fromJson(c.weights[i]!)).sum())));
+    loss.backward();
+    ins.forEach((x, i) => {
+      const g = c.inputGrads[i];
+      if (g) assertClose(x.grad!, g, `${name} input grad ${i}`, o.rtol, o.atol);
+    });
+    const params = new Map(m.namedParameters());
+    for (const [k, g] of Object.entries(c.paramGrads)) {
+      const p = params.get(k);
+      assert.ok(p, `${name}: parameter ${k} exists`);
+      assertClose(p.grad!, g, `${name} grad of ${k}`, o.rtol, o.atol);
+    }
+    const after = m.stateDict();
+    for (const [k, v] of Object.entries(c.stateAfter)) if (k.startsWith("running")) assertClose(after.get(k)!, v, `${name} ${k} after forward`);
+  });
+}
+
+check("linear", () => new nn.Linear(5, 3));
+check("conv1d", () => new nn.Conv1d(3, 5, 3, { padding: 1 }));
+check("conv2d", () => new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 }));
+check("conv2d_groups", () => new nn.Conv2d(4, 6, 3, { padding: 2, dilation: 2, groups: 2, bias: false }));
+check("conv_transpose2d", () => new nn.ConvTranspose2d(4, 3, 3, { stride: 2, padding: 1, outputPadding: 1 }));
+check("batchnorm2d_train", () => new nn.BatchNorm2d(3), one, { train: true });
+check("batchnorm2d_eval", () => new nn.BatchNorm2d(3));
+check("layernorm", () => new nn.LayerNorm(6));
+check("groupnorm", () => new nn.GroupNorm(2, 4));
+check("embedding", () => new nn.Embedding(10, 4, { paddingIdx: 0 }));
+const lstm = () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true });
+check("lstm", lstm, (m, [x]) => {
+  const r = (m as fl.nn.LSTM).forward(x!);
+  return [r.output, r.h, r.c];
+});
+check("lstm_packed", lstm, (m, [x], c) => {
+  const r = (m as fl.nn.LSTM).forward(x!, { lengths: c.lengths });
+  return [r.output, r.h, r.c];
+});
+check("gru", () => new nn.GRU(4, 5), (m, [x]) => {
+  const r = (m as fl.nn.GRU).forward(x!);
+  return [r.output, r.h];
+});
+check("mha", () => new nn.MultiheadAttention(8, 2), (m, [q, k], c) => {
+  const mask = fl.tensor(c.keyPaddingMask!.flat(), { shape: [2, 7] });
+  const r = (m as fl.nn.MultiheadAttention).forward(q!, k!, k!, { keyPaddingMask: mask });
+  return [r.output, r.weights!];
+});
+check("encoder_layer", () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }));
+check("encoder_layer_prenorm_gelu", () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true, activation: "gelu" }));
+check("decoder_layer", () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), (m, [t, mem]) => [
+  (m as fl.nn.TransformerDecoderLayer).forward(t!, mem!, { tgtMask: nn.generateSquareSubsequentMask(4) }),
+]);
