@@ -12,6 +12,8 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # (bench/blas.sh: 1024² matmul 57 GFLOP/s vs 31 for OpenBLAS pthread/openmp on 2 cores).
 # dataset-fashion-mnist: the demo's and tests' real data.
 APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist)
+# `--test` adds python3-torch: the interop tests load Flambeau's files in Python PyTorch.
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -1,0 +1,125 @@
+// Module behaviour: PyTorch's state-dict keys and printing, strict loading errors,
+// default initialisation bounds, train/eval switching, tidy-safety of parameters.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as fl from "flambeau";
+import { readFixture } from "../helpers/fixtures.js";
+
+const nn = fl.nn;
+const structure = readFixture<{ keys: Record<string, string[]>; reprs: Record<string, string> }>("nn", "structure.json");
+const cnn = () => new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(128, 10));
+
+test("state-dict keys equal PyTorch's", () => {
+  assert.deepEqual([...cnn().stateDict().keys()], structure.keys.cnn);
+  assert.deepEqual([...new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true }).stateDict().keys()], structure.keys.lstm);
+  const enc = new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2);
+  assert.deepEqual([...enc.stateDict().keys()].sort(), [...structure.keys.encoder!].sort());
+  assert.deepEqual([...new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }).stateDict().keys()].sort(), [...structure.keys.mha_kdim!].sort());
+});
+
+test("printing matches PyTorch's repr", () => {
+  assert.equal(cnn().toString(), structure.reprs.cnn);
+  assert.equal(new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }).toString(), structure.reprs.lstm);
+  assert.equal(new nn.LayerNorm(6).toString(), structure.reprs.layernorm);
+  assert.equal(new nn.Embedding(10, 4, { paddingIdx: 0 }).toString(), structure.reprs.embedding);
+});
+
+test("loadStateDict: strict errors list missing, unexpected and mis-shaped keys", () => {
+  const m = new nn.Linear(3, 2);
+  const sd = new Map([
+    ["weight", fl.zeros([2, 4])],
+    ["extra", fl.zeros([1])],
+  ]);
+  assert.throws(
+    () => m.loadStateDict(sd),
+    (e: Error) => e instanceof fl.FlambeauError && /missing keys: bias/.test(e.message) && /unexpected keys: extra/.test(e.message) && /weight: checkpoint \[2, 4\] vs model \[2, 3\]/.test(e.message),
+  );
+  const ok = new Map([["weight", fl.ones([2, 3])]]);
+  const r = m.loadStateDict(ok, { strict: false });
+  assert.deepEqual(r.missingKeys, ["bias"]);
+  assert.deepEqual(m.weight.toArray(), [
+    [1, 1, 1],
+    [1, 1, 1],
+  ]);
+});
+
+test("default initialisation follows PyTorch's bounds", () => {
+  fl.manualSeed(0);
+  const lin = new nn.Linear(400, 300);
+  const bound = 1 / Math.sqrt(400);
+  assert.ok(Number(lin.weight.abs().max().item()) <= bound + 1e-7);
+  assert.ok(Number(lin.weight.abs().max().item()) > 0.95 * bound);
+  assert.ok(Math.abs(Number(lin.weight.std().item()) - bound / Math.sqrt(3)) < 0.002);
+  const conv = new nn.Conv2d(16, 32, 3);
+  const cb = 1 / Math.sqrt(16 * 9);
+  assert.ok(Number(conv.bias!.abs().max().item()) <= cb + 1e-7);
+  const emb = new nn.Embedding(1000, 16, { paddingIdx: 3 });
+  assert.ok(Math.abs(Number(emb.weight.std().item()) - 1) < 0.05);
+  assert.equal(Number(emb.weight.select(0, 3).abs().sum().item()), 0);
+});
+
+test("train/eval switches dropout and batch-norm statistics", () => {
+  const m = new nn.Sequential(new nn.Dropout(0.5));
+  const x = fl.ones([1000]);
+  const yTrain = m.forward(x);
+  assert.ok(Number(yTrain.eq(0).float().mean().item()) > 0.4);
+  m.eval();
+  assert.equal(m.training, false);
+  assert.equal(Number(m.forward(x).sum().item()), 1000);
+  const bn = new nn.BatchNorm2d(2);
+  bn.forward(fl.randn([4, 2, 3, 3]).add(5));
+  assert.ok(Number(bn.runningMean!.mean().item()) > 0.3);
+  assert.equal(bn.getBuffer("num_batches_tracked")!.item(), 1n);
+  bn.eval();
+  const before = bn.runningMean!.clone();
+  bn.forward(fl.randn([4, 2, 3, 3]));
+  assertEqualTensors(before, bn.runningMean!);
+});
+
+function assertEqualTensors(a: fl.Tensor, b: fl.Tensor): void {
+  assert.deepEqual(a.toArray(), b.toArray());
+}
+
+test("parameters survive tidy scopes and training steps keep the live tensor count flat", () => {
+  const m = cnn();
+  const opt = new fl.optim.SGD(m.parameters(), { lr: 0.01 });
+  const x = fl.randn([4, 1, 8, 8]);
+  const y = fl.randint(0, 10, [4]);
+  const step = () =>
+    fl.tidy(() => {
+      opt.zeroGrad();
+      fl.nn.functional.crossEntropy(m.forward(x), y).backward();
+      opt.step();
+    });
+  step();
+  const live = fl.memory().liveTensors;
+  for (let i = 0; i < 20; i++) step();
+  assert.ok(fl.memory().liveTensors <= live + 2, `live tensors grew from ${live} to ${fl.memory().liveTensors}`);
+  assert.ok(m.parameters().every((p) => !p.disposed));
+});
+
+test("zeroGrad, namedModules, numParameters, apply", () => {
+  const m = cnn();
+  fl.nn.functional.crossEntropy(m.forward(fl.randn([2, 1, 8, 8])), fl.tensor([1n, 2n])).backward();
+  assert.ok(m.parameters().every((p) => p.grad !== null));
+  m.zeroGrad();
+  assert.ok(m.parameters().every((p) => p.grad === null));
+  assert.deepEqual(
+    m.namedModules().map(([k]) => k),
+    ["", "0", "1", "2", "3", "4", "5"],
+  );
+  assert.equal(m.numParameters(), 8 * 9 + 8 + 16 + 1280 + 10);
+  let n = 0;
+  m.apply(() => n++);
+  assert.equal(n, 7);
+});
+
+test("bad constructor and forward arguments raise FlambeauError", () => {
+  assert.throws(() => new nn.Linear(-1, 3), fl.FlambeauError);
+  assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /divisible by groups/);
+  assert.throws(() => new nn.Dropout(2), /p must be in \[0, 1\]/);
+  assert.throws(() => new nn.MultiheadAttention(10, 3), /divisible by numHeads/);
+  assert.throws(() => new nn.Linear(3, 2).forward(fl.zeros([2, 4])), /mat1 and mat2 shapes cannot be multiplied/);
+  assert.throws(() => new nn.LSTM(4, 5).forward(fl.zeros([2, 3, 5])), /expected 4/);
+  assert.throws(() => new nn.BatchNorm2d(3).forward(fl.zeros([2, 3])), /rank 4/);
+});
