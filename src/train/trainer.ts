@@ -46,6 +46,8 @@ export interface TrainerOptions {
 export interface FitOptions {
   epochs: number;
   val?: BatchSource;
+  /** Epochs already done (resuming from a checkpoint): training runs epochs startEpoch+1 … epochs. */
+  startEpoch?: number;
 }
 
 export interface History {
@@ -114,7 +116,7 @@ export class Trainer {
     let samples = 0;
     this.state.stopTraining = false;
     for (const cb of this.callbacks) await cb.onTrainBegin?.(this.state);
-    for (let epoch = 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
+    for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
       this.state.epoch = epoch;
       this.model.train(true);
       for (const cb of this.callbacks) await cb.onEpochBegin?.(this.state);
