@@ -1,0 +1,89 @@
+// The `flambeau` command end to end on a small ImageFolder of real Fashion-MNIST images
+// (written as PNGs here), plus its error contract: one line and exit code 2.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import * as fl from "flambeau";
+import sharp from "sharp";
+import { FIXTURES } from "../helpers/fixtures.js";
+
+const BIN = join(FIXTURES, "..", "..", "bin", "flambeau.js");
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
+const root = mkdtempSync(join(tmpdir(), "fl-cli-"));
+const CLASSES = ["trouser", "bag", "sneaker"];
+const LABELS = [1, 8, 7];
+
+before(async () => {
+  const { images, labels } = await fl.data.fashionMnist({ split: "test" });
+  const lab = labels.data() as BigInt64Array;
+  for (const split of ["train", "test"]) {
+    const counts = [0, 0, 0];
+    const limit = split === "train" ? 60 : 20;
+    const offset = split === "train" ? 0 : 5000;
+    for (let i = offset; i < lab.length && counts.some((c) => c < limit); i++) {
+      const k = LABELS.indexOf(Number(lab[i]));
+      if (k < 0 || counts[k]! >= limit) continue;
+      const dir = join(root, split, CLASSES[k]!);
+      mkdirSync(dir, { recursive: true });
+      const px = images.select(0, i).data() as Uint8Array;
+      await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${i}.png`));
+      counts[k]!++;
+    }
+  }
+});
+
+test("train → eval --json → predict on an ImageFolder", () => {
+  const out = join(root, "model");
+  const t = run("train", "image-classification", "--data", join(root, "train"), "--epochs", "4", "--out", out, "--json");
+  assert.equal(t.status, 0, t.stderr);
+  const tj = JSON.parse(t.stdout) as Record<string, unknown>;
+  assert.equal(tj.task, "image-classification");
+  const e = run("eval", out, "--data", join(root, "test"), "--json");
+  assert.equal(e.status, 0, e.stderr);
+  const ej = JSON.parse(e.stdout) as { accuracy: number; examples: number; labels: string[]; confusionMatrix: number[][] };
+  assert.equal(ej.examples, 60);
+  assert.deepEqual(ej.labels, ["bag", "sneaker", "trouser"]);
+  assert.ok(ej.accuracy > 0.8, `accuracy ${ej.accuracy}`);
+  assert.equal(ej.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
+  const p = run("predict", out, join(root, "test", "bag", (spawnSync("ls", [join(root, "test", "bag")], { encoding: "utf8" }).stdout.split("\n")[0] ?? "")), "--json");
+  assert.equal(p.status, 0, p.stderr);
+  const pj = JSON.parse(p.stdout) as { labels: { label: string; probability: number }[] }[];
+  assert.equal(pj[0]!.labels.length, 3);
+  assert.ok(Math.abs(pj[0]!.labels.reduce((a, l) => a + l.probability, 0) - 1) < 1e-4);
+});
+
+test("tasks lists the registry", () => {
+  const r = run("tasks", "--json");
+  assert.equal(r.status, 0);
+  const list = JSON.parse(r.stdout) as { task: string; defaultModel: string }[];
+  assert.ok(list.some((t) => t.task === "image-classification" && t.defaultModel === "small-cnn"));
+});
+
+test("bad arguments and bad data: one line on stderr, exit code 2, no stack trace", () => {
+  const notImages = join(root, "empty");
+  mkdirSync(join(notImages, "a"), { recursive: true });
+  writeFileSync(join(notImages, "a", "x.txt"), "hello");
+  const corrupt = join(root, "corrupt", "c");
+  mkdirSync(corrupt, { recursive: true });
+  writeFileSync(join(corrupt, "bad.png"), "not a png");
+  for (const args of [
+    ["train", "no-such-task", "--data", root],
+    ["train", "image-classification", "--data", "/no/such/dir"],
+    ["train", "image-classification", "--data", notImages],
+    ["train", "image-classification", "--data", join(root, "corrupt")],
+    ["train", "image-classification", "--data", root, "--epochs", "zero"],
+    ["train", "image-classification", "--data", root, "--model", "nope"],
+    ["eval", "/no/such/model", "--data", root],
+    ["predict", join(root, "model"), "/no/such.png"],
+    ["frobnicate"],
+  ]) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(" ")}: exit ${r.status}\n${r.stderr}`);
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, `${args.join(" ")}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
