@@ -31,7 +31,9 @@ export async function time(fn: () => unknown, reps: number, warmup = 1): Promise
 export function runPython(script: string, args: string[] = []): Record<string, number> | null {
   const r = spawnSync(PYTHON, [join(ROOT, "bench", "python", script), ...args], { encoding: "utf8", timeout: 600_000 });
   if (r.status !== 0) {
-    process.stderr.write(`[bench] PyTorch side unavailable (${script}): ${(r.stderr || r.error?.message || "").split("\n").slice(-3).join(" ")}\n`);
+    process.stderr.write(
+      `[bench] PyTorch side unavailable (${script}): ${(r.stderr || r.error?.message || "").split("\n").slice(-3).join(" ")}\n`,
+    );
     return null;
   }
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, number>;
@@ -52,19 +54,26 @@ function ratio(r: Row, other: number | null | undefined): string {
   const x = r.higherIsBetter ? r.flambeau / other : other / r.flambeau;
   return `${x.toFixed(2)}×`;
 }
-const fmt = (v: number | null | undefined): string => (v == null ? "—" : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+const fmt = (v: number | null | undefined): string =>
+  v == null ? "—" : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
 
 /** Prints the table (ratios > 1 mean Flambeau is faster) and writes bench/results/<name>-<date>.json. */
 export function report(name: string, rows: Row[], extra: Record<string, unknown> = {}): void {
   const lines = [
     "| workload | unit | Flambeau | PyTorch | tfjs | Flambeau vs PyTorch | Flambeau vs tfjs |",
     "|---|---|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.workload} | ${r.unit} | ${fmt(r.flambeau)} | ${fmt(r.pytorch)} | ${fmt(r.tfjs)} | ${ratio(r, r.pytorch)} | ${ratio(r, r.tfjs)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.workload} | ${r.unit} | ${fmt(r.flambeau)} | ${fmt(r.pytorch)} | ${fmt(r.tfjs)} | ${ratio(r, r.pytorch)} | ${ratio(r, r.tfjs)} |`,
+    ),
   ];
   process.stdout.write(`${lines.join("\n")}\n(ratios: how many times faster Flambeau is; > 1 is better)\n`);
   const git = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
   const file = join(ROOT, "bench", "results", `${name}-${new Date().toISOString().slice(0, 10)}.json`);
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ name, date: new Date().toISOString(), commit: git, cpu: cpus()[0]?.model, cores: cpus().length, rows, ...extra }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ name, date: new Date().toISOString(), commit: git, cpu: cpus()[0]?.model, cores: cpus().length, rows, ...extra }, null, 2)}\n`,
+  );
   process.stdout.write(`wrote ${file}\n`);
 }

@@ -40,7 +40,6 @@ export function buildProgram(): Command {
   const program = new Command("flambeau")
     .description("Deep learning for TypeScript on PyTorch's engine")
     .version("0.1.0")
-    .showHelpAfterError()
     .exitOverride();
 
   program
