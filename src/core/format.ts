@@ -60,10 +60,18 @@ export function formatTensor(t: Tensor): string {
   const fmt = dtype === "bool" ? (v: number) => (v ? "True" : "False") : formatter(visible, floating);
   const width = Math.max(1, ...visible.map((v) => fmt(v).length));
   const prefix = "tensor(";
+  const LINE_WIDTH = 80;
   const render = (depth: number, offset: number, indent: number): string => {
     if (depth === shape.length) return fmt(flat[offset]!).padStart(width);
+    if (depth === shape.length - 1) {
+      // PyTorch's _vector_str: the gap is " ...", rows wrap at 80 columns.
+      const items = shown(shape[depth]!).map((i) => (i < 0 ? " ..." : render(depth + 1, offset + i * strides[depth]!, indent + 1)));
+      const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(", "));
+      return `[${lines.join(`,\n${" ".repeat(indent + 1)}`)}]`;
+    }
     const parts = shown(shape[depth]!).map((i) => (i < 0 ? "..." : render(depth + 1, offset + i * strides[depth]!, indent + 1)));
-    if (depth === shape.length - 1) return `[${parts.join(", ")}]`;
     const sep = `,${"\n".repeat(shape.length - depth - 1)}${" ".repeat(indent + 1)}`;
     return `[${parts.join(sep)}]`;
   };

@@ -1,0 +1,72 @@
+// Tensor basics against PyTorch: printing, data out, float16/bfloat16 rounding, threads, TorchScript.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as fl from "flambeau";
+import { FIXTURES, readFixture } from "../helpers/fixtures.js";
+
+interface Misc {
+  reprs: Record<string, { data?: fl.NestedNumbers; dtype?: fl.DType; repr: string; arange2000div7?: boolean }>;
+  half: { values: number[]; float16: number[]; bfloat16: number[]; float16_bits: number[] };
+  jit: { x: number[][]; a: number[]; b: number[][]; y1: number[][]; y2: number[][]; keys: string[] };
+}
+const misc = readFixture<Misc>("core", "misc.json");
+
+test("toString matches PyTorch's print (dtype names without 'torch.')", () => {
+  for (const [name, r] of Object.entries(misc.reprs)) {
+    const t = r.arange2000div7
+      ? fl.arange(2000, undefined, 1, { dtype: "float32" }).reshape(40, 50).div(7)
+      : fl.tensor(r.data as never, { dtype: r.dtype, requiresGrad: name === "requires_grad" });
+    assert.equal(t.toString(), r.repr.replace("torch.", ""), name);
+  }
+});
+
+test("data(), toArray(), item() per dtype", () => {
+  assert.ok(fl.tensor([1, 2]).data() instanceof Float32Array);
+  assert.ok(fl.arange(3).data() instanceof BigInt64Array);
+  assert.ok(fl.tensor([true]).data() instanceof Uint8Array);
+  assert.ok(fl.tensor([1], { dtype: "int32" }).data() instanceof Int32Array);
+  assert.ok(fl.tensor([1], { dtype: "float16" }).data() instanceof Uint16Array);
+  assert.deepEqual(fl.tensor([[1, 2], [3, 4]], { dtype: "int32" }).toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(fl.tensor([true, false]).toArray(), [true, false]);
+  assert.equal(fl.tensor(2.5).item(), 2.5);
+  assert.equal(fl.tensor([7n]).item(), 7n);
+  assert.equal(fl.tensor([true]).item(), true);
+  assert.throws(() => fl.zeros([2]).item(), /2 elements cannot be converted/);
+  assert.deepEqual(fl.tensor(BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n)).data(), BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n));
+});
+
+test("float16 and bfloat16 round like PyTorch", () => {
+  const v = fl.tensor(misc.half.values);
+  assert.deepEqual(Array.from(v.to("float16").to("float32").data() as Float32Array), misc.half.float16.map(Math.fround));
+  assert.deepEqual(Array.from(v.to("bfloat16").to("float32").data() as Float32Array), misc.half.bfloat16.map(Math.fround));
+  assert.deepEqual(Array.from(new Int16Array((v.to("float16").data() as Uint16Array).buffer)), misc.half.float16_bits);
+});
+
+test("setNumThreads / getNumThreads", () => {
+  const prev = fl.getNumThreads();
+  fl.setNumThreads(1);
+  assert.equal(fl.getNumThreads(), 1);
+  fl.setNumThreads(prev);
+  assert.equal(fl.getNumThreads(), prev);
+  assert.throws(() => fl.setNumThreads(0), /setNumThreads/);
+  assert.throws(() => fl.setNumThreads(1.5), /safe integer/);
+});
+
+test("jit.load runs a TorchScript module exported from Python (tensors and tuples)", () => {
+  const m = fl.jit.load(join(FIXTURES, "core", "tiny_module.pt"));
+  const j = misc.jit;
+  const out = m.forward(fl.tensor(j.x), [fl.tensor(j.a), fl.tensor(j.b)]) as fl.Tensor[];
+  assert.equal(out.length, 2);
+  const close = (t: fl.Tensor, e: number[][]) => assert.ok(fl.allclose(t, fl.tensor(e), { atol: 1e-6 }));
+  close(out[0]!, j.y1);
+  close(out[1]!, j.y2);
+  assert.deepEqual([...m.stateDict().keys()], j.keys);
+  assert.throws(() => fl.jit.load("/no/such/module.pt"), (e: Error) => e instanceof fl.FlambeauError && /no such file/.test(e.message));
+  const bad = join(tmpdir(), "corrupt-module.pt");
+  writeFileSync(bad, "not a zip archive");
+  assert.throws(() => fl.jit.load(bad), fl.FlambeauError);
+  assert.throws(() => m.call("nope"), /no method 'nope'/);
+});
