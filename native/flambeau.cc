@@ -281,50 +281,108 @@ static std::vector<int64_t> toIntList(Napi::Env env, const Napi::Value& v, int32
   return out;
 }
 
+static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Value& v, const std::string& op);
+
+// Fast paths for the common argument types; the error text (with the op and argument
+// names) is only built when a value is rejected, so a valid call allocates no strings.
+static inline bool fastInt(const Napi::Value& v, int64_t& out) {
+  if (!v.IsNumber()) return false;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0) return false;
+  out = static_cast<int64_t>(d);
+  return true;
+}
+
 static c10::IValue toIValue(Napi::Env env, const ArgSpec& s, const Napi::Value& v, const std::string& op) {
-  const std::string where = op + " argument '" + s.name + "'";
+  switch (s.kind) {
+    case K::Tensor:
+    case K::OptTensor:
+      if (v.IsExternal()) {
+        auto* box = static_cast<TensorBox*>(v.As<Napi::External<void>>().Data());
+        if (box != nullptr && box->magic == kTensorMagic && box->t.defined()) return box->t;
+      }
+      break;
+    case K::Int: {
+      int64_t i;
+      if (fastInt(v, i)) return i;
+      break;
+    }
+    case K::Float:
+      if (v.IsNumber()) return v.As<Napi::Number>().DoubleValue();
+      break;
+    case K::Bool:
+      if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
+      break;
+    case K::Scalar:
+      if (v.IsNumber()) {
+        double d = v.As<Napi::Number>().DoubleValue();
+        if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0) return c10::Scalar(static_cast<int64_t>(d));
+        return c10::Scalar(d);
+      }
+      break;
+    default:
+      break;
+  }
+  return toIValueSlow(env, s, v, op);
+}
+
+static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Value& v, const std::string& op) {
+  auto W = [&]() { return op + " argument '" + s.name + "'"; };
   bool none = v.IsUndefined() || v.IsNull();
   if (v.IsUndefined() && s.def) return *s.def;
   switch (s.kind) {
     case K::OptTensor: if (none) return c10::IValue(); [[fallthrough]];
-    case K::Tensor: return unwrapTensor(env, v, where.c_str());
+    case K::Tensor: {
+      std::string w = W();
+      return unwrapTensor(env, v, w.c_str());
+    }
     case K::OptInt: if (none) return c10::IValue(); [[fallthrough]];
-    case K::Int: return toInt(env, v, where);
+    case K::Int: return toInt(env, v, W());
     case K::OptIntList: if (none) return c10::IValue(); [[fallthrough]];
-    case K::IntList: return c10::IValue(toIntList(env, v, s.n, where));
+    case K::IntList: {
+      if (v.IsArray()) {
+        Napi::Array a = v.As<Napi::Array>();
+        uint32_t len = a.Length();
+        std::vector<int64_t> out(len);
+        bool ok = true;
+        for (uint32_t i = 0; i < len && ok; i++) ok = fastInt(a.Get(i), out[i]);
+        if (ok) return c10::IValue(out);
+      }
+      return c10::IValue(toIntList(env, v, s.n, W()));
+    }
     case K::OptFloat: if (none) return c10::IValue(); [[fallthrough]];
-    case K::Float: return toDouble(env, v, where);
+    case K::Float: return toDouble(env, v, W());
     case K::OptFloatList: if (none) return c10::IValue(); [[fallthrough]];
     case K::FloatList: {
-      if (!v.IsArray()) throwJs(env, where + ": expected an array of numbers");
+      if (!v.IsArray()) throwJs(env, W() + ": expected an array of numbers");
       Napi::Array a = v.As<Napi::Array>();
       std::vector<double> out;
-      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(toDouble(env, a.Get(i), where));
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(toDouble(env, a.Get(i), W()));
       return c10::IValue(out);
     }
     case K::OptBool: if (none) return c10::IValue(); [[fallthrough]];
     case K::Bool:
-      if (!v.IsBoolean()) throwJs(env, where + ": expected a boolean");
+      if (!v.IsBoolean()) throwJs(env, W() + ": expected a boolean");
       return v.As<Napi::Boolean>().Value();
     case K::BoolList: {
-      if (!v.IsArray()) throwJs(env, where + ": expected an array of booleans");
+      if (!v.IsArray()) throwJs(env, W() + ": expected an array of booleans");
       Napi::Array a = v.As<Napi::Array>();
-      if (s.n != 3) throwJs(env, where + ": unsupported bool list");
+      if (s.n != 3) throwJs(env, W() + ": unsupported bool list");
       std::array<bool, 3> out{};
       for (uint32_t i = 0; i < 3 && i < a.Length(); i++) out[i] = a.Get(i).ToBoolean().Value();
       return c10::IValue(out);
     }
     case K::OptScalar: if (none) return c10::IValue(); [[fallthrough]];
-    case K::Scalar: return toScalar(env, v, where);
+    case K::Scalar: return toScalar(env, v, W());
     case K::OptScalarType: if (none) return c10::IValue(); [[fallthrough]];
     case K::ScalarType: {
-      int64_t c = toInt(env, v, where);
-      if (!isAllowedScalarType(c)) throwJs(env, where + ": unsupported dtype code " + std::to_string(c));
+      int64_t c = toInt(env, v, W());
+      if (!isAllowedScalarType(c)) throwJs(env, W() + ": unsupported dtype code " + std::to_string(c));
       return c10::IValue(c);
     }
     case K::OptStr: if (none) return c10::IValue(); [[fallthrough]];
     case K::Str:
-      if (!v.IsString()) throwJs(env, where + ": expected a string");
+      if (!v.IsString()) throwJs(env, W() + ": expected a string");
       return c10::IValue(v.As<Napi::String>().Utf8Value());
     case K::OptMemoryFormat: if (none) return c10::IValue(); [[fallthrough]];
     case K::MemoryFormat: {
@@ -332,38 +390,38 @@ static c10::IValue toIValue(Napi::Env env, const ArgSpec& s, const Napi::Value& 
       if (f == "contiguous") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::Contiguous));
       if (f == "preserve") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::Preserve));
       if (f == "channelsLast") return c10::IValue(static_cast<int64_t>(c10::MemoryFormat::ChannelsLast));
-      throwJs(env, where + ": memory format must be 'contiguous', 'preserve' or 'channelsLast'");
+      throwJs(env, W() + ": memory format must be 'contiguous', 'preserve' or 'channelsLast'");
     }
     case K::OptDevice: if (none) return c10::IValue(); [[fallthrough]];
     case K::Device:
       if (v.IsString() && v.As<Napi::String>().Utf8Value() == "cpu") return c10::IValue(c10::Device(c10::kCPU));
-      throwJs(env, where + ": only the 'cpu' device exists in this build");
+      throwJs(env, W() + ": only the 'cpu' device exists in this build");
     case K::OptNone:
-      if (!none) throwJs(env, where + ": must be left unset");
+      if (!none) throwJs(env, W() + ": must be left unset");
       return c10::IValue();
     case K::TensorList: {
-      if (!v.IsArray()) throwJs(env, where + ": expected an array of tensors");
+      if (!v.IsArray()) throwJs(env, W() + ": expected an array of tensors");
       Napi::Array a = v.As<Napi::Array>();
       std::vector<at::Tensor> out;
       out.reserve(a.Length());
-      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(unwrapTensor(env, a.Get(i), where.c_str()));
+      for (uint32_t i = 0; i < a.Length(); i++) out.push_back(unwrapTensor(env, a.Get(i), W().c_str()));
       return c10::IValue(out);
     }
     case K::OptTensorList: {
-      if (!v.IsArray()) throwJs(env, where + ": expected an array of tensors or nulls");
+      if (!v.IsArray()) throwJs(env, W() + ": expected an array of tensors or nulls");
       Napi::Array a = v.As<Napi::Array>();
       c10::List<c10::optional<at::Tensor>> out;
       for (uint32_t i = 0; i < a.Length(); i++) {
         Napi::Value e = a.Get(i);
         if (e.IsNull() || e.IsUndefined()) out.push_back(c10::nullopt);
-        else out.push_back(unwrapTensor(env, e, where.c_str()));
+        else out.push_back(unwrapTensor(env, e, W().c_str()));
       }
       return c10::IValue(out);
     }
     case K::Unsupported: break;
   }
   if (none && s.def) return *s.def;
-  throwJs(env, where + ": argument type not supported by the binding");
+  throwJs(env, W() + ": argument type not supported by the binding");
 }
 
 Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v) {

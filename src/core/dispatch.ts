@@ -37,9 +37,14 @@ function raise(op: AtenOp, e: unknown, args: unknown[]): never {
 /** Calls an op and returns whatever it returns (Tensor, Tensor[], number …). */
 export function call(op: AtenOp, ...args: unknown[]): unknown {
   const id = op.resolve();
-  const nargs = new Array<unknown>(args.length);
+  const n = args.length;
   try {
-    for (let i = 0; i < args.length; i++) nargs[i] = toNative(args[i]);
+    // Fixed-arity calls avoid building and spreading an argument array on the hot path.
+    if (n === 1) return fromNative(native.callOp(id, toNative(args[0])));
+    if (n === 2) return fromNative(native.callOp(id, toNative(args[0]), toNative(args[1])));
+    if (n === 3) return fromNative(native.callOp(id, toNative(args[0]), toNative(args[1]), toNative(args[2])));
+    const nargs = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) nargs[i] = toNative(args[i]);
     return fromNative(native.callOp(id, ...nargs));
   } catch (e) {
     raise(op, e, args);
