@@ -2,7 +2,7 @@
 // batch 64, 28×28 inputs) and single-image CNN latency: Flambeau vs PyTorch vs tfjs.
 import * as tf from "@tensorflow/tfjs";
 import * as fl from "flambeau";
-import { type Row, median, report, runPython } from "./harness.js";
+import { median, type Row, report, runPython } from "./harness.js";
 
 const nn = fl.nn;
 const threads = fl.getNumThreads();
@@ -27,7 +27,15 @@ function flBench(model: fl.nn.Sequential, steps: number, reps = 3): number {
   return median(runs);
 }
 
-const mlp = () => new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 256), new nn.ReLU(), new nn.Linear(256, 10));
+const mlp = () =>
+  new nn.Sequential(
+    new nn.Flatten(),
+    new nn.Linear(784, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 256),
+    new nn.ReLU(),
+    new nn.Linear(256, 10),
+  );
 const cnn = () =>
   new nn.Sequential(
     new nn.Conv2d(1, 32, 3, { padding: 1 }),
@@ -81,9 +89,10 @@ async function tfjsBench(): Promise<{ mlp: number; cnn: number }> {
   const y = tf.oneHot(tf.randomUniform([64], 0, 10, "int32"), 10);
   const run = (m: tf.Sequential, steps: number) => {
     const opt = tf.train.adam(1e-3);
-    const step = () => tf.tidy(() => {
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, m.predict(x) as tf.Tensor) as tf.Scalar);
-    });
+    const step = () =>
+      tf.tidy(() => {
+        opt.minimize(() => tf.losses.softmaxCrossEntropy(y, m.predict(x) as tf.Tensor) as tf.Scalar);
+      });
     step();
     const t = performance.now();
     for (let i = 0; i < steps; i++) step();
@@ -99,8 +108,22 @@ const f2 = { mlp: flBench(mlp(), 200), cnn: flBench(cnn(), 40) };
 const lat = flLatency();
 const t = await tfjsBench();
 const rows: Row[] = [
-  { workload: "MLP training step (784-256-256-10, Adam, batch 64)", unit: "images/s", higherIsBetter: true, flambeau: Math.max(f1.mlp, f2.mlp), pytorch: py?.mlp, tfjs: t.mlp },
-  { workload: "CNN training step (conv 32-64 + fc 128, Adam, batch 64)", unit: "images/s", higherIsBetter: true, flambeau: Math.max(f1.cnn, f2.cnn), pytorch: py?.cnn, tfjs: t.cnn },
+  {
+    workload: "MLP training step (784-256-256-10, Adam, batch 64)",
+    unit: "images/s",
+    higherIsBetter: true,
+    flambeau: Math.max(f1.mlp, f2.mlp),
+    pytorch: py?.mlp,
+    tfjs: t.mlp,
+  },
+  {
+    workload: "CNN training step (conv 32-64 + fc 128, Adam, batch 64)",
+    unit: "images/s",
+    higherIsBetter: true,
+    flambeau: Math.max(f1.cnn, f2.cnn),
+    pytorch: py?.cnn,
+    tfjs: t.cnn,
+  },
   { workload: "CNN inference, 1 image, p50", unit: "ms", higherIsBetter: false, flambeau: lat.p50, pytorch: py?.cnnP50Ms, tfjs: null },
   { workload: "CNN inference, 1 image, p99", unit: "ms", higherIsBetter: false, flambeau: lat.p99, pytorch: py?.cnnP99Ms, tfjs: null },
 ];

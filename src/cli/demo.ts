@@ -2,8 +2,8 @@
 // metrics table and writes an HTML report.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { DemoSection, DemoTask, Task } from "../train/task.js";
 import { ProgressBar } from "../train/progress.js";
+import type { DemoSection, DemoTask, Task } from "../train/task.js";
 import { TASKS } from "./registry.js";
 import { renderReport } from "./report.js";
 
@@ -16,16 +16,29 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
   for (const task of Object.values(TASKS) as Task[]) {
     if (!isDemoTask(task)) continue;
     process.stderr.write(`\n== ${task.name} ==\n`);
-    sections.push(await task.demo({ full: o.full, out: join(o.out, task.name), progress: new ProgressBar(), log: (s) => process.stderr.write(`${s}\n`) }));
+    sections.push(
+      await task.demo({
+        full: o.full,
+        out: join(o.out, task.name),
+        progress: new ProgressBar(),
+        log: (s) => process.stderr.write(`${s}\n`),
+      }),
+    );
   }
   const seconds = (performance.now() - t0) / 1000;
   const names = [...new Set(sections.flatMap((s) => Object.keys(s.metrics)))];
-  const rows = sections.map((s) => `| ${s.task} | ${s.dataset} | ${names.map((m) => (s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4))).join(" | ")} | ${s.seconds.toFixed(0)} s |`);
+  const rows = sections.map(
+    (s) =>
+      `| ${s.task} | ${s.dataset} | ${names.map((m) => (s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4))).join(" | ")} | ${s.seconds.toFixed(0)} s |`,
+  );
   process.stdout.write(`\n| task | data | ${names.join(" | ")} | time |\n|${"---|".repeat(names.length + 3)}\n${rows.join("\n")}\n`);
   const file = join(o.out, "report.html");
   writeFileSync(`${file}.tmp`, renderReport(sections, { full: o.full, seconds }));
   renameSync(`${file}.tmp`, file);
-  writeFileSync(join(o.out, "results.json"), `${JSON.stringify({ full: o.full, seconds, sections: sections.map(({ samples: _s, ...rest }) => rest) }, null, 2)}\n`);
+  writeFileSync(
+    join(o.out, "results.json"),
+    `${JSON.stringify({ full: o.full, seconds, sections: sections.map(({ samples: _s, ...rest }) => rest) }, null, 2)}\n`,
+  );
   process.stdout.write(`\nreport: ${resolve(file)} (open it in a browser)\n`);
   return sections;
 }

@@ -37,10 +37,7 @@ function fmtMetrics(m: Record<string, unknown>): string {
 }
 
 export function buildProgram(): Command {
-  const program = new Command("flambeau")
-    .description("Deep learning for TypeScript on PyTorch's engine")
-    .version("0.1.0")
-    .exitOverride();
+  const program = new Command("flambeau").description("Deep learning for TypeScript on PyTorch's engine").version("0.1.0").exitOverride();
 
   program
     .command("tasks")

@@ -32,4 +32,3 @@ export function aten(qualified: string): AtenOp {
   }
   return op;
 }
-

@@ -63,7 +63,10 @@ function withGradMode<T>(on: boolean, fn: () => T): T {
   try {
     const r = fn();
     if (r instanceof Promise) {
-      throw new FlambeauError("E_ARG", "noGrad/enableGrad: fn must be synchronous (the grad mode is global; wrap each step, not an async loop)");
+      throw new FlambeauError(
+        "E_ARG",
+        "noGrad/enableGrad: fn must be synchronous (the grad mode is global; wrap each step, not an async loop)",
+      );
     }
     return r;
   } finally {

@@ -63,15 +63,7 @@ export type TypedArrayFor<D extends DType> = D extends "float32"
               ? Uint16Array
               : Uint8Array;
 
-export type AnyTypedArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | Uint16Array;
+export type AnyTypedArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array;
 
 export function typedArrayOf(d: DType, buf: ArrayBuffer): AnyTypedArray {
   switch (d) {

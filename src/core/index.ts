@@ -1,16 +1,17 @@
 // The core layer's public surface: Tensor, creation, op families, autograd, memory, runtime.
-export { Tensor, type NestedNumbers } from "./tensor.js";
-export { type DType, type AnyTypedArray, isFloating, isIntegral, itemSize } from "./dtype.js";
-export { FlambeauError, type ErrorCode } from "./errors.js";
+
+export * as autograd from "./autograd.js";
+export { type BackwardOptions, enableGrad, isGradEnabled, noGrad } from "./autograd.js";
+export { type AnyTypedArray, type DType, isFloating, isIntegral, itemSize } from "./dtype.js";
+export { type ErrorCode, FlambeauError } from "./errors.js";
+export * as jit from "./jit.js";
+export { dispose, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
-export * from "./ops/shape.js";
-export * from "./ops/reduce.js";
 export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
-export { softmax, logSoftmax, dropout, cosineSimilarity } from "./ops/nn.js";
-export * as autograd from "./autograd.js";
-export { noGrad, enableGrad, isGradEnabled, type BackwardOptions } from "./autograd.js";
-export { tidy, dispose, memory, setMemoryBudget, type MemoryInfo } from "./memory.js";
-export { setNumThreads, getNumThreads, getRngState, setRngState } from "./runtime.js";
-export * as jit from "./jit.js";
+export { cosineSimilarity, dropout, logSoftmax, softmax } from "./ops/nn.js";
+export * from "./ops/reduce.js";
+export * from "./ops/shape.js";
+export { getNumThreads, getRngState, setNumThreads, setRngState } from "./runtime.js";
+export { type NestedNumbers, Tensor } from "./tensor.js";

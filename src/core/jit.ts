@@ -15,8 +15,7 @@ function toNative(v: ScriptValue): unknown {
 function fromNative(v: unknown): ScriptValue {
   if (v === null || typeof v !== "object") return v as ScriptValue;
   if (Array.isArray(v)) return v.map(fromNative);
-  if (Object.getPrototypeOf(v) === Object.prototype)
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x)]));
+  if (Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x)]));
   return new Tensor(v as Handle);
 }
 
@@ -53,7 +52,8 @@ export class ScriptModule {
 
 /** Loads a TorchScript module (put in eval mode). */
 export function load(path: string): ScriptModule {
-  if (typeof path !== "string" || !existsSync(path)) throw new FlambeauError("E_IO", `jit.load: no such file ${JSON.stringify(path)}`, "jit.load");
+  if (typeof path !== "string" || !existsSync(path))
+    throw new FlambeauError("E_IO", `jit.load: no such file ${JSON.stringify(path)}`, "jit.load");
   try {
     return new ScriptModule(native.jitLoad(path), path);
   } catch (e) {

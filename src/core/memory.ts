@@ -1,7 +1,7 @@
 // Deterministic memory: tidy() scopes dispose what they created, except what they return
 // and what was kept (parameters); GC finalizers in the addon are the safety net.
 import { FlambeauError } from "./errors.js";
-import { native, type NativeMemory } from "./native.js";
+import { type NativeMemory, native } from "./native.js";
 
 /** What a scope needs to know of a tensor; the Tensor class implements it. */
 export interface Disposable {

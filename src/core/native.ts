@@ -1,7 +1,8 @@
 // Loads the addon (native/*.cc). Its functions take and return opaque tensor handles;
 // everything typed and validated lives above, in the Tensor class and the op families.
-import { createRequire } from "node:module";
+
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -1,8 +1,8 @@
 // Process-wide engine settings: intra-op threads and the RNG state.
 import { availableParallelism } from "node:os";
-import { checkInt } from "./validate.js";
 import { native } from "./native.js";
 import { Tensor } from "./tensor.js";
+import { checkInt } from "./validate.js";
 
 /** Sets libtorch's intra-op thread count (default: the machine's cores). */
 export function setNumThreads(n: number): void {

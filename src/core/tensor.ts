@@ -1,14 +1,14 @@
 // The Tensor class: a handle to a libtorch tensor plus PyTorch's method surface. Methods
 // delegate to the op families in ./ops (one file per family); this file holds state only.
 import { inspect } from "node:util";
+import { aten } from "./aten.js";
 import { backward as autogradBackward, type BackwardOptions } from "./autograd.js";
-import { type AnyTypedArray, type DType, checkDtype, dtypeCode, dtypeFromCode, typedArrayOf } from "./dtype.js";
+import { callT } from "./dispatch.js";
+import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, typedArrayOf } from "./dtype.js";
 import { FlambeauError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { track } from "./memory.js";
 import { type Handle, native } from "./native.js";
-import { aten } from "./aten.js";
-import { callT } from "./dispatch.js";
 import * as E from "./ops/elementwise.js";
 import * as I from "./ops/indexing.js";
 import * as L from "./ops/linalg.js";
@@ -42,7 +42,10 @@ export class Tensor {
   /** @internal The native handle; throws if the tensor was disposed. */
   get handle(): Handle {
     if (this.#h === null)
-      throw new FlambeauError("E_DISPOSED", "this tensor was disposed: it was used after dispose() or after its tidy() scope ended (return it from tidy, or keep() it)");
+      throw new FlambeauError(
+        "E_DISPOSED",
+        "this tensor was disposed: it was used after dispose() or after its tidy() scope ended (return it from tidy, or keep() it)",
+      );
     return this.#h;
   }
   get disposed(): boolean {
@@ -81,7 +84,8 @@ export class Tensor {
   size(dim: number): number {
     const s = this.shape;
     const d = dim < 0 ? dim + s.length : dim;
-    if (!Number.isInteger(d) || d < 0 || d >= s.length) throw new FlambeauError("E_ARG", `size: dim ${dim} out of range for rank ${s.length}`, "size");
+    if (!Number.isInteger(d) || d < 0 || d >= s.length)
+      throw new FlambeauError("E_ARG", `size: dim ${dim} out of range for rank ${s.length}`, "size");
     return s[d]!;
   }
   get ndim(): number {

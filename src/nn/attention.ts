@@ -1,7 +1,7 @@
 // Multi-head attention, composed from matmul/softmax exactly as PyTorch's
 // F.multi_head_attention_forward does, with its parameter names (in_proj_weight, out_proj …).
 import { argError } from "../core/errors.js";
-import { type Tensor, empty, tidy, zeros } from "../core/index.js";
+import { empty, type Tensor, tidy, zeros } from "../core/index.js";
 import { dropout, linear, softmax } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
 import { constant_, xavierUniform_ } from "./init.js";
@@ -68,7 +68,10 @@ export function multiHeadAttentionForward(
       v = linear(value, p.vProjWeight!, bv);
     }
     // [L, B, E] → [B·H, L, d]
-    q = q.reshape([L, B * H, d]).transpose(0, 1).mul(1 / Math.sqrt(d));
+    q = q
+      .reshape([L, B * H, d])
+      .transpose(0, 1)
+      .mul(1 / Math.sqrt(d));
     k = k.reshape([S, B * H, d]).transpose(0, 1);
     v = v.reshape([S, B * H, d]).transpose(0, 1);
     let scores = q.bmm(k.transpose(1, 2)); // [B·H, L, S]
@@ -79,12 +82,19 @@ export function multiHeadAttentionForward(
     if (o.keyPaddingMask) {
       if (o.keyPaddingMask.shape.join() !== [B, S].join())
         argError("multiHeadAttention", `keyPaddingMask must be [${B}, ${S}], got [${o.keyPaddingMask.shape.join(", ")}]`);
-      const m = o.keyPaddingMask.to("bool").view([B, 1, 1, S]).expand([B, H, 1, S]).reshape([B * H, 1, S]);
+      const m = o.keyPaddingMask
+        .to("bool")
+        .view([B, 1, 1, S])
+        .expand([B, H, 1, S])
+        .reshape([B * H, 1, S]);
       scores = scores.maskedFill(m, Number.NEGATIVE_INFINITY);
     }
     let attn = softmax(scores, -1);
     if (p.dropout > 0 && p.training) attn = dropout(attn, p.dropout, true);
-    const ctx = attn.bmm(v).transpose(0, 1).reshape([L * B, E]);
+    const ctx = attn
+      .bmm(v)
+      .transpose(0, 1)
+      .reshape([L * B, E]);
     const output = linear(ctx, p.outProjWeight, p.outProjBias).view([L, B, E]);
     let weights: Tensor | null = null;
     if (o.needWeights ?? true) {
@@ -131,9 +141,19 @@ export class MultiheadAttention extends Module {
     if (this.inProjBias) constant_(this.inProjBias, 0);
     if (this.outProj.bias) constant_(this.outProj.bias, 0);
   }
-  forward(query: Tensor, key: Tensor = query, value: Tensor = key, o: AttentionForwardOptions = {}): { output: Tensor; weights: Tensor | null } {
-    for (const [n, t] of [["query", query], ["key", key], ["value", value]] as const)
-      if (t.ndim !== 3) argError("MultiheadAttention", `${n} must be rank 3 (${this.batchFirst ? "[B, L, E]" : "[L, B, E]"}), got [${t.shape.join(", ")}]`);
+  forward(
+    query: Tensor,
+    key: Tensor = query,
+    value: Tensor = key,
+    o: AttentionForwardOptions = {},
+  ): { output: Tensor; weights: Tensor | null } {
+    for (const [n, t] of [
+      ["query", query],
+      ["key", key],
+      ["value", value],
+    ] as const)
+      if (t.ndim !== 3)
+        argError("MultiheadAttention", `${n} must be rank 3 (${this.batchFirst ? "[B, L, E]" : "[L, B, E]"}), got [${t.shape.join(", ")}]`);
     if (query.shape[2] !== this.embedDim) argError("MultiheadAttention", `query has ${query.shape[2]} features, expected ${this.embedDim}`);
     const tr = (t: Tensor) => (this.batchFirst ? t.transpose(0, 1) : t);
     const r = multiHeadAttentionForward(tr(query), tr(key), tr(value), this.params(), o);

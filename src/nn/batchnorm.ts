@@ -1,7 +1,8 @@
 // Batch normalisation: one private base (PyTorch's _BatchNorm) with running statistics.
-import { type Tensor, ones, zeros, tensor, noGrad } from "../core/index.js";
-import { batchNorm } from "../core/ops/nn.js";
+
 import { argError } from "../core/errors.js";
+import { noGrad, ones, type Tensor, tensor, zeros } from "../core/index.js";
+import { batchNorm } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
 import { Module, pyBool, pyFloat } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -45,7 +46,8 @@ abstract class BatchNormBase extends Module {
     return this.getBuffer("running_var");
   }
   forward(x: Tensor): Tensor {
-    if (!this.ranks.includes(x.ndim)) argError(this.constructor.name, `expected input of rank ${this.ranks.join(" or ")}, got [${x.shape.join(", ")}]`);
+    if (!this.ranks.includes(x.ndim))
+      argError(this.constructor.name, `expected input of rank ${this.ranks.join(" or ")}, got [${x.shape.join(", ")}]`);
     const useBatchStats = this.training || !this.trackRunningStats;
     let momentum = this.momentum ?? 0;
     if (this.training && this.trackRunningStats) {

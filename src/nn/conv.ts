@@ -1,7 +1,8 @@
 // Convolutions: one private base (PyTorch's _ConvNd) under Conv1d, Conv2d, ConvTranspose2d.
-import { type Tensor, empty } from "../core/index.js";
-import { conv1d, conv2d, convTranspose2d } from "../core/ops/nn.js";
+
 import { argError } from "../core/errors.js";
+import { empty, type Tensor } from "../core/index.js";
+import { conv1d, conv2d, convTranspose2d } from "../core/ops/nn.js";
 import { checkInt, checkTuple } from "../core/validate.js";
 import { biasBound, kaimingUniform_, uniform_ } from "./init.js";
 import { Module } from "./module.js";
@@ -42,7 +43,8 @@ abstract class ConvNd extends Module {
     this.padding = typeof o.padding === "string" ? o.padding : checkTuple(op, "padding", o.padding ?? 0, n, 0, 2 ** 16);
     this.outputPadding = checkTuple(op, "outputPadding", o.outputPadding ?? 0, n, 0, 2 ** 16);
     this.groups = checkInt(op, "groups", o.groups ?? 1, 1);
-    if (inC % this.groups || outC % this.groups) argError(op, `inChannels ${inC} and outChannels ${outC} must be divisible by groups ${this.groups}`);
+    if (inC % this.groups || outC % this.groups)
+      argError(op, `inChannels ${inC} and outChannels ${outC} must be divisible by groups ${this.groups}`);
     const shape = transposed ? [inC, outC / this.groups, ...this.kernelSize] : [outC, inC / this.groups, ...this.kernelSize];
     this.weight = new Parameter(empty(shape));
     this.bias = o.bias === false ? null : new Parameter(empty([outC]));

@@ -1,6 +1,7 @@
 // Dropout layers: active in training mode only.
-import type { Tensor } from "../core/index.js";
+
 import { argError } from "../core/errors.js";
+import type { Tensor } from "../core/index.js";
 import { dropout, dropout2d } from "../core/ops/nn.js";
 import { Module, pyFloat } from "./module.js";
 

@@ -1,5 +1,5 @@
 // Embedding: a lookup table of learned vectors; the padding row gets no gradient.
-import { type Tensor, empty, noGrad } from "../core/index.js";
+import { empty, noGrad, type Tensor } from "../core/index.js";
 import { embedding } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
 import { normal_ } from "./init.js";
@@ -16,7 +16,9 @@ export class Embedding extends Module {
     this.numEmbeddings = checkInt("Embedding", "numEmbeddings", numEmbeddings, 1);
     this.embeddingDim = checkInt("Embedding", "embeddingDim", embeddingDim, 1);
     this.paddingIdx =
-      o.paddingIdx === undefined ? null : checkInt("Embedding", "paddingIdx", o.paddingIdx < 0 ? o.paddingIdx + numEmbeddings : o.paddingIdx, 0, numEmbeddings - 1);
+      o.paddingIdx === undefined
+        ? null
+        : checkInt("Embedding", "paddingIdx", o.paddingIdx < 0 ? o.paddingIdx + numEmbeddings : o.paddingIdx, 0, numEmbeddings - 1);
     this.weight = new Parameter(empty([numEmbeddings, embeddingDim]));
     this.resetParameters();
   }

@@ -1,23 +1,24 @@
 // nn.functional: the plain functions every layer is built on, under PyTorch's names.
-export * from "../core/ops/nn.js";
-export * from "../core/ops/loss.js";
+
 export {
-  relu,
-  relu6,
-  gelu,
-  silu,
-  sigmoid,
-  tanh,
-  mish,
-  selu,
   celu,
   elu,
-  leakyRelu,
-  softplus,
-  hardtanh,
-  hardswish,
+  gelu,
   hardsigmoid,
+  hardswish,
+  hardtanh,
+  leakyRelu,
   logSigmoid,
+  mish,
   prelu,
+  relu,
+  relu6,
+  selu,
+  sigmoid,
+  silu,
+  softplus,
+  tanh,
 } from "../core/ops/elementwise.js";
+export * from "../core/ops/loss.js";
+export * from "../core/ops/nn.js";
 export { pad } from "../core/ops/shape.js";

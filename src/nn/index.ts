@@ -1,26 +1,32 @@
 // nn: modules, layers, losses, initialisations and the functional API.
-export { Parameter } from "./parameter.js";
-export { Module, type LoadResult } from "./module.js";
-export { Sequential, ModuleList, ModuleDict } from "./container.js";
-export { Linear, Identity } from "./linear.js";
-export { Conv1d, Conv2d, ConvTranspose2d, type ConvOptions, type ConvTransposeOptions } from "./conv.js";
-export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
-export { LayerNorm, GroupNorm } from "./normalization.js";
-export { MaxPool1d, MaxPool2d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, type PoolOptions } from "./pooling.js";
-export { Dropout, Dropout2d } from "./dropout.js";
+
 export * from "./activation.js";
-export { Flatten, Unflatten } from "./flatten.js";
-export { Embedding } from "./embedding.js";
-export * from "./loss.js";
-export * as init from "./init.js";
-export * as functional from "./functional.js";
-export { LSTM, GRU, RNN, type RNNOptions, type RNNForwardOptions } from "./rnn.js";
-export { MultiheadAttention, multiHeadAttentionForward, type MultiheadAttentionOptions, type AttentionForwardOptions } from "./attention.js";
 export {
-  TransformerEncoderLayer,
+  type AttentionForwardOptions,
+  MultiheadAttention,
+  type MultiheadAttentionOptions,
+  multiHeadAttentionForward,
+} from "./attention.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batchnorm.js";
+export { ModuleDict, ModuleList, Sequential } from "./container.js";
+export { Conv1d, Conv2d, type ConvOptions, ConvTranspose2d, type ConvTransposeOptions } from "./conv.js";
+export { Dropout, Dropout2d } from "./dropout.js";
+export { Embedding } from "./embedding.js";
+export { Flatten, Unflatten } from "./flatten.js";
+export * as functional from "./functional.js";
+export * as init from "./init.js";
+export { Identity, Linear } from "./linear.js";
+export * from "./loss.js";
+export { type LoadResult, Module } from "./module.js";
+export { GroupNorm, LayerNorm } from "./normalization.js";
+export { Parameter } from "./parameter.js";
+export { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d, type PoolOptions } from "./pooling.js";
+export { GRU, LSTM, RNN, type RNNForwardOptions, type RNNOptions } from "./rnn.js";
+export {
+  generateSquareSubsequentMask,
+  TransformerDecoder,
   TransformerDecoderLayer,
   TransformerEncoder,
-  TransformerDecoder,
-  generateSquareSubsequentMask,
+  TransformerEncoderLayer,
   type TransformerLayerOptions,
 } from "./transformer.js";

@@ -1,6 +1,6 @@
 // Weight initialisations with PyTorch's formulas (torch.nn.init), in place, without grad.
 import { FlambeauError } from "../core/errors.js";
-import { type Tensor, noGrad } from "../core/index.js";
+import { noGrad, type Tensor } from "../core/index.js";
 
 export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
 

@@ -1,5 +1,5 @@
 // Linear (y = x Wᵀ + b) and Identity.
-import { type Tensor, empty } from "../core/index.js";
+import { empty, type Tensor } from "../core/index.js";
 import { linear } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
 import { biasBound, kaimingUniform_, uniform_ } from "./init.js";

@@ -3,7 +3,7 @@
 // snake_case: runningMean → running_mean), plus anything registered explicitly (buffers,
 // numbered children of containers, RNN weights with computed names).
 import { FlambeauError } from "../core/errors.js";
-import { type DType, type Tensor, noGrad } from "../core/index.js";
+import { type DType, noGrad, type Tensor } from "../core/index.js";
 import { Parameter } from "./parameter.js";
 
 /** camelCase property names → PyTorch's snake_case state-dict names. */
@@ -167,7 +167,8 @@ export abstract class Module {
     for (const [k, t] of own) {
       const src = given.get(k);
       if (!src) missing.push(k);
-      else if (src.shape.join() !== t.shape.join()) mismatched.push(`${k}: checkpoint [${src.shape.join(", ")}] vs model [${t.shape.join(", ")}]`);
+      else if (src.shape.join() !== t.shape.join())
+        mismatched.push(`${k}: checkpoint [${src.shape.join(", ")}] vs model [${t.shape.join(", ")}]`);
     }
     const unexpected = [...given.keys()].filter((k) => !own.has(k));
     if (mismatched.length || (strict && (missing.length || unexpected.length))) {

@@ -1,7 +1,8 @@
 // LayerNorm and GroupNorm.
-import { type Tensor, ones, zeros } from "../core/index.js";
-import { groupNorm, layerNorm } from "../core/ops/nn.js";
+
 import { argError } from "../core/errors.js";
+import { ones, type Tensor, zeros } from "../core/index.js";
+import { groupNorm, layerNorm } from "../core/ops/nn.js";
 import { checkInt, checkShape } from "../core/validate.js";
 import { Module, pyBool, pyFloat } from "./module.js";
 import { Parameter } from "./parameter.js";

@@ -1,7 +1,7 @@
 // A Parameter is a leaf tensor that a Module owns: it requires grad by default and is
 // kept across tidy() scopes (as tfjs's variables are), so training loops can tidy freely.
 import { aten } from "../core/aten.js";
-import { native, type Handle } from "../core/native.js";
+import { type Handle, native } from "../core/native.js";
 import { Tensor } from "../core/tensor.js";
 
 const DETACH = aten("detach");

@@ -5,7 +5,7 @@
 import { aten } from "../core/aten.js";
 import { callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
-import { type Tensor, empty, tensor, tidy, zeros } from "../core/index.js";
+import { empty, type Tensor, tensor, tidy, zeros } from "../core/index.js";
 import { checkInt } from "../core/validate.js";
 import { uniform_ } from "./init.js";
 import { Module, pyBool, pyFloat } from "./module.js";
@@ -82,13 +82,17 @@ abstract class RNNBase extends Module {
   /** Runs the sequence; returns the output, the final hidden state(s). */
   protected run(x: Tensor, o: RNNForwardOptions): { output: Tensor; h: Tensor; c?: Tensor } {
     const name = this.constructor.name;
-    if (x.ndim !== 3) argError(name, `input must be [${this.batchFirst ? "B, T" : "T, B"}, ${this.inputSize}], got [${x.shape.join(", ")}]`);
+    if (x.ndim !== 3)
+      argError(name, `input must be [${this.batchFirst ? "B, T" : "T, B"}, ${this.inputSize}], got [${x.shape.join(", ")}]`);
     if (x.shape[2] !== this.inputSize) argError(name, `input has ${x.shape[2]} features, expected ${this.inputSize}`);
     const batch = x.shape[this.batchFirst ? 0 : 1]!;
     const steps = x.shape[this.batchFirst ? 1 : 0]!;
     const dirs = this.bidirectional ? 2 : 1;
     const hShape = [this.numLayers * dirs, batch, this.hiddenSize];
-    for (const [k, t] of [["h0", o.h0], ["c0", o.c0]] as const)
+    for (const [k, t] of [
+      ["h0", o.h0],
+      ["c0", o.c0],
+    ] as const)
       if (t && t.shape.join() !== hShape.join()) argError(name, `${k} must be [${hShape.join(", ")}], got [${t.shape.join(", ")}]`);
     const params = this.#flat.map((p) => p as Tensor);
     const isLstm = this.mode === "LSTM";
@@ -106,7 +110,12 @@ abstract class RNNBase extends Module {
       // Sort by decreasing length, pack, run, unpack, then restore the caller's order.
       const order = [...o.lengths.keys()].sort((a, b) => o.lengths![b]! - o.lengths![a]!);
       const sortIdx = tensor(BigInt64Array.from(order, BigInt));
-      const unsortIdx = tensor(BigInt64Array.from(order.map((_, i) => order.indexOf(i)), BigInt));
+      const unsortIdx = tensor(
+        BigInt64Array.from(
+          order.map((_, i) => order.indexOf(i)),
+          BigInt,
+        ),
+      );
       const bd = this.batchFirst ? 0 : 1;
       const xs = x.indexSelect(bd, sortIdx);
       const lens = tensor(BigInt64Array.from(order.map((i) => BigInt(o.lengths![i]!))));

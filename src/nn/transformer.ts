@@ -1,7 +1,7 @@
 // Transformer encoder/decoder layers and stacks with PyTorch's structure and key names
 // (self_attn, linear1, norm1 …), post-norm by default, pre-norm with normFirst.
 import { argError } from "../core/errors.js";
-import { type Tensor, full, tidy } from "../core/index.js";
+import { full, type Tensor, tidy } from "../core/index.js";
 import { gelu, relu } from "../core/ops/elementwise.js";
 import { MultiheadAttention } from "./attention.js";
 import { ModuleList } from "./container.js";
@@ -113,12 +113,19 @@ export class TransformerDecoderLayer extends Module {
   forward(tgt: Tensor, memory: Tensor, m: DecoderMasks = {}): Tensor {
     return tidy(() => {
       const sa = (x: Tensor) =>
-        this.dropout1.forward(this.selfAttn.forward(x, x, x, { attnMask: m.tgtMask, keyPaddingMask: m.tgtKeyPaddingMask, needWeights: false }).output);
+        this.dropout1.forward(
+          this.selfAttn.forward(x, x, x, { attnMask: m.tgtMask, keyPaddingMask: m.tgtKeyPaddingMask, needWeights: false }).output,
+        );
       const mha = (x: Tensor) =>
         this.dropout2.forward(
-          this.multiheadAttn.forward(x, memory, memory, { attnMask: m.memoryMask, keyPaddingMask: m.memoryKeyPaddingMask, needWeights: false }).output,
+          this.multiheadAttn.forward(x, memory, memory, {
+            attnMask: m.memoryMask,
+            keyPaddingMask: m.memoryKeyPaddingMask,
+            needWeights: false,
+          }).output,
         );
-      const ff = (x: Tensor) => this.dropout3.forward(this.linear2.forward(this.dropout.forward(act(this.activation)(this.linear1.forward(x)))));
+      const ff = (x: Tensor) =>
+        this.dropout3.forward(this.linear2.forward(this.dropout.forward(act(this.activation)(this.linear1.forward(x)))));
       if (this.normFirst) {
         let x = tgt.add(sa(this.norm1.forward(tgt)));
         x = x.add(mha(this.norm2.forward(x)));
@@ -137,7 +144,8 @@ export class TransformerEncoder extends Module {
   norm: LayerNorm | null;
   constructor(makeLayer: () => TransformerEncoderLayer, numLayers: number, o: { norm?: LayerNorm } = {}) {
     super();
-    if (!Number.isInteger(numLayers) || numLayers < 1) argError("TransformerEncoder", `numLayers must be a positive integer, got ${numLayers}`);
+    if (!Number.isInteger(numLayers) || numLayers < 1)
+      argError("TransformerEncoder", `numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, makeLayer));
     this.norm = o.norm ?? null;
   }
@@ -155,7 +163,8 @@ export class TransformerDecoder extends Module {
   norm: LayerNorm | null;
   constructor(makeLayer: () => TransformerDecoderLayer, numLayers: number, o: { norm?: LayerNorm } = {}) {
     super();
-    if (!Number.isInteger(numLayers) || numLayers < 1) argError("TransformerDecoder", `numLayers must be a positive integer, got ${numLayers}`);
+    if (!Number.isInteger(numLayers) || numLayers < 1)
+      argError("TransformerDecoder", `numLayers must be a positive integer, got ${numLayers}`);
     this.layers = new ModuleList(Array.from({ length: numLayers }, makeLayer));
     this.norm = o.norm ?? null;
   }

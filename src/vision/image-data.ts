@@ -1,14 +1,11 @@
 // Reading image-classification data from any of the formats the task accepts: an
 // MNIST-family IDX folder or an ImageFolder (optionally with train/ and test/ inside).
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
-import { type Tensor, randperm, tidy } from "../core/index.js";
-import { idxFolder } from "../data/index.js";
+import { randperm, type Tensor, tidy } from "../core/index.js";
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_ROOT as FASHION_MNIST_DIR, idxFolder } from "../data/index.js";
 import { isImageFolder, loadImageFolder } from "./image-folder.js";
-
-export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
-export const FASHION_MNIST_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
 export interface LabelledImages {
   /** uint8 [N, C, H, W] */
@@ -40,7 +37,11 @@ export function isIdxFolder(dir: string): boolean {
 function idxClassNames(dir: string, labels: Tensor): string[] {
   for (const f of ["classes.txt", "labels.txt"]) {
     const p = join(dir, f);
-    if (existsSync(p)) return readFileSync(p, "utf8").split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
+    if (existsSync(p))
+      return readFileSync(p, "utf8")
+        .split(/\r?\n/)
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
   if (/fashion/i.test(dir)) return [...FASHION_MNIST_CLASSES];
   const max = Number(labels.max().item());
@@ -57,8 +58,14 @@ export async function loadImageData(path: string, split: "train" | "test", o: Im
   if (isIdxFolder(dir)) {
     const { images, labels } = await idxFolder(dir, split);
     const imgs = images.ndim === 3 ? images.unsqueeze(1) : images;
-    let out: LabelledImages = { images: imgs, labels: labels.to("int64"), classes: o.classes ? [...o.classes] : idxClassNames(dir, labels), source: "idx" };
-    if (o.size !== undefined && o.size !== imgs.shape[2]) throw new FlambeauError("E_FORMAT", `image data: ${dir} has ${imgs.shape[2]}px images, the model expects ${o.size}px`);
+    let out: LabelledImages = {
+      images: imgs,
+      labels: labels.to("int64"),
+      classes: o.classes ? [...o.classes] : idxClassNames(dir, labels),
+      source: "idx",
+    };
+    if (o.size !== undefined && o.size !== imgs.shape[2])
+      throw new FlambeauError("E_FORMAT", `image data: ${dir} has ${imgs.shape[2]}px images, the model expects ${o.size}px`);
     if (o.limit !== undefined) out = take(out, o.limit);
     return out;
   }
@@ -66,7 +73,10 @@ export async function loadImageData(path: string, split: "train" | "test", o: Im
   const inner = sub.map((s) => join(dir, s)).find((p) => isImageFolder(p));
   const root = inner ?? dir;
   if (!isImageFolder(root))
-    throw new FlambeauError("E_FORMAT", `image data: ${dir} is neither an MNIST-family IDX folder (train-images-idx3-ubyte …) nor an ImageFolder (root/<class>/*.png|jpg)`);
+    throw new FlambeauError(
+      "E_FORMAT",
+      `image data: ${dir} is neither an MNIST-family IDX folder (train-images-idx3-ubyte …) nor an ImageFolder (root/<class>/*.png|jpg)`,
+    );
   const set = await loadImageFolder(root, { size: o.size, channels: o.channels, classes: o.classes, limit: o.limit });
   return { images: set.images, labels: set.labels, classes: set.classes, source: "imagefolder" };
 }
@@ -89,5 +99,3 @@ export function carveValidation(d: LabelledImages, fraction: number): { train: L
     return { train: pick(ti), val: pick(vi) };
   });
 }
-
-export const describeSource = (path: string): string => basename(resolveDataPath(path));

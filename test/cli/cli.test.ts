@@ -29,7 +29,9 @@ before(async () => {
       const dir = join(root, split, CLASSES[k]!);
       mkdirSync(dir, { recursive: true });
       const px = images.select(0, i).data() as Uint8Array;
-      await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(join(dir, `${i}.png`));
+      await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toFile(join(dir, `${i}.png`));
       counts[k]!++;
     }
   }
@@ -47,8 +49,16 @@ test("train → eval --json → predict on an ImageFolder", () => {
   assert.equal(ej.examples, 60);
   assert.deepEqual(ej.labels, ["bag", "sneaker", "trouser"]);
   assert.ok(ej.accuracy > 0.8, `accuracy ${ej.accuracy}`);
-  assert.equal(ej.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
-  const p = run("predict", out, join(root, "test", "bag", (spawnSync("ls", [join(root, "test", "bag")], { encoding: "utf8" }).stdout.split("\n")[0] ?? "")), "--json");
+  assert.equal(
+    ej.confusionMatrix.flat().reduce((a, b) => a + b, 0),
+    60,
+  );
+  const p = run(
+    "predict",
+    out,
+    join(root, "test", "bag", spawnSync("ls", [join(root, "test", "bag")], { encoding: "utf8" }).stdout.split("\n")[0] ?? ""),
+    "--json",
+  );
   assert.equal(p.status, 0, p.stderr);
   const pj = JSON.parse(p.stdout) as { labels: { label: string; probability: number }[] }[];
   assert.equal(pj[0]!.labels.length, 3);

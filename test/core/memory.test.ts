@@ -34,7 +34,10 @@ test("tidy disposes what it created except results and kept tensors", () => {
   assert.ok(!kept!.disposed);
   assert.ok(!r.out.disposed && !r.list[0]!.disposed);
   assert.deepEqual(r.out.toArray(), [3, 3, 3]);
-  assert.throws(() => inner!.add(1), (e: Error) => e instanceof fl.FlambeauError && (e as fl.FlambeauError).code === "E_DISPOSED");
+  assert.throws(
+    () => inner!.add(1),
+    (e: Error) => e instanceof fl.FlambeauError && (e as fl.FlambeauError).code === "E_DISPOSED",
+  );
   fl.dispose([r.out, r.list, kept]);
   assert.ok(fl.memory().liveTensors <= before + 1);
   assert.throws(() => fl.tidy(() => Promise.resolve(1) as unknown as number), /synchronous/);

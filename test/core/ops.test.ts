@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as fl from "flambeau";
-import { type TensorJson, assertClose, fromJson, readFixture } from "../helpers/fixtures.js";
+import { assertClose, fromJson, readFixture, type TensorJson } from "../helpers/fixtures.js";
 import { OPS, type OpRow } from "./opinfo.js";
 
 interface Fixture {
@@ -63,9 +63,7 @@ function gradcheck(row: OpRow, inputs: fl.Tensor[], maxElems = 8): void {
   const outs = asList(row.fl(...ins));
   const ws = outs.map((o, i) => (isFloat(o) ? fl.randn([...o.shape], { dtype: "float64" }).add(i) : null));
   const f = (xs: fl.Tensor[]): number =>
-    fl.noGrad(() =>
-      asList(row.fl(...xs)).reduce((acc, o, i) => (ws[i] ? acc + Number(o.mul(ws[i]!).sum().item()) : acc), 0),
-    );
+    fl.noGrad(() => asList(row.fl(...xs)).reduce((acc, o, i) => (ws[i] ? acc + Number(o.mul(ws[i]!).sum().item()) : acc), 0));
   const loss = outs.reduce((acc, o, i) => (ws[i] ? acc.add(o.mul(ws[i]!).sum()) : acc), fl.zeros([], { dtype: "float64" }));
   const wrt = ins.filter((t) => t.requiresGrad);
   const grads = fl.autograd.grad(loss, wrt, { allowUnused: true });
@@ -84,7 +82,10 @@ function gradcheck(row: OpRow, inputs: fl.Tensor[], maxElems = 8): void {
       };
       const numeric = (at(orig + eps) - at(orig - eps)) / (2 * eps);
       const a = analytic[e]!;
-      assert.ok(Math.abs(numeric - a) <= 1e-4 + 1e-3 * Math.abs(numeric), `${row.name}: d/dx${gi}[${e}] autograd ${a} vs finite difference ${numeric}`);
+      assert.ok(
+        Math.abs(numeric - a) <= 1e-4 + 1e-3 * Math.abs(numeric),
+        `${row.name}: d/dx${gi}[${e}] autograd ${a} vs finite difference ${numeric}`,
+      );
     }
   });
 }

@@ -29,7 +29,21 @@ test("data(), toArray(), item() per dtype", () => {
   assert.ok(fl.tensor([true]).data() instanceof Uint8Array);
   assert.ok(fl.tensor([1], { dtype: "int32" }).data() instanceof Int32Array);
   assert.ok(fl.tensor([1], { dtype: "float16" }).data() instanceof Uint16Array);
-  assert.deepEqual(fl.tensor([[1, 2], [3, 4]], { dtype: "int32" }).toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(
+    fl
+      .tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: "int32" },
+      )
+      .toArray(),
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  );
   assert.deepEqual(fl.tensor([true, false]).toArray(), [true, false]);
   assert.equal(fl.tensor(2.5).item(), 2.5);
   assert.equal(fl.tensor([7n]).item(), 7n);
@@ -64,7 +78,10 @@ test("jit.load runs a TorchScript module exported from Python (tensors and tuple
   close(out[0]!, j.y1);
   close(out[1]!, j.y2);
   assert.deepEqual([...m.stateDict().keys()], j.keys);
-  assert.throws(() => fl.jit.load("/no/such/module.pt"), (e: Error) => e instanceof fl.FlambeauError && /no such file/.test(e.message));
+  assert.throws(
+    () => fl.jit.load("/no/such/module.pt"),
+    (e: Error) => e instanceof fl.FlambeauError && /no such file/.test(e.message),
+  );
   const bad = join(tmpdir(), "corrupt-module.pt");
   writeFileSync(bad, "not a zip archive");
   assert.throws(() => fl.jit.load(bad), fl.FlambeauError);

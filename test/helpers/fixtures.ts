@@ -21,9 +21,17 @@ export function fromJson(t: TensorJson): fl.Tensor {
   const shape = t.shape;
   switch (t.dtype) {
     case "int64":
-      return fl.tensor(BigInt64Array.from(t.data as number[], (v) => BigInt(v)), { shape });
+      return fl.tensor(
+        BigInt64Array.from(t.data as number[], (v) => BigInt(v)),
+        { shape },
+      );
     case "bool":
-      return fl.tensor(Uint8Array.from(t.data as boolean[], (v) => (v ? 1 : 0)), { shape }).to("bool");
+      return fl
+        .tensor(
+          Uint8Array.from(t.data as boolean[], (v) => (v ? 1 : 0)),
+          { shape },
+        )
+        .to("bool");
     case "float64":
       return fl.tensor(Float64Array.from(t.data as number[]), { shape });
     default:
@@ -45,7 +53,7 @@ export function assertClose(actual: fl.Tensor, expected: TensorJson | fl.Tensor,
   let excess = 0;
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i]! - b[i]!) - (atol + rtol * Math.abs(b[i]!));
-    if (d > excess || (Number.isNaN(a[i]!) !== Number.isNaN(b[i]!))) {
+    if (d > excess || Number.isNaN(a[i]!) !== Number.isNaN(b[i]!)) {
       excess = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
       worst = i;
     }

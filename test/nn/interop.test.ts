@@ -7,10 +7,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
-import { FIXTURES, assertClose } from "../helpers/fixtures.js";
+import { assertClose, FIXTURES } from "../helpers/fixtures.js";
 
 const nn = fl.nn;
-const model = () => new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(128, 10));
+const model = () =>
+  new nn.Sequential(
+    new nn.Conv2d(1, 8, 3, { padding: 1 }),
+    new nn.BatchNorm2d(8),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(128, 10),
+  );
 const PY = "/usr/bin/python3";
 const script = join(FIXTURES, "..", "..", "scripts", "fixtures", "interop_cnn.py");
 const hasTorch = spawnSync(PY, ["-c", "import torch"]).status === 0;
@@ -24,10 +32,18 @@ test("a PyTorch-trained CNN loads into the same Flambeau architecture with ident
   const m = model();
   m.loadStateDict(sd);
   m.eval();
-  assertClose(fl.noGrad(() => m.forward(x)), y, "Flambeau output on PyTorch weights", 1e-5, 1e-6);
+  assertClose(
+    fl.noGrad(() => m.forward(x)),
+    y,
+    "Flambeau output on PyTorch weights",
+    1e-5,
+    1e-6,
+  );
 });
 
-test("a Flambeau-trained CNN loads into PyTorch with identical outputs", { skip: hasTorch ? false : "needs /usr/bin/python3 with torch (apt python3-torch)" }, async () => {
+test("a Flambeau-trained CNN loads into PyTorch with identical outputs", {
+  skip: hasTorch ? false : "needs /usr/bin/python3 with torch (apt python3-torch)",
+}, async () => {
   fl.manualSeed(5);
   const m = model();
   const opt = new fl.optim.Adam(m.parameters(), { lr: 0.01 });

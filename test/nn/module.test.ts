@@ -7,14 +7,25 @@ import { readFixture } from "../helpers/fixtures.js";
 
 const nn = fl.nn;
 const structure = readFixture<{ keys: Record<string, string[]>; reprs: Record<string, string> }>("nn", "structure.json");
-const cnn = () => new nn.Sequential(new nn.Conv2d(1, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(128, 10));
+const cnn = () =>
+  new nn.Sequential(
+    new nn.Conv2d(1, 8, 3, { padding: 1 }),
+    new nn.BatchNorm2d(8),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(128, 10),
+  );
 
 test("state-dict keys equal PyTorch's", () => {
   assert.deepEqual([...cnn().stateDict().keys()], structure.keys.cnn);
   assert.deepEqual([...new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true }).stateDict().keys()], structure.keys.lstm);
   const enc = new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2);
   assert.deepEqual([...enc.stateDict().keys()].sort(), [...structure.keys.encoder!].sort());
-  assert.deepEqual([...new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }).stateDict().keys()].sort(), [...structure.keys.mha_kdim!].sort());
+  assert.deepEqual(
+    [...new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }).stateDict().keys()].sort(),
+    [...structure.keys.mha_kdim!].sort(),
+  );
 });
 
 test("printing matches PyTorch's repr", () => {
@@ -32,7 +43,11 @@ test("loadStateDict: strict errors list missing, unexpected and mis-shaped keys"
   ]);
   assert.throws(
     () => m.loadStateDict(sd),
-    (e: Error) => e instanceof fl.FlambeauError && /missing keys: bias/.test(e.message) && /unexpected keys: extra/.test(e.message) && /weight: checkpoint \[2, 4\] vs model \[2, 3\]/.test(e.message),
+    (e: Error) =>
+      e instanceof fl.FlambeauError &&
+      /missing keys: bias/.test(e.message) &&
+      /unexpected keys: extra/.test(e.message) &&
+      /weight: checkpoint \[2, 4\] vs model \[2, 3\]/.test(e.message),
   );
   const ok = new Map([["weight", fl.ones([2, 3])]]);
   const r = m.loadStateDict(ok, { strict: false });

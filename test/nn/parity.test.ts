@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as fl from "flambeau";
-import { type TensorJson, assertClose, fromJson, readFixture, stateFromJson } from "../helpers/fixtures.js";
+import { assertClose, fromJson, readFixture, stateFromJson, type TensorJson } from "../helpers/fixtures.js";
 
 const nn = fl.nn;
 interface Case {
@@ -21,7 +21,12 @@ interface Case {
 type Fwd = (m: fl.nn.Module, ins: fl.Tensor[], c: Case) => fl.Tensor[];
 const one: Fwd = (m, ins) => [(m as unknown as { forward(x: fl.Tensor): fl.Tensor }).forward(ins[0]!)];
 
-function check(name: string, make: () => fl.nn.Module, forward: Fwd = one, o: { train?: boolean; rtol?: number; atol?: number } = {}): void {
+function check(
+  name: string,
+  make: () => fl.nn.Module,
+  forward: Fwd = one,
+  o: { train?: boolean; rtol?: number; atol?: number } = {},
+): void {
   test(`${name} matches PyTorch (outputs and gradients)`, () => {
     const c = readFixture<Case>("nn", `${name}.json`);
     const m = make();
@@ -48,7 +53,8 @@ function check(name: string, make: () => fl.nn.Module, forward: Fwd = one, o: { 
       assertClose(p.grad!, g, `${name} grad of ${k}`, o.rtol, o.atol);
     }
     const after = m.stateDict();
-    for (const [k, v] of Object.entries(c.stateAfter)) if (k.startsWith("running")) assertClose(after.get(k)!, v, `${name} ${k} after forward`);
+    for (const [k, v] of Object.entries(c.stateAfter))
+      if (k.startsWith("running")) assertClose(after.get(k)!, v, `${name} ${k} after forward`);
   });
 }
 
@@ -71,17 +77,30 @@ check("lstm_packed", lstm, (m, [x], c) => {
   const r = (m as fl.nn.LSTM).forward(x!, { lengths: c.lengths });
   return [r.output, r.h, r.c];
 });
-check("gru", () => new nn.GRU(4, 5), (m, [x]) => {
-  const r = (m as fl.nn.GRU).forward(x!);
-  return [r.output, r.h];
-});
-check("mha", () => new nn.MultiheadAttention(8, 2), (m, [q, k], c) => {
-  const mask = fl.tensor(c.keyPaddingMask!.flat(), { shape: [2, 7] });
-  const r = (m as fl.nn.MultiheadAttention).forward(q!, k!, k!, { keyPaddingMask: mask });
-  return [r.output, r.weights!];
-});
+check(
+  "gru",
+  () => new nn.GRU(4, 5),
+  (m, [x]) => {
+    const r = (m as fl.nn.GRU).forward(x!);
+    return [r.output, r.h];
+  },
+);
+check(
+  "mha",
+  () => new nn.MultiheadAttention(8, 2),
+  (m, [q, k], c) => {
+    const mask = fl.tensor(c.keyPaddingMask!.flat(), { shape: [2, 7] });
+    const r = (m as fl.nn.MultiheadAttention).forward(q!, k!, k!, { keyPaddingMask: mask });
+    return [r.output, r.weights!];
+  },
+);
 check("encoder_layer", () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }));
-check("encoder_layer_prenorm_gelu", () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true, activation: "gelu" }));
-check("decoder_layer", () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), (m, [t, mem]) => [
-  (m as fl.nn.TransformerDecoderLayer).forward(t!, mem!, { tgtMask: nn.generateSquareSubsequentMask(4) }),
-]);
+check(
+  "encoder_layer_prenorm_gelu",
+  () => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true, normFirst: true, activation: "gelu" }),
+);
+check(
+  "decoder_layer",
+  () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }),
+  (m, [t, mem]) => [(m as fl.nn.TransformerDecoderLayer).forward(t!, mem!, { tgtMask: nn.generateSquareSubsequentMask(4) })],
+);

@@ -49,7 +49,12 @@ test("early stopping ends training; KeepBestModel holds the best epoch's weights
   const opt = new fl.optim.SGD(model.parameters(), { lr: 0 }); // nothing improves after the first epoch
   const stop = new fl.train.EarlyStopping({ monitor: "valLoss", patience: 2 });
   const best = new fl.train.KeepBestModel({ monitor: "valLoss" });
-  const trainer = new fl.train.Trainer({ model, optimizer: opt, loss: (o, y) => fl.nn.functional.crossEntropy(o, y), callbacks: [stop, best] });
+  const trainer = new fl.train.Trainer({
+    model,
+    optimizer: opt,
+    loss: (o, y) => fl.nn.functional.crossEntropy(o, y),
+    callbacks: [stop, best],
+  });
   const h = await trainer.fit(loader(blobs(64, 1), false), { epochs: 20, val: loader(blobs(64, 2), false) });
   assert.ok(h.epochs.length <= 4, `ran ${h.epochs.length} epochs`);
   assert.equal(best.bestEpoch, 1);
@@ -58,7 +63,11 @@ test("early stopping ends training; KeepBestModel holds the best epoch's weights
 
 test("a diverging loss stops with a clear error", async () => {
   const model = new nn.Linear(8, 2);
-  const trainer = new fl.train.Trainer({ model, optimizer: new fl.optim.SGD(model.parameters(), { lr: 1 }), loss: () => fl.tensor(Number.NaN).requiresGrad_() });
+  const trainer = new fl.train.Trainer({
+    model,
+    optimizer: new fl.optim.SGD(model.parameters(), { lr: 1 }),
+    loss: () => fl.tensor(Number.NaN).requiresGrad_(),
+  });
   await assert.rejects(trainer.fit(loader(blobs(32, 1), false), { epochs: 1 }), /training diverged: loss is NaN/);
 });
 
@@ -114,5 +123,6 @@ test("resuming from a checkpoint reproduces uninterrupted training bit for bit",
   const lc = epochLoader();
   lc.setEpoch(ck.epoch);
   await c.trainer.fit(lc, { epochs: 4, startEpoch: ck.epoch });
-  for (const [k, t] of a.model.stateDict()) assert.deepEqual(Array.from(c.model.stateDict().get(k)!.data() as Float32Array), Array.from(t.data() as Float32Array), k);
+  for (const [k, t] of a.model.stateDict())
+    assert.deepEqual(Array.from(c.model.stateDict().get(k)!.data() as Float32Array), Array.from(t.data() as Float32Array), k);
 });

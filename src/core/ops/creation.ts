@@ -3,7 +3,7 @@
 // index-producing ops (arange over integers, randint, randperm) give int64 as PyTorch does.
 import { aten } from "../aten.js";
 import { callT } from "../dispatch.js";
-import { type DType, checkDtype, dtypeCode, dtypeOfTypedArray, itemSize } from "../dtype.js";
+import { checkDtype, type DType, dtypeCode, dtypeOfTypedArray, itemSize } from "../dtype.js";
 import { argError } from "../errors.js";
 import { native } from "../native.js";
 import { Tensor } from "../tensor.js";
@@ -156,7 +156,11 @@ const ARANGE = aten("arange.start_step");
 /** `arange(end)` or `arange(start, end, step)`; int64 when all arguments are integers. */
 export function arange(start: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
   const [s, e] = end === undefined ? [0, start] : [start, end];
-  for (const [k, v] of [["start", s], ["end", e], ["step", step]] as const)
+  for (const [k, v] of [
+    ["start", s],
+    ["end", e],
+    ["step", step],
+  ] as const)
     if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number, got ${String(v)}`);
   if (step === 0) argError("arange", "step must be nonzero");
   const count = Math.ceil((e - s) / step);

@@ -75,8 +75,7 @@ function checkIntegerDivision(op: string, a: Tensor, b: TensorOrScalar): void {
   const hasMinusOne = isT(b) ? b.eq(-1).any().item() === true : b === -1;
   if (!hasMinusOne) return;
   const lo = a.min().item();
-  if (BigInt(lo as number | bigint) === min)
-    argError(op, `integer overflow: ${a.dtype} minimum divided by -1 is not representable`);
+  if (BigInt(lo as number | bigint) === min) argError(op, `integer overflow: ${a.dtype} minimum divided by -1 is not representable`);
 }
 
 const POW_TT = aten("pow.Tensor_Tensor");
@@ -130,7 +129,12 @@ const CLAMP = aten("clamp");
 const CLAMP_T = aten("clamp.Tensor");
 export function clamp(a: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
   if (isT(min) || isT(max)) {
-    return callT(CLAMP_T, a, isT(min) ? min : min == null ? null : scalarTensor(min, a), isT(max) ? max : max == null ? null : scalarTensor(max, a));
+    return callT(
+      CLAMP_T,
+      a,
+      isT(min) ? min : min == null ? null : scalarTensor(min, a),
+      isT(max) ? max : max == null ? null : scalarTensor(max, a),
+    );
   }
   if (min == null && max == null) argError("clamp", "at least one of min and max must be given");
   return callT(CLAMP, a, min ?? null, max ?? null);

@@ -69,7 +69,10 @@ export function topk(a: Tensor, k: number, dim = -1, largest = true, sorted = tr
 }
 const UNIQUE = aten("_unique2");
 /** Sorted unique values, with the inverse map and counts when asked. */
-export function unique(a: Tensor, opts: { returnInverse?: boolean; returnCounts?: boolean } = {}): {
+export function unique(
+  a: Tensor,
+  opts: { returnInverse?: boolean; returnCounts?: boolean } = {},
+): {
   values: Tensor;
   inverse: Tensor;
   counts: Tensor;
@@ -91,7 +94,7 @@ export const searchsorted = (sorted: Tensor, values: Tensor, right = false): Ten
 const BINCOUNT = aten("bincount");
 export function bincount(a: Tensor, weights?: Tensor, minlength = 0): Tensor {
   checkInt("bincount", "minlength", minlength, 0, 2 ** 31);
-  if (a.numel > 0 && (call(aten("max"), a) as Tensor).item() as number > 2 ** 31)
+  if (a.numel > 0 && ((call(aten("max"), a) as Tensor).item() as number) > 2 ** 31)
     argError("bincount", "values above 2^31 would allocate an enormous histogram");
   return callT(BINCOUNT, a, weights ?? null, minlength);
 }

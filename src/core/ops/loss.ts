@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { type Reduction, checkInt, reductionCode } from "../validate.js";
+import { checkInt, type Reduction, reductionCode } from "../validate.js";
 
 export interface LossOptions {
   reduction?: Reduction;
@@ -21,12 +21,16 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     const c = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
     const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
     if (target.ndim !== expected.length || target.shape.some((d, i) => d !== expected[i]))
-      argError(op, `target shape [${target.shape.join(", ")}] does not match input [${input.shape.join(", ")}] (expected [${expected.join(", ")}])`);
+      argError(
+        op,
+        `target shape [${target.shape.join(", ")}] does not match input [${input.shape.join(", ")}] (expected [${expected.join(", ")}])`,
+      );
     if (target.numel > 0) {
       const lo = Number(target.min().item());
       const hi = Number(target.max().item());
       const bad = (v: number) => v !== ignoreIndex && (v < 0 || v >= c);
-      if (bad(lo) || bad(hi)) argError(op, `target values must be class indices in [0, ${c - 1}] (or ignoreIndex ${ignoreIndex}), found range [${lo}, ${hi}]`);
+      if (bad(lo) || bad(hi))
+        argError(op, `target values must be class indices in [0, ${c - 1}] (or ignoreIndex ${ignoreIndex}), found range [${lo}, ${hi}]`);
     }
   } else if (target.shape.join() !== input.shape.join()) {
     argError(op, `probability targets must have the input's shape [${input.shape.join(", ")}], got [${target.shape.join(", ")}]`);
@@ -98,7 +102,8 @@ export function ctcLoss(
   targetLengths: readonly number[],
   o: LossOptions & { blank?: number; zeroInfinity?: boolean } = {},
 ): Tensor {
-  if (logProbs.ndim !== 3 && logProbs.ndim !== 2) argError("ctcLoss", `logProbs must be [T, N, C] or [T, C], got [${logProbs.shape.join(", ")}]`);
+  if (logProbs.ndim !== 3 && logProbs.ndim !== 2)
+    argError("ctcLoss", `logProbs must be [T, N, C] or [T, C], got [${logProbs.shape.join(", ")}]`);
   const [T, N, C] = logProbs.ndim === 3 ? (logProbs.shape as [number, number, number]) : [logProbs.shape[0]!, 1, logProbs.shape[1]!];
   const blank = checkInt("ctcLoss", "blank", o.blank ?? 0, 0, C - 1);
   if (inputLengths.length !== N || targetLengths.length !== N) argError("ctcLoss", `need ${N} input and target lengths`);
@@ -106,7 +111,8 @@ export function ctcLoss(
   const total = targetLengths.reduce((a, b) => a + checkInt("ctcLoss", "target length", b, 0), 0);
   if (targets.ndim === 2) {
     if (targets.shape[0] !== N) argError("ctcLoss", `targets [${targets.shape.join(", ")}] must have ${N} rows`);
-    for (const l of targetLengths) if (l > targets.shape[1]!) argError("ctcLoss", `target length ${l} exceeds targets width ${targets.shape[1]}`);
+    for (const l of targetLengths)
+      if (l > targets.shape[1]!) argError("ctcLoss", `target length ${l} exceeds targets width ${targets.shape[1]}`);
   } else if (targets.ndim !== 1 || targets.shape[0]! < total) {
     argError("ctcLoss", `1-D targets must hold the ${total} concatenated labels`);
   }
@@ -125,5 +131,9 @@ const MARGIN_RANKING = aten("margin_ranking_loss");
 export const marginRankingLoss = (a: Tensor, b: Tensor, target: Tensor, o: LossOptions & { margin?: number } = {}): Tensor =>
   callT(MARGIN_RANKING, a, b, target, o.margin ?? 0, red("marginRankingLoss", o));
 const TRIPLET = aten("triplet_margin_loss");
-export const tripletMarginLoss = (anchor: Tensor, pos: Tensor, neg: Tensor, o: LossOptions & { margin?: number; p?: number } = {}): Tensor =>
-  callT(TRIPLET, anchor, pos, neg, o.margin ?? 1, o.p ?? 2, 1e-6, false, red("tripletMarginLoss", o));
+export const tripletMarginLoss = (
+  anchor: Tensor,
+  pos: Tensor,
+  neg: Tensor,
+  o: LossOptions & { margin?: number; p?: number } = {},
+): Tensor => callT(TRIPLET, anchor, pos, neg, o.margin ?? 1, o.p ?? 2, 1e-6, false, red("tripletMarginLoss", o));

@@ -106,7 +106,11 @@ export function maxPool2d(x: Tensor, kernel: number | readonly number[], o: Pool
   const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
   return callT(aten("max_pool2d"), x, k, s, p, d, o.ceilMode ?? false);
 }
-export function maxPool2dWithIndices(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+export function maxPool2dWithIndices(
+  x: Tensor,
+  kernel: number | readonly number[],
+  o: PoolOptions = {},
+): { values: Tensor; indices: Tensor } {
   const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
   const [values, indices] = callTs(aten("max_pool2d_with_indices"), x, k, s, p, d, o.ceilMode ?? false);
   return { values: values!, indices: indices! };
@@ -144,7 +148,12 @@ export interface BatchNormOptions {
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
   if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
   const c = x.shape[1]!;
-  for (const [name, t] of [["runningMean", runningMean], ["runningVar", runningVar], ["weight", o.weight], ["bias", o.bias]] as const) {
+  for (const [name, t] of [
+    ["runningMean", runningMean],
+    ["runningVar", runningVar],
+    ["weight", o.weight],
+    ["bias", o.bias],
+  ] as const) {
     // A short running_mean is read out of bounds by libtorch 1.13 instead of raising.
     if (t && (t.ndim !== 1 || t.shape[0] !== c)) argError("batchNorm", `${name} must have shape [${c}], got [${t.shape.join(", ")}]`);
   }
@@ -192,7 +201,8 @@ export const glu = (x: Tensor, dim = -1): Tensor => callT(GLU, x, normDim("glu",
 const COSINE_SIMILARITY = aten("cosine_similarity");
 export const cosineSimilarity = (a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor => callT(COSINE_SIMILARITY, a, b, dim, eps);
 const PIXEL_SHUFFLE = aten("pixel_shuffle");
-export const pixelShuffle = (x: Tensor, factor: number): Tensor => callT(PIXEL_SHUFFLE, x, checkInt("pixelShuffle", "factor", factor, 1, 64));
+export const pixelShuffle = (x: Tensor, factor: number): Tensor =>
+  callT(PIXEL_SHUFFLE, x, checkInt("pixelShuffle", "factor", factor, 1, 64));
 const PIXEL_UNSHUFFLE = aten("pixel_unshuffle");
 export const pixelUnshuffle = (x: Tensor, factor: number): Tensor =>
   callT(PIXEL_UNSHUFFLE, x, checkInt("pixelUnshuffle", "factor", factor, 1, 64));

@@ -1,7 +1,7 @@
 // Reductions over all elements or over dims, with keepdim.
 import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
-import { type DType, checkDtype, dtypeCode } from "../dtype.js";
+import { checkDtype, type DType, dtypeCode } from "../dtype.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkInt, normDim, normDims } from "../validate.js";

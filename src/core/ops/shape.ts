@@ -2,8 +2,8 @@
 import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
-import { Tensor } from "../tensor.js";
-import { MAX_ELEMENTS, checkEnum, checkInt, checkShape, normDim, normDims } from "../validate.js";
+import type { Tensor } from "../tensor.js";
+import { checkEnum, checkInt, checkShape, MAX_ELEMENTS, normDim, normDims } from "../validate.js";
 
 const VIEW = aten("view");
 const RESHAPE = aten("reshape");

@@ -2,7 +2,19 @@
 // 128-unit hidden layer, as in the classic Fashion-MNIST CNN. Inputs larger than 28 px are
 // pooled to 7×7 before the classifier so the head stays small whatever the image size.
 import type { Tensor } from "../../core/index.js";
-import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d, Module, ReLU, Sequential } from "../../nn/index.js";
+import {
+  AdaptiveAvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  Dropout,
+  Flatten,
+  Identity,
+  Linear,
+  MaxPool2d,
+  Module,
+  ReLU,
+  Sequential,
+} from "../../nn/index.js";
 
 export interface SmallCNNOptions {
   inChannels: number;
@@ -61,7 +73,14 @@ export class LeNet5 extends Module {
       new ReLU(),
       new MaxPool2d(2),
     );
-    this.classifier = new Sequential(new Flatten(), new Linear(16 * s * s, 120), new ReLU(), new Linear(120, 84), new ReLU(), new Linear(84, o.numClasses));
+    this.classifier = new Sequential(
+      new Flatten(),
+      new Linear(16 * s * s, 120),
+      new ReLU(),
+      new Linear(120, 84),
+      new ReLU(),
+      new Linear(84, o.numClasses),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.classifier.forward(this.features.forward(x));
@@ -74,7 +93,13 @@ export class MLP extends Module {
   constructor(o: { inChannels: number; numClasses: number; size: number; hidden?: number }) {
     super();
     const h = o.hidden ?? 256;
-    this.net = new Sequential(new Flatten(), new Linear(o.inChannels * o.size * o.size, h), new ReLU(), new Dropout(0.2), new Linear(h, o.numClasses));
+    this.net = new Sequential(
+      new Flatten(),
+      new Linear(o.inChannels * o.size * o.size, h),
+      new ReLU(),
+      new Dropout(0.2),
+      new Linear(h, o.numClasses),
+    );
   }
   forward(x: Tensor): Tensor {
     return this.net.forward(x);

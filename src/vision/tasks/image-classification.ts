@@ -1,19 +1,28 @@
 // image-classification: any labelled image set (IDX or ImageFolder) → a CNN trained from
 // scratch with shift augmentation, AdamW and a warm-up + cosine schedule; metrics top-1,
 // top-5, macro-F1 and the confusion matrix; predict gives top-k labels with probabilities.
-import { type Tensor, manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
+
 import { FlambeauError } from "../../core/errors.js";
-import { DataLoader, TensorDataset } from "../../data/index.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { DataLoader, TensorDataset } from "../../data/index.js";
 import { AdamW } from "../../optim/index.js";
 import { KeepBestModel } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { DemoOptions, DemoSection, DemoTask, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
+import type {
+  DemoOptions,
+  DemoSection,
+  DemoTask,
+  TaskEvalOptions,
+  TaskPredictOptions,
+  TaskTrainOptions,
+  TaskTrainResult,
+} from "../../train/task.js";
 import { type Batch, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
+import { carveValidation, type LabelledImages, loadImageData } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
-import { type LabelledImages, carveValidation, describeSource, loadImageData } from "../image-data.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/small-cnn.js";
 
 const TASK = "image-classification";
@@ -47,7 +56,11 @@ function prepare(x: Tensor, p: Preprocessing, augment: boolean): Tensor {
   });
 }
 
-async function* batches(d: LabelledImages, p: Preprocessing, o: { batchSize: number; shuffle: boolean; augment: boolean; seed: number }): AsyncGenerator<Batch> {
+async function* batches(
+  d: LabelledImages,
+  p: Preprocessing,
+  o: { batchSize: number; shuffle: boolean; augment: boolean; seed: number },
+): AsyncGenerator<Batch> {
   const loader = new DataLoader(new TensorDataset(d.images, d.labels), { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed });
   for await (const [x, y] of loader as AsyncIterable<Tensor[]>) {
     const xf = prepare(x!, p, o.augment);
@@ -81,9 +94,15 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const log = o.log ?? (() => {});
   let data = await loadImageData(o.data, "train", {});
   let val: LabelledImages;
-  if (o.val) val = await loadImageData(o.val, "test", { size: data.images.shape[2], channels: data.images.shape[1] as 1 | 3, classes: data.classes });
+  if (o.val)
+    val = await loadImageData(o.val, "test", {
+      size: data.images.shape[2],
+      channels: data.images.shape[1] as 1 | 3,
+      classes: data.classes,
+    });
   else ({ train: data, val } = carveValidation(data, 0.1));
-  if (o.limit !== undefined && o.limit < data.images.shape[0]!) data = { ...data, images: data.images.narrow(0, 0, o.limit), labels: data.labels.narrow(0, 0, o.limit) };
+  if (o.limit !== undefined && o.limit < data.images.shape[0]!)
+    data = { ...data, images: data.images.narrow(0, 0, o.limit), labels: data.labels.narrow(0, 0, o.limit) };
   const n = data.images.shape[0]!;
   const [, channels, size] = data.images.shape as [number, 1 | 3, number];
   const stats = channelStats(data.images);
@@ -92,9 +111,11 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const hyper = { inChannels: channels, numClasses: data.classes.length, size };
   const model = buildModel(arch, hyper);
   const batchSize = o.batchSize ?? (n >= 20000 ? 128 : n >= 2000 ? 64 : 32);
-  const epochs = o.epochs ?? Math.min(50, Math.max(6, Math.ceil(400_000 / n)));
+  const epochs = o.epochs ?? Math.min(50, Math.max(6, Math.ceil(500_000 / n)));
   const peakLr = o.lr ?? 2e-3;
-  log(`${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`);
+  log(
+    `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
+  );
   const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
@@ -154,7 +175,12 @@ async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Pr
 async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
   const test = await loadImageData(data, "test", { size: pre.size, channels: pre.channels, classes: labels, limit: o.limit });
-  const trainer = new Trainer({ model, optimizer: { zeroGrad() {}, step() {}, paramGroups: [] }, loss: (out, y) => crossEntropy(out, y), meter: () => new ClassificationMeter(labels.length) });
+  const trainer = new Trainer({
+    model,
+    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
+    loss: (out, y) => crossEntropy(out, y),
+    meter: () => new ClassificationMeter(labels.length),
+  });
   const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 256, shuffle: false, augment: false, seed: 0 }));
   return { examples: test.images.shape[0], ...m, labels };
 }
@@ -200,7 +226,12 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   for (let i = 0; i < 24; i++) {
     const px = test.images.select(0, i);
     const png = await encodePng(px.data() as Uint8Array, 1, 28, 28);
-    samples.push({ image: `data:image/png;base64,${png.toString("base64")}`, truth: labels[Number(truth[i])]!, predicted: labels[Number(pIdx[i])]!, probability: pVal[i]! });
+    samples.push({
+      image: `data:image/png;base64,${png.toString("base64")}`,
+      truth: labels[Number(truth[i])]!,
+      predicted: labels[Number(pIdx[i])]!,
+      probability: pVal[i]!,
+    });
   }
   const extra = o.full ? "" : " --limit 20000 --epochs 3";
   return {
