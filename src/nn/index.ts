@@ -15,7 +15,7 @@ export { Embedding } from "./embedding.js";
 export { Flatten, Unflatten } from "./flatten.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
-export { Identity, Linear } from "./linear.js";
+export { Bilinear, Identity, Linear } from "./linear.js";
 export * from "./loss.js";
 export { type LoadResult, Module } from "./module.js";
 export { GroupNorm, LayerNorm } from "./normalization.js";

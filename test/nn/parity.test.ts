@@ -59,6 +59,11 @@ function check(
 }
 
 check("linear", () => new nn.Linear(5, 3));
+check(
+  "bilinear",
+  () => new nn.Bilinear(3, 4, 2),
+  (m, [a, b]) => [(m as fl.nn.Bilinear).forward(a!, b!)],
+);
 check("conv1d", () => new nn.Conv1d(3, 5, 3, { padding: 1 }));
 check("conv2d", () => new nn.Conv2d(3, 4, 3, { stride: 2, padding: 1 }));
 check("conv2d_groups", () => new nn.Conv2d(4, 6, 3, { padding: 2, dilation: 2, groups: 2, bias: false }));
