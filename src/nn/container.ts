@@ -3,14 +3,15 @@ import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import { Module } from "./module.js";
 
-export class Sequential extends Module {
+/** The numbered children that Sequential and ModuleList share (keys "0", "1", …). */
+abstract class ModuleSequence extends Module {
   readonly #items: Module[] = [];
-  constructor(...modules: Module[]) {
+  constructor(modules: Iterable<Module>) {
     super();
     for (const m of modules) this.append(m);
   }
   append(m: Module): this {
-    if (!(m instanceof Module)) throw new FlambeauError("E_ARG", `Sequential: expected a Module, got ${String(m)}`);
+    if (!(m instanceof Module)) throw new FlambeauError("E_ARG", `${this.constructor.name}: expected a Module, got ${String(m)}`);
     this.registerModule(String(this.#items.length), m);
     this.#items.push(m);
     return this;
@@ -20,40 +21,29 @@ export class Sequential extends Module {
   }
   at(i: number): Module {
     const m = this.#items[i < 0 ? i + this.#items.length : i];
-    if (!m) throw new FlambeauError("E_ARG", `Sequential: index ${i} out of range (length ${this.#items.length})`);
+    if (!m) throw new FlambeauError("E_ARG", `${this.constructor.name}: index ${i} out of range (length ${this.#items.length})`);
     return m;
   }
   [Symbol.iterator](): Iterator<Module> {
     return this.#items[Symbol.iterator]();
   }
+}
+
+/** Applies its children in order, each to the previous one's output. */
+export class Sequential extends ModuleSequence {
+  constructor(...modules: Module[]) {
+    super(modules);
+  }
   forward(x: Tensor): Tensor {
     let y: unknown = x;
-    for (const m of this.#items) y = m.forward(y);
+    for (const m of this) y = m.forward(y);
     return y as Tensor;
   }
 }
 
-export class ModuleList extends Module {
-  readonly #items: Module[] = [];
+export class ModuleList extends ModuleSequence {
   constructor(modules: Iterable<Module> = []) {
-    super();
-    for (const m of modules) this.append(m);
-  }
-  append(m: Module): this {
-    this.registerModule(String(this.#items.length), m);
-    this.#items.push(m);
-    return this;
-  }
-  get length(): number {
-    return this.#items.length;
-  }
-  at(i: number): Module {
-    const m = this.#items[i < 0 ? i + this.#items.length : i];
-    if (!m) throw new FlambeauError("E_ARG", `ModuleList: index ${i} out of range (length ${this.#items.length})`);
-    return m;
-  }
-  [Symbol.iterator](): Iterator<Module> {
-    return this.#items[Symbol.iterator]();
+    super(modules);
   }
   forward(): never {
     throw new FlambeauError("E_STATE", "ModuleList has no forward(); iterate over it");

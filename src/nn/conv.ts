@@ -4,7 +4,7 @@ import { argError } from "../core/errors.js";
 import { empty, type Tensor } from "../core/index.js";
 import { conv1d, conv2d, convTranspose2d } from "../core/ops/nn.js";
 import { checkInt, checkTuple } from "../core/validate.js";
-import { biasBound, kaimingUniform_, uniform_ } from "./init.js";
+import { resetLinearLike } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -51,11 +51,7 @@ abstract class ConvNd extends Module {
     this.resetParameters();
   }
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const b = biasBound(this.weight);
-      uniform_(this.bias, -b, b);
-    }
+    resetLinearLike(this.weight, this.bias);
   }
   override extraRepr(): string {
     const t = (v: number[]) => `(${v.join(", ")}${v.length === 1 ? "," : ""})`;

@@ -82,3 +82,12 @@ export function biasBound(weight: Tensor): number {
   const { fanIn } = calculateFans(weight);
   return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
 }
+
+/** PyTorch's default for Linear/Conv: kaiming_uniform(a=√5) weights, uniform(±1/√fan_in) bias. */
+export function resetLinearLike(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform_(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const b = biasBound(weight);
+    uniform_(bias, -b, b);
+  }
+}

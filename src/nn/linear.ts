@@ -2,7 +2,7 @@
 import { empty, type Tensor } from "../core/index.js";
 import { bilinear, linear } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
-import { biasBound, kaimingUniform_, uniform_ } from "./init.js";
+import { resetLinearLike, uniform_ } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -20,11 +20,7 @@ export class Linear extends Module {
     this.resetParameters();
   }
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const b = biasBound(this.weight);
-      uniform_(this.bias, -b, b);
-    }
+    resetLinearLike(this.weight, this.bias);
   }
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);

@@ -8,17 +8,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { assertClose, FIXTURES } from "../helpers/fixtures.js";
+import { smallCnn } from "../helpers/models.js";
 
 const nn = fl.nn;
-const model = () =>
-  new nn.Sequential(
-    new nn.Conv2d(1, 8, 3, { padding: 1 }),
-    new nn.BatchNorm2d(8),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(128, 10),
-  );
+const model = smallCnn;
 const PY = "/usr/bin/python3";
 const script = join(FIXTURES, "..", "..", "scripts", "fixtures", "interop_cnn.py");
 const hasTorch = spawnSync(PY, ["-c", "import torch"]).status === 0;

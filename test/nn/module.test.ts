@@ -4,18 +4,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { readFixture } from "../helpers/fixtures.js";
+import { smallCnn } from "../helpers/models.js";
 
 const nn = fl.nn;
 const structure = readFixture<{ keys: Record<string, string[]>; reprs: Record<string, string> }>("nn", "structure.json");
-const cnn = () =>
-  new nn.Sequential(
-    new nn.Conv2d(1, 8, 3, { padding: 1 }),
-    new nn.BatchNorm2d(8),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(128, 10),
-  );
+const cnn = smallCnn;
 
 test("state-dict keys equal PyTorch's", () => {
   assert.deepEqual([...cnn().stateDict().keys()], structure.keys.cnn);

@@ -44,22 +44,37 @@ describe("optimizer options", () => {
     ["bad lr in a group", () => new Adam([{ params: ps(), lr: -1 }]), /lr .*got -1/],
     ["unknown option in a group", () => new Adam([{ params: ps(), weight_decay: 0.1 } as never]), /unknown option "weight_decay"/],
     ["empty parameter list", () => new Adam([]), /empty parameter list/],
-    ["a parameter twice", () => {
-      const [w] = ps();
-      return new SGD([{ params: [w!] }, { params: [w!] }], { lr: 0.1 });
-    }, /appears twice/],
+    [
+      "a parameter twice",
+      () => {
+        const [w] = ps();
+        return new SGD([{ params: [w!] }, { params: [w!] }], { lr: 0.1 });
+      },
+      /appears twice/,
+    ],
     ["an integer tensor", () => new SGD([fl.tensor([1, 2], { dtype: "int64" })], { lr: 0.1 }), /dtype int64/],
-    ["a non-leaf tensor", () => {
-      const [w] = ps();
-      return new SGD([w!.mul(2)], { lr: 0.1 });
-    }, /not a leaf/],
+    [
+      "a non-leaf tensor",
+      () => {
+        const [w] = ps();
+        return new SGD([w!.mul(2)], { lr: 0.1 });
+      },
+      /not a leaf/,
+    ],
   ];
   for (const [what, make, message] of bad) {
     it(`rejects ${what}`, () => assert.throws(make, (e: Error) => e instanceof fl.FlambeauError && message.test(e.message)));
   }
 
   it("defaults are PyTorch's (AdamW decays by 1e-2)", () => {
-    assert.deepEqual(new AdamW(ps()).defaults, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false });
+    assert.deepEqual(new AdamW(ps()).defaults, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+    });
     assert.equal(new Adam(ps()).defaults.weightDecay, 0);
     assert.equal(new RMSprop(ps()).defaults.alpha, 0.99);
     assert.equal(new Adagrad(ps()).defaults.eps, 1e-10);

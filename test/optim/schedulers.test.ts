@@ -36,11 +36,19 @@ function schedulerFor(c: SchedCase, opt: fl.optim.Optimizer): AnyScheduler {
     case "LambdaLR-7":
       return new O.LambdaLR(opt, [(e) => 0.95 ** e, (e) => 1 / (e + 1)]);
     case "SequentialLR-11":
-      return new O.SequentialLR(opt, [new O.LinearLR(opt, { startFactor: 0.1, totalIters: 5 }), new O.CosineAnnealingLR(opt, { tMax: 25 })], [5]);
+      return new O.SequentialLR(
+        opt,
+        [new O.LinearLR(opt, { startFactor: 0.1, totalIters: 5 }), new O.CosineAnnealingLR(opt, { tMax: 25 })],
+        [5],
+      );
     case "SequentialLR-12":
       return new O.SequentialLR(
         opt,
-        [new O.LinearLR(opt, { startFactor: 0.25, totalIters: 4 }), new O.ExponentialLR(opt, { gamma: 0.9 }), new O.StepLR(opt, { stepSize: 3, gamma: 0.5 })],
+        [
+          new O.LinearLR(opt, { startFactor: 0.25, totalIters: 4 }),
+          new O.ExponentialLR(opt, { gamma: 0.9 }),
+          new O.StepLR(opt, { stepSize: 3, gamma: 0.5 }),
+        ],
         [4, 12],
       );
   }
@@ -104,7 +112,9 @@ describe("LR schedulers match PyTorch 1.13", () => {
 });
 
 describe("scheduler state dicts", () => {
-  for (const c of fx.cases.filter((x) => ["StepLR-0", "CosineAnnealingLR-3", "OneCycleLR-8", "SequentialLR-11", "ReduceLROnPlateau-13", "MultiStepLR-1"].includes(x.id))) {
+  for (const c of fx.cases.filter((x) =>
+    ["StepLR-0", "CosineAnnealingLR-3", "OneCycleLR-8", "SequentialLR-11", "ReduceLROnPlateau-13", "MultiStepLR-1"].includes(x.id),
+  )) {
     it(`${c.id}: a resumed schedule continues as the uninterrupted one`, () => {
       const optA = optimizerFor(c);
       const a = schedulerFor(c, optA);
@@ -137,10 +147,14 @@ describe("scheduler options", () => {
     ["plateau factor 1", () => new O.ReduceLROnPlateau(sgd(), { factor: 1 }), /factor must be in \[0, 1\), got 1/],
     ["plateau mode", () => new O.ReduceLROnPlateau(sgd(), { mode: "up" as never }), /mode must be "min" or "max", got "up"/],
     ["lambdas per group", () => new O.LambdaLR(sgd(), [(e) => e, (e) => e]), /expected 1 lrLambdas/],
-    ["milestones for SequentialLR", () => {
-      const o = sgd();
-      return new O.SequentialLR(o, [new O.LinearLR(o), new O.ExponentialLR(o, { gamma: 0.9 })], []);
-    }, /expected 1 milestones for 2 schedulers/],
+    [
+      "milestones for SequentialLR",
+      () => {
+        const o = sgd();
+        return new O.SequentialLR(o, [new O.LinearLR(o), new O.ExponentialLR(o, { gamma: 0.9 })], []);
+      },
+      /expected 1 milestones for 2 schedulers/,
+    ],
     ["resuming without initialLr", () => new O.StepLR(sgd(), { stepSize: 2, lastEpoch: 5 }), /no initialLr/],
   ];
   for (const [what, make, message] of bad) {

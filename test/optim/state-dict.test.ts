@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as fl from "flambeau";
-import { assertClose, build, flat, gradsAt, makeParams, optFixture as fx } from "./helpers.js";
+import { assertClose, build, flat, optFixture as fx, gradsAt, makeParams } from "./helpers.js";
 
 describe("optimizer stateDict / loadStateDict", () => {
   for (const c of fx.cases) {
@@ -16,16 +16,22 @@ describe("optimizer stateDict / loadStateDict", () => {
       const sd = a.opt.stateDict();
       // PyTorch's key names, in state and in groups.
       assert.deepEqual(Object.keys(sd.paramGroups[0]!).sort(), c.groupKeys);
-      for (const [i, keys] of Object.entries(c.stateKeys)) assert.deepEqual([...(sd.state.get(Number(i))?.keys() ?? [])].sort(), keys, `state ${i}`);
+      for (const [i, keys] of Object.entries(c.stateKeys))
+        assert.deepEqual([...(sd.state.get(Number(i))?.keys() ?? [])].sort(), keys, `state ${i}`);
       // Group options survive JSON (the checkpoint writer stores them so).
       const groups = JSON.parse(JSON.stringify(sd.paramGroups)) as typeof sd.paramGroups;
       assert.deepEqual(groups, sd.paramGroups);
 
       const b = build(c, a.params.map(flat));
-      const countTensors = (state: Iterable<Map<string, unknown>>) => [...state].flatMap((s) => [...s.values()]).filter((v) => v instanceof fl.Tensor).length;
+      const countTensors = (state: Iterable<Map<string, unknown>>) =>
+        [...state].flatMap((s) => [...s.values()]).filter((v) => v instanceof fl.Tensor).length;
       const live = fl.memory().liveTensors - countTensors(b.opt.state.values()); // Adagrad's state exists from the start
       b.opt.loadStateDict({ state: sd.state, paramGroups: groups });
-      assert.equal(fl.memory().liveTensors, live + countTensors(sd.state.values()), "loading copies each state tensor once and frees the old");
+      assert.equal(
+        fl.memory().liveTensors,
+        live + countTensors(sd.state.values()),
+        "loading copies each state tensor once and frees the old",
+      );
       a.opt.dispose();
       for (let k = 2; k < c.params.length; k++) {
         gradsAt(c, b.params, k);
