@@ -10,7 +10,6 @@ import * as fl from "flambeau";
 import { assertClose, FIXTURES } from "../helpers/fixtures.js";
 import { smallCnn } from "../helpers/models.js";
 
-const nn = fl.nn;
 const model = smallCnn;
 const PY = "/usr/bin/python3";
 const script = join(FIXTURES, "..", "..", "scripts", "fixtures", "interop_cnn.py");
