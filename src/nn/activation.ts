@@ -1,8 +1,10 @@
 // Activations as modules, each the twin of its function.
-import type { Tensor } from "../core/index.js";
+import { full, type Tensor } from "../core/index.js";
 import * as E from "../core/ops/elementwise.js";
-import { logSoftmax, softmax } from "../core/ops/nn.js";
+import { glu, logSoftmax, softmax } from "../core/ops/nn.js";
+import { checkInt } from "../core/validate.js";
 import { Module, pyFloat } from "./module.js";
+import { Parameter } from "./parameter.js";
 
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
@@ -127,5 +129,66 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+export class SELU extends Module {
+  forward(x: Tensor): Tensor {
+    return E.selu(x);
+  }
+}
+export class CELU extends Module {
+  readonly alpha: number;
+  constructor(alpha = 1) {
+    super();
+    this.alpha = alpha;
+  }
+  forward(x: Tensor): Tensor {
+    return E.celu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
+  }
+}
+export class Hardsigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return E.hardsigmoid(x);
+  }
+}
+export class Hardswish extends Module {
+  forward(x: Tensor): Tensor {
+    return E.hardswish(x);
+  }
+}
+export class LogSigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return E.logSigmoid(x);
+  }
+}
+export class GLU extends Module {
+  readonly dim: number;
+  constructor(dim = -1) {
+    super();
+    this.dim = dim;
+  }
+  forward(x: Tensor): Tensor {
+    return glu(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+/** Leaky ReLU with a learned slope: one shared (numParameters = 1) or one per channel (dim 1). */
+export class PReLU extends Module {
+  weight: Parameter;
+  constructor(o: { numParameters?: number; init?: number } = {}) {
+    super();
+    const n = checkInt("PReLU", "numParameters", o.numParameters ?? 1, 1);
+    this.weight = new Parameter(full([n], o.init ?? 0.25));
+  }
+  forward(x: Tensor): Tensor {
+    return E.prelu(x, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.weight.shape[0]}`;
   }
 }

@@ -29,6 +29,9 @@ abstract class BatchNormBase extends Module {
     this.numFeatures = checkInt(this.constructor.name, "numFeatures", numFeatures, 1);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    if (!(this.eps > 0)) argError(this.constructor.name, `eps must be > 0, got ${this.eps}`);
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1))
+      argError(this.constructor.name, `momentum must be in [0, 1] or null, got ${this.momentum}`);
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
     this.weight = this.affine ? new Parameter(ones([numFeatures])) : null;
@@ -48,6 +51,11 @@ abstract class BatchNormBase extends Module {
   forward(x: Tensor): Tensor {
     if (!this.ranks.includes(x.ndim))
       argError(this.constructor.name, `expected input of rank ${this.ranks.join(" or ")}, got [${x.shape.join(", ")}]`);
+    if (x.shape[1] !== this.numFeatures)
+      argError(this.constructor.name, `input [${x.shape.join(", ")}] has ${x.shape[1]} channels, expected ${this.numFeatures}`);
+    // As torch.nn.functional.batch_norm: one value per channel has no variance to normalise by.
+    if (this.training && x.numel / this.numFeatures === 1)
+      argError(this.constructor.name, `expected more than 1 value per channel when training, got input [${x.shape.join(", ")}]`);
     const useBatchStats = this.training || !this.trackRunningStats;
     let momentum = this.momentum ?? 0;
     if (this.training && this.trackRunningStats) {
@@ -73,4 +81,7 @@ export class BatchNorm1d extends BatchNormBase {
 }
 export class BatchNorm2d extends BatchNormBase {
   protected readonly ranks = [4];
+}
+export class BatchNorm3d extends BatchNormBase {
+  protected readonly ranks = [5];
 }

@@ -1,8 +1,8 @@
-// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d, Conv2d, ConvTranspose2d.
+// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d/2d/3d and ConvTranspose1d/2d.
 
 import { argError } from "../core/errors.js";
 import { empty, type Tensor } from "../core/index.js";
-import { conv1d, conv2d, convTranspose2d } from "../core/ops/nn.js";
+import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from "../core/ops/nn.js";
 import { checkInt, checkTuple } from "../core/validate.js";
 import { resetLinearLike } from "./init.js";
 import { Module } from "./module.js";
@@ -43,6 +43,15 @@ abstract class ConvNd extends Module {
     this.padding = typeof o.padding === "string" ? o.padding : checkTuple(op, "padding", o.padding ?? 0, n, 0, 2 ** 16);
     this.outputPadding = checkTuple(op, "outputPadding", o.outputPadding ?? 0, n, 0, 2 ** 16);
     this.groups = checkInt(op, "groups", o.groups ?? 1, 1);
+    if (this.padding === "same" && this.stride.some((x) => x !== 1))
+      argError(op, `padding 'same' is not supported for strided convolutions (stride [${this.stride.join(", ")}])`);
+    if (transposed && typeof o.padding === "string") argError(op, `padding must be a size, got ${JSON.stringify(o.padding)}`);
+    this.outputPadding.forEach((p, i) => {
+      if (p >= Math.max(this.stride[i]!, this.dilation[i]!))
+        argError(op, `outputPadding ${p} must be smaller than stride ${this.stride[i]} or dilation ${this.dilation[i]}`);
+    });
+    if (typeof o.padding === "string" && o.padding !== "same" && o.padding !== "valid")
+      argError(op, `padding must be a size, 'same' or 'valid', got ${JSON.stringify(o.padding)}`);
     if (inC % this.groups || outC % this.groups)
       argError(op, `inChannels ${inC} and outChannels ${outC} must be divisible by groups ${this.groups}`);
     const shape = transposed ? [inC, outC / this.groups, ...this.kernelSize] : [outC, inC / this.groups, ...this.kernelSize];
@@ -84,9 +93,33 @@ export class Conv2d extends ConvNd {
   }
 }
 
+export class Conv3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, o: ConvOptions = {}) {
+    super(3, false, inChannels, outChannels, kernelSize, o);
+  }
+  forward(x: Tensor): Tensor {
+    return conv3d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+export class ConvTranspose1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
+    super(1, true, inChannels, outChannels, kernelSize, o);
+  }
+  forward(x: Tensor): Tensor {
+    return convTranspose1d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding as number[],
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}
+
 export class ConvTranspose2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
-    super(2, true, inChannels, outChannels, kernelSize, { ...o });
+    super(2, true, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
     return convTranspose2d(x, this.weight, this.bias, {

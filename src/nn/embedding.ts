@@ -1,4 +1,5 @@
 // Embedding: a lookup table of learned vectors; the padding row gets no gradient.
+import { argError } from "../core/errors.js";
 import { empty, noGrad, type Tensor } from "../core/index.js";
 import { embedding } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
@@ -21,6 +22,15 @@ export class Embedding extends Module {
         : checkInt("Embedding", "paddingIdx", o.paddingIdx < 0 ? o.paddingIdx + numEmbeddings : o.paddingIdx, 0, numEmbeddings - 1);
     this.weight = new Parameter(empty([numEmbeddings, embeddingDim]));
     this.resetParameters();
+  }
+  /** An embedding whose table is a copy of `weights` [N, D]; frozen (no gradient) unless `freeze` is false. */
+  static fromPretrained(weights: Tensor, o: { freeze?: boolean; paddingIdx?: number } = {}): Embedding {
+    if (weights.ndim !== 2) argError("Embedding.fromPretrained", `weights must be [N, D], got [${weights.shape.join(", ")}]`);
+    const e = new Embedding(weights.shape[0]!, weights.shape[1]!, { paddingIdx: o.paddingIdx });
+    if (weights.dtype !== e.weight.dtype) e.to(weights.dtype);
+    noGrad(() => e.weight.copy_(weights));
+    e.weight.requiresGrad_(!(o.freeze ?? true));
+    return e;
   }
   resetParameters(): void {
     normal_(this.weight);

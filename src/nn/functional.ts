@@ -22,3 +22,20 @@ export {
 export * from "../core/ops/loss.js";
 export * from "../core/ops/nn.js";
 export { pad } from "../core/ops/shape.js";
+export {
+  type AttentionForwardOptions,
+  type AttentionParams,
+  multiHeadAttentionForward,
+} from "./functional-attention.js";
+export {
+  type GRUFunctionalOptions,
+  gru,
+  type LSTMFunctionalOptions,
+  lstm,
+  type RNNFunctionalOptions,
+  type RNNMode,
+  type RNNResult,
+  rnnForward,
+  rnnRelu,
+  rnnTanh,
+} from "./functional-rnn.js";

@@ -1,8 +1,20 @@
 // Weight initialisations with PyTorch's formulas (torch.nn.init), in place, without grad.
 import { FlambeauError } from "../core/errors.js";
-import { noGrad, type Tensor } from "../core/index.js";
+import { diagonal, noGrad, qr, randn, type Tensor, tidy } from "../core/index.js";
 
-export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "selu";
+export type Nonlinearity =
+  | "linear"
+  | "conv1d"
+  | "conv2d"
+  | "conv3d"
+  | "conv_transpose1d"
+  | "conv_transpose2d"
+  | "conv_transpose3d"
+  | "sigmoid"
+  | "tanh"
+  | "relu"
+  | "leaky_relu"
+  | "selu";
 
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
@@ -77,6 +89,29 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tenso
     return t.clamp_(a, b);
   });
 }
+/**
+ * A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one, with R's diagonal
+ * signs folded in so the result is uniformly distributed (torch.nn.init.orthogonal_);
+ * dims after the first are flattened.
+ */
+export function orthogonal_(t: Tensor, gain = 1): Tensor {
+  if (t.ndim < 2) throw new FlambeauError("E_ARG", `init.orthogonal_: needs a tensor of rank >= 2, got [${t.shape.join(", ")}]`);
+  if (t.numel === 0) return t;
+  const rows = t.shape[0]!;
+  const cols = t.numel / rows;
+  return noGrad(() =>
+    tidy(() => {
+      let flat = randn([rows, cols], { dtype: t.dtype === "float64" ? "float64" : "float32" });
+      if (rows < cols) flat = flat.t();
+      const { Q, R } = qr(flat);
+      let q = Q.mul(diagonal(R).sign());
+      if (rows < cols) q = q.t();
+      t.copy_(q.reshape(t.shape).mul(gain));
+      return t;
+    }),
+  );
+}
+
 /** The uniform bound PyTorch uses for Linear/Conv biases: 1/√fan_in. */
 export function biasBound(weight: Tensor): number {
   const { fanIn } = calculateFans(weight);

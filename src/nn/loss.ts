@@ -1,55 +1,102 @@
-// Losses as modules, each the twin of its function in core/ops/loss.
-import type { Tensor } from "../core/index.js";
+// Losses as modules, each the twin of its function in core/ops/loss: the constructor
+// stores the options, forward calls the function with them.
+import { Tensor } from "../core/index.js";
 import * as L from "../core/ops/loss.js";
-import { Module } from "./module.js";
+import type { Reduction } from "../core/validate.js";
+import { Module, snakeCase } from "./module.js";
 
-export class CrossEntropyLoss extends Module {
-  readonly o: L.CrossEntropyOptions;
-  constructor(o: L.CrossEntropyOptions = {}) {
+export type SmoothL1LossOptions = L.LossOptions & { beta?: number };
+export type HuberLossOptions = L.LossOptions & { delta?: number };
+export type BCELossOptions = L.LossOptions & { weight?: Tensor | null };
+export type BCEWithLogitsLossOptions = L.LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null };
+export type KLDivLossOptions = { reduction?: Reduction | "batchmean"; logTarget?: boolean };
+export type MarginLossOptions = L.LossOptions & { margin?: number };
+export type TripletMarginLossOptions = L.LossOptions & { margin?: number; p?: number };
+export type CTCLossOptions = L.LossOptions & { blank?: number; zeroInfinity?: boolean };
+
+/** Losses of (input, target) whose options go to the function unchanged. */
+abstract class PairLoss<O extends object> extends Module {
+  readonly options: Readonly<O>;
+  protected abstract readonly fn: (input: Tensor, target: Tensor, o: O) => Tensor;
+  constructor(o: O = {} as O) {
     super();
-    this.o = { ...o };
+    this.options = { ...o };
+    // PyTorch registers class weights as buffers, so they appear in the state dict.
+    for (const k of ["weight", "posWeight"]) {
+      const t = (o as Record<string, unknown>)[k];
+      if (t instanceof Tensor) this.registerBuffer(snakeCase(k), t);
+    }
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return L.crossEntropy(input, target, this.o);
+    return this.fn(input, target, this.options);
   }
 }
-export class NLLLoss extends Module {
-  readonly o: Omit<L.CrossEntropyOptions, "labelSmoothing">;
-  constructor(o: Omit<L.CrossEntropyOptions, "labelSmoothing"> = {}) {
-    super();
-    this.o = { ...o };
-  }
-  forward(input: Tensor, target: Tensor): Tensor {
-    return L.nllLoss(input, target, this.o);
-  }
+export class CrossEntropyLoss extends PairLoss<L.CrossEntropyOptions> {
+  protected readonly fn = L.crossEntropy;
 }
-/** Losses whose only options are a reduction and simple scalars. */
-abstract class PointwiseLoss extends Module {
-  readonly o: L.LossOptions;
-  protected abstract readonly fn: (a: Tensor, b: Tensor, o: L.LossOptions) => Tensor;
-  constructor(o: L.LossOptions = {}) {
-    super();
-    this.o = { ...o };
-  }
-  forward(input: Tensor, target: Tensor): Tensor {
-    return this.fn(input, target, this.o);
-  }
+export class NLLLoss extends PairLoss<Omit<L.CrossEntropyOptions, "labelSmoothing">> {
+  protected readonly fn = L.nllLoss;
 }
-export class MSELoss extends PointwiseLoss {
+export class MSELoss extends PairLoss<L.LossOptions> {
   protected readonly fn = L.mseLoss;
 }
-export class L1Loss extends PointwiseLoss {
+export class L1Loss extends PairLoss<L.LossOptions> {
   protected readonly fn = L.l1Loss;
 }
-export class SmoothL1Loss extends PointwiseLoss {
+export class SmoothL1Loss extends PairLoss<SmoothL1LossOptions> {
   protected readonly fn = L.smoothL1Loss;
 }
-export class HuberLoss extends PointwiseLoss {
+export class HuberLoss extends PairLoss<HuberLossOptions> {
   protected readonly fn = L.huberLoss;
 }
-export class BCELoss extends PointwiseLoss {
+export class BCELoss extends PairLoss<BCELossOptions> {
   protected readonly fn = L.binaryCrossEntropy;
 }
-export class BCEWithLogitsLoss extends PointwiseLoss {
+export class BCEWithLogitsLoss extends PairLoss<BCEWithLogitsLossOptions> {
   protected readonly fn = L.binaryCrossEntropyWithLogits;
+}
+export class KLDivLoss extends PairLoss<KLDivLossOptions> {
+  protected readonly fn = L.klDiv;
+}
+
+/** Losses of two inputs and a ±1 target: (x1, x2, y). */
+export class CosineEmbeddingLoss extends Module {
+  readonly options: Readonly<MarginLossOptions>;
+  constructor(o: MarginLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
+    return L.cosineEmbeddingLoss(x1, x2, target, this.options);
+  }
+}
+export class MarginRankingLoss extends Module {
+  readonly options: Readonly<MarginLossOptions>;
+  constructor(o: MarginLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(x1: Tensor, x2: Tensor, target: Tensor): Tensor {
+    return L.marginRankingLoss(x1, x2, target, this.options);
+  }
+}
+export class TripletMarginLoss extends Module {
+  readonly options: Readonly<TripletMarginLossOptions>;
+  constructor(o: TripletMarginLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return L.tripletMarginLoss(anchor, positive, negative, this.options);
+  }
+}
+export class CTCLoss extends Module {
+  readonly options: Readonly<CTCLossOptions>;
+  constructor(o: CTCLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[], targetLengths: readonly number[]): Tensor {
+    return L.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
+  }
 }

@@ -2,9 +2,15 @@
 // instance's own properties (in declaration order, names converted to PyTorch's
 // snake_case: runningMean → running_mean), plus anything registered explicitly (buffers,
 // numbered children of containers, RNN weights with computed names).
+import { aten } from "../core/aten.js";
+import { call } from "../core/dispatch.js";
 import { FlambeauError } from "../core/errors.js";
-import { type DType, noGrad, type Tensor } from "../core/index.js";
+import { type DType, noGrad, Tensor } from "../core/index.js";
 import { Parameter } from "./parameter.js";
+
+// set_data swaps a tensor's storage and dtype but keeps its identity (autograd leaf, grad slot).
+const SET_DATA = aten("set_data");
+const FLOATING: ReadonlySet<DType> = new Set(["float32", "float64", "float16", "bfloat16"]);
 
 /** camelCase property names → PyTorch's snake_case state-dict names. */
 export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
@@ -131,20 +137,36 @@ export abstract class Module {
   }
 
   /**
-   * Converts parameters and floating buffers to `dtype`. Parameters are replaced by new
-   * Parameter objects, so create optimizers after calling this (as with PyTorch's .to()).
+   * Converts parameters (and their gradients) and floating buffers to `dtype` in place, as
+   * PyTorch's `.to()` does through `param.data = …`: the Parameter and buffer objects stay
+   * the same, so optimizers and references made before the call keep working.
    */
   to(dtype: DType): this {
-    for (const m of this.modules()) m.convertOwn(dtype);
+    noGrad(() => {
+      for (const p of this.parameters()) {
+        if (p.dtype === dtype) continue;
+        const g = p.grad;
+        const data = p.detach().to(dtype);
+        call(SET_DATA, p, data);
+        data.dispose();
+        if (g) {
+          p.grad = g.to(dtype);
+          g.dispose();
+        }
+      }
+      for (const b of this.buffers()) {
+        if (b.dtype === dtype || !FLOATING.has(b.dtype)) continue;
+        const data = b.to(dtype);
+        call(SET_DATA, b, data);
+        data.dispose();
+      }
+    });
     return this;
   }
-  private convertOwn(dtype: DType): void {
-    noGrad(() => {
-      for (const [k, v] of Object.entries(this))
-        if (v instanceof Parameter && v.dtype !== dtype) (this as Record<string, unknown>)[k] = new Parameter(v.to(dtype), v.requiresGrad);
-      for (const [k, v] of this.#params) if (v && v.dtype !== dtype) this.#params.set(k, new Parameter(v.to(dtype), v.requiresGrad));
-      for (const b of this.#buffers.values()) if (b.t?.dtype.startsWith("float")) b.t = b.t.to(dtype).keep();
-    });
+  /** Turns gradient tracking of every parameter on or off (freezing layers for transfer learning). */
+  requiresGrad_(on = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(on);
+    return this;
   }
 
   /** Parameters and persistent buffers by PyTorch's dotted names (detached views). */
@@ -161,6 +183,9 @@ export abstract class Module {
   loadStateDict(sd: Map<string, Tensor> | Record<string, Tensor>, o: { strict?: boolean } = {}): LoadResult {
     const strict = o.strict ?? true;
     const given = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    for (const [k, v] of given)
+      if (!(v instanceof Tensor))
+        throw new FlambeauError("E_ARG", `loadStateDict: value of "${k}" is not a Tensor (got ${typeof v})`, "loadStateDict");
     const own = this.stateDict();
     const missing: string[] = [];
     const mismatched: string[] = [];

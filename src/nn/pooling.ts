@@ -1,6 +1,7 @@
 // Pooling layers.
 import type { Tensor } from "../core/index.js";
-import { adaptiveAvgPool1d, adaptiveAvgPool2d, avgPool2d, maxPool1d, maxPool2d } from "../core/ops/nn.js";
+import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from "../core/ops/nn.js";
+import { checkInt } from "../core/validate.js";
 import { Module, pyBool } from "./module.js";
 
 type Size = number | readonly number[];
@@ -10,6 +11,17 @@ export interface PoolOptions {
   dilation?: Size;
   ceilMode?: boolean;
 }
+/** Checks sizes when the layer is built, so a bad option fails at construction, not at the first batch. */
+function checkSizes(op: string, kernelSize: Size, o: PoolOptions): void {
+  const each = (name: string, v: Size | undefined, min: number) => {
+    if (v === undefined) return;
+    for (const x of typeof v === "number" ? [v] : v) checkInt(op, name, x, min, 2 ** 31 - 1);
+  };
+  each("kernelSize", kernelSize, 1);
+  each("stride", o.stride, 1);
+  each("padding", o.padding, 0);
+  each("dilation", o.dilation, 1);
+}
 const show = (v: Size): string => (typeof v === "number" ? String(v) : `(${v.join(", ")})`);
 
 abstract class MaxPoolNd extends Module {
@@ -17,6 +29,7 @@ abstract class MaxPoolNd extends Module {
   readonly o: PoolOptions;
   constructor(kernelSize: Size, o: PoolOptions = {}) {
     super();
+    checkSizes(this.constructor.name, kernelSize, o);
     this.kernelSize = kernelSize;
     this.o = { ...o };
   }
@@ -34,19 +47,33 @@ export class MaxPool2d extends MaxPoolNd {
     return maxPool2d(x, this.kernelSize, this.o);
   }
 }
-export class AvgPool2d extends Module {
+export type AvgPoolOptions = Omit<PoolOptions, "dilation"> & { countIncludePad?: boolean };
+abstract class AvgPoolNd extends Module {
   readonly kernelSize: Size;
-  readonly o: Omit<PoolOptions, "dilation"> & { countIncludePad?: boolean };
-  constructor(kernelSize: Size, o: Omit<PoolOptions, "dilation"> & { countIncludePad?: boolean } = {}) {
+  readonly o: AvgPoolOptions;
+  constructor(kernelSize: Size, o: AvgPoolOptions = {}) {
     super();
+    checkSizes(this.constructor.name, kernelSize, o);
     this.kernelSize = kernelSize;
     this.o = { ...o };
   }
-  forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.o);
-  }
   override extraRepr(): string {
     return `kernel_size=${show(this.kernelSize)}, stride=${show(this.o.stride ?? this.kernelSize)}, padding=${show(this.o.padding ?? 0)}`;
+  }
+}
+export class AvgPool1d extends AvgPoolNd {
+  forward(x: Tensor): Tensor {
+    return avgPool1d(x, this.kernelSize, this.o);
+  }
+  // PyTorch stores AvgPool1d's sizes as 1-tuples, so they print as (k,).
+  override extraRepr(): string {
+    const one = (v: Size) => (typeof v === "number" ? `(${v},)` : show(v));
+    return `kernel_size=${one(this.kernelSize)}, stride=${one(this.o.stride ?? this.kernelSize)}, padding=${one(this.o.padding ?? 0)}`;
+  }
+}
+export class AvgPool2d extends AvgPoolNd {
+  forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, this.o);
   }
 }
 export class AdaptiveAvgPool1d extends Module {
@@ -70,6 +97,19 @@ export class AdaptiveAvgPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${show(this.outputSize)}`;
+  }
+}
+export class AdaptiveMaxPool2d extends Module {
+  readonly outputSize: Size;
+  constructor(outputSize: Size) {
+    super();
+    this.outputSize = outputSize;
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool2d(x, this.outputSize);
   }
   override extraRepr(): string {
     return `output_size=${show(this.outputSize)}`;

@@ -14,11 +14,8 @@ test("state-dict keys equal PyTorch's", () => {
   assert.deepEqual([...cnn().stateDict().keys()], structure.keys.cnn);
   assert.deepEqual([...new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true }).stateDict().keys()], structure.keys.lstm);
   const enc = new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }), 2);
-  assert.deepEqual([...enc.stateDict().keys()].sort(), [...structure.keys.encoder!].sort());
-  assert.deepEqual(
-    [...new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }).stateDict().keys()].sort(),
-    [...structure.keys.mha_kdim!].sort(),
-  );
+  assert.deepEqual([...enc.stateDict().keys()], structure.keys.encoder);
+  assert.deepEqual([...new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }).stateDict().keys()], structure.keys.mha_kdim);
 });
 
 test("printing matches PyTorch's repr", () => {
@@ -26,6 +23,54 @@ test("printing matches PyTorch's repr", () => {
   assert.equal(new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, batchFirst: true }).toString(), structure.reprs.lstm);
   assert.equal(new nn.LayerNorm(6).toString(), structure.reprs.layernorm);
   assert.equal(new nn.Embedding(10, 4, { paddingIdx: 0 }).toString(), structure.reprs.embedding);
+  assert.equal(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 }).toString(), structure.reprs.encoder_layer);
+  assert.equal(new nn.Conv1d(3, 4, 5, { padding: "same", bias: false }).toString(), structure.reprs.conv_same);
+  assert.equal(new nn.ConvTranspose2d(4, 3, 3, { stride: 2, outputPadding: 1 }).toString(), structure.reprs.convt);
+  assert.equal(new nn.Conv3d(2, 4, [1, 2, 3], { dilation: 2 }).toString(), structure.reprs.conv3d);
+  assert.equal(new nn.BatchNorm1d(4, { momentum: null, affine: false }).toString(), structure.reprs.bn1d);
+  const pools = new nn.Sequential(
+    new nn.MaxPool1d(3, { stride: 2 }),
+    new nn.AvgPool1d(2),
+    new nn.AvgPool2d([2, 3]),
+    new nn.AdaptiveAvgPool2d([1, 1]),
+    new nn.AdaptiveMaxPool2d(2),
+  );
+  assert.equal(pools.toString(), structure.reprs.pools);
+  const acts = new nn.Sequential(
+    new nn.ReLU(),
+    new nn.ReLU6(),
+    new nn.GELU(),
+    new nn.GELU({ approximate: "tanh" }),
+    new nn.SiLU(),
+    new nn.Sigmoid(),
+    new nn.Tanh(),
+    new nn.Mish(),
+    new nn.LeakyReLU(0.2),
+    new nn.ELU(0.5),
+    new nn.Softplus({ beta: 2, threshold: 5 }),
+    new nn.Hardtanh(-0.5, 1.5),
+    new nn.Softmax(1),
+    new nn.LogSoftmax(0),
+    new nn.SELU(),
+    new nn.CELU(0.7),
+    new nn.Hardsigmoid(),
+    new nn.Hardswish(),
+    new nn.LogSigmoid(),
+    new nn.GLU(),
+    new nn.PReLU(),
+  );
+  assert.equal(acts.toString(), structure.reprs.acts);
+  const misc = new nn.Sequential(
+    new nn.Dropout(0.25),
+    new nn.Identity(),
+    new nn.Flatten(),
+    new nn.Unflatten(1, [2, 3]),
+    new nn.GroupNorm(2, 4),
+    new nn.Bilinear(2, 3, 4),
+    new nn.RNN(2, 3),
+    new nn.GRU(2, 3, { dropout: 0.5, numLayers: 2 }),
+  );
+  assert.equal(misc.toString(), structure.reprs.misc);
 });
 
 test("loadStateDict: strict errors list missing, unexpected and mis-shaped keys", () => {
@@ -130,4 +175,48 @@ test("bad constructor and forward arguments raise FlambeauError", () => {
   assert.throws(() => new nn.Linear(3, 2).forward(fl.zeros([2, 4])), /mat1 and mat2 shapes cannot be multiplied/);
   assert.throws(() => new nn.LSTM(4, 5).forward(fl.zeros([2, 3, 5])), /expected 4/);
   assert.throws(() => new nn.BatchNorm2d(3).forward(fl.zeros([2, 3])), /rank 4/);
+});
+
+test("a custom module: properties in declaration order, PyTorch names, buffers", () => {
+  class Block extends nn.Module {
+    layers = new nn.ModuleList([new nn.Linear(2, 3), new nn.Linear(3, 2)]);
+    posScale = new nn.Parameter(fl.ones([2]));
+    head: fl.nn.Linear | null = null;
+    constructor() {
+      super();
+      this.registerBuffer("running_total", fl.zeros([2]));
+      this.registerBuffer("cache", fl.zeros([1]), false);
+    }
+    forward(x: fl.Tensor): fl.Tensor {
+      let y = x;
+      for (const l of this.layers) y = (l as fl.nn.Linear).forward(y);
+      return y.mul(this.posScale);
+    }
+  }
+  const b = new Block();
+  assert.deepEqual(
+    b.namedParameters().map(([k]) => k),
+    ["pos_scale", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"],
+    "own parameters first, then children's (PyTorch's order)",
+  );
+  assert.deepEqual(
+    b.namedBuffers().map(([k]) => k),
+    ["running_total", "cache"],
+  );
+  assert.deepEqual(
+    [...b.stateDict().keys()],
+    ["pos_scale", "running_total", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"],
+    "non-persistent buffers stay out of the state dict",
+  );
+  assert.deepEqual(b.parameters(false), [b.posScale]);
+  assert.deepEqual(
+    b.namedModules().map(([k]) => k),
+    ["", "layers", "layers.0", "layers.1"],
+  );
+  assert.equal(b.getBuffer("running_total")!.kept, true, "buffers survive tidy scopes");
+  assert.throws(() => b.loadStateDict({ pos_scale: 1 as unknown as fl.Tensor }), /value of "pos_scale" is not a Tensor/);
+  // Round trip through a plain object.
+  const other = new Block();
+  other.loadStateDict(Object.fromEntries(b.stateDict()));
+  assert.deepEqual(other.layers.at(1).stateDict().get("weight")!.toArray(), b.layers.at(1).stateDict().get("weight")!.toArray());
 });

@@ -16,6 +16,7 @@ interface Case {
   stateAfter: Record<string, TensorJson>;
   lengths?: number[];
   keyPaddingMask?: boolean[][];
+  attnMask?: boolean[][];
 }
 
 type Fwd = (m: fl.nn.Module, ins: fl.Tensor[], c: Case) => fl.Tensor[];
@@ -29,6 +30,9 @@ function check(
 ): void {
   test(`${name} matches PyTorch (outputs and gradients)`, () => {
     const c = readFixture<Case>("nn", `${name}.json`);
+    // float32 against PyTorch's float32: |a − b| ≤ 1e-6 + 1e-5·|b| unless a case says otherwise.
+    const rtol = o.rtol ?? 1e-5;
+    const atol = o.atol ?? 1e-6;
     const m = make();
     m.loadStateDict(stateFromJson(c.state));
     m.train(o.train ?? false);
@@ -38,23 +42,23 @@ function check(
     });
     const outs = forward(m, ins, c);
     assert.equal(outs.length, c.outputs.length);
-    outs.forEach((out, i) => assertClose(out, c.outputs[i]!, `${name} output ${i}`, o.rtol, o.atol));
+    outs.forEach((out, i) => assertClose(out, c.outputs[i]!, `${name} output ${i}`, rtol, atol));
     let loss = fl.zeros([]);
     outs.forEach((out, i) => (loss = loss.add(out.mul(fromJson(c.weights[i]!)).sum())));
     loss.backward();
     ins.forEach((x, i) => {
       const g = c.inputGrads[i];
-      if (g) assertClose(x.grad!, g, `${name} input grad ${i}`, o.rtol, o.atol);
+      if (g) assertClose(x.grad!, g, `${name} input grad ${i}`, rtol, atol);
     });
     const params = new Map(m.namedParameters());
     for (const [k, g] of Object.entries(c.paramGrads)) {
       const p = params.get(k);
       assert.ok(p, `${name}: parameter ${k} exists`);
-      assertClose(p.grad!, g, `${name} grad of ${k}`, o.rtol, o.atol);
+      assertClose(p.grad!, g, `${name} grad of ${k}`, rtol, atol);
     }
     const after = m.stateDict();
     for (const [k, v] of Object.entries(c.stateAfter))
-      if (k.startsWith("running")) assertClose(after.get(k)!, v, `${name} ${k} after forward`);
+      if (k.startsWith("running")) assertClose(after.get(k)!, v, `${name} ${k} after forward`, rtol, atol);
   });
 }
 
@@ -108,4 +112,39 @@ check(
   "decoder_layer",
   () => new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }),
   (m, [t, mem]) => [(m as fl.nn.TransformerDecoderLayer).forward(t!, mem!, { tgtMask: nn.generateSquareSubsequentMask(4) })],
+);
+check("conv3d", () => new nn.Conv3d(2, 3, [2, 3, 3], { stride: [1, 2, 1], padding: 1 }));
+check("conv_transpose1d", () => new nn.ConvTranspose1d(3, 2, 4, { stride: 2, padding: 1, dilation: 2 }));
+check("batchnorm1d_train", () => new nn.BatchNorm1d(4, { momentum: null }), one, { train: true });
+check(
+  "rnn_relu",
+  () => new nn.RNN(3, 4, { numLayers: 2, nonlinearity: "relu", bias: false }),
+  (m, [x]) => {
+    const r = (m as fl.nn.RNN).forward(x!);
+    return [r.output, r.h];
+  },
+);
+check(
+  "gru_bi_h0",
+  () => new nn.GRU(4, 5, { bidirectional: true, batchFirst: true }),
+  (m, [x, h0]) => {
+    const r = (m as fl.nn.GRU).forward(x!, { h0 });
+    return [r.output, r.h];
+  },
+);
+check(
+  "mha_kdim_mask",
+  () => new nn.MultiheadAttention(6, 3, { batchFirst: true, kdim: 4, vdim: 5 }),
+  (m, [q, k, v], c) => {
+    const mask = fl.tensor(c.attnMask!.flat(), { shape: [3, 4] });
+    const r = (m as fl.nn.MultiheadAttention).forward(q!, k!, v!, { attnMask: mask, averageAttnWeights: false });
+    return [r.output, r.weights!];
+  },
+);
+check(
+  "encoder_stack",
+  () =>
+    new nn.TransformerEncoder(() => new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0 }), 2, {
+      norm: new nn.LayerNorm(8),
+    }),
 );
