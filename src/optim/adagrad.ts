@@ -1,8 +1,9 @@
 // Adagrad (PyTorch's optim/adagrad.py): per-coordinate steps scaled by the root of the sum
 // of all past squared gradients, with an optional decaying learning rate.
-import type { Tensor } from "../core/tensor.js";
-import { fullLike } from "../core/ops/creation.js";
+
 import { noGrad } from "../core/autograd.js";
+import { fullLike } from "../core/ops/creation.js";
+import type { Tensor } from "../core/tensor.js";
 import * as F from "./foreach.js";
 import { checkBoolean, checkNonNegative, Optimizer, type ParamGroup, type ParamGroupInit, type Params, stateTensor } from "./optimizer.js";
 
@@ -23,7 +24,14 @@ export interface AdagradOptions {
 
 type AdagradConfig = AdagradOptions & { lr: number };
 
-const DEFAULTS: Required<AdagradOptions> = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
+const DEFAULTS: Required<AdagradOptions> = {
+  lr: 1e-2,
+  lrDecay: 0,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  eps: 1e-10,
+  maximize: false,
+};
 
 export type AdagradUpdate = Required<AdagradOptions>;
 
@@ -80,7 +88,7 @@ export class Adagrad extends Optimizer<AdagradConfig> {
           steps.push(step);
           sums.push(stateTensor(s, "sum"));
         }
-        adagrad(params, grads, sums, steps, group);
+        F.forChunks(params, (at) => adagrad(F.pick(params, at), F.pick(grads, at), F.pick(sums, at), F.pick(steps, at), group));
       }
     });
   }

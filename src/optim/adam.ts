@@ -1,7 +1,9 @@
 // Adam (PyTorch's optim/adam.py) and the update it shares with AdamW: moments, bias
 // correction, optional AMSGrad; weight decay as an L2 term (Adam) or decoupled (AdamW).
-import type { Tensor } from "../core/tensor.js";
+
 import { argError } from "../core/errors.js";
+import { zerosLike } from "../core/ops/creation.js";
+import type { Tensor } from "../core/tensor.js";
 import * as F from "./foreach.js";
 import {
   checkBoolean,
@@ -13,7 +15,6 @@ import {
   type Params,
   stateTensor,
 } from "./optimizer.js";
-import { zerosLike } from "../core/ops/creation.js";
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -30,7 +31,14 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-export const ADAM_DEFAULTS: Required<AdamOptions> = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+export const ADAM_DEFAULTS: Required<AdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+};
 
 export interface AdamUpdate extends Required<AdamOptions> {
   /** Decay the weights directly (AdamW) instead of adding weightDecay · param to the gradient. */
@@ -112,7 +120,18 @@ export function stepAdamGroup<O extends OptimizerOptions & Required<AdamOptions>
     expAvgSqs.push(stateTensor(s, "exp_avg_sq"));
     if (group.amsgrad) maxSqs.push(stateTensor(s, "max_exp_avg_sq"));
   }
-  adam(params, grads, expAvgs, expAvgSqs, maxSqs, steps, { ...group, decoupled });
+  const o = { ...group, decoupled };
+  F.forChunks(params, (at) =>
+    adam(
+      F.pick(params, at),
+      F.pick(grads, at),
+      F.pick(expAvgs, at),
+      F.pick(expAvgSqs, at),
+      group.amsgrad ? F.pick(maxSqs, at) : [],
+      F.pick(steps, at),
+      o,
+    ),
+  );
 }
 
 export class Adam extends Optimizer<AdamOptions & OptimizerOptions> {

@@ -3,8 +3,8 @@
 import { noGrad } from "../core/autograd.js";
 import { argError, FlambeauError } from "../core/errors.js";
 import { tidy } from "../core/memory.js";
-import { stack } from "../core/ops/shape.js";
 import { norm } from "../core/ops/reduce.js";
+import { stack } from "../core/ops/shape.js";
 import { Tensor } from "../core/tensor.js";
 import * as F from "./foreach.js";
 
@@ -29,10 +29,16 @@ function gradsOf(op: string, params: Tensor | readonly Tensor[]): Tensor[] {
  * Scales the gradients in place so that their total normType-norm (as if concatenated) is at
  * most maxNorm; returns the total norm before clipping. normType may be Infinity.
  */
-export function clipGradNorm_(params: Tensor | readonly Tensor[], maxNorm: number, normType = 2, options: ClipGradNormOptions = {}): number {
+export function clipGradNorm_(
+  params: Tensor | readonly Tensor[],
+  maxNorm: number,
+  normType = 2,
+  options: ClipGradNormOptions = {},
+): number {
   const op = "clipGradNorm_";
   if (typeof maxNorm !== "number" || !(maxNorm >= 0)) argError(op, `maxNorm must be a number ≥ 0, got ${String(maxNorm)}`);
-  if (typeof normType !== "number" || Number.isNaN(normType)) argError(op, `normType must be a number (Infinity for the max norm), got ${String(normType)}`);
+  if (typeof normType !== "number" || Number.isNaN(normType))
+    argError(op, `normType must be a number (Infinity for the max norm), got ${String(normType)}`);
   return noGrad(() =>
     tidy(() => {
       const grads = gradsOf(op, params);
@@ -40,7 +46,11 @@ export function clipGradNorm_(params: Tensor | readonly Tensor[], maxNorm: numbe
       const totalT = norm(stack(F.norm(grads, normType)), normType);
       const total = totalT.item() as number;
       if (options.errorIfNonfinite && !Number.isFinite(total))
-        throw new FlambeauError("E_ARG", `${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped`, op);
+        throw new FlambeauError(
+          "E_ARG",
+          `${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped`,
+          op,
+        );
       // PyTorch computes maxNorm / (total + 1e-6) as float32 tensor ops; so do we, for equal numbers.
       const coef = totalT.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1).item() as number;
       // Scaling by exactly 1 changes nothing: skip the pass over the gradients.

@@ -66,7 +66,13 @@ interface OneCycleCommon extends SchedulerOptions {
 export type OneCycleLROptions = OneCycleCommon &
   ({ totalSteps: number; epochs?: never; stepsPerEpoch?: never } | { epochs: number; stepsPerEpoch: number; totalSteps?: never });
 
-type Phase = { endStep: number; startLr: "initialLr" | "maxLr" | "minLr"; endLr: "initialLr" | "maxLr" | "minLr"; startM: "maxMomentum" | "baseMomentum"; endM: "maxMomentum" | "baseMomentum" };
+type Phase = {
+  endStep: number;
+  startLr: "initialLr" | "maxLr" | "minLr";
+  endLr: "initialLr" | "maxLr" | "minLr";
+  startM: "maxMomentum" | "baseMomentum";
+  endM: "maxMomentum" | "baseMomentum";
+};
 type MomentumGroup = { momentum?: number; betas?: readonly [number, number]; maxMomentum?: number; baseMomentum?: number };
 
 const annealCos = (start: number, end: number, pct: number): number => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
@@ -95,9 +101,11 @@ export class OneCycleLR extends LRScheduler {
       total = epochs * stepsPerEpoch;
     }
     const pctStart = o.pctStart ?? 0.3;
-    if (typeof pctStart !== "number" || !(pctStart >= 0 && pctStart <= 1)) argError(op, `pctStart must be in [0, 1], got ${String(pctStart)}`);
+    if (typeof pctStart !== "number" || !(pctStart >= 0 && pctStart <= 1))
+      argError(op, `pctStart must be in [0, 1], got ${String(pctStart)}`);
     const strategy = o.annealStrategy ?? "cos";
-    if (strategy !== "cos" && strategy !== "linear") argError(op, `annealStrategy must be "cos" or "linear", got ${JSON.stringify(strategy)}`);
+    if (strategy !== "cos" && strategy !== "linear")
+      argError(op, `annealStrategy must be "cos" or "linear", got ${JSON.stringify(strategy)}`);
     const divFactor = o.divFactor ?? 25;
     const finalDivFactor = o.finalDivFactor ?? 1e4;
     checkFinite(op, "divFactor", divFactor);

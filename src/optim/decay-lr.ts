@@ -51,7 +51,8 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, options: MultiStepLROptions) {
     super(optimizer, options.lastEpoch);
-    if (!Array.isArray(options.milestones)) argError("MultiStepLR", `milestones must be an array of epochs, got ${String(options.milestones)}`);
+    if (!Array.isArray(options.milestones))
+      argError("MultiStepLR", `milestones must be an array of epochs, got ${String(options.milestones)}`);
     options.milestones.forEach((m, i) => checkInt("MultiStepLR", `milestones[${i}]`, m, 0));
     this.milestones = [...options.milestones].sort((a, b) => a - b);
     for (const m of this.milestones) this.#counts.set(m, (this.#counts.get(m) ?? 0) + 1);
@@ -121,7 +122,8 @@ export class LinearLR extends LRScheduler {
     // PyTorch 1.13 accepts startFactor 0 and then divides by zero on the second step.
     if (typeof startFactor !== "number" || !(startFactor > 0 && startFactor <= 1))
       argError("LinearLR", `startFactor must be in (0, 1], got ${String(startFactor)}`);
-    if (typeof endFactor !== "number" || !(endFactor >= 0 && endFactor <= 1)) argError("LinearLR", `endFactor must be in [0, 1], got ${String(endFactor)}`);
+    if (typeof endFactor !== "number" || !(endFactor >= 0 && endFactor <= 1))
+      argError("LinearLR", `endFactor must be in [0, 1], got ${String(endFactor)}`);
     checkInt("LinearLR", "totalIters", totalIters, 1);
     this.startFactor = startFactor;
     this.endFactor = endFactor;

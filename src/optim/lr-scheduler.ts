@@ -33,7 +33,8 @@ export function checkInt(op: string, name: string, v: unknown, min: number): ass
 export function perGroup(op: string, name: string, v: number | readonly number[], optimizer: Optimizer): number[] {
   const n = optimizer.paramGroups.length;
   if (typeof v === "number") return new Array<number>(n).fill(v);
-  if (!Array.isArray(v) || v.length !== n) argError(op, `expected ${n} values for ${name} (one per parameter group), got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.length !== n)
+    argError(op, `expected ${n} values for ${name} (one per parameter group), got ${JSON.stringify(v)}`);
   return [...v];
 }
 
@@ -59,7 +60,8 @@ export abstract class LRScheduler {
     this.optimizer = optimizer;
     optimizer.paramGroups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
-      else if (g.initialLr === undefined) argError(op, `lastEpoch is ${lastEpoch} but paramGroups[${i}] has no initialLr (resume from a state dict, or start at −1)`);
+      else if (g.initialLr === undefined)
+        argError(op, `lastEpoch is ${lastEpoch} but paramGroups[${i}] has no initialLr (resume from a state dict, or start at −1)`);
     });
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
     this.lastEpoch = lastEpoch;
@@ -108,7 +110,8 @@ export abstract class LRScheduler {
   loadStateDict(sd: SchedulerStateDict): void {
     const op = this.constructor.name;
     const { last_epoch: lastEpoch, _step_count: stepCount } = sd;
-    if (typeof lastEpoch !== "number" || typeof stepCount !== "number") argError(op, "loadStateDict: expected a state dict from stateDict()");
+    if (typeof lastEpoch !== "number" || typeof stepCount !== "number")
+      argError(op, "loadStateDict: expected a state dict from stateDict()");
     this.lastEpoch = lastEpoch;
     this.stepCount = stepCount;
     this.baseLrs = numbers(op, "base_lrs", sd.base_lrs);

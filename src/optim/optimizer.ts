@@ -2,8 +2,9 @@
 // per-parameter state, zeroGrad, and state dicts that index parameters by position.
 // Each optimizer is a small class that validates its options and calls a plain update
 // function; the base holds everything that is not the update.
-import { noGrad } from "../core/autograd.js";
+
 import { aten } from "../core/aten.js";
+import { noGrad } from "../core/autograd.js";
 import { call } from "../core/dispatch.js";
 import { isFloating } from "../core/dtype.js";
 import { argError, FlambeauError } from "../core/errors.js";
@@ -60,7 +61,8 @@ const toCamel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => 
 
 /** Throws unless `value` is a finite number ≥ 0 (the check most hyper-parameters need). */
 export function checkNonNegative(op: string, name: string, value: unknown): void {
-  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) argError(op, `${name} must be a finite number ≥ 0, got ${String(value)}`);
+  if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value))
+    argError(op, `${name} must be a finite number ≥ 0, got ${String(value)}`);
 }
 
 /** Throws unless `value` is a number in [0, 1). */
@@ -114,8 +116,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     for (const [i, p] of params.entries()) {
       if (!(p instanceof Tensor)) argError(name, `params[${i}] is not a Tensor (got ${typeof p})`);
       if (!isFloating(p.dtype)) argError(name, `params[${i}] has dtype ${p.dtype}; only floating-point tensors can be optimized`);
-      if (!p.isLeaf) argError(name, `params[${i}] is not a leaf tensor (it was computed from others); optimize the leaves, e.g. nn.Parameters`);
-      if (seen.has(p)) argError(name, `params[${i}] appears twice (in this group or an earlier one); each parameter must be in one group once`);
+      if (!p.isLeaf)
+        argError(name, `params[${i}] is not a leaf tensor (it was computed from others); optimize the leaves, e.g. nn.Parameters`);
+      if (seen.has(p))
+        argError(name, `params[${i}] appears twice (in this group or an earlier one); each parameter must be in one group once`);
       seen.add(p);
     }
     const merged = { ...this.defaults, ...group, params } as ParamGroup<O>;
@@ -177,7 +181,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
     if (sd === null || typeof sd !== "object" || !(sd.state instanceof Map) || !Array.isArray(sd.paramGroups))
       argError(name, "loadStateDict: expected { state: Map, paramGroups: [] } as returned by stateDict()");
     if (sd.paramGroups.length !== this.paramGroups.length)
-      argError(name, `loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
+      argError(
+        name,
+        `loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`,
+      );
     const byIndex: Tensor[] = [];
     const groups = this.paramGroups.map((g, gi) => {
       const saved = sd.paramGroups[gi]!;
@@ -205,7 +212,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
           if (typeof v === "number") copy.set(k, v);
           else if (v instanceof Tensor) {
             if (v.shape.join() !== p.shape.join())
-              argError(name, `loadStateDict: state "${k}" of parameter ${id} has shape [${v.shape.join(", ")}], the parameter [${p.shape.join(", ")}]`);
+              argError(
+                name,
+                `loadStateDict: state "${k}" of parameter ${id} has shape [${v.shape.join(", ")}], the parameter [${p.shape.join(", ")}]`,
+              );
             copy.set(k, tidy(() => (v.dtype === p.dtype ? v.clone() : v.to(p.dtype))).keep());
           } else argError(name, `loadStateDict: state "${k}" of parameter ${id} is neither a tensor nor a number`);
         }
@@ -259,6 +269,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions> {
 /** Reads a tensor from a parameter's state (the optimizer put it there). */
 export function stateTensor(s: ParamState, key: string): Tensor {
   const v = s.get(key);
-  if (!(v instanceof Tensor)) throw new FlambeauError("E_STATE", `optimizer state "${key}" is missing or not a tensor (was the state dict loaded from another optimizer?)`);
+  if (!(v instanceof Tensor))
+    throw new FlambeauError(
+      "E_STATE",
+      `optimizer state "${key}" is missing or not a tensor (was the state dict loaded from another optimizer?)`,
+    );
   return v;
 }

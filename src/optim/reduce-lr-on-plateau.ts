@@ -45,9 +45,19 @@ export class ReduceLROnPlateau {
     const op = "ReduceLROnPlateau";
     if (!(optimizer instanceof Optimizer)) argError(op, `expected an Optimizer, got ${String(optimizer)}`);
     this.optimizer = optimizer;
-    const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8 } = options;
+    const {
+      mode = "min",
+      factor = 0.1,
+      patience = 10,
+      threshold = 1e-4,
+      thresholdMode = "rel",
+      cooldown = 0,
+      minLr = 0,
+      eps = 1e-8,
+    } = options;
     if (mode !== "min" && mode !== "max") argError(op, `mode must be "min" or "max", got ${JSON.stringify(mode)}`);
-    if (thresholdMode !== "rel" && thresholdMode !== "abs") argError(op, `thresholdMode must be "rel" or "abs", got ${JSON.stringify(thresholdMode)}`);
+    if (thresholdMode !== "rel" && thresholdMode !== "abs")
+      argError(op, `thresholdMode must be "rel" or "abs", got ${JSON.stringify(thresholdMode)}`);
     if (typeof factor !== "number" || !(factor >= 0 && factor < 1)) argError(op, `factor must be in [0, 1), got ${String(factor)}`);
     checkInt(op, "patience", patience, 0);
     checkInt(op, "cooldown", cooldown, 0);
@@ -69,7 +79,8 @@ export class ReduceLROnPlateau {
   /** Records this epoch's metric (a number or a one-element tensor) and lowers the lrs if it has plateaued. */
   step(metric: number | Tensor): void {
     const current = metric instanceof Tensor ? Number(metric.item()) : metric;
-    if (typeof current !== "number") argError("ReduceLROnPlateau", `step: the metric must be a number or a one-element tensor, got ${String(metric)}`);
+    if (typeof current !== "number")
+      argError("ReduceLROnPlateau", `step: the metric must be a number or a one-element tensor, got ${String(metric)}`);
     this.lastEpoch++;
     if (this.#isBetter(current, this.best)) {
       this.best = current;

@@ -1,7 +1,8 @@
 // RMSprop (PyTorch's optim/rmsprop.py): divide by a running root-mean-square of the
 // gradient, optionally centred (subtract the squared running mean) and with momentum.
-import type { Tensor } from "../core/tensor.js";
+
 import { zerosLike } from "../core/ops/creation.js";
+import type { Tensor } from "../core/tensor.js";
 import * as F from "./foreach.js";
 import { checkBoolean, checkNonNegative, Optimizer, type ParamGroup, type Params, stateTensor } from "./optimizer.js";
 
@@ -22,12 +23,27 @@ export interface RMSpropOptions {
   maximize?: boolean;
 }
 
-const DEFAULTS: Required<RMSpropOptions> = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
+const DEFAULTS: Required<RMSpropOptions> = {
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
 
 export type RMSpropUpdate = Required<RMSpropOptions>;
 
 /** One RMSprop step over lists (call under noGrad and tidy); gradAvgs used when centered, momentumBuffers when momentum > 0. */
-export function rmsprop(params: Tensor[], grads: Tensor[], squareAvgs: Tensor[], gradAvgs: Tensor[], momentumBuffers: Tensor[], o: RMSpropUpdate): void {
+export function rmsprop(
+  params: Tensor[],
+  grads: Tensor[],
+  squareAvgs: Tensor[],
+  gradAvgs: Tensor[],
+  momentumBuffers: Tensor[],
+  o: RMSpropUpdate,
+): void {
   if (params.length === 0) return;
   let g = o.maximize ? F.neg(grads) : grads;
   if (o.weightDecay !== 0) g = F.add(g, params, o.weightDecay);
@@ -84,6 +100,15 @@ export class RMSprop extends Optimizer<RMSpropOptions & { lr: number }> {
       if (group.momentum > 0) bufs.push(stateTensor(s, "momentum_buffer"));
       if (group.centered) gradAvgs.push(stateTensor(s, "grad_avg"));
     }
-    rmsprop(params, grads, squareAvgs, gradAvgs, bufs, group);
+    F.forChunks(params, (at) =>
+      rmsprop(
+        F.pick(params, at),
+        F.pick(grads, at),
+        F.pick(squareAvgs, at),
+        group.centered ? F.pick(gradAvgs, at) : [],
+        group.momentum > 0 ? F.pick(bufs, at) : [],
+        group,
+      ),
+    );
   }
 }

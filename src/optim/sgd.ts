@@ -1,7 +1,8 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay
 // (PyTorch's optim/sgd.py, same update order and numbers).
-import type { Tensor } from "../core/tensor.js";
+
 import { argError } from "../core/errors.js";
+import type { Tensor } from "../core/tensor.js";
 import * as F from "./foreach.js";
 import { checkBoolean, checkNonNegative, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
@@ -64,7 +65,8 @@ export class SGD extends Optimizer<SGDOptions> {
     checkNonNegative("SGD", "lr", o.lr);
     checkNonNegative("SGD", "momentum", o.momentum);
     checkNonNegative("SGD", "weightDecay", o.weightDecay);
-    if (typeof o.dampening !== "number" || !Number.isFinite(o.dampening)) argError("SGD", `dampening must be a finite number, got ${String(o.dampening)}`);
+    if (typeof o.dampening !== "number" || !Number.isFinite(o.dampening))
+      argError("SGD", `dampening must be a finite number, got ${String(o.dampening)}`);
     checkBoolean("SGD", "nesterov", o.nesterov);
     checkBoolean("SGD", "maximize", o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0))
@@ -80,7 +82,12 @@ export class SGD extends Optimizer<SGDOptions> {
   private stepGroup(group: ParamGroup<SGDOptions>): void {
     const { params, grads } = this.withGrads(group);
     const bufs = params.map((p) => (this.state.get(p)?.get("momentum_buffer") as Tensor | undefined) ?? null);
-    sgd(params, grads, bufs, group);
+    F.forChunks(params, (at) => {
+      const chunkBufs = F.pick(bufs, at);
+      sgd(F.pick(params, at), F.pick(grads, at), chunkBufs, group);
+      // sgd fills in new buffers in the list it is given, which may be a copy.
+      at.forEach((i, j) => (bufs[i] = chunkBufs[j]!));
+    });
     if (group.momentum !== 0) bufs.forEach((b, i) => this.stateOf(params[i]!).set("momentum_buffer", b!));
   }
 }

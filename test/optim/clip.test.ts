@@ -32,6 +32,7 @@ describe("clipGradNorm_", () => {
       assert.equal(fl.memory().liveTensors, before, "no tensor survives the call");
       assertClose([total], [c.totalNorm], 0, 1e-6, "total norm");
       ps.forEach((p, i) => assertClose(gradOf(p), c.grads[i]!, 1e-6, 0, `grad ${i}`));
+      fl.dispose(ps); // garbage freed by GC later would disturb the next case's count
     });
   }
 

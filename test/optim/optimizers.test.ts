@@ -22,6 +22,8 @@ describe("optimizers match PyTorch 1.13 step for step", () => {
         params.forEach((p, i) => assertClose(flat(p), c.params[k]![i]!, 1e-6, 0, `${c.name} step ${k} param ${i}`));
       }
       opt.dispose();
+      // Undisposed garbage would be freed by GC at random times and disturb the counts of later cases.
+      fl.dispose(params);
     });
   }
 });
@@ -111,5 +113,109 @@ describe("optimizer options", () => {
     for (const p of params) assert.ok(fl.tidy(() => flat(p.grad!).every((v) => v === 0)));
     opt.zeroGrad();
     for (const p of params) assert.equal(p.grad, null);
+  });
+});
+
+describe("updates in cache-sized chunks", () => {
+  // Tensors of more than one chunk (65536 elements) and small ones around them: the classes
+  // split the lists, the plain functions below take them whole; the results must be equal.
+  const shapes = [[5], [300, 300], [7], [40000], [30000], [3]];
+  const make = (seed: number) =>
+    shapes.map((s) =>
+      fl.tidy(() => {
+        fl.manualSeed(seed);
+        return new fl.nn.Parameter(fl.randn(s));
+      }),
+    );
+  const grads = (params: fl.Tensor[], k: number) =>
+    params.forEach((p) =>
+      fl.tidy(() => {
+        fl.manualSeed(100 + k);
+        p.grad = fl.randn(p.shape);
+      }),
+    );
+  const same = (a: fl.Tensor[], b: fl.Tensor[], what: string) =>
+    a.forEach((p, i) => assert.deepEqual(flat(p), flat(b[i]!), `${what}: param ${i}`));
+
+  it("Adam (amsgrad, weight decay) equals the whole-list update", () => {
+    const a = make(1);
+    const b = make(1);
+    const opt = new Adam(a, { lr: 0.01, amsgrad: true, weightDecay: 0.1 });
+    const state = b.map((p) => [0, 1, 2].map(() => fl.zerosLike(p).keep()));
+    for (let k = 1; k <= 3; k++) {
+      grads(a, k);
+      grads(b, k);
+      opt.step();
+      fl.noGrad(() =>
+        fl.tidy(() => {
+          const g = b.map((p) => p.grad!);
+          const col = (j: number) => state.map((s) => s[j]!);
+          fl.optim.adam(
+            b,
+            g,
+            col(0),
+            col(1),
+            col(2),
+            b.map(() => k),
+            { ...opt.defaults, decoupled: false },
+          );
+        }),
+      );
+      same(a, b, `step ${k}`);
+    }
+    opt.dispose();
+    fl.dispose([a, b, state]);
+  });
+
+  it("SGD with Nesterov momentum equals the whole-list update", () => {
+    const a = make(2);
+    const b = make(2);
+    const opt = new SGD(a, { lr: 0.1, momentum: 0.9, nesterov: true });
+    const bufs: (fl.Tensor | null)[] = b.map(() => null);
+    for (let k = 1; k <= 3; k++) {
+      grads(a, k);
+      grads(b, k);
+      opt.step();
+      fl.noGrad(() =>
+        fl.tidy(() =>
+          fl.optim.sgd(
+            b,
+            b.map((p) => p.grad!),
+            bufs,
+            opt.defaults,
+          ),
+        ),
+      );
+      same(a, b, `step ${k}`);
+    }
+    opt.dispose();
+    fl.dispose([a, b, bufs]);
+  });
+
+  it("RMSprop (centered, momentum) and Adagrad equal the whole-list updates", () => {
+    const a = make(3);
+    const b = make(3);
+    const rms = new RMSprop(a.slice(0, 3), { centered: true, momentum: 0.5 });
+    const ada = new Adagrad(a.slice(3), { lrDecay: 0.1 });
+    const rs = b.slice(0, 3).map((p) => [0, 1, 2].map(() => fl.zerosLike(p).keep()));
+    const sums = b.slice(3).map((p) => fl.zerosLike(p).keep());
+    for (let k = 1; k <= 3; k++) {
+      grads(a, k);
+      grads(b, k);
+      rms.step();
+      ada.step();
+      fl.noGrad(() =>
+        fl.tidy(() => {
+          const g = b.map((p) => p.grad!);
+          const col = (j: number) => rs.map((s) => s[j]!);
+          fl.optim.rmsprop(b.slice(0, 3), g.slice(0, 3), col(0), col(1), col(2), rms.defaults);
+          fl.optim.adagrad(b.slice(3), g.slice(3), sums, [k, k, k], ada.defaults);
+        }),
+      );
+      same(a, b, `step ${k}`);
+    }
+    rms.dispose();
+    ada.dispose();
+    fl.dispose([a, b, rs, sums]);
   });
 });

@@ -39,6 +39,8 @@ describe("optimizer stateDict / loadStateDict", () => {
         b.params.forEach((p, i) => assertClose(flat(p), c.params[k]![i]!, 1e-6, 0, `${c.name} resumed step ${k} param ${i}`));
       }
       b.opt.dispose();
+      // Undisposed garbage would be freed by GC at random times and disturb the counts of later cases.
+      fl.dispose([a.params, b.params]);
     });
   }
 
@@ -58,6 +60,9 @@ describe("optimizer stateDict / loadStateDict", () => {
     const s = b.state.get(params64[0]!)!;
     assert.equal(s.get("step"), 1);
     assert.equal((s.get("exp_avg") as fl.Tensor).dtype, "float64");
+    a.opt.dispose();
+    b.dispose();
+    fl.dispose([a.params, params64]);
   });
 
   it("loading the same dict twice leaves it usable, and frees the replaced state", () => {
@@ -70,6 +75,8 @@ describe("optimizer stateDict / loadStateDict", () => {
     const live = fl.memory().liveTensors;
     a.opt.loadStateDict(sd); // the copies made by the first load are freed
     assert.equal(fl.memory().liveTensors, live);
+    a.opt.dispose();
+    fl.dispose(a.params);
   });
 
   it("rejects dicts that do not fit", () => {
