@@ -7,12 +7,14 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/variable.h>
 
 #include <cmath>
 #include <cstring>
+#include <sstream>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -214,11 +216,35 @@ static Napi::Value OpSchema(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), os.str());
 }
 
+// Names a rejected JS value without calling its toString (which may throw, as it does
+// for a tensor external or a Symbol, and would then replace our message).
+static std::string describeJs(const Napi::Value& v) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    std::ostringstream os;
+    os.precision(17);
+    os << d;
+    return os.str();
+  }
+  if (v.IsString()) return "\"" + v.As<Napi::String>().Utf8Value() + "\"";
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
+  if (v.IsNull()) return "null";
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsBigInt()) return "a BigInt";
+  if (v.IsExternal()) return "a Tensor";
+  if (v.IsArray()) return "an array";
+  if (v.IsFunction()) return "a function";
+  if (v.IsSymbol()) return "a Symbol";
+  return "an object";
+}
+
 static int64_t toInt(Napi::Env env, const Napi::Value& v, const std::string& where) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
-      throwJs(env, where + ": expected a safe integer, got " + v.ToString().Utf8Value());
+      throwJs(env, where + ": expected a safe integer, got " + describeJs(v));
     return static_cast<int64_t>(d);
   }
   if (v.IsBigInt()) {
@@ -228,7 +254,7 @@ static int64_t toInt(Napi::Env env, const Napi::Value& v, const std::string& whe
     return r;
   }
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1 : 0;
-  throwJs(env, where + ": expected an integer, got " + v.ToString().Utf8Value());
+  throwJs(env, where + ": expected an integer, got " + describeJs(v));
 }
 
 static double toDouble(Napi::Env env, const Napi::Value& v, const std::string& where) {
@@ -238,7 +264,7 @@ static double toDouble(Napi::Env env, const Napi::Value& v, const std::string& w
     return static_cast<double>(v.As<Napi::BigInt>().Int64Value(&lossless));
   }
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? 1.0 : 0.0;
-  throwJs(env, where + ": expected a number, got " + v.ToString().Utf8Value());
+  throwJs(env, where + ": expected a number, got " + describeJs(v));
 }
 
 static c10::Scalar toScalar(Napi::Env env, const Napi::Value& v, const std::string& where) {
@@ -251,7 +277,7 @@ static c10::Scalar toScalar(Napi::Env env, const Napi::Value& v, const std::stri
       return c10::Scalar(static_cast<int64_t>(d));
     return c10::Scalar(d);
   }
-  throwJs(env, where + ": expected a number, got " + v.ToString().Utf8Value());
+  throwJs(env, where + ": expected a number, got " + describeJs(v));
 }
 
 static bool isAllowedScalarType(int64_t c) {
@@ -766,6 +792,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static std::once_flag once;
   std::call_once(once, []() {
     c10::SetCPUAllocator(&g_allocator, /*priority=*/100);
+    // c10::Error captures and symbolises a C++ backtrace when constructed (~1-25 ms per
+    // error); the binding drops it (what_without_backtrace), so don't compute it.
+    c10::SetStackTraceFetcher([]() { return std::string(); });
   });
   auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
   fn("opId", OpId);

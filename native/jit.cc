@@ -26,8 +26,10 @@ c10::IValue jsToIValueLoose(Napi::Env env, const Napi::Value& v) {
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
   if (v.IsString()) return v.As<Napi::String>().Utf8Value();
   if (v.IsBigInt()) {
-    bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
+    bool lossless = true;
+    int64_t i = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) throwJs(env, "jit: BigInt argument out of int64 range");
+    return i;
   }
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();

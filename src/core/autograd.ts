@@ -2,6 +2,12 @@
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import { Tensor } from "./tensor.js";
+import { checkFunction, checkTensor, optionsOf, show } from "./validate.js";
+
+function tensorList(op: string, name: string, v: unknown, allowNull: boolean): (Tensor | null)[] {
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((t, i) => (allowNull && t == null ? null : checkTensor(op, `${name}[${i}]`, t)));
+}
 
 export interface BackwardOptions {
   /** Keep the graph for another backward (defaults to createGraph). */
@@ -13,11 +19,16 @@ export interface BackwardOptions {
 }
 
 function wrapErr(op: string, e: unknown): never {
+  if (e instanceof FlambeauError) throw e;
   throw new FlambeauError("E_NATIVE", e instanceof Error ? e.message : String(e), op);
 }
 
 /** Accumulates d(sum of tensors · grads)/d(leaf) into each leaf's `.grad`. */
 export function backward(tensors: Tensor[], grads: (Tensor | null)[] = [], opts: BackwardOptions = {}): void {
+  tensors = tensorList("backward", "tensors", tensors, false) as Tensor[];
+  grads = tensorList("backward", "grads", grads ?? [], true);
+  opts = optionsOf("backward", opts);
+  if (opts.inputs !== undefined) opts = { ...opts, inputs: tensorList("backward", "inputs", opts.inputs, false) as Tensor[] };
   try {
     native.backward(
       tensors.map((t) => t.handle),
@@ -40,8 +51,12 @@ export interface GradOptions {
 
 /** Gradients of `outputs` with respect to `inputs`, returned instead of accumulated. */
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
-  const outs = Array.isArray(outputs) ? outputs : [outputs];
-  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const outs = tensorList("autograd.grad", "outputs", outputs, false) as Tensor[];
+  const ins = tensorList("autograd.grad", "inputs", inputs, false) as Tensor[];
+  opts = optionsOf("autograd.grad", opts);
+  if (opts.gradOutputs != null && !Array.isArray(opts.gradOutputs))
+    throw new FlambeauError("E_ARG", `autograd.grad: gradOutputs must be an array, got ${show(opts.gradOutputs)}`, "autograd.grad");
+  opts.gradOutputs?.forEach((g, i) => g != null && checkTensor("autograd.grad", `gradOutputs[${i}]`, g));
   let res: ReturnType<typeof native.autogradGrad>;
   try {
     res = native.autogradGrad(
@@ -59,6 +74,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
 }
 
 function withGradMode<T>(on: boolean, fn: () => T): T {
+  checkFunction(on ? "enableGrad" : "noGrad", fn);
   const prev = native.setGradEnabled(on);
   try {
     const r = fn();

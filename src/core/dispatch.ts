@@ -9,6 +9,9 @@ function describe(a: unknown): string {
   if (a instanceof Tensor) return a.disposed ? "<disposed tensor>" : `${a.dtype}[${a.shape.join(", ")}]`;
   if (Array.isArray(a)) return `[${a.map(describe).join(", ")}]`;
   if (typeof a === "string") return JSON.stringify(a);
+  if (typeof a === "bigint") return `${a}n`;
+  if (typeof a === "function") return "a function";
+  if (a !== null && typeof a === "object") return "an object";
   return String(a);
 }
 
@@ -28,9 +31,22 @@ function fromNative(r: unknown): unknown {
 }
 
 function raise(op: AtenOp, e: unknown, args: unknown[]): never {
-  if (e instanceof FlambeauError) throw e;
+  if (e instanceof FlambeauError) {
+    // A disposed tensor argument is caught by its handle getter, which cannot know the op.
+    if (e.op === undefined) throw new FlambeauError(e.code, `${op.name}: ${e.message}`, op.name);
+    throw e;
+  }
   const msg = e instanceof Error ? e.message : String(e);
-  const code = msg.includes("memory budget") ? "E_MEMORY" : msg.includes("was disposed") ? "E_DISPOSED" : "E_NATIVE";
+  const key = op.overload ? `${op.name}.${op.overload}` : op.name;
+  // The binding's own argument conversion failed ("aten::x argument 'self': expected a Tensor"): a bad argument, not a libtorch refusal.
+  const code =
+    msg.includes("memory budget") || msg.includes("can't allocate memory")
+      ? "E_MEMORY"
+      : msg.includes("was disposed")
+        ? "E_DISPOSED"
+        : msg.startsWith(`${key} argument '`) || msg.startsWith(`${key}: takes `)
+          ? "E_ARG"
+          : "E_NATIVE";
   throw new FlambeauError(code, `${msg} (called with ${args.map(describe).join(", ")})`, op.name);
 }
 

@@ -26,8 +26,16 @@ export function dtypeFromCode(code: number): DType {
 }
 
 export function checkDtype(op: string, d: unknown): DType {
-  if (typeof d === "string" && d in dtypeCode) return d as DType;
-  throw new FlambeauError("E_DTYPE", `${op}: unknown dtype ${JSON.stringify(d)}; expected one of ${Object.keys(dtypeCode).join(", ")}`);
+  if (typeof d === "string" && Object.hasOwn(dtypeCode, d)) return d as DType;
+  const got =
+    typeof d === "string"
+      ? JSON.stringify(d)
+      : typeof d === "bigint"
+        ? `${d}n`
+        : typeof d === "object" && d !== null
+          ? "an object"
+          : String(d);
+  throw new FlambeauError("E_DTYPE", `${op}: unknown dtype ${got}; expected one of ${Object.keys(dtypeCode).join(", ")}`, op);
 }
 
 export const isFloating = (d: DType): boolean => d === "float32" || d === "float64" || d === "float16" || d === "bfloat16";

@@ -31,10 +31,15 @@ export class ScriptModule {
     return this.call("forward", ...args);
   }
   call(method: string, ...args: ScriptValue[]): ScriptValue {
+    if (typeof method !== "string") throw new FlambeauError("E_ARG", "jit.call: method must be a string", "jit.call");
     try {
       return fromNative(native.jitCall(this.#m, method, ...args.map(toNative)));
     } catch (e) {
-      throw new FlambeauError("E_NATIVE", (e as Error).message, `jit.${method}`);
+      const op = `jit.${method}`;
+      if (e instanceof FlambeauError) throw new FlambeauError(e.code, `${op}: ${e.message}`, op);
+      const msg = (e as Error).message;
+      // The binding refused a JS value before the interpreter ran.
+      throw new FlambeauError(msg.startsWith("jit: ") ? "E_ARG" : "E_NATIVE", msg, op);
     }
   }
   train(on = true): this {
@@ -53,7 +58,7 @@ export class ScriptModule {
 /** Loads a TorchScript module (put in eval mode). */
 export function load(path: string): ScriptModule {
   if (typeof path !== "string" || !existsSync(path))
-    throw new FlambeauError("E_IO", `jit.load: no such file ${JSON.stringify(path)}`, "jit.load");
+    throw new FlambeauError("E_IO", `jit.load: no such file ${typeof path === "string" ? JSON.stringify(path) : String(path)}`, "jit.load");
   try {
     return new ScriptModule(native.jitLoad(path), path);
   } catch (e) {

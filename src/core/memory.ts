@@ -32,6 +32,7 @@ function collect(v: unknown, out: Set<unknown>, depth: number): void {
  * (directly, or in arrays, Maps and plain objects) and kept tensors. `fn` must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new FlambeauError("E_ARG", "tidy: expects a function", "tidy");
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: T;
@@ -71,5 +72,11 @@ export function memory(): MemoryInfo {
 
 /** Caps libtorch's CPU allocations: a request past it fails with an error (0 = no cap). */
 export function setMemoryBudget(bytes: number): void {
+  if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 0)
+    throw new FlambeauError(
+      "E_ARG",
+      `setMemoryBudget: bytes must be >= 0 (0 disables the budget), got ${String(bytes)}`,
+      "setMemoryBudget",
+    );
   native.setMemoryBudget(bytes);
 }

@@ -1,8 +1,9 @@
 // Process-wide engine settings: intra-op threads and the RNG state.
 import { availableParallelism } from "node:os";
+import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import { Tensor } from "./tensor.js";
-import { checkInt } from "./validate.js";
+import { checkInt, checkTensor } from "./validate.js";
 
 /** Sets libtorch's intra-op thread count (default: the machine's cores). */
 export function setNumThreads(n: number): void {
@@ -12,7 +13,14 @@ export const getNumThreads = (): number => native.getNumThreads();
 
 /** The default generator's state (a uint8 tensor), for checkpoints. */
 export const getRngState = (): Tensor => new Tensor(native.getRngState());
-export const setRngState = (state: Tensor): void => native.setRngState(state.handle);
+export function setRngState(state: Tensor): void {
+  checkTensor("setRngState", "state", state);
+  try {
+    native.setRngState(state.handle);
+  } catch (e) {
+    throw new FlambeauError("E_ARG", `setRngState: ${(e as Error).message.replace(/^setRngState: /, "")}`, "setRngState");
+  }
+}
 
 // Debian's libtorch starts with one thread; use the machine's cores unless told otherwise.
 const envThreads = Number(process.env.FLAMBEAU_NUM_THREADS);

@@ -5,7 +5,7 @@ import { aten } from "./aten.js";
 import { backward as autogradBackward, type BackwardOptions } from "./autograd.js";
 import { callT } from "./dispatch.js";
 import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, typedArrayOf } from "./dtype.js";
-import { FlambeauError } from "./errors.js";
+import { argError, FlambeauError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { track } from "./memory.js";
 import { type Handle, native } from "./native.js";
@@ -15,6 +15,7 @@ import * as L from "./ops/linalg.js";
 import * as N from "./ops/nn.js";
 import * as R from "./ops/reduce.js";
 import * as S from "./ops/shape.js";
+import { checkTensor, normDim, show } from "./validate.js";
 
 type TS = E.TensorOrScalar;
 export type NestedNumbers = number | boolean | NestedNumbers[];
@@ -83,10 +84,8 @@ export class Tensor {
   /** Size of one dim, or the shape when no dim is given. */
   size(dim: number): number {
     const s = this.shape;
-    const d = dim < 0 ? dim + s.length : dim;
-    if (!Number.isInteger(d) || d < 0 || d >= s.length)
-      throw new FlambeauError("E_ARG", `size: dim ${dim} out of range for rank ${s.length}`, "size");
-    return s[d]!;
+    if (s.length === 0) argError("size", `a 0-dim tensor has no dims (got dim ${show(dim)})`);
+    return s[normDim("size", dim, s.length)]!;
   }
   get ndim(): number {
     return this.shape.length;
@@ -111,9 +110,10 @@ export class Tensor {
     return native.requiresGrad(this.handle);
   }
   set requiresGrad(on: boolean) {
-    native.setRequiresGrad(this.handle, on);
+    this.requiresGrad_(on);
   }
   requiresGrad_(on = true): this {
+    if (typeof on !== "boolean") throw new FlambeauError("E_ARG", `requiresGrad_: expects a boolean, got ${show(on)}`, "requiresGrad_");
     try {
       native.setRequiresGrad(this.handle, on);
     } catch (e) {
@@ -127,8 +127,16 @@ export class Tensor {
     return g === null ? null : new Tensor(g);
   }
   set grad(g: Tensor | null) {
+    // PyTorch's checks on `x.grad = g`: libtorch's mutable_grad() makes none.
+    if (g != null) {
+      checkTensor("grad", "the assigned gradient", g);
+      if (g.dtype !== this.dtype) argError("grad", `assigned grad has dtype ${g.dtype}, the tensor has ${this.dtype}`);
+      const own = native.shape(this.handle); // not the cached shape: set_data may have changed it
+      if (g.shape.join() !== own.join())
+        argError("grad", `assigned grad has shape [${g.shape.join(", ")}], the tensor has [${own.join(", ")}]`);
+    }
     try {
-      native.setGrad(this.handle, g === null ? null : g.handle);
+      native.setGrad(this.handle, g == null ? null : g.handle);
     } catch (e) {
       throw new FlambeauError("E_ARG", (e as Error).message, "grad");
     }
@@ -145,7 +153,11 @@ export class Tensor {
     return native.version(this.handle);
   }
   retainGrad(): this {
-    native.retainGrad(this.handle);
+    try {
+      native.retainGrad(this.handle);
+    } catch (e) {
+      throw new FlambeauError("E_ARG", (e as Error).message, "retainGrad");
+    }
     return this;
   }
   backward(gradient?: Tensor | null, opts: BackwardOptions = {}): void {
@@ -263,7 +275,7 @@ export class Tensor {
     E.div_(this, o);
     return this;
   }
-  clamp_(min?: number | null, max?: number | null): this {
+  clamp_(min?: TS | null, max?: TS | null): this {
     E.clamp_(this, min, max);
     return this;
   }
@@ -485,7 +497,7 @@ export class Tensor {
     return S.expand(this, flatArgs(shape));
   }
   expandAs(o: Tensor): Tensor {
-    return S.expand(this, o.shape);
+    return S.expand(this, checkTensor("expandAs", "other", o).shape);
   }
   split(size: number | readonly number[], dim = 0): Tensor[] {
     return S.split(this, size, dim);

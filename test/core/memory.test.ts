@@ -21,6 +21,26 @@ test("100,000 iterations of small ops without disposal keep RSS flat", () => {
   assert.ok(fl.memory().liveTensors < 50_000, `live tensors ${fl.memory().liveTensors}`);
 });
 
+test("failing calls leak nothing: 5,000 native and validation errors keep memory flat", () => {
+  const a = fl.randn([2, 3]);
+  const b = fl.randn([4]);
+  const target = fl.tensor([0n, 9n]);
+  const fail = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      assert.throws(() => a.add(b), fl.FlambeauError); // refused by libtorch
+      assert.throws(() => a.sum({ dim: 7 }), fl.FlambeauError); // refused before dispatch
+      assert.throws(() => fl.nn.functional.crossEntropy(a, target), fl.FlambeauError); // a range check that reads the target
+    }
+  };
+  fail(1_000);
+  const rss = process.memoryUsage().rss;
+  const live = fl.memory().liveTensors;
+  fail(4_000);
+  const grewMiB = (process.memoryUsage().rss - rss) / 2 ** 20;
+  assert.ok(grewMiB < 20, `RSS grew by ${grewMiB.toFixed(1)} MiB over 4,000 failing iterations`);
+  assert.ok(fl.memory().liveTensors - live < 20_000, `live tensors grew by ${fl.memory().liveTensors - live}`);
+});
+
 test("tidy disposes what it created except results and kept tensors", () => {
   const before = fl.memory().liveTensors;
   let inner: fl.Tensor | undefined;
@@ -61,6 +81,16 @@ test("dispose() and Symbol.dispose release the native memory now", () => {
   u[Symbol.dispose]();
   assert.ok(b2 - fl.memory().bytes >= 1024 * 1024 - 64);
   t.dispose(); // twice is harmless
+  // The `using` declaration (TS 5.2+, downlevelled for ES2022) disposes at the end of the block.
+  let scoped: fl.Tensor | undefined;
+  const b3 = fl.memory().bytes;
+  {
+    using w = fl.zeros([512, 1024]);
+    scoped = w;
+    assert.ok(fl.memory().bytes - b3 >= 2 * 1024 * 1024 - 64);
+  }
+  assert.ok(scoped.disposed);
+  assert.ok(fl.memory().bytes - b3 < 64);
 });
 
 test("memory budget: an oversized allocation is a FlambeauError, not an OOM", () => {

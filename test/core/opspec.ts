@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { FIXTURES } from "../helpers/fixtures.js";
 import { type InputSpec, OPS } from "./opinfo.js";
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -24,11 +24,12 @@ export function sampleInput(spec: InputSpec, r: () => number): { shape: number[]
   for (let i = 0; i < n; i++) {
     const u = r();
     if (kind.startsWith("index:")) data.push(Math.floor(u * Number(kind.slice(6))));
+    else if (kind.startsWith("value:")) data.push(Number(kind.slice(6)));
     else if (kind === "positive") data.push(Number((0.2 + 2 * u).toFixed(4)));
     else if (kind === "unit" || kind === "probs") data.push(Number((kind === "unit" ? 1.8 * u - 0.9 : 0.05 + 0.9 * u).toFixed(4)));
     else data.push(Number((Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * r())).toFixed(4)));
   }
-  return { shape: spec.shape, dtype: kind.startsWith("index:") ? "int64" : "float32", data };
+  return { shape: spec.shape, dtype: kind.startsWith("index:") || kind.startsWith("value:") ? "int64" : "float32", data };
 }
 
 export function specRows() {

@@ -7,20 +7,39 @@ import { test } from "node:test";
 import * as fl from "flambeau";
 import { FIXTURES, readFixture } from "../helpers/fixtures.js";
 
+type Encoded = number | boolean | string | Encoded[];
 interface Misc {
-  reprs: Record<string, { data?: fl.NestedNumbers; dtype?: fl.DType; repr: string; arange2000div7?: boolean }>;
+  reprs: Record<string, { data?: Encoded; dtype?: fl.DType; build?: string; repr: string }>;
   half: { values: number[]; float16: number[]; bfloat16: number[]; float16_bits: number[] };
   jit: { x: number[][]; a: number[]; b: number[][]; y1: number[][]; y2: number[][]; keys: string[] };
 }
 const misc = readFixture<Misc>("core", "misc.json");
 
+// core_misc.py sends NaN, infinities, -0 and int64 past 2^53 as strings (JSON has none of them).
+function decode(v: Encoded, dtype: fl.DType): fl.NestedArray {
+  if (Array.isArray(v)) return v.map((x) => decode(x, dtype));
+  if (typeof v === "string")
+    return dtype === "int64" ? BigInt(v) : v === "nan" ? Number.NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : -0;
+  return dtype === "int64" && typeof v === "number" ? BigInt(v) : v;
+}
+const x = () => fl.tensor([1, 2], { requiresGrad: true });
+const BUILD: Record<string, () => fl.Tensor> = {
+  summarised: () => fl.arange(2000, undefined, 1, { dtype: "float32" }).reshape(40, 50).div(7),
+  rank3: () => fl.arange(24, undefined, 1, { dtype: "float32" }).reshape(2, 3, 4).div(3),
+  wrapped_row: () => fl.arange(30, undefined, 1, { dtype: "float32" }).mul(1.5),
+  empty_2x0: () => fl.zeros([2, 0]),
+  empty_2x0_int32: () => fl.zeros([2, 0], { dtype: "int32" }),
+  requires_grad: x,
+  grad_fn: () => x().mul(x()),
+  grad_fn_float64: () => x().double().mul(x().double()),
+};
+
 test("toString matches PyTorch's print (dtype names without 'torch.')", () => {
   for (const [name, r] of Object.entries(misc.reprs)) {
-    const t = r.arange2000div7
-      ? fl.arange(2000, undefined, 1, { dtype: "float32" }).reshape(40, 50).div(7)
-      : fl.tensor(r.data as never, { dtype: r.dtype, requiresGrad: name === "requires_grad" });
-    assert.equal(t.toString(), r.repr.replace("torch.", ""), name);
+    const t = r.build ? BUILD[r.build]!() : fl.tensor(decode(r.data!, r.dtype!), { dtype: r.dtype });
+    assert.equal(t.toString(), r.repr.replaceAll("torch.", ""), name);
   }
+  assert.ok(Object.keys(misc.reprs).length >= 30);
 });
 
 test("data(), toArray(), item() per dtype", () => {
@@ -86,4 +105,11 @@ test("jit.load runs a TorchScript module exported from Python (tensors and tuple
   writeFileSync(bad, "not a zip archive");
   assert.throws(() => fl.jit.load(bad), fl.FlambeauError);
   assert.throws(() => m.call("nope"), /no method 'nope'/);
+  const gone = fl.zeros([2]);
+  gone.dispose();
+  const refused = (code: string, re: RegExp) => (e: unknown) => e instanceof fl.FlambeauError && e.code === code && re.test(e.message);
+  assert.throws(() => m.forward(gone), refused("E_DISPOSED", /jit.forward: this tensor was disposed/));
+  assert.throws(() => m.forward({} as never), refused("E_ARG", /unsupported argument type/));
+  assert.throws(() => m.forward(1n << 70n), refused("E_ARG", /BigInt argument out of int64 range/));
+  assert.throws(() => m.forward(fl.zeros([4, 3])), refused("E_NATIVE", /missing value for argument 'pair'/));
 });

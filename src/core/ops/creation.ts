@@ -7,7 +7,7 @@ import { checkDtype, type DType, dtypeCode, dtypeOfTypedArray, itemSize } from "
 import { argError } from "../errors.js";
 import { native } from "../native.js";
 import { Tensor } from "../tensor.js";
-import { checkInt, checkShape } from "../validate.js";
+import { checkInt, checkShape, checkTensor, MAX_RANK, optionsOf, show } from "../validate.js";
 
 export interface CreateOptions {
   dtype?: DType;
@@ -23,11 +23,14 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
 }
 
 function dt(op: string, opts: CreateOptions | undefined, fallback: DType = "float32"): number {
+  opts = optionsOf(op, opts);
   return dtypeCode[opts?.dtype === undefined ? fallback : checkDtype(op, opts.dtype)];
 }
 
 function inferShape(data: NestedArray, shape: number[]): void {
   if (Array.isArray(data)) {
+    // A self-containing array would recurse forever; no real tensor nests deeper than MAX_RANK.
+    if (shape.length >= MAX_RANK) argError("tensor", `nested arrays deeper than the maximum rank ${MAX_RANK}`);
     shape.push(data.length);
     if (data.length > 0) inferShape(data[0] as NestedArray, shape);
   }
@@ -77,6 +80,7 @@ function packValues(values: unknown[], dtype: DType): ArrayBufferView {
  * float32, booleans to bool, BigInts to int64, TypedArrays to their own dtype.
  */
 export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  opts = optionsOf("tensor", opts);
   if (ArrayBuffer.isView(data)) {
     const own = dtypeOfTypedArray(data);
     if (own === undefined) argError("tensor", `unsupported TypedArray ${data.constructor.name}`);
@@ -115,7 +119,7 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonl
 const SCALAR_TENSOR = aten("scalar_tensor");
 /** @internal A 0-dim tensor holding `v` in the dtype of `like` (scalar-first binary ops). */
 export function scalarTensor(v: number | boolean, like: Tensor): Tensor {
-  return callT(SCALAR_TENSOR, v, dtypeCode[like.dtype]);
+  return callT(SCALAR_TENSOR, v, dtypeCode[checkTensor("scalarTensor", "like", like).dtype]);
 }
 
 const ZEROS = aten("zeros");
@@ -161,7 +165,7 @@ export function arange(start: number, end?: number, step = 1, opts?: CreateOptio
     ["end", e],
     ["step", step],
   ] as const)
-    if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number, got ${show(v)}`);
   if (step === 0) argError("arange", "step must be nonzero");
   const count = Math.ceil((e - s) / step);
   if (count > 2 ** 34) argError("arange", `would create ${count} elements`);
@@ -177,7 +181,10 @@ export const eye = (n: number, m: number = n, opts?: CreateOptions): Tensor =>
 
 const likeOp = (name: string) => {
   const op = aten(name);
-  return (t: Tensor, opts?: CreateOptions): Tensor => finish(callT(op, t, opts?.dtype === undefined ? null : dt(name, opts)), opts);
+  return (t: Tensor, opts?: CreateOptions): Tensor => {
+    opts = optionsOf(name, opts);
+    return finish(callT(op, t, opts.dtype === undefined ? null : dt(name, opts)), opts);
+  };
 };
 export const zerosLike = likeOp("zeros_like");
 export const onesLike = likeOp("ones_like");
@@ -185,11 +192,18 @@ export const emptyLike = likeOp("empty_like");
 export const randLike = likeOp("rand_like");
 export const randnLike = likeOp("randn_like");
 const FULL_LIKE = aten("full_like");
-export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor =>
-  finish(callT(FULL_LIKE, t, value, opts?.dtype === undefined ? null : dt("fullLike", opts)), opts);
+export function fullLike(t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor {
+  opts = optionsOf("fullLike", opts);
+  return finish(callT(FULL_LIKE, t, value, opts.dtype === undefined ? null : dt("fullLike", opts)), opts);
+}
 
 /** Seeds libtorch's default CPU generator (all random ops and dropout draw from it). */
 export function manualSeed(seed: number | bigint): void {
-  if (typeof seed === "number") checkInt("manualSeed", "seed", seed, 0);
-  native.manualSeed(seed);
+  if (typeof seed === "bigint") {
+    if (seed < 0n || seed >= 2n ** 64n) argError("manualSeed", `seed must be in [0, 2^64), got ${seed}n`);
+    // The binding takes an int64: seeds past 2^63 wrap to the same 64 bits.
+    native.manualSeed(BigInt.asIntN(64, seed));
+  } else {
+    native.manualSeed(checkInt("manualSeed", "seed", seed, 0));
+  }
 }

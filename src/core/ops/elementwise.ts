@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { checkEnum } from "../validate.js";
+import { checkEnum, checkTensor, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 
 export type TensorOrScalar = Tensor | number | boolean;
@@ -68,14 +68,25 @@ export function floorDivide(a: Tensor, b: TensorOrScalar): Tensor {
 
 // Signed INT_MIN ÷ −1 raises SIGFPE inside libtorch 1.13; reject it before dispatch.
 const INT_MIN: Record<string, bigint> = { int64: -(2n ** 63n), int32: -(2n ** 31n), int16: -(2n ** 15n), int8: -128n };
+// A scalar divisor may come as a BigInt (-1n): compare by value, not by type.
 function checkIntegerDivision(op: string, a: Tensor, b: TensorOrScalar): void {
-  const min = INT_MIN[a.dtype];
-  if (min === undefined) return;
-  if (isT(b) && INT_MIN[b.dtype] === undefined) return;
-  const hasMinusOne = isT(b) ? b.eq(-1).any().item() === true : b === -1;
+  const min = INT_MIN[checkTensor(op, "input", a).dtype];
+  if (min === undefined || a.numel === 0) return;
+  if (isT(b) && (INT_MIN[checkTensor(op, "other", b).dtype] === undefined || b.numel === 0)) return;
+  const hasMinusOne = isT(b) ? anyMinusOne(b) : (typeof b === "number" || typeof b === "bigint") && Number(b) === -1;
   if (!hasMinusOne) return;
-  const lo = a.min().item();
+  const m = a.min();
+  const lo = m.item();
+  m.dispose();
   if (BigInt(lo as number | bigint) === min) argError(op, `integer overflow: ${a.dtype} minimum divided by -1 is not representable`);
+}
+function anyMinusOne(b: Tensor): boolean {
+  const e = b.eq(-1);
+  const r = e.any();
+  const found = r.item() === true;
+  e.dispose();
+  r.dispose();
+  return found;
 }
 
 const POW_TT = aten("pow.Tensor_Tensor");
@@ -109,9 +120,11 @@ export const logicalXor = (a: Tensor, b: Tensor): Tensor => callT(LXOR, a, b);
 export const logicalNot = (a: Tensor): Tensor => callT(LNOT, a);
 const ISCLOSE = aten("isclose");
 export function isclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  opts = optionsOf("isclose", opts);
   return callT(ISCLOSE, a, b, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equalNan ?? false);
 }
 export function allclose(a: Tensor, b: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  opts = optionsOf("allclose", opts);
   return call(aten("allclose"), a, b, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equalNan ?? false) as boolean;
 }
 
@@ -206,8 +219,10 @@ export const hardtanh = (a: Tensor, minVal = -1, maxVal = 1): Tensor => callT(HA
 const PRELU = aten("prelu");
 export const prelu = (a: Tensor, weight: Tensor): Tensor => callT(PRELU, a, weight);
 const NAN_TO_NUM = aten("nan_to_num");
-export const nanToNum = (a: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor =>
-  callT(NAN_TO_NUM, a, opts.nan ?? null, opts.posinf ?? null, opts.neginf ?? null);
+export function nanToNum(a: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
+  opts = optionsOf("nanToNum", opts);
+  return callT(NAN_TO_NUM, a, opts.nan ?? null, opts.posinf ?? null, opts.neginf ?? null);
+}
 const LERP = aten("lerp.Scalar");
 const LERP_T = aten("lerp.Tensor");
 export const lerp = (a: Tensor, end: Tensor, weight: TensorOrScalar): Tensor =>
@@ -241,7 +256,16 @@ export const lerp_ = (a: Tensor, end: Tensor, weight: number): Tensor => callInp
 const SQRT_ = aten("sqrt_");
 export const sqrt_ = (a: Tensor): Tensor => callInplace(SQRT_, a);
 const CLAMP_ = aten("clamp_");
-export const clamp_ = (a: Tensor, min?: number | null, max?: number | null): Tensor => callInplace(CLAMP_, a, min ?? null, max ?? null);
+const CLAMP_T_ = aten("clamp_.Tensor");
+export function clamp_(a: Tensor, min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
+  if (min == null && max == null) argError("clamp_", "at least one of min and max must be given");
+  if (isT(min) || isT(max)) {
+    const lo = isT(min) || min == null ? (min ?? null) : scalarTensor(min, a);
+    const hi = isT(max) || max == null ? (max ?? null) : scalarTensor(max, a);
+    return callInplace(CLAMP_T_, a, lo, hi);
+  }
+  return callInplace(CLAMP_, a, min ?? null, max ?? null);
+}
 const RELU_ = aten("relu_");
 export const relu_ = (a: Tensor): Tensor => callInplace(RELU_, a);
 const MASKED_FILL_ = aten("masked_fill_.Scalar");

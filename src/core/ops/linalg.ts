@@ -3,11 +3,12 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum } from "../validate.js";
+import { checkEnum, checkTensor, rankOf } from "../validate.js";
 
 const MATMUL = aten("matmul");
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim === 0 || b.ndim === 0) argError("matmul", "both arguments need at least one dimension");
+  if (rankOf("matmul", a) === 0 || checkTensor("matmul", "other", b).ndim === 0)
+    argError("matmul", "both arguments need at least one dimension");
   return callT(MATMUL, a, b);
 }
 const MM = aten("mm");

@@ -5,7 +5,7 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkInt, checkShape, checkTuple, normDim } from "../validate.js";
+import { checkEnum, checkInt, checkOptTensor, checkShape, checkTensor, checkTuple, normDim, optionsOf, rankOf, show } from "../validate.js";
 
 const PARAM_CAP = 2 ** 20; // kernel, stride, dilation, padding: far beyond any real model
 
@@ -25,6 +25,8 @@ export interface ConvOptions {
 }
 
 function convArgs(op: string, x: Tensor, w: Tensor, n: number, o: ConvOptions, transposed: boolean) {
+  checkTensor(op, "input", x);
+  checkTensor(op, "weight", w);
   if (x.ndim !== n + 2 && x.ndim !== n + 1) argError(op, `input must have rank ${n + 1} or ${n + 2}, got shape [${x.shape.join(", ")}]`);
   if (w.ndim !== n + 2) argError(op, `weight must have rank ${n + 2}, got shape [${w.shape.join(", ")}]`);
   const stride = checkTuple(op, "stride", o.stride ?? 1, n, 1, PARAM_CAP);
@@ -41,6 +43,7 @@ function convArgs(op: string, x: Tensor, w: Tensor, n: number, o: ConvOptions, t
 
 function convNd(n: 1 | 2 | 3, x: Tensor, w: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
   const op = `conv${n}d`;
+  o = optionsOf(op, o);
   const { stride, dilation, groups } = convArgs(op, x, w, n, o, false);
   const p = o.padding ?? 0;
   if (typeof p === "string") {
@@ -64,6 +67,7 @@ export interface ConvTransposeOptions {
 }
 function convTransposeNd(n: 1 | 2, x: Tensor, w: Tensor, bias: Tensor | null | undefined, o: ConvTransposeOptions): Tensor {
   const op = `convTranspose${n}d`;
+  o = optionsOf(op, o);
   const { stride, dilation, groups } = convArgs(op, x, w, n, { ...o, padding: 0 }, true);
   const padding = checkTuple(op, "padding", o.padding ?? 0, n, 0, PARAM_CAP);
   const outputPadding = checkTuple(op, "outputPadding", o.outputPadding ?? 0, n, 0, PARAM_CAP);
@@ -85,6 +89,8 @@ export interface PoolOptions {
   ceilMode?: boolean;
 }
 function poolArgs(op: string, x: Tensor, n: number, kernel: number | readonly number[], o: PoolOptions) {
+  checkTensor(op, "input", x);
+  o = optionsOf(op, o);
   if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
   const k = checkTuple(op, "kernelSize", kernel, n, 1, PARAM_CAP);
   const s = checkTuple(op, "stride", o.stride ?? k, n, 1, PARAM_CAP);
@@ -96,37 +102,42 @@ function poolArgs(op: string, x: Tensor, n: number, kernel: number | readonly nu
     if (size + 2 * p[i]! < d[i]! * (k[i]! - 1) + 1)
       argError(op, `kernel ${k[i]} (dilation ${d[i]}) is larger than the padded input size ${size + 2 * p[i]!}`);
   }
-  return { k, s, p, d };
+  return { k, s, p, d, ceilMode: checkBool(op, "ceilMode", o.ceilMode ?? false) };
+}
+function checkBool(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") argError(op, `${name} must be a boolean, got ${show(v)}`);
+  return v;
 }
 export function maxPool1d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
-  const { k, s, p, d } = poolArgs("maxPool1d", x, 1, kernel, o);
-  return callT(aten("max_pool1d"), x, k, s, p, d, o.ceilMode ?? false);
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool1d", x, 1, kernel, o);
+  return callT(aten("max_pool1d"), x, k, s, p, d, ceilMode);
 }
 export function maxPool2d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
-  const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
-  return callT(aten("max_pool2d"), x, k, s, p, d, o.ceilMode ?? false);
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool2d", x, 2, kernel, o);
+  return callT(aten("max_pool2d"), x, k, s, p, d, ceilMode);
 }
 export function maxPool2dWithIndices(
   x: Tensor,
   kernel: number | readonly number[],
   o: PoolOptions = {},
 ): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d } = poolArgs("maxPool2d", x, 2, kernel, o);
-  const [values, indices] = callTs(aten("max_pool2d_with_indices"), x, k, s, p, d, o.ceilMode ?? false);
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool2d", x, 2, kernel, o);
+  const [values, indices] = callTs(aten("max_pool2d_with_indices"), x, k, s, p, d, ceilMode);
   return { values: values!, indices: indices! };
 }
 export interface AvgPoolOptions extends Omit<PoolOptions, "dilation"> {
   countIncludePad?: boolean;
 }
 export function avgPool1d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
-  const { k, s, p } = poolArgs("avgPool1d", x, 1, kernel, o);
-  return callT(aten("avg_pool1d"), x, k, s, p, o.ceilMode ?? false, o.countIncludePad ?? true);
+  const { k, s, p, ceilMode } = poolArgs("avgPool1d", x, 1, kernel, o);
+  return callT(aten("avg_pool1d"), x, k, s, p, ceilMode, optionsOf("avgPool1d", o).countIncludePad ?? true);
 }
 export function avgPool2d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
-  const { k, s, p } = poolArgs("avgPool2d", x, 2, kernel, o);
-  return callT(aten("avg_pool2d"), x, k, s, p, o.ceilMode ?? false, o.countIncludePad ?? true, null);
+  const { k, s, p, ceilMode } = poolArgs("avgPool2d", x, 2, kernel, o);
+  return callT(aten("avg_pool2d"), x, k, s, p, ceilMode, optionsOf("avgPool2d", o).countIncludePad ?? true, null);
 }
 function adaptiveSize(op: string, x: Tensor, n: number, size: number | readonly number[]): number[] {
+  checkTensor(op, "input", x);
   if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
   return checkTuple(op, "outputSize", size, n, 1, PARAM_CAP);
 }
@@ -146,6 +157,8 @@ export interface BatchNormOptions {
   eps?: number;
 }
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  checkTensor("batchNorm", "input", x);
+  o = optionsOf("batchNorm", o);
   if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
   const c = x.shape[1]!;
   for (const [name, t] of [
@@ -155,7 +168,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     ["bias", o.bias],
   ] as const) {
     // A short running_mean is read out of bounds by libtorch 1.13 instead of raising.
-    if (t && (t.ndim !== 1 || t.shape[0] !== c)) argError("batchNorm", `${name} must have shape [${c}], got [${t.shape.join(", ")}]`);
+    if (checkOptTensor("batchNorm", name, t) && t && (t.ndim !== 1 || t.shape[0] !== c))
+      argError("batchNorm", `${name} must have shape [${c}], got [${t.shape.join(", ")}]`);
   }
   const training = o.training ?? false;
   if (!training && (!runningMean || !runningVar)) argError("batchNorm", "running statistics are required when not training");
@@ -168,6 +182,7 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 }
 const GROUP_NORM = aten("group_norm");
 export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  checkTensor("groupNorm", "input", x);
   checkInt("groupNorm", "numGroups", numGroups, 1);
   if (x.ndim < 2 || x.shape[1]! % numGroups !== 0)
     argError("groupNorm", `channels of [${x.shape.join(", ")}] must be divisible by numGroups ${numGroups}`);
@@ -187,17 +202,21 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
 
 const EMBEDDING = aten("embedding");
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  if (rankOf("embedding", weight) !== 2) argError("embedding", `weight must be 2-D, got shape [${weight.shape.join(", ")}]`);
   const n = weight.shape[0]!;
-  const p = paddingIdx == null ? -1 : checkInt("embedding", "paddingIdx", paddingIdx < 0 ? paddingIdx + n : paddingIdx, 0, n - 1);
+  // As in PyTorch's Python wrapper: a negative paddingIdx counts from the end (ATen reads -1 as "none").
+  const given = paddingIdx == null ? null : checkInt("embedding", "paddingIdx", paddingIdx, -n, n - 1);
+  const p = given === null ? -1 : given < 0 ? given + n : given;
   return callT(EMBEDDING, weight, indices, p, false, false);
 }
 
 const SOFTMAX = aten("softmax.int");
 const LOG_SOFTMAX = aten("log_softmax.int");
-export const softmax = (x: Tensor, dim: number): Tensor => callT(SOFTMAX, x, normDim("softmax", dim, x.ndim), null);
-export const logSoftmax = (x: Tensor, dim: number): Tensor => callT(LOG_SOFTMAX, x, normDim("logSoftmax", dim, x.ndim), null);
+export const softmax = (x: Tensor, dim: number): Tensor => callT(SOFTMAX, x, normDim("softmax", dim, rankOf("softmax", x)), null);
+export const logSoftmax = (x: Tensor, dim: number): Tensor =>
+  callT(LOG_SOFTMAX, x, normDim("logSoftmax", dim, rankOf("logSoftmax", x)), null);
 const GLU = aten("glu");
-export const glu = (x: Tensor, dim = -1): Tensor => callT(GLU, x, normDim("glu", dim, x.ndim));
+export const glu = (x: Tensor, dim = -1): Tensor => callT(GLU, x, normDim("glu", dim, rankOf("glu", x)));
 const COSINE_SIMILARITY = aten("cosine_similarity");
 export const cosineSimilarity = (a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor => callT(COSINE_SIMILARITY, a, b, dim, eps);
 const PIXEL_SHUFFLE = aten("pixel_shuffle");
@@ -215,7 +234,8 @@ export interface InterpolateOptions {
 }
 /** Resizes the spatial dims of [N, C, L] (linear, nearest) or [N, C, H, W] (bilinear, nearest) input. */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
-  const n = x.ndim - 2;
+  const n = rankOf("interpolate", x) - 2;
+  o = optionsOf("interpolate", o);
   if (n !== 1 && n !== 2) argError("interpolate", `input must be [N, C, L] or [N, C, H, W], got [${x.shape.join(", ")}]`);
   const mode = checkEnum("interpolate", "mode", o.mode ?? "nearest", ["nearest", "bilinear", "linear"]);
   if ((o.size === undefined) === (o.scaleFactor === undefined)) argError("interpolate", "give exactly one of size and scaleFactor");
@@ -223,11 +243,14 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   let scales: number[] | null = null;
   if (o.size !== undefined) size = checkTuple("interpolate", "size", o.size, n, 1, 2 ** 20);
   else {
+    if (typeof o.scaleFactor !== "number" && !Array.isArray(o.scaleFactor))
+      argError("interpolate", `scaleFactor must be a number or an array, got ${show(o.scaleFactor)}`);
     scales = typeof o.scaleFactor === "number" ? new Array<number>(n).fill(o.scaleFactor) : [...(o.scaleFactor as number[])];
     if (scales.length !== n) argError("interpolate", `scaleFactor needs ${n} values`);
     for (let i = 0; i < n; i++) {
       const s = scales[i]!;
-      if (!(s > 0) || !Number.isFinite(s) || x.shape[i + 2]! * s > 2 ** 20) argError("interpolate", `bad scaleFactor ${s}`);
+      if (typeof s !== "number" || !(s > 0) || !Number.isFinite(s) || x.shape[i + 2]! * s > 2 ** 20)
+        argError("interpolate", `bad scaleFactor ${show(s)}: must be positive and keep each size under 2^20`);
     }
   }
   if (n === 1) {

@@ -4,7 +4,7 @@ import { callT, callTs } from "../dispatch.js";
 import { checkDtype, type DType, dtypeCode } from "../dtype.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkInt, normDim, normDims } from "../validate.js";
+import { checkInt, checkTensor, normDim, normDims, optionsOf, rankOf } from "../validate.js";
 
 export interface ReduceOptions {
   dim?: number | readonly number[];
@@ -21,12 +21,14 @@ const MEAN_DIM = aten("mean.dim");
 const code = (op: string, d?: DType): number | null => (d === undefined ? null : dtypeCode[checkDtype(op, d)]);
 
 export function sum(a: Tensor, opts: SumOptions = {}): Tensor {
+  opts = optionsOf("sum", opts);
   if (opts.dim === undefined) return callT(SUM, a, code("sum", opts.dtype));
-  return callT(SUM_DIM, a, normDims("sum", opts.dim, a.ndim), opts.keepdim ?? false, code("sum", opts.dtype));
+  return callT(SUM_DIM, a, normDims("sum", opts.dim, rankOf("sum", a)), opts.keepdim ?? false, code("sum", opts.dtype));
 }
 export function mean(a: Tensor, opts: SumOptions = {}): Tensor {
+  opts = optionsOf("mean", opts);
   if (opts.dim === undefined) return callT(MEAN, a, code("mean", opts.dtype));
-  return callT(MEAN_DIM, a, normDims("mean", opts.dim, a.ndim), opts.keepdim ?? false, code("mean", opts.dtype));
+  return callT(MEAN_DIM, a, normDims("mean", opts.dim, rankOf("mean", a)), opts.keepdim ?? false, code("mean", opts.dtype));
 }
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction: 1 (unbiased, the default) or 0. */
@@ -35,17 +37,22 @@ export interface VarOptions extends ReduceOptions {
 const VAR = aten("var.correction");
 const STD = aten("std.correction");
 const dimsOrNull = (op: string, a: Tensor, dim?: number | readonly number[]): number[] | null =>
-  dim === undefined ? null : normDims(op, dim, a.ndim);
-export const variance = (a: Tensor, opts: VarOptions = {}): Tensor =>
-  callT(VAR, a, dimsOrNull("var", a, opts.dim), checkInt("var", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
-export const std = (a: Tensor, opts: VarOptions = {}): Tensor =>
-  callT(STD, a, dimsOrNull("std", a, opts.dim), checkInt("std", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
+  dim === undefined ? null : normDims(op, dim, rankOf(op, a));
+export function variance(a: Tensor, opts: VarOptions = {}): Tensor {
+  opts = optionsOf("var", opts);
+  return callT(VAR, a, dimsOrNull("var", a, opts.dim), checkInt("var", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
+}
+export function std(a: Tensor, opts: VarOptions = {}): Tensor {
+  opts = optionsOf("std", opts);
+  return callT(STD, a, dimsOrNull("std", a, opts.dim), checkInt("std", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
+}
 
 const PROD = aten("prod");
 const PROD_DIM = aten("prod.dim_int");
 export function prod(a: Tensor, opts: { dim?: number; keepdim?: boolean; dtype?: DType } = {}): Tensor {
+  opts = optionsOf("prod", opts);
   if (opts.dim === undefined) return callT(PROD, a, code("prod", opts.dtype));
-  return callT(PROD_DIM, a, normDim("prod", opts.dim, a.ndim), opts.keepdim ?? false, code("prod", opts.dtype));
+  return callT(PROD_DIM, a, normDim("prod", opts.dim, rankOf("prod", a)), opts.keepdim ?? false, code("prod", opts.dtype));
 }
 
 const MAX = aten("max");
@@ -53,7 +60,7 @@ const MIN = aten("min");
 const MAX_DIM = aten("max.dim");
 const MIN_DIM = aten("min.dim");
 function nonEmpty(op: string, a: Tensor): void {
-  if (a.numel === 0) argError(op, "cannot reduce an empty tensor without a dim");
+  if (checkTensor(op, "input", a).numel === 0) argError(op, "cannot reduce an empty tensor without a dim");
 }
 /** The largest element (no dim). */
 export function max(a: Tensor): Tensor {
@@ -66,49 +73,50 @@ export function min(a: Tensor): Tensor {
 }
 /** Values and indices of the maxima along `dim`. */
 export function maxDim(a: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-  const [values, indices] = callTs(MAX_DIM, a, normDim("max", dim, a.ndim), keepdim);
+  const [values, indices] = callTs(MAX_DIM, a, normDim("max", dim, rankOf("max", a)), keepdim);
   return { values: values!, indices: indices! };
 }
 export function minDim(a: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
-  const [values, indices] = callTs(MIN_DIM, a, normDim("min", dim, a.ndim), keepdim);
+  const [values, indices] = callTs(MIN_DIM, a, normDim("min", dim, rankOf("min", a)), keepdim);
   return { values: values!, indices: indices! };
 }
 const AMAX = aten("amax");
 const AMIN = aten("amin");
 export const amax = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
-  callT(AMAX, a, normDims("amax", dim, a.ndim), keepdim);
+  callT(AMAX, a, normDims("amax", dim, rankOf("amax", a)), keepdim);
 export const amin = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
-  callT(AMIN, a, normDims("amin", dim, a.ndim), keepdim);
+  callT(AMIN, a, normDims("amin", dim, rankOf("amin", a)), keepdim);
 const ARGMAX = aten("argmax");
 const ARGMIN = aten("argmin");
 export function argmax(a: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) nonEmpty("argmax", a);
-  return callT(ARGMAX, a, dim === undefined ? null : normDim("argmax", dim, a.ndim), keepdim);
+  return callT(ARGMAX, a, dim === undefined ? null : normDim("argmax", dim, rankOf("argmax", a)), keepdim);
 }
 export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) nonEmpty("argmin", a);
-  return callT(ARGMIN, a, dim === undefined ? null : normDim("argmin", dim, a.ndim), keepdim);
+  return callT(ARGMIN, a, dim === undefined ? null : normDim("argmin", dim, rankOf("argmin", a)), keepdim);
 }
 const NORM = aten("linalg_vector_norm");
 /** Vector p-norm over all elements or `dim` (p = 2 by default; Infinity for max-abs). */
 export function norm(a: Tensor, p = 2, opts: ReduceOptions = {}): Tensor {
+  opts = optionsOf("norm", opts);
   if (typeof p !== "number" || Number.isNaN(p)) argError("norm", `p must be a number, got ${String(p)}`);
   return callT(NORM, a, p, dimsOrNull("norm", a, opts.dim), opts.keepdim ?? false, null);
 }
 const LOGSUMEXP = aten("logsumexp");
 export const logsumexp = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
-  callT(LOGSUMEXP, a, normDims("logsumexp", dim, a.ndim), keepdim);
+  callT(LOGSUMEXP, a, normDims("logsumexp", dim, rankOf("logsumexp", a)), keepdim);
 const CUMSUM = aten("cumsum");
 const CUMPROD = aten("cumprod");
-export const cumsum = (a: Tensor, dim: number): Tensor => callT(CUMSUM, a, normDim("cumsum", dim, a.ndim), null);
-export const cumprod = (a: Tensor, dim: number): Tensor => callT(CUMPROD, a, normDim("cumprod", dim, a.ndim), null);
+export const cumsum = (a: Tensor, dim: number): Tensor => callT(CUMSUM, a, normDim("cumsum", dim, rankOf("cumsum", a)), null);
+export const cumprod = (a: Tensor, dim: number): Tensor => callT(CUMPROD, a, normDim("cumprod", dim, rankOf("cumprod", a)), null);
 const ALL = aten("all");
 const ALL_DIM = aten("all.dim");
 const ANY = aten("any");
 const ANY_DIM = aten("any.dim");
 export const all = (a: Tensor, dim?: number, keepdim = false): Tensor =>
-  dim === undefined ? callT(ALL, a) : callT(ALL_DIM, a, normDim("all", dim, a.ndim), keepdim);
+  dim === undefined ? callT(ALL, a) : callT(ALL_DIM, a, normDim("all", dim, rankOf("all", a)), keepdim);
 export const any = (a: Tensor, dim?: number, keepdim = false): Tensor =>
-  dim === undefined ? callT(ANY, a) : callT(ANY_DIM, a, normDim("any", dim, a.ndim), keepdim);
+  dim === undefined ? callT(ANY, a) : callT(ANY_DIM, a, normDim("any", dim, rankOf("any", a)), keepdim);
 const COUNT_NONZERO = aten("count_nonzero");
 export const countNonzero = (a: Tensor): Tensor => callT(COUNT_NONZERO, a, null);

@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkInt, checkShape, MAX_ELEMENTS, normDim, normDims } from "../validate.js";
+import { checkEnum, checkInt, checkShape, checkTensor, MAX_ELEMENTS, normDim, normDims, rankOf, show } from "../validate.js";
 
 const VIEW = aten("view");
 const RESHAPE = aten("reshape");
@@ -11,29 +11,34 @@ export const view = (a: Tensor, shape: readonly number[]): Tensor => callT(VIEW,
 export const reshape = (a: Tensor, shape: readonly number[]): Tensor => callT(RESHAPE, a, checkShape("reshape", shape, true));
 const PERMUTE = aten("permute");
 export function permute(a: Tensor, dims: readonly number[]): Tensor {
-  if (dims.length !== a.ndim) argError("permute", `got ${dims.length} dims for a tensor of rank ${a.ndim}`);
-  return callT(PERMUTE, a, normDims("permute", dims, a.ndim));
+  const r = rankOf("permute", a);
+  if (!Array.isArray(dims) || dims.length !== r) argError("permute", `got dims ${show(dims)} for a tensor of rank ${r}`);
+  return callT(PERMUTE, a, normDims("permute", dims, r));
 }
 const TRANSPOSE = aten("transpose.int");
-export const transpose = (a: Tensor, d0: number, d1: number): Tensor =>
-  callT(TRANSPOSE, a, normDim("transpose", d0, a.ndim), normDim("transpose", d1, a.ndim));
+export function transpose(a: Tensor, d0: number, d1: number): Tensor {
+  const r = rankOf("transpose", a);
+  return callT(TRANSPOSE, a, normDim("transpose", d0, r), normDim("transpose", d1, r));
+}
 /** Matrix transpose of a tensor of rank ≤ 2 (PyTorch's `.t()`). */
 export function t(a: Tensor): Tensor {
-  if (a.ndim > 2) argError("t", `expects a tensor of rank <= 2, got rank ${a.ndim}; use transpose(d0, d1)`);
+  if (rankOf("t", a) > 2) argError("t", `expects a tensor of rank <= 2, got rank ${a.ndim}; use transpose(d0, d1)`);
   return a.ndim < 2 ? a.view(a.shape) : transpose(a, 0, 1);
 }
 const SQUEEZE = aten("squeeze");
 const SQUEEZE_DIM = aten("squeeze.dim");
 export const squeeze = (a: Tensor, dim?: number): Tensor =>
-  dim === undefined ? callT(SQUEEZE, a) : callT(SQUEEZE_DIM, a, normDim("squeeze", dim, a.ndim));
+  dim === undefined ? callT(SQUEEZE, a) : callT(SQUEEZE_DIM, a, normDim("squeeze", dim, rankOf("squeeze", a)));
 const UNSQUEEZE = aten("unsqueeze");
-export const unsqueeze = (a: Tensor, dim: number): Tensor => callT(UNSQUEEZE, a, normDim("unsqueeze", dim, a.ndim + 1));
+export const unsqueeze = (a: Tensor, dim: number): Tensor => callT(UNSQUEEZE, a, normDim("unsqueeze", dim, rankOf("unsqueeze", a) + 1));
 const FLATTEN = aten("flatten.using_ints");
-export const flatten = (a: Tensor, startDim = 0, endDim = -1): Tensor =>
-  callT(FLATTEN, a, normDim("flatten", startDim, a.ndim), normDim("flatten", endDim, a.ndim));
+export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
+  const r = rankOf("flatten", a);
+  return callT(FLATTEN, a, normDim("flatten", startDim, r), normDim("flatten", endDim, r));
+}
 const UNFLATTEN = aten("unflatten.int");
 export const unflatten = (a: Tensor, dim: number, sizes: readonly number[]): Tensor =>
-  callT(UNFLATTEN, a, normDim("unflatten", dim, a.ndim), checkShape("unflatten", sizes, true));
+  callT(UNFLATTEN, a, normDim("unflatten", dim, rankOf("unflatten", a)), checkShape("unflatten", sizes, true));
 
 const EXPAND = aten("expand");
 export function expand(a: Tensor, shape: readonly number[]): Tensor {
@@ -47,36 +52,52 @@ export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_
 const CAT = aten("cat");
 const STACK = aten("stack");
 export function cat(ts: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(ts) || ts.length === 0) argError("cat", "expects a non-empty array of tensors");
+  if (!Array.isArray(ts) || ts.length === 0) argError("cat", `expects a non-empty array of tensors, got ${show(ts)}`);
+  ts.forEach((t, i) => checkTensor("cat", `tensors[${i}]`, t));
   return callT(CAT, ts, normDim("cat", dim, ts[0]!.ndim));
 }
 export function stack(ts: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(ts) || ts.length === 0) argError("stack", "expects a non-empty array of tensors");
+  if (!Array.isArray(ts) || ts.length === 0) argError("stack", `expects a non-empty array of tensors, got ${show(ts)}`);
+  ts.forEach((t, i) => checkTensor("stack", `tensors[${i}]`, t));
   return callT(STACK, ts, normDim("stack", dim, ts[0]!.ndim + 1));
 }
 const SPLIT = aten("split.Tensor");
 const SPLIT_SIZES = aten("split_with_sizes");
 /** Splits into chunks of `size` (a number) or of the given sizes (an array) along `dim`. */
 export function split(a: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
-  const d = normDim("split", dim, a.ndim);
+  const d = normDim("split", dim, rankOf("split", a));
   if (typeof size === "number") return callTs(SPLIT, a, checkInt("split", "size", size, 1), d);
   return callTs(SPLIT_SIZES, a, checkShape("split", size), d);
 }
 const CHUNK = aten("chunk");
 export const chunk = (a: Tensor, chunks: number, dim = 0): Tensor[] =>
-  callTs(CHUNK, a, checkInt("chunk", "chunks", chunks, 1), normDim("chunk", dim, a.ndim));
+  callTs(CHUNK, a, checkInt("chunk", "chunks", chunks, 1), normDim("chunk", dim, rankOf("chunk", a)));
 const UNBIND = aten("unbind.int");
-export const unbind = (a: Tensor, dim = 0): Tensor[] => callTs(UNBIND, a, normDim("unbind", dim, a.ndim));
+export const unbind = (a: Tensor, dim = 0): Tensor[] => callTs(UNBIND, a, normDim("unbind", dim, rankOf("unbind", a)));
 const NARROW = aten("narrow");
 export const narrow = (a: Tensor, dim: number, start: number, length: number): Tensor =>
-  callT(NARROW, a, normDim("narrow", dim, a.ndim), checkInt("narrow", "start", start), checkInt("narrow", "length", length, 0));
+  callT(
+    NARROW,
+    a,
+    normDim("narrow", dim, rankOf("narrow", a)),
+    checkInt("narrow", "start", start),
+    checkInt("narrow", "length", length, 0),
+  );
 const SLICE = aten("slice.Tensor");
 /** `a[start:end:step]` along `dim` (Python slice semantics, negative indices count from the end). */
 export const slice = (a: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor =>
-  callT(SLICE, a, normDim("slice", dim, a.ndim), start ?? null, end ?? null, checkInt("slice", "step", step, 1));
+  callT(
+    SLICE,
+    a,
+    normDim("slice", dim, rankOf("slice", a)),
+    optInt("slice", "start", start),
+    optInt("slice", "end", end),
+    checkInt("slice", "step", step, 1),
+  );
+const optInt = (op: string, name: string, v: number | null | undefined): number | null => (v == null ? null : checkInt(op, name, v));
 const SELECT = aten("select.int");
 export function select(a: Tensor, dim: number, index: number): Tensor {
-  const d = normDim("select", dim, a.ndim);
+  const d = normDim("select", dim, rankOf("select", a));
   const n = a.shape[d] ?? 1;
   checkInt("select", "index", index);
   if (index < -n || index >= n) argError("select", `index ${index} is out of range for dim ${d} of size ${n}`);
@@ -87,15 +108,18 @@ const PAD = aten("pad");
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 /** Pads the last dims: `pad` = [left, right, top, bottom, …] as in torch.nn.functional.pad. */
 export function pad(a: Tensor, amounts: readonly number[], mode: PadMode = "constant", value = 0): Tensor {
-  if (!Array.isArray(amounts) || amounts.length % 2 !== 0 || amounts.length / 2 > a.ndim)
-    argError("pad", `pad must have an even length of at most 2 × rank (${2 * a.ndim}), got [${String(amounts)}]`);
+  const r = rankOf("pad", a);
+  if (!Array.isArray(amounts) || amounts.length % 2 !== 0 || amounts.length / 2 > r)
+    argError("pad", `pad must have an even length of at most 2 × rank (${2 * r}), got ${show(amounts)}`);
   for (const p of amounts) checkInt("pad", "padding", p, -(2 ** 31), 2 ** 31);
   checkEnum("pad", "mode", mode, ["constant", "reflect", "replicate", "circular"]);
   return callT(PAD, a, amounts, mode, mode === "constant" ? value : null);
 }
 const REPEAT = aten("repeat");
 export function repeat(a: Tensor, repeats: readonly number[]): Tensor {
+  checkTensor("repeat", "input", a);
   const shape = checkShape("repeat", repeats);
+  if (shape.length < a.ndim) argError("repeat", `needs at least ${a.ndim} repeats (the input's rank), got ${shape.length}`);
   const out = [...a.shape];
   while (out.length < shape.length) out.unshift(1);
   let n = 1;
@@ -104,11 +128,12 @@ export function repeat(a: Tensor, repeats: readonly number[]): Tensor {
   return callT(REPEAT, a, shape);
 }
 const FLIP = aten("flip");
-export const flip = (a: Tensor, dims: number | readonly number[]): Tensor => callT(FLIP, a, normDims("flip", dims, a.ndim));
+export const flip = (a: Tensor, dims: number | readonly number[]): Tensor => callT(FLIP, a, normDims("flip", dims, rankOf("flip", a)));
 const ROLL = aten("roll");
 export function roll(a: Tensor, shifts: number | readonly number[], dims: number | readonly number[]): Tensor {
+  if (typeof shifts !== "number" && !Array.isArray(shifts)) argError("roll", `shifts must be a number or an array, got ${show(shifts)}`);
   const s = typeof shifts === "number" ? [shifts] : [...shifts];
-  const d = normDims("roll", dims, a.ndim);
+  const d = normDims("roll", dims, rankOf("roll", a));
   if (s.length !== d.length) argError("roll", "shifts and dims must have the same length");
   for (const x of s) checkInt("roll", "shift", x);
   return callT(ROLL, a, s, d);
@@ -118,8 +143,10 @@ const TRIU = aten("triu");
 export const tril = (a: Tensor, diagonal = 0): Tensor => callT(TRIL, a, checkInt("tril", "diagonal", diagonal));
 export const triu = (a: Tensor, diagonal = 0): Tensor => callT(TRIU, a, checkInt("triu", "diagonal", diagonal));
 const DIAGONAL = aten("diagonal");
-export const diagonal = (a: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor =>
-  callT(DIAGONAL, a, checkInt("diagonal", "offset", offset), normDim("diagonal", dim1, a.ndim), normDim("diagonal", dim2, a.ndim));
+export function diagonal(a: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const r = rankOf("diagonal", a);
+  return callT(DIAGONAL, a, checkInt("diagonal", "offset", offset), normDim("diagonal", dim1, r), normDim("diagonal", dim2, r));
+}
 const CONTIGUOUS = aten("contiguous");
 export const contiguous = (a: Tensor): Tensor => callT(CONTIGUOUS, a, "contiguous");
 const CLONE = aten("clone");
