@@ -2,7 +2,9 @@
 // c10::IValue, and the one error path. Everything here is thin on purpose; the
 // TypeScript layer above names, types and validates the operators.
 #pragma once
-#define NAPI_EXPERIMENTAL
+#ifndef NAPI_EXPERIMENTAL
+#define NAPI_EXPERIMENTAL  // basic (synchronous) finalizers: GC frees native memory inside sync loops
+#endif
 #define NODE_ADDON_API_DISABLE_DEPRECATED
 #include <napi.h>
 
