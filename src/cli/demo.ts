@@ -1,7 +1,8 @@
 // `flambeau demo`: trains and evaluates every demo-capable task on bundled data, prints a
 // metrics table and writes an HTML report.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeTextAtomic } from "../io/index.js";
 import { ProgressBar } from "../train/progress.js";
 import type { DemoSection, DemoTask, Task } from "../train/task.js";
 import { TASKS } from "./registry.js";
@@ -33,9 +34,9 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
   );
   process.stdout.write(`\n| task | data | ${names.join(" | ")} | time |\n|${"---|".repeat(names.length + 3)}\n${rows.join("\n")}\n`);
   const file = join(o.out, "report.html");
-  writeFileSync(`${file}.tmp`, renderReport(sections, { full: o.full, seconds }));
-  renameSync(`${file}.tmp`, file);
-  writeFileSync(
+  await writeTextAtomic("demo", file, renderReport(sections, { full: o.full, seconds }));
+  await writeTextAtomic(
+    "demo",
     join(o.out, "results.json"),
     `${JSON.stringify({ full: o.full, seconds, sections: sections.map(({ samples: _s, ...rest }) => rest) }, null, 2)}\n`,
   );

@@ -65,3 +65,8 @@ export async function writeAll(fh: FileHandle, chunks: readonly Uint8Array[]): P
     list = rest;
   }
 }
+
+/** Atomically replaces `path` with `text` (UTF-8). */
+export function writeTextAtomic(op: string, path: string, text: string): Promise<void> {
+  return writeAtomic(op, path, (fh) => writeAll(fh, [Buffer.from(text, "utf8")]));
+}

@@ -1,5 +1,6 @@
 // The io layer: safetensors files and training checkpoints.
 
+export { writeTextAtomic } from "./atomic.js";
 export { CHECKPOINT_FORMAT, type Checkpoint, loadCheckpoint, type OptimizerStateDictLike, saveCheckpoint } from "./checkpoint.js";
 export {
   type Deserialized,

@@ -23,59 +23,63 @@ export interface Callback {
 }
 
 export type Mode = "min" | "max";
-const improved = (mode: Mode, value: number, best: number, minDelta: number): boolean =>
-  mode === "min" ? value < best - minDelta : value > best + minDelta;
-
-export interface EarlyStoppingOptions {
-  monitor?: string;
-  mode?: Mode;
-  patience?: number;
-  minDelta?: number;
-}
-export class EarlyStopping implements Callback {
-  readonly monitor: string;
-  readonly mode: Mode;
-  readonly patience: number;
-  readonly minDelta: number;
-  best: number;
-  wait = 0;
-  constructor(o: EarlyStoppingOptions = {}) {
-    this.monitor = o.monitor ?? "valLoss";
-    this.mode = o.mode ?? (this.monitor.toLowerCase().includes("loss") ? "min" : "max");
-    this.patience = o.patience ?? 5;
-    this.minDelta = o.minDelta ?? 0;
-    this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  }
-  onEpochEnd(s: TrainerState, logs: Logs): void {
-    const v = logs[this.monitor];
-    if (v === undefined || Number.isNaN(v)) return;
-    if (improved(this.mode, v, this.best, this.minDelta)) {
-      this.best = v;
-      this.wait = 0;
-    } else if (++this.wait >= this.patience) s.stopTraining = true;
-  }
-}
 
 export interface BestModelOptions {
   monitor?: string;
+  /** Default: "min" when the monitored name contains "loss", else "max". */
   mode?: Mode;
 }
-/** Keeps an in-memory copy of the weights with the best monitored value; `restore` puts it back. */
-export class KeepBestModel implements Callback {
+
+/** Tracks the best value of one logged metric: the part EarlyStopping, KeepBestModel and ModelCheckpoint share. */
+abstract class MonitorCallback {
   readonly monitor: string;
   readonly mode: Mode;
   best: number;
-  bestEpoch = -1;
-  #weights: Map<string, Tensor> | null = null;
-  constructor(o: BestModelOptions = {}) {
+  constructor(o: BestModelOptions) {
     this.monitor = o.monitor ?? "valLoss";
     this.mode = o.mode ?? (this.monitor.toLowerCase().includes("loss") ? "min" : "max");
     this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
-  onEpochEnd(s: TrainerState, logs: Logs): void {
+  /** Records and returns true when the monitored value beats the best by more than minDelta. */
+  protected improves(logs: Logs, minDelta = 0): boolean | undefined {
     const v = logs[this.monitor];
-    if (v === undefined || Number.isNaN(v) || !improved(this.mode, v, this.best, 0)) return;
-    this.best = v;
+    if (v === undefined || Number.isNaN(v)) return undefined;
+    const better = this.mode === "min" ? v < this.best - minDelta : v > this.best + minDelta;
+    if (better) this.best = v;
+    return better;
+  }
+}
+
+export interface EarlyStoppingOptions extends BestModelOptions {
+  patience?: number;
+  minDelta?: number;
+}
+export class EarlyStopping extends MonitorCallback implements Callback {
+  readonly patience: number;
+  readonly minDelta: number;
+  wait = 0;
+  constructor(o: EarlyStoppingOptions = {}) {
+    super(o);
+    this.patience = o.patience ?? 5;
+    this.minDelta = o.minDelta ?? 0;
+  }
+  onEpochEnd(s: TrainerState, logs: Logs): void {
+    const better = this.improves(logs, this.minDelta);
+    if (better === undefined) return;
+    if (better) this.wait = 0;
+    else if (++this.wait >= this.patience) s.stopTraining = true;
+  }
+}
+
+/** Keeps an in-memory copy of the weights with the best monitored value (`weights`; load them with loadStateDict). */
+export class KeepBestModel extends MonitorCallback implements Callback {
+  bestEpoch = -1;
+  #weights: Map<string, Tensor> | null = null;
+  constructor(o: BestModelOptions = {}) {
+    super(o);
+  }
+  onEpochEnd(s: TrainerState, logs: Logs): void {
+    if (!this.improves(logs)) return;
     this.bestEpoch = s.epoch;
     if (this.#weights) for (const t of this.#weights.values()) t.dispose();
     this.#weights = new Map([...s.model.stateDict()].map(([k, t]) => [k, t.clone().keep()]));
@@ -87,22 +91,14 @@ export class KeepBestModel implements Callback {
 }
 
 /** Saves the model with a caller-supplied writer whenever the monitored value improves. */
-export class ModelCheckpoint implements Callback {
-  readonly monitor: string;
-  readonly mode: Mode;
-  best: number;
+export class ModelCheckpoint extends MonitorCallback implements Callback {
   readonly #save: (epoch: number, logs: Logs) => Promise<void>;
   constructor(save: (epoch: number, logs: Logs) => Promise<void>, o: BestModelOptions = {}) {
+    super(o);
     this.#save = save;
-    this.monitor = o.monitor ?? "valLoss";
-    this.mode = o.mode ?? (this.monitor.toLowerCase().includes("loss") ? "min" : "max");
-    this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
   async onEpochEnd(s: TrainerState, logs: Logs): Promise<void> {
-    const v = logs[this.monitor];
-    if (v === undefined || !improved(this.mode, v, this.best, 0)) return;
-    this.best = v;
-    await this.#save(s.epoch, logs);
+    if (this.improves(logs)) await this.#save(s.epoch, logs);
   }
 }
 

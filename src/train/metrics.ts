@@ -49,28 +49,20 @@ export function perClassScores(cm: ConfusionMatrix): PerClass {
   return out;
 }
 
+/** Mean of a per-class score over the classes present in the targets (scikit-learn's macro average). */
+function macro(cm: ConfusionMatrix, score: "precision" | "recall" | "f1"): number {
+  const s = perClassScores(cm);
+  const present = s.support.flatMap((v, i) => (v > 0 ? [i] : []));
+  return present.length ? present.reduce((a, i) => a + s[score][i]!, 0) / present.length : 0;
+}
+
 /** F1 averaged over classes present in the targets (macro) or pooled over all decisions (micro = accuracy for single-label). */
-export function f1Score(cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number {
-  if (average === "micro") return accuracyFromCm(cm);
-  const s = perClassScores(cm);
-  const present = s.support.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0);
-  if (present.length === 0) return 0;
-  return present.reduce((a, i) => a + s.f1[i]!, 0) / present.length;
-}
-
-export function precisionScore(cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number {
-  if (average === "micro") return accuracyFromCm(cm);
-  const s = perClassScores(cm);
-  const present = s.support.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0);
-  return present.length ? present.reduce((a, i) => a + s.precision[i]!, 0) / present.length : 0;
-}
-
-export function recallScore(cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number {
-  if (average === "micro") return accuracyFromCm(cm);
-  const s = perClassScores(cm);
-  const present = s.support.map((v, i) => (v > 0 ? i : -1)).filter((i) => i >= 0);
-  return present.length ? present.reduce((a, i) => a + s.recall[i]!, 0) / present.length : 0;
-}
+export const f1Score = (cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number =>
+  average === "micro" ? accuracyFromCm(cm) : macro(cm, "f1");
+export const precisionScore = (cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number =>
+  average === "micro" ? accuracyFromCm(cm) : macro(cm, "precision");
+export const recallScore = (cm: ConfusionMatrix, average: "macro" | "micro" = "macro"): number =>
+  average === "micro" ? accuracyFromCm(cm) : macro(cm, "recall");
 
 export function accuracyFromCm(cm: ConfusionMatrix): number {
   let correct = 0;

@@ -1,11 +1,11 @@
 // A saved model is a directory: model.safetensors (weights, PyTorch key names) and
 // config.json (task, architecture, hyper-parameters, labels, preprocessing), so eval and
 // predict need nothing else. Both files are written atomically (temp file + rename).
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
-import { load, save } from "../io/index.js";
+import { load, save, writeTextAtomic } from "../io/index.js";
 
 export interface ModelConfig {
   task: string;
@@ -23,9 +23,7 @@ export interface ModelConfig {
 export async function saveModelDir(dir: string, config: ModelConfig, weights: Map<string, Tensor>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await save(weights, join(dir, "model.safetensors"), { format: "pt", task: config.task, architecture: config.architecture });
-  const tmp = join(dir, `config.json.tmp-${process.pid}`);
-  writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`);
-  renameSync(tmp, join(dir, "config.json"));
+  await writeTextAtomic("saveModelDir", join(dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 export async function loadModelDir(dir: string): Promise<{ config: ModelConfig; weights: Map<string, Tensor> }> {

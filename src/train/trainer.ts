@@ -3,6 +3,7 @@
 
 import { FlambeauError } from "../core/errors.js";
 import { cat, dispose, manualSeed, noGrad, type Tensor, tidy } from "../core/index.js";
+import { clipGradNorm_ } from "../optim/clip.js";
 import type { Callback, Logs, TrainerState } from "./callbacks.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
 
@@ -62,17 +63,6 @@ const lengthOf = (s: BatchSource): number => {
   return typeof n === "number" ? n : 0;
 };
 
-function clipGradNorm(params: Tensor[], maxNorm: number): void {
-  tidy(() => {
-    const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== null);
-    if (grads.length === 0) return;
-    let sq = 0;
-    for (const g of grads) sq += Number(g.pow(2).sum().item());
-    const norm = Math.sqrt(sq);
-    if (norm > maxNorm) for (const g of grads) g.mul_(maxNorm / (norm + 1e-6));
-  });
-}
-
 export class Trainer {
   readonly model: TrainableModel;
   readonly optimizer: StepOptimizer;
@@ -101,7 +91,7 @@ export class Trainer {
       if (!Number.isFinite(value))
         throw new FlambeauError("E_STATE", `training diverged: loss is ${value} at step ${this.state.step}; lower the learning rate`);
       loss.backward();
-      if (this.options.gradClipNorm !== undefined) clipGradNorm(this.model.parameters(), this.options.gradClipNorm);
+      if (this.options.gradClipNorm !== undefined) clipGradNorm_(this.model.parameters(), this.options.gradClipNorm);
       this.optimizer.step();
       return value;
     });

@@ -21,7 +21,7 @@ import type {
 } from "../../train/task.js";
 import { type Batch, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
-import { carveValidation, type LabelledImages, loadImageData } from "../image-data.js";
+import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/small-cnn.js";
 
@@ -101,8 +101,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       classes: data.classes,
     });
   else ({ train: data, val } = carveValidation(data, 0.1));
-  if (o.limit !== undefined && o.limit < data.images.shape[0]!)
-    data = { ...data, images: data.images.narrow(0, 0, o.limit), labels: data.labels.narrow(0, 0, o.limit) };
+  if (o.limit !== undefined) data = take(data, o.limit);
   const n = data.images.shape[0]!;
   const [, channels, size] = data.images.shape as [number, 1 | 3, number];
   const stats = channelStats(data.images);
