@@ -10,8 +10,12 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # --- system packages ----------------------------------------------------------
 # libtorch-dev: the engine. libblis4-openmp: the BLAS libtorch runs fastest with here
 # (bench/blas.sh: 1024² matmul 57 GFLOP/s vs 31 for OpenBLAS pthread/openmp on 2 cores).
-# dataset-fashion-mnist: the demo's and tests' real data.
-APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist)
+# The rest are the demo's and tests' real data and generators (see ../shared/ECOSYSTEM.md):
+# images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
+# (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
+# rdkit-data).
+APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
+  espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
 # `--test` adds python3-torch: the interop tests load Flambeau's files in Python PyTorch.
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3

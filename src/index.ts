@@ -1,8 +1,13 @@
 // flambeau: deep learning for TypeScript on PyTorch's engine.
+
+export * as audio from "./audio/index.js";
 export * from "./core/index.js";
 export * as data from "./data/index.js";
+export * as graph from "./graph/index.js";
 export * as io from "./io/index.js";
 export { load, save } from "./io/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as text from "./text/index.js";
 export * as train from "./train/index.js";
+export * as vision from "./vision/index.js";

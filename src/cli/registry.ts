@@ -1,12 +1,14 @@
 // The frozen task registry (transformers.js's SUPPORTED_TASKS): task name → its definition.
-// The task-name type is derived from it; an unknown name errors with the valid ones.
+// Each modality lists its own tasks; the task-name type is derived from the union of them,
+// and an unknown name errors with the valid ones.
+import { AUDIO_TASKS } from "../audio/tasks/index.js";
 import { FlambeauError } from "../core/errors.js";
+import { GRAPH_TASKS } from "../graph/tasks/index.js";
+import { TEXT_TASKS } from "../text/tasks/index.js";
 import type { Task } from "../train/task.js";
-import { imageClassification } from "../vision/tasks/image-classification.js";
+import { VISION_TASKS } from "../vision/tasks/index.js";
 
-export const TASKS = Object.freeze({
-  "image-classification": imageClassification,
-} satisfies Record<string, Task>);
+export const TASKS = Object.freeze({ ...VISION_TASKS, ...TEXT_TASKS, ...AUDIO_TASKS, ...GRAPH_TASKS } satisfies Record<string, Task>);
 
 export type TaskName = keyof typeof TASKS;
 

@@ -72,7 +72,7 @@ export function renderReport(sections: DemoSection[], o: { full: boolean; second
       (s) => `<section><h2>${esc(s.task)} — ${esc(s.dataset)}</h2>
 <p>Reproduce: ${s.commands.map((c) => `<code>${esc(c)}</code>`).join("<br>")}</p>
 <div class="row">${lossChart(s.history)}${s.confusion ? confusion(s.confusion) : ""}</div>
-${s.samples ? `<h3>Sample test predictions</h3>${samples(s.samples)}` : ""}</section>`,
+${s.samples ? `<h3>Sample test predictions</h3>${samples(s.samples)}` : ""}${s.extraHtml ?? ""}</section>`,
     )
     .join("\n");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flambeau demo report</title>

@@ -63,6 +63,9 @@ export interface DemoSection {
   confusion?: { labels: string[]; matrix: number[][] };
   /** A few test examples with the model's answer; `image` is a PNG data URI when the input is an image. */
   samples?: { image?: string; input?: string; truth: string; predicted: string; probability: number }[];
+  /** A self-contained HTML fragment (inline SVG/PNG data URIs, no scripts) shown after the samples:
+   * highlighted entities, spectrograms, drawn graphs, before/after crops. Escape any text it holds. */
+  extraHtml?: string;
 }
 
 export interface DemoOptions {

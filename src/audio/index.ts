@@ -1,0 +1,2 @@
+// audio: public API of this modality (filled by its issue).
+export {};

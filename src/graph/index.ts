@@ -1,0 +1,2 @@
+// graph: public API of this modality (filled by its issue).
+export {};

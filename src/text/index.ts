@@ -1,0 +1,2 @@
+// text: public API of this modality (filled by its issue).
+export {};
