@@ -1,4 +1,4 @@
-// The `flambeau` command: tasks, train, eval, predict, demo, bench.
+// The `flambeau` command: tasks, train, eval, predict, compare, demo.
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { loadModelDir } from "../train/model-dir.js";
@@ -19,6 +19,12 @@ const num =
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
     return n;
   };
+const fractionList = (v: string): number[] => {
+  const list = v.split(",").map((s) => Number(s.trim()));
+  if (!list.length || list.some((f) => !(f > 0 && f <= 1)))
+    throw new InvalidArgumentError(`fractions must be comma-separated numbers in (0, 1], got "${v}"`);
+  return list;
+};
 const seedArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
@@ -140,6 +146,37 @@ export function buildProgram(): Command {
       const preds = await task.predict(dir, inputs, { topK: o.topK });
       print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
     });
+
+  program
+    .command("compare")
+    .description("hand-made features + a linear model against the task's deep model, over training-set sizes and seeds")
+    .argument("<task>", "task name (see `flambeau tasks`)")
+    .requiredOption("--data <path>", "data, as for `flambeau train` (its test split is the test set)")
+    .option("--fractions <list>", "fractions of the training set, comma-separated", fractionList, [0.01, 0.03, 0.1, 0.3, 1])
+    .option("--seeds <n>", "seeds per size", int("seeds"), 3)
+    .option("--epochs <n>", "epochs of the deep model (default: the task's schedule)", int("epochs"))
+    .option("--shallow-only", "train only the shallow pipeline")
+    .option("--out <dir>", "where compare.json, compare.md and compare.html go", "runs/compare")
+    .option("--json", "print the report as JSON")
+    .action(
+      async (
+        taskName: string,
+        o: { data: string; fractions: number[]; seeds: number; epochs?: number; shallowOnly?: boolean; out: string; json?: boolean },
+      ) => {
+        const { writeCompareReport } = await import("./compare-report.js");
+        const { compare } = await import("../compare/index.js");
+        const report = await compare(getTask(taskName).name, {
+          data: o.data,
+          fractions: o.fractions,
+          seeds: o.seeds,
+          epochs: o.epochs,
+          shallowOnly: o.shallowOnly,
+          log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
+        });
+        const table = await writeCompareReport(report, o.out);
+        print(Boolean(o.json), report, () => table);
+      },
+    );
 
   program
     .command("demo")

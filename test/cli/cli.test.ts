@@ -2,39 +2,18 @@
 // (written as PNGs here), plus its error contract: one line and exit code 2.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import * as fl from "flambeau";
-import sharp from "sharp";
 import { FIXTURES } from "../helpers/fixtures.js";
+import { writeFashionImageFolder } from "../helpers/image-folder.js";
 
 const BIN = join(FIXTURES, "..", "..", "bin", "flambeau.js");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, CI: "1" } });
-const root = mkdtempSync(join(tmpdir(), "fl-cli-"));
-const CLASSES = ["trouser", "bag", "sneaker"];
-const LABELS = [1, 8, 7];
+let root = "";
 
 before(async () => {
-  const { images, labels } = await fl.data.fashionMnist({ split: "test" });
-  const lab = labels.data() as BigInt64Array;
-  for (const split of ["train", "test"]) {
-    const counts = [0, 0, 0];
-    const limit = split === "train" ? 60 : 20;
-    const offset = split === "train" ? 0 : 5000;
-    for (let i = offset; i < lab.length && counts.some((c) => c < limit); i++) {
-      const k = LABELS.indexOf(Number(lab[i]));
-      if (k < 0 || counts[k]! >= limit) continue;
-      const dir = join(root, split, CLASSES[k]!);
-      mkdirSync(dir, { recursive: true });
-      const px = images.select(0, i).data() as Uint8Array;
-      await sharp(Buffer.from(px), { raw: { width: 28, height: 28, channels: 1 } })
-        .png()
-        .toFile(join(dir, `${i}.png`));
-      counts[k]!++;
-    }
-  }
+  root = await writeFashionImageFolder();
 });
 
 test("train → eval --json → predict on an ImageFolder", () => {

@@ -1,0 +1,131 @@
+// `flambeau compare`: the central claim of deep learning, measured. On the same splits,
+// a shallow pipeline (hand-made features + logistic regression) and the task's default
+// deep model are trained over a ladder of training-set sizes and seeds; test accuracy,
+// training time and inference time per example are reported with their spread.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getTask } from "../cli/registry.js";
+import { FlambeauError } from "../core/errors.js";
+import { tidy } from "../core/index.js";
+import { LinearClassifier } from "../train/linear-classifier.js";
+import { SilentProgress } from "../train/progress.js";
+import type { ShallowPipeline } from "./pipeline.js";
+import { SHALLOW_PIPELINES } from "./pipelines.js";
+
+export interface CompareOptions {
+  data: string;
+  /** Fractions of the available training examples; default 1%, 3%, 10%, 30%, 100%. */
+  fractions?: readonly number[];
+  seeds?: number;
+  /** Epochs of the deep model (default: the task's own schedule for that size). */
+  epochs?: number;
+  /** Only the shallow side (quick looks at the features). */
+  shallowOnly?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SideResult {
+  accuracy: number;
+  trainSeconds: number;
+  /** Wall time per test example, features included. */
+  inferMs: number;
+}
+
+export interface CompareRun {
+  fraction: number;
+  trainExamples: number;
+  seed: number;
+  shallow: SideResult;
+  deep?: SideResult;
+}
+
+export interface CompareReport {
+  task: string;
+  data: string;
+  shallowModel: string;
+  deepModel: string;
+  testExamples: number;
+  runs: CompareRun[];
+}
+
+export function shallowPipelineFor(task: string): ShallowPipeline {
+  const p = SHALLOW_PIPELINES[task];
+  if (!p)
+    throw new FlambeauError(
+      "E_ARG",
+      `compare: no shallow pipeline for task "${task}" yet; tasks with one: ${Object.keys(SHALLOW_PIPELINES).join(", ")}`,
+    );
+  return p;
+}
+
+async function runShallow(
+  p: ShallowPipeline,
+  data: string,
+  seed: number,
+  limit: number,
+): Promise<{ r: SideResult; n: number; nTest: number }> {
+  const s = await p.load(data, { seed, limit });
+  try {
+    const t0 = performance.now();
+    const train = { x: p.featurize(s.train.x), y: s.train.y };
+    const val = { x: p.featurize(s.val.x), y: s.val.y };
+    const model = LinearClassifier.fit(train, val, s.classes.length, { seed });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    train.x.dispose();
+    val.x.dispose();
+    const t1 = performance.now();
+    const accuracy = tidy(() => Number(model.predict(p.featurize(s.test.x)).eq(s.test.y).float().mean().item()));
+    const inferMs = (performance.now() - t1) / s.test.n;
+    model.dispose();
+    return { r: { accuracy, trainSeconds, inferMs }, n: s.train.n, nTest: s.test.n };
+  } finally {
+    p.dispose(s);
+  }
+}
+
+async function runDeep(task: string, data: string, seed: number, limit: number, epochs: number | undefined): Promise<SideResult> {
+  const t = getTask(task);
+  const dir = mkdtempSync(join(tmpdir(), "flambeau-compare-"));
+  try {
+    const t0 = performance.now();
+    await t.train({ data, out: dir, seed, limit, epochs, progress: new SilentProgress() });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const m = await t.evaluate(dir, data);
+    const inferMs = (performance.now() - t1) / Number(m.examples);
+    return { accuracy: Number(m.accuracy), trainSeconds, inferMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function compare(task: string, o: CompareOptions): Promise<CompareReport> {
+  const p = shallowPipelineFor(task);
+  const fractions = o.fractions ?? [0.01, 0.03, 0.1, 0.3, 1];
+  for (const f of fractions) if (!(f > 0 && f <= 1)) throw new FlambeauError("E_ARG", `compare: fractions must be in (0, 1], got ${f}`);
+  const seeds = o.seeds ?? 3;
+  if (!Number.isSafeInteger(seeds) || seeds < 1)
+    throw new FlambeauError("E_ARG", `compare: seeds must be a positive integer, got ${seeds}`);
+  const log = o.log ?? (() => {});
+  const probe = await p.load(o.data, { seed: 0, limit: 1 });
+  const available = probe.available;
+  const testExamples = probe.test.n;
+  p.dispose(probe);
+  const t = getTask(task);
+  const runs: CompareRun[] = [];
+  for (const fraction of fractions) {
+    const limit = Math.max(probe.classes.length, Math.round(fraction * available));
+    for (let seed = 0; seed < seeds; seed++) {
+      const sh = await runShallow(p, o.data, seed, limit);
+      const deep = o.shallowOnly ? undefined : await runDeep(task, o.data, seed, limit, o.epochs);
+      runs.push({ fraction, trainExamples: sh.n, seed, shallow: sh.r, deep });
+      log(
+        `compare ${task}: ${(100 * fraction).toFixed(0)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s` +
+          (deep ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s` : ""),
+      );
+    }
+  }
+  return { task, data: o.data, shallowModel: p.name, deepModel: t.defaultModel, testExamples, runs };
+}

@@ -1,0 +1,34 @@
+// What a shallow ("hand-made features + linear model") baseline must provide for
+// `flambeau compare`: the same data splits as the task's deep model, and a feature
+// extractor a practitioner would have written by hand.
+
+import type { Tensor } from "../core/index.js";
+
+/** Raw examples (whatever the modality's reader returns) with int64 class labels [N]. */
+export interface RawSplit<Raw> {
+  x: Raw;
+  y: Tensor;
+  n: number;
+}
+
+export interface ShallowSplits<Raw> {
+  train: RawSplit<Raw>;
+  val: RawSplit<Raw>;
+  test: RawSplit<Raw>;
+  classes: string[];
+  /** Training examples available before `limit` (after the validation carve). */
+  available: number;
+}
+
+export interface ShallowPipeline<Raw = unknown> {
+  /** e.g. "HOG + intensity histogram → logistic regression" */
+  readonly name: string;
+  /**
+   * The task's splits of `data`: for a given seed and limit, the very examples the task's
+   * deep model trains, validates and is tested on.
+   */
+  load(data: string, o: { seed: number; limit?: number }): Promise<ShallowSplits<Raw>>;
+  /** Hand-made features [N, F] float32. */
+  featurize(x: Raw): Tensor;
+  dispose(s: ShallowSplits<Raw>): void;
+}
