@@ -1,6 +1,7 @@
 // flambeau: deep learning for TypeScript on PyTorch's engine.
 
 export * as audio from "./audio/index.js";
+export * as compare from "./compare/index.js";
 export * from "./core/index.js";
 export * as data from "./data/index.js";
 export * as graph from "./graph/index.js";

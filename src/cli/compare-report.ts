@@ -1,20 +1,27 @@
 // Writes a compare report as JSON, Markdown and a self-contained HTML page.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { accuracyChart, type CompareReport, markdownTable } from "../compare/index.js";
+import { accuracyChart, type CompareReport, type Inspection, markdownTable } from "../compare/index.js";
 import { writeTextAtomic } from "../io/index.js";
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
-/** Writes the three files under `dir`; returns the Markdown table. */
-export async function writeCompareReport(report: CompareReport, dir: string): Promise<string> {
+/** Writes the three files under `dir` (with the inspection of the kept deep model, if any); returns the Markdown table. */
+export async function writeCompareReport(report: CompareReport, dir: string, inspection?: Inspection): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const table = markdownTable(report);
-  await writeTextAtomic("compare", join(dir, "compare.json"), `${JSON.stringify(report, null, 2)}\n`);
+  const knn = inspection
+    ? `\n\n5-NN accuracy on ${inspection.metrics.samples} test examples: learned embedding ${(100 * inspection.metrics.knnLearned!).toFixed(1)}%, hand-made features ${(100 * inspection.metrics.knnHandMade!).toFixed(1)}%`
+    : "";
+  const table = markdownTable(report) + knn;
+  await writeTextAtomic(
+    "compare",
+    join(dir, "compare.json"),
+    `${JSON.stringify({ ...report, inspection: inspection?.metrics }, null, 2)}\n`,
+  );
   await writeTextAtomic("compare", join(dir, "compare.md"), `${table}\n`);
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Flambeau: shallow vs deep, ${esc(report.task)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1000px}pre{background:#f6f6f6;padding:1em}</style></head><body>
-<h1>Shallow vs deep: ${esc(report.task)} on ${esc(report.data)}</h1>${accuracyChart(report)}<pre>${esc(table)}</pre></body></html>\n`;
+<h1>Shallow vs deep: ${esc(report.task)} on ${esc(report.data)}</h1>${accuracyChart(report)}<pre>${esc(table)}</pre>${inspection?.html ?? ""}</body></html>\n`;
   await writeTextAtomic("compare", join(dir, "compare.html"), html);
   return `${table}\n\nwritten: ${resolve(dir, "compare.html")}`;
 }

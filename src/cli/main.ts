@@ -1,4 +1,5 @@
 // The `flambeau` command: tasks, train, eval, predict, compare, demo.
+import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { loadModelDir } from "../train/model-dir.js";
@@ -164,16 +165,20 @@ export function buildProgram(): Command {
         o: { data: string; fractions: number[]; seeds: number; epochs?: number; shallowOnly?: boolean; out: string; json?: boolean },
       ) => {
         const { writeCompareReport } = await import("./compare-report.js");
-        const { compare } = await import("../compare/index.js");
-        const report = await compare(getTask(taskName).name, {
+        const { compare, shallowPipelineFor } = await import("../compare/index.js");
+        const task = getTask(taskName).name;
+        const report = await compare(task, {
           data: o.data,
           fractions: o.fractions,
           seeds: o.seeds,
           epochs: o.epochs,
           shallowOnly: o.shallowOnly,
+          keepModel: join(o.out, "model"),
           log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
         });
-        const table = await writeCompareReport(report, o.out);
+        const inspect = shallowPipelineFor(task).inspect;
+        const inspection = report.modelDir && inspect ? await inspect(report.modelDir, o.data) : undefined;
+        const table = await writeCompareReport(report, o.out, inspection);
         print(Boolean(o.json), report, () => table);
       },
     );

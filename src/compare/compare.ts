@@ -23,6 +23,8 @@ export interface CompareOptions {
   epochs?: number;
   /** Only the shallow side (quick looks at the features). */
   shallowOnly?: boolean;
+  /** Keep the deep model of the largest size (seed 0) in this directory, for inspection. */
+  keepModel?: string;
   log?: (line: string) => void;
 }
 
@@ -48,6 +50,8 @@ export interface CompareReport {
   deepModel: string;
   testExamples: number;
   runs: CompareRun[];
+  /** Where the deep model of the largest size (seed 0) was kept, when asked. */
+  modelDir?: string;
 }
 
 export function shallowPipelineFor(task: string): ShallowPipeline {
@@ -85,9 +89,16 @@ async function runShallow(
   }
 }
 
-async function runDeep(task: string, data: string, seed: number, limit: number, epochs: number | undefined): Promise<SideResult> {
+async function runDeep(
+  task: string,
+  data: string,
+  seed: number,
+  limit: number,
+  epochs: number | undefined,
+  keep?: string,
+): Promise<SideResult> {
   const t = getTask(task);
-  const dir = mkdtempSync(join(tmpdir(), "flambeau-compare-"));
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "flambeau-compare-"));
   try {
     const t0 = performance.now();
     await t.train({ data, out: dir, seed, limit, epochs, progress: new SilentProgress() });
@@ -97,7 +108,7 @@ async function runDeep(task: string, data: string, seed: number, limit: number, 
     const inferMs = (performance.now() - t1) / Number(m.examples);
     return { accuracy: Number(m.accuracy), trainSeconds, inferMs };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -119,13 +130,15 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
     const limit = Math.max(probe.classes.length, Math.round(fraction * available));
     for (let seed = 0; seed < seeds; seed++) {
       const sh = await runShallow(p, o.data, seed, limit);
-      const deep = o.shallowOnly ? undefined : await runDeep(task, o.data, seed, limit, o.epochs);
+      const keep = fraction === Math.max(...fractions) && seed === 0 ? o.keepModel : undefined;
+      const deep = o.shallowOnly ? undefined : await runDeep(task, o.data, seed, limit, o.epochs, keep);
       runs.push({ fraction, trainExamples: sh.n, seed, shallow: sh.r, deep });
       log(
-        `compare ${task}: ${(100 * fraction).toFixed(0)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s` +
+        `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s` +
           (deep ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s` : ""),
       );
     }
   }
-  return { task, data: o.data, shallowModel: p.name, deepModel: t.defaultModel, testExamples, runs };
+  const modelDir = o.shallowOnly ? undefined : o.keepModel;
+  return { task, data: o.data, shallowModel: p.name, deepModel: t.defaultModel, testExamples, runs, modelDir };
 }

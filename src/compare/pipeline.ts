@@ -31,4 +31,12 @@ export interface ShallowPipeline<Raw = unknown> {
   /** Hand-made features [N, F] float32. */
   featurize(x: Raw): Tensor;
   dispose(s: ShallowSplits<Raw>): void;
+  /** Looks inside a deep model the task trained (filters, activations, embeddings vs these features). */
+  inspect?(modelDir: string, data: string): Promise<Inspection>;
+}
+
+export interface Inspection {
+  /** A self-contained HTML fragment. */
+  html: string;
+  metrics: Record<string, number>;
 }

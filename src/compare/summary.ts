@@ -53,7 +53,7 @@ export function markdownTable(report: CompareReport): string {
   const head = `| train examples | shallow acc. % | deep acc. % | shallow train s | deep train s | shallow ms/example | deep ms/example |\n|---:|---:|---:|---:|---:|---:|---:|`;
   const rows = ladder(report).map(
     (r) =>
-      `| ${r.trainExamples} (${(100 * r.fraction).toFixed(0)}%) | ${pct(r.shallow.accuracy)} | ${r.deep ? pct(r.deep.accuracy) : "—"} | ${sec(r.shallow.trainSeconds)} | ${r.deep ? sec(r.deep.trainSeconds) : "—"} | ${ms(r.shallow.inferMs)} | ${r.deep ? ms(r.deep.inferMs) : "—"} |`,
+      `| ${r.trainExamples} (${+(100 * r.fraction).toPrecision(2)}%) | ${pct(r.shallow.accuracy)} | ${r.deep ? pct(r.deep.accuracy) : "—"} | ${sec(r.shallow.trainSeconds)} | ${r.deep ? sec(r.deep.trainSeconds) : "—"} | ${ms(r.shallow.inferMs)} | ${r.deep ? ms(r.deep.inferMs) : "—"} |`,
   );
   return `${report.task} on ${report.data}: shallow = ${report.shallowModel}; deep = ${report.deepModel}; ${report.testExamples} test examples; mean ± std over seeds\n\n${head}\n${rows.join("\n")}`;
 }

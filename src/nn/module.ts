@@ -20,13 +20,48 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
+/** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
+export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
+
 export abstract class Module {
   training = true;
+  readonly #forwardHooks = new Map<number, ForwardHook>();
+  #nextHook = 0;
   readonly #params = new Map<string, Parameter | null>();
   readonly #buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
   readonly #modules = new Map<string, Module>();
 
   abstract forward(...args: unknown[]): unknown;
+
+  /**
+   * Runs `hook(module, inputs, output)` after every call of this module's forward (feature
+   * inspection, activation statistics); `remove()` on the handle detaches it. The hook
+   * wraps this instance's forward, so it sees every caller, containers included.
+   */
+  registerForwardHook(hook: ForwardHook): { remove(): void } {
+    const hooks = this.#forwardHooks;
+    if (hooks.size === 0) {
+      const forward = this.forward;
+      // Non-enumerable, so parameter and child discovery never see it.
+      Object.defineProperty(this, "forward", {
+        configurable: true,
+        writable: true,
+        enumerable: false,
+        value: (...inputs: unknown[]) => {
+          const output = forward.apply(this, inputs);
+          for (const h of [...hooks.values()]) h(this, inputs, output);
+          return output;
+        },
+      });
+    }
+    const id = this.#nextHook++;
+    hooks.set(id, hook);
+    return {
+      remove: () => {
+        if (hooks.delete(id) && hooks.size === 0) delete (this as { forward?: unknown }).forward;
+      },
+    };
+  }
 
   /** Registers a parameter under an exact state-dict name (for computed names). */
   registerParameter(name: string, p: Parameter | null): void {

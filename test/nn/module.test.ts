@@ -220,3 +220,38 @@ test("a custom module: properties in declaration order, PyTorch names, buffers",
   other.loadStateDict(Object.fromEntries(b.stateDict()));
   assert.deepEqual(other.layers.at(1).stateDict().get("weight")!.toArray(), b.layers.at(1).stateDict().get("weight")!.toArray());
 });
+
+test("forward hooks see every call with inputs and output, containers included, and detach cleanly", () => {
+  const lin = new nn.Linear(3, 2);
+  const seq = new nn.Sequential(lin, new nn.ReLU());
+  const seen: [number[], number[]][] = [];
+  const h = lin.registerForwardHook((m, inputs, out) => {
+    assert.equal(m, lin);
+    seen.push([[...(inputs[0] as fl.Tensor).shape], [...(out as fl.Tensor).shape]]);
+  });
+  const order: string[] = [];
+  const h2 = lin.registerForwardHook(() => order.push("second"));
+  fl.tidy(() => seq.forward(fl.randn([4, 3])));
+  fl.tidy(() => lin.forward(fl.randn([5, 3])));
+  assert.deepEqual(seen, [
+    [
+      [4, 3],
+      [4, 2],
+    ],
+    [
+      [5, 3],
+      [5, 2],
+    ],
+  ]);
+  assert.deepEqual(order, ["second", "second"]);
+  assert.deepEqual(
+    lin.namedParameters().map(([k]) => k),
+    ["weight", "bias"],
+    "a hook adds nothing to parameter discovery",
+  );
+  h.remove();
+  h2.remove();
+  assert.equal(Object.hasOwn(lin, "forward"), false, "the last removal restores the class's forward");
+  fl.tidy(() => seq.forward(fl.randn([1, 3])));
+  assert.equal(seen.length, 2);
+});

@@ -14,6 +14,19 @@ function hogOptions(size: number) {
   return { orientations: 9, pixelsPerCell: [cell, cell] as const, cellsPerBlock: [2, 2] as const };
 }
 
+/** HOG and intensity/colour histograms of uint8 images [N, C, H, W] → [N, F]. */
+export function imageShallowFeatures(x: Tensor): Tensor {
+  return tidy(() => {
+    const parts: Tensor[] = [];
+    // Batches of 4,096 keep the float64 gradient images small.
+    for (let i = 0; i < x.shape[0]!; i += 4096) {
+      const b = x.narrow(0, i, Math.min(4096, x.shape[0]! - i));
+      parts.push(cat([hog(b, hogOptions(x.shape[2]!)), colorHistogram(b, 16)], 1));
+    }
+    return cat(parts, 0);
+  });
+}
+
 export const imageShallowPipeline: ShallowPipeline<Tensor> = {
   name: "HOG + intensity histogram → logistic regression",
   async load(data, o): Promise<ShallowSplits<Tensor>> {
@@ -36,17 +49,8 @@ export const imageShallowPipeline: ShallowPipeline<Tensor> = {
     const split = (d: { images: Tensor; labels: Tensor }) => ({ x: d.images, y: d.labels, n: d.images.shape[0]! });
     return { train: split(train), val: split(val), test: split(test), classes: all.classes, available };
   },
-  featurize(x) {
-    return tidy(() => {
-      const parts: Tensor[] = [];
-      // Batches of 4,096 keep the float64 gradient images small.
-      for (let i = 0; i < x.shape[0]!; i += 4096) {
-        const b = x.narrow(0, i, Math.min(4096, x.shape[0]! - i));
-        parts.push(cat([hog(b, hogOptions(x.shape[2]!)), colorHistogram(b, 16)], 1));
-      }
-      return cat(parts, 0);
-    });
-  },
+  featurize: imageShallowFeatures,
+  inspect: async (dir, data) => (await import("./inspect-model.js")).inspectImageClassifier(dir, data),
   dispose(s) {
     for (const t of [s.train.x, s.train.y, s.val.x, s.val.y, s.test.x, s.test.y]) t.dispose();
   },
