@@ -46,6 +46,12 @@ elif command -v dpkg-query >/dev/null 2>&1; then
       update-alternatives --set libblas.so.3-x86_64-linux-gnu "$BLIS_BLAS" >&2
     fi
   fi
+  # Debian's package-description translations (translation and summarization data): apt
+  # fetches the Translation-en/fr/de indexes only when asked for those languages.
+  if [ "$(id -u)" = "0" ] && ! ls /var/lib/apt/lists/*_i18n_Translation-fr* >/dev/null 2>&1; then
+    say "fetching apt's description translations (en, fr, de)"
+    apt-get update -qq -o Acquire::Languages=en,fr,de >&2 || say "apt-get update failed: translation data unavailable"
+  fi
   export FLAMBEAU_TORCH_INCLUDE=/usr/include FLAMBEAU_TORCH_LIB=/usr/lib/x86_64-linux-gnu
 elif [ ! -f /usr/include/torch/script.h ]; then
   say "libtorch not found: install libtorch (Debian/Ubuntu: apt-get install libtorch-dev) or set LIBTORCH=/path/to/libtorch"

@@ -1,0 +1,65 @@
+// DDTP: parsing apt's Translation indexes, joining languages on Description-md5, splitting by package.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseTranslation, splitOf, summaryPairs, translationPairs } from "../../src/text/seq2seq/ddtp.js";
+
+const EN = `Package: 2ping
+Description-md5: aaa
+Description-en: Ping utility to determine directional packet loss
+ 2ping is a bi-directional ping utility.
+ It uses 3-way pings.
+ .
+ Second paragraph.
+
+Package: foo
+Description-md5: bbb
+Description-en: A foo tool
+ Does foo.
+`;
+const FR = `Package: 2ping
+Description-md5: aaa
+Description-fr: Utilitaire de ping
+ 2ping est un outil de ping bidirectionnel.
+ Il utilise des pings triples.
+ .
+ Deuxième paragraphe.
+
+Package: other
+Description-md5: ccc
+Description-fr: Autre
+`;
+
+test("Translation indexes parse into synopsis + paragraphs and join on Description-md5", () => {
+  const en = parseTranslation(EN, "en");
+  assert.deepEqual(en[0], {
+    package: "2ping",
+    md5: "aaa",
+    synopsis: "Ping utility to determine directional packet loss",
+    paragraphs: ["2ping is a bi-directional ping utility. It uses 3-way pings.", "Second paragraph."],
+  });
+  const pairs = translationPairs(en, parseTranslation(FR, "fr"));
+  assert.deepEqual(
+    pairs.map((p) => [p.source, p.target]),
+    [
+      ["Ping utility to determine directional packet loss", "Utilitaire de ping"],
+      [
+        "2ping is a bi-directional ping utility. It uses 3-way pings.",
+        "2ping est un outil de ping bidirectionnel. Il utilise des pings triples.",
+      ],
+      ["Second paragraph.", "Deuxième paragraphe."],
+    ],
+  );
+  assert.ok(pairs.every((p) => p.group === "2ping"));
+  assert.deepEqual(
+    summaryPairs(en).map((p) => p.target),
+    ["Ping utility to determine directional packet loss", "A foo tool"],
+  );
+});
+
+test("splits are by package, deterministic, and about 90/5/5", () => {
+  const names = Array.from({ length: 4000 }, (_, i) => `pkg-${i}`);
+  const counts = { train: 0, val: 0, test: 0 };
+  for (const n of names) counts[splitOf(n)]++;
+  assert.ok(counts.train > 3500 && counts.val > 120 && counts.test > 120, JSON.stringify(counts));
+  assert.equal(splitOf("2ping"), splitOf("2ping"));
+});
