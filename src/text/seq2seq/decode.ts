@@ -1,0 +1,213 @@
+// Decoding a sequence-to-sequence model one token at a time through its key/value cache:
+// greedy, beam search with a length penalty (Wu et al. 2016's ((5 + |y|) / 6)^α), and
+// sampling with temperature, top-k and top-p (nucleus) truncation.
+
+import { FlambeauError } from "../../core/errors.js";
+import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { type DecoderState, Seq2SeqTransformer } from "./transformer.js";
+
+export interface DecodeOptions {
+  bos: number;
+  eos: number;
+  maxLength?: number;
+  /** Called with each new token of the first sequence as it is chosen (streaming). */
+  onToken?: (id: number) => void;
+}
+
+export interface BeamOptions extends DecodeOptions {
+  beamSize?: number;
+  /** α of the length penalty; 0 = raw log-probability (default 0.6). */
+  lengthPenalty?: number;
+}
+
+export interface SampleOptions extends DecodeOptions {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** A uniform random number source in [0, 1) (seed it for reproducible samples). */
+  random?: () => number;
+}
+
+function keepState(s: DecoderState): DecoderState {
+  s.memory.keep();
+  s.memoryBias.keep();
+  for (const c of s.cross) c.k.keep(), c.v.keep();
+  for (const c of s.self) c?.k.keep(), c?.v.keep();
+  return s;
+}
+
+function disposeState(s: DecoderState): void {
+  s.memory.dispose();
+  s.memoryBias.dispose();
+  for (const c of [...s.cross, ...s.self]) c?.k.dispose(), c?.v.dispose();
+}
+
+/** Runs `fn` with a kept decoding state, stepping it in tidy scopes; frees the state after. */
+function withState<T>(model: Seq2SeqTransformer, src: Tensor, fn: (s: { state: DecoderState }) => T): T {
+  return noGrad(() => {
+    const box = { state: keepState(tidy(() => model.startDecoding(src))) };
+    try {
+      return fn(box);
+    } finally {
+      disposeState(box.state);
+    }
+  });
+}
+
+/** One cached step in its own scope: the logits come back as a plain Float32Array [B·V]. */
+function stepLogProbs(model: Seq2SeqTransformer, box: { state: DecoderState }, ids: readonly number[]): Float32Array {
+  const old = box.state;
+  let out: Float32Array | undefined;
+  tidy(() => {
+    const next = { ...old, self: [...old.self] };
+    const lp = model.step(next, tensor(BigInt64Array.from(ids, BigInt))).logSoftmax(-1);
+    out = lp.data() as Float32Array;
+    for (const c of next.self) c?.k.keep(), c?.v.keep();
+    box.state = next;
+  });
+  for (const [i, c] of old.self.entries()) if (c && c !== box.state.self[i]) c.k.dispose(), c.v.dispose();
+  return out!;
+}
+
+function checkSource(op: string, src: Tensor): void {
+  if (src.ndim !== 2 || src.dtype !== "int64")
+    throw new FlambeauError("E_ARG", `${op}: source token ids must be int64 [B, S], got ${src.dtype} [${src.shape.join(", ")}]`);
+}
+
+/** Greedy decoding of a batch: token ids per row, without bos/eos. */
+export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions): number[][] {
+  checkSource("greedyDecode", src);
+  const b = src.shape[0]!;
+  const max = o.maxLength ?? 128;
+  return withState(model, src, (box) => {
+    const out: number[][] = Array.from({ length: b }, () => []);
+    const done = new Array<boolean>(b).fill(false);
+    let ids = new Array<number>(b).fill(o.bos);
+    for (let t = 0; t < max && done.includes(false); t++) {
+      const lp = stepLogProbs(model, box, ids);
+      const v = lp.length / b;
+      ids = ids.map((_, i) => {
+        if (done[i]) return o.eos;
+        let best = 0;
+        for (let j = 1; j < v; j++) if (lp[i * v + j]! > lp[i * v + best]!) best = j;
+        if (best === o.eos) done[i] = true;
+        else {
+          out[i]!.push(best);
+          if (i === 0) o.onToken?.(best);
+        }
+        return best;
+      });
+    }
+    return out;
+  });
+}
+
+/** Beam search for one source sentence ([1, S]): the best hypothesis by length-penalised log-probability. */
+export function beamSearch(model: Seq2SeqTransformer, src: Tensor, o: BeamOptions): number[] {
+  checkSource("beamSearch", src);
+  if (src.shape[0] !== 1) throw new FlambeauError("E_ARG", `beamSearch: one source sentence at a time, got a batch of ${src.shape[0]}`);
+  const k = o.beamSize ?? 4;
+  const alpha = o.lengthPenalty ?? 0.6;
+  const max = o.maxLength ?? 128;
+  const penalty = (len: number) => ((5 + len) / 6) ** alpha;
+  return withState(model, src, (box) => {
+    let beams = [{ tokens: [] as number[], score: 0 }];
+    const finished: { tokens: number[]; score: number }[] = [];
+    for (let t = 0; t < max && beams.length; t++) {
+      const lp = stepLogProbs(
+        model,
+        box,
+        beams.map((h) => h.tokens.at(-1) ?? o.bos),
+      );
+      const v = lp.length / beams.length;
+      const cand: { from: number; token: number; score: number }[] = [];
+      beams.forEach((h, i) => {
+        // The k best continuations of each beam are enough to find the k best overall.
+        const row = lp.subarray(i * v, (i + 1) * v);
+        const top = Array.from(row.keys())
+          .sort((a, c) => row[c]! - row[a]!)
+          .slice(0, k + 1);
+        for (const token of top) cand.push({ from: i, token, score: h.score + row[token]! });
+      });
+      cand.sort((a, c) => c.score - a.score);
+      const next: typeof beams = [];
+      const rows: number[] = [];
+      for (const c of cand) {
+        const tokens = [...beams[c.from]!.tokens, c.token];
+        if (c.token === o.eos) finished.push({ tokens: tokens.slice(0, -1), score: c.score / penalty(tokens.length) });
+        else if (next.length < k) {
+          next.push({ tokens, score: c.score });
+          rows.push(c.from);
+        }
+        if (next.length === k && finished.length >= k) break;
+      }
+      // Stop when no live beam can beat the best finished one even with no further cost.
+      const bestDone = Math.max(...finished.map((f) => f.score), Number.NEGATIVE_INFINITY);
+      if (!next.length || next[0]!.score / penalty(max) < bestDone) {
+        beams = [];
+        break;
+      }
+      const old = box.state;
+      box.state = keepState(tidy(() => Seq2SeqTransformer.selectState(old, tensor(BigInt64Array.from(rows, BigInt)))));
+      disposeState(old);
+      beams = next;
+    }
+    for (const h of beams) finished.push({ tokens: h.tokens, score: h.score / penalty(h.tokens.length + 1) });
+    finished.sort((a, c) => c.score - a.score);
+    const best = finished[0]?.tokens ?? [];
+    for (const id of best) o.onToken?.(id);
+    return best;
+  });
+}
+
+/** Samples one continuation per source row with temperature / top-k / top-p truncation. */
+export function sampleDecode(model: Seq2SeqTransformer, src: Tensor, o: SampleOptions): number[][] {
+  checkSource("sampleDecode", src);
+  const temp = o.temperature ?? 1;
+  if (!(temp > 0)) throw new FlambeauError("E_ARG", `sampleDecode: temperature must be > 0, got ${temp}`);
+  const topP = o.topP ?? 1;
+  if (!(topP > 0 && topP <= 1)) throw new FlambeauError("E_ARG", `sampleDecode: topP must be in (0, 1], got ${topP}`);
+  const random = o.random ?? Math.random;
+  const b = src.shape[0]!;
+  const max = o.maxLength ?? 128;
+  return withState(model, src, (box) => {
+    const out: number[][] = Array.from({ length: b }, () => []);
+    const done = new Array<boolean>(b).fill(false);
+    let ids = new Array<number>(b).fill(o.bos);
+    for (let t = 0; t < max && done.includes(false); t++) {
+      const lp = stepLogProbs(model, box, ids);
+      const v = lp.length / b;
+      ids = ids.map((_, i) => {
+        if (done[i]) return o.eos;
+        const id = sampleFrom(lp.subarray(i * v, (i + 1) * v), temp, o.topK ?? v, topP, random);
+        if (id === o.eos) done[i] = true;
+        else {
+          out[i]!.push(id);
+          if (i === 0) o.onToken?.(id);
+        }
+        return id;
+      });
+    }
+    return out;
+  });
+}
+
+/** Draws from softmax(logp / T) restricted to the top-k tokens and the smallest set with mass ≥ p. */
+export function sampleFrom(logp: ArrayLike<number>, temperature: number, topK: number, topP: number, random: () => number): number {
+  const order = Array.from({ length: logp.length }, (_, i) => i).sort((a, b) => logp[b]! - logp[a]!);
+  const kept = order.slice(0, Math.max(1, Math.min(topK, order.length)));
+  const m = logp[kept[0]!]! / temperature;
+  let w = kept.map((i) => Math.exp(logp[i]! / temperature - m));
+  const z = w.reduce((a, c) => a + c, 0);
+  w = w.map((x) => x / z);
+  let cum = 0;
+  let n = 0;
+  while (n < w.length && (n === 0 || cum < topP)) cum += w[n++]!;
+  const r = random() * cum;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += w[i]!;
+    if (r < acc) return kept[i]!;
+  }
+  return kept[n - 1]!;
+}
