@@ -4,6 +4,7 @@
 
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import type { KV } from "./kv-cache.js";
 import { type DecoderState, Seq2SeqTransformer } from "./transformer.js";
 
 export interface DecodeOptions {
@@ -28,18 +29,15 @@ export interface SampleOptions extends DecodeOptions {
   random?: () => number;
 }
 
+const kvTensors = (caches: readonly (KV | undefined)[]): Tensor[] => caches.flatMap((c) => (c ? [c.k, c.v] : []));
+
 function keepState(s: DecoderState): DecoderState {
-  s.memory.keep();
-  s.memoryBias.keep();
-  for (const c of s.cross) c.k.keep(), c.v.keep();
-  for (const c of s.self) c?.k.keep(), c?.v.keep();
+  for (const t of [s.memory, s.memoryBias, ...kvTensors(s.cross), ...kvTensors(s.self)]) t.keep();
   return s;
 }
 
 function disposeState(s: DecoderState): void {
-  s.memory.dispose();
-  s.memoryBias.dispose();
-  for (const c of [...s.cross, ...s.self]) c?.k.dispose(), c?.v.dispose();
+  for (const t of [s.memory, s.memoryBias, ...kvTensors(s.cross), ...kvTensors(s.self)]) t.dispose();
 }
 
 /** Runs `fn` with a kept decoding state, stepping it in tidy scopes; frees the state after. */
@@ -62,10 +60,11 @@ function stepLogProbs(model: Seq2SeqTransformer, box: { state: DecoderState }, i
     const next = { ...old, self: [...old.self] };
     const lp = model.step(next, tensor(BigInt64Array.from(ids, BigInt))).logSoftmax(-1);
     out = lp.data() as Float32Array;
-    for (const c of next.self) c?.k.keep(), c?.v.keep();
+    for (const t of kvTensors(next.self)) t.keep();
     box.state = next;
   });
-  for (const [i, c] of old.self.entries()) if (c && c !== box.state.self[i]) c.k.dispose(), c.v.dispose();
+  const stale = old.self.filter((c, i) => c !== box.state.self[i]);
+  for (const t of kvTensors(stale)) t.dispose();
   return out!;
 }
 
