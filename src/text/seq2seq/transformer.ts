@@ -4,7 +4,7 @@
 // token at a time with a key/value cache (see kv-cache.ts).
 
 import { FlambeauError } from "../../core/errors.js";
-import { arange, cat, full, type Tensor, tensor, tidy } from "../../core/index.js";
+import { arange, cat, full, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { gelu } from "../../core/ops/elementwise.js";
 import { linear } from "../../core/ops/nn.js";
 import {
@@ -77,6 +77,12 @@ export class Seq2SeqTransformer extends Module {
     if (dModel % nhead || dModel % 2)
       throw new FlambeauError("E_ARG", `Seq2SeqTransformer: dModel ${dModel} must be even and divisible by nhead ${nhead}`);
     this.embed = new Embedding(vocabSize, dModel, { paddingIdx: padId });
+    // Scaled by √d on the way in and tied to the output, the embedding starts at std d^-½
+    // (fairseq's recipe) so both the inputs and the initial logits have unit scale.
+    noGrad(() => {
+      this.embed.weight.normal_(0, dModel ** -0.5);
+      this.embed.weight.select(0, padId).zero_();
+    });
     const layer = { dimFeedforward, dropout, activation: "gelu" as const, batchFirst: true, normFirst: true };
     this.encoder = new TransformerEncoder(() => new TransformerEncoderLayer(dModel, nhead, layer), this.options.encoderLayers, {
       norm: new LayerNorm([dModel]),

@@ -1,0 +1,46 @@
+// The translation task end to end on a small TSV (plumbing, files, metrics ranges, errors);
+// the quality figures come from `flambeau demo` and the README's commands, not from tests.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { loadPairs } from "../../src/text/seq2seq/pairs.js";
+import { translation } from "../../src/text/seq2seq/task.js";
+
+const dir = mkdtempSync(join(tmpdir(), "fl-s2s-"));
+const WORDS = ["red", "green", "blue", "small", "large", "cat", "dog", "house", "tree", "river"];
+const FR = ["rouge", "vert", "bleu", "petit", "grand", "chat", "chien", "maison", "arbre", "rivière"];
+
+test("translation: train → eval → predict on a TSV of pairs", async () => {
+  const rows = ["source\ttarget"];
+  for (let i = 0; i < 80; i++) {
+    const a = i % 10;
+    const b = (i * 7 + 3) % 10;
+    rows.push(`the ${WORDS[a]} ${WORDS[b]}\tle ${FR[a]} ${FR[b]}`);
+  }
+  const file = join(dir, "pairs.tsv");
+  writeFileSync(file, `${rows.join("\n")}\n`);
+  const out = join(dir, "model");
+  const r = await translation.train({ data: file, out, epochs: 2, seed: 0 });
+  assert.ok(existsSync(join(out, "tokenizer.json")) && existsSync(join(out, "model.safetensors")));
+  assert.equal(r.history.epochs.length, 2);
+  const [e1, e2] = r.history.epochs.map((e) => e.loss ?? Number.NaN);
+  assert.ok(Number.isFinite(e2!) && e2! < e1! + 1, `losses ${e1}, ${e2}`);
+  const m = await translation.evaluate(out, file, { limit: 4 });
+  assert.equal(m.examples, 4);
+  for (const k of ["bleu", "chrf"]) assert.ok((m[k] as number) >= 0 && (m[k] as number) <= 100, `${k} ${m[k]}`);
+  const p = (await translation.predict(out, ["the red cat"])) as { input: string; output: string }[];
+  assert.equal(p[0]!.input, "the red cat");
+  assert.equal(typeof p[0]!.output, "string");
+});
+
+test("text pairs: missing fields, empty sources and missing files get clear errors", async () => {
+  const bad = join(dir, "bad.jsonl");
+  writeFileSync(bad, `{"source": "a", "target": "b"}\n{"src": "a", "tgt": "b"}\n`);
+  await assert.rejects(loadPairs(bad, "train"), /bad\.jsonl row 2 needs string fields "source" and "target"/);
+  const empty = join(dir, "empty.tsv");
+  writeFileSync(empty, "source\ttarget\n \tx\n");
+  await assert.rejects(loadPairs(empty, "train"), /row 1 has an empty source/);
+  await assert.rejects(loadPairs(join(dir, "nope.tsv"), "train"), /no such file .*built-in data: ddtp-en-fr/);
+});
