@@ -63,3 +63,20 @@ test("splits are by package, deterministic, and about 90/5/5", () => {
   assert.ok(counts.train > 3500 && counts.val > 120 && counts.test > 120, JSON.stringify(counts));
   assert.equal(splitOf("2ping"), splitOf("2ping"));
 });
+
+test("baselines: a Dice dictionary from aligned pairs, word-by-word translation, lead-1", async () => {
+  const { learnDictionary, translateWordByWord, firstSentence } = await import("../../src/text/seq2seq/baselines.js");
+  const pairs = [
+    { source: "the red cat", target: "le chat rouge", group: "a" },
+    { source: "the red dog", target: "le chien rouge", group: "b" },
+    { source: "a black cat", target: "un chat noir", group: "c" },
+    { source: "a black dog", target: "un chien noir", group: "d" },
+    { source: "the cat", target: "le chat", group: "e" },
+    { source: "the black dog", target: "le chien noir", group: "f" },
+  ];
+  const d = learnDictionary(pairs);
+  assert.deepEqual([d.get("cat"), d.get("dog"), d.get("red"), d.get("black"), d.get("the")], ["chat", "chien", "rouge", "noir", "le"]);
+  assert.equal(translateWordByWord(d, "The red dog, 42"), "le rouge chien , 42");
+  assert.equal(firstSentence("Tools for X. They do Y. And Z."), "Tools for X.");
+  assert.equal(firstSentence("no full stop"), "no full stop");
+});

@@ -14,6 +14,7 @@ import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { DemoOptions, DemoSection, DemoTask, TaskEvalOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import type { History } from "../../train/trainer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
+import { firstSentence, learnDictionary, translateWordByWord } from "./baselines.js";
 import { corpusBleu } from "./bleu.js";
 import { corpusChrf } from "./chrf.js";
 import type { TextPair } from "./ddtp.js";
@@ -265,7 +266,7 @@ function makeTask(kind: Kind): DemoTask {
       test.map((p) => p.source),
       { beam: o.beam },
     );
-    return { examples: test.length, ...score(kind, hyps, test) };
+    return { examples: test.length, ...score(kind, hyps, test), ...(await baseline(kind, data, test)) };
   }
 
   async function predict(dir: string, inputs: readonly string[]): Promise<{ input: string; output: string }[]> {
@@ -367,6 +368,18 @@ async function validationLoss(
     n += idx.length;
   }
   return sum / Math.max(1, n);
+}
+
+/** The baseline's scores on the same test pairs, prefixed "baseline". */
+async function baseline(kind: Kind, data: string, test: TextPair[]): Promise<Record<string, number>> {
+  let hyps: string[];
+  if (kind === "translation") {
+    // The dictionary learns from the training split of a built-in corpus; for a user's file, from the file itself.
+    const dict = learnDictionary(await loadPairs(data, "train"));
+    hyps = test.map((p) => translateWordByWord(dict, p.source));
+  } else hyps = test.map((p) => firstSentence(p.source));
+  const s = score(kind, hyps, test);
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [`baseline${k[0]!.toUpperCase()}${k.slice(1)}`, v]));
 }
 
 function score(kind: Kind, hyps: string[], refs: TextPair[]): Record<string, number> {
