@@ -139,14 +139,39 @@ export function buildProgram(): Command {
     .description("run a saved model on inputs (files or text)")
     .argument("<dir>", "model directory")
     .argument("<inputs...>", "inputs")
-    .option("--top-k <k>", "labels to show", int("top-k"), 3)
+    .option("--top-k <k>", "labels to show (generation: sample from the k likeliest tokens)", int("top-k"))
+    .option("--topic <name>", "generation: condition on this topic")
+    .option("--max-new-tokens <n>", "generation: tokens to produce at most", int("max-new-tokens"))
+    .option("--temperature <x>", "generation: sampling temperature", num("temperature"))
     .option("--json", "print JSON")
-    .action(async (dir: string, inputs: string[], o: { topK: number; json?: boolean }) => {
-      const { config } = await loadModelDir(dir);
-      const task = getTask(config.task);
-      const preds = await task.predict(dir, inputs, { topK: o.topK });
-      print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
-    });
+    .action(
+      async (
+        dir: string,
+        inputs: string[],
+        o: { topK?: number; topic?: string; maxNewTokens?: number; temperature?: number; json?: boolean },
+      ) => {
+        const { config } = await loadModelDir(dir);
+        const task = getTask(config.task);
+        // Generated text streams to stdout as it is produced (unless --json).
+        const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
+        let first = true;
+        const preds = await task.predict(dir, inputs, {
+          topK: o.topK ?? (task.name === "text-generation" ? undefined : 3),
+          topic: o.topic,
+          maxNewTokens: o.maxNewTokens,
+          temperature: o.temperature,
+          onText: stream
+            ? (t) => {
+                if (first) process.stdout.write(inputs[0] ?? "");
+                first = false;
+                process.stdout.write(t);
+              }
+            : undefined,
+        });
+        if (stream) process.stdout.write("\n");
+        else print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
+      },
+    );
 
   program
     .command("compare")

@@ -35,6 +35,13 @@ export interface TaskEvalOptions {
 
 export interface TaskPredictOptions {
   topK?: number;
+  /** Generation tasks: condition on this topic. */
+  topic?: string;
+  /** Generation tasks: how many tokens to produce at most, and the sampling temperature. */
+  maxNewTokens?: number;
+  temperature?: number;
+  /** Generation tasks: receives text as it is produced (streaming). */
+  onText?: (text: string) => void;
 }
 
 export interface Task {
