@@ -73,14 +73,14 @@ async function runShallow(
   const s = await p.load(data, { seed, limit });
   try {
     const t0 = performance.now();
-    const train = { x: p.featurize(s.train.x), y: s.train.y };
-    const val = { x: p.featurize(s.val.x), y: s.val.y };
+    const train = { x: s.features(s.train.x), y: s.train.y };
+    const val = { x: s.features(s.val.x), y: s.val.y };
     const model = LinearClassifier.fit(train, val, s.classes.length, { seed });
     const trainSeconds = (performance.now() - t0) / 1000;
     train.x.dispose();
     val.x.dispose();
     const t1 = performance.now();
-    const accuracy = tidy(() => Number(model.predict(p.featurize(s.test.x)).eq(s.test.y).float().mean().item()));
+    const accuracy = tidy(() => Number(model.predict(s.features(s.test.x)).eq(s.test.y).float().mean().item()));
     const inferMs = (performance.now() - t1) / s.test.n;
     model.dispose();
     return { r: { accuracy, trainSeconds, inferMs }, n: s.train.n, nTest: s.test.n };

@@ -18,6 +18,8 @@ export interface ShallowSplits<Raw> {
   classes: string[];
   /** Training examples available before `limit` (after the validation carve). */
   available: number;
+  /** Hand-made features [N, F] float32 (fitted on this training split where they learn anything, e.g. idf). */
+  features(x: Raw): Tensor;
 }
 
 export interface ShallowPipeline<Raw = unknown> {
@@ -28,8 +30,6 @@ export interface ShallowPipeline<Raw = unknown> {
    * deep model trains, validates and is tested on.
    */
   load(data: string, o: { seed: number; limit?: number }): Promise<ShallowSplits<Raw>>;
-  /** Hand-made features [N, F] float32. */
-  featurize(x: Raw): Tensor;
   dispose(s: ShallowSplits<Raw>): void;
   /** Looks inside a deep model the task trained (filters, activations, embeddings vs these features). */
   inspect?(modelDir: string, data: string): Promise<Inspection>;

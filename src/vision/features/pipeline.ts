@@ -47,9 +47,8 @@ export const imageShallowPipeline: ShallowPipeline<Tensor> = {
     }
     const test = await loadImageData(data, "test", { classes: all.classes, size });
     const split = (d: { images: Tensor; labels: Tensor }) => ({ x: d.images, y: d.labels, n: d.images.shape[0]! });
-    return { train: split(train), val: split(val), test: split(test), classes: all.classes, available };
+    return { train: split(train), val: split(val), test: split(test), classes: all.classes, available, features: imageShallowFeatures };
   },
-  featurize: imageShallowFeatures,
   inspect: async (dir, data) => (await import("./inspect-model.js")).inspectImageClassifier(dir, data),
   dispose(s) {
     for (const t of [s.train.x, s.train.y, s.val.x, s.val.y, s.test.x, s.test.y]) t.dispose();

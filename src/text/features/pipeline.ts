@@ -1,0 +1,35 @@
+// The classic text pipeline of the shallow side of `flambeau compare`: TF-IDF of word
+// unigrams and bigrams (fitted on the training texts only) under a logistic regression,
+// on the same splits as text-classification's deep model.
+
+import type { ShallowPipeline, ShallowSplits } from "../../compare/pipeline.js";
+import { type Tensor, tensor } from "../../core/index.js";
+import type { LabelledTexts } from "../readers.js";
+import { carveValidation, loadTextData, take } from "../text-data.js";
+import { TfidfVectorizer } from "./tfidf.js";
+
+const labels = (d: LabelledTexts): Tensor => tensor(BigInt64Array.from(d.labels, BigInt));
+
+export const textShallowPipeline: ShallowPipeline<string[]> = {
+  name: "TF-IDF word 1–2-grams → logistic regression",
+  async load(data, o): Promise<ShallowSplits<string[]>> {
+    const all = await loadTextData(data, "train");
+    const { train: carved, val } = carveValidation(all, 0.1, o.seed);
+    const train = o.limit === undefined ? carved : take(carved, o.limit, o.seed);
+    const test = await loadTextData(data, "test", all.classes);
+    // The vocabulary and idf weights come from the training texts alone.
+    const tfidf = new TfidfVectorizer({ maxFeatures: 8000 }).fit(train.texts);
+    const split = (d: LabelledTexts) => ({ x: d.texts, y: labels(d), n: d.texts.length });
+    return {
+      train: split(train),
+      val: split(val),
+      test: split(test),
+      classes: all.classes,
+      available: carved.texts.length,
+      features: (x) => tfidf.transform(x),
+    };
+  },
+  dispose(s) {
+    for (const t of [s.train.y, s.val.y, s.test.y]) t.dispose();
+  },
+};
