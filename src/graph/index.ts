@@ -1,2 +1,21 @@
-// graph: public API of this modality (filled by its issue).
-export {};
+// graph: graph data (COO edge index, batching, neighbour sampling, conversions), message
+// passing layers (GCN, GraphSAGE, GAT, GIN, GraphConv, pooling) and the graph tasks.
+export { batchGraphs } from "./batch.js";
+export * from "./conv/index.js";
+export { type FromGraphologyOptions, fromGraphology, type GraphologyGraph, NodeIds, parseEdgeList, toGraphology } from "./convert.js";
+export {
+  addRemainingSelfLoops,
+  addSelfLoops,
+  checkEdgeIndex,
+  coalesce,
+  degree,
+  edgeIndexFrom,
+  type GcnNormOptions,
+  gcnNorm,
+  removeSelfLoops,
+  toUndirected,
+} from "./edge-index.js";
+export { Graph, type GraphInit } from "./graph.js";
+export { GRAPH_FILE_FORMAT, readGraphFile } from "./graph-file.js";
+export { type Csr, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
+export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";

@@ -1,0 +1,9 @@
+// Message-passing layers and graph readouts.
+
+export { GATConv, type GATConvOptions } from "./gat-conv.js";
+export { GCNConv, type GCNConvOptions } from "./gcn-conv.js";
+export { GINConv } from "./gin-conv.js";
+export { GraphConv } from "./graph-conv.js";
+export { type EdgeContext, MessagePassing, type MessagePassingOptions } from "./message-passing.js";
+export { AttentionalAggregation, globalAddPool, globalMaxPool, globalMeanPool } from "./pool.js";
+export { SAGEConv, type SAGEConvOptions } from "./sage-conv.js";

@@ -1,0 +1,182 @@
+// The Debian package graph, a real Cora-like node-classification set read from this machine's
+// apt lists: nodes = binary packages of the Packages indices, edges = their Depends (and
+// Pre-Depends; every alternative of "a | b" that is itself a package), features = bag of words
+// of the one-line descriptions (the K most frequent words), labels = the Section (rare ones
+// merged into "other"). The parsed form is cached as JSON, keyed by the lists' sizes and dates.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { tensor } from "../../core/index.js";
+import { writeTextAtomic } from "../../io/index.js";
+import { Graph } from "../graph.js";
+import { cacheDir } from "./cache.js";
+
+const LISTS = "/var/lib/apt/lists";
+const APT_HELPER = "/usr/lib/apt/apt-helper";
+const STOP = new Set(
+  "a an and the of for to in on with from by as is it its or this that be are at into via your you using use based all other which not can".split(
+    " ",
+  ),
+);
+
+export interface PackageIndex {
+  names: string[];
+  sections: string[];
+  /** Tokenised one-line descriptions. */
+  words: string[][];
+  /** Dependency edges package → dependency, as indices into names. */
+  src: number[];
+  dst: number[];
+  files: string[];
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /_Packages(\.(lz4|gz|xz|zst|bz2))?$/.test(f))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+function catFile(file: string): string {
+  if (!/\.(lz4|gz|xz|zst|bz2)$/.test(file)) return readFileSync(file, "utf8");
+  const r = spawnSync(APT_HELPER, ["cat-file", file], { maxBuffer: 1 << 30, encoding: "utf8" });
+  if (r.error || r.status !== 0)
+    throw new FlambeauError("E_IO", `debian-packages: ${APT_HELPER} cat-file ${file} failed: ${r.error?.message ?? r.stderr.trim()}`);
+  return r.stdout;
+}
+
+const tokenise = (s: string): string[] =>
+  (s.toLowerCase().match(/[a-z][a-z0-9+#.-]*[a-z0-9+#]|[a-z]/g) ?? []).filter((w) => w.length > 1 && !STOP.has(w));
+
+/** Parses Packages stanzas (later files override earlier ones for the same package). */
+export function parsePackages(texts: readonly string[], files: string[] = []): PackageIndex {
+  const byName = new Map<string, { section: string; desc: string; deps: string[] }>();
+  for (const text of texts) {
+    for (const stanza of text.split(/\n\n+/)) {
+      let name = "";
+      let section = "";
+      let desc = "";
+      const deps: string[] = [];
+      for (const line of stanza.split("\n")) {
+        const c = line.indexOf(": ");
+        if (c < 0 || line.startsWith(" ")) continue;
+        const key = line.slice(0, c);
+        const val = line.slice(c + 2);
+        if (key === "Package") name = val.trim();
+        else if (key === "Section") section = val.trim().replace(/^(contrib|non-free|non-free-firmware)\//, "");
+        else if (key === "Description") desc = val.trim();
+        else if (key === "Depends" || key === "Pre-Depends")
+          for (const clause of val.split(","))
+            for (const alt of clause.split("|")) {
+              const dep = alt.trim().split(/[\s:([]/)[0];
+              if (dep) deps.push(dep);
+            }
+      }
+      if (name) byName.set(name, { section: section || "unknown", desc, deps });
+    }
+  }
+  const names = [...byName.keys()].sort();
+  const id = new Map(names.map((n, i) => [n, i]));
+  const src: number[] = [];
+  const dst: number[] = [];
+  const sections: string[] = [];
+  const words: string[][] = [];
+  names.forEach((n, i) => {
+    const p = byName.get(n)!;
+    sections.push(p.section);
+    words.push(tokenise(p.desc));
+    const seen = new Set<number>();
+    for (const d of p.deps) {
+      const j = id.get(d);
+      if (j === undefined || j === i || seen.has(j)) continue;
+      seen.add(j);
+      src.push(i);
+      dst.push(j);
+    }
+  });
+  return { names, sections, words, src, dst, files };
+}
+
+/** Reads (or loads the cached parse of) the machine's Packages indices. */
+export async function loadPackageIndex(o: { dir?: string; log?: (s: string) => void } = {}): Promise<PackageIndex> {
+  const files = listFiles(o.dir ?? LISTS);
+  if (files.length === 0)
+    throw new FlambeauError(
+      "E_IO",
+      `debian-packages: no *_Packages lists in ${o.dir ?? LISTS} (run apt-get update, or give a graph file with --data)`,
+    );
+  const stamp = files.map((f) => `${f}:${statSync(f).size}:${statSync(f).mtimeMs}`).join("|");
+  const cache = join(cacheDir(), "debian-packages.json");
+  if (existsSync(cache)) {
+    try {
+      const c = JSON.parse(readFileSync(cache, "utf8")) as PackageIndex & { stamp: string };
+      if (c.stamp === stamp) return c;
+    } catch {
+      // A corrupt cache is rebuilt below.
+    }
+  }
+  o.log?.(`debian-packages: parsing ${files.length} Packages lists (cached afterwards in ${cache})`);
+  const idx = parsePackages(files.map(catFile), files);
+  mkdirSync(cacheDir(), { recursive: true });
+  await writeTextAtomic("debian-packages", cache, JSON.stringify({ ...idx, stamp }));
+  return idx;
+}
+
+export interface PackageGraphOptions {
+  /** Vocabulary size of the bag-of-words features (default 500). */
+  vocabulary?: number;
+  /** Sections with fewer packages are merged into "other" (default 300). */
+  minSection?: number;
+  dir?: string;
+  log?: (s: string) => void;
+}
+
+/** The package graph as an undirected Graph with x, y, classes and node names (no masks). */
+export async function debianPackageGraph(o: PackageGraphOptions = {}): Promise<{ graph: Graph; vocabulary: string[] }> {
+  const idx = await loadPackageIndex(o);
+  const k = o.vocabulary ?? 500;
+  const df = new Map<string, number>();
+  for (const ws of idx.words) for (const w of new Set(ws)) df.set(w, (df.get(w) ?? 0) + 1);
+  const vocabulary = [...df.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([w]) => w);
+  const wid = new Map(vocabulary.map((w, i) => [w, i]));
+  const n = idx.names.length;
+  const x = new Float32Array(n * vocabulary.length);
+  idx.words.forEach((ws, i) => {
+    for (const w of ws) {
+      const j = wid.get(w);
+      if (j !== undefined) x[i * vocabulary.length + j] = 1;
+    }
+  });
+  const count = new Map<string, number>();
+  for (const s of idx.sections) count.set(s, (count.get(s) ?? 0) + 1);
+  const min = o.minSection ?? 300;
+  const label = idx.sections.map((s) => (count.get(s)! >= min ? s : "other"));
+  const classes = [...new Set(label)].sort();
+  const cid = new Map(classes.map((c, i) => [c, i]));
+  const e = idx.src.length;
+  const ei = new BigInt64Array(2 * e);
+  for (let t = 0; t < e; t++) {
+    ei[t] = BigInt(idx.src[t]!);
+    ei[e + t] = BigInt(idx.dst[t]!);
+  }
+  const directed = new Graph({
+    edgeIndex: tensor(ei, { shape: [2, e] }),
+    numNodes: n,
+    x: tensor(x, { shape: [n, vocabulary.length] }),
+    y: tensor(
+      BigInt64Array.from(label, (l) => BigInt(cid.get(l)!)),
+      { shape: [n] },
+    ),
+    classes,
+    nodeNames: idx.names,
+  });
+  // Messages flow both ways: a library learns from its users and they from it.
+  const graph = directed.toUndirected();
+  directed.edgeIndex.dispose();
+  return { graph, vocabulary };
+}

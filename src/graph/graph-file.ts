@@ -1,0 +1,173 @@
+// Reading a user's graph with node features and labels from JSON or CSV (the format the
+// graph tasks' --data accepts):
+//   JSON  {"directed": false, "nodes": [{"id": "a", "features": [..], "label": "x", "split": "train"}],
+//          "edges": [["a", "b"], {"source": "a", "target": "b", "weight": 2}]}
+//   CSV   a folder (or its edges.csv) holding edges.csv (source,target[,weight]) and nodes.csv
+//         (id, label, optional split = train|val|test, every other column a numeric feature).
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { FlambeauError } from "../core/errors.js";
+import { tensor } from "../core/index.js";
+import { parseCsv } from "../data/csv.js";
+import { NodeIds } from "./convert.js";
+import { Graph } from "./graph.js";
+
+export const GRAPH_FILE_FORMAT =
+  'a graph JSON file {"directed": false, "nodes": [{"id", "features": [numbers], "label", "split": "train"|"val"|"test"}], "edges": [[source, target] or {"source", "target", "weight"}]}, or a folder with nodes.csv (id,label[,split],feature columns…) and edges.csv (source,target[,weight])';
+
+interface NodeRow {
+  id: string;
+  features: number[] | undefined;
+  label: string | undefined;
+  split: string | undefined;
+}
+
+const bad = (file: string, msg: string): never => {
+  throw new FlambeauError("E_FORMAT", `readGraphFile: ${file}: ${msg}`, "readGraphFile");
+};
+
+function build(file: string, rows: NodeRow[], edges: [string, string, number][], directed: boolean, weighted: boolean): Graph {
+  if (rows.length === 0) bad(file, "no nodes");
+  const ids = new NodeIds();
+  for (const r of rows) {
+    if (ids.get(r.id) !== undefined) bad(file, `node "${r.id}" is listed twice`);
+    ids.id(r.id);
+  }
+  const src: number[] = [];
+  const dst: number[] = [];
+  const w: number[] = [];
+  edges.forEach(([s, t, weight], k) => {
+    const a = ids.get(s);
+    const b = ids.get(t);
+    if (a === undefined || b === undefined)
+      bad(file, `edge ${k} (${s} → ${t}) names node "${a === undefined ? s : t}", which is not in the node list`);
+    if (!Number.isFinite(weight)) bad(file, `edge ${k} has weight ${weight}, not a number`);
+    src.push(a!);
+    dst.push(b!);
+    w.push(weight);
+    if (!directed && a !== b) {
+      src.push(b!);
+      dst.push(a!);
+      w.push(weight);
+    }
+  });
+  const n = rows.length;
+  const withF = rows.filter((r) => r.features !== undefined).length;
+  let x = null;
+  if (withF > 0) {
+    if (withF !== n) bad(file, `${withF} of ${n} nodes have features; give all or none`);
+    const f = rows[0]!.features!.length;
+    const data = new Float32Array(n * f);
+    rows.forEach((r, i) => {
+      if (r.features!.length !== f) bad(file, `node "${r.id}" has ${r.features!.length} features, the first node has ${f}`);
+      r.features!.forEach((v, j) => {
+        if (!Number.isFinite(v)) bad(file, `node "${r.id}" feature ${j} is ${v}, not a number`);
+        data[i * f + j] = v;
+      });
+    });
+    x = tensor(data, { shape: [n, f] });
+  }
+  const labelled = rows.filter((r) => r.label !== undefined && r.label !== "");
+  let y = null;
+  let classes: string[] | undefined;
+  if (labelled.length > 0) {
+    classes = [...new Set(labelled.map((r) => r.label!))].sort();
+    const cid = new Map(classes.map((c, i) => [c, i]));
+    // Unlabelled nodes get -1 and are left out of every mask.
+    y = tensor(
+      BigInt64Array.from(rows, (r) => BigInt(r.label ? cid.get(r.label)! : -1)),
+      { shape: [n] },
+    );
+  }
+  let masks = {};
+  if (rows.some((r) => r.split)) {
+    for (const r of rows)
+      if (r.split && !["train", "val", "test"].includes(r.split))
+        bad(file, `node "${r.id}" has split "${r.split}"; expected train, val or test`);
+    const m = (s: string) => tensor(Uint8Array.from(rows, (r) => (r.split === s && r.label ? 1 : 0))).to("bool");
+    masks = { trainMask: m("train"), valMask: m("val"), testMask: m("test") };
+  }
+  const e = src.length;
+  const ei = new BigInt64Array(2 * e);
+  for (let k = 0; k < e; k++) {
+    ei[k] = BigInt(src[k]!);
+    ei[e + k] = BigInt(dst[k]!);
+  }
+  return new Graph({
+    edgeIndex: tensor(ei, { shape: [2, e] }),
+    numNodes: n,
+    x,
+    y,
+    classes,
+    edgeWeight: weighted ? tensor(Float32Array.from(w)) : null,
+    directed,
+    nodeNames: ids.names,
+    ...masks,
+  });
+}
+
+function readJson(file: string): Graph {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    bad(file, `invalid JSON (${(e as Error).message})`);
+  }
+  const d = doc as { directed?: unknown; nodes?: unknown; edges?: unknown };
+  if (!d || typeof d !== "object" || !Array.isArray(d.nodes) || !Array.isArray(d.edges))
+    bad(file, 'expected an object with "nodes" and "edges" arrays');
+  const rows: NodeRow[] = (d.nodes as unknown[]).map((raw, i) => {
+    const r = (typeof raw === "object" && raw !== null ? raw : { id: raw }) as Record<string, unknown>;
+    if (r.id === undefined || r.id === null) bad(file, `node ${i} has no "id"`);
+    if (r.features !== undefined && !Array.isArray(r.features)) bad(file, `node "${String(r.id)}": "features" must be an array of numbers`);
+    return {
+      id: String(r.id),
+      features: r.features as number[] | undefined,
+      label: r.label === undefined || r.label === null ? undefined : String(r.label),
+      split: r.split === undefined ? undefined : String(r.split),
+    };
+  });
+  let weighted = false;
+  const edges = (d.edges as unknown[]).map((raw, k): [string, string, number] => {
+    if (Array.isArray(raw) && raw.length >= 2) {
+      if (raw.length > 2) weighted = true;
+      return [String(raw[0]), String(raw[1]), raw.length > 2 ? Number(raw[2]) : 1];
+    }
+    const r = raw as Record<string, unknown>;
+    if (!r || typeof r !== "object" || r.source === undefined || r.target === undefined)
+      bad(file, `edge ${k} is neither [source, target] nor {"source", "target"}`);
+    if (r.weight !== undefined) weighted = true;
+    return [String(r.source), String(r.target), r.weight === undefined ? 1 : Number(r.weight)];
+  });
+  return build(file, rows, edges, d.directed === true, weighted);
+}
+
+function readCsvPair(dir: string): Graph {
+  const nodesFile = join(dir, "nodes.csv");
+  const edgesFile = join(dir, "edges.csv");
+  for (const f of [nodesFile, edgesFile]) if (!existsSync(f)) bad(dir, `missing ${basename(f)} (a CSV graph is nodes.csv + edges.csv)`);
+  const nodes = parseCsv(readFileSync(nodesFile, "utf8"), {}, nodesFile);
+  if (!nodes.columns.includes("id")) bad(nodesFile, `needs an "id" column, has ${nodes.columns.join(", ")}`);
+  const featCols = nodes.columns.filter((c) => c !== "id" && c !== "label" && c !== "split");
+  const rows: NodeRow[] = nodes.rows.map((r) => ({
+    id: r.id!,
+    features: featCols.length > 0 ? featCols.map((c) => Number(r[c])) : undefined,
+    label: r.label,
+    split: r.split || undefined,
+  }));
+  const edges = parseCsv(readFileSync(edgesFile, "utf8"), {}, edgesFile);
+  if (!edges.columns.includes("source") || !edges.columns.includes("target"))
+    bad(edgesFile, `needs "source" and "target" columns, has ${edges.columns.join(", ")}`);
+  const weighted = edges.columns.includes("weight");
+  const list = edges.rows.map((r): [string, string, number] => [r.source!, r.target!, weighted ? Number(r.weight) : 1]);
+  return build(dir, rows, list, false, weighted);
+}
+
+/** Reads a labelled graph from a .json file or a nodes.csv + edges.csv folder (see GRAPH_FILE_FORMAT). */
+export function readGraphFile(path: string): Graph {
+  if (!existsSync(path)) throw new FlambeauError("E_IO", `readGraphFile: ${path} does not exist`, "readGraphFile");
+  if (statSync(path).isDirectory()) return readCsvPair(path);
+  if (path.endsWith(".json")) return readJson(path);
+  if (path.endsWith(".csv")) return readCsvPair(dirname(path));
+  return bad(path, `unknown graph format; expected ${GRAPH_FILE_FORMAT}`);
+}
