@@ -47,10 +47,16 @@ static void deleteCounted(void* p) {
 
 struct CountingAllocator final : public c10::Allocator {
   c10::DataPtr allocate(size_t n) const override {
+    // n + kHeader must not wrap, and n must not turn negative as an int64_t, or a huge
+    // request would slip past the budget check and allocate a tiny block.
+    constexpr size_t kMaxRequest = static_cast<size_t>(std::numeric_limits<int64_t>::max()) - kHeader;
     int64_t budget = g_budget.load();
-    if (budget > 0 && g_allocBytes.load() + static_cast<int64_t>(n) > budget) {
-      TORCH_CHECK(false, "allocation of ", n, " bytes would exceed the memory budget of ", budget,
-                  " bytes (", g_allocBytes.load(), " in use); raise it with setMemoryBudget()");
+    int64_t inUse = g_allocBytes.load();
+    TORCH_CHECK(n <= kMaxRequest, "allocation of ", n, " bytes exceeds any memory budget");
+    if (budget > 0 && static_cast<int64_t>(n) > budget - inUse) {
+      TORCH_CHECK(false, "allocation of ", n, " bytes (", static_cast<double>(n) / (1 << 30),
+                  " GiB) would exceed the memory budget of ", budget, " bytes (", inUse,
+                  " in use); raise it with setMemoryBudget() or FLAMBEAU_MEMORY_BUDGET");
     }
     auto* base = static_cast<uint8_t*>(c10::alloc_cpu(n + kHeader));
     *reinterpret_cast<size_t*>(base) = n;

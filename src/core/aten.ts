@@ -6,6 +6,8 @@ import { native } from "./native.js";
 /** An ATen operator, resolved lazily: `aten("add.Tensor")`. */
 export class AtenOp {
   id = -1;
+  /** @internal The schema-driven argument checks (guard.ts): undefined until built, null when none apply. */
+  guard: ((args: readonly unknown[]) => void) | null | undefined = undefined;
   readonly name: string;
   readonly overload: string;
   constructor(qualified: string) {

@@ -2,6 +2,7 @@
 // tensor arguments become handles, results become Tensors, errors become FlambeauErrors.
 import type { AtenOp } from "./aten.js";
 import { FlambeauError } from "./errors.js";
+import { buildGuard } from "./guard.js";
 import { type Handle, native } from "./native.js";
 import { Tensor } from "./tensor.js";
 
@@ -53,6 +54,9 @@ function raise(op: AtenOp, e: unknown, args: unknown[]): never {
 /** Calls an op and returns whatever it returns (Tensor, Tensor[], number …). */
 export function call(op: AtenOp, ...args: unknown[]): unknown {
   const id = op.resolve();
+  let guard = op.guard;
+  if (guard === undefined) guard = op.guard = buildGuard(op);
+  if (guard !== null) guard(args);
   const n = args.length;
   try {
     // Fixed-arity calls avoid building and spreading an argument array on the hot path.

@@ -2,10 +2,11 @@
 
 export * as autograd from "./autograd.js";
 export { type BackwardOptions, enableGrad, isGradEnabled, noGrad } from "./autograd.js";
+export { DEFAULT_BUDGET_FRACTION, defaultMemoryBudget, parseBytes } from "./budget.js";
 export { type AnyTypedArray, type DType, isFloating, isIntegral, itemSize } from "./dtype.js";
 export { type ErrorCode, FlambeauError } from "./errors.js";
 export * as jit from "./jit.js";
-export { dispose, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
+export { dispose, getMemoryBudget, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
 export * from "./ops/indexing.js";

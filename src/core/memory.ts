@@ -1,5 +1,6 @@
 // Deterministic memory: tidy() scopes dispose what they created, except what they return
 // and what was kept (parameters); GC finalizers in the addon are the safety net.
+import { defaultMemoryBudget, initialMemoryBudget, toBytes } from "./budget.js";
 import { FlambeauError } from "./errors.js";
 import { type NativeMemory, native } from "./native.js";
 
@@ -70,13 +71,26 @@ export function memory(): MemoryInfo {
   return native.memory();
 }
 
-/** Caps libtorch's CPU allocations: a request past it fails with an error (0 = no cap). */
-export function setMemoryBudget(bytes: number): void {
-  if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 0)
-    throw new FlambeauError(
-      "E_ARG",
-      `setMemoryBudget: bytes must be >= 0 (0 disables the budget), got ${String(bytes)}`,
-      "setMemoryBudget",
-    );
-  native.setMemoryBudget(bytes);
+/**
+ * Caps libtorch's CPU allocations: a request past the cap fails with an E_MEMORY
+ * FlambeauError naming the size instead of an OOM kill later. Takes bytes or a string
+ * such as "8GiB"; 0 disables the cap. The default is 80% of min(physical memory, the
+ * cgroup limit), or FLAMBEAU_MEMORY_BUDGET when set.
+ */
+export function setMemoryBudget(bytes: number | string): void {
+  native.setMemoryBudget(toBytes(bytes, "setMemoryBudget"));
+}
+
+/** The current budget in bytes (0: none). */
+export function getMemoryBudget(): number {
+  return native.memory().budget;
+}
+
+// Applied once, when the engine loads: a bad FLAMBEAU_MEMORY_BUDGET warns and keeps the default
+// rather than making the library unimportable.
+try {
+  native.setMemoryBudget(initialMemoryBudget());
+} catch (e) {
+  process.emitWarning(`${(e as Error).message}; using the default budget`, "FlambeauWarning");
+  native.setMemoryBudget(defaultMemoryBudget());
 }

@@ -29,6 +29,10 @@ const UNIFORM_ = aten("uniform_");
 const NORMAL_ = aten("normal_");
 const BERNOULLI_ = aten("bernoulli_.float");
 
+/** Most nested arrays and values toArray() builds (each costs a JS heap object or slot). */
+export const TO_ARRAY_MAX_ARRAYS = 2 ** 21;
+export const TO_ARRAY_MAX_VALUES = 2 ** 27;
+
 export class Tensor {
   #h: Handle | null;
   #shape: readonly number[] | undefined;
@@ -175,6 +179,23 @@ export class Tensor {
   }
   /** The elements as nested arrays of numbers (booleans for bool). */
   toArray(): NestedNumbers {
+    // Nested arrays cost a JS object per row: a zero dim beside huge ones (an empty tensor
+    // of shape [2, 2^20, 2, 0]) takes seconds per million rows, and a huge tensor exhausts
+    // V8's heap (a fatal error, not an exception).
+    const shape0 = this.shape;
+    let arrays = 1;
+    let prefix = 1;
+    for (let k = 0; k + 1 < shape0.length; k++) {
+      prefix *= shape0[k]!;
+      arrays += prefix;
+    }
+    const values = this.numel;
+    if (arrays > TO_ARRAY_MAX_ARRAYS || values > TO_ARRAY_MAX_VALUES)
+      throw new FlambeauError(
+        "E_MEMORY",
+        `toArray: a tensor of shape [${shape0.join(", ")}] would build ${arrays} nested arrays of ${values} values (caps ${TO_ARRAY_MAX_ARRAYS} and ${TO_ARRAY_MAX_VALUES}); read it with data() instead`,
+        "toArray",
+      );
     let src: ArrayLike<number | bigint> = this.data();
     const d = this.dtype;
     if (d === "float16" || d === "bfloat16") {

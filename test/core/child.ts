@@ -8,7 +8,7 @@ import { FIXTURES } from "../helpers/fixtures.js";
 
 const ROOT = join(FIXTURES, "..", "..");
 
-/** [name, code run as a statement with `fl` in scope, expected error code, expected message]. */
+/** [name, code run as a statement with `fl`, `A` (aten), `callT` and `callTs` in scope, expected error code, expected message]. */
 export type Case = [name: string, code: string, errCode: string, message: RegExp];
 
 export interface Outcome {
@@ -34,7 +34,10 @@ function script(codes: string[]): string {
 catch (e) { out({ thrown: true, name: e?.name, code: e?.code, op: e?.op, message: String(e?.message) }); }`,
     )
     .join("\n");
+  // A and callT reach raw ATen operators, as code inside the library does (the schema guard's cases).
   return `import * as fl from "flambeau";
+import { aten as A } from "./dist/src/core/aten.js";
+import { callT, callTs } from "./dist/src/core/dispatch.js";
 import { writeSync } from "node:fs";
 const out = (o) => writeSync(1, JSON.stringify(o) + "\\n");
 ${body}`;

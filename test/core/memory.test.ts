@@ -2,6 +2,8 @@
 // tidy/dispose/keep/using release them deterministically, and the allocator budget turns
 // an oversized request into an error instead of an OOM kill.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { totalmem } from "node:os";
 import { test } from "node:test";
 import * as fl from "flambeau";
 
@@ -16,9 +18,14 @@ test("100,000 iterations of small ops without disposal keep RSS flat", () => {
   const bytes20k = fl.memory().bytes;
   loop(80_000);
   const grewMiB = (process.memoryUsage().rss - rss20k) / 2 ** 20;
-  assert.ok(grewMiB < 30, `RSS grew by ${grewMiB.toFixed(1)} MiB between 20k and 100k iterations`);
+  // V8 sweeps and runs finalizers on helper threads, which lag on a loaded machine (~50 MiB
+  // here at load 20 on 2 cores): the RSS bound catches a leak per iteration (100,000 × ≥ 1 KiB),
+  // and the native byte count below is the exact check.
+  assert.ok(grewMiB < 90, `RSS grew by ${grewMiB.toFixed(1)} MiB between 20k and 100k iterations`);
   assert.ok(fl.memory().bytes - bytes20k < 8 * 2 ** 20, `native bytes grew by ${fl.memory().bytes - bytes20k}`);
-  assert.ok(fl.memory().liveTensors < 50_000, `live tensors ${fl.memory().liveTensors}`);
+  // 300,000 tensors were created; V8 finalizes them in major GCs, whose concurrent marking
+  // runs late on a loaded machine (60–75k still pending at load 10–20 on 2 cores).
+  assert.ok(fl.memory().liveTensors < 120_000, `live tensors ${fl.memory().liveTensors}`);
 });
 
 test("failing calls leak nothing: 5,000 native and validation errors keep memory flat", () => {
@@ -94,15 +101,77 @@ test("dispose() and Symbol.dispose release the native memory now", () => {
 });
 
 test("memory budget: an oversized allocation is a FlambeauError, not an OOM", () => {
+  const before = fl.getMemoryBudget();
   fl.setMemoryBudget(fl.memory().bytes + 64 * 2 ** 20);
   try {
     assert.throws(
       () => fl.zeros([1024, 1024, 1024]),
-      (e: Error) => e instanceof fl.FlambeauError && e.code === "E_MEMORY" && /exceed the memory budget/.test(e.message),
+      (e: Error) =>
+        e instanceof fl.FlambeauError &&
+        e.code === "E_MEMORY" &&
+        /allocation of 4294967296 bytes .*exceed the memory budget of \d+ bytes/.test(e.message),
+    );
+    // Data copied in from JS goes through the same allocator.
+    assert.throws(
+      () => fl.tensor(new Float64Array(2 ** 24)),
+      (e: Error) => e instanceof fl.FlambeauError && e.code === "E_MEMORY",
     );
     assert.deepEqual(fl.zeros([10]).shape, [10]);
+    fl.setMemoryBudget("1GiB");
+    assert.equal(fl.getMemoryBudget(), 2 ** 30);
   } finally {
-    fl.setMemoryBudget(0);
+    fl.setMemoryBudget(before);
   }
-  assert.throws(() => fl.setMemoryBudget(-1), /bytes must be >= 0/);
+  assert.throws(() => fl.setMemoryBudget(-1), /setMemoryBudget: expected a byte count/);
+  assert.throws(
+    () => fl.setMemoryBudget(Number.NaN),
+    (e: Error) => e instanceof fl.FlambeauError && e.code === "E_ARG",
+  );
+  assert.throws(() => fl.setMemoryBudget("lots"), /got "lots"/);
+});
+
+test("memory budget: on by default, a fraction of the machine's memory", () => {
+  const budget = fl.getMemoryBudget();
+  const total = Math.min(totalmem(), fl.defaultMemoryBudget() / fl.DEFAULT_BUDGET_FRACTION + 1);
+  assert.ok(budget > 0, "a budget is set by default");
+  assert.ok(budget <= totalmem(), `budget ${budget} exceeds physical memory ${totalmem()}`);
+  assert.equal(budget, fl.defaultMemoryBudget());
+  assert.ok(Math.abs(budget - Math.floor(total * fl.DEFAULT_BUDGET_FRACTION)) <= 1);
+  // A request just past the default budget fails before any page is touched.
+  const n = Math.floor(budget / 8) + 1;
+  if (n <= 2 ** 34)
+    assert.throws(
+      () => fl.empty([n], { dtype: "float64" }),
+      (e: Error) => e instanceof fl.FlambeauError && e.code === "E_MEMORY" && e.message.includes(`budget of ${budget} bytes`),
+    );
+});
+
+test("parseBytes: integers, units, and refusals", () => {
+  assert.equal(fl.parseBytes(1234), 1234);
+  assert.equal(fl.parseBytes("8GiB"), 8 * 2 ** 30);
+  assert.equal(fl.parseBytes("512 MB"), 512e6);
+  assert.equal(fl.parseBytes("1.5g"), 1.5e9);
+  assert.equal(fl.parseBytes("64kib"), 65536);
+  assert.equal(fl.parseBytes("off"), 0);
+  assert.equal(fl.parseBytes("0"), 0);
+  for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, "", "-5GiB", "8 parsecs", "1e3", null, 10n])
+    assert.throws(
+      () => fl.parseBytes(bad),
+      (e: Error) => e instanceof fl.FlambeauError && e.code === "E_ARG",
+      String(bad),
+    );
+});
+
+test("FLAMBEAU_MEMORY_BUDGET sets the budget at load; a bad value warns and keeps the default", () => {
+  const run = (value: string) =>
+    spawnSync(process.execPath, ["--input-type=module", "-e", 'import * as fl from "flambeau"; console.log(fl.getMemoryBudget())'], {
+      encoding: "utf8",
+      env: { ...process.env, FLAMBEAU_MEMORY_BUDGET: value },
+      timeout: 30_000,
+    });
+  const good = run("96MiB");
+  assert.equal(good.stdout.trim(), String(96 * 2 ** 20), good.stderr);
+  const bad = run("plenty");
+  assert.equal(bad.stdout.trim(), String(fl.defaultMemoryBudget()));
+  assert.match(bad.stderr, /FLAMBEAU_MEMORY_BUDGET: expected a byte count.*"plenty"/);
 });

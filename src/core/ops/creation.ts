@@ -4,7 +4,7 @@
 import { aten } from "../aten.js";
 import { callT } from "../dispatch.js";
 import { checkDtype, type DType, dtypeCode, dtypeOfTypedArray, itemSize } from "../dtype.js";
-import { argError } from "../errors.js";
+import { argError, FlambeauError } from "../errors.js";
 import { native } from "../native.js";
 import { Tensor } from "../tensor.js";
 import { checkInt, checkShape, checkTensor, MAX_RANK, optionsOf, show } from "../validate.js";
@@ -75,6 +75,18 @@ function packValues(values: unknown[], dtype: DType): ArrayBufferView {
   }
 }
 
+/** Copies bytes into a new tensor; a refusal (the memory budget, a size mismatch) becomes a FlambeauError. */
+function fromBuffer(data: ArrayBufferView, shape: number[], dtype: DType): Tensor {
+  let h: ReturnType<typeof native.fromBuffer>;
+  try {
+    h = native.fromBuffer(data, shape, dtypeCode[dtype]);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new FlambeauError(msg.includes("memory budget") ? "E_MEMORY" : "E_ARG", `tensor: ${msg}`, "tensor");
+  }
+  return new Tensor(h);
+}
+
 /**
  * A tensor from nested arrays, a scalar or a TypedArray (copied). Numbers default to
  * float32, booleans to bool, BigInts to int64, TypedArrays to their own dtype.
@@ -85,7 +97,7 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonl
     const own = dtypeOfTypedArray(data);
     if (own === undefined) argError("tensor", `unsupported TypedArray ${data.constructor.name}`);
     const shape = checkShape("tensor", opts.shape ?? [data.byteLength / itemSize[own]]);
-    const t = new Tensor(native.fromBuffer(data, shape, dtypeCode[own]));
+    const t = fromBuffer(data, shape, own);
     if (opts.dtype !== undefined && checkDtype("tensor", opts.dtype) !== own) {
       const c = t.to(opts.dtype);
       t.dispose();
@@ -107,7 +119,7 @@ export function tensor(data: TensorData, opts: CreateOptions & { shape?: readonl
   for (const v of values)
     if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint") argError("tensor", `unsupported element ${String(v)}`);
   const storage: DType = dtype === "float16" || dtype === "bfloat16" ? "float32" : dtype;
-  const t = new Tensor(native.fromBuffer(packValues(values, storage), shape, dtypeCode[storage]));
+  const t = fromBuffer(packValues(values, storage), shape, storage);
   if (storage !== dtype) {
     const c = t.to(dtype);
     t.dispose();
