@@ -16,8 +16,9 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # rdkit-data).
 APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
-# `--test` adds python3-torch: the interop tests load Flambeau's files in Python PyTorch.
-[ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch)
+# `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
+# Python PyTorch and torchvision weights (made at test time) in Flambeau.
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -1,8 +1,9 @@
 // Image files to and from uint8 pixel buffers (sharp/libvips: PNG, JPEG, WebP, GIF, TIFF, AVIF).
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import sharp from "sharp";
 import { FlambeauError } from "../core/errors.js";
 import { type Tensor, tensor } from "../core/index.js";
+import { writeAll, writeAtomic } from "../io/atomic.js";
 
 export interface DecodeOptions {
   /** 1 (grayscale) or 3 (RGB); default: the file's own (gray stays 1, anything else 3). */
@@ -25,6 +26,10 @@ export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp
 export async function readImage(src: string | Uint8Array, o: DecodeOptions = {}): Promise<DecodedImage> {
   const name = typeof src === "string" ? src : "<buffer>";
   if (typeof src === "string" && !existsSync(src)) throw new FlambeauError("E_IO", `readImage: no such file ${src}`, "readImage");
+  if (o.channels !== undefined && o.channels !== 1 && o.channels !== 3)
+    throw new FlambeauError("E_ARG", `readImage: channels must be 1 (grayscale) or 3 (RGB), got ${String(o.channels)}`, "readImage");
+  if ((typeof src === "string" ? statSync(src).size : src.length) === 0)
+    throw new FlambeauError("E_FORMAT", `readImage: ${name} is empty (0 bytes)`, "readImage");
   try {
     let img = sharp(src, { failOn: "error" });
     const meta = await img.metadata();
@@ -61,7 +66,22 @@ export async function encodePng(data: Uint8Array, channels: number, height: numb
   const hw = height * width;
   const hwc = new Uint8Array(hw * channels);
   for (let i = 0; i < hw; i++) for (let k = 0; k < channels; k++) hwc[i * channels + k] = data[k * hw + i]!;
-  return sharp(hwc, { raw: { width, height, channels: channels as 1 | 3 } })
-    .png()
-    .toBuffer();
+  const img = sharp(hwc, { raw: { width, height, channels: channels as 1 | 3 } });
+  // libvips writes sRGB unless told otherwise: keep one-channel images grayscale PNGs.
+  return (channels === 1 ? img.toColourspace("b-w") : img).png().toBuffer();
+}
+
+/** A [C, H, W] image (uint8, or float in [0, 1]) as PNG bytes. */
+export async function encodePngTensor(img: Tensor): Promise<Buffer> {
+  if (img.ndim !== 3 || (img.shape[0] !== 1 && img.shape[0] !== 3))
+    throw new FlambeauError("E_ARG", `encodePng: expects a [1 or 3, H, W] image, got [${img.shape.join(", ")}]`, "encodePng");
+  const u8 = img.dtype === "uint8" ? img.contiguous() : img.float().clamp(0, 1).mul(255).round().to("uint8");
+  const [c, h, w] = img.shape as [number, number, number];
+  return encodePng(u8.data() as Uint8Array, c, h, w);
+}
+
+/** Writes a [C, H, W] image as PNG (atomically). */
+export async function writeImage(path: string, img: Tensor): Promise<void> {
+  const png = await encodePngTensor(img);
+  await writeAtomic("writeImage", path, (fh) => writeAll(fh, [png]));
 }

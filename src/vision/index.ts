@@ -1,6 +1,22 @@
 // Vision: image I/O, data sets, augmentation, the model zoo and the image tasks.
 export * from "./augment.js";
+export * from "./degrade.js";
 export * from "./image-data.js";
 export * from "./image-folder.js";
 export * from "./image-io.js";
+export * from "./models/embedding.js";
+export * from "./models/espcn.js";
+export * from "./models/mobilenetv2.js";
+export * from "./models/resnet.js";
+export * from "./models/restoration.js";
 export * from "./models/small-cnn.js";
+export * from "./models/srresnet.js";
+export * from "./models/unet.js";
+export * from "./models/vgg.js";
+export * from "./models/zoo.js";
+export * from "./photos.js";
+export * from "./quality.js";
+export * from "./retrieval/embed.js";
+export * from "./retrieval/knn.js";
+export * from "./retrieval/metrics.js";
+export * as transforms from "./transforms/index.js";

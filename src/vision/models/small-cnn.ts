@@ -105,10 +105,3 @@ export class MLP extends Module {
     return this.net.forward(x);
   }
 }
-
-export const IMAGE_CLASSIFIERS = {
-  "small-cnn": (o: SmallCNNOptions) => new SmallCNN(o),
-  lenet5: (o: SmallCNNOptions) => new LeNet5(o),
-  mlp: (o: SmallCNNOptions) => new MLP(o),
-} as const;
-export type ImageClassifierName = keyof typeof IMAGE_CLASSIFIERS;

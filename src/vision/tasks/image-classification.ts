@@ -23,7 +23,7 @@ import { type Batch, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
-import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/small-cnn.js";
+import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
 
 const TASK = "image-classification";
 

@@ -1,0 +1,96 @@
+// Image-restoration quality metrics as the super-resolution literature computes them:
+// PSNR and SSIM (Wang et al. 2004: 11×11 Gaussian window, σ = 1.5, K1 = 0.01, K2 = 0.03)
+// on the BT.601 luma (Y of YCbCr, range [16, 235]) with `shave` border pixels dropped, or
+// on all RGB channels.
+import { argError } from "../core/errors.js";
+import { arange, noGrad, type Tensor, tensor, tidy } from "../core/index.js";
+import { conv2d } from "../core/ops/nn.js";
+
+/** BT.601 luma in [0, 255] from RGB in [0, 1]: [N, 3, H, W] → [N, 1, H, W]. */
+export function rgbToY(x: Tensor): Tensor {
+  if (x.shape[x.ndim - 3] === 1) return x.mul(219).add(16);
+  const w = tensor([65.481, 128.553, 24.966], { shape: [1, 3, 1, 1] });
+  return x
+    .mul(w)
+    .sum({ dim: [1], keepdim: true })
+    .add(16);
+}
+
+export interface QualityOptions {
+  /** "y": luma in [0, 255] (the usual SR protocol); "rgb": all channels in [0, 255]. */
+  space?: "y" | "rgb";
+  /** Border pixels to ignore (the usual: the scale factor). */
+  shave?: number;
+}
+
+function prepare(op: string, a: Tensor, b: Tensor, o: QualityOptions): [Tensor, Tensor] {
+  if (a.ndim !== 4 || a.shape.join() !== b.shape.join())
+    argError(op, `expects two [N, C, H, W] images of one shape, got [${a.shape.join(", ")}] and [${b.shape.join(", ")}]`);
+  const s = o.shave ?? 0;
+  const [h, w] = [a.shape[2]!, a.shape[3]!];
+  if (2 * s >= h || 2 * s >= w) argError(op, `shave ${s} leaves nothing of a ${h}×${w} image`);
+  const crop = (t: Tensor) =>
+    t
+      .narrow(2, s, h - 2 * s)
+      .narrow(3, s, w - 2 * s)
+      .clamp(0, 1)
+      .double();
+  const conv = (t: Tensor) => ((o.space ?? "y") === "y" ? rgbToY(t) : t.mul(255));
+  return [conv(crop(a)), conv(crop(b))];
+}
+
+/** Peak signal-to-noise ratio in dB per image ([N]), images in [0, 1]. */
+export function psnr(a: Tensor, b: Tensor, o: QualityOptions = {}): number[] {
+  return noGrad(() =>
+    tidy(() => {
+      const [x, y] = prepare("psnr", a, b, o);
+      const mse = x
+        .sub(y)
+        .square()
+        .mean({ dim: [1, 2, 3] });
+      return Array.from(mse.clamp(1e-10, Number.POSITIVE_INFINITY).data() as Float64Array, (m) => 10 * Math.log10((255 * 255) / m));
+    }),
+  );
+}
+
+function gaussianWindow(c: number): Tensor {
+  const g = arange(11, undefined, 1, { dtype: "float64" })
+    .sub(5)
+    .square()
+    .div(-2 * 1.5 * 1.5)
+    .exp();
+  const g1 = g.div(g.sum());
+  return g1
+    .view([11, 1])
+    .mul(g1.view([1, 11]))
+    .view([1, 1, 11, 11])
+    .expand([c, 1, 11, 11])
+    .contiguous();
+}
+
+/** Structural similarity per image ([N]), the mean of the SSIM map over valid windows. */
+export function ssim(a: Tensor, b: Tensor, o: QualityOptions = {}): number[] {
+  return noGrad(() =>
+    tidy(() => {
+      const [x, y] = prepare("ssim", a, b, o);
+      if (x.shape[2]! < 11 || x.shape[3]! < 11)
+        argError("ssim", `images must be at least 11×11 after shaving, got ${x.shape[2]}×${x.shape[3]}`);
+      const c = x.shape[1]!;
+      const win = gaussianWindow(c);
+      const f = (t: Tensor) => conv2d(t, win, null, { groups: c });
+      const [c1, c2] = [(0.01 * 255) ** 2, (0.03 * 255) ** 2];
+      const mx = f(x);
+      const my = f(y);
+      const sxx = f(x.mul(x)).sub(mx.square());
+      const syy = f(y.mul(y)).sub(my.square());
+      const sxy = f(x.mul(y)).sub(mx.mul(my));
+      const map = mx
+        .mul(my)
+        .mul(2)
+        .add(c1)
+        .mul(sxy.mul(2).add(c2))
+        .div(mx.square().add(my.square()).add(c1).mul(sxx.add(syy).add(c2)));
+      return Array.from(map.mean({ dim: [1, 2, 3] }).data() as Float64Array);
+    }),
+  );
+}
