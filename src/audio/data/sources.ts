@@ -1,0 +1,119 @@
+// What `--data` names for audio classification: the generated keyword and speaker sets, the
+// supersonic instrument set, or an AudioFolder. Built-in names take options as a query
+// string: `speech-commands-synth?groups=20&repeats=1&snr=10`.
+import { FlambeauError } from "../../core/errors.js";
+import { Random } from "../../data/random.js";
+import { defaultCacheDir } from "../speech/cache.js";
+import { isNoiseSample, loadSupersonic, supersonicNames } from "../speech/samples.js";
+import { audioFolderSplits, readAudioFolder } from "./audio-folder.js";
+import { type ClipSet, type NoiseMix, subsetOf } from "./clip-set.js";
+import { instrumentSet } from "./instrument-set.js";
+import { KEYWORDS, keywordSet, type SpeechSplits, speakerSet } from "./speech-sets.js";
+
+export const BUILTIN_AUDIO_SETS = ["speech-commands-synth", "speakers-synth", "supersonic-instruments"] as const;
+
+export interface AudioData {
+  train: ClipSet;
+  val: ClipSet;
+  test: ClipSet;
+  /** Background noise mixed into training batches, and into validation/test at a fixed SNR. */
+  trainMix?: NoiseMix;
+  testMix?: NoiseMix;
+  /** Window length in samples. */
+  length: number;
+  description: string;
+  generation?: SpeechSplits["generation"];
+}
+
+export interface ResolveOptions {
+  seed?: number;
+  cacheDir?: string;
+  log?: (line: string) => void;
+  /** Expected class order (evaluation of a saved model). */
+  classes?: readonly string[];
+}
+
+function parseSpec(spec: string): { name: string; params: URLSearchParams } {
+  const q = spec.indexOf("?");
+  return q < 0 ? { name: spec, params: new URLSearchParams() } : { name: spec.slice(0, q), params: new URLSearchParams(spec.slice(q + 1)) };
+}
+
+function num(params: URLSearchParams, key: string, dflt: number): number {
+  const v = params.get(key);
+  if (v === null) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new FlambeauError("E_ARG", `audio data: option ${key}=${JSON.stringify(v)} is not a number`, "audioData");
+  return n;
+}
+
+/** Background noise recordings, split by file into training and test noise. */
+export async function noiseSplits(cacheDir: string): Promise<{ train: Float32Array[]; test: Float32Array[] }> {
+  const decoded = await loadSupersonic(supersonicNames(isNoiseSample), cacheDir);
+  const train: Float32Array[] = [];
+  const test: Float32Array[] = [];
+  // Every third recording is test noise, so test clips are mixed with noise never heard in training.
+  decoded.forEach((d, i) => (i % 3 === 2 ? test : train).push(d.samples));
+  return { train, test };
+}
+
+/** Resolves a `--data` value to train/val/test clip sets with their noise settings. */
+export async function resolveAudioData(spec: string, o: ResolveOptions = {}): Promise<AudioData> {
+  const { name, params } = parseSpec(spec);
+  const cacheDir = o.cacheDir ?? defaultCacheDir();
+  const seed = num(params, "seed", o.seed ?? 0);
+  const common = { cacheDir, seed, log: o.log };
+  if (name === "speech-commands-synth" || name === "keywords-synth") {
+    const nWords = num(params, "words", KEYWORDS.length);
+    const s = await keywordSet({
+      ...common,
+      words: KEYWORDS.slice(0, nWords),
+      groups: num(params, "groups", 45),
+      accentsPerGroup: num(params, "accents", 2),
+      repeats: num(params, "repeats", 2),
+    });
+    const noise = await noiseSplits(cacheDir);
+    const snr = num(params, "snr", 10);
+    return {
+      ...s,
+      trainMix: { noise: noise.train, snrDb: [Math.min(5, snr), 25], p: 0.8 },
+      testMix: { noise: noise.test, snrDb: [snr, snr] },
+      length: 16000,
+      description: `${s.description}; test noise at ${snr} dB SNR from unseen recordings`,
+    };
+  }
+  if (name === "speakers-synth") {
+    const s = await speakerSet({ ...common, speakers: num(params, "speakers", 10), repeats: num(params, "repeats", 2) });
+    const noise = await noiseSplits(cacheDir);
+    const snr = num(params, "snr", 20);
+    return {
+      ...s,
+      trainMix: { noise: noise.train, snrDb: [Math.min(5, snr), 30], p: 0.7 },
+      testMix: { noise: noise.test, snrDb: [snr, snr] },
+      length: 16000,
+      description: `${s.description}; test noise at ${snr} dB SNR`,
+    };
+  }
+  if (name === "supersonic-instruments") {
+    const s = await instrumentSet(common);
+    const noise = await noiseSplits(cacheDir);
+    return { ...s, trainMix: { noise: noise.train, snrDb: [15, 40], p: 0.5 }, length: 16000 };
+  }
+  const { train: trainDir, test: testDir } = audioFolderSplits(spec);
+  const all = readAudioFolder(trainDir, { sampleRate: 16000, classes: o.classes });
+  const test = testDir ? readAudioFolder(testDir, { sampleRate: 16000, classes: all.classes }) : all;
+  const rng = new Random(seed, 404);
+  const order = rng.permutation(all.clips.length);
+  const nVal = Math.max(1, Math.round(all.clips.length * 0.1));
+  const val = subsetOf(all, Array.from(order.subarray(0, nVal)));
+  const train = subsetOf(all, Array.from(order.subarray(nVal)));
+  const lens = all.clips.map((c) => c.length).sort((a, b) => a - b);
+  const p95 = lens[Math.floor(lens.length * 0.95)] ?? 16000;
+  const length = Math.min(64000, Math.max(4000, Math.ceil(p95 / 160) * 160));
+  return {
+    train,
+    val,
+    test,
+    length,
+    description: `AudioFolder ${spec}: ${all.clips.length} clips, ${all.classes.length} classes${testDir ? ", test from test/" : ""}`,
+  };
+}

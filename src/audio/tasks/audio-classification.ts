@@ -1,0 +1,363 @@
+// audio-classification: keyword spotting, speaker identification, instrument recognition or
+// any AudioFolder → log-mel features on the engine → a 2D CNN or TC-ResNet trained with noise
+// mixing at random SNRs, random placement and SpecAugment; metrics accuracy, macro-F1 and the
+// confusion matrix (and the majority-class baseline); predict reads wav files.
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
+import { crossEntropy } from "../../core/ops/loss.js";
+import { Random } from "../../data/random.js";
+import { AdamW } from "../../optim/index.js";
+import { KeepBestModel } from "../../train/callbacks.js";
+import { ClassificationMeter } from "../../train/metrics.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import type {
+  DemoOptions,
+  DemoSection,
+  DemoTask,
+  TaskEvalOptions,
+  TaskPredictOptions,
+  TaskTrainOptions,
+  TaskTrainResult,
+} from "../../train/task.js";
+import { type Batch, Trainer } from "../../train/trainer.js";
+import { freqMask, timeMask } from "../augment.js";
+import { readMono } from "../data/audio-folder.js";
+import { type BatchOptions, type ClipSet, fitLength, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
+import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
+import { type AudioData, BUILTIN_AUDIO_SETS, resolveAudioData } from "../data/sources.js";
+import { AUDIO_CLASSIFIERS, type AudioClassifierName } from "../models/zoo.js";
+import { spectrogramGallery } from "./report.js";
+
+const TASK = "audio-classification";
+
+interface Preprocessing extends FrontendConfig {
+  length: number;
+  data: string;
+}
+
+type Classifier = ReturnType<(typeof AUDIO_CLASSIFIERS)[AudioClassifierName]>;
+
+function buildModel(arch: string, hyper: { nMels: number; numClasses: number }): Classifier {
+  const make = AUDIO_CLASSIFIERS[arch as AudioClassifierName];
+  if (!make) throw new FlambeauError("E_ARG", `unknown audio classifier "${arch}"; models: ${Object.keys(AUDIO_CLASSIFIERS).join(", ")}`);
+  return make(hyper);
+}
+
+interface LoaderOptions {
+  batchSize: number;
+  train: boolean;
+  mix?: NoiseMix;
+  seed: number;
+}
+
+/** Batches of standardised log-mels; each training epoch draws fresh placement, noise and masks. */
+function loaderOf(set: ClipSet, pre: Preprocessing, o: LoaderOptions) {
+  let epoch = 0;
+  const n = set.clips.length;
+  return {
+    length: Math.ceil(n / o.batchSize),
+    async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+      // Evaluation draws the same noise every time: a fixed seed, not the epoch.
+      const rng = new Random(o.seed, o.train ? ++epoch : 0);
+      const order = o.train ? Array.from(rng.permutation(n)) : Array.from({ length: n }, (_, i) => i);
+      const bo: BatchOptions = { length: pre.length, randomOffset: o.train, mix: o.mix };
+      for (let s = 0; s < n; s += o.batchSize) {
+        const idx = order.slice(s, s + o.batchSize);
+        if (o.train && idx.length < 2) continue; // batch norm needs two examples
+        const x = tidy(() => {
+          let f = logMel(waveBatch(set, idx, bo, rng), pre);
+          if (o.train) {
+            f = timeMask(f, { maxWidth: 10 }, rng);
+            f = freqMask(f, { maxWidth: 5 }, rng);
+          }
+          return f;
+        });
+        yield [
+          x,
+          tensor(
+            idx.map((i) => set.labels[i]!),
+            { dtype: "int64" },
+          ),
+        ];
+      }
+    },
+  };
+}
+
+/** Mean and std of the training log-mels (clean clips, centred), for standardisation. */
+function featureStats(set: ClipSet, pre: Preprocessing): { mean: number; std: number } {
+  return noGrad(() =>
+    tidy(() => {
+      const idx = Array.from({ length: Math.min(512, set.clips.length) }, (_, i) => i);
+      const f = logMel(waveBatch(set, idx, { length: pre.length }, new Random(0)), { ...pre, mean: 0, std: 1 });
+      return { mean: Number(f.mean().item()), std: Math.max(1e-3, Number(f.std().item())) };
+    }),
+  );
+}
+
+const warmupCosine = (step: number, total: number, warmup: number): number =>
+  step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup)) / Math.max(1, total - warmup)));
+
+function majorityBaseline(set: ClipSet): number {
+  const counts = new Array<number>(set.classes.length).fill(0);
+  for (const l of set.labels) counts[l]!++;
+  return Math.max(...counts) / Math.max(1, set.labels.length);
+}
+
+function evalTrainer(model: Classifier, numClasses: number): Trainer {
+  return new Trainer({
+    model,
+    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
+    loss: (out, y) => crossEntropy(out, y),
+    meter: () => new ClassificationMeter(numClasses),
+  });
+}
+
+async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
+  const seed = o.seed ?? 0;
+  manualSeed(seed);
+  const log = o.log ?? (() => {});
+  const data: AudioData = await resolveAudioData(o.data, { seed, log });
+  if (data.generation && data.generation.synthesized > 0)
+    log(
+      `${TASK}: synthesized ${data.generation.synthesized} clips in ${data.generation.seconds.toFixed(1)} s (${data.generation.clipsPerSecond.toFixed(1)} clips/s)`,
+    );
+  let trainSet = data.train;
+  if (o.limit !== undefined && o.limit < trainSet.clips.length) {
+    const perm = Array.from(new Random(seed, 505).permutation(trainSet.clips.length)).slice(0, o.limit);
+    trainSet = subsetOf(trainSet, perm);
+  }
+  const val = o.val ? (await resolveAudioData(o.val, { seed, classes: data.train.classes })).test : data.val;
+  const pre: Preprocessing = { ...DEFAULT_FRONTEND, length: data.length, data: o.data };
+  Object.assign(pre, featureStats(trainSet, pre));
+  const classes = trainSet.classes;
+  const arch = o.model ?? "tc-resnet8";
+  const hyper = { nMels: pre.nMels, numClasses: classes.length };
+  const model = buildModel(arch, hyper);
+  const n = trainSet.clips.length;
+  const batchSize = o.batchSize ?? (n >= 2000 ? 64 : 32);
+  const epochs = o.epochs ?? Math.min(40, Math.max(8, Math.ceil(60_000 / n)));
+  const peakLr = o.lr ?? 3e-3;
+  log(`${TASK}: ${data.description}`);
+  log(
+    `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
+  );
+  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-3 });
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  const total = epochs * stepsPerEpoch;
+  const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
+  let step = 0;
+  const best = new KeepBestModel({ monitor: "valAccuracy" });
+  const trainer = new Trainer({
+    model,
+    optimizer: opt,
+    loss: (out, y) => crossEntropy(out, y, { labelSmoothing: 0.05 }),
+    meter: () => new ClassificationMeter(classes.length),
+    progress: o.progress,
+    callbacks: [
+      {
+        onBatchEnd: () => {
+          step++;
+          for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(step, total, warmup);
+        },
+      },
+      best,
+    ],
+  });
+  for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(0, total, warmup);
+  const valLoader = () => loaderOf(val, pre, { batchSize: 128, train: false, mix: data.testMix, seed });
+  const history = await trainer.fit(loaderOf(trainSet, pre, { batchSize, train: true, mix: data.trainMix, seed }), {
+    epochs,
+    val: valLoader(),
+  });
+  if (best.weights) model.loadStateDict(best.weights);
+  const metrics = await trainer.evaluate(valLoader());
+  const { confusionMatrix: _cm, ...summary } = metrics;
+  await saveModelDir(
+    o.out,
+    {
+      task: TASK,
+      architecture: arch,
+      hyper,
+      labels: classes,
+      preprocessing: pre as unknown as Record<string, unknown>,
+      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
+      flambeauVersion: "0.1.0",
+      created: new Date().toISOString(),
+    },
+    model.stateDict(),
+  );
+  return { dir: o.out, metrics, history };
+}
+
+async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
+  const { config, weights } = await loadModelDir(dir);
+  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const model = buildModel(config.architecture, config.hyper as { nMels: number; numClasses: number });
+  model.loadStateDict(weights);
+  model.eval();
+  return { model, pre: config.preprocessing as unknown as Preprocessing, labels: config.labels ?? [] };
+}
+
+/** Test-split metrics; built-in sets use their held-out voices/files and test noise. */
+async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+  const { model, pre, labels } = await loadModel(dir);
+  const d = await resolveAudioData(data, { classes: labels });
+  if (d.test.classes.join("\n") !== labels.join("\n"))
+    throw new FlambeauError(
+      "E_ARG",
+      `${data} has classes ${d.test.classes.join(", ")}, but the model in ${dir} knows ${labels.join(", ")}`,
+    );
+  const test =
+    o.limit !== undefined
+      ? subsetOf(
+          d.test,
+          Array.from({ length: Math.min(o.limit, d.test.clips.length) }, (_, i) => i),
+        )
+      : d.test;
+  const m = await evalTrainer(model, labels.length).evaluate(
+    loaderOf(test, pre, { batchSize: o.batchSize ?? 128, train: false, mix: d.testMix, seed: 0 }),
+  );
+  return { examples: test.clips.length, ...m, majorityBaseline: majorityBaseline(test), labels, data: d.description };
+}
+
+interface Prediction {
+  file: string;
+  labels: { label: string; probability: number }[];
+  /** For recordings longer than twice the window: confident detections along the recording. */
+  detections?: { start: number; end: number; label: string; probability: number }[];
+}
+
+/** Class probabilities of windows [B, length]. */
+function classify(model: Classifier, pre: Preprocessing, windows: Float32Array[]): Float32Array[] {
+  return noGrad(() =>
+    tidy(() => {
+      const flat = new Float32Array(windows.length * pre.length);
+      windows.forEach((w, i) => flat.set(w, i * pre.length));
+      const p = model.forward(logMel(tensor(flat, { shape: [windows.length, pre.length] }), pre)).softmax(1);
+      const d = p.data() as Float32Array;
+      const k = p.shape[1]!;
+      return windows.map((_, i) => d.slice(i * k, (i + 1) * k));
+    }),
+  );
+}
+
+async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<Prediction[]> {
+  const { model, pre, labels } = await loadModel(dir);
+  const out: Prediction[] = [];
+  for (const file of inputs) {
+    const clip = readMono(file, pre.sampleRate);
+    const [probs] = classify(model, pre, [fitLength(clip, pre.length)]);
+    const order = Array.from(probs!.keys()).sort((a, b) => probs![b]! - probs![a]!);
+    const p: Prediction = {
+      file,
+      labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs![i]! })),
+    };
+    if (clip.length >= 2 * pre.length) p.detections = scan(model, pre, labels, clip);
+    out.push(p);
+  }
+  return out;
+}
+
+/** Slides the window over a long recording (hop 1/8 window) and merges runs of one confident label. */
+function scan(model: Classifier, pre: Preprocessing, labels: string[], clip: Float32Array) {
+  const hop = Math.floor(pre.length / 8);
+  const starts: number[] = [];
+  for (let s = 0; s + pre.length <= clip.length; s += hop) starts.push(s);
+  const probs: Float32Array[] = [];
+  for (let i = 0; i < starts.length; i += 64)
+    probs.push(
+      ...classify(
+        model,
+        pre,
+        starts.slice(i, i + 64).map((s) => clip.slice(s, s + pre.length)),
+      ),
+    );
+  const dets: { start: number; end: number; label: string; probability: number }[] = [];
+  probs.forEach((p, i) => {
+    let best = 0;
+    for (let k = 1; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+    if (p[best]! < 0.9) return;
+    const start = starts[i]! / pre.sampleRate;
+    const end = (starts[i]! + pre.length) / pre.sampleRate;
+    const last = dets[dets.length - 1];
+    if (last && last.label === labels[best] && start <= last.end) {
+      last.end = end;
+      last.probability = Math.max(last.probability, p[best]!);
+    } else dets.push({ start, end, label: labels[best] ?? String(best), probability: p[best]! });
+  });
+  return dets;
+}
+
+const formatPrediction = (p: unknown): string => {
+  const q = p as Prediction;
+  const top = q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
+  const det = q.detections?.length
+    ? `; detected: ${q.detections.map((d) => `${d.label} @${d.start.toFixed(2)}–${d.end.toFixed(2)} s`).join(", ")}`
+    : "";
+  return `${top}${det}`;
+};
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  // Demo budget: 12 words, two accents per voice group, one rendition (744 clips); full: the whole generated set.
+  const data = o.full ? "speech-commands-synth" : "speech-commands-synth?words=12&accents=2&repeats=1";
+  const epochs = o.full ? 20 : 12;
+  const model = "tc-resnet8";
+  const lr = o.full ? undefined : 5e-3;
+  const r = await train({ data, out: o.out, seed: 0, model, epochs, lr, progress: o.progress, log: o.log });
+  const m = await evaluate(o.out, data);
+  const { model: net, pre, labels } = await loadModel(o.out);
+  const d = await resolveAudioData(data, {});
+  // A few test clips (unseen voices, 10 dB noise) with the model's answers and their log-mel images.
+  const pick = Array.from(new Random(2).permutation(d.test.clips.length).subarray(0, Math.min(8, d.test.clips.length)));
+  const sub = subsetOf(d.test, pick);
+  const waves = waveBatch(
+    sub,
+    pick.map((_, i) => i),
+    { length: pre.length, mix: d.testMix },
+    new Random(1),
+  );
+  const feats = logMel(waves, pre);
+  const probs = noGrad(() => net.forward(feats).softmax(1));
+  const top = probs.maxDim(1);
+  const pIdx = top.indices.data() as BigInt64Array;
+  const pVal = top.values.data() as Float32Array;
+  const samples: NonNullable<DemoSection["samples"]> = pick.map((_, i) => ({
+    input: sub.sources[i]!,
+    truth: labels[sub.labels[i]!]!,
+    predicted: labels[Number(pIdx[i])]!,
+    probability: pVal[i]!,
+  }));
+  const extraHtml = await spectrogramGallery(
+    feats,
+    samples.map((s) => `${s.input} → ${s.predicted} (${(100 * s.probability).toFixed(0)}%)`),
+    `Log-mel spectrograms (40 bands × 1 s) of test clips from voices never heard in training, mixed with unseen background noise at 10 dB SNR.`,
+  );
+  const extra = ` --model ${model} --epochs ${epochs}${lr ? ` --lr ${lr}` : ""}`;
+  return {
+    task: TASK,
+    dataset: `keyword spotting on speech synthesized by espeak-ng and flite (${labels.length} words, test voices unseen, 10 dB SNR noise)`,
+    commands: [`flambeau train ${TASK} --data "${data}" --out ${o.out}${extra}`, `flambeau eval ${o.out} --data "${data}" --json`],
+    metrics: { accuracy: m.accuracy as number, macroF1: m.macroF1 as number, majorityBaseline: m.majorityBaseline as number },
+    history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss, valAccuracy: e.valAccuracy })),
+    seconds: (performance.now() - t0) / 1000,
+    confusion: { labels, matrix: m.confusionMatrix as number[][] },
+    samples,
+    extraHtml,
+  };
+}
+
+export const audioClassification: DemoTask = Object.freeze({
+  name: TASK,
+  description:
+    "classify sounds: keyword spotting, speaker identification, instrument recognition (log-mels → CNN / TC-ResNet; accuracy, macro-F1, confusion)",
+  dataFormat: `an AudioFolder root/<class>/*.wav (or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
+  models: Object.keys(AUDIO_CLASSIFIERS),
+  defaultModel: "tc-resnet8",
+  train,
+  evaluate,
+  predict,
+  formatPrediction,
+  demo,
+});
