@@ -1,2 +1,33 @@
-// text: public API of this modality (filled by its issue).
-export {};
+// text: tokenizers, vocabularies, readers, corpora, models and tasks.
+export { brownEntities, brownPos, placeNames, simplifyBrownTag, UNIVERSAL_TAGS, universalTag } from "./datasets/brown.js";
+export { fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora.js";
+export { decodeHeaderWords, decodeQuotedPrintable, emailText, htmlToText, type ParsedEmail, parseEmail } from "./email.js";
+export { bioSpans, type EntityScores, entityScores, type Span } from "./entities.js";
+export * from "./features/tfidf.js";
+export { type MaskOptions, maskTokens, mlmLoss, transferEncoder } from "./mlm.js";
+export * from "./models/index.js";
+export {
+  formatConll,
+  indexLabels,
+  type LabelledTexts,
+  parseConll,
+  readConll,
+  readTextRecords,
+  type TaggedSentence,
+  type TextRecords,
+} from "./readers.js";
+export * from "./seq2seq/index.js";
+export { textClassification } from "./tasks/text-classification.js";
+export { tokenClassification } from "./tasks/token-classification.js";
+export {
+  type BatchEncodeOptions,
+  type BatchEncoding,
+  type Corpus,
+  type EncodedText,
+  type EncodeOptions,
+  padBatch,
+  type SubwordKind,
+  SubwordTokenizer,
+  type TrainTokenizerOptions,
+} from "./tokenizers/subword.js";
+export { charTokenize, Vocab, type VocabOptions, wordTokenize } from "./vocab.js";

@@ -40,6 +40,7 @@ test("greedy generation with and without the cache agree; the cache is freed", (
   const streamed: number[] = [];
   generateTokens(m, [1], { maxNewTokens: 8, temperature: 0.8, random: () => 0.3, onToken: (id) => streamed.push(id) });
   assert.equal(streamed.length, 8);
-  assert.equal(fl.memory().liveTensors, before);
+  // At most as many: garbage from earlier tests may be finalized meanwhile.
+  assert.ok(fl.memory().liveTensors <= before, `live tensors ${fl.memory().liveTensors} > ${before}`);
   assert.throws(() => generateTokens(m, []), /the prompt is empty/);
 });

@@ -142,5 +142,6 @@ test("decoding frees its caches (native memory flat across repeated decodes)", (
   run();
   const before = fl.memory().liveTensors;
   for (let i = 0; i < 5; i++) run();
-  assert.equal(fl.memory().liveTensors, before);
+  // At most as many: garbage from earlier tests may be finalized meanwhile.
+  assert.ok(fl.memory().liveTensors <= before, `live tensors ${fl.memory().liveTensors} > ${before}`);
 });
