@@ -131,3 +131,30 @@ export class JsonlLogger implements Callback {
     appendFileSync(this.path, `${JSON.stringify({ epoch: s.epoch, step: s.step, ...logs, time: new Date().toISOString() })}\n`);
   }
 }
+
+/** Cosine decay after a linear warm-up, as a multiplier of the peak learning rate. */
+export const warmupCosine = (step: number, total: number, warmup: number): number =>
+  step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup)) / Math.max(1, total - warmup)));
+
+/**
+ * Sets every group's learning rate to `peakLr · warmupCosine(step)` now and after each
+ * batch: the one schedule the image and audio tasks train with.
+ */
+export class WarmupCosineLR implements Callback {
+  #step = 0;
+  constructor(
+    private readonly optimizer: { paramGroups: { lr: number }[] },
+    private readonly peakLr: number,
+    private readonly total: number,
+    private readonly warmup: number,
+  ) {
+    this.#apply();
+  }
+  #apply(): void {
+    for (const g of this.optimizer.paramGroups) g.lr = this.peakLr * warmupCosine(this.#step, this.total, this.warmup);
+  }
+  onBatchEnd(): void {
+    this.#step++;
+    this.#apply();
+  }
+}

@@ -7,7 +7,7 @@ import { manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel } from "../../train/callbacks.js";
+import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
@@ -95,9 +95,6 @@ function featureStats(set: ClipSet, pre: Preprocessing): { mean: number; std: nu
   );
 }
 
-const warmupCosine = (step: number, total: number, warmup: number): number =>
-  step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup)) / Math.max(1, total - warmup)));
-
 function majorityBaseline(set: ClipSet): number {
   const counts = new Array<number>(set.classes.length).fill(0);
   for (const l of set.labels) counts[l]!++;
@@ -146,7 +143,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
   const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
-  let step = 0;
   const best = new KeepBestModel({ monitor: "valAccuracy" });
   const trainer = new Trainer({
     model,
@@ -154,17 +150,8 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     loss: (out, y) => crossEntropy(out, y, { labelSmoothing: 0.05 }),
     meter: () => new ClassificationMeter(classes.length),
     progress: o.progress,
-    callbacks: [
-      {
-        onBatchEnd: () => {
-          step++;
-          for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(step, total, warmup);
-        },
-      },
-      best,
-    ],
+    callbacks: [new WarmupCosineLR(opt, peakLr, total, warmup), best],
   });
-  for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(0, total, warmup);
   const valLoader = () => loaderOf(val, pre, { batchSize: 128, train: false, mix: data.testMix, seed });
   const history = await trainer.fit(loaderOf(trainSet, pre, { batchSize, train: true, mix: data.trainMix, seed }), {
     epochs,

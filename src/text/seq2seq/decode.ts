@@ -73,9 +73,8 @@ function checkSource(op: string, src: Tensor): void {
     throw new FlambeauError("E_ARG", `${op}: source token ids must be int64 [B, S], got ${src.dtype} [${src.shape.join(", ")}]`);
 }
 
-/** Greedy decoding of a batch: token ids per row, without bos/eos. */
-export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions): number[][] {
-  checkSource("greedyDecode", src);
+/** Step-by-step decoding of a batch, each row's next token picked by `choose` from its log-probabilities. */
+function decodeRows(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions, choose: (logp: Float32Array) => number): number[][] {
   const b = src.shape[0]!;
   const max = o.maxLength ?? 128;
   return withState(model, src, (box) => {
@@ -87,18 +86,29 @@ export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOp
       const v = lp.length / b;
       ids = ids.map((_, i) => {
         if (done[i]) return o.eos;
-        let best = 0;
-        for (let j = 1; j < v; j++) if (lp[i * v + j]! > lp[i * v + best]!) best = j;
-        if (best === o.eos) done[i] = true;
+        const id = choose(lp.subarray(i * v, (i + 1) * v));
+        if (id === o.eos) done[i] = true;
         else {
-          out[i]!.push(best);
-          if (i === 0) o.onToken?.(best);
+          out[i]!.push(id);
+          if (i === 0) o.onToken?.(id);
         }
-        return best;
+        return id;
       });
     }
     return out;
   });
+}
+
+const argmax = (v: Float32Array): number => {
+  let best = 0;
+  for (let j = 1; j < v.length; j++) if (v[j]! > v[best]!) best = j;
+  return best;
+};
+
+/** Greedy decoding of a batch: token ids per row, without bos/eos. */
+export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions): number[][] {
+  checkSource("greedyDecode", src);
+  return decodeRows(model, src, o, argmax);
 }
 
 /** Beam search for one source sentence ([1, S]): the best hypothesis by length-penalised log-probability. */
@@ -167,28 +177,7 @@ export function sampleDecode(model: Seq2SeqTransformer, src: Tensor, o: SampleOp
   const topP = o.topP ?? 1;
   if (!(topP > 0 && topP <= 1)) throw new FlambeauError("E_ARG", `sampleDecode: topP must be in (0, 1], got ${topP}`);
   const random = o.random ?? Math.random;
-  const b = src.shape[0]!;
-  const max = o.maxLength ?? 128;
-  return withState(model, src, (box) => {
-    const out: number[][] = Array.from({ length: b }, () => []);
-    const done = new Array<boolean>(b).fill(false);
-    let ids = new Array<number>(b).fill(o.bos);
-    for (let t = 0; t < max && done.includes(false); t++) {
-      const lp = stepLogProbs(model, box, ids);
-      const v = lp.length / b;
-      ids = ids.map((_, i) => {
-        if (done[i]) return o.eos;
-        const id = sampleFrom(lp.subarray(i * v, (i + 1) * v), temp, o.topK ?? v, topP, random);
-        if (id === o.eos) done[i] = true;
-        else {
-          out[i]!.push(id);
-          if (i === 0) o.onToken?.(id);
-        }
-        return id;
-      });
-    }
-    return out;
-  });
+  return decodeRows(model, src, o, (lp) => sampleFrom(lp, temp, o.topK ?? lp.length, topP, random));
 }
 
 /** Draws from softmax(logp / T) restricted to the top-k tokens and the smallest set with mass ≥ p. */

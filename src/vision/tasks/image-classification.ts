@@ -7,7 +7,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel } from "../../train/callbacks.js";
+import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
@@ -84,10 +84,6 @@ function buildModel(arch: string, hyper: { inChannels: number; numClasses: numbe
   return make(hyper);
 }
 
-/** Cosine decay after a linear warm-up, as a multiplier of the peak learning rate. */
-const warmupCosine = (step: number, total: number, warmup: number): number =>
-  step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup)) / Math.max(1, total - warmup)));
-
 async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
@@ -119,7 +115,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
   const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
-  let step = 0;
   const best = new KeepBestModel({ monitor: "valAccuracy" });
   const trainer = new Trainer({
     model,
@@ -127,17 +122,8 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     loss: (out, y) => crossEntropy(out, y),
     meter: () => new ClassificationMeter(data.classes.length),
     progress: o.progress,
-    callbacks: [
-      {
-        onBatchEnd: () => {
-          step++;
-          for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(step, total, warmup);
-        },
-      },
-      best,
-    ],
+    callbacks: [new WarmupCosineLR(opt, peakLr, total, warmup), best],
   });
-  for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(0, total, warmup);
   const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, augment: true, seed }), {
     epochs,
     val: loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }),
