@@ -22,7 +22,14 @@ test("100,000 iterations of small ops without disposal keep RSS flat", () => {
   // here at load 20 on 2 cores): the RSS bound catches a leak per iteration (100,000 × ≥ 1 KiB),
   // and the native byte count below is the exact check.
   assert.ok(grewMiB < 90, `RSS grew by ${grewMiB.toFixed(1)} MiB between 20k and 100k iterations`);
-  assert.ok(fl.memory().bytes - bytes20k < 8 * 2 ** 20, `native bytes grew by ${fl.memory().bytes - bytes20k}`);
+  // The lowest native byte count over a few more short runs: pending finalizers make single
+  // readings noisy under load, while a leak (≥ 3 tensors × 80,000 iterations ≈ 77 MB) never comes back down.
+  let minBytes = fl.memory().bytes;
+  for (let k = 0; k < 5 && minBytes - bytes20k >= 8 * 2 ** 20; k++) {
+    loop(10_000);
+    minBytes = Math.min(minBytes, fl.memory().bytes);
+  }
+  assert.ok(minBytes - bytes20k < 8 * 2 ** 20, `native bytes grew by ${minBytes - bytes20k}`);
   // 300,000 tensors were created; V8 finalizes them in major GCs, whose concurrent marking
   // runs late on a loaded machine (60–75k still pending at load 10–20 on 2 cores).
   assert.ok(fl.memory().liveTensors < 120_000, `live tensors ${fl.memory().liveTensors}`);
