@@ -26,7 +26,8 @@ export async function saveModelDir(dir: string, config: ModelConfig, weights: Ma
   await writeTextAtomic("saveModelDir", join(dir, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-export async function loadModelDir(dir: string): Promise<{ config: ModelConfig; weights: Map<string, Tensor> }> {
+/** Reads a model directory; with `task`, a directory of another task's model is an E_ARG error. */
+export async function loadModelDir(dir: string, task?: string): Promise<{ config: ModelConfig; weights: Map<string, Tensor> }> {
   const cfgPath = join(dir, "config.json");
   const wPath = join(dir, "model.safetensors");
   if (!existsSync(cfgPath) || !existsSync(wPath))
@@ -42,5 +43,6 @@ export async function loadModelDir(dir: string): Promise<{ config: ModelConfig; 
   }
   if (typeof config.task !== "string" || typeof config.architecture !== "string")
     throw new FlambeauError("E_FORMAT", `${cfgPath}: missing "task" or "architecture"`);
+  if (task !== undefined && config.task !== task) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${task}`);
   return { config, weights: await load(wPath) };
 }

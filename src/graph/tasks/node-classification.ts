@@ -100,8 +100,7 @@ export function evaluateOn(model: NodeModel, g: Graph, mask: Tensor): Record<str
 }
 
 async function loadModel(dir: string): Promise<{ model: NodeModel; data: string; seed: number; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const { config, weights } = await loadModelDir(dir, TASK);
   const model = new NodeModel(config.hyper as unknown as NodeModelHyper);
   model.loadStateDict(weights);
   model.eval();

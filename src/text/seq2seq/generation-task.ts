@@ -199,8 +199,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const { config, weights } = await loadModelDir(dir, TASK);
   const tk = SubwordTokenizer.fromJson(readFileSync(join(dir, "tokenizer.json"), "utf8"), join(dir, "tokenizer.json"));
   const model = new CausalLM(config.hyper as unknown as CausalLMOptions);
   model.loadStateDict(weights);

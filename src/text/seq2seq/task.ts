@@ -91,8 +91,7 @@ interface Loaded {
 }
 
 async function loadModel(dir: string, kind: Kind): Promise<Loaded> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== kind) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${kind}`);
+  const { config, weights } = await loadModelDir(dir, kind);
   const tk = SubwordTokenizer.fromJson(readFileSync(join(dir, "tokenizer.json"), "utf8"), join(dir, "tokenizer.json"));
   const model = new Seq2SeqTransformer(config.hyper as unknown as Seq2SeqOptions);
   model.loadStateDict(weights);

@@ -141,9 +141,7 @@ interface Loaded {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TEXT_CLASSIFICATION)
-    throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TEXT_CLASSIFICATION}`);
+  const { config, weights } = await loadModelDir(dir, TEXT_CLASSIFICATION);
   const model = buildModel(config.architecture, config.hyper as unknown as Hyper);
   model.loadStateDict(weights);
   model.eval();

@@ -212,9 +212,7 @@ interface LoadedTagger {
 }
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TOKEN_CLASSIFICATION)
-    throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TOKEN_CLASSIFICATION}`);
+  const { config, weights } = await loadModelDir(dir, TOKEN_CLASSIFICATION);
   const model = new BiLstmTagger(config.hyper as unknown as TagHyper);
   model.loadStateDict(weights);
   model.eval();

@@ -19,7 +19,7 @@ async function img(g: GridImage, alt: string): Promise<string> {
 
 /** Loads a saved image-classification model and looks inside it on `samples` test images of `data`. */
 export async function inspectImageClassifier(dir: string, data: string, o: { samples?: number } = {}): Promise<Inspection> {
-  const { config, weights } = await loadModelDir(dir);
+  const { config, weights } = await loadModelDir(dir, "image-classification");
   const make = IMAGE_CLASSIFIERS[config.architecture as ImageClassifierName];
   const model = make(config.hyper as { inChannels: number; numClasses: number; size: number });
   model.loadStateDict(weights);

@@ -149,8 +149,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const { config, weights } = await loadModelDir(dir, TASK);
   const model = buildModel(config.architecture, config.hyper as { inChannels: number; numClasses: number; size: number });
   model.loadStateDict(weights);
   model.eval();

@@ -204,8 +204,7 @@ async function scoreAndIndex(
 }
 
 async function loadModel(dir: string): Promise<{ model: EmbeddingCNN; pre: Pre & { gallery: string }; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const { config, weights } = await loadModelDir(dir, TASK);
   const model = new EmbeddingCNN(config.hyper as { inChannels: number; dim: number; width: number });
   model.loadStateDict(weights);
   model.eval();

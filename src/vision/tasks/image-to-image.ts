@@ -170,8 +170,7 @@ async function scorePhotos(
 }
 
 async function loadModel(dir: string): Promise<{ model: ImageRestorer; hyper: RestorerHyper; arch: string }> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== TASK) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${TASK}`);
+  const { config, weights } = await loadModelDir(dir, TASK);
   const hyper = config.hyper as unknown as RestorerHyper;
   const model = buildRestorer(hyper);
   model.loadStateDict(weights);
