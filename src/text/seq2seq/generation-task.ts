@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
+import { manualSeed, noGrad, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
@@ -25,6 +25,7 @@ import { sotu } from "../datasets/corpora.js";
 import { indexLabels, readTextRecords } from "../readers.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 import { CausalLM, type CausalLMOptions, streamTokens } from "./language-model.js";
+import { tokenTensor } from "./transformer.js";
 
 const TASK = "text-generation";
 const CONTEXT = 128;
@@ -85,13 +86,6 @@ async function encodeDocuments(l: Omit<Loaded, "model">, d: Documents): Promise<
   return rows;
 }
 
-const batchTensor = (rows: number[][], pad: number) => {
-  const len = Math.max(...rows.map((r) => r.length));
-  const data = new BigInt64Array(rows.length * len).fill(BigInt(pad));
-  rows.forEach((r, i) => r.forEach((v, j) => (data[i * len + j] = BigInt(v))));
-  return tensor(data, { shape: [rows.length, len] });
-};
-
 /** Mean next-token cross-entropy over the text tokens of `rows` (topic and <s> are given, not predicted). */
 function meanLoss(model: CausalLM, rows: number[][], pad: number): number {
   let sum = 0;
@@ -100,7 +94,7 @@ function meanLoss(model: CausalLM, rows: number[][], pad: number): number {
     const b = rows.slice(i, i + 32);
     noGrad(() =>
       tidy(() => {
-        const x = batchTensor(b, pad);
+        const x = tokenTensor(b, pad);
         const t = x.shape[1]!;
         const logits = model.forward(x.narrow(1, 0, t - 1));
         const y = x.narrow(1, 1, t - 1);
@@ -161,7 +155,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       for (const g of opt.paramGroups) g.lr = peak * Math.min(step / warmup, Math.sqrt(warmup / step));
       const batch = order.slice(b * bs, (b + 1) * bs).map((i) => trainRows[i]!);
       sum += tidy(() => {
-        const x = batchTensor(batch, base.pad);
+        const x = tokenTensor(batch, base.pad);
         const t = x.shape[1]!;
         const logits = model.forward(x.narrow(1, 0, t - 1));
         const loss = crossEntropy(logits.reshape([-1, logits.shape[2]!]), x.narrow(1, 1, t - 1).reshape([-1]), { ignoreIndex: base.pad });
