@@ -3,6 +3,7 @@
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
 import { dropout, linear, softmax } from "../core/ops/nn.js";
+import { checkOptTensor, checkTensor, optionsOf } from "../core/validate.js";
 
 export interface AttentionForwardOptions {
   /** [B, S] booleans, true where a key is padding and must be ignored. */
@@ -32,9 +33,18 @@ export function multiHeadAttentionForward(
   key: Tensor,
   value: Tensor,
   p: AttentionParams,
-  o: AttentionForwardOptions = {},
+  options: AttentionForwardOptions | null = {},
 ): { output: Tensor; weights: Tensor | null } {
   const op = "multiHeadAttentionForward";
+  const o = optionsOf(op, options);
+  checkTensor(op, "query", query);
+  checkTensor(op, "key", key);
+  checkTensor(op, "value", value);
+  if (p === null || typeof p !== "object") argError(op, `params must be an object of attention weights, got ${p === null ? "null" : typeof p}`);
+  for (const k of ["inProjWeight", "inProjBias", "qProjWeight", "kProjWeight", "vProjWeight", "outProjBias"] as const) checkOptTensor(op, k, p[k]);
+  checkTensor(op, "outProjWeight", p.outProjWeight);
+  checkOptTensor(op, "attnMask", o.attnMask);
+  checkOptTensor(op, "keyPaddingMask", o.keyPaddingMask);
   const show = (t: Tensor) => `[${t.shape.join(", ")}]`;
   if (query.ndim !== 3 || key.ndim !== 3 || value.ndim !== 3)
     argError(op, `query, key and value must be [L, B, E] / [S, B, E], got ${show(query)}, ${show(key)}, ${show(value)}`);

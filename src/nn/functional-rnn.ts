@@ -7,7 +7,7 @@ import { aten } from "../core/aten.js";
 import { callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tensor, tidy, zeros } from "../core/index.js";
-import { checkInt } from "../core/validate.js";
+import { checkInt, checkOptTensor, checkTensor, optionsOf } from "../core/validate.js";
 
 export type RNNMode = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
 /** Gate blocks stacked in weight_ih / weight_hh (LSTM: i, f, g, o; GRU: r, z, n). */
@@ -38,8 +38,14 @@ export interface RNNResult {
 }
 
 /** Runs a recurrent network of `mode` over `x` ([T, B, F], or [B, T, F] with batchFirst). */
-export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], o: RNNFunctionalOptions = {}): RNNResult {
+export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], options: RNNFunctionalOptions | null = {}): RNNResult {
   const op = OPS[mode];
+  const o = optionsOf(op, options);
+  checkTensor(op, "input", x);
+  if (!Array.isArray(params)) argError(op, `params must be an array of Tensors, got ${typeof params}`);
+  params.forEach((t, i) => checkTensor(op, `params[${i}]`, t));
+  checkOptTensor(op, "h0", o.h0);
+  checkOptTensor(op, "c0", o.c0);
   const numLayers = checkInt(op, "numLayers", o.numLayers ?? 1, 1, 1024);
   const bias = o.bias ?? true;
   const batchFirst = o.batchFirst ?? false;
@@ -69,6 +75,7 @@ export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], 
       return { output: out[0]!, h: out[1]!, ...(isLstm ? { c: out[2]! } : {}) };
     }
     const lengths = o.lengths;
+    if (!Array.isArray(lengths)) argError(op, `lengths must be an array of integers, got ${typeof lengths}`);
     if (lengths.length !== batch) argError(op, `lengths has ${lengths.length} entries for a batch of ${batch}`);
     for (const l of lengths) checkInt(op, "length", l, 1, steps);
     // Sort by decreasing length, pack, run, unpack, then restore the caller's order.
@@ -133,16 +140,16 @@ function checkParams(mode: RNNMode, x: Tensor, params: readonly Tensor[], numLay
 export type LSTMFunctionalOptions = RNNFunctionalOptions;
 export type GRUFunctionalOptions = Omit<RNNFunctionalOptions, "c0">;
 
-export function lstm(x: Tensor, params: readonly Tensor[], o: LSTMFunctionalOptions = {}): { output: Tensor; h: Tensor; c: Tensor } {
+export function lstm(x: Tensor, params: readonly Tensor[], o: LSTMFunctionalOptions | null = {}): { output: Tensor; h: Tensor; c: Tensor } {
   const r = rnnForward("LSTM", x, params, o);
   return { output: r.output, h: r.h, c: r.c! };
 }
-export function gru(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions = {}): { output: Tensor; h: Tensor } {
+export function gru(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions | null = {}): { output: Tensor; h: Tensor } {
   return rnnForward("GRU", x, params, o);
 }
-export function rnnTanh(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions = {}): { output: Tensor; h: Tensor } {
+export function rnnTanh(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions | null = {}): { output: Tensor; h: Tensor } {
   return rnnForward("RNN_TANH", x, params, o);
 }
-export function rnnRelu(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions = {}): { output: Tensor; h: Tensor } {
+export function rnnRelu(x: Tensor, params: readonly Tensor[], o: GRUFunctionalOptions | null = {}): { output: Tensor; h: Tensor } {
   return rnnForward("RNN_RELU", x, params, o);
 }

@@ -158,6 +158,15 @@ test("functional twins validate their arguments", () => {
   assert.throws(() => mha.forward(q, q, q, { attnMask: fl.zeros([4, 5]) }), /attnMask must be \[4, 4\] or \[4, 4, 4\]/);
   assert.throws(() => mha.forward(q, q, q, { keyPaddingMask: fl.zeros([2, 3]) }), /keyPaddingMask must be \[2, 4\]/);
   assert.throws(() => mha.forward(q, fl.randn([3, 2, 6]), q), /must share the length and batch/);
+  // Malformed arguments the fuzzer found reaching a TypeError: each is now a FlambeauError naming the op.
+  const bad = (f: () => unknown, re: RegExp) => assert.throws(f, (e: Error) => e instanceof fl.FlambeauError && re.test(e.message));
+  bad(() => F.gru(x, lstm.parameters(), 3 as never), /gru: options must be an object/);
+  bad(() => F.rnnTanh(undefined as never, lstm.parameters()), /rnn_tanh: input must be a Tensor/);
+  bad(() => F.rnnRelu(x, undefined as never), /rnn_relu: params must be an array/);
+  bad(() => F.lstm(x, lstm.parameters(), { lengths: 5 as never }), /lstm: lengths must be an array/);
+  const params = { numHeads: 2, inProjWeight: null, inProjBias: null, outProjWeight: fl.zeros([6, 6]), outProjBias: null, dropout: 0, training: false };
+  bad(() => F.multiHeadAttentionForward(q, 7 as never, q, params), /multiHeadAttentionForward: key must be a Tensor/);
+  bad(() => F.multiHeadAttentionForward(q, q, q, null as never), /multiHeadAttentionForward: params must be an object/);
 });
 
 test("constructors reject bad options with the value received", () => {
