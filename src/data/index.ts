@@ -1,5 +1,6 @@
 // The data layer: datasets, the DataLoader, transforms, splits and readers of data files.
 
+export { cacheRoot } from "./cache.js";
 export { type Collated, type CollateFn, defaultCollate } from "./collate.js";
 export { type CsvOptions, type CsvTable, parseCsv, readCsv } from "./csv.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";

@@ -1,6 +1,7 @@
 // DDTP: parsing apt's Translation indexes, joining languages on Description-md5, splitting by package.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { mobyDick } from "../../src/text/datasets/moby-dick.js";
 import { parseTranslation, splitOf, summaryPairs, translationPairs } from "../../src/text/seq2seq/ddtp.js";
 
 const EN = `Package: 2ping
@@ -51,6 +52,10 @@ test("Translation indexes parse into synopsis + paragraphs and join on Descripti
   );
   assert.ok(pairs.every((p) => p.group === "2ping"));
   assert.deepEqual(
+    pairs.map((p) => p.part),
+    ["synopsis", "paragraph", "paragraph"],
+  );
+  assert.deepEqual(
     summaryPairs(en).map((p) => p.target),
     ["Ping utility to determine directional packet loss", "A foo tool"],
   );
@@ -79,4 +84,15 @@ test("baselines: a Dice dictionary from aligned pairs, word-by-word translation,
   assert.equal(translateWordByWord(d, "The red dog, 42"), "le rouge chien , 42");
   assert.equal(firstSentence("Tools for X. They do Y. And Z."), "Tools for X.");
   assert.equal(firstSentence("no full stop"), "no full stop");
+});
+
+test("Moby-Dick: every tenth chapter is held out, chunks of about 150 words", () => {
+  const train = mobyDick("train");
+  const heldOut = mobyDick("test");
+  assert.ok(train.length > 1000 && heldOut.length > 80, `${train.length} / ${heldOut.length} chunks`);
+  assert.ok(train[0]!.startsWith("Call me Ishmael."));
+  const words = (t: string) => t.split(/\s+/).length;
+  assert.ok(train.every((t) => words(t) >= 50));
+  const trainSet = new Set(train);
+  assert.ok(heldOut.every((t) => !trainSet.has(t)));
 });

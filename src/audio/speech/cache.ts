@@ -3,12 +3,13 @@
 // interrupted generation resumes; the manifest is written last and atomically.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { cpus, homedir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
+import { cacheRoot } from "../../data/cache.js";
 
-/** $FLAMBEAU_CACHE, else ~/.cache/flambeau. */
+/** The shared data cache (src/data/cache.ts). */
 export function defaultCacheDir(): string {
-  return process.env.FLAMBEAU_CACHE ?? join(homedir(), ".cache", "flambeau");
+  return cacheRoot();
 }
 
 /** A directory under the cache named by a hash of the parameters. */

@@ -1,10 +1,7 @@
-// Where prepared graph data sets are cached: $FLAMBEAU_CACHE or $XDG_CACHE_HOME/flambeau or ~/.cache/flambeau.
-import { homedir } from "node:os";
+// Where prepared graph data sets are cached: the "graph" folder of the shared data cache.
 import { join } from "node:path";
+import { cacheRoot } from "../../data/cache.js";
 
 export function cacheDir(): string {
-  const base =
-    process.env.FLAMBEAU_CACHE ??
-    (process.env.XDG_CACHE_HOME ? join(process.env.XDG_CACHE_HOME, "flambeau") : join(homedir(), ".cache", "flambeau"));
-  return join(base, "graph");
+  return join(cacheRoot(), "graph");
 }

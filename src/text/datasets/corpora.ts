@@ -63,8 +63,8 @@ export function spamAssassin(split: TextSplit): LabelledTexts {
   };
 }
 
-/** Cuts a speech into chunks of about `words` words on sentence ends. */
-function chunks(text: string, words: number): string[] {
+/** Splits `text` at sentence ends into chunks of about `words` words (a short tail joins only if ≥ a third). */
+export function chunks(text: string, words: number): string[] {
   const sentences = text.match(/[^.!?]+[.!?]+["')\]]*\s*|[^.!?]+$/g) ?? [text];
   const out: string[] = [];
   let cur = "";

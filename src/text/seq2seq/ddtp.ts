@@ -7,9 +7,9 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
+import { cacheRoot } from "../../data/cache.js";
 import { writeTextAtomic } from "../../io/index.js";
 
 export interface TextPair {
@@ -17,6 +17,8 @@ export interface TextPair {
   target: string;
   /** The package the pair comes from (the split key). */
   group: string;
+  /** Which part of a description the pair is (translation pairs). */
+  part?: "synopsis" | "paragraph";
 }
 
 export type Split = "train" | "val" | "test";
@@ -119,9 +121,9 @@ export function translationPairs(en: DdtpEntry[], other: DdtpEntry[]): TextPair[
   for (const t of other) {
     const e = byMd5.get(t.md5);
     if (!e) continue;
-    pairs.push({ source: e.synopsis, target: t.synopsis, group: e.package });
+    pairs.push({ source: e.synopsis, target: t.synopsis, group: e.package, part: "synopsis" });
     if (e.paragraphs.length === t.paragraphs.length)
-      e.paragraphs.forEach((p, i) => pairs.push({ source: p, target: t.paragraphs[i]!, group: e.package }));
+      e.paragraphs.forEach((p, i) => pairs.push({ source: p, target: t.paragraphs[i]!, group: e.package, part: "paragraph" }));
   }
   return dedupe(pairs);
 }
@@ -135,12 +137,11 @@ export function summaryPairs(en: DdtpEntry[]): TextPair[] {
 
 export type DdtpCorpus = "en-fr" | "en-de" | "summaries";
 
-const cacheDir = (): string => process.env.FLAMBEAU_CACHE ?? join(homedir(), ".cache", "flambeau");
-
 /** The prepared corpus split, built from apt's indexes once and cached as JSONL. */
 export async function loadDdtp(corpus: DdtpCorpus, split: Split): Promise<TextPair[]> {
-  const dir = join(cacheDir(), "ddtp");
-  const file = join(dir, `${corpus}.${split}.jsonl`);
+  const dir = join(cacheRoot(), "ddtp");
+  // v2: translation pairs say which part of the description they are.
+  const file = join(dir, `${corpus}.v2.${split}.jsonl`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const en = readTranslations("en");
@@ -148,7 +149,7 @@ export async function loadDdtp(corpus: DdtpCorpus, split: Split): Promise<TextPa
     for (const s of ["train", "val", "test"] as const)
       await writeTextAtomic(
         "ddtp",
-        join(dir, `${corpus}.${s}.jsonl`),
+        join(dir, `${corpus}.v2.${s}.jsonl`),
         pairs
           .filter((p) => splitOf(p.group) === s)
           .map((p) => `${JSON.stringify(p)}\n`)

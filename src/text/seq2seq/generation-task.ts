@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -22,6 +23,7 @@ import type {
 } from "../../train/task.js";
 import type { History } from "../../train/trainer.js";
 import { sotu } from "../datasets/corpora.js";
+import { mobyDick } from "../datasets/moby-dick.js";
 import { indexLabels, readTextRecords } from "../readers.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 import { CausalLM, type CausalLMOptions, streamTokens } from "./language-model.js";
@@ -43,7 +45,11 @@ async function loadDocuments(data: string, split: "train" | "test"): Promise<Doc
     const s = sotu(split, { chunkWords: 150 });
     return { texts: s.texts, topics: s.labels.map((l) => s.classes[l]) };
   }
-  if (!existsSync(data)) throw new FlambeauError("E_IO", `${TASK}: no such file ${data} (built-in data: sotu)`);
+  if (data === "moby-dick") {
+    const texts = mobyDick(split);
+    return { texts, topics: texts.map(() => undefined) };
+  }
+  if (!existsSync(data)) throw new FlambeauError("E_IO", `${TASK}: no such file ${data} (built-in data: sotu, moby-dick)`);
   if (/\.(csv|tsv|jsonl?)$/i.test(data)) {
     const t = indexLabels(await readTextRecords(data), undefined, data);
     return { texts: t.texts, topics: t.labels.map((l) => t.classes[l]) };
@@ -147,13 +153,13 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   let step = 0;
   for (let e = 0; e < epochs; e++) {
     model.train();
-    const order = trainRows.map((_, i) => i).sort(() => Math.random() - 0.5);
+    const order = permutation(trainRows.length, seed, e); // seeded, so a run is reproducible
     o.progress?.start(`epoch ${e + 1}/${epochs}`, steps);
     let sum = 0;
     for (let b = 0; b < steps; b++) {
       step++;
       for (const g of opt.paramGroups) g.lr = peak * Math.min(step / warmup, Math.sqrt(warmup / step));
-      const batch = order.slice(b * bs, (b + 1) * bs).map((i) => trainRows[i]!);
+      const batch = Array.from(order.subarray(b * bs, (b + 1) * bs), (i) => trainRows[i]!);
       sum += tidy(() => {
         const x = tokenTensor(batch, base.pad);
         const t = x.shape[1]!;
@@ -283,7 +289,7 @@ export const textGeneration: DemoTask = Object.freeze({
   name: TASK,
   description: "generate text (a decoder-only Transformer language model, optionally topic-conditioned; perplexity)",
   dataFormat:
-    "plain text (paragraphs are documents), CSV/TSV/JSONL with text,label (label = topic), or sotu (State of the Union, topic = president)",
+    "plain text (paragraphs are documents), CSV/TSV/JSONL with text,label (label = topic), sotu (State of the Union, topic = president) or moby-dick (every tenth chapter held out)",
   models: ["tiny", "small"],
   defaultModel: "small",
   train,

@@ -123,7 +123,7 @@ async function generate(l: Loaded, texts: readonly string[], o: { beam?: number;
 }
 
 function makeTask(kind: Kind): DemoTask {
-  const builtIn = kind === "translation" ? ["ddtp-en-fr", "ddtp-en-de"] : ["ddtp-summaries"];
+  const builtIn = kind === "translation" ? ["ddtp-en-fr", "ddtp-en-de", "ddtp-en-fr-synopses", "ddtp-en-de-synopses"] : ["ddtp-summaries"];
 
   async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     const seed = o.seed ?? 0;
