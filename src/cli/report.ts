@@ -1,8 +1,8 @@
 // The demo's HTML report: one self-contained page (inline SVG charts, no scripts, no
 // network) with a metrics table, loss curves, confusion matrices and sample predictions.
-import type { DemoSection } from "../train/task.js";
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+import { escapeHtml } from "../train/html.js";
+import type { DemoSection } from "../train/task.js";
 
 function lossChart(h: DemoSection["history"]): string {
   const W = 420;
@@ -34,7 +34,7 @@ function lossChart(h: DemoSection["history"]): string {
 
 function confusion(c: NonNullable<DemoSection["confusion"]>): string {
   const max = Math.max(1, ...c.matrix.flat());
-  const head = `<tr><th>true \\ predicted</th>${c.labels.map((l) => `<th class="rot">${esc(l)}</th>`).join("")}</tr>`;
+  const head = `<tr><th>true \\ predicted</th>${c.labels.map((l) => `<th class="rot">${escapeHtml(l)}</th>`).join("")}</tr>`;
   const rows = c.matrix
     .map((r, i) => {
       const cells = r
@@ -44,7 +44,7 @@ function confusion(c: NonNullable<DemoSection["confusion"]>): string {
           return `<td style="background:${bg}">${v}</td>`;
         })
         .join("");
-      return `<tr><th>${esc(c.labels[i] ?? String(i))}</th>${cells}</tr>`;
+      return `<tr><th>${escapeHtml(c.labels[i] ?? String(i))}</th>${cells}</tr>`;
     })
     .join("");
   return `<table class="cm">${head}${rows}</table>`;
@@ -54,23 +54,23 @@ function samples(s: NonNullable<DemoSection["samples"]>): string {
   return `<div class="samples">${s
     .map(
       (x) =>
-        `<figure class="${x.truth === x.predicted ? "ok" : "bad"}">${x.image ? `<img src="${x.image}" width="64" height="64" alt="${esc(x.truth)}">` : `<blockquote>${esc(x.input ?? "")}</blockquote>`}<figcaption>${esc(x.predicted)} (${(100 * x.probability).toFixed(0)}%)<br><small>true: ${esc(x.truth)}</small></figcaption></figure>`,
+        `<figure class="${x.truth === x.predicted ? "ok" : "bad"}">${x.image ? `<img src="${x.image}" width="64" height="64" alt="${escapeHtml(x.truth)}">` : `<blockquote>${escapeHtml(x.input ?? "")}</blockquote>`}<figcaption>${escapeHtml(x.predicted)} (${(100 * x.probability).toFixed(0)}%)<br><small>true: ${escapeHtml(x.truth)}</small></figcaption></figure>`,
     )
     .join("")}</div>`;
 }
 
 export function renderReport(sections: DemoSection[], o: { full: boolean; seconds: number }): string {
   const metricNames = [...new Set(sections.flatMap((s) => Object.keys(s.metrics)))];
-  const table = `<table><tr><th>task</th><th>data</th>${metricNames.map((m) => `<th>${esc(m)}</th>`).join("")}<th>time</th></tr>${sections
+  const table = `<table><tr><th>task</th><th>data</th>${metricNames.map((m) => `<th>${escapeHtml(m)}</th>`).join("")}<th>time</th></tr>${sections
     .map(
       (s) =>
-        `<tr><td>${esc(s.task)}</td><td>${esc(s.dataset)}</td>${metricNames.map((m) => `<td>${s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4)}</td>`).join("")}<td>${s.seconds.toFixed(0)} s</td></tr>`,
+        `<tr><td>${escapeHtml(s.task)}</td><td>${escapeHtml(s.dataset)}</td>${metricNames.map((m) => `<td>${s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4)}</td>`).join("")}<td>${s.seconds.toFixed(0)} s</td></tr>`,
     )
     .join("")}</table>`;
   const body = sections
     .map(
-      (s) => `<section><h2>${esc(s.task)} — ${esc(s.dataset)}</h2>
-<p>Reproduce: ${s.commands.map((c) => `<code>${esc(c)}</code>`).join("<br>")}</p>
+      (s) => `<section><h2>${escapeHtml(s.task)} — ${escapeHtml(s.dataset)}</h2>
+<p>Reproduce: ${s.commands.map((c) => `<code>${escapeHtml(c)}</code>`).join("<br>")}</p>
 <div class="row">${lossChart(s.history)}${s.confusion ? confusion(s.confusion) : ""}</div>
 ${s.samples ? `<h3>Sample test predictions</h3>${samples(s.samples)}` : ""}${s.extraHtml ?? ""}</section>`,
     )

@@ -2,6 +2,7 @@
 // the bottom), in a self-contained HTML fragment with escaped captions.
 import sharp from "sharp";
 import { type Tensor, tidy } from "../../core/index.js";
+import { escapeHtml } from "../../train/html.js";
 
 // A few stops of the "magma" colour map, interpolated linearly.
 const STOPS: [number, number, number][] = [
@@ -44,8 +45,6 @@ export async function spectrogramPng(spec: Float32Array, mels: number, frames: n
     .png()
     .toBuffer();
 }
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A figure per example of feats [B, 1, mels, frames], captioned. */
 export async function spectrogramGallery(feats: Tensor, captions: readonly string[], heading: string): Promise<string> {

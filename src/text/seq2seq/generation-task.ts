@@ -11,6 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
+import { escapeHtml } from "../../train/html.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
@@ -271,7 +272,6 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const r = await train({ data: "sotu", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
   const m = await evaluate(o.out, "sotu", { limit: o.full ? undefined : 200 });
   const l = await loadModel(o.out);
-  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
   const samples = await predict(o.out, ["The state of the Union"], { topic: l.topics.at(-1), maxNewTokens: 40 });
   const extra = o.full ? "" : " --epochs 2 --limit 1500 --model tiny";
   return {
@@ -281,7 +281,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     metrics: { perplexity: m.perplexity as number },
     history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss })),
     seconds: (performance.now() - t0) / 1000,
-    extraHtml: `<h3>A sample (topic: ${esc(l.topics.at(-1) ?? "none")})</h3><blockquote>${esc(samples[0]!.prompt)} <b>${esc(samples[0]!.text)}</b></blockquote>`,
+    extraHtml: `<h3>A sample (topic: ${escapeHtml(l.topics.at(-1) ?? "none")})</h3><blockquote>${escapeHtml(samples[0]!.prompt)} <b>${escapeHtml(samples[0]!.text)}</b></blockquote>`,
   };
 }
 

@@ -10,6 +10,7 @@ import { manualSeed, noGrad, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
+import { escapeHtml } from "../../train/html.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { DemoOptions, DemoSection, DemoTask, Task, TaskEvalOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import type { History } from "../../train/trainer.js";
@@ -291,8 +292,9 @@ function makeTask(kind: Kind): DemoTask {
       test.map((p) => p.source),
       { beam: o.full ? 4 : undefined },
     );
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-    const rows = test.map((p, i) => `<tr><td>${esc(p.source)}</td><td>${esc(outs[i]!)}</td><td>${esc(p.target)}</td></tr>`).join("");
+    const rows = test
+      .map((p, i) => `<tr><td>${escapeHtml(p.source)}</td><td>${escapeHtml(outs[i]!)}</td><td>${escapeHtml(p.target)}</td></tr>`)
+      .join("");
     const extra = o.full ? "" : " --limit 1500 --epochs 2";
     return {
       task: kind,

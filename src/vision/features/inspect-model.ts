@@ -4,17 +4,16 @@
 import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../compare/inspect.js";
 import type { Inspection } from "../../compare/pipeline.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { escapeHtml } from "../../train/html.js";
 import { loadModelDir } from "../../train/model-dir.js";
 import { loadImageData } from "../image-data.js";
 import { encodePng } from "../image-io.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
 import { imageShallowFeatures } from "./pipeline.js";
 
-const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
-
 async function img(g: GridImage, alt: string): Promise<string> {
   const png = await encodePng(g.data, g.channels, g.height, g.width);
-  return `<img src="data:image/png;base64,${png.toString("base64")}" alt="${esc(alt)}" style="image-rendering:pixelated;margin:4px">`;
+  return `<img src="data:image/png;base64,${png.toString("base64")}" alt="${escapeHtml(alt)}" style="image-rendering:pixelated;margin:4px">`;
 }
 
 /** Loads a saved image-classification model and looks inside it on `samples` test images of `data`. */
@@ -40,12 +39,12 @@ export async function inspectImageClassifier(dir: string, data: string, o: { sam
   const [pl, ph] = [pca2(learned), pca2(hand)];
   const maps = activationMaps(model, x.narrow(0, 0, 1));
   const n = test.images.shape[0]!;
-  const html = `<h2>Inside the deep model (${esc(config.architecture)})</h2>
+  const html = `<h2>Inside the deep model (${escapeHtml(config.architecture)})</h2>
 <p>5-NN accuracy (leave-one-out, ${n} test images): learned embedding <b>${(100 * knnLearned).toFixed(1)}%</b>, hand-made HOG + histogram features <b>${(100 * knnHandMade).toFixed(1)}%</b>.</p>
 ${scatterSvg(pl, test.labels, labels, `learned embedding (input of the last linear layer), PCA`)}${scatterSvg(ph, test.labels, labels, "hand-made features (HOG + intensity histogram), PCA")}
 <h3>First-layer filters</h3>${await img(firstLayerFilters(model), "first-layer filters")}
-<h3>Activation maps of one test image (${esc(labels[Number((test.labels.data() as BigInt64Array)[0])] ?? "")})</h3>
-${(await Promise.all(maps.map(async (m) => `<div><small>${esc(m.layer)}</small><br>${await img(m.image, m.layer)}</div>`))).join("")}`;
+<h3>Activation maps of one test image (${escapeHtml(labels[Number((test.labels.data() as BigInt64Array)[0])] ?? "")})</h3>
+${(await Promise.all(maps.map(async (m) => `<div><small>${escapeHtml(m.layer)}</small><br>${await img(m.image, m.layer)}</div>`))).join("")}`;
   for (const t of [x, learned, hand, pl, ph, test.images, test.labels] as Tensor[]) t.dispose();
   return { html, metrics: { knnLearned, knnHandMade, samples: n } };
 }
