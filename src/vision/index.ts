@@ -1,11 +1,13 @@
 // Vision: image I/O, data sets, augmentation, the model zoo and the image tasks.
 export * from "./augment.js";
+export * from "./coco.js";
 export * from "./degrade.js";
 export * from "./image-data.js";
 export * from "./image-folder.js";
 export * from "./image-io.js";
 export * from "./models/embedding.js";
 export * from "./models/espcn.js";
+export * from "./models/localizer.js";
 export * from "./models/mobilenetv2.js";
 export * from "./models/resnet.js";
 export * from "./models/restoration.js";
@@ -19,4 +21,5 @@ export * from "./quality.js";
 export * from "./retrieval/embed.js";
 export * from "./retrieval/knn.js";
 export * from "./retrieval/metrics.js";
+export * from "./scenes/index.js";
 export * as transforms from "./transforms/index.js";

@@ -3,9 +3,13 @@ import type { Task } from "../../train/task.js";
 import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
 import { imageToImage } from "./image-to-image.js";
+import { imageLocalization } from "./localization.js";
+import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
   "image-classification": imageClassification,
   "image-feature-extraction": imageFeatureExtraction,
   "image-to-image": imageToImage,
+  "image-localization": imageLocalization,
+  "image-segmentation": imageSegmentation,
 } satisfies Record<string, Task>;

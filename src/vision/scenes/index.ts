@@ -1,0 +1,11 @@
+// The scene generator and scene sets on disk.
+export * from "./dataset.js";
+export * from "./demo-html.js";
+export * from "./detection-metrics.js";
+export * from "./draw.js";
+export * from "./generate.js";
+export * from "./loader.js";
+export * from "./metrics.js";
+export * from "./objects.js";
+export { cropResize, maskBox, renderSprite, type Sprite } from "./raster.js";
+export * from "./task-data.js";
