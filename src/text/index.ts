@@ -17,7 +17,9 @@ export {
   type TextRecords,
 } from "./readers.js";
 export * from "./seq2seq/index.js";
-export { textClassification } from "./tasks/text-classification.js";
+export { embedTexts, featureExtraction, nearestNeighbourAccuracy } from "./tasks/feature-extraction.js";
+export { type FillMaskPrediction, fillMask, loadFillMask, SMALL_BERT } from "./tasks/fill-mask.js";
+export { labelSubset, type TextClassificationTrainOptions, textClassification, trainTextClassifier } from "./tasks/text-classification.js";
 export { tokenClassification } from "./tasks/token-classification.js";
 export {
   type BatchEncodeOptions,
@@ -30,4 +32,5 @@ export {
   SubwordTokenizer,
   type TrainTokenizerOptions,
 } from "./tokenizers/subword.js";
+export { readUnlabelledTexts } from "./unlabelled.js";
 export { charTokenize, Vocab, type VocabOptions, wordTokenize } from "./vocab.js";

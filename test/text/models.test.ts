@@ -3,7 +3,15 @@ import { existsSync } from "node:fs";
 import { describe, test } from "node:test";
 import * as fl from "flambeau";
 import { placeNames, simplifyBrownTag, universalTag } from "../../src/text/datasets/brown.js";
-import { BertClassifier, BertForMaskedLM, BiLstmTagger, BowLogistic, RnnClassifier, TextCnn } from "../../src/text/models/index.js";
+import {
+  BertClassifier,
+  BertForMaskedLM,
+  BiLstmTagger,
+  BowLogistic,
+  RnnClassifier,
+  TextCnn,
+  WideDeepText,
+} from "../../src/text/models/index.js";
 
 const ids = (rows: number[][]) => {
   const L = Math.max(...rows.map((r) => r.length));
@@ -25,6 +33,7 @@ describe("text classifiers", () => {
     bigru: new RnnClassifier({ vocabSize: 20, numClasses: 3, embedDim: 8, hiddenSize: 6, cell: "gru" }),
     bert: new BertClassifier({ vocabSize: 20, numClasses: 3, dModel: 16, numHeads: 2, numLayers: 1, maxLength: 8 }),
     bow: new BowLogistic({ vocabSize: 20, numClasses: 3 }),
+    "wide-deep": new WideDeepText({ vocabSize: 20, numClasses: 3, embedDim: 8, filters: 4, deepTokens: 3 }),
   };
   for (const [name, m] of Object.entries(models))
     test(`${name}: logits [B, C]; extra padding does not change a row's output`, () => {
@@ -52,9 +61,32 @@ describe("text classifiers", () => {
       raw.map((v) => v / n),
     );
   });
-  test("masked-LM head gives vocabulary logits per position", () => {
+  test("masked-LM head gives vocabulary logits per position; head() on chosen positions agrees", () => {
     const m = new BertForMaskedLM({ vocabSize: 20, dModel: 16, numHeads: 2, numLayers: 1, maxLength: 8 });
-    assert.deepEqual(m.forward(x).shape, [2, 4, 20]);
+    m.eval();
+    const full = fl.noGrad(() => m.forward(x));
+    assert.deepEqual(full.shape, [2, 4, 20]);
+    const h = fl.noGrad(() => m.head(m.bert.forward(x).select(0, 0).narrow(0, 2, 1)));
+    close((h.toArray() as number[][]).flat(), full.select(0, 0).select(0, 2).toArray() as number[]);
+  });
+  test("wide & deep: TF-IDF logits over all tokens + TextCNN logits over the first deepTokens", () => {
+    const m = new WideDeepText({ vocabSize: 20, numClasses: 3, embedDim: 8, filters: 4, deepTokens: 2 });
+    m.fitIdf([[5, 6], [7], [9, 3, 3]]);
+    m.eval();
+    const got = fl.noGrad(() => m.forward(x).toArray() as number[][]).flat();
+    const wide = fl.noGrad(() => m.wide.forward(x).toArray() as number[][]).flat();
+    const deep = fl.noGrad(() => m.deep.forward(x.narrow(1, 0, 2)).toArray() as number[][]).flat();
+    close(
+      got,
+      wide.map((w, i) => w + deep[i]!),
+    );
+    // The deep branch must not see token 3 onwards: changing it moves only the wide logits.
+    const y = ids([
+      [5, 6, 9, 9],
+      [9, 3],
+    ]);
+    const deep2 = fl.noGrad(() => m.deep.forward(y.narrow(1, 0, 2)).toArray() as number[][]).flat();
+    close(deep2, deep);
   });
 });
 

@@ -6,3 +6,4 @@ export { CRF } from "./crf.js";
 export { RnnClassifier, type RnnClassifierOptions } from "./rnn-classifier.js";
 export { TextCnn, type TextCnnOptions } from "./text-cnn.js";
 export { BertClassifier, BertEncoder, BertForMaskedLM, type BertOptions } from "./transformer-encoder.js";
+export { type WideDeepOptions, WideDeepText } from "./wide-deep.js";

@@ -86,6 +86,10 @@ export class BertForMaskedLM extends Module {
     this.decoder = new Linear(d, o.vocabSize);
   }
   forward(ids: Tensor): Tensor {
-    return tidy(() => this.decoder.forward(this.lnorm.forward(gelu(this.dense.forward(this.bert.forward(ids))))));
+    return tidy(() => this.head(this.bert.forward(ids)));
+  }
+  /** Vocabulary logits of hidden states [..., d]; pre-training calls it on the masked positions only (the decoder is most of the cost). */
+  head(hidden: Tensor): Tensor {
+    return tidy(() => this.decoder.forward(this.lnorm.forward(gelu(this.dense.forward(hidden)))));
   }
 }

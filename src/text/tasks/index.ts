@@ -2,12 +2,16 @@
 import type { Task } from "../../train/task.js";
 import { textGeneration } from "../seq2seq/generation-task.js";
 import { summarization, translation } from "../seq2seq/task.js";
+import { featureExtraction } from "./feature-extraction.js";
+import { fillMask } from "./fill-mask.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
 
 export const TEXT_TASKS = {
   "text-classification": textClassification,
   "token-classification": tokenClassification,
+  "fill-mask": fillMask,
+  "feature-extraction": featureExtraction,
   translation,
   summarization,
   "text-generation": textGeneration,

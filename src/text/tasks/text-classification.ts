@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { KeepBestModel } from "../../train/callbacks.js";
@@ -24,10 +25,12 @@ import type {
 import { Trainer } from "../../train/trainer.js";
 import { spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
-import { BertClassifier, BowLogistic, RnnClassifier, TextCnn } from "../models/index.js";
+import { transferEncoder } from "../mlm.js";
+import { BertClassifier, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
-import { carveValidation, encodeTexts, loadTextData, padIds, take, textBatches, textTokens } from "../text-data.js";
+import { carveValidation, encodeTexts, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
 import { Vocab } from "../vocab.js";
+import { CLS_TOKEN, loadFillMask, SMALL_BERT } from "./fill-mask.js";
 
 export const TEXT_CLASSIFICATION = "text-classification";
 
@@ -37,18 +40,36 @@ interface Hyper {
 }
 type Classifier = { forward(ids: Tensor): Tensor } & Module;
 
-export const TEXT_CLASSIFIERS: Record<string, { make: (h: Hyper) => Classifier; lr: number; epochs: number }> = {
+export interface ClassifierSpec {
+  make: (h: Hyper) => Classifier;
+  lr: number;
+  epochs: number;
+  /** Tokens read per text (default 256). */
+  maxTokens?: number;
+}
+
+export const TEXT_CLASSIFIERS: Record<string, ClassifierSpec> = {
+  "wide-deep": { make: (h) => new WideDeepText(h), lr: 3e-3, epochs: 6, maxTokens: 2000 },
   textcnn: { make: (h) => new TextCnn(h), lr: 3e-3, epochs: 6 },
   bilstm: { make: (h) => new RnnClassifier({ ...h, cell: "lstm" }), lr: 2e-3, epochs: 6 },
   bigru: { make: (h) => new RnnClassifier({ ...h, cell: "gru" }), lr: 2e-3, epochs: 6 },
-  "bow-logistic": { make: (h) => new BowLogistic(h), lr: 2e-2, epochs: 12 },
-  bert: { make: (h) => new BertClassifier({ ...h, maxLength: 512 }), lr: 5e-4, epochs: 8 },
+  "bow-logistic": { make: (h) => new BowLogistic(h), lr: 2e-2, epochs: 12, maxTokens: 2000 },
+  bert: { make: (h) => new BertClassifier({ ...SMALL_BERT, ...h }), lr: 1e-3, epochs: 20, maxTokens: SMALL_BERT.maxLength },
 };
 
 function buildModel(arch: string, h: Hyper): Classifier {
   const spec = TEXT_CLASSIFIERS[arch];
   if (!spec) throw new FlambeauError("E_ARG", `unknown text classifier "${arch}"; models: ${Object.keys(TEXT_CLASSIFIERS).join(", ")}`);
   return spec.make(h);
+}
+
+export const DEFAULT_CLASSIFIER = "wide-deep";
+
+/** The TF-IDF logistic side of a wide & deep model learns at bow-logistic's pace (lr × 20/3, no decay). */
+function paramGroups(model: Classifier, lr: number) {
+  if (!(model instanceof WideDeepText)) return model.parameters();
+  const wide = TEXT_CLASSIFIERS["bow-logistic"]!.lr / TEXT_CLASSIFIERS["wide-deep"]!.lr;
+  return [{ params: model.deep.parameters() }, { params: model.wide.parameters(), lr: lr * wide, weightDecay: 0 }];
 }
 
 interface Preprocessing {
@@ -61,24 +82,63 @@ interface Preprocessing {
 const lossFn = (out: Tensor, y: Tensor) => crossEntropy(out, y);
 const noOpt = { zeroGrad() {}, step() {}, paramGroups: [] };
 
-export async function trainTextClassifier(o: TaskTrainOptions & { trainData?: LabelledTexts }): Promise<TaskTrainResult> {
+export interface TextClassificationTrainOptions extends TaskTrainOptions {
+  /** Labelled texts given directly (instead of loading `data`). */
+  trainData?: LabelledTexts;
+  /** A fill-mask model directory: fine-tune its pre-trained encoder (model `bert`) with its vocabulary. */
+  init?: string;
+  /** With `init`: false keeps the vocabulary and architecture but starts from random weights (the ablation). */
+  initWeights?: boolean;
+  /** Keep this fraction of the labelled training texts, stratified by class and fixed by the seed (before the validation carve). */
+  labelFraction?: number;
+}
+
+/** A stratified, seeded subset: round(fraction × n_c) texts (at least 1) of every class c, in the original order. */
+export function labelSubset(d: LabelledTexts, fraction: number, seed = 0): LabelledTexts {
+  if (!(fraction > 0 && fraction <= 1))
+    throw new FlambeauError("E_ARG", `${TEXT_CLASSIFICATION}: labelFraction must be in (0, 1], got ${fraction}`, TEXT_CLASSIFICATION);
+  if (fraction === 1) return d;
+  const keep: number[] = [];
+  d.classes.forEach((_, c) => {
+    const members = d.labels.flatMap((l, i) => (l === c ? [i] : []));
+    if (members.length === 0) return;
+    const perm = permutation(members.length, seed * 7919 + c);
+    const n = Math.max(1, Math.round(fraction * members.length));
+    for (const j of perm.subarray(0, n)) keep.push(members[j]!);
+  });
+  return subset(
+    d,
+    keep.sort((a, b) => a - b),
+  );
+}
+
+export async function trainTextClassifier(o: TextClassificationTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
   const log = o.log ?? (() => {});
   let data = o.trainData ?? (await loadTextData(o.data, "train"));
+  if (o.labelFraction !== undefined) data = labelSubset(data, o.labelFraction, seed);
   let val: LabelledTexts;
   if (o.val) val = await loadTextData(o.val, "test", data.classes);
   else ({ train: data, val } = carveValidation(data, 0.1, seed));
   if (o.limit !== undefined) data = take(data, o.limit, seed);
-  const arch = o.model ?? "textcnn";
+  const arch = o.model ?? (o.init ? "bert" : DEFAULT_CLASSIFIER);
   const spec = TEXT_CLASSIFIERS[arch];
   if (!spec) buildModel(arch, { vocabSize: 1, numClasses: 1 });
-  const maxTokens = arch === "bow-logistic" ? 2000 : 256;
-  const vocab = Vocab.build(
-    data.texts.map((t) => textTokens(t, maxTokens)),
-    { minFreq: 2, maxSize: 30000, specials: arch === "bert" ? ["<pad>", "<unk>", "<cls>"] : ["<pad>", "<unk>"] },
-  );
-  const cls = vocab.has("<cls>") ? [vocab.id("<cls>")] : [];
+  if (o.init && arch !== "bert")
+    throw new FlambeauError(
+      "E_ARG",
+      `${TEXT_CLASSIFICATION}: --init fine-tunes a pre-trained encoder, so the model must be "bert", not "${arch}"`,
+    );
+  const init = o.init ? await loadFillMask(o.init) : undefined;
+  const maxTokens = init?.maxLength ?? spec?.maxTokens ?? 256;
+  const vocab =
+    init?.vocab ??
+    Vocab.build(
+      data.texts.map((t) => textTokens(t, maxTokens)),
+      { minFreq: 2, maxSize: 30000, specials: arch === "bert" ? ["<pad>", "<unk>", CLS_TOKEN] : ["<pad>", "<unk>"] },
+    );
+  const cls = vocab.has(CLS_TOKEN) ? [vocab.id(CLS_TOKEN)] : [];
   const enc = (texts: readonly string[]) => encodeTexts(texts, vocab, maxTokens - cls.length).map((s) => [...cls, ...s]);
   const trainIds = enc(data.texts);
   const valIds = enc(val.texts);
@@ -88,16 +148,20 @@ export async function trainTextClassifier(o: TaskTrainOptions & { trainData?: La
     email: data.source.startsWith("spam-assassin"),
     majorityClass: counts.indexOf(Math.max(...counts)),
   };
-  const hyper = { vocabSize: vocab.size, numClasses: data.classes.length };
+  const hyper: Hyper & Record<string, unknown> = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
   const model = buildModel(arch, hyper);
-  if (model instanceof BowLogistic) model.fitIdf(trainIds);
+  if (init) {
+    if (o.initWeights !== false) transferEncoder(init.model, model as BertClassifier);
+    for (const t of init.weights.values()) t.dispose();
+  }
+  if (model instanceof BowLogistic || model instanceof WideDeepText) model.fitIdf(trainIds);
   const batchSize = o.batchSize ?? 32;
   const epochs = o.epochs ?? spec!.epochs;
   const lr = o.lr ?? spec!.lr;
   log(
-    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
   );
-  const opt = new AdamW(model.parameters(), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
+  const opt = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
   const best = new KeepBestModel({ monitor: "valAccuracy" });
   const trainer = new Trainer({
     model,
@@ -123,7 +187,17 @@ export async function trainTextClassifier(o: TaskTrainOptions & { trainData?: La
       hyper: { ...hyper },
       labels: data.classes,
       preprocessing: { ...pre, source: data.source, vocab: "vocab.json", cls: cls.length > 0 },
-      metrics: { validation: summary, epochs, batchSize, lr, seed, trainExamples: trainIds.length, bestEpoch: best.bestEpoch },
+      metrics: {
+        validation: summary,
+        epochs,
+        batchSize,
+        lr,
+        seed,
+        trainExamples: trainIds.length,
+        bestEpoch: best.bestEpoch,
+        ...(o.init ? { init: o.init, initWeights: o.initWeights !== false } : {}),
+        ...(o.labelFraction !== undefined ? { labelFraction: o.labelFraction } : {}),
+      },
       flambeauVersion: "0.1.0",
       created: new Date().toISOString(),
     },
@@ -255,12 +329,13 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 
 export const textClassification: DemoTask = Object.freeze({
   name: TEXT_CLASSIFICATION,
-  description: "classify texts (TextCNN, BiLSTM/GRU, BERT-style encoder or TF-IDF logistic baseline; accuracy, macro-F1, confusion matrix)",
+  description:
+    "classify texts (wide & deep = TF-IDF logistic + TextCNN, TextCNN, BiLSTM/GRU, BERT-style encoder or TF-IDF logistic baseline; accuracy, macro-F1, confusion matrix)",
   dataFormat:
     "a .csv/.tsv/.jsonl file with `text` and `label` columns, or a built-in set: spam-assassin (raw e-mails, ham vs spam), sotu (State of the Union authorship, presidents with ≥ 8 addresses), fortunes (Debian fortune categories)",
   models: Object.keys(TEXT_CLASSIFIERS),
-  defaultModel: "textcnn",
-  train: (o: TaskTrainOptions) => trainTextClassifier(o),
+  defaultModel: DEFAULT_CLASSIFIER,
+  train: (o: TaskTrainOptions) => trainTextClassifier(o as TextClassificationTrainOptions),
   evaluate: evaluateTextClassifier,
   predict: predictTexts,
   formatPrediction: formatTextPrediction,

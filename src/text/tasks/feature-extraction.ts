@@ -1,0 +1,109 @@
+// feature-extraction: sentence embeddings from a pre-trained encoder (a fill-mask model
+// directory) — the mean of the last hidden states over the real tokens, L2-normalised, so a
+// dot product is the cosine similarity. `train` is masked-LM pre-training (the same as
+// fill-mask); `eval` scores the embeddings by leave-one-out nearest-neighbour accuracy on
+// labelled texts, a measure of how well they separate the classes without any fine-tuning.
+import { FlambeauError } from "../../core/errors.js";
+import { noGrad, tidy } from "../../core/index.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions } from "../../train/task.js";
+import { encodeTexts, loadTextData, padIds, take } from "../text-data.js";
+import { CLS_TOKEN, loadFillMask, trainFillMask } from "./fill-mask.js";
+
+export const FEATURE_EXTRACTION = "feature-extraction";
+
+/** One L2-normalised embedding (length dModel) per text. */
+export async function embedTexts(dir: string, texts: readonly string[], o: { batchSize?: number } = {}): Promise<Float32Array[]> {
+  const { model, vocab, maxLength } = await loadFillMask(dir);
+  texts.forEach((t, i) => {
+    if (typeof t !== "string" || t.trim() === "")
+      throw new FlambeauError("E_ARG", `${FEATURE_EXTRACTION}: input ${i + 1} is an empty text`, FEATURE_EXTRACTION);
+  });
+  const cls = vocab.id(CLS_TOKEN);
+  const ids = encodeTexts(texts, vocab, maxLength - 1).map((s) => [cls, ...s]);
+  const bs = o.batchSize ?? 64;
+  const out: Float32Array[] = [];
+  for (let s = 0; s < ids.length; s += bs) {
+    const batch = ids.slice(s, s + bs);
+    const flat = noGrad(() =>
+      tidy(() => {
+        const x = padIds(batch);
+        const h = model.bert.forward(x);
+        const m = x.ne(0).unsqueeze(2).to(h.dtype);
+        const mean = h
+          .mul(m)
+          .sum({ dim: 1 })
+          .div(m.sum({ dim: 1 }).clamp(1));
+        return mean.div(mean.norm(2, { dim: 1, keepdim: true }).clamp(1e-12)).data() as Float32Array;
+      }),
+    ) as Float32Array;
+    const d = flat.length / batch.length;
+    for (let b = 0; b < batch.length; b++) out.push(flat.slice(b * d, (b + 1) * d));
+  }
+  return out;
+}
+
+/** Leave-one-out 1-nearest-neighbour accuracy (cosine) of the embeddings of labelled texts. */
+export function nearestNeighbourAccuracy(emb: readonly Float32Array[], labels: readonly number[]): number {
+  let correct = 0;
+  for (let i = 0; i < emb.length; i++) {
+    let best = -1;
+    let bestSim = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < emb.length; j++) {
+      if (j === i) continue;
+      let s = 0;
+      const a = emb[i]!;
+      const b = emb[j]!;
+      for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
+      if (s > bestSim) {
+        bestSim = s;
+        best = j;
+      }
+    }
+    if (best >= 0 && labels[best] === labels[i]) correct++;
+  }
+  return emb.length ? correct / emb.length : Number.NaN;
+}
+
+async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+  let test = await loadTextData(data, "test");
+  test = take(test, o.limit ?? 2000, 0); // the nearest-neighbour search is quadratic
+  const emb = await embedTexts(dir, test.texts, o);
+  const counts = test.classes.map((_, c) => test.labels.filter((l) => l === c).length);
+  return {
+    examples: test.texts.length,
+    dim: emb[0]?.length ?? 0,
+    nearestNeighbourAccuracy: nearestNeighbourAccuracy(emb, test.labels),
+    majorityBaselineAccuracy: Math.max(...counts) / test.labels.length,
+    labels: test.classes,
+  };
+}
+
+export interface FeaturePrediction {
+  input: string;
+  embedding: number[];
+}
+
+async function predict(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<FeaturePrediction[]> {
+  const emb = await embedTexts(dir, inputs);
+  return inputs.map((input, i) => ({ input: input.length > 60 ? `${input.slice(0, 57)}...` : input, embedding: Array.from(emb[i]!) }));
+}
+
+export const featureExtraction: Task = Object.freeze({
+  name: FEATURE_EXTRACTION,
+  description:
+    "sentence embeddings (mean of the pre-trained encoder's hidden states, L2-normalised); train = masked-LM pre-training as fill-mask; eval = nearest-neighbour accuracy",
+  dataFormat:
+    "train: unlabelled text as for fill-mask; eval: labelled texts (.csv/.tsv/.jsonl with text,label, or spam-assassin, sotu, fortunes); predict: texts",
+  models: ["bert-mlm"],
+  defaultModel: "bert-mlm",
+  train: trainFillMask,
+  evaluate,
+  predict,
+  formatPrediction: (p: unknown) => {
+    const e = (p as FeaturePrediction).embedding;
+    return `[${e
+      .slice(0, 6)
+      .map((v) => v.toFixed(3))
+      .join(", ")}, …] (${e.length} dims)`;
+  },
+});
