@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 
 # --- system packages ----------------------------------------------------------
-# libtorch-dev: the engine. libblis4-openmp: the BLAS libtorch runs fastest with here
+# libtorch-dev: the engine; libgloo-dev: the headers of the Gloo collectives libtorch links
+# (the c10d addon, build/Release/flambeau_distributed.node). libblis4-openmp: the BLAS libtorch runs fastest with here
 # (bench/blas.sh: 1024² matmul 57 GFLOP/s vs 31 for OpenBLAS pthread/openmp on 2 cores).
 # The rest are the demo's and tests' real data and generators (see ../shared/ECOSYSTEM.md):
 # images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
 # (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
 # rdkit-data).
-APT_PACKAGES=(libtorch-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
+APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau.

@@ -1,9 +1,10 @@
-// The `flambeau` command: tasks, train, eval, predict, compare, demo.
+// The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo.
 import { join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { loadModelDir } from "../train/model-dir.js";
 import { ProgressBar, SilentProgress } from "../train/progress.js";
+import { joinLaunchedGroup, LAUNCHED_ENV, launch } from "./launch.js";
 import { getTask, TASKS } from "./registry.js";
 
 const int =
@@ -25,6 +26,18 @@ const fractionList = (v: string): number[] => {
   if (!list.length || list.some((f) => !(f > 0 && f <= 1)))
     throw new InvalidArgumentError(`fractions must be comma-separated numbers in (0, 1], got "${v}"`);
   return list;
+};
+const nonNegative =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    return n;
+  };
+const portArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer in 0..65535, got "${v}"`);
+  return n;
 };
 const seedArg = (v: string): number => {
   const n = Number(v);
@@ -79,6 +92,10 @@ export function buildProgram(): Command {
     .option("--limit <n>", "use at most n training examples", int("limit"))
     .option("--out <dir>", "output model directory")
     .option("--json", "print the final metrics as one JSON object")
+    .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
+    .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
+    .option("--node-rank <k>", "this machine's index in [0, nnodes)", nonNegative("node-rank"))
+    .option("--master <host:port>", "node 0's address and a free port there (rank 0 hosts the rendezvous store)")
     .action(
       async (
         taskName: string,
@@ -93,30 +110,69 @@ export function buildProgram(): Command {
           limit?: number;
           out?: string;
           json?: boolean;
+          nproc?: number;
+          nnodes?: number;
+          nodeRank?: number;
+          master?: string;
         },
       ) => {
         const task = getTask(taskName);
         if (o.model !== undefined && !task.models.includes(o.model))
           throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
         const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-        const r = await task.train({
-          data: o.data,
-          val: o.val,
-          out,
-          model: o.model,
-          epochs: o.epochs,
-          batchSize: o.batchSize,
-          lr: o.lr,
-          seed: o.seed,
-          limit: o.limit,
-          progress: o.json ? new SilentProgress() : new ProgressBar(),
-          log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
-        });
-        print(
-          Boolean(o.json),
-          { task: task.name, dir: r.dir, ...numeric(r.metrics), seconds: r.history.seconds },
-          () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`,
-        );
+        const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
+        if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
+          // The workers run this command without the launch flags; --out is fixed here so all agree.
+          const opt = (flag: string, v: unknown): string[] =>
+            v === undefined || v === false ? [] : v === true ? [flag] : [flag, String(v)];
+          const argv = [
+            "train",
+            task.name,
+            ...opt("--data", o.data),
+            ...opt("--val", o.val),
+            ...opt("--epochs", o.epochs),
+            ...opt("--batch-size", o.batchSize),
+            ...opt("--lr", o.lr),
+            ...opt("--seed", o.seed),
+            ...opt("--model", o.model),
+            ...opt("--limit", o.limit),
+            ...opt("--out", out),
+            ...opt("--json", o.json),
+          ];
+          await launch({ nproc: o.nproc ?? 1, nnodes: o.nnodes ?? 1, nodeRank: o.nodeRank ?? 0, master: o.master, argv });
+          return;
+        }
+        const worker = await joinLaunchedGroup();
+        const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
+        try {
+          const r = await task.train({
+            data: o.data,
+            val: o.val,
+            out: worker?.scratch ?? out,
+            model: o.model,
+            epochs: o.epochs,
+            batchSize: o.batchSize,
+            lr: o.lr,
+            seed: o.seed,
+            limit: o.limit,
+            progress: quiet ? new SilentProgress() : new ProgressBar(),
+            log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
+          });
+          if (worker === undefined || worker.rank === 0)
+            print(
+              Boolean(o.json),
+              {
+                task: task.name,
+                dir: r.dir,
+                ...numeric(r.metrics),
+                seconds: r.history.seconds,
+                ...(worker ? { worldSize: worker.worldSize } : {}),
+              },
+              () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`,
+            );
+        } finally {
+          worker?.leave();
+        }
       },
     );
 
@@ -207,6 +263,46 @@ export function buildProgram(): Command {
         print(Boolean(o.json), report, () => table);
       },
     );
+
+  program
+    .command("serve")
+    .description('serve a saved model over HTTP: GET /health, POST /predict {"inputs": [...]} (predictions run in a worker thread)')
+    .argument("<dir>", "model directory written by `flambeau train`")
+    .option("--port <n>", "TCP port (0: any free port)", portArg, 8080)
+    .option("--host <addr>", "interface to listen on", "127.0.0.1")
+    .action(async (dir: string, o: { port: number; host: string }) => {
+      const { serve } = await import("../serve/server.js");
+      const s = await serve(dir, { port: o.port, host: o.host, log: (line) => process.stderr.write(`${line}\n`) });
+      process.stdout.write(`serving ${s.task} model ${dir} on ${s.url} (POST /predict, GET /health); Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void s.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+
+  program
+    .command("bench")
+    .description("benchmark suite against PyTorch and TensorFlow.js; writes bench/results/<machine>-<date>.json")
+    .option("--smoke", "one tiny iteration of each workload (proves the suite runs; figures mean nothing)")
+    .option("--only <list>", "comma-separated workloads (engine, mlp, cnn, lstm, transformer, gcn, data, inference, event-loop)")
+    .option("--threads <n>", "libtorch threads for Flambeau and PyTorch", int("threads"))
+    .option("--out <file>", "result JSON file")
+    .option("--no-pytorch", "skip the PyTorch side")
+    .option("--no-tfjs", "skip the TensorFlow.js side")
+    .action(async (o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
+      const { runSuite } = await import("../../bench/suite.js");
+      const r = await runSuite({
+        smoke: o.smoke,
+        only: o.only?.split(","),
+        threads: o.threads,
+        out: o.out,
+        pytorch: o.pytorch,
+        tfjs: o.tfjs,
+      });
+      process.stdout.write(`${r.table}\n`);
+      if (r.errors.length) process.stderr.write(`flambeau bench: ${r.errors.length} side(s) failed:\n${r.errors.join("\n")}\n`);
+    });
 
   program
     .command("demo")

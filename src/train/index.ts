@@ -7,3 +7,4 @@ export * from "./model-dir.js";
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
 export * from "./task.js";
 export * from "./trainer.js";
+export * as distributed from "./distributed/index.js";

@@ -5,6 +5,7 @@ import { FlambeauError } from "../core/errors.js";
 import { cat, dispose, manualSeed, noGrad, type Tensor, tidy } from "../core/index.js";
 import { clipGradNorm_ } from "../optim/clip.js";
 import type { Callback, Logs, TrainerState } from "./callbacks.js";
+import { ambientDdp } from "./distributed/context.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
@@ -42,6 +43,20 @@ export interface TrainerOptions {
   progress?: ProgressSink;
   /** Seeds libtorch's RNG (dropout, init) at fit() start. */
   seed?: number;
+  /**
+   * Data-parallel training (a train/distributed DistributedDataParallel satisfies it):
+   * gradients are averaged across ranks after each backward, and the epoch's loss is
+   * reduced across ranks so every rank logs the global figure.
+   */
+  distributed?: GradientSync;
+}
+
+/** What the trainer needs for data-parallel training. */
+export interface GradientSync {
+  syncGradients(): Promise<void>;
+  allReduceSum(values: readonly number[]): Promise<number[]>;
+  /** This rank's part of a batch, or null to skip it (on every rank alike). */
+  shardBatch?(x: Tensor, y: Tensor): [Tensor, Tensor] | null;
 }
 
 export interface FitOptions {
@@ -97,6 +112,25 @@ export class Trainer {
     });
   }
 
+  /** trainStep with the gradients averaged across ranks between backward and the optimizer step. */
+  async trainStepDistributed(x: Tensor, y: Tensor, sync: GradientSync): Promise<number> {
+    const value = tidy(() => {
+      this.optimizer.zeroGrad(true);
+      const loss = this.lossFn(this.model.forward(x), y);
+      const v = Number(loss.item());
+      if (!Number.isFinite(v))
+        throw new FlambeauError("E_STATE", `training diverged: loss is ${v} at step ${this.state.step}; lower the learning rate`);
+      loss.backward();
+      return v;
+    });
+    await sync.syncGradients();
+    tidy(() => {
+      if (this.options.gradClipNorm !== undefined) clipGradNorm_(this.model.parameters(), this.options.gradClipNorm);
+      this.optimizer.step();
+    });
+    return value;
+  }
+
   async fit(train: BatchSource, o: FitOptions): Promise<History> {
     if (!Number.isInteger(o.epochs) || o.epochs < 1)
       throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
@@ -105,6 +139,8 @@ export class Trainer {
     const t0 = performance.now();
     let samples = 0;
     this.state.stopTraining = false;
+    // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
+    const sync = this.options.distributed ?? (await ambientDdp(this.model));
     for (const cb of this.callbacks) await cb.onTrainBegin?.(this.state);
     for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
       this.state.epoch = epoch;
@@ -116,9 +152,16 @@ export class Trainer {
       let batches = 0;
       const te = performance.now();
       for await (const batch of train) {
-        const [x, y] = unpack(batch);
+        const [bx, by] = unpack(batch);
+        const part = sync?.shardBatch ? sync.shardBatch(bx, by) : ([bx, by] as [Tensor, Tensor]);
+        if (part === null) {
+          dispose(batch);
+          continue;
+        }
+        const [x, y] = part;
         const bs = x.shape[0] ?? 1;
-        const loss = this.trainStep(x, y);
+        const loss = sync ? await this.trainStepDistributed(x, y, sync) : this.trainStep(x, y);
+        if (x !== bx) dispose([x, y]);
         dispose(batch);
         lossSum += loss * bs;
         n += bs;
@@ -128,6 +171,7 @@ export class Trainer {
         this.progress.update(batches, { loss: lossSum / n });
         for (const cb of this.callbacks) await cb.onBatchEnd?.(this.state, logs);
       }
+      if (sync) [lossSum, n] = (await sync.allReduceSum([lossSum, n])) as [number, number];
       samples += n;
       const logs: Logs = {
         loss: n ? lossSum / n : Number.NaN,

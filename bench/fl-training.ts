@@ -1,0 +1,63 @@
+// Flambeau side of the training-step workloads (MLP and CNN, Adam, batch 64, 28×28 inputs)
+// and of CNN inference (single-image latency p50/p99, batched throughput).
+import * as fl from "flambeau";
+import { cnn, mlp } from "./fl-models.js";
+import { median, quantile, type RunOptions, type RunResult } from "./workload.js";
+
+function imagesPerSecond(model: fl.nn.Sequential, steps: number, reps: number): number {
+  const opt = new fl.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = fl.randn([64, 1, 28, 28]);
+  const y = fl.randint(0, 10, [64]);
+  const step = () =>
+    fl.tidy(() => {
+      opt.zeroGrad();
+      fl.nn.functional.crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    });
+  for (let i = 0; i < Math.min(5, steps); i++) step();
+  const runs: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    for (let i = 0; i < steps; i++) step();
+    runs.push((steps * 64) / ((performance.now() - t) / 1000));
+  }
+  return median(runs);
+}
+
+export async function trainMlp(o: RunOptions): Promise<RunResult> {
+  fl.manualSeed(0);
+  return { metrics: { imagesPerS: imagesPerSecond(mlp(), o.smoke ? 1 : 200, o.smoke ? 1 : 3) } };
+}
+
+export async function trainCnn(o: RunOptions): Promise<RunResult> {
+  fl.manualSeed(0);
+  return { metrics: { imagesPerS: imagesPerSecond(cnn(), o.smoke ? 1 : 40, o.smoke ? 1 : 3) } };
+}
+
+export async function inference(o: RunOptions): Promise<RunResult> {
+  fl.manualSeed(0);
+  const m = cnn().eval();
+  const one = fl.randn([1, 1, 28, 28]);
+  const batch = fl.randn([256, 1, 28, 28]);
+  const lat: number[] = [];
+  const n = o.smoke ? 2 : 500;
+  let batchedImagesPerS = 0;
+  fl.noGrad(() => {
+    for (let i = 0; i < (o.smoke ? 1 : 50); i++) m.forward(one).dispose();
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      m.forward(one).dispose();
+      lat.push(performance.now() - t);
+    }
+    const reps = o.smoke ? 1 : 10;
+    m.forward(batch).dispose();
+    const runs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      m.forward(batch).dispose();
+      runs.push(256 / ((performance.now() - t) / 1000));
+    }
+    batchedImagesPerS = median(runs);
+  });
+  return { metrics: { p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), batchedImagesPerS } };
+}

@@ -1,0 +1,48 @@
+// The ambient distributed setting: when this process was started as one rank of a group
+// (the CLI's --nproc launcher, or a user's own initProcessGroup), the Trainer trains
+// data-parallel without the task knowing: rank 0's weights are broadcast, each rank takes
+// its rows of every batch, gradients are averaged. So `--nproc N` is the same training
+// (same global batch, same steps, same schedule) with the model's work split N ways.
+
+import type { Tensor } from "../../core/index.js";
+import { type DdpModule, DistributedDataParallel } from "./ddp.js";
+import { getDefaultGroup, isInitialized } from "./process-group.js";
+import { shardBatch } from "./shard.js";
+
+const wrapped = new WeakMap<object, DistributedDataParallel>();
+
+/** What the Trainer uses to train data-parallel (its GradientSync, plus the batch split). */
+export interface AmbientSync {
+  readonly ddp: DistributedDataParallel;
+  syncGradients(): Promise<void>;
+  allReduceSum(values: readonly number[]): Promise<number[]>;
+  shardBatch(x: Tensor, y: Tensor): [Tensor, Tensor] | null;
+}
+
+/** The DDP wrapper of `model` in the default group, made on first use; undefined when not distributed. */
+export async function ambientDdp(model: Omit<DdpModule, "buffers"> & { buffers?(): Tensor[] }): Promise<AmbientSync | undefined> {
+  if (!isInitialized() || getDefaultGroup().worldSize === 1) return undefined;
+  let ddp = wrapped.get(model);
+  if (!ddp) {
+    const m: DdpModule = { ...bind(model), buffers: () => model.buffers?.() ?? [] };
+    ddp = await DistributedDataParallel.create(m);
+    wrapped.set(model, ddp);
+  }
+  const d = ddp;
+  return {
+    ddp: d,
+    syncGradients: () => d.syncGradients(),
+    allReduceSum: (v) => d.allReduceSum(v),
+    shardBatch: (x, y) => shardBatch(x, y, d.rank, d.worldSize),
+  };
+}
+
+function bind(model: Omit<DdpModule, "buffers">): Omit<DdpModule, "buffers"> {
+  return {
+    forward: (x) => model.forward(x),
+    train: (mode) => model.train(mode),
+    eval: () => model.eval(),
+    parameters: () => model.parameters(),
+    stateDict: () => model.stateDict(),
+  };
+}

@@ -1,0 +1,54 @@
+// Loads the c10d addon (native/distributed.cc → build/Release/flambeau_distributed.node).
+// It is a separate addon so that only distributed training needs Gloo; it is loaded on
+// first use, and its absence is a clear error rather than a failed import of Flambeau.
+
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FlambeauError } from "../../core/errors.js";
+import type { Handle } from "../../core/native.js";
+
+/** An opaque c10d process group handle (a JS external). */
+export type GroupHandle = { readonly __flambeauGroup: unique symbol };
+
+export type NativeReduceOp = "sum" | "product" | "min" | "max";
+
+export interface DistributedBinding {
+  initProcessGroup(o: {
+    rank: number;
+    worldSize: number;
+    masterAddr: string;
+    masterPort: number;
+    timeoutMs: number;
+    ifname?: string;
+  }): Promise<GroupHandle>;
+  allReduce(g: GroupHandle, tensors: Handle[], op: NativeReduceOp): Promise<void>;
+  broadcast(g: GroupHandle, tensors: Handle[], src: number): Promise<void>;
+  allGather(g: GroupHandle, outputs: Handle[], input: Handle): Promise<void>;
+  barrier(g: GroupHandle): Promise<void>;
+  deadRanks(g: GroupHandle, probeMs: number): Promise<number[]>;
+  destroy(g: GroupHandle): void;
+}
+
+const ADDON = "flambeau_distributed.node";
+let loaded: DistributedBinding | undefined;
+
+/** The c10d binding; throws a FlambeauError naming the missing file and the fix. */
+export function distNative(): DistributedBinding {
+  if (loaded) return loaded;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, "build", "Release", ADDON);
+    if (existsSync(p)) {
+      loaded = createRequire(import.meta.url)(p) as DistributedBinding;
+      return loaded;
+    }
+    dir = dirname(dir);
+  }
+  throw new FlambeauError(
+    "E_STATE",
+    `distributed: build/Release/${ADDON} is missing; install libgloo-dev (apt-get install libgloo-dev) and run \`npm run setup\``,
+    "initProcessGroup",
+  );
+}
