@@ -6,7 +6,7 @@ import { writeTextAtomic } from "../io/index.js";
 
 const esc = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
-/** Writes the three files under `dir` (with the inspection of the kept deep model, if any); returns the Markdown table. */
+/** Writes compare.json, compare.md, compare.html and compare.svg under `dir` (with the inspection of the kept deep model, if any); returns the Markdown table. */
 export async function writeCompareReport(report: CompareReport, dir: string, inspection?: Inspection): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const knn = inspection
@@ -23,5 +23,7 @@ export async function writeCompareReport(report: CompareReport, dir: string, ins
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1000px}pre{background:#f6f6f6;padding:1em}</style></head><body>
 <h1>Shallow vs deep: ${esc(report.task)} on ${esc(report.data)}</h1>${accuracyChart(report)}<pre>${esc(table)}</pre>${inspection?.html ?? ""}</body></html>\n`;
   await writeTextAtomic("compare", join(dir, "compare.html"), html);
+  // The chart alone, for READMEs (docs/figures/compare-<task>.svg).
+  await writeTextAtomic("compare", join(dir, "compare.svg"), `${accuracyChart(report)}\n`);
   return `${table}\n\nwritten: ${resolve(dir, "compare.html")}`;
 }

@@ -11,7 +11,7 @@ import { FlambeauError } from "../core/errors.js";
 import { tidy } from "../core/index.js";
 import { LinearClassifier } from "../train/linear-classifier.js";
 import { SilentProgress } from "../train/progress.js";
-import type { ShallowPipeline } from "./pipeline.js";
+import type { ShallowPipeline, SideResult } from "./pipeline.js";
 import { SHALLOW_PIPELINES } from "./pipelines.js";
 
 export interface CompareOptions {
@@ -28,12 +28,7 @@ export interface CompareOptions {
   log?: (line: string) => void;
 }
 
-export interface SideResult {
-  accuracy: number;
-  trainSeconds: number;
-  /** Wall time per test example, features included. */
-  inferMs: number;
-}
+export type { SideResult };
 
 export interface CompareRun {
   fraction: number;
@@ -131,14 +126,18 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
     for (let seed = 0; seed < seeds; seed++) {
       const sh = await runShallow(p, o.data, seed, limit);
       const keep = fraction === Math.max(...fractions) && seed === 0 ? o.keepModel : undefined;
-      const deep = o.shallowOnly ? undefined : await runDeep(task, o.data, seed, limit, o.epochs, keep);
+      const deep = o.shallowOnly
+        ? undefined
+        : p.deep
+          ? await p.deep(o.data, { seed, limit, epochs: o.epochs })
+          : await runDeep(task, o.data, seed, limit, o.epochs, keep);
       runs.push({ fraction, trainExamples: sh.n, seed, shallow: sh.r, deep });
       log(
-        `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s` +
-          (deep ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s` : ""),
+        `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s (${sh.r.inferMs.toFixed(3)} ms/example)` +
+          (deep ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s (${deep.inferMs.toFixed(3)} ms/example)` : ""),
       );
     }
   }
-  const modelDir = o.shallowOnly ? undefined : o.keepModel;
+  const modelDir = o.shallowOnly || p.deep ? undefined : o.keepModel;
   return { task, data: o.data, shallowModel: p.name, deepModel: t.defaultModel, testExamples, runs, modelDir };
 }

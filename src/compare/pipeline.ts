@@ -20,6 +20,15 @@ export interface ShallowSplits<Raw> {
   available: number;
   /** Hand-made features [N, F] float32 (fitted on this training split where they learn anything, e.g. idf). */
   features(x: Raw): Tensor;
+  /** Frees what `features` built and kept (the pipeline's dispose calls it). */
+  release?(): void;
+}
+
+export interface SideResult {
+  accuracy: number;
+  trainSeconds: number;
+  /** Wall time per test example, features included. */
+  inferMs: number;
 }
 
 export interface ShallowPipeline<Raw = unknown> {
@@ -31,6 +40,12 @@ export interface ShallowPipeline<Raw = unknown> {
    */
   load(data: string, o: { seed: number; limit?: number }): Promise<ShallowSplits<Raw>>;
   dispose(s: ShallowSplits<Raw>): void;
+  /**
+   * Trains and tests the task's default deep model on the same `limit` training examples, for
+   * tasks whose own `train` cannot take a limit (node classification: one graph is one sample
+   * and the ladder is over its labelled nodes). Without it, compare calls the task's train.
+   */
+  deep?(data: string, o: { seed: number; limit: number; epochs?: number }): Promise<SideResult>;
   /** Looks inside a deep model the task trained (filters, activations, embeddings vs these features). */
   inspect?(modelDir: string, data: string): Promise<Inspection>;
 }

@@ -49,13 +49,37 @@ const pct = (s: Spread) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFi
 const sec = (s: Spread) => s.mean.toFixed(1);
 const ms = (s: Spread) => s.mean.toFixed(3);
 
+/**
+ * The smallest training-set size from which the deep model's mean accuracy is above the shallow
+ * one's at that size and every larger one; undefined when deep does not stay ahead (or was not run).
+ */
+export function crossover(report: CompareReport): LadderRow | undefined {
+  const rows = ladder(report).sort((a, b) => a.trainExamples - b.trainExamples);
+  let from: LadderRow | undefined;
+  for (const r of rows) {
+    if (r.deep && r.deep.accuracy.mean > r.shallow.accuracy.mean) from ??= r;
+    else from = undefined;
+  }
+  return from;
+}
+
+/** One sentence: where deep overtakes shallow, or that it did not on this ladder. */
+export function crossoverSentence(report: CompareReport): string {
+  const rows = ladder(report);
+  if (!rows.some((r) => r.deep)) return "deep side not run";
+  const c = crossover(report);
+  return c
+    ? `deep ahead at every size from ${c.trainExamples} training examples (${+(100 * c.fraction).toPrecision(2)}%) up`
+    : "deep never stays ahead of shallow on this ladder";
+}
+
 export function markdownTable(report: CompareReport): string {
   const head = `| train examples | shallow acc. % | deep acc. % | shallow train s | deep train s | shallow ms/example | deep ms/example |\n|---:|---:|---:|---:|---:|---:|---:|`;
   const rows = ladder(report).map(
     (r) =>
       `| ${r.trainExamples} (${+(100 * r.fraction).toPrecision(2)}%) | ${pct(r.shallow.accuracy)} | ${r.deep ? pct(r.deep.accuracy) : "—"} | ${sec(r.shallow.trainSeconds)} | ${r.deep ? sec(r.deep.trainSeconds) : "—"} | ${ms(r.shallow.inferMs)} | ${r.deep ? ms(r.deep.inferMs) : "—"} |`,
   );
-  return `${report.task} on ${report.data}: shallow = ${report.shallowModel}; deep = ${report.deepModel}; ${report.testExamples} test examples; mean ± std over seeds\n\n${head}\n${rows.join("\n")}`;
+  return `${report.task} on ${report.data}: shallow = ${report.shallowModel}; deep = ${report.deepModel}; ${report.testExamples} test examples; mean ± std over seeds\n\n${head}\n${rows.join("\n")}\n\n${crossoverSentence(report)}`;
 }
 
 /** Accuracy against training-set size (log scale), both sides with ±1 std bars, as inline SVG. */
@@ -90,7 +114,7 @@ export function accuracyChart(report: CompareReport): string {
   const ticks = rows
     .map((r, i) => `<text x="${x(xs[i]!).toFixed(1)}" y="${H - P + 14}" font-size="10" text-anchor="middle">${r.trainExamples}</text>`)
     .join("");
-  return `<svg width="${W}" height="${H}" role="img" aria-label="accuracy against training examples"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/>
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="accuracy against training examples"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/>
 <line x1="${P}" y1="${H - P}" x2="${W - P}" y2="${H - P}" stroke="#999"/><line x1="${P}" y1="${P}" x2="${P}" y2="${H - P}" stroke="#999"/>${ticks}
 <text x="${P - 4}" y="${y(yMax) + 4}" font-size="10" text-anchor="end">${(100 * yMax).toFixed(0)}%</text><text x="${P - 4}" y="${y(yMin) + 4}" font-size="10" text-anchor="end">${(100 * yMin).toFixed(0)}%</text>
 <text x="${W / 2}" y="${H - 8}" font-size="11" text-anchor="middle">training examples (log scale)</text>
