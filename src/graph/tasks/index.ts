@@ -1,6 +1,13 @@
 // The graph tasks the CLI registry lists.
 import type { Task } from "../../train/task.js";
+import { graphClassification } from "./graph-classification.js";
+import { graphRegression } from "./graph-regression.js";
 import { linkPrediction } from "./link-prediction.js";
 import { nodeClassification } from "./node-classification.js";
 
-export const GRAPH_TASKS = { "node-classification": nodeClassification, "link-prediction": linkPrediction } satisfies Record<string, Task>;
+export const GRAPH_TASKS = {
+  "node-classification": nodeClassification,
+  "link-prediction": linkPrediction,
+  "graph-classification": graphClassification,
+  "graph-regression": graphRegression,
+} satisfies Record<string, Task>;

@@ -1,0 +1,197 @@
+// Mini-batch training of a molecule model on a fixed split: AdamW, seeded shuffles, the
+// weights of the best validation epoch kept (ROC-AUC for classes, RMSE for values).
+// Regression targets are standardised with the training set's mean and std.
+import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { crossEntropy, mseLoss } from "../../core/ops/loss.js";
+import { AdamW } from "../../optim/index.js";
+import type { Logs } from "../../train/callbacks.js";
+import { meanAbsoluteError, meanSquaredError, rocAuc } from "../../train/metrics.js";
+import type { ProgressSink } from "../../train/progress.js";
+import type { MoleculeInput, MoleculeModel } from "../models/molecule-models.js";
+import { batchMolecules, type MoleculeArrays } from "./features.js";
+
+export interface PreparedMolecules {
+  mode: "classification" | "regression";
+  arrays: MoleculeArrays[];
+  /** Fingerprint bits per molecule (fp-mlp input). */
+  fingerprints: Uint8Array[];
+  /** Class index (classification) or raw value (regression) per molecule. */
+  targets: number[];
+  numClasses: number;
+}
+
+export interface Standardizer {
+  mean: number;
+  std: number;
+}
+
+export interface MoleculeFitOptions {
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  seed: number;
+  weightDecay?: number;
+  progress?: ProgressSink;
+}
+
+export interface MoleculeFitResult {
+  epochs: Logs[];
+  bestEpoch: number;
+  seconds: number;
+  standardizer: Standardizer;
+}
+
+/** The model's input for molecules `idx` (build inside tidy). */
+export function inputOf(
+  model: MoleculeModel,
+  data: Pick<PreparedMolecules, "arrays" | "fingerprints">,
+  idx: readonly number[],
+): MoleculeInput {
+  if (model.hyper.arch === "fp-mlp") {
+    const bits = model.hyper.inChannels;
+    const x = new Float32Array(idx.length * bits);
+    idx.forEach((i, r) => {
+      const fp = data.fingerprints[i]!;
+      for (let k = 0; k < bits; k++) x[r * bits + k] = fp[k]!;
+    });
+    return { x: tensor(x, { shape: [idx.length, bits] }), numGraphs: idx.length };
+  }
+  return batchMolecules(idx.map((i) => data.arrays[i]!));
+}
+
+/** Class probabilities [n][classes] or values [n][1] (in the target's units) for molecules `idx`. */
+export function predictMolecules(
+  model: MoleculeModel,
+  data: Pick<PreparedMolecules, "arrays" | "fingerprints" | "mode">,
+  idx: readonly number[],
+  std: Standardizer,
+  batchSize = 256,
+): number[][] {
+  const out: number[][] = [];
+  model.eval();
+  for (let s = 0; s < idx.length; s += batchSize) {
+    const part = idx.slice(s, s + batchSize);
+    const rows = noGrad(() =>
+      tidy(() => {
+        const y = model.forward(inputOf(model, data, part));
+        const t = data.mode === "classification" ? y.softmax(1) : y.mul(std.std).add(std.mean);
+        return { values: Array.from(t.float().data() as Float32Array), width: t.shape[1]! };
+      }),
+    );
+    for (let r = 0; r < part.length; r++) out.push(rows.values.slice(r * rows.width, (r + 1) * rows.width));
+  }
+  return out;
+}
+
+/** ROC-AUC (binary: class 1's probability; more classes: mean one-vs-rest), accuracy; or RMSE, MAE, R². */
+export function moleculeMetrics(mode: "classification" | "regression", pred: number[][], truth: readonly number[]): Record<string, number> {
+  if (mode === "classification") {
+    const k = pred[0]?.length ?? 0;
+    const aucs: number[] = [];
+    for (let c = k === 2 ? 1 : 0; c < k; c++) {
+      const a = rocAuc(
+        pred.map((p) => p[c]!),
+        truth.map((t) => (t === c ? 1 : 0)),
+      );
+      if (Number.isFinite(a)) aucs.push(a);
+    }
+    const argmax = pred.map((p) => p.indexOf(Math.max(...p)));
+    return {
+      rocAuc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : Number.NaN,
+      accuracy: argmax.filter((c, i) => c === truth[i]).length / Math.max(1, truth.length),
+      molecules: truth.length,
+    };
+  }
+  const p = pred.map((r) => r[0]!);
+  const mse = meanSquaredError(p, truth);
+  const mean = truth.reduce((a, b) => a + b, 0) / Math.max(1, truth.length);
+  const variance = truth.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, truth.length);
+  return { rmse: Math.sqrt(mse), mae: meanAbsoluteError(p, truth), r2: 1 - mse / variance, molecules: truth.length };
+}
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function fitMoleculeModel(
+  model: MoleculeModel,
+  data: PreparedMolecules,
+  split: { train: number[]; val: number[] },
+  o: MoleculeFitOptions,
+): MoleculeFitResult {
+  const t0 = performance.now();
+  const cls = data.mode === "classification";
+  const ys = split.train.map((i) => data.targets[i]!);
+  const mean = cls ? 0 : ys.reduce((a, b) => a + b, 0) / ys.length;
+  const sd = cls ? 1 : Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
+  const standardizer = { mean, std: sd };
+  const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 1e-4 });
+  const rand = mulberry32(o.seed + 1);
+  const order = [...split.train];
+  const epochs: Logs[] = [];
+  let best = Number.NEGATIVE_INFINITY;
+  let bestEpoch = 0;
+  let bestWeights: Map<string, Tensor> | null = null;
+  const valTruth = split.val.map((i) => data.targets[i]!);
+  o.progress?.start("epochs", o.epochs);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    model.train();
+    let lossSum = 0;
+    let seen = 0;
+    for (let s = 0; s < order.length; s += o.batchSize) {
+      const idx = order.slice(s, s + o.batchSize);
+      if (idx.length < 2) continue; // BatchNorm needs two rows
+      lossSum +=
+        tidy(() => {
+          opt.zeroGrad();
+          const out = model.forward(inputOf(model, data, idx));
+          const target = idx.map((i) => data.targets[i]!);
+          const loss = cls
+            ? crossEntropy(out, tensor(BigInt64Array.from(target, (t) => BigInt(t))))
+            : mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));
+          loss.backward();
+          opt.step();
+          return Number(loss.item());
+        }) * idx.length;
+      seen += idx.length;
+    }
+    const logs: Logs = { epoch, loss: lossSum / Math.max(1, seen) };
+    if (split.val.length > 0) {
+      const m = moleculeMetrics(data.mode, predictMolecules(model, data, split.val, standardizer), valTruth);
+      if (cls) {
+        logs.valRocAuc = m.rocAuc!;
+        logs.valAccuracy = m.accuracy!;
+      } else {
+        logs.valRmse = m.rmse!;
+        logs.valR2 = m.r2!;
+      }
+      const score = cls ? m.rocAuc! : -m.rmse!;
+      if (score > best || bestWeights === null) {
+        best = score;
+        bestEpoch = epoch;
+        if (bestWeights) for (const t of bestWeights.values()) t.dispose();
+        bestWeights = new Map([...model.stateDict()].map(([k, v]) => [k, v.detach().clone().keep()]));
+      }
+    } else bestEpoch = epoch;
+    epochs.push(logs);
+    o.progress?.update(epoch, logs);
+  }
+  if (bestWeights) {
+    model.loadStateDict(bestWeights);
+    for (const t of bestWeights.values()) t.dispose();
+  }
+  model.eval();
+  o.progress?.end(`best epoch ${bestEpoch}`);
+  return { epochs, bestEpoch, seconds: (performance.now() - t0) / 1000, standardizer };
+}

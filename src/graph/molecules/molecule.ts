@@ -1,0 +1,121 @@
+// A molecule as the graph a GNN reads: heavy atoms (hydrogens folded into a count, as RDKit
+// and PyG's from_smiles do) and bonds. SMILES/molfile parsing and valence checks come from
+// openchemlib (pure JS); everything after the parse is plain data.
+import * as OCL from "openchemlib";
+import { FlambeauError } from "../../core/errors.js";
+
+export interface Atom {
+  /** Atomic number (6 = C). */
+  atomicNo: number;
+  symbol: string;
+  formalCharge: number;
+  aromatic: boolean;
+  inRing: boolean;
+  /** Implicit + explicit hydrogens. */
+  hydrogens: number;
+  /** Heavy-atom neighbours. */
+  degree: number;
+}
+
+export type BondType = "single" | "double" | "triple" | "aromatic";
+export const BOND_TYPES: readonly BondType[] = ["single", "double", "triple", "aromatic"];
+
+export interface Bond {
+  a: number;
+  b: number;
+  type: BondType;
+  inRing: boolean;
+}
+
+export interface Molecule {
+  /** The input string (SMILES) or a name for molfile records. */
+  source: string;
+  atoms: Atom[];
+  bonds: Bond[];
+}
+
+type OclMolecule = InstanceType<typeof OCL.Molecule>;
+
+// openchemlib's messages start with a GWT class tag ("Class$S19: "); drop it.
+const cleanMessage = (e: unknown): string => String((e as Error)?.message ?? e).replace(/^Class\$\S+:\s*/, "");
+
+/** Parses SMILES with openchemlib; `where` (file:line) goes into the error message. */
+export function parseSmilesOcl(smiles: string, where = "smiles", o: { coordinates?: boolean } = {}): OclMolecule {
+  const s = smiles.trim();
+  if (s.length === 0) throw new FlambeauError("E_FORMAT", `${where}: empty SMILES`, "parseSmiles");
+  let mol: OclMolecule;
+  try {
+    // 2-D coordinates (and stereo perception, which needs them) are only wanted for drawing,
+    // and they cost most of the parse time.
+    mol = o.coordinates ? OCL.Molecule.fromSmiles(s) : OCL.Molecule.fromSmiles(s, { noCoordinates: true, noStereo: true });
+  } catch (e) {
+    throw new FlambeauError("E_FORMAT", `${where}: malformed SMILES "${s}": ${cleanMessage(e)}`, "parseSmiles");
+  }
+  if (mol.getAtoms() === 0) throw new FlambeauError("E_FORMAT", `${where}: SMILES "${s}" has no heavy atoms`, "parseSmiles");
+  checkValences(mol, `${where}: SMILES "${s}"`);
+  return mol;
+}
+
+/** Rejects atoms with more bonds than their element allows (openchemlib's validate() is 100× slower and also refuses salts). */
+function checkValences(mol: OclMolecule, what: string): void {
+  mol.ensureHelperArrays(OCL.Molecule.cHelperRings);
+  for (let i = 0; i < mol.getAtoms(); i++)
+    if (mol.getFreeValence(i) < 0)
+      throw new FlambeauError("E_FORMAT", `${what}: atom valence exceeded at atom ${i + 1} (${mol.getAtomLabel(i)})`, "parseSmiles");
+}
+
+/** Reads one molfile (V2000/V3000) block with openchemlib. */
+export function parseMolfileOcl(molfile: string, where: string): OclMolecule {
+  let mol: OclMolecule;
+  try {
+    mol = OCL.Molecule.fromMolfile(molfile);
+  } catch (e) {
+    throw new FlambeauError("E_FORMAT", `${where}: malformed molfile: ${cleanMessage(e)}`, "parseMolfile");
+  }
+  if (mol.getAtoms() === 0) throw new FlambeauError("E_FORMAT", `${where}: molfile has no heavy atoms`, "parseMolfile");
+  checkValences(mol, `${where}: molfile`);
+  return mol;
+}
+
+/** The heavy-atom graph of an openchemlib molecule. */
+export function moleculeFromOcl(mol: OclMolecule, source: string): Molecule {
+  mol.ensureHelperArrays(OCL.Molecule.cHelperRings);
+  const n = mol.getAtoms();
+  const atoms: Atom[] = [];
+  for (let i = 0; i < n; i++) {
+    atoms.push({
+      atomicNo: mol.getAtomicNo(i),
+      symbol: mol.getAtomLabel(i),
+      formalCharge: mol.getAtomCharge(i),
+      aromatic: mol.isAromaticAtom(i),
+      inRing: mol.isRingAtom(i),
+      hydrogens: mol.getAllHydrogens(i),
+      degree: mol.getConnAtoms(i),
+    });
+  }
+  const bonds: Bond[] = [];
+  for (let b = 0; b < mol.getBonds(); b++) {
+    const order = mol.getBondOrder(b);
+    const type: BondType = mol.isAromaticBond(b) ? "aromatic" : order === 3 ? "triple" : order === 2 ? "double" : "single";
+    bonds.push({ a: mol.getBondAtom(0, b), b: mol.getBondAtom(1, b), type, inRing: mol.isRingBond(b) });
+  }
+  return { source, atoms, bonds };
+}
+
+/** SMILES → heavy-atom graph; malformed input is an E_FORMAT error naming `where` and the string. */
+export function moleculeFromSmiles(smiles: string, where = "smiles"): Molecule {
+  return moleculeFromOcl(parseSmilesOcl(smiles, where), smiles.trim());
+}
+
+/** An SVG drawing of a SMILES string (openchemlib's depiction). */
+export function moleculeSvg(smiles: string, width = 220, height = 160, id = "mol"): string {
+  return parseSmilesOcl(smiles, "smiles", { coordinates: true }).toSVG(width, height, id);
+}
+
+/** Canonical SMILES (openchemlib's canonicalisation), for de-duplication and display. */
+export function canonicalSmiles(smiles: string): string {
+  return parseSmilesOcl(smiles, "smiles", { coordinates: true }).toIsomericSmiles();
+}
+
+export type { OclMolecule };
+export { OCL };
