@@ -18,8 +18,8 @@ export {
 export { Graph, type GraphInit } from "./graph.js";
 export { GRAPH_FILE_FORMAT, readGraphFile } from "./graph-file.js";
 export { GINEConv } from "./models/gine-conv.js";
-export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";
 export { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "./models/molecule-models.js";
+export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";
 export * from "./molecules/index.js";
 export { type Csr, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";

@@ -19,7 +19,7 @@ import {
   moleculeToGraph,
 } from "../../src/graph/molecules/features.js";
 import { morganFingerprint, morganIdentifiers, tanimoto } from "../../src/graph/molecules/fingerprint.js";
-import { trainMoleculeVgae, validMolecule } from "../../src/graph/molecules/generate.js";
+import { decodeBonds, trainMoleculeVgae, validMolecule } from "../../src/graph/molecules/generate.js";
 import { moleculeFromSmiles } from "../../src/graph/molecules/molecule.js";
 import { classNames } from "../../src/graph/molecules/prepare.js";
 import { murckoAtoms, murckoScaffold, randomSplit, scaffoldSplit } from "../../src/graph/molecules/scaffold.js";
@@ -285,9 +285,28 @@ test("validMolecule: connected graphs within valence become SMILES; others are n
   assert.equal(validMolecule([0, 0, 0, 0, 0, 0], star), null, "pentavalent carbon");
   assert.equal(validMolecule([0, 0, 0, 0, 0], star.slice(0, 4)), "CC(C)(C)C");
   // Cl (index 5) with two bonds: openchemlib would accept it, RDKit's sanitiser does not.
-  assert.equal(validMolecule([0, 5, 0], [[0, 1], [1, 2]]), null, "divalent chlorine");
+  assert.equal(
+    validMolecule(
+      [0, 5, 0],
+      [
+        [0, 1],
+        [1, 2],
+      ],
+    ),
+    null,
+    "divalent chlorine",
+  );
   // Ozone as a 3-ring: every O has two bonds, within valence.
-  assert.ok(validMolecule([2, 2, 2], [[0, 1], [1, 2], [0, 2]]) !== null);
+  assert.ok(
+    validMolecule(
+      [2, 2, 2],
+      [
+        [0, 1],
+        [1, 2],
+        [0, 2],
+      ],
+    ) !== null,
+  );
 });
 
 test("molecule VGAE: trains on a few molecules and reports reconstruction and validity", () => {
@@ -299,4 +318,23 @@ test("molecule VGAE: trains on a few molecules and reports reconstruction and va
   assert.ok(report.exactReconstruction >= 0 && report.exactReconstruction <= 1);
   for (const s of report.samples) assert.ok(moleculeFromSmiles(s).atoms.length >= 1, `sample ${s} parses`);
   assert.throws(() => trainMoleculeVgae(mols.slice(0, 1), mols), isFl(/needs at least 2 training molecules, got 1/));
+});
+
+test("decodeBonds: maximum spanning tree, then confident pairs within valence", () => {
+  // 4 atoms, pairs in order (0,1) (0,2) (0,3) (1,2) (1,3) (2,3).
+  const logits = [5, -1, -2, 4, -3, 3];
+  assert.deepEqual(decodeBonds(4, logits, [0, 0, 0, 0]), [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+  ]);
+  // (0,2) confident too: a ring closes.
+  assert.deepEqual(decodeBonds(4, [5, 1, -2, 4, -3, 3], [0, 0, 0, 0]), [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+    [0, 2],
+  ]);
+  // ... but not on a fluorine (index 4) that already has its one bond.
+  assert.deepEqual(decodeBonds(4, [5, 1, -2, 4, -3, 3], [4, 0, 0, 0]).length, 3);
 });

@@ -1,7 +1,7 @@
 // Training the molecule VGAE on small molecules and sampling new ones. Loss: BCE over every
 // atom pair of each molecule (bonded or not), cross-entropy of the element head, and the KL
-// term. A sampled graph is valid when it is connected and openchemlib finds no atom over its
-// valence (bonds are single; hydrogens fill the rest).
+// term. Graphs are decoded as single bonds (decodeBonds: spanning tree + confident pairs); a
+// sample is valid when no atom exceeds its element's valence (hydrogens fill the rest).
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, randn, tensor, tidy } from "../../core/index.js";
 import { binaryCrossEntropyWithLogits, crossEntropy } from "../../core/ops/loss.js";
@@ -85,6 +85,55 @@ export function validMolecule(elements: readonly number[], bonds: readonly [numb
   return mol.toIsomericSmiles();
 }
 
+/**
+ * Bonds from pair logits (pairs in i<j row order): the maximum spanning tree (a molecule is
+ * connected), then the remaining pairs with p > 0.5, best first, while both atoms have valence
+ * left. Tree bonds may still exceed a valence; validMolecule judges that.
+ */
+export function decodeBonds(n: number, logits: ArrayLike<number>, elements: readonly number[]): [number, number][] {
+  const at = (i: number, j: number) => {
+    const [a, b] = i < j ? [i, j] : [j, i];
+    return logits[a * n - (a * (a + 1)) / 2 + (b - a - 1)]!;
+  };
+  const bonds: [number, number][] = [];
+  const inTree = new Array<boolean>(n).fill(false);
+  const best = new Array<number>(n).fill(Number.NEGATIVE_INFINITY);
+  const from = new Array<number>(n).fill(-1);
+  if (n > 0) inTree[0] = true;
+  for (let j = 1; j < n; j++) {
+    best[j] = at(0, j);
+    from[j] = 0;
+  }
+  for (let step = 1; step < n; step++) {
+    let v = -1;
+    for (let j = 0; j < n; j++) if (!inTree[j] && (v < 0 || best[j]! > best[v]!)) v = j;
+    inTree[v] = true;
+    bonds.push(from[v]! < v ? [from[v]!, v] : [v, from[v]!]);
+    for (let j = 0; j < n; j++)
+      if (!inTree[j] && at(v, j) > best[j]!) {
+        best[j] = at(v, j);
+        from[j] = v;
+      }
+  }
+  const degree = new Array<number>(n).fill(0);
+  const taken = new Set(bonds.map(([a, b]) => a * n + b));
+  for (const [a, b] of bonds) {
+    degree[a]!++;
+    degree[b]!++;
+  }
+  const cap = (i: number) => MAX_VALENCE[ELEMENTS[elements[i]!]!] ?? 4;
+  const extra: [number, number, number][] = [];
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (!taken.has(i * n + j) && at(i, j) > 0) extra.push([at(i, j), i, j]);
+  extra.sort((x, y) => y[0] - x[0]);
+  for (const [, i, j] of extra)
+    if (degree[i]! < cap(i) && degree[j]! < cap(j)) {
+      bonds.push([i, j]);
+      degree[i]!++;
+      degree[j]!++;
+    }
+  return bonds;
+}
+
 export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOptions = {}): { model: MoleculeVGAE; report: VgaeReport } {
   if (train.length < 2) throw new FlambeauError("E_ARG", `trainMoleculeVgae: needs at least 2 training molecules, got ${train.length}`);
   const t0 = performance.now();
@@ -107,7 +156,10 @@ export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOp
         const z = model.latent(mu, logstd);
         const y = tensor(Float32Array.from(p.y));
         // Bonds are rare among pairs: weight them up to balance the two kinds.
-        const pos = Math.max(1, p.y.reduce((a, v) => a + v, 0));
+        const pos = Math.max(
+          1,
+          p.y.reduce((a, v) => a + v, 0),
+        );
         const recon = binaryCrossEntropyWithLogits(model.pairLogits(z, ints(p.a), ints(p.b)), y, {
           posWeight: tensor([(p.y.length - pos) / pos]),
         });
@@ -137,11 +189,14 @@ export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOp
   let k = 0;
   let atom = 0;
   for (const m of test) {
-    const pairs = (m.atoms.length * (m.atoms.length - 1)) / 2;
-    let ok = true;
-    for (let q = 0; q < pairs; q++) if (scores[k + q]! > 0 !== (p.y[k + q] === 1)) ok = false;
+    const n = m.atoms.length;
+    const pairs = (n * (n - 1)) / 2;
+    const els = elementsOk.slice(atom, atom + n);
+    const decoded = new Set(decodeBonds(n, scores.slice(k, k + pairs), els).map(([a, b]) => `${a},${b}`));
+    const truth = new Set(m.bonds.map((b) => `${Math.min(b.a, b.b)},${Math.max(b.a, b.b)}`));
+    let ok = decoded.size === truth.size && [...truth].every((t) => decoded.has(t));
     elementOf(m).forEach((e, i) => {
-      if (elementsOk[atom + i] !== e) ok = false;
+      if (els[i] !== e) ok = false;
     });
     if (ok) exact++;
     k += pairs;
@@ -159,15 +214,13 @@ export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOp
         const els = Array.from(model.atomLogits(z).argmax(1).data() as BigInt64Array, Number);
         const a: number[] = [];
         const b: number[] = [];
-        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) a.push(i), b.push(j);
-        const bonds: [number, number][] = [];
-        if (a.length) {
-          const l = model.pairLogits(z, ints(a), ints(b)).data() as Float32Array;
-          l.forEach((v, q) => {
-            if (v > 0) bonds.push([a[q]!, b[q]!]);
-          });
-        }
-        return validMolecule(els, bonds);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++) {
+            a.push(i);
+            b.push(j);
+          }
+        const l = a.length ? (model.pairLogits(z, ints(a), ints(b)).data() as Float32Array) : new Float32Array(0);
+        return validMolecule(els, decodeBonds(n, l, els));
       }),
     );
     if (smiles !== null) {
@@ -187,4 +240,3 @@ export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOp
     },
   };
 }
-

@@ -23,6 +23,7 @@ export {
   moleculeToGraph,
 } from "./features.js";
 export { type FingerprintOptions, morganFingerprint, morganIdentifiers, tanimoto } from "./fingerprint.js";
+export { decodeBonds, trainMoleculeVgae, type VgaeOptions, type VgaeReport, validMolecule } from "./generate.js";
 export {
   type Atom,
   BOND_TYPES,
@@ -34,4 +35,3 @@ export {
   moleculeSvg,
 } from "./molecule.js";
 export { murckoAtoms, murckoScaffold, randomSplit, type SplitIndices, scaffoldSplit } from "./scaffold.js";
-export { trainMoleculeVgae, type VgaeOptions, type VgaeReport, validMolecule } from "./generate.js";

@@ -59,6 +59,7 @@ interface Loaded {
   standardizer: Standardizer;
   data: string;
   seed: number;
+  limit: number | undefined;
 }
 
 type MoleculeTask = Task & { trainMolecules(o: TaskTrainOptions): Promise<MoleculeTrainResult> };
@@ -146,20 +147,35 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
     const model = new MoleculeModel(config.hyper as unknown as MoleculeModelHyper);
     model.loadStateDict(weights);
     model.eval();
-    const pre = config.preprocessing as { data: string; mode: MoleculeMode; seed: number; standardizer: Standardizer };
-    return { model, mode: pre.mode, classes: config.labels ?? [], standardizer: pre.standardizer, data: pre.data, seed: pre.seed };
+    const pre = config.preprocessing as {
+      data: string;
+      mode: MoleculeMode;
+      seed: number;
+      limit: number | null;
+      standardizer: Standardizer;
+    };
+    return {
+      model,
+      mode: pre.mode,
+      classes: config.labels ?? [],
+      standardizer: pre.standardizer,
+      data: pre.data,
+      seed: pre.seed,
+      limit: pre.limit ?? undefined,
+    };
   }
 
   /** On the training set's own data: its scaffold test split; on other data: every molecule. */
   async function evaluate(dir: string, spec: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
     const m = await load(dir);
+    const own = spec === m.data;
+    // The training data again: the same --limit rebuilds the same split, so its test molecules stay unseen.
     const data = prepareMolecules(spec, {
       mode: m.mode,
       seed: m.seed,
-      limit: o.limit,
+      limit: own ? m.limit : o.limit,
       classes: m.mode === "classification" ? m.classes : undefined,
     });
-    const own = spec === m.data;
     const idx = own ? data.split.test : data.smiles.map((_, i) => i);
     const metrics = moleculeMetrics(
       m.mode,

@@ -53,3 +53,26 @@ export function sceneLoader(
   }
   return { length: Math.ceil(images.shape[0]! / o.batchSize), [Symbol.asyncIterator]: () => run(o.seed + epoch++)[Symbol.asyncIterator]() };
 }
+
+/**
+ * Like sceneLoader, but each epoch's (images, targets) come from `make(epoch)` and are freed
+ * after it: generated data can show fresh scenes every epoch instead of repeating a fixed set.
+ */
+export function epochLoader(
+  make: (epoch: number) => Promise<[Tensor, Tensor]>,
+  count: number,
+  p: ImagePreprocessing,
+  o: { batchSize: number; shuffle: boolean; seed: number },
+) {
+  let epoch = 0;
+  async function* run(e: number): AsyncGenerator<Batch> {
+    const [images, targets] = await make(e);
+    try {
+      yield* sceneLoader(images, targets, p, { ...o, seed: o.seed + e });
+    } finally {
+      images.dispose();
+      targets.dispose();
+    }
+  }
+  return { length: Math.ceil(count / o.batchSize), [Symbol.asyncIterator]: () => run(epoch++)[Symbol.asyncIterator]() };
+}
