@@ -1,5 +1,6 @@
 // Process-wide engine settings: intra-op threads and the RNG state.
 import { availableParallelism } from "node:os";
+import { isMainThread } from "node:worker_threads";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import { Tensor } from "./tensor.js";
@@ -23,5 +24,7 @@ export function setRngState(state: Tensor): void {
 }
 
 // Debian's libtorch starts with one thread; use the machine's cores unless told otherwise.
+// The count is process-wide: only the main thread sets it, so a worker thread importing
+// Flambeau does not undo what its owner chose.
 const envThreads = Number(process.env.FLAMBEAU_NUM_THREADS);
-native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.max(1, availableParallelism()));
+if (isMainThread) native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.max(1, availableParallelism()));

@@ -1,6 +1,6 @@
 // Containers: Sequential (children "0", "1", …), ModuleList, ModuleDict.
 import { FlambeauError } from "../core/errors.js";
-import type { Tensor } from "../core/index.js";
+import { type Tensor, tidy } from "../core/index.js";
 import { Module } from "./module.js";
 
 /** The numbered children that Sequential and ModuleList share (keys "0", "1", …). */
@@ -35,9 +35,13 @@ export class Sequential extends ModuleSequence {
     super(modules);
   }
   forward(x: Tensor): Tensor {
-    let y: unknown = x;
-    for (const m of this) y = m.forward(y);
-    return y as Tensor;
+    // Intermediates die here, as PyTorch's reference counting frees them, instead of
+    // waiting for V8's major collections (which made single-image inference p99 ~10× p50).
+    return tidy(() => {
+      let y: unknown = x;
+      for (const m of this) y = m.forward(y);
+      return y as Tensor;
+    });
   }
 }
 
