@@ -90,6 +90,8 @@ export function buildProgram(): Command {
     .option("--seed <n>", "random seed", seedArg, 0)
     .option("--model <name>", "architecture from the task's zoo")
     .option("--limit <n>", "use at most n training examples", int("limit"))
+    .option("--init <dir>", "fine-tune from a pre-trained model directory (text-classification --model bert: a fill-mask run)")
+    .option("--label-fraction <x>", "use this stratified, seeded fraction of the labelled training data", num("label-fraction"))
     .option("--out <dir>", "output model directory")
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
@@ -108,6 +110,8 @@ export function buildProgram(): Command {
           seed: number;
           model?: string;
           limit?: number;
+          init?: string;
+          labelFraction?: number;
           out?: string;
           json?: boolean;
           nproc?: number;
@@ -119,6 +123,9 @@ export function buildProgram(): Command {
         const task = getTask(taskName);
         if (o.model !== undefined && !task.models.includes(o.model))
           throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
+        // Only text-classification fine-tunes from a pre-trained encoder or subsamples labels so far.
+        if ((o.init !== undefined || o.labelFraction !== undefined) && task.name !== "text-classification")
+          throw new FlambeauError("E_ARG", `--init and --label-fraction are supported by text-classification only, not ${task.name}`);
         const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
         const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
         if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
@@ -136,6 +143,8 @@ export function buildProgram(): Command {
             ...opt("--seed", o.seed),
             ...opt("--model", o.model),
             ...opt("--limit", o.limit),
+            ...opt("--init", o.init),
+            ...opt("--label-fraction", o.labelFraction),
             ...opt("--out", out),
             ...opt("--json", o.json),
           ];
@@ -155,6 +164,8 @@ export function buildProgram(): Command {
             lr: o.lr,
             seed: o.seed,
             limit: o.limit,
+            init: o.init,
+            labelFraction: o.labelFraction,
             progress: quiet ? new SilentProgress() : new ProgressBar(),
             log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
           });
@@ -182,13 +193,46 @@ export function buildProgram(): Command {
     .argument("<dir>", "model directory written by `flambeau train`")
     .requiredOption("--data <path>", "test data")
     .option("--batch-size <n>", "batch size", int("batch-size"))
+    .option("--limit <n>", "evaluate at most n examples", int("limit"))
     .option("--json", "print one JSON object")
-    .action(async (dir: string, o: { data: string; batchSize?: number; json?: boolean }) => {
+    .action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean }) => {
       const { config } = await loadModelDir(dir);
       const task = getTask(config.task);
-      const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize });
+      const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize, limit: o.limit });
       print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
     });
+
+  program
+    .command("scenes")
+    .description("write generated labelled scenes (COCO annotations.json, images/, masks/) for the vision tasks")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--count <n>", "scenes", int("count"), 1000)
+    .option("--objects <source>", "fashion | digits", "fashion")
+    .option("--split <split>", "train | test (held-out objects and photos)", "train")
+    .option("--size <px>", "scene side", int("size"), 64)
+    .option("--min-objects <n>", "objects per scene, at least", int("min-objects"), 1)
+    .option("--max-objects <n>", "objects per scene, at most", int("max-objects"), 1)
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .action(
+      async (o: {
+        out: string;
+        count: number;
+        objects: string;
+        split: string;
+        size: number;
+        minObjects: number;
+        maxObjects: number;
+        seed: number;
+      }) => {
+        const { generateScenes, writeSceneDataset } = await import("../vision/scenes/index.js");
+        if (o.split !== "train" && o.split !== "test") throw new FlambeauError("E_ARG", `--split must be train or test, got "${o.split}"`);
+        if (o.objects !== "fashion" && o.objects !== "digits")
+          throw new FlambeauError("E_ARG", `--objects must be fashion or digits, got "${o.objects}"`);
+        const set = await generateScenes({ ...o, objects: o.objects, split: o.split });
+        await writeSceneDataset(o.out, set);
+        process.stdout.write(`wrote ${set.scenes.length} scenes to ${o.out}\n`);
+      },
+    );
 
   program
     .command("predict")

@@ -17,6 +17,10 @@ export interface TaskTrainOptions {
   seed?: number;
   /** Use at most this many training examples (demo budgets). */
   limit?: number;
+  /** Fine-tune from a pre-trained model directory (text-classification: a fill-mask encoder). */
+  init?: string;
+  /** Use a stratified, seeded fraction of the labelled training data (0 < x ≤ 1). */
+  labelFraction?: number;
   progress?: ProgressSink;
   log?: (line: string) => void;
 }
