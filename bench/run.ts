@@ -1,5 +1,6 @@
 // `npm run bench` / `flambeau bench`: the whole suite (see suite.ts), then the stand-alone
 // KV-cache benchmark. Flags: --smoke, --only a,b, --threads n, --out file, --no-pytorch, --no-tfjs.
+import { FlambeauError } from "../src/core/errors.js";
 import { runSuite } from "./suite.js";
 
 export function parseBenchArgs(argv: readonly string[]): Parameters<typeof runSuite>[0] & { kvCache: boolean } {
@@ -8,7 +9,7 @@ export function parseBenchArgs(argv: readonly string[]): Parameters<typeof runSu
     const a = argv[i]!;
     const value = (): string => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (v === undefined) throw new FlambeauError("E_ARG", `bench: ${a} needs a value`, "bench");
       return v;
     };
     if (a === "--smoke") o.smoke = true;
@@ -19,9 +20,15 @@ export function parseBenchArgs(argv: readonly string[]): Parameters<typeof runSu
     else if (a === "--out") o.out = value();
     else if (a === "--threads") {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got ${argv[i]}`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new FlambeauError("E_ARG", `bench: --threads must be a positive integer, got ${argv[i]}`, "bench");
       o.threads = n;
-    } else throw new Error(`unknown option ${a}`);
+    } else
+      throw new FlambeauError(
+        "E_ARG",
+        `bench: unknown option ${a}; options: --smoke, --only, --threads, --out, --no-pytorch, --no-tfjs, --no-kv-cache`,
+        "bench",
+      );
   }
   return o;
 }

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
+import { FlambeauError } from "../src/core/errors.js";
 import { commit, fmt, markdownTable, PYTHON, ROOT, type Row } from "./harness.js";
 import type { Metrics, RunResult } from "./workload.js";
 
@@ -186,10 +187,17 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const timeoutS = smoke ? 120 : 300;
   const unknown = (o.only ?? []).filter((n) => !WORKLOADS.some((w) => w.name === n));
-  if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(", ")}; workloads: ${WORKLOADS.map((w) => w.name).join(", ")}`);
+  if (unknown.length)
+    throw new FlambeauError(
+      "E_ARG",
+      `bench: unknown workload(s) ${unknown.join(", ")}; workloads: ${WORKLOADS.map((w) => w.name).join(", ")}`,
+      "bench",
+    );
   const selected = WORKLOADS.filter((w) => !o.only?.length || o.only.includes(w.name));
   const dir = mkdtempSync(join(tmpdir(), "fl-bench-"));
   const rows: Row[] = [];
+  // Every run's figures, so the table's "best of the rounds" can be checked.
+  const raw: Record<string, Record<Side, SideResult[]>> = {};
   const errors: string[] = [];
   const t0 = performance.now();
   try {
@@ -243,6 +251,7 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
       }
       if (w.tfjs && o.tfjs !== false) res.tfjs.push(one("tfjs", w));
       for (const r of [...res.flambeau, ...res.pytorch, ...res.tfjs]) if ("error" in r) errors.push(r.error);
+      raw[w.name] = res;
       const fl = combine(res.flambeau, w.rows);
       const py = combine(res.pytorch, w.rows);
       const tf = combine(res.tfjs, w.rows);
@@ -289,6 +298,7 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
       "peak RSS of the child process that ran the side (Node: process.resourceUsage().maxRSS; Python: getrusage(RUSAGE_SELF).ru_maxrss)",
     rows,
     errors,
+    raw,
   };
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);

@@ -37,6 +37,7 @@ struct Group {
   int rank = 0;
   int size = 0;
   std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds rendezvousTimeout{0};
   // The heartbeat: a thread that bumps a per-rank counter in the store.
   std::thread beat;
   std::mutex mu;
@@ -185,7 +186,7 @@ std::shared_ptr<gloo::transport::Device> makeDevice(const std::string& ifname, c
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-// initProcessGroup({rank, worldSize, masterAddr, masterPort, timeoutMs, ifname?}) -> Promise<group>
+// initProcessGroup({rank, worldSize, masterAddr, masterPort, timeoutMs, rendezvousTimeoutMs?, ifname?}) -> Promise<group>
 // The store keys follow torch.distributed.init_process_group (PrefixStore "default_pg",
 // then the group name "0", then the store-based barrier), so a Python rank can join.
 Napi::Value InitProcessGroup(const Napi::CallbackInfo& info) {
@@ -198,6 +199,10 @@ Napi::Value InitProcessGroup(const Napi::CallbackInfo& info) {
   G.rank = intArg(env, o, "rank", 0, G.size - 1);
   G.port = intArg(env, o, "masterPort", 1, 65535);
   G.timeout = std::chrono::milliseconds(intArg(env, o, "timeoutMs", 1, 86400000));
+  // Starting processes (and loading libtorch) can take longer than a collective may.
+  G.rendezvousTimeout = o.Get("rendezvousTimeoutMs").IsNumber()
+                            ? std::chrono::milliseconds(intArg(env, o, "rendezvousTimeoutMs", 1, 86400000))
+                            : G.timeout;
   G.host = strArg(o, "masterAddr");
   if (G.host.empty()) throwJs(env, "initProcessGroup: option 'masterAddr' must be a non-empty string");
   std::string ifname = strArg(o, "ifname");
@@ -205,7 +210,7 @@ Napi::Value InitProcessGroup(const Napi::CallbackInfo& info) {
       env, "initProcessGroup",
       [g, ifname]() {
         Group& G = **g;
-        auto tcp = connectStore(G.host, G.port, G.rank == 0, G.size, G.timeout);
+        auto tcp = connectStore(G.host, G.port, G.rank == 0, G.size, G.rendezvousTimeout);
         c10::intrusive_ptr<c10d::Store> root = c10::make_intrusive<c10d::PrefixStore>("default_pg", tcp);
         c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::PrefixStore>("0", root);
         auto opts = c10d::ProcessGroupGloo::Options::create(G.timeout);
@@ -217,12 +222,13 @@ Napi::Value InitProcessGroup(const Napi::CallbackInfo& info) {
         root->add(key, 1);
         auto start = std::chrono::steady_clock::now();
         while (root->add(key, 0) < G.size) {
-          if (std::chrono::steady_clock::now() - start > G.timeout)
+          if (std::chrono::steady_clock::now() - start > G.rendezvousTimeout)
             throw std::runtime_error("timed out in the store-based barrier waiting for " + std::to_string(G.size) +
                                      " ranks (" + std::to_string(root->add(key, 0)) + " arrived)");
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         G.pg->setSequenceNumberForGroup();
+        tcp->setTimeout(G.timeout);
         Group* raw = &G;
         G.beat = std::thread(heartbeatLoop, raw);
       },

@@ -69,7 +69,7 @@ fi
 
 # --- native addon --------------------------------------------------------------
 addon=build/Release/flambeau.node
-if [ ! -f "$addon" ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -n 1)" ]; then
+if [ ! -f "$addon" ] || [ ! -f build/Release/flambeau_distributed.node ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -n 1)" ]; then
   say "building the native addon (node-gyp; about a minute)"
   nodedir=()
   [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr)

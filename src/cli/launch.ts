@@ -35,7 +35,13 @@ export function parseMaster(s: string): { host: string; port: number } {
 }
 
 /** The environment of local worker `localRank` (threads: this machine's cores shared by the N workers). */
-export function workerEnv(o: LaunchOptions, localRank: number, host: string, port: number, cores = availableParallelism()): Record<string, string> {
+export function workerEnv(
+  o: LaunchOptions,
+  localRank: number,
+  host: string,
+  port: number,
+  cores = availableParallelism(),
+): Record<string, string> {
   return {
     RANK: String(o.nodeRank * o.nproc + localRank),
     LOCAL_RANK: String(localRank),
@@ -70,7 +76,11 @@ function checkLaunch(o: LaunchOptions): void {
   int("--nnodes", o.nnodes, 1, 65536);
   int("--node-rank", o.nodeRank, 0, o.nnodes - 1);
   if (o.nnodes > 1 && o.master === undefined)
-    throw new FlambeauError("E_ARG", "--nnodes > 1 needs --master host:port (the address of node 0, where rank 0 hosts the store)", "train");
+    throw new FlambeauError(
+      "E_ARG",
+      "--nnodes > 1 needs --master host:port (the address of node 0, where rank 0 hosts the store)",
+      "train",
+    );
 }
 
 /** Starts this node's workers and waits for them; throws naming the first rank that failed. */

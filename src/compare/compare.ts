@@ -134,7 +134,9 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
       runs.push({ fraction, trainExamples: sh.n, seed, shallow: sh.r, deep });
       log(
         `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s (${sh.r.inferMs.toFixed(3)} ms/example)` +
-          (deep ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s (${deep.inferMs.toFixed(3)} ms/example)` : ""),
+          (deep
+            ? `, deep ${(100 * deep.accuracy).toFixed(2)}% in ${deep.trainSeconds.toFixed(1)} s (${deep.inferMs.toFixed(3)} ms/example)`
+            : ""),
       );
     }
   }

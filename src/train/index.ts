@@ -1,10 +1,10 @@
 // Training: the Trainer loop, callbacks, metrics, progress, tasks.
 
 export * from "./callbacks.js";
+export * as distributed from "./distributed/index.js";
 export * as metrics from "./metrics.js";
 export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } from "./metrics.js";
 export * from "./model-dir.js";
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
 export * from "./task.js";
 export * from "./trainer.js";
-export * as distributed from "./distributed/index.js";

@@ -4,6 +4,6 @@ export type { ModuleSpec } from "./module-spec.js";
 export { ModuleWorker } from "./module-worker.js";
 export { type TransferResult, withTransfer } from "./protocol.js";
 export { runInWorker, WorkerRunner, type WorkerRunnerOptions } from "./runner.js";
-export type { JobContext } from "./worker-main.js";
 export type { WorkerPredictOptions, WorkerTrainOptions } from "./task-jobs.js";
 export { TaskWorker } from "./task-worker.js";
+export type { JobContext } from "./worker-main.js";

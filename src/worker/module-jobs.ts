@@ -3,11 +3,11 @@
 import { pathToFileURL } from "node:url";
 import { FlambeauError } from "../core/errors.js";
 import { noGrad, type Tensor, tidy } from "../core/index.js";
+import { tensorsIn } from "../data/collate.js";
 import { decodeBatch, encodeBatch } from "../data/worker-protocol.js";
 import { load } from "../io/index.js";
-import { tensorsIn } from "../data/collate.js";
-import { type TransferResult, withTransfer } from "./protocol.js";
 import type { ModuleSpec } from "./module-spec.js";
+import { type TransferResult, withTransfer } from "./protocol.js";
 
 interface Forwardable {
   forward(...inputs: unknown[]): unknown;
@@ -21,12 +21,19 @@ let nextId = 0;
 export async function createModuleJob(spec: ModuleSpec): Promise<number> {
   const url = spec.module.startsWith("/") ? pathToFileURL(spec.module).href : spec.module;
   const make = ((await import(url)) as Record<string, unknown>)[spec.export];
-  if (typeof make !== "function") throw new FlambeauError("E_ARG", `${spec.module} has no exported function or class "${spec.export}"`, "ModuleWorker");
+  if (typeof make !== "function")
+    throw new FlambeauError("E_ARG", `${spec.module} has no exported function or class "${spec.export}"`, "ModuleWorker");
   const args = spec.args ?? [];
   const isClass = /^class[\s{]/.test(Function.prototype.toString.call(make));
-  const m = (isClass ? new (make as new (...a: unknown[]) => unknown)(...args) : await (make as (...a: unknown[]) => unknown)(...args)) as Forwardable;
+  const m = (
+    isClass ? new (make as new (...a: unknown[]) => unknown)(...args) : await (make as (...a: unknown[]) => unknown)(...args)
+  ) as Forwardable;
   if (m === null || typeof m !== "object" || typeof m.forward !== "function" || typeof m.eval !== "function")
-    throw new FlambeauError("E_ARG", `${spec.module}#${spec.export} did not produce a Module (an object with forward and eval)`, "ModuleWorker");
+    throw new FlambeauError(
+      "E_ARG",
+      `${spec.module}#${spec.export} did not produce a Module (an object with forward and eval)`,
+      "ModuleWorker",
+    );
   if (spec.weights !== undefined) {
     const sd = await load(spec.weights);
     try {

@@ -3,12 +3,13 @@
 // and table are written. No timing is asserted.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseBenchArgs } from "../../bench/run.js";
-import { WORKLOADS } from "../../bench/suite.js";
+import { runSuite, WORKLOADS } from "../../bench/suite.js";
+import { FlambeauError } from "../../src/core/errors.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
 const ROOT = join(FIXTURES, "..", "..");
@@ -24,14 +25,17 @@ interface ResultRow {
 }
 
 test("bench --smoke runs every workload on every side and writes the results", { timeout: 300_000 }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), "fl-bench-smoke-")), "smoke.json");
+  const dir = mkdtempSync(join(tmpdir(), "fl-bench-smoke-"));
+  const out = join(dir, "smoke.json");
   const r = spawnSync(process.execPath, [join(ROOT, "dist", "bench", "run.js"), "--smoke", "--out", out], {
     encoding: "utf8",
     env: { ...process.env, FLAMBEAU_NUM_THREADS: "1" },
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /\| workload \| unit \| Flambeau \| PyTorch \| tfjs \| vs PyTorch \| vs tfjs \|/);
-  const j = JSON.parse(readFileSync(out, "utf8")) as {
+  const text = readFileSync(out, "utf8");
+  rmSync(dir, { recursive: true, force: true });
+  const j = JSON.parse(text) as {
     smoke: boolean;
     commit: string;
     machine: { cores: number };
@@ -62,7 +66,7 @@ test("bench --smoke runs every workload on every side and writes the results", {
   assert.equal(w("event-loop").pytorch, false);
 });
 
-test("bench arguments are checked", () => {
+test("bench arguments are checked", async () => {
   assert.deepEqual(parseBenchArgs(["--smoke", "--only", "engine,lstm", "--threads", "2", "--no-tfjs"]), {
     kvCache: true,
     smoke: true,
@@ -70,7 +74,15 @@ test("bench arguments are checked", () => {
     threads: 2,
     tfjs: false,
   });
-  assert.throws(() => parseBenchArgs(["--threads", "0"]), /--threads must be a positive integer, got 0/);
+  assert.throws(
+    () => parseBenchArgs(["--threads", "0"]),
+    (e: unknown) => e instanceof FlambeauError && /--threads must be a positive integer, got 0/.test(e.message),
+  );
   assert.throws(() => parseBenchArgs(["--only"]), /--only needs a value/);
   assert.throws(() => parseBenchArgs(["--fast"]), /unknown option --fast/);
+  await assert.rejects(
+    runSuite({ only: ["engine", "nope"] }),
+    (e: unknown) =>
+      e instanceof FlambeauError && e.code === "E_ARG" && /unknown workload\(s\) nope; workloads: engine, mlp/.test(e.message),
+  );
 });

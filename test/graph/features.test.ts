@@ -126,3 +126,10 @@ test("node-level compare: the ladder is over labelled training nodes, both sides
   }
   assert.match(markdownTable(r), /\| 36 \(100%\) \|/);
 });
+
+test("graphs without validation nodes (karate) choose the L2 strength on the training nodes", async () => {
+  const r = await compare("node-classification", { data: "karate", fractions: [1], seeds: 1, shallowOnly: true });
+  // One labelled member per club; the other 32 members are the test nodes.
+  assert.deepEqual([r.runs[0]!.trainExamples, r.testExamples], [2, 32]);
+  assert.ok(r.runs[0]!.shallow.accuracy >= 0 && r.runs[0]!.shallow.accuracy <= 1);
+});

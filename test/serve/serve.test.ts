@@ -2,7 +2,7 @@
 // free port; predictions equal the task's own predict; bad requests are 4xx with clear errors.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { getTask } from "../../src/cli/registry.js";
@@ -33,6 +33,7 @@ before(async () => {
 
 after(async () => {
   await server?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
 });
 
 const post = (body: string) => fetch(`${server.url}/predict`, { method: "POST", body, headers: { "content-type": "application/json" } });

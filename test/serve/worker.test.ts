@@ -1,10 +1,10 @@
 // WorkerRunner / runInWorker: jobs run in a worker thread with libtorch, results and
 // FlambeauError codes come back, and bad jobs fail with a clear message, not a crash.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as fl from "flambeau";
 import { FlambeauError } from "../../src/core/errors.js";
@@ -50,7 +50,8 @@ test("errors keep their FlambeauError code and message; bad jobs are E_ARG", asy
 test("ModuleWorker: a model with saved weights gives the same forward off the main thread", async () => {
   fl.manualSeed(3);
   const ref = new fl.nn.Linear(4, 2);
-  const file = join(mkdtempSync(join(tmpdir(), "fl-module-worker-")), "linear.safetensors");
+  const dir = mkdtempSync(join(tmpdir(), "fl-module-worker-"));
+  const file = join(dir, "linear.safetensors");
   await fl.save(ref.stateDict(), file);
   const x = fl.randn([5, 4]);
   const expected = Array.from(fl.noGrad(() => ref.forward(x)).data() as Float32Array);
@@ -65,6 +66,7 @@ test("ModuleWorker: a model with saved weights gives the same forward off the ma
     await assert.rejects(mw.forward(fl.randn([5, 3])), (e: unknown) => e instanceof FlambeauError && /5x3|\[5, 3\]|shape/.test(e.message));
   } finally {
     await mw.close();
+    rmSync(dir, { recursive: true, force: true });
   }
   await assert.rejects(ModuleWorker.start({ module: JOBS, export: "notAModule" }), /did not produce a Module/);
 });

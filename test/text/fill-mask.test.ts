@@ -106,6 +106,10 @@ describe("fill-mask", () => {
       /the model must be "bert", not "textcnn"/,
     );
     await assert.rejects(trainTextClassifier({ data: labelled, out: join(dir, "x"), init: dir }), /not a Flambeau model directory/);
+    await assert.rejects(
+      trainTextClassifier({ data: labelled, out: join(dir, "x"), init: join(dir, "ft") }),
+      /holds a text-classification model, not a pre-trained encoder/,
+    );
   });
 });
 

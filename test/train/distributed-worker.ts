@@ -27,7 +27,7 @@ export const LR = 0.1;
 const params = (m: fl.nn.Module): number[][] => m.parameters().map((p) => Array.from(p.data() as Float32Array));
 
 async function collectives(): Promise<void> {
-  await dist.initProcessGroup({ timeout: 10_000 });
+  await dist.initProcessGroup({ timeout: 10_000, rendezvousTimeout: 30_000 });
   const rank = dist.getRank();
   const world = dist.getWorldSize();
   const r: Record<string, unknown> = { rank, world };
@@ -47,17 +47,27 @@ async function collectives(): Promise<void> {
   await dist.allGather(outs, fl.tensor(BigInt64Array.from([BigInt(rank), BigInt(100 + rank)])));
   r.allGather = outs.map((o) => Array.from(o.data() as BigInt64Array, Number));
   const rs = fl.zeros([2]);
-  await dist.reduceScatter(rs, Array.from({ length: world }, (_, k) => fl.tensor([rank + k, 1])));
+  await dist.reduceScatter(
+    rs,
+    Array.from({ length: world }, (_, k) => fl.tensor([rank + k, 1])),
+  );
   r.reduceScatter = Array.from(rs.data() as Float32Array);
-  // The event loop keeps running while a collective waits: rank 0 waits ~300 ms in a barrier.
+  // The event loop keeps running while a collective waits: rank 0 waits ~500 ms in a barrier.
   let ticks = 0;
   const timer = setInterval(() => ticks++, 20);
-  if (rank !== 0) await new Promise((res) => setTimeout(res, 300));
+  if (rank !== 0) await new Promise((res) => setTimeout(res, 500));
   await dist.barrier();
   clearInterval(timer);
   r.ticksDuringBarrier = ticks;
   try {
-    await dist.allReduce(fl.tensor([[1, 2], [3, 4]]).t());
+    await dist.allReduce(
+      fl
+        .tensor([
+          [1, 2],
+          [3, 4],
+        ])
+        .t(),
+    );
   } catch (e) {
     r.nonContiguous = (e as Error).message;
   }
@@ -66,7 +76,7 @@ async function collectives(): Promise<void> {
 }
 
 async function ddp(): Promise<void> {
-  await dist.initProcessGroup({ timeout: 10_000 });
+  await dist.initProcessGroup({ timeout: 10_000, rendezvousTimeout: 30_000 });
   const rank = dist.getRank();
   const world = dist.getWorldSize();
   const { x, y } = makeProblem();
@@ -94,11 +104,12 @@ async function ddp(): Promise<void> {
 }
 
 async function dieAfterOne(): Promise<void> {
-  await dist.initProcessGroup({ timeout: 5_000 });
+  await dist.initProcessGroup({ timeout: 5_000, rendezvousTimeout: 30_000 });
   const rank = dist.getRank();
   const t = fl.ones([4]);
   await dist.allReduce(t);
-  if (rank === 1) process.exit(3);
+  const victim = Number(process.env.DIE_RANK ?? 1);
+  if (rank === victim) process.exit(3);
   await new Promise((res) => setTimeout(res, 200));
   const t0 = Date.now();
   try {
@@ -131,7 +142,7 @@ async function resumable(): Promise<void> {
   const epochs = Number(process.env.EPOCHS ?? 6);
   const ckpt = process.env.CKPT ?? "";
   try {
-    await dist.initProcessGroup({ timeout: 4_000 });
+    await dist.initProcessGroup({ timeout: 4_000, rendezvousTimeout: 30_000 });
     const rank = dist.getRank();
     const world = dist.getWorldSize();
     const { x, y } = makeProblem();

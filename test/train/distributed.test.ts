@@ -1,78 +1,11 @@
 // Distributed data-parallel training over c10d/Gloo: several real processes on loopback.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import * as fl from "flambeau";
+import { freePort, node, ranks } from "./distributed-helpers.js";
 import { LR, makeModel, makeProblem, STEPS } from "./distributed-worker.js";
 
 const dist = fl.train.distributed;
-const here = dirname(fileURLToPath(import.meta.url));
-const WORKER = join(here, "distributed-worker.js");
-const ROOT = join(here, "..", "..", "..");
-const PYTHON = "/usr/bin/python3";
-
-/** A port nobody listens on now (listen on 0, read it, close). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
-type Json = Record<string, unknown>;
-
-/** Runs one command per rank with torch.distributed's variables set; resolves their JSON lines. */
-async function ranks(cmds: { cmd: string; args: string[] }[], env: Record<string, string> = {}): Promise<Json[]> {
-  const port = await freePort();
-  const runs = cmds.map(
-    ({ cmd, args }, rank) =>
-      new Promise<Json>((resolve, reject) => {
-        const p = spawn(cmd, args, {
-          cwd: ROOT,
-          env: {
-            ...process.env,
-            RANK: String(rank),
-            WORLD_SIZE: String(cmds.length),
-            MASTER_ADDR: "127.0.0.1",
-            MASTER_PORT: String(port),
-            FLAMBEAU_NUM_THREADS: "1",
-            OMP_NUM_THREADS: "1",
-            ...env,
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        let out = "";
-        let err = "";
-        p.stdout.on("data", (d: Buffer) => {
-          out += d;
-        });
-        p.stderr.on("data", (d: Buffer) => {
-          err += d;
-        });
-        const kill = setTimeout(() => p.kill("SIGKILL"), 55_000);
-        p.on("error", reject);
-        p.on("close", (code) => {
-          clearTimeout(kill);
-          const line = out.trim().split("\n").pop() ?? "";
-          try {
-            resolve(JSON.parse(line) as Json);
-          } catch {
-            resolve({ fatal: `rank ${rank} exited with ${code} and no result: ${out} ${err}`, exitCode: code });
-          }
-        });
-      }),
-  );
-  return Promise.all(runs);
-}
-const node = (scenario: string) => ({ cmd: process.execPath, args: [WORKER, scenario] });
 
 describe("distributed (c10d Gloo, 2 processes on loopback)", () => {
   it("collectives give PyTorch's results and do not block the event loop", async () => {
@@ -92,8 +25,9 @@ describe("distributed (c10d Gloo, 2 processes on loopback)", () => {
       assert.deepEqual(r.reduceScatter, rank === 0 ? [1, 2] : [3, 2]);
       assert.match(String(r.nonContiguous), /allReduce: tensor 0 \(shape \[2, 2\]\) must be contiguous/);
     }
-    // Rank 0 waited ~300 ms in the barrier with its timer still firing (every 20 ms).
-    assert.ok((rs[0]!.ticksDuringBarrier as number) >= 5, `ticks ${rs[0]!.ticksDuringBarrier}`);
+    // Rank 0 waited ~500 ms in the barrier with its 20 ms timer still firing (a blocked
+    // loop gives 0; a loaded machine fewer than 25).
+    assert.ok((rs[0]!.ticksDuringBarrier as number) >= 2, `ticks ${rs[0]!.ticksDuringBarrier}: ${JSON.stringify(rs)}`);
   });
 
   it("DistributedDataParallel: identical parameters on both ranks, equal to one process on the global batch", async () => {
@@ -130,26 +64,6 @@ describe("distributed (c10d Gloo, 2 processes on loopback)", () => {
       g.forEach((w, k) => assert.ok(Math.abs(w - (r.gradLocal as number[])[k]!) < 1e-5, `rank ${rank} local grad[${k}]`));
     }
   });
-
-  it("a rank that dies makes the survivor fail within the timeout with an error naming it", async () => {
-    const rs = await ranks([node("die"), node("die")]);
-    assert.equal(rs[1]!.exitCode, 3);
-    const r = rs[0]!;
-    assert.equal(r.name, "FlambeauError");
-    assert.match(String(r.error), /allReduce failed on rank 0 of 2: rank 1 stopped responding/);
-    assert.ok((r.ms as number) < 5000 + 3000, `took ${r.ms} ms`);
-  });
-
-  const pythonTorch = existsSync(PYTHON) ? "" : `${PYTHON} is missing`;
-  it("interop: a Flambeau rank and a PyTorch rank all-reduce together", { skip: pythonTorch || false }, async () => {
-    const py = { cmd: PYTHON, args: [join(ROOT, "scripts", "fixtures", "distributed_interop.py")] };
-    const rs = await ranks([node("interop"), py], { GLOO_SOCKET_IFNAME: "lo" });
-    for (const r of rs) {
-      assert.equal(r.fatal, undefined, String(r.fatal));
-      assert.deepEqual(r.sum, [3, 6, 9]);
-      assert.deepEqual(r.broadcast, [3.5, -1]);
-    }
-  });
 });
 
 describe("distributed options and sampler (no processes)", () => {
@@ -157,8 +71,14 @@ describe("distributed options and sampler (no processes)", () => {
     const saved = { ...process.env };
     for (const k of ["RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"]) delete process.env[k];
     try {
-      await assert.rejects(dist.initProcessGroup({ rank: 0 }), { name: "FlambeauError", message: /worldSize is not set \(pass options.worldSize or set WORLD_SIZE\)/ });
-      await assert.rejects(dist.initProcessGroup({ rank: 2, worldSize: 2, masterAddr: "127.0.0.1", masterPort: 1234 }), /rank must be an integer in \[0, 1\], got 2/);
+      await assert.rejects(dist.initProcessGroup({ rank: 0 }), {
+        name: "FlambeauError",
+        message: /worldSize is not set \(pass options.worldSize or set WORLD_SIZE\)/,
+      });
+      await assert.rejects(
+        dist.initProcessGroup({ rank: 2, worldSize: 2, masterAddr: "127.0.0.1", masterPort: 1234 }),
+        /rank must be an integer in \[0, 1\], got 2/,
+      );
       await assert.rejects(dist.initProcessGroup({ rank: 0, worldSize: 1, masterPort: 1234 }), /masterAddr is not set/);
       await assert.rejects(dist.initProcessGroup({ backend: "nccl" as "gloo", rank: 0, worldSize: 1 }), /backend must be "gloo"/);
       process.env.WORLD_SIZE = "3";
@@ -191,7 +111,8 @@ describe("distributed options and sampler (no processes)", () => {
   });
 
   it("DistributedSampler shards like PyTorch's: padded, disjoint, reshuffled per epoch", () => {
-    const mk = (rank: number, o: { shuffle?: boolean; dropLast?: boolean } = {}) => new dist.DistributedSampler(10, { numReplicas: 3, rank, seed: 5, ...o });
+    const mk = (rank: number, o: { shuffle?: boolean; dropLast?: boolean } = {}) =>
+      new dist.DistributedSampler(10, { numReplicas: 3, rank, seed: 5, ...o });
     // PyTorch (shuffle=False): indices [0..9] padded to 12 with [0, 1], rank r takes r::3.
     assert.deepEqual(Array.from(mk(0, { shuffle: false })), [0, 3, 6, 9]);
     assert.deepEqual(Array.from(mk(1, { shuffle: false })), [1, 4, 7, 0]);
@@ -199,7 +120,10 @@ describe("distributed options and sampler (no processes)", () => {
     assert.deepEqual(Array.from(mk(2, { shuffle: false, dropLast: true })), [2, 5, 8]);
     const all = [0, 1, 2].flatMap((r) => Array.from(mk(r)));
     assert.equal(all.length, 12);
-    assert.deepEqual([...new Set(all)].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      [...new Set(all)].sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
     const s = mk(0);
     const e0 = Array.from(s);
     s.setEpoch(1);

@@ -71,9 +71,12 @@ export const graphShallowPipeline: ShallowPipeline<Tensor> = {
       return { x, y: y.indexSelect(0, x), n: n.length };
     };
     const train = split(nodes);
+    // Graphs without validation nodes (karate) choose the L2 strength on the training nodes,
+    // as node-classification falls back to them.
+    const valNodes = g.valMask ? nodesOf(g.valMask) : [];
     return {
       train,
-      val: split(nodesOf(g.valMask!)),
+      val: split(valNodes.length ? valNodes : nodes),
       test: split(nodesOf(g.testMask!)),
       classes: [...(g.classes ?? Array.from({ length: g.numClasses }, (_, c) => String(c)))],
       available,

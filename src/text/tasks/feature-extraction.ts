@@ -1,11 +1,11 @@
 // feature-extraction: sentence embeddings from a pre-trained encoder (a fill-mask model
-// directory) — the mean of the last hidden states over the real tokens, L2-normalised, so a
+// or feature-extraction directory) — the mean of the last hidden states over the real tokens, L2-normalised, so a
 // dot product is the cosine similarity. `train` is masked-LM pre-training (the same as
 // fill-mask); `eval` scores the embeddings by leave-one-out nearest-neighbour accuracy on
 // labelled texts, a measure of how well they separate the classes without any fine-tuning.
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tidy } from "../../core/index.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions } from "../../train/task.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions } from "../../train/task.js";
 import { encodeTexts, loadTextData, padIds, take } from "../text-data.js";
 import { CLS_TOKEN, loadFillMask, trainFillMask } from "./fill-mask.js";
 
@@ -96,7 +96,7 @@ export const featureExtraction: Task = Object.freeze({
     "train: unlabelled text as for fill-mask; eval: labelled texts (.csv/.tsv/.jsonl with text,label, or spam-assassin, sotu, fortunes); predict: texts",
   models: ["bert-mlm"],
   defaultModel: "bert-mlm",
-  train: trainFillMask,
+  train: (o: TaskTrainOptions) => trainFillMask(o, FEATURE_EXTRACTION),
   evaluate,
   predict,
   formatPrediction: (p: unknown) => {

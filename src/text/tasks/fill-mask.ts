@@ -103,7 +103,11 @@ function evaluateMlm(
   return { loss: n ? loss / n : Number.NaN, accuracy: n ? correct / n : Number.NaN, masked: n };
 }
 
-export async function trainFillMask(o: TaskTrainOptions): Promise<TaskTrainResult> {
+/** Tasks whose model directories hold a pre-trained encoder (feature-extraction trains the same way). */
+export const ENCODER_TASKS = [FILL_MASK, "feature-extraction"] as const;
+
+/** Masked-LM pre-training; `task` names the saved directory (fill-mask or feature-extraction) for eval/predict. */
+export async function trainFillMask(o: TaskTrainOptions, task: (typeof ENCODER_TASKS)[number] = FILL_MASK): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
   const log = o.log ?? (() => {});
@@ -178,7 +182,7 @@ export async function trainFillMask(o: TaskTrainOptions): Promise<TaskTrainResul
   await saveModelDir(
     o.out,
     {
-      task: FILL_MASK,
+      task,
       architecture: "bert-mlm",
       hyper: { vocabSize: vocab.size, ...hyper },
       preprocessing: { vocab: "vocab.json", tokenization: "lowercased words", source: o.data },
@@ -195,7 +199,15 @@ export async function trainFillMask(o: TaskTrainOptions): Promise<TaskTrainResul
 
 /** A saved pre-trained encoder: the model, its vocabulary and its hyper-parameters. */
 export async function loadFillMask(dir: string): Promise<Mlm & { hyper: BertOptions; weights: Map<string, Tensor> }> {
-  const { config, weights } = await loadModelDir(dir, FILL_MASK);
+  const { config, weights } = await loadModelDir(dir);
+  if (!(ENCODER_TASKS as readonly string[]).includes(config.task)) {
+    for (const t of weights.values()) t.dispose();
+    throw new FlambeauError(
+      "E_ARG",
+      `${dir} holds a ${config.task} model, not a pre-trained encoder (train one with \`flambeau train fill-mask\`)`,
+      FILL_MASK,
+    );
+  }
   const hyper = config.hyper as unknown as BertOptions;
   const vocab = Vocab.load(join(dir, "vocab.json"));
   if (vocab.size !== hyper.vocabSize)
@@ -292,7 +304,7 @@ export const fillMask: Task = Object.freeze({
     "comma-separated sources: .txt files (a document per blank-line-separated paragraph), .jsonl/.csv/.tsv with a `text` field, or built-in sets (spam-assassin, sotu, fortunes: their training texts, labels unused)",
   models: ["bert-mlm"],
   defaultModel: "bert-mlm",
-  train: trainFillMask,
+  train: (o: TaskTrainOptions) => trainFillMask(o),
   evaluate: evaluateFillMask,
   predict: predictFillMask,
   formatPrediction: formatFillMask,

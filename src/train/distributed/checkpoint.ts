@@ -48,7 +48,12 @@ export class DistributedCheckpoint implements Callback {
  * Loads `path` where it exists and returns the epoch every rank resumes after (the
  * largest any rank read; 0 when none had it). Call before wrapping the model in DDP.
  */
-export async function resumeFromCheckpoint(path: string, model: Stateful, optimizer?: OptimizerStateful, group?: ProcessGroup): Promise<number> {
+export async function resumeFromCheckpoint(
+  path: string,
+  model: Stateful,
+  optimizer?: OptimizerStateful,
+  group?: ProcessGroup,
+): Promise<number> {
   let epoch = 0;
   if (existsSync(path)) {
     const c = await loadCheckpoint(path);

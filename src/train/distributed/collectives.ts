@@ -23,7 +23,11 @@ function checkTensors(op: string, ts: readonly Tensor[]): void {
   if (ts.length === 0) throw new FlambeauError("E_ARG", `${op}: expected at least one tensor`, op);
   ts.forEach((t, i) => {
     if (!t.isContiguous())
-      throw new FlambeauError("E_ARG", `${op}: tensor ${i} (shape [${t.shape.join(", ")}]) must be contiguous; call .contiguous() first`, op);
+      throw new FlambeauError(
+        "E_ARG",
+        `${op}: tensor ${i} (shape [${t.shape.join(", ")}]) must be contiguous; call .contiguous() first`,
+        op,
+      );
   });
 }
 
@@ -42,7 +46,11 @@ export async function collectiveError(op: string, g: ProcessGroup, e: unknown): 
       : dead.length === 1 && dead[0] === 0 && g.rank !== 0
         ? `rank 0 (the store host ${g.masterAddr}:${g.masterPort}) is unreachable`
         : `rank${dead.length > 1 ? "s" : ""} ${dead.join(", ")} stopped responding (dead or cut off)`;
-  return new FlambeauError("E_NATIVE", `${op} failed on rank ${g.rank} of ${g.worldSize}: ${who}; timeout ${g.timeout} ms. Cause: ${msg}`, op);
+  return new FlambeauError(
+    "E_NATIVE",
+    `${op} failed on rank ${g.rank} of ${g.worldSize}: ${who}; timeout ${g.timeout} ms. Cause: ${msg}`,
+    op,
+  );
 }
 
 async function run(op: string, g: ProcessGroup, fn: () => Promise<void>): Promise<void> {
@@ -57,7 +65,8 @@ async function run(op: string, g: ProcessGroup, fn: () => Promise<void>): Promis
 /** Reduces `tensor` across ranks in place (every rank ends with the result). */
 export async function allReduce(tensor: Tensor, op: ReduceOp = "sum", o: CollectiveOptions = {}): Promise<void> {
   const ts = [tensor];
-  if (!OPS.includes(op)) throw new FlambeauError("E_ARG", `allReduce: op must be one of ${OPS.join(", ")}, got ${JSON.stringify(op)}`, "allReduce");
+  if (!OPS.includes(op))
+    throw new FlambeauError("E_ARG", `allReduce: op must be one of ${OPS.join(", ")}, got ${JSON.stringify(op)}`, "allReduce");
   checkTensors("allReduce", ts);
   const g = o.group ?? getDefaultGroup();
   await run("allReduce", g, () =>
@@ -90,7 +99,11 @@ export async function broadcast(tensor: Tensor, src = 0, o: CollectiveOptions = 
 export async function allGather(outputs: readonly Tensor[], input: Tensor, o: CollectiveOptions = {}): Promise<void> {
   const g = o.group ?? getDefaultGroup();
   if (outputs.length !== g.worldSize)
-    throw new FlambeauError("E_ARG", `allGather: expected ${g.worldSize} output tensors (one per rank), got ${outputs.length}`, "allGather");
+    throw new FlambeauError(
+      "E_ARG",
+      `allGather: expected ${g.worldSize} output tensors (one per rank), got ${outputs.length}`,
+      "allGather",
+    );
   checkTensors("allGather", [...outputs, input]);
   outputs.forEach((t, i) => {
     if (t.dtype !== input.dtype || t.shape.join() !== input.shape.join())
@@ -114,10 +127,19 @@ export async function allGather(outputs: readonly Tensor[], input: Tensor, o: Co
  * no reduce_scatter, so this reduces the stacked inputs with allReduce and keeps this rank's
  * slice: the same result, worldSize times the traffic.
  */
-export async function reduceScatter(output: Tensor, inputs: readonly Tensor[], op: ReduceOp = "sum", o: CollectiveOptions = {}): Promise<void> {
+export async function reduceScatter(
+  output: Tensor,
+  inputs: readonly Tensor[],
+  op: ReduceOp = "sum",
+  o: CollectiveOptions = {},
+): Promise<void> {
   const g = o.group ?? getDefaultGroup();
   if (inputs.length !== g.worldSize)
-    throw new FlambeauError("E_ARG", `reduceScatter: expected ${g.worldSize} input tensors (one per rank), got ${inputs.length}`, "reduceScatter");
+    throw new FlambeauError(
+      "E_ARG",
+      `reduceScatter: expected ${g.worldSize} input tensors (one per rank), got ${inputs.length}`,
+      "reduceScatter",
+    );
   inputs.forEach((t, i) => {
     if (t.dtype !== output.dtype || t.shape.join() !== output.shape.join())
       throw new FlambeauError(
@@ -161,7 +183,12 @@ export async function broadcastCoalesced(tensors: readonly Tensor[], src = 0, o:
   const byDtype = new Map<string, Tensor[]>();
   for (const t of tensors) byDtype.set(t.dtype, [...(byDtype.get(t.dtype) ?? []), t]);
   for (const group of byDtype.values()) {
-    const flat = noGrad(() => cat(group.map((t) => t.reshape([-1])), 0));
+    const flat = noGrad(() =>
+      cat(
+        group.map((t) => t.reshape([-1])),
+        0,
+      ),
+    );
     try {
       await broadcast(flat, src, o);
       noGrad(() => {

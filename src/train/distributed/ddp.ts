@@ -66,7 +66,8 @@ export class DistributedDataParallel {
     this.group = o.group ?? getDefaultGroup();
     this.broadcastBuffers = o.broadcastBuffers ?? true;
     const cap = o.bucketCapMb ?? 25;
-    if (!(cap > 0)) throw new FlambeauError("E_ARG", `DistributedDataParallel: bucketCapMb must be > 0, got ${cap}`, "DistributedDataParallel");
+    if (!(cap > 0))
+      throw new FlambeauError("E_ARG", `DistributedDataParallel: bucketCapMb must be > 0, got ${cap}`, "DistributedDataParallel");
     const params = module.parameters().filter((p) => p.requiresGrad);
     this.buckets = assignBuckets(params, cap * 1024 * 1024);
   }
@@ -112,7 +113,11 @@ export class DistributedDataParallel {
     const ts = [...(withParams ? this.module.parameters() : []), ...(this.broadcastBuffers || withParams ? this.module.buffers() : [])];
     const dense = ts.filter((t) => t.isContiguous());
     if (dense.length !== ts.length)
-      throw new FlambeauError("E_STATE", "DistributedDataParallel: every parameter and buffer must be contiguous", "DistributedDataParallel");
+      throw new FlambeauError(
+        "E_STATE",
+        "DistributedDataParallel: every parameter and buffer must be contiguous",
+        "DistributedDataParallel",
+      );
     if (dense.length > 0 && this.group.worldSize > 1) await broadcastCoalesced(dense, 0, { group: this.group });
   }
 

@@ -1,6 +1,18 @@
 // Distributed data-parallel training on libtorch's c10d (Gloo): torch.distributed's names.
 
-export { allGather, allReduce, allReduceNumbers, barrier, broadcast, broadcastCoalesced, type CollectiveOptions, type ReduceOp, reduceScatter } from "./collectives.js";
+export { DistributedCheckpoint, resumeFromCheckpoint } from "./checkpoint.js";
+export {
+  allGather,
+  allReduce,
+  allReduceNumbers,
+  barrier,
+  broadcast,
+  broadcastCoalesced,
+  type CollectiveOptions,
+  type ReduceOp,
+  reduceScatter,
+} from "./collectives.js";
+export { type AmbientSync, ambientDdp } from "./context.js";
 export { assignBuckets, type DdpModule, DistributedDataParallel, type DistributedDataParallelOptions } from "./ddp.js";
 export {
   DEFAULT_TIMEOUT_MS,
@@ -15,6 +27,4 @@ export {
   resolveInitOptions,
 } from "./process-group.js";
 export { DistributedSampler, type DistributedSamplerOptions } from "./sampler.js";
-export { type AmbientSync, ambientDdp } from "./context.js";
 export { shardBatch } from "./shard.js";
-export { DistributedCheckpoint, resumeFromCheckpoint } from "./checkpoint.js";

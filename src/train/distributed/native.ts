@@ -21,6 +21,7 @@ export interface DistributedBinding {
     masterAddr: string;
     masterPort: number;
     timeoutMs: number;
+    rendezvousTimeoutMs?: number;
     ifname?: string;
   }): Promise<GroupHandle>;
   allReduce(g: GroupHandle, tensors: Handle[], op: NativeReduceOp): Promise<void>;

@@ -12,8 +12,10 @@ export interface InitProcessGroupOptions {
   worldSize?: number;
   masterAddr?: string;
   masterPort?: number;
-  /** Rendezvous and collective timeout in milliseconds (default 30 000 here; PyTorch's is 30 min). */
+  /** Collective timeout in milliseconds (default 30 000 here; PyTorch's is 30 min). */
   timeout?: number;
+  /** How long to wait for every rank to join (default: timeout). Starting processes can take longer than a collective should. */
+  rendezvousTimeout?: number;
   /** The network interface Gloo binds (default: GLOO_SOCKET_IFNAME, else loopback for a local master). */
   ifname?: string;
 }
@@ -55,6 +57,10 @@ export class ProcessGroup {
 }
 
 let defaultGroup: ProcessGroup | undefined;
+// Groups still open at exit are closed first: their heartbeat threads must not outlive the
+// store client they use while the process tears down.
+const open = new Set<ProcessGroup>();
+let exitHook = false;
 
 function intFrom(name: string, v: number | undefined, env: string, min: number, max: number): number {
   const raw = v ?? (process.env[env] !== undefined && process.env[env] !== "" ? Number(process.env[env]) : undefined);
@@ -66,7 +72,9 @@ function intFrom(name: string, v: number | undefined, env: string, min: number, 
 }
 
 /** Resolves the options, filling what is missing from the environment like torch.distributed's env:// method. */
-export function resolveInitOptions(o: InitProcessGroupOptions = {}): Required<Omit<InitProcessGroupOptions, "ifname">> & { ifname?: string } {
+export function resolveInitOptions(
+  o: InitProcessGroupOptions = {},
+): Required<Omit<InitProcessGroupOptions, "ifname">> & { ifname?: string } {
   if (o.backend !== undefined && o.backend !== "gloo")
     throw new FlambeauError("E_ARG", `initProcessGroup: backend must be "gloo", got ${JSON.stringify(o.backend)}`, "initProcessGroup");
   const worldSize = intFrom("worldSize", o.worldSize, "WORLD_SIZE", 1, 65536);
@@ -74,12 +82,27 @@ export function resolveInitOptions(o: InitProcessGroupOptions = {}): Required<Om
   const masterPort = intFrom("masterPort", o.masterPort, "MASTER_PORT", 1, 65535);
   const masterAddr = o.masterAddr ?? process.env.MASTER_ADDR ?? "";
   if (masterAddr === "")
-    throw new FlambeauError("E_ARG", "initProcessGroup: masterAddr is not set (pass options.masterAddr or set MASTER_ADDR)", "initProcessGroup");
+    throw new FlambeauError(
+      "E_ARG",
+      "initProcessGroup: masterAddr is not set (pass options.masterAddr or set MASTER_ADDR)",
+      "initProcessGroup",
+    );
   const timeout = o.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400_000)
-    throw new FlambeauError("E_ARG", `initProcessGroup: timeout must be a number of milliseconds in [1, 86400000], got ${timeout}`, "initProcessGroup");
+    throw new FlambeauError(
+      "E_ARG",
+      `initProcessGroup: timeout must be a number of milliseconds in [1, 86400000], got ${timeout}`,
+      "initProcessGroup",
+    );
+  const rendezvousTimeout = o.rendezvousTimeout ?? timeout;
+  if (!Number.isInteger(rendezvousTimeout) || rendezvousTimeout < 1 || rendezvousTimeout > 86_400_000)
+    throw new FlambeauError(
+      "E_ARG",
+      `initProcessGroup: rendezvousTimeout must be a number of milliseconds in [1, 86400000], got ${rendezvousTimeout}`,
+      "initProcessGroup",
+    );
   const ifname = o.ifname ?? (process.env.GLOO_SOCKET_IFNAME || undefined);
-  return { backend: "gloo", rank, worldSize, masterAddr, masterPort, timeout, ...(ifname ? { ifname } : {}) };
+  return { backend: "gloo", rank, worldSize, masterAddr, masterPort, timeout, rendezvousTimeout, ...(ifname ? { ifname } : {}) };
 }
 
 /**
@@ -96,18 +119,26 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
       masterAddr: o.masterAddr,
       masterPort: o.masterPort,
       timeoutMs: o.timeout,
+      rendezvousTimeoutMs: o.rendezvousTimeout,
       ...(o.ifname ? { ifname: o.ifname } : {}),
     });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new FlambeauError(
       "E_NATIVE",
-      `initProcessGroup: rank ${o.rank} of ${o.worldSize} could not join the group at ${o.masterAddr}:${o.masterPort} within ${o.timeout} ms (${msg})`,
+      `initProcessGroup: rank ${o.rank} of ${o.worldSize} could not join the group at ${o.masterAddr}:${o.masterPort} within ${o.rendezvousTimeout} ms (${msg})`,
       "initProcessGroup",
     );
   }
   const g = new ProcessGroup(handle, o);
   defaultGroup ??= g;
+  open.add(g);
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", () => {
+      for (const k of open) k.destroy();
+    });
+  }
   return g;
 }
 
@@ -126,5 +157,6 @@ export const getWorldSize = (group?: ProcessGroup): number => (group ?? getDefau
 export function destroyProcessGroup(group?: ProcessGroup): void {
   const g = group ?? defaultGroup;
   g?.destroy();
+  if (g) open.delete(g);
   if (g === defaultGroup) defaultGroup = undefined;
 }
