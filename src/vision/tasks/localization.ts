@@ -7,9 +7,7 @@ import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, l1Loss } from "../../core/ops/loss.js";
-import { AdamW } from "../../optim/index.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -24,8 +22,8 @@ import { readImage, writeImage } from "../image-io.js";
 import { BoxRegressor } from "../models/localizer.js";
 import { pngDataUri } from "../scenes/demo-html.js";
 import { classColor, drawBoxes } from "../scenes/draw.js";
-import { generateScenes } from "../scenes/generate.js";
-import { epochLoader, type ImagePreprocessing, imageStats, normalise, sceneLoader } from "../scenes/loader.js";
+import { fitOnScenes } from "../scenes/fit.js";
+import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { boxIou, cxcywhIou, LocalizationMeter } from "../scenes/metrics.js";
 import { localizationTargets, type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 
@@ -57,62 +55,30 @@ function buildModel(arch: string, h: Hyper): BoxRegressor {
 async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const { train: tr, val, generator } = await trainScenes(o.data, { count: 8000, valCount: 500 }, { limit: o.limit, seed });
-  const images = sceneImages(tr);
-  const targets = localizationTargets(tr);
-  const vImages = sceneImages(val);
-  const vTargets = localizationTargets(val);
-  const pre: ImagePreprocessing = { size: tr.size, ...imageStats(images), generator };
   const arch = o.model ?? "box-cnn";
   const hyper: Hyper = { numClasses: tr.classes.length, width: 16 };
-  const model = buildModel(arch, hyper);
-  const n = tr.scenes.length;
-  const batchSize = o.batchSize ?? 64;
-  const epochs = o.epochs ?? 12;
-  const peakLr = o.lr ?? 2e-3;
-  log(
-    `${TASK}: ${n} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
-  );
-  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
-  const total = epochs * Math.ceil(n / batchSize);
-  const best = new KeepBestModel({ monitor: "valMeanIou" });
-  const trainer = new Trainer({
-    model,
-    optimizer: opt,
+  const fit = {
+    task: TASK,
+    model: buildModel(arch, hyper),
+    architecture: arch,
+    hyper,
+    labels: tr.classes,
+    train: tr,
+    val,
+    generator,
+    targets: localizationTargets,
     loss: localizationLoss(hyper.numClasses),
     meter: () => new LocalizationMeter(hyper.numClasses),
-    progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, peakLr, total, Math.min(Math.ceil(n / batchSize), Math.ceil(total * 0.05))), best],
-  });
-  // Generated data: fresh scenes every epoch (the first epoch uses the set read above).
-  const fresh = async (e: number): Promise<[Tensor, Tensor]> => {
-    if (e === 0 || !generator) return [images.clone(), targets.clone()];
-    const set = await generateScenes({ ...generator, count: n, split: "train", seed: seed + 7919 * e });
-    return [sceneImages(set), localizationTargets(set)];
+    batchSize: o.batchSize ?? 64,
+    valBatchSize: 256,
+    epochs: o.epochs ?? 12,
+    peakLr: o.lr ?? 2e-3,
   };
-  const history = await trainer.fit(epochLoader(fresh, n, pre, { batchSize, shuffle: true, seed }), {
-    epochs,
-    val: sceneLoader(vImages, vTargets, pre, { batchSize: 256, shuffle: false, seed }),
-  });
-  if (best.weights) model.loadStateDict(best.weights);
-  const metrics = await trainer.evaluate(sceneLoader(vImages, vTargets, pre, { batchSize: 256, shuffle: false, seed }));
-  await saveModelDir(
-    o.out,
-    {
-      task: TASK,
-      architecture: arch,
-      hyper: hyper as unknown as Record<string, unknown>,
-      labels: tr.classes,
-      preprocessing: pre as unknown as Record<string, unknown>,
-      metrics: { validation: metrics, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
-    },
-    model.stateDict(),
+  o.log?.(
+    `${TASK}: ${tr.scenes.length} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes; ${arch}, ${fit.epochs} epochs, batch ${fit.batchSize}, lr ${fit.peakLr}`,
   );
-  for (const t of [images, targets, vImages, vTargets]) t.dispose();
-  return { dir: o.out, metrics, history };
+  return fitOnScenes(fit, o);
 }
 
 export async function loadLocalizer(dir: string): Promise<{ model: BoxRegressor; pre: ImagePreprocessing; labels: string[] }> {

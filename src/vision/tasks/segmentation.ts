@@ -9,9 +9,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { functional as F } from "../../nn/index.js";
-import { AdamW } from "../../optim/index.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -27,8 +25,8 @@ import { encodePng, readImage } from "../image-io.js";
 import { UNet } from "../models/unet.js";
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import { overlayMask } from "../scenes/draw.js";
-import { generateScenes } from "../scenes/generate.js";
-import { epochLoader, type ImagePreprocessing, imageStats, normalise, sceneLoader } from "../scenes/loader.js";
+import { fitOnScenes } from "../scenes/fit.js";
+import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { SegmentationMeter } from "../scenes/metrics.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
 
@@ -58,66 +56,34 @@ const SEGMENTATION_SCENES = { minObjects: 1, maxObjects: 3, minScale: 0.35, maxS
 async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const {
     train: tr,
     val,
     generator,
   } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 4000, valCount: 300 }, { limit: o.limit, seed });
-  const images = sceneImages(tr);
-  const targets = semanticTargets(tr);
-  const vImages = sceneImages(val);
-  const vTargets = semanticTargets(val);
-  const pre: ImagePreprocessing = { size: tr.size, ...imageStats(images), generator };
   const arch = o.model ?? "unet-small";
   const hyper = hyperOf(arch, tr.classes.length + 1);
-  const model = buildModel(hyper);
-  const n = tr.scenes.length;
-  const batchSize = o.batchSize ?? 32;
-  const epochs = o.epochs ?? 10;
-  const peakLr = o.lr ?? 3e-3;
-  log(
-    `${TASK}: ${n} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes + background; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
-  );
-  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
-  const total = epochs * Math.ceil(n / batchSize);
-  const best = new KeepBestModel({ monitor: "valMeanIou" });
-  const trainer = new Trainer({
-    model,
-    optimizer: opt,
+  const fit = {
+    task: TASK,
+    model: buildModel(hyper),
+    architecture: arch,
+    hyper,
+    labels: ["background", ...tr.classes],
+    train: tr,
+    val,
+    generator,
+    targets: semanticTargets,
     loss: pixelLoss,
     meter: () => new SegmentationMeter(hyper.numClasses),
-    progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, peakLr, total, Math.min(Math.ceil(n / batchSize), Math.ceil(total * 0.05))), best],
-  });
-  // Generated data: fresh scenes every epoch (the first epoch uses the set read above).
-  const fresh = async (e: number): Promise<[Tensor, Tensor]> => {
-    if (e === 0 || !generator) return [images.clone(), targets.clone()];
-    const set = await generateScenes({ ...generator, count: n, split: "train", seed: seed + 7919 * e });
-    return [sceneImages(set), semanticTargets(set)];
+    batchSize: o.batchSize ?? 32,
+    valBatchSize: 64,
+    epochs: o.epochs ?? 10,
+    peakLr: o.lr ?? 3e-3,
   };
-  const history = await trainer.fit(epochLoader(fresh, n, pre, { batchSize, shuffle: true, seed }), {
-    epochs,
-    val: sceneLoader(vImages, vTargets, pre, { batchSize: 64, shuffle: false, seed }),
-  });
-  if (best.weights) model.loadStateDict(best.weights);
-  const metrics = await trainer.evaluate(sceneLoader(vImages, vTargets, pre, { batchSize: 64, shuffle: false, seed }));
-  await saveModelDir(
-    o.out,
-    {
-      task: TASK,
-      architecture: arch,
-      hyper: hyper as unknown as Record<string, unknown>,
-      labels: ["background", ...tr.classes],
-      preprocessing: pre as unknown as Record<string, unknown>,
-      metrics: { validation: metrics, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
-    },
-    model.stateDict(),
+  o.log?.(
+    `${TASK}: ${tr.scenes.length} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes + background; ${arch}, ${fit.epochs} epochs, batch ${fit.batchSize}, lr ${fit.peakLr}`,
   );
-  for (const t of [images, targets, vImages, vTargets]) t.dispose();
-  return { dir: o.out, metrics, history };
+  return fitOnScenes(fit, o);
 }
 
 export async function loadSegmenter(dir: string): Promise<{ model: UNet; pre: ImagePreprocessing; labels: string[] }> {

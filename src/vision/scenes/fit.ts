@@ -1,0 +1,91 @@
+// The training run shared by the scene tasks (localization, segmentation): fresh generated
+// scenes every epoch, AdamW with warm-up + cosine, the best validation epoch kept (by mean
+// IoU), and the model directory written with its preprocessing and generator settings.
+import type { Tensor } from "../../core/index.js";
+import type { Module } from "../../nn/index.js";
+import { AdamW } from "../../optim/index.js";
+import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import { saveModelDir } from "../../train/model-dir.js";
+import type { TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
+import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
+import { generateScenes } from "./generate.js";
+import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
+import { type GeneratorSettings, type SceneSplit, sceneImages } from "./task-data.js";
+
+export interface SceneFit {
+  task: string;
+  model: TrainableModel & Pick<Module, "loadStateDict">;
+  architecture: string;
+  hyper: object;
+  labels: string[];
+  train: SceneSplit;
+  val: SceneSplit;
+  /** Set when the scenes were generated: each epoch after the first draws new ones. */
+  generator: GeneratorSettings | null;
+  targets: (set: SceneSplit) => Tensor;
+  loss: (output: Tensor, target: Tensor) => Tensor;
+  meter: () => Meter;
+  batchSize: number;
+  valBatchSize: number;
+  epochs: number;
+  peakLr: number;
+}
+
+export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<TaskTrainResult> {
+  const seed = o.seed ?? 0;
+  const images = sceneImages(f.train);
+  const targets = f.targets(f.train);
+  const vImages = sceneImages(f.val);
+  const vTargets = f.targets(f.val);
+  const pre: ImagePreprocessing = { size: f.train.size, ...imageStats(images), generator: f.generator };
+  const n = f.train.scenes.length;
+  const opt = new AdamW(f.model.parameters(), { lr: f.peakLr, weightDecay: 1e-4 });
+  const total = f.epochs * Math.ceil(n / f.batchSize);
+  const best = new KeepBestModel({ monitor: "valMeanIou" });
+  const trainer = new Trainer({
+    model: f.model,
+    optimizer: opt,
+    loss: f.loss,
+    meter: f.meter,
+    progress: o.progress,
+    callbacks: [new WarmupCosineLR(opt, f.peakLr, total, Math.min(Math.ceil(n / f.batchSize), Math.ceil(total * 0.05))), best],
+  });
+  // The first epoch uses the set read above.
+  const generator = f.generator;
+  const fresh = async (e: number): Promise<[Tensor, Tensor]> => {
+    if (e === 0 || !generator) return [images.clone(), targets.clone()];
+    const set = await generateScenes({ ...generator, count: n, split: "train", seed: seed + 7919 * e });
+    return [sceneImages(set), f.targets(set)];
+  };
+  const valLoader = () => sceneLoader(vImages, vTargets, pre, { batchSize: f.valBatchSize, shuffle: false, seed });
+  const history = await trainer.fit(epochLoader(fresh, n, pre, { batchSize: f.batchSize, shuffle: true, seed }), {
+    epochs: f.epochs,
+    val: valLoader(),
+  });
+  if (best.weights) f.model.loadStateDict(best.weights);
+  const metrics = await trainer.evaluate(valLoader());
+  await saveModelDir(
+    o.out,
+    {
+      task: f.task,
+      architecture: f.architecture,
+      hyper: f.hyper as Record<string, unknown>,
+      labels: f.labels,
+      preprocessing: pre as unknown as Record<string, unknown>,
+      metrics: {
+        validation: metrics,
+        epochs: f.epochs,
+        batchSize: f.batchSize,
+        lr: f.peakLr,
+        seed,
+        trainExamples: n,
+        bestEpoch: best.bestEpoch,
+      },
+      flambeauVersion: "0.1.0",
+      created: new Date().toISOString(),
+    },
+    f.model.stateDict(),
+  );
+  for (const t of [images, targets, vImages, vTargets]) t.dispose();
+  return { dir: o.out, metrics, history };
+}
