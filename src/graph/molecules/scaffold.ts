@@ -5,6 +5,7 @@
 // atoms go, as in Bemis & Murcko's original definition). Computed on our own heavy-atom
 // graph: openchemlib's canonical SMILES would cost ~10 ms a molecule.
 import { FlambeauError } from "../../core/errors.js";
+import { permutation } from "../../data/random.js";
 import { morganIdentifiers } from "./fingerprint.js";
 import type { Molecule } from "./molecule.js";
 
@@ -99,21 +100,9 @@ export function scaffoldSplit(scaffolds: readonly string[], frac: readonly [numb
   return out;
 }
 
-/** Seeded random split (Mulberry32 shuffle) with the same fractions. */
+/** Seeded random split (the data module's seeded permutation) with the same fractions. */
 export function randomSplit(n: number, seed: number, frac: readonly [number, number, number] = [0.8, 0.1, 0.1]): SplitIndices {
-  let s = seed >>> 0 || 1;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
+  const idx = Array.from(permutation(n, seed));
   const a = Math.round(frac[0] * n);
   const b = a + Math.round(frac[1] * n);
   return { train: idx.slice(0, a), val: idx.slice(a, b), test: idx.slice(b) };
