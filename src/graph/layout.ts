@@ -1,6 +1,8 @@
 // Drawing a graph: a seeded Fruchterman–Reingold force layout and an SVG of it with nodes
 // coloured by class or community (self-contained markup for the HTML report).
+
 import { Random } from "../data/random.js";
+import { escapeHtml } from "../train/html.js";
 
 export interface Layout {
   x: Float64Array;
@@ -69,7 +71,6 @@ export function forceLayout(
 }
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface DrawOptions {
   /** Colour index of each node. */
@@ -93,13 +94,13 @@ export function drawGraphSvg(layout: Layout, edges: readonly (readonly [number, 
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${s}" height="${s + 20 * Math.ceil((o.legend?.length ?? 0) / 3)}" style="background:#fff">`,
   ];
-  if (o.title) parts.push(`<text x="${pad}" y="16" font-size="13" font-family="sans-serif">${esc(o.title)}</text>`);
+  if (o.title) parts.push(`<text x="${pad}" y="16" font-size="13" font-family="sans-serif">${escapeHtml(o.title)}</text>`);
   for (const [a, b] of edges) parts.push(`<line x1="${px(a)}" y1="${py(a)}" x2="${px(b)}" y2="${py(b)}" stroke="#bbb" stroke-width="1"/>`);
   for (let i = 0; i < layout.x.length; i++) {
     const c = PALETTE[o.colors[i]! % PALETTE.length]!;
     const hl = o.highlight?.has(i);
     parts.push(
-      `<circle cx="${px(i)}" cy="${py(i)}" r="${hl ? 8 : 6}" fill="${c}" stroke="${hl ? "#000" : "#fff"}" stroke-width="${hl ? 2.5 : 1}"><title>${esc(o.labels?.[i] ?? String(i))}</title></circle>`,
+      `<circle cx="${px(i)}" cy="${py(i)}" r="${hl ? 8 : 6}" fill="${c}" stroke="${hl ? "#000" : "#fff"}" stroke-width="${hl ? 2.5 : 1}"><title>${escapeHtml(o.labels?.[i] ?? String(i))}</title></circle>`,
     );
     if (o.wrong?.has(i))
       parts.push(
@@ -110,7 +111,7 @@ export function drawGraphSvg(layout: Layout, edges: readonly (readonly [number, 
     const lx = pad + (k % 3) * ((s - 2 * pad) / 3);
     const ly = s + 14 + 20 * Math.floor(k / 3);
     parts.push(`<circle cx="${lx + 5}" cy="${ly - 4}" r="5" fill="${PALETTE[k % PALETTE.length]}"/>`);
-    parts.push(`<text x="${lx + 14}" y="${ly}" font-size="11" font-family="sans-serif">${esc(name)}</text>`);
+    parts.push(`<text x="${lx + 14}" y="${ly}" font-size="11" font-family="sans-serif">${escapeHtml(name)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("");

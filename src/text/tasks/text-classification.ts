@@ -11,6 +11,7 @@ import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { KeepBestModel } from "../../train/callbacks.js";
+import { escapeHtml } from "../../train/html.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
@@ -282,8 +283,6 @@ export const formatTextPrediction = (p: unknown): string => {
   const q = p as TextPrediction;
   return q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
 };
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();

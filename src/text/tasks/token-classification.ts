@@ -9,6 +9,7 @@ import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW } from "../../optim/index.js";
 import { KeepBestModel } from "../../train/callbacks.js";
+import { escapeHtml } from "../../train/html.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
@@ -295,7 +296,6 @@ const TAG_COLORS: Record<string, string> = {
   ADP: "#f6f8fa",
   ENT: "#ffd8b5",
 };
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Sentences as coloured token chips with their tag underneath; wrong tags outlined in red. */
 export function tagsHtml(preds: readonly TagPrediction[], truth?: readonly (readonly string[])[]): string {
@@ -305,8 +305,8 @@ export function tagsHtml(preds: readonly TagPrediction[], truth?: readonly (read
         const tag = p.tags[i]!;
         const bg = TAG_COLORS[tag.replace(/^[BI]-/, "")] ?? "#ffffff";
         const wrong = truth?.[s] && truth[s]![i] !== tag;
-        const title = wrong ? ` title="truth: ${esc(truth![s]![i]!)}"` : "";
-        return `<span${title} style="display:inline-block;margin:1px;padding:0 3px;background:${bg};${wrong ? "outline:1px solid #cf222e;" : ""}text-align:center">${esc(t)}<br><small>${esc(tag)}</small></span>`;
+        const title = wrong ? ` title="truth: ${escapeHtml(truth![s]![i]!)}"` : "";
+        return `<span${title} style="display:inline-block;margin:1px;padding:0 3px;background:${bg};${wrong ? "outline:1px solid #cf222e;" : ""}text-align:center">${escapeHtml(t)}<br><small>${escapeHtml(tag)}</small></span>`;
       });
       return `<p style="line-height:1.1">${chips.join("")}</p>`;
     })

@@ -1,6 +1,7 @@
 // The demo's before/after strip: for a few held-out photos, the low-resolution input, the
 // bicubic upscale, the model's output and the original, as inline PNGs with their PSNR.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
+import { escapeHtml } from "../../train/html.js";
 import { baseline, degrade } from "../degrade.js";
 import { encodePngTensor } from "../image-io.js";
 import type { ImageRestorer, RestorerHyper } from "../models/restoration.js";
@@ -9,11 +10,10 @@ import { psnr } from "../quality.js";
 import { resize } from "../transforms/resize.js";
 
 const CROP = 96;
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function cell(img: Tensor, caption: string): Promise<string> {
   const png = await encodePngTensor(img);
-  return `<figure style="display:inline-block;margin:4px;text-align:center"><img alt="${esc(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="${2 * CROP}" height="${2 * CROP}" style="image-rendering:pixelated"><figcaption style="font-size:12px">${esc(caption)}</figcaption></figure>`;
+  return `<figure style="display:inline-block;margin:4px;text-align:center"><img alt="${escapeHtml(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="${2 * CROP}" height="${2 * CROP}" style="image-rendering:pixelated"><figcaption style="font-size:12px">${escapeHtml(caption)}</figcaption></figure>`;
 }
 
 export async function restoredCropsHtml(model: ImageRestorer, h: RestorerHyper, photos: readonly Photo[]): Promise<string> {
@@ -51,7 +51,7 @@ export async function restoredCropsHtml(model: ImageRestorer, h: RestorerHyper, 
       cell(imgs.tensors[3]!, "original"),
     ]);
     for (const t of imgs.tensors) t.dispose();
-    rows.push(`<div><div style="font-size:13px">${esc(name)} (held out; PSNR on luma)</div>${cells.join("")}</div>`);
+    rows.push(`<div><div style="font-size:13px">${escapeHtml(name)} (held out; PSNR on luma)</div>${cells.join("")}</div>`);
   }
   return `<div class="image-to-image">${rows.join("")}</div>`;
 }

@@ -1,18 +1,17 @@
 // The retrieval demo's strip: a few queries from the held-out classes and their nearest
 // gallery images, captioned with their class (green when it matches the query's).
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
+import { escapeHtml } from "../../train/html.js";
 import type { LabelledImages } from "../image-data.js";
 import { encodePngTensor } from "../image-io.js";
 import { descriptorOf, type EmbeddingCNN } from "../models/embedding.js";
 import { embedImages } from "../retrieval/embed.js";
 import { ExactIndex } from "../retrieval/knn.js";
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 async function figure(t: Tensor, caption: string, ok?: boolean): Promise<string> {
   const png = await encodePngTensor(t);
   const colour = ok === undefined ? "#000" : ok ? "#1a7f37" : "#cf222e";
-  return `<figure style="display:inline-block;margin:3px;text-align:center"><img alt="${esc(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="56" height="56" style="image-rendering:pixelated"><figcaption style="font-size:11px;color:${colour}">${esc(caption)}</figcaption></figure>`;
+  return `<figure style="display:inline-block;margin:3px;text-align:center"><img alt="${escapeHtml(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="56" height="56" style="image-rendering:pixelated"><figcaption style="font-size:11px;color:${colour}">${escapeHtml(caption)}</figcaption></figure>`;
 }
 
 export async function neighboursHtml(
