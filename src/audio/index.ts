@@ -12,6 +12,8 @@ export * from "./features/db.js";
 export * from "./features/delta.js";
 export * from "./features/mel.js";
 export * from "./features/mfcc.js";
+export * from "./features/mfcc-stats.js";
+export * from "./features/pipeline.js";
 export * from "./features/stft.js";
 export * from "./features/window.js";
 export * from "./models/kws-cnn.js";

@@ -15,6 +15,7 @@ export {
   removeSelfLoops,
   toUndirected,
 } from "./edge-index.js";
+export * from "./features/index.js";
 export { Graph, type GraphInit } from "./graph.js";
 export { GRAPH_FILE_FORMAT, readGraphFile } from "./graph-file.js";
 export { GINEConv } from "./models/gine-conv.js";

@@ -34,6 +34,11 @@ export class LinearClassifier {
   /** Fits on `train`, picks the L2 strength by accuracy on `val`. */
   static fit(train: Labelled, val: Labelled, numClasses: number, o: LinearClassifierOptions = {}): LinearClassifier {
     const [n, f] = train.x.shape as [number, number];
+    if (val.y.shape[0] === 0)
+      throw new FlambeauError(
+        "E_ARG",
+        "LinearClassifier.fit: the validation split is empty, so no L2 strength can be chosen; pass the training split as validation to choose it there",
+      );
     if (train.x.ndim !== 2 || train.y.shape[0] !== n)
       throw new FlambeauError(
         "E_SHAPE",
