@@ -6,13 +6,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getTask } from "../cli/registry.js";
 import { FlambeauError } from "../core/errors.js";
 import { tidy } from "../core/index.js";
 import { LinearClassifier } from "../train/linear-classifier.js";
 import { SilentProgress } from "../train/progress.js";
 import type { ShallowPipeline, SideResult } from "./pipeline.js";
 import { SHALLOW_PIPELINES } from "./pipelines.js";
+
+/** The registry imports every task's code: loaded when a comparison runs, not on import. */
+async function taskNamed(name: string) {
+  return (await import("../cli/registry.js")).getTask(name);
+}
 
 export interface CompareOptions {
   data: string;
@@ -92,7 +96,7 @@ async function runDeep(
   epochs: number | undefined,
   keep?: string,
 ): Promise<SideResult> {
-  const t = getTask(task);
+  const t = await taskNamed(task);
   const dir = keep ?? mkdtempSync(join(tmpdir(), "flambeau-compare-"));
   try {
     const t0 = performance.now();
@@ -119,7 +123,7 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
   const available = probe.available;
   const testExamples = probe.test.n;
   p.dispose(probe);
-  const t = getTask(task);
+  const t = await taskNamed(task);
   const runs: CompareRun[] = [];
   for (const fraction of fractions) {
     const limit = Math.max(probe.classes.length, Math.round(fraction * available));

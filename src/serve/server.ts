@@ -5,7 +5,6 @@
 //   POST /predict  { "inputs": [string, …], "topK"?: n, … }  → { task, predictions, text }
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getTask } from "../cli/registry.js";
 import { FlambeauError } from "../core/errors.js";
 import { loadModelDir } from "../train/model-dir.js";
 import { TaskWorker } from "../worker/task-worker.js";
@@ -74,6 +73,8 @@ const statusOf = (e: unknown): number =>
 export async function serve(dir: string, o: ServeOptions = {}): Promise<RunningServer> {
   const { config, weights } = await loadModelDir(dir);
   for (const t of weights.values()) t.dispose();
+  // The registry imports every task's code: loaded here, not by everyone importing Flambeau.
+  const { getTask } = await import("../cli/registry.js");
   const task = getTask(config.task);
   const worker = await TaskWorker.start();
   const limit = o.maxBodyBytes ?? 1 << 20;

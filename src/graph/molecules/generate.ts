@@ -78,10 +78,10 @@ export function validMolecule(elements: readonly number[], bonds: readonly [numb
     degree[b]!++;
   }
   if (elements.some((e, i) => degree[i]! > (MAX_VALENCE[ELEMENTS[e]!] ?? 4))) return null;
-  const mol = new OCL.Molecule(n, bonds.length);
+  const mol = new (OCL().Molecule)(n, bonds.length);
   for (const e of elements) mol.addAtom(ATOMIC_NO[ELEMENTS[e]!] ?? 6);
   for (const [a, b] of bonds) mol.addBond(a, b);
-  mol.ensureHelperArrays(OCL.Molecule.cHelperRings);
+  mol.ensureHelperArrays(OCL().Molecule.cHelperRings);
   return mol.toIsomericSmiles();
 }
 

@@ -1,7 +1,18 @@
 // A molecule as the graph a GNN reads: heavy atoms (hydrogens folded into a count, as RDKit
 // and PyG's from_smiles do) and bonds. SMILES/molfile parsing and valence checks come from
 // openchemlib (pure JS); everything after the parse is plain data.
-import * as OCL from "openchemlib";
+import { createRequire } from "node:module";
+import type * as OpenChemLib from "openchemlib";
+
+// Loaded on first use: openchemlib is several MB of JS, and a heap that size makes V8
+// collect native tensors later in every program that imports Flambeau but no molecules.
+const require = createRequire(import.meta.url);
+let ocl: typeof OpenChemLib | undefined;
+const OCL = (): typeof OpenChemLib => {
+  ocl ??= require("openchemlib") as typeof OpenChemLib;
+  return ocl;
+};
+
 import { FlambeauError } from "../../core/errors.js";
 
 export interface Atom {
@@ -34,7 +45,7 @@ export interface Molecule {
   bonds: Bond[];
 }
 
-type OclMolecule = InstanceType<typeof OCL.Molecule>;
+type OclMolecule = InstanceType<typeof OpenChemLib.Molecule>;
 
 // openchemlib's messages start with a GWT class tag ("Class$S19: "); drop it.
 const cleanMessage = (e: unknown): string => String((e as Error)?.message ?? e).replace(/^Class\$\S+:\s*/, "");
@@ -47,7 +58,7 @@ export function parseSmilesOcl(smiles: string, where = "smiles", o: { coordinate
   try {
     // 2-D coordinates (and stereo perception, which needs them) are only wanted for drawing,
     // and they cost most of the parse time.
-    mol = o.coordinates ? OCL.Molecule.fromSmiles(s) : OCL.Molecule.fromSmiles(s, { noCoordinates: true, noStereo: true });
+    mol = o.coordinates ? OCL().Molecule.fromSmiles(s) : OCL().Molecule.fromSmiles(s, { noCoordinates: true, noStereo: true });
   } catch (e) {
     throw new FlambeauError("E_FORMAT", `${where}: malformed SMILES "${s}": ${cleanMessage(e)}`, "parseSmiles");
   }
@@ -58,7 +69,7 @@ export function parseSmilesOcl(smiles: string, where = "smiles", o: { coordinate
 
 /** Rejects atoms with more bonds than their element allows (openchemlib's validate() is 100× slower and also refuses salts). */
 function checkValences(mol: OclMolecule, what: string): void {
-  mol.ensureHelperArrays(OCL.Molecule.cHelperRings);
+  mol.ensureHelperArrays(OCL().Molecule.cHelperRings);
   for (let i = 0; i < mol.getAtoms(); i++)
     if (mol.getFreeValence(i) < 0)
       throw new FlambeauError("E_FORMAT", `${what}: atom valence exceeded at atom ${i + 1} (${mol.getAtomLabel(i)})`, "parseSmiles");
@@ -68,7 +79,7 @@ function checkValences(mol: OclMolecule, what: string): void {
 export function parseMolfileOcl(molfile: string, where: string): OclMolecule {
   let mol: OclMolecule;
   try {
-    mol = OCL.Molecule.fromMolfile(molfile);
+    mol = OCL().Molecule.fromMolfile(molfile);
   } catch (e) {
     throw new FlambeauError("E_FORMAT", `${where}: malformed molfile: ${cleanMessage(e)}`, "parseMolfile");
   }
@@ -79,7 +90,7 @@ export function parseMolfileOcl(molfile: string, where: string): OclMolecule {
 
 /** The heavy-atom graph of an openchemlib molecule. */
 export function moleculeFromOcl(mol: OclMolecule, source: string): Molecule {
-  mol.ensureHelperArrays(OCL.Molecule.cHelperRings);
+  mol.ensureHelperArrays(OCL().Molecule.cHelperRings);
   const n = mol.getAtoms();
   const atoms: Atom[] = [];
   for (let i = 0; i < n; i++) {
