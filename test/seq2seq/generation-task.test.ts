@@ -27,4 +27,16 @@ test("text-generation: train (topics) → eval perplexity → streamed predict",
   }[];
   assert.equal(chunks.join(""), p[0]!.text);
   await assert.rejects(textGeneration.predict(out, ["the"], { topic: "birds" }), /unknown topic "birds"; topics: cats, dogs/);
+  // A prompt longer than the model's 512 positions keeps its end, with a warning.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on("warning", onWarning);
+  const long = (await textGeneration.predict(out, [Array(400).fill("the cat sat").join(" ")], { maxNewTokens: 2 })) as { text: string }[];
+  await new Promise((r) => setImmediate(r));
+  process.off("warning", onWarning);
+  assert.equal(typeof long[0]!.text, "string");
+  assert.ok(
+    warnings.some((w) => /text-generation: the prompt has \d+ tokens; the model reads 510, so only its last 510 are kept/.test(w)),
+    warnings.join("; "),
+  );
 });

@@ -33,6 +33,21 @@ test("translation: train → eval → predict on a TSV of pairs", async () => {
   const p = (await translation.predict(out, ["the red cat"])) as { input: string; output: string }[];
   assert.equal(p[0]!.input, "the red cat");
   assert.equal(typeof p[0]!.output, "string");
+  // Any Unicode encodes (byte-level BPE: no unknown tokens); empty inputs are refused;
+  // over-long inputs are cut with a warning naming the input.
+  const odd = (await translation.predict(out, ["the 猫 😺 ümlaut"])) as { output: string }[];
+  assert.equal(typeof odd[0]!.output, "string");
+  await assert.rejects(translation.predict(out, ["the red cat", "  "]), /translation: input 2 is empty/);
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on("warning", onWarning);
+  await translation.predict(out, [Array(300).fill("the red cat").join(" ")]);
+  await new Promise((r) => setImmediate(r));
+  process.off("warning", onWarning);
+  assert.ok(
+    warnings.some((w) => /translation: input 1 has \d+ tokens; the model reads 127, so the rest is cut/.test(w)),
+    warnings.join("; "),
+  );
 });
 
 test("text pairs: missing fields, empty sources and missing files get clear errors", async () => {

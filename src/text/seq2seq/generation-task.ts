@@ -242,8 +242,17 @@ async function predict(
     );
   const out: { prompt: string; text: string }[] = [];
   for (const prompt of prompts) {
-    const ids = (await l.tk.encodeIds([prompt], { addSpecialTokens: false }))[0]!;
+    let ids = (await l.tk.encodeIds([prompt], { addSpecialTokens: false }))[0]!;
     const head = o.topic !== undefined ? [idOf(l.tk, topicToken(o.topic)), l.bos] : [l.bos];
+    // The model sees at most maxLength positions: keep the end of a longer prompt (what the
+    // continuation follows) and leave room for at least one new token.
+    const room = l.model.options.maxLength - head.length - 1;
+    if (ids.length > room) {
+      process.emitWarning(`${TASK}: the prompt has ${ids.length} tokens; the model reads ${room}, so only its last ${room} are kept`, {
+        code: "FLAMBEAU_TRUNCATED",
+      });
+      ids = ids.slice(-room);
+    }
     let shown = "";
     const produced: number[] = [];
     const tokens = await streamTokens(

@@ -84,6 +84,7 @@ function batchesOf(n: number, len: (i: number) => number, tokens: number, seed: 
 }
 
 interface Loaded {
+  kind: Kind;
   model: Seq2SeqTransformer;
   tk: SubwordTokenizer;
   sp: Special;
@@ -98,12 +99,31 @@ async function loadModel(dir: string, kind: Kind): Promise<Loaded> {
   model.loadStateDict(weights);
   model.eval();
   const pre = config.preprocessing as { maxSource: number; maxTarget: number };
-  return { model, tk, sp: specials(tk), maxSource: pre.maxSource, maxTarget: pre.maxTarget };
+  return { kind, model, tk, sp: specials(tk), maxSource: pre.maxSource, maxTarget: pre.maxTarget };
 }
 
+/**
+ * Token ids of the sources, each ending in </s>. Empty inputs are refused; inputs longer than
+ * the model was trained on are cut, with a process warning saying which and by how much.
+ * Byte-level BPE has no unknown tokens: any Unicode text encodes.
+ */
 async function encodeSources(l: Loaded, texts: readonly string[]): Promise<number[][]> {
+  const kind = l.kind;
+  texts.forEach((t, i) => {
+    if (typeof t !== "string" || !t.trim())
+      throw new FlambeauError(
+        "E_ARG",
+        `${kind}: input ${i + 1} is empty; give text to ${kind === "translation" ? "translate" : "summarize"}`,
+      );
+  });
   const ids = await l.tk.encodeIds(texts, { addSpecialTokens: false });
-  return ids.map((r) => [...r.slice(0, l.maxSource - 1), l.sp.eos]);
+  return ids.map((r, i) => {
+    if (r.length > l.maxSource - 1)
+      process.emitWarning(`${kind}: input ${i + 1} has ${r.length} tokens; the model reads ${l.maxSource - 1}, so the rest is cut`, {
+        code: "FLAMBEAU_TRUNCATED",
+      });
+    return [...r.slice(0, l.maxSource - 1), l.sp.eos];
+  });
 }
 
 /** Decodes `texts` in batches (greedy) or one by one (beam). */
@@ -244,7 +264,7 @@ function makeTask(kind: Kind): DemoTask {
       model.stateDict(),
     );
     await writeTextAtomic(kind, join(o.out, "tokenizer.json"), tk.toJson());
-    const loaded: Loaded = { model, tk, sp, maxSource, maxTarget };
+    const loaded: Loaded = { kind, model, tk, sp, maxSource, maxTarget };
     // Validation pairs decoded for the saved metrics: about 1 per 30 training pairs, 50 to 200.
     const scored = val.slice(0, Math.min(200, Math.max(50, Math.round(pairs.length / 30))));
     const metrics = score(
