@@ -6,22 +6,10 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export { median } from "./workload.js";
+export { median, timeRuns as time } from "./workload.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const PYTHON = process.env.FLAMBEAU_PYTHON ?? "/usr/bin/python3";
-
-/** Runs fn `reps` times after `warmup` runs; returns each run's seconds. */
-export async function time(fn: () => unknown, reps: number, warmup = 1): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    out.push((performance.now() - t) / 1000);
-  }
-  return out;
-}
 
 export interface Row {
   workload: string;
