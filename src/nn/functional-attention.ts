@@ -40,8 +40,10 @@ export function multiHeadAttentionForward(
   checkTensor(op, "query", query);
   checkTensor(op, "key", key);
   checkTensor(op, "value", value);
-  if (p === null || typeof p !== "object") argError(op, `params must be an object of attention weights, got ${p === null ? "null" : typeof p}`);
-  for (const k of ["inProjWeight", "inProjBias", "qProjWeight", "kProjWeight", "vProjWeight", "outProjBias"] as const) checkOptTensor(op, k, p[k]);
+  if (p === null || typeof p !== "object")
+    argError(op, `params must be an object of attention weights, got ${p === null ? "null" : typeof p}`);
+  for (const k of ["inProjWeight", "inProjBias", "qProjWeight", "kProjWeight", "vProjWeight", "outProjBias"] as const)
+    checkOptTensor(op, k, p[k]);
   checkTensor(op, "outProjWeight", p.outProjWeight);
   checkOptTensor(op, "attnMask", o.attnMask);
   checkOptTensor(op, "keyPaddingMask", o.keyPaddingMask);

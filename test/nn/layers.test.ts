@@ -164,7 +164,15 @@ test("functional twins validate their arguments", () => {
   bad(() => F.rnnTanh(undefined as never, lstm.parameters()), /rnn_tanh: input must be a Tensor/);
   bad(() => F.rnnRelu(x, undefined as never), /rnn_relu: params must be an array/);
   bad(() => F.lstm(x, lstm.parameters(), { lengths: 5 as never }), /lstm: lengths must be an array/);
-  const params = { numHeads: 2, inProjWeight: null, inProjBias: null, outProjWeight: fl.zeros([6, 6]), outProjBias: null, dropout: 0, training: false };
+  const params = {
+    numHeads: 2,
+    inProjWeight: null,
+    inProjBias: null,
+    outProjWeight: fl.zeros([6, 6]),
+    outProjBias: null,
+    dropout: 0,
+    training: false,
+  };
   bad(() => F.multiHeadAttentionForward(q, 7 as never, q, params), /multiHeadAttentionForward: key must be a Tensor/);
   bad(() => F.multiHeadAttentionForward(q, q, q, null as never), /multiHeadAttentionForward: params must be an object/);
 });
