@@ -5,7 +5,7 @@ import { noGrad, type Tensor, tidy } from "../../core/index.js";
 import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW } from "../../optim/index.js";
-import type { Logs } from "../../train/callbacks.js";
+import { KeepBestModel, type Logs } from "../../train/callbacks.js";
 import type { ProgressSink } from "../../train/progress.js";
 import type { Graph } from "../graph.js";
 import type { NodeModel } from "../models/node-models.js";
@@ -41,9 +41,7 @@ export function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Nod
   const yTrain = y.indexSelect(0, trainIdx).keep();
   const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 5e-4 });
   const epochs: Logs[] = [];
-  let best = Number.NEGATIVE_INFINITY;
-  let bestEpoch = 0;
-  let bestWeights: Map<string, Tensor> | null = null;
+  const best = new KeepBestModel({ monitor: "valAccuracy" });
   o.progress?.start("epochs", o.epochs);
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const loss = tidy(() => {
@@ -64,20 +62,17 @@ export function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Nod
           logs.valAccuracy = maskedAccuracy(out, y, valIdx);
         }),
       );
-      if (logs.valAccuracy! > best) {
-        best = logs.valAccuracy!;
-        bestEpoch = epoch;
-        if (bestWeights) for (const t of bestWeights.values()) t.dispose();
-        bestWeights = new Map([...model.stateDict()].map(([k, v]) => [k, v.detach().clone().keep()]));
-      }
-    } else bestEpoch = epoch;
+      best.onEpochEnd({ epoch, step: epoch, stopTraining: false, model }, logs);
+    }
     epochs.push(logs);
     o.progress?.update(epoch, logs);
   }
-  if (bestWeights) {
-    model.loadStateDict(bestWeights);
-    for (const t of bestWeights.values()) t.dispose();
+  if (best.weights) {
+    model.loadStateDict(best.weights);
+    for (const t of best.weights.values()) t.dispose();
   }
+  // Without validation nodes the last epoch's weights are kept.
+  const bestEpoch = best.weights ? best.bestEpoch : o.epochs;
   model.eval();
   o.progress?.end(`best epoch ${bestEpoch}`);
   for (const t of [trainIdx, valIdx, yTrain]) t.dispose();
