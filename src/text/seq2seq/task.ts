@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
+import { KeepBestModel } from "../../train/callbacks.js";
 import { escapeHtml } from "../../train/html.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { DemoOptions, DemoSection, DemoTask, Task, TaskEvalOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
@@ -159,11 +161,17 @@ function makeTask(kind: Kind): DemoTask {
       val = pairs.slice(0, nVal);
       pairs = pairs.slice(nVal);
     }
-    if (o.limit !== undefined) pairs = pairs.slice(0, o.limit);
+    // A seeded sample, not the first N: the built-in sets are sorted by package name.
+    if (o.limit !== undefined && o.limit < pairs.length) {
+      const all = pairs;
+      pairs = Array.from(permutation(all.length, seed).subarray(0, o.limit), (i) => all[i]!);
+    }
     val = val.slice(0, 500);
     if (pairs.length === 0) throw new FlambeauError("E_FORMAT", `${kind}: no training pairs in ${o.data}`);
     const t0 = performance.now();
-    const vocabSize = Math.min(8000, Math.max(300, Math.round(pairs.length / 2)));
+    // Small data wants a small subword vocabulary (Sennrich & Zhang 2019, "Revisiting
+    // low-resource NMT"): rare words split into pieces the model sees often enough to copy.
+    const vocabSize = Math.min(8000, Math.max(300, Math.round(pairs.length / 8)));
     const tk = SubwordTokenizer.train(
       "bpe",
       pairs.flatMap((p) => [p.source, p.target]),
@@ -190,7 +198,8 @@ function makeTask(kind: Kind): DemoTask {
     const hyper: Seq2SeqOptions = { vocabSize: tk.vocabSize, padId: sp.pad, maxLength: Math.max(maxSource, maxTarget) + 2, ...arch };
     const model = new Seq2SeqTransformer(hyper);
     const epochs = o.epochs ?? 10;
-    const batchTokens = o.batchSize ?? 4096;
+    // Small sets get smaller batches, hence more updates per epoch (same paper).
+    const batchTokens = o.batchSize ?? (pairs.length < 30000 ? 1024 : 4096);
     const peak = o.lr ?? 7e-4;
     const opt = new AdamW(model.parameters(), { lr: peak, betas: [0.9, 0.98], weightDecay: 0.01 });
     const len = (i: number) => Math.max(data[i]!.src.length, data[i]!.tgt.length + 1);
@@ -200,6 +209,7 @@ function makeTask(kind: Kind): DemoTask {
       `${kind}: ${pairs.length} training pairs, ${val.length} validation; BPE vocabulary ${tk.vocabSize}; ${size} Transformer, ${epochs} epochs, ${stepsPerEpoch} batches of ≤ ${batchTokens} tokens, peak lr ${peak}`,
     );
     const history: History = { epochs: [], seconds: 0, samplesPerSecond: 0 };
+    const best = new KeepBestModel({ monitor: "valLoss" });
     let step = 0;
     for (let e = 0; e < epochs; e++) {
       model.train();
@@ -245,10 +255,12 @@ function makeTask(kind: Kind): DemoTask {
       const valLoss = await validationLoss(model, val, sp, hyper.vocabSize, tk, maxSource, maxTarget);
       const entry = { epoch: e + 1, loss: sum / count, valLoss };
       history.epochs.push(entry);
+      best.onEpochEnd({ epoch: e + 1, step, stopTraining: false, model }, { valLoss });
       o.progress?.end(`epoch ${e + 1}: loss ${entry.loss.toFixed(3)}, val loss ${entry.valLoss.toFixed(3)}`);
     }
     history.seconds = (performance.now() - t0) / 1000;
     history.samplesPerSecond = (pairs.length * epochs) / history.seconds;
+    if (best.weights) model.loadStateDict(best.weights);
     model.eval();
     await saveModelDir(
       o.out,
@@ -257,7 +269,7 @@ function makeTask(kind: Kind): DemoTask {
         architecture: `seq2seq-transformer-${size}`,
         hyper: hyper as unknown as Record<string, unknown>,
         preprocessing: { maxSource, maxTarget, tokenizer: "tokenizer.json" },
-        metrics: { trainPairs: pairs.length, epochs, seed },
+        metrics: { trainPairs: pairs.length, epochs, bestEpoch: best.bestEpoch, seed },
         flambeauVersion: "0.1.0",
         created: new Date().toISOString(),
       },
