@@ -1,5 +1,8 @@
 // Audio: WAV I/O, resampling, spectral features, augmentation, generated speech data, models and tasks.
 
+export * from "./asr/alphabet.js";
+export * from "./asr/char-lm.js";
+export * from "./asr/ctc-decode.js";
 export * from "./augment.js";
 export * from "./data/audio-folder.js";
 export * from "./data/clip-set.js";
@@ -8,6 +11,7 @@ export * from "./data/instrument-set.js";
 export * from "./data/sentence-set.js";
 export * from "./data/sources.js";
 export * from "./data/speech-sets.js";
+export * from "./data/transcript-set.js";
 export * from "./features/db.js";
 export * from "./features/delta.js";
 export * from "./features/mel.js";
@@ -16,6 +20,8 @@ export * from "./features/mfcc-stats.js";
 export * from "./features/pipeline.js";
 export * from "./features/stft.js";
 export * from "./features/window.js";
+export * from "./metrics/asr.js";
+export * from "./models/ctc-bilstm.js";
 export * from "./models/kws-cnn.js";
 export * from "./models/tc-resnet.js";
 export * from "./models/zoo.js";

@@ -34,6 +34,13 @@ const nonNegative =
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
     return n;
   };
+const nonNegativeNum =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${v}"`);
+    return n;
+  };
 const portArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer in 0..65535, got "${v}"`);
@@ -92,6 +99,7 @@ export function buildProgram(): Command {
     .option("--limit <n>", "use at most n training examples", int("limit"))
     .option("--init <dir>", "fine-tune from a pre-trained model directory (text-classification --model bert: a fill-mask run)")
     .option("--label-fraction <x>", "use this stratified, seeded fraction of the labelled training data", num("label-fraction"))
+    .option("--hflip", "image-classification: mirror training images left-right as augmentation")
     .option("--out <dir>", "output model directory")
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
@@ -112,6 +120,7 @@ export function buildProgram(): Command {
           limit?: number;
           init?: string;
           labelFraction?: number;
+          hflip?: boolean;
           out?: string;
           json?: boolean;
           nproc?: number;
@@ -126,6 +135,8 @@ export function buildProgram(): Command {
         // Only text-classification fine-tunes from a pre-trained encoder or subsamples labels so far.
         if ((o.init !== undefined || o.labelFraction !== undefined) && task.name !== "text-classification")
           throw new FlambeauError("E_ARG", `--init and --label-fraction are supported by text-classification only, not ${task.name}`);
+        if (o.hflip && task.name !== "image-classification")
+          throw new FlambeauError("E_ARG", `--hflip is supported by image-classification only, not ${task.name}`);
         const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
         const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
         if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
@@ -145,6 +156,7 @@ export function buildProgram(): Command {
             ...opt("--limit", o.limit),
             ...opt("--init", o.init),
             ...opt("--label-fraction", o.labelFraction),
+            ...opt("--hflip", o.hflip),
             ...opt("--out", out),
             ...opt("--json", o.json),
           ];
@@ -166,6 +178,7 @@ export function buildProgram(): Command {
             limit: o.limit,
             init: o.init,
             labelFraction: o.labelFraction,
+            hflip: o.hflip,
             progress: quiet ? new SilentProgress() : new ProgressBar(),
             log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
           });
@@ -194,13 +207,17 @@ export function buildProgram(): Command {
     .requiredOption("--data <path>", "test data")
     .option("--batch-size <n>", "batch size", int("batch-size"))
     .option("--limit <n>", "evaluate at most n examples", int("limit"))
+    .option("--beam <n>", "beam width of the decoder (speech to text, translation, summarization)", int("beam"))
+    .option("--lm-weight <x>", "speech to text: weight of the character language model (0: none)", nonNegativeNum("lm-weight"))
     .option("--json", "print one JSON object")
-    .action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean }) => {
-      const { config } = await loadModelDir(dir);
-      const task = getTask(config.task);
-      const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize, limit: o.limit });
-      print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
-    });
+    .action(
+      async (dir: string, o: { data: string; batchSize?: number; limit?: number; beam?: number; lmWeight?: number; json?: boolean }) => {
+        const { config } = await loadModelDir(dir);
+        const task = getTask(config.task);
+        const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize, limit: o.limit, beam: o.beam, lmWeight: o.lmWeight });
+        print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
+      },
+    );
 
   program
     .command("scenes")
@@ -243,12 +260,30 @@ export function buildProgram(): Command {
     .option("--topic <name>", "generation: condition on this topic")
     .option("--max-new-tokens <n>", "generation: tokens to produce at most", int("max-new-tokens"))
     .option("--temperature <x>", "generation: sampling temperature", num("temperature"))
+    .option("--cutout <png>", "segmentation: write an RGBA cut-out of the foreground")
+    .option("--background <image>", "segmentation: composite the foreground on this image (with --out)")
+    .option("--out <png>", "segmentation: where --background writes the composite")
+    .option("--draw <png>", "detection: write the image with the boxes (and masks) drawn to this PNG")
+    .option("--beam <n>", "beam width of the decoder (speech to text, translation, summarization)", int("beam"))
+    .option("--lm-weight <x>", "speech to text: weight of the character language model (0: none)", nonNegativeNum("lm-weight"))
     .option("--json", "print JSON")
     .action(
       async (
         dir: string,
         inputs: string[],
-        o: { topK?: number; topic?: string; maxNewTokens?: number; temperature?: number; json?: boolean },
+        o: {
+          topK?: number;
+          topic?: string;
+          maxNewTokens?: number;
+          temperature?: number;
+          beam?: number;
+          lmWeight?: number;
+          json?: boolean;
+          cutout?: string;
+          background?: string;
+          out?: string;
+          draw?: string;
+        },
       ) => {
         const { config } = await loadModelDir(dir);
         const task = getTask(config.task);
@@ -260,6 +295,12 @@ export function buildProgram(): Command {
           topic: o.topic,
           maxNewTokens: o.maxNewTokens,
           temperature: o.temperature,
+          cutout: o.cutout,
+          background: o.background,
+          out: o.out,
+          draw: o.draw,
+          beam: o.beam,
+          lmWeight: o.lmWeight,
           onText: stream
             ? (t) => {
                 if (first) process.stdout.write(inputs[0] ?? "");

@@ -21,6 +21,8 @@ export interface TaskTrainOptions {
   init?: string;
   /** Use a stratified, seeded fraction of the labelled training data (0 < x ≤ 1). */
   labelFraction?: number;
+  /** Image classification: also mirror training images left–right (clothes, objects; not digits or text). */
+  hflip?: boolean;
   progress?: ProgressSink;
   log?: (line: string) => void;
 }
@@ -35,6 +37,9 @@ export interface TaskTrainResult {
 export interface TaskEvalOptions {
   batchSize?: number;
   limit?: number;
+  /** Beam width of the decoder (speech to text, seq2seq) and the speech LM weight (default: the saved ones). */
+  beam?: number;
+  lmWeight?: number;
 }
 
 export interface TaskPredictOptions {
@@ -46,6 +51,16 @@ export interface TaskPredictOptions {
   temperature?: number;
   /** Generation tasks: receives text as it is produced (streaming). */
   onText?: (text: string) => void;
+  /** Segmentation: write an RGBA cut-out of the foreground here. */
+  cutout?: string;
+  /** Segmentation: composite the foreground on this image, written to `out`. */
+  background?: string;
+  out?: string;
+  /** Detection tasks: draw the predictions on the image and write it to this PNG (one input), or beside it per input. */
+  draw?: string;
+  /** Speech to text: beam width and language-model weight of the decoder (default: the saved ones). */
+  beam?: number;
+  lmWeight?: number;
 }
 
 export interface Task {

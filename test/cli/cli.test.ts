@@ -18,7 +18,7 @@ before(async () => {
 
 test("train → eval --json → predict on an ImageFolder", () => {
   const out = join(root, "model");
-  const t = run("train", "image-classification", "--data", join(root, "train"), "--epochs", "4", "--out", out, "--json");
+  const t = run("train", "image-classification", "--data", join(root, "train"), "--epochs", "4", "--hflip", "--out", out, "--json");
   assert.equal(t.status, 0, t.stderr);
   const tj = JSON.parse(t.stdout) as Record<string, unknown>;
   assert.equal(tj.task, "image-classification");
@@ -65,6 +65,7 @@ test("bad arguments and bad data: one line on stderr, exit code 2, no stack trac
     ["train", "image-classification", "--data", join(root, "corrupt")],
     ["train", "image-classification", "--data", root, "--epochs", "zero"],
     ["train", "image-classification", "--data", root, "--model", "nope"],
+    ["train", "text-classification", "--data", root, "--hflip"],
     ["eval", "/no/such/model", "--data", root],
     ["predict", join(root, "model"), "/no/such.png"],
     ["frobnicate"],

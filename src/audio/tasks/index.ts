@@ -1,5 +1,9 @@
 // The audio tasks the CLI registry lists.
 import type { Task } from "../../train/task.js";
 import { audioClassification } from "./audio-classification.js";
+import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
 
-export const AUDIO_TASKS = { "audio-classification": audioClassification } satisfies Record<string, Task>;
+export const AUDIO_TASKS = {
+  "audio-classification": audioClassification,
+  "automatic-speech-recognition": automaticSpeechRecognition,
+} satisfies Record<string, Task>;

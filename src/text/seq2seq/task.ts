@@ -14,7 +14,16 @@ import { AdamW, clipGradNorm_ } from "../../optim/index.js";
 import { KeepBestModel } from "../../train/callbacks.js";
 import { escapeHtml } from "../../train/html.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { DemoOptions, DemoSection, DemoTask, Task, TaskEvalOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
+import type {
+  DemoOptions,
+  DemoSection,
+  DemoTask,
+  Task,
+  TaskEvalOptions,
+  TaskPredictOptions,
+  TaskTrainOptions,
+  TaskTrainResult,
+} from "../../train/task.js";
 import type { History } from "../../train/trainer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 import { firstSentence, learnDictionary, translateWordByWord } from "./baselines.js";
@@ -290,7 +299,7 @@ function makeTask(kind: Kind): DemoTask {
     return { dir: o.out, metrics, history };
   }
 
-  async function evaluate(dir: string, data: string, o: TaskEvalOptions & { beam?: number } = {}): Promise<Record<string, unknown>> {
+  async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
     const l = await loadModel(dir, kind);
     let test = await loadPairs(data, "test");
     if (o.limit !== undefined) test = test.slice(0, o.limit);
@@ -303,9 +312,10 @@ function makeTask(kind: Kind): DemoTask {
     return { examples: test.length, ...score(kind, hyps, test), ...(await baseline(kind, data, test)) };
   }
 
-  async function predict(dir: string, inputs: readonly string[]): Promise<{ input: string; output: string }[]> {
+  async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<{ input: string; output: string }[]> {
     const l = await loadModel(dir, kind);
-    const outs = await generate(l, inputs, { beam: 4 });
+    // Beam 1 is greedy decoding.
+    const outs = await generate(l, inputs, { beam: o.beam === 1 ? undefined : (o.beam ?? 4) });
     return inputs.map((input, i) => ({ input, output: outs[i]! }));
   }
 

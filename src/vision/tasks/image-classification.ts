@@ -45,13 +45,13 @@ function channelStats(images: Tensor): { mean: number[]; std: number[] } {
   });
 }
 
-/** uint8 [B, C, H, W] → normalised float32, optionally shifted. */
-function prepare(x: Tensor, p: Preprocessing, augment: boolean): Tensor {
+/** uint8 [B, C, H, W] → normalised float32, optionally shifted (and mirrored with `hflip`). */
+function prepare(x: Tensor, p: Preprocessing, augment: boolean, hflip = false): Tensor {
   return tidy(() => {
     const mean = tensor(p.mean, { shape: [1, p.channels, 1, 1] });
     const std = tensor(p.std, { shape: [1, p.channels, 1, 1] });
     let f = x.float().div(255).sub(mean).div(std);
-    if (augment) f = randomTranslate(f, { maxShift: Math.max(1, Math.round(p.size / 14)) });
+    if (augment) f = randomTranslate(f, { maxShift: Math.max(1, Math.round(p.size / 14)), hflip });
     return f;
   });
 }
@@ -59,16 +59,20 @@ function prepare(x: Tensor, p: Preprocessing, augment: boolean): Tensor {
 async function* batches(
   d: LabelledImages,
   p: Preprocessing,
-  o: { batchSize: number; shuffle: boolean; augment: boolean; seed: number },
+  o: { batchSize: number; shuffle: boolean; augment: boolean; hflip?: boolean; seed: number },
 ): AsyncGenerator<Batch> {
   const loader = new DataLoader(new TensorDataset(d.images, d.labels), { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed });
   for await (const [x, y] of loader as AsyncIterable<Tensor[]>) {
-    const xf = prepare(x!, p, o.augment);
+    const xf = prepare(x!, p, o.augment, o.hflip);
     x!.dispose();
     yield [xf, y!];
   }
 }
-function loaderOf(d: LabelledImages, p: Preprocessing, o: { batchSize: number; shuffle: boolean; augment: boolean; seed: number }) {
+function loaderOf(
+  d: LabelledImages,
+  p: Preprocessing,
+  o: { batchSize: number; shuffle: boolean; augment: boolean; hflip?: boolean; seed: number },
+) {
   let epoch = 0;
   return {
     length: Math.ceil(d.images.shape[0]! / o.batchSize),
@@ -124,7 +128,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     progress: o.progress,
     callbacks: [new WarmupCosineLR(opt, peakLr, total, warmup), best],
   });
-  const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, augment: true, seed }), {
+  const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, augment: true, hflip: o.hflip, seed }), {
     epochs,
     val: loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }),
   });

@@ -1,0 +1,431 @@
+// automatic-speech-recognition: log-mels → conv front-end + BiLSTM → CTC over characters.
+// Training mixes background noise at random SNRs and applies SpecAugment; the best epoch by
+// validation CER (greedy) is kept. A character n-gram LM is trained on the training
+// transcripts, and its weight and a per-character bonus for the CTC prefix beam search are
+// chosen on the validation voices only. Metrics: corpus WER and CER (greedy and beam + LM).
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { ctcLoss } from "../../core/ops/loss.js";
+import { Random } from "../../data/random.js";
+import { clipGradNorm_ } from "../../optim/clip.js";
+import { AdamW } from "../../optim/index.js";
+import type { Logs } from "../../train/callbacks.js";
+import { KeepBestModel, type TrainerState, warmupCosine } from "../../train/callbacks.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
+import { CTC_CLASSES, encodeTranscript } from "../asr/alphabet.js";
+import { type CharLmJson, CharNgramLM } from "../asr/char-lm.js";
+import { ctcBeamDecode, ctcGreedyDecode } from "../asr/ctc-decode.js";
+import { freqMask, timeMask } from "../augment.js";
+import { readMono } from "../data/audio-folder.js";
+import type { NoiseMix } from "../data/clip-set.js";
+import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
+import { type AsrData, BUILTIN_ASR_SETS, resolveAsrData, subsetTranscribed, type TranscribedSet } from "../data/transcript-set.js";
+import { asrScores } from "../metrics/asr.js";
+import { CtcBiLSTM, type CtcBiLstmOptions } from "../models/ctc-bilstm.js";
+
+const TASK = "automatic-speech-recognition";
+const ARCHS = ["ctc-bilstm"] as const;
+
+export interface AsrDecoding {
+  beam: number;
+  lmWeight: number;
+  charBonus: number;
+}
+
+interface Preprocessing extends FrontendConfig {
+  data: string;
+  decoding: AsrDecoding;
+  lm: CharLmJson;
+}
+
+function buildModel(arch: string, hyper: CtcBiLstmOptions): CtcBiLSTM {
+  if (arch !== "ctc-bilstm") throw new FlambeauError("E_ARG", `unknown speech-to-text model "${arch}"; models: ${ARCHS.join(", ")}`);
+  return new CtcBiLSTM(hyper);
+}
+
+/** Mixes one noise segment into a copy of `clip` at an SNR drawn from `mix` (JS side, before padding). */
+function mixNoise(clip: Float32Array, mix: NoiseMix | undefined, rng: Random): Float32Array {
+  if (!mix || mix.noise.length === 0) return clip;
+  // Draw everything first, so the stream does not depend on whether noise is applied.
+  const src = mix.noise[rng.int(mix.noise.length)]!;
+  const at0 = rng.int(Math.max(1, src.length));
+  const snr = mix.snrDb[0] + rng.nextFloat() * (mix.snrDb[1] - mix.snrDb[0]);
+  if (rng.nextFloat() >= (mix.p ?? 1) || src.length === 0) return clip;
+  let ps = 0;
+  let pn = 0;
+  const seg = new Float32Array(clip.length);
+  for (let j = 0, at = at0; j < clip.length; j++, at = at + 1 === src.length ? 0 : at + 1) {
+    seg[j] = src[at]!;
+    ps += clip[j]! * clip[j]!;
+    pn += seg[j]! * seg[j]!;
+  }
+  if (pn === 0 || ps === 0) return clip;
+  const k = Math.sqrt(ps / pn / 10 ** (snr / 10));
+  const out = new Float32Array(clip.length);
+  for (let j = 0; j < clip.length; j++) out[j] = clip[j]! + k * seg[j]!;
+  return out;
+}
+
+/** Frames the STFT (centred) gives for `n` samples. */
+const framesOf = (n: number, hop: number): number => Math.floor(n / hop) + 1;
+
+interface AsrBatch {
+  x: Tensor;
+  frames: number[];
+  idx: number[];
+}
+
+/** Zero-padded log-mels [B, 1, nMels, T] of clips `idx` (noise mixed first), with valid frame counts. */
+function featureBatch(set: TranscribedSet, idx: readonly number[], pre: FrontendConfig, mix: NoiseMix | undefined, rng: Random): AsrBatch {
+  const clips = idx.map((i) => mixNoise(set.clips[i]!, mix, rng));
+  const len = Math.max(pre.hopLength, ...clips.map((c) => c.length));
+  const flat = new Float32Array(clips.length * len);
+  clips.forEach((c, i) => flat.set(c, i * len));
+  const x = logMel(tensor(flat, { shape: [clips.length, len] }), pre);
+  return { x, frames: clips.map((c) => Math.min(x.shape[3]!, framesOf(c.length, pre.hopLength))), idx: [...idx] };
+}
+
+/** Index batches of similar lengths (fewer padded frames); shuffled batch order when training. */
+function lengthBatches(set: TranscribedSet, batchSize: number, rng: Random | null): number[][] {
+  const n = set.clips.length;
+  let order = Array.from({ length: n }, (_, i) => i);
+  if (rng) {
+    // Sort a shuffled order by length with jitter, so batches differ between epochs.
+    const perm = Array.from(rng.permutation(n));
+    const key = perm.map((i) => set.clips[i]!.length * (0.85 + 0.3 * rng.nextFloat()));
+    order = perm
+      .map((i, k) => [i, key[k]!] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map((p) => p[0]);
+  } else order.sort((a, b) => set.clips[a]!.length - set.clips[b]!.length);
+  const out: number[][] = [];
+  for (let s = 0; s < n; s += batchSize) out.push(order.slice(s, s + batchSize));
+  return rng ? rng.shuffle(out) : out;
+}
+
+function featureStats(set: TranscribedSet, pre: FrontendConfig): { mean: number; std: number } {
+  return noGrad(() =>
+    tidy(() => {
+      const idx = Array.from({ length: Math.min(256, set.clips.length) }, (_, i) => i);
+      const b = featureBatch(set, idx, { ...pre, mean: 0, std: 1 }, undefined, new Random(0));
+      // Statistics over valid frames only.
+      let sum = 0;
+      let sq = 0;
+      let cnt = 0;
+      const d = b.x.data() as Float32Array;
+      const [bs, , f, t] = b.x.shape as [number, number, number, number];
+      for (let i = 0; i < bs; i++)
+        for (let m = 0; m < f; m++)
+          for (let k = 0; k < b.frames[i]!; k++) {
+            const v = d[(i * f + m) * t + k]!;
+            sum += v;
+            sq += v * v;
+            cnt++;
+          }
+      const mean = sum / cnt;
+      return { mean, std: Math.max(1e-3, Math.sqrt(Math.max(0, sq / cnt - mean * mean))) };
+    }),
+  );
+}
+
+/** CTC loss (mean over utterances of the per-target-length loss, as PyTorch's "mean") of one batch. */
+function batchLoss(model: CtcBiLSTM, b: AsrBatch, set: TranscribedSet): Tensor {
+  const { logProbs, lengths } = model.forwardWithLengths(b.x, b.frames);
+  const targets = b.idx.map((i) => encodeTranscript(set.texts[i]!));
+  const flat = targets.flat();
+  return ctcLoss(
+    logProbs,
+    tensor(BigInt64Array.from(flat, BigInt), { shape: [flat.length] }),
+    lengths,
+    targets.map((t) => t.length),
+    { zeroInfinity: true },
+  );
+}
+
+/** Per-utterance log-probabilities [frames × classes] in `set` order. */
+function posteriors(model: CtcBiLSTM, set: TranscribedSet, pre: FrontendConfig, mix: NoiseMix | undefined, batchSize = 32): Float32Array[] {
+  model.eval();
+  const out: Float32Array[] = new Array(set.clips.length);
+  const rng = new Random(0, 77); // evaluation noise: the same every time
+  // Noise is drawn in set order so results do not depend on the batching.
+  const noisy: TranscribedSet = { ...set, clips: set.clips.map((c) => mixNoise(c, mix, rng)) };
+  for (const idx of lengthBatches(noisy, batchSize, null))
+    noGrad(() =>
+      tidy(() => {
+        const b = featureBatch(noisy, idx, pre, undefined, rng);
+        const { logProbs, lengths } = model.forwardWithLengths(b.x, b.frames);
+        const lp = logProbs.contiguous().data() as Float32Array; // [T, B, C]
+        const [, B, C] = logProbs.shape as [number, number, number];
+        idx.forEach((k, i) => {
+          const a = new Float32Array(lengths[i]! * C);
+          for (let t = 0; t < lengths[i]!; t++) a.set(lp.subarray((t * B + i) * C, (t * B + i + 1) * C), t * C);
+          out[k] = a;
+        });
+      }),
+    );
+  return out;
+}
+
+function decodeAll(lps: readonly Float32Array[], how: "greedy" | AsrDecoding, lm: CharNgramLM | null): string[] {
+  return lps.map((a) =>
+    how === "greedy"
+      ? ctcGreedyDecode(a, a.length / CTC_CLASSES, CTC_CLASSES)
+      : ctcBeamDecode(a, a.length / CTC_CLASSES, CTC_CLASSES, { beam: how.beam, lm, lmWeight: how.lmWeight, charBonus: how.charBonus }),
+  );
+}
+
+/** Grid search of the LM weight and character bonus on validation posteriors (lowest WER, then CER). */
+function tuneDecoding(
+  lps: readonly Float32Array[],
+  refs: readonly string[],
+  lm: CharNgramLM,
+  beam: number,
+  log: (l: string) => void,
+): AsrDecoding {
+  let best: AsrDecoding = { beam, lmWeight: 0, charBonus: 0 };
+  let bestKey = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (const lmWeight of [0, 0.3, 0.6, 1])
+    for (const charBonus of lmWeight === 0 ? [0] : [0, 1, 2]) {
+      const d = { beam, lmWeight, charBonus };
+      const s = asrScores(refs, decodeAll(lps, d, lm));
+      log(
+        `${TASK}: validation beam ${beam}, lm weight ${lmWeight}, char bonus ${charBonus}: WER ${(100 * s.wer).toFixed(2)}%, CER ${(100 * s.cer).toFixed(2)}%`,
+      );
+      if (s.wer < bestKey[0]! || (s.wer === bestKey[0] && s.cer < bestKey[1]!)) {
+        bestKey = [s.wer, s.cer];
+        best = d;
+      }
+    }
+  return best;
+}
+
+async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
+  const seed = o.seed ?? 0;
+  manualSeed(seed);
+  const log = o.log ?? (() => {});
+  const data: AsrData = await resolveAsrData(o.data, { seed, log });
+  if (!data.trainable)
+    throw new FlambeauError("E_ARG", `${o.data} is an evaluation-only set; train on ${BUILTIN_ASR_SETS[0]} or a transcript TSV`);
+  let trainSet = data.train;
+  if (o.limit !== undefined && o.limit < trainSet.clips.length)
+    trainSet = subsetTranscribed(trainSet, Array.from(new Random(seed, 505).permutation(trainSet.clips.length)).slice(0, o.limit));
+  const val = o.val ? (await resolveAsrData(o.val, { seed })).test : data.val.clips.length > 0 ? data.val : trainSet;
+  const frontend: FrontendConfig = { ...DEFAULT_FRONTEND };
+  Object.assign(frontend, featureStats(trainSet, frontend));
+  const arch = o.model ?? "ctc-bilstm";
+  const hyper: CtcBiLstmOptions = { nMels: frontend.nMels, numClasses: CTC_CLASSES, hidden: 96, layers: 2, dropout: 0.1, stride: 3 };
+  const model = buildModel(arch, hyper);
+  const n = trainSet.clips.length;
+  const batchSize = o.batchSize ?? 16;
+  const epochs = o.epochs ?? 12;
+  const peakLr = o.lr ?? 2e-3;
+  log(`${TASK}: ${data.description}`);
+  log(`${TASK}: ${n} training / ${val.clips.length} validation utterances; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`);
+  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-2 });
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  const total = epochs * stepsPerEpoch;
+  const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
+  const best = new KeepBestModel({ monitor: "valCer", mode: "min" });
+  const save = (validation: Record<string, number>, decoding: AsrDecoding, lm: CharNgramLM, doneEpochs: number, seconds?: number) => {
+    const pre: Preprocessing = { ...frontend, data: o.data, decoding, lm: lm.toJSON() };
+    return saveModelDir(
+      o.out,
+      {
+        task: TASK,
+        architecture: arch,
+        hyper: hyper as unknown as Record<string, unknown>,
+        labels: [..."_ abcdefghijklmnopqrstuvwxyz'"],
+        preprocessing: pre as unknown as Record<string, unknown>,
+        metrics: {
+          validation,
+          epochs: doneEpochs,
+          batchSize,
+          lr: peakLr,
+          seed,
+          trainExamples: n,
+          bestEpoch: best.bestEpoch,
+          trainSeconds: seconds,
+        },
+        flambeauVersion: "0.1.0",
+        created: new Date().toISOString(),
+      },
+      model.stateDict(),
+    );
+  };
+  const history: Logs[] = [];
+  const t0 = performance.now();
+  const progress = o.progress;
+  let step = 0;
+  const rng = new Random(seed, 1);
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    model.train(true);
+    const te = performance.now();
+    const batches = lengthBatches(trainSet, batchSize, rng);
+    progress?.start(`epoch ${epoch}/${epochs}`, batches.length);
+    let lossSum = 0;
+    let count = 0;
+    for (const [bi, idx] of batches.entries()) {
+      if (idx.length < 2) continue; // batch norm needs two examples
+      for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(step, total, warmup);
+      const loss = tidy(() => {
+        opt.zeroGrad(true);
+        const b = featureBatch(trainSet, idx, frontend, data.trainMix, rng);
+        b.x = freqMask(timeMask(b.x, { maxWidth: 12, count: 2 }, rng), { maxWidth: 6, count: 2 }, rng);
+        const l = batchLoss(model, b, trainSet);
+        const v = Number(l.item());
+        if (!Number.isFinite(v))
+          throw new FlambeauError("E_STATE", `training diverged: CTC loss is ${v} at step ${step}; lower the learning rate`);
+        l.backward();
+        clipGradNorm_(model.parameters(), 5);
+        opt.step();
+        return v;
+      });
+      lossSum += loss * idx.length;
+      count += idx.length;
+      step++;
+      progress?.update(bi + 1, { loss: lossSum / count });
+    }
+    const lps = posteriors(model, val, frontend, data.testMix);
+    const s = asrScores(val.texts, decodeAll(lps, "greedy", null));
+    const logs: Logs = { loss: lossSum / Math.max(1, count), valWer: s.wer, valCer: s.cer, seconds: (performance.now() - te) / 1000 };
+    history.push(logs);
+    progress?.end(`loss ${logs.loss!.toFixed(3)} valWer ${(100 * s.wer).toFixed(1)}% valCer ${(100 * s.cer).toFixed(1)}%`);
+    log(
+      `${TASK}: epoch ${epoch}: loss ${logs.loss!.toFixed(3)}, validation WER ${(100 * s.wer).toFixed(2)}%, CER ${(100 * s.cer).toFixed(2)}% (${logs.seconds!.toFixed(0)} s)`,
+    );
+    const before = best.bestEpoch;
+    best.onEpochEnd({ epoch, step, stopTraining: false, model } as TrainerState, logs);
+    // Each better epoch is saved at once (greedy decoding until the LM is tuned), so a stopped run leaves a model.
+    if (best.bestEpoch !== before)
+      await save(
+        { greedyWer: s.wer, greedyCer: s.cer },
+        { beam: 16, lmWeight: 0, charBonus: 0 },
+        CharNgramLM.train(trainSet.texts, { order: 6 }),
+        epoch,
+      );
+  }
+  if (best.weights) model.loadStateDict(best.weights);
+  const seconds = (performance.now() - t0) / 1000;
+  // The LM sees the training transcripts only; its weight is chosen on validation.
+  const lm = CharNgramLM.train(trainSet.texts, { order: 6 });
+  const lps = posteriors(model, val, frontend, data.testMix);
+  // Tuned on at most 300 validation utterances (the beam search runs once per setting).
+  const tuneN = Math.min(300, val.clips.length);
+  const decoding = tuneDecoding(lps.slice(0, tuneN), val.texts.slice(0, tuneN), lm, 16, log);
+  const greedy = asrScores(val.texts, decodeAll(lps, "greedy", null));
+  const withLm = asrScores(val.texts, decodeAll(lps, decoding, lm));
+  const metrics = {
+    wer: withLm.wer,
+    cer: withLm.cer,
+    greedyWer: greedy.wer,
+    greedyCer: greedy.cer,
+    lmWeight: decoding.lmWeight,
+    charBonus: decoding.charBonus,
+    beam: decoding.beam,
+  };
+  await save(metrics, decoding, lm, epochs, seconds);
+  return { dir: o.out, metrics, history: { epochs: history, seconds, samplesPerSecond: (n * epochs) / seconds } };
+}
+
+async function loadModel(dir: string): Promise<{ model: CtcBiLSTM; pre: Preprocessing; lm: CharNgramLM }> {
+  const { config, weights } = await loadModelDir(dir, TASK);
+  const model = buildModel(config.architecture, config.hyper as unknown as CtcBiLstmOptions);
+  model.loadStateDict(weights);
+  model.eval();
+  const pre = config.preprocessing as unknown as Preprocessing;
+  return { model, pre, lm: CharNgramLM.fromJSON(pre.lm) };
+}
+
+/** Decoding settings: the saved ones, overridden by the caller's. */
+function decodingOf(pre: Preprocessing, o: { beam?: number; lmWeight?: number }): AsrDecoding {
+  const d = { ...pre.decoding };
+  if (o.beam !== undefined) d.beam = o.beam;
+  if (o.lmWeight !== undefined) {
+    if (!(o.lmWeight >= 0) || !Number.isFinite(o.lmWeight))
+      throw new FlambeauError("E_ARG", `--lm-weight must be a number ≥ 0, got ${o.lmWeight}`);
+    d.lmWeight = o.lmWeight;
+    // The character bonus balances the LM's cost per character; without the LM it only adds insertions.
+    if (o.lmWeight === 0) d.charBonus = 0;
+  }
+  return d;
+}
+
+export interface AsrEvalOptions extends TaskEvalOptions {
+  beam?: number;
+  lmWeight?: number;
+}
+
+/** Test-split WER/CER, greedy and with the beam search + LM; built-in sets use their unseen voices and test noise. */
+async function evaluate(dir: string, data: string, o: AsrEvalOptions = {}): Promise<Record<string, unknown>> {
+  const { model, pre, lm } = await loadModel(dir);
+  const d = await resolveAsrData(data, {});
+  let test = d.test;
+  if (o.limit !== undefined)
+    test = subsetTranscribed(
+      test,
+      Array.from({ length: Math.min(o.limit, test.clips.length) }, (_, i) => i),
+    );
+  const t0 = performance.now();
+  const lps = posteriors(model, test, pre, d.testMix, o.batchSize ?? 32);
+  const decoding = decodingOf(pre, o);
+  const greedyHyps = decodeAll(lps, "greedy", null);
+  const beamHyps = decodeAll(lps, decoding, lm);
+  const greedy = asrScores(test.texts, greedyHyps);
+  const beam = asrScores(test.texts, beamHyps);
+  return {
+    examples: test.clips.length,
+    wer: beam.wer,
+    cer: beam.cer,
+    greedyWer: greedy.wer,
+    greedyCer: greedy.cer,
+    refWords: beam.refWords,
+    beam: decoding.beam,
+    lmWeight: decoding.lmWeight,
+    charBonus: decoding.charBonus,
+    seconds: (performance.now() - t0) / 1000,
+    data: d.description,
+    samples: test.texts.slice(0, 12).map((truth, i) => ({ source: test.sources[i], truth, greedy: greedyHyps[i], beam: beamHyps[i] })),
+  };
+}
+
+export interface AsrPrediction {
+  file: string;
+  text: string;
+  greedy: string;
+  seconds: number;
+}
+
+export interface AsrPredictOptions extends TaskPredictOptions {
+  beam?: number;
+  lmWeight?: number;
+}
+
+async function predict(dir: string, inputs: readonly string[], o: AsrPredictOptions = {}): Promise<AsrPrediction[]> {
+  const { model, pre, lm } = await loadModel(dir);
+  const decoding = decodingOf(pre, o);
+  return inputs.map((file) => {
+    const clip = readMono(file, pre.sampleRate);
+    const set: TranscribedSet = { clips: [clip], texts: [""], sampleRate: pre.sampleRate, sources: [file] };
+    const [lp] = posteriors(model, set, pre, undefined, 1);
+    return {
+      file,
+      text: decodeAll([lp!], decoding, lm)[0]!,
+      greedy: decodeAll([lp!], "greedy", null)[0]!,
+      seconds: clip.length / pre.sampleRate,
+    };
+  });
+}
+
+export const automaticSpeechRecognition: Task = Object.freeze({
+  name: TASK,
+  description:
+    "speech to text (log-mels → conv + BiLSTM → CTC over characters; greedy or prefix beam search with a character n-gram LM; WER, CER)",
+  dataFormat: `a TSV of path<TAB>transcript lines (paths relative to the TSV), or ${BUILTIN_ASR_SETS.join(" (options as ?sentences=80&groups=45&snr=20), ")} (real recordings, evaluation only)`,
+  models: [...ARCHS],
+  defaultModel: "ctc-bilstm",
+  train,
+  evaluate,
+  predict,
+  formatPrediction: (p: unknown) => (p as AsrPrediction).text,
+});
