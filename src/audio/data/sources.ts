@@ -33,18 +33,21 @@ export interface ResolveOptions {
   classes?: readonly string[];
 }
 
-function parseSpec(spec: string): { name: string; params: URLSearchParams } {
+/** Splits a data-set spec such as `speech-commands-synth?groups=20` into its name and parameters. */
+export function parseSpec(spec: string): { name: string; params: URLSearchParams } {
   const q = spec.indexOf("?");
   return q < 0 ? { name: spec, params: new URLSearchParams() } : { name: spec.slice(0, q), params: new URLSearchParams(spec.slice(q + 1)) };
 }
 
-function num(params: URLSearchParams, key: string, dflt: number): number {
+/** A numeric spec parameter, `dflt` when absent; `op` names the caller in the error. */
+export function specNumber(params: URLSearchParams, key: string, dflt: number, op = "audioData"): number {
   const v = params.get(key);
   if (v === null) return dflt;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new FlambeauError("E_ARG", `audio data: option ${key}=${JSON.stringify(v)} is not a number`, "audioData");
+  if (!Number.isFinite(n)) throw new FlambeauError("E_ARG", `${op}: option ${key}=${JSON.stringify(v)} is not a number`, op);
   return n;
 }
+const num = (params: URLSearchParams, key: string, dflt: number): number => specNumber(params, key, dflt);
 
 /** Background noise recordings, split by file into training and test noise. */
 export async function noiseSplits(cacheDir: string): Promise<{ train: Float32Array[]; test: Float32Array[] }> {

@@ -15,7 +15,7 @@ import { readWavSamples } from "../wav.js";
 import { readMono } from "./audio-folder.js";
 import type { NoiseMix } from "./clip-set.js";
 import { sentenceSet } from "./sentence-set.js";
-import { noiseSplits } from "./sources.js";
+import { noiseSplits, parseSpec, specNumber } from "./sources.js";
 
 export interface TranscribedSet {
   clips: Float32Array[];
@@ -156,18 +156,7 @@ export function pocketsphinxTestdata(o: { root?: string; sampleRate?: number } =
   return set;
 }
 
-function parseSpec(spec: string): { name: string; params: URLSearchParams } {
-  const q = spec.indexOf("?");
-  return q < 0 ? { name: spec, params: new URLSearchParams() } : { name: spec.slice(0, q), params: new URLSearchParams(spec.slice(q + 1)) };
-}
-
-function num(params: URLSearchParams, key: string, dflt: number): number {
-  const v = params.get(key);
-  if (v === null) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new FlambeauError("E_ARG", `speech data: option ${key}=${JSON.stringify(v)} is not a number`, "asrData");
-  return n;
-}
+const num = (params: URLSearchParams, key: string, dflt: number): number => specNumber(params, key, dflt, "asrData");
 
 const empty = (rate: number): TranscribedSet => ({ clips: [], texts: [], sampleRate: rate, sources: [] });
 
