@@ -5,6 +5,7 @@ export * from "./degrade.js";
 export * from "./image-data.js";
 export * from "./image-folder.js";
 export * from "./image-io.js";
+export * from "./models/centernet.js";
 export * from "./models/embedding.js";
 export * from "./models/espcn.js";
 export * from "./models/localizer.js";

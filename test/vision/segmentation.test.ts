@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { VISION_TASKS } from "../../src/vision/tasks/index.js";
-import type { SegmentedImage } from "../../src/vision/tasks/segmentation.js";
+import { diceLoss, type SegmentedImage } from "../../src/vision/tasks/segmentation.js";
 
 const { vision } = fl;
 const near = (a: number, b: number, what: string, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
@@ -24,6 +24,16 @@ test("segmentation scores from a confusion matrix", () => {
   near(s.iou[1]!, 4 / 7, "IoU 1");
   assert.ok(Number.isNaN(s.iou[2]!));
   near(s.meanIou, (0.5 + 4 / 7) / 2, "mIoU");
+});
+
+test("soft Dice loss against hand values, ignored pixels left out", () => {
+  // Zero logits: p = 0.5 for both classes at each pixel. Truth [0, 1, 255]: per class
+  // Σ p·t = 0.5, Σ p = 1 (the ignored pixel drops out), Σ t = 1 → Dice (2·0.5 + 1) / (1 + 1 + 1) = 2/3.
+  const y = fl.tensor(BigInt64Array.from([0n, 1n, 255n]), { shape: [1, 1, 3] });
+  near(Number(diceLoss(fl.zeros([1, 2, 1, 3]), y).item()), 1 / 3, "dice loss", 1e-6);
+  // Confident and right: the loss goes to 0 (up to the +1 smoothing's effect).
+  const l = fl.tensor(Float32Array.from([20, -20, 0, -20, 20, 0]), { shape: [1, 2, 1, 3] });
+  near(Number(diceLoss(l, y).item()), 0, "dice loss, right", 1e-6);
 });
 
 test("SegmentationMeter counts pixels, skipping the ignore label", () => {

@@ -64,19 +64,27 @@ export interface GroundTruth {
 const toXyxy = (b: readonly number[]): XyxyBox => [b[0]!, b[1]!, b[0]! + b[2]!, b[1]! + b[3]!];
 
 /** AP of one class at one IoU threshold: greedy matching by score, 101-point interpolation as pycocotools. */
-function averagePrecision(dets: readonly Detection[], gts: readonly GroundTruth[], t: number): number {
-  const byImage = new Map<number, { box: XyxyBox; used: boolean }[]>();
-  for (const g of gts) byImage.set(g.image, [...(byImage.get(g.image) ?? []), { box: toXyxy(g.box), used: false }]);
+function averagePrecision<D extends Detection, G extends GroundTruth>(
+  dets: readonly D[],
+  gts: readonly G[],
+  t: number,
+  overlap: (d: D, g: G) => number,
+): number {
+  const byImage = new Map<number, { g: G; used: boolean }[]>();
+  for (const g of gts) {
+    const list = byImage.get(g.image);
+    if (list) list.push({ g, used: false });
+    else byImage.set(g.image, [{ g, used: false }]);
+  }
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const tp: number[] = [];
   for (const d of sorted) {
     const cands = byImage.get(d.image) ?? [];
     let best = -1;
     let bestIou = Math.min(t, 1 - 1e-10);
-    const db = toXyxy(d.box);
-    cands.forEach((g, k) => {
-      if (g.used) return;
-      const iou = iouXyxy(db, g.box);
+    cands.forEach((c, k) => {
+      if (c.used) return;
+      const iou = overlap(d, c.g);
       if (iou >= bestIou) {
         bestIou = iou;
         best = k;
@@ -103,11 +111,12 @@ function averagePrecision(dets: readonly Detection[], gts: readonly GroundTruth[
   return sum / 101;
 }
 
-/** COCO-style mAP@0.5 and mAP@[.5:.95] (mean over the classes that have ground truth), and AP@0.5 per class. */
-export function meanAveragePrecision(
-  dets: readonly Detection[],
-  gts: readonly GroundTruth[],
+/** mAP over classes and COCO's ten IoU thresholds for any overlap measure. */
+function meanAp<D extends Detection, G extends GroundTruth>(
+  dets: readonly D[],
+  gts: readonly G[],
   numClasses: number,
+  overlap: (d: D, g: G) => number,
 ): { map50: number; map: number; ap50: number[] } {
   const thresholds = Array.from({ length: 10 }, (_, i) => Math.round((0.5 + 0.05 * i) * 100) / 100);
   const ap50: number[] = [];
@@ -121,11 +130,51 @@ export function meanAveragePrecision(
       continue;
     }
     const d = dets.filter((x) => x.category === c);
-    const aps = thresholds.map((t) => averagePrecision(d, g, t));
+    const aps = thresholds.map((t) => averagePrecision(d, g, t, overlap));
     ap50.push(aps[0]!);
     sum50 += aps[0]!;
     sumAll += aps.reduce((a, b) => a + b, 0) / aps.length;
     present++;
   }
   return { map50: present ? sum50 / present : 0, map: present ? sumAll / present : 0, ap50 };
+}
+
+/** COCO-style mAP@0.5 and mAP@[.5:.95] (mean over the classes that have ground truth), and AP@0.5 per class. */
+export function meanAveragePrecision(
+  dets: readonly Detection[],
+  gts: readonly GroundTruth[],
+  numClasses: number,
+): { map50: number; map: number; ap50: number[] } {
+  return meanAp(dets, gts, numClasses, (d, g) => iouXyxy(toXyxy(d.box), toXyxy(g.box)));
+}
+
+/** A detection with its instance mask (0/1, one byte per pixel, the image's H × W). */
+export interface MaskDetection extends Detection {
+  mask: Uint8Array;
+}
+export interface MaskGroundTruth extends GroundTruth {
+  mask: Uint8Array;
+}
+
+/** IoU of two 0/1 masks of the same size (0 when both are empty). */
+export function maskIou(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) argError("maskIou", `masks of ${a.length} and ${b.length} pixels`);
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] !== 0;
+    const y = b[i] !== 0;
+    if (x && y) inter++;
+    if (x || y) union++;
+  }
+  return union ? inter / union : 0;
+}
+
+/** Mask mAP: the same COCO matching and interpolation as meanAveragePrecision, with mask IoU in place of box IoU. */
+export function meanMaskAveragePrecision(
+  dets: readonly MaskDetection[],
+  gts: readonly MaskGroundTruth[],
+  numClasses: number,
+): { map50: number; map: number; ap50: number[] } {
+  return meanAp(dets, gts, numClasses, (d, g) => maskIou(d.mask, g.mask));
 }

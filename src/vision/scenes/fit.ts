@@ -29,6 +29,8 @@ export interface SceneFit {
   valBatchSize: number;
   epochs: number;
   peakLr: number;
+  /** The validation log that picks the kept epoch (default "valMeanIou"; higher is better unless it names a loss). */
+  monitor?: string;
 }
 
 export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<TaskTrainResult> {
@@ -41,7 +43,7 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
   const n = f.train.scenes.length;
   const opt = new AdamW(f.model.parameters(), { lr: f.peakLr, weightDecay: 1e-4 });
   const total = f.epochs * Math.ceil(n / f.batchSize);
-  const best = new KeepBestModel({ monitor: "valMeanIou" });
+  const best = new KeepBestModel({ monitor: f.monitor ?? "valMeanIou" });
   const trainer = new Trainer({
     model: f.model,
     optimizer: opt,

@@ -1,4 +1,7 @@
 // The scene generator and scene sets on disk.
+export * from "./centernet-decode.js";
+export * from "./centernet-loss.js";
+export * from "./centernet-targets.js";
 export * from "./dataset.js";
 export * from "./demo-html.js";
 export * from "./detection-metrics.js";

@@ -4,6 +4,7 @@ import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
 import { imageToImage } from "./image-to-image.js";
 import { imageLocalization } from "./localization.js";
+import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
@@ -12,4 +13,6 @@ export const VISION_TASKS = {
   "image-to-image": imageToImage,
   "image-localization": imageLocalization,
   "image-segmentation": imageSegmentation,
+  "object-detection": objectDetection,
+  "instance-segmentation": instanceSegmentation,
 } satisfies Record<string, Task>;

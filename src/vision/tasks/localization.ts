@@ -72,7 +72,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     meter: () => new LocalizationMeter(hyper.numClasses),
     batchSize: o.batchSize ?? 64,
     valBatchSize: 256,
-    epochs: o.epochs ?? 12,
+    epochs: o.epochs ?? 16,
     peakLr: o.lr ?? 2e-3,
   };
   o.log?.(
