@@ -56,7 +56,8 @@ export function workerEnv(
   };
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on now (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);

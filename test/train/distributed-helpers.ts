@@ -1,25 +1,15 @@
 // Starting the ranks of the distributed tests as real processes on loopback.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../../src/cli/launch.js";
+
+export { freePort };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const WORKER = join(here, "distributed-worker.js");
 export const ROOT = join(here, "..", "..", "..");
 export const PYTHON = "/usr/bin/python3";
-
-/** A port nobody listens on now (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 export type Json = Record<string, unknown>;
 

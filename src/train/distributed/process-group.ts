@@ -87,20 +87,17 @@ export function resolveInitOptions(
       "initProcessGroup: masterAddr is not set (pass options.masterAddr or set MASTER_ADDR)",
       "initProcessGroup",
     );
-  const timeout = o.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400_000)
-    throw new FlambeauError(
-      "E_ARG",
-      `initProcessGroup: timeout must be a number of milliseconds in [1, 86400000], got ${timeout}`,
-      "initProcessGroup",
-    );
-  const rendezvousTimeout = o.rendezvousTimeout ?? timeout;
-  if (!Number.isInteger(rendezvousTimeout) || rendezvousTimeout < 1 || rendezvousTimeout > 86_400_000)
-    throw new FlambeauError(
-      "E_ARG",
-      `initProcessGroup: rendezvousTimeout must be a number of milliseconds in [1, 86400000], got ${rendezvousTimeout}`,
-      "initProcessGroup",
-    );
+  const millis = (name: string, v: number): number => {
+    if (!Number.isInteger(v) || v < 1 || v > 86_400_000)
+      throw new FlambeauError(
+        "E_ARG",
+        `initProcessGroup: ${name} must be a number of milliseconds in [1, 86400000], got ${v}`,
+        "initProcessGroup",
+      );
+    return v;
+  };
+  const timeout = millis("timeout", o.timeout ?? DEFAULT_TIMEOUT_MS);
+  const rendezvousTimeout = millis("rendezvousTimeout", o.rendezvousTimeout ?? timeout);
   const ifname = o.ifname ?? (process.env.GLOO_SOCKET_IFNAME || undefined);
   return { backend: "gloo", rank, worldSize, masterAddr, masterPort, timeout, rendezvousTimeout, ...(ifname ? { ifname } : {}) };
 }
