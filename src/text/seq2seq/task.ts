@@ -137,16 +137,17 @@ async function encodeSources(l: Loaded, texts: readonly string[]): Promise<numbe
   });
 }
 
-/** Decodes `texts` in batches (greedy) or one by one (beam). */
+/** Decodes `texts` in batches (greedy, also for beam width 1) or one by one (beam). */
 async function generate(l: Loaded, texts: readonly string[], o: { beam?: number; onToken?: (id: number) => void } = {}): Promise<string[]> {
   const out: string[] = [];
   const src = await encodeSources(l, texts);
   const opts = { bos: l.sp.bos, eos: l.sp.eos, maxLength: l.maxTarget };
-  for (let i = 0; i < src.length; i += o.beam ? 1 : 32) {
-    const rows = src.slice(i, i + (o.beam ? 1 : 32));
+  const beam = o.beam !== undefined && o.beam > 1 ? o.beam : undefined;
+  for (let i = 0; i < src.length; i += beam ? 1 : 32) {
+    const rows = src.slice(i, i + (beam ? 1 : 32));
     const x = tokenTensor(rows, l.sp.pad);
-    const ids = o.beam
-      ? [beamSearch(l.model, x, { ...opts, beamSize: o.beam, onToken: o.onToken })]
+    const ids = beam
+      ? [beamSearch(l.model, x, { ...opts, beamSize: beam, onToken: o.onToken })]
       : greedyDecode(l.model, x, { ...opts, onToken: o.onToken });
     x.dispose();
     for (const r of ids) out.push(await l.tk.decode(r, { skipSpecialTokens: true }));
@@ -314,8 +315,7 @@ function makeTask(kind: Kind): DemoTask {
 
   async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<{ input: string; output: string }[]> {
     const l = await loadModel(dir, kind);
-    // Beam 1 is greedy decoding.
-    const outs = await generate(l, inputs, { beam: o.beam === 1 ? undefined : (o.beam ?? 4) });
+    const outs = await generate(l, inputs, { beam: o.beam ?? 4 });
     return inputs.map((input, i) => ({ input, output: outs[i]! }));
   }
 
