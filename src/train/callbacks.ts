@@ -88,6 +88,14 @@ export class KeepBestModel extends MonitorCallback implements Callback {
   get weights(): Map<string, Tensor> | null {
     return this.#weights;
   }
+  /** Loads the best weights into `model` and frees the clones; false when no epoch was kept. */
+  restore(model: { loadStateDict(sd: Map<string, Tensor>): unknown }): boolean {
+    if (!this.#weights) return false;
+    model.loadStateDict(this.#weights);
+    for (const t of this.#weights.values()) t.dispose();
+    this.#weights = null;
+    return true;
+  }
 }
 
 /** Saves the model with a caller-supplied writer whenever the monitored value improves. */

@@ -59,6 +59,12 @@ test("early stopping ends training; KeepBestModel holds the best epoch's weights
   assert.ok(h.epochs.length <= 4, `ran ${h.epochs.length} epochs`);
   assert.equal(best.bestEpoch, 1);
   assert.ok(best.weights?.has("0.weight"));
+  const kept = best.weights!.get("0.weight")!.clone();
+  fl.noGrad(() => model.stateDict().get("0.weight")!.fill_(7));
+  assert.equal(best.restore(model), true);
+  assert.deepEqual([...(model.stateDict().get("0.weight")!.data() as Float32Array)], [...(kept.data() as Float32Array)]);
+  assert.equal(best.weights, null, "restore frees the kept clones");
+  assert.equal(best.restore(model), false);
 });
 
 test("a diverging loss stops with a clear error", async () => {

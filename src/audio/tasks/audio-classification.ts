@@ -157,7 +157,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     epochs,
     val: valLoader(),
   });
-  if (best.weights) model.loadStateDict(best.weights);
+  best.restore(model);
   const metrics = await trainer.evaluate(valLoader());
   const { confusionMatrix: _cm, ...summary } = metrics;
   await saveModelDir(

@@ -305,7 +305,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
         epoch,
       );
   }
-  if (best.weights) model.loadStateDict(best.weights);
+  best.restore(model);
   const seconds = (performance.now() - t0) / 1000;
   // The LM sees the training transcripts only; its weight is chosen on validation.
   const lm = CharNgramLM.train(trainSet.texts, { order: 6 });

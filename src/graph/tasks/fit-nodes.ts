@@ -67,12 +67,8 @@ export function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Nod
     epochs.push(logs);
     o.progress?.update(epoch, logs);
   }
-  if (best.weights) {
-    model.loadStateDict(best.weights);
-    for (const t of best.weights.values()) t.dispose();
-  }
   // Without validation nodes the last epoch's weights are kept.
-  const bestEpoch = best.weights ? best.bestEpoch : o.epochs;
+  const bestEpoch = best.restore(model) ? best.bestEpoch : o.epochs;
   model.eval();
   o.progress?.end(`best epoch ${bestEpoch}`);
   for (const t of [trainIdx, valIdx, yTrain]) t.dispose();

@@ -270,7 +270,7 @@ function makeTask(kind: Kind): DemoTask {
     }
     history.seconds = (performance.now() - t0) / 1000;
     history.samplesPerSecond = (pairs.length * epochs) / history.seconds;
-    if (best.weights) model.loadStateDict(best.weights);
+    best.restore(model);
     model.eval();
     await saveModelDir(
       o.out,

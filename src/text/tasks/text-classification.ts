@@ -177,7 +177,7 @@ export async function trainTextClassifier(o: TextClassificationTrainOptions): Pr
     epochs,
     val: textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }),
   });
-  if (best.weights) model.loadStateDict(best.weights);
+  best.restore(model);
   const metrics = await trainer.evaluate(textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }));
   const { confusionMatrix: _cm, ...summary } = metrics;
   await saveModelDir(

@@ -184,7 +184,7 @@ export async function trainTagger(o: TaskTrainOptions): Promise<TaskTrainResult>
     epochs,
     val: tagBatches(valEnc, { batchSize: 128, shuffle: false, seed }),
   });
-  if (best.weights) model.loadStateDict(best.weights);
+  best.restore(model);
   const metrics = await trainer.evaluate(tagBatches(valEnc, { batchSize: 128, shuffle: false, seed }));
   await saveModelDir(
     o.out,

@@ -64,7 +64,7 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
     epochs: f.epochs,
     val: valLoader(),
   });
-  if (best.weights) f.model.loadStateDict(best.weights);
+  best.restore(f.model);
   const metrics = await trainer.evaluate(valLoader());
   await saveModelDir(
     o.out,

@@ -132,7 +132,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     epochs,
     val: loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }),
   });
-  if (best.weights) model.loadStateDict(best.weights);
+  best.restore(model);
   const metrics = await trainer.evaluate(loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }));
   const { confusionMatrix: _cm, ...summary } = metrics;
   await saveModelDir(
