@@ -55,6 +55,10 @@ test("super-resolution models upscale by their factor and start as exact bicubic
   const u = new vision.UNet({ inChannels: 1, outChannels: 2, depth: 3, width: 4 });
   assert.deepEqual([...fl.noGrad(() => u.forward(fl.rand([1, 1, 37, 50]))).shape], [1, 2, 37, 50], "U-Net keeps odd sizes");
   assert.throws(() => new vision.UNet({ depth: 0 }), /UNet: depth must be an integer in \[1, 6\]/);
+  // At half resolution the logits come back at the input's size, odd sizes included.
+  const half = new vision.UNet({ inChannels: 1, outChannels: 2, depth: 3, width: 4, stemStride: 2 });
+  assert.deepEqual([...fl.noGrad(() => half.forward(fl.rand([1, 1, 37, 50]))).shape], [1, 2, 37, 50], "half-resolution U-Net");
+  assert.throws(() => new vision.UNet({ stemStride: 4 }), /UNet: stemStride must be 1 or 2, got 4/);
 });
 
 test("the photo split holds out whole scenes: stereo pairs and edited copies stay on one side", async () => {

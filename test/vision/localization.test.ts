@@ -55,6 +55,11 @@ test("BoxRegressor gives C + 4 outputs and rejects bad options", () => {
   assert.deepEqual(m.forward(fl.randn([2, 3, 64, 64])).shape, [2, 7]);
   assert.deepEqual(m.forward(fl.randn([1, 3, 48, 48])).shape, [1, 7]);
   assert.throws(() => new vision.BoxRegressor({ numClasses: 0 }), /numClasses must be a positive integer, got 0/);
+  // The default model's trunk: a stride-2 stem, then two convs per stage.
+  const deep = new vision.BoxRegressor({ numClasses: 3, width: 4, stages: 3, convsPerStage: 2, stemStride: 2 });
+  assert.deepEqual(deep.forward(fl.randn([2, 3, 64, 64])).shape, [2, 7]);
+  assert.throws(() => new vision.BoxRegressor({ numClasses: 3, convsPerStage: 0 }), /convsPerStage must be an integer in \[1, 4\], got 0/);
+  assert.throws(() => new vision.BoxRegressor({ numClasses: 3, stemStride: 3 }), /stemStride must be 1 or 2, got 3/);
 });
 
 test("image-localization trains, evaluates and predicts on generated scenes and on a COCO folder", async () => {

@@ -1,5 +1,5 @@
 // Classification + localization in one network (the issue's "C class scores plus a box"):
-// a VGG-style conv trunk (one conv per stage: CPU-sized) ends on a coarse 4 × 4 grid. The
+// a VGG-style conv trunk (CPU-sized: a stride-2 stem pays for two convs per stage) ends on a coarse 4 × 4 grid. The
 // class head pools the grid (average and max), so what the object is does not depend on
 // where it is; the box head reads the whole grid, because there the position is the answer.
 // Box outputs are cx, cy, w, h as logits of image fractions.
@@ -15,10 +15,18 @@ export interface BoxRegressorOptions {
   width?: number;
   /** Conv stages, each halving the side (default 4). */
   stages?: number;
+  /** Convs per stage (default 1). */
+  convsPerStage?: number;
+  /** Stride of the first conv (default 1); 2 halves the side once more before the stages' pools. */
+  stemStride?: number;
   dropout?: number;
 }
 
-const convBn = (i: number, o: number): Module[] => [new Conv2d(i, o, 3, { padding: 1, bias: false }), new BatchNorm2d(o), new ReLU()];
+const convBn = (i: number, o: number, stride = 1): Module[] => [
+  new Conv2d(i, o, 3, { padding: 1, stride, bias: false }),
+  new BatchNorm2d(o),
+  new ReLU(),
+];
 
 export class BoxRegressor extends Module {
   readonly features: Sequential;
@@ -33,13 +41,21 @@ export class BoxRegressor extends Module {
       argError("BoxRegressor", `numClasses must be a positive integer, got ${o.numClasses}`);
     if (!Number.isInteger(stages) || stages < 1 || stages > 6)
       argError("BoxRegressor", `stages must be an integer in [1, 6], got ${stages}`);
+    const convs = o.convsPerStage ?? 1;
+    const stem = o.stemStride ?? 1;
+    if (!Number.isInteger(convs) || convs < 1 || convs > 4)
+      argError("BoxRegressor", `convsPerStage must be an integer in [1, 4], got ${convs}`);
+    if (stem !== 1 && stem !== 2) argError("BoxRegressor", `stemStride must be 1 or 2, got ${stem}`);
     this.numClasses = o.numClasses;
     const layers: Module[] = [];
     let c = o.inChannels ?? 3;
     for (let s = 0; s < stages; s++) {
       const out = w * 2 ** Math.min(s, 3);
-      layers.push(...convBn(c, out), new MaxPool2d(2));
-      c = out;
+      for (let k = 0; k < convs; k++) {
+        layers.push(...convBn(c, out, s === 0 && k === 0 ? stem : 1));
+        c = out;
+      }
+      layers.push(new MaxPool2d(2));
     }
     // One more conv on the coarse grid, where it is cheap, to relate the object's parts.
     layers.push(new AdaptiveAvgPool2d(4), ...convBn(c, c));

@@ -44,12 +44,22 @@ function localizationLoss(numClasses: number) {
 interface Hyper {
   numClasses: number;
   width: number;
+  /** Absent in models saved before they were options: 4 stages of one conv, stride-1 stem. */
+  stages?: number;
+  convsPerStage?: number;
+  stemStride?: number;
 }
 
 function buildModel(arch: string, h: Hyper): BoxRegressor {
   if (!(ARCHS as readonly string[]).includes(arch))
     throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${ARCHS.join(", ")}`);
-  return new BoxRegressor({ numClasses: h.numClasses, width: h.width });
+  return new BoxRegressor({
+    numClasses: h.numClasses,
+    width: h.width,
+    stages: h.stages,
+    convsPerStage: h.convsPerStage,
+    stemStride: h.stemStride,
+  });
 }
 
 async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
@@ -57,7 +67,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   manualSeed(seed);
   const { train: tr, val, generator } = await trainScenes(o.data, { count: 8000, valCount: 500 }, { limit: o.limit, seed });
   const arch = o.model ?? "box-cnn";
-  const hyper: Hyper = { numClasses: tr.classes.length, width: 16 };
+  const hyper: Hyper = { numClasses: tr.classes.length, width: 32, stages: 3, convsPerStage: 2, stemStride: 2 };
   const fit = {
     task: TASK,
     model: buildModel(arch, hyper),

@@ -32,22 +32,25 @@ import { SegmentationMeter } from "../scenes/metrics.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
 
 const TASK = "image-segmentation";
-const ARCHS = ["unet-small", "unet"] as const;
+const ARCHS = ["unet-lite", "unet-small", "unet"] as const;
 
 interface Hyper {
   numClasses: number;
   depth: number;
   width: number;
+  /** 2: the U-Net runs at half resolution (absent in models saved before the option: 1). */
+  stemStride?: number;
 }
 
 function hyperOf(arch: string, numClasses: number): Hyper {
+  if (arch === "unet-lite") return { numClasses, depth: 3, width: 32, stemStride: 2 };
   if (arch === "unet-small") return { numClasses, depth: 4, width: 16 };
   if (arch === "unet") return { numClasses, depth: 4, width: 32 };
   throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${ARCHS.join(", ")}`);
 }
 
 /** Classes: the background (0) and one per category. */
-const buildModel = (h: Hyper): UNet => new UNet({ inChannels: 3, outChannels: h.numClasses, depth: h.depth, width: h.width });
+const buildModel = (h: Hyper): UNet => new UNet({ inChannels: 3, outChannels: h.numClasses, depth: h.depth, width: h.width, stemStride: h.stemStride });
 
 /**
  * Soft Dice loss over classes (Milletari et al. 2016): 1 − mean over classes of
@@ -81,8 +84,8 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     train: tr,
     val,
     generator,
-  } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 3000, valCount: 300 }, { limit: o.limit, seed });
-  const arch = o.model ?? "unet-small";
+  } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
+  const arch = o.model ?? "unet-lite";
   const hyper = hyperOf(arch, tr.classes.length + 1);
   const fit = {
     task: TASK,
@@ -98,7 +101,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     meter: () => new SegmentationMeter(hyper.numClasses),
     batchSize: o.batchSize ?? 16,
     valBatchSize: 64,
-    epochs: o.epochs ?? 12,
+    epochs: o.epochs ?? 20,
     peakLr: o.lr ?? 3e-3,
   };
   o.log?.(
