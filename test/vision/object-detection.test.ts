@@ -86,6 +86,29 @@ test("centernetTargets: peak at the centre cell, radius, size and offset (hand-c
   );
 });
 
+test("centernetLoss adds 1 − GIoU of the centre cells' boxes (hand value)", () => {
+  // The two objects of the targets test; the prediction copies the targets' sizes and offsets
+  // except box A's height, 2.5 cells instead of 5: concentric, so IoU = GIoU = 0.5 for A and 1
+  // for B, and the GIoU term is ((1 − 0.5) + (1 − 1)) / 2 = 0.25.
+  const scene = {
+    image: new Uint8Array(3 * 64 * 64),
+    semantic: new Uint8Array(64 * 64),
+    instances: new Uint8Array(64 * 64),
+    objects: [
+      { category: 0, box: [10, 14, 20, 20] as [number, number, number, number], area: 400 },
+      { category: 2, box: [40, 33, 22, 18] as [number, number, number, number], area: 396 },
+    ],
+  };
+  const y = vision.centernetTargets({ size: 64, classes: ["a", "b", "c"], scenes: [scene] }, { numClasses: 3, masks: false });
+  const cells = 256;
+  const out = Float32Array.from((y.data() as Float32Array).subarray(0, 7 * cells));
+  out[4 * cells + 6 * 16 + 5] = 2.5;
+  const pred = fl.tensor(out, { shape: [1, 7 * cells] });
+  const withGiou = Number(vision.centernetLoss(3, false)(pred, y).item());
+  const without = Number(vision.centernetLoss(3, false, { giou: 0 })(pred, y).item());
+  near(withGiou - without, 0.25, "GIoU term", 1e-5);
+});
+
 test("centernetFocalLoss and its gradient match CenterNet's _neg_loss in PyTorch", () => {
   const logits = fl.tensor(fx.logits, { shape: [2, 3, 12, 12], requiresGrad: true });
   const loss = vision.centernetFocalLoss(logits, fl.tensor(fx.heatmap, { shape: [2, 3, 12, 12] }));

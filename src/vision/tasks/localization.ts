@@ -65,7 +65,7 @@ function buildModel(arch: string, h: Hyper): BoxRegressor {
 async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
-  const { train: tr, val, generator } = await trainScenes(o.data, { count: 8000, valCount: 500 }, { limit: o.limit, seed });
+  const { train: tr, val, generator } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed });
   const arch = o.model ?? "box-cnn";
   const hyper: Hyper = { numClasses: tr.classes.length, width: 32, stages: 3, convsPerStage: 2, stemStride: 2 };
   const fit = {
@@ -82,7 +82,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     meter: () => new LocalizationMeter(hyper.numClasses),
     batchSize: o.batchSize ?? 64,
     valBatchSize: 256,
-    epochs: o.epochs ?? 16,
+    epochs: o.epochs ?? 24,
     peakLr: o.lr ?? 2e-3,
   };
   o.log?.(
@@ -192,7 +192,7 @@ const formatPrediction = (p: unknown): string => {
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = "scenes:digits";
-  const budget = o.full ? { limit: 3000, epochs: 10 } : { limit: 600, epochs: 3 };
+  const budget = o.full ? { limit: 16000, epochs: 24 } : { limit: 600, epochs: 3 };
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
   const m = await evaluate(o.out, data);
   const { model, pre, labels } = await loadLocalizer(o.out);

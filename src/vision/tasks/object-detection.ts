@@ -100,6 +100,7 @@ export async function scoreDetector(
   labels: readonly string[],
   set: SceneSplit,
   batchSize = 64,
+  decode: CenterNetDecodeOptions = EVAL_DECODE,
 ): Promise<Record<string, unknown>> {
   const c = model.numClasses;
   const masks = model.masks;
@@ -112,7 +113,7 @@ export async function scoreDetector(
     noGrad(() =>
       tidy(() => {
         const maps = splitCenterNet(model.forward(normalise(sceneImages({ ...set, scenes: batch }), pre)), c, masks);
-        const found = decodeCenterNet(maps, EVAL_DECODE);
+        const found = decodeCenterNet(maps, decode);
         const flat = found.flatMap((ds, i) => ds.map((d) => ({ ...d, local: i })));
         const ms = masks
           ? detectionMasks(
@@ -269,7 +270,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       train: tr,
       val,
       generator,
-    } = await trainScenes(o.data, { ...DETECTION_SCENES, count: 4000, valCount: 300 }, { limit: o.limit, seed });
+    } = await trainScenes(o.data, { ...DETECTION_SCENES, count: 20000, valCount: 300 }, { limit: o.limit, seed });
     checkDetectionSize(name, tr.size);
     const hyper = hyperOf(name, arch, tr.classes.length, masks);
     const targets = (set: SceneSplit): Tensor => centernetTargets(set, { numClasses: hyper.numClasses, masks });
@@ -334,9 +335,9 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
 
   async function demo(o: DemoOptions): Promise<DemoSection> {
     const t0 = performance.now();
-    const data = "scenes";
+    const data = "scenes:digits";
     const budget = o.full
-      ? { model: "centernet-small", limit: 3000, epochs: 8 }
+      ? { model: "centernet-small", limit: 20000, epochs: 12 }
       : { model: "centernet-tiny", limit: masks ? 400 : 600, epochs: 3 };
     const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
     const m = await evaluate(o.out, data, { limit: o.full ? undefined : 200 });
@@ -360,7 +361,8 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     const title = `Held-out scenes: truth, then the detections above score ${PREDICT_THRESHOLD} (class colours${masks ? ", masks blended" : ""})`;
     return {
       task: name,
-      dataset: "generated scenes: 1–6 Fashion-MNIST items with occlusion on crops of Debian's photos (held-out items and photos for test)",
+      dataset:
+        "generated scenes: 1–6 of opencv-doc's handwritten digits with occlusion on crops of Debian's photos (held-out digits and photos for test)",
       commands: [
         `flambeau train ${name} --data ${data} --model ${budget.model} --limit ${budget.limit} --epochs ${budget.epochs} --out ${o.out}`,
         `flambeau eval ${o.out} --data ${data}${o.full ? "" : " --limit 200"} --json`,

@@ -266,8 +266,8 @@ const formatPrediction = (p: unknown): string => {
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const data = "scenes";
-  const budget = o.full ? { limit: 2000, epochs: 6 } : { limit: 300, epochs: 2 };
+  const data = "scenes:digits";
+  const budget = o.full ? { limit: 10000, epochs: 20 } : { limit: 300, epochs: 2 };
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
   const m = await evaluate(o.out, data);
   const { model, pre, labels } = await loadSegmenter(o.out);
@@ -286,7 +286,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const iou = m.classIou as Record<string, number>;
   return {
     task: TASK,
-    dataset: "generated scenes: 1–3 Fashion-MNIST items with occlusion on crops of Debian's photos (held-out items and photos for test)",
+    dataset:
+      "generated scenes: 1–3 of opencv-doc's handwritten digits with occlusion on crops of Debian's photos (held-out digits and photos for test)",
     commands: [
       `flambeau train ${TASK} --data ${data} --limit ${budget.limit} --epochs ${budget.epochs} --out ${o.out}`,
       `flambeau eval ${o.out} --data ${data} --json`,
