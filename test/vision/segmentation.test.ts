@@ -83,7 +83,10 @@ test("image-segmentation trains, evaluates and writes overlay PNGs", async () =>
       1e-9,
     );
     assert.match(task.formatPrediction(p), /^wrote .*scene-mask\.png \(.+ \d+\.\d%/);
-    await assert.rejects(task.train({ data: "scenes", out, model: "segnet" }), /unknown model "segnet"; models: unet-lite, unet-small, unet/);
+    await assert.rejects(
+      task.train({ data: "scenes", out, model: "segnet" }),
+      /unknown model "segnet"; models: unet-lite, unet-small, unet/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

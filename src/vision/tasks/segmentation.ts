@@ -50,7 +50,8 @@ function hyperOf(arch: string, numClasses: number): Hyper {
 }
 
 /** Classes: the background (0) and one per category. */
-const buildModel = (h: Hyper): UNet => new UNet({ inChannels: 3, outChannels: h.numClasses, depth: h.depth, width: h.width, stemStride: h.stemStride });
+const buildModel = (h: Hyper): UNet =>
+  new UNet({ inChannels: 3, outChannels: h.numClasses, depth: h.depth, width: h.width, stemStride: h.stemStride });
 
 /**
  * Soft Dice loss over classes (Milletari et al. 2016): 1 − mean over classes of
