@@ -21,6 +21,9 @@ const num =
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
     return n;
   };
+/** Tasks whose `train --init DIR` starts from a saved model. */
+const INIT_TASKS = ["text-classification", "image-localization", "image-segmentation", "object-detection", "instance-segmentation"];
+
 const fractionList = (v: string): number[] => {
   const list = v.split(",").map((s) => Number(s.trim()));
   if (!list.length || list.some((f) => !(f > 0 && f <= 1)))
@@ -97,7 +100,10 @@ export function buildProgram(): Command {
     .option("--seed <n>", "random seed", seedArg, 0)
     .option("--model <name>", "architecture from the task's zoo")
     .option("--limit <n>", "use at most n training examples", int("limit"))
-    .option("--init <dir>", "fine-tune from a pre-trained model directory (text-classification --model bert: a fill-mask run)")
+    .option(
+      "--init <dir>",
+      "fine-tune from a model directory (text-classification --model bert: a fill-mask run; scene tasks: a model of the same task and classes)",
+    )
     .option("--label-fraction <x>", "use this stratified, seeded fraction of the labelled training data", num("label-fraction"))
     .option("--hflip", "image-classification: mirror training images left-right as augmentation")
     .option("--out <dir>", "output model directory")
@@ -132,9 +138,11 @@ export function buildProgram(): Command {
         const task = getTask(taskName);
         if (o.model !== undefined && !task.models.includes(o.model))
           throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
-        // Only text-classification fine-tunes from a pre-trained encoder or subsamples labels so far.
-        if ((o.init !== undefined || o.labelFraction !== undefined) && task.name !== "text-classification")
-          throw new FlambeauError("E_ARG", `--init and --label-fraction are supported by text-classification only, not ${task.name}`);
+        // text-classification fine-tunes a pre-trained encoder; the scene tasks continue a saved model of theirs.
+        if (o.init !== undefined && !INIT_TASKS.includes(task.name))
+          throw new FlambeauError("E_ARG", `--init is supported by ${INIT_TASKS.join(", ")} only, not ${task.name}`);
+        if (o.labelFraction !== undefined && task.name !== "text-classification")
+          throw new FlambeauError("E_ARG", `--label-fraction is supported by text-classification only, not ${task.name}`);
         if (o.hflip && task.name !== "image-classification")
           throw new FlambeauError("E_ARG", `--hflip is supported by image-classification only, not ${task.name}`);
         const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;

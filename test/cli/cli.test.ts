@@ -66,6 +66,7 @@ test("bad arguments and bad data: one line on stderr, exit code 2, no stack trac
     ["train", "image-classification", "--data", root, "--epochs", "zero"],
     ["train", "image-classification", "--data", root, "--model", "nope"],
     ["train", "text-classification", "--data", root, "--hflip"],
+    ["train", "audio-classification", "--data", root, "--init", root],
     ["eval", "/no/such/model", "--data", root],
     ["predict", join(root, "model"), "/no/such.png"],
     ["frobnicate"],

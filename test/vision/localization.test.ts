@@ -1,7 +1,7 @@
 // image-localization: box IoU and GIoU against hand-computed values, the meter, the model's
 // shapes, and the task end to end (train → eval → predict) on a few generated scenes.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -88,6 +88,19 @@ test("image-localization trains, evaluates and predicts on generated scenes and 
     assert.equal(p!.box.length, 4);
     assert.ok(existsSync(p!.output));
     assert.match(task.formatPrediction(p), /^\S.* \d+\.\d% box \[x [\d.-]+, y [\d.-]+, w [\d.]+, h [\d.]+\]/);
+    // --init continues the saved model: its weights at the start, its normalisation kept.
+    const out3 = join(dir, "model3");
+    const saved = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    await task.train({ data: "scenes", out: out3, init: out, limit: 16, epochs: 1, batchSize: 16, seed: 1, lr: 1e-9 });
+    const tuned = JSON.parse(readFileSync(join(out3, "config.json"), "utf8"));
+    assert.deepEqual([tuned.preprocessing.mean, tuned.hyper], [saved.preprocessing.mean, saved.hyper]);
+    assert.equal(tuned.metrics.init, out);
+    const m3 = await task.evaluate(out3, "scenes", { limit: 16 });
+    assert.ok(Math.abs((m3.meanIou as number) - (m.meanIou as number)) < 0.02, `lr 1e-9 keeps the model: ${m3.meanIou} vs ${m.meanIou}`);
+    await assert.rejects(
+      task.train({ data: "scenes:digits", out: out3, init: out, limit: 16, epochs: 1 }),
+      /--init .* was trained on classes \[T-shirt\/top, .*\], the data has \[0, 1,/,
+    );
     await assert.rejects(task.evaluate(out, "scenes:cats"), /unknown object source "cats" in "scenes:cats"/);
     await assert.rejects(task.train({ data: join(dir, "nothing"), out }), /no annotations\.json in/);
   } finally {

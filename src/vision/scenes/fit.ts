@@ -1,16 +1,44 @@
 // The training run shared by the scene tasks (localization, segmentation): fresh generated
 // scenes every epoch, AdamW with warm-up + cosine, the best validation epoch kept (by mean
 // IoU), and the model directory written with its preprocessing and generator settings.
+// With `--init DIR` the run fine-tunes a saved model of the same task and classes.
+import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
-import { saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
 import { generateScenes } from "./generate.js";
 import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
 import { type GeneratorSettings, type SceneSplit, sceneImages } from "./task-data.js";
+
+/** A saved model to fine-tune: its architecture, hyper-parameters, weights and preprocessing. */
+export interface SceneInit {
+  architecture: string;
+  hyper: Record<string, unknown>;
+  weights: Map<string, Tensor>;
+  preprocessing: ImagePreprocessing;
+}
+
+/** Reads `--init DIR` for a scene task: the model must be of `task` and have the data's `labels`. */
+export async function sceneInit(task: string, dir: string | undefined, labels: readonly string[]): Promise<SceneInit | null> {
+  if (dir === undefined) return null;
+  const { config, weights } = await loadModelDir(dir, task);
+  const have = config.labels ?? [];
+  if (have.length !== labels.length || have.some((l, i) => l !== labels[i]))
+    throw new FlambeauError(
+      "E_ARG",
+      `${task}: --init ${dir} was trained on classes [${have.join(", ")}], the data has [${labels.join(", ")}]`,
+    );
+  return {
+    architecture: config.architecture,
+    hyper: config.hyper,
+    weights,
+    preprocessing: config.preprocessing as unknown as ImagePreprocessing,
+  };
+}
 
 export interface SceneFit {
   task: string;
@@ -31,6 +59,8 @@ export interface SceneFit {
   peakLr: number;
   /** The validation log that picks the kept epoch (default "valMeanIou"; higher is better unless it names a loss). */
   monitor?: string;
+  /** Fine-tune: start from these weights and keep their normalisation. */
+  init?: SceneInit | null;
 }
 
 export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<TaskTrainResult> {
@@ -39,7 +69,9 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
   const targets = f.targets(f.train);
   const vImages = sceneImages(f.val);
   const vTargets = f.targets(f.val);
-  const pre: ImagePreprocessing = { size: f.train.size, ...imageStats(images), generator: f.generator };
+  if (f.init) f.model.loadStateDict(f.init.weights);
+  const stats = f.init ? { mean: f.init.preprocessing.mean, std: f.init.preprocessing.std } : imageStats(images);
+  const pre: ImagePreprocessing = { size: f.train.size, ...stats, generator: f.generator };
   const n = f.train.scenes.length;
   const opt = new AdamW(f.model.parameters(), { lr: f.peakLr, weightDecay: 1e-4 });
   const total = f.epochs * Math.ceil(n / f.batchSize);
@@ -82,6 +114,7 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
         seed,
         trainExamples: n,
         bestEpoch: best.bestEpoch,
+        ...(o.init ? { init: o.init } : {}),
       },
       flambeauVersion: "0.1.0",
       created: new Date().toISOString(),

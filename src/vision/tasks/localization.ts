@@ -22,7 +22,7 @@ import { readImage, writeImage } from "../image-io.js";
 import { BoxRegressor } from "../models/localizer.js";
 import { pngDataUri } from "../scenes/demo-html.js";
 import { classColor, drawBoxes } from "../scenes/draw.js";
-import { fitOnScenes } from "../scenes/fit.js";
+import { fitOnScenes, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { boxIou, cxcywhIou, LocalizationMeter } from "../scenes/metrics.js";
 import { localizationTargets, type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
@@ -66,14 +66,22 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
   const { train: tr, val, generator } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed });
-  const arch = o.model ?? "box-cnn";
-  const hyper: Hyper = { numClasses: tr.classes.length, width: 32, stages: 3, convsPerStage: 2, stemStride: 2 };
+  const init = await sceneInit(TASK, o.init, tr.classes);
+  const arch = init?.architecture ?? o.model ?? "box-cnn";
+  const hyper = (init?.hyper as unknown as Hyper | undefined) ?? {
+    numClasses: tr.classes.length,
+    width: 32,
+    stages: 3,
+    convsPerStage: 2,
+    stemStride: 2,
+  };
   const fit = {
     task: TASK,
     model: buildModel(arch, hyper),
     architecture: arch,
     hyper,
     labels: tr.classes,
+    init,
     train: tr,
     val,
     generator,

@@ -33,7 +33,7 @@ import { centernetTargets, checkDetectionSize } from "../scenes/centernet-target
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import type { MaskDetection, MaskGroundTruth } from "../scenes/detection-metrics.js";
 import { classColor, drawBoxes, overlayMask } from "../scenes/draw.js";
-import { fitOnScenes } from "../scenes/fit.js";
+import { fitOnScenes, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
 import { type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 
@@ -264,7 +264,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
   async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     const seed = o.seed ?? 0;
     manualSeed(seed);
-    const arch = o.model ?? "centernet-small";
+    let arch = o.model ?? "centernet-small";
     hyperOf(name, arch, 1, masks);
     const {
       train: tr,
@@ -272,7 +272,9 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       generator,
     } = await trainScenes(o.data, { ...DETECTION_SCENES, count: 20000, valCount: 300 }, { limit: o.limit, seed });
     checkDetectionSize(name, tr.size);
-    const hyper = hyperOf(name, arch, tr.classes.length, masks);
+    const init = await sceneInit(name, o.init, tr.classes);
+    if (init) arch = init.architecture;
+    const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(name, arch, tr.classes.length, masks);
     const targets = (set: SceneSplit): Tensor => centernetTargets(set, { numClasses: hyper.numClasses, masks });
     const fit = {
       task: name,
@@ -280,6 +282,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       architecture: arch,
       hyper,
       labels: tr.classes,
+      init,
       train: tr,
       val,
       generator,

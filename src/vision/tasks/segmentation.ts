@@ -26,7 +26,7 @@ import { alphaFromSegmentation, composite, encodeCutout, readBackground, refineA
 import { UNet } from "../models/unet.js";
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import { overlayMask } from "../scenes/draw.js";
-import { fitOnScenes } from "../scenes/fit.js";
+import { fitOnScenes, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { SegmentationMeter } from "../scenes/metrics.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
@@ -86,14 +86,17 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     val,
     generator,
   } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
-  const arch = o.model ?? "unet-lite";
-  const hyper = hyperOf(arch, tr.classes.length + 1);
+  const labels = ["background", ...tr.classes];
+  const init = await sceneInit(TASK, o.init, labels);
+  const arch = init?.architecture ?? o.model ?? "unet-lite";
+  const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(arch, tr.classes.length + 1);
   const fit = {
     task: TASK,
     model: buildModel(hyper),
     architecture: arch,
     hyper,
-    labels: ["background", ...tr.classes],
+    labels,
+    init,
     train: tr,
     val,
     generator,
