@@ -269,7 +269,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       train: tr,
       val,
       generator,
-    } = await trainScenes(o.data, { ...DETECTION_SCENES, count: 20000, valCount: 300 }, { limit: o.limit, seed });
+    } = await trainScenes(o.data, { ...DETECTION_SCENES, count: masks ? 8000 : 20000, valCount: 300 }, { limit: o.limit, seed });
     checkDetectionSize(name, tr.size);
     const init = await sceneInit(name, o.init, tr.classes);
     if (init) arch = init.architecture;
@@ -290,7 +290,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       meter: () => new DetectionMeter(hyper.numClasses, masks, EVAL_DECODE),
       batchSize: o.batchSize ?? 32,
       valBatchSize: 64,
-      epochs: o.epochs ?? 12,
+      epochs: o.epochs ?? (masks ? 10 : 20),
       peakLr: o.lr ?? 2e-3,
       monitor: "valMap50",
     };
