@@ -47,10 +47,8 @@ test("drawGaussian reproduces draw_umich_gaussian (peaks of exactly 1, max where
   fx.heatmap.forEach((v, j) => near(hm[j]!, v, `heatmap[${j}]`, 1e-6));
 });
 
-test("centernetTargets: peak at the centre cell, radius, size and offset (hand-computed)", () => {
-  // 64 px, stride 4 → a 16 × 16 grid. Box A [10, 14, 20, 20]: centre (20, 24) px = cell (5, 6) exactly;
-  // ceil(20/4) = 5 → radius ⌊1.37⌋ = 1, σ = 3/6, so a side neighbour is e^(−1/(2·0.25)) = e^−2, a corner e^−4.
-  // Box B [40, 33, 22, 18] (class 2): centre (51, 42) px = (12.75, 10.5) cells → cell (12, 10), offset (0.75, 0.5), size (5.5, 4.5).
+/** Targets of one 64 px scene with two objects of 3 classes: box A [10, 14, 20, 20] (class 0), box B [40, 33, 22, 18] (class 2). */
+function twoObjectTargets(): fl.Tensor {
   const scene = {
     image: new Uint8Array(3 * 64 * 64),
     semantic: new Uint8Array(64 * 64),
@@ -60,7 +58,14 @@ test("centernetTargets: peak at the centre cell, radius, size and offset (hand-c
       { category: 2, box: [40, 33, 22, 18] as [number, number, number, number], area: 396 },
     ],
   };
-  const y = vision.centernetTargets({ size: 64, classes: ["a", "b", "c"], scenes: [scene] }, { numClasses: 3, masks: false });
+  return vision.centernetTargets({ size: 64, classes: ["a", "b", "c"], scenes: [scene] }, { numClasses: 3, masks: false });
+}
+
+test("centernetTargets: peak at the centre cell, radius, size and offset (hand-computed)", () => {
+  // 64 px, stride 4 → a 16 × 16 grid. Box A [10, 14, 20, 20]: centre (20, 24) px = cell (5, 6) exactly;
+  // ceil(20/4) = 5 → radius ⌊1.37⌋ = 1, σ = 3/6, so a side neighbour is e^(−1/(2·0.25)) = e^−2, a corner e^−4.
+  // Box B [40, 33, 22, 18] (class 2): centre (51, 42) px = (12.75, 10.5) cells → cell (12, 10), offset (0.75, 0.5), size (5.5, 4.5).
+  const y = twoObjectTargets();
   const cells = 256;
   assert.deepEqual(y.shape, [1, (3 + 5) * cells + 2 * vision.GT_FIELDS]);
   const row = y.data() as Float32Array;
@@ -90,16 +95,7 @@ test("centernetLoss adds 1 − GIoU of the centre cells' boxes (hand value)", ()
   // The two objects of the targets test; the prediction copies the targets' sizes and offsets
   // except box A's height, 2.5 cells instead of 5: concentric, so IoU = GIoU = 0.5 for A and 1
   // for B, and the GIoU term is ((1 − 0.5) + (1 − 1)) / 2 = 0.25.
-  const scene = {
-    image: new Uint8Array(3 * 64 * 64),
-    semantic: new Uint8Array(64 * 64),
-    instances: new Uint8Array(64 * 64),
-    objects: [
-      { category: 0, box: [10, 14, 20, 20] as [number, number, number, number], area: 400 },
-      { category: 2, box: [40, 33, 22, 18] as [number, number, number, number], area: 396 },
-    ],
-  };
-  const y = vision.centernetTargets({ size: 64, classes: ["a", "b", "c"], scenes: [scene] }, { numClasses: 3, masks: false });
+  const y = twoObjectTargets();
   const cells = 256;
   const out = Float32Array.from((y.data() as Float32Array).subarray(0, 7 * cells));
   out[4 * cells + 6 * 16 + 5] = 2.5;
