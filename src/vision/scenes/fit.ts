@@ -1,4 +1,4 @@
-// The training run shared by the scene tasks (localization, segmentation): fresh generated
+// The training run shared by the scene tasks (localization, segmentation, detection): fresh generated
 // scenes every epoch, AdamW with warm-up + cosine, the best validation epoch kept (by mean
 // IoU), and the model directory written with its preprocessing and generator settings.
 // With `--init DIR` the run fine-tunes a saved model of the same task and classes.
@@ -69,7 +69,10 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
   const targets = f.targets(f.train);
   const vImages = sceneImages(f.val);
   const vTargets = f.targets(f.val);
-  if (f.init) f.model.loadStateDict(f.init.weights);
+  if (f.init) {
+    f.model.loadStateDict(f.init.weights);
+    for (const t of f.init.weights.values()) t.dispose();
+  }
   const stats = f.init ? { mean: f.init.preprocessing.mean, std: f.init.preprocessing.std } : imageStats(images);
   const pre: ImagePreprocessing = { size: f.train.size, ...stats, generator: f.generator };
   const n = f.train.scenes.length;
