@@ -65,6 +65,10 @@ export interface SceneFit {
 
 export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
+  const side = f.train.size;
+  o.log?.(
+    `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${f.epochs} epochs, batch ${f.batchSize}, lr ${f.peakLr}`,
+  );
   const images = sceneImages(f.train);
   const targets = f.targets(f.train);
   const vImages = sceneImages(f.val);

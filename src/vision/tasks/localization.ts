@@ -93,9 +93,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     epochs: o.epochs ?? 24,
     peakLr: o.lr ?? 2e-3,
   };
-  o.log?.(
-    `${TASK}: ${tr.scenes.length} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes; ${arch}, ${fit.epochs} epochs, batch ${fit.batchSize}, lr ${fit.peakLr}`,
-  );
   return fitOnScenes(fit, o);
 }
 

@@ -99,7 +99,6 @@ export async function scoreDetector(
   labels: readonly string[],
   set: SceneSplit,
   batchSize = 64,
-  decode: CenterNetDecodeOptions = EVAL_DECODE,
 ): Promise<Record<string, unknown>> {
   const c = model.numClasses;
   const masks = model.masks;
@@ -112,7 +111,7 @@ export async function scoreDetector(
     noGrad(() =>
       tidy(() => {
         const maps = splitCenterNet(model.forward(normalise(sceneImages({ ...set, scenes: batch }), pre)), c, masks);
-        const found = decodeCenterNet(maps, decode);
+        const found = decodeCenterNet(maps, EVAL_DECODE);
         const flat = found.flatMap((ds, i) => ds.map((d) => ({ ...d, local: i })));
         const ms = masks
           ? detectionMasks(
@@ -294,9 +293,6 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       peakLr: o.lr ?? 2e-3,
       monitor: "valMap50",
     };
-    o.log?.(
-      `${name}: ${tr.scenes.length} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes; ${arch}, ${fit.epochs} epochs, batch ${fit.batchSize}, lr ${fit.peakLr}`,
-    );
     return fitOnScenes(fit, o);
   }
 

@@ -108,9 +108,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     epochs: o.epochs ?? 20,
     peakLr: o.lr ?? 3e-3,
   };
-  o.log?.(
-    `${TASK}: ${tr.scenes.length} training / ${val.scenes.length} validation scenes ${tr.size}×${tr.size}, ${tr.classes.length} classes + background; ${arch}, ${fit.epochs} epochs, batch ${fit.batchSize}, lr ${fit.peakLr}`,
-  );
   return fitOnScenes(fit, o);
 }
 
