@@ -33,6 +33,8 @@ import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes 
 
 const TASK = "image-segmentation";
 const ARCHS = ["unet-lite", "unet-small", "unet"] as const;
+/** Full resolution: the half-resolution unet-lite blurs thin strokes (test mIoU 0.76 against 0.84; README). */
+const DEFAULT_MODEL = "unet-small";
 
 interface Hyper {
   numClasses: number;
@@ -88,7 +90,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
   const labels = ["background", ...tr.classes];
   const init = await sceneInit(TASK, o.init, labels);
-  const arch = init?.architecture ?? o.model ?? "unet-lite";
+  const arch = init?.architecture ?? o.model ?? DEFAULT_MODEL;
   const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(arch, tr.classes.length + 1);
   const fit = {
     task: TASK,
@@ -105,7 +107,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     meter: () => new SegmentationMeter(hyper.numClasses),
     batchSize: o.batchSize ?? 16,
     valBatchSize: 64,
-    epochs: o.epochs ?? 20,
+    epochs: o.epochs ?? 30,
     peakLr: o.lr ?? 3e-3,
   };
   return fitOnScenes(fit, o);
@@ -268,7 +270,7 @@ const formatPrediction = (p: unknown): string => {
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = "scenes:digits";
-  const budget = o.full ? { limit: 10000, epochs: 20 } : { limit: 300, epochs: 2 };
+  const budget = o.full ? { limit: 10000, epochs: 30 } : { limit: 300, epochs: 2 };
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
   const m = await evaluate(o.out, data);
   const { model, pre, labels } = await loadSegmenter(o.out);
@@ -306,7 +308,7 @@ export const imageSegmentation: DemoTask = Object.freeze({
   dataFormat:
     "`scenes` (generated: 1–3 Fashion-MNIST items with occlusion on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or a COCO folder (annotations.json + images/ + optional masks/*.png label masks: 0 background, category id, 255 ignored; or train/ and test/ of that layout)",
   models: [...ARCHS],
-  defaultModel: "unet-small",
+  defaultModel: DEFAULT_MODEL,
   train,
   evaluate,
   predict,
