@@ -101,6 +101,10 @@ test("image-localization trains, evaluates and predicts on generated scenes and 
       task.train({ data: "scenes:digits", out: out3, init: out, limit: 16, epochs: 1 }),
       /--init .* was trained on classes \[T-shirt\/top, .*\], the data has \[0, 1,/,
     );
+    await assert.rejects(
+      task.train({ data: "scenes", out: out3, init: out, model: "nope", limit: 16, epochs: 1 }),
+      /--init .* is a box-cnn model, --model asks for nope/,
+    );
     await assert.rejects(task.evaluate(out, "scenes:cats"), /unknown object source "cats" in "scenes:cats"/);
     await assert.rejects(task.train({ data: join(dir, "nothing"), out }), /no annotations\.json in/);
   } finally {

@@ -22,16 +22,26 @@ export interface SceneInit {
   preprocessing: ImagePreprocessing;
 }
 
-/** Reads `--init DIR` for a scene task: the model must be of `task` and have the data's `labels`. */
-export async function sceneInit(task: string, dir: string | undefined, labels: readonly string[]): Promise<SceneInit | null> {
+/**
+ * Reads `--init DIR` for a scene task: the model must be of `task`, have the data's `labels`
+ * and, when `--model` is also given, be of that architecture (the saved one is what continues).
+ */
+export async function sceneInit(
+  task: string,
+  dir: string | undefined,
+  labels: readonly string[],
+  model?: string,
+): Promise<SceneInit | null> {
   if (dir === undefined) return null;
   const { config, weights } = await loadModelDir(dir, task);
+  const refuse = (why: string): FlambeauError => {
+    for (const t of weights.values()) t.dispose();
+    return new FlambeauError("E_ARG", `${task}: --init ${dir} ${why}`);
+  };
+  if (model !== undefined && model !== config.architecture) throw refuse(`is a ${config.architecture} model, --model asks for ${model}`);
   const have = config.labels ?? [];
   if (have.length !== labels.length || have.some((l, i) => l !== labels[i]))
-    throw new FlambeauError(
-      "E_ARG",
-      `${task}: --init ${dir} was trained on classes [${have.join(", ")}], the data has [${labels.join(", ")}]`,
-    );
+    throw refuse(`was trained on classes [${have.join(", ")}], the data has [${labels.join(", ")}]`);
   return {
     architecture: config.architecture,
     hyper: config.hyper,

@@ -66,7 +66,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const seed = o.seed ?? 0;
   manualSeed(seed);
   const { train: tr, val, generator } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed });
-  const init = await sceneInit(TASK, o.init, tr.classes);
+  const init = await sceneInit(TASK, o.init, tr.classes, o.model);
   const arch = init?.architecture ?? o.model ?? "box-cnn";
   const hyper = (init?.hyper as unknown as Hyper | undefined) ?? {
     numClasses: tr.classes.length,

@@ -270,7 +270,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       generator,
     } = await trainScenes(o.data, { ...DETECTION_SCENES, count: masks ? 8000 : 20000, valCount: 300 }, { limit: o.limit, seed });
     checkDetectionSize(name, tr.size);
-    const init = await sceneInit(name, o.init, tr.classes);
+    const init = await sceneInit(name, o.init, tr.classes, o.model);
     if (init) arch = init.architecture;
     const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(name, arch, tr.classes.length, masks);
     const targets = (set: SceneSplit): Tensor => centernetTargets(set, { numClasses: hyper.numClasses, masks });

@@ -89,7 +89,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     generator,
   } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
   const labels = ["background", ...tr.classes];
-  const init = await sceneInit(TASK, o.init, labels);
+  const init = await sceneInit(TASK, o.init, labels, o.model);
   const arch = init?.architecture ?? o.model ?? DEFAULT_MODEL;
   const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(arch, tr.classes.length + 1);
   const fit = {
