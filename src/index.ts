@@ -10,6 +10,7 @@ export { load, save } from "./io/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as serve from "./serve/index.js";
+export * as tasks from "./tasks/index.js";
 export * as text from "./text/index.js";
 export * as train from "./train/index.js";
 export * as vision from "./vision/index.js";

@@ -3,9 +3,9 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeTextAtomic } from "../io/index.js";
+import { TASKS } from "../tasks/registry.js";
+import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
-import type { DemoSection, DemoTask, Task } from "../train/task.js";
-import { TASKS } from "./registry.js";
 import { renderReport } from "./report.js";
 
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";

@@ -1,11 +1,18 @@
-// The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo.
-import { join } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+// The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo. The
+// train / eval / predict flags of a task come from its declaration (src/tasks): the task
+// named on the command line (or held by the model directory) adds its own options.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { FlambeauError } from "../core/errors.js";
-import { loadModelDir } from "../train/model-dir.js";
+import { FLAMBEAU_VERSION } from "../core/version.js";
+import { flagOf, type Phase } from "../tasks/options.js";
+import { getTask, TASKS } from "../tasks/registry.js";
+import type { Task } from "../tasks/task.js";
+import { readModelConfig } from "../train/model-dir.js";
 import { ProgressBar, SilentProgress } from "../train/progress.js";
 import { joinLaunchedGroup, LAUNCHED_ENV, launch } from "./launch.js";
-import { getTask, TASKS } from "./registry.js";
 
 const int =
   (name: string) =>
@@ -21,8 +28,6 @@ const num =
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
     return n;
   };
-/** Tasks whose `train --init DIR` starts from a saved model. */
-const INIT_TASKS = ["text-classification", "image-localization", "image-segmentation", "object-detection", "instance-segmentation"];
 
 const fractionList = (v: string): number[] => {
   const list = v.split(",").map((s) => Number(s.trim()));
@@ -35,13 +40,6 @@ const nonNegative =
   (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
-    return n;
-  };
-const nonNegativeNum =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0, got "${v}"`);
     return n;
   };
 const portArg = (v: string): number => {
@@ -66,12 +64,73 @@ function fmtMetrics(m: Record<string, unknown>): string {
     .join("\n");
 }
 
-export function buildProgram(): Command {
-  const program = new Command("flambeau").description("Deep learning for TypeScript on PyTorch's engine").version("0.1.0").exitOverride();
+const VALUE_NAME: Readonly<Record<string, string>> = { int: "n", count: "n", number: "x", fraction: "x", string: "text", path: "path" };
+
+/** Adds a task's declared options for one command (each parsed and checked by its declaration). */
+function addTaskOptions(cmd: Command, task: Task | undefined, phase: Phase): void {
+  if (!task) return;
+  for (const [key, spec] of Object.entries(task.options)) {
+    if (!spec.phases.includes(phase)) continue;
+    const flag = flagOf(key);
+    const value = spec.choices ? spec.choices.join("|") : VALUE_NAME[spec.type];
+    const o = new Option(spec.type === "flag" ? flag : `${flag} <${value}>`, `${task.name}: ${spec.help}`);
+    if (spec.type !== "flag")
+      o.argParser((raw: string) => {
+        try {
+          return spec.parse(raw, flag);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      });
+    if (spec.default !== undefined) o.default(spec.default);
+    cmd.addOption(o);
+  }
+}
+
+/** The parsed values of a task's declared options for one command. */
+function taskValues(task: Task, phase: Phase, o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(task.options)) if (spec.phases.includes(phase) && o[key] !== undefined) out[key] = o[key];
+  return out;
+}
+
+/** The task a command line is about: `train <task>`, or the task a model directory holds (eval, predict). */
+function taskOfArgv(argv: readonly string[]): { task: Task; phase: Phase } | undefined {
+  const [command, first] = argv;
+  try {
+    if (command === "train" && first !== undefined && Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
+    if ((command === "eval" || command === "predict") && first !== undefined && !first.startsWith("-"))
+      return { task: getTask(readModelConfig(first).task), phase: command };
+  } catch {
+    // not a model directory: the command itself reports it
+  }
+  return undefined;
+}
+
+function describeTask(t: Task): string {
+  const opts = Object.entries(t.options).map(
+    ([k, s]) => `    ${flagOf(k)} (${s.phases.join("/")}) ${s.help}${s.default !== undefined ? ` [default ${String(s.default)}]` : ""}`,
+  );
+  return [
+    t.name,
+    `  ${t.description}`,
+    `  data: ${t.dataFormat}`,
+    `  models: ${t.models.join(", ")} (default ${t.defaultModel})`,
+    ...(opts.length ? ["  options:", ...opts] : []),
+  ].join("\n");
+}
+
+export function buildProgram(argv: readonly string[] = []): Command {
+  const program = new Command("flambeau")
+    .description("Deep learning for TypeScript on PyTorch's engine")
+    .version(FLAMBEAU_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(false);
+  const named = taskOfArgv(argv);
 
   program
     .command("tasks")
-    .description("list the tasks and the data formats they read")
+    .description("list the tasks, the data formats they read and their options")
     .option("--json", "print JSON")
     .action((o: { json?: boolean }) => {
       const list = Object.values(TASKS).map((t) => ({
@@ -80,17 +139,19 @@ export function buildProgram(): Command {
         data: t.dataFormat,
         models: t.models,
         defaultModel: t.defaultModel,
+        options: Object.fromEntries(
+          Object.entries(t.options).map(([k, s]) => [
+            k,
+            { flag: flagOf(k), type: s.type, help: s.help, phases: s.phases, default: s.default, choices: s.choices },
+          ]),
+        ),
       }));
-      print(Boolean(o.json), list, () =>
-        list
-          .map((t) => `${t.task}\n  ${t.description}\n  data: ${t.data}\n  models: ${t.models.join(", ")} (default ${t.defaultModel})`)
-          .join("\n\n"),
-      );
+      print(Boolean(o.json), list, () => Object.values(TASKS).map(describeTask).join("\n\n"));
     });
 
-  program
+  const train = program
     .command("train")
-    .description("train a task's model on --data and save it to --out")
+    .description("train a task's model on --data and save it to --out (`flambeau train <task> --help` lists the task's own options)")
     .argument("<task>", "task name (see `flambeau tasks`)")
     .requiredOption("--data <path>", "training data (a validation split is carved from it unless --val)")
     .option("--val <path>", "validation data")
@@ -100,132 +161,112 @@ export function buildProgram(): Command {
     .option("--seed <n>", "random seed", seedArg, 0)
     .option("--model <name>", "architecture from the task's zoo")
     .option("--limit <n>", "use at most n training examples", int("limit"))
-    .option(
-      "--init <dir>",
-      "fine-tune from a model directory (text-classification --model bert: a fill-mask run; scene tasks: a model of the same task and classes)",
-    )
-    .option("--label-fraction <x>", "use this stratified, seeded fraction of the labelled training data", num("label-fraction"))
-    .option("--hflip", "image-classification: mirror training images left-right as augmentation")
     .option("--out <dir>", "output model directory")
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
     .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
     .option("--node-rank <k>", "this machine's index in [0, nnodes)", nonNegative("node-rank"))
-    .option("--master <host:port>", "node 0's address and a free port there (rank 0 hosts the rendezvous store)")
-    .action(
-      async (
-        taskName: string,
-        o: {
-          data: string;
-          val?: string;
-          epochs?: number;
-          batchSize?: number;
-          lr?: number;
-          seed: number;
-          model?: string;
-          limit?: number;
-          init?: string;
-          labelFraction?: number;
-          hflip?: boolean;
-          out?: string;
-          json?: boolean;
-          nproc?: number;
-          nnodes?: number;
-          nodeRank?: number;
-          master?: string;
-        },
-      ) => {
-        const task = getTask(taskName);
-        if (o.model !== undefined && !task.models.includes(o.model))
-          throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
-        // text-classification fine-tunes a pre-trained encoder; the scene tasks continue a saved model of theirs.
-        if (o.init !== undefined && !INIT_TASKS.includes(task.name))
-          throw new FlambeauError("E_ARG", `--init is supported by ${INIT_TASKS.join(", ")} only, not ${task.name}`);
-        if (o.labelFraction !== undefined && task.name !== "text-classification")
-          throw new FlambeauError("E_ARG", `--label-fraction is supported by text-classification only, not ${task.name}`);
-        if (o.hflip && task.name !== "image-classification")
-          throw new FlambeauError("E_ARG", `--hflip is supported by image-classification only, not ${task.name}`);
-        const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-        const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
-        if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
-          // The workers run this command without the launch flags; --out is fixed here so all agree.
-          const opt = (flag: string, v: unknown): string[] =>
-            v === undefined || v === false ? [] : v === true ? [flag] : [flag, String(v)];
-          const argv = [
-            "train",
-            task.name,
-            ...opt("--data", o.data),
-            ...opt("--val", o.val),
-            ...opt("--epochs", o.epochs),
-            ...opt("--batch-size", o.batchSize),
-            ...opt("--lr", o.lr),
-            ...opt("--seed", o.seed),
-            ...opt("--model", o.model),
-            ...opt("--limit", o.limit),
-            ...opt("--init", o.init),
-            ...opt("--label-fraction", o.labelFraction),
-            ...opt("--hflip", o.hflip),
-            ...opt("--out", out),
-            ...opt("--json", o.json),
-          ];
-          await launch({ nproc: o.nproc ?? 1, nnodes: o.nnodes ?? 1, nodeRank: o.nodeRank ?? 0, master: o.master, argv });
-          return;
-        }
-        const worker = await joinLaunchedGroup();
-        const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
-        try {
-          const r = await task.train({
-            data: o.data,
-            val: o.val,
-            out: worker?.scratch ?? out,
-            model: o.model,
-            epochs: o.epochs,
-            batchSize: o.batchSize,
-            lr: o.lr,
-            seed: o.seed,
-            limit: o.limit,
-            init: o.init,
-            labelFraction: o.labelFraction,
-            hflip: o.hflip,
-            progress: quiet ? new SilentProgress() : new ProgressBar(),
-            log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
-          });
-          if (worker === undefined || worker.rank === 0)
-            print(
-              Boolean(o.json),
-              {
-                task: task.name,
-                dir: r.dir,
-                ...numeric(r.metrics),
-                seconds: r.history.seconds,
-                ...(worker ? { worldSize: worker.worldSize } : {}),
-              },
-              () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`,
-            );
-        } finally {
-          worker?.leave();
-        }
-      },
-    );
+    .option("--master <host:port>", "node 0's address and a free port there (rank 0 hosts the rendezvous store)");
+  if (named?.phase === "train") addTaskOptions(train, named.task, "train");
+  train.action(
+    async (
+      taskName: string,
+      o: {
+        data: string;
+        val?: string;
+        epochs?: number;
+        batchSize?: number;
+        lr?: number;
+        seed: number;
+        model?: string;
+        limit?: number;
+        out?: string;
+        json?: boolean;
+        nproc?: number;
+        nnodes?: number;
+        nodeRank?: number;
+        master?: string;
+      } & Record<string, unknown>,
+    ) => {
+      const task = getTask(taskName);
+      if (o.model !== undefined && !task.models.includes(o.model))
+        throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
+      const own = taskValues(task, "train", o);
+      const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+      const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
+      if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
+        // The workers run this command without the launch flags; --out is fixed here so all agree.
+        const flag = (key: string, v: unknown): string[] =>
+          v === undefined || v === false ? [] : v === true ? [flagOf(key)] : [flagOf(key), String(v)];
+        const common = {
+          data: o.data,
+          val: o.val,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          lr: o.lr,
+          seed: o.seed,
+          model: o.model,
+          limit: o.limit,
+        };
+        const argv = [
+          "train",
+          task.name,
+          ...Object.entries({ ...common, ...own }).flatMap(([k, v]) => flag(k, v)),
+          ...flag("out", out),
+          ...flag("json", o.json),
+        ];
+        await launch({ nproc: o.nproc ?? 1, nnodes: o.nnodes ?? 1, nodeRank: o.nodeRank ?? 0, master: o.master, argv });
+        return;
+      }
+      const worker = await joinLaunchedGroup();
+      const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
+      try {
+        const r = await task.train({
+          ...own,
+          data: o.data,
+          val: o.val,
+          out: worker?.scratch ?? out,
+          model: o.model,
+          epochs: o.epochs,
+          batchSize: o.batchSize,
+          lr: o.lr,
+          seed: o.seed,
+          limit: o.limit,
+          progress: quiet ? new SilentProgress() : new ProgressBar(),
+          log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),
+        });
+        if (worker === undefined || worker.rank === 0)
+          print(
+            Boolean(o.json),
+            {
+              task: task.name,
+              dir: r.dir,
+              ...numeric(r.metrics),
+              seconds: r.history.seconds,
+              ...(worker ? { worldSize: worker.worldSize } : {}),
+            },
+            () => `saved ${r.dir}\n${fmtMetrics(r.metrics)}`,
+          );
+      } finally {
+        worker?.leave();
+      }
+    },
+  );
 
-  program
+  const evalCmd = program
     .command("eval")
     .description("evaluate a saved model on test data")
     .argument("<dir>", "model directory written by `flambeau train`")
     .requiredOption("--data <path>", "test data")
     .option("--batch-size <n>", "batch size", int("batch-size"))
     .option("--limit <n>", "evaluate at most n examples", int("limit"))
-    .option("--beam <n>", "beam width of the decoder (speech to text, translation, summarization)", int("beam"))
-    .option("--lm-weight <x>", "speech to text: weight of the character language model (0: none)", nonNegativeNum("lm-weight"))
-    .option("--json", "print one JSON object")
-    .action(
-      async (dir: string, o: { data: string; batchSize?: number; limit?: number; beam?: number; lmWeight?: number; json?: boolean }) => {
-        const { config } = await loadModelDir(dir);
-        const task = getTask(config.task);
-        const m = await task.evaluate(dir, o.data, { batchSize: o.batchSize, limit: o.limit, beam: o.beam, lmWeight: o.lmWeight });
-        print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
-      },
-    );
+    .option("--json", "print one JSON object");
+  if (named?.phase === "eval") addTaskOptions(evalCmd, named.task, "eval");
+  evalCmd.action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean } & Record<string, unknown>) => {
+    const task = getTask(readModelConfig(dir).task);
+    const m = await task.evaluate(dir, o.data, { ...taskValues(task, "eval", o), batchSize: o.batchSize, limit: o.limit });
+    print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
+  });
 
   program
     .command("scenes")
@@ -259,68 +300,37 @@ export function buildProgram(): Command {
       },
     );
 
-  program
+  const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")
     .argument("<dir>", "model directory")
     .argument("<inputs...>", "inputs")
-    .option("--top-k <k>", "labels to show (generation: sample from the k likeliest tokens)", int("top-k"))
-    .option("--topic <name>", "generation: condition on this topic")
-    .option("--max-new-tokens <n>", "generation: tokens to produce at most", int("max-new-tokens"))
-    .option("--temperature <x>", "generation: sampling temperature", num("temperature"))
-    .option("--cutout <png>", "segmentation: write an RGBA cut-out of the foreground")
-    .option("--background <image>", "segmentation: composite the foreground on this image (with --out)")
-    .option("--out <png>", "segmentation: where --background writes the composite")
-    .option("--draw <png>", "detection: write the image with the boxes (and masks) drawn to this PNG")
-    .option("--beam <n>", "beam width of the decoder (speech to text, translation, summarization)", int("beam"))
-    .option("--lm-weight <x>", "speech to text: weight of the character language model (0: none)", nonNegativeNum("lm-weight"))
-    .option("--json", "print JSON")
-    .action(
-      async (
-        dir: string,
-        inputs: string[],
-        o: {
-          topK?: number;
-          topic?: string;
-          maxNewTokens?: number;
-          temperature?: number;
-          beam?: number;
-          lmWeight?: number;
-          json?: boolean;
-          cutout?: string;
-          background?: string;
-          out?: string;
-          draw?: string;
-        },
-      ) => {
-        const { config } = await loadModelDir(dir);
-        const task = getTask(config.task);
-        // Generated text streams to stdout as it is produced (unless --json).
-        const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
-        let first = true;
-        const preds = await task.predict(dir, inputs, {
-          topK: o.topK ?? (task.name === "text-generation" ? undefined : 3),
-          topic: o.topic,
-          maxNewTokens: o.maxNewTokens,
-          temperature: o.temperature,
-          cutout: o.cutout,
-          background: o.background,
-          out: o.out,
-          draw: o.draw,
-          beam: o.beam,
-          lmWeight: o.lmWeight,
-          onText: stream
-            ? (t) => {
-                if (first) process.stdout.write(inputs[0] ?? "");
-                first = false;
-                process.stdout.write(t);
-              }
-            : undefined,
-        });
-        if (stream) process.stdout.write("\n");
-        else print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
-      },
-    );
+    .option("--json", "print JSON");
+  if (named?.phase === "predict") addTaskOptions(predictCmd, named.task, "predict");
+  predictCmd.action(async (dir: string, inputs: string[], o: { json?: boolean } & Record<string, unknown>) => {
+    const task = getTask(readModelConfig(dir).task);
+    // Generated text streams to stdout as it is produced (unless --json).
+    const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
+    let first = true;
+    const predictor = await task.load(dir);
+    let preds: unknown[];
+    try {
+      preds = await predictor.predict(inputs, {
+        ...taskValues(task, "predict", o),
+        onText: stream
+          ? (t) => {
+              if (first) process.stdout.write(inputs[0] ?? "");
+              first = false;
+              process.stdout.write(t);
+            }
+          : undefined,
+      });
+    } finally {
+      predictor.dispose();
+    }
+    if (stream) process.stdout.write("\n");
+    else print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
+  });
 
   program
     .command("compare")
@@ -383,18 +393,19 @@ export function buildProgram(): Command {
     .option("--out <file>", "result JSON file")
     .option("--no-pytorch", "skip the PyTorch side")
     .option("--no-tfjs", "skip the TensorFlow.js side")
-    .action(async (o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
-      const { runSuite } = await import("../../bench/suite.js");
-      const r = await runSuite({
-        smoke: o.smoke,
-        only: o.only?.split(","),
-        threads: o.threads,
-        out: o.out,
-        pytorch: o.pytorch,
-        tfjs: o.tfjs,
-      });
-      process.stdout.write(`${r.table}\n`);
-      if (r.errors.length) process.stderr.write(`flambeau bench: ${r.errors.length} side(s) failed:\n${r.errors.join("\n")}\n`);
+    .action((o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
+      // The suite is its own program (bench/ sits beside src/, not under it): run it.
+      const run = join(dirname(fileURLToPath(import.meta.url)), "../../bench/run.js");
+      const args = [
+        ...(o.smoke ? ["--smoke"] : []),
+        ...(o.only ? ["--only", o.only] : []),
+        ...(o.threads ? ["--threads", String(o.threads)] : []),
+        ...(o.out ? ["--out", o.out] : []),
+        ...(o.pytorch ? [] : ["--no-pytorch"]),
+        ...(o.tfjs ? [] : ["--no-tfjs"]),
+      ];
+      const r = spawnSync(process.execPath, [run, ...args], { stdio: "inherit" });
+      if (r.status !== 0) throw new FlambeauError("E_STATE", `bench exited with ${r.status ?? r.signal}`);
     });
 
   program
@@ -415,7 +426,7 @@ function numeric(m: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return 0;

@@ -1,8 +1,8 @@
 // The demo's HTML report: one self-contained page (inline SVG charts, no scripts, no
 // network) with a metrics table, loss curves, confusion matrices and sample predictions.
 
-import { escapeHtml } from "../train/html.js";
-import type { DemoSection } from "../train/task.js";
+import { escapeHtml } from "../tasks/html.js";
+import type { DemoSection } from "../tasks/task.js";
 
 function lossChart(h: DemoSection["history"]): string {
   const W = 420;

@@ -15,7 +15,7 @@ import { SHALLOW_PIPELINES } from "./pipelines.js";
 
 /** The registry imports every task's code: loaded when a comparison runs, not on import. */
 async function taskNamed(name: string) {
-  return (await import("../cli/registry.js")).getTask(name);
+  return (await import("../tasks/registry.js")).getTask(name);
 }
 
 export interface CompareOptions {

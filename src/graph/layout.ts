@@ -2,7 +2,7 @@
 // coloured by class or community (self-contained markup for the HTML report).
 
 import { Random } from "../data/random.js";
-import { escapeHtml } from "../train/html.js";
+import { escapeHtml } from "../tasks/html.js";
 
 export interface Layout {
   x: Float64Array;

@@ -74,7 +74,7 @@ export async function serve(dir: string, o: ServeOptions = {}): Promise<RunningS
   const { config, weights } = await loadModelDir(dir);
   for (const t of weights.values()) t.dispose();
   // The registry imports every task's code: loaded here, not by everyone importing Flambeau.
-  const { getTask } = await import("../cli/registry.js");
+  const { getTask } = await import("../tasks/registry.js");
   const task = getTask(config.task);
   const worker = await TaskWorker.start();
   const limit = o.maxBodyBytes ?? 1 << 20;
@@ -93,7 +93,7 @@ export async function serve(dir: string, o: ServeOptions = {}): Promise<RunningS
       });
     readBody(req, limit)
       .then((text) => {
-        const r = parsePredictRequest(text);
+        const r = parsePredictRequest(text, task.options);
         return worker.predict(dir, r.inputs, r.options);
       })
       .then((out) => done(200, out), fail);

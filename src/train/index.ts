@@ -6,5 +6,4 @@ export * as metrics from "./metrics.js";
 export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } from "./metrics.js";
 export * from "./model-dir.js";
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
-export * from "./task.js";
 export * from "./trainer.js";

@@ -1,20 +1,29 @@
-// The training loop: fit / evaluate / predict over async batch iterables, with callbacks,
-// progress, gradient clipping, and every step inside a tidy() scope so memory stays flat.
+// The one training runtime every task uses: fit / evaluate / predict over async batch
+// iterables of any batch type. A task writes only what is its own — the loss of one batch
+// (`step`) and, if it needs one, the evaluation of one batch (`evalStep`); the schedule,
+// gradient clipping and accumulation, data parallelism, keep-best, the divergence check,
+// checkpoints with resume, progress and the JSONL event log are options, written here once.
+// Every step runs inside a tidy() scope so memory stays flat.
 
+import { existsSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
-import { cat, dispose, manualSeed, noGrad, type Tensor, tidy } from "../core/index.js";
+import { cat, dispose, manualSeed, noGrad, Tensor, tidy } from "../core/index.js";
+import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
 import { clipGradNorm_ } from "../optim/clip.js";
-import type { Callback, Logs, TrainerState } from "./callbacks.js";
+import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type TrainerState } from "./callbacks.js";
 import { ambientDdp } from "./distributed/context.js";
+import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
-  forward(x: Tensor): Tensor;
+  forward(...inputs: never[]): unknown;
   train(mode?: boolean): unknown;
   eval(): unknown;
   parameters(): Tensor[];
   stateDict(): Map<string, Tensor>;
+  loadStateDict?(sd: Map<string, Tensor>): unknown;
+  buffers?(): Tensor[];
 }
 /** What the trainer needs of an optimizer (fl.optim.* satisfy it). */
 export interface StepOptimizer {
@@ -22,31 +31,88 @@ export interface StepOptimizer {
   step(): void;
   paramGroups: { lr: number }[];
 }
+/** An optimizer whose state can be checkpointed (fl.optim.* satisfy it). */
+interface StatefulOptimizer extends StepOptimizer {
+  stateDict(): import("../io/checkpoint.js").OptimizerStateDictLike;
+  loadStateDict(sd: import("../io/checkpoint.js").OptimizerStateDictLike): void;
+}
+/** A learning-rate schedule (fl.optim's schedulers; ReduceLROnPlateau takes the monitored value). */
+export interface Scheduler {
+  step(metric?: number): void;
+  stateDict?(): unknown;
+  loadStateDict?(sd: never): void;
+}
 /** Accumulates evaluation results batch by batch. */
 export interface Meter {
   update(output: Tensor, target: Tensor): void;
   compute(): Record<string, unknown>;
 }
 
+/** The classic supervised batch: inputs and targets. */
 export type Batch = readonly [Tensor, Tensor] | { x: Tensor; y: Tensor };
-export type BatchSource = AsyncIterable<Batch> | Iterable<Batch>;
+export type BatchSource<B = Batch> = AsyncIterable<B> | Iterable<B>;
 
-export interface TrainerOptions {
+/** Keep the weights of the best epoch by one logged value (any name the epoch logs carry). */
+export interface KeepBestOptions {
+  monitor: string;
+  /** Default: "min" when the name contains "loss", else "max". */
+  mode?: Mode;
+}
+
+export interface TrainerOptions<B = Batch> {
   model: TrainableModel;
   optimizer: StepOptimizer;
-  loss: (output: Tensor, target: Tensor) => Tensor;
+  /** Supervised batches: the loss of the model's output against the target. */
+  loss?: (output: Tensor, target: Tensor) => Tensor;
+  /**
+   * The loss of one batch, computed in train mode with grad (any batch type). The trainer
+   * does zeroGrad, backward, the gradient sync, clipping, the optimizer and the schedule.
+   * Default (supervised batches): loss(model.forward(x), y).
+   */
+  step?: (batch: B) => Tensor;
+  /**
+   * Evaluates one batch in eval mode without grad and returns its loss (or undefined when
+   * the task has none); it updates `meter` itself. Default: forward, loss, meter.update.
+   */
+  evalStep?: (batch: B, meter: Meter | undefined) => Tensor | number | undefined;
+  /** Examples in a batch, which weight the epoch's mean loss. Default: the first tensor's rows. */
+  batchSize?: (batch: B) => number;
+  /**
+   * Data parallel: this rank's part of a batch, or null to skip the batch on every rank.
+   * Default: rows rank, rank + N, … of every tensor whose first dimension is the batch's.
+   */
+  shard?: (batch: B, rank: number, worldSize: number) => B | null;
   /** Makes a fresh meter for each evaluation (e.g. () => new ClassificationMeter(10)). */
   meter?: () => Meter;
-  callbacks?: Callback[];
-  /** Clip the global gradient norm to this value before each step. */
+  /** Metrics computed outside the meter after each epoch's training, logged under the names given. */
+  validate?: () => Record<string, number> | Promise<Record<string, number>>;
+  /** A learning-rate schedule from fl.optim, stepped after every optimizer step or every epoch. */
+  scheduler?: Scheduler;
+  /** Default "step". */
+  schedulerInterval?: "step" | "epoch";
+  /** An epoch scheduler's metric (ReduceLROnPlateau), by log name. */
+  schedulerMonitor?: string;
+  /** Clip the global gradient norm to this value before each optimizer step. */
   gradClipNorm?: number;
+  /** Accumulate gradients over this many batches per optimizer step (default 1). */
+  accumulate?: number;
+  /** Keep the best epoch's weights and load them back when fit ends. */
+  keepBest?: KeepBestOptions;
+  /** Save model, optimizer, schedule and epoch here after every epoch (rank 0); fit({ resume }) continues from it. */
+  checkpoint?: string;
+  /** Append one JSON object per epoch to this file. */
+  eventLog?: string;
+  callbacks?: Callback[];
   progress?: ProgressSink;
   /** Seeds libtorch's RNG (dropout, init) at fit() start. */
   seed?: number;
+  /** Names the run in errors ("image-classification: training diverged …"). */
+  name?: string;
   /**
    * Data-parallel training (a train/distributed DistributedDataParallel satisfies it):
    * gradients are averaged across ranks after each backward, and the epoch's loss is
-   * reduced across ranks so every rank logs the global figure.
+   * reduced across ranks so every rank logs the global figure. Default: the ambient
+   * process group when this process is one rank of one (`flambeau train --nproc N`).
    */
   distributed?: GradientSync;
 }
@@ -55,83 +121,183 @@ export interface TrainerOptions {
 export interface GradientSync {
   syncGradients(): Promise<void>;
   allReduceSum(values: readonly number[]): Promise<number[]>;
-  /** This rank's part of a batch, or null to skip it (on every rank alike). */
-  shardBatch?(x: Tensor, y: Tensor): [Tensor, Tensor] | null;
+  readonly rank?: number;
+  readonly worldSize?: number;
 }
 
-export interface FitOptions {
+export interface FitOptions<B = Batch> {
   epochs: number;
-  val?: BatchSource;
-  /** Epochs already done (resuming from a checkpoint): training runs epochs startEpoch+1 … epochs. */
+  val?: BatchSource<B>;
+  /** Epochs already done: training runs epochs startEpoch+1 … epochs. */
   startEpoch?: number;
+  /** Continue from the `checkpoint` file when it exists. */
+  resume?: boolean;
 }
 
 export interface History {
   epochs: Logs[];
   seconds: number;
   samplesPerSecond: number;
+  /** The epoch whose weights the model holds after fit with keepBest (-1: none improved). */
+  bestEpoch?: number;
 }
 
-const unpack = (b: Batch): [Tensor, Tensor] => (Array.isArray(b) ? [b[0], b[1]] : [(b as { x: Tensor }).x, (b as { y: Tensor }).y]);
-const lengthOf = (s: BatchSource): number => {
+const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
+
+/** The first tensor in a batch (depth-first), for the default batch size and sharding. */
+function firstTensor(b: unknown): Tensor | undefined {
+  if (isTensor(b)) return b;
+  if (Array.isArray(b)) {
+    for (const v of b) {
+      const t = firstTensor(v);
+      if (t) return t;
+    }
+  } else if (b !== null && typeof b === "object") {
+    for (const v of Object.values(b)) {
+      const t = firstTensor(v);
+      if (t) return t;
+    }
+  }
+  return undefined;
+}
+
+/** Rows rank, rank + N, … of every tensor whose first dimension is `n`; other values as they are. */
+function shardTree(b: unknown, n: number, rank: number, world: number): unknown {
+  if (isTensor(b)) return b.shape[0] === n ? shardRows(b, rank, world) : b;
+  if (Array.isArray(b)) return b.map((v) => shardTree(v, n, rank, world));
+  if (b !== null && typeof b === "object" && Object.getPrototypeOf(b) === Object.prototype)
+    return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, shardTree(v, n, rank, world)]));
+  return b;
+}
+
+function defaultShard<B>(batch: B, rank: number, world: number): B | null {
+  const n = firstTensor(batch)?.shape[0] ?? 0;
+  if (n < world) return null;
+  return shardTree(batch, n, rank, world) as B;
+}
+
+const supervised = (b: unknown): [Tensor, Tensor] => {
+  if (Array.isArray(b) && isTensor(b[0]) && isTensor(b[1])) return [b[0], b[1]];
+  const o = b as { x?: unknown; y?: unknown };
+  if (isTensor(o?.x) && isTensor(o?.y)) return [o.x, o.y];
+  throw new FlambeauError(
+    "E_ARG",
+    "Trainer: a batch is not [x, y] or { x, y }; give the trainer a `step` (and `evalStep`) for other batch types",
+  );
+};
+
+const lengthOf = (s: unknown): number => {
   const n = (s as { length?: unknown }).length;
   return typeof n === "number" ? n : 0;
 };
 
-export class Trainer {
+export class Trainer<B = Batch> {
   readonly model: TrainableModel;
   readonly optimizer: StepOptimizer;
-  readonly lossFn: (output: Tensor, target: Tensor) => Tensor;
   readonly callbacks: Callback[];
   readonly progress: ProgressSink;
-  readonly options: TrainerOptions;
+  readonly options: TrainerOptions<B>;
   readonly state: TrainerState;
+  readonly #accumulate: number;
+  #pending = 0;
 
-  constructor(o: TrainerOptions) {
+  constructor(o: TrainerOptions<B>) {
+    if (o.step === undefined && o.loss === undefined)
+      throw new FlambeauError("E_ARG", "Trainer: give either `loss` (supervised [x, y] batches) or `step` (any batch)");
+    const acc = o.accumulate ?? 1;
+    if (!Number.isInteger(acc) || acc < 1) throw new FlambeauError("E_ARG", `Trainer: accumulate must be a positive integer, got ${acc}`);
+    if (o.gradClipNorm !== undefined && !(o.gradClipNorm > 0))
+      throw new FlambeauError("E_ARG", `Trainer: gradClipNorm must be > 0, got ${o.gradClipNorm}`);
     this.options = o;
     this.model = o.model;
     this.optimizer = o.optimizer;
-    this.lossFn = o.loss;
-    this.callbacks = o.callbacks ?? [];
+    this.#accumulate = acc;
+    this.callbacks = [...(o.callbacks ?? [])];
+    if (o.eventLog !== undefined) this.callbacks.push(new JsonlLogger(o.eventLog));
     this.progress = o.progress ?? new SilentProgress();
     this.state = { epoch: 0, step: 0, stopTraining: false, model: o.model };
   }
 
-  /** One optimisation step on one batch; returns the loss. */
-  trainStep(x: Tensor, y: Tensor): number {
+  /** The loss tensor of one batch in train mode (the `step` hook, or the supervised default). */
+  #lossOf(batch: B): Tensor {
+    if (this.options.step) return this.options.step(batch);
+    const [x, y] = supervised(batch);
+    return this.options.loss!((this.model.forward as (x: Tensor) => Tensor).call(this.model, x), y);
+  }
+
+  #checkFinite(value: number): void {
+    if (Number.isFinite(value)) return;
+    const who = this.options.name ? `${this.options.name}: ` : "";
+    throw new FlambeauError(
+      "E_STATE",
+      `${who}training diverged: loss is ${value} at epoch ${this.state.epoch}, step ${this.state.step}; lower the learning rate`,
+    );
+  }
+
+  /** Forward and backward of one batch; returns the loss. Gradients are added to the pending ones. */
+  #backward(batch: B): number {
     return tidy(() => {
-      this.optimizer.zeroGrad(true);
-      const loss = this.lossFn(this.model.forward(x), y);
+      if (this.#pending === 0) this.optimizer.zeroGrad(true);
+      const loss = this.#lossOf(batch);
       const value = Number(loss.item());
-      if (!Number.isFinite(value))
-        throw new FlambeauError("E_STATE", `training diverged: loss is ${value} at step ${this.state.step}; lower the learning rate`);
-      loss.backward();
-      if (this.options.gradClipNorm !== undefined) clipGradNorm_(this.model.parameters(), this.options.gradClipNorm);
-      this.optimizer.step();
+      this.#checkFinite(value);
+      (this.#accumulate > 1 ? loss.div(this.#accumulate) : loss).backward();
+      this.#pending++;
       return value;
     });
   }
 
-  /** trainStep with the gradients averaged across ranks between backward and the optimizer step. */
-  async trainStepDistributed(x: Tensor, y: Tensor, sync: GradientSync): Promise<number> {
-    const value = tidy(() => {
-      this.optimizer.zeroGrad(true);
-      const loss = this.lossFn(this.model.forward(x), y);
-      const v = Number(loss.item());
-      if (!Number.isFinite(v))
-        throw new FlambeauError("E_STATE", `training diverged: loss is ${v} at step ${this.state.step}; lower the learning rate`);
-      loss.backward();
-      return v;
-    });
-    await sync.syncGradients();
+  #update(): void {
     tidy(() => {
       if (this.options.gradClipNorm !== undefined) clipGradNorm_(this.model.parameters(), this.options.gradClipNorm);
       this.optimizer.step();
     });
+    this.#pending = 0;
+    if (this.options.scheduler && (this.options.schedulerInterval ?? "step") === "step") this.options.scheduler.step();
+  }
+
+  /** One optimisation step on one batch (with `accumulate`, one part of a step); returns the loss. */
+  async trainBatch(batch: B, sync?: GradientSync): Promise<number> {
+    const value = this.#backward(batch);
+    if (this.#pending < this.#accumulate) return value;
+    if (sync) await sync.syncGradients();
+    this.#update();
     return value;
   }
 
-  async fit(train: BatchSource, o: FitOptions): Promise<History> {
+  /** One supervised optimisation step (no data parallelism); returns the loss. */
+  trainStep(x: Tensor, y: Tensor): number {
+    const value = this.#backward([x, y] as unknown as B);
+    if (this.#pending >= this.#accumulate) this.#update();
+    return value;
+  }
+
+  async #resume(path: string): Promise<number> {
+    if (!existsSync(path)) return 0;
+    const c = await loadCheckpoint(path);
+    if (!this.model.loadStateDict) throw new FlambeauError("E_ARG", "Trainer: resuming needs a model with loadStateDict");
+    this.model.loadStateDict(c.model);
+    for (const t of c.model.values()) t.dispose();
+    const opt = this.optimizer as Partial<StatefulOptimizer>;
+    if (c.optimizer && opt.loadStateDict) opt.loadStateDict(c.optimizer);
+    if (c.scheduler && this.options.scheduler?.loadStateDict) this.options.scheduler.loadStateDict(c.scheduler as never);
+    this.state.step = c.step ?? 0;
+    return c.epoch;
+  }
+
+  async #saveCheckpoint(path: string, sync: GradientSync | undefined): Promise<void> {
+    if ((sync?.rank ?? 0) !== 0) return;
+    const opt = this.optimizer as Partial<StatefulOptimizer>;
+    await saveCheckpoint(path, {
+      model: this.model.stateDict(),
+      ...(opt.stateDict ? { optimizer: opt.stateDict() } : {}),
+      ...(this.options.scheduler?.stateDict ? { scheduler: this.options.scheduler.stateDict() as Record<string, unknown> } : {}),
+      epoch: this.state.epoch,
+      step: this.state.step,
+    });
+  }
+
+  async fit(train: BatchSource<B>, o: FitOptions<B>): Promise<History> {
     if (!Number.isInteger(o.epochs) || o.epochs < 1)
       throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
     if (this.options.seed !== undefined) manualSeed(this.options.seed);
@@ -139,29 +305,34 @@ export class Trainer {
     const t0 = performance.now();
     let samples = 0;
     this.state.stopTraining = false;
+    let startEpoch = o.startEpoch ?? 0;
+    if (o.resume && this.options.checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(this.options.checkpoint));
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
-    const sync = this.options.distributed ?? (await ambientDdp(this.model));
-    for (const cb of this.callbacks) await cb.onTrainBegin?.(this.state);
-    for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
+    const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
+    const sync: GradientSync | undefined =
+      this.options.distributed ?? (ambient ? { ...ambient, rank: ambient.ddp.rank, worldSize: ambient.ddp.worldSize } : undefined);
+    const shard = this.options.shard ?? defaultShard;
+    const best = this.options.keepBest ? new KeepBestModel(this.options.keepBest) : undefined;
+    const callbacks: Callback[] = best ? [...this.callbacks, best] : this.callbacks;
+    for (const cb of callbacks) await cb.onTrainBegin?.(this.state);
+    for (let epoch = startEpoch + 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
       this.state.epoch = epoch;
       this.model.train(true);
-      for (const cb of this.callbacks) await cb.onEpochBegin?.(this.state);
+      for (const cb of callbacks) await cb.onEpochBegin?.(this.state);
       this.progress.start(`epoch ${epoch}/${o.epochs}`, lengthOf(train));
       let lossSum = 0;
       let n = 0;
       let batches = 0;
       const te = performance.now();
       for await (const batch of train) {
-        const [bx, by] = unpack(batch);
-        const part = sync?.shardBatch ? sync.shardBatch(bx, by) : ([bx, by] as [Tensor, Tensor]);
+        const part = sync && sync.worldSize !== undefined && sync.worldSize > 1 ? shard(batch, sync.rank ?? 0, sync.worldSize) : batch;
         if (part === null) {
           dispose(batch);
           continue;
         }
-        const [x, y] = part;
-        const bs = x.shape[0] ?? 1;
-        const loss = sync ? await this.trainStepDistributed(x, y, sync) : this.trainStep(x, y);
-        if (x !== bx) dispose([x, y]);
+        const bs = this.options.batchSize?.(part) ?? firstTensor(part)?.shape[0] ?? 1;
+        const loss = await this.trainBatch(part, sync);
+        if (part !== batch) dispose(part);
         dispose(batch);
         lossSum += loss * bs;
         n += bs;
@@ -169,7 +340,12 @@ export class Trainer {
         this.state.step++;
         const logs = { loss, lr: this.optimizer.paramGroups[0]?.lr ?? 0 };
         this.progress.update(batches, { loss: lossSum / n });
-        for (const cb of this.callbacks) await cb.onBatchEnd?.(this.state, logs);
+        for (const cb of callbacks) await cb.onBatchEnd?.(this.state, logs);
+      }
+      // A last partial accumulation still updates the weights.
+      if (this.#pending > 0) {
+        if (sync) await sync.syncGradients();
+        this.#update();
       }
       if (sync) [lossSum, n] = (await sync.allReduceSum([lossSum, n])) as [number, number];
       samples += n;
@@ -182,49 +358,76 @@ export class Trainer {
         const v = await this.evaluate(o.val);
         for (const [k, val] of Object.entries(v)) if (typeof val === "number") logs[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = val;
       }
+      if (this.options.validate) {
+        this.model.eval();
+        Object.assign(logs, await this.options.validate());
+      }
+      if (this.options.scheduler && this.options.schedulerInterval === "epoch")
+        this.options.scheduler.step(this.options.schedulerMonitor ? logs[this.options.schedulerMonitor] : undefined);
       history.push(logs);
       this.progress.end(fmtInfo(Object.fromEntries(Object.entries(logs).filter(([k]) => k !== "lr" && k !== "seconds"))));
-      for (const cb of this.callbacks) await cb.onEpochEnd?.(this.state, logs);
+      for (const cb of callbacks) await cb.onEpochEnd?.(this.state, logs);
+      if (this.options.checkpoint) await this.#saveCheckpoint(this.options.checkpoint, sync);
     }
     const last = history[history.length - 1] ?? {};
-    for (const cb of this.callbacks) await cb.onTrainEnd?.(this.state, last);
+    for (const cb of callbacks) await cb.onTrainEnd?.(this.state, last);
+    let bestEpoch: number | undefined;
+    if (best) {
+      bestEpoch = best.bestEpoch;
+      if (this.model.loadStateDict) best.restore(this.model as { loadStateDict(sd: Map<string, Tensor>): unknown });
+    }
     const seconds = (performance.now() - t0) / 1000;
-    return { epochs: history, seconds, samplesPerSecond: samples / seconds };
+    return { epochs: history, seconds, samplesPerSecond: samples / seconds, ...(bestEpoch !== undefined ? { bestEpoch } : {}) };
   }
 
   /** Mean loss plus the meter's results over a data set, in eval mode without grad. */
-  async evaluate(data: BatchSource): Promise<Record<string, unknown>> {
+  async evaluate(data: BatchSource<B>): Promise<Record<string, unknown>> {
     this.model.eval();
     const meter = this.options.meter?.();
     let lossSum = 0;
     let n = 0;
+    let withLoss = false;
     for await (const batch of data) {
-      const [x, y] = unpack(batch);
       noGrad(() =>
         tidy(() => {
-          const out = this.model.forward(x);
-          const bs = x.shape[0] ?? 1;
-          lossSum += Number(this.lossFn(out, y).item()) * bs;
+          const bs = this.options.batchSize?.(batch) ?? firstTensor(batch)?.shape[0] ?? 1;
+          let loss: Tensor | number | undefined;
+          if (this.options.evalStep) loss = this.options.evalStep(batch, meter);
+          else if (this.options.loss && !this.options.step) {
+            const [x, y] = supervised(batch);
+            const out = (this.model.forward as (x: Tensor) => Tensor).call(this.model, x);
+            loss = this.options.loss(out, y);
+            meter?.update(out, y);
+          } else loss = this.#lossOf(batch);
+          if (loss !== undefined) {
+            withLoss = true;
+            lossSum += (typeof loss === "number" ? loss : Number(loss.item())) * bs;
+          }
           n += bs;
-          meter?.update(out, y);
         }),
       );
       dispose(batch);
     }
-    return { loss: n ? lossSum / n : Number.NaN, ...(meter?.compute() ?? {}) };
+    return { ...(withLoss ? { loss: n ? lossSum / n : Number.NaN } : {}), ...(meter?.compute() ?? {}) };
   }
 
-  /** Model outputs for every batch's inputs, concatenated along dim 0. */
+  /** Model outputs for every batch's inputs, concatenated along dim 0 (supervised models). */
   async predict(data: AsyncIterable<Tensor | Batch> | Iterable<Tensor | Batch>): Promise<Tensor> {
     this.model.eval();
+    const forward = this.model.forward as (x: Tensor) => Tensor;
     const outs: Tensor[] = [];
     for await (const item of data) {
-      const x = Array.isArray(item) || !("shape" in (item as object)) ? unpack(item as Batch)[0] : (item as Tensor);
-      outs.push(noGrad(() => this.model.forward(x)));
+      const x = isTensor(item) ? item : supervised(item)[0];
+      outs.push(noGrad(() => forward.call(this.model, x)));
       dispose(item);
     }
     const r = cat(outs, 0);
     for (const o of outs) o.dispose();
     return r;
   }
+}
+
+/** A trainer for evaluation only (a saved model scored on test data): its optimizer does nothing. */
+export function evaluator<B = Batch>(o: Omit<TrainerOptions<B>, "optimizer">): Trainer<B> {
+  return new Trainer<B>({ ...o, optimizer: { zeroGrad() {}, step() {}, paramGroups: [] } });
 }

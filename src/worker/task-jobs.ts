@@ -1,27 +1,31 @@
 // The task entry points a WorkerRunner calls by name (see task-worker.ts): the same
 // train / evaluate / predict code the CLI runs, with plain-data options and results.
-import { getTask } from "../cli/registry.js";
-import { loadModelDir } from "../train/model-dir.js";
+// A model directory is loaded once into its task's Predictor and kept for later requests.
+import { getTask } from "../tasks/registry.js";
+import type { EvalArgs, Predictor, Task, TrainArgs } from "../tasks/task.js";
+import { readModelConfig } from "../train/model-dir.js";
 import { SilentProgress } from "../train/progress.js";
-import type { TaskEvalOptions, TaskPredictOptions, TaskTrainOptions } from "../train/task.js";
 import type { JobContext } from "./worker-main.js";
 
-/** TaskTrainOptions without its callbacks (they cannot cross threads; log lines come back as messages). */
-export type WorkerTrainOptions = Omit<TaskTrainOptions, "progress" | "log">;
-export type WorkerPredictOptions = Omit<TaskPredictOptions, "onText">;
+/** Train options without their callbacks (they cannot cross threads; log lines come back as messages). */
+export type WorkerTrainOptions = Omit<TrainArgs, "progress" | "log"> & Record<string, unknown>;
+export type WorkerPredictOptions = Record<string, unknown>;
 
-// Which task a model directory holds, read once per directory (the task's predict reloads the weights itself).
-const taskNames = new Map<string, string>();
+// One predictor per model directory, loaded on its first request.
+const loaded = new Map<string, Promise<{ task: Task; predictor: Predictor }>>();
 
-async function taskOf(dir: string) {
-  let name = taskNames.get(dir);
-  if (name === undefined) {
-    const { config, weights } = await loadModelDir(dir);
-    for (const t of weights.values()) t.dispose();
-    name = config.task;
-    taskNames.set(dir, name);
+function predictorOf(dir: string): Promise<{ task: Task; predictor: Predictor }> {
+  let p = loaded.get(dir);
+  if (p === undefined) {
+    p = (async () => {
+      const task = getTask(readModelConfig(dir).task);
+      return { task, predictor: await task.load(dir) };
+    })();
+    loaded.set(dir, p);
+    // A directory that failed to load is tried again on the next request.
+    p.catch(() => loaded.delete(dir));
   }
-  return getTask(name);
+  return p;
 }
 
 export async function predictJob(
@@ -29,13 +33,13 @@ export async function predictJob(
   inputs: string[],
   o: WorkerPredictOptions = {},
 ): Promise<{ task: string; predictions: unknown[]; text: string[] }> {
-  const task = await taskOf(dir);
-  const predictions = await task.predict(dir, inputs, o);
+  const { task, predictor } = await predictorOf(dir);
+  const predictions = await predictor.predict(inputs, o);
   return { task: task.name, predictions, text: predictions.map((p) => task.formatPrediction(p)) };
 }
 
-export async function evaluateJob(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
-  return (await taskOf(dir)).evaluate(dir, data, o);
+export async function evaluateJob(dir: string, data: string, o: EvalArgs & Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  return getTask(readModelConfig(dir).task).evaluate(dir, data, o);
 }
 
 export async function trainJob(taskName: string, o: WorkerTrainOptions, ctx: JobContext) {

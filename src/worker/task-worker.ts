@@ -1,7 +1,7 @@
 // TaskWorker: a task's train / evaluate / predict in a worker thread, as promises; the
 // calling thread's event loop stays free while libtorch works (servers, UIs, CLIs).
 import { fileURLToPath } from "node:url";
-import type { TaskEvalOptions, TaskTrainResult } from "../train/task.js";
+import type { EvalArgs as TaskEvalOptions, TaskTrainResult } from "../tasks/task.js";
 import { WorkerRunner, type WorkerRunnerOptions } from "./runner.js";
 import type { WorkerPredictOptions, WorkerTrainOptions } from "./task-jobs.js";
 

@@ -5,9 +5,9 @@ import { spawn } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { getTask } from "../../src/cli/registry.js";
 import { parsePredictRequest } from "../../src/serve/index.js";
 import { type RunningServer, serve } from "../../src/serve/server.js";
+import { getTask } from "../../src/tasks/registry.js";
 import { TaskWorker } from "../../src/worker/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 import { writeFashionImageFolder } from "../helpers/image-folder.js";
@@ -65,7 +65,7 @@ test("malformed JSON → 400 with a clear error; other bad requests are 4xx", as
     ["[1, 2]", /expected a JSON object/],
     ['{"inputs": []}', /"inputs" must be a non-empty array of strings/],
     ['{"inputs": [3]}', /"inputs" must be a non-empty array of strings/],
-    [`{"inputs": ["${image}"], "topK": 0}`, /"topK" must be a positive integer, got 0/],
+    [`{"inputs": ["${image}"], "topK": 0}`, /topK must be a positive integer, got "0"/],
     [`{"inputs": ["${image}"], "top_k": 2}`, /unknown field\(s\) top_k/],
   ] as const) {
     const r = await post(body);
@@ -81,12 +81,17 @@ test("malformed JSON → 400 with a clear error; other bad requests are 4xx", as
   assert.equal((await post(JSON.stringify({ inputs: [image] }))).status, 200);
 });
 
-test("parsePredictRequest passes the generation options through", () => {
-  assert.deepEqual(parsePredictRequest('{"inputs": ["hi"], "maxNewTokens": 5, "temperature": 0.7, "topic": "news"}'), {
+test("parsePredictRequest takes the task's declared predict options, never a path", () => {
+  const generation = getTask("text-generation").options;
+  assert.deepEqual(parsePredictRequest('{"inputs": ["hi"], "maxNewTokens": 5, "temperature": 0.7, "topic": "news"}', generation), {
     inputs: ["hi"],
     options: { maxNewTokens: 5, temperature: 0.7, topic: "news" },
   });
-  assert.throws(() => parsePredictRequest('{"inputs": ["hi"], "temperature": -1}'), /"temperature" must be a positive number/);
+  assert.throws(() => parsePredictRequest('{"inputs": ["hi"], "temperature": -1}', generation), /temperature must be a positive number/);
+  assert.throws(() => parsePredictRequest('{"inputs": ["hi"], "beam": 2}', generation), /unknown field\(s\) beam/);
+  // A file the task would write (--draw) is a command-line option only.
+  const detection = getTask("object-detection").options;
+  assert.throws(() => parsePredictRequest('{"inputs": ["a.png"], "draw": "/tmp/x.png"}', detection), /unknown field\(s\) draw/);
 });
 
 test("the `flambeau serve` command listens, answers and stops on SIGTERM", async () => {

@@ -7,9 +7,6 @@ import { manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
-import { ClassificationMeter } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -18,7 +15,10 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import { ClassificationMeter } from "../../train/metrics.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, Trainer } from "../../train/trainer.js";
 import { freqMask, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
@@ -169,8 +169,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       labels: classes,
       preprocessing: pre as unknown as Record<string, unknown>,
       metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

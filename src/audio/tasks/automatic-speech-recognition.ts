@@ -9,10 +9,10 @@ import { ctcLoss } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { clipGradNorm_ } from "../../optim/clip.js";
 import { AdamW } from "../../optim/index.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
 import type { Logs } from "../../train/callbacks.js";
 import { KeepBestModel, type TrainerState, warmupCosine } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import { CTC_CLASSES, encodeTranscript } from "../asr/alphabet.js";
 import { type CharLmJson, CharNgramLM } from "../asr/char-lm.js";
 import { ctcBeamDecode, ctcGreedyDecode } from "../asr/ctc-decode.js";
@@ -247,8 +247,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
           bestEpoch: best.bestEpoch,
           trainSeconds: seconds,
         },
-        flambeauVersion: "0.1.0",
-        created: new Date().toISOString(),
       },
       model.stateDict(),
     );

@@ -2,7 +2,7 @@
 // the bottom), in a self-contained HTML fragment with escaped captions.
 import sharp from "sharp";
 import { type Tensor, tidy } from "../../core/index.js";
-import { escapeHtml } from "../../train/html.js";
+import { escapeHtml } from "../../tasks/html.js";
 
 // A few stops of the "magma" colour map, interpolated linearly.
 const STOPS: [number, number, number][] = [

@@ -2,7 +2,7 @@
 // active/inactive labels (scaffold split), and a few test molecules drawn by openchemlib with
 // both models' P(active).
 import { join } from "node:path";
-import type { DemoOptions, DemoSection, TaskTrainOptions } from "../../train/task.js";
+import type { DemoOptions, DemoSection, TaskTrainOptions } from "../../tasks/legacy.js";
 import type { History } from "../../train/trainer.js";
 import type { MoleculeModel } from "../models/molecule-models.js";
 import { predictMolecules, type Standardizer } from "./fit.js";

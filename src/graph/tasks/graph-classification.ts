@@ -4,7 +4,6 @@
 // ChEMBL and NCI sets, a CSV with smiles,label columns, or "file.sdf:FIELD".
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -14,7 +13,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "../models/molecule-models.js";
 import { BUILTIN_MOLECULE_SETS } from "../molecules/datasets.js";
 import { moleculeDemo } from "../molecules/demo.js";
@@ -126,8 +126,6 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
           bondFeatures: BOND_FEATURES,
         },
         metrics: { validation, test: testMetrics, epochs, lr, batchSize, seed, bestEpoch: fit.bestEpoch, seconds: fit.seconds },
-        flambeauVersion: "0.1.0",
-        created: new Date().toISOString(),
       },
       model.stateDict(),
     );

@@ -5,7 +5,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { eye, manualSeed } from "../../core/index.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -14,7 +13,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { debianPackageGraph } from "../datasets/debian-packages.js";
 import { wormNet } from "../datasets/wormnet.js";
 import type { Graph } from "../graph.js";
@@ -85,8 +85,6 @@ export async function trainLinks(o: TaskTrainOptions): Promise<TaskTrainResult &
       hyper: { ...hyper },
       preprocessing: { data: source, seed, split: { val: 0.05, test: 0.1 } },
       metrics: { test: metrics, epochs, lr, seed, bestEpoch: fit.bestEpoch, seconds: fit.seconds },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

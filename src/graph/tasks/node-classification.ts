@@ -3,8 +3,6 @@
 // data: Zachary's karate club (one labelled member per club) and the Debian package graph.
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
-import { confusionMatrix, f1Score } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -13,7 +11,9 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { confusionMatrix, f1Score } from "../../train/metrics.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { loadNodeData } from "../datasets/index.js";
 import type { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT } from "../graph-file.js";
@@ -70,8 +70,6 @@ export async function trainNodes(o: TaskTrainOptions): Promise<NodeTrainResult> 
       labels: [...(g.classes ?? [])],
       preprocessing: { data: source, seed },
       metrics: { validation: metrics, epochs, lr, seed, bestEpoch: fit.bestEpoch, seconds: fit.seconds },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

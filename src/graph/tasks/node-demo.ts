@@ -3,7 +3,7 @@
 // at full budget also GCN / GraphSAGE / MLP on the Debian package graph.
 import { join } from "node:path";
 import { noGrad, tidy } from "../../core/index.js";
-import type { DemoOptions, DemoSection } from "../../train/task.js";
+import type { DemoOptions, DemoSection } from "../../tasks/legacy.js";
 import { drawGraphSvg, forceLayout } from "../layout.js";
 import { maskIndex } from "./fit-nodes.js";
 import { karateCommunities } from "./karate-communities.js";

@@ -11,8 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
-import { escapeHtml } from "../../train/html.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { escapeHtml } from "../../tasks/html.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -21,7 +20,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { History } from "../../train/trainer.js";
 import { sotu } from "../datasets/corpora.js";
 import { mobyDick } from "../datasets/moby-dick.js";
@@ -189,8 +189,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       labels: topics,
       preprocessing: { tokenizer: "tokenizer.json", context: CONTEXT },
       metrics: { epochs, seed, documents: docs.texts.length },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

@@ -11,9 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, clipGradNorm_ } from "../../optim/index.js";
-import { KeepBestModel } from "../../train/callbacks.js";
-import { escapeHtml } from "../../train/html.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { escapeHtml } from "../../tasks/html.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -23,7 +21,9 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { KeepBestModel } from "../../train/callbacks.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type { History } from "../../train/trainer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 import { firstSentence, learnDictionary, translateWordByWord } from "./baselines.js";
@@ -280,8 +280,6 @@ function makeTask(kind: Kind): DemoTask {
         hyper: hyper as unknown as Record<string, unknown>,
         preprocessing: { maxSource, maxTarget, tokenizer: "tokenizer.json" },
         metrics: { trainPairs: pairs.length, epochs, bestEpoch: best.bestEpoch, seed },
-        flambeauVersion: "0.1.0",
-        created: new Date().toISOString(),
       },
       model.stateDict(),
     );

@@ -5,7 +5,7 @@
 // labelled texts, a measure of how well they separate the classes without any fine-tuning.
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tidy } from "../../core/index.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions } from "../../train/task.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions } from "../../tasks/legacy.js";
 import { encodeTexts, loadTextData, padIds, take } from "../text-data.js";
 import { CLS_TOKEN, loadFillMask, trainFillMask } from "./fill-mask.js";
 

@@ -8,9 +8,9 @@ import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { AdamW, clipGradNorm_, OneCycleLR } from "../../optim/index.js";
+import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
 import type { Logs } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import { maskTokens } from "../mlm.js";
 import { BertForMaskedLM, type BertOptions } from "../models/transformer-encoder.js";
 import { padIds, textBatches } from "../text-data.js";
@@ -187,8 +187,6 @@ export async function trainFillMask(o: TaskTrainOptions, task: (typeof ENCODER_T
       hyper: { vocabSize: vocab.size, ...hyper },
       preprocessing: { vocab: "vocab.json", tokenization: "lowercased words", source: o.data },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainWindows: trainIds.length },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

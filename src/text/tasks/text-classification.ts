@@ -10,10 +10,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel } from "../../train/callbacks.js";
-import { escapeHtml } from "../../train/html.js";
-import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { escapeHtml } from "../../tasks/html.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -22,7 +19,10 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { KeepBestModel } from "../../train/callbacks.js";
+import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
@@ -199,8 +199,6 @@ export async function trainTextClassifier(o: TextClassificationTrainOptions): Pr
         ...(o.init ? { init: o.init, initWeights: o.initWeights !== false } : {}),
         ...(o.labelFraction !== undefined ? { labelFraction: o.labelFraction } : {}),
       },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

@@ -8,9 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel } from "../../train/callbacks.js";
-import { escapeHtml } from "../../train/html.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { escapeHtml } from "../../tasks/html.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -19,7 +17,9 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { KeepBestModel } from "../../train/callbacks.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
 import type { TextSplit } from "../datasets/corpora.js";
@@ -195,8 +195,6 @@ export async function trainTagger(o: TaskTrainOptions): Promise<TaskTrainResult>
       labels: tags,
       preprocessing: { source: o.data, words: "words.json", chars: "chars.json" },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainSentences: train.length, bestEpoch: best.bestEpoch },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

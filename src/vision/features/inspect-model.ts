@@ -4,7 +4,7 @@
 import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../compare/inspect.js";
 import type { Inspection } from "../../compare/pipeline.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
-import { escapeHtml } from "../../train/html.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { loadModelDir } from "../../train/model-dir.js";
 import { loadImageData } from "../image-data.js";
 import { encodePng } from "../image-io.js";

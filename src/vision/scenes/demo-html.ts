@@ -1,7 +1,7 @@
 // Inline figures of scenes for the demo report: small PNGs (data URIs) drawn at 2× with
 // pixelated scaling, each with a caption. Self-contained HTML, no scripts.
 
-import { escapeHtml } from "../../train/html.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { encodePng } from "../image-io.js";
 
 export async function pngDataUri(img: Uint8Array, size: number): Promise<string> {

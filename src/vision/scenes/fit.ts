@@ -6,9 +6,9 @@ import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
+import type { TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
 import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { TaskTrainOptions, TaskTrainResult } from "../../train/task.js";
 import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
 import { generateScenes } from "./generate.js";
 import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
@@ -133,8 +133,6 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
         bestEpoch: best.bestEpoch,
         ...(o.init ? { init: o.init } : {}),
       },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     f.model.stateDict(),
   );

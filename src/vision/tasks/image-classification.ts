@@ -7,9 +7,6 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
-import { ClassificationMeter } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -18,7 +15,10 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import { ClassificationMeter } from "../../train/metrics.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
@@ -144,8 +144,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       labels: data.classes,
       preprocessing: { ...pre, source: data.source },
       metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

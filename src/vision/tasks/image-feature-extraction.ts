@@ -13,7 +13,6 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { Random } from "../../data/random.js";
 import { load, save } from "../../io/index.js";
 import { AdamW } from "../../optim/index.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -22,7 +21,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { randomTranslate } from "../augment.js";
 import { type LabelledImages, loadImageData, take } from "../image-data.js";
 import { readImage } from "../image-io.js";
@@ -130,8 +130,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     hyper,
     labels: all.classes,
     preprocessing: { ...pre, heldOutClasses: held.map((c) => all.classes[c]!), gallery: o.data },
-    flambeauVersion: "0.1.0",
-    created: new Date().toISOString(),
   };
   const metrics = await scoreAndIndex(model, pre, o.data, all.classes, o.out, true);
   await saveModelDir(

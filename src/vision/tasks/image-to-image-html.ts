@@ -1,7 +1,7 @@
 // The demo's before/after strip: for a few held-out photos, the low-resolution input, the
 // bicubic upscale, the model's output and the original, as inline PNGs with their PSNR.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
-import { escapeHtml } from "../../train/html.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { baseline, degrade } from "../degrade.js";
 import { encodePngTensor } from "../image-io.js";
 import type { ImageRestorer, RestorerHyper } from "../models/restoration.js";

@@ -8,7 +8,6 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, stack, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -17,7 +16,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { baseline, degrade } from "../degrade.js";
 import { readImage, writeImage } from "../image-io.js";
 import { buildRestorer, IMAGE_RESTORERS, type ImageRestorer, type RestorerHyper, restorerHyper } from "../models/restoration.js";
@@ -119,8 +119,6 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       architecture: arch,
       hyper: hyper as unknown as Record<string, unknown>,
       metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainPhotos: photos.length, heldOutPhotos: split.test },
-      flambeauVersion: "0.1.0",
-      created: new Date().toISOString(),
     },
     model.stateDict(),
   );

@@ -7,7 +7,6 @@ import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, l1Loss } from "../../core/ops/loss.js";
-import { loadModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -16,7 +15,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { readImage, writeImage } from "../image-io.js";
 import { BoxRegressor } from "../models/localizer.js";

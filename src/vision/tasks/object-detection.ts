@@ -8,7 +8,6 @@
 import { basename, extname } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
-import { loadModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -17,7 +16,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir } from "../../train/model-dir.js";
 import { readImage, writeImage } from "../image-io.js";
 import { CenterNet, splitCenterNet } from "../models/centernet.js";
 import {

@@ -1,7 +1,7 @@
 // The retrieval demo's strip: a few queries from the held-out classes and their nearest
 // gallery images, captioned with their class (green when it matches the query's).
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
-import { escapeHtml } from "../../train/html.js";
+import { escapeHtml } from "../../tasks/html.js";
 import type { LabelledImages } from "../image-data.js";
 import { encodePngTensor } from "../image-io.js";
 import { descriptorOf, type EmbeddingCNN } from "../models/embedding.js";

@@ -9,7 +9,6 @@ import { arange, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../cor
 import { crossEntropy } from "../../core/ops/loss.js";
 import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { functional as F } from "../../nn/index.js";
-import { loadModelDir } from "../../train/model-dir.js";
 import type {
   DemoOptions,
   DemoSection,
@@ -18,7 +17,8 @@ import type {
   TaskPredictOptions,
   TaskTrainOptions,
   TaskTrainResult,
-} from "../../train/task.js";
+} from "../../tasks/legacy.js";
+import { loadModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { IGNORE_LABEL } from "../coco.js";
 import { encodePng, readImage } from "../image-io.js";

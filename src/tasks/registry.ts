@@ -1,12 +1,13 @@
-// The frozen task registry (transformers.js's SUPPORTED_TASKS): task name → its definition.
+// The frozen task registry (transformers.js's SUPPORTED_TASKS): task name → its declaration.
 // Each modality lists its own tasks; the task-name type is derived from the union of them,
-// and an unknown name errors with the valid ones.
+// and an unknown name errors with the valid ones. This file sits above the modalities and
+// below everything that runs tasks (cli, serve, worker, compare).
 import { AUDIO_TASKS } from "../audio/tasks/index.js";
 import { FlambeauError } from "../core/errors.js";
 import { GRAPH_TASKS } from "../graph/tasks/index.js";
 import { TEXT_TASKS } from "../text/tasks/index.js";
-import type { Task } from "../train/task.js";
 import { VISION_TASKS } from "../vision/tasks/index.js";
+import type { Task } from "./task.js";
 
 export const TASKS = Object.freeze({ ...VISION_TASKS, ...TEXT_TASKS, ...AUDIO_TASKS, ...GRAPH_TASKS } satisfies Record<string, Task>);
 

@@ -1,9 +1,11 @@
-// A task bundles what the CLI and library need to solve one kind of problem end to end:
-// its data reader, model zoo, training recipe, metrics and prediction format. Tasks live
-// in their modality folders; the CLI's frozen registry lists them.
+// TEMPORARY (issue 21 migration): the pre-defineTask task shape, and an adapter that
+// declares such a task through defineTask. Each modality's tasks move to defineTask in
+// their own files; this file goes when the last one has.
+import type { ProgressSink } from "../train/progress.js";
+import type { OptionSpecs } from "./options.js";
+import { type Task as DeclaredTask, type DemoOptions, type DemoSection, defineTask, type TaskTrainResult } from "./task.js";
 
-import type { ProgressSink } from "./progress.js";
-import type { History } from "./trainer.js";
+export type { DemoOptions, DemoSection, TaskTrainResult };
 
 export interface TaskTrainOptions {
   /** Training data (a validation split is carved from it unless `val` is given). */
@@ -25,13 +27,6 @@ export interface TaskTrainOptions {
   hflip?: boolean;
   progress?: ProgressSink;
   log?: (line: string) => void;
-}
-
-export interface TaskTrainResult {
-  dir: string;
-  /** Validation metrics of the saved model. */
-  metrics: Record<string, unknown>;
-  history: History;
 }
 
 export interface TaskEvalOptions {
@@ -77,31 +72,28 @@ export interface Task {
   formatPrediction(p: unknown): string;
 }
 
-/** What the demo reports about one task run. */
-export interface DemoSection {
-  task: string;
-  dataset: string;
-  /** The CLI commands that reproduce the figures. */
-  commands: string[];
-  metrics: Record<string, number>;
-  history: { loss: number; valLoss?: number; valAccuracy?: number }[];
-  seconds: number;
-  confusion?: { labels: string[]; matrix: number[][] };
-  /** A few test examples with the model's answer; `image` is a PNG data URI when the input is an image. */
-  samples?: { image?: string; input?: string; truth: string; predicted: string; probability: number }[];
-  /** A self-contained HTML fragment (inline SVG/PNG data URIs, no scripts) shown after the samples:
-   * highlighted entities, spectrograms, drawn graphs, before/after crops. Escape any text it holds. */
-  extraHtml?: string;
-}
-
-export interface DemoOptions {
-  full: boolean;
-  out: string;
-  progress?: ProgressSink;
-  log?: (line: string) => void;
-}
-
-/** A task that can run itself on bundled data for `flambeau demo`. */
+/** A legacy task that can run itself on bundled data for `flambeau demo`. */
 export interface DemoTask extends Task {
   demo(o: DemoOptions): Promise<DemoSection>;
+}
+
+/** Declares a legacy task through defineTask with its options (its predictor reloads per call). */
+export function legacyTask(t: Task & { demo?(o: DemoOptions): Promise<DemoSection> }, options: OptionSpecs = {}): DeclaredTask {
+  return defineTask({
+    name: t.name,
+    description: t.description,
+    dataFormat: t.dataFormat,
+    models: t.models,
+    defaultModel: t.defaultModel,
+    options,
+    train: (o) => t.train(o as TaskTrainOptions),
+    evaluate: (dir, data, o) => t.evaluate(dir, data, o as TaskEvalOptions),
+    load: async (dir) => ({
+      task: t.name,
+      predict: (inputs, o) => t.predict(dir, inputs, o as TaskPredictOptions),
+      dispose: () => {},
+    }),
+    formatPrediction: (p) => t.formatPrediction(p),
+    ...(t.demo ? { demo: t.demo } : {}),
+  });
 }

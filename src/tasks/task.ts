@@ -1,0 +1,190 @@
+// The task contract. A task is declared once with defineTask: its name, options (typed,
+// with help text and the commands they apply to), data formats, model zoo, how it trains
+// (on the one Trainer), evaluates and loads a saved model into a Predictor, and its demo
+// section. The CLI, the server, the workers, the demo and `compare` all reach a task
+// through this contract and the registry (./registry.ts), never through each other.
+
+import { FlambeauError } from "../core/errors.js";
+import type { ProgressSink } from "../train/progress.js";
+import type { History } from "../train/trainer.js";
+import { checkOptionValues, type OptionSpecs, type OptionValues, type Phase } from "./options.js";
+
+/** What every task's train reads (the runtime's own options; a task adds its declared ones). */
+export interface TrainArgs {
+  /** Training data (a validation split is carved from it unless `val` is given). */
+  data: string;
+  val?: string;
+  out: string;
+  model?: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  /** Use at most this many training examples (demo budgets). */
+  limit?: number;
+  progress?: ProgressSink;
+  log?: (line: string) => void;
+}
+
+/** What every task's evaluate reads. */
+export interface EvalArgs {
+  batchSize?: number;
+  limit?: number;
+}
+
+/** What every task's predictor reads. */
+export interface PredictArgs {
+  /** Generation tasks: receives text as it is produced (streaming). */
+  onText?: (text: string) => void;
+}
+
+export interface TaskTrainResult {
+  dir: string;
+  /** Validation metrics of the saved model. */
+  metrics: Record<string, unknown>;
+  history: History;
+}
+
+/** A saved model loaded once, predicting many times: the CLI, the server and the workers hold one. */
+export interface Predictor<P = unknown, O = Record<string, unknown>> {
+  readonly task: string;
+  predict(inputs: readonly string[], o?: O & PredictArgs): Promise<P[]>;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+/** What the demo reports about one task run. */
+export interface DemoSection {
+  task: string;
+  dataset: string;
+  /** The CLI commands that reproduce the figures. */
+  commands: string[];
+  metrics: Record<string, number>;
+  history: { loss: number; valLoss?: number; valAccuracy?: number }[];
+  seconds: number;
+  confusion?: { labels: string[]; matrix: number[][] };
+  /** A few test examples with the model's answer; `image` is a PNG data URI when the input is an image. */
+  samples?: { image?: string; input?: string; truth: string; predicted: string; probability: number }[];
+  /** A self-contained HTML fragment (inline SVG/PNG data URIs, no scripts) shown after the samples:
+   * highlighted entities, spectrograms, drawn graphs, before/after crops. Escape any text it holds. */
+  extraHtml?: string;
+}
+
+export interface DemoOptions {
+  full: boolean;
+  out: string;
+  progress?: ProgressSink;
+  log?: (line: string) => void;
+}
+
+/** What a task declares. `O` are its own options; `P` its prediction type. */
+export interface TaskDefinition<O extends OptionSpecs, P> {
+  readonly name: string;
+  readonly description: string;
+  /** The data formats `--data` accepts, for `flambeau tasks`. */
+  readonly dataFormat: string;
+  readonly models: readonly string[];
+  readonly defaultModel: string;
+  /** The task's own options beyond the runtime's (TrainArgs, EvalArgs). */
+  readonly options?: O;
+  /** The shallow baseline its README figure stands beside, in words. */
+  readonly baseline?: string;
+  train(o: TrainArgs & OptionValues<O>): Promise<TaskTrainResult>;
+  evaluate(dir: string, data: string, o: EvalArgs & OptionValues<O>): Promise<Record<string, unknown>>;
+  load(dir: string): Promise<Predictor<P, OptionValues<O>>>;
+  /** One human-readable line per prediction. */
+  formatPrediction(p: P): string;
+  demo?(o: DemoOptions): Promise<DemoSection>;
+}
+
+/** A declared task as the runtime sees it (the prediction and option types erased). */
+export interface Task {
+  readonly name: string;
+  readonly description: string;
+  readonly dataFormat: string;
+  readonly models: readonly string[];
+  readonly defaultModel: string;
+  readonly options: OptionSpecs;
+  readonly baseline?: string;
+  train(o: TrainArgs & Record<string, unknown>): Promise<TaskTrainResult>;
+  evaluate(dir: string, data: string, o?: EvalArgs & Record<string, unknown>): Promise<Record<string, unknown>>;
+  load(dir: string): Promise<Predictor>;
+  /** Loads, predicts and frees: for one-off calls (a server or a loop holds `load`'s predictor instead). */
+  predict(dir: string, inputs: readonly string[], o?: PredictArgs & Record<string, unknown>): Promise<unknown[]>;
+  formatPrediction(p: unknown): string;
+  demo?(o: DemoOptions): Promise<DemoSection>;
+}
+
+/** A task that can run itself on bundled data for `flambeau demo`. */
+export type DemoTask = Task & { demo(o: DemoOptions): Promise<DemoSection> };
+
+const TASK_NAME = /^[a-z][a-z0-9-]*$/;
+/** Options the runtime owns in each command: a task may not redeclare them there. */
+export const RUNTIME_OPTIONS: Readonly<Record<Phase, readonly string[]>> = {
+  train: ["data", "val", "out", "model", "epochs", "batchSize", "lr", "seed", "limit", "progress", "log", "json"],
+  eval: ["data", "batchSize", "limit", "json"],
+  predict: ["onText", "json"],
+};
+
+/**
+ * Declares a task: checks the declaration, and returns the frozen task whose train,
+ * evaluate and load check their options against it (unknown or mistyped options are
+ * errors that name the task and the option).
+ */
+export function defineTask<O extends OptionSpecs = Record<never, never>, P = unknown>(d: TaskDefinition<O, P>): Task {
+  if (!TASK_NAME.test(d.name)) throw new FlambeauError("E_ARG", `defineTask: task names are kebab-case, got "${d.name}"`);
+  // A default may depend on the data ("tiny (< 20k pairs) or small"): its first word names a model.
+  if (!d.models.includes(d.defaultModel.split(" ")[0]!))
+    throw new FlambeauError("E_ARG", `defineTask(${d.name}): defaultModel "${d.defaultModel}" is not in models (${d.models.join(", ")})`);
+  const options: OptionSpecs = Object.freeze({ ...(d.options ?? {}) });
+  for (const [k, spec] of Object.entries(options))
+    for (const phase of spec.phases)
+      if (RUNTIME_OPTIONS[phase].includes(k))
+        throw new FlambeauError("E_ARG", `defineTask(${d.name}): option "${k}" belongs to the runtime in ${phase}`);
+  const check = (phase: Phase, o: Record<string, unknown>) => checkOptionValues(d.name, options, phase, o);
+  const checkModel = (model: unknown) => {
+    if (model !== undefined && !d.models.includes(model as string))
+      throw new FlambeauError("E_ARG", `unknown model "${String(model)}" for ${d.name}; models: ${d.models.join(", ")}`);
+  };
+  const task: Task = {
+    name: d.name,
+    description: d.description,
+    dataFormat: d.dataFormat,
+    models: d.models,
+    defaultModel: d.defaultModel,
+    options,
+    ...(d.baseline !== undefined ? { baseline: d.baseline } : {}),
+    train: (o) => {
+      check("train", o);
+      checkModel(o.model);
+      return d.train(o as TrainArgs & OptionValues<O>);
+    },
+    evaluate: (dir, data, o = {}) => {
+      check("eval", o);
+      return d.evaluate(dir, data, o as EvalArgs & OptionValues<O>);
+    },
+    load: async (dir) => {
+      const p = await d.load(dir);
+      return {
+        task: d.name,
+        predict: (inputs, o = {}) => {
+          check("predict", o);
+          return p.predict(inputs, o as OptionValues<O> & PredictArgs);
+        },
+        dispose: () => p.dispose(),
+      };
+    },
+    predict: async (dir, inputs, o = {}) => {
+      check("predict", o);
+      const p = await d.load(dir);
+      try {
+        return await p.predict(inputs, o as OptionValues<O> & PredictArgs);
+      } finally {
+        p.dispose();
+      }
+    },
+    formatPrediction: (p) => d.formatPrediction(p as P),
+    ...(d.demo ? { demo: d.demo } : {}),
+  };
+  return Object.freeze(task);
+}
