@@ -133,7 +133,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .description("list the tasks, the data formats they read and their options")
     .option("--json", "print JSON")
     .action((o: { json?: boolean }) => {
-      const list = Object.values(TASKS).map((t) => ({
+      const list = (Object.values(TASKS) as Task[]).map((t) => ({
         task: t.name,
         description: t.description,
         data: t.dataFormat,

@@ -250,6 +250,12 @@ export abstract class Module {
   }
 
   /** The options shown inside the parentheses when printed. */
+  /** Frees every parameter and buffer now (a loaded predictor's model when it is let go). */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+    for (const b of this.buffers()) b.dispose();
+  }
+
   extraRepr(): string {
     return "";
   }

@@ -26,6 +26,9 @@ export interface TrainArgs {
   log?: (line: string) => void;
 }
 
+/** What a declared task's train receives: TrainArgs with the runtime's defaults filled in. */
+export type TrainInput = TrainArgs & { seed: number; log: (line: string) => void };
+
 /** What every task's evaluate reads. */
 export interface EvalArgs {
   batchSize?: number;
@@ -89,7 +92,8 @@ export interface TaskDefinition<O extends OptionSpecs, P> {
   readonly options?: O;
   /** The shallow baseline its README figure stands beside, in words. */
   readonly baseline?: string;
-  train(o: TrainArgs & OptionValues<O>): Promise<TaskTrainResult>;
+  /** Receives the runtime's defaults filled in (seed 0, a silent log) and the declared options' defaults. */
+  train(o: TrainInput & OptionValues<O>): Promise<TaskTrainResult>;
   evaluate(dir: string, data: string, o: EvalArgs & OptionValues<O>): Promise<Record<string, unknown>>;
   load(dir: string): Promise<Predictor<P, OptionValues<O>>>;
   /** One human-readable line per prediction. */
@@ -141,7 +145,14 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     for (const phase of spec.phases)
       if (RUNTIME_OPTIONS[phase].includes(k))
         throw new FlambeauError("E_ARG", `defineTask(${d.name}): option "${k}" belongs to the runtime in ${phase}`);
-  const check = (phase: Phase, o: Record<string, unknown>) => checkOptionValues(d.name, options, phase, o);
+  // Checks the values, then fills in the declared defaults of this command's options.
+  const check = <T extends Record<string, unknown>>(phase: Phase, o: T): T => {
+    checkOptionValues(d.name, options, phase, o);
+    const filled: Record<string, unknown> = { ...o };
+    for (const [k, spec] of Object.entries(options))
+      if (spec.phases.includes(phase) && filled[k] === undefined && spec.default !== undefined) filled[k] = spec.default;
+    return filled as T;
+  };
   const checkModel = (model: unknown) => {
     if (model !== undefined && !d.models.includes(model as string))
       throw new FlambeauError("E_ARG", `unknown model "${String(model)}" for ${d.name}; models: ${d.models.join(", ")}`);
@@ -155,30 +166,24 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     options,
     ...(d.baseline !== undefined ? { baseline: d.baseline } : {}),
     train: (o) => {
-      check("train", o);
       checkModel(o.model);
-      return d.train(o as TrainArgs & OptionValues<O>);
+      const args = { ...check("train", o), seed: o.seed ?? 0, log: o.log ?? (() => {}) };
+      return d.train(args as Parameters<typeof d.train>[0]);
     },
-    evaluate: (dir, data, o = {}) => {
-      check("eval", o);
-      return d.evaluate(dir, data, o as EvalArgs & OptionValues<O>);
-    },
+    evaluate: (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
     load: async (dir) => {
       const p = await d.load(dir);
       return {
         task: d.name,
-        predict: (inputs, o = {}) => {
-          check("predict", o);
-          return p.predict(inputs, o as OptionValues<O> & PredictArgs);
-        },
+        predict: (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
         dispose: () => p.dispose(),
       };
     },
     predict: async (dir, inputs, o = {}) => {
-      check("predict", o);
+      const args = check("predict", o) as OptionValues<O> & PredictArgs;
       const p = await d.load(dir);
       try {
-        return await p.predict(inputs, o as OptionValues<O> & PredictArgs);
+        return await p.predict(inputs, args);
       } finally {
         p.dispose();
       }

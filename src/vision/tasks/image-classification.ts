@@ -7,25 +7,32 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { AdamW } from "../../optim/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import { opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import { type Batch, Trainer } from "../../train/trainer.js";
+import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
 
 const TASK = "image-classification";
+
+const OPTIONS = {
+  hflip: opt.flag("mirror training images left-right as augmentation (clothes, objects; not digits or text)", { phases: ["train"] }),
+  topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+};
+type Hyper = { inChannels: number; numClasses: number; size: number };
 
 interface Preprocessing {
   size: number;
@@ -88,10 +95,9 @@ function buildModel(arch: string, hyper: { inChannels: number; numClasses: numbe
   return make(hyper);
 }
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+async function train(o: TrainInput & { hflip?: boolean }): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   let data = await loadImageData(o.data, "train", {});
   let val: LabelledImages;
   if (o.val)
@@ -115,27 +121,27 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   log(
     `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
   );
-  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
+  const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
   const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
-  const best = new KeepBestModel({ monitor: "valAccuracy" });
   const trainer = new Trainer({
+    name: TASK,
     model,
-    optimizer: opt,
+    optimizer,
     loss: (out, y) => crossEntropy(out, y),
     meter: () => new ClassificationMeter(data.classes.length),
     progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, peakLr, total, warmup), best],
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, total, warmup)],
+    keepBest: { monitor: "valAccuracy" },
   });
   const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, augment: true, hflip: o.hflip, seed }), {
     epochs,
     val: loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }),
   });
-  best.restore(model);
   const metrics = await trainer.evaluate(loaderOf(val, pre, { batchSize: 256, shuffle: false, augment: false, seed }));
   const { confusionMatrix: _cm, ...summary } = metrics;
-  await saveModelDir(
+  await saveModelDir<Hyper, Preprocessing & { source: string }>(
     o.out,
     {
       task: TASK,
@@ -143,7 +149,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
       hyper,
       labels: data.classes,
       preprocessing: { ...pre, source: data.source },
-      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
+      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
   );
@@ -151,19 +157,18 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = buildModel(config.architecture, config.hyper as { inChannels: number; numClasses: number; size: number });
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
+  const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, pre: config.preprocessing as unknown as Preprocessing, labels: config.labels ?? [] };
+  return { model, pre: config.preprocessing!, labels: config.labels ?? [] };
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
   const test = await loadImageData(data, "test", { size: pre.size, channels: pre.channels, classes: labels, limit: o.limit });
-  const trainer = new Trainer({
+  const trainer = evaluator({
     model,
-    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
     loss: (out, y) => crossEntropy(out, y),
     meter: () => new ClassificationMeter(labels.length),
   });
@@ -175,30 +180,35 @@ interface Prediction {
   labels: { label: string; probability: number }[];
 }
 
-async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<Prediction[]> {
+async function load(dir: string): Promise<Predictor<Prediction, { topK?: number }>> {
   const { model, pre, labels } = await loadModel(dir);
-  const out: Prediction[] = [];
-  for (const file of inputs) {
-    const img = await readImage(file, { size: pre.size, channels: pre.channels });
-    const probs = noGrad(() =>
-      tidy(() => {
-        const x = prepare(tensor(img.data, { shape: [1, pre.channels, pre.size, pre.size] }), pre, false);
-        return model.forward(x).softmax(1).data() as Float32Array;
-      }),
-    );
-    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
-    out.push({ labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs[i]! })) });
-  }
-  return out;
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      const out: Prediction[] = [];
+      for (const file of inputs) {
+        const img = await readImage(file, { size: pre.size, channels: pre.channels });
+        const probs = noGrad(() =>
+          tidy(() => {
+            const x = prepare(tensor(img.data, { shape: [1, pre.channels, pre.size, pre.size] }), pre, false);
+            return model.forward(x).softmax(1).data() as Float32Array;
+          }),
+        );
+        const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
+        out.push({ labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs[i]! })) });
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
-const formatPrediction = (p: unknown): string =>
-  (p as Prediction).labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
+const formatPrediction = (p: Prediction): string => p.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? {} : { limit: 20000, epochs: 3 };
-  const r = await train({ data: "fashion-mnist", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({ data: "fashion-mnist", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, "fashion-mnist");
   // A few test images with the model's answers, for the report.
   const { model, pre, labels } = await loadModel(o.out);
@@ -232,16 +242,18 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const imageClassification: DemoTask = Object.freeze({
+export const imageClassification = defineTask({
   name: TASK,
   description: "classify images (a CNN learned from the pixels; top-1/top-5 accuracy, macro-F1, confusion matrix)",
   dataFormat:
     "an MNIST-family IDX folder (train-/t10k- images and labels, gzipped or not; `fashion-mnist` = Debian's copy; optional classes.txt) or an ImageFolder root/<class>/*.png|jpg (or root/train and root/test)",
   models: Object.keys(IMAGE_CLASSIFIERS),
   defaultModel: "small-cnn",
+  options: OPTIONS,
+  baseline: "HOG features + logistic regression (`flambeau compare image-classification`)",
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -10,10 +10,7 @@ import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
-  "image-classification": legacyTask(imageClassification, {
-    topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
-    hflip: opt.flag("mirror training images left-right as augmentation", { phases: ["train"] }),
-  }),
+  "image-classification": imageClassification,
   "image-feature-extraction": legacyTask(imageFeatureExtraction, { topK: opt.int("labels to show", { phases: ["predict"], default: 3 }) }),
   "image-to-image": legacyTask(imageToImage, { out: opt.path("where the restored image is written", { phases: ["predict"] }) }),
   "image-localization": legacyTask(imageLocalization, {
