@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import { tidy } from "../core/index.js";
+import type { ShallowPipeline, SideResult } from "../tasks/baseline.js";
 import { LinearClassifier } from "../train/linear-classifier.js";
 import { SilentProgress } from "../train/progress.js";
-import type { ShallowPipeline, SideResult } from "./pipeline.js";
 import { SHALLOW_PIPELINES } from "./pipelines.js";
 
 /** The registry imports every task's code: loaded when a comparison runs, not on import. */

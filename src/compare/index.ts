@@ -1,5 +1,6 @@
 // Shallow vs deep, measured (`flambeau compare`).
+
+export * from "../tasks/baseline.js";
 export * from "./compare.js";
-export * from "./pipeline.js";
 export { SHALLOW_PIPELINES } from "./pipelines.js";
 export * from "./summary.js";

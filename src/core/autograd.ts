@@ -1,7 +1,8 @@
 // Autograd entry points: backward, grad (higher order with createGraph), grad mode scopes.
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 import { checkFunction, checkTensor, optionsOf, show } from "./validate.js";
 
 function tensorList(op: string, name: string, v: unknown, allowNull: boolean): (Tensor | null)[] {
@@ -70,7 +71,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   } catch (e) {
     wrapErr("autograd.grad", e);
   }
-  return res.map((h) => (h === null ? null : new Tensor(h)));
+  return res.map((h) => (h === null ? null : wrapHandle(h)));
 }
 
 function withGradMode<T>(on: boolean, fn: () => T): T {

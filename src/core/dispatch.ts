@@ -4,10 +4,11 @@ import type { AtenOp } from "./aten.js";
 import { FlambeauError } from "./errors.js";
 import { buildGuard } from "./guard.js";
 import { type Handle, native } from "./native.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 
 function describe(a: unknown): string {
-  if (a instanceof Tensor) return a.disposed ? "<disposed tensor>" : `${a.dtype}[${a.shape.join(", ")}]`;
+  if (isTensor(a)) return a.disposed ? "<disposed tensor>" : `${a.dtype}[${a.shape.join(", ")}]`;
   if (Array.isArray(a)) return `[${a.map(describe).join(", ")}]`;
   if (typeof a === "string") return JSON.stringify(a);
   if (typeof a === "bigint") return `${a}n`;
@@ -17,16 +18,16 @@ function describe(a: unknown): string {
 }
 
 function toNative(a: unknown): unknown {
-  if (a instanceof Tensor) return a.handle;
-  if (Array.isArray(a) && a.length > 0 && (a[0] instanceof Tensor || a.some((x) => x instanceof Tensor))) {
-    return a.map((x) => (x instanceof Tensor ? x.handle : x));
+  if (isTensor(a)) return a.handle;
+  if (Array.isArray(a) && a.length > 0 && (isTensor(a[0]) || a.some((x) => isTensor(x)))) {
+    return a.map((x) => (isTensor(x) ? x.handle : x));
   }
   return a;
 }
 
 function fromNative(r: unknown): unknown {
   if (r === null || r === undefined) return r;
-  if (typeof r === "object" && !Array.isArray(r)) return new Tensor(r as Handle);
+  if (typeof r === "object" && !Array.isArray(r)) return wrapHandle(r as Handle);
   if (Array.isArray(r)) return r.map(fromNative);
   return r;
 }
@@ -84,7 +85,7 @@ export function callTs(op: AtenOp, ...args: unknown[]): Tensor[] {
 /** Calls an in-place op on `self` and returns `self` (the op's returned alias is dropped). */
 export function callInplace(op: AtenOp, self: Tensor, ...args: unknown[]): Tensor {
   const r = call(op, self, ...args);
-  if (r instanceof Tensor) r.dispose();
+  if (isTensor(r)) r.dispose();
   self.invalidate();
   return self;
 }

@@ -12,7 +12,8 @@
 import { type AtenOp, aten } from "./aten.js";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 
 /** Largest logical element count a size list may describe (expanded views included). */
 export const GUARD_MAX_ELEMENTS = 2 ** 34;
@@ -87,16 +88,16 @@ function ints(v: unknown): (number | bigint)[] | null {
 const num = (x: number | bigint): number => Number(x);
 
 function rankOf(v: unknown): number {
-  if (v instanceof Tensor) return v.disposed ? 0 : v.ndim;
+  if (isTensor(v)) return v.disposed ? 0 : v.ndim;
   if (Array.isArray(v)) {
     let r = 0;
-    for (const t of v) if (t instanceof Tensor && !t.disposed) r = Math.max(r, t.ndim);
+    for (const t of v) if (isTensor(t) && !t.disposed) r = Math.max(r, t.ndim);
     return r;
   }
   return 0;
 }
 function numelOf(v: unknown): number {
-  return v instanceof Tensor && !v.disposed ? v.numel : 1;
+  return isTensor(v) && !v.disposed ? v.numel : 1;
 }
 
 type Check = (op: AtenOp, args: readonly unknown[]) => void;
@@ -175,7 +176,7 @@ function nativeScalar(qualified: string, ...args: unknown[]): number | bigint | 
   }
 }
 function holdsMinusOne(v: unknown): boolean {
-  if (v instanceof Tensor) {
+  if (isTensor(v)) {
     if (v.disposed || v.numel === 0 || SIGNED_MIN[v.dtype] === undefined) return false;
     const eq = native.callOp(aten("eq.Scalar").resolve(), v.handle, -1) as Parameters<typeof native.item>[0];
     try {
@@ -189,7 +190,7 @@ function holdsMinusOne(v: unknown): boolean {
 /** Signed INT_MIN ÷ −1 raises SIGFPE inside libtorch's integer division kernels. */
 const integerDivision: Check = (op, args) => {
   const a = args[0];
-  if (!(a instanceof Tensor) || a.disposed || a.numel === 0) return;
+  if (!isTensor(a) || a.disposed || a.numel === 0) return;
   const min = SIGNED_MIN[a.dtype];
   if (min === undefined || !holdsMinusOne(args[1])) return;
   if (BigInt(nativeScalar("min", a.handle) as number | bigint) === min)
@@ -197,7 +198,7 @@ const integerDivision: Check = (op, args) => {
 };
 /** Integer-valued tensors read as indices: values in [lo, hi]. */
 function indexRange(t: unknown, what: string, lo: number, hi: number, op: AtenOp): void {
-  if (!(t instanceof Tensor) || t.disposed || t.numel === 0) return;
+  if (!isTensor(t) || t.disposed || t.numel === 0) return;
   if (SIGNED_MIN[t.dtype] === undefined && t.dtype !== "uint8") return;
   const min = Number(nativeScalar("min", t.handle));
   const max = Number(nativeScalar("max", t.handle));
@@ -206,10 +207,10 @@ function indexRange(t: unknown, what: string, lo: number, hi: number, op: AtenOp
 /** embedding_bag reads indices[offsets[i]:offsets[i+1]] without checking the offsets. */
 const embeddingBag: Check = (op, args) => {
   const [weight, indices, offsets] = args;
-  if (!(weight instanceof Tensor) || !(indices instanceof Tensor)) return;
+  if (!isTensor(weight) || !isTensor(indices)) return;
   if (weight.ndim !== 2) fail(op, `weight must be 2-D, got [${weight.shape.join(", ")}]`);
   indexRange(indices, "indices", 0, weight.shape[0]! - 1, op);
-  if (offsets instanceof Tensor) {
+  if (isTensor(offsets)) {
     if (offsets.ndim !== 1) fail(op, `offsets must be 1-D, got [${offsets.shape.join(", ")}]`);
     indexRange(offsets, "offsets", 0, indices.numel, op);
   }
@@ -217,7 +218,7 @@ const embeddingBag: Check = (op, args) => {
 /** ctc_loss reads log_probs at target labels and lengths it does not check. */
 const ctcLoss: Check = (op, args) => {
   const [logProbs, targets, inputLengths, targetLengths, blank] = args;
-  if (!(logProbs instanceof Tensor) || logProbs.disposed || logProbs.ndim < 2) return;
+  if (!isTensor(logProbs) || logProbs.disposed || logProbs.ndim < 2) return;
   const c = logProbs.shape[logProbs.ndim - 1]!;
   const t = logProbs.shape[0]!;
   if (isInt(blank) && (num(blank) < 0 || num(blank) >= c)) fail(op, `blank ${String(blank)} must be in [0, ${c - 1}]`);
@@ -225,7 +226,7 @@ const ctcLoss: Check = (op, args) => {
   const il = ints(inputLengths);
   if (il) for (const x of il) if (num(x) < 0 || num(x) > t) fail(op, `input length must be in [0, ${t}], got ${String(x)}`);
   const tl = ints(targetLengths);
-  if (tl && targets instanceof Tensor && !targets.disposed) {
+  if (tl && isTensor(targets) && !targets.disposed) {
     const most = targets.ndim === 2 ? targets.shape[1]! : targets.numel;
     for (const x of tl) if (num(x) < 0 || num(x) > most) fail(op, `target length ${String(x)} exceeds the targets (${most})`);
   }
@@ -233,19 +234,19 @@ const ctcLoss: Check = (op, args) => {
 /** searchsorted trusts `sorter` to be a permutation index of the sorted sequence. */
 const searchsorted: Check = (op, args) => {
   const [seq, , , , , sorter] = args;
-  if (!(seq instanceof Tensor) || seq.disposed) return;
+  if (!isTensor(seq) || seq.disposed) return;
   const n = seq.ndim === 0 ? 1 : seq.shape[seq.ndim - 1]!;
   indexRange(sorter, "sorter", 0, n - 1, op);
 };
 /** native_batch_norm reads running stats and affine params as C values without checking their length. */
 const batchNorm: Check = (op, args) => {
   const x = args[0];
-  if (!(x instanceof Tensor) || x.disposed || x.ndim < 2) return;
+  if (!isTensor(x) || x.disposed || x.ndim < 2) return;
   const c = x.shape[1]!;
   const names = ["weight", "bias", "running_mean", "running_var"];
   for (let i = 0; i < 4; i++) {
     const t = args[i + 1];
-    if (t instanceof Tensor && !t.disposed && t.numel !== c) fail(op, `${names[i]} must have ${c} elements, got [${t.shape.join(", ")}]`);
+    if (isTensor(t) && !t.disposed && t.numel !== c) fail(op, `${names[i]} must have ${c} elements, got [${t.shape.join(", ")}]`);
   }
 };
 
@@ -256,7 +257,7 @@ function planeIndices(selfAt: number, indicesAt: number, k: number, sizeAt = -1)
     let plane: number;
     const out = sizeAt >= 0 ? ints(args[sizeAt]) : null;
     if (out) plane = out.reduce<number>((a, b) => a * Math.max(num(b), 0), 1);
-    else if (self instanceof Tensor && !self.disposed && self.ndim >= k) plane = self.shape.slice(-k).reduce((a, b) => a * b, 1);
+    else if (isTensor(self) && !self.disposed && self.ndim >= k) plane = self.shape.slice(-k).reduce((a, b) => a * b, 1);
     else return;
     indexRange(args[indicesAt], "indices", 0, plane - 1, op);
   };
@@ -273,7 +274,7 @@ const segmentReduce: Check = (op, args) => {
 /** repeat_interleave writes sum(repeats) values into a result of output_size elements. */
 const repeatInterleave: Check = (op, args) => {
   const [repeats, outputSize] = args;
-  if (!isInt(outputSize) || !(repeats instanceof Tensor) || repeats.disposed) return;
+  if (!isInt(outputSize) || !isTensor(repeats) || repeats.disposed) return;
   if (repeats.numel > 0 && Number(nativeScalar("min", repeats.handle)) < 0) fail(op, "repeats must be non-negative");
   const total = repeats.numel === 0 ? 0 : Number(nativeScalar("sum", repeats.handle, null));
   if (total !== num(outputSize)) fail(op, `output_size ${String(outputSize)} differs from the sum of repeats ${total}`);

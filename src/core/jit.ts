@@ -3,12 +3,13 @@
 import { existsSync } from "node:fs";
 import { FlambeauError } from "./errors.js";
 import { type Handle, type ModuleHandle, native } from "./native.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 
 export type ScriptValue = Tensor | number | bigint | boolean | string | null | ScriptValue[] | { [k: string]: ScriptValue };
 
 function toNative(v: ScriptValue): unknown {
-  if (v instanceof Tensor) return v.handle;
+  if (isTensor(v)) return v.handle;
   if (Array.isArray(v)) return v.map(toNative);
   return v;
 }
@@ -16,7 +17,7 @@ function fromNative(v: unknown): ScriptValue {
   if (v === null || typeof v !== "object") return v as ScriptValue;
   if (Array.isArray(v)) return v.map(fromNative);
   if (Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x)]));
-  return new Tensor(v as Handle);
+  return wrapHandle(v as Handle);
 }
 
 export class ScriptModule {
@@ -51,7 +52,7 @@ export class ScriptModule {
   }
   /** Parameters and buffers by their PyTorch names. */
   stateDict(): Map<string, Tensor> {
-    return new Map(native.jitNamedState(this.#m).map(([k, h]) => [k, new Tensor(h)]));
+    return new Map(native.jitNamedState(this.#m).map(([k, h]) => [k, wrapHandle(h)]));
   }
 }
 

@@ -3,7 +3,8 @@ import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 import { checkInt, checkTensor } from "./validate.js";
 
 /** Sets libtorch's intra-op thread count (default: the machine's cores). */
@@ -13,7 +14,7 @@ export function setNumThreads(n: number): void {
 export const getNumThreads = (): number => native.getNumThreads();
 
 /** The default generator's state (a uint8 tensor), for checkpoints. */
-export const getRngState = (): Tensor => new Tensor(native.getRngState());
+export const getRngState = (): Tensor => wrapHandle(native.getRngState());
 export function setRngState(state: Tensor): void {
   checkTensor("setRngState", "state", state);
   try {

@@ -15,6 +15,7 @@ import * as L from "./ops/linalg.js";
 import * as N from "./ops/nn.js";
 import * as R from "./ops/reduce.js";
 import * as S from "./ops/shape.js";
+import { registerTensorClass } from "./tensor-class.js";
 import { checkTensor, normDim, show } from "./validate.js";
 
 type TS = E.TensorOrScalar;
@@ -603,6 +604,7 @@ export class Tensor {
     return L.dot(this, o);
   }
 }
+registerTensorClass(Tensor);
 
 function flatArgs(a: number[] | [readonly number[]]): number[] {
   return a.length === 1 && Array.isArray(a[0]) ? [...(a[0] as readonly number[])] : (a as number[]);

@@ -1,7 +1,8 @@
 // Argument checks made before dispatch. libtorch 1.13 crashes (rather than throws) on
 // some argument classes (see shared/RELIABILITY.md), so public ops validate here first.
 import { argError, FlambeauError } from "./errors.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+import { isTensor, wrapHandle } from "./tensor-class.js";
 
 /** Largest logical element count a shape may describe (expanded views included). */
 export const MAX_ELEMENTS = 2 ** 34;
@@ -9,7 +10,7 @@ export const MAX_RANK = 32;
 
 /** A short, always-printable description of a received value (BigInt, symbols and tensors included). */
 export function show(v: unknown): string {
-  if (v instanceof Tensor) return v.disposed ? "a disposed Tensor" : `a Tensor ${v.dtype}[${v.shape.join(", ")}]`;
+  if (isTensor(v)) return v.disposed ? "a disposed Tensor" : `a Tensor ${v.dtype}[${v.shape.join(", ")}]`;
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "function") return "a function";
@@ -20,7 +21,7 @@ export function show(v: unknown): string {
 
 /** Checks that `v` is a live Tensor before its metadata is read; errors name the op and the argument. */
 export function checkTensor(op: string, name: string, v: unknown): Tensor {
-  if (!(v instanceof Tensor)) argError(op, `${name} must be a Tensor, got ${show(v)}`);
+  if (!isTensor(v)) argError(op, `${name} must be a Tensor, got ${show(v)}`);
   if (v.disposed) throw new FlambeauError("E_DISPOSED", `${op}: ${name} was disposed (used after dispose() or outside its tidy())`, op);
   return v;
 }
@@ -33,7 +34,7 @@ export function checkOptTensor(op: string, name: string, v: unknown): Tensor | n
 /** An options argument: null and undefined mean "no options"; anything but a plain object is refused. */
 export function optionsOf<T extends object>(op: string, o: T | null | undefined): T {
   if (o == null) return {} as T;
-  if (typeof o !== "object" || Array.isArray(o) || o instanceof Tensor) argError(op, `options must be an object, got ${show(o)}`);
+  if (typeof o !== "object" || Array.isArray(o) || isTensor(o)) argError(op, `options must be an object, got ${show(o)}`);
   return o;
 }
 

@@ -79,7 +79,9 @@ export interface TrainerOptions<B = Batch> {
   batchSize?: (batch: B) => number;
   /**
    * Data parallel: this rank's part of a batch, or null to skip the batch on every rank.
-   * Default: rows rank, rank + N, … of every tensor whose first dimension is the batch's.
+   * Under the ambient process group (`--nproc`) the default is shardByRows; with an explicit
+   * `distributed`, batches are used as given (the caller split the data, e.g. with a
+   * DistributedSampler) unless `shard` is set.
    */
   shard?: (batch: B, rank: number, worldSize: number) => B | null;
   /** Makes a fresh meter for each evaluation (e.g. () => new ClassificationMeter(10)). */
@@ -170,7 +172,12 @@ function shardTree(b: unknown, n: number, rank: number, world: number): unknown 
   return b;
 }
 
-function defaultShard<B>(batch: B, rank: number, world: number): B | null {
+/**
+ * The default split of a batch between ranks: rows rank, rank + N, … of every tensor whose
+ * first dimension is the batch's (in arrays and plain objects), or null when the batch has
+ * fewer rows than ranks (every rank then skips it, so all stay in step).
+ */
+export function shardByRows<B>(batch: B, rank: number, world: number): B | null {
   const n = firstTensor(batch)?.shape[0] ?? 0;
   if (n < world) return null;
   return shardTree(batch, n, rank, world) as B;
@@ -311,7 +318,7 @@ export class Trainer<B = Batch> {
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined =
       this.options.distributed ?? (ambient ? { ...ambient, rank: ambient.ddp.rank, worldSize: ambient.ddp.worldSize } : undefined);
-    const shard = this.options.shard ?? defaultShard;
+    const shard = this.options.shard ?? (ambient ? shardByRows : undefined);
     const best = this.options.keepBest ? new KeepBestModel(this.options.keepBest) : undefined;
     const callbacks: Callback[] = best ? [...this.callbacks, best] : this.callbacks;
     for (const cb of callbacks) await cb.onTrainBegin?.(this.state);
@@ -325,7 +332,7 @@ export class Trainer<B = Batch> {
       let batches = 0;
       const te = performance.now();
       for await (const batch of train) {
-        const part = sync && sync.worldSize !== undefined && sync.worldSize > 1 ? shard(batch, sync.rank ?? 0, sync.worldSize) : batch;
+        const part = shard && sync && (sync.worldSize ?? 1) > 1 ? shard(batch, sync.rank ?? 0, sync.worldSize!) : batch;
         if (part === null) {
           dispose(batch);
           continue;

@@ -4,9 +4,9 @@
 // subset for a given seed and limit, its validation clips, and its test clips mixed with the
 // same test noise in the same order as `evaluate`.
 
-import type { ShallowPipeline, ShallowSplits } from "../../compare/pipeline.js";
 import { cat, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
+import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import { type ClipSet, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
 import { resolveAudioData } from "../data/sources.js";
 import { MfccStats } from "./mfcc-stats.js";

@@ -6,7 +6,8 @@ import { callT } from "../dispatch.js";
 import { checkDtype, type DType, dtypeCode, dtypeOfTypedArray, itemSize } from "../dtype.js";
 import { argError, FlambeauError } from "../errors.js";
 import { native } from "../native.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
+import { isTensor, wrapHandle } from "../tensor-class.js";
 import { checkInt, checkShape, checkTensor, MAX_RANK, optionsOf, show } from "../validate.js";
 
 export interface CreateOptions {
@@ -84,7 +85,7 @@ function fromBuffer(data: ArrayBufferView, shape: number[], dtype: DType): Tenso
     const msg = (e as Error).message;
     throw new FlambeauError(msg.includes("memory budget") ? "E_MEMORY" : "E_ARG", `tensor: ${msg}`, "tensor");
   }
-  return new Tensor(h);
+  return wrapHandle(h);
 }
 
 /**

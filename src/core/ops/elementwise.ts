@@ -2,13 +2,14 @@
 import { aten } from "../aten.js";
 import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
+import { isTensor, wrapHandle } from "../tensor-class.js";
 import { checkEnum, checkTensor, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 
 export type TensorOrScalar = Tensor | number | boolean;
 
-const isT = (x: unknown): x is Tensor => x instanceof Tensor;
+const isT = (x: unknown): x is Tensor => isTensor(x);
 
 function binary(tt: ReturnType<typeof aten>, ts: ReturnType<typeof aten>, name: string) {
   return (a: TensorOrScalar, b: TensorOrScalar): Tensor => {

@@ -5,9 +5,9 @@
 // nodes, and the deep side (the task's GCN) is trained on the very same subset here, since
 // node-classification's own `train` always uses the whole training mask.
 
-import type { ShallowPipeline, ShallowSplits, SideResult } from "../../compare/pipeline.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { permutation } from "../../data/random.js";
+import type { ShallowPipeline, ShallowSplits, SideResult } from "../../tasks/baseline.js";
 import { loadNodeData } from "../datasets/index.js";
 import type { Graph } from "../graph.js";
 import { NodeModel, type NodeModelHyper } from "../models/node-models.js";

@@ -2,8 +2,8 @@
 // unigrams and bigrams (fitted on the training texts only) under a logistic regression,
 // on the same splits as text-classification's deep model.
 
-import type { ShallowPipeline, ShallowSplits } from "../../compare/pipeline.js";
 import { type Tensor, tensor } from "../../core/index.js";
+import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import type { LabelledTexts } from "../readers.js";
 import { carveValidation, loadTextData, take } from "../text-data.js";
 import { TfidfVectorizer } from "./tfidf.js";

@@ -1,10 +1,10 @@
 // Inspection of a trained image classifier for `flambeau compare`/`inspect`: its filters,
 // its activation maps on one test image, and its learned embedding against HOG features.
 
-import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../compare/inspect.js";
-import type { Inspection } from "../../compare/pipeline.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import type { Inspection } from "../../tasks/baseline.js";
 import { escapeHtml } from "../../tasks/html.js";
+import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../train/inspect.js";
 import { loadModelDir } from "../../train/model-dir.js";
 import { loadImageData } from "../image-data.js";
 import { encodePng } from "../image-io.js";

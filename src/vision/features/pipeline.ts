@@ -2,8 +2,8 @@
 // plus intensity/colour histograms, read from the same splits as image-classification
 // (same seeded validation carve, same training subset), then a linear model on top.
 
-import type { ShallowPipeline, ShallowSplits } from "../../compare/pipeline.js";
 import { cat, manualSeed, type Tensor, tidy } from "../../core/index.js";
+import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import { carveValidation, loadImageData, take } from "../image-data.js";
 import { colorHistogram } from "./color-histogram.js";
 import { hog } from "./hog.js";
