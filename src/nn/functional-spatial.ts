@@ -180,14 +180,22 @@ export function pdist(x: Tensor, p = 2): Tensor {
   if (typeof p !== "number" || !(p >= 0)) argError("pdist", `p must be ≥ 0, got ${show(p)}`);
   return callT(PDIST, x, p);
 }
-const CHANNEL_SHUFFLE = aten("channel_shuffle");
-/** Interleaves the channels of [N, C, …] from `groups` groups. */
+/**
+ * Interleaves the channels of [N, C, …] from `groups` groups. Built from views (ATen's
+ * channel_shuffle has no derivative in 1.13), so the values are PyTorch's and gradients flow.
+ */
 export function channelShuffle(x: Tensor, groups: number): Tensor {
   checkTensor("channelShuffle", "input", x);
   checkInt("channelShuffle", "groups", groups, 1, CAP);
   if (x.ndim < 3 || x.shape[1]! % groups !== 0)
     argError("channelShuffle", `input [${x.shape.join(", ")}] must be [N, C, …] with C divisible by groups ${groups}`);
-  return callT(CHANNEL_SHUFFLE, x, groups);
+  const [n, c, ...rest] = x.shape as number[];
+  return tidy(() =>
+    x
+      .reshape([n!, groups, c! / groups, ...rest])
+      .transpose(1, 2)
+      .reshape(x.shape),
+  );
 }
 
 export interface EmbeddingBagOptions {
@@ -203,7 +211,9 @@ export interface EmbeddingBagOptions {
   paddingIdx?: number | null;
   scaleGradByFreq?: boolean;
 }
-const EMBEDDING_BAG = aten("embedding_bag.padding_idx");
+const EMBEDDING_BAG = aten("embedding_bag");
+// This overload wraps a padding index of −1 to the last row, so it is used only for a given index.
+const EMBEDDING_BAG_PADDING = aten("embedding_bag.padding_idx");
 /** Sums, means or maxes the embedding rows of each bag of indices, without materialising them. */
 export function embeddingBag(input: Tensor, weight: Tensor, o: EmbeddingBagOptions = {}): Tensor {
   const op = "embeddingBag";
@@ -220,7 +230,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, o: EmbeddingBagOptio
   if (mode === "max" && o.scaleGradByFreq) argError(op, "scaleGradByFreq is not supported with mode 'max'");
   const n = weight.shape[0]!;
   const pi = o.paddingIdx == null ? null : checkInt(op, "paddingIdx", o.paddingIdx, -n, n - 1);
-  const paddingIdx = pi === null ? -1 : pi < 0 ? pi + n : pi;
+  const paddingIdx = pi === null ? null : pi < 0 ? pi + n : pi;
   const includeLast = o.includeLastOffset ?? false;
   return tidy(() => {
     let idx = input;
@@ -247,6 +257,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, o: EmbeddingBagOptio
       if (lo < 0 || hi >= n) argError(op, `indices must be in [0, ${n - 1}], found range [${lo}, ${hi}]`);
     }
     const modes = { sum: 0, mean: 1, max: 2 };
-    return callTs(EMBEDDING_BAG, weight, idx, offsets, o.scaleGradByFreq ?? false, modes[mode], false, w, includeLast, paddingIdx)[0]!;
+    const args = [weight, idx, offsets, o.scaleGradByFreq ?? false, modes[mode], false, w, includeLast];
+    return (paddingIdx === null ? callTs(EMBEDDING_BAG, ...args) : callTs(EMBEDDING_BAG_PADDING, ...args, paddingIdx))[0]!;
   });
 }
