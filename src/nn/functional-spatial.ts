@@ -5,7 +5,7 @@ import { aten } from "../core/aten.js";
 import { callT, callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { arange, type Tensor, tidy } from "../core/index.js";
-import { checkEnum, checkInt, checkNumber, checkOptTensor, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
+import { checkEnum, checkInt, checkOptTensor, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
 
 const CAP = 2 ** 20;
 type Size = number | readonly number[];

@@ -53,6 +53,16 @@ export {
   type SchedulerStateValue,
 } from "./lr-scheduler.js";
 export {
+  ChainedScheduler,
+  ConstantLR,
+  type ConstantLROptions,
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+  MultiplicativeLR,
+  PolynomialLR,
+  type PolynomialLROptions,
+} from "./more-lr.js";
+export {
   type GroupValue,
   Optimizer,
   type OptimizerOptions,
