@@ -1,8 +1,11 @@
 // Activations as modules, each the twin of its function.
+
+import { argError } from "../core/errors.js";
 import { full, type Tensor } from "../core/index.js";
 import * as E from "../core/ops/elementwise.js";
 import { glu, logSoftmax, softmax } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
+import * as FA from "./functional-activation.js";
 import { Module, pyFloat } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -190,5 +193,100 @@ export class PReLU extends Module {
   }
   override extraRepr(): string {
     return `num_parameters=${this.weight.shape[0]}`;
+  }
+}
+
+export class Softsign extends Module {
+  forward(x: Tensor): Tensor {
+    return FA.softsign(x);
+  }
+}
+export class Tanhshrink extends Module {
+  forward(x: Tensor): Tensor {
+    return FA.tanhshrink(x);
+  }
+}
+export class Softshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd = 0.5) {
+    super();
+    if (typeof lambd !== "number" || !(lambd >= 0)) argError("Softshrink", `lambd must be ≥ 0, got ${String(lambd)}`);
+    this.lambd = lambd;
+  }
+  forward(x: Tensor): Tensor {
+    return FA.softshrink(x, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
+}
+export class Hardshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd = 0.5) {
+    super();
+    if (typeof lambd !== "number" || !(lambd >= 0)) argError("Hardshrink", `lambd must be ≥ 0, got ${String(lambd)}`);
+    this.lambd = lambd;
+  }
+  forward(x: Tensor): Tensor {
+    return FA.hardshrink(x, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyFloat(this.lambd);
+  }
+}
+/** y = x where x > threshold, value elsewhere. */
+export class Threshold extends Module {
+  readonly threshold: number;
+  readonly value: number;
+  constructor(threshold: number, value: number) {
+    super();
+    if (typeof threshold !== "number" || typeof value !== "number")
+      argError("Threshold", `threshold and value must be numbers, got ${String(threshold)} and ${String(value)}`);
+    this.threshold = threshold;
+    this.value = value;
+  }
+  forward(x: Tensor): Tensor {
+    return FA.threshold(x, this.threshold, this.value);
+  }
+  override extraRepr(): string {
+    return `threshold=${pyFloat(this.threshold)}, value=${pyFloat(this.value)}`;
+  }
+}
+export class Softmin extends Module {
+  readonly dim: number;
+  constructor(dim: number) {
+    super();
+    this.dim = checkInt("Softmin", "dim", dim);
+  }
+  forward(x: Tensor): Tensor {
+    return FA.softmin(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+/** Softmax over the channels of [N, C, H, W] or [C, H, W] input (dim −3). */
+export class Softmax2d extends Module {
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 && x.ndim !== 4) argError("Softmax2d", `input must be 3-D or 4-D, got [${x.shape.join(", ")}]`);
+    return softmax(x, -3);
+  }
+}
+/** Leaky ReLU with a random slope from U(lower, upper) in training, their mean in evaluation. */
+export class RReLU extends Module {
+  readonly lower: number;
+  readonly upper: number;
+  constructor(lower = 1 / 8, upper = 1 / 3) {
+    super();
+    if (typeof lower !== "number" || typeof upper !== "number" || !(lower <= upper))
+      argError("RReLU", `lower must be a number not above upper, got ${String(lower)} and ${String(upper)}`);
+    this.lower = lower;
+    this.upper = upper;
+  }
+  forward(x: Tensor): Tensor {
+    return FA.rrelu(x, { lower: this.lower, upper: this.upper, training: this.training });
+  }
+  override extraRepr(): string {
+    return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}`;
   }
 }

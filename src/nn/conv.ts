@@ -1,9 +1,10 @@
-// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d/2d/3d and ConvTranspose1d/2d.
+// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d/2d/3d and ConvTranspose1d/2d/3d.
 
 import { argError } from "../core/errors.js";
 import { empty, type Tensor } from "../core/index.js";
 import { conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d } from "../core/ops/nn.js";
 import { checkInt, checkTuple } from "../core/validate.js";
+import { convTranspose3d } from "./functional-pool.js";
 import { resetLinearLike } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -123,6 +124,21 @@ export class ConvTranspose2d extends ConvNd {
   }
   forward(x: Tensor): Tensor {
     return convTranspose2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding as number[],
+      outputPadding: this.outputPadding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
+  }
+}
+
+export class ConvTranspose3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
+    super(3, true, inChannels, outChannels, kernelSize, o);
+  }
+  forward(x: Tensor): Tensor {
+    return convTranspose3d(x, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding as number[],
       outputPadding: this.outputPadding,

@@ -22,11 +22,73 @@ export {
 export * from "../core/ops/loss.js";
 export * from "../core/ops/nn.js";
 export { pad } from "../core/ops/shape.js";
+// The rest of PyTorch 1.13's nn.functional. Named exports take precedence over the
+// `export *` above, so these stay authoritative if core grows a function of the same name.
+export {
+  type GumbelSoftmaxOptions,
+  gumbelSoftmax,
+  hardshrink,
+  type RReLUOptions,
+  rrelu,
+  softmin,
+  softshrink,
+  softsign,
+  tanhshrink,
+  threshold,
+} from "./functional-activation.js";
 export {
   type AttentionForwardOptions,
   type AttentionParams,
   multiHeadAttentionForward,
 } from "./functional-attention.js";
+export {
+  type GaussianNLLLossOptions,
+  gaussianNllLoss,
+  hingeEmbeddingLoss,
+  type MultiMarginLossOptions,
+  multilabelMarginLoss,
+  multilabelSoftMarginLoss,
+  multiMarginLoss,
+  type PoissonNLLLossOptions,
+  poissonNllLoss,
+  type ReductionOptions,
+  softMarginLoss,
+  type TripletMarginLossOptions,
+  type TripletMarginWithDistanceLossOptions,
+  tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
+} from "./functional-loss.js";
+export {
+  type InstanceNormOptions,
+  instanceNorm,
+  type LocalResponseNormOptions,
+  localResponseNorm,
+  type NormalizeOptions,
+  normalize,
+} from "./functional-norm.js";
+export {
+  type AvgPool3dOptions,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool3d,
+  alphaDropout,
+  avgPool3d,
+  type ConvTranspose3dOptions,
+  convTranspose3d,
+  dropout1d,
+  dropout3d,
+  featureAlphaDropout,
+  type LPPoolOptions,
+  lpPool1d,
+  lpPool2d,
+  type MaxUnpoolOptions,
+  maxPool1dWithIndices,
+  maxPool3d,
+  maxPool3dWithIndices,
+  maxUnpool1d,
+  maxUnpool2d,
+  maxUnpool3d,
+} from "./functional-pool.js";
 export {
   type GRUFunctionalOptions,
   gru,
@@ -39,3 +101,22 @@ export {
   rnnRelu,
   rnnTanh,
 } from "./functional-rnn.js";
+export {
+  affineGrid,
+  channelShuffle,
+  type EmbeddingBagOptions,
+  embeddingBag,
+  fold,
+  type GridSampleOptions,
+  gridSample,
+  type InterpolateMode,
+  type InterpolateOptions,
+  interpolate,
+  oneHot,
+  pairwiseDistance,
+  pdist,
+  type UnfoldOptions,
+  unfold,
+  upsample,
+} from "./functional-spatial.js";
+export { type CellWeights, gruCell, lstmCell, rnnReluCell, rnnTanhCell } from "./rnn-cell.js";

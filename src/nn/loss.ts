@@ -3,6 +3,7 @@
 import { Tensor } from "../core/index.js";
 import * as L from "../core/ops/loss.js";
 import type { Reduction } from "../core/validate.js";
+import * as FL from "./functional-loss.js";
 import { Module, snakeCase } from "./module.js";
 
 export type SmoothL1LossOptions = L.LossOptions & { beta?: number };
@@ -11,7 +12,7 @@ export type BCELossOptions = L.LossOptions & { weight?: Tensor | null };
 export type BCEWithLogitsLossOptions = L.LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null };
 export type KLDivLossOptions = { reduction?: Reduction | "batchmean"; logTarget?: boolean };
 export type MarginLossOptions = L.LossOptions & { margin?: number };
-export type TripletMarginLossOptions = L.LossOptions & { margin?: number; p?: number };
+export type TripletMarginLossOptions = FL.TripletMarginLossOptions;
 export type CTCLossOptions = L.LossOptions & { blank?: number; zeroInfinity?: boolean };
 
 /** Losses of (input, target) whose options go to the function unchanged. */
@@ -87,7 +88,7 @@ export class TripletMarginLoss extends Module {
     this.options = { ...o };
   }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
-    return L.tripletMarginLoss(anchor, positive, negative, this.options);
+    return FL.tripletMarginLoss(anchor, positive, negative, this.options);
   }
 }
 export class CTCLoss extends Module {
@@ -98,5 +99,45 @@ export class CTCLoss extends Module {
   }
   forward(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[], targetLengths: readonly number[]): Tensor {
     return L.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
+  }
+}
+
+export class HingeEmbeddingLoss extends PairLoss<MarginLossOptions> {
+  protected readonly fn = FL.hingeEmbeddingLoss;
+}
+export class SoftMarginLoss extends PairLoss<L.LossOptions> {
+  protected readonly fn = FL.softMarginLoss;
+}
+export class MultiMarginLoss extends PairLoss<FL.MultiMarginLossOptions> {
+  protected readonly fn = FL.multiMarginLoss;
+}
+export class MultiLabelMarginLoss extends PairLoss<L.LossOptions> {
+  protected readonly fn = FL.multilabelMarginLoss;
+}
+export class MultiLabelSoftMarginLoss extends PairLoss<L.LossOptions & { weight?: Tensor | null }> {
+  protected readonly fn = FL.multilabelSoftMarginLoss;
+}
+export class PoissonNLLLoss extends PairLoss<FL.PoissonNLLLossOptions> {
+  protected readonly fn = FL.poissonNllLoss;
+}
+/** Negative log-likelihood of targets under Gaussians: forward(input, target, var). */
+export class GaussianNLLLoss extends Module {
+  readonly options: Readonly<FL.GaussianNLLLossOptions>;
+  constructor(o: FL.GaussianNLLLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
+    return FL.gaussianNllLoss(input, target, variance, this.options);
+  }
+}
+export class TripletMarginWithDistanceLoss extends Module {
+  readonly options: Readonly<FL.TripletMarginWithDistanceLossOptions>;
+  constructor(o: FL.TripletMarginWithDistanceLossOptions = {}) {
+    super();
+    this.options = { ...o };
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return FL.tripletMarginWithDistanceLoss(anchor, positive, negative, this.options);
   }
 }

@@ -1,7 +1,22 @@
-// Pooling layers.
+// Pooling layers (max, average, adaptive, power-average) and max-unpooling.
 import type { Tensor } from "../core/index.js";
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
+import {
+  type AvgPool3dOptions,
+  adaptiveAvgPool3d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool3d,
+  avgPool3d,
+  type LPPoolOptions,
+  lpPool1d,
+  lpPool2d,
+  type MaxUnpoolOptions,
+  maxPool3d,
+  maxUnpool1d,
+  maxUnpool2d,
+  maxUnpool3d,
+} from "./functional-pool.js";
 import { Module, pyBool } from "./module.js";
 
 type Size = number | readonly number[];
@@ -113,5 +128,109 @@ export class AdaptiveMaxPool2d extends Module {
   }
   override extraRepr(): string {
     return `output_size=${show(this.outputSize)}`;
+  }
+}
+export class MaxPool3d extends MaxPoolNd {
+  forward(x: Tensor): Tensor {
+    return maxPool3d(x, this.kernelSize, this.o);
+  }
+}
+export class AvgPool3d extends AvgPoolNd {
+  declare readonly o: AvgPool3dOptions;
+  constructor(kernelSize: Size, o: AvgPool3dOptions = {}) {
+    super(kernelSize, o);
+  }
+  forward(x: Tensor): Tensor {
+    return avgPool3d(x, this.kernelSize, this.o);
+  }
+}
+abstract class AdaptivePoolNd extends Module {
+  readonly outputSize: Size;
+  constructor(outputSize: Size) {
+    super();
+    checkSizes(this.constructor.name, outputSize, {});
+    this.outputSize = outputSize;
+  }
+  override extraRepr(): string {
+    return `output_size=${show(this.outputSize)}`;
+  }
+}
+export class AdaptiveAvgPool3d extends AdaptivePoolNd {
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool3d(x, this.outputSize);
+  }
+}
+export class AdaptiveMaxPool1d extends AdaptivePoolNd {
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool1d(x, this.outputSize);
+  }
+}
+export class AdaptiveMaxPool3d extends AdaptivePoolNd {
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool3d(x, this.outputSize);
+  }
+}
+abstract class LPPoolNd extends Module {
+  readonly normType: number;
+  readonly kernelSize: Size;
+  readonly o: LPPoolOptions;
+  constructor(normType: number, kernelSize: Size, o: LPPoolOptions = {}) {
+    super();
+    checkSizes(this.constructor.name, kernelSize, o);
+    this.normType = normType;
+    this.kernelSize = kernelSize;
+    this.o = { ...o };
+  }
+  override extraRepr(): string {
+    const s = this.o.stride;
+    return `norm_type=${this.normType}, kernel_size=${show(this.kernelSize)}, stride=${s === undefined ? "None" : show(s)}, ceil_mode=${pyBool(this.o.ceilMode ?? false)}`;
+  }
+}
+/** Power-average pooling over windows of the last dim. */
+export class LPPool1d extends LPPoolNd {
+  forward(x: Tensor): Tensor {
+    return lpPool1d(x, this.normType, this.kernelSize, this.o);
+  }
+}
+export class LPPool2d extends LPPoolNd {
+  forward(x: Tensor): Tensor {
+    return lpPool2d(x, this.normType, this.kernelSize, this.o);
+  }
+}
+abstract class MaxUnpoolNd extends Module {
+  protected abstract readonly n: number;
+  readonly kernelSize: Size;
+  readonly o: Omit<MaxUnpoolOptions, "outputSize">;
+  constructor(kernelSize: Size, o: Omit<MaxUnpoolOptions, "outputSize"> = {}) {
+    super();
+    checkSizes(this.constructor.name, kernelSize, o);
+    this.kernelSize = kernelSize;
+    this.o = { ...o };
+  }
+  override extraRepr(): string {
+    const t = (v: Size) => show(typeof v === "number" ? new Array<number>(this.n).fill(v) : v);
+    return `kernel_size=${t(this.kernelSize)}, stride=${t(this.o.stride ?? this.kernelSize)}, padding=${t(this.o.padding ?? 0)}`;
+  }
+}
+/** The partial inverse of MaxPool1d: values back at their indices, zeros elsewhere. */
+export class MaxUnpool1d extends MaxUnpoolNd {
+  protected readonly n = 1;
+  forward(x: Tensor, indices: Tensor, outputSize?: readonly number[]): Tensor {
+    return maxUnpool1d(x, indices, this.kernelSize, { ...this.o, outputSize });
+  }
+  override extraRepr(): string {
+    return super.extraRepr().replace(/\((\d+)\)/g, "($1,)");
+  }
+}
+export class MaxUnpool2d extends MaxUnpoolNd {
+  protected readonly n = 2;
+  forward(x: Tensor, indices: Tensor, outputSize?: readonly number[]): Tensor {
+    return maxUnpool2d(x, indices, this.kernelSize, { ...this.o, outputSize });
+  }
+}
+export class MaxUnpool3d extends MaxUnpoolNd {
+  protected readonly n = 3;
+  forward(x: Tensor, indices: Tensor, outputSize?: readonly number[]): Tensor {
+    return maxUnpool3d(x, indices, this.kernelSize, { ...this.o, outputSize });
   }
 }

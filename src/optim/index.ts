@@ -3,7 +3,35 @@
 
 export { Adagrad, type AdagradOptions, type AdagradUpdate, adagrad } from "./adagrad.js";
 export { Adam, type AdamOptions, type AdamUpdate, adam } from "./adam.js";
+export {
+  ADAMAX_DEFAULTS,
+  Adamax,
+  type AdamaxOptions,
+  adamax,
+  NADAM_DEFAULTS,
+  NAdam,
+  type NAdamOptions,
+  nadam,
+  RADAM_DEFAULTS,
+  RAdam,
+  type RAdamOptions,
+  radam,
+} from "./adam-variants.js";
 export { AdamW, type AdamWOptions } from "./adamw.js";
+export {
+  ADADELTA_DEFAULTS,
+  Adadelta,
+  type AdadeltaOptions,
+  ASGD,
+  ASGD_DEFAULTS,
+  type ASGDOptions,
+  adadelta,
+  asgd,
+  RPROP_DEFAULTS,
+  Rprop,
+  type RpropOptions,
+  rprop,
+} from "./classic.js";
 export { type ClipGradNormOptions, clipGradNorm_, clipGradValue_ } from "./clip.js";
 export { CosineAnnealingLR, type CosineAnnealingLROptions, OneCycleLR, type OneCycleLROptions } from "./cosine-lr.js";
 export {
@@ -24,6 +52,16 @@ export {
   type SchedulerStateDict,
   type SchedulerStateValue,
 } from "./lr-scheduler.js";
+export {
+  ChainedScheduler,
+  ConstantLR,
+  type ConstantLROptions,
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+  MultiplicativeLR,
+  PolynomialLR,
+  type PolynomialLROptions,
+} from "./more-lr.js";
 export {
   type GroupValue,
   Optimizer,

@@ -39,7 +39,7 @@ export const flat = (t: fl.Tensor): number[] => Array.from(t.data() as Float32Ar
 
 export interface OptCase {
   name: string;
-  optimizer: "SGD" | "Adam" | "AdamW" | "RMSprop" | "Adagrad";
+  optimizer: "SGD" | "Adam" | "AdamW" | "RMSprop" | "Adagrad" | "NAdam" | "RAdam" | "Adamax" | "Adadelta" | "ASGD" | "Rprop";
   options: Record<string, unknown>;
   groups: Record<string, unknown>[] | null;
   noGrad: [number, number][];
@@ -60,8 +60,11 @@ export const optFixture = fixture<OptFixture>("optimizers.json");
 export function build(c: OptCase, init: number[][] = optFixture.init): { params: fl.nn.Parameter[]; opt: fl.optim.Optimizer } {
   const params = makeParams(init, optFixture.shapes);
   const groups = c.groups === null ? params : params.map((p, i) => ({ params: [p], ...c.groups![i] }));
-  const { SGD, Adam, AdamW, RMSprop, Adagrad } = fl.optim;
-  const ctor = { SGD, Adam, AdamW, RMSprop, Adagrad }[c.optimizer] as unknown as new (p: unknown, o: unknown) => fl.optim.Optimizer;
+  const { SGD, Adam, AdamW, RMSprop, Adagrad, NAdam, RAdam, Adamax, Adadelta, ASGD, Rprop } = fl.optim;
+  const ctor = { SGD, Adam, AdamW, RMSprop, Adagrad, NAdam, RAdam, Adamax, Adadelta, ASGD, Rprop }[c.optimizer] as unknown as new (
+    p: unknown,
+    o: unknown,
+  ) => fl.optim.Optimizer;
   return { params, opt: new ctor(groups, c.options) };
 }
 

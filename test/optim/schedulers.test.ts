@@ -53,6 +53,16 @@ function schedulerFor(c: SchedCase, opt: fl.optim.Optimizer): AnyScheduler {
       );
   }
   switch (c.scheduler) {
+    case "MultiplicativeLR":
+      return new O.MultiplicativeLR(opt, () => 0.9);
+    case "ChainedScheduler":
+      return new O.ChainedScheduler([new O.ConstantLR(opt, { factor: 0.25, totalIters: 6 }), new O.ExponentialLR(opt, { gamma: 0.9 })]);
+    case "ConstantLR":
+      return new O.ConstantLR(opt, o);
+    case "PolynomialLR":
+      return new O.PolynomialLR(opt, o);
+    case "CosineAnnealingWarmRestarts":
+      return new O.CosineAnnealingWarmRestarts(opt, o);
     case "StepLR":
       return new O.StepLR(opt, o);
     case "MultiStepLR":

@@ -1,0 +1,206 @@
+// Pooling, transposed 3-D convolution and dropout variants of torch.nn.functional that core
+// has no wrapper for. Sizes are checked before dispatch, as core's pools do: libtorch 1.13
+// crashes on some huge or zero values instead of raising.
+import { aten } from "../core/aten.js";
+import { callT, callTs } from "../core/dispatch.js";
+import { argError } from "../core/errors.js";
+import { type Tensor, tidy } from "../core/index.js";
+import { checkInt, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
+
+const CAP = 2 ** 20;
+type Size = number | readonly number[];
+
+export interface PoolOptions {
+  stride?: Size;
+  padding?: Size;
+  dilation?: Size;
+  ceilMode?: boolean;
+}
+function poolArgs(op: string, x: Tensor, n: number, kernel: Size, o: PoolOptions) {
+  checkTensor(op, "input", x);
+  o = optionsOf(op, o);
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  const k = checkTuple(op, "kernelSize", kernel, n, 1, CAP);
+  const s = checkTuple(op, "stride", o.stride ?? k, n, 1, CAP);
+  const p = checkTuple(op, "padding", o.padding ?? 0, n, 0, CAP);
+  const d = checkTuple(op, "dilation", o.dilation ?? 1, n, 1, CAP);
+  for (let i = 0; i < n; i++) {
+    if (p[i]! * 2 > k[i]!) argError(op, `padding ${p[i]} must be at most half the kernel size ${k[i]}`);
+    const size = x.shape[x.ndim - n + i]!;
+    if (size + 2 * p[i]! < d[i]! * (k[i]! - 1) + 1)
+      argError(op, `kernel ${k[i]} (dilation ${d[i]}) is larger than the padded input size ${size + 2 * p[i]!}`);
+  }
+  const ceilMode = o.ceilMode ?? false;
+  if (typeof ceilMode !== "boolean") argError(op, `ceilMode must be a boolean, got ${show(ceilMode)}`);
+  return { k, s, p, d, ceilMode };
+}
+
+export function maxPool3d(x: Tensor, kernel: Size, o: PoolOptions = {}): Tensor {
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
+  return callT(aten("max_pool3d"), x, k, s, p, d, ceilMode);
+}
+/** Max pooling that also returns the flat index of each maximum (for maxUnpool). */
+export function maxPool1dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool1d", x, 1, kernel, o);
+  const [values, indices] = callTs(aten("max_pool1d_with_indices"), x, k, s, p, d, ceilMode);
+  return { values: values!, indices: indices! };
+}
+export function maxPool3dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
+  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
+  const [values, indices] = callTs(aten("max_pool3d_with_indices"), x, k, s, p, d, ceilMode);
+  return { values: values!, indices: indices! };
+}
+
+export interface AvgPool3dOptions extends Omit<PoolOptions, "dilation"> {
+  countIncludePad?: boolean;
+  /** Divide by this instead of the window size. */
+  divisorOverride?: number | null;
+}
+export function avgPool3d(x: Tensor, kernel: Size, o: AvgPool3dOptions = {}): Tensor {
+  const { k, s, p, ceilMode } = poolArgs("avgPool3d", x, 3, kernel, o);
+  const div = o.divisorOverride == null ? null : checkInt("avgPool3d", "divisorOverride", o.divisorOverride, 1, CAP);
+  return callT(aten("avg_pool3d"), x, k, s, p, ceilMode, o.countIncludePad ?? true, div);
+}
+
+function adaptiveSize(op: string, x: Tensor, n: number, size: Size): number[] {
+  checkTensor(op, "input", x);
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  return checkTuple(op, "outputSize", size, n, 1, CAP);
+}
+export const adaptiveAvgPool3d = (x: Tensor, size: Size): Tensor =>
+  callT(aten("adaptive_avg_pool3d"), x, adaptiveSize("adaptiveAvgPool3d", x, 3, size));
+export const adaptiveMaxPool1d = (x: Tensor, size: Size): Tensor =>
+  callTs(aten("adaptive_max_pool1d"), x, adaptiveSize("adaptiveMaxPool1d", x, 1, size))[0]!;
+export const adaptiveMaxPool3d = (x: Tensor, size: Size): Tensor =>
+  callTs(aten("adaptive_max_pool3d"), x, adaptiveSize("adaptiveMaxPool3d", x, 3, size))[0]!;
+
+export interface LPPoolOptions {
+  stride?: Size;
+  ceilMode?: boolean;
+}
+function lpPool(n: 1 | 2, x: Tensor, normType: number, kernel: Size, o: LPPoolOptions): Tensor {
+  const op = `lpPool${n}d`;
+  if (typeof normType !== "number" || !(normType > 0)) argError(op, `normType must be > 0, got ${show(normType)}`);
+  o = optionsOf(op, o);
+  const { k, s, ceilMode } = poolArgs(op, x, n, kernel, { stride: o.stride, ceilMode: o.ceilMode });
+  return tidy(() => {
+    const pooled =
+      n === 1
+        ? callT(aten("avg_pool1d"), x.pow(normType), k, s, [0], ceilMode, true)
+        : callT(aten("avg_pool2d"), x.pow(normType), k, s, [0, 0], ceilMode, true, null);
+    const window = k.reduce((a, b) => a * b, 1);
+    return pooled
+      .sign()
+      .mul(pooled.abs().relu())
+      .mul(window)
+      .pow(1 / normType);
+  });
+}
+/** Power-average pooling: (Σ xᵖ over the window)^(1/p). */
+export const lpPool1d = (x: Tensor, normType: number, kernel: Size, o: LPPoolOptions = {}): Tensor => lpPool(1, x, normType, kernel, o);
+export const lpPool2d = (x: Tensor, normType: number, kernel: Size, o: LPPoolOptions = {}): Tensor => lpPool(2, x, normType, kernel, o);
+
+export interface MaxUnpoolOptions {
+  stride?: Size;
+  padding?: Size;
+  /** The size to restore (default: the pooled input's size computed from kernel, stride and padding). */
+  outputSize?: readonly number[];
+}
+function unpoolSize(op: string, x: Tensor, indices: Tensor, n: number, kernel: Size, o: MaxUnpoolOptions) {
+  checkTensor(op, "input", x);
+  checkTensor(op, "indices", indices);
+  o = optionsOf(op, o);
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  if (indices.dtype !== "int64" || indices.shape.join() !== x.shape.join())
+    argError(op, `indices must be int64 with input's shape [${x.shape.join(", ")}], got ${indices.dtype}[${indices.shape.join(", ")}]`);
+  const k = checkTuple(op, "kernelSize", kernel, n, 1, CAP);
+  const s = checkTuple(op, "stride", o.stride ?? k, n, 1, CAP);
+  const p = checkTuple(op, "padding", o.padding ?? 0, n, 0, CAP);
+  const dflt = k.map((ki, i) => (x.shape[x.ndim - n + i]! - 1) * s[i]! + ki - 2 * p[i]!);
+  let size = dflt;
+  if (o.outputSize !== undefined) {
+    if (!Array.isArray(o.outputSize)) argError(op, `outputSize must be an array, got ${show(o.outputSize)}`);
+    size = o.outputSize.slice(-n).map((v) => checkInt(op, "outputSize", v, 1, CAP));
+    if (size.length !== n) argError(op, `outputSize needs ${n} spatial sizes, got ${show(o.outputSize)}`);
+    size.forEach((v, i) => {
+      if (v < dflt[i]! - s[i]! || v > dflt[i]! + s[i]!)
+        argError(op, `outputSize ${show(size)} must be within a stride of the default [${dflt.join(", ")}]`);
+    });
+  }
+  // Out-of-range indices are read out of bounds by some libtorch kernels: check them here.
+  if (indices.numel > 0) {
+    const plane = size.reduce((a, b) => a * b, 1);
+    const [lo, hi] = tidy(() => [Number(indices.min().item()), Number(indices.max().item())]);
+    if (lo < 0 || hi >= plane)
+      argError(op, `indices must be in [0, ${plane - 1}] for output size [${size.join(", ")}], found [${lo}, ${hi}]`);
+  }
+  return { s, p, size };
+}
+/** Puts each value back at the index its max pooling took it from; zeros elsewhere. */
+export function maxUnpool1d(x: Tensor, indices: Tensor, kernel: Size, o: MaxUnpoolOptions = {}): Tensor {
+  const { size } = unpoolSize("maxUnpool1d", x, indices, 1, kernel, o);
+  return tidy(() => callT(aten("max_unpool2d"), x.unsqueeze(-1), indices.unsqueeze(-1), [size[0]!, 1]).squeeze(-1));
+}
+export function maxUnpool2d(x: Tensor, indices: Tensor, kernel: Size, o: MaxUnpoolOptions = {}): Tensor {
+  const { size } = unpoolSize("maxUnpool2d", x, indices, 2, kernel, o);
+  return callT(aten("max_unpool2d"), x, indices, size);
+}
+export function maxUnpool3d(x: Tensor, indices: Tensor, kernel: Size, o: MaxUnpoolOptions = {}): Tensor {
+  const { s, p, size } = unpoolSize("maxUnpool3d", x, indices, 3, kernel, o);
+  return callT(aten("max_unpool3d"), x, indices, size, s, p);
+}
+
+export interface ConvTranspose3dOptions {
+  stride?: Size;
+  padding?: Size;
+  outputPadding?: Size;
+  dilation?: Size;
+  groups?: number;
+}
+/** Transposed 3-D convolution of [N, Cin, D, H, W] with weight [Cin, Cout / groups, kd, kh, kw]. */
+export function convTranspose3d(x: Tensor, w: Tensor, bias?: Tensor | null, o: ConvTranspose3dOptions = {}): Tensor {
+  const op = "convTranspose3d";
+  checkTensor(op, "input", x);
+  checkTensor(op, "weight", w);
+  o = optionsOf(op, o);
+  if (x.ndim !== 4 && x.ndim !== 5) argError(op, `input must have rank 4 or 5, got [${x.shape.join(", ")}]`);
+  if (w.ndim !== 5) argError(op, `weight must have rank 5, got [${w.shape.join(", ")}]`);
+  const stride = checkTuple(op, "stride", o.stride ?? 1, 3, 1, CAP);
+  const dilation = checkTuple(op, "dilation", o.dilation ?? 1, 3, 1, CAP);
+  const padding = checkTuple(op, "padding", o.padding ?? 0, 3, 0, CAP);
+  const outputPadding = checkTuple(op, "outputPadding", o.outputPadding ?? 0, 3, 0, CAP);
+  const groups = checkInt(op, "groups", o.groups ?? 1, 1, CAP);
+  const cin = x.shape[x.ndim - 4]!;
+  if (cin !== w.shape[0]) argError(op, `input has ${cin} channels but weight [${w.shape.join(", ")}] expects ${w.shape[0]}`);
+  if (cin % groups !== 0) argError(op, `input channels ${cin} not divisible by groups ${groups}`);
+  for (let i = 0; i < 3; i++) {
+    checkInt(op, "kernel size", w.shape[i + 2], 1, CAP);
+    if (outputPadding[i]! >= Math.max(stride[i]!, dilation[i]!))
+      argError(op, `outputPadding ${outputPadding[i]} must be smaller than stride or dilation`);
+  }
+  return callT(aten("conv_transpose3d.input"), x, w, bias ?? null, stride, padding, outputPadding, groups, dilation);
+}
+
+function checkP(op: string, p: unknown): number {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError(op, `p must be in [0, 1], got ${show(p)}`);
+  return p;
+}
+const FEATURE_DROPOUT = aten("feature_dropout");
+function featureDropout(op: string, x: Tensor, p: number, training: boolean, ranks: [number, number]): Tensor {
+  checkTensor(op, "input", x);
+  checkP(op, p);
+  if (x.ndim !== ranks[0] && x.ndim !== ranks[1])
+    argError(op, `input must have rank ${ranks[0]} (unbatched) or ${ranks[1]} (batched), got [${x.shape.join(", ")}]`);
+  if (x.ndim === ranks[1]) return callT(FEATURE_DROPOUT, x, p, training);
+  return tidy(() => callT(FEATURE_DROPOUT, x.unsqueeze(0), p, training).squeeze(0));
+}
+/** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p, scaling the rest by 1/(1 − p). */
+export const dropout1d = (x: Tensor, p = 0.5, training = true): Tensor => featureDropout("dropout1d", x, p, training, [2, 3]);
+/** Zeroes whole channels of [N, C, D, H, W] (or [C, D, H, W]) with probability p. */
+export const dropout3d = (x: Tensor, p = 0.5, training = true): Tensor => featureDropout("dropout3d", x, p, training, [4, 5]);
+/** Dropout that keeps SELU's mean and variance (drops to its negative saturation value). */
+export const alphaDropout = (x: Tensor, p = 0.5, training = false): Tensor =>
+  callT(aten("alpha_dropout"), checkTensor("alphaDropout", "input", x), checkP("alphaDropout", p), training);
+/** Alpha dropout of whole channels. */
+export const featureAlphaDropout = (x: Tensor, p = 0.5, training = false): Tensor =>
+  callT(aten("feature_alpha_dropout"), checkTensor("featureAlphaDropout", "input", x), checkP("featureAlphaDropout", p), training);
