@@ -62,6 +62,8 @@ EXCLUSIONS = [
      lambda n: bool(PYTHON_RE.match(n))),
     ("removed", "removed in PyTorch 1.13 (calling them raises; torch.linalg replaces them)",
      lambda n: bool(REMOVED_RE.match(n))),
+    ("internals", "kernels behind the public ops (native_*, *_backward*, segment_reduce, to_padded_tensor): "
+     "denied by default, as RELIABILITY.md asks", lambda n: bool(DENY_OP_RE.search(n))),
 ]
 
 
@@ -189,9 +191,6 @@ def parse_overload(schema):
             ret = "(" + ", ".join(f"{n}:{k}" for n, k in rets) + ")"
         else:
             ret = "(" + ", ".join(k for _, k in rets) + ")"
-    has_tensor = any(p["kind"].startswith("T") for p in params) or "T" in ret
-    if not has_tensor:
-        return None
     qual = schema.name[len("aten::"):] + (f".{schema.overload_name}" if schema.overload_name else "")
     return {"qual": qual, "params": params, "ret": ret, "schema": text[len("aten::"):]}
 
@@ -552,10 +551,72 @@ def biome_format(rel, text):
     return r.stdout.decode()
 
 
+# ---------------------------------------------------------------- reference values
+def tensor_json(t):
+    t = t.detach()
+    if t.is_complex():
+        t = torch.view_as_real(t.resolve_conj())
+    dtype = str(t.dtype).replace("torch.", "")
+    return {"shape": list(t.shape), "dtype": dtype, "data": t.flatten().tolist()}
+
+
+def values_json():
+    """Inputs and PyTorch's outputs for the sample of generated ops test/core/api-generated.test.ts calls."""
+    f64 = torch.float64
+    a = torch.tensor([[1.5, -0.5, 2.0], [0.25, 3.0, -1.25], [2.0, 0.5, 1.0]], dtype=f64)
+    b = torch.tensor([[1.0, 0.0], [2.0, -1.0], [3.0, 0.5]], dtype=f64)
+    v = torch.tensor([1.0, 2.0, -3.0, 4.0], dtype=f64)
+    p = torch.tensor([0.1, 0.5, 0.9, 0.9999], dtype=f64)
+    cases = {
+        "erf": a.erf(),
+        "erfc": torch.erfc(a),
+        "cumprod dim 1": a.cumprod(1),
+        "diag of a matrix": a.diag(),
+        "diag of a vector, diagonal 1": torch.diag(v, 1),
+        "fmod scalar (method)": a.fmod(1.5),
+        "fmod tensor (method)": a.fmod(torch.tensor([1.0, 0.75, 2.0], dtype=f64)),
+        "floorDivide scalar (method)": a.floor_divide(0.75),
+        "remainder scalar (function)": torch.remainder(a, -0.75),
+        "linalg.det": torch.linalg.det(a),
+        "linalg.inv": torch.linalg.inv(a),
+        "linalg.solve": torch.linalg.solve(a, b),
+        "linalg.norm": torch.linalg.norm(a),
+        "linalg.norm fro": torch.linalg.norm(a, "fro"),
+        "linalg.norm dim 1": torch.linalg.norm(a, dim=1),
+        "linalg.norm ord 1 dim 0": torch.linalg.norm(a, 1, 0),
+        "fft.fft": torch.fft.fft(v),
+        "fft.rfft": torch.fft.rfft(v),
+        "fft.ifft norm ortho": torch.fft.ifft(v, norm="ortho"),
+        "special.erfcx": torch.special.erfcx(a),
+        "special.logit": torch.special.logit(p),
+        "special.logit eps": torch.special.logit(p, eps=1e-3),
+        "cos_ in place": a.clone().cos_(),
+        "logcumsumexp": torch.logcumsumexp(a, 0),
+        "aminmax dim 1: min": torch.aminmax(a, dim=1).min,
+        "aminmax dim 1: max": torch.aminmax(a, dim=1).max,
+        "var correction 0": torch.var(a, 1, correction=0),
+        "addcmul_ value": a.clone().addcmul_(a, a, value=0.5),
+    }
+    doc_ = {
+        "@generated": "by scripts/gen-api.py --values — do not edit",
+        "pytorch": torch.__version__,
+        "inputs": {"a": tensor_json(a), "b": tensor_json(b), "v": tensor_json(v), "p": tensor_json(p)},
+        "outputs": {k: tensor_json(t) for k, t in cases.items()},
+    }
+    return json.dumps(doc_, indent=1) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="write under this directory instead of the repository (same relative paths)")
+    ap.add_argument("--values", action="store_true", help="write test/fixtures/core/api-values.json (PyTorch's outputs)")
     args = ap.parse_args()
+    if args.values:
+        text = values_json()
+        with open(os.path.join(ROOT, "test/fixtures/core/api-values.json"), "w", encoding="utf-8") as f:
+            f.write(text)
+        print("gen-api: wrote test/fixtures/core/api-values.json")
+        return
     out_root = os.path.abspath(args.out) if args.out else ROOT
     schemas = load_schemas()
     names, excluded, gen = plan(schemas)

@@ -660,9 +660,9 @@ export function bucketize(...a: unknown[]): unknown {
   return $bucketize.call(a);
 }
 
-const $cartesianProd = op("cartesianProd", ["cartesian_prod(tensors:T[]) -> T"]);
-/** `aten::cartesian_prod(Tensor[] tensors) -> Tensor` */
-export function cartesianProd(tensors: readonly Tensor[]): Tensor;
-export function cartesianProd(...a: unknown[]): unknown {
-  return $cartesianProd.call(a);
+const $canCast = op("canCast", ["can_cast(from:dt, to:dt) -> b"]);
+/** `aten::can_cast(ScalarType from, ScalarType to) -> bool` */
+export function canCast(from: DType, to: DType): boolean;
+export function canCast(...a: unknown[]): unknown {
+  return $canCast.call(a);
 }

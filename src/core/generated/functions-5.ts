@@ -4,6 +4,27 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, type MemoryFormat, op, type Scalar } from "./bind.js";
 
+const $nansum = op("nansum", ["nansum(self:T, dim:i[1]?=, keepdim:b=, *, dtype:dt?=) -> T"]);
+/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
+export function nansum(input: Tensor, options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
+/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
+export function nansum(
+  input: Tensor,
+  dim?: Ints | null,
+  keepdim?: boolean,
+  options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null },
+): Tensor;
+export function nansum(...a: unknown[]): unknown {
+  return $nansum.call(a);
+}
+
+const $narrowCopy = op("narrowCopy", ["narrow_copy(self:T, dim:i, start:i, length:i) -> T"]);
+/** `aten::narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor` */
+export function narrowCopy(input: Tensor, dim: Int, start: Int, length: Int): Tensor;
+export function narrowCopy(...a: unknown[]): unknown {
+  return $narrowCopy.call(a);
+}
+
 const $neg_ = op("neg_", ["neg_(self:T) -> T!"]);
 /** `aten::neg_(Tensor(a!) self) -> Tensor(a!)` */
 export function neg_(input: Tensor): Tensor;
@@ -196,6 +217,13 @@ export function positive(...a: unknown[]): unknown {
   return $positive.call(a);
 }
 
+const $promoteTypes = op("promoteTypes", ["promote_types(type1:dt, type2:dt) -> dt"]);
+/** `aten::promote_types(ScalarType type1, ScalarType type2) -> ScalarType` */
+export function promoteTypes(type1: DType, type2: DType): DType;
+export function promoteTypes(...a: unknown[]): unknown {
+  return $promoteTypes.call(a);
+}
+
 const $put = op("put", ["put(self:T, index:T, source:T, accumulate:b=) -> T"]);
 /** `aten::put(Tensor self, Tensor index, Tensor source, bool accumulate=False) -> Tensor` */
 export function put(input: Tensor, index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
@@ -369,6 +397,7 @@ const $resultType = op("resultType", [
   "result_type.Tensor(tensor:T, other:T) -> dt",
   "result_type.Scalar(tensor:T, other:S) -> dt",
   "result_type.Scalar_Tensor(scalar:S, tensor:T) -> dt",
+  "result_type.Scalar_Scalar(scalar1:S, scalar2:S) -> dt",
 ]);
 /** `aten::result_type.Tensor(Tensor tensor, Tensor other) -> ScalarType` */
 export function resultType(tensor: Tensor, other: Tensor): DType;
@@ -376,6 +405,8 @@ export function resultType(tensor: Tensor, other: Tensor): DType;
 export function resultType(tensor: Tensor, other: Scalar): DType;
 /** `aten::result_type.Scalar_Tensor(Scalar scalar, Tensor tensor) -> ScalarType` */
 export function resultType(scalar: Scalar, tensor: Tensor): DType;
+/** `aten::result_type.Scalar_Scalar(Scalar scalar1, Scalar scalar2) -> ScalarType` */
+export function resultType(scalar1: Scalar, scalar2: Scalar): DType;
 export function resultType(...a: unknown[]): unknown {
   return $resultType.call(a);
 }
@@ -671,22 +702,4 @@ const $slogdet = op("slogdet", ["slogdet(self:T) -> (sign:T, logabsdet:T)"]);
 export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
 export function slogdet(...a: unknown[]): unknown {
   return $slogdet.call(a);
-}
-
-const $splitCopy = op("splitCopy", ["split_copy.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
-/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
-export function splitCopy(input: Tensor, splitSize: Int, options?: { dim?: Int }): Tensor[];
-/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
-export function splitCopy(input: Tensor, splitSize: Int, dim?: Int, options?: { dim?: Int }): Tensor[];
-export function splitCopy(...a: unknown[]): unknown {
-  return $splitCopy.call(a);
-}
-
-const $splitWithSizes = op("splitWithSizes", ["split_with_sizes(self:T, split_sizes:i[], dim:i=) -> T[]"]);
-/** `aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]` */
-export function splitWithSizes(input: Tensor, splitSizes: readonly Int[], options?: { dim?: Int }): Tensor[];
-/** `aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]` */
-export function splitWithSizes(input: Tensor, splitSizes: readonly Int[], dim?: Int, options?: { dim?: Int }): Tensor[];
-export function splitWithSizes(...a: unknown[]): unknown {
-  return $splitWithSizes.call(a);
 }
