@@ -80,6 +80,9 @@ def exclusion(name, surface):
 # default). Internals, backward kernels and quantization internals crash on bad arguments.
 DENY_OP_RE = re.compile(r"^_|^native_|_backward|backward_|^fbgemm|mkldnn|cudnn|miopen|quantiz|^q_|qscheme|int_repr|"
                         r"sparse|nested|^to_padded|^set_$|^is_set_to$|record_stream|segment_reduce|^lift|^sym_")
+# Public operators that hang or crash on some arguments guard.ts does not check yet: not
+# generated until it does (they stay counted, as missing, in the coverage table).
+HAZARDS = {"binomial": "hangs forever on a NaN count (libtorch 1.13.1)"}
 # Overloads never generated: out= variants, Dimname (named tensors), TorchScript's prim variants.
 DENY_OVERLOAD_RE = re.compile(r"out$|names|dimname|Dimname|^prim_|hacked_twin|generator|^str$")
 # Public aliases routed to their canonical op so guard.ts's per-op rules (keyed by the
@@ -396,7 +399,7 @@ def plan(schemas):
             names[surf].append(camel(n))
             opname = prefix[surf] + n
             opname = ROUTE.get(opname, opname)
-            if DENY_OP_RE.search(opname):
+            if DENY_OP_RE.search(opname) or opname in HAZARDS:
                 continue
             ovs = dedupe(schemas.get(opname, []))
             js = camel(n)
