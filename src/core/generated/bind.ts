@@ -171,6 +171,9 @@ interface Miss {
   message: string;
 }
 
+/** How many arguments the last successful bind() left to their defaults (saves an allocation per call). */
+let lastDefaults = 0;
+
 /** Binds the JS arguments to one overload: the native argument list, or why they do not fit. */
 function bind(ov: Overload, pos: readonly unknown[], opts: Record<string, unknown> | null, self: Tensor | null): unknown[] | Miss {
   const params = ov.params;
@@ -217,7 +220,7 @@ function bind(ov: Overload, pos: readonly unknown[], opts: Record<string, unknow
   let n = out.length;
   while (n > 0 && out[n - 1] === undefined) n--;
   out.length = n;
-  (out as unknown[] & { defaults?: number }).defaults = defaults;
+  lastDefaults = defaults;
   return out;
 }
 
@@ -251,7 +254,8 @@ export class GeneratedOp {
     for (const ov of ovs) {
       const r = bind(ov, pos, opts, self);
       if (Array.isArray(r)) {
-        const d = (r as unknown[] & { defaults: number }).defaults;
+        if (ovs.length === 1) return this.#result(ov, call(ov.op, ...r), r);
+        const d = lastDefaults;
         if (best === null || d < best.defaults) best = { ov, native: r, defaults: d };
         if (d === 0) break;
       } else if (miss === null || r.depth > miss.miss.depth) miss = { ov, miss: r };
