@@ -5,6 +5,9 @@ export { type BackwardOptions, enableGrad, isGradEnabled, noGrad } from "./autog
 export { DEFAULT_BUDGET_FRACTION, defaultMemoryBudget, parseBytes } from "./budget.js";
 export { type AnyTypedArray, type DType, isFloating, isIntegral, itemSize } from "./dtype.js";
 export { type ErrorCode, FlambeauError } from "./errors.js";
+// The surface generated from ATen's schemas (scripts/gen-api.py): functions, the linalg, fft and
+// special namespaces, and the Tensor methods it attaches on import.
+export * from "./generated/index.js";
 export * as jit from "./jit.js";
 export { dispose, getMemoryBudget, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
 export * from "./ops/creation.js";
