@@ -450,11 +450,23 @@ export class Tensor {
   prod(opts?: { dim?: number; keepdim?: boolean }): Tensor {
     return R.prod(this, opts);
   }
-  max(): Tensor {
-    return R.max(this);
+  /** PyTorch's three forms: the largest element; with a dim, values and indices along it; with a tensor, the elementwise maximum. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(other: Tensor): Tensor;
+  max(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg === undefined) return R.max(this);
+    if (typeof arg === "number") return R.maxDim(this, arg, keepdim);
+    return E.maximum(this, arg);
   }
-  min(): Tensor {
-    return R.min(this);
+  /** PyTorch's three forms: the smallest element; with a dim, values and indices along it; with a tensor, the elementwise minimum. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(other: Tensor): Tensor;
+  min(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg === undefined) return R.min(this);
+    if (typeof arg === "number") return R.minDim(this, arg, keepdim);
+    return E.minimum(this, arg);
   }
   maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
     return R.maxDim(this, dim, keepdim);
