@@ -6,7 +6,7 @@ import { audioClassification } from "./audio-classification.js";
 import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
 
 export const AUDIO_TASKS = {
-  "audio-classification": legacyTask(audioClassification, { topK: opt.int("labels to show", { phases: ["predict"], default: 3 }) }),
+  "audio-classification": audioClassification,
   "automatic-speech-recognition": legacyTask(automaticSpeechRecognition, {
     beam: opt.int("beam width of the decoder", { phases: ["eval", "predict"] }),
     lmWeight: opt.number("weight of the character language model (0: none)", { phases: ["eval", "predict"] }),
