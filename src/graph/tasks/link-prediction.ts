@@ -144,9 +144,11 @@ async function load(dir: string): Promise<Predictor<LinkPrediction>> {
   const split = splitLinks(graph, { ...pre.split, seed: pre.seed });
   const z = noGrad(() => tidy(() => encode(model, split.train).keep()));
   model.dispose();
+  split.train.dispose();
+  graph.dispose();
   const id = new Map((graph.nodeNames ?? []).map((n, i) => [n, i]));
   const look = (name: string): number => {
-    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < graph.numNodes ? Number(name) : undefined);
+    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < z.shape[0]! ? Number(name) : undefined);
     if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${pre.data}`);
     return i;
   };

@@ -142,23 +142,22 @@ async function load(dir: string): Promise<Predictor<NodePrediction, { topK?: num
   const names = g.nodeNames ?? [];
   const id = new Map(names.map((n, i) => [n, i]));
   const probs = noGrad(() => tidy(() => model.forward(g.x!, g.edgeIndex).softmax(1).keep()));
+  const numNodes = g.numNodes;
   model.dispose();
+  g.dispose();
   return {
     task: TASK,
     async predict(inputs, o = {}) {
       const k = o.topK ?? 3;
       return inputs.map((name) => {
-        const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < g.numNodes ? Number(name) : undefined);
+        const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < numNodes ? Number(name) : undefined);
         if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${pre.data} (give a node name or id)`);
         const p = Array.from(tidy(() => probs.select(0, i).data() as Float32Array));
         const order = p.map((_, c) => c).sort((a, b) => p[b]! - p[a]!);
         return { node: name, labels: order.slice(0, k).map((c) => ({ label: labels[c] ?? String(c), probability: p[c]! })) };
       });
     },
-    dispose: () => {
-      probs.dispose();
-      g.dispose();
-    },
+    dispose: () => probs.dispose(),
   };
 }
 
