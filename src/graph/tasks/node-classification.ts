@@ -3,15 +3,16 @@
 // data: Zachary's karate club (one labelled member per club) and the Debian package graph.
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import { opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { confusionMatrix, f1Score } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { loadNodeData } from "../datasets/index.js";
@@ -23,6 +24,16 @@ import { nodeDemo } from "./node-demo.js";
 
 const TASK = "node-classification";
 
+const OPTIONS = {
+  topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+};
+
+/** What the saved model needs to find its graph again. */
+interface Preprocessing {
+  data: string;
+  seed: number;
+}
+
 /** Defaults per data set: karate is tiny (one-hot ids), the package graph is large and sparse. */
 function recipe(g: Graph): { hidden: number; epochs: number; lr: number; dropout: number } {
   return g.numNodes <= 1000 ? { hidden: 16, epochs: 100, lr: 0.01, dropout: 0.5 } : { hidden: 64, epochs: 100, lr: 0.01, dropout: 0.5 };
@@ -33,9 +44,8 @@ export interface NodeTrainResult extends TaskTrainResult {
   graph: Graph;
 }
 
-export async function trainNodes(o: TaskTrainOptions): Promise<NodeTrainResult> {
-  const seed = o.seed ?? 0;
-  const log = o.log ?? (() => {});
+export async function trainNodes(o: TrainInput): Promise<NodeTrainResult> {
+  const { seed, log } = o;
   const { graph: g, source } = await loadNodeData(o.data, { seed, log });
   if (o.val)
     throw new FlambeauError("E_ARG", `${TASK}: --val is not used; the graph's own masks (or a seeded split) give the validation nodes`);
@@ -59,9 +69,9 @@ export async function trainNodes(o: TaskTrainOptions): Promise<NodeTrainResult> 
     `${TASK}: ${source}: ${g.numNodes} nodes, ${g.numEdges} directed edges, ${g.numFeatures} features, ${g.numClasses} classes; ` +
       `${count(g.trainMask)} train / ${count(g.valMask)} val / ${count(g.testMask)} test nodes; ${arch}, ${epochs} epochs, lr ${lr}`,
   );
-  const fit = fitNodeModel(model, g, { epochs, lr, progress: o.progress });
+  const fit = await fitNodeModel(model, g, { epochs, lr, progress: o.progress, name: TASK });
   const metrics = evaluateOn(model, g, g.valMask!.any().item() ? g.valMask! : g.trainMask!);
-  await saveModelDir(
+  await saveModelDir<NodeModelHyper, Preprocessing>(
     o.out,
     {
       task: TASK,
@@ -97,24 +107,27 @@ export function evaluateOn(model: NodeModel, g: Graph, mask: Tensor): Record<str
   );
 }
 
-async function loadModel(dir: string): Promise<{ model: NodeModel; data: string; seed: number; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = new NodeModel(config.hyper as unknown as NodeModelHyper);
+async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preprocessing; labels: string[] }> {
+  const { config, weights } = await loadModelDir<NodeModelHyper, Preprocessing>(dir, TASK);
+  const model = new NodeModel(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  const pre = config.preprocessing as { data: string; seed: number };
-  return { model, data: pre.data, seed: pre.seed, labels: config.labels ?? [] };
+  return { model, pre: config.preprocessing!, labels: config.labels ?? [] };
 }
 
-async function evaluate(dir: string, data: string, _o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
-  const { model, seed, labels } = await loadModel(dir);
-  const { graph: g } = await loadNodeData(data, { seed });
-  if (g.numFeatures !== model.hyper.inChannels || g.numClasses !== model.hyper.outChannels)
-    throw new FlambeauError(
-      "E_SHAPE",
-      `${TASK}: ${data} has ${g.numFeatures} features and ${g.numClasses} classes; the model in ${dir} expects ${model.hyper.inChannels} and ${model.hyper.outChannels}`,
-    );
-  return { ...evaluateOn(model, g, g.testMask!), labels };
+async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const { model, pre, labels } = await loadModel(dir);
+  try {
+    const { graph: g } = await loadNodeData(data, { seed: pre.seed });
+    if (g.numFeatures !== model.hyper.inChannels || g.numClasses !== model.hyper.outChannels)
+      throw new FlambeauError(
+        "E_SHAPE",
+        `${TASK}: ${data} has ${g.numFeatures} features and ${g.numClasses} classes; the model in ${dir} expects ${model.hyper.inChannels} and ${model.hyper.outChannels}`,
+      );
+    return { ...evaluateOn(model, g, g.testMask!), labels };
+  } finally {
+    model.dispose();
+  }
 }
 
 interface NodePrediction {
@@ -122,41 +135,50 @@ interface NodePrediction {
   labels: { label: string; probability: number }[];
 }
 
-async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<NodePrediction[]> {
-  const { model, data, seed, labels } = await loadModel(dir);
-  const { graph: g } = await loadNodeData(data, { seed });
+/** Loads the model and its graph once and scores every node once; predict looks nodes up. */
+async function load(dir: string): Promise<Predictor<NodePrediction, { topK?: number }>> {
+  const { model, pre, labels } = await loadModel(dir);
+  const { graph: g } = await loadNodeData(pre.data, { seed: pre.seed });
   const names = g.nodeNames ?? [];
   const id = new Map(names.map((n, i) => [n, i]));
-  const probs = noGrad(() => tidy(() => model.forward(g.x!, g.edgeIndex).softmax(1)));
-  const k = o.topK ?? 3;
-  return inputs.map((name) => {
-    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < g.numNodes ? Number(name) : undefined);
-    if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${data} (give a node name or id)`);
-    const p = Array.from(probs.select(0, i).data() as Float32Array);
-    const order = p.map((_, c) => c).sort((a, b) => p[b]! - p[a]!);
-    return { node: name, labels: order.slice(0, k).map((c) => ({ label: labels[c] ?? String(c), probability: p[c]! })) };
-  });
+  const probs = noGrad(() => tidy(() => model.forward(g.x!, g.edgeIndex).softmax(1).keep()));
+  const numNodes = g.numNodes;
+  model.dispose();
+  g.dispose();
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      const k = o.topK ?? 3;
+      return inputs.map((name) => {
+        const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < numNodes ? Number(name) : undefined);
+        if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${pre.data} (give a node name or id)`);
+        const p = Array.from(tidy(() => probs.select(0, i).data() as Float32Array));
+        const order = p.map((_, c) => c).sort((a, b) => p[b]! - p[a]!);
+        return { node: name, labels: order.slice(0, k).map((c) => ({ label: labels[c] ?? String(c), probability: p[c]! })) };
+      });
+    },
+    dispose: () => probs.dispose(),
+  };
 }
 
-const formatPrediction = (p: unknown): string => {
-  const q = p as NodePrediction;
-  return `${q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ")}`;
-};
+const formatPrediction = (p: NodePrediction): string => p.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   return nodeDemo(o);
 }
 
-export const nodeClassification: DemoTask = Object.freeze({
+export const nodeClassification = defineTask({
   name: TASK,
   description:
     "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; MLP baseline); accuracy, macro-F1",
   dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split), or ${GRAPH_FILE_FORMAT}; nodes without a split get a seeded 60/20/20 split`,
   models: [...NODE_MODELS],
   defaultModel: "gcn",
+  options: OPTIONS,
+  baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
   train: trainNodes,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -3,7 +3,7 @@
 // at full budget also GCN / GraphSAGE / MLP on the Debian package graph.
 import { join } from "node:path";
 import { noGrad, tidy } from "../../core/index.js";
-import type { DemoOptions, DemoSection } from "../../tasks/legacy.js";
+import type { DemoOptions, DemoSection } from "../../tasks/task.js";
 import { drawGraphSvg, forceLayout } from "../layout.js";
 import { maskIndex } from "./fit-nodes.js";
 import { karateCommunities } from "./karate-communities.js";
@@ -28,7 +28,7 @@ export async function nodeDemo(o: DemoOptions): Promise<DemoSection> {
   const wrong = new Set([...pred.keys()].filter((i) => pred[i] !== truth[i]));
   const trainNodes_ = new Set(Array.from(maskIndex(g.trainMask!).data() as BigInt64Array, Number));
   const classes = [...(g.classes ?? [])];
-  const com = karateCommunities({ seed: 0 });
+  const com = await karateCommunities({ seed: 0 });
   const metrics: Record<string, number> = {
     accuracy: test.accuracy,
     macroF1: test.macroF1 as number,
