@@ -147,7 +147,9 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
         throw new FlambeauError("E_ARG", `defineTask(${d.name}): option "${k}" belongs to the runtime in ${phase}`);
   // Checks the values, then fills in the declared defaults of this command's options.
   const check = <T extends Record<string, unknown>>(phase: Phase, o: T): T => {
-    checkOptionValues(d.name, options, phase, o);
+    // The runtime's own options of this command (train's --out) are not the task's (predict's --out).
+    const own = Object.fromEntries(Object.entries(o).filter(([k]) => !RUNTIME_OPTIONS[phase].includes(k)));
+    checkOptionValues(d.name, options, phase, own);
     const filled: Record<string, unknown> = { ...o };
     for (const [k, spec] of Object.entries(options))
       if (spec.phases.includes(phase) && filled[k] === undefined && spec.default !== undefined) filled[k] = spec.default;
@@ -165,17 +167,18 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     defaultModel: d.defaultModel,
     options,
     ...(d.baseline !== undefined ? { baseline: d.baseline } : {}),
-    train: (o) => {
+    // async: a bad model or option rejects the returned promise rather than throwing at the call.
+    train: async (o) => {
       checkModel(o.model);
       const args = { ...check("train", o), seed: o.seed ?? 0, log: o.log ?? (() => {}) };
       return d.train(args as Parameters<typeof d.train>[0]);
     },
-    evaluate: (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
+    evaluate: async (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
     load: async (dir) => {
       const p = await d.load(dir);
       return {
         task: d.name,
-        predict: (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
+        predict: async (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
         dispose: () => p.dispose(),
       };
     },

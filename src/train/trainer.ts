@@ -140,7 +140,7 @@ export interface History {
   epochs: Logs[];
   seconds: number;
   samplesPerSecond: number;
-  /** The epoch whose weights the model holds after fit with keepBest (-1: none improved). */
+  /** The epoch whose weights the model holds after fit with keepBest (the last one when the monitored value was never logged). */
   bestEpoch?: number;
 }
 
@@ -367,7 +367,9 @@ export class Trainer<B = Batch> {
       }
       if (this.options.validate) {
         this.model.eval();
-        Object.assign(logs, await this.options.validate());
+        const validate = this.options.validate;
+        // Without grad, as evaluate runs; an async validate keeps grad mode only until its first await.
+        Object.assign(logs, await noGrad(() => validate()));
       }
       if (this.options.scheduler && this.options.schedulerInterval === "epoch")
         this.options.scheduler.step(this.options.schedulerMonitor ? logs[this.options.schedulerMonitor] : undefined);
@@ -380,7 +382,8 @@ export class Trainer<B = Batch> {
     for (const cb of callbacks) await cb.onTrainEnd?.(this.state, last);
     let bestEpoch: number | undefined;
     if (best) {
-      bestEpoch = best.bestEpoch;
+      // No epoch logged the monitored value (or none improved on it): the model keeps its last weights.
+      bestEpoch = best.bestEpoch >= 0 ? best.bestEpoch : this.state.epoch;
       if (this.model.loadStateDict) best.restore(this.model as { loadStateDict(sd: Map<string, Tensor>): unknown });
     }
     const seconds = (performance.now() - t0) / 1000;
