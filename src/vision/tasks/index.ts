@@ -11,8 +11,8 @@ import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
   "image-classification": imageClassification,
-  "image-feature-extraction": legacyTask(imageFeatureExtraction, { topK: opt.int("labels to show", { phases: ["predict"], default: 3 }) }),
-  "image-to-image": legacyTask(imageToImage, { out: opt.path("where the restored image is written", { phases: ["predict"] }) }),
+  "image-feature-extraction": imageFeatureExtraction,
+  "image-to-image": imageToImage,
   "image-localization": legacyTask(imageLocalization, {
     init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
   }),
