@@ -16,7 +16,6 @@ import {
   defineTask,
   type EvalArgs,
   type Predictor,
-  type Task,
   type TaskTrainResult,
 } from "../../tasks/task.js";
 import { evaluator } from "../../train/trainer.js";
@@ -319,7 +318,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-const definition = {
+export const imageSegmentation = defineTask({
   name: TASK,
   description: "semantic segmentation: a class for every pixel (U-Net; pixel accuracy and mIoU; predict writes a colour overlay PNG)",
   dataFormat:
@@ -332,15 +331,4 @@ const definition = {
   load,
   formatPrediction,
   demo,
-};
-const declared = defineTask(definition);
-
-/**
- * TEMPORARY workaround (runtime, src/tasks): defineTask checks every declared option against
- * every command, so the predict-only `out` (the composite, `--background bg --out comp.png`)
- * makes train refuse the runtime's own `out` (the model directory). Training goes through a
- * declaration without the predict options until checkOptionValues skips the runtime's keys.
- */
-const forTraining = defineTask<{ init: typeof OPTIONS.init }, SegmentedImage>({ ...definition, options: { init: OPTIONS.init } });
-
-export const imageSegmentation: Task = Object.freeze({ ...declared, train: forTraining.train });
+});
