@@ -192,6 +192,9 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
     `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-2 });
+  // OneCycleLR divides by its warm-up's length, pctStart × steps − 1 (as PyTorch does): at exactly
+  // 10 steps that is 0 and every lr NaN, so that one budget warms up over 15% of the steps instead.
+  const pctStart = epochs * stepsPerEpoch === 10 ? 0.15 : 0.1;
   const trainer: Trainer<MaskedBatch> = new Trainer<MaskedBatch>({
     name: task,
     model,
@@ -199,7 +202,7 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
     step: (b) => mlmLoss(model, b),
     // The epoch's loss is the mean of its batches' losses; a batch with nothing masked does not count.
     batchSize: (b) => (maskedCount(b) > 0 ? 1 : 0),
-    scheduler: new OneCycleLR(optimizer, { maxLr: lr, epochs, stepsPerEpoch, pctStart: 0.1 }),
+    scheduler: new OneCycleLR(optimizer, { maxLr: lr, epochs, stepsPerEpoch, pctStart }),
     gradClipNorm: 1,
     progress: o.progress,
     validate: async () => {
