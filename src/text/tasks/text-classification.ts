@@ -28,7 +28,7 @@ import { evaluator, Trainer } from "../../train/trainer.js";
 import { spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
 import { transferEncoder } from "../mlm.js";
-import { BertClassifier, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
+import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
 import { carveValidation, encodeTexts, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
 import { Vocab } from "../vocab.js";
@@ -44,8 +44,8 @@ const OPTIONS = {
   labelFraction: opt.fraction("use this stratified, seeded fraction of the labelled training data", { phases: ["train"] }),
 };
 
-interface Hyper {
-  vocabSize: number;
+/** The classifier's sizes; a model fine-tuned from a pre-trained encoder (--init) also keeps the encoder's options. */
+interface Hyper extends BertOptions {
   numClasses: number;
 }
 type Classifier = { forward(ids: Tensor): Tensor } & Module;
