@@ -2,7 +2,7 @@
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import type { Tensor } from "./tensor.js";
-import { isTensor, wrapHandle } from "./tensor-class.js";
+import { wrapHandle } from "./tensor-class.js";
 import { checkFunction, checkTensor, optionsOf, show } from "./validate.js";
 
 function tensorList(op: string, name: string, v: unknown, allowNull: boolean): (Tensor | null)[] {

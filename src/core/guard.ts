@@ -12,8 +12,7 @@
 import { type AtenOp, aten } from "./aten.js";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
-import type { Tensor } from "./tensor.js";
-import { isTensor, wrapHandle } from "./tensor-class.js";
+import { isTensor } from "./tensor-class.js";
 
 /** Largest logical element count a size list may describe (expanded views included). */
 export const GUARD_MAX_ELEMENTS = 2 ** 34;

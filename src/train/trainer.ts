@@ -209,7 +209,7 @@ export class Trainer<B = Batch> {
   #pending = 0;
 
   constructor(o: TrainerOptions<B>) {
-    if (o.step === undefined && o.loss === undefined)
+    if (o.step === undefined && o.loss === undefined && o.evalStep === undefined)
       throw new FlambeauError("E_ARG", "Trainer: give either `loss` (supervised [x, y] batches) or `step` (any batch)");
     const acc = o.accumulate ?? 1;
     if (!Number.isInteger(acc) || acc < 1) throw new FlambeauError("E_ARG", `Trainer: accumulate must be a positive integer, got ${acc}`);
@@ -228,6 +228,7 @@ export class Trainer<B = Batch> {
   /** The loss tensor of one batch in train mode (the `step` hook, or the supervised default). */
   #lossOf(batch: B): Tensor {
     if (this.options.step) return this.options.step(batch);
+    if (!this.options.loss) throw new FlambeauError("E_ARG", "Trainer: training needs `step` or `loss` (this one has only `evalStep`)");
     const [x, y] = supervised(batch);
     return this.options.loss!((this.model.forward as (x: Tensor) => Tensor).call(this.model, x), y);
   }

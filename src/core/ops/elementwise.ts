@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { isTensor, wrapHandle } from "../tensor-class.js";
+import { isTensor } from "../tensor-class.js";
 import { checkEnum, checkTensor, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 

@@ -153,7 +153,6 @@ async function meanLoss(model: CausalLM, rows: number[][], pad: number): Promise
   }
   const m = await evaluator<Tensor[]>({
     model,
-    step: ([x]) => lmLoss(model, x!, pad), // unused (evalStep is given), but an evaluator needs `step` or `loss`
     evalStep: ([x], meter) => {
       const t = x!.shape[1]!;
       meter!.update(model.forward(x!.narrow(1, 0, t - 1)), x!.narrow(1, 1, t - 1));

@@ -145,7 +145,6 @@ async function evaluateMlm(
 ): Promise<{ loss: number; accuracy: number; masked: number }> {
   const r = await evaluator<MaskedBatch>({
     model,
-    step: (b) => mlmLoss(model, b), // unused (evalStep is given), but an evaluator needs `step` or `loss`
     evalStep: (b, meter) => {
       const m = maskedLogits(model, b);
       if (m) meter!.update(m.logits, m.target);

@@ -10,14 +10,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { functional as F } from "../../nn/index.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
-import {
-  type DemoOptions,
-  type DemoSection,
-  defineTask,
-  type EvalArgs,
-  type Predictor,
-  type TaskTrainResult,
-} from "../../tasks/task.js";
+import { type DemoOptions, type DemoSection, defineTask, type EvalArgs, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
 import { evaluator } from "../../train/trainer.js";
 import { IGNORE_LABEL } from "../coco.js";
 import { encodePng, readImage } from "../image-io.js";
