@@ -9,6 +9,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, type Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
+import { tokenBudgetBatches } from "../../data/token-batches.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -78,17 +79,17 @@ function pairBatch(data: readonly EncodedPair[], rows: readonly number[], sp: Sp
   };
 }
 
-/** Token-budget batches (batchesOf) in a new seeded order every epoch: seed, seed + 1, … */
+/** Token-budget batches (data/token-batches) in a new seeded order every epoch: seed, seed + 1, … */
 function budgetBatches(data: readonly EncodedPair[], sp: Special, tokens: number, seed: number) {
   const len = (i: number) => Math.max(data[i]!.src.length, data[i]!.tgt.length + 1);
   let epoch = 0;
   return {
     /** The batches of the coming epoch. */
     get length() {
-      return batchesOf(data.length, len, tokens, seed + epoch).length;
+      return tokenBudgetBatches(data.length, len, tokens, seed + epoch).length;
     },
     *[Symbol.iterator](): Generator<PairBatch> {
-      for (const b of batchesOf(data.length, len, tokens, seed + epoch++)) yield pairBatch(data, b, sp);
+      for (const b of tokenBudgetBatches(data.length, len, tokens, seed + epoch++)) yield pairBatch(data, b, sp);
     },
   };
 }
@@ -122,42 +123,6 @@ function specials(tk: SubwordTokenizer): Special {
     return v;
   };
   return { pad: id("<pad>"), bos: id("<s>"), eos: id("</s>") };
-}
-
-/** Length-bucketed batches of at most `tokens` source+target tokens, in a seeded order. */
-function batchesOf(n: number, len: (i: number) => number, tokens: number, seed: number): number[][] {
-  let s = seed + 1;
-  const rand = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  const out: number[][] = [];
-  // Sort within windows of 2,000 so batches hold similar lengths but epochs still differ.
-  for (let w = 0; w < n; w += 2000) {
-    const win = order.slice(w, w + 2000).sort((a, b) => len(a) - len(b));
-    let cur: number[] = [];
-    let maxLen = 0;
-    for (const i of win) {
-      maxLen = Math.max(maxLen, len(i));
-      if (cur.length && (cur.length + 1) * maxLen > tokens) {
-        out.push(cur);
-        cur = [];
-        maxLen = len(i);
-      }
-      cur.push(i);
-    }
-    if (cur.length) out.push(cur);
-  }
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 interface Loaded {
