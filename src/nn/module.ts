@@ -22,10 +22,21 @@ export interface LoadResult {
 
 /** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
+/**
+ * Called before a module's forward with its inputs (PyTorch's forward pre-hook); an array
+ * returned replaces the inputs (any other return value is ignored).
+ */
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+
+/** What a register*Hook call returns. */
+export interface HookHandle {
+  remove(): void;
+}
 
 export abstract class Module {
   training = true;
   readonly #forwardHooks = new Map<number, ForwardHook>();
+  readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
   #nextHook = 0;
   readonly #params = new Map<string, Parameter | null>();
   readonly #buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
@@ -38,18 +49,38 @@ export abstract class Module {
    * inspection, activation statistics); `remove()` on the handle detaches it. The hook
    * wraps this instance's forward, so it sees every caller, containers included.
    */
-  registerForwardHook(hook: ForwardHook): { remove(): void } {
-    const hooks = this.#forwardHooks;
-    if (hooks.size === 0) {
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return this.#addHook(this.#forwardHooks, hook);
+  }
+
+  /**
+   * Runs `hook(module, inputs)` before every call of this module's forward; it may return
+   * new inputs. Weight normalisation, spectral normalisation and pruning recompute their
+   * weight this way.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return this.#addHook(this.#forwardPreHooks, hook);
+  }
+
+  #addHook<H>(hooks: Map<number, H>, hook: H): HookHandle {
+    if (typeof hook !== "function") throw new FlambeauError("E_ARG", `${this.constructor.name}: a hook must be a function`);
+    const pre = this.#forwardPreHooks;
+    const post = this.#forwardHooks;
+    if (pre.size === 0 && post.size === 0) {
       const forward = this.forward;
       // Non-enumerable, so parameter and child discovery never see it.
       Object.defineProperty(this, "forward", {
         configurable: true,
         writable: true,
         enumerable: false,
-        value: (...inputs: unknown[]) => {
+        value: (...args: unknown[]) => {
+          let inputs = args;
+          for (const h of [...pre.values()]) {
+            const r = h(this, inputs);
+            if (Array.isArray(r)) inputs = r;
+          }
           const output = forward.apply(this, inputs);
-          for (const h of [...hooks.values()]) h(this, inputs, output);
+          for (const h of [...post.values()]) h(this, inputs, output);
           return output;
         },
       });
@@ -58,7 +89,7 @@ export abstract class Module {
     hooks.set(id, hook);
     return {
       remove: () => {
-        if (hooks.delete(id) && hooks.size === 0) delete (this as { forward?: unknown }).forward;
+        if (hooks.delete(id) && pre.size === 0 && post.size === 0) delete (this as { forward?: unknown }).forward;
       },
     };
   }
@@ -86,6 +117,10 @@ export abstract class Module {
   }
   getParameter(name: string): Parameter | null {
     return this.#params.get(name) ?? null;
+  }
+  /** Removes a registered parameter, buffer or child module (nn.utils re-parametrisations use it); true if there was one. */
+  unregister(name: string): boolean {
+    return this.#params.delete(name) || this.#buffers.delete(name) || this.#modules.delete(name);
   }
 
   /** This module's own parameters (not its children's), with state-dict names. */
