@@ -2,6 +2,7 @@
 // any AudioFolder → log-mel features on the engine → a 2D CNN or TC-ResNet trained with noise
 // mixing at random SNRs, random placement and SpecAugment; metrics accuracy, macro-F1 and the
 // confusion matrix (and the majority-class baseline); predict reads wav files.
+
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
@@ -26,6 +27,7 @@ import { readMono } from "../data/audio-folder.js";
 import { type BatchOptions, type ClipSet, fitLength, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
 import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
 import { type AudioData, BUILTIN_AUDIO_SETS, resolveAudioData } from "../data/sources.js";
+import { audioShallowPipeline } from "../features/pipeline.js";
 import { AUDIO_CLASSIFIERS, type AudioClassifierName } from "../models/zoo.js";
 import { spectrogramGallery } from "./report.js";
 
@@ -358,6 +360,7 @@ export const audioClassification = defineTask({
   models: Object.keys(AUDIO_CLASSIFIERS),
   defaultModel: "tc-resnet8",
   options: OPTIONS,
+  shallow: audioShallowPipeline,
   baseline: "MFCC statistics + logistic regression (`flambeau compare audio-classification`)",
   train,
   evaluate,

@@ -1,6 +1,7 @@
 // node-classification: a GNN (GCN, GraphSAGE, GAT, GIN) or an MLP baseline trained full-batch
 // on one graph's labelled nodes; metrics accuracy and macro-F1 on the test nodes. Built-in
 // data: Zachary's karate club (one labelled member per club) and the Debian package graph.
+
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
@@ -17,6 +18,7 @@ import {
 import { confusionMatrix, f1Score } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { loadNodeData } from "../datasets/index.js";
+import { graphShallowPipeline } from "../features/pipeline.js";
 import type { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT } from "../graph-file.js";
 import { drawGraphSvg, forceLayout } from "../layout.js";
@@ -254,6 +256,7 @@ export const nodeClassification = defineTask({
   models: [...NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,
+  shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
   train: trainNodes,
   evaluate,

@@ -2,6 +2,7 @@
 // fortune categories, or a CSV/TSV/JSONL file with text,label) → word vocabulary → TextCNN,
 // BiLSTM/GRU, a BERT-style encoder or the TF-IDF logistic baseline; metrics accuracy,
 // macro-F1, per-class F1 and the confusion matrix beside a majority-class baseline.
+
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
@@ -27,6 +28,7 @@ import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
 import { spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
+import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
 import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
@@ -354,6 +356,7 @@ export const textClassification = defineTask({
   models: Object.keys(TEXT_CLASSIFIERS),
   defaultModel: DEFAULT_CLASSIFIER,
   options: OPTIONS,
+  shallow: textShallowPipeline,
   baseline: "TF-IDF + logistic regression (`flambeau compare text-classification`); eval reports the majority class beside it",
   train,
   evaluate,
