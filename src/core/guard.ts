@@ -13,9 +13,11 @@ import { type AtenOp, aten } from "./aten.js";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import { isTensor } from "./tensor-class.js";
+import { MAX_ELEMENTS } from "./validate.js";
 
 /** Largest logical element count a size list may describe (expanded views included). */
-export const GUARD_MAX_ELEMENTS = 2 ** 34;
+/** The cap on logical elements, shared with validate.ts's shape checks. */
+const GUARD_MAX_ELEMENTS = MAX_ELEMENTS;
 /** Cap on kernel sizes, strides, dilations, paddings and group counts: far beyond any real model. */
 export const PARAM_CAP = 2 ** 20;
 /** Cap on a constant pad's width and on as_strided's strides. */

@@ -14,6 +14,7 @@ import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type T
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
+import { claimRunCheckpoint, runEventLog } from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -220,7 +221,8 @@ export class Trainer<B = Batch> {
     this.optimizer = o.optimizer;
     this.#accumulate = acc;
     this.callbacks = [...(o.callbacks ?? [])];
-    if (o.eventLog !== undefined) this.callbacks.push(new JsonlLogger(o.eventLog));
+    const eventLog = o.eventLog ?? runEventLog();
+    if (eventLog !== undefined) this.callbacks.push(new JsonlLogger(eventLog));
     this.progress = o.progress ?? new SilentProgress();
     this.state = { epoch: 0, step: 0, stopTraining: false, model: o.model };
   }
@@ -314,7 +316,10 @@ export class Trainer<B = Batch> {
     let samples = 0;
     this.state.stopTraining = false;
     let startEpoch = o.startEpoch ?? 0;
-    if (o.resume && this.options.checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(this.options.checkpoint));
+    // The task's own checkpoint, or the run's (`flambeau train --checkpoint F [--resume]`).
+    const run = this.options.checkpoint === undefined ? claimRunCheckpoint() : undefined;
+    const checkpoint = this.options.checkpoint ?? run?.path;
+    if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined =
@@ -377,7 +382,7 @@ export class Trainer<B = Batch> {
       history.push(logs);
       this.progress.end(fmtInfo(Object.fromEntries(Object.entries(logs).filter(([k]) => k !== "lr" && k !== "seconds"))));
       for (const cb of callbacks) await cb.onEpochEnd?.(this.state, logs);
-      if (this.options.checkpoint) await this.#saveCheckpoint(this.options.checkpoint, sync);
+      if (checkpoint) await this.#saveCheckpoint(checkpoint, sync);
     }
     const last = history[history.length - 1] ?? {};
     for (const cb of callbacks) await cb.onTrainEnd?.(this.state, last);
