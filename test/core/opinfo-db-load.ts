@@ -45,6 +45,7 @@ export interface OpInfoEntry {
   variant: string;
   aten: string;
   wrapped: string | null;
+  uninitialized: boolean;
   variants: string[];
   dtype: string;
   differentiable: boolean;
