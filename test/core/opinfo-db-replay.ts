@@ -85,6 +85,7 @@ export const ADAPTERS: Record<string, () => Fn | undefined> = {
   new_empty: () => meth("newEmpty"),
   new_empty_strided: () => meth("newEmptyStrided"),
   new_full: () => meth("newFull"),
+  rand_like: () => (fl as unknown as Record<string, Fn>).randnLike, // the OpInfo's lambda calls randn_like
   "normal.number_mean":
     () =>
     (std, mean, ...r) =>
@@ -131,7 +132,7 @@ export function callFor(o: OpInfoEntry): { fn: Fn; how: string } | undefined {
     return fn ? { fn, how: "adapter" } : undefined;
   }
   // A lambda that only seeds the RNG (wrapper_set_seed) calls the public function itself.
-  if (o.wrapped !== null && !o.wrapped.includes("wrapper_set_seed")) return undefined;
+  if (o.wrapped !== null && o.wrapped !== "wrapper_set_seed") return undefined;
   return resolve(o.name, o.variants.includes("method"));
 }
 
