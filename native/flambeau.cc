@@ -549,7 +549,8 @@ static Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   at::Tensor& t = unwrapTensor(env, info[0], "data");
   return guarded(env, "data", [&]() -> Napi::Value {
-    at::Tensor c = t.detach().contiguous();
+    // A ZeroTensor (the gradient of sgn, for one) has no storage: reading its data_ptr crashes.
+    at::Tensor c = t._is_zerotensor() ? at::zeros(t.sizes(), t.options()) : t.detach().contiguous();
     size_t nbytes = static_cast<size_t>(c.numel()) * c.element_size();
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, nbytes);
     if (nbytes) std::memcpy(buf.Data(), c.data_ptr(), nbytes);
@@ -563,7 +564,7 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
   return guarded(env, "item", [&]() -> Napi::Value {
     if (t.numel() != 1)
       throwJs(env, "item: a Tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
-    c10::Scalar s = t.item();
+    c10::Scalar s = t._is_zerotensor() ? at::zeros({}, t.options()).item() : t.item();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
     if (s.isIntegral(false)) {
       int64_t i = s.toLong();

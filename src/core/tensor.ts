@@ -447,8 +447,8 @@ export class Tensor {
   ceil(): Tensor {
     return E.ceil(this);
   }
-  round(): Tensor {
-    return E.round(this);
+  round(opts?: { decimals?: number } | number): Tensor {
+    return E.round(this, opts);
   }
   sign(): Tensor {
     return E.sign(this);
@@ -470,20 +470,20 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------ reductions
-  sum(opts?: R.SumOptions): Tensor {
-    return R.sum(this, opts);
+  sum(opts?: R.SumOptions | number | readonly number[], keepdim?: boolean): Tensor {
+    return R.sum(this, opts, keepdim);
   }
-  mean(opts?: R.SumOptions): Tensor {
-    return R.mean(this, opts);
+  mean(opts?: R.SumOptions | number | readonly number[], keepdim?: boolean): Tensor {
+    return R.mean(this, opts, keepdim);
   }
-  var(opts?: R.VarOptions): Tensor {
-    return R.variance(this, opts);
+  var(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+    return R.variance(this, opts, keepdim);
   }
-  std(opts?: R.VarOptions): Tensor {
-    return R.std(this, opts);
+  std(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+    return R.std(this, opts, keepdim);
   }
-  prod(opts?: { dim?: number; keepdim?: boolean }): Tensor {
-    return R.prod(this, opts);
+  prod(opts?: { dim?: number; keepdim?: boolean } | number, keepdim?: boolean): Tensor {
+    return R.prod(this, opts, keepdim);
   }
   /** PyTorch's three forms: the largest element; with a dim, values and indices along it; with a tensor, the elementwise maximum. */
   max(): Tensor;
@@ -509,7 +509,7 @@ export class Tensor {
   minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
     return R.minDim(this, dim, keepdim);
   }
-  amax(dim: number | readonly number[], keepdim = false): Tensor {
+  amax(dim: number | readonly number[] = [], keepdim = false): Tensor {
     return R.amax(this, dim, keepdim);
   }
   argmax(dim?: number, keepdim = false): Tensor {

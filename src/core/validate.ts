@@ -32,9 +32,14 @@ export function checkOptTensor(op: string, name: string, v: unknown): Tensor | n
 }
 
 /** An options argument: null and undefined mean "no options"; anything but a plain object is refused. */
-export function optionsOf<T extends object>(op: string, o: T | null | undefined): T {
+export function optionsOf<T extends object>(op: string, o: T | null | undefined, keys?: readonly (keyof T & string)[]): T {
   if (o == null) return {} as T;
   if (typeof o !== "object" || Array.isArray(o) || isTensor(o)) argError(op, `options must be an object, got ${show(o)}`);
+  // An option the op does not know would be silently ignored (a misspelt or a PyTorch-only name): refuse it.
+  if (keys !== undefined)
+    for (const k of Object.keys(o))
+      if (!keys.includes(k as keyof T & string) && (o as Record<string, unknown>)[k] !== undefined)
+        argError(op, `unknown option "${k}"; options: ${keys.join(", ")}`);
   return o;
 }
 

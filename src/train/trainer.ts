@@ -87,7 +87,7 @@ export interface TrainerOptions<B = Batch> {
   shard?: (batch: B, rank: number, worldSize: number) => B | null;
   /** Makes a fresh meter for each evaluation (e.g. () => new ClassificationMeter(10)). */
   meter?: () => Meter;
-  /** Metrics computed outside the meter after each epoch's training, logged under the names given. */
+  /** Metrics computed outside the meter after each epoch's training (in eval mode; wrap forward passes in noGrad), logged under the names given. */
   validate?: () => Record<string, number> | Promise<Record<string, number>>;
   /** A learning-rate schedule from fl.optim, stepped after every optimizer step or every epoch. */
   scheduler?: Scheduler;
@@ -373,9 +373,9 @@ export class Trainer<B = Batch> {
       }
       if (this.options.validate) {
         this.model.eval();
-        const validate = this.options.validate;
-        // Without grad, as evaluate runs; an async validate keeps grad mode only until its first await.
-        Object.assign(logs, await noGrad(() => validate()));
+        // In eval mode; grad mode is global and noGrad takes only synchronous functions, so an
+        // (often async) validate wraps its own forward passes in noGrad.
+        Object.assign(logs, await this.options.validate());
       }
       if (this.options.scheduler && this.options.schedulerInterval === "epoch")
         this.options.scheduler.step(this.options.schedulerMonitor ? logs[this.options.schedulerMonitor] : undefined);

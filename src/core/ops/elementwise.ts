@@ -4,7 +4,7 @@ import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { isTensor } from "../tensor-class.js";
-import { checkEnum, checkTensor, optionsOf } from "../validate.js";
+import { checkEnum, checkInt, checkTensor, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 
 export type TensorOrScalar = Tensor | number | boolean;
@@ -165,7 +165,14 @@ export const hardsigmoid = unary("hardsigmoid");
 export const logSigmoid = unary("log_sigmoid");
 export const floor = unary("floor");
 export const ceil = unary("ceil");
-export const round = unary("round");
+const ROUND = aten("round");
+const ROUND_DECIMALS = aten("round.decimals");
+/** Round half to even; with `decimals`, to that many decimal places (negative: to tens, hundreds …). */
+export function round(a: Tensor, opts: { decimals?: number } | number = {}): Tensor {
+  const decimals = typeof opts === "number" ? opts : optionsOf("round", opts, ["decimals"]).decimals;
+  if (decimals === undefined || decimals === 0) return callT(ROUND, a);
+  return callT(ROUND_DECIMALS, a, checkInt("round", "decimals", decimals));
+}
 export const trunc = unary("trunc");
 export const frac = unary("frac");
 export const sign = unary("sign");

@@ -20,37 +20,50 @@ const MEAN = aten("mean");
 const MEAN_DIM = aten("mean.dim");
 const code = (op: string, d?: DType): number | null => (d === undefined ? null : dtypeCode[checkDtype(op, d)]);
 
-export function sum(a: Tensor, opts: SumOptions = {}): Tensor {
-  opts = optionsOf("sum", opts);
+const SUM_KEYS = ["dim", "keepdim", "dtype"] as const;
+/** PyTorch's dim may come positionally (`sum(x, 1)`) or in the options. */
+const withDim = <T extends ReduceOptions>(opts: T | number | readonly number[] | undefined, keepdim?: boolean): T =>
+  typeof opts === "number" || Array.isArray(opts) ? ({ dim: opts, keepdim } as T) : ((opts ?? {}) as T);
+
+export function sum(a: Tensor, opts: SumOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
+  opts = optionsOf("sum", withDim<SumOptions>(opts, keepdim), SUM_KEYS);
   if (opts.dim === undefined) return callT(SUM, a, code("sum", opts.dtype));
   return callT(SUM_DIM, a, normDims("sum", opts.dim, rankOf("sum", a)), opts.keepdim ?? false, code("sum", opts.dtype));
 }
-export function mean(a: Tensor, opts: SumOptions = {}): Tensor {
-  opts = optionsOf("mean", opts);
+export function mean(a: Tensor, opts: SumOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
+  opts = optionsOf("mean", withDim<SumOptions>(opts, keepdim), SUM_KEYS);
   if (opts.dim === undefined) return callT(MEAN, a, code("mean", opts.dtype));
   return callT(MEAN_DIM, a, normDims("mean", opts.dim, rankOf("mean", a)), opts.keepdim ?? false, code("mean", opts.dtype));
 }
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction: 1 (unbiased, the default) or 0. */
   correction?: number;
+  /** PyTorch's older form of `correction`: false is correction 0. */
+  unbiased?: boolean;
+}
+const VAR_KEYS = ["dim", "keepdim", "correction", "unbiased"] as const;
+function correctionOf(op: string, o: VarOptions): number {
+  if (o.unbiased !== undefined && o.correction !== undefined) argError(op, "give correction or unbiased, not both");
+  if (o.unbiased !== undefined && typeof o.unbiased !== "boolean") argError(op, `unbiased must be a boolean, got ${String(o.unbiased)}`);
+  return o.unbiased !== undefined ? (o.unbiased ? 1 : 0) : checkInt(op, "correction", o.correction ?? 1, 0);
 }
 const VAR = aten("var.correction");
 const STD = aten("std.correction");
 const dimsOrNull = (op: string, a: Tensor, dim?: number | readonly number[]): number[] | null =>
   dim === undefined ? null : normDims(op, dim, rankOf(op, a));
-export function variance(a: Tensor, opts: VarOptions = {}): Tensor {
-  opts = optionsOf("var", opts);
-  return callT(VAR, a, dimsOrNull("var", a, opts.dim), checkInt("var", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
+export function variance(a: Tensor, opts: VarOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
+  const o = optionsOf("var", withDim<VarOptions>(opts, keepdim), VAR_KEYS);
+  return callT(VAR, a, dimsOrNull("var", a, o.dim), correctionOf("var", o), o.keepdim ?? false);
 }
-export function std(a: Tensor, opts: VarOptions = {}): Tensor {
-  opts = optionsOf("std", opts);
-  return callT(STD, a, dimsOrNull("std", a, opts.dim), checkInt("std", "correction", opts.correction ?? 1, 0), opts.keepdim ?? false);
+export function std(a: Tensor, opts: VarOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
+  const o = optionsOf("std", withDim<VarOptions>(opts, keepdim), VAR_KEYS);
+  return callT(STD, a, dimsOrNull("std", a, o.dim), correctionOf("std", o), o.keepdim ?? false);
 }
 
 const PROD = aten("prod");
 const PROD_DIM = aten("prod.dim_int");
-export function prod(a: Tensor, opts: { dim?: number; keepdim?: boolean; dtype?: DType } = {}): Tensor {
-  opts = optionsOf("prod", opts);
+export function prod(a: Tensor, opts: { dim?: number; keepdim?: boolean; dtype?: DType } | number = {}, keepdim?: boolean): Tensor {
+  opts = optionsOf("prod", typeof opts === "number" ? { dim: opts, keepdim } : opts, SUM_KEYS);
   if (opts.dim === undefined) return callT(PROD, a, code("prod", opts.dtype));
   return callT(PROD_DIM, a, normDim("prod", opts.dim, rankOf("prod", a)), opts.keepdim ?? false, code("prod", opts.dtype));
 }
@@ -63,11 +76,25 @@ function nonEmpty(op: string, a: Tensor): void {
   if (checkTensor(op, "input", a).numel === 0) argError(op, "cannot reduce an empty tensor without a dim");
 }
 /** The largest element (no dim). */
-export function max(a: Tensor): Tensor {
+const MAXIMUM = aten("maximum");
+const MINIMUM = aten("minimum");
+/** PyTorch's three forms: the largest element; with a dim, values and indices along it; with a tensor, the elementwise maximum. */
+export function max(a: Tensor): Tensor;
+export function max(a: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function max(a: Tensor, other: Tensor): Tensor;
+export function max(a: Tensor, arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+  if (typeof arg === "number") return maxDim(a, arg, keepdim);
+  if (arg !== undefined) return callT(MAXIMUM, a, checkTensor("max", "other", arg));
   nonEmpty("max", a);
   return callT(MAX, a);
 }
-export function min(a: Tensor): Tensor {
+/** PyTorch's three forms: the smallest element; with a dim, values and indices along it; with a tensor, the elementwise minimum. */
+export function min(a: Tensor): Tensor;
+export function min(a: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+export function min(a: Tensor, other: Tensor): Tensor;
+export function min(a: Tensor, arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+  if (typeof arg === "number") return minDim(a, arg, keepdim);
+  if (arg !== undefined) return callT(MINIMUM, a, checkTensor("min", "other", arg));
   nonEmpty("min", a);
   return callT(MIN, a);
 }
@@ -82,9 +109,10 @@ export function minDim(a: Tensor, dim: number, keepdim = false): { values: Tenso
 }
 const AMAX = aten("amax");
 const AMIN = aten("amin");
-export const amax = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
+/** Largest values over `dim` (all dims when omitted, as PyTorch's default `dim=()`). */
+export const amax = (a: Tensor, dim: number | readonly number[] = [], keepdim = false): Tensor =>
   callT(AMAX, a, normDims("amax", dim, rankOf("amax", a)), keepdim);
-export const amin = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
+export const amin = (a: Tensor, dim: number | readonly number[] = [], keepdim = false): Tensor =>
   callT(AMIN, a, normDims("amin", dim, rankOf("amin", a)), keepdim);
 const ARGMAX = aten("argmax");
 const ARGMIN = aten("argmin");

@@ -50,7 +50,8 @@ const BROADCAST_TENSORS = aten("broadcast_tensors");
 export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_TENSORS, ts);
 
 /** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS. */
-export function broadcastShapes(...shapes: readonly (readonly number[])[]): number[] {
+export function broadcastShapes(...given: readonly (readonly number[])[]): number[] {
+  const shapes = given.map((s) => checkShape("broadcastShapes", s));
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
