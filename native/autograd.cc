@@ -265,8 +265,10 @@ static Napi::Value FnWrap(const Napi::CallbackInfo& info) {
         if (v.defined()) node->saved_.emplace_back(v, v.grad_fn().get() == node.get());
         else node->saved_.emplace_back();
       }
-      if (torch::autograd::AnomalyMode::is_enabled())
-        node->add_post_hook(std::make_unique<NanOriginHook>(name, name + ".backward", jsStack(env)));
+      if (torch::autograd::AnomalyMode::is_enabled()) {
+        std::string fn = name.size() > 8 && name.compare(name.size() - 8, 8, "Backward") == 0 ? name.substr(0, name.size() - 8) : name;
+        node->add_post_hook(std::make_unique<NanOriginHook>(name, "the custom Function " + fn, jsStack(env)));
+      }
     }
     return handleArray(env, result);
   });

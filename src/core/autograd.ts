@@ -26,7 +26,8 @@ function wrapErr(op: string, e: unknown): never {
   let msg = e instanceof Error ? e.message : String(e);
   const note = anomalyOn ? nativeAutograd.anomalyNote() : null;
   if (note !== null && msg.includes(`'${note.node}'`)) {
-    msg += ` It was created by the forward op ${note.op}${userFrames(note.stack)}`;
+    const what = note.op.includes("::") ? `the forward op ${note.op}` : note.op;
+    msg += ` It was created by ${what}${userFrames(note.stack)}`;
   }
   throw new FlambeauError("E_NATIVE", msg, op);
 }
