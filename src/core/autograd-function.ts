@@ -261,3 +261,28 @@ function makeBackward(
     return tensorPos.map((i) => (list[i] == null ? null : (list[i] as Tensor).handle));
   };
 }
+
+/** What a gradient tap hands its gradients to; a returned array replaces them. */
+export type GradientTapFn = (grads: (Tensor | null)[]) => (Tensor | null)[] | undefined;
+
+// Identity on tensors whose backward hands their gradients to a callback (PyTorch's
+// BackwardHookFunction, used by module full backward hooks).
+class GradientTap extends AutogradFunction {
+  static override forward(ctx: FunctionCtx, onGrad: GradientTapFn, ...ts: Tensor[]): Tensor[] {
+    ctx.onGrad = onGrad;
+    return ts;
+  }
+  static override backward(ctx: FunctionCtx, ...grads: Tensor[]): (Tensor | null)[] {
+    const r = (ctx.onGrad as GradientTapFn)(grads);
+    return [null, ...(r ?? grads)];
+  }
+}
+
+/**
+ * @internal Passes `tensors` through an identity node whose backward calls `onGrad` with their
+ * gradients (which it may replace). The callback is kept by the graph: it must not hold
+ * tensors of that graph, or the graph is never freed.
+ */
+export function gradientTap(tensors: Tensor[], onGrad: GradientTapFn): Tensor[] {
+  return GradientTap.apply(onGrad, ...tensors);
+}

@@ -3,6 +3,8 @@
 // snake_case: runningMean → running_mean), plus anything registered explicitly (buffers,
 // numbered children of containers, RNN weights with computed names).
 import { aten } from "../core/aten.js";
+import { isGradEnabled } from "../core/autograd.js";
+import { type GradientTapFn, gradientTap } from "../core/autograd-function.js";
 import { call } from "../core/dispatch.js";
 import { FlambeauError } from "../core/errors.js";
 import { type DType, noGrad, Tensor } from "../core/index.js";
@@ -11,6 +13,8 @@ import { Parameter } from "./parameter.js";
 // set_data swaps a tensor's storage and dtype but keeps its identity (autograd leaf, grad slot).
 const SET_DATA = aten("set_data");
 const FLOATING: ReadonlySet<DType> = new Set(["float32", "float64", "float16", "bfloat16"]);
+
+const BACKWARD_HOOKED = Symbol("flambeau.backwardHooked");
 
 /** camelCase property names → PyTorch's snake_case state-dict names. */
 export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
@@ -23,9 +27,58 @@ export interface LoadResult {
 /** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
 
+/**
+ * Called in backward with the gradients of a module's inputs (one entry per forward argument,
+ * null where it is not a tensor that requires grad) and of its outputs (PyTorch's full backward
+ * hook). A returned array (same length) replaces the input gradients.
+ */
+export type FullBackwardHook = (
+  module: Module,
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only looks returns nothing
+) => (Tensor | null)[] | null | undefined | void;
+
+// The two taps of one forward call. Built in their own scope: the graph keeps these closures,
+// so they must hold no tensor of that graph.
+function backwardHookTaps(module: Module, hooks: Map<number, FullBackwardHook>, inputPos: number[], nargs: number) {
+  let gradOutput: (Tensor | null)[] = [];
+  const run = (gradInput: (Tensor | null)[]): (Tensor | null)[] => {
+    let gi = gradInput;
+    for (const h of [...hooks.values()]) {
+      const r = h(module, gi, gradOutput);
+      if (r == null) continue;
+      if (!Array.isArray(r) || r.length !== gi.length || r.some((g) => g != null && !(g instanceof Tensor)))
+        throw new FlambeauError(
+          "E_ARG",
+          `full backward hook: must return nothing or an array of ${gi.length} Tensors or nulls`,
+          "registerFullBackwardHook",
+        );
+      gi = r;
+    }
+    return gi;
+  };
+  const onInput: GradientTapFn = (grads) => {
+    const all: (Tensor | null)[] = new Array(nargs).fill(null);
+    inputPos.forEach((p, k) => {
+      all[p] = grads[k] ?? null;
+    });
+    const r = run(all);
+    gradOutput = [];
+    return inputPos.map((p) => r[p] ?? null);
+  };
+  const onOutput: GradientTapFn = (grads) => {
+    gradOutput = grads;
+    if (inputPos.length === 0) run(new Array(nargs).fill(null));
+    return undefined;
+  };
+  return { onInput, onOutput };
+}
+
 export abstract class Module {
   training = true;
   readonly #forwardHooks = new Map<number, ForwardHook>();
+  readonly #backwardHooks = new Map<number, FullBackwardHook>();
   #nextHook = 0;
   readonly #params = new Map<string, Parameter | null>();
   readonly #buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
@@ -59,6 +112,66 @@ export abstract class Module {
     return {
       remove: () => {
         if (hooks.delete(id) && hooks.size === 0) delete (this as { forward?: unknown }).forward;
+      },
+    };
+  }
+
+  /**
+   * Runs `hook(module, gradInput, gradOutput)` in backward, once per forward call, when the
+   * gradients with respect to the module's inputs are computed (PyTorch's
+   * register_full_backward_hook); `remove()` detaches it. Inputs and outputs pass through an
+   * identity autograd node, so the gradients are this module's own contribution.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): { remove(): void } {
+    if (typeof hook !== "function")
+      throw new FlambeauError("E_ARG", `registerFullBackwardHook: expects a function, got ${typeof hook}`, "registerFullBackwardHook");
+    const hooks = this.#backwardHooks;
+    if (hooks.size === 0 && !Object.hasOwn(Object.getPrototypeOf(this), BACKWARD_HOOKED)) {
+      // On a prototype of this instance alone, not an own property: registerForwardHook's
+      // own-property wrapper can then come and go in any order around it.
+      const base = Object.getPrototypeOf(this) as Module;
+      const forward = base.forward;
+      const proto = Object.create(base, {
+        [BACKWARD_HOOKED]: { value: true },
+        forward: {
+          configurable: true,
+          writable: true,
+          value(this: Module, ...inputs: unknown[]) {
+            if (hooks.size === 0 || !isGradEnabled()) return forward.apply(this, inputs);
+            const inputPos = inputs.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
+            const taps = backwardHookTaps(this, hooks, inputPos, inputs.length);
+            const args = inputs.slice();
+            if (inputPos.length > 0) {
+              const tapped = gradientTap(
+                inputPos.map((i) => inputs[i] as Tensor),
+                taps.onInput,
+              );
+              inputPos.forEach((p, k) => {
+                args[p] = tapped[k];
+              });
+            }
+            const out = forward.apply(this, args);
+            const outs = out instanceof Tensor ? [out] : Array.isArray(out) ? out.slice() : [];
+            const outPos = outs.flatMap((o, i) => (o instanceof Tensor && o.requiresGrad ? [i] : []));
+            if (outPos.length === 0) return out;
+            const tappedOut = gradientTap(
+              outPos.map((i) => outs[i] as Tensor),
+              taps.onOutput,
+            );
+            outPos.forEach((p, k) => {
+              outs[p] = tappedOut[k];
+            });
+            return out instanceof Tensor ? outs[0] : outs;
+          },
+        },
+      });
+      Object.setPrototypeOf(this, proto);
+    }
+    const id = this.#nextHook++;
+    hooks.set(id, hook);
+    return {
+      remove: () => {
+        hooks.delete(id);
       },
     };
   }

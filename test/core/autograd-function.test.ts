@@ -422,3 +422,54 @@ test("re-entrant backward deeper than libtorch's 60 levels is an error, not a cr
   // Still fine afterwards.
   MyExp.apply(x).sum().backward();
 });
+
+test("module full backward hook: this module's gradInput and gradOutput, replacement, beside forward hooks", () => {
+  const lin = new fl.nn.Linear(3, 2);
+  const x = fl.tensor([[1, 2, 3]], { requiresGrad: true });
+  const seen: { gi: (fl.Tensor | null)[]; go: (fl.Tensor | null)[] }[] = [];
+  const h = lin.registerFullBackwardHook((m, gi, go) => {
+    assert.equal(m, lin);
+    seen.push({ gi, go });
+  });
+  const fwdSeen: unknown[] = [];
+  const fh = lin.registerForwardHook((_m, _i, out) => fwdSeen.push(out));
+  const y = lin.forward(x) as fl.Tensor;
+  // x is also used outside the module: gradInput is only the module's part (W·gradOutput).
+  y.mul(fl.tensor([[2, -1]]))
+    .sum()
+    .add(x.sum())
+    .backward();
+  assert.equal(seen.length, 1);
+  assert.equal(fwdSeen.length, 1);
+  assert.deepEqual(seen[0]!.go[0]!.toArray(), [[2, -1]]);
+  const expectGi = fl.tensor([[2, -1]]).matmul(lin.weight.detach());
+  assertClose(seen[0]!.gi[0]!, expectGi, "gradInput");
+  assertClose(x.grad!, expectGi.add(1), "x.grad");
+  // Removing the forward hook leaves the backward hook working, and the reverse.
+  fh.remove();
+  x.grad = null;
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assert.equal(seen.length, 2);
+  // A returned array replaces gradInput.
+  const h2 = lin.registerFullBackwardHook((_m, gi) => gi.map((g) => g?.mul(3) ?? null));
+  x.grad = null;
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assertClose(x.grad!, lin.weight.detach().sum({ dim: 0, keepdim: true }).mul(3), "replaced gradInput");
+  h2.remove();
+  // An input without grad: gradInput holds null, the hook still runs (from the output side).
+  const before = seen.length;
+  (lin.forward(fl.tensor([[1, 1, 1]])) as fl.Tensor).sum().backward();
+  assert.equal(seen.length, before + 1);
+  assert.deepEqual(seen.at(-1)!.gi, [null]);
+  h.remove();
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assert.equal(seen.length, before + 1);
+  // Bad hooks.
+  assert.throws(() => lin.registerFullBackwardHook(3 as never), /registerFullBackwardHook: expects a function, got number/);
+  const h3 = lin.registerFullBackwardHook(() => [1, 2] as unknown as fl.Tensor[]);
+  assert.throws(
+    () => (lin.forward(x) as fl.Tensor).sum().backward(),
+    /full backward hook: must return nothing or an array of 1 Tensors or nulls/,
+  );
+  h3.remove();
+});
