@@ -13,6 +13,7 @@
 #include <torch/csrc/autograd/saved_variable.h>
 #include <torch/csrc/autograd/variable.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -132,13 +133,18 @@ static std::string jsStack(Napi::Env env) {
 
 void noteAnomalyOrigin(Napi::Env env, const std::string& op, const c10::IValue* outs, size_t n) {
   std::string stack;
-  for (size_t i = 0; i < n; i++) {
-    if (!outs[i].isTensor()) continue;
-    const at::Tensor& t = outs[i].toTensor();
-    auto fn = t.grad_fn();
-    if (!fn) continue;
+  std::vector<Node*> done;  // outputs of one op may share a node (tuples, tensor lists)
+  auto note = [&](const at::Tensor& t) {
+    auto fn = t.defined() ? t.grad_fn() : nullptr;
+    if (!fn || std::find(done.begin(), done.end(), fn.get()) != done.end()) return;
+    done.push_back(fn.get());
     if (stack.empty()) stack = jsStack(env);
     fn->add_post_hook(std::make_unique<NanOriginHook>(fn->name(), op, stack));
+  };
+  for (size_t i = 0; i < n; i++) {
+    if (outs[i].isTensor()) note(outs[i].toTensor());
+    else if (outs[i].isTensorList())
+      for (const at::Tensor& t : outs[i].toTensorList().vec()) note(t);
   }
 }
 

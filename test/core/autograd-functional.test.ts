@@ -89,3 +89,20 @@ test("autograd.functional argument errors name the function and the value", () =
     /jacobian: the function's output must be a Tensor or a non-empty array of Tensors, got 7/,
   );
 });
+
+test("a custom Function's first and second derivatives = the same torch.autograd.Function in PyTorch", () => {
+  class Softplus extends fl.autograd.Function {
+    static override forward(ctx: fl.autograd.FunctionCtx, x: fl.Tensor): fl.Tensor {
+      ctx.saveForBackward(x);
+      return x.exp().add(1).log();
+    }
+    static override backward(ctx: fl.autograd.FunctionCtx, g: fl.Tensor): fl.Tensor {
+      return g.mul(ctx.savedTensors[0]!.sigmoid());
+    }
+  }
+  const x = I.x3!.clone().requiresGrad_(true);
+  const [g1] = fl.autograd.grad(Softplus.apply(x).pow(2).sum(), x, { createGraph: true });
+  const [g2] = fl.autograd.grad(g1!.sum(), x);
+  close(g1, ex("custom_softplus_grad"), "grad");
+  close(g2, ex("custom_softplus_gradgrad"), "grad of grad");
+});
