@@ -473,3 +473,26 @@ test("module full backward hook: this module's gradInput and gradOutput, replace
   );
   h3.remove();
 });
+
+test("checkpoint: parameters get gradients when no input requires grad (data batches)", () => {
+  fl.manualSeed(3);
+  const lin = new fl.nn.Linear(4, 3);
+  const data = fl.randn([5, 4]);
+  const plain = () => {
+    lin.zeroGrad();
+    (lin.forward(data) as fl.Tensor).tanh().sum().backward();
+    return [lin.weight.grad!, lin.bias!.grad!];
+  };
+  const [w0, b0] = plain();
+  lin.zeroGrad();
+  fl.autograd
+    .checkpoint((t: fl.Tensor) => (lin.forward(t) as fl.Tensor).tanh(), data)
+    .sum()
+    .backward();
+  assertClose(lin.weight.grad!, w0!, "weight grad", 1e-6, 1e-7);
+  assertClose(lin.bias!.grad!, b0!, "bias grad", 1e-6, 1e-7);
+  // Nothing to differentiate at all: backward runs and gives nothing.
+  const y = fl.autograd.checkpoint((t: fl.Tensor) => t.mul(2), data);
+  y.sum().backward();
+  assert.equal(fl.noGrad(() => fl.autograd.checkpoint((t: fl.Tensor) => t.mul(2), data)).requiresGrad, false);
+});
