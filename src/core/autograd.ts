@@ -159,11 +159,18 @@ export function registerHook(t: Tensor, fn: TensorHook): RemovableHandle {
   };
 }
 
-/** @internal Wraps an exception thrown by user code that the engine called (a backward, a hook). */
+const FROM_CALLBACK = Symbol("flambeau.fromCallback");
+
+/**
+ * @internal Wraps an exception thrown by user code that the engine called (a backward, a hook);
+ * one that already came out of a nested callback (checkpoint's re-entrant backward) passes as is.
+ */
 export function callbackError(where: string, e: unknown): FlambeauError {
+  if (e instanceof FlambeauError && (e as { [FROM_CALLBACK]?: boolean })[FROM_CALLBACK]) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const err = new FlambeauError(e instanceof FlambeauError ? e.code : "E_STATE", `${where} threw: ${msg}`, where);
   Object.defineProperty(err, "cause", { value: e, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(err, FROM_CALLBACK, { value: true });
   return err;
 }
 
