@@ -12,6 +12,7 @@ import { getTask, TASKS } from "../tasks/registry.js";
 import type { Task } from "../tasks/task.js";
 import { readModelConfig } from "../train/model-dir.js";
 import { ProgressBar, SilentProgress } from "../train/progress.js";
+import { setRunSettings } from "../train/run-settings.js";
 import { joinLaunchedGroup, LAUNCHED_ENV, launch } from "./launch.js";
 
 const int =
@@ -162,6 +163,9 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--model <name>", "architecture from the task's zoo")
     .option("--limit <n>", "use at most n training examples", int("limit"))
     .option("--out <dir>", "output model directory")
+    .option("--checkpoint <file>", "save model, optimizer, schedule and epoch here after every epoch")
+    .option("--resume", "continue from --checkpoint when it exists")
+    .option("--event-log <file>", "append one JSON object per epoch (losses, metrics, lr, time) to this file")
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
     .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
@@ -181,6 +185,9 @@ export function buildProgram(argv: readonly string[] = []): Command {
         model?: string;
         limit?: number;
         out?: string;
+        checkpoint?: string;
+        resume?: boolean;
+        eventLog?: string;
         json?: boolean;
         nproc?: number;
         nnodes?: number;
@@ -207,6 +214,9 @@ export function buildProgram(argv: readonly string[] = []): Command {
           seed: o.seed,
           model: o.model,
           limit: o.limit,
+          checkpoint: o.checkpoint,
+          resume: o.resume,
+          eventLog: o.eventLog,
         };
         const argv = [
           "train",
@@ -218,6 +228,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
         await launch({ nproc: o.nproc ?? 1, nnodes: o.nnodes ?? 1, nodeRank: o.nodeRank ?? 0, master: o.master, argv });
         return;
       }
+      if (o.resume && o.checkpoint === undefined) throw new FlambeauError("E_ARG", "--resume needs --checkpoint <file>");
+      setRunSettings({ checkpoint: o.checkpoint, resume: o.resume, eventLog: o.eventLog });
       const worker = await joinLaunchedGroup();
       const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
       try {

@@ -9,14 +9,12 @@ import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import { tidy } from "../core/index.js";
 import type { ShallowPipeline, SideResult } from "../tasks/baseline.js";
+import { getTask, TASKS } from "../tasks/registry.js";
+import type { Task } from "../tasks/task.js";
 import { LinearClassifier } from "../train/linear-classifier.js";
 import { SilentProgress } from "../train/progress.js";
-import { SHALLOW_PIPELINES } from "./pipelines.js";
 
-/** The registry imports every task's code: loaded when a comparison runs, not on import. */
-async function taskNamed(name: string) {
-  return (await import("../tasks/registry.js")).getTask(name);
-}
+const taskNamed = async (name: string) => getTask(name);
 
 export interface CompareOptions {
   data: string;
@@ -53,13 +51,13 @@ export interface CompareReport {
   modelDir?: string;
 }
 
+/** The task's declared shallow baseline (hand-made features + a linear model). */
 export function shallowPipelineFor(task: string): ShallowPipeline {
-  const p = SHALLOW_PIPELINES[task];
-  if (!p)
-    throw new FlambeauError(
-      "E_ARG",
-      `compare: no shallow pipeline for task "${task}" yet; tasks with one: ${Object.keys(SHALLOW_PIPELINES).join(", ")}`,
-    );
+  const p = Object.hasOwn(TASKS, task) ? getTask(task).shallow : undefined;
+  if (!p) {
+    const withOne = (Object.values(TASKS) as Task[]).filter((t) => t.shallow).map((t) => t.name);
+    throw new FlambeauError("E_ARG", `compare: no shallow pipeline for task "${task}" yet; tasks with one: ${withOne.join(", ")}`);
+  }
   return p;
 }
 

@@ -12,11 +12,12 @@
 import { type AtenOp, aten } from "./aten.js";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
-import type { Tensor } from "./tensor.js";
-import { isTensor, wrapHandle } from "./tensor-class.js";
+import { isTensor } from "./tensor-class.js";
+import { MAX_ELEMENTS } from "./validate.js";
 
 /** Largest logical element count a size list may describe (expanded views included). */
-export const GUARD_MAX_ELEMENTS = 2 ** 34;
+/** The cap on logical elements, shared with validate.ts's shape checks. */
+const GUARD_MAX_ELEMENTS = MAX_ELEMENTS;
 /** Cap on kernel sizes, strides, dilations, paddings and group counts: far beyond any real model. */
 export const PARAM_CAP = 2 ** 20;
 /** Cap on a constant pad's width and on as_strided's strides. */
@@ -196,6 +197,20 @@ const integerDivision: Check = (op, args) => {
   if (BigInt(nativeScalar("min", a.handle) as number | bigint) === min)
     fail(op, `integer overflow: ${a.dtype} minimum divided by -1 is not representable`);
 };
+/** binomial loops forever on a NaN or infinite count (libtorch 1.13.1): counts finite ≥ 0, probabilities in [0, 1]. */
+const binomial: Check = (op, args) => {
+  const ranges: [unknown, string, number, number][] = [
+    [args[0], "count", 0, Number.MAX_VALUE],
+    [args[1], "prob", 0, 1],
+  ];
+  for (const [t, name, lo, hi] of ranges) {
+    if (!isTensor(t) || t.disposed || t.numel === 0) continue;
+    const min = Number(nativeScalar("min", t.handle));
+    const max = Number(nativeScalar("max", t.handle));
+    if (!(min >= lo && max <= hi))
+      fail(op, `${name} must be finite and in [${lo}, ${hi === Number.MAX_VALUE ? "∞)" : `${hi}]`}, found values in [${min}, ${max}]`);
+  }
+};
 /** Integer-valued tensors read as indices: values in [lo, hi]. */
 function indexRange(t: unknown, what: string, lo: number, hi: number, op: AtenOp): void {
   if (!isTensor(t) || t.disposed || t.numel === 0) return;
@@ -293,6 +308,7 @@ const OP_RULES: Record<string, Check> = {
   "aten::embedding_dense_backward": embeddingBackward,
   "aten::segment_reduce": segmentReduce,
   "aten::repeat_interleave.Tensor": repeatInterleave,
+  "aten::binomial": binomial,
   "aten::div.Tensor_mode": integerDivision,
   "aten::div.Scalar_mode": integerDivision,
   "aten::div_.Tensor_mode": integerDivision,

@@ -4,7 +4,7 @@ import { isMainThread } from "node:worker_threads";
 import { FlambeauError } from "./errors.js";
 import { native } from "./native.js";
 import type { Tensor } from "./tensor.js";
-import { isTensor, wrapHandle } from "./tensor-class.js";
+import { wrapHandle } from "./tensor-class.js";
 import { checkInt, checkTensor } from "./validate.js";
 
 /** Sets libtorch's intra-op thread count (default: the machine's cores). */

@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { aten } from "./aten.js";
 import { backward as autogradBackward, type BackwardOptions, type RemovableHandle, registerHook, type TensorHook } from "./autograd.js";
 import { callT } from "./dispatch.js";
-import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, typedArrayOf } from "./dtype.js";
+import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, itemSize, typedArrayOf } from "./dtype.js";
 import { argError, FlambeauError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { track } from "./memory.js";
@@ -256,6 +256,41 @@ export class Tensor {
   bool(): Tensor {
     return this.to("bool");
   }
+  half(): Tensor {
+    return this.to("float16");
+  }
+  bfloat16(): Tensor {
+    return this.to("bfloat16");
+  }
+  byte(): Tensor {
+    return this.to("uint8");
+  }
+  char(): Tensor {
+    return this.to("int8");
+  }
+  short(): Tensor {
+    return this.to("int16");
+  }
+  /** Tensors live on the CPU (Debian's libtorch is CPU-only): returns this tensor, as PyTorch does for one already there. */
+  cpu(): Tensor {
+    return this;
+  }
+  /** -1: the CPU, as PyTorch answers for a CPU tensor. */
+  getDevice(): number {
+    return -1;
+  }
+  /** The number of dimensions (PyTorch's `dim()`; also the `ndim` property). */
+  dim(): number {
+    return this.ndim;
+  }
+  /** The number of elements (PyTorch's `nelement()`; also the `numel` property). */
+  nelement(): number {
+    return this.numel;
+  }
+  /** Bytes per element. */
+  elementSize(): number {
+    return itemSize[this.dtype];
+  }
   clone(): Tensor {
     return S.clone(this);
   }
@@ -457,11 +492,23 @@ export class Tensor {
   prod(opts?: { dim?: number; keepdim?: boolean }): Tensor {
     return R.prod(this, opts);
   }
-  max(): Tensor {
-    return R.max(this);
+  /** PyTorch's three forms: the largest element; with a dim, values and indices along it; with a tensor, the elementwise maximum. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  max(other: Tensor): Tensor;
+  max(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg === undefined) return R.max(this);
+    if (typeof arg === "number") return R.maxDim(this, arg, keepdim);
+    return E.maximum(this, arg);
   }
-  min(): Tensor {
-    return R.min(this);
+  /** PyTorch's three forms: the smallest element; with a dim, values and indices along it; with a tensor, the elementwise minimum. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+  min(other: Tensor): Tensor;
+  min(arg?: number | Tensor, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
+    if (arg === undefined) return R.min(this);
+    if (typeof arg === "number") return R.minDim(this, arg, keepdim);
+    return E.minimum(this, arg);
   }
   maxDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
     return R.maxDim(this, dim, keepdim);

@@ -2,7 +2,7 @@
 // some argument classes (see shared/RELIABILITY.md), so public ops validate here first.
 import { argError, FlambeauError } from "./errors.js";
 import type { Tensor } from "./tensor.js";
-import { isTensor, wrapHandle } from "./tensor-class.js";
+import { isTensor } from "./tensor-class.js";
 
 /** Largest logical element count a shape may describe (expanded views included). */
 export const MAX_ELEMENTS = 2 ** 34;

@@ -10,5 +10,6 @@ export { type IdxSet, idxFolder, parseIdx, readIdx, type Split } from "./idx.js"
 export { parseJsonl, readJsonl } from "./jsonl.js";
 export { permutation, Random } from "./random.js";
 export { randomSplit } from "./split.js";
+export { tokenBudgetBatches } from "./token-batches.js";
 export { Compose, compose, Lambda, type Transform, type TransformLike } from "./transforms.js";
 export type { JsonValue, WorkerDatasetSpec } from "./worker-protocol.js";

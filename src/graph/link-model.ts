@@ -8,6 +8,8 @@ import { AdamW } from "../optim/index.js";
 import type { Logs } from "../train/callbacks.js";
 import { rocAuc } from "../train/metrics.js";
 import type { ProgressSink } from "../train/progress.js";
+import { Trainer } from "../train/trainer.js";
+import { epochProgress } from "./full-graph.js";
 import type { Graph } from "./graph.js";
 import { type EdgePairs, type LinkSplit, pairKeys, sampleNegatives } from "./link-split.js";
 import type { NodeModel } from "./models/node-models.js";
@@ -80,60 +82,68 @@ export interface LinkFitOptions {
   /** Validate every this many epochs (and at the last); default 5. */
   evalEvery?: number;
   progress?: ProgressSink;
+  /** Names the run in the divergence error. */
+  name?: string;
 }
 
-/** Trains the encoder; keeps the weights of the best validation AUC. */
-export function fitLinkModel(model: NodeModel, s: LinkSplit, o: LinkFitOptions): { epochs: Logs[]; bestEpoch: number; seconds: number } {
-  const t0 = performance.now();
+/** One step's pairs: training edges (label 1) and this epoch's sampled non-edges (label 0). */
+interface LinkBatch {
+  pos: EdgePairs;
+  neg: EdgePairs;
+}
+
+/** Pairs rank, rank + N, … of a pair list. */
+const pairsOfRank = (p: EdgePairs, rank: number, world: number): EdgePairs => ({
+  src: p.src.filter((_, k) => k % world === rank),
+  dst: p.dst.filter((_, k) => k % world === rank),
+});
+
+/**
+ * Trains the encoder on the Trainer, one full-graph step per epoch on the training edges
+ * against freshly drawn non-edges; keeps the weights of the best validation AUC. Data
+ * parallel: each rank takes its part of the positive and negative pairs.
+ */
+export async function fitLinkModel(
+  model: NodeModel,
+  s: LinkSplit,
+  o: LinkFitOptions,
+): Promise<{ epochs: Logs[]; bestEpoch: number; seconds: number }> {
   const rng = new Random(o.seed ?? 0, 0x1b);
   const n = s.train.numNodes;
   const known = pairKeys(n, s.trainPos, s.valPos, s.testPos);
-  const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: 0 });
-  const posT = { src: idx(s.trainPos.src).keep(), dst: idx(s.trainPos.dst).keep() };
   const m = s.trainPos.src.length;
-  const epochs: Logs[] = [];
-  let best = Number.NEGATIVE_INFINITY;
-  let bestEpoch = 0;
-  let bestWeights: Map<string, Tensor> | null = null;
-  o.progress?.start("epochs", o.epochs);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    const neg = sampleNegatives(n, known, m, rng);
-    const loss = tidy(() => {
-      model.train();
-      opt.zeroGrad();
+  const every = o.evalEvery ?? 5;
+  const trainer: Trainer<LinkBatch> = new Trainer<LinkBatch>({
+    name: o.name ?? "link-prediction",
+    model,
+    optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: 0 }),
+    step: (b) => {
       const z = encode(model, s.train);
-      const pos = z.indexSelect(0, posT.src).mul(z.indexSelect(0, posT.dst)).sum({ dim: 1 });
-      const ng = decode(z, neg);
-      const logits = cat([pos, ng]);
-      const target = tensor(Float32Array.from({ length: 2 * m }, (_, k) => (k < m ? 1 : 0)));
-      const l = binaryCrossEntropyWithLogits(logits, target);
-      l.backward();
-      opt.step();
-      return Number(l.item());
-    });
-    const logs: Logs = { epoch, loss };
-    const every = o.evalEvery ?? 5;
-    if (s.valPos.src.length > 0 && (epoch % every === 0 || epoch === o.epochs)) {
+      const logits = cat([decode(z, b.pos), decode(z, b.neg)]);
+      const np = b.pos.src.length;
+      const target = tensor(Float32Array.from({ length: np + b.neg.src.length }, (_, k) => (k < np ? 1 : 0)));
+      return binaryCrossEntropyWithLogits(logits, target);
+    },
+    batchSize: (b) => b.pos.src.length + b.neg.src.length,
+    shard: (b, rank, world) => (m < world ? null : { pos: pairsOfRank(b.pos, rank, world), neg: pairsOfRank(b.neg, rank, world) }),
+    validate: (): Logs => {
+      const epoch = trainer.state.epoch;
+      if (s.valPos.src.length === 0 || (epoch % every !== 0 && epoch !== o.epochs)) return {};
       const [vp, vn] = pairScoresMany(model, s.train, [s.valPos, s.valNeg]);
-      const { auc } = linkMetrics(vp!, vn!, o.hitsK ?? 50);
-      logs.valAuc = auc;
-      if (auc > best) {
-        best = auc;
-        bestEpoch = epoch;
-        if (bestWeights) for (const t of bestWeights.values()) t.dispose();
-        bestWeights = new Map([...model.stateDict()].map(([k, v]) => [k, v.detach().clone().keep()]));
-      }
-    } else if (s.valPos.src.length === 0) bestEpoch = epoch;
-    epochs.push(logs);
-    o.progress?.update(epoch, logs);
-  }
-  if (bestWeights) {
-    model.loadStateDict(bestWeights);
-    for (const t of bestWeights.values()) t.dispose();
-  }
-  posT.src.dispose();
-  posT.dst.dispose();
+      return { valAuc: linkMetrics(vp!, vn!, o.hitsK ?? 50).auc };
+    },
+    keepBest: { monitor: "valAuc" },
+    callbacks: [epochProgress(o.progress, o.epochs)],
+  });
+  // One batch per epoch: every training edge and as many non-edges, drawn afresh.
+  const epoch = {
+    length: 1,
+    *[Symbol.iterator](): Generator<LinkBatch> {
+      yield { pos: s.trainPos, neg: sampleNegatives(n, known, m, rng) };
+    },
+  };
+  const h = await trainer.fit(epoch, { epochs: o.epochs });
   model.eval();
-  o.progress?.end(`best epoch ${bestEpoch}`);
-  return { epochs, bestEpoch, seconds: (performance.now() - t0) / 1000 };
+  // Without validation edges the last epoch's weights are kept.
+  return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds };
 }

@@ -100,6 +100,55 @@ export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], 
   });
 }
 
+export interface RNNPackedOptions {
+  numLayers: number;
+  bias: boolean;
+  dropout: number;
+  bidirectional: boolean;
+  training: boolean;
+  /** Initial states in the caller's batch order (permuted to the packed order here). */
+  h0?: Tensor | null;
+  c0?: Tensor | null;
+  /** The packed order (PackedSequence.sortedIndices) and its inverse; null when the batch was sorted. */
+  sortedIndices: Tensor | null;
+  unsortedIndices: Tensor | null;
+}
+
+/** Runs a recurrent network on packed data ([steps of all sequences, F], batchSizes int64), as PyTorch does for a PackedSequence. */
+export function rnnPackedForward(
+  mode: RNNMode,
+  data: Tensor,
+  batchSizes: Tensor,
+  params: readonly Tensor[],
+  o: RNNPackedOptions,
+): RNNResult {
+  const op = OPS[mode];
+  checkTensor(op, "data", data);
+  if (data.ndim !== 2) argError(op, `packed data must be [steps, features], got [${data.shape.join(", ")}]`);
+  const dirs = o.bidirectional ? 2 : 1;
+  const isLstm = mode === "LSTM";
+  return tidy(() => {
+    const hidden = checkParams(mode, data.unsqueeze(0), params, o.numLayers, dirs, o.bias);
+    const maxBatch = Number(batchSizes.data()[0]);
+    const hShape = [o.numLayers * dirs, maxBatch, hidden];
+    for (const [k, t] of [
+      ["h0", o.h0],
+      ["c0", o.c0],
+    ] as const)
+      if (t && t.shape.join() !== hShape.join()) argError(op, `${k} must be [${hShape.join(", ")}], got [${t.shape.join(", ")}]`);
+    const permute = (t: Tensor, idx: Tensor | null) => (idx === null ? t : t.indexSelect(1, idx));
+    const h0 = o.h0 ? permute(o.h0, o.sortedIndices) : zeros(hShape, { dtype: data.dtype });
+    const c0 = o.c0 ? permute(o.c0, o.sortedIndices) : zeros(hShape, { dtype: data.dtype });
+    const hx = isLstm ? [h0, c0] : h0;
+    const out = callTs(aten(`${op}.data`), data, batchSizes, hx, params, o.bias, o.numLayers, o.dropout, o.training, o.bidirectional);
+    return {
+      output: out[0]!,
+      h: permute(out[1]!, o.unsortedIndices),
+      ...(isLstm ? { c: permute(out[2]!, o.unsortedIndices) } : {}),
+    };
+  });
+}
+
 /** Checks the flat weight list against the layout ATen expects (it does not check all of it); returns the hidden size. */
 function checkParams(mode: RNNMode, x: Tensor, params: readonly Tensor[], numLayers: number, dirs: number, bias: boolean): number {
   const op = OPS[mode];

@@ -14,8 +14,6 @@ import { Parameter } from "./parameter.js";
 const SET_DATA = aten("set_data");
 const FLOATING: ReadonlySet<DType> = new Set(["float32", "float64", "float16", "bfloat16"]);
 
-const BACKWARD_HOOKED = Symbol("flambeau.backwardHooked");
-
 /** camelCase property names → PyTorch's snake_case state-dict names. */
 export const snakeCase = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 
@@ -26,6 +24,16 @@ export interface LoadResult {
 
 /** Called after a module's forward with its inputs and output (PyTorch's forward hook). */
 export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) => void;
+/**
+ * Called before a module's forward with its inputs (PyTorch's forward pre-hook); an array
+ * returned replaces the inputs (any other return value is ignored).
+ */
+export type ForwardPreHook = (module: Module, inputs: unknown[]) => unknown;
+
+/** What a register*Hook call returns. */
+export interface HookHandle {
+  remove(): void;
+}
 
 /**
  * Called in backward with the gradients of a module's inputs (one entry per forward argument,
@@ -39,8 +47,8 @@ export type FullBackwardHook = (
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only looks returns nothing
 ) => (Tensor | null)[] | null | undefined | void;
 
-// The two taps of one forward call. Built in their own scope: the graph keeps these closures,
-// so they must hold no tensor of that graph.
+// The two gradient taps of one forward call (PyTorch's BackwardHook). Built in their own
+// scope: the graph keeps these closures, so they must hold no tensor of that graph.
 function backwardHookTaps(module: Module, hooks: Map<number, FullBackwardHook>, inputPos: number[], nargs: number) {
   let gradOutput: (Tensor | null)[] = [];
   const run = (gradInput: (Tensor | null)[]): (Tensor | null)[] => {
@@ -75,9 +83,44 @@ function backwardHookTaps(module: Module, hooks: Map<number, FullBackwardHook>, 
   return { onInput, onOutput };
 }
 
+// Runs forward between two gradient taps, so that backward hooks see this call's own
+// input and output gradients.
+function forwardWithBackwardHooks(
+  module: Module,
+  hooks: Map<number, FullBackwardHook>,
+  forward: (...a: unknown[]) => unknown,
+  inputs: unknown[],
+): unknown {
+  const inputPos = inputs.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
+  const taps = backwardHookTaps(module, hooks, inputPos, inputs.length);
+  const args = inputs.slice();
+  if (inputPos.length > 0) {
+    const tapped = gradientTap(
+      inputPos.map((i) => inputs[i] as Tensor),
+      taps.onInput,
+    );
+    inputPos.forEach((p, k) => {
+      args[p] = tapped[k];
+    });
+  }
+  const out = forward.apply(module, args);
+  const outs = out instanceof Tensor ? [out] : Array.isArray(out) ? out.slice() : [];
+  const outPos = outs.flatMap((o, i) => (o instanceof Tensor && o.requiresGrad ? [i] : []));
+  if (outPos.length === 0) return out;
+  const tappedOut = gradientTap(
+    outPos.map((i) => outs[i] as Tensor),
+    taps.onOutput,
+  );
+  outPos.forEach((p, k) => {
+    outs[p] = tappedOut[k];
+  });
+  return out instanceof Tensor ? outs[0] : outs;
+}
+
 export abstract class Module {
   training = true;
   readonly #forwardHooks = new Map<number, ForwardHook>();
+  readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
   readonly #backwardHooks = new Map<number, FullBackwardHook>();
   #nextHook = 0;
   readonly #params = new Map<string, Parameter | null>();
@@ -91,18 +134,51 @@ export abstract class Module {
    * inspection, activation statistics); `remove()` on the handle detaches it. The hook
    * wraps this instance's forward, so it sees every caller, containers included.
    */
-  registerForwardHook(hook: ForwardHook): { remove(): void } {
-    const hooks = this.#forwardHooks;
-    if (hooks.size === 0) {
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return this.#addHook(this.#forwardHooks, hook);
+  }
+
+  /**
+   * Runs `hook(module, inputs)` before every call of this module's forward; it may return
+   * new inputs. Weight normalisation, spectral normalisation and pruning recompute their
+   * weight this way.
+   */
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return this.#addHook(this.#forwardPreHooks, hook);
+  }
+
+  /**
+   * Runs `hook(module, gradInput, gradOutput)` in backward, once per forward call, when the
+   * gradients with respect to this module's inputs are computed (PyTorch's
+   * register_full_backward_hook). Inputs and outputs pass through an identity autograd node,
+   * so the gradients are this call's own, even when an input is also used elsewhere.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): HookHandle {
+    return this.#addHook(this.#backwardHooks, hook);
+  }
+
+  #addHook<H>(hooks: Map<number, H>, hook: H): HookHandle {
+    if (typeof hook !== "function") throw new FlambeauError("E_ARG", `${this.constructor.name}: a hook must be a function`);
+    const pre = this.#forwardPreHooks;
+    const post = this.#forwardHooks;
+    const back = this.#backwardHooks;
+    const none = () => pre.size === 0 && post.size === 0 && back.size === 0;
+    if (none()) {
       const forward = this.forward;
       // Non-enumerable, so parameter and child discovery never see it.
       Object.defineProperty(this, "forward", {
         configurable: true,
         writable: true,
         enumerable: false,
-        value: (...inputs: unknown[]) => {
-          const output = forward.apply(this, inputs);
-          for (const h of [...hooks.values()]) h(this, inputs, output);
+        value: (...args: unknown[]) => {
+          let inputs = args;
+          for (const h of [...pre.values()]) {
+            const r = h(this, inputs);
+            if (Array.isArray(r)) inputs = r;
+          }
+          const output =
+            back.size > 0 && isGradEnabled() ? forwardWithBackwardHooks(this, back, forward, inputs) : forward.apply(this, inputs);
+          for (const h of [...post.values()]) h(this, inputs, output);
           return output;
         },
       });
@@ -111,67 +187,7 @@ export abstract class Module {
     hooks.set(id, hook);
     return {
       remove: () => {
-        if (hooks.delete(id) && hooks.size === 0) delete (this as { forward?: unknown }).forward;
-      },
-    };
-  }
-
-  /**
-   * Runs `hook(module, gradInput, gradOutput)` in backward, once per forward call, when the
-   * gradients with respect to the module's inputs are computed (PyTorch's
-   * register_full_backward_hook); `remove()` detaches it. Inputs and outputs pass through an
-   * identity autograd node, so the gradients are this module's own contribution.
-   */
-  registerFullBackwardHook(hook: FullBackwardHook): { remove(): void } {
-    if (typeof hook !== "function")
-      throw new FlambeauError("E_ARG", `registerFullBackwardHook: expects a function, got ${typeof hook}`, "registerFullBackwardHook");
-    const hooks = this.#backwardHooks;
-    if (hooks.size === 0 && !Object.hasOwn(Object.getPrototypeOf(this), BACKWARD_HOOKED)) {
-      // On a prototype of this instance alone, not an own property: registerForwardHook's
-      // own-property wrapper can then come and go in any order around it.
-      const base = Object.getPrototypeOf(this) as Module;
-      const forward = base.forward;
-      const proto = Object.create(base, {
-        [BACKWARD_HOOKED]: { value: true },
-        forward: {
-          configurable: true,
-          writable: true,
-          value(this: Module, ...inputs: unknown[]) {
-            if (hooks.size === 0 || !isGradEnabled()) return forward.apply(this, inputs);
-            const inputPos = inputs.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
-            const taps = backwardHookTaps(this, hooks, inputPos, inputs.length);
-            const args = inputs.slice();
-            if (inputPos.length > 0) {
-              const tapped = gradientTap(
-                inputPos.map((i) => inputs[i] as Tensor),
-                taps.onInput,
-              );
-              inputPos.forEach((p, k) => {
-                args[p] = tapped[k];
-              });
-            }
-            const out = forward.apply(this, args);
-            const outs = out instanceof Tensor ? [out] : Array.isArray(out) ? out.slice() : [];
-            const outPos = outs.flatMap((o, i) => (o instanceof Tensor && o.requiresGrad ? [i] : []));
-            if (outPos.length === 0) return out;
-            const tappedOut = gradientTap(
-              outPos.map((i) => outs[i] as Tensor),
-              taps.onOutput,
-            );
-            outPos.forEach((p, k) => {
-              outs[p] = tappedOut[k];
-            });
-            return out instanceof Tensor ? outs[0] : outs;
-          },
-        },
-      });
-      Object.setPrototypeOf(this, proto);
-    }
-    const id = this.#nextHook++;
-    hooks.set(id, hook);
-    return {
-      remove: () => {
-        hooks.delete(id);
+        if (hooks.delete(id) && none()) delete (this as { forward?: unknown }).forward;
       },
     };
   }
@@ -199,6 +215,10 @@ export abstract class Module {
   }
   getParameter(name: string): Parameter | null {
     return this.#params.get(name) ?? null;
+  }
+  /** Removes a registered parameter, buffer or child module (nn.utils re-parametrisations use it); true if there was one. */
+  unregister(name: string): boolean {
+    return this.#params.delete(name) || this.#buffers.delete(name) || this.#modules.delete(name);
   }
 
   /** This module's own parameters (not its children's), with state-dict names. */

@@ -4,10 +4,11 @@
 import { argError } from "../core/errors.js";
 import { empty, type Tensor } from "../core/index.js";
 import { checkInt } from "../core/validate.js";
-import { RNN_GATES, type RNNMode, type RNNResult, rnnForward } from "./functional-rnn.js";
+import { RNN_GATES, type RNNMode, type RNNResult, rnnForward, rnnPackedForward } from "./functional-rnn.js";
 import { uniform_ } from "./init.js";
 import { Module, pyBool, pyFloat } from "./module.js";
 import { Parameter } from "./parameter.js";
+import { PackedSequence } from "./utils/rnn.js";
 
 export interface RNNOptions {
   numLayers?: number;
@@ -73,8 +74,27 @@ abstract class RNNBase extends Module {
     for (const p of this.#flat) uniform_(p, -b, b);
   }
 
-  /** Runs the sequence; returns the output and the final hidden state(s). */
-  protected run(x: Tensor, o: RNNForwardOptions): RNNResult {
+  /** Runs the sequence(s); returns the output (packed like the input) and the final hidden state(s), in the caller's batch order. */
+  protected run(x: Tensor | PackedSequence, o: RNNForwardOptions): { output: Tensor | PackedSequence; h: Tensor; c?: Tensor } {
+    if (x instanceof PackedSequence) {
+      if (o.lengths !== undefined) argError(this.constructor.name, "lengths are given by the PackedSequence; leave the lengths option out");
+      const r = rnnPackedForward(this.mode, x.data, x.batchSizes, this.#flat, {
+        numLayers: this.numLayers,
+        bias: this.bias,
+        dropout: this.dropout,
+        bidirectional: this.bidirectional,
+        training: this.training,
+        h0: o.h0,
+        c0: o.c0,
+        sortedIndices: x.sortedIndices,
+        unsortedIndices: x.unsortedIndices,
+      });
+      return { ...r, output: x.withData(r.output) };
+    }
+    return this.runPadded(x, o);
+  }
+
+  private runPadded(x: Tensor, o: RNNForwardOptions): RNNResult {
     const name = this.constructor.name;
     if (x.ndim !== 3)
       argError(name, `input must be [${this.batchFirst ? "B, T" : "T, B"}, ${this.inputSize}], got [${x.shape.join(", ")}]`);
@@ -107,7 +127,9 @@ export class LSTM extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     super("LSTM", inputSize, hiddenSize, o);
   }
-  forward(x: Tensor, o: RNNForwardOptions = {}): { output: Tensor; h: Tensor; c: Tensor } {
+  forward(x: Tensor, o?: RNNForwardOptions): { output: Tensor; h: Tensor; c: Tensor };
+  forward(x: PackedSequence, o?: RNNForwardOptions): { output: PackedSequence; h: Tensor; c: Tensor };
+  forward(x: Tensor | PackedSequence, o: RNNForwardOptions = {}): { output: Tensor | PackedSequence; h: Tensor; c: Tensor } {
     const r = this.run(x, o);
     return { output: r.output, h: r.h, c: r.c! };
   }
@@ -116,7 +138,9 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     super("GRU", inputSize, hiddenSize, o);
   }
-  forward(x: Tensor, o: Omit<RNNForwardOptions, "c0"> = {}): { output: Tensor; h: Tensor } {
+  forward(x: Tensor, o?: Omit<RNNForwardOptions, "c0">): { output: Tensor; h: Tensor };
+  forward(x: PackedSequence, o?: Omit<RNNForwardOptions, "c0">): { output: PackedSequence; h: Tensor };
+  forward(x: Tensor | PackedSequence, o: Omit<RNNForwardOptions, "c0"> = {}): { output: Tensor | PackedSequence; h: Tensor } {
     const r = this.run(x, o);
     return { output: r.output, h: r.h };
   }
@@ -125,7 +149,9 @@ export class RNN extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions & { nonlinearity?: "tanh" | "relu" } = {}) {
     super(o.nonlinearity === "relu" ? "RNN_RELU" : "RNN_TANH", inputSize, hiddenSize, o);
   }
-  forward(x: Tensor, o: Omit<RNNForwardOptions, "c0"> = {}): { output: Tensor; h: Tensor } {
+  forward(x: Tensor, o?: Omit<RNNForwardOptions, "c0">): { output: Tensor; h: Tensor };
+  forward(x: PackedSequence, o?: Omit<RNNForwardOptions, "c0">): { output: PackedSequence; h: Tensor };
+  forward(x: Tensor | PackedSequence, o: Omit<RNNForwardOptions, "c0"> = {}): { output: Tensor | PackedSequence; h: Tensor } {
     const r = this.run(x, o);
     return { output: r.output, h: r.h };
   }

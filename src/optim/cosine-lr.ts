@@ -162,7 +162,9 @@ export class OneCycleLR extends LRScheduler {
       let lr = Number.NaN;
       for (const [i, ph] of phases.entries()) {
         if (t <= ph.endStep || i === phases.length - 1) {
-          const pct = (t - start) / (ph.endStep - start);
+          // A phase of zero length (pctStart × total = 1) is already over; PyTorch divides by zero here and gives NaN.
+          const span = ph.endStep - start;
+          const pct = span > 0 ? (t - start) / span : 1;
           lr = this.#anneal(g[ph.startLr]!, g[ph.endLr]!, pct);
           if (this.cycleMomentum) {
             const mg = g as MomentumGroup;

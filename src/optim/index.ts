@@ -34,6 +34,7 @@ export {
 } from "./classic.js";
 export { type ClipGradNormOptions, clipGradNorm_, clipGradValue_ } from "./clip.js";
 export { CosineAnnealingLR, type CosineAnnealingLROptions, OneCycleLR, type OneCycleLROptions } from "./cosine-lr.js";
+export { CyclicLR, type CyclicLRMode, type CyclicLROptions } from "./cyclic-lr.js";
 export {
   ExponentialLR,
   type ExponentialLROptions,
@@ -44,6 +45,7 @@ export {
   StepLR,
   type StepLROptions,
 } from "./decay-lr.js";
+export { LBFGS, type LBFGSClosure, type LBFGSOptions } from "./lbfgs.js";
 export {
   LambdaLR,
   LRScheduler,
@@ -77,3 +79,4 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./reduce-lr-on
 export { RMSprop, type RMSpropOptions, type RMSpropUpdate, rmsprop } from "./rmsprop.js";
 export { SequentialLR } from "./sequential-lr.js";
 export { SGD, type SGDOptions, type SGDUpdate, sgd } from "./sgd.js";
+export { AveragedModel, type AveragedModelOptions, type AvgFn, SWALR, type SWALROptions, updateBn } from "./swa-utils.js";

@@ -16,13 +16,14 @@ export interface OptimizerOptions {
   lr: number;
 }
 
-/** Keys LR schedulers add to a group (PyTorch's `initial_lr`, `max_lr` …). */
+/** Keys LR schedulers add to a group (PyTorch's `initial_lr`, `max_lr`, `swa_lr` …). */
 export interface SchedulerGroupKeys {
   initialLr?: number;
   maxLr?: number;
   minLr?: number;
   maxMomentum?: number;
   baseMomentum?: number;
+  swaLr?: number;
 }
 
 /** A parameter group: its tensors and its own copy of every option (mutable, e.g. `lr` for schedulers). */
@@ -52,7 +53,7 @@ export interface OptimizerStateDict {
 
 const ZERO_ = aten("_foreach_zero_");
 const DETACH_ = aten("detach_");
-const SCHEDULER_KEYS: readonly string[] = ["initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum"];
+const SCHEDULER_KEYS: readonly string[] = ["initialLr", "maxLr", "minLr", "maxMomentum", "baseMomentum", "swaLr"];
 // PyTorch implementation switches that appear in its state dicts and mean nothing here.
 const TORCH_ONLY_KEYS = new Set(["foreach", "capturable", "differentiable", "fused"]);
 

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FlambeauError } from "../core/errors.js";
-import { loadModelDir } from "../train/model-dir.js";
+import { readModelConfig } from "../train/model-dir.js";
 import { TaskWorker } from "../worker/task-worker.js";
 import { parsePredictRequest } from "./request.js";
 
@@ -71,8 +71,7 @@ const statusOf = (e: unknown): number =>
 
 /** Serves the model in `dir` until `close()`. */
 export async function serve(dir: string, o: ServeOptions = {}): Promise<RunningServer> {
-  const { config, weights } = await loadModelDir(dir);
-  for (const t of weights.values()) t.dispose();
+  const config = readModelConfig(dir);
   // The registry imports every task's code: loaded here, not by everyone importing Flambeau.
   const { getTask } = await import("../tasks/registry.js");
   const task = getTask(config.task);

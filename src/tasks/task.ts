@@ -7,6 +7,7 @@
 import { FlambeauError } from "../core/errors.js";
 import type { ProgressSink } from "../train/progress.js";
 import type { History } from "../train/trainer.js";
+import type { ShallowPipeline } from "./baseline.js";
 import { checkOptionValues, type OptionSpecs, type OptionValues, type Phase } from "./options.js";
 
 /** What every task's train reads (the runtime's own options; a task adds its declared ones). */
@@ -80,8 +81,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
 }
 
-/** What a task declares. `O` are its own options; `P` its prediction type. */
-export interface TaskDefinition<O extends OptionSpecs, P> {
+/** What a task declares. `O` are its own options; `P` its prediction type; `R` the raw examples of its shallow baseline. */
+export interface TaskDefinition<O extends OptionSpecs, P, R = unknown> {
   readonly name: string;
   readonly description: string;
   /** The data formats `--data` accepts, for `flambeau tasks`. */
@@ -92,6 +93,8 @@ export interface TaskDefinition<O extends OptionSpecs, P> {
   readonly options?: O;
   /** The shallow baseline its README figure stands beside, in words. */
   readonly baseline?: string;
+  /** Hand-made features + a linear model on the same splits, for `flambeau compare`. */
+  readonly shallow?: ShallowPipeline<R>;
   /** Receives the runtime's defaults filled in (seed 0, a silent log) and the declared options' defaults. */
   train(o: TrainInput & OptionValues<O>): Promise<TaskTrainResult>;
   evaluate(dir: string, data: string, o: EvalArgs & OptionValues<O>): Promise<Record<string, unknown>>;
@@ -110,6 +113,7 @@ export interface Task {
   readonly defaultModel: string;
   readonly options: OptionSpecs;
   readonly baseline?: string;
+  readonly shallow?: ShallowPipeline;
   train(o: TrainArgs & Record<string, unknown>): Promise<TaskTrainResult>;
   evaluate(dir: string, data: string, o?: EvalArgs & Record<string, unknown>): Promise<Record<string, unknown>>;
   load(dir: string): Promise<Predictor>;
@@ -135,7 +139,7 @@ export const RUNTIME_OPTIONS: Readonly<Record<Phase, readonly string[]>> = {
  * evaluate and load check their options against it (unknown or mistyped options are
  * errors that name the task and the option).
  */
-export function defineTask<O extends OptionSpecs = Record<never, never>, P = unknown>(d: TaskDefinition<O, P>): Task {
+export function defineTask<O extends OptionSpecs = Record<never, never>, P = unknown, R = unknown>(d: TaskDefinition<O, P, R>): Task {
   if (!TASK_NAME.test(d.name)) throw new FlambeauError("E_ARG", `defineTask: task names are kebab-case, got "${d.name}"`);
   // A default may depend on the data ("tiny (< 20k pairs) or small"): its first word names a model.
   if (!d.models.includes(d.defaultModel.split(" ")[0]!))
@@ -147,7 +151,9 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
         throw new FlambeauError("E_ARG", `defineTask(${d.name}): option "${k}" belongs to the runtime in ${phase}`);
   // Checks the values, then fills in the declared defaults of this command's options.
   const check = <T extends Record<string, unknown>>(phase: Phase, o: T): T => {
-    checkOptionValues(d.name, options, phase, o);
+    // The runtime's own options of this command (train's --out) are not the task's (predict's --out).
+    const own = Object.fromEntries(Object.entries(o).filter(([k]) => !RUNTIME_OPTIONS[phase].includes(k)));
+    checkOptionValues(d.name, options, phase, own);
     const filled: Record<string, unknown> = { ...o };
     for (const [k, spec] of Object.entries(options))
       if (spec.phases.includes(phase) && filled[k] === undefined && spec.default !== undefined) filled[k] = spec.default;
@@ -165,17 +171,19 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     defaultModel: d.defaultModel,
     options,
     ...(d.baseline !== undefined ? { baseline: d.baseline } : {}),
-    train: (o) => {
+    ...(d.shallow !== undefined ? { shallow: d.shallow as ShallowPipeline } : {}),
+    // async: a bad model or option rejects the returned promise rather than throwing at the call.
+    train: async (o) => {
       checkModel(o.model);
       const args = { ...check("train", o), seed: o.seed ?? 0, log: o.log ?? (() => {}) };
       return d.train(args as Parameters<typeof d.train>[0]);
     },
-    evaluate: (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
+    evaluate: async (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
     load: async (dir) => {
       const p = await d.load(dir);
       return {
         task: d.name,
-        predict: (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
+        predict: async (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
         dispose: () => p.dispose(),
       };
     },

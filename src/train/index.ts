@@ -6,4 +6,5 @@ export * as metrics from "./metrics.js";
 export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } from "./metrics.js";
 export * from "./model-dir.js";
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
+export { type RunSettings, setRunSettings } from "./run-settings.js";
 export * from "./trainer.js";

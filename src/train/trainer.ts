@@ -14,6 +14,7 @@ import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type T
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
+import { claimRunCheckpoint, runEventLog } from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -140,7 +141,7 @@ export interface History {
   epochs: Logs[];
   seconds: number;
   samplesPerSecond: number;
-  /** The epoch whose weights the model holds after fit with keepBest (-1: none improved). */
+  /** The epoch whose weights the model holds after fit with keepBest (the last one when the monitored value was never logged). */
   bestEpoch?: number;
 }
 
@@ -209,7 +210,7 @@ export class Trainer<B = Batch> {
   #pending = 0;
 
   constructor(o: TrainerOptions<B>) {
-    if (o.step === undefined && o.loss === undefined)
+    if (o.step === undefined && o.loss === undefined && o.evalStep === undefined)
       throw new FlambeauError("E_ARG", "Trainer: give either `loss` (supervised [x, y] batches) or `step` (any batch)");
     const acc = o.accumulate ?? 1;
     if (!Number.isInteger(acc) || acc < 1) throw new FlambeauError("E_ARG", `Trainer: accumulate must be a positive integer, got ${acc}`);
@@ -220,7 +221,8 @@ export class Trainer<B = Batch> {
     this.optimizer = o.optimizer;
     this.#accumulate = acc;
     this.callbacks = [...(o.callbacks ?? [])];
-    if (o.eventLog !== undefined) this.callbacks.push(new JsonlLogger(o.eventLog));
+    const eventLog = o.eventLog ?? runEventLog();
+    if (eventLog !== undefined) this.callbacks.push(new JsonlLogger(eventLog));
     this.progress = o.progress ?? new SilentProgress();
     this.state = { epoch: 0, step: 0, stopTraining: false, model: o.model };
   }
@@ -228,6 +230,7 @@ export class Trainer<B = Batch> {
   /** The loss tensor of one batch in train mode (the `step` hook, or the supervised default). */
   #lossOf(batch: B): Tensor {
     if (this.options.step) return this.options.step(batch);
+    if (!this.options.loss) throw new FlambeauError("E_ARG", "Trainer: training needs `step` or `loss` (this one has only `evalStep`)");
     const [x, y] = supervised(batch);
     return this.options.loss!((this.model.forward as (x: Tensor) => Tensor).call(this.model, x), y);
   }
@@ -313,7 +316,10 @@ export class Trainer<B = Batch> {
     let samples = 0;
     this.state.stopTraining = false;
     let startEpoch = o.startEpoch ?? 0;
-    if (o.resume && this.options.checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(this.options.checkpoint));
+    // The task's own checkpoint, or the run's (`flambeau train --checkpoint F [--resume]`).
+    const run = this.options.checkpoint === undefined ? claimRunCheckpoint() : undefined;
+    const checkpoint = this.options.checkpoint ?? run?.path;
+    if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined =
@@ -367,20 +373,23 @@ export class Trainer<B = Batch> {
       }
       if (this.options.validate) {
         this.model.eval();
-        Object.assign(logs, await this.options.validate());
+        const validate = this.options.validate;
+        // Without grad, as evaluate runs; an async validate keeps grad mode only until its first await.
+        Object.assign(logs, await noGrad(() => validate()));
       }
       if (this.options.scheduler && this.options.schedulerInterval === "epoch")
         this.options.scheduler.step(this.options.schedulerMonitor ? logs[this.options.schedulerMonitor] : undefined);
       history.push(logs);
       this.progress.end(fmtInfo(Object.fromEntries(Object.entries(logs).filter(([k]) => k !== "lr" && k !== "seconds"))));
       for (const cb of callbacks) await cb.onEpochEnd?.(this.state, logs);
-      if (this.options.checkpoint) await this.#saveCheckpoint(this.options.checkpoint, sync);
+      if (checkpoint) await this.#saveCheckpoint(checkpoint, sync);
     }
     const last = history[history.length - 1] ?? {};
     for (const cb of callbacks) await cb.onTrainEnd?.(this.state, last);
     let bestEpoch: number | undefined;
     if (best) {
-      bestEpoch = best.bestEpoch;
+      // No epoch logged the monitored value (or none improved on it): the model keeps its last weights.
+      bestEpoch = best.bestEpoch >= 0 ? best.bestEpoch : this.state.epoch;
       if (this.model.loadStateDict) best.restore(this.model as { loadStateDict(sd: Map<string, Tensor>): unknown });
     }
     const seconds = (performance.now() - t0) / 1000;

@@ -174,7 +174,8 @@ test("automatic-speech-recognition trains on a TSV, evaluates and transcribes a 
   // Overriding the LM weight with 0 also drops the character bonus (it only balances the LM).
   const noLm = await task.evaluate(out, join(ASR, "train.tsv"), { lmWeight: 0, beam: 4 });
   assert.deepEqual([noLm.lmWeight, noLm.charBonus, noLm.beam], [0, 0, 4]);
-  await assert.rejects(task.evaluate(out, join(ASR, "train.tsv"), { lmWeight: -1 }), /lm-weight must be a number ≥ 0/);
+  // Declared options are checked by the runtime before the task runs (synchronously).
+  await assert.rejects(async () => task.evaluate(out, join(ASR, "train.tsv"), { lmWeight: -1 }), /lmWeight must be a number ≥ 0/);
   const [p] = (await task.predict(out, [join(ASR, "stop.wav")])) as { text: string; greedy: string }[];
   assert.equal(typeof p!.text, "string");
   assert.equal(typeof task.formatPrediction(p), "string");

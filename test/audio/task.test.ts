@@ -54,8 +54,9 @@ test("audio-classification trains, evaluates and predicts on an AudioFolder", as
 test("audio-classification rejects unknown models, foreign model dirs and non-wav predict inputs", async () => {
   const isErr = (re: RegExp) => (e: unknown) => e instanceof fl.FlambeauError && re.test(e.message);
   await assert.rejects(
-    task.train({ data: root, out: join(root, "x"), model: "nope", epochs: 1 }),
-    isErr(/unknown audio classifier "nope"; models: kws-cnn, tc-resnet8/),
+    // The runtime checks --model before training (its throw is synchronous, hence the async wrapper).
+    async () => task.train({ data: root, out: join(root, "x"), model: "nope", epochs: 1 }),
+    isErr(/unknown model "nope" for audio-classification; models: kws-cnn, tc-resnet8/),
   );
   await assert.rejects(task.evaluate(join(root, "missing"), root), isErr(/is not a Flambeau model directory/));
   await assert.rejects(

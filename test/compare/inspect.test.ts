@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as fl from "flambeau";
-import { activationMaps, firstLayerFilters, knnAccuracy, pca2, penultimate } from "../../src/train/inspect.js";
+import { activationMaps, firstLayerFilters, knnAccuracy, pca2, penultimate } from "../../src/tasks/inspect.js";
 import { SmallCNN } from "../../src/vision/models/small-cnn.js";
 
 test("pca2 returns the top-2 principal component scores (variance ordered, centred, orthogonal)", () => {

@@ -470,7 +470,7 @@ test("module full backward hook: this module's gradInput and gradOutput, replace
   (lin.forward(x) as fl.Tensor).sum().backward();
   assert.equal(seen.length, before + 1);
   // Bad hooks.
-  assert.throws(() => lin.registerFullBackwardHook(3 as never), /registerFullBackwardHook: expects a function, got number/);
+  assert.throws(() => lin.registerFullBackwardHook(3 as never), /Linear: a hook must be a function/);
   const h3 = lin.registerFullBackwardHook(() => [1, 2] as unknown as fl.Tensor[]);
   assert.throws(
     () => (lin.forward(x) as fl.Tensor).sum().backward(),
@@ -500,4 +500,39 @@ test("checkpoint: parameters get gradients when no input requires grad (data bat
   const y = fl.autograd.checkpoint((t: fl.Tensor) => t.mul(2), data);
   y.sum().backward();
   assert.equal(fl.noGrad(() => fl.autograd.checkpoint((t: fl.Tensor) => t.mul(2), data)).requiresGrad, false);
+});
+
+test("module full backward hook registered after forward (pre-)hooks, removed in any order", () => {
+  const lin = new fl.nn.Linear(2, 2);
+  const x = fl.tensor([[1, -1]], { requiresGrad: true });
+  let pre = 0;
+  let post = 0;
+  let back = 0;
+  const hp = lin.registerForwardPreHook(() => {
+    pre++;
+  });
+  const hf = lin.registerForwardHook(() => {
+    post++;
+  });
+  const hb = lin.registerFullBackwardHook((_m, gi, go) => {
+    back++;
+    assert.equal(gi.length, 1);
+    assert.deepEqual([...go[0]!.shape], [1, 2]);
+  });
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assert.deepEqual([pre, post, back], [1, 1, 1]);
+  hp.remove();
+  hf.remove();
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assert.deepEqual([pre, post, back], [1, 1, 2]);
+  hb.remove();
+  (lin.forward(x) as fl.Tensor).sum().backward();
+  assert.equal(back, 2);
+  assert.equal(Object.hasOwn(lin, "forward"), false, "the wrapper is gone with the last hook");
+  // Under noGrad the module runs plainly.
+  const hb2 = lin.registerFullBackwardHook(() => {
+    back++;
+  });
+  assert.equal(fl.noGrad(() => lin.forward(x) as fl.Tensor).requiresGrad, false);
+  hb2.remove();
 });

@@ -273,8 +273,8 @@ test("object-detection and instance-segmentation: train → eval → predict --d
     for (const o of q!.objects) assert.ok(Number.isInteger(o.maskArea));
     // Errors.
     await assert.rejects(
-      det.train({ data: "scenes", out, model: "yolo" }),
-      /object-detection: unknown model "yolo"; models: centernet-small, centernet-tiny/,
+      async () => det.train({ data: "scenes", out, model: "yolo" }),
+      /unknown model "yolo" for object-detection; models: centernet-small, centernet-tiny/,
     );
     await assert.rejects(seg.evaluate(out, "scenes"), /holds a object-detection model, not instance-segmentation/);
     await assert.rejects(det.evaluate(out, "scenes:cats"), /unknown object source "cats" in "scenes:cats"/);

@@ -84,8 +84,8 @@ test("image-segmentation trains, evaluates and writes overlay PNGs", async () =>
     );
     assert.match(task.formatPrediction(p), /^wrote .*scene-mask\.png \(.+ \d+\.\d%/);
     await assert.rejects(
-      task.train({ data: "scenes", out, model: "segnet" }),
-      /unknown model "segnet"; models: unet-lite, unet-small, unet/,
+      async () => task.train({ data: "scenes", out, model: "segnet" }),
+      /unknown model "segnet" for image-segmentation; models: unet-lite, unet-small, unet/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,33 +2,41 @@
 // any AudioFolder → log-mel features on the engine → a 2D CNN or TC-ResNet trained with noise
 // mixing at random SNRs, random placement and SpecAugment; metrics accuracy, macro-F1 and the
 // confusion matrix (and the majority-class baseline); predict reads wav files.
+
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, tensor, tidy } from "../../core/index.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import { opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import { type Batch, Trainer } from "../../train/trainer.js";
+import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { freqMask, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
 import { type BatchOptions, type ClipSet, fitLength, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
 import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
 import { type AudioData, BUILTIN_AUDIO_SETS, resolveAudioData } from "../data/sources.js";
+import { audioShallowPipeline } from "../features/pipeline.js";
 import { AUDIO_CLASSIFIERS, type AudioClassifierName } from "../models/zoo.js";
 import { spectrogramGallery } from "./report.js";
 
 const TASK = "audio-classification";
+
+const OPTIONS = {
+  topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+};
+type Hyper = { nMels: number; numClasses: number };
 
 interface Preprocessing extends FrontendConfig {
   length: number;
@@ -37,7 +45,7 @@ interface Preprocessing extends FrontendConfig {
 
 type Classifier = ReturnType<(typeof AUDIO_CLASSIFIERS)[AudioClassifierName]>;
 
-function buildModel(arch: string, hyper: { nMels: number; numClasses: number }): Classifier {
+function buildModel(arch: string, hyper: Hyper): Classifier {
   const make = AUDIO_CLASSIFIERS[arch as AudioClassifierName];
   if (!make) throw new FlambeauError("E_ARG", `unknown audio classifier "${arch}"; models: ${Object.keys(AUDIO_CLASSIFIERS).join(", ")}`);
   return make(hyper);
@@ -101,19 +109,12 @@ function majorityBaseline(set: ClipSet): number {
   return Math.max(...counts) / Math.max(1, set.labels.length);
 }
 
-function evalTrainer(model: Classifier, numClasses: number): Trainer {
-  return new Trainer({
-    model,
-    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
-    loss: (out, y) => crossEntropy(out, y),
-    meter: () => new ClassificationMeter(numClasses),
-  });
-}
+/** The training loss: cross-entropy with a little label smoothing (evaluation reports the plain one). */
+const smoothedLoss = (out: Tensor, y: Tensor): Tensor => crossEntropy(out, y, { labelSmoothing: 0.05 });
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const data: AudioData = await resolveAudioData(o.data, { seed, log });
   if (data.generation && data.generation.synthesized > 0)
     log(
@@ -129,7 +130,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   Object.assign(pre, featureStats(trainSet, pre));
   const classes = trainSet.classes;
   const arch = o.model ?? "tc-resnet8";
-  const hyper = { nMels: pre.nMels, numClasses: classes.length };
+  const hyper: Hyper = { nMels: pre.nMels, numClasses: classes.length };
   const model = buildModel(arch, hyper);
   const n = trainSet.clips.length;
   const batchSize = o.batchSize ?? (n >= 2000 ? 64 : 32);
@@ -139,36 +140,36 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   log(
     `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
   );
-  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-3 });
+  const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-3 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
   const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
-  const best = new KeepBestModel({ monitor: "valAccuracy" });
   const trainer = new Trainer({
+    name: TASK,
     model,
-    optimizer: opt,
-    loss: (out, y) => crossEntropy(out, y, { labelSmoothing: 0.05 }),
+    optimizer,
+    loss: smoothedLoss,
     meter: () => new ClassificationMeter(classes.length),
     progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, peakLr, total, warmup), best],
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, total, warmup)],
+    keepBest: { monitor: "valAccuracy" },
   });
   const valLoader = () => loaderOf(val, pre, { batchSize: 128, train: false, mix: data.testMix, seed });
   const history = await trainer.fit(loaderOf(trainSet, pre, { batchSize, train: true, mix: data.trainMix, seed }), {
     epochs,
     val: valLoader(),
   });
-  best.restore(model);
   const metrics = await trainer.evaluate(valLoader());
   const { confusionMatrix: _cm, ...summary } = metrics;
-  await saveModelDir(
+  await saveModelDir<Hyper, Preprocessing>(
     o.out,
     {
       task: TASK,
       architecture: arch,
       hyper,
       labels: classes,
-      preprocessing: pre as unknown as Record<string, unknown>,
-      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: best.bestEpoch },
+      preprocessing: pre,
+      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
   );
@@ -176,16 +177,31 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = buildModel(config.architecture, config.hyper as { nMels: number; numClasses: number });
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
+  const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, pre: config.preprocessing as unknown as Preprocessing, labels: config.labels ?? [] };
+  return { model, pre: config.preprocessing!, labels: config.labels ?? [] };
 }
 
 /** Test-split metrics; built-in sets use their held-out voices/files and test noise. */
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
+  try {
+    return await evaluateModel(model, pre, labels, dir, data, o);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function evaluateModel(
+  model: Classifier,
+  pre: Preprocessing,
+  labels: string[],
+  dir: string,
+  data: string,
+  o: EvalArgs,
+): Promise<Record<string, unknown>> {
   const d = await resolveAudioData(data, { classes: labels });
   if (d.test.classes.join("\n") !== labels.join("\n"))
     throw new FlambeauError(
@@ -199,9 +215,8 @@ async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Pro
           Array.from({ length: Math.min(o.limit, d.test.clips.length) }, (_, i) => i),
         )
       : d.test;
-  const m = await evalTrainer(model, labels.length).evaluate(
-    loaderOf(test, pre, { batchSize: o.batchSize ?? 128, train: false, mix: d.testMix, seed: 0 }),
-  );
+  const trainer = evaluator({ model, loss: (out, y) => crossEntropy(out, y), meter: () => new ClassificationMeter(labels.length) });
+  const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 128, train: false, mix: d.testMix, seed: 0 }));
   return { examples: test.clips.length, ...m, majorityBaseline: majorityBaseline(test), labels, data: d.description };
 }
 
@@ -226,21 +241,27 @@ function classify(model: Classifier, pre: Preprocessing, windows: Float32Array[]
   );
 }
 
-async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<Prediction[]> {
+async function load(dir: string): Promise<Predictor<Prediction, { topK?: number }>> {
   const { model, pre, labels } = await loadModel(dir);
-  const out: Prediction[] = [];
-  for (const file of inputs) {
-    const clip = readMono(file, pre.sampleRate);
-    const [probs] = classify(model, pre, [fitLength(clip, pre.length)]);
-    const order = Array.from(probs!.keys()).sort((a, b) => probs![b]! - probs![a]!);
-    const p: Prediction = {
-      file,
-      labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs![i]! })),
-    };
-    if (clip.length >= 2 * pre.length) p.detections = scan(model, pre, labels, clip);
-    out.push(p);
-  }
-  return out;
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      const out: Prediction[] = [];
+      for (const file of inputs) {
+        const clip = readMono(file, pre.sampleRate);
+        const [probs] = classify(model, pre, [fitLength(clip, pre.length)]);
+        const order = Array.from(probs!.keys()).sort((a, b) => probs![b]! - probs![a]!);
+        const p: Prediction = {
+          file,
+          labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs![i]! })),
+        };
+        if (clip.length >= 2 * pre.length) p.detections = scan(model, pre, labels, clip);
+        out.push(p);
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
 /** Slides the window over a long recording (hop 1/8 window) and merges runs of one confident label. */
@@ -273,8 +294,7 @@ function scan(model: Classifier, pre: Preprocessing, labels: string[], clip: Flo
   return dets;
 }
 
-const formatPrediction = (p: unknown): string => {
-  const q = p as Prediction;
+const formatPrediction = (q: Prediction): string => {
   const top = q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
   const det = q.detections?.length
     ? `; detected: ${q.detections.map((d) => `${d.label} @${d.start.toFixed(2)}–${d.end.toFixed(2)} s`).join(", ")}`
@@ -289,7 +309,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const epochs = o.full ? 20 : 12;
   const model = "tc-resnet8";
   const lr = o.full ? undefined : 5e-3;
-  const r = await train({ data, out: o.out, seed: 0, model, epochs, lr, progress: o.progress, log: o.log });
+  const r = await train({ data, out: o.out, seed: 0, model, epochs, lr, progress: o.progress, log: o.log ?? (() => {}) });
   const m = await evaluate(o.out, data);
   const { model: net, pre, labels } = await loadModel(o.out);
   const d = await resolveAudioData(data, {});
@@ -332,16 +352,19 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const audioClassification: DemoTask = Object.freeze({
+export const audioClassification = defineTask({
   name: TASK,
   description:
     "classify sounds: keyword spotting, speaker identification, instrument recognition (log-mels → CNN / TC-ResNet; accuracy, macro-F1, confusion)",
   dataFormat: `an AudioFolder root/<class>/*.wav (or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
   models: Object.keys(AUDIO_CLASSIFIERS),
   defaultModel: "tc-resnet8",
+  options: OPTIONS,
+  shallow: audioShallowPipeline,
+  baseline: "MFCC statistics + logistic regression (`flambeau compare audio-classification`)",
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

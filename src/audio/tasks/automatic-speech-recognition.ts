@@ -7,12 +7,13 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { ctcLoss } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
-import { clipGradNorm_ } from "../../optim/clip.js";
 import { AdamW } from "../../optim/index.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
-import type { Logs } from "../../train/callbacks.js";
-import { KeepBestModel, type TrainerState, warmupCosine } from "../../train/callbacks.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { ModelCheckpoint, WarmupCosineLR } from "../../train/callbacks.js";
+import { shardRows } from "../../train/distributed/shard.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
 import { CTC_CLASSES, encodeTranscript } from "../asr/alphabet.js";
 import { type CharLmJson, CharNgramLM } from "../asr/char-lm.js";
 import { ctcBeamDecode, ctcGreedyDecode } from "../asr/ctc-decode.js";
@@ -26,6 +27,12 @@ import { CtcBiLSTM, type CtcBiLstmOptions } from "../models/ctc-bilstm.js";
 
 const TASK = "automatic-speech-recognition";
 const ARCHS = ["ctc-bilstm"] as const;
+
+const OPTIONS = {
+  beam: opt.int("beam width of the decoder (default: the saved one)", { phases: ["eval", "predict"] }),
+  lmWeight: opt.number("weight of the character language model (0: none; default: the saved one)", { phases: ["eval", "predict"] }),
+};
+type AsrOptions = OptionValues<typeof OPTIONS>;
 
 export interface AsrDecoding {
   beam: number;
@@ -200,10 +207,16 @@ function tuneDecoding(
   return best;
 }
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+/** This rank's utterances of a batch (rank, rank + N, …); the padding stays as it is. */
+function shardAsr(b: AsrBatch, rank: number, world: number): AsrBatch | null {
+  if (b.idx.length < world) return null;
+  const mine = (_: number, k: number) => k % world === rank;
+  return { x: shardRows(b.x, rank, world), frames: b.frames.filter(mine), idx: b.idx.filter(mine) };
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const data: AsrData = await resolveAsrData(o.data, { seed, log });
   if (!data.trainable)
     throw new FlambeauError("E_ARG", `${o.data} is an evaluation-only set; train on ${BUILTIN_ASR_SETS[0]} or a transcript TSV`);
@@ -222,89 +235,82 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 2e-3;
   log(`${TASK}: ${data.description}`);
   log(`${TASK}: ${n} training / ${val.clips.length} validation utterances; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`);
-  const opt = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-2 });
+  const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-2 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;
   const warmup = Math.min(stepsPerEpoch, Math.ceil(total * 0.05));
-  const best = new KeepBestModel({ monitor: "valCer", mode: "min" });
-  const save = (validation: Record<string, number>, decoding: AsrDecoding, lm: CharNgramLM, doneEpochs: number, seconds?: number) => {
-    const pre: Preprocessing = { ...frontend, data: o.data, decoding, lm: lm.toJSON() };
-    return saveModelDir(
+  const save = (
+    validation: Record<string, number>,
+    decoding: AsrDecoding,
+    lm: CharNgramLM,
+    doneEpochs: number,
+    bestEpoch?: number,
+    seconds?: number,
+  ) =>
+    saveModelDir<CtcBiLstmOptions, Preprocessing>(
       o.out,
       {
         task: TASK,
         architecture: arch,
-        hyper: hyper as unknown as Record<string, unknown>,
+        hyper,
         labels: [..."_ abcdefghijklmnopqrstuvwxyz'"],
-        preprocessing: pre as unknown as Record<string, unknown>,
-        metrics: {
-          validation,
-          epochs: doneEpochs,
-          batchSize,
-          lr: peakLr,
-          seed,
-          trainExamples: n,
-          bestEpoch: best.bestEpoch,
-          trainSeconds: seconds,
-        },
+        preprocessing: { ...frontend, data: o.data, decoding, lm: lm.toJSON() },
+        metrics: { validation, epochs: doneEpochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch, trainSeconds: seconds },
       },
       model.stateDict(),
     );
-  };
-  const history: Logs[] = [];
-  const t0 = performance.now();
-  const progress = o.progress;
-  let step = 0;
+  // Training batches: similar lengths, noise mixed, SpecAugment; one random stream drives all of it.
   const rng = new Random(seed, 1);
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train(true);
-    const te = performance.now();
-    const batches = lengthBatches(trainSet, batchSize, rng);
-    progress?.start(`epoch ${epoch}/${epochs}`, batches.length);
-    let lossSum = 0;
-    let count = 0;
-    for (const [bi, idx] of batches.entries()) {
-      if (idx.length < 2) continue; // batch norm needs two examples
-      for (const g of opt.paramGroups) g.lr = peakLr * warmupCosine(step, total, warmup);
-      const loss = tidy(() => {
-        opt.zeroGrad(true);
-        const b = featureBatch(trainSet, idx, frontend, data.trainMix, rng);
-        b.x = freqMask(timeMask(b.x, { maxWidth: 12, count: 2 }, rng), { maxWidth: 6, count: 2 }, rng);
-        const l = batchLoss(model, b, trainSet);
-        const v = Number(l.item());
-        if (!Number.isFinite(v))
-          throw new FlambeauError("E_STATE", `training diverged: CTC loss is ${v} at step ${step}; lower the learning rate`);
-        l.backward();
-        clipGradNorm_(model.parameters(), 5);
-        opt.step();
-        return v;
-      });
-      lossSum += loss * idx.length;
-      count += idx.length;
-      step++;
-      progress?.update(bi + 1, { loss: lossSum / count });
-    }
-    const lps = posteriors(model, val, frontend, data.testMix);
-    const s = asrScores(val.texts, decodeAll(lps, "greedy", null));
-    const logs: Logs = { loss: lossSum / Math.max(1, count), valWer: s.wer, valCer: s.cer, seconds: (performance.now() - te) / 1000 };
-    history.push(logs);
-    progress?.end(`loss ${logs.loss!.toFixed(3)} valWer ${(100 * s.wer).toFixed(1)}% valCer ${(100 * s.cer).toFixed(1)}%`);
-    log(
-      `${TASK}: epoch ${epoch}: loss ${logs.loss!.toFixed(3)}, validation WER ${(100 * s.wer).toFixed(2)}%, CER ${(100 * s.cer).toFixed(2)}% (${logs.seconds!.toFixed(0)} s)`,
-    );
-    const before = best.bestEpoch;
-    best.onEpochEnd({ epoch, step, stopTraining: false, model } as TrainerState, logs);
-    // Each better epoch is saved at once (greedy decoding until the LM is tuned), so a stopped run leaves a model.
-    if (best.bestEpoch !== before)
-      await save(
-        { greedyWer: s.wer, greedyCer: s.cer },
-        { beam: 16, lmWeight: 0, charBonus: 0 },
-        CharNgramLM.train(trainSet.texts, { order: 6 }),
-        epoch,
-      );
-  }
-  best.restore(model);
-  const seconds = (performance.now() - t0) / 1000;
+  const batches = {
+    length: stepsPerEpoch,
+    *[Symbol.iterator](): Generator<AsrBatch> {
+      for (const idx of lengthBatches(trainSet, batchSize, rng)) {
+        if (idx.length < 2) continue; // batch norm needs two examples
+        yield tidy(() => {
+          const b = featureBatch(trainSet, idx, frontend, data.trainMix, rng);
+          return { ...b, x: freqMask(timeMask(b.x, { maxWidth: 12, count: 2 }, rng), { maxWidth: 6, count: 2 }, rng) };
+        });
+      }
+    },
+  };
+  const trainer = new Trainer<AsrBatch>({
+    name: TASK,
+    model,
+    optimizer,
+    step: (b) => batchLoss(model, b, trainSet),
+    batchSize: (b) => b.idx.length,
+    shard: shardAsr,
+    gradClipNorm: 5,
+    // Validation CER with greedy decoding picks the best epoch.
+    validate: () => {
+      const s = asrScores(val.texts, decodeAll(posteriors(model, val, frontend, data.testMix), "greedy", null));
+      return { valWer: s.wer, valCer: s.cer };
+    },
+    keepBest: { monitor: "valCer", mode: "min" },
+    progress: o.progress,
+    callbacks: [
+      new WarmupCosineLR(optimizer, peakLr, total, warmup),
+      {
+        onEpochEnd: (st, l) =>
+          log(
+            `${TASK}: epoch ${st.epoch}: loss ${l.loss!.toFixed(3)}, validation WER ${(100 * l.valWer!).toFixed(2)}%, CER ${(100 * l.valCer!).toFixed(2)}% (${l.seconds!.toFixed(0)} s)`,
+          ),
+      },
+      // Each better epoch is saved at once (greedy decoding until the LM is tuned), so a stopped run leaves a model.
+      new ModelCheckpoint(
+        (epoch, l) =>
+          save(
+            { greedyWer: l.valWer!, greedyCer: l.valCer! },
+            { beam: 16, lmWeight: 0, charBonus: 0 },
+            CharNgramLM.train(trainSet.texts, { order: 6 }),
+            epoch,
+            epoch,
+          ),
+        { monitor: "valCer", mode: "min" },
+      ),
+    ],
+  });
+  const history = await trainer.fit(batches, { epochs });
   // The LM sees the training transcripts only; its weight is chosen on validation.
   const lm = CharNgramLM.train(trainSet.texts, { order: 6 });
   const lps = posteriors(model, val, frontend, data.testMix);
@@ -322,26 +328,24 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     charBonus: decoding.charBonus,
     beam: decoding.beam,
   };
-  await save(metrics, decoding, lm, epochs, seconds);
-  return { dir: o.out, metrics, history: { epochs: history, seconds, samplesPerSecond: (n * epochs) / seconds } };
+  await save(metrics, decoding, lm, epochs, history.bestEpoch, history.seconds);
+  return { dir: o.out, metrics, history };
 }
 
 async function loadModel(dir: string): Promise<{ model: CtcBiLSTM; pre: Preprocessing; lm: CharNgramLM }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = buildModel(config.architecture, config.hyper as unknown as CtcBiLstmOptions);
+  const { config, weights } = await loadModelDir<CtcBiLstmOptions, Preprocessing>(dir, TASK);
+  const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  const pre = config.preprocessing as unknown as Preprocessing;
+  const pre = config.preprocessing!;
   return { model, pre, lm: CharNgramLM.fromJSON(pre.lm) };
 }
 
 /** Decoding settings: the saved ones, overridden by the caller's. */
-function decodingOf(pre: Preprocessing, o: { beam?: number; lmWeight?: number }): AsrDecoding {
+function decodingOf(pre: Preprocessing, o: AsrOptions): AsrDecoding {
   const d = { ...pre.decoding };
   if (o.beam !== undefined) d.beam = o.beam;
   if (o.lmWeight !== undefined) {
-    if (!(o.lmWeight >= 0) || !Number.isFinite(o.lmWeight))
-      throw new FlambeauError("E_ARG", `--lm-weight must be a number ≥ 0, got ${o.lmWeight}`);
     d.lmWeight = o.lmWeight;
     // The character bonus balances the LM's cost per character; without the LM it only adds insertions.
     if (o.lmWeight === 0) d.charBonus = 0;
@@ -349,14 +353,23 @@ function decodingOf(pre: Preprocessing, o: { beam?: number; lmWeight?: number })
   return d;
 }
 
-export interface AsrEvalOptions extends TaskEvalOptions {
-  beam?: number;
-  lmWeight?: number;
+/** Test-split WER/CER, greedy and with the beam search + LM; built-in sets use their unseen voices and test noise. */
+async function evaluate(dir: string, data: string, o: EvalArgs & AsrOptions = {}): Promise<Record<string, unknown>> {
+  const { model, pre, lm } = await loadModel(dir);
+  try {
+    return await evaluateModel(model, pre, lm, data, o);
+  } finally {
+    model.dispose();
+  }
 }
 
-/** Test-split WER/CER, greedy and with the beam search + LM; built-in sets use their unseen voices and test noise. */
-async function evaluate(dir: string, data: string, o: AsrEvalOptions = {}): Promise<Record<string, unknown>> {
-  const { model, pre, lm } = await loadModel(dir);
+async function evaluateModel(
+  model: CtcBiLSTM,
+  pre: Preprocessing,
+  lm: CharNgramLM,
+  data: string,
+  o: EvalArgs & AsrOptions,
+): Promise<Record<string, unknown>> {
   const d = await resolveAsrData(data, {});
   let test = d.test;
   if (o.limit !== undefined)
@@ -394,36 +407,39 @@ export interface AsrPrediction {
   seconds: number;
 }
 
-export interface AsrPredictOptions extends TaskPredictOptions {
-  beam?: number;
-  lmWeight?: number;
-}
-
-async function predict(dir: string, inputs: readonly string[], o: AsrPredictOptions = {}): Promise<AsrPrediction[]> {
+async function load(dir: string): Promise<Predictor<AsrPrediction, AsrOptions>> {
   const { model, pre, lm } = await loadModel(dir);
-  const decoding = decodingOf(pre, o);
-  return inputs.map((file) => {
-    const clip = readMono(file, pre.sampleRate);
-    const set: TranscribedSet = { clips: [clip], texts: [""], sampleRate: pre.sampleRate, sources: [file] };
-    const [lp] = posteriors(model, set, pre, undefined, 1);
-    return {
-      file,
-      text: decodeAll([lp!], decoding, lm)[0]!,
-      greedy: decodeAll([lp!], "greedy", null)[0]!,
-      seconds: clip.length / pre.sampleRate,
-    };
-  });
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      const decoding = decodingOf(pre, o);
+      return inputs.map((file) => {
+        const clip = readMono(file, pre.sampleRate);
+        const set: TranscribedSet = { clips: [clip], texts: [""], sampleRate: pre.sampleRate, sources: [file] };
+        const [lp] = posteriors(model, set, pre, undefined, 1);
+        return {
+          file,
+          text: decodeAll([lp!], decoding, lm)[0]!,
+          greedy: decodeAll([lp!], "greedy", null)[0]!,
+          seconds: clip.length / pre.sampleRate,
+        };
+      });
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
-export const automaticSpeechRecognition: Task = Object.freeze({
+export const automaticSpeechRecognition = defineTask({
   name: TASK,
   description:
     "speech to text (log-mels → conv + BiLSTM → CTC over characters; greedy or prefix beam search with a character n-gram LM; WER, CER)",
   dataFormat: `a TSV of path<TAB>transcript lines (paths relative to the TSV), or ${BUILTIN_ASR_SETS.join(" (options as ?sentences=80&groups=45&snr=20), ")} (real recordings, evaluation only)`,
   models: [...ARCHS],
   defaultModel: "ctc-bilstm",
+  options: OPTIONS,
+  baseline: "greedy CTC decoding without the language model (reported beside the beam + LM figures)",
   train,
   evaluate,
-  predict,
-  formatPrediction: (p: unknown) => (p as AsrPrediction).text,
+  load,
+  formatPrediction: (p: AsrPrediction) => p.text,
 });

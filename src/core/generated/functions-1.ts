@@ -547,6 +547,13 @@ export function binaryCrossEntropyWithLogits(...a: unknown[]): unknown {
   return $binaryCrossEntropyWithLogits.call(a);
 }
 
+const $binomial = op("binomial", ["binomial(count:T, prob:T, generator:-) -> T"]);
+/** `aten::binomial(Tensor count, Tensor prob, Generator? generator=None) -> Tensor` */
+export function binomial(count: Tensor, prob: Tensor): Tensor;
+export function binomial(...a: unknown[]): unknown {
+  return $binomial.call(a);
+}
+
 const $bitwiseAnd = op("bitwiseAnd", [
   "bitwise_and.Tensor(self:T, other:T) -> T",
   "bitwise_and.Scalar(self:T, other:S) -> T",
@@ -658,11 +665,4 @@ const $canCast = op("canCast", ["can_cast(from:dt, to:dt) -> b"]);
 export function canCast(from: DType, to: DType): boolean;
 export function canCast(...a: unknown[]): unknown {
   return $canCast.call(a);
-}
-
-const $cartesianProd = op("cartesianProd", ["cartesian_prod(tensors:T[]) -> T"]);
-/** `aten::cartesian_prod(Tensor[] tensors) -> Tensor` */
-export function cartesianProd(tensors: readonly Tensor[]): Tensor;
-export function cartesianProd(...a: unknown[]): unknown {
-  return $cartesianProd.call(a);
 }

@@ -3,6 +3,13 @@
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $cartesianProd = op("cartesianProd", ["cartesian_prod(tensors:T[]) -> T"]);
+/** `aten::cartesian_prod(Tensor[] tensors) -> Tensor` */
+export function cartesianProd(tensors: readonly Tensor[]): Tensor;
+export function cartesianProd(...a: unknown[]): unknown {
+  return $cartesianProd.call(a);
+}
+
 const $ceil_ = op("ceil_", ["ceil_(self:T) -> T!"]);
 /** `aten::ceil_(Tensor(a!) self) -> Tensor(a!)` */
 export function ceil_(input: Tensor): Tensor;
@@ -753,56 +760,4 @@ export function embedding(
 ): Tensor;
 export function embedding(...a: unknown[]): unknown {
   return $embedding.call(a);
-}
-
-const $embeddingBag = op("embeddingBag", [
-  "embedding_bag(weight:T, indices:T, offsets:T, scale_grad_by_freq:b=, mode:i=, sparse:b=, per_sample_weights:T?=, include_last_offset:b=) -> (T, T, T, T)",
-  "embedding_bag.padding_idx(weight:T, indices:T, offsets:T, scale_grad_by_freq:b, mode:i, sparse:b, per_sample_weights:T?=, include_last_offset:b, padding_idx:i?=) -> (T, T, T, T)",
-]);
-/** `aten::embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)` */
-export function embeddingBag(
-  weight: Tensor,
-  indices: Tensor,
-  offsets: Tensor,
-  options?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean },
-): [Tensor, Tensor, Tensor, Tensor];
-/** `aten::embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)` */
-export function embeddingBag(
-  weight: Tensor,
-  indices: Tensor,
-  offsets: Tensor,
-  scaleGradByFreq?: boolean,
-  mode?: Int,
-  sparse?: boolean,
-  perSampleWeights?: Tensor | null,
-  includeLastOffset?: boolean,
-  options?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean },
-): [Tensor, Tensor, Tensor, Tensor];
-/** `aten::embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)` */
-export function embeddingBag(
-  weight: Tensor,
-  indices: Tensor,
-  offsets: Tensor,
-  scaleGradByFreq: boolean,
-  mode: Int,
-  sparse: boolean,
-  perSampleWeights: Tensor | null | undefined,
-  includeLastOffset: boolean,
-  options?: { paddingIdx?: Int | null },
-): [Tensor, Tensor, Tensor, Tensor];
-/** `aten::embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)` */
-export function embeddingBag(
-  weight: Tensor,
-  indices: Tensor,
-  offsets: Tensor,
-  scaleGradByFreq: boolean,
-  mode: Int,
-  sparse: boolean,
-  perSampleWeights: Tensor | null | undefined,
-  includeLastOffset: boolean,
-  paddingIdx?: Int | null,
-  options?: { paddingIdx?: Int | null },
-): [Tensor, Tensor, Tensor, Tensor];
-export function embeddingBag(...a: unknown[]): unknown {
-  return $embeddingBag.call(a);
 }

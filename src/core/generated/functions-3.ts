@@ -4,6 +4,58 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $embeddingBag = op("embeddingBag", [
+  "embedding_bag(weight:T, indices:T, offsets:T, scale_grad_by_freq:b=, mode:i=, sparse:b=, per_sample_weights:T?=, include_last_offset:b=) -> (T, T, T, T)",
+  "embedding_bag.padding_idx(weight:T, indices:T, offsets:T, scale_grad_by_freq:b, mode:i, sparse:b, per_sample_weights:T?=, include_last_offset:b, padding_idx:i?=) -> (T, T, T, T)",
+]);
+/** `aten::embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)` */
+export function embeddingBag(
+  weight: Tensor,
+  indices: Tensor,
+  offsets: Tensor,
+  options?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean },
+): [Tensor, Tensor, Tensor, Tensor];
+/** `aten::embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False) -> (Tensor, Tensor, Tensor, Tensor)` */
+export function embeddingBag(
+  weight: Tensor,
+  indices: Tensor,
+  offsets: Tensor,
+  scaleGradByFreq?: boolean,
+  mode?: Int,
+  sparse?: boolean,
+  perSampleWeights?: Tensor | null,
+  includeLastOffset?: boolean,
+  options?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean },
+): [Tensor, Tensor, Tensor, Tensor];
+/** `aten::embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)` */
+export function embeddingBag(
+  weight: Tensor,
+  indices: Tensor,
+  offsets: Tensor,
+  scaleGradByFreq: boolean,
+  mode: Int,
+  sparse: boolean,
+  perSampleWeights: Tensor | null | undefined,
+  includeLastOffset: boolean,
+  options?: { paddingIdx?: Int | null },
+): [Tensor, Tensor, Tensor, Tensor];
+/** `aten::embedding_bag.padding_idx(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int? padding_idx) -> (Tensor, Tensor, Tensor, Tensor)` */
+export function embeddingBag(
+  weight: Tensor,
+  indices: Tensor,
+  offsets: Tensor,
+  scaleGradByFreq: boolean,
+  mode: Int,
+  sparse: boolean,
+  perSampleWeights: Tensor | null | undefined,
+  includeLastOffset: boolean,
+  paddingIdx?: Int | null,
+  options?: { paddingIdx?: Int | null },
+): [Tensor, Tensor, Tensor, Tensor];
+export function embeddingBag(...a: unknown[]): unknown {
+  return $embeddingBag.call(a);
+}
+
 const $embeddingRenorm_ = op("embeddingRenorm_", ["embedding_renorm_(self:T, indices:T, max_norm:f, norm_type:f) -> T!"]);
 /** `aten::embedding_renorm_(Tensor(a!) self, Tensor indices, float max_norm, float norm_type) -> Tensor(a!)` */
 export function embeddingRenorm_(input: Tensor, indices: Tensor, maxNorm: number, normType: number): Tensor;
@@ -676,30 +728,4 @@ const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
 export function inner(input: Tensor, other: Tensor): Tensor;
 export function inner(...a: unknown[]): unknown {
   return $inner.call(a);
-}
-
-const $instanceNorm = op("instanceNorm", [
-  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
-]);
-/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
-export function instanceNorm(
-  input: Tensor,
-  weight: Tensor | null | undefined,
-  bias: Tensor | null | undefined,
-  runningMean: Tensor | null | undefined,
-  runningVar: Tensor | null | undefined,
-  useInputStats: boolean,
-  momentum: number,
-  eps: number,
-  cudnnEnabled: boolean,
-): Tensor;
-export function instanceNorm(...a: unknown[]): unknown {
-  return $instanceNorm.call(a);
-}
-
-const $inverse = op("inverse", ["inverse(self:T) -> T"]);
-/** `aten::inverse(Tensor self) -> Tensor` */
-export function inverse(input: Tensor): Tensor;
-export function inverse(...a: unknown[]): unknown {
-  return $inverse.call(a);
 }

@@ -4,6 +4,32 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $instanceNorm = op("instanceNorm", [
+  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
+]);
+/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
+export function instanceNorm(
+  input: Tensor,
+  weight: Tensor | null | undefined,
+  bias: Tensor | null | undefined,
+  runningMean: Tensor | null | undefined,
+  runningVar: Tensor | null | undefined,
+  useInputStats: boolean,
+  momentum: number,
+  eps: number,
+  cudnnEnabled: boolean,
+): Tensor;
+export function instanceNorm(...a: unknown[]): unknown {
+  return $instanceNorm.call(a);
+}
+
+const $inverse = op("inverse", ["inverse(self:T) -> T"]);
+/** `aten::inverse(Tensor self) -> Tensor` */
+export function inverse(input: Tensor): Tensor;
+export function inverse(...a: unknown[]): unknown {
+  return $inverse.call(a);
+}
+
 const $isComplex = op("isComplex", ["is_complex(self:T) -> b"]);
 /** `aten::is_complex(Tensor self) -> bool` */
 export function isComplex(input: Tensor): boolean;
@@ -745,25 +771,4 @@ export function nanquantile(
 ): Tensor;
 export function nanquantile(...a: unknown[]): unknown {
   return $nanquantile.call(a);
-}
-
-const $nansum = op("nansum", ["nansum(self:T, dim:i[1]?=, keepdim:b=, *, dtype:dt?=) -> T"]);
-/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
-export function nansum(input: Tensor, options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
-/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
-export function nansum(
-  input: Tensor,
-  dim?: Ints | null,
-  keepdim?: boolean,
-  options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null },
-): Tensor;
-export function nansum(...a: unknown[]): unknown {
-  return $nansum.call(a);
-}
-
-const $narrowCopy = op("narrowCopy", ["narrow_copy(self:T, dim:i, start:i, length:i) -> T"]);
-/** `aten::narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor` */
-export function narrowCopy(input: Tensor, dim: Int, start: Int, length: Int): Tensor;
-export function narrowCopy(...a: unknown[]): unknown {
-  return $narrowCopy.call(a);
 }

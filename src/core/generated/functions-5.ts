@@ -4,6 +4,27 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, type MemoryFormat, op, type Scalar } from "./bind.js";
 
+const $nansum = op("nansum", ["nansum(self:T, dim:i[1]?=, keepdim:b=, *, dtype:dt?=) -> T"]);
+/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
+export function nansum(input: Tensor, options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
+/** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
+export function nansum(
+  input: Tensor,
+  dim?: Ints | null,
+  keepdim?: boolean,
+  options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null },
+): Tensor;
+export function nansum(...a: unknown[]): unknown {
+  return $nansum.call(a);
+}
+
+const $narrowCopy = op("narrowCopy", ["narrow_copy(self:T, dim:i, start:i, length:i) -> T"]);
+/** `aten::narrow_copy(Tensor self, int dim, SymInt start, SymInt length) -> Tensor` */
+export function narrowCopy(input: Tensor, dim: Int, start: Int, length: Int): Tensor;
+export function narrowCopy(...a: unknown[]): unknown {
+  return $narrowCopy.call(a);
+}
+
 const $neg_ = op("neg_", ["neg_(self:T) -> T!"]);
 /** `aten::neg_(Tensor(a!) self) -> Tensor(a!)` */
 export function neg_(input: Tensor): Tensor;
@@ -681,13 +702,4 @@ const $slogdet = op("slogdet", ["slogdet(self:T) -> (sign:T, logabsdet:T)"]);
 export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
 export function slogdet(...a: unknown[]): unknown {
   return $slogdet.call(a);
-}
-
-const $splitCopy = op("splitCopy", ["split_copy.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
-/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
-export function splitCopy(input: Tensor, splitSize: Int, options?: { dim?: Int }): Tensor[];
-/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
-export function splitCopy(input: Tensor, splitSize: Int, dim?: Int, options?: { dim?: Int }): Tensor[];
-export function splitCopy(...a: unknown[]): unknown {
-  return $splitCopy.call(a);
 }

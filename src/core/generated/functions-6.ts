@@ -4,6 +4,15 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $splitCopy = op("splitCopy", ["split_copy.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
+/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
+export function splitCopy(input: Tensor, splitSize: Int, options?: { dim?: Int }): Tensor[];
+/** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
+export function splitCopy(input: Tensor, splitSize: Int, dim?: Int, options?: { dim?: Int }): Tensor[];
+export function splitCopy(...a: unknown[]): unknown {
+  return $splitCopy.call(a);
+}
+
 const $splitWithSizes = op("splitWithSizes", ["split_with_sizes(self:T, split_sizes:i[], dim:i=) -> T[]"]);
 /** `aten::split_with_sizes(Tensor(a -> *) self, int[] split_sizes, int dim=0) -> Tensor(a)[]` */
 export function splitWithSizes(input: Tensor, splitSizes: readonly Int[], options?: { dim?: Int }): Tensor[];

@@ -7,7 +7,7 @@ import { checkDtype, type DType, dtypeCode, dtypeOfTypedArray, itemSize } from "
 import { argError, FlambeauError } from "../errors.js";
 import { native } from "../native.js";
 import type { Tensor } from "../tensor.js";
-import { isTensor, wrapHandle } from "../tensor-class.js";
+import { wrapHandle } from "../tensor-class.js";
 import { checkInt, checkShape, checkTensor, MAX_RANK, optionsOf, show } from "../validate.js";
 
 export interface CreateOptions {

@@ -1,7 +1,7 @@
 // Views and movement: reshape, permute, squeeze, expand, cat/stack, split, slice, pad, flip …
 import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
-import { argError } from "../errors.js";
+import { argError, FlambeauError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { checkEnum, checkInt, checkShape, checkTensor, MAX_ELEMENTS, normDim, normDims, rankOf, show } from "../validate.js";
 
@@ -48,6 +48,28 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
 export const broadcastTo = expand;
 const BROADCAST_TENSORS = aten("broadcast_tensors");
 export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_TENSORS, ts);
+
+/** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS. */
+export function broadcastShapes(...shapes: readonly (readonly number[])[]): number[] {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const d = s[s.length - 1 - i]!;
+      const j = rank - 1 - i;
+      if (!Number.isSafeInteger(d) || d < 0)
+        throw new FlambeauError("E_ARG", `broadcastShapes: sizes must be integers ≥ 0, got [${s.join(", ")}]`, "broadcastShapes");
+      if (out[j] === 1) out[j] = d;
+      else if (d !== 1 && d !== out[j])
+        throw new FlambeauError(
+          "E_SHAPE",
+          `broadcastShapes: shapes [${shapes.map((x) => x.join(", ")).join("], [")}] do not broadcast (dimension ${j}: ${out[j]} vs ${d})`,
+          "broadcastShapes",
+        );
+    }
+  }
+  return out;
+}
 
 const CAT = aten("cat");
 const STACK = aten("stack");

@@ -112,7 +112,7 @@ export const graphShallowPipeline: ShallowPipeline<Tensor> = {
     manualSeed(o.seed);
     const model = new NodeModel(hyper);
     const t0 = performance.now();
-    fitNodeModel(model, g, { epochs: o.epochs ?? 100, lr: 0.01 });
+    await fitNodeModel(model, g, { epochs: o.epochs ?? 100, lr: 0.01 });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const testIdx = index(nodesOf(g.testMask!));

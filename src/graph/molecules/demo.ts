@@ -2,7 +2,7 @@
 // active/inactive labels (scaffold split), and a few test molecules drawn by openchemlib with
 // both models' P(active).
 import { join } from "node:path";
-import type { DemoOptions, DemoSection, TaskTrainOptions } from "../../tasks/legacy.js";
+import type { DemoOptions, DemoSection, TrainInput } from "../../tasks/task.js";
 import type { History } from "../../train/trainer.js";
 import type { MoleculeModel } from "../models/molecule-models.js";
 import { predictMolecules, type Standardizer } from "./fit.js";
@@ -22,7 +22,7 @@ const esc = (s: string): string =>
 
 const DATA = "chembl2321810-active";
 
-export async function moleculeDemo(o: DemoOptions, train: (o: TaskTrainOptions) => Promise<Trained>): Promise<DemoSection> {
+export async function moleculeDemo(o: DemoOptions, train: (o: TrainInput) => Promise<Trained>): Promise<DemoSection> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const epochs = o.full ? 40 : 10;

@@ -1,12 +1,14 @@
-// Mini-batch training of a molecule model on a fixed split: AdamW, seeded shuffles, the
-// weights of the best validation epoch kept (ROC-AUC for classes, RMSE for values).
-// Regression targets are standardised with the training set's mean and std.
-import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+// Mini-batch training of a molecule model on a fixed split, on the Trainer: AdamW, seeded
+// shuffles, the weights of the best validation epoch kept (ROC-AUC for classes, RMSE for
+// values). Regression targets are standardised with the training set's mean and std. A batch
+// is a list of molecule indices; data parallel, each rank takes every N-th molecule of it.
+import { noGrad, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, mseLoss } from "../../core/ops/loss.js";
 import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import { meanAbsoluteError, meanSquaredError, rocAuc } from "../../train/metrics.js";
 import type { ProgressSink } from "../../train/progress.js";
+import { Trainer } from "../../train/trainer.js";
 import type { MoleculeInput, MoleculeModel } from "../models/molecule-models.js";
 import { batchMolecules, type MoleculeArrays } from "./features.js";
 
@@ -32,6 +34,8 @@ export interface MoleculeFitOptions {
   seed: number;
   weightDecay?: number;
   progress?: ProgressSink;
+  /** Names the run in the divergence error. */
+  name?: string;
 }
 
 export interface MoleculeFitResult {
@@ -120,78 +124,57 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function fitMoleculeModel(
+export async function fitMoleculeModel(
   model: MoleculeModel,
   data: PreparedMolecules,
   split: { train: number[]; val: number[] },
   o: MoleculeFitOptions,
-): MoleculeFitResult {
-  const t0 = performance.now();
+): Promise<MoleculeFitResult> {
   const cls = data.mode === "classification";
   const ys = split.train.map((i) => data.targets[i]!);
   const mean = cls ? 0 : ys.reduce((a, b) => a + b, 0) / ys.length;
   const sd = cls ? 1 : Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
   const standardizer = { mean, std: sd };
-  const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 1e-4 });
+  const valTruth = split.val.map((i) => data.targets[i]!);
+  const trainer = new Trainer<number[]>({
+    name: o.name ?? (cls ? "graph-classification" : "graph-regression"),
+    model,
+    optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 1e-4 }),
+    step: (idx) => {
+      const out = model.forward(inputOf(model, data, idx));
+      const target = idx.map((i) => data.targets[i]!);
+      return cls
+        ? crossEntropy(out, tensor(BigInt64Array.from(target, (t) => BigInt(t))))
+        : mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));
+    },
+    batchSize: (idx) => idx.length,
+    // BatchNorm needs two molecules on every rank.
+    shard: (idx, rank, world) => (idx.length < 2 * world ? null : idx.filter((_, k) => k % world === rank)),
+    validate: (): Logs => {
+      if (split.val.length === 0) return {};
+      const m = moleculeMetrics(data.mode, predictMolecules(model, data, split.val, standardizer), valTruth);
+      return cls ? { valRocAuc: m.rocAuc!, valAccuracy: m.accuracy! } : { valRmse: m.rmse!, valR2: m.r2! };
+    },
+    keepBest: { monitor: cls ? "valRocAuc" : "valRmse", mode: cls ? "max" : "min" },
+    progress: o.progress,
+  });
   const rand = mulberry32(o.seed + 1);
   const order = [...split.train];
-  const epochs: Logs[] = [];
-  let best = Number.NEGATIVE_INFINITY;
-  let bestEpoch = 0;
-  let bestWeights: Map<string, Tensor> | null = null;
-  const valTruth = split.val.map((i) => data.targets[i]!);
-  o.progress?.start("epochs", o.epochs);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    model.train();
-    let lossSum = 0;
-    let seen = 0;
-    for (let s = 0; s < order.length; s += o.batchSize) {
-      const idx = order.slice(s, s + o.batchSize);
-      if (idx.length < 2) continue; // BatchNorm needs two rows
-      lossSum +=
-        tidy(() => {
-          opt.zeroGrad();
-          const out = model.forward(inputOf(model, data, idx));
-          const target = idx.map((i) => data.targets[i]!);
-          const loss = cls
-            ? crossEntropy(out, tensor(BigInt64Array.from(target, (t) => BigInt(t))))
-            : mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));
-          loss.backward();
-          opt.step();
-          return Number(loss.item());
-        }) * idx.length;
-      seen += idx.length;
-    }
-    const logs: Logs = { epoch, loss: lossSum / Math.max(1, seen) };
-    if (split.val.length > 0) {
-      const m = moleculeMetrics(data.mode, predictMolecules(model, data, split.val, standardizer), valTruth);
-      if (cls) {
-        logs.valRocAuc = m.rocAuc!;
-        logs.valAccuracy = m.accuracy!;
-      } else {
-        logs.valRmse = m.rmse!;
-        logs.valR2 = m.r2!;
+  const epoch = {
+    length: Math.ceil(order.length / o.batchSize),
+    *[Symbol.iterator](): Generator<number[]> {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
       }
-      const score = cls ? m.rocAuc! : -m.rmse!;
-      if (score > best || bestWeights === null) {
-        best = score;
-        bestEpoch = epoch;
-        if (bestWeights) for (const t of bestWeights.values()) t.dispose();
-        bestWeights = new Map([...model.stateDict()].map(([k, v]) => [k, v.detach().clone().keep()]));
+      for (let s = 0; s < order.length; s += o.batchSize) {
+        const idx = order.slice(s, s + o.batchSize);
+        if (idx.length >= 2) yield idx; // BatchNorm needs two rows
       }
-    } else bestEpoch = epoch;
-    epochs.push(logs);
-    o.progress?.update(epoch, logs);
-  }
-  if (bestWeights) {
-    model.loadStateDict(bestWeights);
-    for (const t of bestWeights.values()) t.dispose();
-  }
+    },
+  };
+  const h = await trainer.fit(epoch, { epochs: o.epochs });
   model.eval();
-  o.progress?.end(`best epoch ${bestEpoch}`);
-  return { epochs, bestEpoch, seconds: (performance.now() - t0) / 1000, standardizer };
+  // Without validation molecules the last epoch's weights are kept.
+  return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds, standardizer };
 }

@@ -1,12 +1,16 @@
-// Full-batch transductive training of a node model: every epoch is one forward over the
-// whole graph, the loss on the training nodes, and validation accuracy on the val nodes; the
-// weights of the best validation epoch are kept (the last epoch when there is no val set).
+// Full-batch transductive training of a node model on the Trainer: every epoch is one step —
+// a forward over the whole graph and the loss on the training nodes — then validation
+// accuracy on the val nodes; the weights of the best validation epoch are kept (the last
+// epoch when there is no val set). Data parallel: each rank takes its part of the training nodes.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
 import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW } from "../../optim/index.js";
-import { KeepBestModel, type Logs } from "../../train/callbacks.js";
+import type { Logs } from "../../train/callbacks.js";
+import { shardRows } from "../../train/distributed/shard.js";
 import type { ProgressSink } from "../../train/progress.js";
+import { Trainer } from "../../train/trainer.js";
+import { epochProgress } from "../full-graph.js";
 import type { Graph } from "../graph.js";
 import type { NodeModel } from "../models/node-models.js";
 
@@ -15,12 +19,20 @@ export interface NodeFitOptions {
   lr: number;
   weightDecay?: number;
   progress?: ProgressSink;
+  /** Names the run in the divergence error. */
+  name?: string;
 }
 
 export interface NodeFitResult {
   epochs: Logs[];
   bestEpoch: number;
   seconds: number;
+}
+
+/** The nodes one step's loss is taken on, and their labels. */
+interface NodeBatch {
+  nodes: Tensor;
+  y: Tensor;
 }
 
 /** Indices of the true entries of a bool mask. */
@@ -32,45 +44,48 @@ export function maskedAccuracy(logits: Tensor, y: Tensor, idx: Tensor): number {
   return tidy(() => Number(logits.indexSelect(0, idx).argmax(1).eq(y.indexSelect(0, idx)).float().mean().item()));
 }
 
-export function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): NodeFitResult {
-  const t0 = performance.now();
+export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Promise<NodeFitResult> {
   const x = g.x!;
   const y = g.y!;
-  const trainIdx = maskIndex(g.trainMask!).keep();
   const valIdx = maskIndex(g.valMask!).keep();
-  const yTrain = y.indexSelect(0, trainIdx).keep();
-  const opt = new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 5e-4 });
-  const epochs: Logs[] = [];
-  const best = new KeepBestModel({ monitor: "valAccuracy" });
-  o.progress?.start("epochs", o.epochs);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    const loss = tidy(() => {
-      model.train();
-      opt.zeroGrad();
-      const l = crossEntropy(model.forward(x, g.edgeIndex).indexSelect(0, trainIdx), yTrain);
-      l.backward();
-      opt.step();
-      return Number(l.item());
-    });
-    const logs: Logs = { epoch, loss };
-    if (valIdx.shape[0]! > 0) {
-      noGrad(() =>
-        tidy(() => {
-          model.eval();
-          const out = model.forward(x, g.edgeIndex);
-          logs.valLoss = Number(crossEntropy(out.indexSelect(0, valIdx), y.indexSelect(0, valIdx)).item());
-          logs.valAccuracy = maskedAccuracy(out, y, valIdx);
-        }),
-      );
-      best.onEpochEnd({ epoch, step: epoch, stopTraining: false, model }, logs);
-    }
-    epochs.push(logs);
-    o.progress?.update(epoch, logs);
+  const withVal = valIdx.shape[0]! > 0;
+  const trainer = new Trainer<NodeBatch>({
+    name: o.name ?? "node-classification",
+    model,
+    optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 5e-4 }),
+    step: (b) => crossEntropy(model.forward(x, g.edgeIndex).indexSelect(0, b.nodes), b.y),
+    // Each rank takes training nodes rank, rank + N, … (the graph is whole on every rank).
+    shard: (b, rank, world) =>
+      b.nodes.shape[0]! < world ? null : { nodes: shardRows(b.nodes, rank, world), y: shardRows(b.y, rank, world) },
+    validate: withVal
+      ? () =>
+          noGrad(() =>
+            tidy(() => {
+              const out = model.forward(x, g.edgeIndex);
+              return {
+                valLoss: Number(crossEntropy(out.indexSelect(0, valIdx), y.indexSelect(0, valIdx)).item()),
+                valAccuracy: maskedAccuracy(out, y, valIdx),
+              };
+            }),
+          )
+      : undefined,
+    keepBest: { monitor: "valAccuracy" },
+    callbacks: [epochProgress(o.progress, o.epochs)],
+  });
+  // One batch per epoch: the training nodes (made afresh, the trainer frees each batch).
+  const epoch = {
+    length: 1,
+    *[Symbol.iterator](): Generator<NodeBatch> {
+      const nodes = maskIndex(g.trainMask!);
+      yield { nodes, y: y.indexSelect(0, nodes) };
+    },
+  };
+  try {
+    const h = await trainer.fit(epoch, { epochs: o.epochs });
+    model.eval();
+    // Without validation nodes the last epoch's weights are kept.
+    return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds };
+  } finally {
+    valIdx.dispose();
   }
-  // Without validation nodes the last epoch's weights are kept.
-  const bestEpoch = best.restore(model) ? best.bestEpoch : o.epochs;
-  model.eval();
-  o.progress?.end(`best epoch ${bestEpoch}`);
-  for (const t of [trainIdx, valIdx, yTrain]) t.dispose();
-  return { epochs, bestEpoch, seconds: (performance.now() - t0) / 1000 };
 }

@@ -4,16 +4,17 @@
 // ChEMBL and NCI sets, a CSV with smiles,label columns, or "file.sdf:FIELD".
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  Task,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import { type OptionSpecs, type OptionValues, opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type Task,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "../models/molecule-models.js";
 import { BUILTIN_MOLECULE_SETS } from "../molecules/datasets.js";
@@ -52,22 +53,37 @@ export interface MoleculeTrainResult extends TaskTrainResult {
   test: Record<string, number>;
 }
 
-interface Loaded {
-  model: MoleculeModel;
-  mode: MoleculeMode;
-  classes: string[];
-  standardizer: Standardizer;
+/** What a saved molecule model needs beyond its weights. */
+interface Preprocessing {
   data: string;
+  mode: MoleculeMode;
   seed: number;
-  limit: number | undefined;
+  limit: number | null;
+  split: string;
+  standardizer: Standardizer;
+  fingerprint: typeof FINGERPRINT;
+  atomFeatures: number;
+  bondFeatures: number;
 }
 
-type MoleculeTask = Task & { trainMolecules(o: TaskTrainOptions): Promise<MoleculeTrainResult> };
+interface Loaded {
+  model: MoleculeModel;
+  classes: string[];
+  pre: Preprocessing;
+}
 
-function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask {
-  async function trainMolecules(o: TaskTrainOptions): Promise<MoleculeTrainResult> {
-    const seed = o.seed ?? 0;
-    const log = o.log ?? (() => {});
+export type MoleculePrediction = { smiles: string; value: number } | { smiles: string; labels: { label: string; probability: number }[] };
+
+/** graph-classification shows the top labels; graph-regression predicts one value and has no options. */
+const CLASS_OPTIONS = {
+  topK: opt.int("labels to show (default: all)", { phases: ["predict"] }),
+};
+type MoleculeOptions = OptionValues<typeof CLASS_OPTIONS>;
+
+/** The molecule task's train, evaluate and load for one mode (forced, or read from the labels). */
+function molecules(name: string, forced: MoleculeMode | undefined) {
+  async function trainMolecules(o: TrainInput): Promise<MoleculeTrainResult> {
+    const { seed, log } = o;
     if (o.val)
       throw new FlambeauError("E_ARG", `${name}: --val is not used; the validation molecules come from the scaffold split of --data`);
     const arch = (o.model ?? "gin") as MoleculeModelName;
@@ -95,7 +111,7 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
         `${data.mode === "classification" ? ` [${data.classes.join(", ")}]` : ""}; ${data.splitKind} split ${train.length}/${val.length}/${test.length}; ` +
         `${arch}, ${epochs} epochs, lr ${lr}, batch ${batchSize}, seed ${seed}`,
     );
-    const fit = fitMoleculeModel(model, data, { train, val }, { epochs, lr, batchSize, seed, progress: o.progress });
+    const fit = await fitMoleculeModel(model, data, { train, val }, { epochs, lr, batchSize, seed, progress: o.progress, name });
     const evalOn = (idx: number[]) =>
       moleculeMetrics(
         data.mode,
@@ -107,7 +123,7 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
     log(
       `${name}: best epoch ${fit.bestEpoch}; validation ${JSON.stringify(validation)}; test ${JSON.stringify(testMetrics)} (${fit.seconds.toFixed(1)} s)`,
     );
-    await saveModelDir(
+    await saveModelDir<MoleculeModelHyper, Preprocessing>(
       o.out,
       {
         task: name,
@@ -140,73 +156,82 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
     };
   }
 
-  async function load(dir: string): Promise<Loaded> {
-    const { config, weights } = await loadModelDir(dir, name);
-    const model = new MoleculeModel(config.hyper as unknown as MoleculeModelHyper);
+  async function loadModel(dir: string): Promise<Loaded> {
+    const { config, weights } = await loadModelDir<MoleculeModelHyper, Preprocessing>(dir, name);
+    const model = new MoleculeModel(config.hyper);
     model.loadStateDict(weights);
     model.eval();
-    const pre = config.preprocessing as {
-      data: string;
-      mode: MoleculeMode;
-      seed: number;
-      limit: number | null;
-      standardizer: Standardizer;
-    };
-    return {
-      model,
-      mode: pre.mode,
-      classes: config.labels ?? [],
-      standardizer: pre.standardizer,
-      data: pre.data,
-      seed: pre.seed,
-      limit: pre.limit ?? undefined,
-    };
+    return { model, classes: config.labels ?? [], pre: config.preprocessing! };
   }
 
   /** On the training set's own data: its scaffold test split; on other data: every molecule. */
-  async function evaluate(dir: string, spec: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
-    const m = await load(dir);
-    const own = spec === m.data;
-    // The training data again: the same --limit rebuilds the same split, so its test molecules stay unseen.
-    const data = prepareMolecules(spec, {
-      mode: m.mode,
-      seed: m.seed,
-      limit: own ? m.limit : o.limit,
-      classes: m.mode === "classification" ? m.classes : undefined,
-    });
-    const idx = own ? data.split.test : data.smiles.map((_, i) => i);
-    const metrics = moleculeMetrics(
-      m.mode,
-      predictMolecules(m.model, data, idx, m.standardizer),
-      idx.map((i) => data.targets[i]!),
-    );
-    return { ...metrics, split: own ? `${data.splitKind} test split` : "all molecules", data: spec };
+  async function evaluate(dir: string, spec: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+    const { model, classes, pre } = await loadModel(dir);
+    try {
+      const own = spec === pre.data;
+      // The training data again: the same --limit rebuilds the same split, so its test molecules stay unseen.
+      const data = prepareMolecules(spec, {
+        mode: pre.mode,
+        seed: pre.seed,
+        limit: own ? (pre.limit ?? undefined) : o.limit,
+        classes: pre.mode === "classification" ? classes : undefined,
+      });
+      const idx = own ? data.split.test : data.smiles.map((_, i) => i);
+      const metrics = moleculeMetrics(
+        pre.mode,
+        predictMolecules(model, data, idx, pre.standardizer),
+        idx.map((i) => data.targets[i]!),
+      );
+      return { ...metrics, split: own ? `${data.splitKind} test split` : "all molecules", data: spec };
+    } finally {
+      model.dispose();
+    }
   }
 
-  async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<MoleculePrediction[]> {
-    const m = await load(dir);
-    const mols = inputs.map((s, i) => moleculeFromSmiles(s, `${name} predict: input ${i + 1}`));
-    const data = {
-      mode: m.mode,
-      arrays: mols.map(moleculeArrays),
-      fingerprints: mols.map((x) => morganFingerprint(x, FINGERPRINT)),
+  async function load(dir: string): Promise<Predictor<MoleculePrediction, MoleculeOptions>> {
+    const { model, classes, pre } = await loadModel(dir);
+    return {
+      task: name,
+      async predict(inputs, o = {}) {
+        const mols = inputs.map((s, i) => moleculeFromSmiles(s, `${name} predict: input ${i + 1}`));
+        const data = {
+          mode: pre.mode,
+          arrays: mols.map(moleculeArrays),
+          fingerprints: mols.map((x) => morganFingerprint(x, FINGERPRINT)),
+        };
+        const pred = predictMolecules(
+          model,
+          data,
+          mols.map((_, i) => i),
+          pre.standardizer,
+        );
+        const k = o.topK ?? classes.length;
+        return inputs.map((smiles, i) => {
+          const p = pred[i]!;
+          if (pre.mode === "regression") return { smiles, value: p[0]! };
+          const order = p.map((_, c) => c).sort((a, b) => p[b]! - p[a]!);
+          return { smiles, labels: order.slice(0, k).map((c) => ({ label: classes[c] ?? String(c), probability: p[c]! })) };
+        });
+      },
+      dispose: () => model.dispose(),
     };
-    const pred = predictMolecules(
-      m.model,
-      data,
-      mols.map((_, i) => i),
-      m.standardizer,
-    );
-    const k = o.topK ?? m.classes.length;
-    return inputs.map((smiles, i) => {
-      const p = pred[i]!;
-      if (m.mode === "regression") return { smiles, value: p[0]! };
-      const order = p.map((_, c) => c).sort((a, b) => p[b]! - p[a]!);
-      return { smiles, labels: order.slice(0, k).map((c) => ({ label: m.classes[c] ?? String(c), probability: p[c]! })) };
-    });
   }
 
-  return Object.freeze({
+  return { trainMolecules, evaluate, load };
+}
+
+function formatPrediction(q: MoleculePrediction): string {
+  return "value" in q ? q.value.toFixed(3) : q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
+}
+
+function declare<O extends OptionSpecs>(
+  name: string,
+  forced: MoleculeMode | undefined,
+  options: O,
+  demo?: (o: DemoOptions, train: (o: TrainInput) => Promise<MoleculeTrainResult>) => Promise<DemoSection>,
+): Task {
+  const m = molecules(name, forced);
+  return defineTask<O, MoleculePrediction>({
     name,
     description:
       forced === "regression"
@@ -215,24 +240,15 @@ function makeTask(name: string, forced: MoleculeMode | undefined): MoleculeTask 
     dataFormat: MOLECULE_DATA_FORMAT,
     models: [...MOLECULE_MODELS],
     defaultModel: "gin",
-    train: trainMolecules,
-    trainMolecules,
-    evaluate,
-    predict,
+    options,
+    baseline: "Morgan fingerprint (r = 2, 2048 bits) + MLP (`--model fp-mlp`)",
+    train: m.trainMolecules,
+    evaluate: m.evaluate,
+    load: m.load,
     formatPrediction,
+    ...(demo ? { demo: (o: DemoOptions) => demo(o, m.trainMolecules) } : {}),
   });
 }
 
-export type MoleculePrediction = { smiles: string; value: number } | { smiles: string; labels: { label: string; probability: number }[] };
-
-function formatPrediction(p: unknown): string {
-  const q = p as MoleculePrediction;
-  return "value" in q ? q.value.toFixed(3) : q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
-}
-
-const classification = makeTask("graph-classification", undefined);
-export const graphClassification: DemoTask & MoleculeTask = Object.freeze({
-  ...classification,
-  demo: (o: DemoOptions): Promise<DemoSection> => moleculeDemo(o, classification.trainMolecules),
-});
-export const graphRegression = makeTask("graph-regression", "regression");
+export const graphClassification = declare("graph-classification", undefined, CLASS_OPTIONS, moleculeDemo);
+export const graphRegression = declare("graph-regression", "regression", {});

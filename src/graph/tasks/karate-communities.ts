@@ -17,11 +17,11 @@ export interface CommunityScores {
   labels: Int32Array;
 }
 
-export function karateCommunities(o: { seed?: number; epochs?: number } = {}): {
+export async function karateCommunities(o: { seed?: number; epochs?: number } = {}): Promise<{
   graph: Graph;
   louvain: CommunityScores;
   gnn: CommunityScores;
-} {
+}> {
   const seed = o.seed ?? 0;
   const g = karateClub();
   const truth = Int32Array.from(g.y!.data() as BigInt64Array, Number);
@@ -29,7 +29,7 @@ export function karateCommunities(o: { seed?: number; epochs?: number } = {}): {
   manualSeed(seed);
   const split = splitLinks(g, { val: 0, test: 0.1, seed });
   const enc = new NodeModel({ arch: "gcn", inChannels: g.numFeatures, hidden: 16, outChannels: 8, layers: 2, dropout: 0 });
-  fitLinkModel(enc, split, { epochs: o.epochs ?? 100, lr: 0.01, seed });
+  await fitLinkModel(enc, split, { epochs: o.epochs ?? 100, lr: 0.01, seed });
   // Cluster the embeddings of the whole graph (the encoder is a function of the edges it sees).
   enc.clearCache();
   const z = noGrad(() => tidy(() => encode(enc, g).keep()));

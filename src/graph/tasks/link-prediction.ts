@@ -4,27 +4,35 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { eye, manualSeed } from "../../core/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import { eye, manualSeed, noGrad, tidy } from "../../core/index.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { debianPackageGraph } from "../datasets/debian-packages.js";
 import { wormNet } from "../datasets/wormnet.js";
 import type { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT, readGraphFile } from "../graph-file.js";
-import { commonNeighbours, fitLinkModel, linkMetrics, pairScores, pairScoresMany } from "../link-model.js";
+import { commonNeighbours, decode, encode, fitLinkModel, linkMetrics, pairScoresMany } from "../link-model.js";
 import { type LinkSplit, splitLinks } from "../link-split.js";
 import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from "../models/node-models.js";
 
 const TASK = "link-prediction";
 const HITS_K = 50;
+const SPLIT = { val: 0.05, test: 0.1 } as const;
+
+/** What the saved encoder needs to rebuild its training graph. */
+interface Preprocessing {
+  data: string;
+  seed: number;
+  split: { val: number; test: number };
+}
 
 /** The graph (undirected, with features) a --data spec names. */
 export async function loadLinkGraph(spec: string, log?: (s: string) => void): Promise<{ graph: Graph; source: string }> {
@@ -59,14 +67,13 @@ function evaluateSplit(model: NodeModel, s: LinkSplit): Record<string, number> {
   };
 }
 
-export async function trainLinks(o: TaskTrainOptions): Promise<TaskTrainResult & { split: LinkSplit; model: NodeModel }> {
-  const seed = o.seed ?? 0;
-  const log = o.log ?? (() => {});
+export async function trainLinks(o: TrainInput): Promise<TaskTrainResult & { split: LinkSplit; model: NodeModel }> {
+  const { seed, log } = o;
   const { graph, source } = await loadLinkGraph(o.data, log);
   const arch = (o.model ?? "gcn") as NodeModelName;
   if (!NODE_MODELS.includes(arch) || arch === "mlp")
     throw new FlambeauError("E_ARG", `${TASK}: unknown encoder "${arch}"; models: gcn, sage, gat, gin`);
-  const split = splitLinks(graph, { val: 0.05, test: 0.1, seed });
+  const split = splitLinks(graph, { ...SPLIT, seed });
   const epochs = o.epochs ?? 100;
   const lr = o.lr ?? 0.01;
   const hyper: NodeModelHyper = { arch, inChannels: graph.numFeatures, hidden: 64, outChannels: 32, layers: 2, dropout: 0 };
@@ -75,15 +82,15 @@ export async function trainLinks(o: TaskTrainOptions): Promise<TaskTrainResult &
   log(
     `${TASK}: ${source}: ${graph.numNodes} nodes, ${split.trainPos.src.length} train / ${split.valPos.src.length} val / ${split.testPos.src.length} test edges; ${arch} encoder, ${epochs} epochs`,
   );
-  const fit = fitLinkModel(model, split, { epochs, lr, seed, hitsK: HITS_K, progress: o.progress });
+  const fit = await fitLinkModel(model, split, { epochs, lr, seed, hitsK: HITS_K, progress: o.progress, name: TASK });
   const metrics = evaluateSplit(model, split);
-  await saveModelDir(
+  await saveModelDir<NodeModelHyper, Preprocessing>(
     o.out,
     {
       task: TASK,
       architecture: arch,
       hyper: { ...hyper },
-      preprocessing: { data: source, seed, split: { val: 0.05, test: 0.1 } },
+      preprocessing: { data: source, seed, split: { ...SPLIT } },
       metrics: { test: metrics, epochs, lr, seed, bestEpoch: fit.bestEpoch, seconds: fit.seconds },
     },
     model.stateDict(),
@@ -97,25 +104,28 @@ export async function trainLinks(o: TaskTrainOptions): Promise<TaskTrainResult &
   };
 }
 
-async function loadModel(dir: string): Promise<{ model: NodeModel; data: string; seed: number }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = new NodeModel(config.hyper as unknown as NodeModelHyper);
+async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preprocessing }> {
+  const { config, weights } = await loadModelDir<NodeModelHyper, Preprocessing>(dir, TASK);
+  const model = new NodeModel(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  const pre = config.preprocessing as { data: string; seed: number };
-  return { model, data: pre.data, seed: pre.seed };
+  return { model, pre: config.preprocessing! };
 }
 
-async function evaluate(dir: string, data: string, _o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
-  const { model, seed } = await loadModel(dir);
-  const { graph } = await loadLinkGraph(data);
-  if (graph.numFeatures !== model.hyper.inChannels)
-    throw new FlambeauError(
-      "E_SHAPE",
-      `${TASK}: ${data} has ${graph.numFeatures} node features; the encoder in ${dir} expects ${model.hyper.inChannels}`,
-    );
-  // The same seeded split as training, so the test edges are the held-out ones.
-  return evaluateSplit(model, splitLinks(graph, { val: 0.05, test: 0.1, seed }));
+async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const { model, pre } = await loadModel(dir);
+  try {
+    const { graph } = await loadLinkGraph(data);
+    if (graph.numFeatures !== model.hyper.inChannels)
+      throw new FlambeauError(
+        "E_SHAPE",
+        `${TASK}: ${data} has ${graph.numFeatures} node features; the encoder in ${dir} expects ${model.hyper.inChannels}`,
+      );
+    // The same seeded split as training, so the test edges are the held-out ones.
+    return evaluateSplit(model, splitLinks(graph, { ...pre.split, seed: pre.seed }));
+  } finally {
+    model.dispose();
+  }
 }
 
 interface LinkPrediction {
@@ -124,34 +134,42 @@ interface LinkPrediction {
   probability: number;
 }
 
-/** Inputs are "a,b" node-name pairs; the answer is σ(z_a · z_b) on the training graph. */
-async function predict(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<LinkPrediction[]> {
-  const { model, data, seed } = await loadModel(dir);
-  const { graph } = await loadLinkGraph(data);
-  const split = splitLinks(graph, { val: 0.05, test: 0.1, seed });
+/**
+ * Loads the encoder and rebuilds its training graph once, and embeds every node once;
+ * inputs are "a,b" node-name pairs, the answer is σ(z_a · z_b).
+ */
+async function load(dir: string): Promise<Predictor<LinkPrediction>> {
+  const { model, pre } = await loadModel(dir);
+  const { graph } = await loadLinkGraph(pre.data);
+  const split = splitLinks(graph, { ...pre.split, seed: pre.seed });
+  const z = noGrad(() => tidy(() => encode(model, split.train).keep()));
+  model.dispose();
+  split.train.dispose();
+  graph.dispose();
   const id = new Map((graph.nodeNames ?? []).map((n, i) => [n, i]));
   const look = (name: string): number => {
-    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < graph.numNodes ? Number(name) : undefined);
-    if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${data}`);
+    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < z.shape[0]! ? Number(name) : undefined);
+    if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${pre.data}`);
     return i;
   };
-  const pairs = inputs.map((s) => {
-    const parts = s.split(",");
-    if (parts.length !== 2) throw new FlambeauError("E_ARG", `${TASK}: predict takes "source,target" pairs, got "${s}"`);
-    return [look(parts[0]!.trim()), look(parts[1]!.trim())] as const;
-  });
-  const scores = pairScores(model, split.train, { src: Int32Array.from(pairs, (p) => p[0]), dst: Int32Array.from(pairs, (p) => p[1]) });
-  return inputs.map((s, k) => ({
-    source: s.split(",")[0]!.trim(),
-    target: s.split(",")[1]!.trim(),
-    probability: 1 / (1 + Math.exp(-scores[k]!)),
-  }));
+  return {
+    task: TASK,
+    async predict(inputs) {
+      const pairs = inputs.map((s) => {
+        const parts = s.split(",");
+        if (parts.length !== 2) throw new FlambeauError("E_ARG", `${TASK}: predict takes "source,target" pairs, got "${s}"`);
+        return [parts[0]!.trim(), parts[1]!.trim()] as const;
+      });
+      const ids = pairs.map(([a, b]) => [look(a), look(b)] as const);
+      const p = { src: Int32Array.from(ids, (q) => q[0]), dst: Int32Array.from(ids, (q) => q[1]) };
+      const scores = noGrad(() => tidy(() => decode(z, p).data() as Float32Array));
+      return pairs.map(([source, target], k) => ({ source, target, probability: 1 / (1 + Math.exp(-scores[k]!)) }));
+    },
+    dispose: () => z.dispose(),
+  };
 }
 
-const formatPrediction = (p: unknown): string => {
-  const q = p as LinkPrediction;
-  return `${q.source} — ${q.target}: ${(100 * q.probability).toFixed(1)}%`;
-};
+const formatPrediction = (q: LinkPrediction): string => `${q.source} — ${q.target}: ${(100 * q.probability).toFixed(1)}%`;
 
 /** An SVG ROC curve of the GNN and the common-neighbours scores. */
 function rocSvg(curves: { name: string; color: string; pos: ArrayLike<number>; neg: ArrayLike<number> }[]): string {
@@ -185,7 +203,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const out = join(o.out, "wormnet-gcn");
   const epochs = o.full ? 200 : 40;
-  const r = await trainLinks({ data: "wormnet", out, seed: 0, epochs, log: o.log, progress: o.progress });
+  const r = await trainLinks({ data: "wormnet", out, seed: 0, epochs, log: o.log ?? (() => {}), progress: o.progress });
   const s = r.split;
   const [gnnPos, gnnNeg] = pairScoresMany(r.model, s.train, [s.testPos, s.testNeg]) as [Float32Array, Float32Array];
   const cnPos = commonNeighbours(s.train, s.testPos);
@@ -211,16 +229,17 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const linkPrediction: DemoTask = Object.freeze({
+export const linkPrediction = defineTask({
   name: TASK,
   description:
     "predict missing edges of a graph (GNN encoder + dot-product decoder, negative sampling); ROC-AUC and Hits@50 beside common neighbours",
   dataFormat: `wormnet (WormNet v3, networkx example data), debian-packages (apt Depends graph), or ${GRAPH_FILE_FORMAT}; 5% / 10% of the edges held out (seeded) for validation / test`,
   models: ["gcn", "sage", "gat", "gin"],
   defaultModel: "gcn",
+  baseline: "common neighbours (reported beside the GNN's figures)",
   train: trainLinks,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -6,23 +6,26 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, tidy } from "../../core/index.js";
+import { manualSeed, type Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
-import { AdamW, clipGradNorm_ } from "../../optim/index.js";
+import { AdamW, LambdaLR } from "../../optim/index.js";
 import { escapeHtml } from "../../tasks/html.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type PredictArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import type { History } from "../../train/trainer.js";
+import type { Meter } from "../../train/trainer.js";
+import { evaluator, Trainer } from "../../train/trainer.js";
 import { sotu } from "../datasets/corpora.js";
 import { mobyDick } from "../datasets/moby-dick.js";
 import { indexLabels, readTextRecords } from "../readers.js";
@@ -32,6 +35,25 @@ import { tokenTensor } from "./transformer.js";
 
 const TASK = "text-generation";
 const CONTEXT = 128;
+
+const OPTIONS = {
+  topic: opt.string("condition on this topic (one the model was trained with)", { phases: ["predict"] }),
+  maxNewTokens: opt.int("tokens to produce at most", { phases: ["predict"], default: 60 }),
+  temperature: opt.number("sampling temperature", { phases: ["predict"], positive: true, default: 0.8 }),
+  topP: opt.fraction("sample from the smallest set of tokens whose probabilities reach this mass", { phases: ["predict"], default: 0.95 }),
+  topK: opt.int("sample from the k likeliest tokens only", { phases: ["predict"] }),
+};
+type Options = OptionValues<typeof OPTIONS>;
+
+const SIZES: Record<string, Partial<CausalLMOptions>> = {
+  tiny: { dModel: 128, nhead: 4, layers: 2, dimFeedforward: 512 },
+  small: { dModel: 256, nhead: 4, layers: 4, dimFeedforward: 1024 },
+};
+
+interface Preprocessing {
+  tokenizer: string;
+  context: number;
+}
 
 interface Documents {
   texts: string[];
@@ -93,38 +115,63 @@ async function encodeDocuments(l: Omit<Loaded, "model">, d: Documents): Promise<
   return rows;
 }
 
-/** Mean next-token cross-entropy over the text tokens of `rows` (topic and <s> are given, not predicted). */
-function meanLoss(model: CausalLM, rows: number[][], pad: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < rows.length; i += 32) {
-    const b = rows.slice(i, i + 32);
-    noGrad(() =>
-      tidy(() => {
-        const x = tokenTensor(b, pad);
-        const t = x.shape[1]!;
-        const logits = model.forward(x.narrow(1, 0, t - 1));
-        const y = x.narrow(1, 1, t - 1);
-        const count = Number(y.ne(pad).sum().item());
-        sum += Number(crossEntropy(logits.reshape([-1, logits.shape[2]!]), y.reshape([-1]), { ignoreIndex: pad, reduction: "sum" }).item());
-        n += count;
-      }),
+/** Summed next-token cross-entropy over the text tokens, and their count (topic and <s> are given, not predicted). */
+class TokenLossMeter implements Meter {
+  #sum = 0;
+  #n = 0;
+  constructor(readonly pad: number) {}
+  update(logits: Tensor, y: Tensor): void {
+    const count = Number(y.ne(this.pad).sum().item());
+    this.#sum += Number(
+      crossEntropy(logits.reshape([-1, logits.shape[2]!]), y.reshape([-1]), { ignoreIndex: this.pad, reduction: "sum" }).item(),
     );
+    this.#n += count;
   }
-  return sum / Math.max(1, n);
+  compute(): { loss: number; tokens: number } {
+    return { loss: this.#sum / Math.max(1, this.#n), tokens: this.#n };
+  }
 }
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+/** Mean next-token cross-entropy of a [B, T] batch of rows (padding ignored). */
+function lmLoss(model: CausalLM, x: Tensor, pad: number): Tensor {
+  const t = x.shape[1]!;
+  const logits = model.forward(x.narrow(1, 0, t - 1));
+  return crossEntropy(logits.reshape([-1, logits.shape[2]!]), x.narrow(1, 1, t - 1).reshape([-1]), { ignoreIndex: pad });
+}
+
+/** The rows at `idx` as one padded batch. */
+const rowsBatch = (rows: readonly number[][], idx: ArrayLike<number>, pad: number): Tensor =>
+  tokenTensor(
+    Array.from(idx, (i) => rows[i]!),
+    pad,
+  );
+
+/** Mean next-token cross-entropy over the text tokens of `rows`, 32 rows at a time. */
+async function meanLoss(model: CausalLM, rows: number[][], pad: number): Promise<number> {
+  function* batches(): Generator<Tensor[]> {
+    for (let i = 0; i < rows.length; i += 32) yield [tokenTensor(rows.slice(i, i + 32), pad)];
+  }
+  const m = await evaluator<Tensor[]>({
+    model,
+    evalStep: ([x], meter) => {
+      const t = x!.shape[1]!;
+      meter!.update(model.forward(x!.narrow(1, 0, t - 1)), x!.narrow(1, 1, t - 1));
+      return undefined;
+    },
+    meter: () => new TokenLossMeter(pad),
+  }).evaluate(batches());
+  return m.loss as number;
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const docs = await loadDocuments(o.data, "train");
   if (o.limit !== undefined) {
     docs.texts = docs.texts.slice(0, o.limit);
     docs.topics = docs.topics.slice(0, o.limit);
   }
   if (!docs.texts.length) throw new FlambeauError("E_FORMAT", `${TASK}: no training text in ${o.data}`);
-  const t0 = performance.now();
   const topics = [...new Set(docs.topics.filter((t): t is string => t !== undefined))].sort();
   const tk = SubwordTokenizer.train("bpe", docs.texts, { vocabSize: Math.min(8000, Math.max(400, Math.round(docs.texts.length * 2))) });
   tk.addSpecialTokens(topics.map(topicToken));
@@ -134,58 +181,50 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const val = rows.filter((_, i) => i % 20 === 7);
   const trainRows = rows.filter((_, i) => i % 20 !== 7);
   const size = o.model ?? "small";
-  const sizes: Record<string, Partial<CausalLMOptions>> = {
-    tiny: { dModel: 128, nhead: 4, layers: 2, dimFeedforward: 512 },
-    small: { dModel: 256, nhead: 4, layers: 4, dimFeedforward: 1024 },
-  };
-  if (!sizes[size]) throw new FlambeauError("E_ARG", `${TASK}: unknown model "${size}"; models: ${Object.keys(sizes).join(", ")}`);
-  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: base.pad, maxLength: 512, ...sizes[size] };
+  if (!SIZES[size]) throw new FlambeauError("E_ARG", `${TASK}: unknown model "${size}"; models: ${Object.keys(SIZES).join(", ")}`);
+  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: base.pad, maxLength: 512, ...SIZES[size] };
   const model = new CausalLM(hyper);
   const epochs = o.epochs ?? 8;
   const bs = o.batchSize ?? 32;
   const peak = o.lr ?? 1e-3;
-  const opt = new AdamW(model.parameters(), { lr: peak, betas: [0.9, 0.98], weightDecay: 0.01 });
+  const optimizer = new AdamW(model.parameters(), { lr: peak, betas: [0.9, 0.98], weightDecay: 0.01 });
   const steps = Math.ceil(trainRows.length / bs);
   const warmup = Math.max(50, Math.round(steps * epochs * 0.05));
   log(
     `${TASK}: ${docs.texts.length} documents → ${trainRows.length} windows of ≤ ${CONTEXT} tokens; vocabulary ${tk.vocabSize}; ${topics.length} topics; ${size}, ${epochs} epochs`,
   );
-  const history: History = { epochs: [], seconds: 0, samplesPerSecond: 0 };
-  let step = 0;
-  for (let e = 0; e < epochs; e++) {
-    model.train();
-    const order = permutation(trainRows.length, seed, e); // seeded, so a run is reproducible
-    o.progress?.start(`epoch ${e + 1}/${epochs}`, steps);
-    let sum = 0;
-    for (let b = 0; b < steps; b++) {
-      step++;
-      for (const g of opt.paramGroups) g.lr = peak * Math.min(step / warmup, Math.sqrt(warmup / step));
-      const batch = Array.from(order.subarray(b * bs, (b + 1) * bs), (i) => trainRows[i]!);
-      sum += tidy(() => {
-        const x = tokenTensor(batch, base.pad);
-        const t = x.shape[1]!;
-        const logits = model.forward(x.narrow(1, 0, t - 1));
-        const loss = crossEntropy(logits.reshape([-1, logits.shape[2]!]), x.narrow(1, 1, t - 1).reshape([-1]), { ignoreIndex: base.pad });
-        opt.zeroGrad();
-        loss.backward();
-        clipGradNorm_(model.parameters(), 1);
-        opt.step();
-        return Number(loss.item());
-      });
-      o.progress?.update(b + 1, { loss: sum / (b + 1) });
-    }
-    model.eval();
-    const valLoss = meanLoss(model, val, base.pad);
-    history.epochs.push({ epoch: e + 1, loss: sum / steps, valLoss, valPerplexity: Math.exp(valLoss) });
-    o.progress?.end(`epoch ${e + 1}: loss ${(sum / steps).toFixed(3)}, val perplexity ${Math.exp(valLoss).toFixed(1)}`);
-  }
-  history.seconds = (performance.now() - t0) / 1000;
-  await saveModelDir(
+  // Each epoch a new seeded order of the windows, cut into batches of `bs`.
+  let epoch = 0;
+  const batches = {
+    length: steps,
+    *[Symbol.iterator](): Generator<Tensor[]> {
+      const order = permutation(trainRows.length, seed, epoch++);
+      for (let b = 0; b < steps; b++) yield [rowsBatch(trainRows, order.subarray(b * bs, (b + 1) * bs), base.pad)];
+    },
+  };
+  const trainer = new Trainer<Tensor[]>({
+    name: TASK,
+    model,
+    optimizer,
+    step: ([x]) => lmLoss(model, x!, base.pad),
+    // The epoch's loss is the mean of its batches' losses.
+    batchSize: () => 1,
+    // Inverse square root after a linear warm-up; step k + 1 trains at peak × f(k).
+    scheduler: new LambdaLR(optimizer, (k) => Math.min((k + 1) / warmup, Math.sqrt(warmup / (k + 1)))),
+    gradClipNorm: 1,
+    validate: async () => {
+      const valLoss = await meanLoss(model, val, base.pad);
+      return { valLoss, valPerplexity: Math.exp(valLoss) };
+    },
+    progress: o.progress,
+  });
+  const history = await trainer.fit(batches, { epochs });
+  await saveModelDir<CausalLMOptions, Preprocessing>(
     o.out,
     {
       task: TASK,
       architecture: `causal-lm-${size}`,
-      hyper: hyper as unknown as Record<string, unknown>,
+      hyper,
       labels: topics,
       preprocessing: { tokenizer: "tokenizer.json", context: CONTEXT },
       metrics: { epochs, seed, documents: docs.texts.length },
@@ -198,15 +237,15 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir(dir, TASK);
+  const { config, weights } = await loadModelDir<CausalLMOptions, Preprocessing>(dir, TASK);
   const tk = SubwordTokenizer.fromJson(readFileSync(join(dir, "tokenizer.json"), "utf8"), join(dir, "tokenizer.json"));
-  const model = new CausalLM(config.hyper as unknown as CausalLMOptions);
+  const model = new CausalLM(config.hyper);
   model.loadStateDict(weights);
   model.eval();
   return { model, tk, bos: idOf(tk, "<s>"), eos: idOf(tk, "</s>"), pad: idOf(tk, "<pad>"), topics: config.labels ?? [] };
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   const docs = await loadDocuments(data, "test");
   // Topics the model never saw are dropped rather than guessed.
@@ -214,25 +253,24 @@ async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Pro
   let rows = await encodeDocuments(l, docs);
   if (o.limit !== undefined) rows = rows.slice(0, o.limit);
   if (!rows.length) throw new FlambeauError("E_FORMAT", `${TASK}: no held-out text in ${data}`);
-  const loss = meanLoss(l.model, rows, l.pad);
+  const loss = await meanLoss(l.model, rows, l.pad);
+  l.model.dispose();
   return { examples: rows.length, loss, perplexity: Math.exp(loss) };
 }
 
-export interface GenerationPredictOptions extends TaskPredictOptions {
-  topic?: string;
-  maxNewTokens?: number;
-  temperature?: number;
-  topP?: number;
-  /** Receives the text as it is produced (the CLI prints it). */
-  onText?: (text: string) => void;
+interface Generated {
+  prompt: string;
+  text: string;
 }
 
-async function predict(
-  dir: string,
-  prompts: readonly string[],
-  o: GenerationPredictOptions = {},
-): Promise<{ prompt: string; text: string }[]> {
+/** Loads the language model once; each predict continues its prompts. */
+async function load(dir: string): Promise<Predictor<Generated, Options>> {
   const l = await loadModel(dir);
+  return { task: TASK, predict: (prompts, o = {}) => continuePrompts(l, prompts, o), dispose: () => l.model.dispose() };
+}
+
+/** Continues each prompt, sampling; `onText` receives the text as it is produced (the CLI prints it). */
+async function continuePrompts(l: Loaded, prompts: readonly string[], o: Options & PredictArgs): Promise<Generated[]> {
   if (o.topic !== undefined && !l.topics.includes(o.topic))
     throw new FlambeauError(
       "E_ARG",
@@ -276,10 +314,11 @@ async function predict(
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? { epochs: 12 } : { epochs: 2, limit: 1500, model: "tiny" };
-  const r = await train({ data: "sotu", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({ data: "sotu", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, "sotu", { limit: o.full ? undefined : 200 });
   const l = await loadModel(o.out);
-  const samples = await predict(o.out, ["The state of the Union"], { topic: l.topics.at(-1), maxNewTokens: 40 });
+  const samples = await continuePrompts(l, ["The state of the Union"], { topic: l.topics.at(-1), maxNewTokens: 40 });
+  l.model.dispose();
   const extra = o.full ? "" : " --epochs 2 --limit 1500 --model tiny";
   return {
     task: TASK,
@@ -292,19 +331,17 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const textGeneration: DemoTask = Object.freeze({
+export const textGeneration = defineTask({
   name: TASK,
   description: "generate text (a decoder-only Transformer language model, optionally topic-conditioned; perplexity)",
   dataFormat:
     "plain text (paragraphs are documents), CSV/TSV/JSONL with text,label (label = topic), sotu (State of the Union, topic = president) or moby-dick (every tenth chapter held out)",
-  models: ["tiny", "small"],
+  models: Object.keys(SIZES),
   defaultModel: "small",
+  options: OPTIONS,
   train,
   evaluate,
-  predict: predict as DemoTask["predict"],
-  formatPrediction: (p: unknown) => {
-    const q = p as { prompt: string; text: string };
-    return `${q.prompt}${q.text}`;
-  },
+  load,
+  formatPrediction: (p: Generated) => `${p.prompt}${p.text}`,
   demo,
 });

@@ -5,22 +5,31 @@
 // labelled texts, a measure of how well they separate the classes without any fine-tuning.
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tidy } from "../../core/index.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions } from "../../tasks/legacy.js";
+import { defineTask, type EvalArgs, type Predictor } from "../../tasks/task.js";
 import { encodeTexts, loadTextData, padIds, take } from "../text-data.js";
-import { CLS_TOKEN, loadFillMask, trainFillMask } from "./fill-mask.js";
+import { CLS_TOKEN, loadEncoder, trainFillMask } from "./fill-mask.js";
 
 export const FEATURE_EXTRACTION = "feature-extraction";
 
-/** One L2-normalised embedding (length dModel) per text. */
+type Encoder = Awaited<ReturnType<typeof loadEncoder>>;
+
+/** One L2-normalised embedding (length dModel) per text, from the encoder saved in `dir`. */
 export async function embedTexts(dir: string, texts: readonly string[], o: { batchSize?: number } = {}): Promise<Float32Array[]> {
-  const { model, vocab, maxLength } = await loadFillMask(dir);
+  const l = await loadEncoder(dir);
+  try {
+    return embed(l, texts, o.batchSize ?? 64);
+  } finally {
+    l.model.dispose();
+  }
+}
+
+function embed({ model, vocab, maxLength }: Encoder, texts: readonly string[], bs: number): Float32Array[] {
   texts.forEach((t, i) => {
     if (typeof t !== "string" || t.trim() === "")
       throw new FlambeauError("E_ARG", `${FEATURE_EXTRACTION}: input ${i + 1} is an empty text`, FEATURE_EXTRACTION);
   });
   const cls = vocab.id(CLS_TOKEN);
   const ids = encodeTexts(texts, vocab, maxLength - 1).map((s) => [cls, ...s]);
-  const bs = o.batchSize ?? 64;
   const out: Float32Array[] = [];
   for (let s = 0; s < ids.length; s += bs) {
     const batch = ids.slice(s, s + bs);
@@ -64,7 +73,7 @@ export function nearestNeighbourAccuracy(emb: readonly Float32Array[], labels: r
   return emb.length ? correct / emb.length : Number.NaN;
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   let test = await loadTextData(data, "test");
   test = take(test, o.limit ?? 2000, 0); // the nearest-neighbour search is quadratic
   const emb = await embedTexts(dir, test.texts, o);
@@ -83,12 +92,20 @@ export interface FeaturePrediction {
   embedding: number[];
 }
 
-async function predict(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<FeaturePrediction[]> {
-  const emb = await embedTexts(dir, inputs);
-  return inputs.map((input, i) => ({ input: input.length > 60 ? `${input.slice(0, 57)}...` : input, embedding: Array.from(emb[i]!) }));
+/** Loads the encoder once; each predict embeds its texts. */
+async function load(dir: string): Promise<Predictor<FeaturePrediction>> {
+  const l = await loadEncoder(dir);
+  return {
+    task: FEATURE_EXTRACTION,
+    predict: async (inputs) => {
+      const emb = embed(l, inputs, 64);
+      return inputs.map((input, i) => ({ input: input.length > 60 ? `${input.slice(0, 57)}...` : input, embedding: Array.from(emb[i]!) }));
+    },
+    dispose: () => l.model.dispose(),
+  };
 }
 
-export const featureExtraction: Task = Object.freeze({
+export const featureExtraction = defineTask({
   name: FEATURE_EXTRACTION,
   description:
     "sentence embeddings (mean of the pre-trained encoder's hidden states, L2-normalised); train = masked-LM pre-training as fill-mask; eval = nearest-neighbour accuracy",
@@ -96,11 +113,11 @@ export const featureExtraction: Task = Object.freeze({
     "train: unlabelled text as for fill-mask; eval: labelled texts (.csv/.tsv/.jsonl with text,label, or spam-assassin, sotu, fortunes); predict: texts",
   models: ["bert-mlm"],
   defaultModel: "bert-mlm",
-  train: (o: TaskTrainOptions) => trainFillMask(o, FEATURE_EXTRACTION),
+  train: (o) => trainFillMask(o, FEATURE_EXTRACTION),
   evaluate,
-  predict,
-  formatPrediction: (p: unknown) => {
-    const e = (p as FeaturePrediction).embedding;
+  load,
+  formatPrediction: (p: FeaturePrediction) => {
+    const e = p.embedding;
     return `[${e
       .slice(0, 6)
       .map((v) => v.toFixed(3))

@@ -3,14 +3,15 @@
 // so `text-classification --init <dir>` can fine-tune it; `predict` fills <mask> / [MASK].
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy, zeros } from "../../core/index.js";
 import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
-import { AdamW, clipGradNorm_, OneCycleLR } from "../../optim/index.js";
-import type { Task, TaskEvalOptions, TaskPredictOptions, TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
-import type { Logs } from "../../train/callbacks.js";
+import { AdamW, OneCycleLR } from "../../optim/index.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { maskTokens } from "../mlm.js";
 import { BertForMaskedLM, type BertOptions } from "../models/transformer-encoder.js";
 import { padIds, textBatches } from "../text-data.js";
@@ -22,6 +23,10 @@ export const MASK_TOKEN = "<mask>";
 export const CLS_TOKEN = "<cls>";
 /** Ids 0–3 of every pre-training vocabulary. */
 export const MLM_SPECIALS = ["<pad>", "<unk>", CLS_TOKEN, MASK_TOKEN] as const;
+
+const OPTIONS = {
+  topK: opt.int("candidate words to show per mask", { phases: ["predict"], default: 5 }),
+};
 
 /** The small encoder both the pre-trained and the from-scratch `bert` classifier use. */
 export const SMALL_BERT: Required<Omit<BertOptions, "vocabSize" | "numClasses">> = {
@@ -55,18 +60,75 @@ interface Mlm {
   maxLength: number;
 }
 
-/** Masked-token loss and accuracy over `ids` (masking drawn from the current generator). */
-function mlmStep(model: BertForMaskedLM, x: Tensor, vocab: Vocab): { loss: Tensor; n: number; correct: number } | null {
-  const { input, labels } = maskTokens(x, { maskId: vocab.id(MASK_TOKEN), vocabSize: vocab.size, specialIds: [vocab.id(CLS_TOKEN)] });
-  const flat = labels.reshape([-1]);
+/** What a pre-trained encoder's directory holds besides the weights. */
+interface EncoderPreprocessing {
+  vocab: string;
+  tokenization: string;
+  source: string;
+}
+
+/** Windows masked BERT's way: the masked inputs and the labels (-100 where nothing is asked). */
+interface MaskedBatch {
+  input: Tensor;
+  labels: Tensor;
+}
+
+/**
+ * Batches of windows, each masked from the current generator as it is drawn (so masks and
+ * dropout draw in turn, as one loop would); with `maskSeed`, the generator is reseeded first
+ * (the same masks for every evaluation of a set).
+ */
+function maskedBatches(ids: number[][], vocab: Vocab, o: { batchSize: number; shuffle: boolean; seed: number; maskSeed?: number }) {
+  const batches = textBatches(ids, new Array(ids.length).fill(0), o);
+  const mask = { maskId: vocab.id(MASK_TOKEN), vocabSize: vocab.size, specialIds: [vocab.id(CLS_TOKEN)] };
+  return {
+    length: batches.length,
+    *[Symbol.iterator](): Generator<MaskedBatch> {
+      if (o.maskSeed !== undefined) manualSeed(o.maskSeed);
+      for (const b of batches) {
+        const [x, y] = b as readonly [Tensor, Tensor];
+        const m = maskTokens(x, mask);
+        x.dispose();
+        y.dispose();
+        yield m;
+      }
+    },
+  };
+}
+
+/** Masked tokens in a batch (a batch without any is skipped: no update, no loss). */
+const maskedCount = (b: MaskedBatch): number => tidy(() => Number(b.labels.ne(-100).sum().item()));
+
+/** The vocabulary logits at the masked positions and their targets, or null when nothing is masked. */
+function maskedLogits(model: BertForMaskedLM, b: MaskedBatch): { logits: Tensor; target: Tensor } | null {
+  const flat = b.labels.reshape([-1]);
   const idx = nonzero(flat.ne(-100)).reshape([-1]);
-  const n = idx.shape[0]!;
-  if (n === 0) return null;
-  const h = model.bert.forward(input);
-  const logits = model.head(h.reshape([-1, h.shape[2]!]).indexSelect(0, idx));
-  const target = flat.indexSelect(0, idx);
-  const correct = Number(logits.argmax(1).eq(target).sum().item());
-  return { loss: crossEntropy(logits, target), n, correct };
+  if (idx.shape[0] === 0) return null;
+  const h = model.bert.forward(b.input);
+  return { logits: model.head(h.reshape([-1, h.shape[2]!]).indexSelect(0, idx)), target: flat.indexSelect(0, idx) };
+}
+
+/** The masked-token loss of a batch; a batch with nothing masked gives a loss that moves no weight. */
+function mlmLoss(model: BertForMaskedLM, b: MaskedBatch): Tensor {
+  const r = maskedLogits(model, b);
+  return r ? crossEntropy(r.logits, r.target) : zeros([], { requiresGrad: true });
+}
+
+/** Masked-token loss (mean over masked tokens), accuracy and count. */
+class MlmMeter implements Meter {
+  #loss = 0;
+  #n = 0;
+  #correct = 0;
+  update(logits: Tensor, target: Tensor): void {
+    const n = target.shape[0]!;
+    this.#loss += (crossEntropy(logits, target).item() as number) * n;
+    this.#n += n;
+    this.#correct += Number(logits.argmax(1).eq(target).sum().item());
+  }
+  compute(): { loss: number; accuracy: number; masked: number } {
+    const n = this.#n;
+    return { loss: n ? this.#loss / n : Number.NaN, accuracy: n ? this.#correct / n : Number.NaN, masked: n };
+  }
 }
 
 function encodeCorpus(texts: readonly string[], vocab: Vocab, maxLength: number): number[][] {
@@ -74,44 +136,32 @@ function encodeCorpus(texts: readonly string[], vocab: Vocab, maxLength: number)
   return texts.flatMap((t) => windows(vocab.encode(tokensOf(t)), maxLength - 1, cls, WINDOWS_PER_TEXT));
 }
 
-function evaluateMlm(
+/** Masked-LM loss and accuracy over windows, with the same masks every time (seed + 12345). */
+async function evaluateMlm(
   model: BertForMaskedLM,
   ids: number[][],
   vocab: Vocab,
   seed: number,
-): { loss: number; accuracy: number; masked: number } {
-  model.eval();
-  manualSeed(seed + 12345); // the same masks for every evaluation of a set
-  let loss = 0;
-  let n = 0;
-  let correct = 0;
-  noGrad(() => {
-    for (const b of textBatches(ids, new Array(ids.length).fill(0), { batchSize: 64, shuffle: false, seed })) {
-      const [x, y] = b as readonly [Tensor, Tensor];
-      tidy(() => {
-        const r = mlmStep(model, x, vocab);
-        if (!r) return;
-        loss += (r.loss.item() as number) * r.n;
-        n += r.n;
-        correct += r.correct;
-      });
-      x.dispose();
-      y.dispose();
-    }
-  });
-  model.train();
-  return { loss: n ? loss / n : Number.NaN, accuracy: n ? correct / n : Number.NaN, masked: n };
+): Promise<{ loss: number; accuracy: number; masked: number }> {
+  const r = await evaluator<MaskedBatch>({
+    model,
+    evalStep: (b, meter) => {
+      const m = maskedLogits(model, b);
+      if (m) meter!.update(m.logits, m.target);
+      return undefined;
+    },
+    meter: () => new MlmMeter(),
+  }).evaluate(maskedBatches(ids, vocab, { batchSize: 64, shuffle: false, seed, maskSeed: seed + 12345 }));
+  return r as { loss: number; accuracy: number; masked: number };
 }
 
 /** Tasks whose model directories hold a pre-trained encoder (feature-extraction trains the same way). */
 export const ENCODER_TASKS = [FILL_MASK, "feature-extraction"] as const;
 
 /** Masked-LM pre-training; `task` names the saved directory (fill-mask or feature-extraction) for eval/predict. */
-export async function trainFillMask(o: TaskTrainOptions, task: (typeof ENCODER_TASKS)[number] = FILL_MASK): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[number] = FILL_MASK): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
-  const t0 = performance.now();
   let texts = await readUnlabelledTexts(o.data);
   let valTexts: string[];
   if (o.val) valTexts = await readUnlabelledTexts(o.val, "test");
@@ -122,82 +172,75 @@ export async function trainFillMask(o: TaskTrainOptions, task: (typeof ENCODER_T
     texts = Array.from(perm.subarray(nVal), (i) => texts[i]!);
   }
   if (o.limit !== undefined) texts = texts.slice(0, o.limit);
-  const hyper = { ...SMALL_BERT };
+  const hyper: BertOptions = { vocabSize: 0, ...SMALL_BERT };
   const vocab = Vocab.build(
-    texts.map((t) => tokensOf(t).slice(0, WINDOWS_PER_TEXT * hyper.maxLength)),
+    texts.map((t) => tokensOf(t).slice(0, WINDOWS_PER_TEXT * SMALL_BERT.maxLength)),
     { minFreq: 2, maxSize: 20000, specials: MLM_SPECIALS },
   );
-  const trainIds = encodeCorpus(texts, vocab, hyper.maxLength);
-  const valIds = encodeCorpus(valTexts, vocab, hyper.maxLength);
+  hyper.vocabSize = vocab.size;
+  const trainIds = encodeCorpus(texts, vocab, SMALL_BERT.maxLength);
+  const valIds = encodeCorpus(valTexts, vocab, SMALL_BERT.maxLength);
   if (trainIds.length === 0)
     throw new FlambeauError("E_ARG", `${FILL_MASK}: ${o.data} holds no text of at least 2 words to pre-train on`, FILL_MASK);
-  const model = new BertForMaskedLM({ vocabSize: vocab.size, ...hyper });
-  model.train();
+  const model = new BertForMaskedLM(hyper);
   const batchSize = o.batchSize ?? 32;
   const epochs = o.epochs ?? 10;
   const lr = o.lr ?? 2e-3;
   const stepsPerEpoch = Math.ceil(trainIds.length / batchSize);
   log(
-    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${hyper.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
   );
-  const opt = new AdamW(model.parameters(), { lr, weightDecay: 1e-2 });
-  const sched = new OneCycleLR(opt, { maxLr: lr, epochs, stepsPerEpoch, pctStart: 0.1 });
-  const batches = textBatches(trainIds, new Array(trainIds.length).fill(0), { batchSize, shuffle: true, seed });
-  const history: Logs[] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const e0 = performance.now();
-    let sum = 0;
-    let n = 0;
-    o.progress?.start(`epoch ${epoch + 1}/${epochs}`, stepsPerEpoch);
-    let step = 0;
-    for (const b of batches) {
-      const [x, y] = b as readonly [Tensor, Tensor];
-      tidy(() => {
-        opt.zeroGrad(true);
-        const r = mlmStep(model, x, vocab);
-        if (!r) return;
-        r.loss.backward();
-        clipGradNorm_(model.parameters(), 1);
-        opt.step();
-        sum += r.loss.item() as number;
-        n++;
-      });
-      sched.step();
-      x.dispose();
-      y.dispose();
-      o.progress?.update(++step, { loss: n ? sum / n : 0 });
-    }
-    const v = evaluateMlm(model, valIds, vocab, seed);
-    manualSeed(seed + 1000 * (epoch + 1)); // evaluation reseeded the generator: fresh masks for the next epoch
-    const logs = { epoch, loss: sum / Math.max(1, n), valLoss: v.loss, valAccuracy: v.accuracy, seconds: (performance.now() - e0) / 1000 };
-    history.push(logs);
-    o.progress?.end(`loss ${logs.loss.toFixed(3)}  valLoss ${v.loss.toFixed(3)}  valAccuracy ${v.accuracy.toFixed(3)}`);
-    if (!o.progress)
-      log(
-        `epoch ${epoch + 1}/${epochs} loss ${logs.loss.toFixed(4)} valLoss ${v.loss.toFixed(4)} masked-token accuracy ${v.accuracy.toFixed(4)} (${logs.seconds.toFixed(1)}s)`,
-      );
-  }
-  const last = history[history.length - 1]!;
+  const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-2 });
+  // OneCycleLR divides by its warm-up's length, pctStart × steps − 1 (as PyTorch does): at exactly
+  // 10 steps that is 0 and every lr NaN, so that one budget warms up over 15% of the steps instead.
+  const pctStart = epochs * stepsPerEpoch === 10 ? 0.15 : 0.1;
+  const trainer: Trainer<MaskedBatch> = new Trainer<MaskedBatch>({
+    name: task,
+    model,
+    optimizer,
+    step: (b) => mlmLoss(model, b),
+    // The epoch's loss is the mean of its batches' losses; a batch with nothing masked does not count.
+    batchSize: (b) => (maskedCount(b) > 0 ? 1 : 0),
+    scheduler: new OneCycleLR(optimizer, { maxLr: lr, epochs, stepsPerEpoch, pctStart }),
+    gradClipNorm: 1,
+    progress: o.progress,
+    validate: async () => {
+      const v = await evaluateMlm(model, valIds, vocab, seed);
+      manualSeed(seed + 1000 * trainer.state.epoch); // evaluation reseeded the generator: fresh masks for the next epoch
+      return { valLoss: v.loss, valAccuracy: v.accuracy };
+    },
+    callbacks: o.progress
+      ? []
+      : [
+          {
+            onEpochEnd: (s, l) =>
+              log(
+                `epoch ${s.epoch}/${epochs} loss ${l.loss!.toFixed(4)} valLoss ${l.valLoss!.toFixed(4)} masked-token accuracy ${l.valAccuracy!.toFixed(4)} (${l.seconds!.toFixed(1)}s)`,
+              ),
+          },
+        ],
+  });
+  const history = await trainer.fit(maskedBatches(trainIds, vocab, { batchSize, shuffle: true, seed }), { epochs });
+  const last = history.epochs[history.epochs.length - 1]!;
   const metrics = { loss: last.valLoss, maskedAccuracy: last.valAccuracy, perplexity: Math.exp(last.valLoss as number) };
-  await saveModelDir(
+  await saveModelDir<BertOptions, EncoderPreprocessing>(
     o.out,
     {
       task,
       architecture: "bert-mlm",
-      hyper: { vocabSize: vocab.size, ...hyper },
+      hyper,
       preprocessing: { vocab: "vocab.json", tokenization: "lowercased words", source: o.data },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainWindows: trainIds.length },
     },
     model.stateDict(),
   );
   await vocab.save(join(o.out, "vocab.json"));
-  const seconds = (performance.now() - t0) / 1000;
-  return { dir: o.out, metrics, history: { epochs: history, seconds, samplesPerSecond: (epochs * trainIds.length) / seconds } };
+  return { dir: o.out, metrics, history: { ...history, samplesPerSecond: (epochs * trainIds.length) / history.seconds } };
 }
 
 /** A saved pre-trained encoder: the model, its vocabulary and its hyper-parameters. */
 export async function loadFillMask(dir: string): Promise<Mlm & { hyper: BertOptions; weights: Map<string, Tensor> }> {
-  const { config, weights } = await loadModelDir(dir);
+  const { config, weights } = await loadModelDir<BertOptions, EncoderPreprocessing>(dir);
   if (!(ENCODER_TASKS as readonly string[]).includes(config.task)) {
     for (const t of weights.values()) t.dispose();
     throw new FlambeauError(
@@ -206,7 +249,7 @@ export async function loadFillMask(dir: string): Promise<Mlm & { hyper: BertOpti
       FILL_MASK,
     );
   }
-  const hyper = config.hyper as unknown as BertOptions;
+  const hyper = config.hyper;
   const vocab = Vocab.load(join(dir, "vocab.json"));
   if (vocab.size !== hyper.vocabSize)
     throw new FlambeauError("E_FORMAT", `${dir}: vocab.json has ${vocab.size} tokens but the model expects ${hyper.vocabSize}`, FILL_MASK);
@@ -216,12 +259,20 @@ export async function loadFillMask(dir: string): Promise<Mlm & { hyper: BertOpti
   return { model, vocab, maxLength: hyper.maxLength ?? SMALL_BERT.maxLength, hyper, weights };
 }
 
-async function evaluateFillMask(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
-  const { model, vocab, maxLength } = await loadFillMask(dir);
+/** Loads an encoder for predicting: its weights map is freed once they are in the model. */
+export async function loadEncoder(dir: string): Promise<Mlm> {
+  const { weights, ...l } = await loadFillMask(dir);
+  for (const t of weights.values()) t.dispose();
+  return l;
+}
+
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const { model, vocab, maxLength } = await loadEncoder(dir);
   let texts = await readUnlabelledTexts(data, "test");
   if (o.limit !== undefined) texts = texts.slice(0, o.limit);
   const ids = encodeCorpus(texts, vocab, maxLength);
-  const m = evaluateMlm(model, ids, vocab, 0);
+  const m = await evaluateMlm(model, ids, vocab, 0);
+  model.dispose();
   return {
     texts: texts.length,
     windows: ids.length,
@@ -242,10 +293,13 @@ export interface FillMaskPrediction {
 
 const MASK_RE = /<mask>|\[MASK\]/gi;
 
-async function predictFillMask(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<FillMaskPrediction[]> {
-  const { model, vocab, maxLength } = await loadFillMask(dir);
+async function load(dir: string): Promise<Predictor<FillMaskPrediction, OptionValues<typeof OPTIONS>>> {
+  const l = await loadEncoder(dir);
+  return { task: FILL_MASK, predict: async (inputs, o = {}) => fillMasks(l, inputs, o.topK ?? 5), dispose: () => l.model.dispose() };
+}
+
+function fillMasks({ model, vocab, maxLength }: Mlm, inputs: readonly string[], k: number): FillMaskPrediction[] {
   const maskId = vocab.id(MASK_TOKEN);
-  const k = o.topK ?? 5;
   return inputs.map((input, i) => {
     const parts = input.split(MASK_RE);
     if (parts.length < 2)
@@ -289,12 +343,10 @@ async function predictFillMask(dir: string, inputs: readonly string[], o: TaskPr
   });
 }
 
-export const formatFillMask = (p: unknown): string => {
-  const q = p as FillMaskPrediction;
-  return `${q.filled}  [${q.masks.map((c) => c.map((t) => `${t.token} ${(100 * t.probability).toFixed(1)}%`).join(", ")).join(" | ")}]`;
-};
+const formatPrediction = (q: FillMaskPrediction): string =>
+  `${q.filled}  [${q.masks.map((c) => c.map((t) => `${t.token} ${(100 * t.probability).toFixed(1)}%`).join(", ")).join(" | ")}]`;
 
-export const fillMask: Task = Object.freeze({
+export const fillMask = defineTask({
   name: FILL_MASK,
   description:
     "masked-language-model pre-training of a small BERT encoder on unlabelled text; predict fills <mask>; fine-tune with text-classification --init",
@@ -302,8 +354,9 @@ export const fillMask: Task = Object.freeze({
     "comma-separated sources: .txt files (a document per blank-line-separated paragraph), .jsonl/.csv/.tsv with a `text` field, or built-in sets (spam-assassin, sotu, fortunes: their training texts, labels unused)",
   models: ["bert-mlm"],
   defaultModel: "bert-mlm",
-  train: (o: TaskTrainOptions) => trainFillMask(o),
-  evaluate: evaluateFillMask,
-  predict: predictFillMask,
-  formatPrediction: formatFillMask,
+  options: OPTIONS,
+  train: (o) => trainFillMask(o),
+  evaluate,
+  load,
+  formatPrediction,
 });

@@ -2,6 +2,7 @@
 // fortune categories, or a CSV/TSV/JSONL file with text,label) → word vocabulary → TextCNN,
 // BiLSTM/GRU, a BERT-style encoder or the TF-IDF logistic baseline; metrics accuracy,
 // macro-F1, per-class F1 and the confusion matrix beside a majority-class baseline.
+
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
@@ -11,23 +12,25 @@ import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { escapeHtml } from "../../tasks/html.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { KeepBestModel } from "../../train/callbacks.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainArgs,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import { Trainer } from "../../train/trainer.js";
+import { evaluator, Trainer } from "../../train/trainer.js";
 import { spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
+import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
-import { BertClassifier, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
+import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
 import { carveValidation, encodeTexts, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
 import { Vocab } from "../vocab.js";
@@ -35,8 +38,16 @@ import { CLS_TOKEN, loadFillMask, SMALL_BERT } from "./fill-mask.js";
 
 export const TEXT_CLASSIFICATION = "text-classification";
 
-interface Hyper {
-  vocabSize: number;
+const OPTIONS = {
+  topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+  init: opt.path("fine-tune the pre-trained encoder of a fill-mask (or feature-extraction) model directory (model bert)", {
+    phases: ["train"],
+  }),
+  labelFraction: opt.fraction("use this stratified, seeded fraction of the labelled training data", { phases: ["train"] }),
+};
+
+/** The classifier's sizes; a model fine-tuned from a pre-trained encoder (--init) also keeps the encoder's options. */
+interface Hyper extends BertOptions {
   numClasses: number;
 }
 type Classifier = { forward(ids: Tensor): Tensor } & Module;
@@ -78,21 +89,23 @@ interface Preprocessing {
   /** Inputs given as files are raw e-mails (headers + MIME body) to be decoded first. */
   email: boolean;
   majorityClass: number;
+  source: string;
+  vocab: string;
+  /** Every text starts with <cls>. */
+  cls: boolean;
 }
 
 const lossFn = (out: Tensor, y: Tensor) => crossEntropy(out, y);
-const noOpt = { zeroGrad() {}, step() {}, paramGroups: [] };
 
-export interface TextClassificationTrainOptions extends TaskTrainOptions {
+/** What train reads beyond the declared options (code only: the CLI has no flag for them). */
+interface CodeOnly {
   /** Labelled texts given directly (instead of loading `data`). */
   trainData?: LabelledTexts;
-  /** A fill-mask model directory: fine-tune its pre-trained encoder (model `bert`) with its vocabulary. */
-  init?: string;
   /** With `init`: false keeps the vocabulary and architecture but starts from random weights (the ablation). */
   initWeights?: boolean;
-  /** Keep this fraction of the labelled training texts, stratified by class and fixed by the seed (before the validation carve). */
-  labelFraction?: number;
 }
+
+export type TextClassificationTrainOptions = TrainArgs & OptionValues<typeof OPTIONS> & CodeOnly;
 
 /** A stratified, seeded subset: round(fraction × n_c) texts (at least 1) of every class c, in the original order. */
 export function labelSubset(d: LabelledTexts, fraction: number, seed = 0): LabelledTexts {
@@ -113,10 +126,9 @@ export function labelSubset(d: LabelledTexts, fraction: number, seed = 0): Label
   );
 }
 
-export async function trainTextClassifier(o: TextClassificationTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   let data = o.trainData ?? (await loadTextData(o.data, "train"));
   if (o.labelFraction !== undefined) data = labelSubset(data, o.labelFraction, seed);
   let val: LabelledTexts;
@@ -148,8 +160,11 @@ export async function trainTextClassifier(o: TextClassificationTrainOptions): Pr
     maxTokens,
     email: data.source.startsWith("spam-assassin"),
     majorityClass: counts.indexOf(Math.max(...counts)),
+    source: data.source,
+    vocab: "vocab.json",
+    cls: cls.length > 0,
   };
-  const hyper: Hyper & Record<string, unknown> = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
+  const hyper: Hyper = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
   const model = buildModel(arch, hyper);
   if (init) {
     if (o.initWeights !== false) transferEncoder(init.model, model as BertClassifier);
@@ -162,32 +177,31 @@ export async function trainTextClassifier(o: TextClassificationTrainOptions): Pr
   log(
     `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
   );
-  const opt = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
-  const best = new KeepBestModel({ monitor: "valAccuracy" });
+  const optimizer = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
   const trainer = new Trainer({
+    name: TEXT_CLASSIFICATION,
     model,
-    optimizer: opt,
+    optimizer,
     loss: lossFn,
     meter: () => new ClassificationMeter(data.classes.length),
     progress: o.progress,
     gradClipNorm: 5,
-    callbacks: [best],
+    keepBest: { monitor: "valAccuracy" },
   });
   const history = await trainer.fit(textBatches(trainIds, data.labels, { batchSize, shuffle: true, seed }), {
     epochs,
     val: textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }),
   });
-  best.restore(model);
   const metrics = await trainer.evaluate(textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }));
   const { confusionMatrix: _cm, ...summary } = metrics;
-  await saveModelDir(
+  await saveModelDir<Hyper, Preprocessing>(
     o.out,
     {
       task: TEXT_CLASSIFICATION,
       architecture: arch,
-      hyper: { ...hyper },
+      hyper,
       labels: data.classes,
-      preprocessing: { ...pre, source: data.source, vocab: "vocab.json", cls: cls.length > 0 },
+      preprocessing: pre,
       metrics: {
         validation: summary,
         epochs,
@@ -195,7 +209,7 @@ export async function trainTextClassifier(o: TextClassificationTrainOptions): Pr
         lr,
         seed,
         trainExamples: trainIds.length,
-        bestEpoch: best.bestEpoch,
+        bestEpoch: history.bestEpoch,
         ...(o.init ? { init: o.init, initWeights: o.initWeights !== false } : {}),
         ...(o.labelFraction !== undefined ? { labelFraction: o.labelFraction } : {}),
       },
@@ -214,13 +228,13 @@ interface Loaded {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir(dir, TEXT_CLASSIFICATION);
-  const model = buildModel(config.architecture, config.hyper as unknown as Hyper);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TEXT_CLASSIFICATION);
+  const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  const pre = config.preprocessing as unknown as Preprocessing & { cls: boolean };
+  const pre = config.preprocessing!;
   const vocab = Vocab.load(join(dir, "vocab.json"));
-  const cls = pre.cls ? [vocab.id("<cls>")] : [];
+  const cls = pre.cls ? [vocab.id(CLS_TOKEN)] : [];
   return {
     model,
     labels: config.labels ?? [],
@@ -229,12 +243,14 @@ async function loadModel(dir: string): Promise<Loaded> {
   };
 }
 
-export async function evaluateTextClassifier(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
   let test = await loadTextData(data, "test", labels);
   if (o.limit !== undefined) test = take(test, o.limit);
-  const trainer = new Trainer({ model, optimizer: noOpt, loss: lossFn, meter: () => new ClassificationMeter(labels.length) });
-  const m = await trainer.evaluate(textBatches(encode(test.texts), test.labels, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0 }));
+  const m = await evaluator({ model, loss: lossFn, meter: () => new ClassificationMeter(labels.length) }).evaluate(
+    textBatches(encode(test.texts), test.labels, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0 }),
+  );
+  model.dispose();
   const per = perClassScores(m.confusionMatrix as number[][]);
   const majority = test.labels.filter((l) => l === pre.majorityClass).length / test.labels.length;
   return {
@@ -251,9 +267,17 @@ export interface TextPrediction {
   labels: { label: string; probability: number }[];
 }
 
-/** Class probabilities of each text (a path to an existing file is read; raw e-mails are decoded for spam models). */
-export async function predictTexts(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<TextPrediction[]> {
-  const { model, labels, pre, encode } = await loadModel(dir);
+/** Loads a classifier once; each predict gives the class probabilities of its texts (a path to an existing file is read; raw e-mails are decoded for spam models). */
+async function load(dir: string): Promise<Predictor<TextPrediction, OptionValues<typeof OPTIONS>>> {
+  const l = await loadModel(dir);
+  return {
+    task: TEXT_CLASSIFICATION,
+    predict: async (inputs, o = {}) => predictTexts(l, inputs, o.topK ?? 3),
+    dispose: () => l.model.dispose(),
+  };
+}
+
+function predictTexts({ model, labels, pre, encode }: Loaded, inputs: readonly string[], topK: number): TextPrediction[] {
   const texts = inputs.map((s) => {
     if (s.length < 4096 && existsSync(s) && statSync(s).isFile()) {
       const raw = readFileSync(s, "latin1");
@@ -272,23 +296,22 @@ export async function predictTexts(dir: string, inputs: readonly string[], o: Ta
     const order = [...p.keys()].sort((x, y) => p[y]! - p[x]!);
     return {
       input: inputs[b]!.length > 60 ? `${inputs[b]!.slice(0, 57)}...` : inputs[b]!,
-      labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i]!, probability: p[i]! })),
+      labels: order.slice(0, topK).map((i) => ({ label: labels[i]!, probability: p[i]! })),
     };
   });
 }
 
-export const formatTextPrediction = (p: unknown): string => {
-  const q = p as TextPrediction;
-  return q.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
-};
+const formatPrediction = (p: TextPrediction): string => p.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? {} : { limit: 1500, epochs: 3 };
-  const r = await trainTextClassifier({ data: "spam-assassin", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
-  const m = await evaluateTextClassifier(o.out, "spam-assassin");
+  const r = await train({ data: "spam-assassin", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = await evaluate(o.out, "spam-assassin");
   const test = take(spamAssassin("test"), 12, 1);
-  const preds = await predictTexts(o.out, test.texts, { topK: 2 });
+  const l = await loadModel(o.out);
+  const preds = predictTexts(l, test.texts, 2);
+  l.model.dispose();
   const samples = preds.map((p, i) => ({
     input: test.texts[i]!.replace(/\s+/g, " ").slice(0, 160),
     truth: test.classes[test.labels[i]!]!,
@@ -324,7 +347,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const textClassification: DemoTask = Object.freeze({
+export const textClassification = defineTask({
   name: TEXT_CLASSIFICATION,
   description:
     "classify texts (wide & deep = TF-IDF logistic + TextCNN, TextCNN, BiLSTM/GRU, BERT-style encoder or TF-IDF logistic baseline; accuracy, macro-F1, confusion matrix)",
@@ -332,9 +355,15 @@ export const textClassification: DemoTask = Object.freeze({
     "a .csv/.tsv/.jsonl file with `text` and `label` columns, or a built-in set: spam-assassin (raw e-mails, ham vs spam), sotu (State of the Union authorship, presidents with ≥ 8 addresses), fortunes (Debian fortune categories)",
   models: Object.keys(TEXT_CLASSIFIERS),
   defaultModel: DEFAULT_CLASSIFIER,
-  train: (o: TaskTrainOptions) => trainTextClassifier(o as TextClassificationTrainOptions),
-  evaluate: evaluateTextClassifier,
-  predict: predictTexts,
-  formatPrediction: formatTextPrediction,
+  options: OPTIONS,
+  shallow: textShallowPipeline,
+  baseline: "TF-IDF + logistic regression (`flambeau compare text-classification`); eval reports the majority class beside it",
+  train,
+  evaluate,
+  load,
+  formatPrediction,
   demo,
 });
+
+/** Trains a classifier from code (also from labelled texts in memory, or as the vocabulary-only ablation of --init). */
+export const trainTextClassifier = (o: TextClassificationTrainOptions): Promise<TaskTrainResult> => textClassification.train({ ...o });

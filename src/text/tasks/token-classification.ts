@@ -7,20 +7,19 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
-import { AdamW } from "../../optim/index.js";
+import { AdamW, LambdaLR } from "../../optim/index.js";
 import { escapeHtml } from "../../tasks/html.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { KeepBestModel } from "../../train/callbacks.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
-import { type Meter, Trainer } from "../../train/trainer.js";
+import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
 import type { TextSplit } from "../datasets/corpora.js";
 import { entityScores } from "../entities.js";
@@ -117,10 +116,15 @@ interface TagHyper {
   crf: boolean;
 }
 
-export async function trainTagger(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+interface TagPreprocessing {
+  source: string;
+  words: string;
+  chars: string;
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   let train = await loadTagData(o.data, "train");
   let val: TaggedSentence[];
   if (o.val) val = await loadTagData(o.val, "test");
@@ -158,43 +162,34 @@ export async function trainTagger(o: TaskTrainOptions): Promise<TaskTrainResult>
   log(
     `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
   );
-  const opt = new AdamW(model.parameters(), { lr, weightDecay: 1e-4 });
-  const best = new KeepBestModel({ monitor: "valAccuracy" });
+  const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-4 });
   const steps = epochs * Math.ceil(train.length / batchSize);
-  let step = 0;
   const trainer = new Trainer({
+    name: TOKEN_CLASSIFICATION,
     model,
-    optimizer: opt,
+    optimizer,
     loss: lossFor(model),
     meter: () => new TagMeter(model, tags),
     progress: o.progress,
     gradClipNorm: 5,
-    callbacks: [
-      best,
-      {
-        // Linear decay to 10% of the peak rate.
-        onBatchEnd: () => {
-          step++;
-          for (const g of opt.paramGroups) g.lr = lr * (1 - 0.9 * Math.min(1, step / steps));
-        },
-      },
-    ],
+    // Linear decay to 10% of the peak rate.
+    scheduler: new LambdaLR(optimizer, (step) => 1 - 0.9 * Math.min(1, step / steps)),
+    keepBest: { monitor: "valAccuracy" },
   });
   const history = await trainer.fit(tagBatches(trainEnc, { batchSize, shuffle: true, seed }), {
     epochs,
     val: tagBatches(valEnc, { batchSize: 128, shuffle: false, seed }),
   });
-  best.restore(model);
   const metrics = await trainer.evaluate(tagBatches(valEnc, { batchSize: 128, shuffle: false, seed }));
-  await saveModelDir(
+  await saveModelDir<TagHyper, TagPreprocessing>(
     o.out,
     {
       task: TOKEN_CLASSIFICATION,
       architecture: arch,
-      hyper: { ...hyper },
+      hyper,
       labels: tags,
       preprocessing: { source: o.data, words: "words.json", chars: "chars.json" },
-      metrics: { validation: metrics, epochs, batchSize, lr, seed, trainSentences: train.length, bestEpoch: best.bestEpoch },
+      metrics: { validation: metrics, epochs, batchSize, lr, seed, trainSentences: train.length, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
   );
@@ -211,14 +206,14 @@ interface LoadedTagger {
 }
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
-  const { config, weights } = await loadModelDir(dir, TOKEN_CLASSIFICATION);
-  const model = new BiLstmTagger(config.hyper as unknown as TagHyper);
+  const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION);
+  const model = new BiLstmTagger(config.hyper);
   model.loadStateDict(weights);
   model.eval();
   return { model, tags: config.labels ?? [], words: Vocab.load(join(dir, "words.json")), chars: Vocab.load(join(dir, "chars.json")) };
 }
 
-export async function evaluateTagger(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, tags, words, chars } = await loadTagger(dir);
   let test = await loadTagData(data, "test");
   if (o.limit !== undefined) test = takeSentences(test, o.limit);
@@ -232,13 +227,10 @@ export async function evaluateTagger(dir: string, data: string, o: TaskEvalOptio
       );
   });
   const enc = encodeSentences(test, words, chars, tagIds);
-  const trainer = new Trainer({
-    model,
-    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
-    loss: lossFor(model),
-    meter: () => new TagMeter(model, tags),
-  });
-  const m = await trainer.evaluate(tagBatches(enc, { batchSize: o.batchSize ?? 128, shuffle: false, seed: 0 }));
+  const m = await evaluator({ model, loss: lossFor(model), meter: () => new TagMeter(model, tags) }).evaluate(
+    tagBatches(enc, { batchSize: o.batchSize ?? 128, shuffle: false, seed: 0 }),
+  );
+  model.dispose();
   return { sentences: test.length, ...m };
 }
 
@@ -247,9 +239,14 @@ export interface TagPrediction {
   tags: string[];
 }
 
+/** Loads a tagger once; each predict tags its sentences. */
+async function load(dir: string): Promise<Predictor<TagPrediction>> {
+  const l = await loadTagger(dir);
+  return { task: TOKEN_CLASSIFICATION, predict: async (inputs) => tagSentences(l, inputs), dispose: () => l.model.dispose() };
+}
+
 /** Tags each sentence (a path to an existing file: one sentence per non-empty line). */
-export async function tagSentences(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<TagPrediction[]> {
-  const { model, tags, words, chars } = await loadTagger(dir);
+function tagSentences({ model, tags, words, chars }: LoadedTagger, inputs: readonly string[]): TagPrediction[] {
   const sentences = inputs.flatMap((s) =>
     s.length < 4096 && existsSync(s) && statSync(s).isFile()
       ? readFileSync(s, "utf8")
@@ -279,10 +276,7 @@ export async function tagSentences(dir: string, inputs: readonly string[], _o: T
   return toks.map((t, i) => ({ tokens: t, tags: paths[i]!.slice(0, t.length).map((k) => tags[k]!) }));
 }
 
-export const formatTagPrediction = (p: unknown): string => {
-  const q = p as TagPrediction;
-  return q.tokens.map((t, i) => `${t}/${q.tags[i]}`).join(" ");
-};
+const formatPrediction = (p: TagPrediction): string => p.tokens.map((t, i) => `${t}/${p.tags[i]}`).join(" ");
 
 const TAG_COLORS: Record<string, string> = {
   NOUN: "#ddf4ff",
@@ -314,17 +308,19 @@ export function tagsHtml(preds: readonly TagPrediction[], truth?: readonly (read
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? {} : { limit: 2000, epochs: 2, batchSize: 32 };
-  const r = await trainTagger({ data: "brown", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
-  const m = await evaluateTagger(o.out, "brown");
+  const r = await train({ data: "brown", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = await evaluate(o.out, "brown");
   const test = takeSentences(
     (await loadTagData("brown", "test")).filter((s) => s.tokens.length >= 6 && s.tokens.length <= 18),
     5,
     2,
   );
-  const preds = await tagSentences(
-    o.out,
+  const tagger = await loadTagger(o.out);
+  const preds = tagSentences(
+    tagger,
     test.map((s) => s.tokens.join(" ")),
   );
+  tagger.model.dispose();
   const extra = o.full ? "" : " --limit 2000 --epochs 2 --batch-size 32";
   return {
     task: TOKEN_CLASSIFICATION,
@@ -341,16 +337,16 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const tokenClassification: DemoTask = Object.freeze({
+export const tokenClassification = defineTask({
   name: TOKEN_CLASSIFICATION,
   description: "tag every token (BiLSTM over words + character CNN, optional CRF; token accuracy, entity P/R/F1 for BIO tags)",
   dataFormat:
     "a CoNLL file (token<TAB>tag per line, blank line between sentences), or a built-in set: brown (universal POS tags), brown-tags (simplified Brown tags), brown-entities (silver BIO spans over proper-noun runs)",
-  models: [...TAGGER_MODELS],
+  models: TAGGER_MODELS,
   defaultModel: "bilstm-crf",
-  train: trainTagger,
-  evaluate: evaluateTagger,
-  predict: tagSentences,
-  formatPrediction: formatTagPrediction,
+  train,
+  evaluate,
+  load,
+  formatPrediction,
   demo,
 });

@@ -4,7 +4,7 @@
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import type { Inspection } from "../../tasks/baseline.js";
 import { escapeHtml } from "../../tasks/html.js";
-import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../train/inspect.js";
+import { activationMaps, firstLayerFilters, type GridImage, knnAccuracy, pca2, penultimate, scatterSvg } from "../../tasks/inspect.js";
 import { loadModelDir } from "../../train/model-dir.js";
 import { loadImageData } from "../image-data.js";
 import { encodePng } from "../image-io.js";

@@ -6,18 +6,21 @@ import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
-import type { TaskTrainOptions, TaskTrainResult } from "../../tasks/legacy.js";
-import { KeepBestModel, WarmupCosineLR } from "../../train/callbacks.js";
+import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
 import { generateScenes } from "./generate.js";
 import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
 import { type GeneratorSettings, type SceneSplit, sceneImages } from "./task-data.js";
 
+/** What a scene task's train reads: the runtime's arguments and `--init`. */
+export type SceneTrainInput = TrainInput & { init?: string };
+
 /** A saved model to fine-tune: its architecture, hyper-parameters, weights and preprocessing. */
-export interface SceneInit {
+export interface SceneInit<H> {
   architecture: string;
-  hyper: Record<string, unknown>;
+  hyper: H;
   weights: Map<string, Tensor>;
   preprocessing: ImagePreprocessing;
 }
@@ -26,14 +29,14 @@ export interface SceneInit {
  * Reads `--init DIR` for a scene task: the model must be of `task`, have the data's `labels`
  * and, when `--model` is also given, be of that architecture (the saved one is what continues).
  */
-export async function sceneInit(
+export async function sceneInit<H>(
   task: string,
   dir: string | undefined,
   labels: readonly string[],
   model?: string,
-): Promise<SceneInit | null> {
+): Promise<SceneInit<H> | null> {
   if (dir === undefined) return null;
-  const { config, weights } = await loadModelDir(dir, task);
+  const { config, weights } = await loadModelDir<H, ImagePreprocessing>(dir, task);
   const refuse = (why: string): FlambeauError => {
     for (const t of weights.values()) t.dispose();
     return new FlambeauError("E_ARG", `${task}: --init ${dir} ${why}`);
@@ -42,19 +45,34 @@ export async function sceneInit(
   const have = config.labels ?? [];
   if (have.length !== labels.length || have.some((l, i) => l !== labels[i]))
     throw refuse(`was trained on classes [${have.join(", ")}], the data has [${labels.join(", ")}]`);
-  return {
-    architecture: config.architecture,
-    hyper: config.hyper,
-    weights,
-    preprocessing: config.preprocessing as unknown as ImagePreprocessing,
-  };
+  if (!config.preprocessing) throw refuse("has no preprocessing in its config.json; retrain it");
+  return { architecture: config.architecture, hyper: config.hyper, weights, preprocessing: config.preprocessing };
 }
 
-export interface SceneFit {
+/** A saved scene model: built by `build` from its config, its weights loaded, in eval mode. */
+export async function loadSceneModel<H, M extends Pick<Module, "loadStateDict" | "eval">>(
+  dir: string,
+  task: string | undefined,
+  build: (architecture: string, hyper: H, task: string) => M,
+): Promise<{ model: M; pre: ImagePreprocessing; labels: string[]; task: string }> {
+  const { config, weights } = await loadModelDir<H, ImagePreprocessing>(dir, task);
+  try {
+    if (!config.preprocessing) throw new FlambeauError("E_FORMAT", `${dir}/config.json has no preprocessing; retrain the model`);
+    const model = build(config.architecture, config.hyper, config.task);
+    model.loadStateDict(weights);
+    model.eval();
+    return { model, pre: config.preprocessing, labels: config.labels ?? [], task: config.task };
+  } finally {
+    for (const t of weights.values()) t.dispose();
+  }
+}
+
+export interface SceneFit<H> {
   task: string;
-  model: TrainableModel & Pick<Module, "loadStateDict">;
+  /** The model to train; fitOnScenes frees it once the directory is written. */
+  model: TrainableModel & Pick<Module, "loadStateDict" | "dispose">;
   architecture: string;
-  hyper: object;
+  hyper: H;
   labels: string[];
   train: SceneSplit;
   val: SceneSplit;
@@ -70,13 +88,13 @@ export interface SceneFit {
   /** The validation log that picks the kept epoch (default "valMeanIou"; higher is better unless it names a loss). */
   monitor?: string;
   /** Fine-tune: start from these weights and keep their normalisation. */
-  init?: SceneInit | null;
+  init?: SceneInit<H> | null;
 }
 
-export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promise<TaskTrainResult> {
+  const { seed } = o;
   const side = f.train.size;
-  o.log?.(
+  o.log(
     `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${f.epochs} epochs, batch ${f.batchSize}, lr ${f.peakLr}`,
   );
   const images = sceneImages(f.train);
@@ -92,14 +110,15 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
   const n = f.train.scenes.length;
   const opt = new AdamW(f.model.parameters(), { lr: f.peakLr, weightDecay: 1e-4 });
   const total = f.epochs * Math.ceil(n / f.batchSize);
-  const best = new KeepBestModel({ monitor: f.monitor ?? "valMeanIou" });
   const trainer = new Trainer({
+    name: f.task,
     model: f.model,
     optimizer: opt,
     loss: f.loss,
     meter: f.meter,
     progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, f.peakLr, total, Math.min(Math.ceil(n / f.batchSize), Math.ceil(total * 0.05))), best],
+    callbacks: [new WarmupCosineLR(opt, f.peakLr, total, Math.min(Math.ceil(n / f.batchSize), Math.ceil(total * 0.05)))],
+    keepBest: { monitor: f.monitor ?? "valMeanIou" },
   });
   // The first epoch uses the set read above.
   const generator = f.generator;
@@ -113,16 +132,15 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
     epochs: f.epochs,
     val: valLoader(),
   });
-  best.restore(f.model);
   const metrics = await trainer.evaluate(valLoader());
-  await saveModelDir(
+  await saveModelDir<H, ImagePreprocessing>(
     o.out,
     {
       task: f.task,
       architecture: f.architecture,
-      hyper: f.hyper as Record<string, unknown>,
+      hyper: f.hyper,
       labels: f.labels,
-      preprocessing: pre as unknown as Record<string, unknown>,
+      preprocessing: pre,
       metrics: {
         validation: metrics,
         epochs: f.epochs,
@@ -130,12 +148,13 @@ export async function fitOnScenes(f: SceneFit, o: TaskTrainOptions): Promise<Tas
         lr: f.peakLr,
         seed,
         trainExamples: n,
-        bestEpoch: best.bestEpoch,
+        bestEpoch: history.bestEpoch,
         ...(o.init ? { init: o.init } : {}),
       },
     },
     f.model.stateDict(),
   );
   for (const t of [images, targets, vImages, vTargets]) t.dispose();
+  f.model.dispose();
   return { dir: o.out, metrics, history };
 }

@@ -22,6 +22,7 @@ import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
+import { imageShallowPipeline } from "../features/pipeline.js";
 import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
@@ -250,6 +251,7 @@ export const imageClassification = defineTask({
   models: Object.keys(IMAGE_CLASSIFIERS),
   defaultModel: "small-cnn",
   options: OPTIONS,
+  shallow: imageShallowPipeline,
   baseline: "HOG features + logistic regression (`flambeau compare image-classification`)",
   train,
   evaluate,

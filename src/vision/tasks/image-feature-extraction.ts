@@ -11,18 +11,22 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
-import { load, save } from "../../io/index.js";
+import { load as loadTensors, save } from "../../io/index.js";
+import { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import { opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { type LabelledImages, loadImageData, take } from "../image-data.js";
 import { readImage } from "../image-io.js";
@@ -35,12 +39,19 @@ import { neighboursHtml } from "./retrieval-html.js";
 const TASK = "image-feature-extraction";
 const HELD_OUT = 2;
 
+const OPTIONS = {
+  topK: opt.int("gallery images to show", { phases: ["predict"], default: 5 }),
+};
+
 interface Pre {
   size: number;
   channels: 1 | 3;
   mean: number;
   std: number;
 }
+type Hyper = { inChannels: number; dim: number; width: number };
+/** What the saved config's preprocessing holds: the normalisation, the held-out classes and the gallery's data. */
+type SavedPre = Pre & { heldOutClasses: string[]; gallery: string };
 
 const prepare = (x: Tensor, p: Pre): Tensor => x.float().div(255).sub(p.mean).div(p.std);
 
@@ -57,10 +68,39 @@ function select(d: LabelledImages, classes: readonly number[], keep: boolean): L
 
 const heldOutOf = (classes: readonly string[]): number[] => Array.from({ length: HELD_OUT }, (_, i) => classes.length - HELD_OUT + i);
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+/** The embedding network and its CosFace head as one module: the trainer (and data parallelism) sees both. */
+class CosFaceTraining extends Module {
+  constructor(
+    readonly net: EmbeddingCNN,
+    readonly head: CosFaceLoss,
+  ) {
+    super();
+  }
+  forward(x: Tensor, labels: Tensor): Tensor {
+    return this.head.forward(this.net.forward(x), labels);
+  }
+}
+
+/** One epoch of shifted batches in a fresh permutation of `rng` (drawn when the epoch starts). */
+function epochBatches(data: LabelledImages, pre: Pre, batch: number, rng: Random) {
+  const n = data.images.shape[0]!;
+  const steps = Math.ceil(n / batch);
+  async function* run(): AsyncGenerator<[Tensor, Tensor]> {
+    const perm = rng.permutation(n);
+    for (let s = 0; s < steps; s++)
+      yield tidy(() => {
+        const rows = perm.subarray(s * batch, Math.min(n, (s + 1) * batch));
+        const idx = tensor(BigInt64Array.from(rows, (v) => BigInt(v)));
+        const x = randomTranslate(prepare(data.images.indexSelect(0, idx), pre), { maxShift: 2 });
+        return [x, data.labels.indexSelect(0, idx)] as [Tensor, Tensor];
+      });
+  }
+  return { length: steps, [Symbol.asyncIterator]: () => run()[Symbol.asyncIterator]() };
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const all = await loadImageData(o.data, "train", {});
   if (all.classes.length < HELD_OUT + 2)
     throw new FlambeauError(
@@ -81,62 +121,43 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     return { mean: Number(x.mean().item()), std: Math.max(1e-3, Number(x.std().item())) };
   });
   const pre: Pre = { size, channels, ...stats };
-  const hyper = { inChannels: channels, dim: 64, width: 16 };
+  const hyper: Hyper = { inChannels: channels, dim: 64, width: 16 };
   const model = new EmbeddingCNN(hyper);
   // Training labels are renumbered 0…C−3 (the held-out classes are the last two).
-  const head = new CosFaceLoss(hyper.dim, all.classes.length - HELD_OUT);
+  const withHead = new CosFaceTraining(model, new CosFaceLoss(hyper.dim, all.classes.length - HELD_OUT));
   const epochs = o.epochs ?? 3;
   const batch = o.batchSize ?? 128;
   const peakLr = o.lr ?? 2e-3;
-  const opt = new AdamW([...model.parameters(), ...head.parameters()], { lr: peakLr, weightDecay: 1e-4 });
-  const steps = Math.ceil(n / batch);
-  const total = epochs * steps;
+  const optimizer = new AdamW(withHead.parameters(), { lr: peakLr, weightDecay: 1e-4 });
+  const total = epochs * Math.ceil(n / batch);
   log(
     `${TASK}: ${n} training images of ${all.classes.length - HELD_OUT} classes (held out: ${held.map((c) => all.classes[c]).join(", ")}); CosFace, ${epochs} epochs, batch ${batch}`,
   );
-  const history: TaskTrainResult["history"] = { epochs: [], seconds: 0, samplesPerSecond: 0 };
-  const t0 = performance.now();
-  o.progress?.start(`${TASK} embedding`, total);
-  const rng = new Random(seed, 1);
-  for (let e = 0; e < epochs; e++) {
-    model.train();
-    const perm = rng.permutation(n);
-    let sum = 0;
-    for (let s = 0; s < steps; s++) {
-      const step = e * steps + s;
-      for (const g of opt.paramGroups) g.lr = peakLr * 0.5 * (1 + Math.cos((Math.PI * step) / total));
-      sum += tidy(() => {
-        const rows = perm.subarray(s * batch, Math.min(n, (s + 1) * batch));
-        const idx = tensor(BigInt64Array.from(rows, (v) => BigInt(v)));
-        const x = randomTranslate(prepare(data.images.indexSelect(0, idx), pre), { maxShift: 2 });
-        const loss = head.forward(model.forward(x), data.labels.indexSelect(0, idx));
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return Number(loss.item());
-      });
-      o.progress?.update(step + 1, { loss: sum / (s + 1) });
-    }
-    history.epochs.push({ loss: sum / steps });
-    log(`epoch ${e + 1}/${epochs}: CosFace loss ${(sum / steps).toFixed(4)}`);
-  }
-  history.seconds = (performance.now() - t0) / 1000;
-  history.samplesPerSecond = (n * epochs) / history.seconds;
-  o.progress?.end(`trained in ${history.seconds.toFixed(0)} s`);
+  const trainer = new Trainer<[Tensor, Tensor]>({
+    name: TASK,
+    model: withHead,
+    optimizer,
+    step: ([x, y]) => withHead.forward(x, y),
+    progress: o.progress,
+    // Cosine decay from the peak, no warm-up.
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, total, 0)],
+  });
+  const history = await trainer.fit(epochBatches(data, pre, batch, new Random(seed, 1)), { epochs });
   model.eval();
-  const config = {
-    task: TASK,
-    architecture: "embedding-cnn",
-    hyper,
-    labels: all.classes,
-    preprocessing: { ...pre, heldOutClasses: held.map((c) => all.classes[c]!), gallery: o.data },
-  };
   const metrics = await scoreAndIndex(model, pre, o.data, all.classes, o.out, true);
-  await saveModelDir(
+  await saveModelDir<Hyper, SavedPre>(
     o.out,
-    { ...config, metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainExamples: n } },
+    {
+      task: TASK,
+      architecture: "embedding-cnn",
+      hyper,
+      labels: all.classes,
+      preprocessing: { ...pre, heldOutClasses: held.map((c) => all.classes[c]!), gallery: o.data },
+      metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainExamples: n },
+    },
     model.stateDict(),
   );
+  withHead.dispose();
   return { dir: o.out, metrics, history };
 }
 
@@ -201,17 +222,18 @@ async function scoreAndIndex(
   return out;
 }
 
-async function loadModel(dir: string): Promise<{ model: EmbeddingCNN; pre: Pre & { gallery: string }; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = new EmbeddingCNN(config.hyper as { inChannels: number; dim: number; width: number });
+async function loadModel(dir: string): Promise<{ model: EmbeddingCNN; pre: SavedPre; labels: string[] }> {
+  const { config, weights } = await loadModelDir<Hyper, SavedPre>(dir, TASK);
+  const model = new EmbeddingCNN(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, pre: config.preprocessing as unknown as Pre & { gallery: string }, labels: config.labels ?? [] };
+  return { model, pre: config.preprocessing!, labels: config.labels ?? [] };
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
   const m = await scoreAndIndex(model, pre, data, labels, null, true, o.limit);
+  model.dispose();
   return { heldOutClasses: labels.slice(-HELD_OUT), ...m };
 }
 
@@ -223,36 +245,53 @@ interface Neighbour {
   score: number;
 }
 
-async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<Neighbour[][]> {
+/** The model and the index over its gallery, loaded once. */
+async function load(dir: string): Promise<Predictor<Neighbour[], { topK?: number }>> {
   const { model, pre, labels } = await loadModel(dir);
-  const g = await load(join(dir, "gallery.safetensors"));
+  const g = await loadTensors(join(dir, "gallery.safetensors"));
   const emb = g.get("embeddings");
   const glab = g.get("labels");
-  if (!emb || !glab) throw new FlambeauError("E_FORMAT", `${dir}/gallery.safetensors lacks embeddings or labels; retrain the model`);
-  const index = buildIndex(emb);
-  const k = o.topK ?? 5;
-  const out: Neighbour[][] = [];
-  const gl = glab.data() as BigInt64Array;
-  for (const file of inputs) {
-    const img = await readImage(file, { size: pre.size, channels: pre.channels });
-    const q = noGrad(() =>
-      tidy(() => model.spatial(prepare(tensor(img.data, { shape: [1, pre.channels, pre.size, pre.size] }), pre)).keep()),
-    );
-    const r = index.search(q, k);
-    const ids = r.indices.data() as BigInt64Array;
-    const sc = r.scores.data() as Float32Array;
-    out.push(Array.from(ids, (id, i) => ({ rank: i + 1, index: Number(id), label: labels[Number(gl[Number(id)])] ?? "?", score: sc[i]! })));
+  if (!emb || !glab) {
+    model.dispose();
+    for (const t of g.values()) t.dispose();
+    throw new FlambeauError("E_FORMAT", `${dir}/gallery.safetensors lacks embeddings or labels; retrain the model`);
   }
-  index.dispose();
-  return out;
+  const index = buildIndex(emb);
+  const gl = glab.data() as BigInt64Array;
+  for (const t of g.values()) t.dispose();
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      const k = o.topK ?? 5;
+      const out: Neighbour[][] = [];
+      for (const file of inputs) {
+        const img = await readImage(file, { size: pre.size, channels: pre.channels });
+        const [ids, sc] = noGrad(() =>
+          tidy(() => {
+            const q = model.spatial(prepare(tensor(img.data, { shape: [1, pre.channels, pre.size, pre.size] }), pre));
+            const r = index.search(q, k);
+            return [r.indices.data() as BigInt64Array, r.scores.data() as Float32Array] as const;
+          }),
+        );
+        out.push(
+          Array.from(ids, (id, i) => ({ rank: i + 1, index: Number(id), label: labels[Number(gl[Number(id)])] ?? "?", score: sc[i]! })),
+        );
+      }
+      return out;
+    },
+    dispose: () => {
+      index.dispose();
+      model.dispose();
+    },
+  };
 }
 
-const formatPrediction = (p: unknown): string => (p as Neighbour[]).map((n) => `#${n.index} ${n.label} (${n.score.toFixed(3)})`).join(", ");
+const formatPrediction = (p: Neighbour[]): string => p.map((n) => `#${n.index} ${n.label} (${n.score.toFixed(3)})`).join(", ");
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? { epochs: 6 } : { limit: 8000, epochs: 2 };
-  const r = await train({ data: "fashion-mnist", out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({ data: "fashion-mnist", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = r.metrics as Record<string, number>;
   const { model, pre, labels } = await loadModel(o.out);
   const extraHtml = await neighboursHtml(
@@ -262,6 +301,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     labels,
     heldOutOf(labels),
   );
+  model.dispose();
   const extra = o.full ? " --epochs 6" : " --limit 8000 --epochs 2";
   return {
     task: TASK,
@@ -280,7 +320,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const imageFeatureExtraction: DemoTask = Object.freeze({
+export const imageFeatureExtraction = defineTask({
   name: TASK,
   description:
     "image retrieval: an embedding CNN (CosFace loss) with an exact or HNSW nearest-neighbour index; recall@1/5 and mAP on classes held out of training, vs raw pixels",
@@ -288,9 +328,10 @@ export const imageFeatureExtraction: DemoTask = Object.freeze({
     "like image-classification (IDX folder, `fashion-mnist`, or ImageFolder with train/ and test/); the last two classes are held out of training and the test split is the gallery",
   models: ["embedding-cnn"],
   defaultModel: "embedding-cnn",
+  options: OPTIONS,
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -8,16 +8,18 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, stack, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
 import { baseline, degrade } from "../degrade.js";
 import { readImage, writeImage } from "../image-io.js";
 import { buildRestorer, IMAGE_RESTORERS, type ImageRestorer, type RestorerHyper, restorerHyper } from "../models/restoration.js";
@@ -57,16 +59,28 @@ function evalCrop(p: Tensor, side: number, scale: number): Tensor {
   return p.narrow(1, (h - ch) >> 1, ch).narrow(2, (w - cw) >> 1, cw);
 }
 
-const cosine = (step: number, total: number): number => 0.5 * (1 + Math.cos((Math.PI * step) / total));
-
 async function photoSplit(data: string): Promise<{ train: string[]; test: string[] }> {
   return splitPhotos(await listPhotos(data));
 }
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+/** A degraded input and its clean patches. */
+type Pair = { input: Tensor; hr: Tensor };
+
+/** An epoch of `steps` batches of fresh random patches drawn from `rng`, degraded for the job. */
+function patchBatches(photos: readonly Photo[], job: RestorerHyper["job"], batch: number, steps: number, rng: Random) {
+  async function* run(): AsyncGenerator<Pair> {
+    for (let s = 0; s < steps; s++)
+      yield tidy(() => {
+        const hr = samplePatches(photos, batch, rng);
+        return { input: noGrad(() => degrade(hr, job)), hr };
+      });
+  }
+  return { length: steps, [Symbol.asyncIterator]: () => run()[Symbol.asyncIterator]() };
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
   manualSeed(seed);
-  const log = o.log ?? (() => {});
   const arch = o.model ?? "srresnet-x2";
   const hyper = restorerHyper(arch);
   const split = await photoSplit(o.data);
@@ -77,52 +91,36 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 1e-3;
   // An epoch is STEPS_PER_EPOCH batches of fresh random patches; `limit` caps its patches.
   const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
-  const total = epochs * steps;
   log(
     `${TASK}: ${photos.length} training photos (${split.test.length} held out), ${arch}, ${epochs} epochs × ${steps} steps of ${batch} ${PATCH}px patches, lr ${peakLr}`,
   );
-  const opt = new Adam(model.parameters(), { lr: peakLr });
-  const rng = new Random(seed);
-  const history: TaskTrainResult["history"] = { epochs: [], seconds: 0, samplesPerSecond: 0 };
-  const t0 = performance.now();
-  o.progress?.start(`${TASK} ${arch}`, total);
-  model.train();
-  for (let e = 0; e < epochs; e++) {
-    let sum = 0;
-    for (let s = 0; s < steps; s++) {
-      const step = e * steps + s;
-      for (const g of opt.paramGroups) g.lr = peakLr * cosine(step, total);
-      sum += tidy(() => {
-        const hr = samplePatches(photos, batch, rng);
-        const input = noGrad(() => degrade(hr, hyper.job));
-        // L1 trains restorers to sharper results than L2 at the same PSNR budget.
-        const loss = model.forward(input).sub(hr).abs().mean();
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return Number(loss.item());
-      });
-      o.progress?.update(step + 1, { loss: sum / (s + 1) });
-    }
-    history.epochs.push({ loss: sum / steps });
-    log(`epoch ${e + 1}/${epochs}: L1 ${(sum / steps).toFixed(4)}`);
-  }
-  history.seconds = (performance.now() - t0) / 1000;
-  history.samplesPerSecond = (total * batch) / history.seconds;
-  o.progress?.end(`trained in ${history.seconds.toFixed(0)} s`);
+  const optimizer = new Adam(model.parameters(), { lr: peakLr });
+  const trainer = new Trainer<Pair>({
+    name: TASK,
+    model,
+    optimizer,
+    // L1 trains restorers to sharper results than L2 at the same PSNR budget.
+    step: ({ input, hr }) => model.forward(input).sub(hr).abs().mean(),
+    progress: o.progress,
+    // Cosine decay from the peak, no warm-up.
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, 0)],
+  });
+  const history = await trainer.fit(patchBatches(photos, hyper.job, batch, steps, new Random(seed)), { epochs });
   model.eval();
-  const metrics = await scorePhotos(model, hyper, await loadPhotos(split.test), EVAL_SIDE);
-  await saveModelDir(
+  const held = await loadPhotos(split.test);
+  const metrics = await scorePhotos(model, hyper, held, EVAL_SIDE);
+  for (const p of [...photos, ...held]) p.pixels.dispose();
+  await saveModelDir<RestorerHyper, never>(
     o.out,
     {
       task: TASK,
       architecture: arch,
-      hyper: hyper as unknown as Record<string, unknown>,
+      hyper,
       metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainPhotos: photos.length, heldOutPhotos: split.test },
     },
     model.stateDict(),
   );
-  for (const p of photos) p.pixels.dispose();
+  model.dispose();
   return { dir: o.out, metrics, history };
 }
 
@@ -168,20 +166,22 @@ async function scorePhotos(
 }
 
 async function loadModel(dir: string): Promise<{ model: ImageRestorer; hyper: RestorerHyper; arch: string }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const hyper = config.hyper as unknown as RestorerHyper;
-  const model = buildRestorer(hyper);
+  const { config, weights } = await loadModelDir<RestorerHyper, never>(dir, TASK);
+  const model = buildRestorer(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, hyper, arch: config.architecture };
+  return { model, hyper: config.hyper, arch: config.architecture };
 }
 
 /** Scores the held-out photos of `data` (the same split training used), or every photo of a folder given with `limit`. */
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, hyper, arch } = await loadModel(dir);
   const { test } = await photoSplit(data);
   const files = o.limit !== undefined ? test.slice(0, o.limit) : test;
-  const m = await scorePhotos(model, hyper, await loadPhotos(files), EVAL_SIDE);
+  const photos = await loadPhotos(files);
+  const m = await scorePhotos(model, hyper, photos, EVAL_SIDE);
+  for (const p of photos) p.pixels.dispose();
+  model.dispose();
   return { model: arch, metric: "PSNR/SSIM on BT.601 luma, central ≤256 px crop, border shaved", ...m };
 }
 
@@ -204,43 +204,55 @@ function restoreImage(model: ImageRestorer, data: Uint8Array, height: number, wi
   );
 }
 
-/** Restores whole images; outputs go to <dir>/predictions/<name>-<job>.png. */
-async function predict(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<Restored[]> {
+/** Loads the restorer once; each call restores whole images to <dir>/predictions/<name>-<job>.png. */
+async function load(dir: string): Promise<Predictor<Restored>> {
   const { model, hyper } = await loadModel(dir);
   const outDir = join(dir, "predictions");
-  mkdirSync(outDir, { recursive: true });
-  const out: Restored[] = [];
-  for (const file of inputs) {
-    const img = await readImage(file, { channels: 3 });
-    if (img.height * img.width > 1024 * 1024)
-      throw new FlambeauError("E_ARG", `${TASK}: ${file} is ${img.height}×${img.width}; predict takes images up to 1024×1024 px`);
-    const y = restoreImage(model, img.data, img.height, img.width);
-    const suffix = hyper.job.kind === "denoise" ? "denoised" : `x${hyper.job.scale}`;
-    const path = join(outDir, `${basename(file, extname(file))}-${suffix}.png`);
-    await writeImage(path, y);
-    out.push({ input: file, output: path, height: y.shape[1]!, width: y.shape[2]! });
-    y.dispose();
-  }
-  return out;
+  return {
+    task: TASK,
+    async predict(inputs) {
+      mkdirSync(outDir, { recursive: true });
+      const out: Restored[] = [];
+      for (const file of inputs) {
+        const img = await readImage(file, { channels: 3 });
+        if (img.height * img.width > 1024 * 1024)
+          throw new FlambeauError("E_ARG", `${TASK}: ${file} is ${img.height}×${img.width}; predict takes images up to 1024×1024 px`);
+        const y = restoreImage(model, img.data, img.height, img.width);
+        const suffix = hyper.job.kind === "denoise" ? "denoised" : `x${hyper.job.scale}`;
+        const path = join(outDir, `${basename(file, extname(file))}-${suffix}.png`);
+        await writeImage(path, y);
+        out.push({ input: file, output: path, height: y.shape[1]!, width: y.shape[2]! });
+        y.dispose();
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
-const formatPrediction = (p: unknown): string => {
-  const r = p as Restored;
-  return `wrote ${r.output} (${r.width}×${r.height})`;
-};
+const formatPrediction = (r: Restored): string => `wrote ${r.output} (${r.width}×${r.height})`;
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   // The quick demo fits a minute on two cores with the light ESPCN; --full trains SRResNet-lite.
   const arch = o.full ? "srresnet-x2" : "espcn-x2";
   const budget = o.full ? { epochs: 20 } : { epochs: 3 };
-  const r = await train({ data: "debian-photos", out: o.out, model: arch, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({
+    data: "debian-photos",
+    out: o.out,
+    model: arch,
+    seed: 0,
+    progress: o.progress,
+    log: o.log ?? (() => {}),
+    ...budget,
+  });
   const m = r.metrics as Record<string, number>;
   const { model, hyper } = await loadModel(o.out);
   const { test } = await photoSplit("debian-photos");
   const photos = await loadPhotos(test.slice(0, 3));
   const extraHtml = await restoredCropsHtml(model, hyper, photos);
   for (const p of photos) p.pixels.dispose();
+  model.dispose();
   const extra = o.full ? " --epochs 20" : " --epochs 3";
   return {
     task: TASK,
@@ -256,7 +268,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const imageToImage: DemoTask = Object.freeze({
+export const imageToImage = defineTask({
   name: TASK,
   description:
     "super-resolution (×2/×3/×4) and denoising of photos (a CNN predicting the detail bicubic upscaling misses; PSNR/SSIM on luma vs bicubic)",
@@ -266,7 +278,7 @@ export const imageToImage: DemoTask = Object.freeze({
   defaultModel: "srresnet-x2",
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -7,28 +7,24 @@ import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, l1Loss } from "../../core/ops/loss.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { loadModelDir } from "../../train/model-dir.js";
-import { Trainer } from "../../train/trainer.js";
+import { opt } from "../../tasks/options.js";
+import { type DemoOptions, type DemoSection, defineTask, type EvalArgs, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
+import { evaluator } from "../../train/trainer.js";
 import { readImage, writeImage } from "../image-io.js";
 import { BoxRegressor } from "../models/localizer.js";
 import { pngDataUri } from "../scenes/demo-html.js";
 import { classColor, drawBoxes } from "../scenes/draw.js";
-import { fitOnScenes, sceneInit } from "../scenes/fit.js";
+import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { boxIou, cxcywhIou, LocalizationMeter } from "../scenes/metrics.js";
 import { localizationTargets, type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 
 const TASK = "image-localization";
 const ARCHS = ["box-cnn"] as const;
+
+const OPTIONS = {
+  init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+};
 
 /** Cross-entropy on the class, plus L1 and GIoU on the box (GIoU keeps a gradient when boxes do not overlap). */
 function localizationLoss(numClasses: number) {
@@ -62,13 +58,13 @@ function buildModel(arch: string, h: Hyper): BoxRegressor {
   });
 }
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
+  const { seed } = o;
   manualSeed(seed);
   const { train: tr, val, generator } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed });
-  const init = await sceneInit(TASK, o.init, tr.classes, o.model);
+  const init = await sceneInit<Hyper>(TASK, o.init, tr.classes, o.model);
   const arch = init?.architecture ?? o.model ?? "box-cnn";
-  const hyper = (init?.hyper as unknown as Hyper | undefined) ?? {
+  const hyper: Hyper = init?.hyper ?? {
     numClasses: tr.classes.length,
     width: 32,
     stages: 3,
@@ -96,13 +92,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   return fitOnScenes(fit, o);
 }
 
-export async function loadLocalizer(dir: string): Promise<{ model: BoxRegressor; pre: ImagePreprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = buildModel(config.architecture, config.hyper as unknown as Hyper);
-  model.loadStateDict(weights);
-  model.eval();
-  return { model, pre: config.preprocessing as unknown as ImagePreprocessing, labels: config.labels ?? [] };
-}
+export const loadLocalizer = (dir: string) => loadSceneModel<Hyper, BoxRegressor>(dir, TASK, buildModel);
 
 /** Scores a model on scenes (accuracy, mean IoU). */
 export async function scoreLocalizer(
@@ -113,9 +103,8 @@ export async function scoreLocalizer(
 ): Promise<Record<string, unknown>> {
   const images = sceneImages(set);
   const targets = localizationTargets(set);
-  const trainer = new Trainer({
+  const trainer = evaluator({
     model,
-    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
     loss: localizationLoss(model.numClasses),
     meter: () => new LocalizationMeter(model.numClasses),
   });
@@ -125,12 +114,16 @@ export async function scoreLocalizer(
   return m;
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadLocalizer(dir);
-  const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000 });
-  if (set.classes.length !== labels.length)
-    throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
-  return { ...(await scoreLocalizer(model, pre, set, o.batchSize)), labels };
+  try {
+    const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000 });
+    if (set.classes.length !== labels.length)
+      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
+    return { ...(await scoreLocalizer(model, pre, set, o.batchSize)), labels };
+  } finally {
+    model.dispose();
+  }
 }
 
 export interface LocalizedObject {
@@ -166,39 +159,45 @@ export function localize(
   });
 }
 
-/** Prints each image's object and box; writes the image with its box drawn to <dir>/predictions/. */
-async function predict(dir: string, inputs: readonly string[], _o: TaskPredictOptions = {}): Promise<LocalizedObject[]> {
+/** Loads the localizer once; each call prints each image's object and box and writes the image with its box drawn to <dir>/predictions/. */
+async function load(dir: string): Promise<Predictor<LocalizedObject>> {
   const { model, pre, labels } = await loadLocalizer(dir);
   const outDir = join(dir, "predictions");
-  mkdirSync(outDir, { recursive: true });
-  const out: LocalizedObject[] = [];
-  for (const file of inputs) {
-    const orig = await readImage(file, { channels: 3 });
-    const img = await readImage(file, { channels: 3, size: pre.size });
-    const r = tidy(() => localize(model, normalise(tensor(img.data, { shape: [1, 3, pre.size, pre.size] }), pre), pre.size))[0]!;
-    const kx = orig.width / pre.size;
-    const ky = orig.height / pre.size;
-    const box: [number, number, number, number] = [r.box[0] * kx, r.box[1] * ky, r.box[2] * kx, r.box[3] * ky].map(
-      (v) => Math.round(v * 10) / 10,
-    ) as [number, number, number, number];
-    drawBoxes(orig.data, orig.height, orig.width, [{ box, color: classColor(r.cls + 1) }]);
-    const path = join(outDir, `${basename(file, extname(file))}-box.png`);
-    await writeImage(path, tensor(orig.data, { shape: [3, orig.height, orig.width] }));
-    out.push({ input: file, label: labels[r.cls] ?? String(r.cls), probability: r.probability, box, output: path });
-  }
-  return out;
+  return {
+    task: TASK,
+    async predict(inputs) {
+      mkdirSync(outDir, { recursive: true });
+      const out: LocalizedObject[] = [];
+      for (const file of inputs) {
+        const orig = await readImage(file, { channels: 3 });
+        const img = await readImage(file, { channels: 3, size: pre.size });
+        const r = tidy(() => localize(model, normalise(tensor(img.data, { shape: [1, 3, pre.size, pre.size] }), pre), pre.size))[0]!;
+        const kx = orig.width / pre.size;
+        const ky = orig.height / pre.size;
+        const box: [number, number, number, number] = [r.box[0] * kx, r.box[1] * ky, r.box[2] * kx, r.box[3] * ky].map(
+          (v) => Math.round(v * 10) / 10,
+        ) as [number, number, number, number];
+        drawBoxes(orig.data, orig.height, orig.width, [{ box, color: classColor(r.cls + 1) }]);
+        const path = join(outDir, `${basename(file, extname(file))}-box.png`);
+        const drawn = tensor(orig.data, { shape: [3, orig.height, orig.width] });
+        await writeImage(path, drawn);
+        drawn.dispose();
+        out.push({ input: file, label: labels[r.cls] ?? String(r.cls), probability: r.probability, box, output: path });
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
-const formatPrediction = (p: unknown): string => {
-  const r = p as LocalizedObject;
-  return `${r.label} ${(100 * r.probability).toFixed(1)}% box [x ${r.box[0]}, y ${r.box[1]}, w ${r.box[2]}, h ${r.box[3]}] (drawn in ${r.output})`;
-};
+const formatPrediction = (r: LocalizedObject): string =>
+  `${r.label} ${(100 * r.probability).toFixed(1)}% box [x ${r.box[0]}, y ${r.box[1]}, w ${r.box[2]}, h ${r.box[3]}] (drawn in ${r.output})`;
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = "scenes:digits";
   const budget = o.full ? { limit: 16000, epochs: 24 } : { limit: 600, epochs: 3 };
-  const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, data);
   const { model, pre, labels } = await loadLocalizer(o.out);
   const set = await testScenes(data, pre.generator, { size: pre.size, count: 12 });
@@ -221,6 +220,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
       probability: found[i]!.probability,
     });
   }
+  model.dispose();
   return {
     task: TASK,
     dataset:
@@ -236,16 +236,17 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const imageLocalization: DemoTask = Object.freeze({
+export const imageLocalization = defineTask({
   name: TASK,
   description: "classify and localize the one object in an image (C class scores + a box; accuracy and mean IoU)",
   dataFormat:
     "`scenes` (generated: Fashion-MNIST items on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or a COCO folder (annotations.json + images/, or train/ and test/ of that layout; the largest object of each image is its target)",
   models: [...ARCHS],
   defaultModel: "box-cnn",
+  options: OPTIONS,
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

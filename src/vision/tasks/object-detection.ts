@@ -8,16 +8,16 @@
 import { basename, extname } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { loadModelDir } from "../../train/model-dir.js";
+import { opt } from "../../tasks/options.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type Task,
+  type TaskTrainResult,
+} from "../../tasks/task.js";
 import { readImage, writeImage } from "../image-io.js";
 import { CenterNet, splitCenterNet } from "../models/centernet.js";
 import {
@@ -32,7 +32,7 @@ import { centernetTargets, checkDetectionSize } from "../scenes/centernet-target
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import type { MaskDetection, MaskGroundTruth } from "../scenes/detection-metrics.js";
 import { classColor, drawBoxes, overlayMask } from "../scenes/draw.js";
-import { fitOnScenes, sceneInit } from "../scenes/fit.js";
+import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
 import { type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 
@@ -77,17 +77,13 @@ export interface DetectionPrediction {
 }
 
 /** The model of a saved object-detection or instance-segmentation directory. */
-export async function loadDetector(dir: string): Promise<{ model: CenterNet; pre: ImagePreprocessing; labels: string[]; task: string }> {
-  const { config, weights } = await loadModelDir(dir);
-  if (config.task !== "object-detection" && config.task !== "instance-segmentation")
-    throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not an object-detection or instance-segmentation one`);
-  const h = config.hyper as unknown as Hyper;
-  hyperOf(config.task, config.architecture, h.numClasses, h.masks);
-  const model = buildModel(h);
-  model.loadStateDict(weights);
-  model.eval();
-  return { model, pre: config.preprocessing as unknown as ImagePreprocessing, labels: config.labels ?? [], task: config.task };
-}
+export const loadDetector = (dir: string) =>
+  loadSceneModel<Hyper, CenterNet>(dir, undefined, (arch, h, task) => {
+    if (task !== "object-detection" && task !== "instance-segmentation")
+      throw new FlambeauError("E_ARG", `${dir} holds a ${task} model, not an object-detection or instance-segmentation one`);
+    hyperOf(task, arch, h.numClasses, h.masks);
+    return buildModel(h);
+  });
 
 /**
  * Box mAP@0.5 and mAP@[.5:.95] (and, with masks, mask mAP against the exact full-size
@@ -258,9 +254,9 @@ function drawPath(draw: string, input: string, many: boolean): string {
   return `${draw.slice(0, draw.length - extname(draw).length)}-${basename(input, extname(input))}${ext}`;
 }
 
-function makeTask(name: "object-detection" | "instance-segmentation", masks: boolean): DemoTask {
-  async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-    const seed = o.seed ?? 0;
+function makeTask(name: "object-detection" | "instance-segmentation", masks: boolean): Task {
+  async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
+    const { seed } = o;
     manualSeed(seed);
     let arch = o.model ?? "centernet-small";
     hyperOf(name, arch, 1, masks);
@@ -270,9 +266,9 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       generator,
     } = await trainScenes(o.data, { ...DETECTION_SCENES, count: masks ? 8000 : 20000, valCount: 300 }, { limit: o.limit, seed });
     checkDetectionSize(name, tr.size);
-    const init = await sceneInit(name, o.init, tr.classes, o.model);
+    const init = await sceneInit<Hyper>(name, o.init, tr.classes, o.model);
     if (init) arch = init.architecture;
-    const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(name, arch, tr.classes.length, masks);
+    const hyper = init?.hyper ?? hyperOf(name, arch, tr.classes.length, masks);
     const targets = (set: SceneSplit): Tensor => centernetTargets(set, { numClasses: hyper.numClasses, masks });
     const fit = {
       task: name,
@@ -296,33 +292,49 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     return fitOnScenes(fit, o);
   }
 
-  async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+  async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
     const { model, pre, labels, task } = await loadDetector(dir);
-    if (task !== name) throw new FlambeauError("E_ARG", `${dir} holds a ${task} model, not ${name}`);
-    const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
-    if (set.classes.length !== labels.length)
-      throw new FlambeauError("E_ARG", `${name}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
-    return scoreDetector(model, pre, labels, set, o.batchSize);
-  }
-
-  async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<DetectionPrediction[]> {
-    const d = await loadDetector(dir);
-    const out: DetectionPrediction[] = [];
-    for (const file of inputs) {
-      const r = await detectObjects(d, file);
-      const p: DetectionPrediction = { input: file, objects: r.objects };
-      if (o.draw) {
-        p.output = drawPath(o.draw, file, inputs.length > 1);
-        const img = drawDetections(r.image, r.objects, r.masks, d.labels);
-        await writeImage(p.output, tensor(img, { shape: [3, r.image.height, r.image.width] }));
-      }
-      out.push(p);
+    try {
+      if (task !== name) throw new FlambeauError("E_ARG", `${dir} holds a ${task} model, not ${name}`);
+      const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+      if (set.classes.length !== labels.length)
+        throw new FlambeauError("E_ARG", `${name}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
+      return await scoreDetector(model, pre, labels, set, o.batchSize);
+    } finally {
+      model.dispose();
     }
-    return out;
   }
 
-  const formatPrediction = (p: unknown): string => {
-    const r = p as DetectionPrediction;
+  /** Loads the detector once; each call detects the objects of every input (and draws them with `draw`). */
+  async function load(dir: string): Promise<Predictor<DetectionPrediction, { draw?: string }>> {
+    const d = await loadDetector(dir);
+    if (d.task !== name) {
+      d.model.dispose();
+      throw new FlambeauError("E_ARG", `${dir} holds a ${d.task} model, not ${name}`);
+    }
+    return {
+      task: name,
+      async predict(inputs, o = {}) {
+        const out: DetectionPrediction[] = [];
+        for (const file of inputs) {
+          const r = await detectObjects(d, file);
+          const p: DetectionPrediction = { input: file, objects: r.objects };
+          if (o.draw) {
+            p.output = drawPath(o.draw, file, inputs.length > 1);
+            const img = drawDetections(r.image, r.objects, r.masks, d.labels);
+            const drawn = tensor(img, { shape: [3, r.image.height, r.image.width] });
+            await writeImage(p.output, drawn);
+            drawn.dispose();
+          }
+          out.push(p);
+        }
+        return out;
+      },
+      dispose: () => d.model.dispose(),
+    };
+  }
+
+  const formatPrediction = (r: DetectionPrediction): string => {
     const list = r.objects.map(
       (o) =>
         `${o.label} ${o.score.toFixed(2)} [x ${o.box[0]}, y ${o.box[1]}, w ${o.box[2]}, h ${o.box[3]}]${o.maskArea !== undefined ? ` mask ${o.maskArea} px` : ""}`,
@@ -337,7 +349,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     const budget = o.full
       ? { model: "centernet-small", limit: masks ? 8000 : 20000, epochs: masks ? 10 : 20 }
       : { model: "centernet-tiny", limit: masks ? 2000 : 3000, epochs: 4 };
-    const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+    const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
     const m = await evaluate(o.out, data, { limit: o.full ? undefined : 200 });
     const { model, pre, labels } = await loadDetector(o.out);
     const set = await testScenes(data, pre.generator, { size: pre.size, count: 6 });
@@ -356,6 +368,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
         },
       ];
     });
+    model.dispose();
     const title = `Held-out scenes: truth, then the detections above score ${PREDICT_THRESHOLD} (class colours${masks ? ", masks blended" : ""})`;
     return {
       task: name,
@@ -376,7 +389,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     };
   }
 
-  return Object.freeze({
+  return defineTask({
     name,
     description: masks
       ? "instance segmentation: each object's class, box and mask (CenterNet detector + CondInst-style dynamic mask head; box and mask mAP)"
@@ -385,13 +398,17 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       "`scenes` (generated: 1–6 Fashion-MNIST items with occlusion on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or COCO: a folder (annotations.json + images/, or train/ and test/ of that layout) or an annotations .json beside its images; square images, side a multiple of 16",
     models: [...ARCHS],
     defaultModel: "centernet-small",
+    options: {
+      init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+      draw: opt.path(`write the image with the boxes${masks ? " and masks" : ""} drawn to this PNG`, { phases: ["predict"] }),
+    },
     train,
     evaluate,
-    predict,
+    load,
     formatPrediction,
     demo,
   });
 }
 
-export const objectDetection = makeTask("object-detection", false) as DemoTask;
-export const instanceSegmentation = makeTask("instance-segmentation", true) as DemoTask;
+export const objectDetection = makeTask("object-detection", false);
+export const instanceSegmentation = makeTask("instance-segmentation", true);

@@ -9,24 +9,16 @@ import { arange, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../cor
 import { crossEntropy } from "../../core/ops/loss.js";
 import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { functional as F } from "../../nn/index.js";
-import type {
-  DemoOptions,
-  DemoSection,
-  DemoTask,
-  TaskEvalOptions,
-  TaskPredictOptions,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from "../../tasks/legacy.js";
-import { loadModelDir } from "../../train/model-dir.js";
-import { Trainer } from "../../train/trainer.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import { type DemoOptions, type DemoSection, defineTask, type EvalArgs, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
+import { evaluator } from "../../train/trainer.js";
 import { IGNORE_LABEL } from "../coco.js";
 import { encodePng, readImage } from "../image-io.js";
 import { alphaFromSegmentation, composite, encodeCutout, readBackground, refineAlpha } from "../matting.js";
 import { UNet } from "../models/unet.js";
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import { overlayMask } from "../scenes/draw.js";
-import { fitOnScenes, sceneInit } from "../scenes/fit.js";
+import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { SegmentationMeter } from "../scenes/metrics.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
@@ -35,6 +27,15 @@ const TASK = "image-segmentation";
 const ARCHS = ["unet-lite", "unet-small", "unet"] as const;
 /** Full resolution: the half-resolution unet-lite blurs thin strokes (test mIoU 0.76 against 0.84; README). */
 const DEFAULT_MODEL = "unet-small";
+
+const OPTIONS = {
+  init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+  cutout: opt.path("write an RGBA cut-out of the foreground to this PNG", { phases: ["predict"] }),
+  background: opt.path("composite the foreground on this image (with --out)", { phases: ["predict"] }),
+  out: opt.path("where --background writes the composite", { phases: ["predict"] }),
+};
+/** The matting options of predict. */
+type MattingOptions = OptionValues<typeof OPTIONS>;
 
 interface Hyper {
   numClasses: number;
@@ -80,8 +81,8 @@ const pixelLoss = (out: Tensor, y: Tensor): Tensor => crossEntropy(out, y, { ign
 /** Generated segmentation scenes: 1–3 objects, smaller than a localization scene's, so they overlap less. */
 const SEGMENTATION_SCENES = { minObjects: 1, maxObjects: 3, minScale: 0.35, maxScale: 0.7 };
 
-async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
-  const seed = o.seed ?? 0;
+async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
+  const { seed } = o;
   manualSeed(seed);
   const {
     train: tr,
@@ -89,9 +90,9 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
     generator,
   } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
   const labels = ["background", ...tr.classes];
-  const init = await sceneInit(TASK, o.init, labels, o.model);
+  const init = await sceneInit<Hyper>(TASK, o.init, labels, o.model);
   const arch = init?.architecture ?? o.model ?? DEFAULT_MODEL;
-  const hyper = (init?.hyper as unknown as Hyper | undefined) ?? hyperOf(arch, tr.classes.length + 1);
+  const hyper = init?.hyper ?? hyperOf(arch, tr.classes.length + 1);
   const fit = {
     task: TASK,
     model: buildModel(hyper),
@@ -113,13 +114,7 @@ async function train(o: TaskTrainOptions): Promise<TaskTrainResult> {
   return fitOnScenes(fit, o);
 }
 
-export async function loadSegmenter(dir: string): Promise<{ model: UNet; pre: ImagePreprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir(dir, TASK);
-  const model = buildModel(config.hyper as unknown as Hyper);
-  model.loadStateDict(weights);
-  model.eval();
-  return { model, pre: config.preprocessing as unknown as ImagePreprocessing, labels: config.labels ?? [] };
-}
+export const loadSegmenter = (dir: string) => loadSceneModel<Hyper, UNet>(dir, TASK, (_arch, h) => buildModel(h));
 
 /** Pixel accuracy, mIoU and per-class IoU of a model on scenes. */
 export async function scoreSegmenter(
@@ -131,9 +126,8 @@ export async function scoreSegmenter(
 ): Promise<Record<string, unknown>> {
   const images = sceneImages(set);
   const targets = semanticTargets(set);
-  const trainer = new Trainer({
+  const trainer = evaluator({
     model,
-    optimizer: { zeroGrad() {}, step() {}, paramGroups: [] },
     loss: pixelLoss,
     meter: () => new SegmentationMeter(labels.length),
   });
@@ -144,12 +138,16 @@ export async function scoreSegmenter(
   return { ...m, classIou: Object.fromEntries(labels.map((l, i) => [l, iou[i]])) };
 }
 
-async function evaluate(dir: string, data: string, o: TaskEvalOptions = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadSegmenter(dir);
-  const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
-  if (set.classes.length + 1 !== labels.length)
-    throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length - 1}`);
-  return { examples: set.scenes.length, ...(await scoreSegmenter(model, pre, labels, set, o.batchSize)) };
+  try {
+    const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+    if (set.classes.length + 1 !== labels.length)
+      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length - 1}`);
+    return { examples: set.scenes.length, ...(await scoreSegmenter(model, pre, labels, set, o.batchSize)) };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Per-pixel class ids (uint8 H × W) for one image's uint8 CHW pixels at the model's size, upsampled to `out` size. */
@@ -199,7 +197,7 @@ export interface SegmentedImage {
   composite?: string;
 }
 
-function checkMattingOptions(inputs: readonly string[], o: TaskPredictOptions): void {
+function checkMattingOptions(inputs: readonly string[], o: MattingOptions): void {
   const wants = o.cutout !== undefined || o.background !== undefined || o.out !== undefined;
   if (!wants) return;
   if (inputs.length !== 1) throw new FlambeauError("E_ARG", `${TASK}: --cutout/--background take one input image, got ${inputs.length}`);
@@ -212,14 +210,25 @@ function checkMattingOptions(inputs: readonly string[], o: TaskPredictOptions): 
 }
 
 /**
- * Writes <dir>/predictions/<name>-mask.png: the image with each pixel's class colour blended
+ * Loads the U-Net once; each call writes <dir>/predictions/<name>-mask.png: the image with each pixel's class colour blended
  * over it; with `cutout`, an RGBA cut-out (alpha = refined 1 − P(background)); with
  * `background` + `out`, the foreground composited on that image (resized to cover).
  */
-async function predict(dir: string, inputs: readonly string[], o: TaskPredictOptions = {}): Promise<SegmentedImage[]> {
-  checkMattingOptions(inputs, o);
+async function load(dir: string): Promise<Predictor<SegmentedImage, MattingOptions>> {
   const { model, pre, labels } = await loadSegmenter(dir);
   const outDir = join(dir, "predictions");
+  return { task: TASK, predict: (inputs, o = {}) => predict(model, pre, labels, outDir, inputs, o), dispose: () => model.dispose() };
+}
+
+async function predict(
+  model: UNet,
+  pre: ImagePreprocessing,
+  labels: readonly string[],
+  outDir: string,
+  inputs: readonly string[],
+  o: MattingOptions,
+): Promise<SegmentedImage[]> {
+  checkMattingOptions(inputs, o);
   mkdirSync(outDir, { recursive: true });
   const res: SegmentedImage[] = [];
   for (const file of inputs) {
@@ -258,8 +267,7 @@ async function predict(dir: string, inputs: readonly string[], o: TaskPredictOpt
   return res;
 }
 
-const formatPrediction = (p: unknown): string => {
-  const r = p as SegmentedImage;
+const formatPrediction = (r: SegmentedImage): string => {
   const parts = Object.entries(r.classes)
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`);
@@ -271,7 +279,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = "scenes:digits";
   const budget = o.full ? { limit: 10000, epochs: 30 } : { limit: 300, epochs: 2 };
-  const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log, ...budget });
+  const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, data);
   const { model, pre, labels } = await loadSegmenter(o.out);
   const set = await testScenes(data, pre.generator, { size: pre.size, count: 6 });
@@ -285,6 +293,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
       { image: overlayMask(sc.image, pred, s, s), caption: "U-Net" },
     ];
   });
+  model.dispose();
   const extraHtml = await sceneFiguresHtml("Semantic masks on held-out scenes (class colours blended over the image)", rows, s);
   const iou = m.classIou as Record<string, number>;
   return {
@@ -302,16 +311,17 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   };
 }
 
-export const imageSegmentation: DemoTask = Object.freeze({
+export const imageSegmentation = defineTask({
   name: TASK,
   description: "semantic segmentation: a class for every pixel (U-Net; pixel accuracy and mIoU; predict writes a colour overlay PNG)",
   dataFormat:
     "`scenes` (generated: 1–3 Fashion-MNIST items with occlusion on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or a COCO folder (annotations.json + images/ + optional masks/*.png label masks: 0 background, category id, 255 ignored; or train/ and test/ of that layout)",
   models: [...ARCHS],
   defaultModel: DEFAULT_MODEL,
+  options: OPTIONS,
   train,
   evaluate,
-  predict,
+  load,
   formatPrediction,
   demo,
 });

@@ -1,0 +1,33 @@
+// Settings of one training run that a command line gives for whatever task it trains
+// (`flambeau train <task> --checkpoint run.ckpt --resume --event-log events.jsonl`), as the
+// ambient process group gives data parallelism: the task's Trainer picks them up without the
+// task passing them through. The first Trainer that fits claims the checkpoint, so a task
+// that trains in stages (pre-training, then fine-tuning) checkpoints its first stage only.
+
+export interface RunSettings {
+  /** Save model, optimizer, schedule and epoch here after every epoch. */
+  checkpoint?: string;
+  /** Continue from `checkpoint` when it exists. */
+  resume?: boolean;
+  /** Append one JSON object per epoch to this file. */
+  eventLog?: string;
+}
+
+let settings: RunSettings = {};
+let checkpointClaimed = false;
+
+/** Sets the run's settings (the CLI, before it trains). */
+export function setRunSettings(s: RunSettings): void {
+  settings = { ...s };
+  checkpointClaimed = false;
+}
+
+/** The run's event log, if any. */
+export const runEventLog = (): string | undefined => settings.eventLog;
+
+/** The run's checkpoint and resume flag, for the first Trainer that asks; undefined after that. */
+export function claimRunCheckpoint(): { path: string; resume: boolean } | undefined {
+  if (settings.checkpoint === undefined || checkpointClaimed) return undefined;
+  checkpointClaimed = true;
+  return { path: settings.checkpoint, resume: settings.resume ?? false };
+}
