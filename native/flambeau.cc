@@ -8,6 +8,7 @@
 #include <c10/core/impl/alloc_cpu.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Logging.h>
+#include <torch/csrc/autograd/anomaly_mode.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/variable.h>
@@ -513,6 +514,7 @@ static Napi::Value CallOp(const Napi::CallbackInfo& info) {
     stack.push_back(toIValue(env, e.args[i], v, e.name));
   }
   guarded(env, e.name.c_str(), [&]() { e.op.callBoxed(&stack); });
+  if (torch::autograd::AnomalyMode::is_enabled()) noteAnomalyOrigin(env, e.name, stack.data(), stack.size());
   if (e.nret == 0) return env.Undefined();
   if (e.nret == 1) return ivalueToJs(env, stack[0]);
   Napi::Array out = Napi::Array::New(env, stack.size());
@@ -839,6 +841,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("setMemoryBudget", SetMemoryBudget);
   fn("resetPeakMemory", ResetPeak);
   initJit(env, exports);
+  initAutograd(env, exports);
   return exports;
 }
 

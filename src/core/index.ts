@@ -1,7 +1,7 @@
 // The core layer's public surface: Tensor, creation, op families, autograd, memory, runtime.
 
-export * as autograd from "./autograd.js";
 export { type BackwardOptions, enableGrad, isGradEnabled, noGrad } from "./autograd.js";
+export * as autograd from "./autograd-index.js";
 export { DEFAULT_BUDGET_FRACTION, defaultMemoryBudget, parseBytes } from "./budget.js";
 export { type AnyTypedArray, type DType, isFloating, isIntegral, itemSize } from "./dtype.js";
 export { type ErrorCode, FlambeauError } from "./errors.js";

@@ -2,7 +2,7 @@
 // delegate to the op families in ./ops (one file per family); this file holds state only.
 import { inspect } from "node:util";
 import { aten } from "./aten.js";
-import { backward as autogradBackward, type BackwardOptions } from "./autograd.js";
+import { backward as autogradBackward, type BackwardOptions, type RemovableHandle, registerHook, type TensorHook } from "./autograd.js";
 import { callT } from "./dispatch.js";
 import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, itemSize, typedArrayOf } from "./dtype.js";
 import { argError, FlambeauError } from "./errors.js";
@@ -164,6 +164,13 @@ export class Tensor {
       throw new FlambeauError("E_ARG", (e as Error).message, "retainGrad");
     }
     return this;
+  }
+  /**
+   * Calls `fn(grad)` each time the gradient of this tensor is computed; a Tensor it returns
+   * replaces the gradient. The hook lives with the graph until `remove()`.
+   */
+  registerHook(fn: TensorHook): RemovableHandle {
+    return registerHook(this, fn);
   }
   backward(gradient?: Tensor | null, opts: BackwardOptions = {}): void {
     autogradBackward([this], gradient ? [gradient] : [null], opts);

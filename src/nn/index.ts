@@ -30,7 +30,7 @@ export {
 } from "./instancenorm.js";
 export { Bilinear, Identity, Linear } from "./linear.js";
 export * from "./loss.js";
-export { type ForwardHook, type ForwardPreHook, type HookHandle, type LoadResult, Module } from "./module.js";
+export { type ForwardHook, type ForwardPreHook, type FullBackwardHook, type HookHandle, type LoadResult, Module } from "./module.js";
 export { GroupNorm, LayerNorm } from "./normalization.js";
 export {
   ConstantPad1d,

@@ -3,6 +3,8 @@
 // snake_case: runningMean → running_mean), plus anything registered explicitly (buffers,
 // numbered children of containers, RNN weights with computed names).
 import { aten } from "../core/aten.js";
+import { isGradEnabled } from "../core/autograd.js";
+import { type GradientTapFn, gradientTap } from "../core/autograd-function.js";
 import { call } from "../core/dispatch.js";
 import { FlambeauError } from "../core/errors.js";
 import { type DType, noGrad, Tensor } from "../core/index.js";
@@ -33,10 +35,93 @@ export interface HookHandle {
   remove(): void;
 }
 
+/**
+ * Called in backward with the gradients of a module's inputs (one entry per forward argument,
+ * null where it is not a tensor that requires grad) and of its outputs (PyTorch's full backward
+ * hook). A returned array (same length) replaces the input gradients.
+ */
+export type FullBackwardHook = (
+  module: Module,
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only looks returns nothing
+) => (Tensor | null)[] | null | undefined | void;
+
+// The two gradient taps of one forward call (PyTorch's BackwardHook). Built in their own
+// scope: the graph keeps these closures, so they must hold no tensor of that graph.
+function backwardHookTaps(module: Module, hooks: Map<number, FullBackwardHook>, inputPos: number[], nargs: number) {
+  let gradOutput: (Tensor | null)[] = [];
+  const run = (gradInput: (Tensor | null)[]): (Tensor | null)[] => {
+    let gi = gradInput;
+    for (const h of [...hooks.values()]) {
+      const r = h(module, gi, gradOutput);
+      if (r == null) continue;
+      if (!Array.isArray(r) || r.length !== gi.length || r.some((g) => g != null && !(g instanceof Tensor)))
+        throw new FlambeauError(
+          "E_ARG",
+          `full backward hook: must return nothing or an array of ${gi.length} Tensors or nulls`,
+          "registerFullBackwardHook",
+        );
+      gi = r;
+    }
+    return gi;
+  };
+  const onInput: GradientTapFn = (grads) => {
+    const all: (Tensor | null)[] = new Array(nargs).fill(null);
+    inputPos.forEach((p, k) => {
+      all[p] = grads[k] ?? null;
+    });
+    const r = run(all);
+    gradOutput = [];
+    return inputPos.map((p) => r[p] ?? null);
+  };
+  const onOutput: GradientTapFn = (grads) => {
+    gradOutput = grads;
+    if (inputPos.length === 0) run(new Array(nargs).fill(null));
+    return undefined;
+  };
+  return { onInput, onOutput };
+}
+
+// Runs forward between two gradient taps, so that backward hooks see this call's own
+// input and output gradients.
+function forwardWithBackwardHooks(
+  module: Module,
+  hooks: Map<number, FullBackwardHook>,
+  forward: (...a: unknown[]) => unknown,
+  inputs: unknown[],
+): unknown {
+  const inputPos = inputs.flatMap((a, i) => (a instanceof Tensor && a.requiresGrad ? [i] : []));
+  const taps = backwardHookTaps(module, hooks, inputPos, inputs.length);
+  const args = inputs.slice();
+  if (inputPos.length > 0) {
+    const tapped = gradientTap(
+      inputPos.map((i) => inputs[i] as Tensor),
+      taps.onInput,
+    );
+    inputPos.forEach((p, k) => {
+      args[p] = tapped[k];
+    });
+  }
+  const out = forward.apply(module, args);
+  const outs = out instanceof Tensor ? [out] : Array.isArray(out) ? out.slice() : [];
+  const outPos = outs.flatMap((o, i) => (o instanceof Tensor && o.requiresGrad ? [i] : []));
+  if (outPos.length === 0) return out;
+  const tappedOut = gradientTap(
+    outPos.map((i) => outs[i] as Tensor),
+    taps.onOutput,
+  );
+  outPos.forEach((p, k) => {
+    outs[p] = tappedOut[k];
+  });
+  return out instanceof Tensor ? outs[0] : outs;
+}
+
 export abstract class Module {
   training = true;
   readonly #forwardHooks = new Map<number, ForwardHook>();
   readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
+  readonly #backwardHooks = new Map<number, FullBackwardHook>();
   #nextHook = 0;
   readonly #params = new Map<string, Parameter | null>();
   readonly #buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
@@ -62,11 +147,23 @@ export abstract class Module {
     return this.#addHook(this.#forwardPreHooks, hook);
   }
 
+  /**
+   * Runs `hook(module, gradInput, gradOutput)` in backward, once per forward call, when the
+   * gradients with respect to this module's inputs are computed (PyTorch's
+   * register_full_backward_hook). Inputs and outputs pass through an identity autograd node,
+   * so the gradients are this call's own, even when an input is also used elsewhere.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook): HookHandle {
+    return this.#addHook(this.#backwardHooks, hook);
+  }
+
   #addHook<H>(hooks: Map<number, H>, hook: H): HookHandle {
     if (typeof hook !== "function") throw new FlambeauError("E_ARG", `${this.constructor.name}: a hook must be a function`);
     const pre = this.#forwardPreHooks;
     const post = this.#forwardHooks;
-    if (pre.size === 0 && post.size === 0) {
+    const back = this.#backwardHooks;
+    const none = () => pre.size === 0 && post.size === 0 && back.size === 0;
+    if (none()) {
       const forward = this.forward;
       // Non-enumerable, so parameter and child discovery never see it.
       Object.defineProperty(this, "forward", {
@@ -79,7 +176,8 @@ export abstract class Module {
             const r = h(this, inputs);
             if (Array.isArray(r)) inputs = r;
           }
-          const output = forward.apply(this, inputs);
+          const output =
+            back.size > 0 && isGradEnabled() ? forwardWithBackwardHooks(this, back, forward, inputs) : forward.apply(this, inputs);
           for (const h of [...post.values()]) h(this, inputs, output);
           return output;
         },
@@ -89,7 +187,7 @@ export abstract class Module {
     hooks.set(id, hook);
     return {
       remove: () => {
-        if (hooks.delete(id) && pre.size === 0 && post.size === 0) delete (this as { forward?: unknown }).forward;
+        if (hooks.delete(id) && none()) delete (this as { forward?: unknown }).forward;
       },
     };
   }
