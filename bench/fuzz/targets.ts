@@ -1,4 +1,4 @@
-// The fuzzer's op table: every public function of the engine (fl.*), every
+// The fuzzer's op table: every public function of the engine (fl.*, fl.linalg/fft/special.*), every
 // nn.functional op (F.*) and every Tensor method (T.*), with its declared arity, minus
 // the few that change process-wide state or touch files, and the way to call each.
 import * as fl from "flambeau";
@@ -58,6 +58,14 @@ function build(): Map<string, { fn: Fn; arity: number }> {
   const out = new Map<string, { fn: Fn; arity: number }>();
   for (const [k, v] of Object.entries(fl))
     if (typeof v === "function" && !SKIP.has(k) && !isClass(v)) out.set(`fl.${k}`, { fn: v as Fn, arity: arity(v as Fn) });
+  // The generated namespaces (torch.linalg, torch.fft, torch.special).
+  for (const [ns, table] of [
+    ["linalg", fl.linalg],
+    ["fft", fl.fft],
+    ["special", fl.special],
+  ] as const)
+    for (const [k, v] of Object.entries(table as Record<string, unknown>))
+      if (typeof v === "function" && !isClass(v)) out.set(`fl.${ns}.${k}`, { fn: v as Fn, arity: arity(v as Fn) });
   for (const [k, v] of Object.entries(fl.nn.functional))
     if (typeof v === "function" && !isClass(v)) out.set(`F.${k}`, { fn: v as Fn, arity: arity(v as Fn) });
   const proto = fl.Tensor.prototype as unknown as Record<string, Fn>;
