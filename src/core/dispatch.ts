@@ -8,7 +8,14 @@ import type { Tensor } from "./tensor.js";
 import { isTensor, wrapHandle } from "./tensor-class.js";
 
 function describe(a: unknown): string {
-  if (isTensor(a)) return a.disposed ? "<disposed tensor>" : `${a.dtype}[${a.shape.join(", ")}]`;
+  if (isTensor(a)) {
+    if (a.disposed) return "<disposed tensor>";
+    try {
+      return `${a.dtype}[${a.shape.join(", ")}]`;
+    } catch {
+      return `complex[${a.shape.join(", ")}]`; // a dtype Flambeau does not name (complex fft results)
+    }
+  }
   if (Array.isArray(a)) return `[${a.map(describe).join(", ")}]`;
   if (typeof a === "string") return JSON.stringify(a);
   if (typeof a === "bigint") return `${a}n`;

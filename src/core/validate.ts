@@ -9,8 +9,18 @@ export const MAX_ELEMENTS = 2 ** 34;
 export const MAX_RANK = 32;
 
 /** A short, always-printable description of a received value (BigInt, symbols and tensors included). */
+/** A value as error messages print it (tensors by dtype and shape, arrays up to 8 items). */
 export function show(v: unknown): string {
-  if (isTensor(v)) return v.disposed ? "a disposed Tensor" : `a Tensor ${v.dtype}[${v.shape.join(", ")}]`;
+  if (isTensor(v)) {
+    if (v.disposed) return "a disposed Tensor";
+    let dtype: string;
+    try {
+      dtype = v.dtype;
+    } catch {
+      dtype = "complex"; // a dtype Flambeau does not name (complex results of fft): describe it anyway
+    }
+    return `a Tensor ${dtype}[${v.shape.join(", ")}]`;
+  }
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "function") return "a function";
