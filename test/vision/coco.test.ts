@@ -1,7 +1,7 @@
 // COCO annotations and PNG label masks: RLE (plain and compressed) and polygons against
 // hand-computed masks, and malformed files rejected with the file, field and value named.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -142,7 +142,27 @@ test("readCoco, readLabelMask and readSceneDataset reject bad files", async () =
       join(dir, "annotations.json"),
       JSON.stringify({ ...good(), annotations: [], images: [{ id: 1, file_name: "gone.png", width: 4, height: 4 }] }),
     );
-    await assert.rejects(vision.readSceneDataset(dir), /readImage: no such file .*gone\.png/);
+    await assert.rejects(vision.readSceneDataset(dir), /annotations\.json: image "gone\.png" not found; looked in .*, .*images\//);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readSceneDataset finds COCO's bare file names in images/ or the split's folder", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fl-coco-names-"));
+  try {
+    const img = fl.zeros([3, 4, 4]).to("uint8");
+    const ann = (name: string) => JSON.stringify({ ...good(), annotations: [], images: [{ id: 1, file_name: name, width: 4, height: 4 }] });
+    mkdirSync(join(dir, "a", "images"), { recursive: true });
+    await vision.writeImage(join(dir, "a", "images", "000001.png"), img);
+    writeFileSync(join(dir, "a", "annotations.json"), ann("000001.png"));
+    assert.equal((await vision.readSceneDataset(join(dir, "a"))).scenes.length, 1);
+    // COCO 2017's layout: annotations/instances_train2017.json beside train2017/.
+    mkdirSync(join(dir, "b", "annotations"), { recursive: true });
+    mkdirSync(join(dir, "b", "train2017"), { recursive: true });
+    await vision.writeImage(join(dir, "b", "train2017", "000002.png"), img);
+    writeFileSync(join(dir, "b", "annotations", "instances_train2017.json"), ann("000002.png"));
+    assert.equal((await vision.readSceneDataset(join(dir, "b", "annotations", "instances_train2017.json"))).scenes.length, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 // the category id elsewhere). readSceneDataset reads back these files, or any COCO folder
 // of the same layout, into the Scene structure the vision tasks train on.
 import { existsSync, mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { annotationMask, type CocoDataset, IGNORE_LABEL, readCoco, readLabelMask, rleEncode } from "../coco.js";
@@ -69,6 +69,18 @@ function resizeNearest(src: Uint8Array, h: number, w: number, s: number): Uint8A
 }
 
 /**
+ * Where a COCO `file_name` is on disk. COCO writes bare names ("000001.png") and keeps the
+ * images beside the annotations, in `images/`, or in a folder named after the split
+ * (`instances_train2017.json` → `train2017/`, beside the annotation file or one level up).
+ */
+function imagePath(root: string, fileName: string, annotations: string): string {
+  const split = basename(annotations, ".json").replace(/^instances_/, "");
+  const folders = [root, join(root, "images"), join(root, split), join(dirname(root), split), join(dirname(root), "images")];
+  for (const f of folders) if (existsSync(join(f, fileName))) return join(f, fileName);
+  throw new FlambeauError("E_IO", `${annotations}: image "${fileName}" not found; looked in ${folders.map((f) => `${f}/`).join(", ")}`);
+}
+
+/**
  * Reads a COCO folder (annotations.json beside the images it names; optional masks/<image name>
  * label PNGs, else semantic masks are drawn from the instance masks).
  */
@@ -96,7 +108,7 @@ export async function readSceneDataset(dir: string, o: ReadSceneOptions = {}): P
         "E_FORMAT",
         `${file}: image ${im.fileName} is ${im.width}×${im.height}; the images must share one square size (${size}×${size}) or be read with { size }`,
       );
-    const path = join(root, im.fileName);
+    const path = imagePath(root, im.fileName, file);
     const img = await readImage(path, { channels: 3 });
     if (img.width !== im.width || img.height !== im.height)
       throw new FlambeauError(
