@@ -11,6 +11,7 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as serve from "./serve/index.js";
 export * as tasks from "./tasks/index.js";
+export { pipeline } from "./tasks/pipeline.js";
 export * as text from "./text/index.js";
 export * as train from "./train/index.js";
 export * as vision from "./vision/index.js";

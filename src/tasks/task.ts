@@ -123,6 +123,11 @@ export interface Task {
   demo?(o: DemoOptions): Promise<DemoSection>;
 }
 
+/** A declared task with its prediction and option types kept (what defineTask returns; `pipeline` reads them). */
+export interface TypedTask<O extends OptionSpecs, P> extends Task {
+  load(dir: string): Promise<Predictor<P, OptionValues<O>>>;
+}
+
 /** A task that can run itself on bundled data for `flambeau demo`. */
 export type DemoTask = Task & { demo(o: DemoOptions): Promise<DemoSection> };
 
@@ -139,7 +144,9 @@ export const RUNTIME_OPTIONS: Readonly<Record<Phase, readonly string[]>> = {
  * evaluate and load check their options against it (unknown or mistyped options are
  * errors that name the task and the option).
  */
-export function defineTask<O extends OptionSpecs = Record<never, never>, P = unknown, R = unknown>(d: TaskDefinition<O, P, R>): Task {
+export function defineTask<O extends OptionSpecs = Record<never, never>, P = unknown, R = unknown>(
+  d: TaskDefinition<O, P, R>,
+): TypedTask<O, P> {
   if (!TASK_NAME.test(d.name)) throw new FlambeauError("E_ARG", `defineTask: task names are kebab-case, got "${d.name}"`);
   // A default may depend on the data ("tiny (< 20k pairs) or small"): its first word names a model.
   if (!d.models.includes(d.defaultModel.split(" ")[0]!))
@@ -199,5 +206,5 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     formatPrediction: (p) => d.formatPrediction(p as P),
     ...(d.demo ? { demo: d.demo } : {}),
   };
-  return Object.freeze(task);
+  return Object.freeze(task) as TypedTask<O, P>;
 }

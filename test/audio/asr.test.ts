@@ -178,7 +178,7 @@ test("automatic-speech-recognition trains on a TSV, evaluates and transcribes a 
   await assert.rejects(async () => task.evaluate(out, join(ASR, "train.tsv"), { lmWeight: -1 }), /lmWeight must be a number ≥ 0/);
   const [p] = (await task.predict(out, [join(ASR, "stop.wav")])) as { text: string; greedy: string }[];
   assert.equal(typeof p!.text, "string");
-  assert.equal(typeof task.formatPrediction(p), "string");
+  assert.equal(typeof task.formatPrediction(p!), "string");
   await assert.rejects(task.train({ data: "pocketsphinx-testdata", out }), /evaluation-only/);
   await assert.rejects(task.evaluate(out, "no-such-set"), /speech data "no-such-set"/);
 });

@@ -48,7 +48,7 @@ test("audio-classification trains, evaluates and predicts on an AudioFolder", as
   assert.equal(p1!.labels.length, 2);
   assert.ok(Math.abs(p1!.labels[0]!.probability + p1!.labels[1]!.probability - 1) < 1e-4);
   assert.ok(Array.isArray(p2!.detections));
-  assert.match(task.formatPrediction(p1), /^(low|high) \d+\.\d%, (low|high) \d+\.\d%$/);
+  assert.match(task.formatPrediction(p1!), /^(low|high) \d+\.\d%, (low|high) \d+\.\d%$/);
 });
 
 test("audio-classification rejects unknown models, foreign model dirs and non-wav predict inputs", async () => {

@@ -45,7 +45,7 @@ test("a task declared in one file trains, evaluates, loads once and predicts", a
     (again as { label: string }[][]).map((x) => x.map((l) => l.label)),
     [["b"], ["a"]],
   );
-  assert.match(tabularClassification.formatPrediction(first[0]), /^a \d+\.\d%, b/);
+  assert.match(tabularClassification.formatPrediction(first[0]!), /^a \d+\.\d%, b/);
 });
 
 test("options are checked against the declaration, naming the task and the option", async () => {

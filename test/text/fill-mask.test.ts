@@ -73,7 +73,7 @@ describe("fill-mask", () => {
       probs,
       [...probs].sort((a, b) => b - a),
     );
-    assert.match(fillMask.formatPrediction(p), /^the red apple tastes sweet {2}\[tastes \d+\.\d%/);
+    assert.match(fillMask.formatPrediction(p!), /^the red apple tastes sweet {2}\[tastes \d+\.\d%/);
     // Two masks, [MASK] spelling too.
     const [q] = (await fillMask.predict(mlmDir, ["a fast [MASK] runs <mask>"])) as FillMaskPrediction[];
     assert.equal(q!.masks.length, 2);
@@ -122,7 +122,7 @@ describe("feature-extraction", () => {
     a!.forEach((v, i) => assert.ok(Math.abs(v - b![i]!) < 1e-4, `${i}: ${v} vs ${b![i]}`));
     assert.ok(a!.some((v, i) => Math.abs(v - c![i]!) > 1e-3));
     const [p] = (await featureExtraction.predict(mlmDir, ["a fast train"])) as { embedding: number[] }[];
-    assert.match(featureExtraction.formatPrediction(p), /^\[-?\d\.\d{3}, .*\(64 dims\)$/);
+    assert.match(featureExtraction.formatPrediction(p!), /^\[-?\d\.\d{3}, .*\(64 dims\)$/);
     await assert.rejects(embedTexts(mlmDir, ["ok", " "]), /input 2 is an empty text/);
   });
   test("leave-one-out nearest-neighbour accuracy: hand example and labelled texts", async () => {

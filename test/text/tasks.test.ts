@@ -38,7 +38,7 @@ describe("text-classification end to end", () => {
     const [p] = (await textClassification.predict(out, ["a mango and a pear"])) as { labels: { label: string; probability: number }[] }[];
     assert.equal(p!.labels[0]!.label, "fruit");
     assert.ok(p!.labels[0]!.probability > 0.5);
-    assert.match(textClassification.formatPrediction(p), /^fruit \d+\.\d%/);
+    assert.match(textClassification.formatPrediction(p!), /^fruit \d+\.\d%/);
   });
   test("unknown labels at evaluation and empty inputs are errors", async () => {
     const out = join(dir, "clf");

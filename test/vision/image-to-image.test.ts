@@ -138,7 +138,7 @@ test("image-to-image trains, evaluates on held-out photos and writes upscaled PN
     assert.deepEqual([p!.height, p!.width], [128, 128]);
     const back = await vision.readImageTensor(p!.output);
     assert.deepEqual([...back.shape], [3, 128, 128]);
-    assert.match(task.formatPrediction(p), /wrote .*photoa-x2\.png \(128×128\)/);
+    assert.match(task.formatPrediction(p!), /wrote .*photoa-x2\.png \(128×128\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

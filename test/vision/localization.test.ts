@@ -87,7 +87,7 @@ test("image-localization trains, evaluates and predicts on generated scenes and 
     assert.ok(fl.data.FASHION_MNIST_CLASSES.includes(p!.label), p!.label);
     assert.equal(p!.box.length, 4);
     assert.ok(existsSync(p!.output));
-    assert.match(task.formatPrediction(p), /^\S.* \d+\.\d% box \[x [\d.-]+, y [\d.-]+, w [\d.]+, h [\d.]+\]/);
+    assert.match(task.formatPrediction(p!), /^\S.* \d+\.\d% box \[x [\d.-]+, y [\d.-]+, w [\d.]+, h [\d.]+\]/);
     // --init continues the saved model: its weights at the start, its normalisation kept.
     const out3 = join(dir, "model3");
     const saved = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));

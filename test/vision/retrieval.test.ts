@@ -119,7 +119,7 @@ test("image-feature-extraction trains on all but the last two classes and retrie
     assert.equal(p!.length, 3);
     assert.ok(p![0]!.score > 0.99, "the query image itself is in the gallery and comes first");
     assert.equal(p![0]!.label, "c3");
-    assert.match(task.formatPrediction(p), /^#\d+ c3 \(/);
+    assert.match(task.formatPrediction(p!), /^#\d+ c3 \(/);
     await assert.rejects(task.train({ data: join(dir, "set", "train", "c0"), out: join(dir, "x") }), /neither an MNIST-family IDX folder/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

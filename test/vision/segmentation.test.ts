@@ -82,7 +82,7 @@ test("image-segmentation trains, evaluates and writes overlay PNGs", async () =>
       "class fractions sum to 1",
       1e-9,
     );
-    assert.match(task.formatPrediction(p), /^wrote .*scene-mask\.png \(.+ \d+\.\d%/);
+    assert.match(task.formatPrediction(p!), /^wrote .*scene-mask\.png \(.+ \d+\.\d%/);
     await assert.rejects(
       async () => task.train({ data: "scenes", out, model: "segnet" }),
       /unknown model "segnet" for image-segmentation; models: unet-lite, unet-small, unet/,

@@ -220,7 +220,7 @@ async function evaluateModel(
   return { examples: test.clips.length, ...m, majorityBaseline: majorityBaseline(test), labels, data: d.description };
 }
 
-interface Prediction {
+export interface Prediction {
   file: string;
   labels: { label: string; probability: number }[];
   /** For recordings longer than twice the window: confident detections along the recording. */

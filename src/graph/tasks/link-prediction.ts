@@ -128,7 +128,7 @@ async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<R
   }
 }
 
-interface LinkPrediction {
+export interface LinkPrediction {
   source: string;
   target: string;
   probability: number;

@@ -134,7 +134,7 @@ async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<R
   }
 }
 
-interface NodePrediction {
+export interface NodePrediction {
   node: string;
   labels: { label: string; probability: number }[];
 }

@@ -258,7 +258,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
   return { examples: rows.length, loss, perplexity: Math.exp(loss) };
 }
 
-interface Generated {
+export interface Generated {
   prompt: string;
   text: string;
 }

@@ -177,7 +177,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
   return { examples: test.images.shape[0], ...m, labels };
 }
 
-interface Prediction {
+export interface Prediction {
   labels: { label: string; probability: number }[];
 }
 

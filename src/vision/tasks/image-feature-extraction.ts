@@ -237,7 +237,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
   return { heldOutClasses: labels.slice(-HELD_OUT), ...m };
 }
 
-interface Neighbour {
+export interface Neighbour {
   rank: number;
   /** Row in the gallery (the test split of the training data). */
   index: number;

@@ -185,7 +185,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
   return { model: arch, metric: "PSNR/SSIM on BT.601 luma, central ≤256 px crop, border shaved", ...m };
 }
 
-interface Restored {
+export interface Restored {
   input: string;
   output: string;
   width: number;
