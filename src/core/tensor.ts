@@ -16,10 +16,18 @@ import * as N from "./ops/nn.js";
 import * as R from "./ops/reduce.js";
 import * as S from "./ops/shape.js";
 import { registerTensorClass } from "./tensor-class.js";
-import { checkTensor, normDim, show } from "./validate.js";
+import { checkTensor, normDim, optArgs, show } from "./validate.js";
 
 type TS = E.TensorOrScalar;
 export type NestedNumbers = number | boolean | NestedNumbers[];
+/** The options of `Tensor.to`. */
+export interface ToOptions {
+  dtype?: DType;
+  nonBlocking?: boolean;
+  copy?: boolean;
+  memoryFormat?: "contiguous" | "preserve" | "channelsLast";
+  device?: "cpu";
+}
 
 const TO_DTYPE = aten("to.dtype");
 const DETACH = aten("detach");
@@ -238,8 +246,17 @@ export class Tensor {
   }
 
   // ------------------------------------------------------------ dtype and copies
-  to(dtype: DType): Tensor {
-    return callT(TO_DTYPE, this, dtypeCode[checkDtype("to", dtype)], false, false, null);
+  /**
+   * A copy in another dtype, as PyTorch's `x.to(dtype)` or `x.to("cpu", dtype?, nonBlocking?, copy?)`
+   * (the device can only be "cpu"); options `{ dtype, nonBlocking, copy, memoryFormat }`. Without a
+   * change (and without copy) the result shares this tensor's storage.
+   */
+  to(dtypeOrDevice?: DType | "cpu" | ToOptions, ...rest: (DType | boolean | ToOptions | undefined)[]): Tensor {
+    const args: unknown[] = dtypeOrDevice === "cpu" ? rest : [dtypeOrDevice, ...rest];
+    const o = optArgs<ToOptions>("to", ["dtype", "nonBlocking", "copy"], args, ["memoryFormat", "device"]);
+    if (o.device !== undefined && o.device !== "cpu") argError("to", `device must be "cpu", got ${show(o.device)}`);
+    const dtype = dtypeCode[checkDtype("to", o.dtype ?? this.dtype)];
+    return callT(TO_DTYPE, this, dtype, o.nonBlocking ?? false, o.copy ?? false, o.memoryFormat ?? null);
   }
   float(): Tensor {
     return this.to("float32");
@@ -358,7 +375,7 @@ export class Tensor {
   mul(o: TS): Tensor {
     return E.mul(this, o);
   }
-  div(o: TS, roundingMode?: E.RoundingMode): Tensor {
+  div(o: TS, roundingMode?: E.RoundingMode | null | E.DivOptions): Tensor {
     return E.div(this, o, roundingMode);
   }
   remainder(o: TS): Tensor {
@@ -442,7 +459,7 @@ export class Tensor {
   relu(): Tensor {
     return E.relu(this);
   }
-  gelu(approximate: "none" | "tanh" = "none"): Tensor {
+  gelu(approximate?: "none" | "tanh" | E.GeluOptions): Tensor {
     return E.gelu(this, approximate);
   }
   silu(): Tensor {
@@ -516,17 +533,21 @@ export class Tensor {
   minDim(dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
     return R.minDim(this, dim, keepdim);
   }
-  amax(dim: number | readonly number[] = [], keepdim = false): Tensor {
+  amax(dim?: number | readonly number[] | R.ReduceOptions, keepdim?: boolean | R.ReduceOptions): Tensor {
     return R.amax(this, dim, keepdim);
   }
-  argmax(dim?: number, keepdim = false): Tensor {
+  argmax(dim?: number | null | R.ArgReduceOptions, keepdim?: boolean | R.ArgReduceOptions): Tensor {
     return R.argmax(this, dim, keepdim);
   }
-  argmin(dim?: number, keepdim = false): Tensor {
+  argmin(dim?: number | null | R.ArgReduceOptions, keepdim?: boolean | R.ArgReduceOptions): Tensor {
     return R.argmin(this, dim, keepdim);
   }
-  norm(p = 2, opts?: R.ReduceOptions): Tensor {
-    return R.norm(this, p, opts);
+  norm(
+    p?: number | "fro" | "nuc" | R.NormOptions,
+    dim?: number | readonly number[] | R.NormOptions,
+    keepdim?: boolean | R.NormOptions,
+  ): Tensor {
+    return R.norm(this, p, dim, keepdim);
   }
   logsumexp(dim: number | readonly number[], keepdim = false): Tensor {
     return R.logsumexp(this, dim, keepdim);
@@ -534,11 +555,11 @@ export class Tensor {
   cumsum(dim: number): Tensor {
     return R.cumsum(this, dim);
   }
-  all(dim?: number): Tensor {
-    return R.all(this, dim);
+  all(dim?: number | R.ArgReduceOptions, keepdim?: boolean | R.ArgReduceOptions): Tensor {
+    return R.all(this, dim, keepdim);
   }
-  any(dim?: number): Tensor {
-    return R.any(this, dim);
+  any(dim?: number | R.ArgReduceOptions, keepdim?: boolean | R.ArgReduceOptions): Tensor {
+    return R.any(this, dim, keepdim);
   }
 
   // ------------------------------------------------------------ shape
@@ -557,13 +578,22 @@ export class Tensor {
   t(): Tensor {
     return S.t(this);
   }
+  /** PyTorch's `x.T`: all dims reversed. */
+  get T(): Tensor {
+    return S.permute(this, [...Array(this.ndim).keys()].reverse());
+  }
+  /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed). */
+  get mT(): Tensor {
+    if (this.ndim < 2) argError("mT", `needs a tensor of rank >= 2, got rank ${this.ndim}`);
+    return S.transpose(this, -2, -1);
+  }
   squeeze(dim?: number): Tensor {
     return S.squeeze(this, dim);
   }
   unsqueeze(dim: number): Tensor {
     return S.unsqueeze(this, dim);
   }
-  flatten(startDim = 0, endDim = -1): Tensor {
+  flatten(startDim?: number | S.FlattenOptions, endDim?: number | S.FlattenOptions): Tensor {
     return S.flatten(this, startDim, endDim);
   }
   unflatten(dim: number, sizes: readonly number[]): Tensor {
@@ -584,7 +614,7 @@ export class Tensor {
   unbind(dim = 0): Tensor[] {
     return S.unbind(this, dim);
   }
-  narrow(dim: number, start: number, length: number): Tensor {
+  narrow(dim: number, start: number | Tensor, length: number): Tensor {
     return S.narrow(this, dim, start, length);
   }
   slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
@@ -625,7 +655,7 @@ export class Tensor {
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return I.scatterAdd(this, dim, index, src);
   }
-  indexAdd(dim: number, index: Tensor, source: Tensor, alpha = 1): Tensor {
+  indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number | { alpha?: number }): Tensor {
     return I.indexAdd(this, dim, index, source, alpha);
   }
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor {

@@ -53,6 +53,43 @@ export function optionsOf<T extends object>(op: string, o: T | null | undefined,
   return o;
 }
 
+/** A plain options object: not null, an array, a typed array or a Tensor. */
+export const isOptions = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v) && !isTensor(v);
+
+/**
+ * PyTorch's optional arguments under the calling convention: each positionally, in PyTorch's order
+ * (`names`), or in one trailing options object under its name. `args` holds what was received in
+ * those positions; `kwOnly` names the options PyTorch takes only by keyword. Returns the values by
+ * name (undefined where not given); refuses an unknown key, a value given both ways, and a
+ * positional argument after the options object.
+ */
+export function optArgs<T extends object>(
+  op: string,
+  names: readonly (keyof T & string)[],
+  args: readonly unknown[],
+  kwOnly: readonly (keyof T & string)[] = [],
+): T {
+  const at = args.findIndex(isOptions);
+  const out: Record<string, unknown> = {};
+  let n = at < 0 ? args.length : at;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n > names.length) argError(op, `takes at most ${names.length} optional arguments (${names.join(", ")}), got ${n}`);
+  for (let i = 0; i < n; i++) if (args[i] !== undefined) out[names[i] as string] = args[i];
+  if (at < 0) return out as T;
+  for (let i = at + 1; i < args.length; i++)
+    if (args[i] !== undefined) argError(op, `the options object must come last, got ${show(args[i])} after it`);
+  const o = args[at] as Record<string, unknown>;
+  const keys = [...names, ...kwOnly] as string[];
+  for (const k of Object.keys(o)) {
+    if (o[k] === undefined) continue;
+    if (!keys.includes(k)) argError(op, `unknown option "${k}"; options: ${keys.join(", ")}`);
+    if (k in out) argError(op, `${k} is given both positionally and in the options`);
+    out[k] = o[k];
+  }
+  return out as T;
+}
+
 /** Checks that `fn` is a function (tidy, noGrad and friends). */
 export function checkFunction(op: string, fn: unknown): void {
   if (typeof fn !== "function") argError(op, `expects a function, got ${show(fn)}`);

@@ -4,7 +4,7 @@ import { aten } from "../core/aten.js";
 import { callInplace, callT } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
-import { checkNumber, checkTensor, normDim, rankOf, show } from "../core/validate.js";
+import { checkNumber, checkTensor, normDim, optArgs, rankOf, show } from "../core/validate.js";
 
 const SOFTSHRINK = aten("softshrink");
 const HARDSHRINK = aten("hardshrink");
@@ -17,7 +17,8 @@ const ZEROS_LIKE = aten("zeros_like");
 const SCATTER_VALUE_ = aten("scatter_.value");
 const ARGMAX = aten("argmax");
 
-function checkLambda(op: string, lambd: unknown): number {
+function checkLambda(op: string, given: unknown): number {
+  const lambd = optArgs<{ lambd?: number }>(op, ["lambd"], [given]).lambd ?? 0.5;
   if (typeof lambd !== "number" || !(lambd >= 0)) argError(op, `lambd must be a number ≥ 0, got ${show(lambd)}`);
   return lambd;
 }
@@ -26,10 +27,12 @@ function checkLambda(op: string, lambd: unknown): number {
 export const softsign = (x: Tensor): Tensor => tidy(() => checkTensor("softsign", "input", x).div(x.abs().add(1)));
 
 /** x − λ for x > λ, x + λ for x < −λ, 0 between. */
-export const softshrink = (x: Tensor, lambd = 0.5): Tensor => callT(SOFTSHRINK, x, checkLambda("softshrink", lambd));
+export const softshrink = (x: Tensor, lambd?: number | { lambd?: number }): Tensor =>
+  callT(SOFTSHRINK, x, checkLambda("softshrink", lambd));
 
 /** x where |x| > λ, 0 elsewhere. */
-export const hardshrink = (x: Tensor, lambd = 0.5): Tensor => callT(HARDSHRINK, x, checkLambda("hardshrink", lambd));
+export const hardshrink = (x: Tensor, lambd?: number | { lambd?: number }): Tensor =>
+  callT(HARDSHRINK, x, checkLambda("hardshrink", lambd));
 
 /** x − tanh(x). */
 export const tanhshrink = (x: Tensor): Tensor => tidy(() => checkTensor("tanhshrink", "input", x).sub(x.tanh()));

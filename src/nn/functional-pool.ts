@@ -5,6 +5,7 @@ import { aten } from "../core/aten.js";
 import { callT, callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
+import { type AdaptiveSize, adaptiveSize as coreAdaptiveSize, type DropoutArg, dropoutArgs } from "../core/ops/nn.js";
 import { checkInt, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
 
 const CAP = 2 ** 20;
@@ -58,20 +59,17 @@ export interface AvgPool3dOptions extends Omit<PoolOptions, "dilation"> {
 }
 export function avgPool3d(x: Tensor, kernel: Size, o: AvgPool3dOptions = {}): Tensor {
   const { k, s, p, ceilMode } = poolArgs("avgPool3d", x, 3, kernel, o);
-  const div = o.divisorOverride == null ? null : checkInt("avgPool3d", "divisorOverride", o.divisorOverride, 1, CAP);
+  const div = o.divisorOverride == null ? null : checkInt("avgPool3d", "divisorOverride", o.divisorOverride, -CAP, CAP);
+  if (div === 0) argError("avgPool3d", "divisorOverride must not be 0");
   return callT(aten("avg_pool3d"), x, k, s, p, ceilMode, o.countIncludePad ?? true, div);
 }
 
-function adaptiveSize(op: string, x: Tensor, n: number, size: Size): number[] {
-  checkTensor(op, "input", x);
-  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
-  return checkTuple(op, "outputSize", size, n, 1, CAP);
-}
-export const adaptiveAvgPool3d = (x: Tensor, size: Size): Tensor =>
+const adaptiveSize = (op: string, x: Tensor, n: number, size: AdaptiveSize): number[] => coreAdaptiveSize(op, x, n, size, CAP);
+export const adaptiveAvgPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool3d"), x, adaptiveSize("adaptiveAvgPool3d", x, 3, size));
-export const adaptiveMaxPool1d = (x: Tensor, size: Size): Tensor =>
+export const adaptiveMaxPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callTs(aten("adaptive_max_pool1d"), x, adaptiveSize("adaptiveMaxPool1d", x, 1, size))[0]!;
-export const adaptiveMaxPool3d = (x: Tensor, size: Size): Tensor =>
+export const adaptiveMaxPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callTs(aten("adaptive_max_pool3d"), x, adaptiveSize("adaptiveMaxPool3d", x, 3, size))[0]!;
 
 export interface LPPoolOptions {
@@ -181,26 +179,34 @@ export function convTranspose3d(x: Tensor, w: Tensor, bias?: Tensor | null, o: C
   return callT(aten("conv_transpose3d.input"), x, w, bias ?? null, stride, padding, outputPadding, groups, dilation);
 }
 
-function checkP(op: string, p: unknown): number {
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError(op, `p must be in [0, 1], got ${show(p)}`);
-  return p;
-}
 const FEATURE_DROPOUT = aten("feature_dropout");
-function featureDropout(op: string, x: Tensor, p: number, training: boolean, ranks: [number, number]): Tensor {
+function featureDropout(
+  op: string,
+  x: Tensor,
+  pArg: DropoutArg<number> | undefined,
+  trainArg: DropoutArg<boolean> | undefined,
+  ranks: [number, number],
+): Tensor {
   checkTensor(op, "input", x);
-  checkP(op, p);
+  const { p, training } = dropoutArgs(op, pArg, trainArg, true);
   if (x.ndim !== ranks[0] && x.ndim !== ranks[1])
     argError(op, `input must have rank ${ranks[0]} (unbatched) or ${ranks[1]} (batched), got [${x.shape.join(", ")}]`);
   if (x.ndim === ranks[1]) return callT(FEATURE_DROPOUT, x, p, training);
   return tidy(() => callT(FEATURE_DROPOUT, x.unsqueeze(0), p, training).squeeze(0));
 }
 /** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p, scaling the rest by 1/(1 − p). */
-export const dropout1d = (x: Tensor, p = 0.5, training = true): Tensor => featureDropout("dropout1d", x, p, training, [2, 3]);
+export const dropout1d = (x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor =>
+  featureDropout("dropout1d", x, p, training, [2, 3]);
 /** Zeroes whole channels of [N, C, D, H, W] (or [C, D, H, W]) with probability p. */
-export const dropout3d = (x: Tensor, p = 0.5, training = true): Tensor => featureDropout("dropout3d", x, p, training, [4, 5]);
+export const dropout3d = (x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor =>
+  featureDropout("dropout3d", x, p, training, [4, 5]);
 /** Dropout that keeps SELU's mean and variance (drops to its negative saturation value). */
-export const alphaDropout = (x: Tensor, p = 0.5, training = false): Tensor =>
-  callT(aten("alpha_dropout"), checkTensor("alphaDropout", "input", x), checkP("alphaDropout", p), training);
+export function alphaDropout(x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor {
+  const a = dropoutArgs("alphaDropout", p, training, false);
+  return callT(aten("alpha_dropout"), checkTensor("alphaDropout", "input", x), a.p, a.training);
+}
 /** Alpha dropout of whole channels. */
-export const featureAlphaDropout = (x: Tensor, p = 0.5, training = false): Tensor =>
-  callT(aten("feature_alpha_dropout"), checkTensor("featureAlphaDropout", "input", x), checkP("featureAlphaDropout", p), training);
+export function featureAlphaDropout(x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor {
+  const a = dropoutArgs("featureAlphaDropout", p, training, false);
+  return callT(aten("feature_alpha_dropout"), checkTensor("featureAlphaDropout", "input", x), a.p, a.training);
+}

@@ -5,15 +5,16 @@ import { aten } from "../core/aten.js";
 import { callT, callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { arange, type Tensor, tidy } from "../core/index.js";
-import { checkEnum, checkInt, checkOptTensor, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
+import { checkEnum, checkInt, checkOptTensor, checkTensor, checkTuple, optArgs, optionsOf, show } from "../core/validate.js";
 
 const CAP = 2 ** 20;
 type Size = number | readonly number[];
 
 const ONE_HOT = aten("one_hot");
 /** [..., numClasses] one-hot rows for int64 class indices (numClasses −1: max + 1). */
-export function oneHot(x: Tensor, numClasses = -1): Tensor {
+export function oneHot(x: Tensor, numClasses?: number | { numClasses?: number }): Tensor {
   checkTensor("oneHot", "input", x);
+  numClasses = optArgs<{ numClasses?: number }>("oneHot", ["numClasses"], [numClasses]).numClasses ?? -1;
   if (x.dtype !== "int64") argError("oneHot", `input must be an int64 tensor of class indices, got ${x.dtype}`);
   checkInt("oneHot", "numClasses", numClasses, -1, CAP);
   return callT(ONE_HOT, x, numClasses);
@@ -78,15 +79,33 @@ function foldArgs(op: string, kernelSize: Size, o: UnfoldOptions) {
 const IM2COL = aten("im2col");
 const COL2IM = aten("col2im");
 /** Sliding local blocks of [N, C, H, W] as columns [N, C·kh·kw, L]. */
-export function unfold(x: Tensor, kernelSize: Size, o: UnfoldOptions = {}): Tensor {
+const UNFOLD_ARGS = ["dilation", "padding", "stride"] as const;
+/** F.unfold: dilation, padding and stride positionally (PyTorch's order) or in the options. */
+export function unfold(
+  x: Tensor,
+  kernelSize: Size,
+  dilation?: Size | UnfoldOptions,
+  padding?: Size | UnfoldOptions,
+  stride?: Size | UnfoldOptions,
+): Tensor {
   checkTensor("unfold", "input", x);
   if (x.ndim !== 3 && x.ndim !== 4) argError("unfold", `input must be [N, C, H, W] or [C, H, W], got [${x.shape.join(", ")}]`);
+  const o = optArgs<UnfoldOptions>("unfold", UNFOLD_ARGS, [dilation, padding, stride]);
   const { k, d, p, s } = foldArgs("unfold", kernelSize, o);
   return callT(IM2COL, x, k, d, p, s);
 }
 /** Sums columns [N, C·kh·kw, L] back into [N, C, outputSize…] (the adjoint of unfold). */
-export function fold(x: Tensor, outputSize: Size, kernelSize: Size, o: UnfoldOptions = {}): Tensor {
+/** F.fold: dilation, padding and stride positionally (PyTorch's order) or in the options. */
+export function fold(
+  x: Tensor,
+  outputSize: Size,
+  kernelSize: Size,
+  dilation?: Size | UnfoldOptions,
+  padding?: Size | UnfoldOptions,
+  stride?: Size | UnfoldOptions,
+): Tensor {
   checkTensor("fold", "input", x);
+  const o = optArgs<UnfoldOptions>("fold", UNFOLD_ARGS, [dilation, padding, stride]);
   if (x.ndim !== 2 && x.ndim !== 3) argError("fold", `input must be [N, C·kh·kw, L] or [C·kh·kw, L], got [${x.shape.join(", ")}]`);
   const out = checkTuple("fold", "outputSize", outputSize, 2, 1, CAP);
   const { k, d, p, s } = foldArgs("fold", kernelSize, o);
@@ -95,13 +114,13 @@ export function fold(x: Tensor, outputSize: Size, kernelSize: Size, o: UnfoldOpt
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 export interface InterpolateOptions {
-  size?: Size;
-  scaleFactor?: number | readonly number[];
+  size?: Size | null;
+  scaleFactor?: number | readonly number[] | null;
   mode?: InterpolateMode;
   /** Align the corner pixels (linear modes only; default false). */
-  alignCorners?: boolean;
+  alignCorners?: boolean | null;
   /** Compute the output size from scaleFactor and use it alone (default false; always for 'area'). */
-  recomputeScaleFactor?: boolean;
+  recomputeScaleFactor?: boolean | null;
   /** Anti-aliased downsampling (bilinear and bicubic only). */
   antialias?: boolean;
 }
@@ -115,30 +134,32 @@ const RESIZE: Record<string, readonly (string | null)[]> = {
   trilinear: [null, null, "upsample_trilinear3d.vec"],
 };
 /** Resizes the spatial dims of [N, C, L], [N, C, H, W] or [N, C, D, H, W] input, as F.interpolate. */
-export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
+const INTERPOLATE_ARGS = ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor", "antialias"] as const;
+type InterpolateArg<T> = T | InterpolateOptions;
+export function interpolate(
+  x: Tensor,
+  size?: InterpolateArg<Size | null>,
+  scaleFactor?: InterpolateArg<number | readonly number[] | null>,
+  mode?: InterpolateArg<InterpolateMode>,
+  alignCorners?: InterpolateArg<boolean | null>,
+  recomputeScaleFactor?: InterpolateArg<boolean | null>,
+  antialias?: InterpolateArg<boolean>,
+): Tensor {
   const op = "interpolate";
   checkTensor(op, "input", x);
-  o = optionsOf(op, o);
+  const o = optArgs<InterpolateOptions>(op, INTERPOLATE_ARGS, [size, scaleFactor, mode, alignCorners, recomputeScaleFactor, antialias]);
   const n = x.ndim - 2;
   if (n < 1 || n > 3) argError(op, `input must be 3-D, 4-D or 5-D, got [${x.shape.join(", ")}]`);
-  const mode = checkEnum(op, "mode", o.mode ?? "nearest", [
-    "nearest",
-    "nearest-exact",
-    "linear",
-    "bilinear",
-    "bicubic",
-    "trilinear",
-    "area",
-  ]);
-  const interpolating = mode !== "nearest" && mode !== "nearest-exact" && mode !== "area";
-  if (!interpolating && o.alignCorners !== undefined)
+  const m = checkEnum(op, "mode", o.mode ?? "nearest", ["nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area"]);
+  const interpolating = m !== "nearest" && m !== "nearest-exact" && m !== "area";
+  if (!interpolating && o.alignCorners != null)
     argError(op, "alignCorners can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear");
-  if ((o.size === undefined) === (o.scaleFactor === undefined)) argError(op, "give exactly one of size and scaleFactor");
-  let size: number[] | null = null;
+  if ((o.size == null) === (o.scaleFactor == null)) argError(op, "give exactly one of size and scaleFactor");
+  let outSize: number[] | null = null;
   let scales: number[] | null = null;
-  if (o.size !== undefined) {
+  if (o.size != null) {
     if (o.recomputeScaleFactor) argError(op, "recomputeScaleFactor is not meaningful with an explicit size");
-    size = checkTuple(op, "size", o.size, n, 1, CAP);
+    outSize = checkTuple(op, "size", o.size, n, 1, CAP);
   } else {
     const sf = o.scaleFactor;
     if (typeof sf !== "number" && !Array.isArray(sf)) argError(op, `scaleFactor must be a number or an array, got ${show(sf)}`);
@@ -148,20 +169,19 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
       if (typeof s !== "number" || !(s > 0) || !Number.isFinite(s) || x.shape[i + 2]! * s > CAP)
         argError(op, `bad scaleFactor ${show(s)}: must be positive and keep each size under 2^20`);
     });
-    if (mode === "area" || o.recomputeScaleFactor) {
-      size = scales.map((s, i) => Math.floor(x.shape[i + 2]! * s));
+    if (m === "area" || o.recomputeScaleFactor) {
+      outSize = scales.map((s, i) => Math.floor(x.shape[i + 2]! * s));
       scales = null;
     }
   }
-  if (o.antialias && !((mode === "bilinear" || mode === "bicubic") && n === 2))
+  if (o.antialias && !((m === "bilinear" || m === "bicubic") && n === 2))
     argError(op, "antialias is only supported for bilinear and bicubic modes on 4-D input");
-  let name = RESIZE[mode]![n - 1];
-  if (!name)
-    argError(op, `mode '${mode}' needs ${mode === "linear" ? 3 : mode === "trilinear" ? 5 : 4}-D input, got [${x.shape.join(", ")}]`);
-  if (mode === "area") return callT(aten(name), x, size);
-  if (!interpolating) return callT(aten(name), x, size, scales);
-  if (o.antialias) name = mode === "bilinear" ? "_upsample_bilinear2d_aa.vec" : "_upsample_bicubic2d_aa.vec";
-  return callT(aten(name), x, size, o.alignCorners ?? false, scales);
+  let name = RESIZE[m]![n - 1];
+  if (!name) argError(op, `mode '${m}' needs ${m === "linear" ? 3 : m === "trilinear" ? 5 : 4}-D input, got [${x.shape.join(", ")}]`);
+  if (m === "area") return callT(aten(name), x, outSize);
+  if (!interpolating) return callT(aten(name), x, outSize, scales);
+  if (o.antialias) name = m === "bilinear" ? "_upsample_bilinear2d_aa.vec" : "_upsample_bicubic2d_aa.vec";
+  return callT(aten(name), x, outSize, o.alignCorners ?? false, scales);
 }
 /** F.upsample (deprecated in PyTorch for interpolate, which it calls). */
 export const upsample = interpolate;
@@ -174,8 +194,9 @@ export function pairwiseDistance(x1: Tensor, x2: Tensor, o: { p?: number; eps?: 
 }
 const PDIST = aten("pdist");
 /** The p-norm distance between every pair of rows of [N, M], as a condensed [N(N−1)/2] vector. */
-export function pdist(x: Tensor, p = 2): Tensor {
+export function pdist(x: Tensor, p?: number | { p?: number }): Tensor {
   checkTensor("pdist", "input", x);
+  p = optArgs<{ p?: number }>("pdist", ["p"], [p]).p ?? 2;
   if (x.ndim !== 2) argError("pdist", `input must be 2-D, got [${x.shape.join(", ")}]`);
   if (typeof p !== "number" || !(p >= 0)) argError("pdist", `p must be ≥ 0, got ${show(p)}`);
   return callT(PDIST, x, p);

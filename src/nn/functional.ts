@@ -9,6 +9,8 @@ export {
   hardtanh,
   leakyRelu,
   logSigmoid,
+  /** PyTorch's spelling (F.logsigmoid). */
+  logSigmoid as logsigmoid,
   mish,
   prelu,
   relu,

@@ -8,11 +8,13 @@ import { argError, FlambeauError } from "../errors.js";
 import { native } from "../native.js";
 import type { Tensor } from "../tensor.js";
 import { wrapHandle } from "../tensor-class.js";
-import { checkInt, checkShape, checkTensor, MAX_RANK, optionsOf, show } from "../validate.js";
+import { checkInt, checkShape, checkTensor, MAX_RANK, optArgs, optionsOf, show } from "../validate.js";
 
 export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Only "cpu" (Flambeau runs on the CPU); accepted for PyTorch's signatures. */
+  device?: "cpu";
 }
 
 export type NestedArray = number | boolean | bigint | readonly NestedArray[];
@@ -25,6 +27,7 @@ function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
 
 function dt(op: string, opts: CreateOptions | undefined, fallback: DType = "float32"): number {
   opts = optionsOf(op, opts);
+  if (opts.device !== undefined && opts.device !== "cpu") argError(op, `device must be "cpu", got ${show(opts.device)}`);
   return dtypeCode[opts?.dtype === undefined ? fallback : checkDtype(op, opts.dtype)];
 }
 
@@ -189,8 +192,13 @@ const LINSPACE = aten("linspace");
 export const linspace = (start: number, end: number, steps: number, opts?: CreateOptions): Tensor =>
   finish(callT(LINSPACE, start, end, checkInt("linspace", "steps", steps, 0, 2 ** 34), dt("linspace", opts)), opts);
 const EYE = aten("eye.m");
-export const eye = (n: number, m: number = n, opts?: CreateOptions): Tensor =>
-  finish(callT(EYE, checkInt("eye", "n", n, 0, 2 ** 20), checkInt("eye", "m", m, 0, 2 ** 20), dt("eye", opts)), opts);
+const CREATE_KEYS = ["dtype", "requiresGrad", "device"] as const;
+/** An n × m identity matrix; m (default n) positionally or in the options. */
+export function eye(n: number, m?: number | (CreateOptions & { m?: number }), opts?: CreateOptions): Tensor {
+  const o = optArgs<CreateOptions & { m?: number }>("eye", ["m"], [m, opts], CREATE_KEYS);
+  const cols = o.m ?? n;
+  return finish(callT(EYE, checkInt("eye", "n", n, 0, 2 ** 20), checkInt("eye", "m", cols, 0, 2 ** 20), dt("eye", o)), o);
+}
 
 const likeOp = (name: string) => {
   const op = aten(name);

@@ -4,7 +4,7 @@ import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { isTensor } from "../tensor-class.js";
-import { checkEnum, checkInt, checkTensor, optionsOf } from "../validate.js";
+import { checkEnum, checkInt, checkNumber, checkTensor, optArgs, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 
 export type TensorOrScalar = Tensor | number | boolean;
@@ -42,8 +42,13 @@ const DIV_S = aten("div.Scalar");
 const DIV_M = aten("div.Tensor_mode");
 const DIV_SM = aten("div.Scalar_mode");
 export type RoundingMode = "trunc" | "floor";
-export function div(a: Tensor, b: TensorOrScalar, roundingMode?: RoundingMode): Tensor {
-  if (roundingMode === undefined) return isT(b) ? callT(DIV, a, b) : callT(DIV_S, a, b);
+export interface DivOptions {
+  roundingMode?: RoundingMode | null;
+}
+/** `a / b`; with `roundingMode` ("trunc" or "floor", positionally or in the options), rounded. */
+export function div(a: Tensor, b: TensorOrScalar, roundingMode?: RoundingMode | null | DivOptions): Tensor {
+  roundingMode = optArgs<DivOptions>("div", ["roundingMode"], [roundingMode]).roundingMode;
+  if (roundingMode == null) return isT(b) ? callT(DIV, a, b) : callT(DIV_S, a, b);
   checkEnum("div", "roundingMode", roundingMode, ["trunc", "floor"]);
   return isT(b) ? callT(DIV_M, a, b, roundingMode) : callT(DIV_SM, a, b, roundingMode);
 }
@@ -185,7 +190,11 @@ export const isfinite = unary("isfinite");
 export const bitwiseNot = unary("bitwise_not");
 
 const GELU = aten("gelu");
-export function gelu(a: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
+export interface GeluOptions {
+  approximate?: "none" | "tanh";
+}
+export function gelu(a: Tensor, approximate?: "none" | "tanh" | GeluOptions): Tensor {
+  approximate = optArgs<GeluOptions>("gelu", ["approximate"], [approximate]).approximate ?? "none";
   return callT(GELU, a, checkEnum("gelu", "approximate", approximate, ["none", "tanh"]));
 }
 const LEAKY = aten("leaky_relu");
@@ -195,9 +204,23 @@ export const elu = (a: Tensor, alpha = 1): Tensor => callT(ELU, a, alpha, 1, 1);
 const CELU = aten("celu");
 export const celu = (a: Tensor, alpha = 1): Tensor => callT(CELU, a, alpha);
 const SOFTPLUS = aten("softplus");
-export const softplus = (a: Tensor, beta = 1, threshold = 20): Tensor => callT(SOFTPLUS, a, beta, threshold);
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+export function softplus(a: Tensor, beta?: number | SoftplusOptions, threshold?: number | SoftplusOptions): Tensor {
+  const o = optArgs<SoftplusOptions>("softplus", ["beta", "threshold"], [beta, threshold]);
+  return callT(SOFTPLUS, a, checkNumber("softplus", "beta", o.beta ?? 1), checkNumber("softplus", "threshold", o.threshold ?? 20));
+}
 const HARDTANH = aten("hardtanh");
-export const hardtanh = (a: Tensor, minVal = -1, maxVal = 1): Tensor => callT(HARDTANH, a, minVal, maxVal);
+export interface HardtanhOptions {
+  minVal?: number;
+  maxVal?: number;
+}
+export function hardtanh(a: Tensor, minVal?: number | HardtanhOptions, maxVal?: number | HardtanhOptions): Tensor {
+  const o = optArgs<HardtanhOptions>("hardtanh", ["minVal", "maxVal"], [minVal, maxVal]);
+  return callT(HARDTANH, a, checkNumber("hardtanh", "minVal", o.minVal ?? -1), checkNumber("hardtanh", "maxVal", o.maxVal ?? 1));
+}
 const PRELU = aten("prelu");
 export const prelu = (a: Tensor, weight: Tensor): Tensor => callT(PRELU, a, weight);
 const NAN_TO_NUM = aten("nan_to_num");
@@ -211,8 +234,13 @@ export const lerp = (a: Tensor, end: Tensor, weight: TensorOrScalar): Tensor =>
   isT(weight) ? callT(LERP_T, a, end, weight) : callT(LERP, a, end, weight);
 const ADDCMUL = aten("addcmul");
 const ADDCDIV = aten("addcdiv");
-export const addcmul = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callT(ADDCMUL, a, t1, t2, value);
-export const addcdiv = (a: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => callT(ADDCDIV, a, t1, t2, value);
+/** PyTorch's `value` scale of addcmul/addcdiv, positionally or as `{ value }`. */
+const scaleValue = (op: string, value: number | { value?: number } | undefined): number =>
+  checkNumber(op, "value", optArgs<{ value?: number }>(op, ["value"], [value]).value ?? 1);
+export const addcmul = (a: Tensor, t1: Tensor, t2: Tensor, value?: number | { value?: number }): Tensor =>
+  callT(ADDCMUL, a, t1, t2, scaleValue("addcmul", value));
+export const addcdiv = (a: Tensor, t1: Tensor, t2: Tensor, value?: number | { value?: number }): Tensor =>
+  callT(ADDCDIV, a, t1, t2, scaleValue("addcdiv", value));
 
 // In-place forms used by optimizers and initialisers (PyTorch's trailing underscore).
 const ADD_ = aten("add_.Tensor");

@@ -4,7 +4,7 @@ import { call, callInplace, callT, callTs } from "../dispatch.js";
 import { isIntegral } from "../dtype.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkInt, checkTensor, normDim, optionsOf, rankOf, show } from "../validate.js";
+import { checkEnum, checkInt, checkNumber, checkOptTensor, checkTensor, normDim, optArgs, optionsOf, rankOf, show } from "../validate.js";
 
 const INDEX_SELECT = aten("index_select");
 export const indexSelect = (a: Tensor, dim: number, index: Tensor): Tensor =>
@@ -23,7 +23,14 @@ export const scatterAdd = (a: Tensor, dim: number, index: Tensor, src: Tensor): 
   callT(SCATTER_ADD, a, normDim("scatterAdd", dim, rankOf("scatterAdd", a)), index, src);
 const SCATTER_REDUCE = aten("scatter_reduce.two");
 export type ScatterReduce = "sum" | "prod" | "mean" | "amax" | "amin";
-export const scatterReduce = (a: Tensor, dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, includeSelf = true): Tensor =>
+export const scatterReduce = (
+  a: Tensor,
+  dim: number,
+  index: Tensor,
+  src: Tensor,
+  reduce: ScatterReduce,
+  includeSelf?: boolean | { includeSelf?: boolean },
+): Tensor =>
   callT(
     SCATTER_REDUCE,
     a,
@@ -31,11 +38,18 @@ export const scatterReduce = (a: Tensor, dim: number, index: Tensor, src: Tensor
     index,
     src,
     checkEnum("scatterReduce", "reduce", reduce, ["sum", "prod", "mean", "amax", "amin"]),
-    includeSelf,
+    optArgs<{ includeSelf?: boolean }>("scatterReduce", ["includeSelf"], [includeSelf]).includeSelf ?? true,
   );
 const INDEX_ADD = aten("index_add");
-export const indexAdd = (a: Tensor, dim: number, index: Tensor, source: Tensor, alpha = 1): Tensor =>
-  callT(INDEX_ADD, a, normDim("indexAdd", dim, rankOf("indexAdd", a)), index, source, alpha);
+export const indexAdd = (a: Tensor, dim: number, index: Tensor, source: Tensor, alpha?: number | { alpha?: number }): Tensor =>
+  callT(
+    INDEX_ADD,
+    a,
+    normDim("indexAdd", dim, rankOf("indexAdd", a)),
+    index,
+    source,
+    checkNumber("indexAdd", "alpha", optArgs<{ alpha?: number }>("indexAdd", ["alpha"], [alpha]).alpha ?? 1),
+  );
 const MASKED_FILL = aten("masked_fill.Scalar");
 const MASKED_FILL_T = aten("masked_fill.Tensor");
 export const maskedFill = (a: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor =>
@@ -87,7 +101,8 @@ export function unique(
   return { values: values!, inverse: inverse!, counts: counts! };
 }
 const MULTINOMIAL = aten("multinomial");
-export function multinomial(probs: Tensor, numSamples: number, replacement = false): Tensor {
+export function multinomial(probs: Tensor, numSamples: number, replacement?: boolean | { replacement?: boolean }): Tensor {
+  replacement = optArgs<{ replacement?: boolean }>("multinomial", ["replacement"], [replacement]).replacement ?? false;
   const r = rankOf("multinomial", probs);
   if (r < 1 || r > 2) argError("multinomial", `probs must have rank 1 or 2, got ${probs.ndim}`);
   checkInt("multinomial", "numSamples", numSamples, 1, 2 ** 24);
@@ -96,10 +111,36 @@ export function multinomial(probs: Tensor, numSamples: number, replacement = fal
   return callT(MULTINOMIAL, probs, numSamples, replacement);
 }
 const SEARCHSORTED = aten("searchsorted.Tensor");
-export const searchsorted = (sorted: Tensor, values: Tensor, right = false): Tensor =>
-  callT(SEARCHSORTED, sorted, values, false, right, null, null);
+export interface SearchsortedOptions {
+  outInt32?: boolean;
+  right?: boolean;
+  side?: "left" | "right" | null;
+  sorter?: Tensor | null;
+}
+const SEARCHSORTED_KEYS = ["outInt32", "right", "side", "sorter"] as const;
+/** Insertion points of `values` in the last dim of `sorted`; PyTorch's keyword options (or `right` positionally). */
+export function searchsorted(sorted: Tensor, values: Tensor, opts?: boolean | SearchsortedOptions): Tensor {
+  const o = optArgs<SearchsortedOptions>("searchsorted", ["right"], [opts], SEARCHSORTED_KEYS);
+  const side = o.side == null ? null : checkEnum("searchsorted", "side", o.side, ["left", "right"]);
+  return callT(
+    SEARCHSORTED,
+    sorted,
+    values,
+    o.outInt32 ?? false,
+    o.right ?? false,
+    side,
+    checkOptTensor("searchsorted", "sorter", o.sorter),
+  );
+}
 const BINCOUNT = aten("bincount");
-export function bincount(a: Tensor, weights?: Tensor, minlength = 0): Tensor {
+export interface BincountOptions {
+  weights?: Tensor | null;
+  minlength?: number;
+}
+export function bincount(a: Tensor, weights?: Tensor | null | BincountOptions, minlength?: number | BincountOptions): Tensor {
+  const o = optArgs<BincountOptions>("bincount", ["weights", "minlength"], [weights, minlength]);
+  weights = checkOptTensor("bincount", "weights", o.weights);
+  minlength = o.minlength ?? 0;
   checkInt("bincount", "minlength", minlength, 0, 2 ** 31);
   if (checkTensor("bincount", "input", a).numel > 0 && a.ndim === 1 && isIntegral(a.dtype)) {
     const m = call(aten("max"), a) as Tensor;

@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkTensor, rankOf } from "../validate.js";
+import { checkEnum, checkNumber, checkTensor, optArgs, rankOf } from "../validate.js";
 
 const MATMUL = aten("matmul");
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -20,7 +20,15 @@ export const mm = (a: Tensor, b: Tensor): Tensor => callT(MM, a, b);
 export const bmm = (a: Tensor, b: Tensor): Tensor => callT(BMM, a, b);
 export const dot = (a: Tensor, b: Tensor): Tensor => callT(DOT, a, b);
 export const outer = (a: Tensor, b: Tensor): Tensor => callT(OUTER, a, b);
-export const addmm = (c: Tensor, a: Tensor, b: Tensor, beta = 1, alpha = 1): Tensor => callT(ADDMM, c, a, b, beta, alpha);
+export interface AddmmOptions {
+  beta?: number;
+  alpha?: number;
+}
+/** `beta · c + alpha · (a @ b)`; beta and alpha positionally or in the options. */
+export function addmm(c: Tensor, a: Tensor, b: Tensor, beta?: number | AddmmOptions, alpha?: number | AddmmOptions): Tensor {
+  const o = optArgs<AddmmOptions>("addmm", ["beta", "alpha"], [beta, alpha]);
+  return callT(ADDMM, c, a, b, checkNumber("addmm", "beta", o.beta ?? 1), checkNumber("addmm", "alpha", o.alpha ?? 1));
+}
 const EINSUM = aten("einsum");
 export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   if (typeof equation !== "string") argError("einsum", "equation must be a string");
@@ -38,13 +46,15 @@ const MATRIX_NORM = aten("linalg_matrix_norm.str_ord");
 export const inv = (a: Tensor): Tensor => callT(INV, a);
 export const det = (a: Tensor): Tensor => callT(DET, a);
 export const solve = (a: Tensor, b: Tensor): Tensor => callT(SOLVE, a, b, true);
-export const cholesky = (a: Tensor, upper = false): Tensor => callT(CHOLESKY, a, upper);
+export const cholesky = (a: Tensor, upper?: boolean | { upper?: boolean }): Tensor =>
+  callT(CHOLESKY, a, optArgs<{ upper?: boolean }>("cholesky", ["upper"], [upper]).upper ?? false);
 export function qr(a: Tensor, mode: "reduced" | "complete" | "r" = "reduced"): { Q: Tensor; R: Tensor } {
   const [Q, R] = callTs(QR, a, checkEnum("qr", "mode", mode, ["reduced", "complete", "r"]));
   return { Q: Q!, R: R! };
 }
-export function svd(a: Tensor, fullMatrices = true): { U: Tensor; S: Tensor; Vh: Tensor } {
-  const [U, S, Vh] = callTs(SVD, a, fullMatrices, null);
+export function svd(a: Tensor, fullMatrices?: boolean | { fullMatrices?: boolean }): { U: Tensor; S: Tensor; Vh: Tensor } {
+  const full = optArgs<{ fullMatrices?: boolean }>("svd", ["fullMatrices"], [fullMatrices]).fullMatrices ?? true;
+  const [U, S, Vh] = callTs(SVD, a, full, null);
   return { U: U!, S: S!, Vh: Vh! };
 }
 export function eigh(a: Tensor, uplo: "L" | "U" = "L"): { eigenvalues: Tensor; eigenvectors: Tensor } {

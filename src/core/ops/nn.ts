@@ -5,7 +5,20 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkInt, checkOptTensor, checkShape, checkTensor, checkTuple, normDim, optionsOf, rankOf, show } from "../validate.js";
+import {
+  checkEnum,
+  checkInt,
+  checkNumber,
+  checkOptTensor,
+  checkShape,
+  checkTensor,
+  checkTuple,
+  normDim,
+  optArgs,
+  optionsOf,
+  rankOf,
+  show,
+} from "../validate.js";
 
 const PARAM_CAP = 2 ** 20; // kernel, stride, dilation, padding: far beyond any real model
 
@@ -93,8 +106,10 @@ function poolArgs(op: string, x: Tensor, n: number, kernel: number | readonly nu
   o = optionsOf(op, o);
   if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
   const k = checkTuple(op, "kernelSize", kernel, n, 1, PARAM_CAP);
-  const s = checkTuple(op, "stride", o.stride ?? k, n, 1, PARAM_CAP);
-  const p = checkTuple(op, "padding", o.padding ?? 0, n, 0, PARAM_CAP);
+  // PyTorch reads a missing stride (None or []) as the kernel size.
+  const stride = o.stride == null || (Array.isArray(o.stride) && o.stride.length === 0) ? k : o.stride;
+  const s = checkTuple(op, "stride", single(stride), n, 1, PARAM_CAP);
+  const p = checkTuple(op, "padding", single(o.padding ?? 0), n, 0, PARAM_CAP);
   const d = checkTuple(op, "dilation", o.dilation ?? 1, n, 1, PARAM_CAP);
   for (let i = 0; i < n; i++) {
     if (p[i]! * 2 > k[i]!) argError(op, `padding ${p[i]} must be at most half the kernel size ${k[i]}`);
@@ -104,6 +119,8 @@ function poolArgs(op: string, x: Tensor, n: number, kernel: number | readonly nu
   }
   return { k, s, p, d, ceilMode: checkBool(op, "ceilMode", o.ceilMode ?? false) };
 }
+/** ATen reads a one-element list as that value in every dim. */
+const single = (v: number | readonly number[]): number | readonly number[] => (Array.isArray(v) && v.length === 1 ? (v[0] as number) : v);
 function checkBool(op: string, name: string, v: unknown): boolean {
   if (typeof v !== "boolean") argError(op, `${name} must be a boolean, got ${show(v)}`);
   return v;
@@ -128,24 +145,45 @@ export function maxPool2dWithIndices(
 export interface AvgPoolOptions extends Omit<PoolOptions, "dilation"> {
   countIncludePad?: boolean;
 }
+export interface AvgPool2dOptions extends AvgPoolOptions {
+  /** Divide by this instead of the window size. */
+  divisorOverride?: number | null;
+}
+const AVG_POOL2D_ARGS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] as const;
+type AvgPool2dArg<T> = T | AvgPool2dOptions;
 export function avgPool1d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
   const { k, s, p, ceilMode } = poolArgs("avgPool1d", x, 1, kernel, o);
   return callT(aten("avg_pool1d"), x, k, s, p, ceilMode, optionsOf("avgPool1d", o).countIncludePad ?? true);
 }
-export function avgPool2d(x: Tensor, kernel: number | readonly number[], o: AvgPoolOptions = {}): Tensor {
-  const { k, s, p, ceilMode } = poolArgs("avgPool2d", x, 2, kernel, o);
-  return callT(aten("avg_pool2d"), x, k, s, p, ceilMode, optionsOf("avgPool2d", o).countIncludePad ?? true, null);
+/** F.avg_pool2d: stride, padding, ceilMode, countIncludePad and divisorOverride positionally or in the options. */
+export function avgPool2d(
+  x: Tensor,
+  kernel: number | readonly number[],
+  stride?: AvgPool2dArg<number | readonly number[] | null>,
+  padding?: AvgPool2dArg<number | readonly number[]>,
+  ceilMode?: AvgPool2dArg<boolean>,
+  countIncludePad?: AvgPool2dArg<boolean>,
+  divisorOverride?: AvgPool2dArg<number | null>,
+): Tensor {
+  const o = optArgs<AvgPool2dOptions>("avgPool2d", AVG_POOL2D_ARGS, [stride, padding, ceilMode, countIncludePad, divisorOverride]);
+  const { k, s, p, ceilMode: ceil } = poolArgs("avgPool2d", x, 2, kernel, o);
+  const div = o.divisorOverride == null ? null : checkInt("avgPool2d", "divisorOverride", o.divisorOverride, -PARAM_CAP, PARAM_CAP);
+  if (div === 0) argError("avgPool2d", "divisorOverride must not be 0");
+  return callT(aten("avg_pool2d"), x, k, s, p, ceil, o.countIncludePad ?? true, div);
 }
-function adaptiveSize(op: string, x: Tensor, n: number, size: number | readonly number[]): number[] {
+/** An adaptive pool's output size; null in a dim keeps the input's size there (as PyTorch's None). */
+export type AdaptiveSize = number | readonly (number | null)[];
+export function adaptiveSize(op: string, x: Tensor, n: number, size: AdaptiveSize, cap = PARAM_CAP): number[] {
   checkTensor(op, "input", x);
   if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
-  return checkTuple(op, "outputSize", size, n, 1, PARAM_CAP);
+  const given = Array.isArray(size) ? size.map((d, i) => (d === null ? x.shape[x.ndim - n + i]! : d)) : (size as number);
+  return checkTuple(op, "outputSize", given, n, 1, cap);
 }
-export const adaptiveAvgPool1d = (x: Tensor, size: number | readonly number[]): Tensor =>
+export const adaptiveAvgPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool1d"), x, adaptiveSize("adaptiveAvgPool1d", x, 1, size));
-export const adaptiveAvgPool2d = (x: Tensor, size: number | readonly number[]): Tensor =>
+export const adaptiveAvgPool2d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool2d"), x, adaptiveSize("adaptiveAvgPool2d", x, 2, size));
-export const adaptiveMaxPool2d = (x: Tensor, size: number | readonly number[]): Tensor =>
+export const adaptiveMaxPool2d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callTs(aten("adaptive_max_pool2d"), x, adaptiveSize("adaptiveMaxPool2d", x, 2, size))[0]!;
 
 const BATCH_NORM = aten("batch_norm");
@@ -156,9 +194,21 @@ export interface BatchNormOptions {
   momentum?: number;
   eps?: number;
 }
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+const BATCH_NORM_ARGS = ["weight", "bias", "training", "momentum", "eps"] as const;
+type BatchNormArg<T> = T | BatchNormOptions;
+/** F.batch_norm: weight, bias, training, momentum and eps positionally (PyTorch's order) or in the options. */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight?: BatchNormArg<Tensor | null>,
+  bias?: BatchNormArg<Tensor | null>,
+  training?: BatchNormArg<boolean>,
+  momentum?: BatchNormArg<number>,
+  eps?: BatchNormArg<number>,
+): Tensor {
   checkTensor("batchNorm", "input", x);
-  o = optionsOf("batchNorm", o);
+  const o = optArgs<BatchNormOptions>("batchNorm", BATCH_NORM_ARGS, [weight, bias, training, momentum, eps]);
   if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
   const c = x.shape[1]!;
   for (const [name, t] of [
@@ -171,33 +221,89 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     if (checkOptTensor("batchNorm", name, t) && t && (t.ndim !== 1 || t.shape[0] !== c))
       argError("batchNorm", `${name} must have shape [${c}], got [${t.shape.join(", ")}]`);
   }
-  const training = o.training ?? false;
-  if (!training && (!runningMean || !runningVar)) argError("batchNorm", "running statistics are required when not training");
-  return callT(BATCH_NORM, x, o.weight ?? null, o.bias ?? null, runningMean, runningVar, training, o.momentum ?? 0.1, o.eps ?? 1e-5, false);
+  const isTraining = o.training ?? false;
+  if (!isTraining && (!runningMean || !runningVar)) argError("batchNorm", "running statistics are required when not training");
+  return callT(
+    BATCH_NORM,
+    x,
+    o.weight ?? null,
+    o.bias ?? null,
+    runningMean,
+    runningVar,
+    isTraining,
+    o.momentum ?? 0.1,
+    o.eps ?? 1e-5,
+    false,
+  );
 }
 const LAYER_NORM = aten("layer_norm");
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export interface NormAffineOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+type NormArg<T> = T | NormAffineOptions;
+const NORM_ARGS = ["weight", "bias", "eps"] as const;
+/** F.layer_norm: weight, bias and eps positionally or in the options. */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: NormArg<Tensor | null>,
+  bias?: NormArg<Tensor | null>,
+  eps?: NormArg<number>,
+): Tensor {
   checkShape("layerNorm", normalizedShape);
-  return callT(LAYER_NORM, x, normalizedShape, weight ?? null, bias ?? null, eps, false);
+  const o = optArgs<NormAffineOptions>("layerNorm", NORM_ARGS, [weight, bias, eps]);
+  return callT(LAYER_NORM, x, normalizedShape, o.weight ?? null, o.bias ?? null, checkNumber("layerNorm", "eps", o.eps ?? 1e-5), false);
 }
 const GROUP_NORM = aten("group_norm");
-export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+/** F.group_norm: weight, bias and eps positionally or in the options. */
+export function groupNorm(
+  x: Tensor,
+  numGroups: number,
+  weight?: NormArg<Tensor | null>,
+  bias?: NormArg<Tensor | null>,
+  eps?: NormArg<number>,
+): Tensor {
   checkTensor("groupNorm", "input", x);
+  const o = optArgs<NormAffineOptions>("groupNorm", NORM_ARGS, [weight, bias, eps]);
   checkInt("groupNorm", "numGroups", numGroups, 1);
   if (x.ndim < 2 || x.shape[1]! % numGroups !== 0)
     argError("groupNorm", `channels of [${x.shape.join(", ")}] must be divisible by numGroups ${numGroups}`);
-  return callT(GROUP_NORM, x, numGroups, weight ?? null, bias ?? null, eps, false);
+  return callT(GROUP_NORM, x, numGroups, o.weight ?? null, o.bias ?? null, checkNumber("groupNorm", "eps", o.eps ?? 1e-5), false);
 }
 
+/** The dropout family's options: p, training (and PyTorch's inplace, false only), positionally or by name. */
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  inplace?: boolean;
+}
+export type DropoutArg<T> = T | DropoutOptions;
+/** p and training of a dropout call, checked; `trainingDefault` is PyTorch's default for that op. */
+export function dropoutArgs(
+  op: string,
+  p: DropoutArg<number> | undefined,
+  training: DropoutArg<boolean> | undefined,
+  trainingDefault: boolean,
+) {
+  const o = optArgs<DropoutOptions>(op, ["p", "training", "inplace"], [p, training]);
+  const prob = o.p ?? 0.5;
+  if (typeof prob !== "number" || !(prob >= 0 && prob <= 1)) argError(op, `p must be in [0, 1], got ${show(prob)}`);
+  if (o.inplace) argError(op, "inplace dropout is not supported; use the result");
+  const train = o.training ?? trainingDefault;
+  if (typeof train !== "boolean") argError(op, `training must be a boolean, got ${show(train)}`);
+  return { p: prob, training: train };
+}
 const DROPOUT = aten("dropout");
-export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError("dropout", `p must be in [0, 1], got ${String(p)}`);
-  return callT(DROPOUT, x, p, training);
+export function dropout(x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor {
+  const a = dropoutArgs("dropout", p, training, true);
+  return callT(DROPOUT, x, a.p, a.training);
 }
 const FEATURE_DROPOUT = aten("feature_dropout");
-export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) argError("dropout2d", `p must be in [0, 1], got ${String(p)}`);
-  return callT(FEATURE_DROPOUT, x, p, training);
+export function dropout2d(x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor {
+  const a = dropoutArgs("dropout2d", p, training, true);
+  return callT(FEATURE_DROPOUT, x, a.p, a.training);
 }
 
 const EMBEDDING = aten("embedding");
@@ -218,7 +324,26 @@ export const logSoftmax = (x: Tensor, dim: number): Tensor =>
 const GLU = aten("glu");
 export const glu = (x: Tensor, dim = -1): Tensor => callT(GLU, x, normDim("glu", dim, rankOf("glu", x)));
 const COSINE_SIMILARITY = aten("cosine_similarity");
-export const cosineSimilarity = (a: Tensor, b: Tensor, dim = 1, eps = 1e-8): Tensor => callT(COSINE_SIMILARITY, a, b, dim, eps);
+export interface CosineSimilarityOptions {
+  dim?: number;
+  eps?: number;
+}
+/** Cosine similarity along `dim` (default 1); dim and eps positionally or in the options. */
+export function cosineSimilarity(
+  a: Tensor,
+  b: Tensor,
+  dim?: number | CosineSimilarityOptions,
+  eps?: number | CosineSimilarityOptions,
+): Tensor {
+  const o = optArgs<CosineSimilarityOptions>("cosineSimilarity", ["dim", "eps"], [dim, eps]);
+  return callT(
+    COSINE_SIMILARITY,
+    a,
+    b,
+    checkInt("cosineSimilarity", "dim", o.dim ?? 1),
+    checkNumber("cosineSimilarity", "eps", o.eps ?? 1e-8),
+  );
+}
 const PIXEL_SHUFFLE = aten("pixel_shuffle");
 export const pixelShuffle = (x: Tensor, factor: number): Tensor =>
   callT(PIXEL_SHUFFLE, x, checkInt("pixelShuffle", "factor", factor, 1, 64));

@@ -4,7 +4,7 @@ import { callT, callTs } from "../dispatch.js";
 import { checkDtype, type DType, dtypeCode } from "../dtype.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkInt, checkTensor, normDim, normDims, optionsOf, rankOf } from "../validate.js";
+import { checkInt, checkTensor, normDim, normDims, optArgs, optionsOf, rankOf, show } from "../validate.js";
 
 export interface ReduceOptions {
   dim?: number | readonly number[];
@@ -110,26 +110,66 @@ export function minDim(a: Tensor, dim: number, keepdim = false): { values: Tenso
 const AMAX = aten("amax");
 const AMIN = aten("amin");
 /** Largest values over `dim` (all dims when omitted, as PyTorch's default `dim=()`). */
-export const amax = (a: Tensor, dim: number | readonly number[] = [], keepdim = false): Tensor =>
-  callT(AMAX, a, normDims("amax", dim, rankOf("amax", a)), keepdim);
-export const amin = (a: Tensor, dim: number | readonly number[] = [], keepdim = false): Tensor =>
-  callT(AMIN, a, normDims("amin", dim, rankOf("amin", a)), keepdim);
+const DIM_KEEPDIM = ["dim", "keepdim"] as const;
+type DimArg<D> = D | ReduceOptions;
+function amaxAmin(op: "amax" | "amin", a: Tensor, dim?: DimArg<number | readonly number[]>, keepdim?: DimArg<boolean>): Tensor {
+  const o = optArgs<ReduceOptions>(op, DIM_KEEPDIM, [dim, keepdim]);
+  return callT(op === "amax" ? AMAX : AMIN, a, normDims(op, o.dim ?? [], rankOf(op, a)), o.keepdim ?? false);
+}
+export const amax = (a: Tensor, dim?: DimArg<number | readonly number[]>, keepdim?: DimArg<boolean>): Tensor =>
+  amaxAmin("amax", a, dim, keepdim);
+export const amin = (a: Tensor, dim?: DimArg<number | readonly number[]>, keepdim?: DimArg<boolean>): Tensor =>
+  amaxAmin("amin", a, dim, keepdim);
 const ARGMAX = aten("argmax");
 const ARGMIN = aten("argmin");
-export function argmax(a: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) nonEmpty("argmax", a);
-  return callT(ARGMAX, a, dim === undefined ? null : normDim("argmax", dim, rankOf("argmax", a)), keepdim);
+/** A single optional dim (null: all elements) and keepdim: argmax, argmin, all, any. */
+export interface ArgReduceOptions {
+  dim?: number | null;
+  keepdim?: boolean;
 }
-export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
-  if (dim === undefined) nonEmpty("argmin", a);
-  return callT(ARGMIN, a, dim === undefined ? null : normDim("argmin", dim, rankOf("argmin", a)), keepdim);
+function argReduce(
+  op: "argmax" | "argmin",
+  a: Tensor,
+  dim?: number | null | ArgReduceOptions,
+  keepdim?: boolean | ArgReduceOptions,
+): Tensor {
+  const o = optArgs<ArgReduceOptions>(op, DIM_KEEPDIM, [dim, keepdim]);
+  if (o.dim == null) nonEmpty(op, a);
+  const d = o.dim == null ? null : normDim(op, o.dim, rankOf(op, a));
+  return callT(op === "argmax" ? ARGMAX : ARGMIN, a, d, o.keepdim ?? false);
 }
+export const argmax = (a: Tensor, dim?: number | null | ArgReduceOptions, keepdim?: boolean | ArgReduceOptions): Tensor =>
+  argReduce("argmax", a, dim, keepdim);
+export const argmin = (a: Tensor, dim?: number | null | ArgReduceOptions, keepdim?: boolean | ArgReduceOptions): Tensor =>
+  argReduce("argmin", a, dim, keepdim);
 const NORM = aten("linalg_vector_norm");
-/** Vector p-norm over all elements or `dim` (p = 2 by default; Infinity for max-abs). */
-export function norm(a: Tensor, p = 2, opts: ReduceOptions = {}): Tensor {
-  opts = optionsOf("norm", opts);
-  if (typeof p !== "number" || Number.isNaN(p)) argError("norm", `p must be a number, got ${String(p)}`);
-  return callT(NORM, a, p, dimsOrNull("norm", a, opts.dim), opts.keepdim ?? false, null);
+const MATRIX_NORM = aten("linalg_matrix_norm.str_ord");
+export interface NormOptions extends SumOptions {
+  p?: number | "fro" | "nuc";
+}
+type NormArg<T> = T | NormOptions;
+/**
+ * PyTorch's torch.norm: the vector p-norm over all elements or `dim` (p = 2 or "fro" by default;
+ * Infinity for max-abs), or the nuclear norm of matrices ("nuc", over the last two dims or `dim`).
+ * p, dim and keepdim positionally or in the options.
+ */
+export function norm(
+  a: Tensor,
+  p?: NormArg<number | "fro" | "nuc">,
+  dim?: NormArg<number | readonly number[]>,
+  keepdim?: NormArg<boolean>,
+): Tensor {
+  const o = optArgs<NormOptions>("norm", ["p", "dim", "keepdim"], [p, dim, keepdim], ["dtype"]);
+  const ord = o.p ?? 2;
+  const dt = code("norm", o.dtype);
+  if (ord === "nuc") {
+    const dims = normDims("norm", o.dim ?? [-2, -1], rankOf("norm", a));
+    if (dims.length !== 2) argError("norm", `the nuclear norm needs 2 dims, got ${dims.length}`);
+    return callT(MATRIX_NORM, a, "nuc", dims, o.keepdim ?? false, dt);
+  }
+  if (ord !== "fro" && (typeof ord !== "number" || Number.isNaN(ord)))
+    argError("norm", `p must be a number, "fro" or "nuc", got ${show(ord)}`);
+  return callT(NORM, a, ord === "fro" ? 2 : ord, dimsOrNull("norm", a, o.dim), o.keepdim ?? false, dt);
 }
 const LOGSUMEXP = aten("logsumexp");
 export const logsumexp = (a: Tensor, dim: number | readonly number[], keepdim = false): Tensor =>
@@ -142,9 +182,14 @@ const ALL = aten("all");
 const ALL_DIM = aten("all.dim");
 const ANY = aten("any");
 const ANY_DIM = aten("any.dim");
-export const all = (a: Tensor, dim?: number, keepdim = false): Tensor =>
-  dim === undefined ? callT(ALL, a) : callT(ALL_DIM, a, normDim("all", dim, rankOf("all", a)), keepdim);
-export const any = (a: Tensor, dim?: number, keepdim = false): Tensor =>
-  dim === undefined ? callT(ANY, a) : callT(ANY_DIM, a, normDim("any", dim, rankOf("any", a)), keepdim);
+function allAny(op: "all" | "any", a: Tensor, dim?: number | ArgReduceOptions, keepdim?: boolean | ArgReduceOptions): Tensor {
+  const o = optArgs<ArgReduceOptions>(op, DIM_KEEPDIM, [dim, keepdim]);
+  if (o.dim == null) return callT(op === "all" ? ALL : ANY, a);
+  return callT(op === "all" ? ALL_DIM : ANY_DIM, a, normDim(op, o.dim, rankOf(op, a)), o.keepdim ?? false);
+}
+export const all = (a: Tensor, dim?: number | ArgReduceOptions, keepdim?: boolean | ArgReduceOptions): Tensor =>
+  allAny("all", a, dim, keepdim);
+export const any = (a: Tensor, dim?: number | ArgReduceOptions, keepdim?: boolean | ArgReduceOptions): Tensor =>
+  allAny("any", a, dim, keepdim);
 const COUNT_NONZERO = aten("count_nonzero");
 export const countNonzero = (a: Tensor): Tensor => callT(COUNT_NONZERO, a, null);

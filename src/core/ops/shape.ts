@@ -3,7 +3,8 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError, FlambeauError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkInt, checkShape, checkTensor, MAX_ELEMENTS, normDim, normDims, rankOf, show } from "../validate.js";
+import { isTensor } from "../tensor-class.js";
+import { checkEnum, checkInt, checkShape, checkTensor, MAX_ELEMENTS, normDim, normDims, optArgs, rankOf, show } from "../validate.js";
 
 const VIEW = aten("view");
 const RESHAPE = aten("reshape");
@@ -32,8 +33,13 @@ export const squeeze = (a: Tensor, dim?: number): Tensor =>
 const UNSQUEEZE = aten("unsqueeze");
 export const unsqueeze = (a: Tensor, dim: number): Tensor => callT(UNSQUEEZE, a, normDim("unsqueeze", dim, rankOf("unsqueeze", a) + 1));
 const FLATTEN = aten("flatten.using_ints");
-export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
+}
+export function flatten(a: Tensor, startDim?: number | FlattenOptions, endDim?: number | FlattenOptions): Tensor {
   const r = rankOf("flatten", a);
+  ({ startDim = 0, endDim = -1 } = optArgs<FlattenOptions>("flatten", ["startDim", "endDim"], [startDim, endDim]));
   return callT(FLATTEN, a, normDim("flatten", startDim, r), normDim("flatten", endDim, r));
 }
 const UNFLATTEN = aten("unflatten.int");
@@ -41,7 +47,18 @@ export const unflatten = (a: Tensor, dim: number, sizes: readonly number[]): Ten
   callT(UNFLATTEN, a, normDim("unflatten", dim, rankOf("unflatten", a)), checkShape("unflatten", sizes, true));
 
 const EXPAND = aten("expand");
+/** A view of `a` broadcast to `shape`; -1 keeps a dim's size (not in a new leading dim). */
 export function expand(a: Tensor, shape: readonly number[]): Tensor {
+  const r = rankOf("expand", a);
+  if (Array.isArray(shape) && shape.includes(-1)) {
+    const lead = shape.length - r;
+    shape = shape.map((d, i) => {
+      if (d !== -1) return d;
+      if (i < lead)
+        argError("expand", `-1 is not allowed in a new leading dim (shape [${shape.join(", ")}] for input [${a.shape.join(", ")}])`);
+      return a.shape[i - lead]!;
+    });
+  }
   checkShape("expand", shape, false);
   return callT(EXPAND, a, shape);
 }
@@ -74,12 +91,14 @@ export function broadcastShapes(...given: readonly (readonly number[])[]): numbe
 
 const CAT = aten("cat");
 const STACK = aten("stack");
-export function cat(ts: readonly Tensor[], dim = 0): Tensor {
+export function cat(ts: readonly Tensor[], dim?: number | { dim?: number }): Tensor {
+  dim = optArgs<{ dim?: number }>("cat", ["dim"], [dim]).dim ?? 0;
   if (!Array.isArray(ts) || ts.length === 0) argError("cat", `expects a non-empty array of tensors, got ${show(ts)}`);
   ts.forEach((t, i) => checkTensor("cat", `tensors[${i}]`, t));
   return callT(CAT, ts, normDim("cat", dim, ts[0]!.ndim));
 }
-export function stack(ts: readonly Tensor[], dim = 0): Tensor {
+export function stack(ts: readonly Tensor[], dim?: number | { dim?: number }): Tensor {
+  dim = optArgs<{ dim?: number }>("stack", ["dim"], [dim]).dim ?? 0;
   if (!Array.isArray(ts) || ts.length === 0) argError("stack", `expects a non-empty array of tensors, got ${show(ts)}`);
   ts.forEach((t, i) => checkTensor("stack", `tensors[${i}]`, t));
   return callT(STACK, ts, normDim("stack", dim, ts[0]!.ndim + 1));
@@ -98,14 +117,19 @@ export const chunk = (a: Tensor, chunks: number, dim = 0): Tensor[] =>
 const UNBIND = aten("unbind.int");
 export const unbind = (a: Tensor, dim = 0): Tensor[] => callTs(UNBIND, a, normDim("unbind", dim, rankOf("unbind", a)));
 const NARROW = aten("narrow");
-export const narrow = (a: Tensor, dim: number, start: number, length: number): Tensor =>
+/** `length` elements of `dim` from `start` (a number or, as PyTorch allows, a 0-dim integer tensor). */
+export const narrow = (a: Tensor, dim: number, start: number | Tensor, length: number): Tensor =>
   callT(
     NARROW,
     a,
     normDim("narrow", dim, rankOf("narrow", a)),
-    checkInt("narrow", "start", start),
+    checkInt("narrow", "start", isTensor(start) ? scalarIndex("narrow", "start", start) : start),
     checkInt("narrow", "length", length, 0),
   );
+function scalarIndex(op: string, name: string, t: Tensor): number {
+  if (checkTensor(op, name, t).ndim !== 0 || !/int/.test(t.dtype)) argError(op, `${name} must be a 0-dim integer Tensor, got ${show(t)}`);
+  return Number(t.item());
+}
 const SLICE = aten("slice.Tensor");
 /** `a[start:end:step]` along `dim` (Python slice semantics, negative indices count from the end). */
 export const slice = (a: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor =>
@@ -166,8 +190,19 @@ const TRIU = aten("triu");
 export const tril = (a: Tensor, diagonal = 0): Tensor => callT(TRIL, a, checkInt("tril", "diagonal", diagonal));
 export const triu = (a: Tensor, diagonal = 0): Tensor => callT(TRIU, a, checkInt("triu", "diagonal", diagonal));
 const DIAGONAL = aten("diagonal");
-export function diagonal(a: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+export interface DiagonalOptions {
+  offset?: number;
+  dim1?: number;
+  dim2?: number;
+}
+export function diagonal(
+  a: Tensor,
+  offset?: number | DiagonalOptions,
+  dim1?: number | DiagonalOptions,
+  dim2?: number | DiagonalOptions,
+): Tensor {
   const r = rankOf("diagonal", a);
+  ({ offset = 0, dim1 = 0, dim2 = 1 } = optArgs<DiagonalOptions>("diagonal", ["offset", "dim1", "dim2"], [offset, dim1, dim2]));
   return callT(DIAGONAL, a, checkInt("diagonal", "offset", offset), normDim("diagonal", dim1, r), normDim("diagonal", dim2, r));
 }
 const CONTIGUOUS = aten("contiguous");
