@@ -211,6 +211,19 @@ const binomial: Check = (op, args) => {
       fail(op, `${name} must be finite and in [${lo}, ${hi === Number.MAX_VALUE ? "∞)" : `${hi}]`}, found values in [${min}, ${max}]`);
   }
 };
+/** The orthogonal polynomials of torch.special run a recurrence n steps per element: n = 2^31 hangs (the fuzzer found it). */
+const MAX_DEGREE = 2 ** 16;
+const polynomialDegree: Check = (op, args) => {
+  const n = args[1];
+  const max = isTensor(n)
+    ? n.disposed || n.numel === 0
+      ? 0
+      : Number(nativeScalar("max", n.handle))
+    : typeof n === "number" || typeof n === "bigint"
+      ? Number(n)
+      : 0;
+  if (!(max <= MAX_DEGREE)) fail(op, `degree n must be at most ${MAX_DEGREE}, got ${max}`);
+};
 /** Integer-valued tensors read as indices: values in [lo, hi]. */
 function indexRange(t: unknown, what: string, lo: number, hi: number, op: AtenOp): void {
   if (!isTensor(t) || t.disposed || t.numel === 0) return;
@@ -362,6 +375,7 @@ export function buildGuard(op: AtenOp): Guard | null {
   });
   const rule = OP_RULES[key];
   if (rule) checks.push(rule);
+  if (/^aten::special_.*_polynomial_/.test(op.name)) checks.push(polynomialDegree);
   if (checks.length === 0) return null;
   return (callArgs) => {
     for (const c of checks) c(op, callArgs);

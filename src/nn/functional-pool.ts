@@ -5,7 +5,7 @@ import { aten } from "../core/aten.js";
 import { callT, callTs } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
-import { type AdaptiveSize, adaptiveSize as coreAdaptiveSize, type DropoutArg, dropoutArgs } from "../core/ops/nn.js";
+import { type AdaptiveSize, adaptiveSize as coreAdaptiveSize, type DropoutArg, dropoutArgs } from "../core/ops/nn-args.js";
 import { checkInt, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
 
 const CAP = 2 ** 20;

@@ -275,6 +275,13 @@ export const CRASH_GROUPS: { title: string; cases: Case[] }[] = [
         /size 1099511627776 exceeds the cap/,
       ],
       ["hang: a huge tile", "callT(A('tile'), fl.ones([1000]), [2**30])", "E_ARG", /dims \[1073741824\] would describe/],
+      [
+        "hang: a polynomial of degree 2^31 (found by the fuzzer)",
+        "fl.special.hermitePolynomialHe(fl.zeros([4,3,3]), 2147483648)",
+        "E_ARG",
+        /hermite_polynomial_he.*degree n must be at most 65536, got 2147483648/,
+      ],
+      ["hang: a NaN binomial count", "fl.binomial(fl.tensor([NaN]), fl.tensor([0.5]))", "E_ARG", /binomial: count must be finite/],
     ],
   },
 ];

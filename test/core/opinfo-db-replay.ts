@@ -269,7 +269,7 @@ export function replay(o: OpInfoEntry, s: Sample, fn: Fn): Outcome {
     }
     if (!s.grads) return { output: om ? "mismatch" : "match", grad: "none", message: om } satisfies Outcome;
     const outs = flatTensors(out).filter((t) => t.requiresGrad && /float/.test(dtypeOf(t)));
-    const wrt = tensors.filter((t, i) => s.tensors[i]?.requiresGrad);
+    const wrt = tensors.filter((_t, i) => s.tensors[i]?.requiresGrad);
     let gm: string | undefined;
     let grad: Outcome["grad"] = "match";
     try {

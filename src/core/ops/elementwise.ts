@@ -4,7 +4,7 @@ import { call, callInplace, callT } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { isTensor } from "../tensor-class.js";
-import { checkEnum, checkInt, checkNumber, checkTensor, optArgs, optionsOf } from "../validate.js";
+import { checkEnum, checkInt, checkNumber, optArgs, optionsOf } from "../validate.js";
 import { scalarTensor } from "./creation.js";
 
 export type TensorOrScalar = Tensor | number | boolean;

@@ -1,6 +1,7 @@
 // The functional ops layers are built on: linear, convolution, pooling, normalisation,
 // dropout, embedding, resizing, softmax. Conv/pool parameters are checked here because
 // libtorch 1.13 crashes on some huge or zero values instead of raising.
+
 import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
@@ -19,8 +20,7 @@ import {
   rankOf,
   show,
 } from "../validate.js";
-
-const PARAM_CAP = 2 ** 20; // kernel, stride, dilation, padding: far beyond any real model
+import { type AdaptiveSize, adaptiveSize, type DropoutArg, dropoutArgs, PARAM_CAP } from "./nn-args.js";
 
 const LINEAR = aten("linear");
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
@@ -171,14 +171,6 @@ export function avgPool2d(
   if (div === 0) argError("avgPool2d", "divisorOverride must not be 0");
   return callT(aten("avg_pool2d"), x, k, s, p, ceil, o.countIncludePad ?? true, div);
 }
-/** An adaptive pool's output size; null in a dim keeps the input's size there (as PyTorch's None). */
-export type AdaptiveSize = number | readonly (number | null)[];
-export function adaptiveSize(op: string, x: Tensor, n: number, size: AdaptiveSize, cap = PARAM_CAP): number[] {
-  checkTensor(op, "input", x);
-  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
-  const given = Array.isArray(size) ? size.map((d, i) => (d === null ? x.shape[x.ndim - n + i]! : d)) : (size as number);
-  return checkTuple(op, "outputSize", given, n, 1, cap);
-}
 export const adaptiveAvgPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool1d"), x, adaptiveSize("adaptiveAvgPool1d", x, 1, size));
 export const adaptiveAvgPool2d = (x: Tensor, size: AdaptiveSize): Tensor =>
@@ -273,29 +265,9 @@ export function groupNorm(
   return callT(GROUP_NORM, x, numGroups, o.weight ?? null, o.bias ?? null, checkNumber("groupNorm", "eps", o.eps ?? 1e-5), false);
 }
 
-/** The dropout family's options: p, training (and PyTorch's inplace, false only), positionally or by name. */
-export interface DropoutOptions {
-  p?: number;
-  training?: boolean;
-  inplace?: boolean;
-}
-export type DropoutArg<T> = T | DropoutOptions;
-/** p and training of a dropout call, checked; `trainingDefault` is PyTorch's default for that op. */
-export function dropoutArgs(
-  op: string,
-  p: DropoutArg<number> | undefined,
-  training: DropoutArg<boolean> | undefined,
-  trainingDefault: boolean,
-) {
-  const o = optArgs<DropoutOptions>(op, ["p", "training", "inplace"], [p, training]);
-  const prob = o.p ?? 0.5;
-  if (typeof prob !== "number" || !(prob >= 0 && prob <= 1)) argError(op, `p must be in [0, 1], got ${show(prob)}`);
-  if (o.inplace) argError(op, "inplace dropout is not supported; use the result");
-  const train = o.training ?? trainingDefault;
-  if (typeof train !== "boolean") argError(op, `training must be a boolean, got ${show(train)}`);
-  return { p: prob, training: train };
-}
 const DROPOUT = aten("dropout");
+
+export type { AdaptiveSize, DropoutArg, DropoutOptions } from "./nn-args.js";
 export function dropout(x: Tensor, p?: DropoutArg<number>, training?: DropoutArg<boolean>): Tensor {
   const a = dropoutArgs("dropout", p, training, true);
   return callT(DROPOUT, x, a.p, a.training);
