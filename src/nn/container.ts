@@ -1,7 +1,8 @@
-// Containers: Sequential (children "0", "1", …), ModuleList, ModuleDict.
+// Containers: Sequential (children "0", "1", …), ModuleList, ModuleDict, ParameterList, ParameterDict.
 import { FlambeauError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
 import { Module } from "./module.js";
+import { Parameter } from "./parameter.js";
 
 /** The numbered children that Sequential and ModuleList share (keys "0", "1", …). */
 abstract class ModuleSequence extends Module {
@@ -75,5 +76,60 @@ export class ModuleDict extends Module {
   }
   forward(): never {
     throw new FlambeauError("E_STATE", "ModuleDict has no forward(); look modules up by key");
+  }
+}
+
+/** Parameters held in a list (registered as "0", "1", …, as PyTorch's ParameterList). */
+export class ParameterList extends Module {
+  readonly #items: Parameter[] = [];
+  constructor(params: Iterable<Parameter> = []) {
+    super();
+    for (const p of params) this.append(p);
+  }
+  append(p: Parameter): this {
+    if (!(p instanceof Parameter)) throw new FlambeauError("E_ARG", `ParameterList: expected a Parameter, got ${String(p)}`);
+    this.registerParameter(String(this.#items.length), p);
+    this.#items.push(p);
+    return this;
+  }
+  at(i: number): Parameter {
+    const p = this.#items[i < 0 ? this.#items.length + i : i];
+    if (!p) throw new FlambeauError("E_ARG", `ParameterList: index ${i} out of range (length ${this.#items.length})`);
+    return p;
+  }
+  get length(): number {
+    return this.#items.length;
+  }
+  [Symbol.iterator](): Iterator<Parameter> {
+    return this.#items[Symbol.iterator]();
+  }
+  forward(): never {
+    throw new FlambeauError("E_STATE", "ParameterList has no forward(); iterate over it");
+  }
+}
+
+/** Parameters held by name (as PyTorch's ParameterDict). */
+export class ParameterDict extends Module {
+  readonly #items = new Map<string, Parameter>();
+  constructor(params: Record<string, Parameter> = {}) {
+    super();
+    for (const [k, p] of Object.entries(params)) this.set(k, p);
+  }
+  set(key: string, p: Parameter): this {
+    if (!(p instanceof Parameter)) throw new FlambeauError("E_ARG", `ParameterDict: expected a Parameter for "${key}", got ${String(p)}`);
+    this.registerParameter(key, p);
+    this.#items.set(key, p);
+    return this;
+  }
+  get(key: string): Parameter {
+    const p = this.#items.get(key);
+    if (!p) throw new FlambeauError("E_ARG", `ParameterDict: no key "${key}" (keys: ${[...this.#items.keys()].join(", ")})`);
+    return p;
+  }
+  keys(): string[] {
+    return [...this.#items.keys()];
+  }
+  forward(): never {
+    throw new FlambeauError("E_STATE", "ParameterDict has no forward(); look parameters up by key");
   }
 }

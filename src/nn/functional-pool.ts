@@ -71,6 +71,14 @@ export const adaptiveMaxPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callTs(aten("adaptive_max_pool1d"), x, adaptiveSize("adaptiveMaxPool1d", x, 1, size))[0]!;
 export const adaptiveMaxPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callTs(aten("adaptive_max_pool3d"), x, adaptiveSize("adaptiveMaxPool3d", x, 3, size))[0]!;
+/** Adaptive max pooling with the argmax of each window (for maxUnpool), as maxPool1dWithIndices returns them. */
+function adaptiveMaxWithIndices(n: 1 | 2 | 3, x: Tensor, size: AdaptiveSize): { values: Tensor; indices: Tensor } {
+  const [values, indices] = callTs(aten(`adaptive_max_pool${n}d`), x, adaptiveSize(`adaptiveMaxPool${n}dWithIndices`, x, n, size));
+  return { values: values!, indices: indices! };
+}
+export const adaptiveMaxPool1dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(1, x, size);
+export const adaptiveMaxPool2dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(2, x, size);
+export const adaptiveMaxPool3dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(3, x, size);
 
 export interface LPPoolOptions {
   stride?: Size;

@@ -1,5 +1,6 @@
 // nn.functional: the plain functions every layer is built on, under PyTorch's names.
 
+export { convTbc } from "../core/generated/index.js";
 export {
   celu,
   elu,
@@ -72,7 +73,10 @@ export {
   type AvgPool3dOptions,
   adaptiveAvgPool3d,
   adaptiveMaxPool1d,
+  adaptiveMaxPool1dWithIndices,
+  adaptiveMaxPool2dWithIndices,
   adaptiveMaxPool3d,
+  adaptiveMaxPool3dWithIndices,
   alphaDropout,
   avgPool3d,
   type ConvTranspose3dOptions,

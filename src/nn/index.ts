@@ -3,7 +3,7 @@
 export * from "./activation.js";
 export { MultiheadAttention, type MultiheadAttentionOptions, NonDynamicallyQuantizableLinear } from "./attention.js";
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormOptions } from "./batchnorm.js";
-export { ModuleDict, ModuleList, Sequential } from "./container.js";
+export { ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential } from "./container.js";
 export {
   Conv1d,
   Conv2d,

@@ -38,6 +38,8 @@ export class CrossEntropyLoss extends PairLoss<L.CrossEntropyOptions> {
 export class NLLLoss extends PairLoss<Omit<L.CrossEntropyOptions, "labelSmoothing">> {
   protected readonly fn = L.nllLoss;
 }
+/** PyTorch's deprecated name for NLLLoss on [N, C, H, W] inputs, which NLLLoss handles itself. */
+export class NLLLoss2d extends NLLLoss {}
 export class MSELoss extends PairLoss<L.LossOptions> {
   protected readonly fn = L.mseLoss;
 }

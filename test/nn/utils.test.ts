@@ -221,3 +221,28 @@ describe("nn.utils helpers and module hooks", () => {
     assert.throws(() => U.weightNorm(new nn.LSTM(2, 2), "weight_ih_l0"), /registered parameters such as RNN weights are not supported/);
   });
 });
+
+it("ParameterList and ParameterDict register their parameters under PyTorch's keys", () => {
+  const list = new fl.nn.ParameterList([new fl.nn.Parameter(fl.zeros([2])), new fl.nn.Parameter(fl.ones([3]))]);
+  const dict = new fl.nn.ParameterDict({ alpha: new fl.nn.Parameter(fl.zeros([1])) });
+  assert.deepEqual([...list.stateDict().keys()], ["0", "1"]);
+  assert.deepEqual([...dict.stateDict().keys()], ["alpha"]);
+  assert.equal(list.parameters().length, 2);
+  assert.equal(list.at(-1).shape[0], 3);
+  assert.throws(() => list.append(fl.zeros([1]) as never), /ParameterList: expected a Parameter/);
+  assert.throws(() => dict.get("beta"), /ParameterDict: no key "beta" \(keys: alpha\)/);
+});
+
+it("adaptive max pools with indices, as max_pool*_with_indices return them", () => {
+  const x = fl.arange(0, 16).float().view([1, 1, 4, 4]);
+  const { values, indices } = fl.nn.functional.adaptiveMaxPool2dWithIndices(x, 2);
+  assert.deepEqual(values.toArray(), [
+    [
+      [
+        [5, 7],
+        [13, 15],
+      ],
+    ],
+  ]);
+  assert.deepEqual([...(indices.data() as BigInt64Array)].map(Number), [5, 7, 13, 15]);
+});
