@@ -20,6 +20,7 @@ export interface CellWeights {
 function cellArgs(op: string, x: Tensor, hx: Tensor, w: CellWeights): void {
   checkTensor(op, "input", x);
   checkTensor(op, "hx", hx);
+  if (w === null || typeof w !== "object") argError(op, `weights must be { weightIh, weightHh, biasIh?, biasHh? }, got ${String(w)}`);
   checkTensor(op, "weightIh", w.weightIh);
   checkTensor(op, "weightHh", w.weightHh);
   checkOptTensor(op, "biasIh", w.biasIh);
