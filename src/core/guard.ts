@@ -211,6 +211,16 @@ const binomial: Check = (op, args) => {
       fail(op, `${name} must be finite and in [${lo}, ${hi === Number.MAX_VALUE ? "∞)" : `${hi}]`}, found values in [${min}, ${max}]`);
   }
 };
+/** histogramdd indexes bins by the input's last dimension without checking: an empty list segfaults (the fuzzer found it). */
+const histogramdd: Check = (op, args) => {
+  const [self, bins] = args;
+  if (!isTensor(self) || self.disposed) return;
+  const d = self.ndim === 0 ? 0 : self.shape[self.ndim - 1]!;
+  if (self.ndim < 2) fail(op, `input must be [N, D] (or more dims), got [${self.shape.join(", ")}]`);
+  if (Array.isArray(bins) && bins.length !== d)
+    fail(op, `bins must give one entry per dimension D = ${d} of the input, got ${bins.length}`);
+  if (typeof bins === "number" && !(bins >= 1)) fail(op, `bins must be ≥ 1, got ${bins}`);
+};
 /** The orthogonal polynomials of torch.special run a recurrence n steps per element: n = 2^31 hangs (the fuzzer found it). */
 const MAX_DEGREE = 2 ** 16;
 const polynomialDegree: Check = (op, args) => {
@@ -322,6 +332,9 @@ const OP_RULES: Record<string, Check> = {
   "aten::segment_reduce": segmentReduce,
   "aten::repeat_interleave.Tensor": repeatInterleave,
   "aten::binomial": binomial,
+  "aten::histogramdd": histogramdd,
+  "aten::histogramdd.int_bins": histogramdd,
+  "aten::histogramdd.TensorList_bins": histogramdd,
   "aten::div.Tensor_mode": integerDivision,
   "aten::div.Scalar_mode": integerDivision,
   "aten::div_.Tensor_mode": integerDivision,

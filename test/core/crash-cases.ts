@@ -281,6 +281,12 @@ export const CRASH_GROUPS: { title: string; cases: Case[] }[] = [
         "E_ARG",
         /hermite_polynomial_he.*degree n must be at most 65536, got 2147483648/,
       ],
+      [
+        "histogramdd with an empty bins list (SIGSEGV, found by the fuzzer)",
+        "fl.histogramdd(fl.zeros([1,1]), [])",
+        "E_ARG",
+        /histogramdd: bins must give one entry per dimension D = 1 of the input, got 0/,
+      ],
       ["hang: a NaN binomial count", "fl.binomial(fl.tensor([NaN]), fl.tensor([0.5]))", "E_ARG", /binomial: count must be finite/],
     ],
   },
