@@ -145,5 +145,5 @@ export async function fitLinkModel(
   const h = await trainer.fit(epoch, { epochs: o.epochs });
   model.eval();
   // Without validation edges the last epoch's weights are kept.
-  return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds };
+  return { epochs: h.epochs, bestEpoch: h.bestEpoch!, seconds: h.seconds };
 }

@@ -322,8 +322,7 @@ export class Trainer<B = Batch> {
     if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
-    const sync: GradientSync | undefined =
-      this.options.distributed ?? (ambient ? { ...ambient, rank: ambient.ddp.rank, worldSize: ambient.ddp.worldSize } : undefined);
+    const sync: GradientSync | undefined = this.options.distributed ?? ambient;
     const shard = this.options.shard ?? (ambient ? shardByRows : undefined);
     const best = this.options.keepBest ? new KeepBestModel(this.options.keepBest) : undefined;
     const callbacks: Callback[] = best ? [...this.callbacks, best] : this.callbacks;

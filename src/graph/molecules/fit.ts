@@ -176,5 +176,5 @@ export async function fitMoleculeModel(
   const h = await trainer.fit(epoch, { epochs: o.epochs });
   model.eval();
   // Without validation molecules the last epoch's weights are kept.
-  return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds, standardizer };
+  return { epochs: h.epochs, bestEpoch: h.bestEpoch!, seconds: h.seconds, standardizer };
 }

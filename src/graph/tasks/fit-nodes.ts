@@ -84,7 +84,7 @@ export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions
     const h = await trainer.fit(epoch, { epochs: o.epochs });
     model.eval();
     // Without validation nodes the last epoch's weights are kept.
-    return { epochs: h.epochs, bestEpoch: (h.bestEpoch ?? -1) > 0 ? h.bestEpoch! : o.epochs, seconds: h.seconds };
+    return { epochs: h.epochs, bestEpoch: h.bestEpoch!, seconds: h.seconds };
   } finally {
     valIdx.dispose();
   }

@@ -7,16 +7,16 @@
 import type { Tensor } from "../../core/index.js";
 import { type DdpModule, DistributedDataParallel } from "./ddp.js";
 import { getDefaultGroup, isInitialized } from "./process-group.js";
-import { shardBatch } from "./shard.js";
 
 const wrapped = new WeakMap<object, DistributedDataParallel>();
 
-/** What the Trainer uses to train data-parallel (its GradientSync, plus the batch split). */
+/** What the Trainer uses to train data-parallel (its GradientSync, with this rank's place in the group). */
 export interface AmbientSync {
   readonly ddp: DistributedDataParallel;
   syncGradients(): Promise<void>;
   allReduceSum(values: readonly number[]): Promise<number[]>;
-  shardBatch(x: Tensor, y: Tensor): [Tensor, Tensor] | null;
+  readonly rank: number;
+  readonly worldSize: number;
 }
 
 /** The DDP wrapper of `model` in the default group, made on first use; undefined when not distributed. */
@@ -33,7 +33,8 @@ export async function ambientDdp(model: Omit<DdpModule, "buffers"> & { buffers?(
     ddp: d,
     syncGradients: () => d.syncGradients(),
     allReduceSum: (v) => d.allReduceSum(v),
-    shardBatch: (x, y) => shardBatch(x, y, d.rank, d.worldSize),
+    rank: d.rank,
+    worldSize: d.worldSize,
   };
 }
 
