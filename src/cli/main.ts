@@ -48,6 +48,11 @@ const portArg = (v: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer in 0..65535, got "${v}"`);
   return n;
 };
+const patternList = (v: string): string[] => {
+  const list = v.split(",").map((s) => s.trim());
+  if (list.some((s) => s === "")) throw new InvalidArgumentError(`patterns must be comma-separated non-empty names, got "${v}"`);
+  return list;
+};
 const seedArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
@@ -166,12 +171,23 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--checkpoint <file>", "save model, optimizer, schedule and epoch here after every epoch")
     .option("--resume", "continue from --checkpoint when it exists")
     .option("--event-log <file>", "append one JSON object per epoch (losses, metrics, lr, time) to this file")
+    .option(
+      "--freeze <patterns>",
+      "freeze parameters by name pattern, comma-separated ('features.*,classifier.0.*'); frozen BatchNorm keeps its statistics",
+      patternList,
+    )
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
     .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
     .option("--node-rank <k>", "this machine's index in [0, nnodes)", nonNegative("node-rank"))
     .option("--master <host:port>", "node 0's address and a free port there (rank 0 hosts the rendezvous store)");
   if (named?.phase === "train") addTaskOptions(train, named.task, "train");
+  // A task with its own --init (which also brings labels or a vocabulary) handles it; others load the weights by key.
+  if (named?.phase !== "train" || named.task.options.init === undefined)
+    train.option(
+      "--init <path>",
+      "start from these weights (a model directory or a .safetensors file, e.g. a torchvision checkpoint), loaded by key",
+    );
   train.action(
     async (
       taskName: string,
@@ -188,6 +204,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
         checkpoint?: string;
         resume?: boolean;
         eventLog?: string;
+        freeze?: string[];
+        init?: string;
         json?: boolean;
         nproc?: number;
         nnodes?: number;
@@ -217,6 +235,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
           checkpoint: o.checkpoint,
           resume: o.resume,
           eventLog: o.eventLog,
+          freeze: o.freeze?.join(","),
+          ...(task.options.init === undefined ? { init: o.init } : {}),
         };
         const argv = [
           "train",
@@ -229,9 +249,16 @@ export function buildProgram(argv: readonly string[] = []): Command {
         return;
       }
       if (o.resume && o.checkpoint === undefined) throw new FlambeauError("E_ARG", "--resume needs --checkpoint <file>");
-      setRunSettings({ checkpoint: o.checkpoint, resume: o.resume, eventLog: o.eventLog });
       const worker = await joinLaunchedGroup();
       const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
+      setRunSettings({
+        checkpoint: o.checkpoint,
+        resume: o.resume,
+        eventLog: o.eventLog,
+        freeze: o.freeze,
+        init: task.options.init === undefined ? o.init : undefined,
+        log: quiet ? undefined : (s) => process.stderr.write(`${s}\n`),
+      });
       try {
         const r = await task.train({
           ...own,

@@ -119,6 +119,11 @@ function forwardWithBackwardHooks(
 
 export abstract class Module {
   training = true;
+  /**
+   * Stays in eval mode whatever `train()` says: a normalisation layer whose parameters are
+   * frozen for fine-tuning keeps its running statistics (`nn.utils.freeze` sets it).
+   */
+  keepEval = false;
   readonly #forwardHooks = new Map<number, ForwardHook>();
   readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
   readonly #backwardHooks = new Map<number, FullBackwardHook>();
@@ -275,7 +280,7 @@ export abstract class Module {
   }
 
   train(mode = true): this {
-    this.training = mode;
+    this.training = mode && !this.keepEval;
     for (const c of this.children()) c.train(mode);
     return this;
   }
