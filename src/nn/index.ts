@@ -66,7 +66,7 @@ export {
   MaxUnpool3d,
   type PoolOptions,
 } from "./pooling.js";
-export { GRU, LSTM, RNN, type RNNForwardOptions, type RNNOptions } from "./rnn.js";
+export { GRU, LSTM, type LSTMOptions, RNN, type RNNForwardOptions, type RNNOptions } from "./rnn.js";
 export { type CellWeights, GRUCell, LSTMCell, RNNCell } from "./rnn-cell.js";
 export {
   ChannelShuffle,
