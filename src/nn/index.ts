@@ -61,6 +61,7 @@ export {
   MaxPool1d,
   MaxPool2d,
   MaxPool3d,
+  type MaxPoolOptions,
   MaxUnpool1d,
   MaxUnpool2d,
   MaxUnpool3d,
