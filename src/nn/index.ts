@@ -13,6 +13,12 @@ export {
   ConvTranspose2d,
   ConvTranspose3d,
   type ConvTransposeOptions,
+  LazyConv1d,
+  LazyConv2d,
+  LazyConv3d,
+  LazyConvTranspose1d,
+  LazyConvTranspose2d,
+  LazyConvTranspose3d,
 } from "./conv.js";
 export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout } from "./dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingBagModuleOptions } from "./embedding.js";
