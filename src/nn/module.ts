@@ -359,6 +359,7 @@ export abstract class Module {
     for (const [k, v] of given)
       if (!(v instanceof Tensor))
         throw new FlambeauError("E_ARG", `loadStateDict: value of "${k}" is not a Tensor (got ${typeof v})`, "loadStateDict");
+    for (const [p, m] of this.namedModules()) m.materializeFrom(given, p ? `${p}.` : "");
     const own = this.stateDict();
     const missing: string[] = [];
     const mismatched: string[] = [];
@@ -386,6 +387,9 @@ export abstract class Module {
     for (const t of own.values()) t.dispose();
     return { missingKeys: missing, unexpectedKeys: unexpected };
   }
+
+  /** Lazy modules shape their parameters from the state dict about to be loaded (keys under `prefix`). */
+  protected materializeFrom(_sd: ReadonlyMap<string, Tensor>, _prefix: string): void {}
 
   /** The options shown inside the parentheses when printed. */
   /** Frees every parameter and buffer now (a loaded predictor's model when it is let go). */
