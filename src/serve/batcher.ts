@@ -46,6 +46,7 @@ interface Pending {
   resolve(a: Answer): void;
   reject(e: Error): void;
   timer?: NodeJS.Timeout;
+  unlisten?: () => void;
 }
 
 const remaining = (p: Pending): number => p.inputs.length - p.next;
@@ -121,7 +122,9 @@ export class Batcher {
         () => drop(new HttpError(504, "timeout", `no answer within ${this.o.timeoutMs} ms (queue: ${this.#queued} inputs); retry later`)),
         this.o.timeoutMs,
       );
-      signal.addEventListener("abort", () => drop(new HttpError(499, "client_closed", "the client closed the request")), { once: true });
+      const onAbort = () => drop(new HttpError(499, "client_closed", "the client closed the request"));
+      signal.addEventListener("abort", onAbort, { once: true });
+      p.unlisten = () => signal.removeEventListener("abort", onAbort);
       this.#queue.push(p);
       this.#queued += inputs.length;
       this.metrics.queueDepth.set(this.#queued);
@@ -133,6 +136,7 @@ export class Batcher {
   #finish(p: Pending): void {
     p.done = true;
     clearTimeout(p.timer);
+    p.unlisten?.();
     const at = this.#queue.indexOf(p);
     if (at >= 0) {
       this.#queue.splice(at, 1);
