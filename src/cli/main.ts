@@ -408,14 +408,38 @@ export function buildProgram(argv: readonly string[] = []): Command {
 
   program
     .command("serve")
-    .description('serve a saved model over HTTP: GET /health, POST /predict {"inputs": [...]} (predictions run in a worker thread)')
-    .argument("<dir>", "model directory written by `flambeau train`")
+    .description(
+      "serve saved models over HTTP: POST /v1/models/<name>/predict (JSON or multipart), GET /health, /ready, /metrics, /openapi.json",
+    )
+    .argument("<dirs...>", "model directories written by `flambeau train` (NAME=DIR names a model's route)")
     .option("--port <n>", "TCP port (0: any free port)", portArg, 8080)
     .option("--host <addr>", "interface to listen on", "127.0.0.1")
-    .action(async (dir: string, o: { port: number; host: string }) => {
-      const { serve } = await import("../serve/server.js");
-      const s = await serve(dir, { port: o.port, host: o.host, log: (line) => process.stderr.write(`${line}\n`) });
-      process.stdout.write(`serving ${s.task} model ${dir} on ${s.url} (POST /predict, GET /health); Ctrl-C stops\n`);
+    .option("--workers <n>", "worker threads, each holding every model (default: half the cores, 1-4)", int("workers"))
+    .option("--token-file <file>", "bearer tokens, one a line; without it there is no auth")
+    .option("--max-batch <n>", "most inputs per batch (1: batching off)", int("max-batch"), 32)
+    .option("--max-delay-ms <ms>", "how long a request may wait for its batch to fill", nonNegative("max-delay-ms"), 0)
+    .option("--rate-limit <n>", "requests per second per token (or per client address without tokens)", num("rate-limit"))
+    .option("--timeout-ms <ms>", "answer 504 to a request not done by then", int("timeout-ms"), 30_000)
+    .option("--cors-origin <list>", "comma-separated origins browsers may call from (CORS is off otherwise)")
+    .option("--allow-host <list>", "comma-separated Host names answered besides the listen address and localhost")
+    .action(async (dirs: string[], o: Record<string, string | number | undefined>) => {
+      const { serve, readTokenFile } = await import("../serve/index.js");
+      const list = (v: unknown) => (typeof v === "string" ? v.split(",").map((x) => x.trim()) : undefined);
+      const s = await serve(dirs, {
+        port: o.port as number,
+        host: o.host as string,
+        workers: o.workers as number | undefined,
+        tokens: o.tokenFile ? readTokenFile(String(o.tokenFile)) : undefined,
+        maxBatch: o.maxBatch as number,
+        maxDelayMs: o.maxDelayMs as number,
+        rateLimit: o.rateLimit as number | undefined,
+        limits: { timeoutMs: o.timeoutMs as number },
+        corsOrigins: list(o.corsOrigin),
+        allowedHosts: list(o.allowHost),
+        logger: { stream: process.stderr },
+      });
+      const names = s.models.map((m) => `${m.name} (${m.task.name})`).join(", ");
+      process.stdout.write(`serving ${names} on ${s.url} (POST /v1/models/<name>/predict); SIGTERM or Ctrl-C drains and stops\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void s.close().then(resolve);
         process.once("SIGINT", stop);

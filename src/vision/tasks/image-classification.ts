@@ -28,6 +28,8 @@ import { encodePng, readImage } from "../image-io.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
 
 const TASK = "image-classification";
+/** Images decoded and classified per forward in predict. */
+const PREDICT_CHUNK = 64;
 
 const OPTIONS = {
   hflip: opt.flag("mirror training images left-right as augmentation (clothes, objects; not digits or text)", { phases: ["train"] }),
@@ -187,16 +189,25 @@ async function load(dir: string): Promise<Predictor<Prediction, { topK?: number 
     task: TASK,
     async predict(inputs, o = {}) {
       const out: Prediction[] = [];
-      for (const file of inputs) {
-        const img = await readImage(file, { size: pre.size, channels: pre.channels });
+      // Chunks of images decoded together and classified in one forward (a server's batches).
+      for (let at = 0; at < inputs.length; at += PREDICT_CHUNK) {
+        const files = inputs.slice(at, at + PREDICT_CHUNK);
+        const imgs = await Promise.all(files.map((f) => readImage(f, { size: pre.size, channels: pre.channels })));
+        const hw = pre.channels * pre.size * pre.size;
+        const pixels = new Uint8Array(imgs.length * hw);
+        for (const [i, img] of imgs.entries()) pixels.set(img.data, i * hw);
         const probs = noGrad(() =>
           tidy(() => {
-            const x = prepare(tensor(img.data, { shape: [1, pre.channels, pre.size, pre.size] }), pre, false);
+            const x = prepare(tensor(pixels, { shape: [imgs.length, pre.channels, pre.size, pre.size] }), pre, false);
             return model.forward(x).softmax(1).data() as Float32Array;
           }),
         );
-        const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
-        out.push({ labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs[i]! })) });
+        const k = probs.length / imgs.length;
+        for (let i = 0; i < imgs.length; i++) {
+          const row = probs.subarray(i * k, (i + 1) * k);
+          const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!);
+          out.push({ labels: order.slice(0, o.topK ?? 3).map((c) => ({ label: labels[c] ?? String(c), probability: row[c]! })) });
+        }
       }
       return out;
     },
