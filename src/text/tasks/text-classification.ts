@@ -32,7 +32,8 @@ import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
 import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
-import { carveValidation, encodeTexts, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
+import { carveValidation, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
+import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
 import { CLS_TOKEN, loadFillMask, SMALL_BERT } from "./fill-mask.js";
 
@@ -90,7 +91,9 @@ interface Preprocessing {
   email: boolean;
   majorityClass: number;
   source: string;
-  vocab: string;
+  /** tokenizer.json (a vocab.json in directories saved before). */
+  tokenizer?: string;
+  vocab?: string;
   /** Every text starts with <cls>. */
   cls: boolean;
 }
@@ -145,14 +148,18 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     );
   const init = o.init ? await loadFillMask(o.init) : undefined;
   const maxTokens = init?.maxLength ?? spec?.maxTokens ?? 256;
-  const vocab =
-    init?.vocab ??
-    Vocab.build(
-      data.texts.map((t) => textTokens(t, maxTokens)),
-      { minFreq: 2, maxSize: 30000, specials: arch === "bert" ? ["<pad>", "<unk>", CLS_TOKEN] : ["<pad>", "<unk>"] },
+  const specials = arch === "bert" ? ["<pad>", "<unk>", CLS_TOKEN] : ["<pad>", "<unk>"];
+  const tokenizer =
+    init?.tokenizer ??
+    new WordLevelTokenizer(
+      Vocab.build(
+        data.texts.map((t) => textTokens(t, maxTokens)),
+        { minFreq: 2, maxSize: 30000, specials },
+      ),
+      { normalize: "lowercase", split: "words", specials, ...(arch === "bert" ? { prefix: CLS_TOKEN } : {}), maxLength: maxTokens },
     );
-  const cls = vocab.has(CLS_TOKEN) ? [vocab.id(CLS_TOKEN)] : [];
-  const enc = (texts: readonly string[]) => encodeTexts(texts, vocab, maxTokens - cls.length).map((s) => [...cls, ...s]);
+  const vocab = tokenizer.vocab;
+  const enc = (texts: readonly string[]) => texts.map((t) => tokenizer.encode(t));
   const trainIds = enc(data.texts);
   const valIds = enc(val.texts);
   const counts = data.classes.map((_, c) => data.labels.filter((l) => l === c).length);
@@ -161,8 +168,8 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     email: data.source.startsWith("spam-assassin"),
     majorityClass: counts.indexOf(Math.max(...counts)),
     source: data.source,
-    vocab: "vocab.json",
-    cls: cls.length > 0,
+    tokenizer: "tokenizer.json",
+    cls: tokenizer.spec.prefix !== undefined,
   };
   const hyper: Hyper = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
   const model = buildModel(arch, hyper);
@@ -216,7 +223,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     },
     model.stateDict(),
   );
-  await vocab.save(join(o.out, "vocab.json"));
+  await tokenizer.save(join(o.out, "tokenizer.json"));
   return { dir: o.out, metrics, history };
 }
 
@@ -233,13 +240,15 @@ async function loadModel(dir: string): Promise<Loaded> {
   model.loadStateDict(weights);
   model.eval();
   const pre = config.preprocessing!;
-  const vocab = Vocab.load(join(dir, "vocab.json"));
-  const cls = pre.cls ? [vocab.id(CLS_TOKEN)] : [];
+  const tokenizer = loadDirTokenizer(dir, "tokenizer.json", {
+    vocabFile: "vocab.json",
+    spec: { normalize: "lowercase", split: "words", ...(pre.cls ? { prefix: CLS_TOKEN } : {}), maxLength: pre.maxTokens },
+  });
   return {
     model,
     labels: config.labels ?? [],
     pre,
-    encode: (texts) => encodeTexts(texts, vocab, pre.maxTokens - cls.length).map((s) => [...cls, ...s]),
+    encode: (texts) => texts.map((t) => tokenizer.encode(t)),
   };
 }
 

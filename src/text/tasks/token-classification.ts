@@ -27,7 +27,8 @@ import { BiLstmTagger } from "../models/bilstm-tagger.js";
 import { lengthsOf } from "../models/common.js";
 import { readConll, type TaggedSentence } from "../readers.js";
 import { encodeSentences, IGNORE_TAG, normWord, packSentences, tagBatches, takeSentences, wordChars } from "../tag-data.js";
-import { Vocab, wordTokenize } from "../vocab.js";
+import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
+import { Vocab } from "../vocab.js";
 
 export const TOKEN_CLASSIFICATION = "token-classification";
 export const TAGGER_MODELS = ["bilstm-crf", "bilstm"] as const;
@@ -118,9 +119,16 @@ interface TagHyper {
 
 interface TagPreprocessing {
   source: string;
-  words: string;
-  chars: string;
+  /** tokenizer.json and char_tokenizer.json (words.json and chars.json in directories saved before). */
+  tokenizer?: string;
+  charTokenizer?: string;
+  words?: string;
+  chars?: string;
 }
+
+const SPECIALS = ["<pad>", "<unk>"];
+const WORD_SPEC = { normalize: "lowercase-digits", split: "words", specials: SPECIALS } as const;
+const CHAR_SPEC = { normalize: "none", split: "chars", specials: SPECIALS } as const;
 
 async function train(o: TrainInput): Promise<TaskTrainResult> {
   const { seed, log } = o;
@@ -188,13 +196,14 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       architecture: arch,
       hyper,
       labels: tags,
-      preprocessing: { source: o.data, words: "words.json", chars: "chars.json" },
+      preprocessing: { source: o.data, tokenizer: "tokenizer.json", charTokenizer: "char_tokenizer.json" },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainSentences: train.length, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
   );
-  await words.save(join(o.out, "words.json"));
-  await chars.save(join(o.out, "chars.json"));
+  // Each word's characters go through the character tokenizer (the model keeps the first and last 8).
+  await new WordLevelTokenizer(words, WORD_SPEC).save(join(o.out, "tokenizer.json"));
+  await new WordLevelTokenizer(chars, CHAR_SPEC).save(join(o.out, "char_tokenizer.json"));
   return { dir: o.out, metrics, history };
 }
 
@@ -203,6 +212,8 @@ interface LoadedTagger {
   tags: string[];
   words: Vocab;
   chars: Vocab;
+  /** Splits a sentence into words the way the word tokenizer does. */
+  wordTokenizer: WordLevelTokenizer;
 }
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
@@ -210,7 +221,11 @@ export async function loadTagger(dir: string): Promise<LoadedTagger> {
   const model = new BiLstmTagger(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, tags: config.labels ?? [], words: Vocab.load(join(dir, "words.json")), chars: Vocab.load(join(dir, "chars.json")) };
+  const { specials: _w, ...wordSpec } = WORD_SPEC;
+  const { specials: _c, ...charSpec } = CHAR_SPEC;
+  const wordTokenizer = loadDirTokenizer(dir, "tokenizer.json", { vocabFile: "words.json", spec: wordSpec });
+  const chars = loadDirTokenizer(dir, "char_tokenizer.json", { vocabFile: "chars.json", spec: charSpec }).vocab;
+  return { model, tags: config.labels ?? [], words: wordTokenizer.vocab, chars, wordTokenizer };
 }
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
@@ -246,7 +261,7 @@ async function load(dir: string): Promise<Predictor<TagPrediction>> {
 }
 
 /** Tags each sentence (a path to an existing file: one sentence per non-empty line). */
-function tagSentences({ model, tags, words, chars }: LoadedTagger, inputs: readonly string[]): TagPrediction[] {
+function tagSentences({ model, tags, words, chars, wordTokenizer }: LoadedTagger, inputs: readonly string[]): TagPrediction[] {
   const sentences = inputs.flatMap((s) =>
     s.length < 4096 && existsSync(s) && statSync(s).isFile()
       ? readFileSync(s, "utf8")
@@ -255,8 +270,11 @@ function tagSentences({ model, tags, words, chars }: LoadedTagger, inputs: reado
       : [s],
   );
   const toks = sentences.map((s, i) => {
-    const t = wordTokenize(s);
+    const t = wordTokenizer.tokenize(s, { asWritten: true });
     if (!t.length) throw new FlambeauError("E_ARG", `${TOKEN_CLASSIFICATION}: input ${i + 1} has no tokens`);
+    // Its id would read as padding and cut the sentence short.
+    if (t.includes(words.padToken))
+      throw new FlambeauError("E_ARG", `${TOKEN_CLASSIFICATION}: input ${i + 1} contains the padding token ${words.padToken}`);
     return t;
   });
   const enc = encodeSentences(
