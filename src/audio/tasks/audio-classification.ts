@@ -19,6 +19,8 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
+import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
+import { audioFeatureExtractorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
@@ -42,6 +44,21 @@ interface Preprocessing extends FrontendConfig {
   length: number;
   data: string;
 }
+
+/** What config.json must hold for this task; the bounds keep a hand-edited file from asking for absurd sizes. */
+const CONFIG_SCHEMA: ConfigSchemaParts = {
+  hyper: schema.object({ nMels: schema.int(1, 512), numClasses: schema.int(1, 100000) }),
+  preprocessing: schema.object({
+    sampleRate: schema.int(1000, 384000),
+    nFft: schema.int(16, 65536),
+    winLength: schema.int(1, 65536),
+    hopLength: schema.int(1, 65536),
+    nMels: schema.int(1, 512),
+    mean: schema.number(),
+    std: schema.positive(),
+    length: schema.int(1, 384000 * 600),
+  }),
+};
 
 type Classifier = ReturnType<(typeof AUDIO_CLASSIFIERS)[AudioClassifierName]>;
 
@@ -172,12 +189,13 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
+    { processor: audioFeatureExtractorConfig(pre) },
   );
   return { dir: o.out, metrics, history };
 }
 
 async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);
   const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();

@@ -23,6 +23,7 @@ import {
   type TrainArgs,
   type TrainInput,
 } from "../../tasks/task.js";
+import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
@@ -97,6 +98,12 @@ interface Preprocessing {
   /** Every text starts with <cls>. */
   cls: boolean;
 }
+
+/** What config.json must hold for this task (bounds on what is read as a size). */
+const CONFIG_SCHEMA: ConfigSchemaParts = {
+  hyper: schema.object({ vocabSize: schema.int(1, 10_000_000), numClasses: schema.int(1, 100000) }),
+  preprocessing: schema.object({ maxTokens: schema.int(1, 100000), cls: schema.boolean(), majorityClass: schema.int(0, 100000) }),
+};
 
 const lossFn = (out: Tensor, y: Tensor) => crossEntropy(out, y);
 
@@ -235,7 +242,7 @@ interface Loaded {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TEXT_CLASSIFICATION);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TEXT_CLASSIFICATION, CONFIG_SCHEMA);
   const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();

@@ -18,6 +18,7 @@ import {
   type TaskTrainResult,
   type TrainInput,
 } from "../../tasks/task.js";
+import { schema } from "../../train/config-schema.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
@@ -217,7 +218,14 @@ interface LoadedTagger {
 }
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
-  const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION);
+  const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION, {
+    hyper: schema.object({
+      wordVocab: schema.int(2, 10_000_000),
+      charVocab: schema.int(2, 1_000_000),
+      numTags: schema.int(1, 100000),
+      crf: schema.boolean(),
+    }),
+  });
   const model = new BiLstmTagger(config.hyper);
   model.loadStateDict(weights);
   model.eval();

@@ -18,6 +18,8 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
+import { type ConfigSchemaParts, MAX_IMAGE_SIZE, schema } from "../../train/config-schema.js";
+import { imageProcessorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
@@ -41,6 +43,17 @@ interface Preprocessing {
   mean: number[];
   std: number[];
 }
+
+/** What config.json must hold for this task (bounds keep a hand-edited file from asking for absurd sizes). */
+const CONFIG_SCHEMA: ConfigSchemaParts = {
+  hyper: schema.object({ inChannels: schema.int(1, 3), numClasses: schema.int(1, 100000), size: schema.int(1, MAX_IMAGE_SIZE) }),
+  preprocessing: schema.object({
+    size: schema.int(1, MAX_IMAGE_SIZE),
+    channels: schema.int(1, 3),
+    mean: schema.numbers(schema.number(), 1, 3),
+    std: schema.numbers(schema.positive(), 1, 3),
+  }),
+};
 
 /** Per-channel mean and std of uint8 images scaled to [0, 1]. */
 function channelStats(images: Tensor): { mean: number[]; std: number[] } {
@@ -153,12 +166,13 @@ async function train(o: TrainInput & { hflip?: boolean }): Promise<TaskTrainResu
       metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
+    { processor: imageProcessorConfig(pre) },
   );
   return { dir: o.out, metrics, history };
 }
 
 async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);
   const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
