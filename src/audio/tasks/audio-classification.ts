@@ -8,6 +8,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -115,7 +116,7 @@ function featureStats(set: ClipSet, pre: Preprocessing): { mean: number; std: nu
     tidy(() => {
       const idx = Array.from({ length: Math.min(512, set.clips.length) }, (_, i) => i);
       const f = logMel(waveBatch(set, idx, { length: pre.length }, new Random(0)), { ...pre, mean: 0, std: 1 });
-      return { mean: Number(f.mean().item()), std: Math.max(1e-3, Number(f.std().item())) };
+      return { mean: f.mean().item(), std: Math.max(1e-3, f.std().item()) };
     }),
   );
 }
@@ -155,7 +156,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 3e-3;
   log(`${TASK}: ${data.description}`);
   log(
-    `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
+    `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-3 });
   const stepsPerEpoch = Math.ceil(n / batchSize);

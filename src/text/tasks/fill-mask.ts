@@ -8,6 +8,7 @@ import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { AdamW, OneCycleLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -102,7 +103,7 @@ function maskedBatches(ids: number[][], vocab: Vocab, o: { batchSize: number; sh
 }
 
 /** Masked tokens in a batch (a batch without any is skipped: no update, no loss). */
-const maskedCount = (b: MaskedBatch): number => tidy(() => Number(b.labels.ne(-100).sum().item()));
+const maskedCount = (b: MaskedBatch): number => tidy(() => b.labels.ne(-100).sum().item());
 
 /** The vocabulary logits at the masked positions and their targets, or null when nothing is masked. */
 function maskedLogits(model: BertForMaskedLM, b: MaskedBatch): { logits: Tensor; target: Tensor } | null {
@@ -126,9 +127,9 @@ class MlmMeter implements Meter {
   #correct = 0;
   update(logits: Tensor, target: Tensor): void {
     const n = target.shape[0]!;
-    this.#loss += (crossEntropy(logits, target).item() as number) * n;
+    this.#loss += crossEntropy(logits, target).item() * n;
     this.#n += n;
-    this.#correct += Number(logits.argmax(1).eq(target).sum().item());
+    this.#correct += logits.argmax(1).eq(target).sum().item();
   }
   compute(): { loss: number; accuracy: number; masked: number } {
     const n = this.#n;
@@ -195,7 +196,7 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
   const lr = o.lr ?? 2e-3;
   const stepsPerEpoch = Math.ceil(trainIds.length / batchSize);
   log(
-    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-2 });
   // OneCycleLR divides by its warm-up's length, pctStart × steps − 1 (as PyTorch does): at exactly

@@ -11,6 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import {
@@ -189,7 +190,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   const epochs = o.epochs ?? spec!.epochs;
   const lr = o.lr ?? spec!.lr;
   log(
-    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
   const trainer = new Trainer({

@@ -8,6 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import {
   type DemoOptions,
@@ -169,7 +170,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const lr = o.lr ?? 3e-3;
   const ntok = train.reduce((a, s) => a + s.tokens.length, 0);
   log(
-    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-4 });
   const steps = epochs * Math.ceil(train.length / batchSize);

@@ -7,6 +7,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -133,7 +134,7 @@ async function train(o: TrainInput & { hflip?: boolean }): Promise<TaskTrainResu
   const epochs = o.epochs ?? Math.min(50, Math.max(6, Math.ceil(500_000 / n)));
   const peakLr = o.lr ?? 2e-3;
   log(
-    `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
+    `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -249,7 +250,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     task: TASK,
     dataset: "Fashion-MNIST",
     commands: [`flambeau train ${TASK} --data fashion-mnist --out ${o.out}${extra}`, `flambeau eval ${o.out} --data fashion-mnist --json`],
-    metrics: { accuracy: m.accuracy as number, top5: m.top5 as number, macroF1: m.macroF1 as number },
+    metrics: { accuracy: m.accuracy as number, ...(m.top5 !== undefined ? { top5: m.top5 as number } : {}), macroF1: m.macroF1 as number },
     history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss, valAccuracy: e.valAccuracy })),
     seconds: (performance.now() - t0) / 1000,
     confusion: { labels, matrix: m.confusionMatrix as number[][] },
