@@ -230,7 +230,8 @@ function compareOut(actual: unknown, want: Encoded, buf: Buffer, what: string, u
     return undefined;
   }
   const w = decode(want, []);
-  const a = actual instanceof fl.Tensor && actual.ndim === 0
+  const a =
+    actual instanceof fl.Tensor && actual.ndim === 0
       ? actual.dtype === "int64"
         ? actual.itemBigInt()
         : actual.dtype === "bool"
