@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeTextAtomic } from "../io/index.js";
+import { formatMetric } from "../tasks/format.js";
 import { TASKS } from "../tasks/registry.js";
 import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
@@ -27,12 +28,14 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
     );
   }
   const seconds = (performance.now() - t0) / 1000;
-  const names = [...new Set(sections.flatMap((s) => Object.keys(s.metrics)))];
+  // One row per task with its own metrics: tasks share few metric names, so one column per name would be mostly blank.
   const rows = sections.map(
     (s) =>
-      `| ${s.task} | ${s.dataset} | ${names.map((m) => (s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4))).join(" | ")} | ${s.seconds.toFixed(0)} s |`,
+      `| ${s.task} | ${s.dataset} | ${Object.entries(s.metrics)
+        .map(([k, v]) => `${k} ${formatMetric(v)}`)
+        .join(", ")} | ${s.seconds.toFixed(0)} s |`,
   );
-  process.stdout.write(`\n| task | data | ${names.join(" | ")} | time |\n|${"---|".repeat(names.length + 3)}\n${rows.join("\n")}\n`);
+  process.stdout.write(`\n| task | data | metrics | time |\n|---|---|---|---|\n${rows.join("\n")}\n`);
   const file = join(o.out, "report.html");
   await writeTextAtomic("demo", file, renderReport(sections, { full: o.full, seconds }));
   await writeTextAtomic(

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
+import { formatMetric } from "../tasks/format.js";
 import { flagOf, type Phase } from "../tasks/options.js";
 import { getTask, TASKS } from "../tasks/registry.js";
 import type { Task } from "../tasks/task.js";
@@ -66,7 +67,7 @@ function print(json: boolean, value: unknown, text: () => string): void {
 function fmtMetrics(m: Record<string, unknown>): string {
   return Object.entries(m)
     .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => `${k}: ${(v as number).toFixed(4)}`)
+    .map(([k, v]) => `${k}: ${formatMetric(v as number)}`)
     .join("\n");
 }
 

@@ -252,7 +252,7 @@ export class Trainer<B = Batch> {
     return tidy(() => {
       if (this.#pending === 0) this.optimizer.zeroGrad(true);
       const loss = this.#lossOf(batch);
-      const value = Number(loss.item());
+      const value = loss.item();
       this.#checkFinite(value);
       (this.#accumulate > 1 ? loss.div(this.#accumulate) : loss).backward();
       this.#pending++;
@@ -433,7 +433,7 @@ export class Trainer<B = Batch> {
           } else loss = this.#lossOf(batch);
           if (loss !== undefined) {
             withLoss = true;
-            lossSum += (typeof loss === "number" ? loss : Number(loss.item())) * bs;
+            lossSum += (typeof loss === "number" ? loss : loss.item()) * bs;
           }
           n += bs;
         }),

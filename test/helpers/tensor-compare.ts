@@ -92,7 +92,14 @@ export function compareOut(actual: unknown, want: Encoded, buf: Buffer, what: st
     return undefined;
   }
   const w = decode(want, []);
-  const a = actual instanceof fl.Tensor && actual.ndim === 0 ? actual.item() : actual;
+  const a =
+    actual instanceof fl.Tensor && actual.ndim === 0
+      ? actual.dtype === "int64"
+        ? actual.itemBigInt()
+        : actual.dtype === "bool"
+          ? actual.itemBool()
+          : actual.item()
+      : actual;
   if (a === w || (a == null && w == null)) return undefined;
   if (
     typeof a === "number" &&
