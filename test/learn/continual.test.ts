@@ -10,8 +10,7 @@ import * as fl from "flambeau";
 
 const { continual } = fl.learn;
 const data = await continual.loadContinualData("digits");
-const mlp = (outputs: number) => () =>
-  new fl.nn.Sequential(new fl.nn.Linear(400, 100), new fl.nn.ReLU(), new fl.nn.Linear(100, outputs));
+const mlp = (outputs: number) => () => new fl.nn.Sequential(new fl.nn.Linear(400, 100), new fl.nn.ReLU(), new fl.nn.Linear(100, outputs));
 
 test("class-incremental split digits: naive forgets, replay and joint remember", async () => {
   const scenario = continual.splitScenario(data, { mode: "class" });
@@ -37,7 +36,13 @@ test("task-incremental and domain-incremental split digits, and EWC/MAS/LwF run"
   const task = continual.splitScenario(data, { mode: "task" });
   const domain = continual.splitScenario(data, { mode: "domain" });
   assert.equal(domain.outputs, 2);
-  const t = await continual.runContinual({ scenario: task, makeModel: mlp(10), strategy: continual.ewc({ samples: 20 }), epochs: 1, seed: 0 });
+  const t = await continual.runContinual({
+    scenario: task,
+    makeModel: mlp(10),
+    strategy: continual.ewc({ samples: 20 }),
+    epochs: 1,
+    seed: 0,
+  });
   assert.ok(t.average > 0.85, `task-IL with EWC: ${t.average}`);
   for (const strategy of [continual.mas({ samples: 20 }), continual.lwf()]) {
     const r = await continual.runContinual({ scenario: domain, makeModel: mlp(2), strategy, epochs: 1, seed: 0 });
@@ -47,7 +52,17 @@ test("task-incremental and domain-incremental split digits, and EWC/MAS/LwF run"
 
 test("scenarios: bad groups are errors naming the class or count", () => {
   assert.throws(() => continual.splitScenario(data, { mode: "class", groups: [[0, 1]] }), /at least 2 experiences, got 1/);
-  assert.throws(() => continual.splitScenario(data, { mode: "class", groups: [[0, 1], [1, 2]] }), /class 1 is in two experiences/);
+  assert.throws(
+    () =>
+      continual.splitScenario(data, {
+        mode: "class",
+        groups: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+    /class 1 is in two experiences/,
+  );
   assert.throws(() => continual.splitScenario(data, { mode: "class", groups: [[0, 1], [10]] }), /class 10 is not in 0\.\.9/);
   assert.throws(() => continual.splitScenario(data, { mode: "domain", groups: [[0, 1], [2]] }), /same number of classes/);
   assert.throws(() => continual.permutedScenario(data, { experiences: 1 }), /at least 2 experiences/);

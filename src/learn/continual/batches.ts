@@ -2,8 +2,8 @@
 // come from, because every experience is scored on its own output units (its head in
 // task-incremental learning, the classes seen so far in class-incremental learning).
 
-import { crossEntropy } from "../../core/ops/loss.js";
 import { randperm, type Tensor, tensor, tidy } from "../../core/index.js";
+import { crossEntropy } from "../../core/ops/loss.js";
 import { activeUnits, type Scenario, targetsOf } from "./scenario.js";
 
 export interface Group {

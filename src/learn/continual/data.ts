@@ -18,7 +18,9 @@ export async function loadContinualData(name: string): Promise<ContinualData> {
   if (name === "digits") {
     const [tr, te] = [await loadObjectBank("digits", "train"), await loadObjectBank("digits", "test")];
     const set = (b: typeof tr): LabelledSet => ({
-      x: tensor(b.pixels, { shape: [b.count, b.side * b.side] }).float().div(255),
+      x: tensor(b.pixels, { shape: [b.count, b.side * b.side] })
+        .float()
+        .div(255),
       y: tensor(Array.from(b.labels), { dtype: "int64" }),
     });
     return { train: set(tr), test: set(te), classes: tr.classes.length, classNames: tr.classes };

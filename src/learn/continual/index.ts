@@ -13,4 +13,15 @@ export {
   splitScenario,
   targetsOf,
 } from "./scenario.js";
-export { type ContinualStrategy, ewc, joint, lwf, mas, naive, replay, STRATEGIES, type StrategyContext, type StrategyName } from "./strategies.js";
+export {
+  type ContinualStrategy,
+  ewc,
+  joint,
+  lwf,
+  mas,
+  naive,
+  replay,
+  STRATEGIES,
+  type StrategyContext,
+  type StrategyName,
+} from "./strategies.js";

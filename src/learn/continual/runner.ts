@@ -11,7 +11,7 @@ import type { Module } from "../../nn/module.js";
 import { Adam } from "../../optim/index.js";
 import { Trainer } from "../../train/trainer.js";
 import { activeLogits, type ContinualBatch, groupsLoss, pooledBatches } from "./batches.js";
-import { targetsOf, type Scenario } from "./scenario.js";
+import { type Scenario, targetsOf } from "./scenario.js";
 import type { ContinualStrategy, StrategyContext } from "./strategies.js";
 
 export interface ContinualOptions {
@@ -50,7 +50,12 @@ function accuracyOn(model: ReturnType<ContinualOptions["makeModel"]>, s: Scenari
       tidy(() => {
         const m = Math.min(1000, n - b);
         const pred = activeLogits(model, s, j, e.test.x.narrow(0, b, m), upTo).argmax({ dim: 1 });
-        return Number(pred.eq(targetsOf(s, e, e.test.y.narrow(0, b, m), upTo)).sum().item());
+        return Number(
+          pred
+            .eq(targetsOf(s, e, e.test.y.narrow(0, b, m), upTo))
+            .sum()
+            .item(),
+        );
       }),
     );
   return correct / n;
@@ -60,7 +65,8 @@ export async function runContinual(o: ContinualOptions): Promise<ContinualResult
   const { scenario: s, strategy } = o;
   const epochs = o.epochs ?? 2;
   const batchSize = o.batchSize ?? 128;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new FlambeauError("E_ARG", `runContinual: epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new FlambeauError("E_ARG", `runContinual: epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new FlambeauError("E_ARG", `runContinual: batchSize must be a positive integer, got ${batchSize}`);
   manualSeed(o.seed ?? 0);
@@ -93,7 +99,10 @@ export async function runContinual(o: ContinualOptions): Promise<ContinualResult
           return p ? loss.add(p) : loss;
         },
       });
-      const source = { length: Math.ceil(sets.reduce((a, x) => a + x.y.shape[0]!, 0) / batchSize), [Symbol.iterator]: () => pooledBatches(sets, batchSize) };
+      const source = {
+        length: Math.ceil(sets.reduce((a, x) => a + x.y.shape[0]!, 0) / batchSize),
+        [Symbol.iterator]: () => pooledBatches(sets, batchSize),
+      };
       await trainer.fit(source, { epochs });
       model.eval();
       strategy.afterExperience?.(ctx);

@@ -74,7 +74,11 @@ export function splitScenario(
   for (const g of groups) {
     if (g.length === 0) throw new FlambeauError("E_ARG", `${OP}: an experience has no classes`, OP);
     if (o.mode === "domain" && g.length !== groups[0]!.length)
-      throw new FlambeauError("E_ARG", `${OP}: domain-incremental experiences need the same number of classes, got ${groups.map((x) => x.length)}`, OP);
+      throw new FlambeauError(
+        "E_ARG",
+        `${OP}: domain-incremental experiences need the same number of classes, got ${groups.map((x) => x.length)}`,
+        OP,
+      );
     for (const c of g) {
       if (!Number.isInteger(c) || c < 0 || c >= data.classes)
         throw new FlambeauError("E_ARG", `${OP}: class ${c} is not in 0..${data.classes - 1}`, OP);
@@ -84,7 +88,8 @@ export function splitScenario(
   }
   const experiences = groups.map((classes, id) => {
     const train = ofClasses(data.train, classes);
-    if (train.y.shape[0] === 0) throw new FlambeauError("E_ARG", `${OP}: experience ${id} (classes ${classes}) has no training examples`, OP);
+    if (train.y.shape[0] === 0)
+      throw new FlambeauError("E_ARG", `${OP}: experience ${id} (classes ${classes}) has no training examples`, OP);
     return { id, classes, train, test: ofClasses(data.test, classes) };
   });
   const outputs = o.mode === "domain" ? groups[0]!.length : data.classes;

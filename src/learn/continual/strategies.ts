@@ -131,9 +131,13 @@ export const ewc = (o: { lambda?: number; samples?: number } = {}): ContinualStr
     o.samples ?? 200,
     // The log-likelihood of the example's own label, whose squared gradient is the empirical Fisher.
     (ctx, x, y) =>
-      crossEntropy(activeLogits(ctx.model, ctx.scenario, ctx.t, x, ctx.t), targetsOf(ctx.scenario, ctx.scenario.experiences[ctx.t]!, y, ctx.t), {
-        reduction: "sum",
-      }),
+      crossEntropy(
+        activeLogits(ctx.model, ctx.scenario, ctx.t, x, ctx.t),
+        targetsOf(ctx.scenario, ctx.scenario.experiences[ctx.t]!, y, ctx.t),
+        {
+          reduction: "sum",
+        },
+      ),
     (g) => g.pow(2),
   );
 
@@ -189,7 +193,8 @@ export function lwf(o: { alpha?: number; temperature?: number } = {}): Continual
 /** Experience replay: a memory of `memory` examples split evenly between the experiences seen. */
 export function replay(o: { memory?: number } = {}): ContinualStrategy {
   const memory = o.memory ?? 1000;
-  if (!Number.isInteger(memory) || memory < 1) throw new FlambeauError("E_ARG", `replay: memory must be a positive integer, got ${memory}`, "replay");
+  if (!Number.isInteger(memory) || memory < 1)
+    throw new FlambeauError("E_ARG", `replay: memory must be a positive integer, got ${memory}`, "replay");
   const stored: Group[] = [];
   return {
     name: "replay",
@@ -198,7 +203,10 @@ export function replay(o: { memory?: number } = {}): ContinualStrategy {
       // Shrink the older experiences' shares to make room, keeping a random subset.
       for (const g of stored.splice(0)) {
         const keep = tidy(() => {
-          const at = tensor(Array.from({ length: Math.min(per, g.y.shape[0]!) }, (_, i) => i), { dtype: "int64" });
+          const at = tensor(
+            Array.from({ length: Math.min(per, g.y.shape[0]!) }, (_, i) => i),
+            { dtype: "int64" },
+          );
           return { exp: g.exp, x: g.x.indexSelect(0, at), y: g.y.indexSelect(0, at) };
         });
         g.x.dispose();
