@@ -340,6 +340,40 @@ export function buildProgram(argv: readonly string[] = []): Command {
       },
     );
 
+  program
+    .command("continual")
+    .description(
+      "continual learning: train a scenario's experiences in order with each strategy; accuracy matrix, average accuracy, backward transfer",
+    )
+    .option("--data <name|dir>", "fashion-mnist, digits (opencv-doc) or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--scenario <kind>", "split | permuted", "split")
+    .option("--mode <mode>", "task | domain | class (incremental); permuted is domain", "class")
+    .option("--strategies <list>", "comma-separated: naive, joint, ewc, mas, lwf, replay", patternList, [
+      "naive",
+      "ewc",
+      "mas",
+      "lwf",
+      "replay",
+      "joint",
+    ])
+    .option("--experiences <n>", "experiences (split: classes / n per experience)", int("experiences"), 5)
+    .option("--epochs <n>", "epochs per experience", int("epochs"), 2)
+    .option("--batch-size <n>", "batch size", int("batch-size"), 128)
+    .option("--lr <x>", "Adam's learning rate", num("lr"), 1e-3)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 400)
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--out <dir>", "where results.json and report.html go", "runs/continual")
+    .option("--json", "print the results as one JSON object")
+    .action(async (o: Omit<import("./continual.js").ContinualCliOptions, "log"> & { json?: boolean }) => {
+      const { runContinualCli } = await import("./continual.js");
+      const results = await runContinualCli({ ...o, log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`) });
+      print(
+        Boolean(o.json),
+        results.map((r) => ({ strategy: r.strategy, average: r.average, backwardTransfer: r.backwardTransfer, accuracy: r.accuracy })),
+        () => `wrote ${o.out}/report.html`,
+      );
+    });
+
   const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")
