@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm's install step for the flambeau package. npm 11 runs it only once approved
-// (`npm install-scripts approve flambeau`, or `--allow-scripts=flambeau`), and nothing
+// (`npm install-scripts approve flambeau`, or "allowScripts" in package.json), and nothing
 // depends on it where the shipped addon works: prebuilds/linux-x64 is built against Debian's
 // libtorch 1.13 and loads as is. When it does not load here (another libtorch, another
 // platform) or LIBTORCH / FLAMBEAU_BUILD_FROM_SOURCE=1 is set, this builds build/Release/*.node
@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const say = (s) => process.stderr.write(`[flambeau install] ${s}\n`);
 const FIX =
   "install libtorch (Debian/Ubuntu: sudo apt-get install libtorch-dev) or point LIBTORCH at a libtorch 1.13 distribution, " +
-  "then run: npm rebuild flambeau --allow-scripts=flambeau";
+  "then run: npm install-scripts approve flambeau && npm rebuild flambeau";
 
 // A source checkout (npm ci runs the root project's own install script) builds with scripts/setup.sh.
 if (existsSync(join(root, "src")) && existsSync(join(root, "tsconfig.json"))) process.exit(0);
@@ -49,7 +49,7 @@ if (!gyp) {
   try {
     gyp = createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js");
   } catch {
-    say("node-gyp not found: run this through npm (npm rebuild flambeau --allow-scripts=flambeau) or npm install -g node-gyp");
+    say("node-gyp not found: run this through npm (npm install-scripts approve flambeau && npm rebuild flambeau) or npm install -g node-gyp");
     process.exit(1);
   }
 }

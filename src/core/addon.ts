@@ -12,7 +12,7 @@ const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** What fixes a missing or unloadable addon, for error messages and the install script alike. */
 export const LIBTORCH_FIX =
   "install libtorch 1.13 (Debian/Ubuntu: sudo apt-get install libtorch-dev), or build the addon against your own libtorch: " +
-  "LIBTORCH=/path/to/libtorch npm rebuild flambeau --allow-scripts=flambeau";
+  "npm install-scripts approve flambeau && LIBTORCH=/path/to/libtorch npm rebuild flambeau";
 
 /** The places `file` may be, best first. */
 export function addonCandidates(file: string): string[] {
