@@ -49,7 +49,9 @@ if (!gyp) {
   try {
     gyp = createRequire(import.meta.url).resolve("node-gyp/bin/node-gyp.js");
   } catch {
-    say("node-gyp not found: run this through npm (npm install-scripts approve flambeau && npm rebuild flambeau) or npm install -g node-gyp");
+    say(
+      "node-gyp not found: run this through npm (npm install-scripts approve flambeau && npm rebuild flambeau) or npm install -g node-gyp",
+    );
     process.exit(1);
   }
 }
