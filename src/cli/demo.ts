@@ -2,6 +2,8 @@
 // metrics table and writes an HTML report.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { FlambeauError } from "../core/errors.js";
+import { missingOptionalPackages } from "../core/optional.js";
 import { writeTextAtomic } from "../io/index.js";
 import { formatMetric } from "../tasks/format.js";
 import { TASKS } from "../tasks/registry.js";
@@ -12,6 +14,14 @@ import { renderReport } from "./report.js";
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";
 
 export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSection[]> {
+  // The built-in data sets are optional packages: name every missing one at once, before any training.
+  const missing = missingOptionalPackages();
+  if (missing.length > 0)
+    throw new FlambeauError(
+      "E_STATE",
+      `demo: the demo trains on the built-in data sets; install them first: npm install ${missing.join(" ")}`,
+      "demo",
+    );
   const t0 = performance.now();
   mkdirSync(o.out, { recursive: true });
   const sections: DemoSection[] = [];

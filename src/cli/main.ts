@@ -1,20 +1,22 @@
 // The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo. The
 // train / eval / predict flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
+// Only commander and the task catalog load up front: the engine, the registry and the
+// commands' code are imported by the command that runs (--help, --version and `tasks` need none).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
+import { type TaskInfo, taskCatalog } from "../tasks/catalog.js";
 import { formatMetric } from "../tasks/format.js";
 import { flagOf, type Phase } from "../tasks/options.js";
-import { getTask, TASKS } from "../tasks/registry.js";
 import type { Task } from "../tasks/task.js";
-import { readModelConfig } from "../train/model-dir.js";
-import { ProgressBar, SilentProgress } from "../train/progress.js";
-import { setRunSettings } from "../train/run-settings.js";
-import { joinLaunchedGroup, LAUNCHED_ENV, launch } from "./launch.js";
+
+const registry = () => import("../tasks/registry.js");
+const readModelConfig = async (dir: string) => (await import("../train/model-dir.js")).readModelConfig(dir);
 
 const int =
   (name: string) =>
@@ -102,19 +104,22 @@ function taskValues(task: Task, phase: Phase, o: Record<string, unknown>): Recor
 }
 
 /** The task a command line is about: `train <task>`, or the task a model directory holds (eval, predict). */
-function taskOfArgv(argv: readonly string[]): { task: Task; phase: Phase } | undefined {
+async function taskOfArgv(argv: readonly string[]): Promise<{ task: Task; phase: Phase } | undefined> {
   const [command, first] = argv;
   try {
-    if (command === "train" && first !== undefined && Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
+    if (command === "train" && first !== undefined && !first.startsWith("-")) {
+      const { getTask, TASKS } = await registry();
+      if (Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
+    }
     if ((command === "eval" || command === "predict") && first !== undefined && !first.startsWith("-"))
-      return { task: getTask(readModelConfig(first).task), phase: command };
+      return { task: (await registry()).getTask((await readModelConfig(first)).task), phase: command };
   } catch {
     // not a model directory: the command itself reports it
   }
   return undefined;
 }
 
-function describeTask(t: Task): string {
+function describeTask(t: TaskInfo): string {
   const opts = Object.entries(t.options).map(
     ([k, s]) => `    ${flagOf(k)} (${s.phases.join("/")}) ${s.help}${s.default !== undefined ? ` [default ${String(s.default)}]` : ""}`,
   );
@@ -127,20 +132,21 @@ function describeTask(t: Task): string {
   ].join("\n");
 }
 
-export function buildProgram(argv: readonly string[] = []): Command {
+/** The program; `named` is the task whose own options train / eval / predict take (see taskOfArgv). */
+export function buildProgram(named?: { task: Task; phase: Phase }): Command {
   const program = new Command("flambeau")
     .description("Deep learning for TypeScript on PyTorch's engine")
     .version(FLAMBEAU_VERSION)
     .exitOverride()
     .showSuggestionAfterError(false);
-  const named = taskOfArgv(argv);
 
   program
     .command("tasks")
     .description("list the tasks, the data formats they read and their options")
     .option("--json", "print JSON")
-    .action((o: { json?: boolean }) => {
-      const list = (Object.values(TASKS) as Task[]).map((t) => ({
+    .action(async (o: { json?: boolean }) => {
+      const tasks = await taskCatalog();
+      const list = tasks.map((t) => ({
         task: t.name,
         description: t.description,
         data: t.dataFormat,
@@ -153,7 +159,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
           ]),
         ),
       }));
-      print(Boolean(o.json), list, () => Object.values(TASKS).map(describeTask).join("\n\n"));
+      print(Boolean(o.json), list, () => tasks.map(describeTask).join("\n\n"));
     });
 
   const train = program
@@ -214,12 +220,13 @@ export function buildProgram(argv: readonly string[] = []): Command {
         master?: string;
       } & Record<string, unknown>,
     ) => {
-      const task = getTask(taskName);
+      const task = (await registry()).getTask(taskName);
       if (o.model !== undefined && !task.models.includes(o.model))
         throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
       const own = taskValues(task, "train", o);
       const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
       const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
+      const { joinLaunchedGroup, LAUNCHED_ENV, launch } = await import("./launch.js");
       if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
         // The workers run this command without the launch flags; --out is fixed here so all agree.
         const flag = (key: string, v: unknown): string[] =>
@@ -250,6 +257,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
         return;
       }
       if (o.resume && o.checkpoint === undefined) throw new FlambeauError("E_ARG", "--resume needs --checkpoint <file>");
+      const { setRunSettings } = await import("../train/run-settings.js");
+      const { ProgressBar, SilentProgress } = await import("../train/progress.js");
       const worker = await joinLaunchedGroup();
       const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
       setRunSettings({
@@ -303,7 +312,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--json", "print one JSON object");
   if (named?.phase === "eval") addTaskOptions(evalCmd, named.task, "eval");
   evalCmd.action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean } & Record<string, unknown>) => {
-    const task = getTask(readModelConfig(dir).task);
+    const task = (await registry()).getTask((await readModelConfig(dir)).task);
     const m = await task.evaluate(dir, o.data, { ...taskValues(task, "eval", o), batchSize: o.batchSize, limit: o.limit });
     print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
   });
@@ -382,7 +391,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--json", "print JSON");
   if (named?.phase === "predict") addTaskOptions(predictCmd, named.task, "predict");
   predictCmd.action(async (dir: string, inputs: string[], o: { json?: boolean } & Record<string, unknown>) => {
-    const task = getTask(readModelConfig(dir).task);
+    const task = (await registry()).getTask((await readModelConfig(dir)).task);
     // Generated text streams to stdout as it is produced (unless --json).
     const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
     let first = true;
@@ -424,7 +433,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       ) => {
         const { writeCompareReport } = await import("./compare-report.js");
         const { compare, shallowPipelineFor } = await import("../compare/index.js");
-        const task = getTask(taskName).name;
+        const task = (await registry()).getTask(taskName).name;
         const report = await compare(task, {
           data: o.data,
           fractions: o.fractions,
@@ -494,6 +503,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .action((o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
       // The suite is its own program (bench/ sits beside src/, not under it): run it.
       const run = join(dirname(fileURLToPath(import.meta.url)), "../../bench/run.js");
+      if (!existsSync(run))
+        throw new FlambeauError("E_STATE", "bench runs in a source checkout of flambeau (bench/ is not in the npm package)");
       const args = [
         ...(o.smoke ? ["--smoke"] : []),
         ...(o.only ? ["--only", o.only] : []),
@@ -524,8 +535,8 @@ function numeric(m: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
   try {
+    const program = buildProgram(await taskOfArgv(argv));
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
