@@ -1,3 +1,4 @@
-// Learning settings beside the tasks: continual learning (more to come: multi-task, few-shot).
+// Learning settings beside the tasks: continual and multi-task learning.
 
 export * as continual from "./continual/index.js";
+export * as multitask from "./multitask/index.js";

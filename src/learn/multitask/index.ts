@@ -1,0 +1,6 @@
+// Multi-task learning: a shared encoder with named heads, loss weightings, and a sampler
+// that interleaves the tasks' batches.
+
+export { MultiTaskModel } from "./model.js";
+export { MultiTaskSampler, type MultiTaskSamplerOptions, type TaskBatch, type TaskSampling, taskProbabilities } from "./sampler.js";
+export { FixedWeighting, type LossWeighting, PCGrad, UncertaintyWeighting } from "./weighting.js";

@@ -1,0 +1,124 @@
+// How a multi-task loss combines its tasks' losses:
+// - fixed weights, Σ w_t L_t;
+// - homoscedastic uncertainty (Kendall, Gal & Cipolla 2018): a learnt log-variance s_t per
+//   task, L = Σ ½ (e^{−s_t} L_t + s_t), so noisier tasks weigh less and no weight collapses to 0;
+// - PCGrad (Yu et al. 2020, "Gradient surgery"): on the shared parameters, a task gradient
+//   that conflicts with another's (negative dot product) loses its component along it.
+// Every weighting returns one scalar whose backward gives the combined gradient, so the
+// shared Trainer (accumulation, clipping, data parallelism) works unchanged.
+
+import { FlambeauError } from "../../core/errors.js";
+import { autograd, cat, noGrad, type Tensor, tensor } from "../../core/index.js";
+import { zerosLike } from "../../core/ops/creation.js";
+import { Module } from "../../nn/module.js";
+import { Parameter } from "../../nn/parameter.js";
+
+export interface LossWeighting {
+  combine(losses: Record<string, Tensor>): Tensor;
+}
+
+// A step may carry the losses of only some tasks (a sampled multi-task step has one).
+const checkLosses = (op: string, losses: Record<string, Tensor>, tasks: readonly string[]) => {
+  if (Object.keys(losses).length === 0) throw new FlambeauError("E_ARG", `${op}: no losses`, op);
+  for (const t of Object.keys(losses))
+    if (!tasks.includes(t)) throw new FlambeauError("E_ARG", `${op}: unknown task "${t}" (tasks: ${tasks.join(", ")})`, op);
+};
+
+export class FixedWeighting implements LossWeighting {
+  constructor(readonly weights: Readonly<Record<string, number>>) {
+    for (const [t, w] of Object.entries(weights))
+      if (!(Number.isFinite(w) && w >= 0)) throw new FlambeauError("E_ARG", `FixedWeighting: weight of "${t}" must be ≥ 0, got ${w}`);
+  }
+  combine(losses: Record<string, Tensor>): Tensor {
+    checkLosses("FixedWeighting", losses, Object.keys(this.weights));
+    return Object.entries(losses)
+      .map(([t, l]) => l.mul(this.weights[t]!))
+      .reduce((a, b) => a.add(b));
+  }
+}
+
+/** Learnt task weights: give its parameters to the optimizer with the model's. */
+export class UncertaintyWeighting extends Module implements LossWeighting {
+  readonly tasks: readonly string[];
+  readonly logVar: Parameter;
+
+  constructor(tasks: readonly string[]) {
+    super();
+    if (tasks.length === 0) throw new FlambeauError("E_ARG", "UncertaintyWeighting: give at least one task");
+    this.tasks = [...tasks];
+    this.logVar = new Parameter(tensor(new Array(tasks.length).fill(0)));
+  }
+
+  combine(losses: Record<string, Tensor>): Tensor {
+    checkLosses("UncertaintyWeighting", losses, this.tasks);
+    return Object.entries(losses)
+      .map(([t, l]) => {
+        const s = this.logVar.select(0, this.tasks.indexOf(t));
+        return l.mul(s.neg().exp()).add(s).mul(0.5);
+      })
+      .reduce((a, b) => a.add(b));
+  }
+
+  forward(losses: Record<string, Tensor>): Tensor {
+    return this.combine(losses);
+  }
+
+  /** The current weights e^{−s_t} / 2, by task. */
+  weights(): Record<string, number> {
+    const w = noGrad(() => this.logVar.neg().exp().mul(0.5).toArray() as number[]);
+    return Object.fromEntries(this.tasks.map((t, i) => [t, w[i]!]));
+  }
+}
+
+/** PCGrad on `shared` parameters; the sum of the task losses elsewhere. */
+export class PCGrad implements LossWeighting {
+  constructor(readonly shared: () => readonly Tensor[]) {}
+
+  combine(losses: Record<string, Tensor>): Tensor {
+    const names = Object.keys(losses);
+    if (names.length === 0) throw new FlambeauError("E_ARG", "PCGrad: no losses", "PCGrad");
+    const total = names.map((t) => losses[t]!).reduce((a, b) => a.add(b));
+    const params = this.shared().filter((p) => p.requiresGrad);
+    if (names.length === 1 || params.length === 0) return total;
+    // Each task's gradient on the shared parameters, flattened into one vector.
+    const flat = names.map((t) =>
+      noGrad(() => {
+        const gs = autograd.grad(losses[t]!, [...params], { retainGraph: true, allowUnused: true });
+        return cat(gs.map((g, i) => (g ?? zerosLike(params[i]!)).reshape([-1])));
+      }),
+    );
+    const projected = noGrad(() => {
+      const out = flat.map((g) => g.clone());
+      // Yu et al. project each task's gradient against the others in a random order.
+      for (let i = 0; i < out.length; i++) {
+        const order = names.map((_, j) => j).filter((j) => j !== i);
+        for (let k = order.length - 1; k > 0; k--) {
+          const r = Math.floor(Math.random() * (k + 1));
+          [order[k], order[r]] = [order[r]!, order[k]!];
+        }
+        for (const j of order) {
+          const dot = Number(out[i]!.dot(flat[j]!).item());
+          if (dot < 0) out[i]!.sub_(flat[j]!.mul(dot / Number(flat[j]!.dot(flat[j]!).item())));
+        }
+      }
+      return out.reduce((a, b) => a.add(b));
+    });
+    const plain = noGrad(() => flat.reduce((a, b) => a.add(b)));
+    // A term whose value is 0 and whose gradient moves the shared parameters' gradient from
+    // the plain sum to the projected one.
+    let offset = 0;
+    const terms = params.map((p) => {
+      const n = p.numel;
+      const delta = noGrad(() =>
+        projected
+          .narrow(0, offset, n)
+          .sub(plain.narrow(0, offset, n))
+          .reshape(p.shape),
+      );
+      offset += n;
+      const term = p.mul(delta).sum();
+      return term.sub(term.detach());
+    });
+    return terms.reduce((a, b) => a.add(b), total);
+  }
+}
