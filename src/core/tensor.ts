@@ -582,10 +582,17 @@ export class Tensor {
   get T(): Tensor {
     return S.permute(this, [...Array(this.ndim).keys()].reverse());
   }
-  /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed). */
+  /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed); a 0-d tensor as itself. */
   get mT(): Tensor {
-    if (this.ndim < 2) argError("mT", `needs a tensor of rank >= 2, got rank ${this.ndim}`);
-    return S.transpose(this, -2, -1);
+    return S.matrixTranspose(this, "mT");
+  }
+  /** PyTorch's `x.mH`: mT conjugated (the adjoint of a batch of matrices). */
+  get mH(): Tensor {
+    return S.matrixTranspose(this, "mH");
+  }
+  /** PyTorch's `x.H`: the conjugate transpose of a matrix (2-D) or a 0-d tensor. */
+  get H(): Tensor {
+    return S.matrixTranspose(this, "H");
   }
   squeeze(dim?: number): Tensor {
     return S.squeeze(this, dim);
@@ -664,8 +671,27 @@ export class Tensor {
   maskedSelect(mask: Tensor): Tensor {
     return I.maskedSelect(this, mask);
   }
-  sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } {
-    return I.sort(this, dim, descending);
+  sort(
+    dim?: number | I.SortOptions,
+    descending?: boolean | I.SortOptions,
+    stable?: boolean | I.SortOptions,
+  ): { values: Tensor; indices: Tensor } {
+    return I.sort(this, dim, descending, stable);
+  }
+  nonzero(options: { asTuple: true }): Tensor[];
+  nonzero(options?: { asTuple?: false }): Tensor;
+  nonzero(options?: { asTuple?: boolean }): Tensor | Tensor[] {
+    return I.nonzero(this, options);
+  }
+  unique<O extends I.UniqueOptions = Record<string, never>>(options?: O): I.UniqueResult<O>;
+  unique(...args: (boolean | number | null | I.UniqueOptions | undefined)[]): Tensor | Tensor[];
+  unique(...args: unknown[]): Tensor | Tensor[] {
+    return (I.unique as (a: Tensor, ...r: unknown[]) => Tensor | Tensor[])(this, ...args);
+  }
+  uniqueConsecutive<O extends I.UniqueConsecutiveOptions = Record<string, never>>(options?: O): I.UniqueResult<O>;
+  uniqueConsecutive(...args: (boolean | number | null | I.UniqueConsecutiveOptions | undefined)[]): Tensor | Tensor[];
+  uniqueConsecutive(...args: unknown[]): Tensor | Tensor[] {
+    return (I.uniqueConsecutive as (a: Tensor, ...r: unknown[]) => Tensor | Tensor[])(this, ...args);
   }
   argsort(dim = -1, descending = false): Tensor {
     return I.argsort(this, dim, descending);
@@ -686,6 +712,15 @@ export class Tensor {
   }
   dot(o: Tensor): Tensor {
     return L.dot(this, o);
+  }
+  lu(options: L.LuOptions & { getInfos: true }): { LU: Tensor; pivots: Tensor; info: Tensor };
+  lu(pivot: boolean, getInfos: true): { LU: Tensor; pivots: Tensor; info: Tensor };
+  lu(pivot?: boolean | (L.LuOptions & { getInfos?: false }), getInfos?: false): [LU: Tensor, pivots: Tensor];
+  lu(
+    pivot?: boolean | L.LuOptions,
+    getInfos?: boolean | L.LuOptions,
+  ): [LU: Tensor, pivots: Tensor] | { LU: Tensor; pivots: Tensor; info: Tensor } {
+    return L.lu(this, pivot, getInfos);
   }
 }
 registerTensorClass(Tensor);

@@ -2,9 +2,10 @@
 // has no wrapper for. Sizes are checked before dispatch, as core's pools do: libtorch 1.13
 // crashes on some huge or zero values instead of raising.
 import { aten } from "../core/aten.js";
-import { callT, callTs } from "../core/dispatch.js";
+import { callT } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
+import { type adaptiveMaxPool2d, adaptiveMaxPoolNd, type MaxPoolOptions, type maxPool2d, maxPoolNd } from "../core/ops/nn.js";
 import { type AdaptiveSize, adaptiveSize as coreAdaptiveSize, type DropoutArg, dropoutArgs } from "../core/ops/nn-args.js";
 import { checkInt, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
 
@@ -36,21 +37,12 @@ function poolArgs(op: string, x: Tensor, n: number, kernel: Size, o: PoolOptions
   return { k, s, p, d, ceilMode };
 }
 
-export function maxPool3d(x: Tensor, kernel: Size, o: PoolOptions = {}): Tensor {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
-  return callT(aten("max_pool3d"), x, k, s, p, d, ceilMode);
-}
-/** Max pooling that also returns the flat index of each maximum (for maxUnpool). */
-export function maxPool1dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool1d", x, 1, kernel, o);
-  const [values, indices] = callTs(aten("max_pool1d_with_indices"), x, k, s, p, d, ceilMode);
-  return { values: values!, indices: indices! };
-}
-export function maxPool3dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
-  const [values, indices] = callTs(aten("max_pool3d_with_indices"), x, k, s, p, d, ceilMode);
-  return { values: values!, indices: indices! };
-}
+export const maxPool3d = ((x: Tensor, kernel: Size, o?: MaxPoolOptions) => maxPoolNd(3, x, kernel, o)) as typeof maxPool2d;
+/** F.max_pool1d_with_indices: `[output, indices]` (PyTorch's plain tuple; the indices are for maxUnpool). */
+export const maxPool1dWithIndices = (x: Tensor, kernel: Size, o: PoolOptions = {}): [output: Tensor, indices: Tensor] =>
+  maxPoolNd(1, x, kernel, o, true) as [Tensor, Tensor];
+export const maxPool3dWithIndices = (x: Tensor, kernel: Size, o: PoolOptions = {}): [output: Tensor, indices: Tensor] =>
+  maxPoolNd(3, x, kernel, o, true) as [Tensor, Tensor];
 
 export interface AvgPool3dOptions extends Omit<PoolOptions, "dilation"> {
   countIncludePad?: boolean;
@@ -67,18 +59,12 @@ export function avgPool3d(x: Tensor, kernel: Size, o: AvgPool3dOptions = {}): Te
 const adaptiveSize = (op: string, x: Tensor, n: number, size: AdaptiveSize): number[] => coreAdaptiveSize(op, x, n, size, CAP);
 export const adaptiveAvgPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool3d"), x, adaptiveSize("adaptiveAvgPool3d", x, 3, size));
-export const adaptiveMaxPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
-  callTs(aten("adaptive_max_pool1d"), x, adaptiveSize("adaptiveMaxPool1d", x, 1, size))[0]!;
-export const adaptiveMaxPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
-  callTs(aten("adaptive_max_pool3d"), x, adaptiveSize("adaptiveMaxPool3d", x, 3, size))[0]!;
-/** Adaptive max pooling with the argmax of each window (for maxUnpool), as maxPool1dWithIndices returns them. */
-function adaptiveMaxWithIndices(n: 1 | 2 | 3, x: Tensor, size: AdaptiveSize): { values: Tensor; indices: Tensor } {
-  const [values, indices] = callTs(aten(`adaptive_max_pool${n}d`), x, adaptiveSize(`adaptiveMaxPool${n}dWithIndices`, x, n, size));
-  return { values: values!, indices: indices! };
-}
-export const adaptiveMaxPool1dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(1, x, size);
-export const adaptiveMaxPool2dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(2, x, size);
-export const adaptiveMaxPool3dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(3, x, size);
+export const adaptiveMaxPool1d = ((x, size, ri) => adaptiveMaxPoolNd(1, x, size, ri)) as typeof adaptiveMaxPool2d;
+export const adaptiveMaxPool3d = ((x, size, ri) => adaptiveMaxPoolNd(3, x, size, ri)) as typeof adaptiveMaxPool2d;
+/** F.adaptive_max_poolNd_with_indices: `[output, indices]` (PyTorch's plain tuple). */
+export const adaptiveMaxPool1dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(1, x, size, true) as [Tensor, Tensor];
+export const adaptiveMaxPool2dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(2, x, size, true) as [Tensor, Tensor];
+export const adaptiveMaxPool3dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(3, x, size, true) as [Tensor, Tensor];
 
 export interface LPPoolOptions {
   stride?: Size;

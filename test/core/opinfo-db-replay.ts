@@ -109,8 +109,13 @@ export const ADAPTERS: Record<string, () => Fn | undefined> = {
     () =>
     (w, idx, ...r) =>
       (fl.nn.functional.embeddingBag as Fn)(idx, w, ...r),
-  "linalg.lstsq.grad_oriented": () => (a, b, driver) =>
-    (fl.linalg.lstsq(a as fl.Tensor, b as fl.Tensor, { driver: driver as string }) as unknown[])[0],
+  "linalg.lstsq.grad_oriented":
+    () =>
+    (a, b, ...r) =>
+      ((fl.linalg.lstsq as Fn)(a, b, ...r) as unknown[])[0],
+  // The lambdas only pass storage_offset by keyword.
+  as_strided: () => fl.asStrided as Fn,
+  as_strided_scatter: () => fl.asStridedScatter as Fn,
   "linalg.pinv.singular": () => (a, b) => fl.linalg.pinv((a as fl.Tensor).matmul(mT(b))),
   svd_lowrank: () => {
     const f = (fl as unknown as Record<string, Fn>).svdLowrank;
@@ -201,9 +206,11 @@ function compareTensor(actual: fl.Tensor, e: TensorEntry, buf: Buffer, what: str
   return undefined;
 }
 
+/** The output's tensors in PyTorch's order: arrays by index, objects (named tuples) by key order. */
 function flatTensors(v: unknown, out: fl.Tensor[] = []): fl.Tensor[] {
   if (v instanceof fl.Tensor) out.push(v);
   else if (Array.isArray(v)) for (const x of v) flatTensors(x, out);
+  else if (v !== null && typeof v === "object") for (const x of Object.values(v)) flatTensors(x, out);
   return out;
 }
 
@@ -218,6 +225,24 @@ function compareOut(actual: unknown, want: Encoded, buf: Buffer, what: string, u
       return undefined;
     }
     return compareTensor(actual, e, buf, what);
+  }
+  if (want !== null && typeof want === "object" && !Array.isArray(want) && "named" in want) {
+    // PyTorch's named tuple (torch.return_types.*): a generated op returns an array that also
+    // carries the names; a hand-written one an object whose keys are exactly the fields, in order.
+    if (Array.isArray(actual)) return compareOut(actual, want.items, buf, what, uninit);
+    if (actual === null || typeof actual !== "object" || actual instanceof fl.Tensor)
+      return `${what}: got ${actual instanceof fl.Tensor ? "a Tensor" : typeof actual}, expected an object { ${want.named.join(", ")} }`;
+    const keys = Object.keys(actual);
+    const fields = want.named.map(camel);
+    if (keys.join(",") !== fields.join(",")) return `${what}: fields { ${keys.join(", ")} }, expected { ${fields.join(", ")} }`;
+    const rec = actual as Record<string, unknown>;
+    return compareOut(
+      fields.map((f) => rec[f]),
+      want.items,
+      buf,
+      what,
+      uninit,
+    );
   }
   if (Array.isArray(want)) {
     if (!Array.isArray(actual))

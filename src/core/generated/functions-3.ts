@@ -4,6 +4,26 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $embedding = op("embedding", ["embedding(weight:T, indices:T, padding_idx:i=, scale_grad_by_freq:b=, sparse:b=) -> T"]);
+/** `aten::embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor` */
+export function embedding(
+  weight: Tensor,
+  indices: Tensor,
+  options?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean },
+): Tensor;
+/** `aten::embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor` */
+export function embedding(
+  weight: Tensor,
+  indices: Tensor,
+  paddingIdx?: Int,
+  scaleGradByFreq?: boolean,
+  sparse?: boolean,
+  options?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean },
+): Tensor;
+export function embedding(...a: unknown[]): unknown {
+  return $embedding.call(a);
+}
+
 const $embeddingBag = op("embeddingBag", [
   "embedding_bag(weight:T, indices:T, offsets:T, scale_grad_by_freq:b=, mode:i=, sparse:b=, per_sample_weights:T?=, include_last_offset:b=) -> (T, T, T, T)",
   "embedding_bag.padding_idx(weight:T, indices:T, offsets:T, scale_grad_by_freq:b, mode:i, sparse:b, per_sample_weights:T?=, include_last_offset:b, padding_idx:i?=) -> (T, T, T, T)",
@@ -320,13 +340,13 @@ const $gradient = op("gradient", [
 /** `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]` */
 export function gradient(input: Tensor, options?: { spacing?: Scalar | null; dim?: Int | null; edgeOrder?: Int }): Tensor[];
 /** `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
+export function gradient(input: Tensor, options: { spacing: Scalar; dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
 /** `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
+export function gradient(input: Tensor, options: { dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
 /** `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { dim?: Int | null; edgeOrder?: Int }): Tensor[];
+export function gradient(input: Tensor, options: { spacing: readonly Tensor[]; dim?: Int | null; edgeOrder?: Int }): Tensor[];
 /** `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
+export function gradient(input: Tensor, options: { spacing: readonly Tensor[]; dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
 export function gradient(...a: unknown[]): unknown {
   return $gradient.call(a);
 }
@@ -707,25 +727,4 @@ export function indexPut(
 ): Tensor;
 export function indexPut(...a: unknown[]): unknown {
   return $indexPut.call(a);
-}
-
-const $indexReduce = op("indexReduce", ["index_reduce(self:T, dim:i, index:T, source:T, reduce:s, *, include_self:b=) -> T"]);
-/** `aten::index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor` */
-export function indexReduce(
-  input: Tensor,
-  dim: Int,
-  index: Tensor,
-  source: Tensor,
-  reduce: string,
-  options?: { includeSelf?: boolean },
-): Tensor;
-export function indexReduce(...a: unknown[]): unknown {
-  return $indexReduce.call(a);
-}
-
-const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
-/** `aten::inner(Tensor self, Tensor other) -> Tensor` */
-export function inner(input: Tensor, other: Tensor): Tensor;
-export function inner(...a: unknown[]): unknown {
-  return $inner.call(a);
 }

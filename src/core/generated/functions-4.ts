@@ -4,6 +4,27 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $indexReduce = op("indexReduce", ["index_reduce(self:T, dim:i, index:T, source:T, reduce:s, *, include_self:b=) -> T"]);
+/** `aten::index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor` */
+export function indexReduce(
+  input: Tensor,
+  dim: Int,
+  index: Tensor,
+  source: Tensor,
+  reduce: string,
+  options?: { includeSelf?: boolean },
+): Tensor;
+export function indexReduce(...a: unknown[]): unknown {
+  return $indexReduce.call(a);
+}
+
+const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
+/** `aten::inner(Tensor self, Tensor other) -> Tensor` */
+export function inner(input: Tensor, other: Tensor): Tensor;
+export function inner(...a: unknown[]): unknown {
+  return $inner.call(a);
+}
+
 const $instanceNorm = op("instanceNorm", [
   "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
 ]);
@@ -623,11 +644,15 @@ export function median(...a: unknown[]): unknown {
   return $median.call(a);
 }
 
-const $meshgrid = op("meshgrid", ["meshgrid(tensors:T[]) -> T[]", "meshgrid.indexing(tensors:T[], *, indexing:s) -> T[]"]);
+const $meshgrid = op("meshgrid", ["meshgrid(...tensors:T[]) -> T[]", "meshgrid.indexing(...tensors:T[], *, indexing:s) -> T[]"]);
 /** `aten::meshgrid(Tensor[] tensors) -> Tensor[]` */
 export function meshgrid(tensors: readonly Tensor[]): Tensor[];
+/** `aten::meshgrid(Tensor[] tensors) -> Tensor[]` */
+export function meshgrid(...tensors: Tensor[]): Tensor[];
 /** `aten::meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]` */
-export function meshgrid(tensors: readonly Tensor[], options: {}): Tensor[];
+export function meshgrid(tensors: readonly Tensor[], options: { indexing: string }): Tensor[];
+/** `aten::meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]` */
+export function meshgrid(...args: [...tensors: Tensor[], options: { indexing: string }]): Tensor[];
 export function meshgrid(...a: unknown[]): unknown {
   return $meshgrid.call(a);
 }
@@ -727,48 +752,4 @@ export function nanmean(
 ): Tensor;
 export function nanmean(...a: unknown[]): unknown {
   return $nanmean.call(a);
-}
-
-const $nanmedian = op("nanmedian", ["nanmedian(self:T) -> T", "nanmedian.dim(self:T, dim:i, keepdim:b=) -> (values:T, indices:T)"]);
-/** `aten::nanmedian(Tensor self) -> Tensor` */
-export function nanmedian(input: Tensor): Tensor;
-/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
-export function nanmedian(input: Tensor, dim: Int, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
-export function nanmedian(
-  input: Tensor,
-  dim: Int,
-  keepdim?: boolean,
-  options?: { keepdim?: boolean },
-): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-export function nanmedian(...a: unknown[]): unknown {
-  return $nanmedian.call(a);
-}
-
-const $nanquantile = op("nanquantile", [
-  "nanquantile(self:T, q:T, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
-  "nanquantile.scalar(self:T, q:f, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
-]);
-/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(input: Tensor, q: Tensor, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
-/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(
-  input: Tensor,
-  q: Tensor,
-  dim?: Int | null,
-  keepdim?: boolean,
-  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
-): Tensor;
-/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(input: Tensor, q: number, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
-/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(
-  input: Tensor,
-  q: number,
-  dim?: Int | null,
-  keepdim?: boolean,
-  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
-): Tensor;
-export function nanquantile(...a: unknown[]): unknown {
-  return $nanquantile.call(a);
 }

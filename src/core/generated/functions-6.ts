@@ -4,6 +4,46 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $sliceCopy = op("sliceCopy", ["slice_copy.Tensor(self:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
+/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceCopy(input: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
+/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceCopy(
+  input: Tensor,
+  dim?: Int,
+  start?: Int | null,
+  end?: Int | null,
+  step?: Int,
+  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
+): Tensor;
+export function sliceCopy(...a: unknown[]): unknown {
+  return $sliceCopy.call(a);
+}
+
+const $sliceScatter = op("sliceScatter", ["slice_scatter(self:T, src:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
+/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceScatter(input: Tensor, src: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
+/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceScatter(
+  input: Tensor,
+  src: Tensor,
+  dim?: Int,
+  start?: Int | null,
+  end?: Int | null,
+  step?: Int,
+  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
+): Tensor;
+export function sliceScatter(...a: unknown[]): unknown {
+  return $sliceScatter.call(a);
+}
+
+const $slogdet = op("slogdet", ["slogdet(self:T) -> (sign:T, logabsdet:T)"]);
+/** `aten::slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)` */
+export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
+export function slogdet(...a: unknown[]): unknown {
+  return $slogdet.call(a);
+}
+
 const $splitCopy = op("splitCopy", ["split_copy.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
 /** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
 export function splitCopy(input: Tensor, splitSize: Int, options?: { dim?: Int }): Tensor[];
@@ -422,26 +462,6 @@ const $unfoldCopy = op("unfoldCopy", ["unfold_copy(self:T, dimension:i, size:i, 
 export function unfoldCopy(input: Tensor, dimension: Int, size: Int, step: Int): Tensor;
 export function unfoldCopy(...a: unknown[]): unknown {
   return $unfoldCopy.call(a);
-}
-
-const $uniqueConsecutive = op("uniqueConsecutive", [
-  "unique_consecutive(self:T, return_inverse:b=, return_counts:b=, dim:i?=) -> (T, T, T)",
-]);
-/** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-export function uniqueConsecutive(
-  input: Tensor,
-  options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-): [Tensor, Tensor, Tensor];
-/** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-export function uniqueConsecutive(
-  input: Tensor,
-  returnInverse?: boolean,
-  returnCounts?: boolean,
-  dim?: Int | null,
-  options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(...a: unknown[]): unknown {
-  return $uniqueConsecutive.call(a);
 }
 
 const $unsafeChunk = op("unsafeChunk", ["unsafe_chunk(self:T, chunks:i, dim:i=) -> T[]"]);

@@ -179,15 +179,6 @@ declare module "../tensor.js" {
     typeAs(other: Tensor): Tensor;
     /** `aten::unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)` */
     unfold(dimension: Int, size: Int, step: Int): Tensor;
-    /** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-    uniqueConsecutive(options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }): [Tensor, Tensor, Tensor];
-    /** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-    uniqueConsecutive(
-      returnInverse?: boolean,
-      returnCounts?: boolean,
-      dim?: Int | null,
-      options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-    ): [Tensor, Tensor, Tensor];
     /** `aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]` */
     unsafeChunk(chunks: Int, options?: { dim?: Int }): Tensor[];
     /** `aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]` */
@@ -260,7 +251,6 @@ method("trunc", ["trunc(self:T) -> T"]);
 method("trunc_", ["trunc_(self:T) -> T!"]);
 method("typeAs", ["type_as(self:T, other:T) -> T"]);
 method("unfold", ["unfold(self:T, dimension:i, size:i, step:i) -> T"]);
-method("uniqueConsecutive", ["unique_consecutive(self:T, return_inverse:b=, return_counts:b=, dim:i?=) -> (T, T, T)"]);
 method("unsafeChunk", ["unsafe_chunk(self:T, chunks:i, dim:i=) -> T[]"]);
 method("unsafeSplit", ["unsafe_split.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
 method("unsafeSplitWithSizes", ["unsafe_split_with_sizes(self:T, split_sizes:i[], dim:i=) -> T[]"]);

@@ -3,7 +3,7 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkNumber, checkTensor, optArgs, rankOf } from "../validate.js";
+import { checkEnum, checkNumber, checkTensor, optArgs, rankOf, show } from "../validate.js";
 
 const MATMUL = aten("matmul");
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -39,7 +39,6 @@ const DET = aten("linalg_det");
 const SOLVE = aten("linalg_solve");
 const CHOLESKY = aten("linalg_cholesky");
 const QR = aten("linalg_qr");
-const SVD = aten("linalg_svd");
 const EIGH = aten("linalg_eigh");
 const PINV = aten("linalg_pinv.atol_rtol_float");
 const MATRIX_NORM = aten("linalg_matrix_norm.str_ord");
@@ -48,14 +47,41 @@ export const det = (a: Tensor): Tensor => callT(DET, a);
 export const solve = (a: Tensor, b: Tensor): Tensor => callT(SOLVE, a, b, true);
 export const cholesky = (a: Tensor, upper?: boolean | { upper?: boolean }): Tensor =>
   callT(CHOLESKY, a, optArgs<{ upper?: boolean }>("cholesky", ["upper"], [upper]).upper ?? false);
-export function qr(a: Tensor, mode: "reduced" | "complete" | "r" = "reduced"): { Q: Tensor; R: Tensor } {
-  const [Q, R] = callTs(QR, a, checkEnum("qr", "mode", mode, ["reduced", "complete", "r"]));
+export interface QrOptions {
+  /** torch.qr's flag: reduced (true, the default) or complete (false) factorisation. */
+  some?: boolean;
+}
+/**
+ * torch.qr: `A = Q R` as PyTorch's named tuple `{ Q, R }`; `some` (default true) gives the reduced
+ * factorisation. linalg.qr's modes ("reduced", "complete", "r") are accepted in its place.
+ */
+export function qr(a: Tensor, some?: boolean | "reduced" | "complete" | "r" | QrOptions): { Q: Tensor; R: Tensor } {
+  const o = optArgs<{ some?: boolean | string }>("qr", ["some"], [some]);
+  const s = o.some ?? true;
+  const mode = typeof s === "boolean" ? (s ? "reduced" : "complete") : checkEnum("qr", "some", s, ["reduced", "complete", "r"]);
+  const [Q, R] = callTs(QR, a, mode);
   return { Q: Q!, R: R! };
 }
-export function svd(a: Tensor, fullMatrices?: boolean | { fullMatrices?: boolean }): { U: Tensor; S: Tensor; Vh: Tensor } {
-  const full = optArgs<{ fullMatrices?: boolean }>("svd", ["fullMatrices"], [fullMatrices]).fullMatrices ?? true;
-  const [U, S, Vh] = callTs(SVD, a, full, null);
-  return { U: U!, S: S!, Vh: Vh! };
+export interface SvdOptions {
+  /** Reduced (true, the default) or full U and V. */
+  some?: boolean;
+  /** false: U and V are zero-filled and only S is computed (default true). */
+  computeUv?: boolean;
+}
+const SVD_OLD = aten("svd");
+/**
+ * torch.svd: `A = U diag(S) Vᵀ` as PyTorch's named tuple `{ U, S, V }` (V, not linalg.svd's Vh;
+ * `linalg.svd` has full_matrices and Vh). Arguments positionally or in the options.
+ */
+export function svd(a: Tensor, some?: boolean | SvdOptions, computeUv?: boolean | SvdOptions): { U: Tensor; S: Tensor; V: Tensor } {
+  const o = optArgs<SvdOptions>("svd", ["some", "computeUv"], [some, computeUv]);
+  const sm = o.some ?? true;
+  const uv = o.computeUv ?? true;
+  if (typeof sm !== "boolean" || typeof uv !== "boolean")
+    argError("svd", `some and computeUv must be booleans, got ${show(sm)} and ${show(uv)}`);
+  if (rankOf("svd", a) < 2) argError("svd", `input must be a (batch of) matrices, got [${a.shape.join(", ")}]`);
+  const [U, S, V] = callTs(SVD_OLD, a, sm, uv);
+  return { U: U!, S: S!, V: V! };
 }
 export function eigh(a: Tensor, uplo: "L" | "U" = "L"): { eigenvalues: Tensor; eigenvectors: Tensor } {
   const [eigenvalues, eigenvectors] = callTs(EIGH, a, checkEnum("eigh", "uplo", uplo, ["L", "U"]));
@@ -66,3 +92,39 @@ export const matrixNorm = (a: Tensor, ord: "fro" | "nuc" = "fro"): Tensor =>
   callT(MATRIX_NORM, a, checkEnum("matrixNorm", "ord", ord, ["fro", "nuc"]), [-2, -1], false, null);
 const CDIST = aten("cdist");
 export const cdist = (a: Tensor, b: Tensor, p = 2): Tensor => callT(CDIST, a, b, p, null);
+
+const LU_FACTOR_EX = aten("linalg_lu_factor_ex");
+export interface LuOptions {
+  /** Partial pivoting (default true; libtorch has no CPU LU without it). */
+  pivot?: boolean;
+  /** Also return LAPACK's info per matrix instead of raising on a singular one (default false). */
+  getInfos?: boolean;
+}
+/**
+ * torch.lu: the packed LU factorisation and its int32 pivots, `[LU, pivots]` (PyTorch's plain
+ * tuple); with `getInfos`, PyTorch's named tuple `{ LU, pivots, info }`.
+ */
+export function lu(a: Tensor, options: LuOptions & { getInfos: true }): { LU: Tensor; pivots: Tensor; info: Tensor };
+export function lu(a: Tensor, pivot: boolean, getInfos: true): { LU: Tensor; pivots: Tensor; info: Tensor };
+export function lu(a: Tensor, pivot?: boolean | (LuOptions & { getInfos?: false }), getInfos?: false): [LU: Tensor, pivots: Tensor];
+export function lu(
+  a: Tensor,
+  pivot?: boolean | LuOptions,
+  getInfos?: boolean | LuOptions,
+): [LU: Tensor, pivots: Tensor] | { LU: Tensor; pivots: Tensor; info: Tensor };
+export function lu(
+  a: Tensor,
+  pivot?: boolean | LuOptions,
+  getInfos?: boolean | LuOptions,
+): [LU: Tensor, pivots: Tensor] | { LU: Tensor; pivots: Tensor; info: Tensor } {
+  const o = optArgs<LuOptions>("lu", ["pivot", "getInfos"], [pivot, getInfos]);
+  const piv = o.pivot ?? true;
+  const infos = o.getInfos ?? false;
+  if (typeof piv !== "boolean" || typeof infos !== "boolean")
+    argError("lu", `pivot and getInfos must be booleans, got ${show(piv)} and ${show(infos)}`);
+  if (rankOf("lu", a) < 2) argError("lu", `input must be a (batch of) matrices, got [${a.shape.join(", ")}]`);
+  const [LU, pivots, info] = callTs(LU_FACTOR_EX, a, piv, !infos) as [Tensor, Tensor, Tensor];
+  if (infos) return { LU, pivots, info };
+  info.dispose();
+  return [LU, pivots];
+}

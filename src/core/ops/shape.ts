@@ -26,6 +26,17 @@ export function t(a: Tensor): Tensor {
   if (rankOf("t", a) > 2) argError("t", `expects a tensor of rank <= 2, got rank ${a.ndim}; use transpose(d0, d1)`);
   return a.ndim < 2 ? a.view(a.shape) : transpose(a, 0, 1);
 }
+const MATRIX_VIEWS = { mT: aten("mT"), mH: aten("mH"), H: aten("matrix_H") } as const;
+/** The views behind `x.mT`, `x.mH` (last two dims swapped, conjugated for mH) and `x.H` (matrices only); a 0-d tensor is its own. */
+export function matrixTranspose(a: Tensor, which: "mT" | "mH" | "H"): Tensor {
+  const r = rankOf(which, a);
+  if (which === "H" ? r !== 0 && r !== 2 : r === 1)
+    argError(
+      which,
+      `needs ${which === "H" ? "a matrix (rank 2) or a 0-d tensor" : "a (batch of) matrices (rank >= 2) or a 0-d tensor"}, got rank ${r}`,
+    );
+  return callT(MATRIX_VIEWS[which], a);
+}
 const SQUEEZE = aten("squeeze");
 const SQUEEZE_DIM = aten("squeeze.dim");
 export const squeeze = (a: Tensor, dim?: number): Tensor =>
@@ -64,11 +75,16 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
 }
 export const broadcastTo = expand;
 const BROADCAST_TENSORS = aten("broadcast_tensors");
-export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_TENSORS, ts);
+/** The tensors expanded to their common shape; given as arguments or as one array (PyTorch takes both). */
+export function broadcastTensors(...tensors: Tensor[] | [readonly Tensor[]]): Tensor[] {
+  const ts = tensors.length === 1 && Array.isArray(tensors[0]) ? tensors[0] : (tensors as Tensor[]);
+  ts.forEach((t, i) => checkTensor("broadcastTensors", `tensors[${i}]`, t));
+  return callTs(BROADCAST_TENSORS, ts);
+}
 
-/** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS. */
-export function broadcastShapes(...given: readonly (readonly number[])[]): number[] {
-  const shapes = given.map((s) => checkShape("broadcastShapes", s));
+/** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS; a number is a 1-D shape. */
+export function broadcastShapes(...given: readonly (number | readonly number[])[]): number[] {
+  const shapes = given.map((s) => checkShape("broadcastShapes", typeof s === "number" ? [s] : s));
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
