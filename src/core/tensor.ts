@@ -15,6 +15,7 @@ import * as L from "./ops/linalg.js";
 import * as N from "./ops/nn.js";
 import * as R from "./ops/reduce.js";
 import * as S from "./ops/shape.js";
+import { type StftOptions, stft as stftOf } from "./ops/stft.js";
 import { registerTensorClass } from "./tensor-class.js";
 import { checkTensor, normDim, optArgs, show } from "./validate.js";
 
@@ -500,10 +501,10 @@ export class Tensor {
   mean(opts?: R.SumOptions | number | readonly number[], keepdim?: boolean): Tensor {
     return R.mean(this, opts, keepdim);
   }
-  var(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+  var(opts?: R.VarOptions | number | readonly number[] | boolean, keepdim?: boolean): Tensor {
     return R.variance(this, opts, keepdim);
   }
-  std(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+  std(opts?: R.VarOptions | number | readonly number[] | boolean, keepdim?: boolean): Tensor {
     return R.std(this, opts, keepdim);
   }
   prod(opts?: { dim?: number; keepdim?: boolean } | number, keepdim?: boolean): Tensor {
@@ -577,6 +578,10 @@ export class Tensor {
   }
   t(): Tensor {
     return S.t(this);
+  }
+  /** The sizes as arguments or as one array, as PyTorch's `x.sum_to_size(*size)`. */
+  sumToSize(...size: number[] | [readonly number[]]): Tensor {
+    return S.sumToSize(this, flatArgs(size));
   }
   /** PyTorch's `x.T`: all dims reversed. */
   get T(): Tensor {
@@ -712,6 +717,10 @@ export class Tensor {
   }
   dot(o: Tensor): Tensor {
     return L.dot(this, o);
+  }
+  /** torch.stft of this signal; the optional arguments positionally or in the options. */
+  stft(nFft: number, ...rest: (number | boolean | string | Tensor | null | undefined | StftOptions)[]): Tensor {
+    return (stftOf as (x: Tensor, n: number, ...r: unknown[]) => Tensor)(this, nFft, ...rest);
   }
   lu(options: L.LuOptions & { getInfos: true }): { LU: Tensor; pivots: Tensor; info: Tensor };
   lu(pivot: boolean, getInfos: true): { LU: Tensor; pivots: Tensor; info: Tensor };

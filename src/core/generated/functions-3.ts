@@ -330,27 +330,6 @@ export function ger(...a: unknown[]): unknown {
   return $ger.call(a);
 }
 
-const $gradient = op("gradient", [
-  "gradient.scalarint(self:T, *, spacing:S?=, dim:i?=, edge_order:i=) -> T[]",
-  "gradient.scalararray(self:T, *, spacing:S, dim:i[], edge_order:i=) -> T[]",
-  "gradient.array(self:T, *, dim:i[], edge_order:i=) -> T[]",
-  "gradient.tensorarrayint(self:T, *, spacing:T[], dim:i?=, edge_order:i=) -> T[]",
-  "gradient.tensorarray(self:T, *, spacing:T[], dim:i[], edge_order:i=) -> T[]",
-]);
-/** `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options?: { spacing?: Scalar | null; dim?: Int | null; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { spacing: Scalar; dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { spacing: readonly Tensor[]; dim?: Int | null; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { spacing: readonly Tensor[]; dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
-export function gradient(...a: unknown[]): unknown {
-  return $gradient.call(a);
-}
-
 const $greater = op("greater", ["greater.Tensor(self:T, other:T) -> T", "greater.Scalar(self:T, other:S) -> T"]);
 /** `aten::greater.Tensor(Tensor self, Tensor other) -> Tensor` */
 export function greater(input: Tensor, other: Tensor): Tensor;
@@ -727,4 +706,44 @@ export function indexPut(
 ): Tensor;
 export function indexPut(...a: unknown[]): unknown {
   return $indexPut.call(a);
+}
+
+const $indexReduce = op("indexReduce", ["index_reduce(self:T, dim:i, index:T, source:T, reduce:s, *, include_self:b=) -> T"]);
+/** `aten::index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor` */
+export function indexReduce(
+  input: Tensor,
+  dim: Int,
+  index: Tensor,
+  source: Tensor,
+  reduce: string,
+  options?: { includeSelf?: boolean },
+): Tensor;
+export function indexReduce(...a: unknown[]): unknown {
+  return $indexReduce.call(a);
+}
+
+const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
+/** `aten::inner(Tensor self, Tensor other) -> Tensor` */
+export function inner(input: Tensor, other: Tensor): Tensor;
+export function inner(...a: unknown[]): unknown {
+  return $inner.call(a);
+}
+
+const $instanceNorm = op("instanceNorm", [
+  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
+]);
+/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
+export function instanceNorm(
+  input: Tensor,
+  weight: Tensor | null | undefined,
+  bias: Tensor | null | undefined,
+  runningMean: Tensor | null | undefined,
+  runningVar: Tensor | null | undefined,
+  useInputStats: boolean,
+  momentum: number,
+  eps: number,
+  cudnnEnabled: boolean,
+): Tensor;
+export function instanceNorm(...a: unknown[]): unknown {
+  return $instanceNorm.call(a);
 }

@@ -4,46 +4,6 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
-const $indexReduce = op("indexReduce", ["index_reduce(self:T, dim:i, index:T, source:T, reduce:s, *, include_self:b=) -> T"]);
-/** `aten::index_reduce(Tensor self, int dim, Tensor index, Tensor source, str reduce, *, bool include_self=True) -> Tensor` */
-export function indexReduce(
-  input: Tensor,
-  dim: Int,
-  index: Tensor,
-  source: Tensor,
-  reduce: string,
-  options?: { includeSelf?: boolean },
-): Tensor;
-export function indexReduce(...a: unknown[]): unknown {
-  return $indexReduce.call(a);
-}
-
-const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
-/** `aten::inner(Tensor self, Tensor other) -> Tensor` */
-export function inner(input: Tensor, other: Tensor): Tensor;
-export function inner(...a: unknown[]): unknown {
-  return $inner.call(a);
-}
-
-const $instanceNorm = op("instanceNorm", [
-  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
-]);
-/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
-export function instanceNorm(
-  input: Tensor,
-  weight: Tensor | null | undefined,
-  bias: Tensor | null | undefined,
-  runningMean: Tensor | null | undefined,
-  runningVar: Tensor | null | undefined,
-  useInputStats: boolean,
-  momentum: number,
-  eps: number,
-  cudnnEnabled: boolean,
-): Tensor;
-export function instanceNorm(...a: unknown[]): unknown {
-  return $instanceNorm.call(a);
-}
-
 const $inverse = op("inverse", ["inverse(self:T) -> T"]);
 /** `aten::inverse(Tensor self) -> Tensor` */
 export function inverse(input: Tensor): Tensor;
@@ -752,4 +712,48 @@ export function nanmean(
 ): Tensor;
 export function nanmean(...a: unknown[]): unknown {
   return $nanmean.call(a);
+}
+
+const $nanmedian = op("nanmedian", ["nanmedian(self:T) -> T", "nanmedian.dim(self:T, dim:i, keepdim:b=) -> (values:T, indices:T)"]);
+/** `aten::nanmedian(Tensor self) -> Tensor` */
+export function nanmedian(input: Tensor): Tensor;
+/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
+export function nanmedian(input: Tensor, dim: Int, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
+export function nanmedian(
+  input: Tensor,
+  dim: Int,
+  keepdim?: boolean,
+  options?: { keepdim?: boolean },
+): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
+export function nanmedian(...a: unknown[]): unknown {
+  return $nanmedian.call(a);
+}
+
+const $nanquantile = op("nanquantile", [
+  "nanquantile(self:T, q:T, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
+  "nanquantile.scalar(self:T, q:f, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
+]);
+/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
+export function nanquantile(input: Tensor, q: Tensor, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
+/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
+export function nanquantile(
+  input: Tensor,
+  q: Tensor,
+  dim?: Int | null,
+  keepdim?: boolean,
+  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
+): Tensor;
+/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
+export function nanquantile(input: Tensor, q: number, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
+/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
+export function nanquantile(
+  input: Tensor,
+  q: number,
+  dim?: Int | null,
+  keepdim?: boolean,
+  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
+): Tensor;
+export function nanquantile(...a: unknown[]): unknown {
+  return $nanquantile.call(a);
 }

@@ -4,50 +4,6 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, type MemoryFormat, op, type Scalar } from "./bind.js";
 
-const $nanmedian = op("nanmedian", ["nanmedian(self:T) -> T", "nanmedian.dim(self:T, dim:i, keepdim:b=) -> (values:T, indices:T)"]);
-/** `aten::nanmedian(Tensor self) -> Tensor` */
-export function nanmedian(input: Tensor): Tensor;
-/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
-export function nanmedian(input: Tensor, dim: Int, options?: { keepdim?: boolean }): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-/** `aten::nanmedian.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)` */
-export function nanmedian(
-  input: Tensor,
-  dim: Int,
-  keepdim?: boolean,
-  options?: { keepdim?: boolean },
-): [Tensor, Tensor] & { values: Tensor; indices: Tensor };
-export function nanmedian(...a: unknown[]): unknown {
-  return $nanmedian.call(a);
-}
-
-const $nanquantile = op("nanquantile", [
-  "nanquantile(self:T, q:T, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
-  "nanquantile.scalar(self:T, q:f, dim:i?=, keepdim:b=, *, interpolation:s=) -> T",
-]);
-/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(input: Tensor, q: Tensor, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
-/** `aten::nanquantile(Tensor self, Tensor q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(
-  input: Tensor,
-  q: Tensor,
-  dim?: Int | null,
-  keepdim?: boolean,
-  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
-): Tensor;
-/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(input: Tensor, q: number, options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }): Tensor;
-/** `aten::nanquantile.scalar(Tensor self, float q, int? dim=None, bool keepdim=False, *, str interpolation="linear") -> Tensor` */
-export function nanquantile(
-  input: Tensor,
-  q: number,
-  dim?: Int | null,
-  keepdim?: boolean,
-  options?: { dim?: Int | null; keepdim?: boolean; interpolation?: string },
-): Tensor;
-export function nanquantile(...a: unknown[]): unknown {
-  return $nanquantile.call(a);
-}
-
 const $nansum = op("nansum", ["nansum(self:T, dim:i[1]?=, keepdim:b=, *, dtype:dt?=) -> T"]);
 /** `aten::nansum(Tensor self, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor` */
 export function nansum(input: Tensor, options?: { dim?: Ints | null; keepdim?: boolean; dtype?: DType | null }): Tensor;
@@ -706,4 +662,44 @@ const $sinh_ = op("sinh_", ["sinh_(self:T) -> T!"]);
 export function sinh_(input: Tensor): Tensor;
 export function sinh_(...a: unknown[]): unknown {
   return $sinh_.call(a);
+}
+
+const $sliceCopy = op("sliceCopy", ["slice_copy.Tensor(self:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
+/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceCopy(input: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
+/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceCopy(
+  input: Tensor,
+  dim?: Int,
+  start?: Int | null,
+  end?: Int | null,
+  step?: Int,
+  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
+): Tensor;
+export function sliceCopy(...a: unknown[]): unknown {
+  return $sliceCopy.call(a);
+}
+
+const $sliceScatter = op("sliceScatter", ["slice_scatter(self:T, src:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
+/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceScatter(input: Tensor, src: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
+/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
+export function sliceScatter(
+  input: Tensor,
+  src: Tensor,
+  dim?: Int,
+  start?: Int | null,
+  end?: Int | null,
+  step?: Int,
+  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
+): Tensor;
+export function sliceScatter(...a: unknown[]): unknown {
+  return $sliceScatter.call(a);
+}
+
+const $slogdet = op("slogdet", ["slogdet(self:T) -> (sign:T, logabsdet:T)"]);
+/** `aten::slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)` */
+export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
+export function slogdet(...a: unknown[]): unknown {
+  return $slogdet.call(a);
 }

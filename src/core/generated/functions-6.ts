@@ -4,46 +4,6 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
-const $sliceCopy = op("sliceCopy", ["slice_copy.Tensor(self:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
-/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
-export function sliceCopy(input: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
-/** `aten::slice_copy.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
-export function sliceCopy(
-  input: Tensor,
-  dim?: Int,
-  start?: Int | null,
-  end?: Int | null,
-  step?: Int,
-  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
-): Tensor;
-export function sliceCopy(...a: unknown[]): unknown {
-  return $sliceCopy.call(a);
-}
-
-const $sliceScatter = op("sliceScatter", ["slice_scatter(self:T, src:T, dim:i=, start:i?=, end:i?=, step:i=) -> T"]);
-/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
-export function sliceScatter(input: Tensor, src: Tensor, options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }): Tensor;
-/** `aten::slice_scatter(Tensor self, Tensor src, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor` */
-export function sliceScatter(
-  input: Tensor,
-  src: Tensor,
-  dim?: Int,
-  start?: Int | null,
-  end?: Int | null,
-  step?: Int,
-  options?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int },
-): Tensor;
-export function sliceScatter(...a: unknown[]): unknown {
-  return $sliceScatter.call(a);
-}
-
-const $slogdet = op("slogdet", ["slogdet(self:T) -> (sign:T, logabsdet:T)"]);
-/** `aten::slogdet(Tensor self) -> (Tensor sign, Tensor logabsdet)` */
-export function slogdet(input: Tensor): [Tensor, Tensor] & { sign: Tensor; logabsdet: Tensor };
-export function slogdet(...a: unknown[]): unknown {
-  return $slogdet.call(a);
-}
-
 const $splitCopy = op("splitCopy", ["split_copy.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
 /** `aten::split_copy.Tensor(Tensor self, int split_size, int dim=0) -> Tensor[]` */
 export function splitCopy(input: Tensor, splitSize: Int, options?: { dim?: Int }): Tensor[];
@@ -116,84 +76,6 @@ export function stdMean(
 ): [Tensor, Tensor];
 export function stdMean(...a: unknown[]): unknown {
   return $stdMean.call(a);
-}
-
-const $stft = op("stft", [
-  "stft(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-  "stft.center(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, center:b=, pad_mode:s=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-]);
-/** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  hopLength?: Int | null,
-  winLength?: Int | null,
-  window?: Tensor | null,
-  normalized?: boolean,
-  onesided?: boolean | null,
-  returnComplex?: boolean | null,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    center?: boolean;
-    padMode?: string;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  hopLength?: Int | null,
-  winLength?: Int | null,
-  window?: Tensor | null,
-  center?: boolean,
-  padMode?: string,
-  normalized?: boolean,
-  onesided?: boolean | null,
-  returnComplex?: boolean | null,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    center?: boolean;
-    padMode?: string;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-export function stft(...a: unknown[]): unknown {
-  return $stft.call(a);
 }
 
 const $subtract = op("subtract", ["subtract.Tensor(self:T, other:T, *, alpha:S=) -> T", "subtract.Scalar(self:T, other:S, alpha:S=) -> T"]);
@@ -294,13 +176,6 @@ export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, opti
 export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?: Int, options?: { dim?: Int }): Tensor[];
 export function tensorSplit(...a: unknown[]): unknown {
   return $tensorSplit.call(a);
-}
-
-const $tensordot = op("tensordot", ["tensordot(self:T, other:T, dims_self:i[], dims_other:i[]) -> T"]);
-/** `aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor` */
-export function tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]): Tensor;
-export function tensordot(...a: unknown[]): unknown {
-  return $tensordot.call(a);
 }
 
 const $threshold = op("threshold", ["threshold(self:T, threshold:S, value:S) -> T"]);

@@ -346,6 +346,8 @@ declare module "../tensor.js" {
     squeeze_(): Tensor;
     /** `aten::squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)` */
     squeeze_(dim: Int): Tensor;
+    /** `aten::stride.int(Tensor self, int dim) -> int` */
+    stride(dim: Int): number;
   }
 }
 
@@ -471,3 +473,4 @@ method("splitWithSizes", ["split_with_sizes(self:T, split_sizes:i[], dim:i=) -> 
 method("sqrt_", ["sqrt_(self:T) -> T!"]);
 method("square_", ["square_(self:T) -> T!"]);
 method("squeeze_", ["squeeze_(self:T) -> T!", "squeeze_.dim(self:T, dim:i) -> T!"]);
+method("stride", ["stride.int(self:T, dim:i) -> i"]);

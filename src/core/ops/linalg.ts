@@ -3,7 +3,8 @@ import { aten } from "../aten.js";
 import { callT, callTs } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { checkEnum, checkNumber, checkTensor, optArgs, rankOf, show } from "../validate.js";
+import { isTensor } from "../tensor-class.js";
+import { checkEnum, checkInt, checkNumber, checkTensor, optArgs, rankOf, show } from "../validate.js";
 
 const MATMUL = aten("matmul");
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -127,4 +128,40 @@ export function lu(
   if (infos) return { LU, pivots, info };
   info.dispose();
   return [LU, pivots];
+}
+
+const TENSORDOT = aten("tensordot");
+/** tensordot's contraction: the last n dims of a with the first n of b, or the two lists of dims (or a tensor holding either). */
+export type TensordotDims = number | readonly [number | readonly number[], number | readonly number[]] | Tensor;
+/**
+ * Sums the products of a and b over the dims `dims` names, as torch.tensordot: `dims` (default
+ * 2) positionally or in the options; the generated form's two lists (dimsA, dimsB) are accepted too.
+ */
+export function tensordot(a: Tensor, b: Tensor, dims?: TensordotDims | { dims?: TensordotDims }): Tensor;
+export function tensordot(a: Tensor, b: Tensor, dimsA: readonly number[], dimsB: readonly number[]): Tensor;
+export function tensordot(a: Tensor, b: Tensor, dims?: unknown, dimsB?: unknown): Tensor {
+  const op = "tensordot";
+  checkTensor(op, "a", a);
+  checkTensor(op, "b", b);
+  if (dimsB !== undefined) return callT(TENSORDOT, a, b, dimList(op, "dimsA", dims), dimList(op, "dimsB", dimsB));
+  let d = optArgs<{ dims?: unknown }>(op, ["dims"], [dims]).dims ?? 2;
+  if (isTensor(d)) d = d.numel === 1 ? Number(d.item()) : d.toArray();
+  if (typeof d === "number") {
+    checkInt(op, "dims", d, 0, Math.min(a.ndim, b.ndim));
+    return callT(
+      TENSORDOT,
+      a,
+      b,
+      Array.from({ length: d }, (_, i) => i - d),
+      Array.from({ length: d }, (_, i) => i),
+    );
+  }
+  if (!Array.isArray(d) || d.length !== 2) argError(op, `dims must be an integer, a pair of dim lists or a tensor, got ${show(d)}`);
+  return callT(TENSORDOT, a, b, dimList(op, "dims[0]", d[0]), dimList(op, "dims[1]", d[1]));
+}
+function dimList(op: string, name: string, v: unknown): number[] {
+  const list = typeof v === "number" ? [v] : v;
+  if (!Array.isArray(list) || !list.every((x) => Number.isSafeInteger(x)))
+    argError(op, `${name} must be a dim or a list of dims, got ${show(v)}`);
+  return list as number[];
 }

@@ -237,8 +237,10 @@ export function batchNorm(
 ): Tensor {
   checkTensor("batchNorm", "input", x);
   const o = optArgs<BatchNormOptions>("batchNorm", BATCH_NORM_ARGS, [weight, bias, training, momentum, eps]);
-  if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
-  const c = x.shape[1]!;
+  // PyTorch also normalises an empty 1-D input (zero channels: the statistics must be empty too).
+  if (x.ndim < 2 && !(x.ndim === 1 && x.numel === 0))
+    argError("batchNorm", `input must have rank >= 2 (or be empty and 1-D), got [${x.shape.join(", ")}]`);
+  const c = x.ndim >= 2 ? x.shape[1]! : 0;
   for (const [name, t] of [
     ["runningMean", runningMean],
     ["runningVar", runningVar],

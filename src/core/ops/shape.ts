@@ -105,6 +105,12 @@ export function broadcastShapes(...given: readonly (number | readonly number[])[
   return out;
 }
 
+const SUM_TO_SIZE = aten("sum_to_size");
+/** Sums a down to `size` (a shape a broadcasts from), as PyTorch's `x.sum_to_size`. */
+export function sumToSize(a: Tensor, size: readonly number[]): Tensor {
+  return callT(SUM_TO_SIZE, checkTensor("sumToSize", "input", a), checkShape("sumToSize", size));
+}
+
 const CAT = aten("cat");
 const STACK = aten("stack");
 export function cat(ts: readonly Tensor[], dim?: number | { dim?: number }): Tensor {
