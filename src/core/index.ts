@@ -15,6 +15,7 @@ export * from "./ops/elementwise.js";
 export * from "./ops/gradient.js";
 export * from "./ops/indexing.js";
 export * from "./ops/linalg.js";
+export * from "./ops/lowrank.js";
 export { cosineSimilarity, dropout, logSoftmax, softmax } from "./ops/nn.js";
 export * from "./ops/reduce.js";
 export * from "./ops/shape.js";
