@@ -278,3 +278,8 @@ export const fractionalMaxPool2d = ((x: Tensor, kernel: Size, ...args: unknown[]
   fractionalMaxPool(2, x, kernel, args)) as FractionalMaxPoolFn;
 export const fractionalMaxPool3d = ((x: Tensor, kernel: Size, ...args: unknown[]) =>
   fractionalMaxPool(3, x, kernel, args)) as FractionalMaxPoolFn;
+/** F.fractional_max_pool{2,3}d_with_indices: `[output, indices]` (PyTorch's plain tuple). */
+export const fractionalMaxPool2dWithIndices = (x: Tensor, kernel: Size, options: Omit<FractionalMaxPoolOptions, "returnIndices"> = {}) =>
+  fractionalMaxPool2d(x, kernel, { ...optionsOf("fractionalMaxPool2d", options), returnIndices: true });
+export const fractionalMaxPool3dWithIndices = (x: Tensor, kernel: Size, options: Omit<FractionalMaxPoolOptions, "returnIndices"> = {}) =>
+  fractionalMaxPool3d(x, kernel, { ...optionsOf("fractionalMaxPool3d", options), returnIndices: true });

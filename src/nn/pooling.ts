@@ -1,4 +1,6 @@
 // Pooling layers (max, average, adaptive, power-average) and max-unpooling.
+
+import { argError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
@@ -8,6 +10,9 @@ import {
   adaptiveMaxPool1d,
   adaptiveMaxPool3d,
   avgPool3d,
+  type FractionalMaxPoolOptions,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
   type LPPoolOptions,
   lpPool1d,
   lpPool2d,
@@ -232,5 +237,32 @@ export class MaxUnpool3d extends MaxUnpoolNd {
   protected readonly n = 3;
   forward(x: Tensor, indices: Tensor, outputSize?: readonly number[]): Tensor {
     return maxUnpool3d(x, indices, this.kernelSize, { ...this.o, outputSize });
+  }
+}
+
+/** nn.FractionalMaxPool2d/3d: fractional max pooling with the options fixed at construction (fresh random samples per call unless given). */
+abstract class FractionalMaxPoolNd extends Module {
+  readonly kernelSize: Size;
+  readonly o: FractionalMaxPoolOptions;
+  constructor(kernelSize: Size, o: FractionalMaxPoolOptions = {}) {
+    super();
+    checkSizes(this.constructor.name, kernelSize, {});
+    if ((o.outputSize == null) === (o.outputRatio == null))
+      argError(this.constructor.name, "give exactly one of outputSize and outputRatio");
+    this.kernelSize = kernelSize;
+    this.o = { ...o };
+  }
+  override extraRepr(): string {
+    return `kernel_size=${show(this.kernelSize)}, output_size=${this.o.outputSize == null ? "None" : show(this.o.outputSize)}, output_ratio=${this.o.outputRatio == null ? "None" : show(this.o.outputRatio)}`;
+  }
+}
+export class FractionalMaxPool2d extends FractionalMaxPoolNd {
+  forward(x: Tensor): Tensor | [output: Tensor, indices: Tensor] {
+    return fractionalMaxPool2d(x, this.kernelSize, this.o);
+  }
+}
+export class FractionalMaxPool3d extends FractionalMaxPoolNd {
+  forward(x: Tensor): Tensor | [output: Tensor, indices: Tensor] {
+    return fractionalMaxPool3d(x, this.kernelSize, this.o);
   }
 }

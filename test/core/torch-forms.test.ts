@@ -216,3 +216,30 @@ test("bad arguments are FlambeauErrors naming the op and the argument", () => {
       assert.throws(run, (e: unknown) => e instanceof fl.FlambeauError && re.test(e.message), `expected ${re}`);
   });
 });
+
+test("nn.FractionalMaxPool2d/3d and the *WithIndices forms use the functional ops' numbers", () => {
+  fl.tidy(() => {
+    const P = fl
+      .arange(2 * 7 * 7, { dtype: "float64" })
+      .reshape([1, 2, 7, 7])
+      .sin();
+    const randomSamples = fl.tensor(
+      [
+        [
+          [0.3, 0.7],
+          [0.9, 0.1],
+        ],
+      ],
+      { dtype: "float64" },
+    );
+    const layer = new fl.nn.FractionalMaxPool2d(2, { outputSize: 3, randomSamples });
+    close(layer.forward(P) as fl.Tensor, many("fractional_max_pool2d")[0]!, "FractionalMaxPool2d");
+    const [, indices] = F.fractionalMaxPool2dWithIndices(P, 2, { outputSize: 3, randomSamples });
+    assert.deepEqual(Array.from(indices.data() as BigInt64Array, Number), many("fractional_max_pool2d")[1]!.data);
+    assert.equal(
+      String(new fl.nn.FractionalMaxPool3d(2, { outputRatio: 0.5 })),
+      "FractionalMaxPool3d(kernel_size=2, output_size=None, output_ratio=0.5)",
+    );
+    assert.throws(() => new fl.nn.FractionalMaxPool2d(2), /FractionalMaxPool2d: give exactly one of outputSize and outputRatio/);
+  });
+});
