@@ -589,15 +589,15 @@ export class Tensor {
   }
   /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed); a 0-d tensor as itself. */
   get mT(): Tensor {
-    return S.matrixTranspose(this, "mT");
+    return matrixView(this, "mT");
   }
   /** PyTorch's `x.mH`: mT conjugated (the adjoint of a batch of matrices). */
   get mH(): Tensor {
-    return S.matrixTranspose(this, "mH");
+    return matrixView(this, "mH");
   }
   /** PyTorch's `x.H`: the conjugate transpose of a matrix (2-D) or a 0-d tensor. */
   get H(): Tensor {
-    return S.matrixTranspose(this, "H");
+    return matrixView(this, "H");
   }
   squeeze(dim?: number): Tensor {
     return S.squeeze(this, dim);
@@ -733,6 +733,18 @@ export class Tensor {
   }
 }
 registerTensorClass(Tensor);
+
+const MATRIX_VIEWS = { mT: aten("mT"), mH: aten("mH"), H: aten("matrix_H") } as const;
+/** The views behind `x.mT`, `x.mH` (last two dims swapped, conjugated for mH) and `x.H` (matrices only); a 0-d tensor is its own. */
+function matrixView(a: Tensor, which: "mT" | "mH" | "H"): Tensor {
+  const r = checkTensor(which, "input", a).ndim;
+  if (which === "H" ? r !== 0 && r !== 2 : r === 1)
+    argError(
+      which,
+      `needs ${which === "H" ? "a matrix (rank 2) or a 0-d tensor" : "a (batch of) matrices (rank >= 2) or a 0-d tensor"}, got rank ${r}`,
+    );
+  return callT(MATRIX_VIEWS[which], a);
+}
 
 function flatArgs(a: number[] | [readonly number[]]): number[] {
   return a.length === 1 && Array.isArray(a[0]) ? [...(a[0] as readonly number[])] : (a as number[]);

@@ -114,6 +114,7 @@ const CTC = aten("ctc_loss.IntList");
 /** CTC's lengths as an array: given as one, or as a 1-D integer tensor (PyTorch takes both). */
 function lengthList(name: string, v: unknown): readonly number[] {
   if (isTensor(v)) {
+    checkTensor("ctcLoss", name, v);
     if (v.ndim !== 1 || !isIntegral(v.dtype)) argError("ctcLoss", `${name} must be a 1-D integer tensor, got ${show(v)}`);
     return Array.from(v.data() as ArrayLike<number | bigint>, Number);
   }

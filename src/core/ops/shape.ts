@@ -26,17 +26,6 @@ export function t(a: Tensor): Tensor {
   if (rankOf("t", a) > 2) argError("t", `expects a tensor of rank <= 2, got rank ${a.ndim}; use transpose(d0, d1)`);
   return a.ndim < 2 ? a.view(a.shape) : transpose(a, 0, 1);
 }
-const MATRIX_VIEWS = { mT: aten("mT"), mH: aten("mH"), H: aten("matrix_H") } as const;
-/** The views behind `x.mT`, `x.mH` (last two dims swapped, conjugated for mH) and `x.H` (matrices only); a 0-d tensor is its own. */
-export function matrixTranspose(a: Tensor, which: "mT" | "mH" | "H"): Tensor {
-  const r = rankOf(which, a);
-  if (which === "H" ? r !== 0 && r !== 2 : r === 1)
-    argError(
-      which,
-      `needs ${which === "H" ? "a matrix (rank 2) or a 0-d tensor" : "a (batch of) matrices (rank >= 2) or a 0-d tensor"}, got rank ${r}`,
-    );
-  return callT(MATRIX_VIEWS[which], a);
-}
 const SQUEEZE = aten("squeeze");
 const SQUEEZE_DIM = aten("squeeze.dim");
 export const squeeze = (a: Tensor, dim?: number): Tensor =>
