@@ -1,7 +1,7 @@
 // Event-loop lag (perf_hooks.monitorEventLoopDelay, 1 ms resolution) while Flambeau works:
 // CNN training steps on the main thread (yielding between steps, as the Trainer does) vs the
 // same steps in a worker thread (src/worker), and while `flambeau serve` answers predicts.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -76,7 +76,8 @@ export async function eventLoop(o: RunOptions): Promise<RunResult> {
     const tw = await TaskWorker.start();
     await tw.train("image-classification", { data: join(dir, "images"), out: join(dir, "model"), epochs: 1, seed: 0 });
     await tw.close();
-    const server = await serve(join(dir, "model"), { port: 0 });
+    const server = await serve(`model=${join(dir, "model")}`, { port: 0 });
+    const body = JSON.stringify({ inputs: [{ base64: readFileSync(png).toString("base64") }] });
     const perClient = o.smoke ? 1 : 40;
     const latencies: number[] = [];
     const t0 = performance.now();
@@ -85,7 +86,11 @@ export async function eventLoop(o: RunOptions): Promise<RunResult> {
         Array.from({ length: 4 }, async () => {
           for (let i = 0; i < perClient; i++) {
             const t = performance.now();
-            const r = await fetch(`${server.url}/predict`, { method: "POST", body: JSON.stringify({ inputs: [png] }) });
+            const r = await fetch(`${server.url}/v1/models/model/predict`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body,
+            });
             if (r.status !== 200) throw new Error(`serve benchmark: predict answered ${r.status}: ${await r.text()}`);
             await r.json();
             latencies.push(performance.now() - t);

@@ -68,18 +68,14 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
 fi
 
 # --- native addon --------------------------------------------------------------
-addon=build/Release/flambeau.node
-if [ ! -f "$addon" ] || [ ! -f build/Release/flambeau_distributed.node ] || [ -n "$(find native binding.gyp -newer "$addon" 2>/dev/null | head -n 1)" ]; then
-  say "building the native addon (node-gyp; about a minute)"
-  nodedir=()
-  [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr)
-  npx --no-install node-gyp rebuild "${nodedir[@]}" -j 2 >&2 || { say "native build failed"; exit 1; }
-fi
+bash scripts/build-addon.sh
 
 # --- TypeScript ------------------------------------------------------------------
 stamp=dist/.build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json -newer "$stamp" -name '*.ts' -o -newer "$stamp" -name '*.json' 2>/dev/null | head -n 1)" ]; then
   say "compiling TypeScript"
   npx --no-install tsc -p . >&2
+  # The task list `flambeau tasks` prints without importing the tasks (src/tasks/catalog.ts).
+  node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
   touch "$stamp"
 fi

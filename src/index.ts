@@ -7,6 +7,7 @@ export * as data from "./data/index.js";
 export * as graph from "./graph/index.js";
 export * as io from "./io/index.js";
 export { load, save } from "./io/index.js";
+export * as learn from "./learn/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as serve from "./serve/index.js";

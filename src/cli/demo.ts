@@ -2,7 +2,10 @@
 // metrics table and writes an HTML report.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { FlambeauError } from "../core/errors.js";
+import { missingOptionalPackages } from "../core/optional.js";
 import { writeTextAtomic } from "../io/index.js";
+import { formatMetric } from "../tasks/format.js";
 import { TASKS } from "../tasks/registry.js";
 import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
@@ -11,6 +14,14 @@ import { renderReport } from "./report.js";
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";
 
 export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSection[]> {
+  // The built-in data sets are optional packages: name every missing one at once, before any training.
+  const missing = missingOptionalPackages();
+  if (missing.length > 0)
+    throw new FlambeauError(
+      "E_STATE",
+      `demo: the demo trains on the built-in data sets; install them first: npm install ${missing.join(" ")}`,
+      "demo",
+    );
   const t0 = performance.now();
   mkdirSync(o.out, { recursive: true });
   const sections: DemoSection[] = [];
@@ -27,12 +38,14 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
     );
   }
   const seconds = (performance.now() - t0) / 1000;
-  const names = [...new Set(sections.flatMap((s) => Object.keys(s.metrics)))];
+  // One row per task with its own metrics: tasks share few metric names, so one column per name would be mostly blank.
   const rows = sections.map(
     (s) =>
-      `| ${s.task} | ${s.dataset} | ${names.map((m) => (s.metrics[m] === undefined ? "" : s.metrics[m]!.toFixed(4))).join(" | ")} | ${s.seconds.toFixed(0)} s |`,
+      `| ${s.task} | ${s.dataset} | ${Object.entries(s.metrics)
+        .map(([k, v]) => `${k} ${formatMetric(v)}`)
+        .join(", ")} | ${s.seconds.toFixed(0)} s |`,
   );
-  process.stdout.write(`\n| task | data | ${names.join(" | ")} | time |\n|${"---|".repeat(names.length + 3)}\n${rows.join("\n")}\n`);
+  process.stdout.write(`\n| task | data | metrics | time |\n|---|---|---|---|\n${rows.join("\n")}\n`);
   const file = join(o.out, "report.html");
   await writeTextAtomic("demo", file, renderReport(sections, { full: o.full, seconds }));
   await writeTextAtomic(

@@ -1,19 +1,22 @@
 // The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo. The
 // train / eval / predict flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
+// Only commander and the task catalog load up front: the engine, the registry and the
+// commands' code are imported by the command that runs (--help, --version and `tasks` need none).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { FlambeauError } from "../core/errors.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
+import { type TaskInfo, taskCatalog } from "../tasks/catalog.js";
+import { formatMetric } from "../tasks/format.js";
 import { flagOf, type Phase } from "../tasks/options.js";
-import { getTask, TASKS } from "../tasks/registry.js";
 import type { Task } from "../tasks/task.js";
-import { readModelConfig } from "../train/model-dir.js";
-import { ProgressBar, SilentProgress } from "../train/progress.js";
-import { setRunSettings } from "../train/run-settings.js";
-import { joinLaunchedGroup, LAUNCHED_ENV, launch } from "./launch.js";
+
+const registry = () => import("../tasks/registry.js");
+const readModelConfig = async (dir: string) => (await import("../train/model-dir.js")).readModelConfig(dir);
 
 const int =
   (name: string) =>
@@ -48,6 +51,11 @@ const portArg = (v: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`port must be an integer in 0..65535, got "${v}"`);
   return n;
 };
+const patternList = (v: string): string[] => {
+  const list = v.split(",").map((s) => s.trim());
+  if (list.some((s) => s === "")) throw new InvalidArgumentError(`patterns must be comma-separated non-empty names, got "${v}"`);
+  return list;
+};
 const seedArg = (v: string): number => {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got "${v}"`);
@@ -61,7 +69,7 @@ function print(json: boolean, value: unknown, text: () => string): void {
 function fmtMetrics(m: Record<string, unknown>): string {
   return Object.entries(m)
     .filter(([, v]) => typeof v === "number")
-    .map(([k, v]) => `${k}: ${(v as number).toFixed(4)}`)
+    .map(([k, v]) => `${k}: ${formatMetric(v as number)}`)
     .join("\n");
 }
 
@@ -96,19 +104,22 @@ function taskValues(task: Task, phase: Phase, o: Record<string, unknown>): Recor
 }
 
 /** The task a command line is about: `train <task>`, or the task a model directory holds (eval, predict). */
-function taskOfArgv(argv: readonly string[]): { task: Task; phase: Phase } | undefined {
+async function taskOfArgv(argv: readonly string[]): Promise<{ task: Task; phase: Phase } | undefined> {
   const [command, first] = argv;
   try {
-    if (command === "train" && first !== undefined && Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
+    if (command === "train" && first !== undefined && !first.startsWith("-")) {
+      const { getTask, TASKS } = await registry();
+      if (Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
+    }
     if ((command === "eval" || command === "predict") && first !== undefined && !first.startsWith("-"))
-      return { task: getTask(readModelConfig(first).task), phase: command };
+      return { task: (await registry()).getTask((await readModelConfig(first)).task), phase: command };
   } catch {
     // not a model directory: the command itself reports it
   }
   return undefined;
 }
 
-function describeTask(t: Task): string {
+function describeTask(t: TaskInfo): string {
   const opts = Object.entries(t.options).map(
     ([k, s]) => `    ${flagOf(k)} (${s.phases.join("/")}) ${s.help}${s.default !== undefined ? ` [default ${String(s.default)}]` : ""}`,
   );
@@ -121,20 +132,21 @@ function describeTask(t: Task): string {
   ].join("\n");
 }
 
-export function buildProgram(argv: readonly string[] = []): Command {
+/** The program; `named` is the task whose own options train / eval / predict take (see taskOfArgv). */
+export function buildProgram(named?: { task: Task; phase: Phase }): Command {
   const program = new Command("flambeau")
     .description("Deep learning for TypeScript on PyTorch's engine")
     .version(FLAMBEAU_VERSION)
     .exitOverride()
     .showSuggestionAfterError(false);
-  const named = taskOfArgv(argv);
 
   program
     .command("tasks")
     .description("list the tasks, the data formats they read and their options")
     .option("--json", "print JSON")
-    .action((o: { json?: boolean }) => {
-      const list = (Object.values(TASKS) as Task[]).map((t) => ({
+    .action(async (o: { json?: boolean }) => {
+      const tasks = await taskCatalog();
+      const list = tasks.map((t) => ({
         task: t.name,
         description: t.description,
         data: t.dataFormat,
@@ -147,7 +159,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
           ]),
         ),
       }));
-      print(Boolean(o.json), list, () => Object.values(TASKS).map(describeTask).join("\n\n"));
+      print(Boolean(o.json), list, () => tasks.map(describeTask).join("\n\n"));
     });
 
   const train = program
@@ -166,12 +178,23 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--checkpoint <file>", "save model, optimizer, schedule and epoch here after every epoch")
     .option("--resume", "continue from --checkpoint when it exists")
     .option("--event-log <file>", "append one JSON object per epoch (losses, metrics, lr, time) to this file")
+    .option(
+      "--freeze <patterns>",
+      "freeze parameters by name pattern, comma-separated ('features.*,classifier.0.*'); frozen BatchNorm keeps its statistics",
+      patternList,
+    )
     .option("--json", "print the final metrics as one JSON object")
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
     .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
     .option("--node-rank <k>", "this machine's index in [0, nnodes)", nonNegative("node-rank"))
     .option("--master <host:port>", "node 0's address and a free port there (rank 0 hosts the rendezvous store)");
   if (named?.phase === "train") addTaskOptions(train, named.task, "train");
+  // A task with its own --init (which also brings labels or a vocabulary) handles it; others load the weights by key.
+  if (named?.phase !== "train" || named.task.options.init === undefined)
+    train.option(
+      "--init <path>",
+      "start from these weights (a model directory or a .safetensors file, e.g. a torchvision checkpoint), loaded by key",
+    );
   train.action(
     async (
       taskName: string,
@@ -188,6 +211,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
         checkpoint?: string;
         resume?: boolean;
         eventLog?: string;
+        freeze?: string[];
+        init?: string;
         json?: boolean;
         nproc?: number;
         nnodes?: number;
@@ -195,12 +220,13 @@ export function buildProgram(argv: readonly string[] = []): Command {
         master?: string;
       } & Record<string, unknown>,
     ) => {
-      const task = getTask(taskName);
+      const task = (await registry()).getTask(taskName);
       if (o.model !== undefined && !task.models.includes(o.model))
         throw new FlambeauError("E_ARG", `unknown model "${o.model}" for ${task.name}; models: ${task.models.join(", ")}`);
       const own = taskValues(task, "train", o);
       const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
       const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
+      const { joinLaunchedGroup, LAUNCHED_ENV, launch } = await import("./launch.js");
       if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
         // The workers run this command without the launch flags; --out is fixed here so all agree.
         const flag = (key: string, v: unknown): string[] =>
@@ -217,6 +243,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
           checkpoint: o.checkpoint,
           resume: o.resume,
           eventLog: o.eventLog,
+          freeze: o.freeze?.join(","),
+          ...(task.options.init === undefined ? { init: o.init } : {}),
         };
         const argv = [
           "train",
@@ -229,9 +257,18 @@ export function buildProgram(argv: readonly string[] = []): Command {
         return;
       }
       if (o.resume && o.checkpoint === undefined) throw new FlambeauError("E_ARG", "--resume needs --checkpoint <file>");
-      setRunSettings({ checkpoint: o.checkpoint, resume: o.resume, eventLog: o.eventLog });
+      const { setRunSettings } = await import("../train/run-settings.js");
+      const { ProgressBar, SilentProgress } = await import("../train/progress.js");
       const worker = await joinLaunchedGroup();
       const quiet = Boolean(o.json) || (worker !== undefined && worker.rank !== 0);
+      setRunSettings({
+        checkpoint: o.checkpoint,
+        resume: o.resume,
+        eventLog: o.eventLog,
+        freeze: o.freeze,
+        init: task.options.init === undefined ? o.init : undefined,
+        log: quiet ? undefined : (s) => process.stderr.write(`${s}\n`),
+      });
       try {
         const r = await task.train({
           ...own,
@@ -275,7 +312,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--json", "print one JSON object");
   if (named?.phase === "eval") addTaskOptions(evalCmd, named.task, "eval");
   evalCmd.action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean } & Record<string, unknown>) => {
-    const task = getTask(readModelConfig(dir).task);
+    const task = (await registry()).getTask((await readModelConfig(dir)).task);
     const m = await task.evaluate(dir, o.data, { ...taskValues(task, "eval", o), batchSize: o.batchSize, limit: o.limit });
     print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
   });
@@ -312,6 +349,40 @@ export function buildProgram(argv: readonly string[] = []): Command {
       },
     );
 
+  program
+    .command("continual")
+    .description(
+      "continual learning: train a scenario's experiences in order with each strategy; accuracy matrix, average accuracy, backward transfer",
+    )
+    .option("--data <name|dir>", "fashion-mnist, digits (opencv-doc) or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--scenario <kind>", "split | permuted", "split")
+    .option("--mode <mode>", "task | domain | class (incremental); permuted is domain", "class")
+    .option("--strategies <list>", "comma-separated: naive, joint, ewc, mas, lwf, replay", patternList, [
+      "naive",
+      "ewc",
+      "mas",
+      "lwf",
+      "replay",
+      "joint",
+    ])
+    .option("--experiences <n>", "experiences (split: classes / n per experience)", int("experiences"), 5)
+    .option("--epochs <n>", "epochs per experience", int("epochs"), 2)
+    .option("--batch-size <n>", "batch size", int("batch-size"), 128)
+    .option("--lr <x>", "Adam's learning rate", num("lr"), 1e-3)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 400)
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--out <dir>", "where results.json and report.html go", "runs/continual")
+    .option("--json", "print the results as one JSON object")
+    .action(async (o: Omit<import("./continual.js").ContinualCliOptions, "log"> & { json?: boolean }) => {
+      const { runContinualCli } = await import("./continual.js");
+      const results = await runContinualCli({ ...o, log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`) });
+      print(
+        Boolean(o.json),
+        results.map((r) => ({ strategy: r.strategy, average: r.average, backwardTransfer: r.backwardTransfer, accuracy: r.accuracy })),
+        () => `wrote ${o.out}/report.html`,
+      );
+    });
+
   const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")
@@ -320,7 +391,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .option("--json", "print JSON");
   if (named?.phase === "predict") addTaskOptions(predictCmd, named.task, "predict");
   predictCmd.action(async (dir: string, inputs: string[], o: { json?: boolean } & Record<string, unknown>) => {
-    const task = getTask(readModelConfig(dir).task);
+    const task = (await registry()).getTask((await readModelConfig(dir)).task);
     // Generated text streams to stdout as it is produced (unless --json).
     const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
     let first = true;
@@ -362,7 +433,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
       ) => {
         const { writeCompareReport } = await import("./compare-report.js");
         const { compare, shallowPipelineFor } = await import("../compare/index.js");
-        const task = getTask(taskName).name;
+        const task = (await registry()).getTask(taskName).name;
         const report = await compare(task, {
           data: o.data,
           fractions: o.fractions,
@@ -381,14 +452,38 @@ export function buildProgram(argv: readonly string[] = []): Command {
 
   program
     .command("serve")
-    .description('serve a saved model over HTTP: GET /health, POST /predict {"inputs": [...]} (predictions run in a worker thread)')
-    .argument("<dir>", "model directory written by `flambeau train`")
+    .description(
+      "serve saved models over HTTP: POST /v1/models/<name>/predict (JSON or multipart), GET /health, /ready, /metrics, /openapi.json",
+    )
+    .argument("<dirs...>", "model directories written by `flambeau train` (NAME=DIR names a model's route)")
     .option("--port <n>", "TCP port (0: any free port)", portArg, 8080)
     .option("--host <addr>", "interface to listen on", "127.0.0.1")
-    .action(async (dir: string, o: { port: number; host: string }) => {
-      const { serve } = await import("../serve/server.js");
-      const s = await serve(dir, { port: o.port, host: o.host, log: (line) => process.stderr.write(`${line}\n`) });
-      process.stdout.write(`serving ${s.task} model ${dir} on ${s.url} (POST /predict, GET /health); Ctrl-C stops\n`);
+    .option("--workers <n>", "worker threads, each holding every model (default: half the cores, 1-4)", int("workers"))
+    .option("--token-file <file>", "bearer tokens, one a line; without it there is no auth")
+    .option("--max-batch <n>", "most inputs per batch (1: batching off)", int("max-batch"), 32)
+    .option("--max-delay-ms <ms>", "how long a request may wait for its batch to fill", nonNegative("max-delay-ms"), 0)
+    .option("--rate-limit <n>", "requests per second per token (or per client address without tokens)", num("rate-limit"))
+    .option("--timeout-ms <ms>", "answer 504 to a request not done by then", int("timeout-ms"), 30_000)
+    .option("--cors-origin <list>", "comma-separated origins browsers may call from (CORS is off otherwise)")
+    .option("--allow-host <list>", "comma-separated Host names answered besides the listen address and localhost")
+    .action(async (dirs: string[], o: Record<string, string | number | undefined>) => {
+      const { serve, readTokenFile } = await import("../serve/index.js");
+      const list = (v: unknown) => (typeof v === "string" ? v.split(",").map((x) => x.trim()) : undefined);
+      const s = await serve(dirs, {
+        port: o.port as number,
+        host: o.host as string,
+        workers: o.workers as number | undefined,
+        tokens: o.tokenFile ? readTokenFile(String(o.tokenFile)) : undefined,
+        maxBatch: o.maxBatch as number,
+        maxDelayMs: o.maxDelayMs as number,
+        rateLimit: o.rateLimit as number | undefined,
+        limits: { timeoutMs: o.timeoutMs as number },
+        corsOrigins: list(o.corsOrigin),
+        allowedHosts: list(o.allowHost),
+        logger: { stream: process.stderr },
+      });
+      const names = s.models.map((m) => `${m.name} (${m.task.name})`).join(", ");
+      process.stdout.write(`serving ${names} on ${s.url} (POST /v1/models/<name>/predict); SIGTERM or Ctrl-C drains and stops\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void s.close().then(resolve);
         process.once("SIGINT", stop);
@@ -408,6 +503,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .action((o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
       // The suite is its own program (bench/ sits beside src/, not under it): run it.
       const run = join(dirname(fileURLToPath(import.meta.url)), "../../bench/run.js");
+      if (!existsSync(run))
+        throw new FlambeauError("E_STATE", "bench runs in a source checkout of flambeau (bench/ is not in the npm package)");
       const args = [
         ...(o.smoke ? ["--smoke"] : []),
         ...(o.only ? ["--only", o.only] : []),
@@ -438,8 +535,8 @@ function numeric(m: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(argv);
   try {
+    const program = buildProgram(await taskOfArgv(argv));
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {

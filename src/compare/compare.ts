@@ -77,7 +77,7 @@ async function runShallow(
     train.x.dispose();
     val.x.dispose();
     const t1 = performance.now();
-    const accuracy = tidy(() => Number(model.predict(s.features(s.test.x)).eq(s.test.y).float().mean().item()));
+    const accuracy = tidy(() => model.predict(s.features(s.test.x)).eq(s.test.y).float().mean().item());
     const inferMs = (performance.now() - t1) / s.test.n;
     model.dispose();
     return { r: { accuracy, trainSeconds, inferMs }, n: s.train.n, nTest: s.test.n };

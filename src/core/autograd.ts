@@ -2,7 +2,7 @@
 // tensor hooks and anomaly detection.
 import { nativeAutograd } from "./autograd-native.js";
 import { FlambeauError } from "./errors.js";
-import { native } from "./native.js";
+import { native, whenNativeLoaded } from "./native.js";
 import type { Tensor } from "./tensor.js";
 import { isTensor, wrapHandle } from "./tensor-class.js";
 import { checkFunction, checkTensor, optionsOf, show } from "./validate.js";
@@ -175,7 +175,11 @@ export function callbackError(where: string, e: unknown): FlambeauError {
 }
 
 // ------------------------------------------------------------------ anomaly detection
-let anomalyOn = nativeAutograd.isAnomalyEnabled();
+// Mirrors libtorch's process-wide flag (a worker thread may load the engine with it on).
+let anomalyOn = false;
+whenNativeLoaded(() => {
+  anomalyOn = nativeAutograd.isAnomalyEnabled();
+});
 
 export interface AnomalyOptions {
   /** Raise when a backward node returns NaN (default true). */

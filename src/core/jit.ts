@@ -63,6 +63,7 @@ export function load(path: string): ScriptModule {
   try {
     return new ScriptModule(native.jitLoad(path), path);
   } catch (e) {
+    if (e instanceof FlambeauError) throw e; // the engine could not load (the first call loads it)
     throw new FlambeauError("E_FORMAT", (e as Error).message, "jit.load");
   }
 }

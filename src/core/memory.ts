@@ -2,7 +2,7 @@
 // and what was kept (parameters); GC finalizers in the addon are the safety net.
 import { defaultMemoryBudget, initialMemoryBudget, toBytes } from "./budget.js";
 import { FlambeauError } from "./errors.js";
-import { type NativeMemory, native } from "./native.js";
+import { type NativeMemory, native, whenNativeLoaded } from "./native.js";
 
 /** What a scope needs to know of a tensor; the Tensor class implements it. */
 export interface Disposable {
@@ -88,9 +88,11 @@ export function getMemoryBudget(): number {
 
 // Applied once, when the engine loads: a bad FLAMBEAU_MEMORY_BUDGET warns and keeps the default
 // rather than making the library unimportable.
-try {
-  native.setMemoryBudget(initialMemoryBudget());
-} catch (e) {
-  process.emitWarning(`${(e as Error).message}; using the default budget`, "FlambeauWarning");
-  native.setMemoryBudget(defaultMemoryBudget());
-}
+whenNativeLoaded(() => {
+  try {
+    native.setMemoryBudget(initialMemoryBudget());
+  } catch (e) {
+    process.emitWarning(`${(e as Error).message}; using the default budget`, "FlambeauWarning");
+    native.setMemoryBudget(defaultMemoryBudget());
+  }
+});

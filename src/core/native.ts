@@ -1,10 +1,8 @@
 // Loads the addon (native/*.cc). Its functions take and return opaque tensor handles;
 // everything typed and validated lives above, in the Tensor class and the op families.
 
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { loadAddon } from "./addon.js";
+import type { AutogradBinding } from "./autograd-native.js";
 
 /** An opaque libtorch tensor handle (a JS external). */
 export type Handle = { readonly __flambeauHandle: unique symbol };
@@ -72,19 +70,83 @@ export interface Binding {
   jitNamedState(m: ModuleHandle): [string, Handle][];
 }
 
-function findAddon(): string {
-  // dist/src/core/native.js -> repository root is three levels up.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, "build", "Release", "flambeau.node");
-    if (existsSync(p)) return p;
-    dir = dirname(dir);
-  }
-  throw new Error(
-    "flambeau: the native addon is not built (build/Release/flambeau.node is missing). " +
-      "Run `npm run setup` in the flambeau package: it installs libtorch (Debian: libtorch-dev) and builds the addon.",
-  );
+// The addon loads on the first call into it, not at import: libtorch takes most of a second
+// to load, and `flambeau --help`, `flambeau tasks` or a program that only imports types
+// never need it. Until then every method is a stub that loads the addon, puts the real
+// functions in place on this same object (so call sites pay nothing afterwards) and calls
+// through. The list is checked against the interfaces: a method missing here is a compile error.
+const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
+  opId: true,
+  opSchema: true,
+  callOp: true,
+  fromBuffer: true,
+  toBuffer: true,
+  item: true,
+  shape: true,
+  strides: true,
+  dtype: true,
+  numel: true,
+  isContiguous: true,
+  dispose: true,
+  isDisposed: true,
+  sameImpl: true,
+  requiresGrad: true,
+  setRequiresGrad: true,
+  grad: true,
+  setGrad: true,
+  isLeaf: true,
+  gradFnName: true,
+  retainGrad: true,
+  version: true,
+  backward: true,
+  autogradGrad: true,
+  setGradEnabled: true,
+  isGradEnabled: true,
+  setNumThreads: true,
+  getNumThreads: true,
+  manualSeed: true,
+  getRngState: true,
+  setRngState: true,
+  memory: true,
+  setMemoryBudget: true,
+  resetPeakMemory: true,
+  jitLoad: true,
+  jitCall: true,
+  jitTrain: true,
+  jitNamedState: true,
+  fnWrap: true,
+  registerHook: true,
+  removeHook: true,
+  setAnomalyEnabled: true,
+  isAnomalyEnabled: true,
+  anomalyNote: true,
+};
+
+let loaded = false;
+const onLoad: (() => void)[] = [];
+
+/** Runs `fn` once the addon is loaded (now, if it already is): the engine's process-wide defaults. */
+export function whenNativeLoaded(fn: () => void): void {
+  if (loaded) fn();
+  else onLoad.push(fn);
 }
 
-const require = createRequire(import.meta.url);
-export const native: Binding = require(findAddon()) as Binding;
+/** Whether the addon (and libtorch) has been loaded in this thread. */
+export const isNativeLoaded = (): boolean => loaded;
+
+function load(): void {
+  if (loaded) return;
+  Object.assign(native, loadAddon<Binding>("flambeau.node", "native"));
+  loaded = true;
+  for (const fn of onLoad.splice(0)) fn();
+}
+
+type Stub = (...args: unknown[]) => unknown;
+const stubs: Record<string, Stub> = {};
+for (const name of Object.keys(METHODS))
+  stubs[name] = (...args) => {
+    load();
+    return (native as unknown as Record<string, Stub>)[name]!(...args);
+  };
+
+export const native: Binding = stubs as unknown as Binding;

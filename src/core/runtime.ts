@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { isMainThread } from "node:worker_threads";
 import { FlambeauError } from "./errors.js";
-import { native } from "./native.js";
+import { native, whenNativeLoaded } from "./native.js";
 import type { Tensor } from "./tensor.js";
 import { wrapHandle } from "./tensor-class.js";
 import { checkInt, checkTensor } from "./validate.js";
@@ -27,5 +27,8 @@ export function setRngState(state: Tensor): void {
 // Debian's libtorch starts with one thread; use the machine's cores unless told otherwise.
 // The count is process-wide: only the main thread sets it, so a worker thread importing
 // Flambeau does not undo what its owner chose.
-const envThreads = Number(process.env.FLAMBEAU_NUM_THREADS);
-if (isMainThread) native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.max(1, availableParallelism()));
+// Applied when the engine loads (on the first tensor op, not at import).
+whenNativeLoaded(() => {
+  const envThreads = Number(process.env.FLAMBEAU_NUM_THREADS);
+  if (isMainThread) native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : Math.max(1, availableParallelism()));
+});

@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { aten } from "./aten.js";
 import { backward as autogradBackward, type BackwardOptions, type RemovableHandle, registerHook, type TensorHook } from "./autograd.js";
 import { callT } from "./dispatch.js";
-import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, itemSize, typedArrayOf } from "./dtype.js";
+import { type AnyTypedArray, checkDtype, type DType, dtypeCode, dtypeFromCode, isFloating, itemSize, typedArrayOf } from "./dtype.js";
 import { argError, FlambeauError } from "./errors.js";
 import { formatTensor } from "./format.js";
 import { track } from "./memory.js";
@@ -30,6 +30,7 @@ export interface ToOptions {
   device?: "cpu";
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const TO_DTYPE = aten("to.dtype");
 const DETACH = aten("detach");
 const ZERO_ = aten("zero_");
@@ -231,12 +232,44 @@ export class Tensor {
     };
     return build(0);
   }
-  /** The value of a one-element tensor (int64 as BigInt, bool as boolean). */
-  item(): number | bigint | boolean {
+  /**
+   * The value of a one-element tensor as a number, whatever its dtype, so `loss.item()` and
+   * `correct.sum().item()` (int64, as PyTorch's sum of a mask is) read as they do in PyTorch.
+   * int64 values convert exactly; one past ±(2^53 − 1), where a number would lose digits, is an
+   * error that points to itemBigInt(). A bool is 1 or 0 (Python's bool is an int too; use
+   * itemBool() for a boolean).
+   */
+  item(): number {
+    const v = this.#rawItem("item");
+    if (typeof v === "number") return v;
+    if (typeof v === "boolean") return v ? 1 : 0;
+    if (v > MAX_SAFE || v < -MAX_SAFE)
+      throw new FlambeauError(
+        "E_ARG",
+        `item: the int64 value ${v} is past ±(2^53 − 1), where a number loses digits; use itemBigInt()`,
+        "item",
+      );
+    return Number(v);
+  }
+  /** The exact value of a one-element integer or bool tensor as a BigInt (int64 past 2^53 included). */
+  itemBigInt(): bigint {
+    const v = this.#rawItem("itemBigInt");
+    if (typeof v === "bigint") return v;
+    if (typeof v === "boolean") return v ? 1n : 0n;
+    if (!Number.isInteger(v) || isFloating(this.dtype))
+      throw new FlambeauError("E_ARG", `itemBigInt: a ${this.dtype} tensor holds no integer; use item()`, "itemBigInt");
+    return BigInt(v);
+  }
+  /** Whether a one-element tensor's value is nonzero, as PyTorch's `bool(t)` (a bool tensor's own value). */
+  itemBool(): boolean {
+    const v = this.#rawItem("itemBool");
+    return typeof v === "boolean" ? v : typeof v === "bigint" ? v !== 0n : v !== 0;
+  }
+  #rawItem(op: string): number | bigint | boolean {
     try {
       return native.item(this.handle);
     } catch (e) {
-      throw new FlambeauError("E_ARG", (e as Error).message, "item");
+      throw new FlambeauError("E_ARG", (e as Error).message.replace(/^item\b/, op), op);
     }
   }
   toString(): string {

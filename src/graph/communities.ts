@@ -46,7 +46,7 @@ export function kMeans(
         for (let it = 0; it < (o.iterations ?? 50); it++) {
           const dist = sq.sub(xf.matmul(c.t()).mul(2)).add(c.square().sum({ dim: 1 }).view(1, -1));
           const next = dist.argmin(1);
-          const changed = it === 0 || Boolean(next.ne(assign).any().item());
+          const changed = it === 0 || next.ne(assign).any().itemBool();
           assign = next;
           const counts = zeros([k]).indexAdd(0, assign, ones([n]));
           const sums = zeros([k, xf.shape[1]!]).indexAdd(0, assign, xf);
@@ -54,7 +54,7 @@ export function kMeans(
           c = sums.div(counts.clamp(1).view(-1, 1)).where(counts.gt(0).view(-1, 1), c);
           if (!changed) break;
         }
-        const inertia = Number(xf.sub(c.indexSelect(0, assign)).square().sum().item());
+        const inertia = xf.sub(c.indexSelect(0, assign)).square().sum().item();
         return { labels: Int32Array.from(assign.data() as BigInt64Array, Number), inertia };
       }),
     );

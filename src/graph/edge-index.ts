@@ -12,7 +12,7 @@ export function checkEdgeIndex(op: string, edgeIndex: Tensor, numNodes: number):
     throw new FlambeauError("E_SHAPE", `${op}: edgeIndex must have shape [2, E], got [${edgeIndex.shape.join(", ")}]`, op);
   if (edgeIndex.dtype !== "int64") throw new FlambeauError("E_DTYPE", `${op}: edgeIndex must be int64, got ${edgeIndex.dtype}`, op);
   if (edgeIndex.shape[1] === 0) return edgeIndex;
-  const [lo, hi] = tidy(() => [Number(edgeIndex.min().item()), Number(edgeIndex.max().item())]) as [number, number];
+  const [lo, hi] = tidy(() => [edgeIndex.min().item(), edgeIndex.max().item()]) as [number, number];
   if (lo < 0 || hi >= numNodes) {
     const bad = lo < 0 ? lo : hi;
     throw new FlambeauError("E_ARG", `${op}: edgeIndex holds node id ${bad}, outside [0, ${numNodes}) (${numNodes} nodes)`, op);

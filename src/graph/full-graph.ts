@@ -1,6 +1,8 @@
 // Full-graph training (one batch per epoch: the whole graph, the loss on some of its nodes
 // or edges) reports progress once per epoch — one bar over the epochs rather than a bar
 // over the single step of each epoch.
+
+import { plural } from "../tasks/format.js";
 import type { Callback } from "../train/callbacks.js";
 import type { ProgressSink } from "../train/progress.js";
 
@@ -9,6 +11,6 @@ export function epochProgress(progress: ProgressSink | undefined, epochs: number
   return {
     onTrainBegin: () => progress?.start("epochs", epochs),
     onEpochEnd: (s, logs) => progress?.update(s.epoch, logs),
-    onTrainEnd: (s) => progress?.end(`${s.epoch} epochs`),
+    onTrainEnd: (s) => progress?.end(`${plural(s.epoch, "epoch")}`),
   };
 }

@@ -139,7 +139,7 @@ export class Graph {
   }
 
   hasSelfLoops(): boolean {
-    return tidy(() => Boolean(this.edgeIndex.select(0, 0).eq(this.edgeIndex.select(0, 1)).any().item()));
+    return tidy(() => this.edgeIndex.select(0, 0).eq(this.edgeIndex.select(0, 1)).any().itemBool());
   }
   /** One loop i → i per node appended (weight `fill` when the graph is weighted). */
   addSelfLoops(fill = 1): Graph {

@@ -2,6 +2,7 @@
 
 export { writeTextAtomic } from "./atomic.js";
 export { CHECKPOINT_FORMAT, type Checkpoint, loadCheckpoint, type OptimizerStateDictLike, saveCheckpoint } from "./checkpoint.js";
+export { describeWeightsReport, type KeyRename, type LoadWeightsOptions, loadWeights, type WeightsReport } from "./load-weights.js";
 export {
   type Deserialized,
   deserialize,

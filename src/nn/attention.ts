@@ -4,7 +4,7 @@ import { argError } from "../core/errors.js";
 import { empty, type Tensor, zeros } from "../core/index.js";
 import { checkInt } from "../core/validate.js";
 import { type AttentionForwardOptions, type AttentionParams, multiHeadAttentionForward } from "./functional-attention.js";
-import { constant_, xavierUniform_ } from "./init.js";
+import { constant_, xavierNormal_, xavierUniform_ } from "./init.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -15,6 +15,10 @@ export interface MultiheadAttentionOptions {
   batchFirst?: boolean;
   kdim?: number;
   vdim?: number;
+  /** Learns a key and a value appended to every sequence (bias_k, bias_v). */
+  addBiasKv?: boolean;
+  /** Appends an all-zero key and value after the projections. */
+  addZeroAttn?: boolean;
 }
 
 /** PyTorch's name for the output projection (printed in reprs); a plain Linear otherwise. */
@@ -32,6 +36,9 @@ export class MultiheadAttention extends Module {
   kProjWeight: Parameter | null;
   vProjWeight: Parameter | null;
   inProjBias: Parameter | null;
+  biasK: Parameter | null;
+  biasV: Parameter | null;
+  readonly addZeroAttn: boolean;
   outProj: NonDynamicallyQuantizableLinear;
   constructor(embedDim: number, numHeads: number, o: MultiheadAttentionOptions = {}) {
     super();
@@ -48,6 +55,9 @@ export class MultiheadAttention extends Module {
     this.kProjWeight = same ? null : new Parameter(empty([embedDim, this.kdim]));
     this.vProjWeight = same ? null : new Parameter(empty([embedDim, this.vdim]));
     this.inProjBias = o.bias === false ? null : new Parameter(zeros([3 * embedDim]));
+    this.biasK = o.addBiasKv ? new Parameter(empty([1, 1, embedDim])) : null;
+    this.biasV = o.addBiasKv ? new Parameter(empty([1, 1, embedDim])) : null;
+    this.addZeroAttn = o.addZeroAttn ?? false;
     this.outProj = new NonDynamicallyQuantizableLinear(embedDim, embedDim, { bias: o.bias !== false });
     this.resetParameters();
   }
@@ -55,6 +65,7 @@ export class MultiheadAttention extends Module {
     for (const w of [this.inProjWeight, this.qProjWeight, this.kProjWeight, this.vProjWeight]) if (w) xavierUniform_(w);
     if (this.inProjBias) constant_(this.inProjBias, 0);
     if (this.outProj.bias) constant_(this.outProj.bias, 0);
+    for (const b of [this.biasK, this.biasV]) if (b) xavierNormal_(b);
   }
   forward(
     query: Tensor,
@@ -62,17 +73,24 @@ export class MultiheadAttention extends Module {
     value: Tensor = key,
     o: AttentionForwardOptions = {},
   ): { output: Tensor; weights: Tensor | null } {
+    // Unbatched [L, E] inputs as PyTorch: the same layout whatever batchFirst says.
+    const rank = query.ndim === 2 ? 2 : 3;
     for (const [n, t] of [
       ["query", query],
       ["key", key],
       ["value", value],
     ] as const)
-      if (t.ndim !== 3)
-        argError("MultiheadAttention", `${n} must be rank 3 (${this.batchFirst ? "[B, L, E]" : "[L, B, E]"}), got [${t.shape.join(", ")}]`);
-    if (query.shape[2] !== this.embedDim) argError("MultiheadAttention", `query has ${query.shape[2]} features, expected ${this.embedDim}`);
-    const tr = (t: Tensor) => (this.batchFirst ? t.transpose(0, 1) : t);
+      if (t.ndim !== rank)
+        argError(
+          "MultiheadAttention",
+          `${n} must be rank 3 (${this.batchFirst ? "[B, L, E]" : "[L, B, E]"}) or, as query, unbatched [L, E], got [${t.shape.join(", ")}]`,
+        );
+    if (query.shape[rank - 1] !== this.embedDim)
+      argError("MultiheadAttention", `query has ${query.shape[rank - 1]} features, expected ${this.embedDim}`);
+    const batchFirst = this.batchFirst && rank === 3;
+    const tr = (t: Tensor) => (batchFirst ? t.transpose(0, 1) : t);
     const r = multiHeadAttentionForward(tr(query), tr(key), tr(value), this.params(), o);
-    if (!this.batchFirst) return r;
+    if (!batchFirst) return r;
     const out = r.output.transpose(0, 1);
     r.output.dispose();
     return { output: out, weights: r.weights };
@@ -87,6 +105,9 @@ export class MultiheadAttention extends Module {
       vProjWeight: this.vProjWeight,
       outProjWeight: this.outProj.weight,
       outProjBias: this.outProj.bias,
+      biasK: this.biasK,
+      biasV: this.biasV,
+      addZeroAttn: this.addZeroAttn,
       dropout: this.dropout,
       training: this.training,
     };

@@ -61,7 +61,7 @@ abstract class BatchNormBase extends Module {
     if (this.training && this.trackRunningStats) {
       const n = this.getBuffer("num_batches_tracked")!;
       noGrad(() => n.add_(1));
-      if (this.momentum === null) momentum = 1 / Number(n.item());
+      if (this.momentum === null) momentum = 1 / n.item();
     }
     return batchNorm(x, this.trackRunningStats ? this.runningMean : null, this.trackRunningStats ? this.runningVar : null, {
       weight: this.weight,

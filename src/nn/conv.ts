@@ -1,4 +1,6 @@
-// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d/2d/3d and ConvTranspose1d/2d/3d.
+// Convolutions: one private base (PyTorch's _ConvNd) under Conv1d/2d/3d and ConvTranspose1d/2d/3d;
+// the lazy variants (LazyConv1d …) are those with the input channels left to the first input or
+// the first state dict loaded, as PyTorch's LazyConvXdMixin.
 
 import { argError } from "../core/errors.js";
 import { empty, type Tensor } from "../core/index.js";
@@ -22,8 +24,12 @@ export interface ConvTransposeOptions extends Omit<ConvOptions, "padding"> {
   outputPadding?: Size;
 }
 
+/** Passed as inChannels by the Lazy* classes: the channels come from the first input or state dict. */
+const LAZY = Symbol("lazy") as unknown as number;
+
 abstract class ConvNd extends Module {
-  readonly inChannels: number;
+  /** 0 while a lazy convolution has not seen its first input or state dict. */
+  inChannels: number;
   readonly outChannels: number;
   readonly kernelSize: number[];
   readonly stride: number[];
@@ -33,10 +39,12 @@ abstract class ConvNd extends Module {
   readonly outputPadding: number[];
   weight: Parameter;
   bias: Parameter | null;
+  readonly #transposed: boolean;
   constructor(n: number, transposed: boolean, inC: number, outC: number, kernel: Size, o: ConvOptions & { outputPadding?: Size }) {
     super();
     const op = this.constructor.name;
-    this.inChannels = checkInt(op, "inChannels", inC, 1);
+    this.#transposed = transposed;
+    this.inChannels = inC === LAZY ? 0 : checkInt(op, "inChannels", inC, 1);
     this.outChannels = checkInt(op, "outChannels", outC, 1);
     this.kernelSize = checkTuple(op, "kernelSize", kernel, n, 1, 2 ** 16);
     this.stride = checkTuple(op, "stride", o.stride ?? 1, n, 1, 2 ** 16);
@@ -53,12 +61,43 @@ abstract class ConvNd extends Module {
     });
     if (typeof o.padding === "string" && o.padding !== "same" && o.padding !== "valid")
       argError(op, `padding must be a size, 'same' or 'valid', got ${JSON.stringify(o.padding)}`);
-    if (inC % this.groups || outC % this.groups)
-      argError(op, `inChannels ${inC} and outChannels ${outC} must be divisible by groups ${this.groups}`);
-    const shape = transposed ? [inC, outC / this.groups, ...this.kernelSize] : [outC, inC / this.groups, ...this.kernelSize];
-    this.weight = new Parameter(empty(shape));
-    this.bias = o.bias === false ? null : new Parameter(empty([outC]));
+    if (outC % this.groups) argError(op, `outChannels ${outC} must be divisible by groups ${this.groups}`);
+    // A lazy convolution's parameters are empty placeholders until shaped (they follow .to(dtype)).
+    this.weight = new Parameter(empty([0]));
+    this.bias = o.bias === false ? null : new Parameter(empty([0]));
+    if (this.inChannels) {
+      this.#shape(this.inChannels);
+      this.resetParameters();
+    }
+  }
+  #shape(inC: number): void {
+    const op = this.constructor.name;
+    checkInt(op, "inChannels", inC, 1);
+    if (inC % this.groups) argError(op, `inChannels ${inC} must be divisible by groups ${this.groups}`);
+    const outC = this.outChannels;
+    const shape = this.#transposed ? [inC, outC / this.groups, ...this.kernelSize] : [outC, inC / this.groups, ...this.kernelSize];
+    const dtype = this.weight.dtype;
+    this.weight.dispose();
+    this.weight = new Parameter(empty(shape, { dtype }));
+    if (this.bias) {
+      this.bias.dispose();
+      this.bias = new Parameter(empty([outC], { dtype }));
+    }
+    this.inChannels = inC;
+  }
+  /** Lazy convolutions: shapes and initialises the parameters for the first input's channels. */
+  protected ready(x: Tensor): void {
+    if (this.inChannels) return;
+    const n = this.kernelSize.length;
+    if (x.ndim !== n + 1 && x.ndim !== n + 2)
+      argError(this.constructor.name, `input must be rank ${n + 2} (batched) or ${n + 1} (unbatched), got [${x.shape.join(", ")}]`);
+    this.#shape(x.shape[x.ndim === n + 2 ? 1 : 0]!);
     this.resetParameters();
+  }
+  /** Lazy convolutions take their shapes from the state dict being loaded (PyTorch's lazy load hook). */
+  protected override materializeFrom(sd: ReadonlyMap<string, Tensor>, prefix: string): void {
+    const w = this.inChannels ? undefined : sd.get(`${prefix}weight`);
+    if (w && w.ndim === this.kernelSize.length + 2) this.#shape(this.#transposed ? w.shape[0]! : w.shape[1]! * this.groups);
   }
   resetParameters(): void {
     resetLinearLike(this.weight, this.bias);
@@ -81,6 +120,7 @@ export class Conv1d extends ConvNd {
     super(1, false, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
@@ -90,6 +130,7 @@ export class Conv2d extends ConvNd {
     super(2, false, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
@@ -99,6 +140,7 @@ export class Conv3d extends ConvNd {
     super(3, false, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return conv3d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
@@ -108,6 +150,7 @@ export class ConvTranspose1d extends ConvNd {
     super(1, true, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return convTranspose1d(x, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding as number[],
@@ -123,6 +166,7 @@ export class ConvTranspose2d extends ConvNd {
     super(2, true, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return convTranspose2d(x, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding as number[],
@@ -138,6 +182,7 @@ export class ConvTranspose3d extends ConvNd {
     super(3, true, inChannels, outChannels, kernelSize, o);
   }
   forward(x: Tensor): Tensor {
+    this.ready(x);
     return convTranspose3d(x, this.weight, this.bias, {
       stride: this.stride,
       padding: this.padding as number[],
@@ -145,5 +190,42 @@ export class ConvTranspose3d extends ConvNd {
       dilation: this.dilation,
       groups: this.groups,
     });
+  }
+}
+
+/** Conv1d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConv1d extends Conv1d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
+  }
+}
+/** Conv2d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConv2d extends Conv2d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
+  }
+}
+/** Conv3d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConv3d extends Conv3d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
+  }
+}
+/** ConvTranspose1d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConvTranspose1d extends ConvTranspose1d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
+  }
+}
+/** ConvTranspose2d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConvTranspose2d extends ConvTranspose2d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
+  }
+}
+/** ConvTranspose3d whose inChannels come from the first input (or the first state dict loaded). */
+export class LazyConvTranspose3d extends ConvTranspose3d {
+  constructor(outChannels: number, kernelSize: Size, o: ConvTransposeOptions = {}) {
+    super(LAZY, outChannels, kernelSize, o);
   }
 }

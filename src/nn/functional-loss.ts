@@ -19,7 +19,7 @@ function reduce(loss: Tensor, code: number): Tensor {
 
 /** The smallest and largest value of a non-empty integer tensor. */
 function range(t: Tensor): [number, number] {
-  return tidy(() => [Number(t.min().item()), Number(t.max().item())]);
+  return tidy(() => [t.min().item(), t.max().item()]);
 }
 
 const HINGE = aten("hinge_embedding_loss");
@@ -142,7 +142,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   }
   return tidy(() => {
     let v = unsqueeze ? variance.unsqueeze(-1) : variance;
-    if (Number(v.lt(0).any().item())) argError(op, "var has negative entries");
+    if (v.lt(0).any().item()) argError(op, "var has negative entries");
     v = v.clone();
     noGrad(() => callInplace(aten("clamp_min_"), v, eps));
     let loss = v.log().add(input.sub(target).pow(2).div(v)).mul(0.5);

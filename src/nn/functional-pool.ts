@@ -123,7 +123,7 @@ function unpoolSize(op: string, x: Tensor, indices: Tensor, n: number, kernel: S
   // Out-of-range indices are read out of bounds by some libtorch kernels: check them here.
   if (indices.numel > 0) {
     const plane = size.reduce((a, b) => a * b, 1);
-    const [lo, hi] = tidy(() => [Number(indices.min().item()), Number(indices.max().item())]);
+    const [lo, hi] = tidy(() => [indices.min().item(), indices.max().item()]);
     if (lo < 0 || hi >= plane)
       argError(op, `indices must be in [0, ${plane - 1}] for output size [${size.join(", ")}], found [${lo}, ${hi}]`);
   }

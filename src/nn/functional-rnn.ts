@@ -1,6 +1,7 @@
 // Recurrent networks as plain functions on ATen's fused kernels (aten::lstm / gru /
 // rnn_tanh / rnn_relu), the twins of nn.LSTM / GRU / RNN. Weights come in PyTorch's flat
-// order: per layer and direction weight_ih, weight_hh[, bias_ih, bias_hh]. Variable lengths
+// order: per layer and direction weight_ih, weight_hh[, bias_ih, bias_hh][, weight_hr (LSTM with
+// projections)]. Variable lengths
 // go through ATen's packed sequences, sorted by length as pack_padded_sequence
 // (enforce_sorted=False) does, so results match PyTorch's packed path exactly.
 import { aten } from "../core/aten.js";
@@ -27,6 +28,8 @@ export interface RNNFunctionalOptions {
   h0?: Tensor | null;
   /** Initial cell state (LSTM only). */
   c0?: Tensor | null;
+  /** LSTM only: the size each step's hidden state is projected to (a weight_hr per layer and direction; 0: none). */
+  projSize?: number;
   /** Valid length of each sequence; padded steps neither update the state nor produce output (zeros). */
   lengths?: readonly number[] | null;
 }
@@ -54,20 +57,22 @@ export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], 
   const bidirectional = o.bidirectional ?? false;
   const training = o.training ?? false;
   const dirs = bidirectional ? 2 : 1;
-  const hidden = checkParams(mode, x, params, numLayers, dirs, bias);
+  const proj = projSize(mode, o.projSize);
+  const hidden = checkParams(mode, x, params, numLayers, dirs, bias, proj);
   const batch = x.shape[batchFirst ? 0 : 1]!;
   const steps = x.shape[batchFirst ? 1 : 0]!;
-  const hShape = [numLayers * dirs, batch, hidden];
-  for (const [k, t] of [
-    ["h0", o.h0],
-    ["c0", o.c0],
+  const hShape = [numLayers * dirs, batch, proj || hidden];
+  const cShape = [numLayers * dirs, batch, hidden];
+  for (const [k, t, shape] of [
+    ["h0", o.h0, hShape],
+    ["c0", o.c0, cShape],
   ] as const)
-    if (t && t.shape.join() !== hShape.join()) argError(op, `${k} must be [${hShape.join(", ")}], got [${t.shape.join(", ")}]`);
+    if (t && t.shape.join() !== shape.join()) argError(op, `${k} must be [${shape.join(", ")}], got [${t.shape.join(", ")}]`);
   const isLstm = mode === "LSTM";
   if (o.c0 && !isLstm) argError(op, "c0 is only used by LSTM");
   return tidy(() => {
     const h0 = o.h0 ?? zeros(hShape, { dtype: x.dtype });
-    const c0 = o.c0 ?? zeros(hShape, { dtype: x.dtype });
+    const c0 = o.c0 ?? zeros(cShape, { dtype: x.dtype });
     const hx = isLstm ? [h0, c0] : h0;
     const common = [bias, numLayers, dropout, training, bidirectional] as const;
     if (o.lengths === undefined || o.lengths === null) {
@@ -109,6 +114,7 @@ export interface RNNPackedOptions {
   /** Initial states in the caller's batch order (permuted to the packed order here). */
   h0?: Tensor | null;
   c0?: Tensor | null;
+  projSize?: number;
   /** The packed order (PackedSequence.sortedIndices) and its inverse; null when the batch was sorted. */
   sortedIndices: Tensor | null;
   unsortedIndices: Tensor | null;
@@ -128,17 +134,19 @@ export function rnnPackedForward(
   const dirs = o.bidirectional ? 2 : 1;
   const isLstm = mode === "LSTM";
   return tidy(() => {
-    const hidden = checkParams(mode, data.unsqueeze(0), params, o.numLayers, dirs, o.bias);
+    const proj = projSize(mode, o.projSize);
+    const hidden = checkParams(mode, data.unsqueeze(0), params, o.numLayers, dirs, o.bias, proj);
     const maxBatch = Number(batchSizes.data()[0]);
-    const hShape = [o.numLayers * dirs, maxBatch, hidden];
-    for (const [k, t] of [
-      ["h0", o.h0],
-      ["c0", o.c0],
+    const hShape = [o.numLayers * dirs, maxBatch, proj || hidden];
+    const cShape = [o.numLayers * dirs, maxBatch, hidden];
+    for (const [k, t, shape] of [
+      ["h0", o.h0, hShape],
+      ["c0", o.c0, cShape],
     ] as const)
-      if (t && t.shape.join() !== hShape.join()) argError(op, `${k} must be [${hShape.join(", ")}], got [${t.shape.join(", ")}]`);
+      if (t && t.shape.join() !== shape.join()) argError(op, `${k} must be [${shape.join(", ")}], got [${t.shape.join(", ")}]`);
     const permute = (t: Tensor, idx: Tensor | null) => (idx === null ? t : t.indexSelect(1, idx));
     const h0 = o.h0 ? permute(o.h0, o.sortedIndices) : zeros(hShape, { dtype: data.dtype });
-    const c0 = o.c0 ? permute(o.c0, o.sortedIndices) : zeros(hShape, { dtype: data.dtype });
+    const c0 = o.c0 ? permute(o.c0, o.sortedIndices) : zeros(cShape, { dtype: data.dtype });
     const hx = isLstm ? [h0, c0] : h0;
     const out = callTs(aten(`${op}.data`), data, batchSizes, hx, params, o.bias, o.numLayers, o.dropout, o.training, o.bidirectional);
     return {
@@ -149,10 +157,24 @@ export function rnnPackedForward(
   });
 }
 
+function projSize(mode: RNNMode, p: number | undefined): number {
+  const proj = checkInt(OPS[mode], "projSize", p ?? 0, 0);
+  if (proj > 0 && mode !== "LSTM") argError(OPS[mode], `projSize is only supported by LSTM, got ${proj}`);
+  return proj;
+}
+
 /** Checks the flat weight list against the layout ATen expects (it does not check all of it); returns the hidden size. */
-function checkParams(mode: RNNMode, x: Tensor, params: readonly Tensor[], numLayers: number, dirs: number, bias: boolean): number {
+function checkParams(
+  mode: RNNMode,
+  x: Tensor,
+  params: readonly Tensor[],
+  numLayers: number,
+  dirs: number,
+  bias: boolean,
+  proj = 0,
+): number {
   const op = OPS[mode];
-  const per = bias ? 4 : 2;
+  const per = (bias ? 4 : 2) + (proj ? 1 : 0);
   if (params.length !== numLayers * dirs * per)
     argError(
       op,
@@ -164,19 +186,22 @@ function checkParams(mode: RNNMode, x: Tensor, params: readonly Tensor[], numLay
     argError(op, `input has ${x.shape[2]} features, expected ${wih.shape[1]} (weight_ih_l0 is [${wih.shape.join(", ")}])`);
   const whh = params[1]!;
   if (whh.ndim !== 2) argError(op, `weight_hh_l0 must be rank 2, got [${whh.shape.join(", ")}]`);
-  const hidden = whh.shape[1]!;
+  // With projections weight_hh is [gates·hidden, proj]: the hidden size comes from its rows.
+  const hidden = proj ? whh.shape[0]! / RNN_GATES[mode] : whh.shape[1]!;
+  const out = proj || hidden;
   const g = RNN_GATES[mode] * hidden;
   const show = (s: readonly number[]) => `[${s.join(", ")}]`;
   for (let layer = 0; layer < numLayers; layer++)
     for (let d = 0; d < dirs; d++) {
       const at = (layer * dirs + d) * per;
       const suffix = `_l${layer}${d === 1 ? "_reverse" : ""}`;
-      const inSize = layer === 0 ? x.shape[2]! : hidden * dirs;
+      const inSize = layer === 0 ? x.shape[2]! : out * dirs;
       const expected: [string, number[]][] = [
         [`weight_ih${suffix}`, [g, inSize]],
-        [`weight_hh${suffix}`, [g, hidden]],
+        [`weight_hh${suffix}`, [g, out]],
       ];
       if (bias) expected.push([`bias_ih${suffix}`, [g]], [`bias_hh${suffix}`, [g]]);
+      if (proj) expected.push([`weight_hr${suffix}`, [proj, hidden]]);
       expected.forEach(([name, shape], i) => {
         const p = params[at + i]!;
         if (p.shape.join() !== shape.join())

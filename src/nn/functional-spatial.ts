@@ -296,8 +296,8 @@ export function embeddingBag(input: Tensor, weight: Tensor, o: EmbeddingBagOptio
           argError(op, `offsets must be non-decreasing and at most ${input.numel}, got ${show(starts)}`);
     } else argError(op, `input must be 1-D (with offsets) or 2-D, got [${input.shape.join(", ")}]`);
     if (idx.numel > 0) {
-      const lo = Number(idx.min().item());
-      const hi = Number(idx.max().item());
+      const lo = idx.min().item();
+      const hi = idx.max().item();
       if (lo < 0 || hi >= n) argError(op, `indices must be in [0, ${n - 1}], found range [${lo}, ${hi}]`);
     }
     const modes = { sum: 0, mean: 1, max: 2 };

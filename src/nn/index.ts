@@ -13,6 +13,12 @@ export {
   ConvTranspose2d,
   ConvTranspose3d,
   type ConvTransposeOptions,
+  LazyConv1d,
+  LazyConv2d,
+  LazyConv3d,
+  LazyConvTranspose1d,
+  LazyConvTranspose2d,
+  LazyConvTranspose3d,
 } from "./conv.js";
 export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout } from "./dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingBagModuleOptions } from "./embedding.js";
@@ -63,12 +69,13 @@ export {
   MaxPool1d,
   MaxPool2d,
   MaxPool3d,
+  type MaxPoolOptions,
   MaxUnpool1d,
   MaxUnpool2d,
   MaxUnpool3d,
   type PoolOptions,
 } from "./pooling.js";
-export { GRU, LSTM, RNN, type RNNForwardOptions, type RNNOptions } from "./rnn.js";
+export { GRU, LSTM, type LSTMOptions, RNN, type RNNForwardOptions, type RNNOptions } from "./rnn.js";
 export { type CellWeights, GRUCell, LSTMCell, RNNCell } from "./rnn-cell.js";
 export {
   ChannelShuffle,

@@ -76,7 +76,7 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tenso
     t.normal_(mean, std);
     for (let i = 0; i < 20; i++) {
       const bad = t.lt(a).logicalOr(t.gt(b));
-      const n = Number(bad.sum().item());
+      const n = bad.sum().item();
       if (n === 0) {
         bad.dispose();
         break;

@@ -119,6 +119,11 @@ function forwardWithBackwardHooks(
 
 export abstract class Module {
   training = true;
+  /**
+   * Stays in eval mode whatever `train()` says: a normalisation layer whose parameters are
+   * frozen for fine-tuning keeps its running statistics (`nn.utils.freeze` sets it).
+   */
+  keepEval = false;
   readonly #forwardHooks = new Map<number, ForwardHook>();
   readonly #forwardPreHooks = new Map<number, ForwardPreHook>();
   readonly #backwardHooks = new Map<number, FullBackwardHook>();
@@ -275,7 +280,7 @@ export abstract class Module {
   }
 
   train(mode = true): this {
-    this.training = mode;
+    this.training = mode && !this.keepEval;
     for (const c of this.children()) c.train(mode);
     return this;
   }
@@ -354,6 +359,7 @@ export abstract class Module {
     for (const [k, v] of given)
       if (!(v instanceof Tensor))
         throw new FlambeauError("E_ARG", `loadStateDict: value of "${k}" is not a Tensor (got ${typeof v})`, "loadStateDict");
+    for (const [p, m] of this.namedModules()) m.materializeFrom(given, p ? `${p}.` : "");
     const own = this.stateDict();
     const missing: string[] = [];
     const mismatched: string[] = [];
@@ -381,6 +387,9 @@ export abstract class Module {
     for (const t of own.values()) t.dispose();
     return { missingKeys: missing, unexpectedKeys: unexpected };
   }
+
+  /** Lazy modules shape their parameters from the state dict about to be loaded (keys under `prefix`). */
+  protected materializeFrom(_sd: ReadonlyMap<string, Tensor>, _prefix: string): void {}
 
   /** The options shown inside the parentheses when printed. */
   /** Frees every parameter and buffer now (a loaded predictor's model when it is let go). */

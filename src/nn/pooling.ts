@@ -2,7 +2,16 @@
 
 import { argError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
-import { adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d } from "../core/ops/nn.js";
+import {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  avgPool1d,
+  avgPool2d,
+  maxPool1d,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from "../core/ops/nn.js";
 import { checkInt } from "../core/validate.js";
 import {
   type AvgPool3dOptions,
@@ -17,7 +26,9 @@ import {
   lpPool1d,
   lpPool2d,
   type MaxUnpoolOptions,
+  maxPool1dWithIndices,
   maxPool3d,
+  maxPool3dWithIndices,
   maxUnpool1d,
   maxUnpool2d,
   maxUnpool3d,
@@ -44,27 +55,43 @@ function checkSizes(op: string, kernelSize: Size, o: PoolOptions): void {
 }
 const show = (v: Size): string => (typeof v === "number" ? String(v) : `(${v.join(", ")})`);
 
-abstract class MaxPoolNd extends Module {
+/** Max pooling's options: with returnIndices the forward gives `[output, indices]` (PyTorch's plain tuple). */
+export interface MaxPoolOptions<R extends boolean = boolean> extends PoolOptions {
+  returnIndices?: R;
+}
+type MaxPoolResult<R extends boolean> = R extends true ? [output: Tensor, indices: Tensor] : Tensor;
+
+abstract class MaxPoolNd<R extends boolean = false> extends Module {
   readonly kernelSize: Size;
   readonly o: PoolOptions;
-  constructor(kernelSize: Size, o: PoolOptions = {}) {
+  readonly returnIndices: R;
+  constructor(kernelSize: Size, o: MaxPoolOptions<R> = {}) {
     super();
     checkSizes(this.constructor.name, kernelSize, o);
     this.kernelSize = kernelSize;
-    this.o = { ...o };
+    const { returnIndices, ...rest } = o;
+    this.returnIndices = (returnIndices ?? false) as R;
+    this.o = rest;
+  }
+  protected pick(
+    x: Tensor,
+    plain: (x: Tensor, k: Size, o: PoolOptions) => Tensor,
+    withIndices: (x: Tensor, k: Size, o: PoolOptions) => [output: Tensor, indices: Tensor],
+  ): MaxPoolResult<R> {
+    return (this.returnIndices ? withIndices(x, this.kernelSize, this.o) : plain(x, this.kernelSize, this.o)) as MaxPoolResult<R>;
   }
   override extraRepr(): string {
     return `kernel_size=${show(this.kernelSize)}, stride=${show(this.o.stride ?? this.kernelSize)}, padding=${show(this.o.padding ?? 0)}, dilation=${show(this.o.dilation ?? 1)}, ceil_mode=${pyBool(this.o.ceilMode ?? false)}`;
   }
 }
-export class MaxPool1d extends MaxPoolNd {
-  forward(x: Tensor): Tensor {
-    return maxPool1d(x, this.kernelSize, this.o);
+export class MaxPool1d<R extends boolean = false> extends MaxPoolNd<R> {
+  forward(x: Tensor): MaxPoolResult<R> {
+    return this.pick(x, maxPool1d, maxPool1dWithIndices);
   }
 }
-export class MaxPool2d extends MaxPoolNd {
-  forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, this.o);
+export class MaxPool2d<R extends boolean = false> extends MaxPoolNd<R> {
+  forward(x: Tensor): MaxPoolResult<R> {
+    return this.pick(x, maxPool2d, maxPool2dWithIndices);
   }
 }
 export type AvgPoolOptions = Omit<PoolOptions, "dilation"> & { countIncludePad?: boolean };
@@ -135,9 +162,9 @@ export class AdaptiveMaxPool2d extends Module {
     return `output_size=${show(this.outputSize)}`;
   }
 }
-export class MaxPool3d extends MaxPoolNd {
-  forward(x: Tensor): Tensor {
-    return maxPool3d(x, this.kernelSize, this.o);
+export class MaxPool3d<R extends boolean = false> extends MaxPoolNd<R> {
+  forward(x: Tensor): MaxPoolResult<R> {
+    return this.pick(x, maxPool3d, maxPool3dWithIndices);
   }
 }
 export class AvgPool3d extends AvgPoolNd {

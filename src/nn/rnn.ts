@@ -2,7 +2,7 @@
 // (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, …_reverse), so state dicts move
 // both ways; the computation is functional-rnn's rnnForward on ATen's fused kernels.
 import { argError } from "../core/errors.js";
-import { empty, type Tensor } from "../core/index.js";
+import { empty, type Tensor, tidy } from "../core/index.js";
 import { checkInt } from "../core/validate.js";
 import { RNN_GATES, type RNNMode, type RNNResult, rnnForward, rnnPackedForward } from "./functional-rnn.js";
 import { uniform_ } from "./init.js";
@@ -18,8 +18,14 @@ export interface RNNOptions {
   bidirectional?: boolean;
 }
 
+/** LSTM's options: RNNOptions and projections. */
+export interface LSTMOptions extends RNNOptions {
+  /** Projects each step's hidden state to this size (a weight_hr per layer and direction); 0: none. */
+  projSize?: number;
+}
+
 export interface RNNForwardOptions {
-  /** Initial hidden state [layers × directions, B, H] (LSTM: also `c0`). */
+  /** Initial hidden state [layers × directions, B, H] (LSTM: also `c0`); [layers × directions, H] for an unbatched input. */
   h0?: Tensor;
   c0?: Tensor;
   /** Valid length of each sequence; padded steps neither update the state nor produce output (zeros). */
@@ -35,9 +41,10 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  readonly projSize: number;
   readonly #flat: Parameter[] = [];
 
-  constructor(mode: RNNMode, inputSize: number, hiddenSize: number, o: RNNOptions) {
+  constructor(mode: RNNMode, inputSize: number, hiddenSize: number, o: LSTMOptions) {
     super();
     const name = this.constructor.name;
     this.mode = mode;
@@ -49,17 +56,22 @@ abstract class RNNBase extends Module {
     this.dropout = o.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout <= 1)) argError(name, `dropout must be in [0, 1], got ${this.dropout}`);
     this.bidirectional = o.bidirectional ?? false;
+    this.projSize = checkInt(name, "projSize", o.projSize ?? 0, 0);
+    if (this.projSize && mode !== "LSTM") argError(name, `projSize is only supported by LSTM, got ${this.projSize}`);
+    if (this.projSize >= hiddenSize) argError(name, `projSize ${this.projSize} must be smaller than hiddenSize ${hiddenSize}`);
     const dirs = this.bidirectional ? 2 : 1;
     const g = RNN_GATES[mode] * hiddenSize;
+    const out = this.projSize || hiddenSize;
     for (let layer = 0; layer < this.numLayers; layer++)
       for (let d = 0; d < dirs; d++) {
         const suffix = `_l${layer}${d === 1 ? "_reverse" : ""}`;
-        const inSize = layer === 0 ? inputSize : hiddenSize * dirs;
+        const inSize = layer === 0 ? inputSize : out * dirs;
         const shapes: [string, number[]][] = [
           [`weight_ih${suffix}`, [g, inSize]],
-          [`weight_hh${suffix}`, [g, hiddenSize]],
+          [`weight_hh${suffix}`, [g, out]],
         ];
         if (this.bias) shapes.push([`bias_ih${suffix}`, [g]], [`bias_hh${suffix}`, [g]]);
+        if (this.projSize) shapes.push([`weight_hr${suffix}`, [this.projSize, hiddenSize]]);
         for (const [k, s] of shapes) {
           const p = new Parameter(empty(s));
           this.registerParameter(k, p);
@@ -86,6 +98,7 @@ abstract class RNNBase extends Module {
         training: this.training,
         h0: o.h0,
         c0: o.c0,
+        projSize: this.projSize,
         sortedIndices: x.sortedIndices,
         unsortedIndices: x.unsortedIndices,
       });
@@ -96,9 +109,29 @@ abstract class RNNBase extends Module {
 
   private runPadded(x: Tensor, o: RNNForwardOptions): RNNResult {
     const name = this.constructor.name;
-    if (x.ndim !== 3)
-      argError(name, `input must be [${this.batchFirst ? "B, T" : "T, B"}, ${this.inputSize}], got [${x.shape.join(", ")}]`);
-    if (x.shape[2] !== this.inputSize) argError(name, `input has ${x.shape[2]} features, expected ${this.inputSize}`);
+    if (x.ndim !== 3 && x.ndim !== 2)
+      argError(
+        name,
+        `input must be [${this.batchFirst ? "B, T" : "T, B"}, ${this.inputSize}] or unbatched [T, ${this.inputSize}], got [${x.shape.join(", ")}]`,
+      );
+    if (x.shape[x.ndim - 1] !== this.inputSize) argError(name, `input has ${x.shape[x.ndim - 1]} features, expected ${this.inputSize}`);
+    if (x.ndim === 2) {
+      // Unbatched, as PyTorch: a batch of one, the states [layers × directions, H].
+      for (const [k, t] of [
+        ["h0", o.h0],
+        ["c0", o.c0],
+      ] as const)
+        if (t && t.ndim !== 2) argError(name, `${k} must be rank 2 for an unbatched input, got [${t.shape.join(", ")}]`);
+      if (o.lengths !== undefined) argError(name, "lengths need a batched input");
+      return tidy(() => {
+        const r = this.runPadded(x.unsqueeze(this.batchFirst ? 0 : 1), { ...o, h0: o.h0?.unsqueeze(1), c0: o.c0?.unsqueeze(1) });
+        return {
+          output: r.output.squeeze(this.batchFirst ? 0 : 1),
+          h: r.h.squeeze(1),
+          ...(r.c ? { c: r.c.squeeze(1) } : {}),
+        };
+      });
+    }
     return rnnForward(this.mode, x, this.#flat, {
       numLayers: this.numLayers,
       bias: this.bias,
@@ -108,6 +141,7 @@ abstract class RNNBase extends Module {
       training: this.training,
       h0: o.h0,
       c0: o.c0,
+      projSize: this.projSize,
       lengths: o.lengths,
     });
   }
@@ -119,12 +153,13 @@ abstract class RNNBase extends Module {
     if (this.batchFirst) s += `, batch_first=${pyBool(true)}`;
     if (this.dropout) s += `, dropout=${pyFloat(this.dropout)}`;
     if (this.bidirectional) s += `, bidirectional=${pyBool(true)}`;
+    if (this.projSize) s += `, proj_size=${this.projSize}`;
     return s;
   }
 }
 
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, o: LSTMOptions = {}) {
     super("LSTM", inputSize, hiddenSize, o);
   }
   forward(x: Tensor, o?: RNNForwardOptions): { output: Tensor; h: Tensor; c: Tensor };

@@ -75,6 +75,7 @@ export {
   type Params,
   type SchedulerGroupKeys,
 } from "./optimizer.js";
+export { discriminativeLr, type NamedGroup, paramGroupsByName } from "./param-groups.js";
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./reduce-lr-on-plateau.js";
 export { RMSprop, type RMSpropOptions, type RMSpropUpdate, rmsprop } from "./rmsprop.js";
 export { SequentialLR } from "./sequential-lr.js";

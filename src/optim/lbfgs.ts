@@ -108,7 +108,7 @@ export class LBFGS extends Optimizer<LBFGSOptions & { lr: number }> {
         if (typeof l === "number") return l;
         if (!(l instanceof Tensor) || l.numel !== 1)
           argError("LBFGS", "the closure must return the loss (a number or a one-element tensor)");
-        return Number(l.item());
+        return l.item();
       }),
     );
   }
@@ -142,7 +142,7 @@ export class LBFGS extends Optimizer<LBFGSOptions & { lr: number }> {
     const group = this.paramGroups[0]!;
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn, historySize } = group;
     const S = new ScalarMath(this.#params[0]!.dtype);
-    const v = (x: Tensor): Num => S.of(Number(x.item()));
+    const v = (x: Tensor): Num => S.of(x.item());
     const state = this.stateOf(this.#params[0]!);
     if (!state.has("func_evals")) state.set("func_evals", 0);
     if (!state.has("n_iter")) state.set("n_iter", 0);
@@ -309,9 +309,9 @@ function strongWolfe(
   maxLs = 25,
 ): { f: number; g: Tensor; t: Num; evals: number } {
   let t = t0;
-  const dNorm = S.of(Number(d.abs().max().item()));
+  const dNorm = S.of(d.abs().max().item());
   const g = g0.clone();
-  const dot = (a: Tensor): Num => S.of(Number(a.dot(d).item()));
+  const dot = (a: Tensor): Num => S.of(a.dot(d).item());
   let [fNew, gNew] = obj(x, S.value(t), d);
   let evals = 1;
   let gtdNew = dot(gNew);

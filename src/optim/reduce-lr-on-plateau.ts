@@ -78,7 +78,7 @@ export class ReduceLROnPlateau {
 
   /** Records this epoch's metric (a number or a one-element tensor) and lowers the lrs if it has plateaued. */
   step(metric: number | Tensor): void {
-    const current = metric instanceof Tensor ? Number(metric.item()) : metric;
+    const current = metric instanceof Tensor ? metric.item() : metric;
     if (typeof current !== "number")
       argError("ReduceLROnPlateau", `step: the metric must be a number or a one-element tensor, got ${String(metric)}`);
     this.lastEpoch++;

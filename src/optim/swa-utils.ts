@@ -51,7 +51,7 @@ export class AveragedModel<M extends Module = Module> extends Module {
 
   /** How many models have been averaged. */
   get nAveraged(): number {
-    return Number(this.getBuffer("n_averaged")!.item());
+    return this.getBuffer("n_averaged")!.item();
   }
 
   forward(...args: unknown[]): unknown {

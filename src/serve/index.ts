@@ -1,3 +1,6 @@
 // The HTTP inference server behind `flambeau serve`.
-export { parsePredictRequest } from "./request.js";
+export { readTokenFile } from "./auth.js";
+export { DEFAULT_LIMITS, type ServeLimits } from "./limits.js";
+export { inputKindOf, type ServedModel } from "./models.js";
+export { clientOptions, type PredictRequest, parseJsonPredict } from "./request.js";
 export { type RunningServer, type ServeOptions, serve } from "./server.js";

@@ -121,7 +121,7 @@ export function knnAccuracy(x: Tensor, labels: Tensor, k = 5): number {
     const nn = d.topk(Math.min(k, n - 1), 1, false).indices;
     const votes = labels.index([nn]);
     const pred = callTs(aten("mode"), votes, 1, false)[0]!;
-    return Number(pred.eq(labels).float().mean().item());
+    return pred.eq(labels).float().mean().item();
   });
 }
 

@@ -5,13 +5,15 @@ import { tensor } from "../core/index.js";
 import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
 import type { TaggedSentence } from "./readers.js";
+import { normalizeText } from "./tokenizers/word-level.js";
 import type { Vocab } from "./vocab.js";
 
 export const IGNORE_TAG = -100;
 /** Characters kept per word: the first and last half of this many (prefix and suffix). */
 export const MAX_WORD_CHARS = 16;
 
-export const normWord = (w: string): string => w.toLowerCase().replace(/\d/g, "0");
+/** Lowercased (per character), ASCII digits folded to 0: the word tokenizer's "lowercase-digits". */
+export const normWord = (w: string): string => normalizeText(w, "lowercase-digits");
 
 export function wordChars(w: string): string[] {
   const c = Array.from(w);

@@ -8,7 +8,8 @@ import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
 import { BUILTIN_TEXT_SETS, fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora.js";
 import { indexLabels, type LabelledTexts, readTextRecords } from "./readers.js";
-import { type Vocab, wordTokenize } from "./vocab.js";
+import { lowercaseChars } from "./tokenizers/word-level.js";
+import { wordTokenize } from "./vocab.js";
 
 /** A built-in corpus name or a .csv/.tsv/.jsonl file; `classes` (at evaluation) makes unseen labels an error. */
 export async function loadTextData(data: string, split: TextSplit, classes?: readonly string[]): Promise<LabelledTexts> {
@@ -59,14 +60,7 @@ export function take(d: LabelledTexts, n: number, seed = 0): LabelledTexts {
 }
 
 /** Lowercased word tokens, at most maxTokens of them. */
-export const textTokens = (text: string, maxTokens: number): string[] => wordTokenize(text.toLowerCase()).slice(0, maxTokens);
-
-/** Ids of each text; an empty text becomes one unknown token so every row has a length ≥ 1. */
-export const encodeTexts = (texts: readonly string[], vocab: Vocab, maxTokens: number): number[][] =>
-  texts.map((t) => {
-    const ids = vocab.encode(textTokens(t, maxTokens));
-    return ids.length ? ids : [vocab.unkId];
-  });
+export const textTokens = (text: string, maxTokens: number): string[] => wordTokenize(lowercaseChars(text)).slice(0, maxTokens);
 
 /** Right-padded [B, L] int64 ids (pad 0). */
 export function padIds(seqs: readonly (readonly number[])[]): Tensor {

@@ -18,9 +18,18 @@ export interface VocabOptions {
 
 const OP = "Vocab";
 
-/** Lowercase-preserving word split: runs of letters/digits (with inner ' or -), or single other symbols. */
+/**
+ * The word regex: runs of letters, marks and digits (with inner ' ’ or -), or single other
+ * non-space symbols. Written in the syntax JavaScript and Oniguruma (Hugging Face `tokenizers`)
+ * read alike; White_Space rather than \s, whose sets differ between the two (U+FEFF, U+0085),
+ * and marks inside words so a decomposed accent (or the dot lowercasing İ leaves) stays in it.
+ */
+export const WORD_PATTERN = "[\\p{L}\\p{M}\\p{N}]+(?:['’-][\\p{L}\\p{M}\\p{N}]+)*|[^\\p{White_Space}\\p{L}\\p{M}\\p{N}]";
+const WORD_RE = new RegExp(WORD_PATTERN, "gu");
+
+/** Case-preserving word split: runs of letters/digits (with inner ' or -), or single other symbols. */
 export function wordTokenize(text: string): string[] {
-  return text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu) ?? [];
+  return text.match(WORD_RE) ?? [];
 }
 /** The characters of a text (Unicode code points, not UTF-16 units). */
 export const charTokenize = (text: string): string[] => Array.from(text);

@@ -99,7 +99,7 @@ export class LinearClassifier {
   }
 
   accuracy(d: Labelled): number {
-    return tidy(() => Number(this.predict(d.x).eq(d.y).float().mean().item()));
+    return tidy(() => this.predict(d.x).eq(d.y).float().mean().item());
   }
 
   dispose(withStats = true): void {

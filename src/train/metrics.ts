@@ -77,7 +77,7 @@ export function accuracyFromCm(cm: ConfusionMatrix): number {
 
 /** Fraction of rows whose argmax equals the target. */
 export function accuracy(logits: Tensor, target: Tensor): number {
-  return noGrad(() => tidy(() => Number(logits.argmax(1).eq(target).float().mean().item())));
+  return noGrad(() => tidy(() => logits.argmax(1).eq(target).float().mean().item()));
 }
 
 /** Fraction of rows whose target is among the k highest scores. */
@@ -86,7 +86,7 @@ export function topKAccuracy(logits: Tensor, target: Tensor, k: number): number 
     tidy(() => {
       const kk = Math.min(k, logits.shape[1]!);
       const idx = logits.topk(kk, 1).indices;
-      return Number(idx.eq(target.unsqueeze(1)).any(1).float().mean().item());
+      return idx.eq(target.unsqueeze(1)).any(1).float().mean().item();
     }),
   );
 }
@@ -158,7 +158,8 @@ export function segmentationIoU(
 
 export type ClassificationReport = {
   accuracy: number;
-  top5: number;
+  /** Only with more than 5 classes (with 5 or fewer, every target is in the top 5). */
+  top5?: number;
   macroF1: number;
   macroPrecision: number;
   macroRecall: number;
@@ -192,7 +193,7 @@ export class ClassificationMeter {
   compute(): ClassificationReport {
     return {
       accuracy: accuracyFromCm(this.#cm),
-      top5: this.#n ? this.#top5 / this.#n : 0,
+      ...(this.numClasses > 5 ? { top5: this.#n ? this.#top5 / this.#n : 0 } : {}),
       macroF1: f1Score(this.#cm, "macro"),
       macroPrecision: precisionScore(this.#cm, "macro"),
       macroRecall: recallScore(this.#cm, "macro"),

@@ -1,6 +1,8 @@
 // A saved model is a directory: model.safetensors (weights, PyTorch key names) and
-// config.json (task, architecture, hyper-parameters, labels, preprocessing), so eval and
-// predict need nothing else. Both files are written atomically (temp file + rename).
+// config.json (task, architecture, hyper-parameters, labels, preprocessing, and the fields
+// Hugging Face tools read: id2label, label2id, architectures, model_type), so eval and
+// predict need nothing else. Both files are written atomically (temp file + rename), and the
+// config is checked against its schema when read (config-schema.ts).
 // The config is typed by the task (its hyper-parameters H and preprocessing P); the
 // version and date are filled in here.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
 import { load, save, writeTextAtomic } from "../io/index.js";
+import { type ConfigSchemaParts, hfFields, validateModelConfig } from "./config-schema.js";
 
 export interface ModelConfig<H = Record<string, unknown>, P = Record<string, unknown>> {
   task: string;
@@ -21,20 +24,52 @@ export interface ModelConfig<H = Record<string, unknown>, P = Record<string, unk
   metrics?: Record<string, unknown>;
   flambeauVersion: string;
   created: string;
+  /** Hugging Face's names for labels (string ids), written from `labels`. */
+  id2label?: Record<string, string>;
+  label2id?: Record<string, number>;
+  architectures?: string[];
+  model_type?: string;
 }
 
 /** What a task writes: the config without the version and date the runtime adds. */
-export type SavedConfig<H = Record<string, unknown>, P = Record<string, unknown>> = Omit<ModelConfig<H, P>, "flambeauVersion" | "created">;
+export type SavedConfig<H = Record<string, unknown>, P = Record<string, unknown>> = Omit<
+  ModelConfig<H, P>,
+  "flambeauVersion" | "created" | "id2label" | "label2id" | "architectures" | "model_type"
+>;
 
-export async function saveModelDir<H, P>(dir: string, config: SavedConfig<H, P>, weights: Map<string, Tensor>): Promise<void> {
+/**
+ * Writes the weights and config.json; `processor` (an image processor's or feature extractor's
+ * settings, hf-processor.ts) goes to preprocessor_config.json for other tools.
+ */
+export async function saveModelDir<H, P>(
+  dir: string,
+  config: SavedConfig<H, P>,
+  weights: Map<string, Tensor>,
+  o: { processor?: Record<string, unknown> } = {},
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  const full: ModelConfig<H, P> = { ...config, flambeauVersion: FLAMBEAU_VERSION, created: new Date().toISOString() };
+  const full: ModelConfig<H, P> = {
+    ...config,
+    flambeauVersion: FLAMBEAU_VERSION,
+    created: new Date().toISOString(),
+    ...hfFields(config.task, config.architecture, config.labels),
+  };
+  validateModelConfig(JSON.parse(JSON.stringify(full)), join(dir, "config.json"));
   await save(weights, join(dir, "model.safetensors"), { format: "pt", task: config.task, architecture: config.architecture });
   await writeTextAtomic("saveModelDir", join(dir, "config.json"), `${JSON.stringify(full, null, 2)}\n`);
+  if (o.processor)
+    await writeTextAtomic("saveModelDir", join(dir, "preprocessor_config.json"), `${JSON.stringify(o.processor, null, 2)}\n`);
 }
 
-/** Reads config.json alone (which task a directory holds) without loading the weights. */
-export function readModelConfig<H = Record<string, unknown>, P = Record<string, unknown>>(dir: string, task?: string): ModelConfig<H, P> {
+/**
+ * Reads config.json alone (which task a directory holds) without loading the weights; `parts`
+ * adds the task's schemas for its hyper-parameters and preprocessing to the check.
+ */
+export function readModelConfig<H = Record<string, unknown>, P = Record<string, unknown>>(
+  dir: string,
+  task?: string,
+  parts?: ConfigSchemaParts,
+): ModelConfig<H, P> {
   const cfgPath = join(dir, "config.json");
   const wPath = join(dir, "model.safetensors");
   if (!existsSync(cfgPath) || !existsSync(wPath))
@@ -48,9 +83,10 @@ export function readModelConfig<H = Record<string, unknown>, P = Record<string, 
   } catch (e) {
     throw new FlambeauError("E_FORMAT", `${cfgPath}: invalid JSON (${(e as Error).message})`);
   }
-  if (config === null || typeof config !== "object" || typeof config.task !== "string" || typeof config.architecture !== "string")
-    throw new FlambeauError("E_FORMAT", `${cfgPath}: missing "task" or "architecture"`);
-  if (task !== undefined && config.task !== task) throw new FlambeauError("E_ARG", `${dir} holds a ${config.task} model, not ${task}`);
+  // Which task comes first: a directory of another task's model is the clearer error.
+  const t = (config as { task?: unknown } | null)?.task;
+  if (task !== undefined && typeof t === "string" && t !== task) throw new FlambeauError("E_ARG", `${dir} holds a ${t} model, not ${task}`);
+  validateModelConfig(config, cfgPath, parts);
   return config;
 }
 
@@ -61,7 +97,8 @@ export function readModelConfig<H = Record<string, unknown>, P = Record<string, 
 export async function loadModelDir<H = Record<string, unknown>, P = Record<string, unknown>>(
   dir: string,
   task?: string,
+  parts?: ConfigSchemaParts,
 ): Promise<{ config: ModelConfig<H, P>; weights: Map<string, Tensor> }> {
-  const config = readModelConfig<H, P>(dir, task);
+  const config = readModelConfig<H, P>(dir, task, parts);
   return { config, weights: await load(join(dir, "model.safetensors")) };
 }

@@ -3,6 +3,8 @@
 // ambient process group gives data parallelism: the task's Trainer picks them up without the
 // task passing them through. The first Trainer that fits claims the checkpoint, so a task
 // that trains in stages (pre-training, then fine-tuning) checkpoints its first stage only.
+// Transfer settings (`--init weights --freeze 'features.*'`) go the same way: the first
+// Trainer that fits loads the weights by key and freezes the matching parameters.
 
 export interface RunSettings {
   /** Save model, optimizer, schedule and epoch here after every epoch. */
@@ -11,15 +13,23 @@ export interface RunSettings {
   resume?: boolean;
   /** Append one JSON object per epoch to this file. */
   eventLog?: string;
+  /** Start from these weights (a safetensors file or a model directory), loaded by key. */
+  init?: string;
+  /** Freeze the parameters matching these name patterns. */
+  freeze?: string[];
+  /** Where the run's notes go (what the weights loaded, what was frozen). */
+  log?: (line: string) => void;
 }
 
 let settings: RunSettings = {};
 let checkpointClaimed = false;
+let transferClaimed = false;
 
 /** Sets the run's settings (the CLI, before it trains). */
 export function setRunSettings(s: RunSettings): void {
   settings = { ...s };
   checkpointClaimed = false;
+  transferClaimed = false;
 }
 
 /** The run's event log, if any. */
@@ -30,4 +40,11 @@ export function claimRunCheckpoint(): { path: string; resume: boolean } | undefi
   if (settings.checkpoint === undefined || checkpointClaimed) return undefined;
   checkpointClaimed = true;
   return { path: settings.checkpoint, resume: settings.resume ?? false };
+}
+
+/** The run's transfer settings, for the first Trainer that asks; undefined after that or when none. */
+export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log"> | undefined {
+  if ((settings.init === undefined && settings.freeze === undefined) || transferClaimed) return undefined;
+  transferClaimed = true;
+  return { init: settings.init, freeze: settings.freeze, log: settings.log };
 }

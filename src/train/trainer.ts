@@ -9,12 +9,15 @@ import { existsSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
 import { cat, dispose, manualSeed, noGrad, Tensor, tidy } from "../core/index.js";
 import { loadCheckpoint, saveCheckpoint } from "../io/checkpoint.js";
+import { describeWeightsReport, loadWeights } from "../io/load-weights.js";
+import { Module } from "../nn/module.js";
+import { freeze } from "../nn/utils/freeze.js";
 import { clipGradNorm_ } from "../optim/clip.js";
 import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type TrainerState } from "./callbacks.js";
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
-import { claimRunCheckpoint, runEventLog } from "./run-settings.js";
+import { claimRunCheckpoint, claimRunTransfer, runEventLog } from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -249,7 +252,7 @@ export class Trainer<B = Batch> {
     return tidy(() => {
       if (this.#pending === 0) this.optimizer.zeroGrad(true);
       const loss = this.#lossOf(batch);
-      const value = Number(loss.item());
+      const value = loss.item();
       this.#checkFinite(value);
       (this.#accumulate > 1 ? loss.div(this.#accumulate) : loss).backward();
       this.#pending++;
@@ -307,6 +310,19 @@ export class Trainer<B = Batch> {
     });
   }
 
+  /** `flambeau train --init W --freeze P`: weights by key, then frozen parameters (first Trainer of the run). */
+  async #applyRunTransfer(): Promise<void> {
+    const t = claimRunTransfer();
+    if (t === undefined) return;
+    if (!(this.model instanceof Module))
+      throw new FlambeauError("E_ARG", "Trainer: --init and --freeze need the model to be an nn.Module", "fit");
+    if (t.init !== undefined) t.log?.(`--init ${t.init}: ${describeWeightsReport(await loadWeights(this.model, t.init))}`);
+    if (t.freeze !== undefined) {
+      const names = freeze(this.model, t.freeze);
+      t.log?.(`--freeze ${t.freeze.join(",")}: ${names.length} of ${this.model.parameters().length} parameter tensors frozen`);
+    }
+  }
+
   async fit(train: BatchSource<B>, o: FitOptions<B>): Promise<History> {
     if (!Number.isInteger(o.epochs) || o.epochs < 1)
       throw new FlambeauError("E_ARG", `fit: epochs must be a positive integer, got ${o.epochs}`, "fit");
@@ -320,6 +336,7 @@ export class Trainer<B = Batch> {
     const run = this.options.checkpoint === undefined ? claimRunCheckpoint() : undefined;
     const checkpoint = this.options.checkpoint ?? run?.path;
     if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
+    await this.#applyRunTransfer();
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined = this.options.distributed ?? ambient;
@@ -416,7 +433,7 @@ export class Trainer<B = Batch> {
           } else loss = this.#lossOf(batch);
           if (loss !== undefined) {
             withLoss = true;
-            lossSum += (typeof loss === "number" ? loss : Number(loss.item())) * bs;
+            lossSum += (typeof loss === "number" ? loss : loss.item()) * bs;
           }
           n += bs;
         }),

@@ -44,7 +44,7 @@ function idxClassNames(dir: string, labels: Tensor): string[] {
         .filter(Boolean);
   }
   if (/fashion/i.test(dir)) return [...FASHION_MNIST_CLASSES];
-  const max = Number(labels.max().item());
+  const max = labels.max().item();
   return Array.from({ length: max + 1 }, (_, i) => String(i));
 }
 

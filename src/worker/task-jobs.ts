@@ -14,7 +14,7 @@ export type WorkerPredictOptions = Record<string, unknown>;
 // One predictor per model directory, loaded on its first request.
 const loaded = new Map<string, Promise<{ task: Task; predictor: Predictor }>>();
 
-function predictorOf(dir: string): Promise<{ task: Task; predictor: Predictor }> {
+export function predictorOf(dir: string): Promise<{ task: Task; predictor: Predictor }> {
   let p = loaded.get(dir);
   if (p === undefined) {
     p = (async () => {
@@ -26,6 +26,19 @@ function predictorOf(dir: string): Promise<{ task: Task; predictor: Predictor }>
     p.catch(() => loaded.delete(dir));
   }
   return p;
+}
+
+/**
+ * Loads `dir` again and swaps it in for later requests, freeing the old predictor. Jobs run
+ * one at a time in a worker, so no prediction is using the old one when it goes; if the new
+ * one fails to load (files half-written), the old one stays.
+ */
+export async function reloadPredictor(dir: string): Promise<void> {
+  const task = getTask(readModelConfig(dir).task);
+  const fresh = { task, predictor: await task.load(dir) };
+  const old = loaded.get(dir);
+  loaded.set(dir, Promise.resolve(fresh));
+  (await old?.catch(() => undefined))?.predictor.dispose();
 }
 
 export async function predictJob(

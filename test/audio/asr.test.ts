@@ -130,7 +130,7 @@ test("a tiny CTC BiLSTM overfits three utterances", () => {
         );
         loss.backward();
         opt.step();
-        return Number(loss.item());
+        return loss.item();
       }),
     );
   assert.ok(losses[59]! < 0.3 * losses[0]!, `loss ${losses[0]} → ${losses[59]}`);

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
+import * as fl from "flambeau";
 import { FIXTURES } from "../helpers/fixtures.js";
 import { writeFashionImageFolder } from "../helpers/image-folder.js";
 
@@ -42,6 +43,53 @@ test("train → eval --json → predict on an ImageFolder", () => {
   const pj = JSON.parse(p.stdout) as { labels: { label: string; probability: number }[] }[];
   assert.equal(pj[0]!.labels.length, 3);
   assert.ok(Math.abs(pj[0]!.labels.reduce((a, l) => a + l.probability, 0) - 1) < 1e-4);
+});
+
+test("train --init DIR --freeze: weights by key, frozen layers unchanged, a pattern matching nothing is an error", async () => {
+  const base = join(root, "model");
+  const out = join(root, "fine-tuned");
+  const t = run(
+    "train",
+    "image-classification",
+    "--data",
+    join(root, "train"),
+    "--epochs",
+    "1",
+    "--init",
+    base,
+    "--freeze",
+    "features.*",
+    "--out",
+    out,
+  );
+  assert.equal(t.status, 0, t.stderr);
+  assert.match(t.stderr, /--init .*model: 16 tensors loaded/);
+  assert.match(t.stderr, /--freeze features\.\*: 6 of 10 parameter tensors frozen/);
+  const [a, b] = [await fl.load(join(base, "model.safetensors")), await fl.load(join(out, "model.safetensors"))];
+  assert.deepEqual(b.get("features.0.weight")!.toArray(), a.get("features.0.weight")!.toArray(), "frozen: unchanged");
+  assert.deepEqual(
+    b.get("features.1.running_mean")!.toArray(),
+    a.get("features.1.running_mean")!.toArray(),
+    "frozen BatchNorm: same statistics",
+  );
+  assert.notDeepEqual(b.get("classifier.5.weight")!.toArray(), a.get("classifier.5.weight")!.toArray(), "the head trained");
+  const bad = run(
+    "train",
+    "image-classification",
+    "--data",
+    join(root, "train"),
+    "--epochs",
+    "1",
+    "--freeze",
+    "backbone.*",
+    "--out",
+    join(root, "x"),
+  );
+  assert.equal(bad.status, 2);
+  assert.match(
+    bad.stderr,
+    /freeze: pattern "backbone\.\*" matches no parameter of SmallCNN; its parameters start with: features, classifier/,
+  );
 });
 
 test("tasks lists the registry", () => {

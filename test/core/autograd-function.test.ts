@@ -41,7 +41,7 @@ function numericGrad(f: (x: fl.Tensor) => fl.Tensor, x: fl.Tensor, eps = 1e-6): 
     const at = (d: number) => {
       const v = base.slice();
       v[i]! += d;
-      return f(fl.tensor(Float64Array.from(v), { shape: [...x.shape] })).item() as number;
+      return f(fl.tensor(Float64Array.from(v), { shape: [...x.shape] })).item();
     };
     return (at(eps) - at(-eps)) / (2 * eps);
   });

@@ -5,11 +5,11 @@
 // fails when the counts drop below the floor in test/fixtures/core/opinfo-db/floor.json.
 // OPINFO_REPORT=path writes the report to a file as well.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { runIsolated } from "../helpers/isolated-worker.js";
 import { DIR, readIndex } from "./opinfo-db-load.js";
 import { callFor, fullName, type Outcome } from "./opinfo-db-replay.js";
 
@@ -25,40 +25,15 @@ const CHILD = join(dirname(fileURLToPath(import.meta.url)), "opinfo-db-child.js"
 
 /** Every sample's outcome, restarting the worker after the sample that crashed it. */
 function runAll(total: number): { lines: Line[]; crashes: string[] } {
-  const lines: Line[] = [];
-  const crashes: string[] = [];
-  let next = 0;
-  while (next < total) {
-    const r = spawnSync(process.execPath, [CHILD, String(next)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 28,
-      env: { ...process.env, GLOG_minloglevel: "2" },
-    });
-    let started: { start: number; op: string; method?: boolean } | undefined;
-    for (const l of r.stdout.split("\n")) {
-      if (!l) continue;
-      const j = JSON.parse(l) as Line & { start?: number; op: string };
-      if (j.start !== undefined) started = j as { start: number; op: string; method?: boolean };
-      else {
-        lines.push(j);
-        started = undefined;
-        next = j.k + 1;
-      }
-    }
-    if (r.status === 0 && !started) break;
-    if (!started) throw new Error(`opinfo-db worker failed outside a sample (status ${r.status}, ${r.signal}): ${r.stderr.slice(-2000)}`);
-    const why = `process killed by ${r.signal ?? `exit ${r.status}`}`;
-    crashes.push(`${started.op}${started.method ? " (method)" : ""} sample ${started.start}: ${why}`);
-    lines.push({
-      k: started.start,
-      output: started.method ? "match" : "error",
-      grad: "none",
-      message: why,
-      ...(started.method ? { method: "error" } : {}),
-    });
-    next = started.start + 1;
-  }
-  return { lines, crashes };
+  const r = runIsolated<Line>(CHILD, total, (s, why) => ({
+    k: s.start,
+    output: s.method ? "match" : "error",
+    grad: "none",
+    message: why,
+    ...(s.method ? { method: "error" } : {}),
+  }));
+  const crashes = r.crashes.map(({ started: s, why }) => `${s.op}${s.method ? " (method)" : ""} sample ${s.start}: ${why}`);
+  return { lines: r.lines, crashes };
 }
 
 test("PyTorch's OpInfo suite replayed through Flambeau", () => {

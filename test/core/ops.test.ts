@@ -63,7 +63,7 @@ function gradcheck(row: OpRow, inputs: fl.Tensor[], maxElems = 8): void {
   const outs = asList(row.fl(...ins));
   const ws = outs.map((o, i) => (isFloat(o) ? fl.randn([...o.shape], { dtype: "float64" }).add(i) : null));
   const f = (xs: fl.Tensor[]): number =>
-    fl.noGrad(() => asList(row.fl(...xs)).reduce((acc, o, i) => (ws[i] ? acc + Number(o.mul(ws[i]!).sum().item()) : acc), 0));
+    fl.noGrad(() => asList(row.fl(...xs)).reduce((acc, o, i) => (ws[i] ? acc + o.mul(ws[i]!).sum().item() : acc), 0));
   const loss = outs.reduce((acc, o, i) => (ws[i] ? acc.add(o.mul(ws[i]!).sum()) : acc), fl.zeros([], { dtype: "float64" }));
   const wrt = ins.filter((t) => t.requiresGrad);
   const grads = fl.autograd.grad(loss, wrt, { allowUnused: true });
@@ -73,7 +73,7 @@ function gradcheck(row: OpRow, inputs: fl.Tensor[], maxElems = 8): void {
     const n = x.numel;
     const step = Math.max(1, Math.floor(n / maxElems));
     for (let e = 0; e < n; e += step) {
-      const orig = Number(flat.select(0, e).item());
+      const orig = flat.select(0, e).item();
       const at = (v: number) => {
         const c = flat.clone();
         c.select(0, e).fill_(v);

@@ -65,8 +65,20 @@ test("data(), toArray(), item() per dtype", () => {
   );
   assert.deepEqual(fl.tensor([true, false]).toArray(), [true, false]);
   assert.equal(fl.tensor(2.5).item(), 2.5);
-  assert.equal(fl.tensor([7n]).item(), 7n);
-  assert.equal(fl.tensor([true]).item(), true);
+  // item() is a number for every dtype (int64 exactly, bool as 1/0); itemBigInt()/itemBool() for the rest.
+  const n: number = fl.tensor([7n]).item();
+  assert.equal(n, 7);
+  assert.equal(fl.tensor([true]).item(), 1);
+  assert.equal(fl.tensor([2n ** 53n - 1n]).item(), 2 ** 53 - 1);
+  assert.throws(() => fl.tensor([2n ** 53n]).item(), /int64 value 9007199254740992 is past ±\(2\^53 − 1\).*use itemBigInt\(\)/);
+  assert.equal(fl.tensor([2n ** 62n]).itemBigInt(), 2n ** 62n);
+  assert.equal(fl.tensor([7], { dtype: "int32" }).itemBigInt(), 7n);
+  assert.equal(fl.tensor([true]).itemBigInt(), 1n);
+  assert.throws(() => fl.tensor(2.5).itemBigInt(), /itemBigInt: a float32 tensor holds no integer; use item\(\)/);
+  assert.equal(fl.tensor([true]).itemBool(), true);
+  assert.equal(fl.tensor([0n]).itemBool(), false);
+  assert.equal(fl.tensor(0.5).itemBool(), true);
+  assert.throws(() => fl.zeros([2]).itemBool(), /itemBool: a Tensor with 2 elements|2 elements cannot be converted/);
   assert.throws(() => fl.zeros([2]).item(), /2 elements cannot be converted/);
   assert.deepEqual(fl.tensor(BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n)).data(), BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n));
 });

@@ -139,9 +139,9 @@ describe("IDX reader", () => {
     assert.equal(classes[9], "Ankle boot");
     // Reference values computed once with numpy (gzip + np.frombuffer) from the same files.
     assert.deepEqual(labels.narrow(0, 0, 20).toArray(), [9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1, 2, 4, 8, 0]);
-    assert.equal(images.long().sum().item(), 573469082n);
+    assert.equal(images.long().sum().item(), 573469082);
     const w = fl.arange(0, 28 * 28).reshape(28, 28);
-    assert.equal(images.narrow(0, 0, 100).long().mul(w).sum().item(), 2404343023n);
+    assert.equal(images.narrow(0, 0, 100).long().mul(w).sum().item(), 2404343023);
     assert.deepEqual(images.select(0, 0).select(0, 14).narrow(0, 10, 6).toArray(), [0, 0, 98, 136, 110, 109]);
     await assert.rejects(fl.data.fashionMnist({ split: "test", root: join(dir, "absent") }), /apt-get install dataset-fashion-mnist/);
   });

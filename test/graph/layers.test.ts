@@ -82,7 +82,7 @@ test("GATConv gradients agree with finite differences (float64)", () => {
   ]);
   const x = fl.randn([4, 3], { dtype: "float64" });
   const w = fl.randn([4, 4], { dtype: "float64" });
-  const f = (xx: fl.Tensor) => fl.noGrad(() => Number(conv.forward(xx, ei).mul(w).sum().item()));
+  const f = (xx: fl.Tensor) => fl.noGrad(() => conv.forward(xx, ei).mul(w).sum().item());
   const xg = x.clone().requiresGrad_(true);
   conv.forward(xg, ei).mul(w).sum().backward();
   const g = xg.grad!.data() as Float64Array;

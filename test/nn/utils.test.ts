@@ -205,7 +205,7 @@ describe("nn.utils helpers and module hooks", () => {
     fl.noGrad(() => lin.weight.fill_(1));
     const seen: number[] = [];
     const h = lin.registerForwardPreHook((_m, inputs) => {
-      seen.push((inputs[0] as fl.Tensor).sum().item() as number);
+      seen.push((inputs[0] as fl.Tensor).sum().item());
       return [(inputs[0] as fl.Tensor).mul(2)];
     });
     const y = lin.forward(fl.tensor([[1, 2]]));

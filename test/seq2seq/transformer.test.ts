@@ -48,7 +48,7 @@ test("cached step-by-step logits equal the teacher-forced forward pass (padded b
       for (let t = 0; t < 4; t++) {
         const logits = m.step(s, tgtIn.select(1, t));
         const ref = full.select(1, t);
-        const diff = Number(logits.sub(ref).abs().max().item());
+        const diff = logits.sub(ref).abs().max().item();
         assert.ok(diff < 1e-4, `step ${t}: max difference ${diff}`);
       }
     }),
@@ -103,7 +103,7 @@ test("beam search finds a higher-scoring hypothesis than greedy, or the same one
           .logSoftmax(-1)
           .select(0, 0);
         const target = [...ys, EOS];
-        return target.reduce((a, y, t) => a + Number(lp.select(0, t).select(0, y).item()), 0);
+        return target.reduce((a, y, t) => a + lp.select(0, t).select(0, y).item(), 0);
       }),
     );
   const g = greedyDecode(m, src, { bos: BOS, eos: EOS, maxLength: 8 })[0]!;

@@ -8,7 +8,7 @@ export async function tensorJob(values: number[], ctx: JobContext): Promise<{ su
   ctx.log(`summing ${values.length} values`);
   const x = fl.tensor(values);
   const gram = x.view([-1, 1]).matmul(x.view([1, -1]));
-  return { sum: Number(x.sum().item()), gram: Array.from(gram.data() as Float32Array), threads: fl.getNumThreads() };
+  return { sum: x.sum().item(), gram: Array.from(gram.data() as Float32Array), threads: fl.getNumThreads() };
 }
 
 export async function failingJob(): Promise<never> {

@@ -1,119 +1,224 @@
-// `flambeau serve` end to end: a model trained in a worker thread (TaskWorker), served on a
-// free port; predictions equal the task's own predict; bad requests are 4xx with clear errors.
+// `flambeau serve` end to end: two models (an image classifier and a text generator) from one
+// server; predictions equal the task's own predict, from base64 JSON and multipart uploads
+// alike; streamed generation (server-sent events); operations endpoints; request ids in the
+// JSON logs; hot reload of a changed model directory; draining close; the CLI on SIGTERM.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { parsePredictRequest } from "../../src/serve/index.js";
-import { type RunningServer, serve } from "../../src/serve/server.js";
+import { type RunningServer, serve } from "../../src/serve/index.js";
 import { getTask } from "../../src/tasks/registry.js";
-import { TaskWorker } from "../../src/worker/index.js";
 import { FIXTURES } from "../helpers/fixtures.js";
-import { writeFashionImageFolder } from "../helpers/image-folder.js";
+import { type ImageModel, trainImageModel, trainTextGenerator } from "./fixture.js";
 
-let root = "";
-let model = "";
-let image = "";
+let m: ImageModel;
+let lm = "";
 let server: RunningServer;
+const logs: string[] = [];
 
 before(async () => {
-  root = await writeFashionImageFolder({ train: 12, test: 2 });
-  model = join(root, "model");
-  const w = await TaskWorker.start();
-  const lines: string[] = [];
-  const r = await w.train("image-classification", { data: join(root, "train"), out: model, epochs: 1, seed: 0 }, (l) => lines.push(l));
-  await w.close();
-  assert.equal(r.dir, model);
-  assert.ok(lines.length > 0, "the task's log lines come back from the worker");
-  const bag = join(root, "test", "bag");
-  image = join(bag, readdirSync(bag)[0]!);
-  server = await serve(model, { port: 0 });
+  m = await trainImageModel();
+  lm = await trainTextGenerator(m.root);
+  server = await serve([`img=${m.model}`, `lm=${lm}`], { port: 0, workers: 1, logger: { stream: { write: (l) => logs.push(l) } } });
 });
 
 after(async () => {
   await server?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  if (m) rmSync(m.root, { recursive: true, force: true });
 });
 
-const post = (body: string) => fetch(`${server.url}/predict`, { method: "POST", body, headers: { "content-type": "application/json" } });
-
-test("health and one predict, equal to the task's in-process predict", async () => {
-  const h = await fetch(`${server.url}/health`);
-  assert.equal(h.status, 200);
-  assert.equal(((await h.json()) as { task: string }).task, "image-classification");
-  const r = await post(JSON.stringify({ inputs: [image], topK: 2 }));
-  assert.equal(r.status, 200);
-  const out = (await r.json()) as { task: string; predictions: { labels: { label: string; probability: number }[] }[]; text: string[] };
-  assert.equal(out.task, "image-classification");
-  assert.equal(out.predictions.length, 1);
-  assert.equal(out.predictions[0]!.labels.length, 2);
-  const ref = (await getTask("image-classification").predict(model, [image], { topK: 2 })) as typeof out.predictions;
-  assert.deepEqual(
-    out.predictions[0]!.labels.map((l) => l.label),
-    ref[0]!.labels.map((l) => l.label),
-  );
-  for (const [i, l] of out.predictions[0]!.labels.entries()) assert.ok(Math.abs(l.probability - ref[0]!.labels[i]!.probability) < 1e-6);
-  assert.match(out.text[0]!, /%/);
-});
-
-test("malformed JSON → 400 with a clear error; other bad requests are 4xx", async () => {
-  const bad = await post('{"inputs": [');
-  assert.equal(bad.status, 400);
-  assert.match(((await bad.json()) as { error: string }).error, /POST \/predict: malformed JSON/);
-  for (const [body, re] of [
-    ["[1, 2]", /expected a JSON object/],
-    ['{"inputs": []}', /"inputs" must be a non-empty array of strings/],
-    ['{"inputs": [3]}', /"inputs" must be a non-empty array of strings/],
-    [`{"inputs": ["${image}"], "topK": 0}`, /topK must be a positive integer, got "0"/],
-    [`{"inputs": ["${image}"], "top_k": 2}`, /unknown field\(s\) top_k/],
-  ] as const) {
-    const r = await post(body);
-    assert.equal(r.status, 400, body);
-    assert.match(((await r.json()) as { error: string }).error, re);
-  }
-  const missing = await post(JSON.stringify({ inputs: ["/no/such/image.png"] }));
-  assert.equal(missing.status, 400);
-  assert.match(((await missing.json()) as { error: string }).error, /\/no\/such\/image\.png/);
-  assert.equal((await fetch(`${server.url}/nope`)).status, 404);
-  assert.equal((await fetch(`${server.url}/predict`)).status, 405);
-  // The server is still fine after all that.
-  assert.equal((await post(JSON.stringify({ inputs: [image] }))).status, 200);
-});
-
-test("parsePredictRequest takes the task's declared predict options, never a path", () => {
-  const generation = getTask("text-generation").options;
-  assert.deepEqual(parsePredictRequest('{"inputs": ["hi"], "maxNewTokens": 5, "temperature": 0.7, "topic": "news"}', generation), {
-    inputs: ["hi"],
-    options: { maxNewTokens: 5, temperature: 0.7, topic: "news" },
+type Answer = { model: string; task: string; predictions: { labels: { label: string; probability: number }[] }[]; text: string[] };
+const predict = (model: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}/v1/models/${model}/predict`, {
+    method: "POST",
+    body: body instanceof FormData ? body : JSON.stringify(body),
+    headers: body instanceof FormData ? headers : { "content-type": "application/json", ...headers },
   });
-  assert.throws(() => parsePredictRequest('{"inputs": ["hi"], "temperature": -1}', generation), /temperature must be a positive number/);
-  assert.throws(() => parsePredictRequest('{"inputs": ["hi"], "beam": 2}', generation), /unknown field\(s\) beam/);
-  // A file the task would write (--draw) is a command-line option only.
-  const detection = getTask("object-detection").options;
-  assert.throws(() => parsePredictRequest('{"inputs": ["a.png"], "draw": "/tmp/x.png"}', detection), /unknown field\(s\) draw/);
+
+test("an uploaded image is predicted as the task predicts it, from JSON base64, a data: URI or multipart", async () => {
+  const ref = (await getTask("image-classification").predict(m.model, [m.file], { topK: 2 })) as Answer["predictions"];
+  const form = new FormData();
+  form.append("inputs", new Blob([m.png], { type: "image/png" }), "bag.png");
+  form.append("topK", "2");
+  for (const body of [
+    { inputs: [{ base64: m.png.toString("base64"), name: "bag.png" }], topK: 2 },
+    { inputs: [`data:image/png;base64,${m.png.toString("base64")}`], topK: 2 },
+    form,
+  ]) {
+    const r = await predict("img", body, { "x-request-id": "req-42" });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get("x-request-id"), "req-42");
+    const out = (await r.json()) as Answer;
+    assert.equal(out.model, "img");
+    assert.equal(out.task, "image-classification");
+    assert.deepEqual(
+      out.predictions[0]!.labels.map((l) => l.label),
+      ref[0]!.labels.map((l) => l.label),
+    );
+    for (const [i, l] of out.predictions[0]!.labels.entries()) assert.ok(Math.abs(l.probability - ref[0]!.labels[i]!.probability) < 1e-5);
+    assert.match(out.text[0]!, /%/);
+  }
+  // Several inputs in one request come back in order.
+  const many = (await (
+    await predict("img", { inputs: [{ base64: m.png.toString("base64") }, `data:image/png;base64,${m.png.toString("base64")}`] })
+  ).json()) as Answer;
+  assert.equal(many.predictions.length, 2);
+  assert.deepEqual(many.predictions[0], many.predictions[1]);
+});
+
+test("text generation: strings in, the text streamed as server-sent events, then the result", async () => {
+  const plain = (await (await predict("lm", { inputs: ["the"], topic: "cats", maxNewTokens: 6 })).json()) as {
+    predictions: { text: string }[];
+  };
+  assert.equal(typeof plain.predictions[0]!.text, "string");
+  const r = await predict("lm", { inputs: ["the"], topic: "cats", maxNewTokens: 6, stream: true });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get("content-type")!, /text\/event-stream/);
+  const events = (await r.text())
+    .trim()
+    .split("\n\n")
+    .map((e) => {
+      const [name, data] = e.split("\n");
+      return { name: name!.slice("event: ".length), data: JSON.parse(data!.slice("data: ".length)) as Record<string, unknown> };
+    });
+  const last = events.at(-1)!;
+  assert.equal(last.name, "result");
+  const result = last.data as { predictions: { text: string }[] };
+  const pieces = events.filter((e) => e.name === "text").map((e) => e.data.text as string);
+  assert.equal(pieces.join(""), result.predictions[0]!.text);
+  // A text model takes strings, not bytes; a stream takes one input.
+  assert.equal((await predict("lm", { inputs: [{ base64: "aGk=" }] })).status, 400);
+  assert.equal((await predict("lm", { inputs: ["a", "b"], stream: true })).status, 400);
+});
+
+test("health, readiness, models, metrics and the OpenAPI document", async () => {
+  assert.deepEqual(await (await fetch(`${server.url}/health`)).json(), { status: "ok" });
+  assert.deepEqual(await (await fetch(`${server.url}/ready`)).json(), { status: "ready", models: ["img", "lm"] });
+  const models = (await (await fetch(`${server.url}/v1/models`)).json()) as {
+    models: { name: string; task: string; input: string; options: string[] }[];
+  };
+  assert.deepEqual(
+    models.models.map((x) => [x.name, x.task, x.input]),
+    [
+      ["img", "image-classification", "image"],
+      ["lm", "text-generation", "text"],
+    ],
+  );
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  for (const name of [
+    "flambeau_http_requests_total",
+    "flambeau_http_request_duration_seconds_bucket",
+    "flambeau_batch_size_bucket",
+    "flambeau_queue_depth",
+    "process_resident_memory_bytes",
+  ])
+    assert.match(metrics, new RegExp(`^${name}`, "m"));
+  const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+    openapi: string;
+    paths: Record<
+      string,
+      Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>
+    >;
+  };
+  assert.equal(doc.openapi, "3.1.0");
+  const img = doc.paths["/v1/models/img/predict"]!.post!;
+  assert.deepEqual(Object.keys(img.requestBody!.content), ["application/json", "multipart/form-data"]);
+  assert.ok("topK" in img.requestBody!.content["application/json"]!.schema.properties);
+  assert.ok("maxNewTokens" in doc.paths["/v1/models/lm/predict"]!.post!.requestBody!.content["application/json"]!.schema.properties);
+  for (const p of ["/health", "/ready", "/metrics", "/openapi.json", "/v1/models"]) assert.ok(doc.paths[p]?.get, p);
+});
+
+test("every log line is JSON; those of a request carry its id", async () => {
+  await predict("img", { inputs: [{ base64: m.png.toString("base64") }] }, { "x-request-id": "trace-7" });
+  const lines = logs
+    .join("")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { reqId?: string; msg: string });
+  const mine = lines.filter((l) => l.reqId === "trace-7");
+  assert.deepEqual(
+    mine.map((l) => l.msg),
+    ["incoming request", "request completed"],
+  );
+  assert.ok(lines.filter((l) => /request/.test(l.msg)).every((l) => typeof l.reqId === "string"));
+});
+
+test("hot reload: a changed model directory is swapped in; a broken one leaves the old model serving", async () => {
+  const dir = join(m.root, "reloading");
+  cpSync(m.model, dir, { recursive: true });
+  const s = await serve(dir, { port: 0, workers: 1 });
+  try {
+    const top = async () => {
+      const r = await fetch(`${s.url}/v1/models/reloading/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ inputs: [{ base64: m.png.toString("base64") }], topK: 1 }),
+      });
+      return ((await r.json()) as Answer).predictions[0]!.labels[0]!.label;
+    };
+    assert.equal(await top(), "bag");
+    // Rename the classes, written the way a training run writes: a new file moved into place.
+    const configFile = join(dir, "config.json");
+    const config = JSON.parse(readFileSync(configFile, "utf8")) as { labels: string[] };
+    writeFileSync(`${configFile}.tmp`, JSON.stringify({ ...config, labels: config.labels.map((l) => `new-${l}`) }));
+    renameSync(`${configFile}.tmp`, configFile);
+    let label = "";
+    for (let i = 0; i < 100 && !label.startsWith("new-"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      label = await top();
+    }
+    assert.equal(label, "new-bag");
+    writeFileSync(join(dir, "model.safetensors"), "not safetensors");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await top(), "new-bag");
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    assert.match(metrics, /flambeau_model_reloads_total\{model="reloading",outcome="ok"\} \d/);
+    assert.match(metrics, /flambeau_model_reloads_total\{model="reloading",outcome="failed"\} \d/);
+  } finally {
+    await s.close();
+  }
+});
+
+test("close drains: a request in flight is answered, later ones are refused", async () => {
+  const s = await serve(m.model, { port: 0, workers: 1 });
+  const body = JSON.stringify({ inputs: Array(8).fill({ base64: m.png.toString("base64") }) });
+  const inFlight = fetch(`${s.url}/v1/models/model/predict`, { method: "POST", headers: { "content-type": "application/json" }, body });
+  await new Promise((r) => setTimeout(r, 20));
+  const closed = s.close();
+  const r = await inFlight;
+  assert.equal(r.status, 200);
+  assert.equal(((await r.json()) as Answer).predictions.length, 8);
+  await closed;
+  await assert.rejects(fetch(`${s.url}/health`));
 });
 
 test("the `flambeau serve` command listens, answers and stops on SIGTERM", async () => {
   const bin = join(FIXTURES, "..", "..", "bin", "flambeau.js");
-  const child = spawn(process.execPath, [bin, "serve", model, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "serve", `img=${m.model}`, "--port", "0", "--max-batch", "4"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();
-      const m = /on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
+      const found = /on (http:\/\/\S+)/.exec(out);
+      if (found) resolve(found[1]!);
     });
     child.once("exit", (code) => reject(new Error(`flambeau serve exited early (${code})`)));
   });
-  const r = await fetch(`${url}/predict`, { method: "POST", body: JSON.stringify({ inputs: [image] }) });
+  const r = await fetch(`${url}/v1/models/img/predict`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ inputs: [{ base64: m.png.toString("base64") }] }),
+  });
   assert.equal(r.status, 200);
   const code = await new Promise<number | null>((resolve) => {
     child.once("exit", resolve);
     child.kill("SIGTERM");
   });
   assert.equal(code, 0);
-  const bad = spawn(process.execPath, [bin, "serve", join(root, "train")], { stdio: ["ignore", "pipe", "pipe"] });
+  const bad = spawn(process.execPath, [bin, "serve", join(m.root, "train")], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   bad.stderr.on("data", (d: Buffer) => {
     err += d.toString();

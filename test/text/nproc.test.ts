@@ -21,7 +21,7 @@ test("text-classification trains with --nproc 2 and flambeau eval reads the mode
     const out = join(dir, "model");
     const args = ["--data", data, "--model", "bow-logistic", "--epochs", "1", "--lr", "0.1", "--batch-size", "16"];
     const r = trainTwoProcessesThenEval("text-classification", args, out, ["--data", data]);
-    assert.ok(existsSync(join(out, "vocab.json")));
+    assert.ok(existsSync(join(out, "tokenizer.json")));
     assert.equal(r.eval.examples, 80);
     assert.ok((r.eval.accuracy as number) >= 0 && (r.eval.accuracy as number) <= 1, `accuracy ${r.eval.accuracy}`);
   } finally {

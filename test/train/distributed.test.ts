@@ -44,7 +44,7 @@ describe("distributed (c10d Gloo, 2 processes on loopback)", () => {
     for (let s = 0; s < STEPS; s++) {
       opt.zeroGrad(true);
       const loss = fl.nn.functional.mseLoss(model.forward(x), y);
-      lossSum += Number(loss.item());
+      lossSum += loss.item();
       loss.backward();
       opt.step();
     }
@@ -133,7 +133,7 @@ describe("distributed options and sampler (no processes)", () => {
     const ds = new fl.data.TensorDataset(fl.arange(10));
     const shard = mk(1, { shuffle: false }).shard(ds);
     assert.equal(shard.length, 4);
-    assert.equal(Number((shard.get(3) as fl.Tensor[])[0]!.item()), 0);
+    assert.equal((shard.get(3) as fl.Tensor[])[0]!.item(), 0);
     assert.throws(() => new dist.DistributedSampler(10, { numReplicas: 2, rank: 2 }), /rank must be in \[0, 1\], got 2/);
     assert.throws(() => mk(0).shard(new fl.data.TensorDataset(fl.arange(4))), /made for 10 samples, the dataset has 4/);
   });

@@ -66,7 +66,7 @@ test("a step hook over object batches equals the hand-written loop, step for ste
           const l = mse(m1)(p);
           l.backward();
           o1.step();
-          return Number(l.item());
+          return l.item();
         }),
       );
   const m2 = new TwoTower();

@@ -100,21 +100,21 @@ test("centernetLoss adds 1 − GIoU of the centre cells' boxes (hand value)", ()
   const out = Float32Array.from((y.data() as Float32Array).subarray(0, 7 * cells));
   out[4 * cells + 6 * 16 + 5] = 2.5;
   const pred = fl.tensor(out, { shape: [1, 7 * cells] });
-  const withGiou = Number(vision.centernetLoss(3, false)(pred, y).item());
-  const without = Number(vision.centernetLoss(3, false, { giou: 0 })(pred, y).item());
+  const withGiou = vision.centernetLoss(3, false)(pred, y).item();
+  const without = vision.centernetLoss(3, false, { giou: 0 })(pred, y).item();
   near(withGiou - without, 0.25, "GIoU term", 1e-5);
 });
 
 test("centernetFocalLoss and its gradient match CenterNet's _neg_loss in PyTorch", () => {
   const logits = fl.tensor(fx.logits, { shape: [2, 3, 12, 12], requiresGrad: true });
   const loss = vision.centernetFocalLoss(logits, fl.tensor(fx.heatmap, { shape: [2, 3, 12, 12] }));
-  near(Number(loss.item()), fx.loss, "loss", 1e-3 * Math.abs(fx.loss));
+  near(loss.item(), fx.loss, "loss", 1e-3 * Math.abs(fx.loss));
   loss.backward();
   const g = logits.grad!.data() as Float32Array;
   fx.grad.forEach((v, j) => near(g[j]!, v, `grad[${j}]`, 1e-5));
   // No object: the negative term alone.
   const l0 = vision.centernetFocalLoss(fl.tensor(fx.emptyLogits, { shape: [1, 2, 4, 4] }), fl.zeros([1, 2, 4, 4]));
-  near(Number(l0.item()), fx.emptyLoss, "empty loss", 1e-5);
+  near(l0.item(), fx.emptyLoss, "empty loss", 1e-5);
 });
 
 test("decodeCenterNet: 3×3 peaks, top-K, threshold, boxes from size and offset, batched NMS", () => {
@@ -200,7 +200,7 @@ test("a tiny CenterNet (with masks) overfits a few scenes: the loss falls", asyn
       fl.tidy(() => {
         opt.zeroGrad();
         const l = lossFn(model.forward(x), y);
-        losses.push(Number(l.item()));
+        losses.push(l.item());
         l.backward();
         opt.step();
       });

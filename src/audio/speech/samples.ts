@@ -3,23 +3,14 @@
 // instrument hits as an instrument-recognition set.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
-import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
+import { optionalPackageDir } from "../../core/optional.js";
 import { readWavSamples } from "../wav.js";
 import { runPool } from "./cache.js";
 
 export function supersonicDir(): string {
-  try {
-    const req = createRequire(import.meta.url);
-    return join(dirname(req.resolve("supersonic-scsynth-samples/package.json")), "samples");
-  } catch {
-    throw new FlambeauError(
-      "E_IO",
-      "the npm package supersonic-scsynth-samples is not installed (it provides the noise and instrument samples)",
-      "samples",
-    );
-  }
+  return join(optionalPackageDir("supersonic-scsynth-samples", "the noise and instrument samples", "samples"), "samples");
 }
 
 function sox(src: string, dst: string, rate: number): Promise<void> {

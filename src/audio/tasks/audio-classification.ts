@@ -8,6 +8,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -19,6 +20,8 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
+import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
+import { audioFeatureExtractorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
@@ -42,6 +45,21 @@ interface Preprocessing extends FrontendConfig {
   length: number;
   data: string;
 }
+
+/** What config.json must hold for this task; the bounds keep a hand-edited file from asking for absurd sizes. */
+const CONFIG_SCHEMA: ConfigSchemaParts = {
+  hyper: schema.object({ nMels: schema.int(1, 512), numClasses: schema.int(1, 100000) }),
+  preprocessing: schema.object({
+    sampleRate: schema.int(1000, 384000),
+    nFft: schema.int(16, 65536),
+    winLength: schema.int(1, 65536),
+    hopLength: schema.int(1, 65536),
+    nMels: schema.int(1, 512),
+    mean: schema.number(),
+    std: schema.positive(),
+    length: schema.int(1, 384000 * 600),
+  }),
+};
 
 type Classifier = ReturnType<(typeof AUDIO_CLASSIFIERS)[AudioClassifierName]>;
 
@@ -98,7 +116,7 @@ function featureStats(set: ClipSet, pre: Preprocessing): { mean: number; std: nu
     tidy(() => {
       const idx = Array.from({ length: Math.min(512, set.clips.length) }, (_, i) => i);
       const f = logMel(waveBatch(set, idx, { length: pre.length }, new Random(0)), { ...pre, mean: 0, std: 1 });
-      return { mean: Number(f.mean().item()), std: Math.max(1e-3, Number(f.std().item())) };
+      return { mean: f.mean().item(), std: Math.max(1e-3, f.std().item()) };
     }),
   );
 }
@@ -138,7 +156,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 3e-3;
   log(`${TASK}: ${data.description}`);
   log(
-    `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`,
+    `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-3 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -172,12 +190,13 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
+    { processor: audioFeatureExtractorConfig(pre) },
   );
   return { dir: o.out, metrics, history };
 }
 
 async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
-  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);
   const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();

@@ -8,6 +8,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { ctcLoss } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { ModelCheckpoint, WarmupCosineLR } from "../../train/callbacks.js";
@@ -234,7 +235,9 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const epochs = o.epochs ?? 12;
   const peakLr = o.lr ?? 2e-3;
   log(`${TASK}: ${data.description}`);
-  log(`${TASK}: ${n} training / ${val.clips.length} validation utterances; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${peakLr}`);
+  log(
+    `${TASK}: ${n} training / ${val.clips.length} validation utterances; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
+  );
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-2 });
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const total = epochs * stepsPerEpoch;

@@ -86,6 +86,7 @@ function fromBuffer(data: ArrayBufferView, shape: number[], dtype: DType): Tenso
   try {
     h = native.fromBuffer(data, shape, dtypeCode[dtype]);
   } catch (e) {
+    if (e instanceof FlambeauError) throw e; // the engine could not load (the first call loads it)
     const msg = (e as Error).message;
     throw new FlambeauError(msg.includes("memory budget") ? "E_MEMORY" : "E_ARG", `tensor: ${msg}`, "tensor");
   }

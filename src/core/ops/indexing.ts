@@ -236,7 +236,7 @@ export function bincount(a: Tensor, weights?: Tensor | null | BincountOptions, m
   checkInt("bincount", "minlength", minlength, 0, 2 ** 31);
   if (checkTensor("bincount", "input", a).numel > 0 && a.ndim === 1 && isIntegral(a.dtype)) {
     const m = call(aten("max"), a) as Tensor;
-    const top = Number(m.item());
+    const top = m.item();
     m.dispose();
     if (top > 2 ** 31) argError("bincount", "values above 2^31 would allocate an enormous histogram");
   }

@@ -19,7 +19,7 @@ export interface CrossEntropyOptions extends LossOptions {
 function valueRange(t: Tensor): [number, number] {
   const lo = t.min();
   const hi = t.max();
-  const r: [number, number] = [Number(lo.item()), Number(hi.item())];
+  const r: [number, number] = [lo.item(), hi.item()];
   lo.dispose();
   hi.dispose();
   return r;

@@ -139,7 +139,7 @@ export const narrow = (a: Tensor, dim: number, start: number | Tensor, length: n
   );
 function scalarIndex(op: string, name: string, t: Tensor): number {
   if (checkTensor(op, name, t).ndim !== 0 || !/int/.test(t.dtype)) argError(op, `${name} must be a 0-dim integer Tensor, got ${show(t)}`);
-  return Number(t.item());
+  return t.item();
 }
 const SLICE = aten("slice.Tensor");
 /** `a[start:end:step]` along `dim` (Python slice semantics, negative indices count from the end). */

@@ -168,7 +168,7 @@ export function trainMoleculeVgae(train: Molecule[], test: Molecule[], o: VgaeOp
         const loss = recon.add(atoms).add(kl.mul(1 / 16));
         loss.backward();
         opt.step();
-        return Number(loss.item());
+        return loss.item();
       });
     }
     if (epoch % 10 === 0) o.log?.(`vgae: epoch ${epoch} loss ${(total / Math.ceil(train.length / bs)).toFixed(4)}`);

@@ -41,7 +41,7 @@ export const maskIndex = (mask: Tensor): Tensor => tidy(() => nonzero(mask).view
 /** Accuracy of argmax(logits) on the masked nodes. */
 export function maskedAccuracy(logits: Tensor, y: Tensor, idx: Tensor): number {
   if (idx.shape[0] === 0) return Number.NaN;
-  return tidy(() => Number(logits.indexSelect(0, idx).argmax(1).eq(y.indexSelect(0, idx)).float().mean().item()));
+  return tidy(() => logits.indexSelect(0, idx).argmax(1).eq(y.indexSelect(0, idx)).float().mean().item());
 }
 
 export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Promise<NodeFitResult> {
@@ -63,7 +63,7 @@ export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions
             tidy(() => {
               const out = model.forward(x, g.edgeIndex);
               return {
-                valLoss: Number(crossEntropy(out.indexSelect(0, valIdx), y.indexSelect(0, valIdx)).item()),
+                valLoss: crossEntropy(out.indexSelect(0, valIdx), y.indexSelect(0, valIdx)).item(),
                 valAccuracy: maskedAccuracy(out, y, valIdx),
               };
             }),

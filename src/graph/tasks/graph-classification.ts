@@ -4,6 +4,7 @@
 // ChEMBL and NCI sets, a CSV with smiles,label columns, or "file.sdf:FIELD".
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
+import { plural } from "../../tasks/format.js";
 import { type OptionSpecs, type OptionValues, opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -109,7 +110,7 @@ function molecules(name: string, forced: MoleculeMode | undefined) {
     log(
       `${name}: ${data.set.name} (${data.set.description}): ${data.smiles.length} molecules, ${data.mode}` +
         `${data.mode === "classification" ? ` [${data.classes.join(", ")}]` : ""}; ${data.splitKind} split ${train.length}/${val.length}/${test.length}; ` +
-        `${arch}, ${epochs} epochs, lr ${lr}, batch ${batchSize}, seed ${seed}`,
+        `${arch}, ${plural(epochs, "epoch")}, lr ${lr}, batch ${batchSize}, seed ${seed}`,
     );
     const fit = await fitMoleculeModel(model, data, { train, val }, { epochs, lr, batchSize, seed, progress: o.progress, name });
     const evalOn = (idx: number[]) =>

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { eye, manualSeed, noGrad, tidy } from "../../core/index.js";
+import { plural } from "../../tasks/format.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -80,7 +81,7 @@ export async function trainLinks(o: TrainInput): Promise<TaskTrainResult & { spl
   manualSeed(seed);
   const model = new NodeModel(hyper);
   log(
-    `${TASK}: ${source}: ${graph.numNodes} nodes, ${split.trainPos.src.length} train / ${split.valPos.src.length} val / ${split.testPos.src.length} test edges; ${arch} encoder, ${epochs} epochs`,
+    `${TASK}: ${source}: ${graph.numNodes} nodes, ${split.trainPos.src.length} train / ${split.valPos.src.length} val / ${split.testPos.src.length} test edges; ${arch} encoder, ${plural(epochs, "epoch")}`,
   );
   const fit = await fitLinkModel(model, split, { epochs, lr, seed, hitsK: HITS_K, progress: o.progress, name: TASK });
   const metrics = evaluateSplit(model, split);

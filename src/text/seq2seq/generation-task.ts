@@ -11,6 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import {
@@ -121,7 +122,7 @@ class TokenLossMeter implements Meter {
   #n = 0;
   constructor(readonly pad: number) {}
   update(logits: Tensor, y: Tensor): void {
-    const count = Number(y.ne(this.pad).sum().item());
+    const count = y.ne(this.pad).sum().item();
     this.#sum += Number(
       crossEntropy(logits.reshape([-1, logits.shape[2]!]), y.reshape([-1]), { ignoreIndex: this.pad, reduction: "sum" }).item(),
     );
@@ -191,7 +192,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const steps = Math.ceil(trainRows.length / bs);
   const warmup = Math.max(50, Math.round(steps * epochs * 0.05));
   log(
-    `${TASK}: ${docs.texts.length} documents → ${trainRows.length} windows of ≤ ${CONTEXT} tokens; vocabulary ${tk.vocabSize}; ${topics.length} topics; ${size}, ${epochs} epochs`,
+    `${TASK}: ${docs.texts.length} documents → ${trainRows.length} windows of ≤ ${CONTEXT} tokens; vocabulary ${tk.vocabSize}; ${topics.length} topics; ${size}, ${plural(epochs, "epoch")}`,
   );
   // Each epoch a new seeded order of the windows, cut into batches of `bs`.
   let epoch = 0;

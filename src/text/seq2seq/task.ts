@@ -12,6 +12,7 @@ import { permutation } from "../../data/random.js";
 import { tokenBudgetBatches } from "../../data/token-batches.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import {
@@ -246,7 +247,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     const stepsPerEpoch = batches.length;
     const warmup = Math.min(4000, Math.max(100, Math.round(stepsPerEpoch * epochs * 0.08)));
     log(
-      `${kind}: ${pairs.length} training pairs, ${val.length} validation; BPE vocabulary ${tk.vocabSize}; ${size} Transformer, ${epochs} epochs, ${stepsPerEpoch} batches of ≤ ${batchTokens} tokens, peak lr ${peak}`,
+      `${kind}: ${pairs.length} training pairs, ${val.length} validation; BPE vocabulary ${tk.vocabSize}; ${size} Transformer, ${plural(epochs, "epoch")}, ${stepsPerEpoch} batches of ≤ ${batchTokens} tokens, peak lr ${peak}`,
     );
     const logits = (b: PairBatch) => model.forward(b.src, b.tgtIn).view([-1, hyper.vocabSize]);
     // Validation loss: without label smoothing, weighted by the pairs in a batch.

@@ -6,8 +6,8 @@
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tidy } from "../../core/index.js";
 import { defineTask, type EvalArgs, type Predictor } from "../../tasks/task.js";
-import { encodeTexts, loadTextData, padIds, take } from "../text-data.js";
-import { CLS_TOKEN, loadEncoder, trainFillMask } from "./fill-mask.js";
+import { loadTextData, padIds, take } from "../text-data.js";
+import { loadEncoder, trainFillMask } from "./fill-mask.js";
 
 export const FEATURE_EXTRACTION = "feature-extraction";
 
@@ -23,13 +23,12 @@ export async function embedTexts(dir: string, texts: readonly string[], o: { bat
   }
 }
 
-function embed({ model, vocab, maxLength }: Encoder, texts: readonly string[], bs: number): Float32Array[] {
+function embed({ model, tokenizer }: Encoder, texts: readonly string[], bs: number): Float32Array[] {
   texts.forEach((t, i) => {
     if (typeof t !== "string" || t.trim() === "")
       throw new FlambeauError("E_ARG", `${FEATURE_EXTRACTION}: input ${i + 1} is an empty text`, FEATURE_EXTRACTION);
   });
-  const cls = vocab.id(CLS_TOKEN);
-  const ids = encodeTexts(texts, vocab, maxLength - 1).map((s) => [cls, ...s]);
+  const ids = texts.map((t) => tokenizer.encode(t));
   const out: Float32Array[] = [];
   for (let s = 0; s < ids.length; s += bs) {
     const batch = ids.slice(s, s + bs);

@@ -8,6 +8,7 @@ import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { AdamW, OneCycleLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -15,8 +16,9 @@ import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { maskTokens } from "../mlm.js";
 import { BertForMaskedLM, type BertOptions } from "../models/transformer-encoder.js";
 import { padIds, textBatches } from "../text-data.js";
+import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { readUnlabelledTexts } from "../unlabelled.js";
-import { Vocab, wordTokenize } from "../vocab.js";
+import { Vocab } from "../vocab.js";
 
 export const FILL_MASK = "fill-mask";
 export const MASK_TOKEN = "<mask>";
@@ -41,8 +43,9 @@ export const SMALL_BERT: Required<Omit<BertOptions, "vocabSize" | "numClasses">>
 /** Long texts contribute their first windows only, so one long document cannot dominate an epoch. */
 const WINDOWS_PER_TEXT = 2;
 
-/** Lowercased word tokens of a whole text (the classifiers' tokenization, untruncated). */
-const tokensOf = (text: string): string[] => wordTokenize(text.toLowerCase());
+/** The tokenizer of a pre-training vocabulary: lowercased words, <cls> first, at most maxLength ids. */
+export const encoderTokenizer = (vocab: Vocab, maxLength: number): WordLevelTokenizer =>
+  new WordLevelTokenizer(vocab, { normalize: "lowercase", split: "words", specials: MLM_SPECIALS, prefix: CLS_TOKEN, maxLength });
 
 /** A document as windows of at most `len` tokens (at most `maxWindows` of them), each led by <cls>. */
 function windows(ids: readonly number[], len: number, cls: number, maxWindows: number): number[][] {
@@ -57,12 +60,15 @@ function windows(ids: readonly number[], len: number, cls: number, maxWindows: n
 interface Mlm {
   model: BertForMaskedLM;
   vocab: Vocab;
+  tokenizer: WordLevelTokenizer;
   maxLength: number;
 }
 
 /** What a pre-trained encoder's directory holds besides the weights. */
 interface EncoderPreprocessing {
-  vocab: string;
+  /** tokenizer.json (vocab.json in directories saved before). */
+  tokenizer?: string;
+  vocab?: string;
   tokenization: string;
   source: string;
 }
@@ -97,7 +103,7 @@ function maskedBatches(ids: number[][], vocab: Vocab, o: { batchSize: number; sh
 }
 
 /** Masked tokens in a batch (a batch without any is skipped: no update, no loss). */
-const maskedCount = (b: MaskedBatch): number => tidy(() => Number(b.labels.ne(-100).sum().item()));
+const maskedCount = (b: MaskedBatch): number => tidy(() => b.labels.ne(-100).sum().item());
 
 /** The vocabulary logits at the masked positions and their targets, or null when nothing is masked. */
 function maskedLogits(model: BertForMaskedLM, b: MaskedBatch): { logits: Tensor; target: Tensor } | null {
@@ -121,9 +127,9 @@ class MlmMeter implements Meter {
   #correct = 0;
   update(logits: Tensor, target: Tensor): void {
     const n = target.shape[0]!;
-    this.#loss += (crossEntropy(logits, target).item() as number) * n;
+    this.#loss += crossEntropy(logits, target).item() * n;
     this.#n += n;
-    this.#correct += Number(logits.argmax(1).eq(target).sum().item());
+    this.#correct += logits.argmax(1).eq(target).sum().item();
   }
   compute(): { loss: number; accuracy: number; masked: number } {
     const n = this.#n;
@@ -131,9 +137,9 @@ class MlmMeter implements Meter {
   }
 }
 
-function encodeCorpus(texts: readonly string[], vocab: Vocab, maxLength: number): number[][] {
-  const cls = vocab.id(CLS_TOKEN);
-  return texts.flatMap((t) => windows(vocab.encode(tokensOf(t)), maxLength - 1, cls, WINDOWS_PER_TEXT));
+function encodeCorpus(texts: readonly string[], tk: WordLevelTokenizer, maxLength: number): number[][] {
+  const cls = tk.vocab.id(CLS_TOKEN);
+  return texts.flatMap((t) => windows(tk.vocab.encode(tk.tokenize(t)), maxLength - 1, cls, WINDOWS_PER_TEXT));
 }
 
 /** Masked-LM loss and accuracy over windows, with the same masks every time (seed + 12345). */
@@ -173,13 +179,15 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
   }
   if (o.limit !== undefined) texts = texts.slice(0, o.limit);
   const hyper: BertOptions = { vocabSize: 0, ...SMALL_BERT };
+  const probe = encoderTokenizer(new Vocab([...MLM_SPECIALS]), SMALL_BERT.maxLength);
   const vocab = Vocab.build(
-    texts.map((t) => tokensOf(t).slice(0, WINDOWS_PER_TEXT * SMALL_BERT.maxLength)),
+    texts.map((t) => probe.tokenize(t).slice(0, WINDOWS_PER_TEXT * SMALL_BERT.maxLength)),
     { minFreq: 2, maxSize: 20000, specials: MLM_SPECIALS },
   );
   hyper.vocabSize = vocab.size;
-  const trainIds = encodeCorpus(texts, vocab, SMALL_BERT.maxLength);
-  const valIds = encodeCorpus(valTexts, vocab, SMALL_BERT.maxLength);
+  const tk = encoderTokenizer(vocab, SMALL_BERT.maxLength);
+  const trainIds = encodeCorpus(texts, tk, SMALL_BERT.maxLength);
+  const valIds = encodeCorpus(valTexts, tk, SMALL_BERT.maxLength);
   if (trainIds.length === 0)
     throw new FlambeauError("E_ARG", `${FILL_MASK}: ${o.data} holds no text of at least 2 words to pre-train on`, FILL_MASK);
   const model = new BertForMaskedLM(hyper);
@@ -188,7 +196,7 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
   const lr = o.lr ?? 2e-3;
   const stepsPerEpoch = Math.ceil(trainIds.length / batchSize);
   log(
-    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${FILL_MASK}: ${texts.length} texts → ${trainIds.length} windows of ≤ ${SMALL_BERT.maxLength} tokens (${valIds.length} validation), vocabulary ${vocab.size}; ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-2 });
   // OneCycleLR divides by its warm-up's length, pctStart × steps − 1 (as PyTorch does): at exactly
@@ -229,12 +237,12 @@ export async function trainFillMask(o: TrainInput, task: (typeof ENCODER_TASKS)[
       task,
       architecture: "bert-mlm",
       hyper,
-      preprocessing: { vocab: "vocab.json", tokenization: "lowercased words", source: o.data },
+      preprocessing: { tokenizer: "tokenizer.json", tokenization: "lowercased words", source: o.data },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainWindows: trainIds.length },
     },
     model.stateDict(),
   );
-  await vocab.save(join(o.out, "vocab.json"));
+  await tk.save(join(o.out, "tokenizer.json"));
   return { dir: o.out, metrics, history: { ...history, samplesPerSecond: (epochs * trainIds.length) / history.seconds } };
 }
 
@@ -250,13 +258,30 @@ export async function loadFillMask(dir: string): Promise<Mlm & { hyper: BertOpti
     );
   }
   const hyper = config.hyper;
-  const vocab = Vocab.load(join(dir, "vocab.json"));
-  if (vocab.size !== hyper.vocabSize)
-    throw new FlambeauError("E_FORMAT", `${dir}: vocab.json has ${vocab.size} tokens but the model expects ${hyper.vocabSize}`, FILL_MASK);
+  const maxLength = hyper.maxLength ?? SMALL_BERT.maxLength;
+  let tokenizer: WordLevelTokenizer;
+  try {
+    tokenizer = loadDirTokenizer(dir, "tokenizer.json", {
+      vocabFile: "vocab.json",
+      spec: { normalize: "lowercase", split: "words", prefix: CLS_TOKEN, maxLength },
+    });
+  } catch (e) {
+    for (const t of weights.values()) t.dispose();
+    throw e;
+  }
+  const vocab = tokenizer.vocab;
+  if (vocab.size !== hyper.vocabSize) {
+    for (const t of weights.values()) t.dispose();
+    throw new FlambeauError(
+      "E_FORMAT",
+      `${dir}: tokenizer.json has ${vocab.size} tokens but the model expects ${hyper.vocabSize}`,
+      FILL_MASK,
+    );
+  }
   const model = new BertForMaskedLM(hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, vocab, maxLength: hyper.maxLength ?? SMALL_BERT.maxLength, hyper, weights };
+  return { model, vocab, tokenizer, maxLength, hyper, weights };
 }
 
 /** Loads an encoder for predicting: its weights map is freed once they are in the model. */
@@ -267,10 +292,10 @@ export async function loadEncoder(dir: string): Promise<Mlm> {
 }
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
-  const { model, vocab, maxLength } = await loadEncoder(dir);
+  const { model, vocab, tokenizer, maxLength } = await loadEncoder(dir);
   let texts = await readUnlabelledTexts(data, "test");
   if (o.limit !== undefined) texts = texts.slice(0, o.limit);
-  const ids = encodeCorpus(texts, vocab, maxLength);
+  const ids = encodeCorpus(texts, tokenizer, maxLength);
   const m = await evaluateMlm(model, ids, vocab, 0);
   model.dispose();
   return {
@@ -298,7 +323,7 @@ async function load(dir: string): Promise<Predictor<FillMaskPrediction, OptionVa
   return { task: FILL_MASK, predict: async (inputs, o = {}) => fillMasks(l, inputs, o.topK ?? 5), dispose: () => l.model.dispose() };
 }
 
-function fillMasks({ model, vocab, maxLength }: Mlm, inputs: readonly string[], k: number): FillMaskPrediction[] {
+function fillMasks({ model, vocab, tokenizer, maxLength }: Mlm, inputs: readonly string[], k: number): FillMaskPrediction[] {
   const maskId = vocab.id(MASK_TOKEN);
   return inputs.map((input, i) => {
     const parts = input.split(MASK_RE);
@@ -311,7 +336,7 @@ function fillMasks({ model, vocab, maxLength }: Mlm, inputs: readonly string[], 
     const ids = [vocab.id(CLS_TOKEN)];
     const at: number[] = [];
     parts.forEach((p, j) => {
-      ids.push(...vocab.encode(tokensOf(p)));
+      ids.push(...vocab.encode(tokenizer.tokenize(p)));
       if (j < parts.length - 1) {
         at.push(ids.length);
         ids.push(maskId);

@@ -11,6 +11,7 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import {
@@ -23,6 +24,7 @@ import {
   type TrainArgs,
   type TrainInput,
 } from "../../tasks/task.js";
+import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
@@ -32,7 +34,8 @@ import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
 import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
 import type { LabelledTexts } from "../readers.js";
-import { carveValidation, encodeTexts, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
+import { carveValidation, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
+import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
 import { CLS_TOKEN, loadFillMask, SMALL_BERT } from "./fill-mask.js";
 
@@ -90,10 +93,18 @@ interface Preprocessing {
   email: boolean;
   majorityClass: number;
   source: string;
-  vocab: string;
+  /** tokenizer.json (a vocab.json in directories saved before). */
+  tokenizer?: string;
+  vocab?: string;
   /** Every text starts with <cls>. */
   cls: boolean;
 }
+
+/** What config.json must hold for this task (bounds on what is read as a size). */
+const CONFIG_SCHEMA: ConfigSchemaParts = {
+  hyper: schema.object({ vocabSize: schema.int(1, 10_000_000), numClasses: schema.int(1, 100000) }),
+  preprocessing: schema.object({ maxTokens: schema.int(1, 100000), cls: schema.boolean(), majorityClass: schema.int(0, 100000) }),
+};
 
 const lossFn = (out: Tensor, y: Tensor) => crossEntropy(out, y);
 
@@ -145,14 +156,18 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     );
   const init = o.init ? await loadFillMask(o.init) : undefined;
   const maxTokens = init?.maxLength ?? spec?.maxTokens ?? 256;
-  const vocab =
-    init?.vocab ??
-    Vocab.build(
-      data.texts.map((t) => textTokens(t, maxTokens)),
-      { minFreq: 2, maxSize: 30000, specials: arch === "bert" ? ["<pad>", "<unk>", CLS_TOKEN] : ["<pad>", "<unk>"] },
+  const specials = arch === "bert" ? ["<pad>", "<unk>", CLS_TOKEN] : ["<pad>", "<unk>"];
+  const tokenizer =
+    init?.tokenizer ??
+    new WordLevelTokenizer(
+      Vocab.build(
+        data.texts.map((t) => textTokens(t, maxTokens)),
+        { minFreq: 2, maxSize: 30000, specials },
+      ),
+      { normalize: "lowercase", split: "words", specials, ...(arch === "bert" ? { prefix: CLS_TOKEN } : {}), maxLength: maxTokens },
     );
-  const cls = vocab.has(CLS_TOKEN) ? [vocab.id(CLS_TOKEN)] : [];
-  const enc = (texts: readonly string[]) => encodeTexts(texts, vocab, maxTokens - cls.length).map((s) => [...cls, ...s]);
+  const vocab = tokenizer.vocab;
+  const enc = (texts: readonly string[]) => texts.map((t) => tokenizer.encode(t));
   const trainIds = enc(data.texts);
   const valIds = enc(val.texts);
   const counts = data.classes.map((_, c) => data.labels.filter((l) => l === c).length);
@@ -161,8 +176,8 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     email: data.source.startsWith("spam-assassin"),
     majorityClass: counts.indexOf(Math.max(...counts)),
     source: data.source,
-    vocab: "vocab.json",
-    cls: cls.length > 0,
+    tokenizer: "tokenizer.json",
+    cls: tokenizer.spec.prefix !== undefined,
   };
   const hyper: Hyper = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
   const model = buildModel(arch, hyper);
@@ -175,7 +190,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   const epochs = o.epochs ?? spec!.epochs;
   const lr = o.lr ?? spec!.lr;
   log(
-    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
   const trainer = new Trainer({
@@ -216,7 +231,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     },
     model.stateDict(),
   );
-  await vocab.save(join(o.out, "vocab.json"));
+  await tokenizer.save(join(o.out, "tokenizer.json"));
   return { dir: o.out, metrics, history };
 }
 
@@ -228,18 +243,20 @@ interface Loaded {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TEXT_CLASSIFICATION);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TEXT_CLASSIFICATION, CONFIG_SCHEMA);
   const model = buildModel(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
   const pre = config.preprocessing!;
-  const vocab = Vocab.load(join(dir, "vocab.json"));
-  const cls = pre.cls ? [vocab.id(CLS_TOKEN)] : [];
+  const tokenizer = loadDirTokenizer(dir, "tokenizer.json", {
+    vocabFile: "vocab.json",
+    spec: { normalize: "lowercase", split: "words", ...(pre.cls ? { prefix: CLS_TOKEN } : {}), maxLength: pre.maxTokens },
+  });
   return {
     model,
     labels: config.labels ?? [],
     pre,
-    encode: (texts) => encodeTexts(texts, vocab, pre.maxTokens - cls.length).map((s) => [...cls, ...s]),
+    encode: (texts) => texts.map((t) => tokenizer.encode(t)),
   };
 }
 

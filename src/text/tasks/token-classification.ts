@@ -8,6 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import {
   type DemoOptions,
@@ -18,6 +19,7 @@ import {
   type TaskTrainResult,
   type TrainInput,
 } from "../../tasks/task.js";
+import { schema } from "../../train/config-schema.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
@@ -27,7 +29,8 @@ import { BiLstmTagger } from "../models/bilstm-tagger.js";
 import { lengthsOf } from "../models/common.js";
 import { readConll, type TaggedSentence } from "../readers.js";
 import { encodeSentences, IGNORE_TAG, normWord, packSentences, tagBatches, takeSentences, wordChars } from "../tag-data.js";
-import { Vocab, wordTokenize } from "../vocab.js";
+import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
+import { Vocab } from "../vocab.js";
 
 export const TOKEN_CLASSIFICATION = "token-classification";
 export const TAGGER_MODELS = ["bilstm-crf", "bilstm"] as const;
@@ -118,9 +121,16 @@ interface TagHyper {
 
 interface TagPreprocessing {
   source: string;
-  words: string;
-  chars: string;
+  /** tokenizer.json and char_tokenizer.json (words.json and chars.json in directories saved before). */
+  tokenizer?: string;
+  charTokenizer?: string;
+  words?: string;
+  chars?: string;
 }
+
+const SPECIALS = ["<pad>", "<unk>"];
+const WORD_SPEC = { normalize: "lowercase-digits", split: "words", specials: SPECIALS } as const;
+const CHAR_SPEC = { normalize: "none", split: "chars", specials: SPECIALS } as const;
 
 async function train(o: TrainInput): Promise<TaskTrainResult> {
   const { seed, log } = o;
@@ -160,7 +170,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const lr = o.lr ?? 3e-3;
   const ntok = train.reduce((a, s) => a + s.tokens.length, 0);
   log(
-    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${epochs} epochs, batch ${batchSize}, lr ${lr}`,
+    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-4 });
   const steps = epochs * Math.ceil(train.length / batchSize);
@@ -188,13 +198,14 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       architecture: arch,
       hyper,
       labels: tags,
-      preprocessing: { source: o.data, words: "words.json", chars: "chars.json" },
+      preprocessing: { source: o.data, tokenizer: "tokenizer.json", charTokenizer: "char_tokenizer.json" },
       metrics: { validation: metrics, epochs, batchSize, lr, seed, trainSentences: train.length, bestEpoch: history.bestEpoch },
     },
     model.stateDict(),
   );
-  await words.save(join(o.out, "words.json"));
-  await chars.save(join(o.out, "chars.json"));
+  // Each word's characters go through the character tokenizer (the model keeps the first and last 8).
+  await new WordLevelTokenizer(words, WORD_SPEC).save(join(o.out, "tokenizer.json"));
+  await new WordLevelTokenizer(chars, CHAR_SPEC).save(join(o.out, "char_tokenizer.json"));
   return { dir: o.out, metrics, history };
 }
 
@@ -203,14 +214,27 @@ interface LoadedTagger {
   tags: string[];
   words: Vocab;
   chars: Vocab;
+  /** Splits a sentence into words the way the word tokenizer does. */
+  wordTokenizer: WordLevelTokenizer;
 }
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
-  const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION);
+  const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION, {
+    hyper: schema.object({
+      wordVocab: schema.int(2, 10_000_000),
+      charVocab: schema.int(2, 1_000_000),
+      numTags: schema.int(1, 100000),
+      crf: schema.boolean(),
+    }),
+  });
   const model = new BiLstmTagger(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, tags: config.labels ?? [], words: Vocab.load(join(dir, "words.json")), chars: Vocab.load(join(dir, "chars.json")) };
+  const { specials: _w, ...wordSpec } = WORD_SPEC;
+  const { specials: _c, ...charSpec } = CHAR_SPEC;
+  const wordTokenizer = loadDirTokenizer(dir, "tokenizer.json", { vocabFile: "words.json", spec: wordSpec });
+  const chars = loadDirTokenizer(dir, "char_tokenizer.json", { vocabFile: "chars.json", spec: charSpec }).vocab;
+  return { model, tags: config.labels ?? [], words: wordTokenizer.vocab, chars, wordTokenizer };
 }
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
@@ -246,7 +270,7 @@ async function load(dir: string): Promise<Predictor<TagPrediction>> {
 }
 
 /** Tags each sentence (a path to an existing file: one sentence per non-empty line). */
-function tagSentences({ model, tags, words, chars }: LoadedTagger, inputs: readonly string[]): TagPrediction[] {
+function tagSentences({ model, tags, words, chars, wordTokenizer }: LoadedTagger, inputs: readonly string[]): TagPrediction[] {
   const sentences = inputs.flatMap((s) =>
     s.length < 4096 && existsSync(s) && statSync(s).isFile()
       ? readFileSync(s, "utf8")
@@ -255,8 +279,11 @@ function tagSentences({ model, tags, words, chars }: LoadedTagger, inputs: reado
       : [s],
   );
   const toks = sentences.map((s, i) => {
-    const t = wordTokenize(s);
+    const t = wordTokenizer.tokenize(s, { asWritten: true });
     if (!t.length) throw new FlambeauError("E_ARG", `${TOKEN_CLASSIFICATION}: input ${i + 1} has no tokens`);
+    // Its id would read as padding and cut the sentence short.
+    if (t.includes(words.padToken))
+      throw new FlambeauError("E_ARG", `${TOKEN_CLASSIFICATION}: input ${i + 1} contains the padding token ${words.padToken}`);
     return t;
   });
   const enc = encodeSentences(

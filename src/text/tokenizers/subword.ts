@@ -7,9 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Tokenizer as HfTokenizer } from "tokenizers";
+import type { Tokenizer as HfTokenizer } from "tokenizers";
 import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
+import { requireOptional } from "../../core/optional.js";
 import { byteLevelBpeJson, finishBpe, finishWordPiece, SPECIALS, wordPieceJson } from "./subword-json.js";
 
 export type SubwordKind = "bpe" | "wordpiece";
@@ -57,6 +58,10 @@ export interface BatchEncoding {
 
 const OP = "SubwordTokenizer";
 
+// `tokenizers` ships its binary for every platform (64 MB): an optional package, loaded on first use.
+const hf = (): typeof HfTokenizer =>
+  requireOptional<typeof import("tokenizers")>("tokenizers", "subword tokenizers (BPE, WordPiece)", OP).Tokenizer;
+
 function checkCorpus(corpus: Corpus): void {
   if (Array.isArray(corpus)) {
     if (corpus.length === 0) throw new FlambeauError("E_ARG", `${OP}.train: the corpus is empty`, OP);
@@ -92,7 +97,8 @@ export class SubwordTokenizer {
     if (!Number.isSafeInteger(vocabSize) || vocabSize < minSize)
       throw new FlambeauError("E_ARG", `${OP}.train: vocabSize must be an integer ≥ ${minSize} for ${kind}, got ${vocabSize}`, OP);
     const skeleton = kind === "bpe" ? byteLevelBpeJson() : wordPieceJson(o.lowercase ?? true);
-    const tk = HfTokenizer.fromString(JSON.stringify(skeleton));
+    const Hf = hf();
+    const tk = Hf.fromString(JSON.stringify(skeleton));
     const dir = mkdtempSync(join(tmpdir(), "fl-tok-"));
     try {
       let files: string[];
@@ -109,7 +115,7 @@ export class SubwordTokenizer {
       tk.save(out);
       const trained = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
       const json = kind === "bpe" ? finishBpe(trained, specials, vocabSize) : finishWordPiece(trained, specials, vocabSize);
-      return new SubwordTokenizer(HfTokenizer.fromString(JSON.stringify(json)));
+      return new SubwordTokenizer(Hf.fromString(JSON.stringify(json)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -127,8 +133,9 @@ export class SubwordTokenizer {
   }
 
   static fromJson(json: string, source = "<json>"): SubwordTokenizer {
+    const Hf = hf();
     try {
-      return new SubwordTokenizer(HfTokenizer.fromString(json));
+      return new SubwordTokenizer(Hf.fromString(json));
     } catch (e) {
       throw new FlambeauError("E_FORMAT", `${OP}: ${source} is not a valid tokenizer.json: ${(e as Error).message}`, OP);
     }

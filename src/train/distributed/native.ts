@@ -2,11 +2,7 @@
 // It is a separate addon so that only distributed training needs Gloo; it is loaded on
 // first use, and its absence is a clear error rather than a failed import of Flambeau.
 
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { FlambeauError } from "../../core/errors.js";
+import { LIBTORCH_FIX, loadAddon } from "../../core/addon.js";
 import type { Handle } from "../../core/native.js";
 
 /** An opaque c10d process group handle (a JS external). */
@@ -32,24 +28,14 @@ export interface DistributedBinding {
   destroy(g: GroupHandle): void;
 }
 
-const ADDON = "flambeau_distributed.node";
 let loaded: DistributedBinding | undefined;
 
 /** The c10d binding; throws a FlambeauError naming the missing file and the fix. */
 export function distNative(): DistributedBinding {
-  if (loaded) return loaded;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, "build", "Release", ADDON);
-    if (existsSync(p)) {
-      loaded = createRequire(import.meta.url)(p) as DistributedBinding;
-      return loaded;
-    }
-    dir = dirname(dir);
-  }
-  throw new FlambeauError(
-    "E_STATE",
-    `distributed: build/Release/${ADDON} is missing; install libgloo-dev (apt-get install libgloo-dev) and run \`npm run setup\``,
+  loaded ??= loadAddon<DistributedBinding>(
+    "flambeau_distributed.node",
     "initProcessGroup",
+    `distributed training needs Gloo (Debian/Ubuntu: sudo apt-get install libgloo-dev, then npm run setup in a checkout); ${LIBTORCH_FIX}`,
   );
+  return loaded;
 }

@@ -1,9 +1,9 @@
 // Nearest-neighbour indexes over embedding rows: exact (one matmul + topk per chunk of
 // queries, on the engine) and approximate (HNSW from hnswlib-node) for large galleries.
-import { createRequire } from "node:module";
 import type * as Hnsw from "hnswlib-node";
 import { argError } from "../../core/errors.js";
 import { cat, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { requireOptional } from "../../core/optional.js";
 
 export type Metric = "cosine" | "l2";
 
@@ -101,8 +101,6 @@ function join(ts: Tensor[]): Tensor {
   return out;
 }
 
-const require = createRequire(import.meta.url);
-
 export interface HnswOptions {
   metric?: Metric;
   /** Graph degree (hnswlib's M). */
@@ -121,7 +119,7 @@ export class HnswIndex implements NeighborIndex {
   readonly metric: Metric;
   constructor(gallery: Tensor, o: HnswOptions = {}) {
     checkRows("HnswIndex", gallery);
-    const { HierarchicalNSW } = require("hnswlib-node") as typeof Hnsw;
+    const { HierarchicalNSW } = requireOptional<typeof Hnsw>("hnswlib-node", "approximate search (HNSW)", "HnswIndex");
     this.metric = o.metric ?? "cosine";
     const [n, d] = gallery.shape as [number, number];
     this.size = n;

@@ -35,8 +35,8 @@ export function retrievalMetrics(index: NeighborIndex, gallery: Tensor, labels: 
         const { indices } = index.search(q, all, { exclude: rows });
         const qLab = labels.indexSelect(0, tensorOf(rows)).view([rows.length, 1]);
         const hit = labels.index([indices]).eq(qLab).float(); // [n, G−1]
-        r1 += Number(hit.narrow(1, 0, 1).sum().item());
-        r5 += Number(hit.narrow(1, 0, Math.min(5, all)).amax(1).sum().item());
+        r1 += hit.narrow(1, 0, 1).sum().item();
+        r5 += hit.narrow(1, 0, Math.min(5, all)).amax(1).sum().item();
         const ranks = hit.cumsum(1);
         const pos = ranks.narrow(1, all - 1, 1); // relevant items per query
         const precision = ranks.div(tensorRange(all));
@@ -44,7 +44,7 @@ export function retrievalMetrics(index: NeighborIndex, gallery: Tensor, labels: 
           .mul(hit)
           .sum({ dim: [1], keepdim: true })
           .div(pos.clamp(1, Number.POSITIVE_INFINITY));
-        ap += Number(perQuery.sum().item());
+        ap += perQuery.sum().item();
       }),
     );
   }

@@ -6,6 +6,7 @@ import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -95,7 +96,7 @@ export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promis
   const { seed } = o;
   const side = f.train.size;
   o.log(
-    `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${f.epochs} epochs, batch ${f.batchSize}, lr ${f.peakLr}`,
+    `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${plural(f.epochs, "epoch")}, batch ${f.batchSize}, lr ${f.peakLr}`,
   );
   const images = sceneImages(f.train);
   const targets = f.targets(f.train);

@@ -14,6 +14,7 @@ import { Random } from "../../data/random.js";
 import { load as loadTensors, save } from "../../io/index.js";
 import { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
@@ -118,7 +119,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const [n, channels, size] = data.images.shape as [number, 1 | 3, number];
   const stats = tidy(() => {
     const x = data.images.narrow(0, 0, Math.min(n, 10000)).float().div(255);
-    return { mean: Number(x.mean().item()), std: Math.max(1e-3, Number(x.std().item())) };
+    return { mean: x.mean().item(), std: Math.max(1e-3, x.std().item()) };
   });
   const pre: Pre = { size, channels, ...stats };
   const hyper: Hyper = { inChannels: channels, dim: 64, width: 16 };
@@ -131,7 +132,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const optimizer = new AdamW(withHead.parameters(), { lr: peakLr, weightDecay: 1e-4 });
   const total = epochs * Math.ceil(n / batch);
   log(
-    `${TASK}: ${n} training images of ${all.classes.length - HELD_OUT} classes (held out: ${held.map((c) => all.classes[c]).join(", ")}); CosFace, ${epochs} epochs, batch ${batch}`,
+    `${TASK}: ${n} training images of ${all.classes.length - HELD_OUT} classes (held out: ${held.map((c) => all.classes[c]).join(", ")}); CosFace, ${plural(epochs, "epoch")}, batch ${batch}`,
   );
   const trainer = new Trainer<[Tensor, Tensor]>({
     name: TASK,

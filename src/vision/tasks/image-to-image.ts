@@ -8,6 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, stack, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -92,7 +93,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   // An epoch is STEPS_PER_EPOCH batches of fresh random patches; `limit` caps its patches.
   const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
   log(
-    `${TASK}: ${photos.length} training photos (${split.test.length} held out), ${arch}, ${epochs} epochs × ${steps} steps of ${batch} ${PATCH}px patches, lr ${peakLr}`,
+    `${TASK}: ${photos.length} training photos (${split.test.length} held out), ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px patches, lr ${peakLr}`,
   );
   const optimizer = new Adam(model.parameters(), { lr: peakLr });
   const trainer = new Trainer<Pair>({

@@ -57,7 +57,7 @@ function setup(op: string, x: Tensor, labels: Tensor, numClasses: number, o: Mix
   const perm = tensor(BigInt64Array.from(rng.permutation(x.shape[0]!), BigInt));
   if (!Number.isInteger(numClasses) || numClasses < 1) argError(op, `numClasses must be a positive integer, got ${numClasses}`);
   const l = labels.to("int64");
-  if (Number(l.min().item()) < 0 || Number(l.max().item()) >= numClasses)
+  if (l.min().item() < 0 || l.max().item() >= numClasses)
     argError(op, `labels must lie in [0, ${numClasses}), got [${l.min().item()}, ${l.max().item()}]`);
   const y = callT(ONE_HOT, l, numClasses).float();
   return { rng, perm, y, lam: sampleBeta(rng, alpha, alpha) };

@@ -29,5 +29,5 @@ export function tensorRows(n: number): fl.data.TensorDataset<[fl.Tensor, fl.Tens
 
 /** A collate exported for workers: sums of x per batch. */
 export function sumCollate(samples: { x: fl.Tensor; y: number }[]): { total: number; ys: number[] } {
-  return { total: samples.reduce((a, s) => a + Number(s.x.sum().item()), 0), ys: samples.map((s) => s.y) };
+  return { total: samples.reduce((a, s) => a + s.x.sum().item(), 0), ys: samples.map((s) => s.y) };
 }

@@ -1,0 +1,84 @@
+// `flambeau continual`: one scenario, several strategies, one report (results.json and
+// report.html with each strategy's accuracy matrix). The model is van de Ven & Tolias's
+// split-MNIST network, a 2 × 400 ReLU MLP.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FlambeauError } from "../core/errors.js";
+import { writeTextAtomic } from "../io/atomic.js";
+import {
+  type ContinualMode,
+  type ContinualResult,
+  continualReportHtml,
+  loadContinualData,
+  permutedScenario,
+  runContinual,
+  STRATEGIES,
+  type StrategyName,
+  splitScenario,
+} from "../learn/continual/index.js";
+import { ReLU } from "../nn/activation.js";
+import { Sequential } from "../nn/container.js";
+import { Linear } from "../nn/linear.js";
+
+export interface ContinualCliOptions {
+  data: string;
+  scenario: string;
+  mode: string;
+  strategies: string[];
+  experiences: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  hidden: number;
+  seed: number;
+  out: string;
+  log: (line: string) => void;
+}
+
+export async function runContinualCli(o: ContinualCliOptions): Promise<ContinualResult[]> {
+  if (o.scenario !== "split" && o.scenario !== "permuted")
+    throw new FlambeauError("E_ARG", `continual: --scenario must be split or permuted, got "${o.scenario}"`);
+  if (!["task", "domain", "class"].includes(o.mode))
+    throw new FlambeauError("E_ARG", `continual: --mode must be task, domain or class, got "${o.mode}"`);
+  for (const s of o.strategies)
+    if (!(s in STRATEGIES))
+      throw new FlambeauError("E_ARG", `continual: unknown strategy "${s}"; strategies: ${Object.keys(STRATEGIES).join(", ")}`);
+  const data = await loadContinualData(o.data);
+  const scenario =
+    o.scenario === "permuted"
+      ? permutedScenario(data, { experiences: o.experiences, seed: o.seed, name: `permuted ${o.data} (${o.experiences} experiences)` })
+      : splitScenario(data, {
+          mode: o.mode as ContinualMode,
+          classesPerTask: Math.floor(data.classes / o.experiences),
+          name: `split ${o.data} (${o.experiences} experiences, ${o.mode}-incremental)`,
+        });
+  const features = data.train.x.shape[1]!;
+  const makeModel = () =>
+    new Sequential(
+      new Linear(features, o.hidden),
+      new ReLU(),
+      new Linear(o.hidden, o.hidden),
+      new ReLU(),
+      new Linear(o.hidden, scenario.outputs),
+    );
+  const results: ContinualResult[] = [];
+  for (const name of o.strategies) {
+    const r = await runContinual({
+      scenario,
+      makeModel,
+      strategy: STRATEGIES[name as StrategyName](),
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      seed: o.seed,
+      log: o.log,
+    });
+    o.log(`${name}: average accuracy ${(r.average * 100).toFixed(1)} %, backward transfer ${(r.backwardTransfer * 100).toFixed(1)} points`);
+    results.push(r);
+  }
+  mkdirSync(o.out, { recursive: true });
+  await writeTextAtomic("continual", join(o.out, "results.json"), `${JSON.stringify({ scenario: scenario.name, results }, null, 2)}\n`);
+  await writeTextAtomic("continual", join(o.out, "report.html"), continualReportHtml(scenario.name, results));
+  return results;
+}
