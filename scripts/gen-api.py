@@ -17,6 +17,7 @@ signatures are derived from the same types. Nothing here is a list of ops: only 
 """
 
 import argparse
+import inspect
 import json
 import os
 import re
@@ -199,7 +200,9 @@ def parse_overload(schema):
 
 
 def spec_string(ov):
-    pos = [f"{p['name']}:{p['kind']}{'=' if p['opt'] and p['kind'] != '-' else ''}" for p in ov["params"] if not p["kw"]]
+    # "...": PyTorch's Python function takes this list as variadic arguments too (f(a, b) and f([a, b]))
+    pos = [f"{'...' if i == 0 and ov.get('variadic') else ''}{p['name']}:{p['kind']}{'=' if p['opt'] and p['kind'] != '-' else ''}"
+           for i, p in enumerate(p for p in ov["params"] if not p["kw"])]
     kw = [f"{p['name']}:{p['kind']}{'=' if p['opt'] and p['kind'] != '-' else ''}" for p in ov["params"] if p["kw"]]
     inner = ", ".join(pos + (["*"] + kw if kw else []))
     return f"{ov['qual']}({inner}) -> {ov['ret']}"
@@ -343,14 +346,18 @@ def signatures(ov, method):
     lead_s = [arg(p, p["opt"]) for p in lead]
     # a lead optional (before a required one) must be written, even as null/undefined
     lead_s = [s.replace("?:", ":") + (" | undefined" if "?:" in s else "") for s in lead_s]
-    if optional or kwreq:
-        members = "; ".join(f"{camel(p['name'])}{'?' if p['opt'] else ''}: {ts_type(p['kind'])}" for p in optional)
-        opts = f"options{'' if kwreq else '?'}: {{ {members} }}"
-    else:
-        opts = None
+    members = "; ".join(f"{camel(p['name'])}{'?' if p['opt'] else ''}: {ts_type(p['kind'])}" for p in ps if p in optional or p in kwreq)
+    opts = f"options{'' if kwreq else '?'}: {{ {members} }}" if optional or kwreq else None
     sigs = [lead_s + ([opts] if opts else [])]
     if posopt and not kwreq:
         sigs.append(lead_s + [arg(p, True) for p in posopt] + [opts])
+    if ov.get("variadic") and not method and len(lead) == 1:
+        # f(a, b, …) beside f([a, b, …]); the options object (kw-only in PyTorch) last
+        rest = f"...{param_name(lead[0]['name'])}: Tensor[]"
+        if not kwreq:
+            sigs.append([rest])
+        if opts:
+            sigs.append([f"...args: [{rest}, options: {{ {members} }}]"])
     ret = ts_ret(ov["ret"])
     out = []
     for s in sigs:
@@ -409,9 +416,21 @@ def plan(schemas):
                     continue
             elif surf == "torch" and js in top_hand:
                 continue
+            if ovs and surf != "tensor" and variadic_tensors(surf, n):
+                ovs = [dict(o, variadic=True) if o["params"] and o["params"][0]["kind"] == "T[]" else o for o in ovs]
             if ovs:
                 gen[surf].append((js, n, ovs))
     return names, excluded, gen
+
+
+def variadic_tensors(surf, n):
+    """Whether PyTorch's Python function takes its tensors as variadic arguments (def f(*tensors))."""
+    mod = {"torch": torch, "linalg": torch.linalg, "fft": torch.fft, "special": torch.special}[surf]
+    try:
+        ps = list(inspect.signature(getattr(mod, n)).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    return bool(ps) and ps[0].kind == inspect.Parameter.VAR_POSITIONAL
 
 
 # ---------------------------------------------------------------- emission

@@ -15,6 +15,7 @@ import * as L from "./ops/linalg.js";
 import * as N from "./ops/nn.js";
 import * as R from "./ops/reduce.js";
 import * as S from "./ops/shape.js";
+import { type StftOptions, stft as stftOf } from "./ops/stft.js";
 import { registerTensorClass } from "./tensor-class.js";
 import { checkTensor, normDim, optArgs, show } from "./validate.js";
 
@@ -533,10 +534,10 @@ export class Tensor {
   mean(opts?: R.SumOptions | number | readonly number[], keepdim?: boolean): Tensor {
     return R.mean(this, opts, keepdim);
   }
-  var(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+  var(opts?: R.VarOptions | number | readonly number[] | boolean, keepdim?: boolean): Tensor {
     return R.variance(this, opts, keepdim);
   }
-  std(opts?: R.VarOptions | number | readonly number[], keepdim?: boolean): Tensor {
+  std(opts?: R.VarOptions | number | readonly number[] | boolean, keepdim?: boolean): Tensor {
     return R.std(this, opts, keepdim);
   }
   prod(opts?: { dim?: number; keepdim?: boolean } | number, keepdim?: boolean): Tensor {
@@ -611,14 +612,25 @@ export class Tensor {
   t(): Tensor {
     return S.t(this);
   }
+  /** The sizes as arguments or as one array, as PyTorch's `x.sum_to_size(*size)`. */
+  sumToSize(...size: number[] | [readonly number[]]): Tensor {
+    return S.sumToSize(this, flatArgs(size));
+  }
   /** PyTorch's `x.T`: all dims reversed. */
   get T(): Tensor {
     return S.permute(this, [...Array(this.ndim).keys()].reverse());
   }
-  /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed). */
+  /** PyTorch's `x.mT`: the last two dims swapped (a batch of matrices transposed); a 0-d tensor as itself. */
   get mT(): Tensor {
-    if (this.ndim < 2) argError("mT", `needs a tensor of rank >= 2, got rank ${this.ndim}`);
-    return S.transpose(this, -2, -1);
+    return matrixView(this, "mT");
+  }
+  /** PyTorch's `x.mH`: mT conjugated (the adjoint of a batch of matrices). */
+  get mH(): Tensor {
+    return matrixView(this, "mH");
+  }
+  /** PyTorch's `x.H`: the conjugate transpose of a matrix (2-D) or a 0-d tensor. */
+  get H(): Tensor {
+    return matrixView(this, "H");
   }
   squeeze(dim?: number): Tensor {
     return S.squeeze(this, dim);
@@ -697,8 +709,27 @@ export class Tensor {
   maskedSelect(mask: Tensor): Tensor {
     return I.maskedSelect(this, mask);
   }
-  sort(dim = -1, descending = false): { values: Tensor; indices: Tensor } {
-    return I.sort(this, dim, descending);
+  sort(
+    dim?: number | I.SortOptions,
+    descending?: boolean | I.SortOptions,
+    stable?: boolean | I.SortOptions,
+  ): { values: Tensor; indices: Tensor } {
+    return I.sort(this, dim, descending, stable);
+  }
+  nonzero(options: { asTuple: true }): Tensor[];
+  nonzero(options?: { asTuple?: false }): Tensor;
+  nonzero(options?: { asTuple?: boolean }): Tensor | Tensor[] {
+    return I.nonzero(this, options);
+  }
+  unique<O extends I.UniqueOptions = Record<string, never>>(options?: O): I.UniqueResult<O>;
+  unique(...args: (boolean | number | null | I.UniqueOptions | undefined)[]): Tensor | Tensor[];
+  unique(...args: unknown[]): Tensor | Tensor[] {
+    return (I.unique as (a: Tensor, ...r: unknown[]) => Tensor | Tensor[])(this, ...args);
+  }
+  uniqueConsecutive<O extends I.UniqueConsecutiveOptions = Record<string, never>>(options?: O): I.UniqueResult<O>;
+  uniqueConsecutive(...args: (boolean | number | null | I.UniqueConsecutiveOptions | undefined)[]): Tensor | Tensor[];
+  uniqueConsecutive(...args: unknown[]): Tensor | Tensor[] {
+    return (I.uniqueConsecutive as (a: Tensor, ...r: unknown[]) => Tensor | Tensor[])(this, ...args);
   }
   argsort(dim = -1, descending = false): Tensor {
     return I.argsort(this, dim, descending);
@@ -720,8 +751,33 @@ export class Tensor {
   dot(o: Tensor): Tensor {
     return L.dot(this, o);
   }
+  /** torch.stft of this signal; the optional arguments positionally or in the options. */
+  stft(nFft: number, ...rest: (number | boolean | string | Tensor | null | undefined | StftOptions)[]): Tensor {
+    return (stftOf as (x: Tensor, n: number, ...r: unknown[]) => Tensor)(this, nFft, ...rest);
+  }
+  lu(options: L.LuOptions & { getInfos: true }): { LU: Tensor; pivots: Tensor; info: Tensor };
+  lu(pivot: boolean, getInfos: true): { LU: Tensor; pivots: Tensor; info: Tensor };
+  lu(pivot?: boolean | (L.LuOptions & { getInfos?: false }), getInfos?: false): [LU: Tensor, pivots: Tensor];
+  lu(
+    pivot?: boolean | L.LuOptions,
+    getInfos?: boolean | L.LuOptions,
+  ): [LU: Tensor, pivots: Tensor] | { LU: Tensor; pivots: Tensor; info: Tensor } {
+    return L.lu(this, pivot, getInfos);
+  }
 }
 registerTensorClass(Tensor);
+
+const MATRIX_VIEWS = { mT: aten("mT"), mH: aten("mH"), H: aten("matrix_H") } as const;
+/** The views behind `x.mT`, `x.mH` (last two dims swapped, conjugated for mH) and `x.H` (matrices only); a 0-d tensor is its own. */
+function matrixView(a: Tensor, which: "mT" | "mH" | "H"): Tensor {
+  const r = checkTensor(which, "input", a).ndim;
+  if (which === "H" ? r !== 0 && r !== 2 : r === 1)
+    argError(
+      which,
+      `needs ${which === "H" ? "a matrix (rank 2) or a 0-d tensor" : "a (batch of) matrices (rank >= 2) or a 0-d tensor"}, got rank ${r}`,
+    );
+  return callT(MATRIX_VIEWS[which], a);
+}
 
 function flatArgs(a: number[] | [readonly number[]]): number[] {
   return a.length === 1 && Array.isArray(a[0]) ? [...(a[0] as readonly number[])] : (a as number[]);

@@ -94,9 +94,9 @@ export function coalesce(
 ): { edgeIndex: Tensor; edgeWeight: Tensor | null } {
   return tidy(() => {
     const key = edgeIndex.select(0, 0).mul(numNodes).add(edgeIndex.select(0, 1));
-    const u = unique(key, { returnInverse: true });
-    const ei = stack([u.values.div(numNodes, "floor"), u.values.remainder(numNodes)]);
-    const w = edgeWeight ? zeros([u.values.shape[0]!], { dtype: edgeWeight.dtype }).indexAdd(0, u.inverse, edgeWeight) : null;
+    const [values, inverse] = unique(key, { returnInverse: true });
+    const ei = stack([values.div(numNodes, "floor"), values.remainder(numNodes)]);
+    const w = edgeWeight ? zeros([values.shape[0]!], { dtype: edgeWeight.dtype }).indexAdd(0, inverse, edgeWeight) : null;
     return { edgeIndex: ei, edgeWeight: w };
   }) as { edgeIndex: Tensor; edgeWeight: Tensor | null };
 }

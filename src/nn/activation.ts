@@ -224,7 +224,8 @@ export class Hardshrink extends Module {
   readonly lambd: number;
   constructor(lambd = 0.5) {
     super();
-    if (typeof lambd !== "number" || !(lambd >= 0)) argError("Hardshrink", `lambd must be ≥ 0, got ${String(lambd)}`);
+    // PyTorch takes any λ here (a negative one keeps every element); only softshrink needs λ ≥ 0.
+    if (typeof lambd !== "number" || Number.isNaN(lambd)) argError("Hardshrink", `lambd must be a number, got ${String(lambd)}`);
     this.lambd = lambd;
   }
   forward(x: Tensor): Tensor {

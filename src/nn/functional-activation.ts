@@ -17,9 +17,11 @@ const ZEROS_LIKE = aten("zeros_like");
 const SCATTER_VALUE_ = aten("scatter_.value");
 const ARGMAX = aten("argmax");
 
-function checkLambda(op: string, given: unknown): number {
+/** λ of the shrink functions: softshrink needs λ ≥ 0; hardshrink takes any λ, as PyTorch does. */
+function checkLambda(op: string, given: unknown, min = 0): number {
   const lambd = optArgs<{ lambd?: number }>(op, ["lambd"], [given]).lambd ?? 0.5;
-  if (typeof lambd !== "number" || !(lambd >= 0)) argError(op, `lambd must be a number ≥ 0, got ${show(lambd)}`);
+  if (typeof lambd !== "number" || !(lambd >= min))
+    argError(op, `lambd must be a number${min === 0 ? " ≥ 0" : " (not NaN)"}, got ${show(lambd)}`);
   return lambd;
 }
 
@@ -32,7 +34,7 @@ export const softshrink = (x: Tensor, lambd?: number | { lambd?: number }): Tens
 
 /** x where |x| > λ, 0 elsewhere. */
 export const hardshrink = (x: Tensor, lambd?: number | { lambd?: number }): Tensor =>
-  callT(HARDSHRINK, x, checkLambda("hardshrink", lambd));
+  callT(HARDSHRINK, x, checkLambda("hardshrink", lambd, Number.NEGATIVE_INFINITY));
 
 /** x − tanh(x). */
 export const tanhshrink = (x: Tensor): Tensor => tidy(() => checkTensor("tanhshrink", "input", x).sub(x.tanh()));

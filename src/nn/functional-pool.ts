@@ -3,10 +3,12 @@
 // crashes on some huge or zero values instead of raising.
 import { aten } from "../core/aten.js";
 import { callT, callTs } from "../core/dispatch.js";
+import { isFloating } from "../core/dtype.js";
 import { argError } from "../core/errors.js";
-import { type Tensor, tidy } from "../core/index.js";
+import { rand, type Tensor, tidy } from "../core/index.js";
+import { type adaptiveMaxPool2d, adaptiveMaxPoolNd, type MaxPoolOptions, type maxPool2d, maxPoolNd } from "../core/ops/nn.js";
 import { type AdaptiveSize, adaptiveSize as coreAdaptiveSize, type DropoutArg, dropoutArgs } from "../core/ops/nn-args.js";
-import { checkInt, checkTensor, checkTuple, optionsOf, show } from "../core/validate.js";
+import { checkInt, checkTensor, checkTuple, optArgs, optionsOf, show } from "../core/validate.js";
 
 const CAP = 2 ** 20;
 type Size = number | readonly number[];
@@ -36,21 +38,12 @@ function poolArgs(op: string, x: Tensor, n: number, kernel: Size, o: PoolOptions
   return { k, s, p, d, ceilMode };
 }
 
-export function maxPool3d(x: Tensor, kernel: Size, o: PoolOptions = {}): Tensor {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
-  return callT(aten("max_pool3d"), x, k, s, p, d, ceilMode);
-}
-/** Max pooling that also returns the flat index of each maximum (for maxUnpool). */
-export function maxPool1dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool1d", x, 1, kernel, o);
-  const [values, indices] = callTs(aten("max_pool1d_with_indices"), x, k, s, p, d, ceilMode);
-  return { values: values!, indices: indices! };
-}
-export function maxPool3dWithIndices(x: Tensor, kernel: Size, o: PoolOptions = {}): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool3d", x, 3, kernel, o);
-  const [values, indices] = callTs(aten("max_pool3d_with_indices"), x, k, s, p, d, ceilMode);
-  return { values: values!, indices: indices! };
-}
+export const maxPool3d = ((x: Tensor, kernel: Size, o?: MaxPoolOptions) => maxPoolNd(3, x, kernel, o)) as typeof maxPool2d;
+/** F.max_pool1d_with_indices: `[output, indices]` (PyTorch's plain tuple; the indices are for maxUnpool). */
+export const maxPool1dWithIndices = (x: Tensor, kernel: Size, o: PoolOptions = {}): [output: Tensor, indices: Tensor] =>
+  maxPoolNd(1, x, kernel, o, true) as [Tensor, Tensor];
+export const maxPool3dWithIndices = (x: Tensor, kernel: Size, o: PoolOptions = {}): [output: Tensor, indices: Tensor] =>
+  maxPoolNd(3, x, kernel, o, true) as [Tensor, Tensor];
 
 export interface AvgPool3dOptions extends Omit<PoolOptions, "dilation"> {
   countIncludePad?: boolean;
@@ -67,18 +60,12 @@ export function avgPool3d(x: Tensor, kernel: Size, o: AvgPool3dOptions = {}): Te
 const adaptiveSize = (op: string, x: Tensor, n: number, size: AdaptiveSize): number[] => coreAdaptiveSize(op, x, n, size, CAP);
 export const adaptiveAvgPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool3d"), x, adaptiveSize("adaptiveAvgPool3d", x, 3, size));
-export const adaptiveMaxPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
-  callTs(aten("adaptive_max_pool1d"), x, adaptiveSize("adaptiveMaxPool1d", x, 1, size))[0]!;
-export const adaptiveMaxPool3d = (x: Tensor, size: AdaptiveSize): Tensor =>
-  callTs(aten("adaptive_max_pool3d"), x, adaptiveSize("adaptiveMaxPool3d", x, 3, size))[0]!;
-/** Adaptive max pooling with the argmax of each window (for maxUnpool), as maxPool1dWithIndices returns them. */
-function adaptiveMaxWithIndices(n: 1 | 2 | 3, x: Tensor, size: AdaptiveSize): { values: Tensor; indices: Tensor } {
-  const [values, indices] = callTs(aten(`adaptive_max_pool${n}d`), x, adaptiveSize(`adaptiveMaxPool${n}dWithIndices`, x, n, size));
-  return { values: values!, indices: indices! };
-}
-export const adaptiveMaxPool1dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(1, x, size);
-export const adaptiveMaxPool2dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(2, x, size);
-export const adaptiveMaxPool3dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxWithIndices(3, x, size);
+export const adaptiveMaxPool1d = ((x, size, ri) => adaptiveMaxPoolNd(1, x, size, ri)) as typeof adaptiveMaxPool2d;
+export const adaptiveMaxPool3d = ((x, size, ri) => adaptiveMaxPoolNd(3, x, size, ri)) as typeof adaptiveMaxPool2d;
+/** F.adaptive_max_poolNd_with_indices: `[output, indices]` (PyTorch's plain tuple). */
+export const adaptiveMaxPool1dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(1, x, size, true) as [Tensor, Tensor];
+export const adaptiveMaxPool2dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(2, x, size, true) as [Tensor, Tensor];
+export const adaptiveMaxPool3dWithIndices = (x: Tensor, size: AdaptiveSize) => adaptiveMaxPoolNd(3, x, size, true) as [Tensor, Tensor];
 
 export interface LPPoolOptions {
   stride?: Size;
@@ -218,3 +205,81 @@ export function featureAlphaDropout(x: Tensor, p?: DropoutArg<number>, training?
   const a = dropoutArgs("featureAlphaDropout", p, training, false);
   return callT(aten("feature_alpha_dropout"), checkTensor("featureAlphaDropout", "input", x), a.p, a.training);
 }
+
+export interface FractionalMaxPoolOptions {
+  /** The output's spatial size (a number for every dim), or … */
+  outputSize?: Size | null;
+  /** … its ratio to the input's, in (0, 1) (sizes rounded down). */
+  outputRatio?: number | readonly number[] | null;
+  /** Also return the flat index of each maximum: `[output, indices]` (PyTorch's plain tuple). */
+  returnIndices?: boolean;
+  /** PyTorch's `_random_samples`: [N (1 unbatched), C, dims] values in [0, 1) that place the windows; default drawn with rand. */
+  randomSamples?: Tensor | null;
+}
+const FRACTIONAL_ARGS = ["outputSize", "outputRatio", "returnIndices", "randomSamples"] as const;
+type FractionalArg<T> = T | FractionalMaxPoolOptions;
+type FractionalMaxPoolFn = {
+  (x: Tensor, kernel: Size, options: FractionalMaxPoolOptions & { returnIndices: true }): [output: Tensor, indices: Tensor];
+  (x: Tensor, kernel: Size, options?: FractionalMaxPoolOptions & { returnIndices?: false }): Tensor;
+  (
+    x: Tensor,
+    kernel: Size,
+    outputSize?: FractionalArg<Size | null>,
+    outputRatio?: FractionalArg<number | readonly number[] | null>,
+    returnIndices?: FractionalArg<boolean>,
+    randomSamples?: FractionalArg<Tensor | null>,
+  ): Tensor | [output: Tensor, indices: Tensor];
+};
+
+/** Fractional max pooling (Graham 2014) over the last n dims, as F.fractional_max_pool{2,3}d. */
+function fractionalMaxPool(n: 2 | 3, x: Tensor, kernel: Size, args: unknown[]): Tensor | [output: Tensor, indices: Tensor] {
+  const op = `fractionalMaxPool${n}d`;
+  checkTensor(op, "input", x);
+  const o = optArgs<FractionalMaxPoolOptions>(op, FRACTIONAL_ARGS, args);
+  if (x.ndim !== n + 1 && x.ndim !== n + 2) argError(op, `input must have rank ${n + 1} or ${n + 2}, got [${x.shape.join(", ")}]`);
+  if (!isFloating(x.dtype)) argError(op, `input must be floating point, got ${x.dtype}`);
+  const k = checkTuple(op, "kernelSize", kernel, n, 1, CAP);
+  const spatial = x.shape.slice(-n);
+  let out: number[];
+  if (o.outputSize != null) out = checkTuple(op, "outputSize", o.outputSize, n, 0, CAP);
+  else if (o.outputRatio != null) {
+    const r = typeof o.outputRatio === "number" ? new Array<number>(n).fill(o.outputRatio) : o.outputRatio;
+    if (!Array.isArray(r) || r.length !== n || !r.every((v) => typeof v === "number" && v > 0 && v < 1))
+      argError(op, `outputRatio must be a number or ${n} numbers in (0, 1), got ${show(o.outputRatio)}`);
+    out = spatial.map((s, i) => Math.trunc(s * r[i]!));
+  } else argError(op, "give outputSize or outputRatio");
+  out.forEach((v, i) => {
+    if (v + k[i]! - 1 > spatial[i]!)
+      argError(op, `kernel ${k[i]} is too large for output size ${v} from input size ${spatial[i]} (needs output + kernel − 1 ≤ input)`);
+  });
+  const returnIndices = o.returnIndices ?? false;
+  if (typeof returnIndices !== "boolean") argError(op, `returnIndices must be a boolean, got ${show(returnIndices)}`);
+  const batch = x.ndim === n + 2 ? x.shape[0]! : 1;
+  const channels = x.shape[x.ndim - n - 1]!;
+  const given = o.randomSamples ?? null;
+  if (given !== null) {
+    checkTensor(op, "randomSamples", given);
+    if (given.dtype !== x.dtype || given.shape.join() !== [batch, channels, n].join())
+      argError(op, `randomSamples must be ${x.dtype} [${batch}, ${channels}, ${n}], got ${show(given)}`);
+    // Samples outside [0, 1) (or NaN) place windows outside the input: libtorch reads out of bounds.
+    if (given.numel > 0) {
+      const [lo, hi] = tidy(() => [Number(given.min().item()), Number(given.max().item())]);
+      if (!(lo >= 0 && hi < 1)) argError(op, `randomSamples must lie in [0, 1), found [${lo}, ${hi}]`);
+    }
+  }
+  return tidy(() => {
+    // Drawn as PyTorch draws them, so the same seed places the same windows.
+    const samples = given ?? rand([batch, channels, n], { dtype: x.dtype });
+    const [y, indices] = callTs(aten(`fractional_max_pool${n}d`), x, k, out, samples) as [Tensor, Tensor];
+    return returnIndices ? [y, indices] : y;
+  });
+}
+export const fractionalMaxPool2d = ((x: Tensor, kernel: Size, ...args: unknown[]) =>
+  fractionalMaxPool(2, x, kernel, args)) as FractionalMaxPoolFn;
+export const fractionalMaxPool3d = ((x: Tensor, kernel: Size, ...args: unknown[]) =>
+  fractionalMaxPool(3, x, kernel, args)) as FractionalMaxPoolFn;
+/** F.fractional_max_pool{2,3}d_with_indices: `[output, indices]` (PyTorch's plain tuple). */
+export const fractionalMaxPool2dWithIndices = (x: Tensor, kernel: Size, options: Omit<FractionalMaxPoolOptions, "returnIndices"> = {}) =>
+  fractionalMaxPool2d(x, kernel, { ...optionsOf("fractionalMaxPool2d", options), returnIndices: true });
+export const fractionalMaxPool3dWithIndices = (x: Tensor, kernel: Size, options: Omit<FractionalMaxPoolOptions, "returnIndices"> = {}) =>
+  fractionalMaxPool3d(x, kernel, { ...optionsOf("fractionalMaxPool3d", options), returnIndices: true });

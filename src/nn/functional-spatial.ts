@@ -186,6 +186,29 @@ export function interpolate(
 /** F.upsample (deprecated in PyTorch for interpolate, which it calls). */
 export const upsample = interpolate;
 
+export interface UpsampleOptions {
+  size?: Size | null;
+  scaleFactor?: number | readonly number[] | null;
+}
+function upsampleAs(op: string, mode: "nearest" | "bilinear", x: Tensor, args: unknown[]): Tensor {
+  checkTensor(op, "input", x);
+  const o = optArgs<UpsampleOptions>(op, ["size", "scaleFactor"], args);
+  if (mode === "bilinear" && x.ndim !== 4) argError(op, `input must be 4-D [N, C, H, W], got [${x.shape.join(", ")}]`);
+  return interpolate(x, { size: o.size, scaleFactor: o.scaleFactor, mode, ...(mode === "bilinear" ? { alignCorners: true } : {}) });
+}
+/** F.upsample_nearest (deprecated in PyTorch): interpolate with mode "nearest". */
+export const upsampleNearest = (
+  x: Tensor,
+  size?: Size | null | UpsampleOptions,
+  scaleFactor?: number | readonly number[] | null | UpsampleOptions,
+): Tensor => upsampleAs("upsampleNearest", "nearest", x, [size, scaleFactor]);
+/** F.upsample_bilinear (deprecated in PyTorch): interpolate of [N, C, H, W] with mode "bilinear" and alignCorners. */
+export const upsampleBilinear = (
+  x: Tensor,
+  size?: Size | null | UpsampleOptions,
+  scaleFactor?: number | readonly number[] | null | UpsampleOptions,
+): Tensor => upsampleAs("upsampleBilinear", "bilinear", x, [size, scaleFactor]);
+
 const PAIRWISE_DISTANCE = aten("pairwise_distance");
 /** ‖x1 − x2 + eps‖ₚ along the last dim. */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, o: { p?: number; eps?: number; keepdim?: boolean } = {}): Tensor {

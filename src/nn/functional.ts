@@ -83,7 +83,12 @@ export {
   convTranspose3d,
   dropout1d,
   dropout3d,
+  type FractionalMaxPoolOptions,
   featureAlphaDropout,
+  fractionalMaxPool2d,
+  fractionalMaxPool2dWithIndices,
+  fractionalMaxPool3d,
+  fractionalMaxPool3dWithIndices,
   type LPPoolOptions,
   lpPool1d,
   lpPool2d,
@@ -122,7 +127,10 @@ export {
   pairwiseDistance,
   pdist,
   type UnfoldOptions,
+  type UpsampleOptions,
   unfold,
   upsample,
+  upsampleBilinear,
+  upsampleNearest,
 } from "./functional-spatial.js";
 export { type CellWeights, gruCell, lstmCell, rnnReluCell, rnnTanhCell } from "./rnn-cell.js";

@@ -62,6 +62,8 @@ export {
   AvgPool2d,
   AvgPool3d,
   type AvgPoolOptions,
+  FractionalMaxPool2d,
+  FractionalMaxPool3d,
   LPPool1d,
   LPPool2d,
   MaxPool1d,

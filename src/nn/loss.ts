@@ -99,7 +99,7 @@ export class CTCLoss extends Module {
     super();
     this.options = { ...o };
   }
-  forward(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[], targetLengths: readonly number[]): Tensor {
+  forward(logProbs: Tensor, targets: Tensor, inputLengths: readonly number[] | Tensor, targetLengths: readonly number[] | Tensor): Tensor {
     return L.ctcLoss(logProbs, targets, inputLengths, targetLengths, this.options);
   }
 }

@@ -1,4 +1,6 @@
 // Pooling layers (max, average, adaptive, power-average) and max-unpooling.
+
+import { argError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import {
   adaptiveAvgPool1d,
@@ -17,6 +19,9 @@ import {
   adaptiveMaxPool1d,
   adaptiveMaxPool3d,
   avgPool3d,
+  type FractionalMaxPoolOptions,
+  fractionalMaxPool2d,
+  fractionalMaxPool3d,
   type LPPoolOptions,
   lpPool1d,
   lpPool2d,
@@ -50,11 +55,11 @@ function checkSizes(op: string, kernelSize: Size, o: PoolOptions): void {
 }
 const show = (v: Size): string => (typeof v === "number" ? String(v) : `(${v.join(", ")})`);
 
-/** Max pooling's options: with returnIndices the forward gives { values, indices } (PyTorch's (output, indices)). */
+/** Max pooling's options: with returnIndices the forward gives `[output, indices]` (PyTorch's plain tuple). */
 export interface MaxPoolOptions<R extends boolean = boolean> extends PoolOptions {
   returnIndices?: R;
 }
-type MaxPoolResult<R extends boolean> = R extends true ? { values: Tensor; indices: Tensor } : Tensor;
+type MaxPoolResult<R extends boolean> = R extends true ? [output: Tensor, indices: Tensor] : Tensor;
 
 abstract class MaxPoolNd<R extends boolean = false> extends Module {
   readonly kernelSize: Size;
@@ -71,7 +76,7 @@ abstract class MaxPoolNd<R extends boolean = false> extends Module {
   protected pick(
     x: Tensor,
     plain: (x: Tensor, k: Size, o: PoolOptions) => Tensor,
-    withIndices: (x: Tensor, k: Size, o: PoolOptions) => { values: Tensor; indices: Tensor },
+    withIndices: (x: Tensor, k: Size, o: PoolOptions) => [output: Tensor, indices: Tensor],
   ): MaxPoolResult<R> {
     return (this.returnIndices ? withIndices(x, this.kernelSize, this.o) : plain(x, this.kernelSize, this.o)) as MaxPoolResult<R>;
   }
@@ -259,5 +264,32 @@ export class MaxUnpool3d extends MaxUnpoolNd {
   protected readonly n = 3;
   forward(x: Tensor, indices: Tensor, outputSize?: readonly number[]): Tensor {
     return maxUnpool3d(x, indices, this.kernelSize, { ...this.o, outputSize });
+  }
+}
+
+/** nn.FractionalMaxPool2d/3d: fractional max pooling with the options fixed at construction (fresh random samples per call unless given). */
+abstract class FractionalMaxPoolNd extends Module {
+  readonly kernelSize: Size;
+  readonly o: FractionalMaxPoolOptions;
+  constructor(kernelSize: Size, o: FractionalMaxPoolOptions = {}) {
+    super();
+    checkSizes(this.constructor.name, kernelSize, {});
+    if ((o.outputSize == null) === (o.outputRatio == null))
+      argError(this.constructor.name, "give exactly one of outputSize and outputRatio");
+    this.kernelSize = kernelSize;
+    this.o = { ...o };
+  }
+  override extraRepr(): string {
+    return `kernel_size=${show(this.kernelSize)}, output_size=${this.o.outputSize == null ? "None" : show(this.o.outputSize)}, output_ratio=${this.o.outputRatio == null ? "None" : show(this.o.outputRatio)}`;
+  }
+}
+export class FractionalMaxPool2d extends FractionalMaxPoolNd {
+  forward(x: Tensor): Tensor | [output: Tensor, indices: Tensor] {
+    return fractionalMaxPool2d(x, this.kernelSize, this.o);
+  }
+}
+export class FractionalMaxPool3d extends FractionalMaxPoolNd {
+  forward(x: Tensor): Tensor | [output: Tensor, indices: Tensor] {
+    return fractionalMaxPool3d(x, this.kernelSize, this.o);
   }
 }

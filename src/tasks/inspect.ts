@@ -105,7 +105,7 @@ export function penultimate(model: Module, inputs: Tensor): Tensor {
 export function pca2(x: Tensor): Tensor {
   return tidy(() => {
     const c = x.double().sub(x.double().mean({ dim: 0, keepdim: true }));
-    const { U, S } = svd(c, false);
+    const { U, S } = svd(c);
     return U.narrow(1, 0, 2)
       .mul(S.narrow(0, 0, 2))
       .float();

@@ -110,8 +110,13 @@ export const ADAPTERS: Record<string, () => Fn | undefined> = {
     () =>
     (w, idx, ...r) =>
       (fl.nn.functional.embeddingBag as Fn)(idx, w, ...r),
-  "linalg.lstsq.grad_oriented": () => (a, b, driver) =>
-    (fl.linalg.lstsq(a as fl.Tensor, b as fl.Tensor, { driver: driver as string }) as unknown[])[0],
+  "linalg.lstsq.grad_oriented":
+    () =>
+    (a, b, ...r) =>
+      ((fl.linalg.lstsq as Fn)(a, b, ...r) as unknown[])[0],
+  // The lambdas only pass storage_offset by keyword.
+  as_strided: () => fl.asStrided as Fn,
+  as_strided_scatter: () => fl.asStridedScatter as Fn,
   "linalg.pinv.singular": () => (a, b) => fl.linalg.pinv((a as fl.Tensor).matmul(mT(b))),
   svd_lowrank: () => {
     const f = (fl as unknown as Record<string, Fn>).svdLowrank;

@@ -10,6 +10,8 @@ const MEMORY_FORMAT: Record<string, string> = {
   channels_last: "channelsLast",
 };
 
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
 export function decode(v: Encoded, tensors: fl.Tensor[]): unknown {
   if (v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map((x) => decode(x, tensors));
@@ -63,9 +65,14 @@ export function compareTensor(actual: fl.Tensor, e: TensorEntry, buf: Buffer, wh
   return undefined;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+
+/** The output's tensors in PyTorch's order: arrays by index, plain objects (named tuples) by key order. */
 export function flatTensors(v: unknown, out: fl.Tensor[] = []): fl.Tensor[] {
   if (v instanceof fl.Tensor) out.push(v);
   else if (Array.isArray(v)) for (const x of v) flatTensors(x, out);
+  else if (isPlainObject(v)) for (const x of Object.values(v)) flatTensors(x, out);
   return out;
 }
 
@@ -80,6 +87,23 @@ export function compareOut(actual: unknown, want: Encoded, buf: Buffer, what: st
       return undefined;
     }
     return compareTensor(actual, e, buf, what);
+  }
+  if (want !== null && typeof want === "object" && !Array.isArray(want) && "named" in want) {
+    // PyTorch's named tuple (torch.return_types.*): a generated op returns an array that also
+    // carries the names; a hand-written one an object whose keys are exactly the fields, in order.
+    if (Array.isArray(actual)) return compareOut(actual, want.items, buf, what, uninit);
+    if (!isPlainObject(actual))
+      return `${what}: got ${actual instanceof fl.Tensor ? "a Tensor" : typeof actual}, expected an object { ${want.named.join(", ")} }`;
+    const keys = Object.keys(actual);
+    const fields = want.named.map(camel);
+    if (keys.join(",") !== fields.join(",")) return `${what}: fields { ${keys.join(", ")} }, expected { ${fields.join(", ")} }`;
+    return compareOut(
+      fields.map((f) => actual[f]),
+      want.items,
+      buf,
+      what,
+      uninit,
+    );
   }
   if (Array.isArray(want)) {
     if (!Array.isArray(actual))

@@ -22,6 +22,7 @@ export type Encoded =
   | number
   | boolean
   | Encoded[]
+  | { named: string[]; items: Encoded[] }
   | { tensor: number | TensorEntry }
   | { float: number | string }
   | { int: string }

@@ -79,16 +79,16 @@ const functional: Record<string, (...xs: T[]) => T> = {
   lp_pool1d: (x) => F.lpPool1d(x!, 3, 2),
   lp_pool2d: (x) => F.lpPool2d(x!, 2, [2, 3], { stride: 1 }),
   max_unpool1d: (x) => {
-    const r = F.maxPool1dWithIndices(x!, 2);
-    return F.maxUnpool1d(r.values, r.indices, 2);
+    const [out, indices] = F.maxPool1dWithIndices(x!, 2);
+    return F.maxUnpool1d(out, indices, 2);
   },
   max_unpool2d_size: (x) => {
-    const r = F.maxPool2dWithIndices(x!, 2);
-    return F.maxUnpool2d(r.values, r.indices, 2, { outputSize: [5, 5] });
+    const [out, indices] = F.maxPool2dWithIndices(x!, 2);
+    return F.maxUnpool2d(out, indices, 2, { outputSize: [5, 5] });
   },
   max_unpool3d: (x) => {
-    const r = F.maxPool3dWithIndices(x!, 2);
-    return F.maxUnpool3d(r.values, r.indices, 2);
+    const [out, indices] = F.maxPool3dWithIndices(x!, 2);
+    return F.maxUnpool3d(out, indices, 2);
   },
   conv_transpose3d: (x, w, b) =>
     F.convTranspose3d(x!, w!, b, { stride: [1, 2, 1], padding: [0, 1, 1], outputPadding: [0, 1, 0], groups: 2 }),

@@ -24,11 +24,6 @@ const POSITIONAL: Record<string, string[]> = { ELU: ["alpha"] };
 
 type Out = { output: fl.Tensor; h: fl.Tensor; c?: fl.Tensor; weights?: fl.Tensor | null };
 const fwd = (m: fl.nn.Module): Fwd => (m as unknown as { forward: Fwd }).forward.bind(m);
-const indexed = (r: unknown): unknown => {
-  if (r instanceof fl.Tensor) return r;
-  const { values, indices } = r as { values: fl.Tensor; indices: fl.Tensor };
-  return [values, indices];
-};
 /** Forwards whose arguments or results are shaped differently from PyTorch's (tuples as objects). */
 const FORWARD: Record<string, (m: fl.nn.Module, args: unknown[], o?: Record<string, unknown>) => unknown> = {
   RNN: (m, [x, hx]) => {
@@ -48,9 +43,6 @@ const FORWARD: Record<string, (m: fl.nn.Module, args: unknown[], o?: Record<stri
     const r = fwd(m)(...args) as Out;
     return [r.h, r.c];
   },
-  MaxPool1d: (m, args) => indexed(fwd(m)(...args)),
-  MaxPool2d: (m, args) => indexed(fwd(m)(...args)),
-  MaxPool3d: (m, args) => indexed(fwd(m)(...args)),
   MultiheadAttention: (m, args, o) => {
     const r = fwd(m)(...args, ...(o ? [o] : [])) as Out;
     return [r.output, r.weights];

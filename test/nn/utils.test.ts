@@ -235,7 +235,7 @@ it("ParameterList and ParameterDict register their parameters under PyTorch's ke
 
 it("adaptive max pools with indices, as max_pool*_with_indices return them", () => {
   const x = fl.arange(0, 16).float().view([1, 1, 4, 4]);
-  const { values, indices } = fl.nn.functional.adaptiveMaxPool2dWithIndices(x, 2);
+  const [values, indices] = fl.nn.functional.adaptiveMaxPool2dWithIndices(x, 2);
   assert.deepEqual(values.toArray(), [
     [
       [

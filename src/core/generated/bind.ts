@@ -42,6 +42,7 @@ interface Overload {
   ret: string;
   names: string[] | null; // named tuple returns, camelCased
   signature: string; // for messages
+  variadic: boolean; // the first argument, a Tensor[], may also be given as separate tensors
 }
 
 const camel = (s: string): string => s.replace(/([a-z0-9])_([a-z0-9])/gi, (_m, a: string, b: string) => a + b.toUpperCase());
@@ -129,7 +130,8 @@ function parseSpec(spec: string, method: boolean): Overload {
   const params: Param[] = [];
   let kw = false;
   const inner = spec.slice(open + 1, arrow);
-  for (const part of inner === "" ? [] : inner.split(", ")) {
+  const variadic = inner.startsWith("...");
+  for (const part of (inner === "" ? [] : inner.split(", ")).map((x) => x.replace(/^\.\.\./, ""))) {
     if (part === "*") {
       kw = true;
       continue;
@@ -162,8 +164,9 @@ function parseSpec(spec: string, method: boolean): Overload {
   const shown = params.filter((p) => !p.hidden && !(method && p.name === "self"));
   const pos = shown.filter((p) => !p.kw).map((p) => `${p.key}${p.optional ? "?" : ""}: ${typeName(p.kind)}`);
   const opts = shown.filter((p) => p.kw).map((p) => `${p.key}${p.optional ? "?" : ""}: ${typeName(p.kind)}`);
+  if (variadic) pos[0] = `${pos[0]} (or as separate arguments)`;
   const signature = `(${[...pos, ...(opts.length ? [`{ ${opts.join("; ")} }`] : [])].join(", ")})  [aten::${qualified}]`;
-  return { qualified, op: aten(qualified), params, ret, names, signature };
+  return { qualified, op: aten(qualified), params, ret, names, signature, variadic };
 }
 
 interface Miss {
@@ -177,6 +180,12 @@ let lastDefaults = 0;
 /** Binds the JS arguments to one overload: the native argument list, or why they do not fit. */
 function bind(ov: Overload, pos: readonly unknown[], opts: Record<string, unknown> | null, self: Tensor | null): unknown[] | Miss {
   const params = ov.params;
+  if (ov.variadic && pos[0] instanceof Tensor) {
+    // PyTorch's f(*tensors): the leading tensors are the list
+    let n = 1;
+    while (n < pos.length && pos[n] instanceof Tensor) n++;
+    pos = [pos.slice(0, n), ...pos.slice(n)];
+  }
   const out = new Array<unknown>(params.length);
   let next = 0;
   let used = 0;

@@ -342,29 +342,35 @@ export function atanh_(...a: unknown[]): unknown {
   return $atanh_.call(a);
 }
 
-const $atleast1d = op("atleast1d", ["atleast_1d(self:T) -> T", "atleast_1d.Sequence(tensors:T[]) -> T[]"]);
+const $atleast1d = op("atleast1d", ["atleast_1d(self:T) -> T", "atleast_1d.Sequence(...tensors:T[]) -> T[]"]);
 /** `aten::atleast_1d(Tensor self) -> Tensor` */
 export function atleast1d(input: Tensor): Tensor;
 /** `aten::atleast_1d.Sequence(Tensor[] tensors) -> Tensor[]` */
 export function atleast1d(tensors: readonly Tensor[]): Tensor[];
+/** `aten::atleast_1d.Sequence(Tensor[] tensors) -> Tensor[]` */
+export function atleast1d(...tensors: Tensor[]): Tensor[];
 export function atleast1d(...a: unknown[]): unknown {
   return $atleast1d.call(a);
 }
 
-const $atleast2d = op("atleast2d", ["atleast_2d(self:T) -> T", "atleast_2d.Sequence(tensors:T[]) -> T[]"]);
+const $atleast2d = op("atleast2d", ["atleast_2d(self:T) -> T", "atleast_2d.Sequence(...tensors:T[]) -> T[]"]);
 /** `aten::atleast_2d(Tensor self) -> Tensor` */
 export function atleast2d(input: Tensor): Tensor;
 /** `aten::atleast_2d.Sequence(Tensor[] tensors) -> Tensor[]` */
 export function atleast2d(tensors: readonly Tensor[]): Tensor[];
+/** `aten::atleast_2d.Sequence(Tensor[] tensors) -> Tensor[]` */
+export function atleast2d(...tensors: Tensor[]): Tensor[];
 export function atleast2d(...a: unknown[]): unknown {
   return $atleast2d.call(a);
 }
 
-const $atleast3d = op("atleast3d", ["atleast_3d(self:T) -> T", "atleast_3d.Sequence(tensors:T[]) -> T[]"]);
+const $atleast3d = op("atleast3d", ["atleast_3d(self:T) -> T", "atleast_3d.Sequence(...tensors:T[]) -> T[]"]);
 /** `aten::atleast_3d(Tensor self) -> Tensor` */
 export function atleast3d(input: Tensor): Tensor;
 /** `aten::atleast_3d.Sequence(Tensor[] tensors) -> Tensor[]` */
 export function atleast3d(tensors: readonly Tensor[]): Tensor[];
+/** `aten::atleast_3d.Sequence(Tensor[] tensors) -> Tensor[]` */
+export function atleast3d(...tensors: Tensor[]): Tensor[];
 export function atleast3d(...a: unknown[]): unknown {
   return $atleast3d.call(a);
 }
@@ -641,9 +647,11 @@ export function blackmanWindow(...a: unknown[]): unknown {
   return $blackmanWindow.call(a);
 }
 
-const $blockDiag = op("blockDiag", ["block_diag(tensors:T[]) -> T"]);
+const $blockDiag = op("blockDiag", ["block_diag(...tensors:T[]) -> T"]);
 /** `aten::block_diag(Tensor[] tensors) -> Tensor` */
 export function blockDiag(tensors: readonly Tensor[]): Tensor;
+/** `aten::block_diag(Tensor[] tensors) -> Tensor` */
+export function blockDiag(...tensors: Tensor[]): Tensor;
 export function blockDiag(...a: unknown[]): unknown {
   return $blockDiag.call(a);
 }
@@ -658,11 +666,4 @@ export function bucketize(input: Tensor, boundaries: Tensor, options?: { outInt3
 export function bucketize(input: Scalar, boundaries: Tensor, options?: { outInt32?: boolean; right?: boolean }): Tensor;
 export function bucketize(...a: unknown[]): unknown {
   return $bucketize.call(a);
-}
-
-const $canCast = op("canCast", ["can_cast(from:dt, to:dt) -> b"]);
-/** `aten::can_cast(ScalarType from, ScalarType to) -> bool` */
-export function canCast(from: DType, to: DType): boolean;
-export function canCast(...a: unknown[]): unknown {
-  return $canCast.call(a);
 }

@@ -4,6 +4,26 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
+const $embedding = op("embedding", ["embedding(weight:T, indices:T, padding_idx:i=, scale_grad_by_freq:b=, sparse:b=) -> T"]);
+/** `aten::embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor` */
+export function embedding(
+  weight: Tensor,
+  indices: Tensor,
+  options?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean },
+): Tensor;
+/** `aten::embedding(Tensor weight, Tensor indices, int padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False) -> Tensor` */
+export function embedding(
+  weight: Tensor,
+  indices: Tensor,
+  paddingIdx?: Int,
+  scaleGradByFreq?: boolean,
+  sparse?: boolean,
+  options?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean },
+): Tensor;
+export function embedding(...a: unknown[]): unknown {
+  return $embedding.call(a);
+}
+
 const $embeddingBag = op("embeddingBag", [
   "embedding_bag(weight:T, indices:T, offsets:T, scale_grad_by_freq:b=, mode:i=, sparse:b=, per_sample_weights:T?=, include_last_offset:b=) -> (T, T, T, T)",
   "embedding_bag.padding_idx(weight:T, indices:T, offsets:T, scale_grad_by_freq:b, mode:i, sparse:b, per_sample_weights:T?=, include_last_offset:b, padding_idx:i?=) -> (T, T, T, T)",
@@ -308,27 +328,6 @@ const $ger = op("ger", ["ger(self:T, vec2:T) -> T"]);
 export function ger(input: Tensor, vec2: Tensor): Tensor;
 export function ger(...a: unknown[]): unknown {
   return $ger.call(a);
-}
-
-const $gradient = op("gradient", [
-  "gradient.scalarint(self:T, *, spacing:S?=, dim:i?=, edge_order:i=) -> T[]",
-  "gradient.scalararray(self:T, *, spacing:S, dim:i[], edge_order:i=) -> T[]",
-  "gradient.array(self:T, *, dim:i[], edge_order:i=) -> T[]",
-  "gradient.tensorarrayint(self:T, *, spacing:T[], dim:i?=, edge_order:i=) -> T[]",
-  "gradient.tensorarray(self:T, *, spacing:T[], dim:i[], edge_order:i=) -> T[]",
-]);
-/** `aten::gradient.scalarint(Tensor self, *, Scalar? spacing=None, int? dim=None, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options?: { spacing?: Scalar | null; dim?: Int | null; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.scalararray(Tensor self, *, Scalar spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.array(Tensor self, *, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.tensorarrayint(Tensor self, *, Tensor[] spacing, int? dim=None, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { dim?: Int | null; edgeOrder?: Int }): Tensor[];
-/** `aten::gradient.tensorarray(Tensor self, *, Tensor[] spacing, int[] dim, int edge_order=1) -> Tensor[]` */
-export function gradient(input: Tensor, options: { edgeOrder?: Int }): Tensor[];
-export function gradient(...a: unknown[]): unknown {
-  return $gradient.call(a);
 }
 
 const $greater = op("greater", ["greater.Tensor(self:T, other:T) -> T", "greater.Scalar(self:T, other:S) -> T"]);
@@ -728,4 +727,23 @@ const $inner = op("inner", ["inner(self:T, other:T) -> T"]);
 export function inner(input: Tensor, other: Tensor): Tensor;
 export function inner(...a: unknown[]): unknown {
   return $inner.call(a);
+}
+
+const $instanceNorm = op("instanceNorm", [
+  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
+]);
+/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
+export function instanceNorm(
+  input: Tensor,
+  weight: Tensor | null | undefined,
+  bias: Tensor | null | undefined,
+  runningMean: Tensor | null | undefined,
+  runningVar: Tensor | null | undefined,
+  useInputStats: boolean,
+  momentum: number,
+  eps: number,
+  cudnnEnabled: boolean,
+): Tensor;
+export function instanceNorm(...a: unknown[]): unknown {
+  return $instanceNorm.call(a);
 }

@@ -4,25 +4,6 @@ import type { DType } from "../dtype.js";
 import type { Tensor } from "../tensor.js";
 import { type Int, type Ints, op, type Scalar } from "./bind.js";
 
-const $instanceNorm = op("instanceNorm", [
-  "instance_norm(input:T, weight:T?=, bias:T?=, running_mean:T?=, running_var:T?=, use_input_stats:b, momentum:f, eps:f, cudnn_enabled:b) -> T",
-]);
-/** `aten::instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, float momentum, float eps, bool cudnn_enabled) -> Tensor` */
-export function instanceNorm(
-  input: Tensor,
-  weight: Tensor | null | undefined,
-  bias: Tensor | null | undefined,
-  runningMean: Tensor | null | undefined,
-  runningVar: Tensor | null | undefined,
-  useInputStats: boolean,
-  momentum: number,
-  eps: number,
-  cudnnEnabled: boolean,
-): Tensor;
-export function instanceNorm(...a: unknown[]): unknown {
-  return $instanceNorm.call(a);
-}
-
 const $inverse = op("inverse", ["inverse(self:T) -> T"]);
 /** `aten::inverse(Tensor self) -> Tensor` */
 export function inverse(input: Tensor): Tensor;
@@ -623,11 +604,15 @@ export function median(...a: unknown[]): unknown {
   return $median.call(a);
 }
 
-const $meshgrid = op("meshgrid", ["meshgrid(tensors:T[]) -> T[]", "meshgrid.indexing(tensors:T[], *, indexing:s) -> T[]"]);
+const $meshgrid = op("meshgrid", ["meshgrid(...tensors:T[]) -> T[]", "meshgrid.indexing(...tensors:T[], *, indexing:s) -> T[]"]);
 /** `aten::meshgrid(Tensor[] tensors) -> Tensor[]` */
 export function meshgrid(tensors: readonly Tensor[]): Tensor[];
+/** `aten::meshgrid(Tensor[] tensors) -> Tensor[]` */
+export function meshgrid(...tensors: Tensor[]): Tensor[];
 /** `aten::meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]` */
-export function meshgrid(tensors: readonly Tensor[], options: {}): Tensor[];
+export function meshgrid(tensors: readonly Tensor[], options: { indexing: string }): Tensor[];
+/** `aten::meshgrid.indexing(Tensor[] tensors, *, str indexing) -> Tensor[]` */
+export function meshgrid(...args: [...tensors: Tensor[], options: { indexing: string }]): Tensor[];
 export function meshgrid(...a: unknown[]): unknown {
   return $meshgrid.call(a);
 }

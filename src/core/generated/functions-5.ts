@@ -534,7 +534,7 @@ const $round_ = op("round_", ["round_(self:T) -> T!", "round_.decimals(self:T, *
 /** `aten::round_(Tensor(a!) self) -> Tensor(a!)` */
 export function round_(input: Tensor): Tensor;
 /** `aten::round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)` */
-export function round_(input: Tensor, options: {}): Tensor;
+export function round_(input: Tensor, options: { decimals: Int }): Tensor;
 export function round_(...a: unknown[]): unknown {
   return $round_.call(a);
 }

@@ -78,84 +78,6 @@ export function stdMean(...a: unknown[]): unknown {
   return $stdMean.call(a);
 }
 
-const $stft = op("stft", [
-  "stft(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-  "stft.center(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, center:b=, pad_mode:s=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-]);
-/** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  hopLength?: Int | null,
-  winLength?: Int | null,
-  window?: Tensor | null,
-  normalized?: boolean,
-  onesided?: boolean | null,
-  returnComplex?: boolean | null,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    center?: boolean;
-    padMode?: string;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-/** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-export function stft(
-  input: Tensor,
-  nFft: Int,
-  hopLength?: Int | null,
-  winLength?: Int | null,
-  window?: Tensor | null,
-  center?: boolean,
-  padMode?: string,
-  normalized?: boolean,
-  onesided?: boolean | null,
-  returnComplex?: boolean | null,
-  options?: {
-    hopLength?: Int | null;
-    winLength?: Int | null;
-    window?: Tensor | null;
-    center?: boolean;
-    padMode?: string;
-    normalized?: boolean;
-    onesided?: boolean | null;
-    returnComplex?: boolean | null;
-  },
-): Tensor;
-export function stft(...a: unknown[]): unknown {
-  return $stft.call(a);
-}
-
 const $subtract = op("subtract", ["subtract.Tensor(self:T, other:T, *, alpha:S=) -> T", "subtract.Scalar(self:T, other:S, alpha:S=) -> T"]);
 /** `aten::subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
 export function subtract(input: Tensor, other: Tensor, options?: { alpha?: Scalar }): Tensor;
@@ -254,13 +176,6 @@ export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, opti
 export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim?: Int, options?: { dim?: Int }): Tensor[];
 export function tensorSplit(...a: unknown[]): unknown {
   return $tensorSplit.call(a);
-}
-
-const $tensordot = op("tensordot", ["tensordot(self:T, other:T, dims_self:i[], dims_other:i[]) -> T"]);
-/** `aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor` */
-export function tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]): Tensor;
-export function tensordot(...a: unknown[]): unknown {
-  return $tensordot.call(a);
 }
 
 const $threshold = op("threshold", ["threshold(self:T, threshold:S, value:S) -> T"]);
@@ -422,26 +337,6 @@ const $unfoldCopy = op("unfoldCopy", ["unfold_copy(self:T, dimension:i, size:i, 
 export function unfoldCopy(input: Tensor, dimension: Int, size: Int, step: Int): Tensor;
 export function unfoldCopy(...a: unknown[]): unknown {
   return $unfoldCopy.call(a);
-}
-
-const $uniqueConsecutive = op("uniqueConsecutive", [
-  "unique_consecutive(self:T, return_inverse:b=, return_counts:b=, dim:i?=) -> (T, T, T)",
-]);
-/** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-export function uniqueConsecutive(
-  input: Tensor,
-  options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-): [Tensor, Tensor, Tensor];
-/** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-export function uniqueConsecutive(
-  input: Tensor,
-  returnInverse?: boolean,
-  returnCounts?: boolean,
-  dim?: Int | null,
-  options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-): [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(...a: unknown[]): unknown {
-  return $uniqueConsecutive.call(a);
 }
 
 const $unsafeChunk = op("unsafeChunk", ["unsafe_chunk(self:T, chunks:i, dim:i=) -> T[]"]);

@@ -354,7 +354,7 @@ export function solveEx(...a: unknown[]): unknown {
 
 const $solveTriangular = op("linalg.solveTriangular", ["linalg_solve_triangular(self:T, B:T, *, upper:b, left:b=, unitriangular:b=) -> T"]);
 /** `aten::linalg_solve_triangular(Tensor self, Tensor B, *, bool upper, bool left=True, bool unitriangular=False) -> Tensor` */
-export function solveTriangular(input: Tensor, B: Tensor, options: { left?: boolean; unitriangular?: boolean }): Tensor;
+export function solveTriangular(input: Tensor, B: Tensor, options: { upper: boolean; left?: boolean; unitriangular?: boolean }): Tensor;
 export function solveTriangular(...a: unknown[]): unknown {
   return $solveTriangular.call(a);
 }

@@ -165,8 +165,6 @@ declare module "../tensor.js" {
     nextafter(other: Tensor): Tensor;
     /** `aten::nextafter_(Tensor(a!) self, Tensor other) -> Tensor(a!)` */
     nextafter_(other: Tensor): Tensor;
-    /** `aten::nonzero(Tensor self) -> Tensor` */
-    nonzero(): Tensor;
     /** `aten::not_equal.Tensor(Tensor self, Tensor other) -> Tensor` */
     notEqual(other: Tensor): Tensor;
     /** `aten::not_equal.Scalar(Tensor self, Scalar other) -> Tensor` */
@@ -284,7 +282,7 @@ declare module "../tensor.js" {
     /** `aten::round_(Tensor(a!) self) -> Tensor(a!)` */
     round_(): Tensor;
     /** `aten::round_.decimals(Tensor(a!) self, *, int decimals) -> Tensor(a!)` */
-    round_(options: {}): Tensor;
+    round_(options: { decimals: Int }): Tensor;
     /** `aten::rsqrt_(Tensor(a!) self) -> Tensor(a!)` */
     rsqrt_(): Tensor;
     /** `aten::scatter_.src(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)` */
@@ -292,9 +290,9 @@ declare module "../tensor.js" {
     /** `aten::scatter_.value(Tensor(a!) self, int dim, Tensor index, Scalar value) -> Tensor(a!)` */
     scatter_(dim: Int, index: Tensor, value: Scalar): Tensor;
     /** `aten::scatter_.reduce(Tensor(a!) self, int dim, Tensor index, Tensor src, *, str reduce) -> Tensor(a!)` */
-    scatter_(dim: Int, index: Tensor, src: Tensor, options: {}): Tensor;
+    scatter_(dim: Int, index: Tensor, src: Tensor, options: { reduce: string }): Tensor;
     /** `aten::scatter_.value_reduce(Tensor(a!) self, int dim, Tensor index, Scalar value, *, str reduce) -> Tensor(a!)` */
-    scatter_(dim: Int, index: Tensor, value: Scalar, options: {}): Tensor;
+    scatter_(dim: Int, index: Tensor, value: Scalar, options: { reduce: string }): Tensor;
     /** `aten::scatter_add_(Tensor(a!) self, int dim, Tensor index, Tensor src) -> Tensor(a!)` */
     scatterAdd_(dim: Int, index: Tensor, src: Tensor): Tensor;
     /** `aten::scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor` */
@@ -348,6 +346,8 @@ declare module "../tensor.js" {
     squeeze_(): Tensor;
     /** `aten::squeeze_.dim(Tensor(a!) self, int dim) -> Tensor(a!)` */
     squeeze_(dim: Int): Tensor;
+    /** `aten::stride.int(Tensor self, int dim) -> int` */
+    stride(dim: Int): number;
   }
 }
 
@@ -402,7 +402,6 @@ method("newOnes", ["new_ones(self:T, size:i[], *, dtype:dt?=, layout:-, device:d
 method("newZeros", ["new_zeros(self:T, size:i[], *, dtype:dt?=, layout:-, device:dev?=, pin_memory:-) -> T"]);
 method("nextafter", ["nextafter(self:T, other:T) -> T"]);
 method("nextafter_", ["nextafter_(self:T, other:T) -> T!"]);
-method("nonzero", ["nonzero(self:T) -> T"]);
 method("notEqual", ["not_equal.Tensor(self:T, other:T) -> T", "not_equal.Scalar(self:T, other:S) -> T"]);
 method("notEqual_", ["not_equal_.Scalar(self:T, other:S) -> T!", "not_equal_.Tensor(self:T, other:T) -> T!"]);
 method("orgqr", ["orgqr(self:T, input2:T) -> T"]);
@@ -474,3 +473,4 @@ method("splitWithSizes", ["split_with_sizes(self:T, split_sizes:i[], dim:i=) -> 
 method("sqrt_", ["sqrt_(self:T) -> T!"]);
 method("square_", ["square_(self:T) -> T!"]);
 method("squeeze_", ["squeeze_(self:T) -> T!", "squeeze_.dim(self:T, dim:i) -> T!"]);
+method("stride", ["stride.int(self:T, dim:i) -> i"]);

@@ -4,74 +4,6 @@ import { type Int, method, type Scalar } from "./bind.js";
 
 declare module "../tensor.js" {
   interface Tensor {
-    /** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-    stft(
-      nFft: Int,
-      options?: {
-        hopLength?: Int | null;
-        winLength?: Int | null;
-        window?: Tensor | null;
-        normalized?: boolean;
-        onesided?: boolean | null;
-        returnComplex?: boolean | null;
-      },
-    ): Tensor;
-    /** `aten::stft(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-    stft(
-      nFft: Int,
-      hopLength?: Int | null,
-      winLength?: Int | null,
-      window?: Tensor | null,
-      normalized?: boolean,
-      onesided?: boolean | null,
-      returnComplex?: boolean | null,
-      options?: {
-        hopLength?: Int | null;
-        winLength?: Int | null;
-        window?: Tensor | null;
-        normalized?: boolean;
-        onesided?: boolean | null;
-        returnComplex?: boolean | null;
-      },
-    ): Tensor;
-    /** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-    stft(
-      nFft: Int,
-      options?: {
-        hopLength?: Int | null;
-        winLength?: Int | null;
-        window?: Tensor | null;
-        center?: boolean;
-        padMode?: string;
-        normalized?: boolean;
-        onesided?: boolean | null;
-        returnComplex?: boolean | null;
-      },
-    ): Tensor;
-    /** `aten::stft.center(Tensor self, int n_fft, int? hop_length=None, int? win_length=None, Tensor? window=None, bool center=True, str pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None) -> Tensor` */
-    stft(
-      nFft: Int,
-      hopLength?: Int | null,
-      winLength?: Int | null,
-      window?: Tensor | null,
-      center?: boolean,
-      padMode?: string,
-      normalized?: boolean,
-      onesided?: boolean | null,
-      returnComplex?: boolean | null,
-      options?: {
-        hopLength?: Int | null;
-        winLength?: Int | null;
-        window?: Tensor | null;
-        center?: boolean;
-        padMode?: string;
-        normalized?: boolean;
-        onesided?: boolean | null;
-        returnComplex?: boolean | null;
-      },
-    ): Tensor;
-    /** `aten::stride.int(Tensor self, int dim) -> int` */
-    stride(dim: Int): number;
     /** `aten::subtract.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor` */
     subtract(other: Tensor, options?: { alpha?: Scalar }): Tensor;
     /** `aten::subtract.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor` */
@@ -84,8 +16,6 @@ declare module "../tensor.js" {
     subtract_(other: Scalar, options?: { alpha?: Scalar }): Tensor;
     /** `aten::subtract_.Scalar(Tensor(a!) self, Scalar other, Scalar alpha=1) -> Tensor(a!)` */
     subtract_(other: Scalar, alpha?: Scalar, options?: { alpha?: Scalar }): Tensor;
-    /** `aten::sum_to_size(Tensor self, int[] size) -> Tensor` */
-    sumToSize(size: readonly Int[]): Tensor;
     /** `aten::svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)` */
     svd(options?: { some?: boolean; computeUv?: boolean }): [Tensor, Tensor, Tensor] & { U: Tensor; S: Tensor; V: Tensor };
     /** `aten::svd(Tensor self, bool some=True, bool compute_uv=True) -> (Tensor U, Tensor S, Tensor V)` */
@@ -179,15 +109,6 @@ declare module "../tensor.js" {
     typeAs(other: Tensor): Tensor;
     /** `aten::unfold(Tensor(a) self, int dimension, int size, int step) -> Tensor(a)` */
     unfold(dimension: Int, size: Int, step: Int): Tensor;
-    /** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-    uniqueConsecutive(options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }): [Tensor, Tensor, Tensor];
-    /** `aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)` */
-    uniqueConsecutive(
-      returnInverse?: boolean,
-      returnCounts?: boolean,
-      dim?: Int | null,
-      options?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null },
-    ): [Tensor, Tensor, Tensor];
     /** `aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]` */
     unsafeChunk(chunks: Int, options?: { dim?: Int }): Tensor[];
     /** `aten::unsafe_chunk(Tensor self, int chunks, int dim=0) -> Tensor[]` */
@@ -221,14 +142,8 @@ declare module "../tensor.js" {
   }
 }
 
-method("stft", [
-  "stft(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-  "stft.center(self:T, n_fft:i, hop_length:i?=, win_length:i?=, window:T?=, center:b=, pad_mode:s=, normalized:b=, onesided:b?=, return_complex:b?=) -> T",
-]);
-method("stride", ["stride.int(self:T, dim:i) -> i"]);
 method("subtract", ["subtract.Tensor(self:T, other:T, *, alpha:S=) -> T", "subtract.Scalar(self:T, other:S, alpha:S=) -> T"]);
 method("subtract_", ["subtract_.Tensor(self:T, other:T, *, alpha:S=) -> T!", "subtract_.Scalar(self:T, other:S, alpha:S=) -> T!"]);
-method("sumToSize", ["sum_to_size(self:T, size:i[]) -> T"]);
 method("svd", ["svd(self:T, some:b=, compute_uv:b=) -> (U:T, S:T, V:T)"]);
 method("swapaxes", ["swapaxes(self:T, axis0:i, axis1:i) -> T"]);
 method("swapaxes_", ["swapaxes_(self:T, axis0:i, axis1:i) -> T!"]);
@@ -260,7 +175,6 @@ method("trunc", ["trunc(self:T) -> T"]);
 method("trunc_", ["trunc_(self:T) -> T!"]);
 method("typeAs", ["type_as(self:T, other:T) -> T"]);
 method("unfold", ["unfold(self:T, dimension:i, size:i, step:i) -> T"]);
-method("uniqueConsecutive", ["unique_consecutive(self:T, return_inverse:b=, return_counts:b=, dim:i?=) -> (T, T, T)"]);
 method("unsafeChunk", ["unsafe_chunk(self:T, chunks:i, dim:i=) -> T[]"]);
 method("unsafeSplit", ["unsafe_split.Tensor(self:T, split_size:i, dim:i=) -> T[]"]);
 method("unsafeSplitWithSizes", ["unsafe_split_with_sizes(self:T, split_sizes:i[], dim:i=) -> T[]"]);

@@ -20,6 +20,7 @@ export interface CreateOptions {
 export type NestedArray = number | boolean | bigint | readonly NestedArray[];
 export type TensorData = NestedArray | ArrayBufferView;
 
+const CREATE_KEYS = ["dtype", "requiresGrad", "device"] as const;
 function finish(t: Tensor, opts: CreateOptions | undefined): Tensor {
   if (opts?.requiresGrad) t.requiresGrad_(true);
   return t;
@@ -175,14 +176,30 @@ export const randperm = (n: number, opts?: CreateOptions): Tensor =>
 
 const ARANGE = aten("arange.start_step");
 /** `arange(end)` or `arange(start, end, step)`; int64 when all arguments are integers. */
-export function arange(start: number, end?: number, step = 1, opts?: CreateOptions): Tensor {
-  const [s, e] = end === undefined ? [0, start] : [start, end];
+type ArangeOptions = CreateOptions & { end?: number | boolean; step?: number | boolean };
+/**
+ * `[start, end)` in steps (one argument: `[0, start)`); end and step positionally or in the options
+ * with the dtype. Booleans count as 0 and 1, as PyTorch's Scalars do.
+ */
+export function arange(
+  start: number | boolean,
+  end?: number | boolean | ArangeOptions,
+  step?: number | boolean | ArangeOptions,
+  opts?: ArangeOptions,
+): Tensor {
+  const o = optArgs<ArangeOptions>("arange", ["end", "step"], [end, step, opts], CREATE_KEYS);
+  const num = (v: unknown): unknown => (typeof v === "boolean" ? Number(v) : v);
+  const [s, e] = o.end === undefined ? [0, num(start)] : [num(start), num(o.end)];
+  const st = num(o.step ?? 1);
   for (const [k, v] of [
     ["start", s],
     ["end", e],
-    ["step", step],
+    ["step", st],
   ] as const)
-    if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number, got ${show(v)}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) argError("arange", `${k} must be a finite number or a boolean, got ${show(v)}`);
+  return arangeOf(s as number, e as number, st as number, o);
+}
+function arangeOf(s: number, e: number, step: number, opts: CreateOptions): Tensor {
   if (step === 0) argError("arange", "step must be nonzero");
   const count = Math.ceil((e - s) / step);
   if (count > 2 ** 34) argError("arange", `would create ${count} elements`);
@@ -193,7 +210,6 @@ const LINSPACE = aten("linspace");
 export const linspace = (start: number, end: number, steps: number, opts?: CreateOptions): Tensor =>
   finish(callT(LINSPACE, start, end, checkInt("linspace", "steps", steps, 0, 2 ** 34), dt("linspace", opts)), opts);
 const EYE = aten("eye.m");
-const CREATE_KEYS = ["dtype", "requiresGrad", "device"] as const;
 /** An n × m identity matrix; m (default n) positionally or in the options. */
 export function eye(n: number, m?: number | (CreateOptions & { m?: number }), opts?: CreateOptions): Tensor {
   const o = optArgs<CreateOptions & { m?: number }>("eye", ["m"], [m, opts], CREATE_KEYS);

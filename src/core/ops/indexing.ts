@@ -57,7 +57,17 @@ export const maskedFill = (a: Tensor, mask: Tensor, value: number | boolean | Te
 const MASKED_SELECT = aten("masked_select");
 export const maskedSelect = (a: Tensor, mask: Tensor): Tensor => callT(MASKED_SELECT, a, mask);
 const NONZERO = aten("nonzero");
-export const nonzero = (a: Tensor): Tensor => callT(NONZERO, a);
+const NONZERO_NUMPY = aten("nonzero_numpy");
+/** The indices of the nonzero elements: one row per element ([n, rank]), or with `asTuple` one index tensor per dim, as PyTorch's tuple. */
+export function nonzero(a: Tensor, options: { asTuple: true }): Tensor[];
+export function nonzero(a: Tensor, options?: { asTuple?: false }): Tensor;
+export function nonzero(a: Tensor, options?: { asTuple?: boolean }): Tensor | Tensor[];
+export function nonzero(a: Tensor, options?: { asTuple?: boolean }): Tensor | Tensor[] {
+  checkTensor("nonzero", "input", a);
+  const asTuple = optionsOf("nonzero", options, ["asTuple"]).asTuple ?? false;
+  if (typeof asTuple !== "boolean") argError("nonzero", `asTuple must be a boolean, got ${show(asTuple)}`);
+  return asTuple ? callTs(NONZERO_NUMPY, a) : callT(NONZERO, a);
+}
 const INDEX = aten("index.Tensor");
 /** Advanced indexing `a[i0, i1, …]` with index tensors (null keeps a dim whole). */
 export function index(a: Tensor, indices: readonly (Tensor | null)[]): Tensor {
@@ -71,8 +81,24 @@ export const indexPut_ = (a: Tensor, indices: readonly (Tensor | null)[], values
   callInplace(INDEX_PUT_, a, indices, values, accumulate);
 
 const SORT = aten("sort.stable");
-export function sort(a: Tensor, dim = -1, descending = false, stable = false): { values: Tensor; indices: Tensor } {
-  const [values, indices] = callTs(SORT, a, stable, normDim("sort", dim, rankOf("sort", a)), descending);
+export interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  stable?: boolean;
+}
+/** Sorted values and their indices along a dim (PyTorch's named tuple `(values, indices)`). */
+export function sort(
+  a: Tensor,
+  dim?: number | SortOptions,
+  descending?: boolean | SortOptions,
+  stable?: boolean | SortOptions,
+): { values: Tensor; indices: Tensor } {
+  const o = optArgs<SortOptions>("sort", ["dim", "descending", "stable"], [dim, descending, stable]);
+  const desc = o.descending ?? false;
+  const st = o.stable ?? false;
+  if (typeof desc !== "boolean" || typeof st !== "boolean")
+    argError("sort", `descending and stable must be booleans, got ${show(desc)} and ${show(st)}`);
+  const [values, indices] = callTs(SORT, a, st, normDim("sort", o.dim ?? -1, rankOf("sort", a)), desc);
   return { values: values!, indices: indices! };
 }
 const ARGSORT = aten("argsort");
@@ -87,18 +113,84 @@ export function topk(a: Tensor, k: number, dim = -1, largest = true, sorted = tr
   return { values: values!, indices: indices! };
 }
 const UNIQUE = aten("_unique2");
-/** Sorted unique values, with the inverse map and counts when asked. */
+const UNIQUE_DIM = aten("unique_dim");
+const UNIQUE_CONSECUTIVE = aten("unique_consecutive");
+export interface UniqueOptions {
+  sorted?: boolean;
+  returnInverse?: boolean;
+  returnCounts?: boolean;
+  dim?: number | null;
+}
+/** 1: the option is true, 0: false or absent, 2: not known statically. */
+type Flag<O, K extends string> = K extends keyof O ? ([O[K]] extends [true] ? 1 : [O[K]] extends [false | undefined] ? 0 : 2) : 0;
+type Flags<O> = [Flag<O, "returnInverse">, Flag<O, "returnCounts">];
+/** The return shape of unique/uniqueConsecutive, as PyTorch's: the values alone, or a tuple. */
+export type UniqueResult<O> =
+  Flags<O> extends [0, 0]
+    ? Tensor
+    : Flags<O> extends [1, 1]
+      ? [values: Tensor, inverse: Tensor, counts: Tensor]
+      : Flags<O> extends [1, 0] | [0, 1]
+        ? [values: Tensor, inverseOrCounts: Tensor]
+        : Tensor | Tensor[];
+
+/** PyTorch's torch.functional._return_output: the asked-for outputs; the rest are freed. */
+function uniqueOutputs(all: Tensor[], inverse: boolean, counts: boolean): Tensor | Tensor[] {
+  const [values, inv, cnt] = all as [Tensor, Tensor, Tensor];
+  if (!inverse) inv.dispose();
+  if (!counts) cnt.dispose();
+  if (!inverse && !counts) return values;
+  return [values, ...(inverse ? [inv] : []), ...(counts ? [cnt] : [])];
+}
+function flag(op: string, name: string, v: unknown): boolean {
+  if (v === undefined) return name === "sorted";
+  if (typeof v !== "boolean") argError(op, `${name} must be a boolean, got ${show(v)}`);
+  return v;
+}
+
+/**
+ * The distinct values (sorted unless `sorted: false`), as torch.unique: a Tensor, or with
+ * `returnInverse` / `returnCounts` an array `[values, inverse?, counts?]` (PyTorch's plain tuple).
+ * With `dim`, the distinct slices along it. Arguments positionally or in the options.
+ */
+export function unique<O extends UniqueOptions = Record<string, never>>(a: Tensor, options?: O): UniqueResult<O>;
 export function unique(
   a: Tensor,
-  opts: { returnInverse?: boolean; returnCounts?: boolean } = {},
-): {
-  values: Tensor;
-  inverse: Tensor;
-  counts: Tensor;
-} {
-  opts = optionsOf("unique", opts);
-  const [values, inverse, counts] = callTs(UNIQUE, a, true, opts.returnInverse ?? false, opts.returnCounts ?? false);
-  return { values: values!, inverse: inverse!, counts: counts! };
+  sorted?: boolean | UniqueOptions,
+  returnInverse?: boolean | UniqueOptions,
+  returnCounts?: boolean | UniqueOptions,
+  dim?: number | null | UniqueOptions,
+): Tensor | Tensor[];
+export function unique(a: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  checkTensor("unique", "input", a);
+  const o = optArgs<UniqueOptions>("unique", ["sorted", "returnInverse", "returnCounts", "dim"], args);
+  const sorted = flag("unique", "sorted", o.sorted);
+  const inverse = flag("unique", "returnInverse", o.returnInverse);
+  const counts = flag("unique", "returnCounts", o.returnCounts);
+  const all =
+    o.dim == null
+      ? callTs(UNIQUE, a, sorted, inverse, counts)
+      : callTs(UNIQUE_DIM, a, normDim("unique", o.dim, rankOf("unique", a)), sorted, inverse, counts);
+  return uniqueOutputs(all, inverse, counts);
+}
+
+export type UniqueConsecutiveOptions = Omit<UniqueOptions, "sorted">;
+/** Collapses runs of equal values (or slices along `dim`), as torch.unique_consecutive; returns as unique. */
+export function uniqueConsecutive<O extends UniqueConsecutiveOptions = Record<string, never>>(a: Tensor, options?: O): UniqueResult<O>;
+export function uniqueConsecutive(
+  a: Tensor,
+  returnInverse?: boolean | UniqueConsecutiveOptions,
+  returnCounts?: boolean | UniqueConsecutiveOptions,
+  dim?: number | null | UniqueConsecutiveOptions,
+): Tensor | Tensor[];
+export function uniqueConsecutive(a: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  const op = "uniqueConsecutive";
+  checkTensor(op, "input", a);
+  const o = optArgs<UniqueConsecutiveOptions>(op, ["returnInverse", "returnCounts", "dim"], args);
+  const inverse = flag(op, "returnInverse", o.returnInverse);
+  const counts = flag(op, "returnCounts", o.returnCounts);
+  const dim = o.dim == null ? null : normDim(op, o.dim, rankOf(op, a));
+  return uniqueOutputs(callTs(UNIQUE_CONSECUTIVE, a, inverse, counts, dim), inverse, counts);
 }
 const MULTINOMIAL = aten("multinomial");
 export function multinomial(probs: Tensor, numSamples: number, replacement?: boolean | { replacement?: boolean }): Tensor {

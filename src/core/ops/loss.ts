@@ -1,8 +1,10 @@
 // Loss functions with PyTorch's reductions ('mean' | 'sum' | 'none').
 import { aten } from "../aten.js";
 import { callT } from "../dispatch.js";
+import { isIntegral } from "../dtype.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
+import { isTensor } from "../tensor-class.js";
 import { checkInt, checkTensor, optionsOf, type Reduction, reductionCode, show } from "../validate.js";
 
 export interface LossOptions {
@@ -109,6 +111,16 @@ export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction 
   return callT(KL_DIV, input, target, reductionCode("klDiv", r), o.logTarget ?? false);
 }
 const CTC = aten("ctc_loss.IntList");
+/** CTC's lengths as an array: given as one, or as a 1-D integer tensor (PyTorch takes both). */
+function lengthList(name: string, v: unknown): readonly number[] {
+  if (isTensor(v)) {
+    checkTensor("ctcLoss", name, v);
+    if (v.ndim !== 1 || !isIntegral(v.dtype)) argError("ctcLoss", `${name} must be a 1-D integer tensor, got ${show(v)}`);
+    return Array.from(v.data() as ArrayLike<number | bigint>, Number);
+  }
+  if (!Array.isArray(v)) argError("ctcLoss", `${name} must be an array of integers or a 1-D integer tensor, got ${show(v)}`);
+  return v;
+}
 /**
  * Connectionist temporal classification. `logProbs` [T, N, C] (log-softmaxed), `targets`
  * [N, S] or concatenated 1-D, lengths as arrays. Targets are range-checked here: libtorch
@@ -117,15 +129,15 @@ const CTC = aten("ctc_loss.IntList");
 export function ctcLoss(
   logProbs: Tensor,
   targets: Tensor,
-  inputLengths: readonly number[],
-  targetLengths: readonly number[],
+  inputLengths: readonly number[] | Tensor,
+  targetLengths: readonly number[] | Tensor,
   o: LossOptions & { blank?: number; zeroInfinity?: boolean } = {},
 ): Tensor {
   checkTensor("ctcLoss", "logProbs", logProbs);
   checkTensor("ctcLoss", "targets", targets);
   o = optionsOf("ctcLoss", o);
-  if (!Array.isArray(inputLengths) || !Array.isArray(targetLengths))
-    argError("ctcLoss", `inputLengths and targetLengths must be arrays of integers, got ${show(inputLengths)} and ${show(targetLengths)}`);
+  inputLengths = lengthList("inputLengths", inputLengths);
+  targetLengths = lengthList("targetLengths", targetLengths);
   if (logProbs.ndim !== 3 && logProbs.ndim !== 2)
     argError("ctcLoss", `logProbs must be [T, N, C] or [T, C], got [${logProbs.shape.join(", ")}]`);
   const [T, N, C] = logProbs.ndim === 3 ? (logProbs.shape as [number, number, number]) : [logProbs.shape[0]!, 1, logProbs.shape[1]!];

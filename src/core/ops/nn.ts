@@ -125,23 +125,37 @@ function checkBool(op: string, name: string, v: unknown): boolean {
   if (typeof v !== "boolean") argError(op, `${name} must be a boolean, got ${show(v)}`);
   return v;
 }
-export function maxPool1d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool1d", x, 1, kernel, o);
-  return callT(aten("max_pool1d"), x, k, s, p, d, ceilMode);
+export interface MaxPoolOptions extends PoolOptions {
+  /** Also return the flat index of each maximum in its plane (for maxUnpool): `[output, indices]`, PyTorch's plain tuple. */
+  returnIndices?: boolean;
 }
-export function maxPool2d(x: Tensor, kernel: number | readonly number[], o: PoolOptions = {}): Tensor {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool2d", x, 2, kernel, o);
-  return callT(aten("max_pool2d"), x, k, s, p, d, ceilMode);
+type MaxPoolFn = {
+  (x: Tensor, kernel: number | readonly number[], o: MaxPoolOptions & { returnIndices: true }): [output: Tensor, indices: Tensor];
+  (x: Tensor, kernel: number | readonly number[], o?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+  (x: Tensor, kernel: number | readonly number[], o?: MaxPoolOptions): Tensor | [output: Tensor, indices: Tensor];
+};
+/** Max pooling over the last n dims: the output, or with returnIndices (or `withIndices`) `[output, indices]`. */
+export function maxPoolNd(
+  n: 1 | 2 | 3,
+  x: Tensor,
+  kernel: number | readonly number[],
+  o: MaxPoolOptions | undefined,
+  withIndices?: true,
+): Tensor | [output: Tensor, indices: Tensor] {
+  const op = `maxPool${n}d`;
+  const { k, s, p, d, ceilMode } = poolArgs(op, x, n, kernel, o ?? {});
+  if (!(withIndices ?? checkBool(op, "returnIndices", optionsOf(op, o).returnIndices ?? false)))
+    return callT(aten(`max_pool${n}d`), x, k, s, p, d, ceilMode);
+  return callTs(aten(`max_pool${n}d_with_indices`), x, k, s, p, d, ceilMode) as [Tensor, Tensor];
 }
-export function maxPool2dWithIndices(
+export const maxPool1d = ((x, kernel, o) => maxPoolNd(1, x, kernel, o)) as MaxPoolFn;
+export const maxPool2d = ((x, kernel, o) => maxPoolNd(2, x, kernel, o)) as MaxPoolFn;
+/** F.max_pool2d_with_indices: `[output, indices]`, PyTorch's plain tuple. */
+export const maxPool2dWithIndices = (
   x: Tensor,
   kernel: number | readonly number[],
   o: PoolOptions = {},
-): { values: Tensor; indices: Tensor } {
-  const { k, s, p, d, ceilMode } = poolArgs("maxPool2d", x, 2, kernel, o);
-  const [values, indices] = callTs(aten("max_pool2d_with_indices"), x, k, s, p, d, ceilMode);
-  return { values: values!, indices: indices! };
-}
+): [output: Tensor, indices: Tensor] => maxPoolNd(2, x, kernel, o, true) as [Tensor, Tensor];
 export interface AvgPoolOptions extends Omit<PoolOptions, "dilation"> {
   countIncludePad?: boolean;
 }
@@ -175,8 +189,30 @@ export const adaptiveAvgPool1d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool1d"), x, adaptiveSize("adaptiveAvgPool1d", x, 1, size));
 export const adaptiveAvgPool2d = (x: Tensor, size: AdaptiveSize): Tensor =>
   callT(aten("adaptive_avg_pool2d"), x, adaptiveSize("adaptiveAvgPool2d", x, 2, size));
-export const adaptiveMaxPool2d = (x: Tensor, size: AdaptiveSize): Tensor =>
-  callTs(aten("adaptive_max_pool2d"), x, adaptiveSize("adaptiveMaxPool2d", x, 2, size))[0]!;
+type AdaptiveMaxPoolFn = {
+  (x: Tensor, size: AdaptiveSize, returnIndices: true | { returnIndices: true }): [output: Tensor, indices: Tensor];
+  (x: Tensor, size: AdaptiveSize, returnIndices?: false | { returnIndices?: false }): Tensor;
+  (x: Tensor, size: AdaptiveSize, returnIndices?: boolean | { returnIndices?: boolean }): Tensor | [output: Tensor, indices: Tensor];
+};
+/** Adaptive max pooling over the last n dims: the output, or with returnIndices `[output, indices]` (PyTorch's plain tuple). */
+export function adaptiveMaxPoolNd(
+  n: 1 | 2 | 3,
+  x: Tensor,
+  size: AdaptiveSize,
+  returnIndices: boolean | { returnIndices?: boolean } | undefined,
+): Tensor | [output: Tensor, indices: Tensor] {
+  const op = `adaptiveMaxPool${n}d`;
+  const ri = checkBool(
+    op,
+    "returnIndices",
+    optArgs<{ returnIndices?: boolean }>(op, ["returnIndices"], [returnIndices]).returnIndices ?? false,
+  );
+  const [out, indices] = callTs(aten(`adaptive_max_pool${n}d`), x, adaptiveSize(op, x, n, size)) as [Tensor, Tensor];
+  if (ri) return [out, indices];
+  indices.dispose();
+  return out;
+}
+export const adaptiveMaxPool2d = ((x, size, ri) => adaptiveMaxPoolNd(2, x, size, ri)) as AdaptiveMaxPoolFn;
 
 const BATCH_NORM = aten("batch_norm");
 export interface BatchNormOptions {
@@ -201,8 +237,10 @@ export function batchNorm(
 ): Tensor {
   checkTensor("batchNorm", "input", x);
   const o = optArgs<BatchNormOptions>("batchNorm", BATCH_NORM_ARGS, [weight, bias, training, momentum, eps]);
-  if (x.ndim < 2) argError("batchNorm", `input must have rank >= 2, got [${x.shape.join(", ")}]`);
-  const c = x.shape[1]!;
+  // PyTorch also normalises an empty 1-D input (zero channels: the statistics must be empty too).
+  if (x.ndim < 2 && !(x.ndim === 1 && x.numel === 0))
+    argError("batchNorm", `input must have rank >= 2 (or be empty and 1-D), got [${x.shape.join(", ")}]`);
+  const c = x.ndim >= 2 ? x.shape[1]! : 0;
   for (const [name, t] of [
     ["runningMean", runningMean],
     ["runningVar", runningVar],

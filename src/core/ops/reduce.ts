@@ -22,7 +22,7 @@ const code = (op: string, d?: DType): number | null => (d === undefined ? null :
 
 const SUM_KEYS = ["dim", "keepdim", "dtype"] as const;
 /** PyTorch's dim may come positionally (`sum(x, 1)`) or in the options. */
-const withDim = <T extends ReduceOptions>(opts: T | number | readonly number[] | undefined, keepdim?: boolean): T =>
+const withDim = <T extends { dim?: unknown; keepdim?: boolean }>(opts: T | number | readonly number[] | undefined, keepdim?: boolean): T =>
   typeof opts === "number" || Array.isArray(opts) ? ({ dim: opts, keepdim } as T) : ((opts ?? {}) as T);
 
 export function sum(a: Tensor, opts: SumOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
@@ -35,7 +35,9 @@ export function mean(a: Tensor, opts: SumOptions | number | readonly number[] = 
   if (opts.dim === undefined) return callT(MEAN, a, code("mean", opts.dtype));
   return callT(MEAN_DIM, a, normDims("mean", opts.dim, rankOf("mean", a)), opts.keepdim ?? false, code("mean", opts.dtype));
 }
-export interface VarOptions extends ReduceOptions {
+export interface VarOptions extends Omit<ReduceOptions, "dim"> {
+  /** The dims to reduce; null or absent: all. */
+  dim?: number | readonly number[] | null;
   /** Bessel's correction: 1 (unbiased, the default) or 0. */
   correction?: number;
   /** PyTorch's older form of `correction`: false is correction 0. */
@@ -49,14 +51,23 @@ function correctionOf(op: string, o: VarOptions): number {
 }
 const VAR = aten("var.correction");
 const STD = aten("std.correction");
-const dimsOrNull = (op: string, a: Tensor, dim?: number | readonly number[]): number[] | null =>
-  dim === undefined ? null : normDims(op, dim, rankOf(op, a));
-export function variance(a: Tensor, opts: VarOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
-  const o = optionsOf("var", withDim<VarOptions>(opts, keepdim), VAR_KEYS);
+const dimsOrNull = (op: string, a: Tensor, dim?: number | readonly number[] | null): number[] | null =>
+  dim == null ? null : normDims(op, dim, rankOf(op, a));
+/** var/std's second argument: the dims, the options, or (PyTorch's `var(input, unbiased)`) a boolean. */
+type VarArg = VarOptions | number | readonly number[] | boolean;
+function varOptions(op: string, opts: VarArg, keepdim?: boolean): VarOptions {
+  if (typeof opts === "boolean") {
+    if (keepdim !== undefined) argError(op, "with unbiased given positionally, give the dims and keepdim in the options");
+    return { unbiased: opts };
+  }
+  return optionsOf(op, withDim<VarOptions>(opts as VarOptions | number | readonly number[], keepdim), VAR_KEYS);
+}
+export function variance(a: Tensor, opts: VarArg = {}, keepdim?: boolean): Tensor {
+  const o = varOptions("var", opts, keepdim);
   return callT(VAR, a, dimsOrNull("var", a, o.dim), correctionOf("var", o), o.keepdim ?? false);
 }
-export function std(a: Tensor, opts: VarOptions | number | readonly number[] = {}, keepdim?: boolean): Tensor {
-  const o = optionsOf("std", withDim<VarOptions>(opts, keepdim), VAR_KEYS);
+export function std(a: Tensor, opts: VarArg = {}, keepdim?: boolean): Tensor {
+  const o = varOptions("std", opts, keepdim);
   return callT(STD, a, dimsOrNull("std", a, o.dim), correctionOf("std", o), o.keepdim ?? false);
 }
 

@@ -64,11 +64,16 @@ export function expand(a: Tensor, shape: readonly number[]): Tensor {
 }
 export const broadcastTo = expand;
 const BROADCAST_TENSORS = aten("broadcast_tensors");
-export const broadcastTensors = (...ts: Tensor[]): Tensor[] => callTs(BROADCAST_TENSORS, ts);
+/** The tensors expanded to their common shape; given as arguments or as one array (PyTorch takes both). */
+export function broadcastTensors(...tensors: Tensor[] | [readonly Tensor[]]): Tensor[] {
+  const ts = tensors.length === 1 && Array.isArray(tensors[0]) ? tensors[0] : (tensors as Tensor[]);
+  ts.forEach((t, i) => checkTensor("broadcastTensors", `tensors[${i}]`, t));
+  return callTs(BROADCAST_TENSORS, ts);
+}
 
-/** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS. */
-export function broadcastShapes(...given: readonly (readonly number[])[]): number[] {
-  const shapes = given.map((s) => checkShape("broadcastShapes", s));
+/** The shape that tensors of these shapes broadcast to (PyTorch's broadcast_shapes), computed in JS; a number is a 1-D shape. */
+export function broadcastShapes(...given: readonly (number | readonly number[])[]): number[] {
+  const shapes = given.map((s) => checkShape("broadcastShapes", typeof s === "number" ? [s] : s));
   const rank = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
   for (const s of shapes) {
@@ -87,6 +92,12 @@ export function broadcastShapes(...given: readonly (readonly number[])[]): numbe
     }
   }
   return out;
+}
+
+const SUM_TO_SIZE = aten("sum_to_size");
+/** Sums a down to `size` (a shape a broadcasts from), as PyTorch's `x.sum_to_size`. */
+export function sumToSize(a: Tensor, size: readonly number[]): Tensor {
+  return callT(SUM_TO_SIZE, checkTensor("sumToSize", "input", a), checkShape("sumToSize", size));
 }
 
 const CAT = aten("cat");
