@@ -54,6 +54,15 @@ test("torchvision ResNet-18 and MobileNetV2 weights load through safetensors wit
         1e-4,
       );
     }
+    // Transfer learning's path: the whole file by key, the prefix mapped away, a 3-class head
+    // skipped for shape, the other model's keys reported as unexpected.
+    const report = await fl.io.loadWeights(vision.resnet18({ numClasses: 3 }), path, { keyMap: [["resnet18.", ""]] });
+    assert.equal(report.loaded.length, 120);
+    assert.deepEqual(
+      report.mismatched.map((m) => m.key),
+      ["fc.weight", "fc.bias"],
+    );
+    assert.ok(report.unexpected.length > 300 && report.unexpected.every((k) => !k.startsWith("conv1.")));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
