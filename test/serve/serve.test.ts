@@ -161,7 +161,13 @@ test("hot reload: a changed model directory is swapped in; a broken one leaves t
     // Rename the classes, written the way a training run writes: a new file moved into place.
     const configFile = join(dir, "config.json");
     const config = JSON.parse(readFileSync(configFile, "utf8")) as { labels: string[] };
-    writeFileSync(`${configFile}.tmp`, JSON.stringify({ ...config, labels: config.labels.map((l) => `new-${l}`) }));
+    // The Hugging Face fields must agree with the labels (config.json's schema checks it).
+    const labels = config.labels.map((l) => `new-${l}`);
+    const hf = {
+      id2label: Object.fromEntries(labels.map((l, i) => [String(i), l])),
+      label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+    };
+    writeFileSync(`${configFile}.tmp`, JSON.stringify({ ...config, labels, ...hf }));
     renameSync(`${configFile}.tmp`, configFile);
     let label = "";
     for (let i = 0; i < 100 && !label.startsWith("new-"); i++) {
