@@ -14,8 +14,9 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # The rest are the demo's and tests' real data and generators (see ../shared/ECOSYSTEM.md):
 # images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
 # (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
-# rdkit-data).
+# rdkit-data), glyphs of many scripts (fonts-noto-core, unicode-data: the few-shot set).
 APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
+  fonts-noto-core unicode-data
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau.

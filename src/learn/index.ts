@@ -1,4 +1,5 @@
-// Learning settings beside the tasks: continual and multi-task learning.
+// Learning settings beside the tasks: continual, multi-task and few-shot learning.
 
 export * as continual from "./continual/index.js";
+export * as fewShot from "./few-shot/index.js";
 export * as multitask from "./multitask/index.js";
