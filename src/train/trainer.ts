@@ -316,7 +316,11 @@ export class Trainer<B = Batch> {
     if (t === undefined) return;
     if (!(this.model instanceof Module))
       throw new FlambeauError("E_ARG", "Trainer: --init and --freeze need the model to be an nn.Module", "fit");
-    if (t.init !== undefined) t.log?.(`--init ${t.init}: ${describeWeightsReport(await loadWeights(this.model, t.init))}`);
+    // Load first, then log: `t.log?.(…)` would skip evaluating its argument when there is no log.
+    if (t.init !== undefined) {
+      const report = await loadWeights(this.model, t.init);
+      t.log?.(`--init ${t.init}: ${describeWeightsReport(report)}`);
+    }
     if (t.freeze !== undefined) {
       const names = freeze(this.model, t.freeze);
       t.log?.(`--freeze ${t.freeze.join(",")}: ${names.length} of ${this.model.parameters().length} parameter tensors frozen`);

@@ -73,6 +73,26 @@ test("train --init DIR --freeze: weights by key, frozen layers unchanged, a patt
     "frozen BatchNorm: same statistics",
   );
   assert.notDeepEqual(b.get("classifier.5.weight")!.toArray(), a.get("classifier.5.weight")!.toArray(), "the head trained");
+  // With --json (no log lines) the weights load all the same.
+  const quiet = join(root, "fine-tuned-json");
+  const j = run(
+    "train",
+    "image-classification",
+    "--data",
+    join(root, "train"),
+    "--epochs",
+    "1",
+    "--init",
+    base,
+    "--freeze",
+    "features.*",
+    "--out",
+    quiet,
+    "--json",
+  );
+  assert.equal(j.status, 0, j.stderr);
+  const c = await fl.load(join(quiet, "model.safetensors"));
+  assert.deepEqual(c.get("features.0.weight")!.toArray(), a.get("features.0.weight")!.toArray(), "--json: loaded and frozen");
   const bad = run(
     "train",
     "image-classification",
