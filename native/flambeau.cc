@@ -24,88 +24,7 @@
 
 namespace fl {
 
-std::atomic<int64_t> g_liveTensors{0};
-
-// ---------------------------------------------------------------- allocator
-// Wraps libtorch's CPU allocator to count live bytes exactly and to refuse requests
-// past a budget with a catchable error instead of an OOM kill.
-static std::atomic<int64_t> g_allocBytes{0};
-static std::atomic<int64_t> g_peakBytes{0};
-static std::atomic<int64_t> g_budget{0};  // 0: no budget
-static int64_t g_reportedBytes = 0;        // main thread only
-
-// Each block carries its size in a 64-byte header (keeping libtorch's 64-byte alignment),
-// and the DataPtr's context is the data pointer itself: oneDNN's scratchpad allocates
-// through raw_allocate(), which requires context == data.
-constexpr size_t kHeader = 64;
-
-static void deleteCounted(void* p) {
-  if (p == nullptr) return;
-  auto* base = static_cast<uint8_t*>(p) - kHeader;
-  g_allocBytes -= static_cast<int64_t>(*reinterpret_cast<size_t*>(base));
-  c10::free_cpu(base);
-}
-
-struct CountingAllocator final : public c10::Allocator {
-  c10::DataPtr allocate(size_t n) const override {
-    // n + kHeader must not wrap, and n must not turn negative as an int64_t, or a huge
-    // request would slip past the budget check and allocate a tiny block.
-    constexpr size_t kMaxRequest = static_cast<size_t>(std::numeric_limits<int64_t>::max()) - kHeader;
-    int64_t budget = g_budget.load();
-    int64_t inUse = g_allocBytes.load();
-    TORCH_CHECK(n <= kMaxRequest, "allocation of ", n, " bytes exceeds any memory budget");
-    if (budget > 0 && static_cast<int64_t>(n) > budget - inUse) {
-      TORCH_CHECK(false, "allocation of ", n, " bytes (", static_cast<double>(n) / (1 << 30),
-                  " GiB) would exceed the memory budget of ", budget, " bytes (", inUse,
-                  " in use); raise it with setMemoryBudget() or FLAMBEAU_MEMORY_BUDGET");
-    }
-    auto* base = static_cast<uint8_t*>(c10::alloc_cpu(n + kHeader));
-    *reinterpret_cast<size_t*>(base) = n;
-    void* data = base + kHeader;
-    int64_t now = (g_allocBytes += static_cast<int64_t>(n));
-    int64_t peak = g_peakBytes.load();
-    while (now > peak && !g_peakBytes.compare_exchange_weak(peak, now)) {
-    }
-    return {data, data, &deleteCounted, c10::Device(c10::DeviceType::CPU)};
-  }
-  c10::DeleterFnPtr raw_deleter() const override { return &deleteCounted; }
-};
-
-static CountingAllocator g_allocator;
-
-void syncExternalMemory(Napi::Env env) {
-  int64_t now = g_allocBytes.load();
-  int64_t delta = now - g_reportedBytes;
-  if (delta > (1 << 20) || delta < -(1 << 20)) {
-    int64_t ignored;
-    napi_adjust_external_memory(env, delta, &ignored);
-    g_reportedBytes = now;
-  }
-}
-
-// ---------------------------------------------------------------- tensor boxes
-static void finalizeTensor(node_api_basic_env, void* data, void*) {
-  auto* box = static_cast<TensorBox*>(data);
-  if (box->t.defined()) g_liveTensors--;
-  delete box;
-}
-
-Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
-  if (!t.defined()) return env.Null();
-  auto* box = new TensorBox();
-  box->t = std::move(t);
-  g_liveTensors++;
-  napi_value out;
-  napi_status s = napi_create_external(env, box, finalizeTensor, nullptr, &out);
-  if (s != napi_ok) {
-    delete box;
-    g_liveTensors--;
-    throwJs(env, "flambeau: could not create a tensor handle");
-  }
-  syncExternalMemory(env);
-  return Napi::Value(env, out);
-}
-
+// ---------------------------------------------------------------- tensor handles
 TensorBox* unwrapBox(Napi::Env env, const Napi::Value& v, const char* what) {
   if (!v.IsExternal()) throwJs(env, std::string(what) + ": expected a Tensor");
   auto* box = static_cast<TensorBox*>(v.As<Napi::External<void>>().Data());
@@ -778,9 +697,9 @@ static Napi::Value Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("liveTensors", static_cast<double>(g_liveTensors.load()));
-  o.Set("bytes", static_cast<double>(g_allocBytes.load()));
-  o.Set("peakBytes", static_cast<double>(g_peakBytes.load()));
-  o.Set("budget", static_cast<double>(g_budget.load()));
+  o.Set("bytes", static_cast<double>(allocatedBytes()));
+  o.Set("peakBytes", static_cast<double>(peakBytes()));
+  o.Set("budget", static_cast<double>(memoryBudget()));
   return o;
 }
 
@@ -788,19 +707,19 @@ static Napi::Value SetMemoryBudget(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t b = toInt(env, info[0], "setMemoryBudget");
   if (b < 0) throwJs(env, "setMemoryBudget: bytes must be >= 0 (0 disables the budget)");
-  g_budget = b;
+  setMemoryBudget(b);
   return env.Undefined();
 }
 
 static Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
-  g_peakBytes = g_allocBytes.load();
+  resetPeakBytes();
   return info.Env().Undefined();
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static std::once_flag once;
   std::call_once(once, []() {
-    c10::SetCPUAllocator(&g_allocator, /*priority=*/100);
+    installAllocator();
     // c10::Error captures and symbolises a C++ backtrace when constructed (~1-25 ms per
     // error); the binding drops it (what_without_backtrace), so don't compute it.
     c10::SetStackTraceFetcher([]() { return std::string(); });
