@@ -42,6 +42,14 @@ Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v);
 // Reports the allocator's byte count to V8 so that GC pressure follows native memory.
 void syncExternalMemory(Napi::Env env);
 
+// The counting CPU allocator (native/memory.cc): installed once, at load.
+void installAllocator();
+int64_t allocatedBytes();
+int64_t peakBytes();
+int64_t memoryBudget();
+void setMemoryBudget(int64_t bytes);
+void resetPeakBytes();
+
 [[noreturn]] void throwJs(Napi::Env env, const std::string& msg);
 
 // Runs fn, turning every C++ exception into a JS Error whose message starts with `where`.
