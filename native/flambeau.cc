@@ -444,8 +444,10 @@ Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v) {
 // IValue stacks reused across calls, one per nesting depth (an op may call back into JS, as
 // a custom Function's backward or a hook does, and that JS may call ops): a call then
 // allocates no vector.
-static std::vector<std::unique_ptr<torch::jit::Stack>> g_stacks;
-static size_t g_stackDepth = 0;
+// Per thread: worker threads (DataLoader workers, the server's pool) call ops concurrently
+// with the main thread; one shared set of stacks corrupted their arguments.
+static thread_local std::vector<std::unique_ptr<torch::jit::Stack>> g_stacks;
+static thread_local size_t g_stackDepth = 0;
 
 struct StackLease {
   torch::jit::Stack* stack;
