@@ -78,7 +78,7 @@ interface OpenTypeFont {
   charToGlyph(c: string): OpenTypeGlyph;
 }
 interface OpenTypeModule {
-  loadSync(path: string): OpenTypeFont;
+  parse(buffer: ArrayBuffer): OpenTypeFont;
 }
 let opentype: OpenTypeModule | undefined;
 const fonts = new Map<string, OpenTypeFont>();
@@ -87,7 +87,9 @@ function loadFont(path: string): OpenTypeFont {
   let f = fonts.get(path);
   if (!f) {
     try {
-      f = opentype.loadSync(path);
+      // parse, not loadSync: opentype.js 1.3.5 deprecated loadSync and returns undefined from it.
+      const bytes = readFileSync(path);
+      f = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     } catch (e) {
       throw new FlambeauError("E_FORMAT", `glyphs: cannot read font ${path} (${(e as Error).message})`);
     }
