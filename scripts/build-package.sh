@@ -18,8 +18,11 @@ node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js"))
 bash scripts/build-addon.sh
 # Only an addon linked against Debian's libtorch is a prebuilt for others; one built against
 # $LIBTORCH would point at this machine's copy.
-if ! ldd build/Release/flambeau.node | grep -q "libtorch_cpu.so.1.13 => /usr/lib/x86_64-linux-gnu/"; then
-  say "build/Release/flambeau.node is not linked against Debian's libtorch 1.13 (built with LIBTORCH?): rebuild without LIBTORCH to pack"
+# ldd names the directory as ld.so.cache lists it: /lib/x86_64-linux-gnu on some merged-/usr
+# machines, /usr/lib/x86_64-linux-gnu on others, so compare the resolved directories.
+torch_cpu=$(ldd build/Release/flambeau.node | awk '$1 == "libtorch_cpu.so.1.13" { print $3 }')
+if [ -z "$torch_cpu" ] || [ "$(readlink -f "$(dirname "$torch_cpu")")" != "$(readlink -f /usr/lib/x86_64-linux-gnu)" ]; then
+  say "build/Release/flambeau.node is not linked against Debian's libtorch 1.13 (ldd: '${torch_cpu:-not found}'; built with LIBTORCH?): rebuild without LIBTORCH to pack"
   exit 1
 fi
 rm -rf prebuilds
