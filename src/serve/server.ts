@@ -13,6 +13,7 @@ import { availableParallelism } from "node:os";
 import { Transform } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { FlambeauError } from "../core/errors.js";
+import { importOptional } from "../core/optional.js";
 import { TokenAuth } from "./auth.js";
 import { Batcher } from "./batcher.js";
 import { httpErrorOf, tooLarge } from "./errors.js";
@@ -83,8 +84,12 @@ export async function serve(dirs: string | readonly string[], o: ServeOptions = 
   const limiter = o.rateLimit ? new RateLimiter(positive("rateLimit", o.rateLimit, 1, 0.001)) : undefined;
   const guard = new Guard({ host, allowedHosts: o.allowedHosts, corsOrigins: o.corsOrigins });
 
-  const { default: Fastify } = await import("fastify");
-  const { default: multipart } = await import("@fastify/multipart");
+  const { default: Fastify } = await importOptional<typeof import("fastify")>("fastify", "the HTTP server", "serve");
+  const { default: multipart } = await importOptional<typeof import("@fastify/multipart")>(
+    "@fastify/multipart",
+    "the HTTP server",
+    "serve",
+  );
   const pool = await WorkerPool.start(workers, threads);
   const metrics = new Metrics(() => pool.busy);
   const batcher = new Batcher(pool, { maxBatch, maxDelayMs, queueInputs: limits.queueInputs, timeoutMs: limits.timeoutMs }, metrics);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
 import { parseCsv } from "../../data/csv.js";
-import { moleculeFromOcl, parseMolfileOcl, parseSmilesOcl } from "./molecule.js";
+import { moleculeFromOcl, parseMolfileOcl, parseSmilesOcl } from "./ocl.js";
 
 export const RDKIT_DATA = "/usr/share/RDKit";
 

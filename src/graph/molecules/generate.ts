@@ -9,7 +9,8 @@ import { AdamW } from "../../optim/index.js";
 import { rocAuc } from "../../train/metrics.js";
 import { MoleculeVGAE } from "../models/molecule-vgae.js";
 import { ATOM_ELEMENTS, ATOM_FEATURES, batchMolecules, moleculeArrays } from "./features.js";
-import { type Molecule, OCL } from "./molecule.js";
+import type { Molecule } from "./molecule.js";
+import { OCL } from "./ocl.js";
 
 const ELEMENTS = [...ATOM_ELEMENTS];
 const ATOMIC_NO: Record<string, number> = { C: 6, N: 7, O: 8, S: 16, F: 9, Cl: 17, Br: 35, I: 53, P: 15, B: 5, Si: 14, Se: 34 };

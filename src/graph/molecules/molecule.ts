@@ -1,19 +1,8 @@
 // A molecule as the graph a GNN reads: heavy atoms (hydrogens folded into a count, as RDKit
-// and PyG's from_smiles do) and bonds. SMILES/molfile parsing and valence checks come from
-// openchemlib (pure JS); everything after the parse is plain data.
-import { createRequire } from "node:module";
-import type * as OpenChemLib from "openchemlib";
-
-// Loaded on first use: openchemlib is several MB of JS, and a heap that size makes V8
-// collect native tensors later in every program that imports Flambeau but no molecules.
-const require = createRequire(import.meta.url);
-let ocl: typeof OpenChemLib | undefined;
-const OCL = (): typeof OpenChemLib => {
-  ocl ??= require("openchemlib") as typeof OpenChemLib;
-  return ocl;
-};
-
-import { FlambeauError } from "../../core/errors.js";
+// and PyG's from_smiles do) and bonds. Parsing comes from openchemlib (ocl.ts); everything
+// after the parse is plain data, so this file's declarations never name openchemlib's types
+// (an optional package a user may not have installed).
+import { moleculeFromOcl, parseSmilesOcl } from "./ocl.js";
 
 export interface Atom {
   /** Atomic number (6 = C). */
@@ -45,74 +34,6 @@ export interface Molecule {
   bonds: Bond[];
 }
 
-type OclMolecule = InstanceType<typeof OpenChemLib.Molecule>;
-
-// openchemlib's messages start with a GWT class tag ("Class$S19: "); drop it.
-const cleanMessage = (e: unknown): string => String((e as Error)?.message ?? e).replace(/^Class\$\S+:\s*/, "");
-
-/** Parses SMILES with openchemlib; `where` (file:line) goes into the error message. */
-export function parseSmilesOcl(smiles: string, where = "smiles", o: { coordinates?: boolean } = {}): OclMolecule {
-  const s = smiles.trim();
-  if (s.length === 0) throw new FlambeauError("E_FORMAT", `${where}: empty SMILES`, "parseSmiles");
-  let mol: OclMolecule;
-  try {
-    // 2-D coordinates (and stereo perception, which needs them) are only wanted for drawing,
-    // and they cost most of the parse time.
-    mol = o.coordinates ? OCL().Molecule.fromSmiles(s) : OCL().Molecule.fromSmiles(s, { noCoordinates: true, noStereo: true });
-  } catch (e) {
-    throw new FlambeauError("E_FORMAT", `${where}: malformed SMILES "${s}": ${cleanMessage(e)}`, "parseSmiles");
-  }
-  if (mol.getAtoms() === 0) throw new FlambeauError("E_FORMAT", `${where}: SMILES "${s}" has no heavy atoms`, "parseSmiles");
-  checkValences(mol, `${where}: SMILES "${s}"`);
-  return mol;
-}
-
-/** Rejects atoms with more bonds than their element allows (openchemlib's validate() is 100× slower and also refuses salts). */
-function checkValences(mol: OclMolecule, what: string): void {
-  mol.ensureHelperArrays(OCL().Molecule.cHelperRings);
-  for (let i = 0; i < mol.getAtoms(); i++)
-    if (mol.getFreeValence(i) < 0)
-      throw new FlambeauError("E_FORMAT", `${what}: atom valence exceeded at atom ${i + 1} (${mol.getAtomLabel(i)})`, "parseSmiles");
-}
-
-/** Reads one molfile (V2000/V3000) block with openchemlib. */
-export function parseMolfileOcl(molfile: string, where: string): OclMolecule {
-  let mol: OclMolecule;
-  try {
-    mol = OCL().Molecule.fromMolfile(molfile);
-  } catch (e) {
-    throw new FlambeauError("E_FORMAT", `${where}: malformed molfile: ${cleanMessage(e)}`, "parseMolfile");
-  }
-  if (mol.getAtoms() === 0) throw new FlambeauError("E_FORMAT", `${where}: molfile has no heavy atoms`, "parseMolfile");
-  checkValences(mol, `${where}: molfile`);
-  return mol;
-}
-
-/** The heavy-atom graph of an openchemlib molecule. */
-export function moleculeFromOcl(mol: OclMolecule, source: string): Molecule {
-  mol.ensureHelperArrays(OCL().Molecule.cHelperRings);
-  const n = mol.getAtoms();
-  const atoms: Atom[] = [];
-  for (let i = 0; i < n; i++) {
-    atoms.push({
-      atomicNo: mol.getAtomicNo(i),
-      symbol: mol.getAtomLabel(i),
-      formalCharge: mol.getAtomCharge(i),
-      aromatic: mol.isAromaticAtom(i),
-      inRing: mol.isRingAtom(i),
-      hydrogens: mol.getAllHydrogens(i),
-      degree: mol.getConnAtoms(i),
-    });
-  }
-  const bonds: Bond[] = [];
-  for (let b = 0; b < mol.getBonds(); b++) {
-    const order = mol.getBondOrder(b);
-    const type: BondType = mol.isAromaticBond(b) ? "aromatic" : order === 3 ? "triple" : order === 2 ? "double" : "single";
-    bonds.push({ a: mol.getBondAtom(0, b), b: mol.getBondAtom(1, b), type, inRing: mol.isRingBond(b) });
-  }
-  return { source, atoms, bonds };
-}
-
 /** SMILES → heavy-atom graph; malformed input is an E_FORMAT error naming `where` and the string. */
 export function moleculeFromSmiles(smiles: string, where = "smiles"): Molecule {
   return moleculeFromOcl(parseSmilesOcl(smiles, where), smiles.trim());
@@ -127,6 +48,3 @@ export function moleculeSvg(smiles: string, width = 220, height = 160, id = "mol
 export function canonicalSmiles(smiles: string): string {
   return parseSmilesOcl(smiles, "smiles", { coordinates: true }).toIsomericSmiles();
 }
-
-export type { OclMolecule };
-export { OCL };

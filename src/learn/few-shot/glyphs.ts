@@ -6,9 +6,9 @@
 // background (training) and an evaluation (test) set. Generation is seeded and cached.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
+import { requireOptional } from "../../core/optional.js";
 import { cacheRoot } from "../../data/cache.js";
 import { Random } from "../../data/random.js";
 import { writeAll, writeAtomic, writeTextAtomic } from "../../io/atomic.js";
@@ -83,7 +83,7 @@ interface OpenTypeModule {
 let opentype: OpenTypeModule | undefined;
 const fonts = new Map<string, OpenTypeFont>();
 function loadFont(path: string): OpenTypeFont {
-  opentype ??= createRequire(import.meta.url)("opentype.js") as OpenTypeModule;
+  opentype ??= requireOptional<OpenTypeModule>("opentype.js", "glyph data sets (reading fonts)", "glyphs");
   let f = fonts.get(path);
   if (!f) {
     try {
