@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import { tensor } from "../core/index.js";
 import { parseCsv } from "../data/csv.js";
+import { readJsonFile } from "../io/read-json.js";
 import { NodeIds } from "./convert.js";
 import { Graph } from "./graph.js";
 
@@ -107,13 +108,7 @@ function build(file: string, rows: NodeRow[], edges: [string, string, number][],
 }
 
 function readJson(file: string): Graph {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    bad(file, `invalid JSON (${(e as Error).message})`);
-  }
-  const d = doc as { directed?: unknown; nodes?: unknown; edges?: unknown };
+  const d = readJsonFile("readGraphFile", file) as { directed?: unknown; nodes?: unknown; edges?: unknown };
   if (!d || typeof d !== "object" || !Array.isArray(d.nodes) || !Array.isArray(d.edges))
     bad(file, 'expected an object with "nodes" and "edges" arrays');
   const rows: NodeRow[] = (d.nodes as unknown[]).map((raw, i) => {

@@ -1,8 +1,6 @@
-// Word- and character-level vocabularies: token ↔ id maps built from counted tokens, with
-// padding and unknown tokens, a minimum frequency and a maximum size, saved as JSON.
-import { readFileSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
 import { writeTextAtomic } from "../io/index.js";
+import { readJsonFile } from "../io/read-json.js";
 
 export interface VocabOptions {
   /** Drop tokens seen fewer times (default 1). */
@@ -116,18 +114,6 @@ export class Vocab {
     await writeTextAtomic("Vocab.save", path, `${JSON.stringify(this.toJSON())}\n`);
   }
   static load(path: string): Vocab {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      throw new FlambeauError("E_IO", `${OP}.load: cannot read ${path}: ${(e as Error).message}`, OP);
-    }
-    let j: unknown;
-    try {
-      j = JSON.parse(text);
-    } catch (e) {
-      throw new FlambeauError("E_FORMAT", `${OP}.load: ${path}: invalid JSON (${(e as Error).message})`, OP);
-    }
-    return Vocab.fromJSON(j, path);
+    return Vocab.fromJSON(readJsonFile(`${OP}.load`, path), path);
   }
 }

@@ -3,6 +3,8 @@
 // written beside config.json so another tool can prepare inputs the way the model was trained.
 // Flambeau itself reads its own `preprocessing` block of config.json, never this file.
 
+import type { FrontendConfig } from "../data/log-mel-config.js";
+
 /** Images resized (sharp's Lanczos-3, PIL's resample 1) to size × size, scaled to [0, 1], normalized per channel. */
 export function imageProcessorConfig(p: {
   size: number;
@@ -25,15 +27,7 @@ export function imageProcessorConfig(p: {
 }
 
 /** Mono audio at sampleRate → log-mel features (nMels bins), standardized by one mean and std. */
-export function audioFeatureExtractorConfig(p: {
-  sampleRate: number;
-  nFft: number;
-  winLength: number;
-  hopLength: number;
-  nMels: number;
-  mean: number;
-  std: number;
-}): Record<string, unknown> {
+export function audioFeatureExtractorConfig(p: FrontendConfig): Record<string, unknown> {
   return {
     sampling_rate: p.sampleRate,
     feature_size: p.nMels,

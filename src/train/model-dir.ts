@@ -5,12 +5,13 @@
 // config is checked against its schema when read (config-schema.ts).
 // The config is typed by the task (its hyper-parameters H and preprocessing P); the
 // version and date are filled in here.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
 import { load, save, writeTextAtomic } from "../io/index.js";
+import { readJsonFile } from "../io/read-json.js";
 import { type ConfigSchemaParts, hfFields, validateModelConfig } from "./config-schema.js";
 
 export interface ModelConfig<H = Record<string, unknown>, P = Record<string, unknown>> {
@@ -77,12 +78,7 @@ export function readModelConfig<H = Record<string, unknown>, P = Record<string, 
       "E_IO",
       `${dir} is not a Flambeau model directory (expected config.json and model.safetensors; train one with \`flambeau train\`)`,
     );
-  let config: ModelConfig<H, P>;
-  try {
-    config = JSON.parse(readFileSync(cfgPath, "utf8")) as ModelConfig<H, P>;
-  } catch (e) {
-    throw new FlambeauError("E_FORMAT", `${cfgPath}: invalid JSON (${(e as Error).message})`);
-  }
+  const config = readJsonFile("readModelConfig", cfgPath) as ModelConfig<H, P>;
   // Which task comes first: a directory of another task's model is the clearer error.
   const t = (config as { task?: unknown } | null)?.task;
   if (task !== undefined && typeof t === "string" && t !== task) throw new FlambeauError("E_ARG", `${dir} holds a ${t} model, not ${task}`);

@@ -1,8 +1,9 @@
 // COCO-style annotations (boxes, categories, RLE/polygon instance masks) and PNG label
 // masks, read with every field checked: a malformed file is rejected with a FlambeauError
 // naming the file, the field and the value, so users can bring their own COCO/VOC-style data.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
+import { readJsonFile } from "../io/read-json.js";
 import { readImage } from "./image-io.js";
 
 /** Run-length encoding in COCO's convention: column-major runs starting with background; counts may be COCO's compressed string. */
@@ -157,13 +158,7 @@ export function parseCoco(json: unknown, file: string): CocoDataset {
 /** Reads a COCO annotations JSON file. */
 export function readCoco(file: string): CocoDataset {
   if (!existsSync(file)) throw new FlambeauError("E_IO", `readCoco: no such file ${file}`, "readCoco");
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new FlambeauError("E_FORMAT", `${file}: invalid JSON (${(e as Error).message})`, "readCoco");
-  }
-  return parseCoco(json, file);
+  return parseCoco(readJsonFile("readCoco", file), file);
 }
 
 /** COCO's RLE of a row-major H × W 0/1 mask (runs over the column-major pixel order, first run background). */

@@ -47,21 +47,11 @@ test("train → eval --json → predict on an ImageFolder", () => {
 
 test("train --init DIR --freeze: weights by key, frozen layers unchanged, a pattern matching nothing is an error", async () => {
   const base = join(root, "model");
+  // One epoch on the training images, from the trained model with its features frozen.
+  const oneEpoch = (...args: string[]) => run("train", "image-classification", "--data", join(root, "train"), "--epochs", "1", ...args);
+  const fineTune = (out: string, ...extra: string[]) => oneEpoch("--init", base, "--freeze", "features.*", "--out", out, ...extra);
   const out = join(root, "fine-tuned");
-  const t = run(
-    "train",
-    "image-classification",
-    "--data",
-    join(root, "train"),
-    "--epochs",
-    "1",
-    "--init",
-    base,
-    "--freeze",
-    "features.*",
-    "--out",
-    out,
-  );
+  const t = fineTune(out);
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stderr, /--init .*model: 16 tensors loaded/);
   assert.match(t.stderr, /--freeze features\.\*: 6 of 10 parameter tensors frozen/);
@@ -75,36 +65,11 @@ test("train --init DIR --freeze: weights by key, frozen layers unchanged, a patt
   assert.notDeepEqual(b.get("classifier.5.weight")!.toArray(), a.get("classifier.5.weight")!.toArray(), "the head trained");
   // With --json (no log lines) the weights load all the same.
   const quiet = join(root, "fine-tuned-json");
-  const j = run(
-    "train",
-    "image-classification",
-    "--data",
-    join(root, "train"),
-    "--epochs",
-    "1",
-    "--init",
-    base,
-    "--freeze",
-    "features.*",
-    "--out",
-    quiet,
-    "--json",
-  );
+  const j = fineTune(quiet, "--json");
   assert.equal(j.status, 0, j.stderr);
   const c = await fl.load(join(quiet, "model.safetensors"));
   assert.deepEqual(c.get("features.0.weight")!.toArray(), a.get("features.0.weight")!.toArray(), "--json: loaded and frozen");
-  const bad = run(
-    "train",
-    "image-classification",
-    "--data",
-    join(root, "train"),
-    "--epochs",
-    "1",
-    "--freeze",
-    "backbone.*",
-    "--out",
-    join(root, "x"),
-  );
+  const bad = oneEpoch("--freeze", "backbone.*", "--out", join(root, "x"));
   assert.equal(bad.status, 2);
   assert.match(
     bad.stderr,

@@ -2,7 +2,7 @@
 // samples, exclusions) and shard-NN.bin.gz (tensor bytes, each in its own dtype).
 import { join } from "node:path";
 import { FIXTURES } from "../helpers/fixtures.js";
-import { type Encoded, readGzJson, readShard, type TensorEntry } from "../helpers/tensor-shards.js";
+import { type Encoded, shardFolder, type TensorEntry } from "../helpers/tensor-shards.js";
 
 export { cotangent, type Encoded, makeTensor, type TensorEntry, values } from "../helpers/tensor-shards.js";
 
@@ -40,10 +40,4 @@ export interface Index {
   excluded: { name: string; reason: string }[];
 }
 
-export function readIndex(): Index {
-  return readGzJson<Index>(DIR, "index.json.gz");
-}
-
-export function shard(n: number): Buffer {
-  return readShard(DIR, n);
-}
+export const { index: readIndex, shard } = shardFolder<Index>(DIR);

@@ -3,6 +3,7 @@
 // (torch name → camelCase in fl, fl.linalg, fl.fft, fl.special, fl.nn.functional, else a Tensor
 // method) and, in ADAPTERS, the OpInfos whose `op` is a Python lambda around the public call.
 import * as fl from "flambeau";
+import type { Outcome } from "../helpers/replay-report.js";
 import { brief, compareOut, compareTensor, decode, dtypeOf, flatTensors } from "../helpers/tensor-compare.js";
 import { cotangent, type Encoded, makeTensor, type OpInfoEntry, type Sample, shard, values } from "./opinfo-db-load.js";
 
@@ -140,12 +141,6 @@ export function callFor(o: OpInfoEntry): { fn: Fn; how: string } | undefined {
   // A lambda that only seeds the RNG (wrapper_set_seed) calls the public function itself.
   if (o.wrapped !== null && o.wrapped !== "wrapper_set_seed") return undefined;
   return resolve(o.name, o.variants.includes("method"));
-}
-
-export interface Outcome {
-  output: "match" | "mismatch" | "error";
-  grad: "match" | "mismatch" | "error" | "none"; // none: not differentiable or no reference
-  message?: string;
 }
 
 /** Runs one sample: the call, its outputs, and (differentiable samples) the input gradients. */

@@ -48,6 +48,11 @@ export function readShard(dir: string, n: number): Buffer {
   return b;
 }
 
+/** A fixture folder in this format: its index.json.gz (of type I) and its shards. */
+export function shardFolder<I>(dir: string): { index: () => I; shard: (n: number) => Buffer } {
+  return { index: () => readGzJson<I>(dir, "index.json.gz"), shard: (n) => readShard(dir, n) };
+}
+
 function slice(buf: Buffer, e: TensorEntry): ArrayBuffer {
   // A copy: TypedArrays need aligned offsets, the shard's are not.
   const out = new ArrayBuffer(e.bytes);

@@ -1,4 +1,4 @@
-// Multi-task learning: PCGrad's projection against a hand computation, uncertainty weighting's
+// Multi-task learning: PCGrad's projection against a hand computation (seeded with three tasks), uncertainty weighting's
 // loss and gradient, the task sampler's proportions, and a shared encoder with two heads
 // trained through the shared Trainer on opencv-doc's real digits (the digit, and odd vs even).
 
@@ -21,6 +21,54 @@ test("PCGrad: conflicting gradients lose their component along each other; the l
   const phi = new fl.nn.Parameter(fl.tensor([1, 1]));
   new multitask.PCGrad(() => [phi]).combine({ a: phi.sum(), b: phi.mul(2).sum() }).backward();
   assert.deepEqual(phi.grad!.toArray(), [3, 3]);
+});
+
+test("PCGrad with three tasks: the projection order is seeded, and each order's result is the hand-computed one", () => {
+  // Linear losses θ·g_t, so each task's gradient is g_t; with three tasks the order in which a
+  // gradient is projected against the other two changes the result.
+  const gs = [
+    [1, 0],
+    [-0.8, 0.6],
+    [-0.3, -1],
+  ];
+  const combined = (seed: number): number[] => {
+    const theta = new fl.nn.Parameter(fl.tensor([0.1, 0.2]));
+    const losses = Object.fromEntries(gs.map((g, t) => [`t${t}`, theta.mul(fl.tensor(g)).sum()]));
+    new multitask.PCGrad(() => [theta], { seed }).combine(losses).backward();
+    return theta.grad!.toArray() as number[];
+  };
+  // Every outcome by hand: g_i projected against the others in either order, summed over i.
+  const dot = (u: number[], v: number[]) => u[0]! * v[0]! + u[1]! * v[1]!;
+  const project = (i: number, order: number[]) =>
+    order.reduce((g, j) => {
+      const d = dot(g, gs[j]!);
+      return d < 0 ? g.map((x, c) => x - (d / dot(gs[j]!, gs[j]!)) * gs[j]![c]!) : g;
+    }, gs[i]!);
+  const orders = (i: number) => {
+    const o = [0, 1, 2].filter((j) => j !== i);
+    return [o, [...o].reverse()];
+  };
+  const outcomes: number[][] = [];
+  for (const o0 of orders(0))
+    for (const o1 of orders(1))
+      for (const o2 of orders(2)) {
+        const p = [project(0, o0), project(1, o1), project(2, o2)];
+        outcomes.push([0, 1].map((c) => p[0]![c]! + p[1]![c]! + p[2]![c]!));
+      }
+  const key = (g: number[]) => g.map((x) => x.toFixed(5)).join();
+  assert.ok(new Set(outcomes.map(key)).size > 1, "the orders must matter for this test to mean anything");
+  const seen = new Set<string>();
+  for (let seed = 0; seed < 8; seed++) {
+    const g = combined(seed);
+    assert.deepEqual(combined(seed), g, `seed ${seed}: the same seed, the same gradient`);
+    assert.ok(
+      outcomes.some((o) => Math.abs(o[0]! - g[0]!) < 1e-5 && Math.abs(o[1]! - g[1]!) < 1e-5),
+      `seed ${seed}: ${g} is none of the hand-computed outcomes`,
+    );
+    seen.add(key(g));
+  }
+  assert.ok(seen.size > 1, "different seeds draw different orders");
+  assert.throws(() => new multitask.PCGrad(() => [], { seed: 0.5 }), /seed must be a safe integer, got 0.5/);
 });
 
 test("UncertaintyWeighting: ½(e^{−s}L + s) per task, and d/ds = ½(1 − e^{−s}L)", () => {

@@ -48,6 +48,26 @@ test("freeze: matching parameters get no gradient, do not move, and their BatchN
   assert.equal(m.features.at(1).training, true, "an unfrozen BatchNorm trains again");
 });
 
+test("unfreeze: the normalisation layers it releases train again; a submodule put in eval by hand stays in eval", () => {
+  const m = new Net();
+  m.train();
+  nn.utils.freeze(m, "features.*");
+  assert.equal(m.features.at(1).training, false);
+  m.head.eval();
+  m.features.at(2).eval();
+  nn.utils.unfreeze(m);
+  assert.equal(m.features.at(1).training, true, "the released BatchNorm follows its model's train mode");
+  assert.equal(m.head.training, false, "the head put in eval by hand");
+  assert.equal(m.features.at(2).training, false, "the ReLU put in eval by hand");
+  assert.equal(m.features.at(0).training, true, "the rest keeps its mode");
+  // In an eval-mode model, a released layer stays in eval too.
+  const e = new Net();
+  nn.utils.freeze(e, "features.*");
+  e.eval();
+  nn.utils.unfreeze(e);
+  assert.equal(e.features.at(1).training, false);
+});
+
 test("freeze: a pattern that matches nothing names the model's parameters", () => {
   const m = new Net();
   assert.throws(

@@ -2,7 +2,7 @@
 // fixtures' tensor-shard format): index.json.gz and shard-00.bin.gz.
 import { join } from "node:path";
 import { FIXTURES } from "../helpers/fixtures.js";
-import { type Encoded, readGzJson, readShard, type TensorEntry } from "../helpers/tensor-shards.js";
+import { type Encoded, shardFolder, type TensorEntry } from "../helpers/tensor-shards.js";
 
 export const DIR = join(FIXTURES, "nn", "moduleinfo-db");
 
@@ -40,13 +40,7 @@ export interface ModuleIndex {
   excluded: { name: string; reason: string }[];
 }
 
-export function readModuleIndex(): ModuleIndex {
-  return readGzJson<ModuleIndex>(DIR, "index.json.gz");
-}
-
-export function moduleShard(n: number): Buffer {
-  return readShard(DIR, n);
-}
+export const { index: readModuleIndex, shard: moduleShard } = shardFolder<ModuleIndex>(DIR);
 
 export const sampleName = (o: ModuleInfoEntry, s: ModuleSample): string =>
   `${o.name}${s.desc ? ` [${s.desc}]` : ""}${o.trainAndEvalDiffer ? (s.training ? " (train)" : " (eval)") : ""}`;

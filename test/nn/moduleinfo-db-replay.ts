@@ -4,6 +4,7 @@
 // arguments → a camelCase options object) and, in POSITIONAL and FORWARD, the modules whose
 // Flambeau call differs in form from PyTorch's (the numbers must not).
 import * as fl from "flambeau";
+import type { Outcome } from "../helpers/replay-report.js";
 import { brief, compareOut, compareTensor, decode, dtypeOf, flatTensors } from "../helpers/tensor-compare.js";
 import { cotangent, type Encoded, makeTensor, values } from "../helpers/tensor-shards.js";
 import { type ModuleInfoEntry, type ModuleSample, moduleShard } from "./moduleinfo-db-load.js";
@@ -57,12 +58,6 @@ function arg(v: Encoded, tensors: fl.Tensor[]): unknown {
 function options(kw: Record<string, Encoded>, tensors: fl.Tensor[], skip: string[] = []): Record<string, unknown> | undefined {
   const keys = Object.keys(kw).filter((k) => kw[k] !== null && !skip.includes(k));
   return keys.length ? Object.fromEntries(keys.map((k) => [camel(k), arg(kw[k] as Encoded, tensors)])) : undefined;
-}
-
-export interface Outcome {
-  output: "match" | "mismatch" | "error";
-  grad: "match" | "mismatch" | "error" | "none"; // none: nothing differentiable
-  message?: string;
 }
 
 function construct(C: Ctor, cls: string, s: ModuleSample, tensors: fl.Tensor[]): fl.nn.Module {

@@ -1,18 +1,11 @@
 // The classifiers' input: a log-mel spectrogram (40 bands, 25 ms windows, 10 ms hop, an 80 dB
 // floor per clip) standardised by the training set's mean and std.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
+import type { FrontendConfig } from "../../data/log-mel-config.js";
 import { amplitudeToDB } from "../features/db.js";
 import { MelSpectrogram } from "../features/mel.js";
 
-export interface FrontendConfig {
-  sampleRate: number;
-  nFft: number;
-  winLength: number;
-  hopLength: number;
-  nMels: number;
-  mean: number;
-  std: number;
-}
+export type { FrontendConfig };
 
 export const DEFAULT_FRONTEND: FrontendConfig = {
   sampleRate: 16000,

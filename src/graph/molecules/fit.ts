@@ -4,6 +4,7 @@
 // is a list of molecule indices; data parallel, each rank takes every N-th molecule of it.
 import { noGrad, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, mseLoss } from "../../core/ops/loss.js";
+import { mulberry32 } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import { meanAbsoluteError, meanSquaredError, rocAuc } from "../../train/metrics.js";
@@ -111,17 +112,6 @@ export function moleculeMetrics(mode: "classification" | "regression", pred: num
   const mean = truth.reduce((a, b) => a + b, 0) / Math.max(1, truth.length);
   const variance = truth.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, truth.length);
   return { rmse: Math.sqrt(mse), mae: meanAbsoluteError(p, truth), r2: 1 - mse / variance, molecules: truth.length };
-}
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function fitMoleculeModel(

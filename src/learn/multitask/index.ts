@@ -3,4 +3,4 @@
 
 export { MultiTaskModel } from "./model.js";
 export { MultiTaskSampler, type MultiTaskSamplerOptions, type TaskBatch, type TaskSampling, taskProbabilities } from "./sampler.js";
-export { FixedWeighting, type LossWeighting, PCGrad, UncertaintyWeighting } from "./weighting.js";
+export { FixedWeighting, type LossWeighting, PCGrad, type PCGradOptions, UncertaintyWeighting } from "./weighting.js";

@@ -4,6 +4,7 @@
 // NLP training do for small tasks; Arivazhagan et al. 2019), or round-robin.
 
 import { FlambeauError } from "../../core/errors.js";
+import { mulberry32 } from "../../data/random.js";
 
 export type TaskSampling = "size" | "temperature" | "round-robin";
 
@@ -37,17 +38,6 @@ export function taskProbabilities(sizes: Record<string, number>, sampling: TaskS
   return Object.fromEntries(names.map((t, i) => [t, w[i]! / z]));
 }
 
-/** A seeded generator of uniform numbers in [0, 1) (mulberry32): the task order replays with --seed. */
-function uniform(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class MultiTaskSampler<B> {
   readonly probabilities: Record<string, number>;
   readonly length: number;
@@ -65,7 +55,8 @@ export class MultiTaskSampler<B> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TaskBatch<B>> {
     const names = Object.keys(this.probabilities);
-    const rand = uniform((this.#o.seed ?? 0) * 7919 + this.#epoch++);
+    // mulberry32: the task order replays with --seed.
+    const rand = mulberry32((this.#o.seed ?? 0) * 7919 + this.#epoch++);
     const iters = new Map<string, Iterator<B> | AsyncIterator<B>>();
     const open = (t: string) => {
       const src = this.#o.sources[t]!;

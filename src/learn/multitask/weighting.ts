@@ -10,6 +10,7 @@
 import { FlambeauError } from "../../core/errors.js";
 import { autograd, cat, noGrad, type Tensor, tensor } from "../../core/index.js";
 import { zerosLike } from "../../core/ops/creation.js";
+import { mulberry32 } from "../../data/random.js";
 import { Module } from "../../nn/module.js";
 import { Parameter } from "../../nn/parameter.js";
 
@@ -70,9 +71,23 @@ export class UncertaintyWeighting extends Module implements LossWeighting {
   }
 }
 
+export interface PCGradOptions {
+  /** Seeds the projection order (default 0), so that runs replay with --seed. */
+  seed?: number;
+}
+
 /** PCGrad on `shared` parameters; the sum of the task losses elsewhere. */
 export class PCGrad implements LossWeighting {
-  constructor(readonly shared: () => readonly Tensor[]) {}
+  readonly #rand: () => number;
+
+  constructor(
+    readonly shared: () => readonly Tensor[],
+    options: PCGradOptions = {},
+  ) {
+    const seed = options.seed ?? 0;
+    if (!Number.isSafeInteger(seed)) throw new FlambeauError("E_ARG", `PCGrad: seed must be a safe integer, got ${seed}`, "PCGrad");
+    this.#rand = mulberry32(seed);
+  }
 
   combine(losses: Record<string, Tensor>): Tensor {
     const names = Object.keys(losses);
@@ -93,7 +108,7 @@ export class PCGrad implements LossWeighting {
       for (let i = 0; i < out.length; i++) {
         const order = names.map((_, j) => j).filter((j) => j !== i);
         for (let k = order.length - 1; k > 0; k--) {
-          const r = Math.floor(Math.random() * (k + 1));
+          const r = Math.floor(this.#rand() * (k + 1));
           [order[k], order[r]] = [order[r]!, order[k]!];
         }
         for (const j of order) {

@@ -54,14 +54,21 @@ export function matchParameters(module: Module, patterns: NamePatterns, op = "ma
   return named.filter(([n]) => picked.has(n));
 }
 
-/** Sets each normalisation layer's `keepEval` to whether all of its own parameters are frozen. */
-function syncNormLayers(module: Module): void {
+/**
+ * Sets each normalisation layer's `keepEval` to whether all of its own parameters are frozen;
+ * returns the layers whose `keepEval` it cleared.
+ */
+function syncNormLayers(module: Module): Module[] {
+  const released: Module[] = [];
   for (const [, m] of module.namedModules()) {
     const own = m.namedParameters("", false);
     if (!m.namedBuffers().some(([k]) => k === "running_mean") || own.length === 0) continue;
+    const was = m.keepEval;
     m.keepEval = own.every(([, p]) => !p.requiresGrad);
     if (m.keepEval) m.training = false;
+    else if (was) released.push(m);
   }
+  return released;
 }
 
 /**
@@ -79,12 +86,10 @@ export function freeze(module: Module, patterns: NamePatterns): string[] {
 /** Unfreezes the parameters matching `patterns` (all by default); their normalisation layers train again. */
 export function unfreeze(module: Module, patterns: NamePatterns = "*"): string[] {
   const hits = matchParameters(module, patterns, "unfreeze");
-  for (const [, p] of hits) {
-    p.requiresGrad_(true);
-  }
-  syncNormLayers(module);
-  // A layer unfrozen while its model is in train mode trains.
-  for (const [, m] of module.namedModules()) if (!m.keepEval && module.training) m.training = true;
+  for (const [, p] of hits) p.requiresGrad_(true);
+  // A normalisation layer released while its model is in train mode trains; any other
+  // module keeps the mode it has (a submodule put in eval by hand stays in eval).
+  for (const m of syncNormLayers(module)) if (module.training) m.training = true;
   return hits.map(([n]) => n);
 }
 

@@ -7,10 +7,11 @@
 // (cut out special tokens → normalize → split → look up → prefix → truncate), so the file is a
 // faithful description rather than a second implementation. The one input where the two part:
 // a text without any token is [<unk>] here (a model needs one position) and [] in `tokenizers`.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { writeTextAtomic } from "../../io/index.js";
+import { readJsonFile } from "../../io/read-json.js";
 import { Vocab, WORD_PATTERN } from "../vocab.js";
 
 /** What happens to a text before it is split: nothing, lowercasing, or lowercasing with ASCII digits folded to 0. */
@@ -210,19 +211,7 @@ export class WordLevelTokenizer {
   }
 
   static load(path: string): WordLevelTokenizer {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (e) {
-      throw new FlambeauError("E_IO", `${OP}.load: cannot read ${path}: ${(e as Error).message}`, OP);
-    }
-    let j: unknown;
-    try {
-      j = JSON.parse(text);
-    } catch (e) {
-      throw new FlambeauError("E_FORMAT", `${path}: invalid JSON (${(e as Error).message})`, OP);
-    }
-    return WordLevelTokenizer.fromJson(j, path);
+    return WordLevelTokenizer.fromJson(readJsonFile(`${OP}.load`, path), path);
   }
 }
 
