@@ -4,7 +4,7 @@ import { aten } from "../core/aten.js";
 import { callInplace, callT } from "../core/dispatch.js";
 import { argError } from "../core/errors.js";
 import { type Tensor, tidy } from "../core/index.js";
-import { checkNumber, checkTensor, normDim, optArgs, rankOf, show } from "../core/validate.js";
+import { checkNumber, checkTensor, normDim, optArgs, optionsOf, rankOf, show } from "../core/validate.js";
 
 const SOFTSHRINK = aten("softshrink");
 const HARDSHRINK = aten("hardshrink");
@@ -58,7 +58,8 @@ export interface RReLUOptions {
   training?: boolean;
 }
 /** Leaky ReLU whose negative slope is drawn from U(lower, upper) in training, (lower + upper) / 2 otherwise. */
-export function rrelu(x: Tensor, o: RReLUOptions = {}): Tensor {
+export function rrelu(x: Tensor, options?: RReLUOptions | null): Tensor {
+  const o = optionsOf("rrelu", options, ["lower", "upper", "training"]);
   const lower = o.lower ?? 1 / 8;
   const upper = o.upper ?? 1 / 3;
   checkNumber("rrelu", "lower", lower);
@@ -76,7 +77,8 @@ export interface GumbelSoftmaxOptions {
   dim?: number;
 }
 /** Samples from the Gumbel-softmax distribution over `logits` (draws the same numbers as PyTorch for the same seed). */
-export function gumbelSoftmax(logits: Tensor, o: GumbelSoftmaxOptions = {}): Tensor {
+export function gumbelSoftmax(logits: Tensor, options?: GumbelSoftmaxOptions | null): Tensor {
+  const o = optionsOf("gumbelSoftmax", options, ["tau", "hard", "dim"]);
   const tau = o.tau ?? 1;
   if (typeof tau !== "number" || !(tau > 0)) argError("gumbelSoftmax", `tau must be > 0, got ${show(tau)}`);
   const dim = normDim("gumbelSoftmax", o.dim ?? -1, rankOf("gumbelSoftmax", logits));

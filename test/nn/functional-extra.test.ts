@@ -186,3 +186,22 @@ describe("parameterless module additions match PyTorch 1.13", () => {
     new Set(Object.keys(modules)),
   );
 });
+
+// Found by `npm run fuzz` (2026-12-04): a null options object threw a TypeError.
+describe("rrelu and gumbelSoftmax read their options like every op", () => {
+  it("null options mean the defaults; an unknown option is an E_ARG naming it", () => {
+    fl.tidy(() => {
+      const x = fl.tensor([[-1, 2, -3]]);
+      assertClose(F.rrelu(x, null), F.rrelu(x), "rrelu(null)", 0, 0);
+      assert.deepEqual(F.gumbelSoftmax(x, null).shape, [1, 3]);
+      assert.throws(() => F.rrelu(x, { lowr: 0.1 } as never), {
+        code: "E_ARG",
+        message: /rrelu: unknown option "lowr"; options: lower, upper, training/,
+      });
+      assert.throws(() => F.gumbelSoftmax(x, "hard" as never), {
+        code: "E_ARG",
+        message: /gumbelSoftmax: options must be an object, got "hard"/,
+      });
+    });
+  });
+});
