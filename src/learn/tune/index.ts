@@ -8,5 +8,5 @@ export { type Objective, Study, type StudyOptions, type Trial, TrialPruned } fro
 export { readStudyFile, type StudyJournal, type TrialRecord } from "./study-file.js";
 export { defaultDirection, epochKey, taskObjective } from "./task-objective.js";
 export { checkTaskSpace, DEFAULT_LR, defaultSpace, tunableNames } from "./task-space.js";
-export { ParzenEstimator, type TpeOptions, TpeSampler } from "./tpe-sampler.js";
+export { ParzenEstimator, splitTrials, type TpeOptions, TpeSampler } from "./tpe-sampler.js";
 export { type PrunerName, type SamplerName, studyParts, type TuneOptions, type TuneResult, tune } from "./tune.js";

@@ -124,9 +124,9 @@ export class Study {
         const params = interrupted?.params ?? this.sampler.sample(this.space, number, finished, this.direction);
         for (const [name, p] of Object.entries(this.space))
           if (!inSpace(p, params[name])) throw new FlambeauError("E_STATE", `${this.file}: trial ${number}'s ${name} is outside the space`);
-        const rec: TrialRecord = { number, params, intermediate: {} };
-        if (interrupted) Object.assign(interrupted, rec);
-        else this.#journal.trials.push(rec);
+        // An interrupted trial's record is reused (its curve starts afresh): the journal holds one record per number.
+        const rec: TrialRecord = interrupted ? Object.assign(interrupted, { intermediate: {} }) : { number, params, intermediate: {} };
+        if (!interrupted) this.#journal.trials.push(rec);
         writer.append({ type: "trial", number, params });
         this.#log(`trial ${number}${interrupted ? " (again: it was interrupted)" : ""}: ${JSON.stringify(params)}`);
         await this.#run(objective, rec, finished, writer);

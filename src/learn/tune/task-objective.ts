@@ -46,6 +46,7 @@ class TrialReporter implements Callback {
     readonly trial: Trial,
     readonly key: string,
     readonly task: string,
+    readonly epochs: number,
   ) {}
   onEpochEnd(s: TrainerState, logs: Logs): void {
     const v = logs[this.key];
@@ -55,7 +56,8 @@ class TrialReporter implements Callback {
         `tune ${this.task}: the epochs log no ${this.key} (they log ${Object.keys(logs).join(", ")}); --metric names a validation metric`,
       );
     this.trial.report(s.epoch, v);
-    if (this.trial.shouldPrune()) throw new TrialPruned(s.epoch);
+    // The last epoch's value is the trial's result: stopping there would only lose the saved model.
+    if (s.epoch < this.epochs && this.trial.shouldPrune()) throw new TrialPruned(s.epoch);
   }
 }
 
@@ -65,7 +67,7 @@ export function taskObjective(o: TaskObjectiveOptions): Objective {
     const out = trialDir(o.trialsDir, trial.number);
     // A re-run of an interrupted trial starts from nothing.
     await rm(out, { recursive: true, force: true });
-    setRunSettings({ callbacks: [new TrialReporter(trial, key, o.task.name)] });
+    setRunSettings({ callbacks: [new TrialReporter(trial, key, o.task.name, o.epochs)] });
     try {
       const r = await o.task.train({
         ...o.fixed,
