@@ -65,3 +65,20 @@ test("tune: trials < 1 and unknown samplers are errors naming the option", async
   assert.throws(() => tune.studyParts({ pruner: "median" as never }), /pruner must be asha or none, got "median"/);
   assert.throws(() => new tune.AshaPruner({ reductionFactor: 1 }), /reductionFactor must be an integer ≥ 2, got 1/);
 });
+
+test("small-cnn's width and depth (the architecture choices searched): parameter counts by hand", () => {
+  const count = (o: { width?: number; depth?: number }) =>
+    new fl.vision.SmallCNN({ inChannels: 1, numClasses: 10, size: 28, ...o })
+      .parameters()
+      .reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  // Default (2 blocks of 32, 64): convs 288 + 18432, BN 64 + 128, Linear 3136→128 401536, 128→10 1290.
+  assert.equal(count({}), 421738);
+  // 3 blocks of 8, 16, 32 (28 → 3 px): convs 72 + 1152 + 4608, BN 16 + 32 + 64, Linear 288→32 9248, 32→10 330.
+  assert.equal(count({ width: 8, depth: 3 }), 15522);
+  // 1 block of 8 (14 px, pooled to 7): conv 72, BN 16, Linear 392→32 12576, 32→10 330.
+  assert.equal(count({ width: 8, depth: 1 }), 12994);
+  rejects(
+    () => new fl.vision.SmallCNN({ inChannels: 1, numClasses: 10, size: 28, depth: 5 }),
+    /depth must be an integer in \[1, log2\(size 28\)\], got 5/,
+  );
+});
