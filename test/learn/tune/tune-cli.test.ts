@@ -59,7 +59,10 @@ test("tune image-classification: a tiny search over width, depth and lr; best mo
   for (const t of journal.trials) if (t.state === "complete") assert.equal(t.value, t.metrics!.accuracy);
   const best = JSON.parse(readFileSync(join(out, "best.json"), "utf8"));
   assert.equal(best.best.trial, res.best.trial);
-  assert.match(readFileSync(join(out, "trials.md"), "utf8"), /\| trial \| state \| accuracy \| epochs \| seconds \| lr \| width \| depth \|/);
+  assert.match(
+    readFileSync(join(out, "trials.md"), "utf8"),
+    /\| trial \| state \| accuracy \| epochs \| seconds \| lr \| width \| depth \|/,
+  );
   assert.match(readFileSync(join(out, "report.html"), "utf8"), /aria-label="optimisation history"/);
   // The best model is a normal model directory: eval on the validation folder gives the trial's value.
   const e = run("eval", res.bestModel, "--data", join(root, "test"), "--json");
@@ -85,7 +88,10 @@ test("tune: bad spaces and budgets exit 2 with one line naming the parameter", (
   const base = ["tune", "image-classification", "--data", join(root, "train"), "--out", join(root, "bad")];
   const cases: [string[], RegExp][] = [
     [["--trials", "0"], /trials must be a positive integer, got "0"/],
-    [["--trials", "2", "--param", "dropout=float:0:0.5"], /parameter "dropout" is not an option of image-classification; searchable: lr, batchSize/],
+    [
+      ["--trials", "2", "--param", "dropout=float:0:0.5"],
+      /parameter "dropout" is not an option of image-classification; searchable: lr, batchSize/,
+    ],
     [["--trials", "2", "--param", "lr=log:0:0.1"], /parameter "lr" is log-uniform with low 0/],
     [["--trials", "2", "--space", '{"width": {"type": "float", "low": 4, "high": 8}}'], /parameter "width" is an integer option/],
   ];
