@@ -40,7 +40,8 @@ export function trialsMarkdown(trials: readonly TrialRecord[], metric: string): 
 
 const W = 480;
 const H = 270;
-const FRAME = { left: 56, top: 14, right: W - 18, bottom: H - 42 };
+// The legend sits in a row above the frame, clear of the points.
+const FRAME = { left: 56, top: 30, right: W - 18, bottom: H - 42 };
 
 function yScale(values: number[]) {
   const yt = niceTicks(Math.min(...values), Math.max(...values));
@@ -71,6 +72,8 @@ export function historySvg(trials: readonly TrialRecord[], metric: string, direc
     if (best === undefined || (direction === "maximize" ? t.value > best : t.value < best)) best = t.value;
     line.push(`${x(t.number).toFixed(1)},${y(best).toFixed(1)}`);
   }
+  // The best so far holds until the last trial (a single complete trial still draws a line).
+  if (best !== undefined) line.push(`${x(n - 1).toFixed(1)},${y(best).toFixed(1)}`);
   const dots = pts
     .map((t) =>
       t.state === "complete"
@@ -80,7 +83,7 @@ export function historySvg(trials: readonly TrialRecord[], metric: string, direc
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="optimisation history"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/>${axes}
 <polyline fill="none" stroke="#d9480f" stroke-width="2" stroke-linejoin="round" points="${line.join(" ")}"/>${dots}
-<text x="${FRAME.left + 8}" y="${FRAME.top + 12}" fill="#1c7ed6" font-size="12">complete</text><text x="${FRAME.left + 8}" y="${FRAME.top + 26}" fill="#868e96" font-size="12">pruned (last value)</text><text x="${FRAME.left + 8}" y="${FRAME.top + 40}" fill="#d9480f" font-size="12">best so far</text></svg>`;
+<text x="${FRAME.left}" y="18" fill="#1c7ed6" font-size="12">● complete</text><text x="${FRAME.left + 90}" y="18" fill="#868e96" font-size="12">○ pruned (last value)</text><text x="${FRAME.left + 240}" y="18" fill="#d9480f" font-size="12">— best so far</text></svg>`;
 }
 
 /** Every trial's validation value by epoch: the curves the pruner compared at its rungs. */
@@ -109,7 +112,8 @@ export function curvesSvg(trials: readonly TrialRecord[], metric: string): strin
         : `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts}"><title>trial ${t.number}</title></polyline>`;
     })
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="learning curves"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/>${axes}${lines}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="learning curves"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/>${axes}${lines}
+<text x="${FRAME.left}" y="18" fill="#1c7ed6" font-size="12">— complete</text><text x="${FRAME.left + 90}" y="18" fill="#adb5bd" font-size="12">— pruned</text></svg>`;
 }
 
 /** best.json, trials.md and report.html under `dir`. */
