@@ -1,5 +1,5 @@
-// The `flambeau` command: tasks, train, eval, predict, compare, serve, bench, demo. The
-// train / eval / predict flags of a task come from its declaration (src/tasks): the task
+// The `flambeau` command: tasks, train, eval, predict, tune, compare, serve, bench, demo. The
+// train / eval / predict / tune flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
 // Only commander and the task catalog load up front: the engine, the registry and the
 // commands' code are imported by the command that runs (--help, --version and `tasks` need none).
@@ -107,7 +107,7 @@ function taskValues(task: Task, phase: Phase, o: Record<string, unknown>): Recor
 async function taskOfArgv(argv: readonly string[]): Promise<{ task: Task; phase: Phase } | undefined> {
   const [command, first] = argv;
   try {
-    if (command === "train" && first !== undefined && !first.startsWith("-")) {
+    if ((command === "train" || command === "tune") && first !== undefined && !first.startsWith("-")) {
       const { getTask, TASKS } = await registry();
       if (Object.hasOwn(TASKS, first)) return { task: getTask(first), phase: "train" };
     }
@@ -132,8 +132,8 @@ function describeTask(t: TaskInfo): string {
   ].join("\n");
 }
 
-/** The program; `named` is the task whose own options train / eval / predict take (see taskOfArgv). */
-export function buildProgram(named?: { task: Task; phase: Phase }): Command {
+/** The program; `named` is the task whose own options train / eval / predict / tune take (see taskOfArgv). */
+export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonly string[] = []): Command {
   const program = new Command("flambeau")
     .description("Deep learning for TypeScript on PyTorch's engine")
     .version(FLAMBEAU_VERSION)
@@ -301,6 +301,60 @@ export function buildProgram(named?: { task: Task; phase: Phase }): Command {
       }
     },
   );
+
+  const tuneCmd = program
+    .command("tune")
+    .description(
+      "search a task's options (lr, the task's searchable options, architecture choices) with a study of small trainings; resumable (--out/study.jsonl), best model in --out/best",
+    )
+    .argument("<task>", "task name (see `flambeau tasks`)")
+    .requiredOption("--data <path>", "training data, as for `flambeau train` (validation carved from it unless --val)")
+    .option("--val <path>", "validation data")
+    .requiredOption("--trials <n>", "trials to finish (an interrupted study resumes and counts its finished ones)", int("trials"))
+    .option("--sampler <name>", "random | tpe (Tree-structured Parzen Estimator after --startup-trials random ones)", "tpe")
+    .option("--pruner <name>", "asha (successive halving over epochs) | none", "asha")
+    .option(
+      "--space <file|json>",
+      'the search space as JSON: {"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": true}, "model": ["small-cnn", "lenet5"]}',
+    )
+    .option(
+      "--param <spec>",
+      "add or replace one parameter: NAME=log:LOW:HIGH, float:LOW:HIGH, int:LOW:HIGH, intlog:LOW:HIGH or choice:A,B (repeatable)",
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option("--epochs <n>", "epochs per trial (ASHA's largest resource)", int("epochs"), 3)
+    .option("--limit <n>", "training examples per trial", int("limit"))
+    .option("--seed <n>", "seed of the sampler and of every trial's training", seedArg, 0)
+    .option("--metric <name>", "validation metric to rank by (as `flambeau train --json` prints it)", "accuracy")
+    .option("--direction <d>", "maximize | minimize (default: minimize for losses and error rates)")
+    .option("--min-epochs <n>", "ASHA: epochs before the first rung", int("min-epochs"), 1)
+    .option("--reduction-factor <n>", "ASHA: η, one trial in η goes on at each rung", int("reduction-factor"), 3)
+    .option("--startup-trials <n>", "TPE: random trials before the model", int("startup-trials"), 10)
+    .option(
+      "--final-epochs <n>",
+      "retrain the best params for n epochs on all the data (default: keep the best trial's model)",
+      int("final-epochs"),
+    )
+    .option("--batch-size <n>", "fixed batch size (or search batchSize)", int("batch-size"))
+    .option("--model <name>", "fixed architecture from the task's zoo (or search model)")
+    .option("--lr <x>", "fixed peak learning rate (takes lr out of the default space)", num("lr"))
+    .requiredOption("--out <dir>", "study folder: study.jsonl, best.json, trials.md, report.html, best/")
+    .option("--json", "print the best trial as one JSON object");
+  if (named?.phase === "train" && argv[0] === "tune") addTaskOptions(tuneCmd, named.task, "train");
+  tuneCmd.action(async (taskName: string, o: import("./tune.js").TuneCliOptions & { json?: boolean } & Record<string, unknown>) => {
+    const task = (await registry()).getTask(taskName);
+    const { runTuneCli } = await import("./tune.js");
+    const quiet = Boolean(o.json);
+    // Only the options given on the command line are fixed: a declared default must not take its option out of the space.
+    const own = Object.fromEntries(Object.entries(taskValues(task, "train", o)).filter(([k]) => tuneCmd.getOptionValueSource(k) === "cli"));
+    const r = await runTuneCli(task, o, own, argv, quiet ? () => {} : (s) => process.stderr.write(`${s}\n`));
+    const best = r.best ? { trial: r.best.number, value: r.best.value, params: r.best.params, metrics: r.best.metrics } : undefined;
+    print(Boolean(o.json), { task: task.name, out: o.out, bestModel: r.bestModel, seconds: r.seconds, best }, () =>
+      best
+        ? `best trial ${best.trial}: ${o.metric} ${best.value!.toFixed(4)} with ${JSON.stringify(best.params)}\nmodel: ${r.bestModel}\nreport: ${join(o.out, "report.html")}`
+        : `no trial completed; report: ${join(o.out, "report.html")}`,
+    );
+  });
 
   const evalCmd = program
     .command("eval")
@@ -536,7 +590,7 @@ function numeric(m: Record<string, unknown>): Record<string, unknown> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = buildProgram(await taskOfArgv(argv));
+    const program = buildProgram(await taskOfArgv(argv), argv);
     await program.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {

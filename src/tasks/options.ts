@@ -6,6 +6,13 @@ import { FlambeauError } from "../core/errors.js";
 
 export type Phase = "train" | "eval" | "predict";
 
+/**
+ * How `flambeau tune` searches a train option by default: a range for a number (log-uniform
+ * with `log`), `true` for every value of a choice or flag. Options without one keep their
+ * default unless a study's --space names them.
+ */
+export type SearchHint = { readonly low: number; readonly high: number; readonly log?: boolean } | true;
+
 /** One declared option: how to read it from a command line, and what it means. */
 export interface OptionSpec<T> {
   readonly type: "int" | "count" | "number" | "fraction" | "string" | "path" | "flag" | "choice";
@@ -13,6 +20,7 @@ export interface OptionSpec<T> {
   readonly phases: readonly Phase[];
   readonly default?: T;
   readonly choices?: readonly string[];
+  readonly search?: SearchHint;
   /** The value of a command-line string, or an Error's message naming the allowed values. */
   parse(raw: string, flag: string): T;
 }
@@ -25,6 +33,7 @@ export type OptionValues<O extends OptionSpecs> = { -readonly [K in keyof O]?: O
 interface Declare<T> {
   phases: readonly Phase[];
   default?: T;
+  search?: SearchHint;
 }
 
 const bad = (flag: string, what: string, raw: string): never => {
@@ -59,6 +68,7 @@ export const opt = {
     help,
     phases: d.phases,
     ...(d.default !== undefined ? { default: d.default } : {}),
+    ...(d.search !== undefined ? { search: d.search } : {}),
     parse: (raw, flag) => {
       const n = Number(raw);
       const ok = raw.trim() !== "" && Number.isFinite(n) && (d.positive ? n > 0 : n >= 0);

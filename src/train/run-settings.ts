@@ -5,6 +5,10 @@
 // that trains in stages (pre-training, then fine-tuning) checkpoints its first stage only.
 // Transfer settings (`--init weights --freeze 'features.*'`) go the same way: the first
 // Trainer that fits loads the weights by key and freezes the matching parameters.
+// Callbacks go the same way (`flambeau tune` watches each trial's epochs and prunes it):
+// the first Trainer that fits adds them to its own.
+
+import type { Callback } from "./callbacks.js";
 
 export interface RunSettings {
   /** Save model, optimizer, schedule and epoch here after every epoch. */
@@ -17,6 +21,8 @@ export interface RunSettings {
   init?: string;
   /** Freeze the parameters matching these name patterns. */
   freeze?: string[];
+  /** Callbacks the first Trainer that fits adds to its own (a study's pruner). */
+  callbacks?: Callback[];
   /** Where the run's notes go (what the weights loaded, what was frozen). */
   log?: (line: string) => void;
 }
@@ -24,12 +30,14 @@ export interface RunSettings {
 let settings: RunSettings = {};
 let checkpointClaimed = false;
 let transferClaimed = false;
+let callbacksClaimed = false;
 
 /** Sets the run's settings (the CLI, before it trains). */
 export function setRunSettings(s: RunSettings): void {
   settings = { ...s };
   checkpointClaimed = false;
   transferClaimed = false;
+  callbacksClaimed = false;
 }
 
 /** The run's event log, if any. */
@@ -47,4 +55,11 @@ export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log">
   if ((settings.init === undefined && settings.freeze === undefined) || transferClaimed) return undefined;
   transferClaimed = true;
   return { init: settings.init, freeze: settings.freeze, log: settings.log };
+}
+
+/** The run's callbacks, for the first Trainer that fits; [] after that or when none. */
+export function claimRunCallbacks(): Callback[] {
+  if (settings.callbacks === undefined || callbacksClaimed) return [];
+  callbacksClaimed = true;
+  return settings.callbacks;
 }

@@ -17,7 +17,7 @@ import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type T
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
-import { claimRunCheckpoint, claimRunTransfer, runEventLog } from "./run-settings.js";
+import { claimRunCallbacks, claimRunCheckpoint, claimRunTransfer, runEventLog } from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -346,7 +346,7 @@ export class Trainer<B = Batch> {
     const sync: GradientSync | undefined = this.options.distributed ?? ambient;
     const shard = this.options.shard ?? (ambient ? shardByRows : undefined);
     const best = this.options.keepBest ? new KeepBestModel(this.options.keepBest) : undefined;
-    const callbacks: Callback[] = best ? [...this.callbacks, best] : this.callbacks;
+    const callbacks: Callback[] = [...this.callbacks, ...(best ? [best] : []), ...claimRunCallbacks()];
     for (const cb of callbacks) await cb.onTrainBegin?.(this.state);
     for (let epoch = startEpoch + 1; epoch <= o.epochs && !this.state.stopTraining; epoch++) {
       this.state.epoch = epoch;

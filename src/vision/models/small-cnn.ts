@@ -1,6 +1,7 @@
 // The default image classifier: two conv-BN-ReLU-pool blocks (32 and 64 channels) and a
 // 128-unit hidden layer, as in the classic Fashion-MNIST CNN. Inputs larger than 28 px are
 // pooled to 7×7 before the classifier so the head stays small whatever the image size.
+import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import {
   AdaptiveAvgPool2d,
@@ -21,7 +22,10 @@ export interface SmallCNNOptions {
   numClasses: number;
   /** Input side length. */
   size: number;
+  /** Channels of the first block (default 32); each block doubles them. */
   width?: number;
+  /** Conv-BN-ReLU-pool blocks (default 2): an architecture choice for `flambeau tune`. */
+  depth?: number;
   dropout?: number;
 }
 
@@ -31,23 +35,26 @@ export class SmallCNN extends Module {
   constructor(o: SmallCNNOptions) {
     super();
     const w = o.width ?? 32;
-    const pooled = Math.floor(Math.floor(o.size / 2) / 2);
+    const depth = o.depth ?? 2;
+    if (!Number.isSafeInteger(w) || w < 1) throw new FlambeauError("E_ARG", `SmallCNN: width must be a positive integer, got ${w}`);
+    // Each block halves the side: a block past a 1-pixel map would pool nothing.
+    if (!Number.isSafeInteger(depth) || depth < 1 || o.size >> depth < 1)
+      throw new FlambeauError("E_ARG", `SmallCNN: depth must be an integer in [1, log2(size ${o.size})], got ${depth}`);
+    let pooled = o.size;
+    let channels = o.inChannels;
+    const blocks: Module[] = [];
+    for (let b = 0; b < depth; b++) {
+      const out = w * 2 ** b;
+      blocks.push(new Conv2d(channels, out, 3, { padding: 1, bias: false }), new BatchNorm2d(out), new ReLU(), new MaxPool2d(2));
+      channels = out;
+      pooled = Math.floor(pooled / 2);
+    }
     const grid = Math.min(7, pooled);
-    this.features = new Sequential(
-      new Conv2d(o.inChannels, w, 3, { padding: 1, bias: false }),
-      new BatchNorm2d(w),
-      new ReLU(),
-      new MaxPool2d(2),
-      new Conv2d(w, 2 * w, 3, { padding: 1, bias: false }),
-      new BatchNorm2d(2 * w),
-      new ReLU(),
-      new MaxPool2d(2),
-      pooled > grid ? new AdaptiveAvgPool2d(grid) : new Identity(),
-    );
+    this.features = new Sequential(...blocks, pooled > grid ? new AdaptiveAvgPool2d(grid) : new Identity());
     this.classifier = new Sequential(
       new Flatten(),
       new Dropout(o.dropout ?? 0.3),
-      new Linear(2 * w * grid * grid, 4 * w),
+      new Linear(channels * grid * grid, 4 * w),
       new ReLU(),
       new Dropout(o.dropout ?? 0.3),
       new Linear(4 * w, o.numClasses),

@@ -37,8 +37,13 @@ const PREDICT_CHUNK = 64;
 const OPTIONS = {
   hflip: opt.flag("mirror training images left-right as augmentation (clothes, objects; not digits or text)", { phases: ["train"] }),
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+  width: opt.int("channels of small-cnn's first block (default 32; each block doubles them)", {
+    phases: ["train"],
+    search: { low: 8, high: 64, log: true },
+  }),
+  depth: opt.int("conv blocks of small-cnn (default 2)", { phases: ["train"], search: { low: 1, high: 3 } }),
 };
-type Hyper = { inChannels: number; numClasses: number; size: number };
+type Hyper = { inChannels: number; numClasses: number; size: number; width?: number; depth?: number };
 
 interface Preprocessing {
   size: number;
@@ -49,7 +54,16 @@ interface Preprocessing {
 
 /** What config.json must hold for this task (bounds keep a hand-edited file from asking for absurd sizes). */
 const CONFIG_SCHEMA: ConfigSchemaParts = {
-  hyper: schema.object({ inChannels: schema.int(1, 3), numClasses: schema.int(1, 100000), size: schema.int(1, MAX_IMAGE_SIZE) }),
+  hyper: schema.object(
+    {
+      inChannels: schema.int(1, 3),
+      numClasses: schema.int(1, 100000),
+      size: schema.int(1, MAX_IMAGE_SIZE),
+      width: schema.int(1, 1024),
+      depth: schema.int(1, 12),
+    },
+    ["inChannels", "numClasses", "size"],
+  ),
   preprocessing: schema.object({
     size: schema.int(1, MAX_IMAGE_SIZE),
     channels: schema.int(1, 3),
@@ -106,13 +120,13 @@ function loaderOf(
 
 type ImageClassifier = ReturnType<(typeof IMAGE_CLASSIFIERS)[ImageClassifierName]>;
 
-function buildModel(arch: string, hyper: { inChannels: number; numClasses: number; size: number }): ImageClassifier {
+function buildModel(arch: string, hyper: Hyper): ImageClassifier {
   const make = IMAGE_CLASSIFIERS[arch as ImageClassifierName];
   if (!make) throw new FlambeauError("E_ARG", `unknown image classifier "${arch}"; models: ${Object.keys(IMAGE_CLASSIFIERS).join(", ")}`);
   return make(hyper);
 }
 
-async function train(o: TrainInput & { hflip?: boolean }): Promise<TaskTrainResult> {
+async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: number }): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   let data = await loadImageData(o.data, "train", {});
@@ -130,7 +144,10 @@ async function train(o: TrainInput & { hflip?: boolean }): Promise<TaskTrainResu
   const stats = channelStats(data.images);
   const pre: Preprocessing = { size, channels, ...stats };
   const arch = o.model ?? "small-cnn";
-  const hyper = { inChannels: channels, numClasses: data.classes.length, size };
+  // width and depth shape small-cnn only; the other zoo models have their own fixed shapes.
+  const shape = arch === "small-cnn" ? { ...(o.width ? { width: o.width } : {}), ...(o.depth ? { depth: o.depth } : {}) } : {};
+  if (arch !== "small-cnn" && (o.width || o.depth)) log(`${TASK}: --width/--depth shape small-cnn only; ${arch} keeps its own`);
+  const hyper: Hyper = { inChannels: channels, numClasses: data.classes.length, size, ...shape };
   const model = buildModel(arch, hyper);
   const batchSize = o.batchSize ?? (n >= 20000 ? 128 : n >= 2000 ? 64 : 32);
   const epochs = o.epochs ?? Math.min(50, Math.max(6, Math.ceil(500_000 / n)));
