@@ -5,6 +5,8 @@
 // that trains in stages (pre-training, then fine-tuning) checkpoints its first stage only.
 // Transfer settings (`--init weights --freeze 'features.*'`) go the same way: the first
 // Trainer that fits loads the weights by key and freezes the matching parameters.
+import type { Tensor } from "../core/tensor.js";
+import type { Module } from "../nn/module.js";
 
 export interface RunSettings {
   /** Save model, optimizer, schedule and epoch here after every epoch. */
@@ -19,17 +21,30 @@ export interface RunSettings {
   freeze?: string[];
   /** Where the run's notes go (what the weights loaded, what was frozen). */
   log?: (line: string) => void;
+  /**
+   * Called with the model after `init` is loaded (`flambeau compress` re-applies its pruning
+   * masks here, so fine-tuning keeps the pruned weights at zero).
+   */
+  prepare?: (model: Module) => void;
+  /**
+   * Replaces the supervised loss of the first Trainer's training batches: the input, the
+   * model's output and the target give the loss (`flambeau compress --distill-to`: a
+   * teacher's softened outputs blended with the labels).
+   */
+  distill?: (x: Tensor, output: Tensor, target: Tensor) => Tensor;
 }
 
 let settings: RunSettings = {};
 let checkpointClaimed = false;
 let transferClaimed = false;
+let distillClaimed = false;
 
 /** Sets the run's settings (the CLI, before it trains). */
 export function setRunSettings(s: RunSettings): void {
   settings = { ...s };
   checkpointClaimed = false;
   transferClaimed = false;
+  distillClaimed = false;
 }
 
 /** The run's event log, if any. */
@@ -43,8 +58,15 @@ export function claimRunCheckpoint(): { path: string; resume: boolean } | undefi
 }
 
 /** The run's transfer settings, for the first Trainer that asks; undefined after that or when none. */
-export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log"> | undefined {
-  if ((settings.init === undefined && settings.freeze === undefined) || transferClaimed) return undefined;
+export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log" | "prepare"> | undefined {
+  if ((settings.init === undefined && settings.freeze === undefined && settings.prepare === undefined) || transferClaimed) return undefined;
   transferClaimed = true;
-  return { init: settings.init, freeze: settings.freeze, log: settings.log };
+  return { init: settings.init, freeze: settings.freeze, log: settings.log, prepare: settings.prepare };
+}
+
+/** The run's distillation loss, for the first Trainer that fits; undefined after that or when none. */
+export function claimRunDistill(): RunSettings["distill"] {
+  if (settings.distill === undefined || distillClaimed) return undefined;
+  distillClaimed = true;
+  return settings.distill;
 }
