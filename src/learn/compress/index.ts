@@ -2,7 +2,7 @@
 // iterative with fine-tuning), weight quantization (int8 per channel, float16, bfloat16),
 // knowledge distillation, and the runner behind `flambeau compress`.
 export { checkDistillation, type DistillationOptions, distillationLoss } from "./distill.js";
-export { layersByName, type PrunableWeight, prunableWeights } from "./layers.js";
+export { isPrunable, layersByName, type PrunableWeight, prunableWeights } from "./layers.js";
 export { applyMasks, foldMasks, loadPruned, prunedParameters, pruningMasks, removePruning } from "./masks.js";
 export { annotate, weightsSize, writeVariant } from "./model-dir.js";
 export { checkAmount, type IterativePruneOptions, iterativePrune, type PruneOptions, pruneModel, stepAmount } from "./pruning.js";

@@ -13,7 +13,8 @@ export interface PrunableWeight {
   name: string;
 }
 
-const isPrunable = (m: Module): boolean => m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
+/** Linear and (non-transposed) convolution layers: the ones pruning works on. */
+export const isPrunable = (m: Module): boolean => m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
 
 /** The model's layers by dotted name; an unknown name is an E_ARG error naming it. */
 export function layersByName(op: string, model: Module, names: readonly string[]): [string, Module][] {

@@ -14,11 +14,12 @@ import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
 import { checkDistillation, distillationLoss } from "./distill.js";
+import { layersByName, prunableWeights } from "./layers.js";
 import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
 import { annotate, weightsSize, writeVariant } from "./model-dir.js";
 import { checkAmount, iterativePrune } from "./pruning.js";
 import { quantizedStateDict, WEIGHT_STORAGES, type WeightStorage } from "./quantize.js";
-import { sparsity } from "./sparsity.js";
+import { formatSparsity, sparsity } from "./sparsity.js";
 
 export interface CompressOptions {
   /** The saved model directory. */
@@ -165,6 +166,16 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
     return measure(variant, dir);
   };
 
+  // Layer names are checked before the slow part (evaluations, training).
+  if (o.layers !== undefined || o.keepFloat !== undefined) {
+    const model = await loadModule(o.dir);
+    try {
+      if (o.layers !== undefined) prunableWeights("compress", model, { layers: o.layers });
+      if (o.keepFloat !== undefined) layersByName("compress", model, o.keepFloat);
+    } finally {
+      model.dispose();
+    }
+  }
   // A first pass warms the data files' cache and the JIT, so the baseline's time is not the slowest by accident.
   await task.evaluate(o.dir, o.data, { limit: 1 });
   await measure("baseline", o.dir);
@@ -182,7 +193,9 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       ...(o.layers ? { layers: o.layers } : {}),
       ...(epochs > 0 ? { fineTune: (m, step) => fineTune(task, o, config.architecture, m, step, work, log) } : {}),
     });
-    const layers = sparsity(model).layers.map((l) => ({ name: l.name, sparsity: l.sparsity }));
+    const report = sparsity(model);
+    log(`${variant}: sparsity per layer\n${formatSparsity(report)}`);
+    const layers = report.layers.map((l) => ({ name: l.name, sparsity: l.sparsity }));
     removePruning(model);
     const dir = join(o.out, variant);
     await writeVariant(o.dir, dir, model.stateDict(), {

@@ -2,6 +2,7 @@
 // parameter, as torch users print `100 * (w == 0).sum() / w.numel()` per layer.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
+import { isPrunable } from "./layers.js";
 import { foldMasks } from "./masks.js";
 
 export interface LayerSparsity {
@@ -31,7 +32,7 @@ export function sparsity(model: Module, layers?: readonly string[]): SparsityRep
     layers ??
       model
         .namedModules()
-        .filter(([, m]) => /^(Linear|Conv[123]d|LazyConv[123]d)$/.test(m.constructor.name))
+        .filter(([, m]) => isPrunable(m))
         .map(([n]) => (n ? `${n}.weight` : "weight")),
   );
   const out: LayerSparsity[] = [];
