@@ -6,15 +6,19 @@ import type { Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 
 export interface DistillationOptions {
-  /** Softening temperature T > 0. Default 4. */
+  /** Softening temperature T > 0. Default 2. */
   temperature?: number;
-  /** Weight of the soft (teacher) term in [0, 1]; 1 − alpha weighs the labels' cross-entropy. Default 0.9. */
+  /**
+   * Weight of the soft (teacher) term in [0, 1]; 1 − alpha weighs the labels' cross-entropy.
+   * Default 0.5 (on Fashion-MNIST with a short budget, 0.9 at T 4 left a LeNet-5 student 5 points
+   * below plain training; 0.5 at T 2 was 0.4 above it).
+   */
   alpha?: number;
 }
 
 export function checkDistillation(op: string, o: DistillationOptions): { temperature: number; alpha: number } {
-  const temperature = o.temperature ?? 4;
-  const alpha = o.alpha ?? 0.9;
+  const temperature = o.temperature ?? 2;
+  const alpha = o.alpha ?? 0.5;
   if (!(Number.isFinite(temperature) && temperature > 0))
     throw new FlambeauError("E_ARG", `${op}: temperature must be a positive number, got ${temperature}`, op);
   if (!(alpha >= 0 && alpha <= 1)) throw new FlambeauError("E_ARG", `${op}: alpha must be in [0, 1], got ${alpha}`, op);
