@@ -1,5 +1,5 @@
-// The `flambeau` command: tasks, train, eval, predict, tune, compare, serve, bench, demo. The
-// train / eval / predict / tune flags of a task come from its declaration (src/tasks): the task
+// The `flambeau` command: tasks, train, eval, predict, tune, compress, compare, serve, bench, demo.
+// The train / eval / predict / tune flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
 // Only commander and the task catalog load up front: the engine, the registry and the
 // commands' code are imported by the command that runs (--help, --version and `tasks` need none).
@@ -37,6 +37,13 @@ const fractionList = (v: string): number[] => {
   const list = v.split(",").map((s) => Number(s.trim()));
   if (!list.length || list.some((f) => !(f > 0 && f <= 1)))
     throw new InvalidArgumentError(`fractions must be comma-separated numbers in (0, 1], got "${v}"`);
+  return list;
+};
+/** Pruning amounts: numbers, range-checked by compress itself (its errors name the value). */
+const amountList = (v: string): number[] => {
+  const list = v.split(",").map((s) => Number(s.trim()));
+  if (list.some((f) => Number.isNaN(f) || v.trim() === ""))
+    throw new InvalidArgumentError(`--prune takes comma-separated fractions, got "${v}"`);
   return list;
 };
 const nonNegative =
@@ -435,6 +442,36 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         results.map((r) => ({ strategy: r.strategy, average: r.average, backwardTransfer: r.backwardTransfer, accuracy: r.accuracy })),
         () => `wrote ${o.out}/report.html`,
       );
+    });
+
+  program
+    .command("compress")
+    .description("prune, quantize and distil a saved classification model; re-evaluate each variant (size, parameters, metric, time)")
+    .argument("<dir>", "model directory written by `flambeau train`")
+    .requiredOption("--data <path>", "evaluation data (as for `flambeau eval`)")
+    .requiredOption("--out <dir>", "where the variants, results.json and table.md go")
+    .option("--train-data <path>", "training data for fine-tuning and distillation (default --data)")
+    .option("--prune <amounts>", "fractions of weights to prune, comma-separated (0.5,0.8,0.9): one variant each", amountList)
+    .option("--structured", "prune whole output channels by L1 norm (the last layer is kept) instead of single weights")
+    .option("--layers <names>", "layers to prune, comma-separated dotted names (default: every Linear and convolution)", patternList)
+    .option("--prune-steps <n>", "reach each amount in n steps, fine-tuning after each", int("prune-steps"), 1)
+    .option("--fine-tune-epochs <n>", "epochs of training after each pruning step (0: none)", nonNegative("fine-tune-epochs"), 0)
+    .option("--fine-tune-lr <x>", "peak learning rate of fine-tuning", num("fine-tune-lr"))
+    .option("--quantize <dtype>", "post-training weight storage: int8 (per-channel scales), float16 or bfloat16")
+    .option("--keep-float <names>", "layers left in float32 when quantizing, comma-separated", patternList)
+    .option("--distill-to <model>", "train this zoo model of the task as a student of the saved one (Hinton's distillation)")
+    .option("--distill-epochs <n>", "the student's epochs", int("distill-epochs"))
+    .option("--temperature <T>", "distillation temperature", num("temperature"), 2)
+    .option("--alpha <a>", "weight of the teacher's soft targets against the labels, in [0, 1]", Number, 0.5)
+    .option("--limit <n>", "evaluate on at most n examples", int("limit"))
+    .option("--train-limit <n>", "fine-tune and distil on at most n examples", int("train-limit"))
+    .option("--batch-size <n>", "batch size", int("batch-size"))
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--json", "print the results as one JSON object")
+    .action(async (dir: string, o: Omit<import("./compress.js").CompressCliOptions, "log"> & { json?: boolean }) => {
+      const { runCompressCli } = await import("./compress.js");
+      const { results, table } = await runCompressCli(dir, { ...o, log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`) });
+      print(Boolean(o.json), results, () => `${table}\nwrote ${o.out}/table.md and results.json`);
     });
 
   const predictCmd = program

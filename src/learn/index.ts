@@ -1,5 +1,7 @@
-// Learning settings beside the tasks: continual, multi-task and few-shot learning; tuning a task.
+// Learning settings beside the tasks: continual, multi-task and few-shot learning; tuning a
+// task (hyper-parameter and architecture search); compressing a trained model.
 
+export * as compress from "./compress/index.js";
 export * as continual from "./continual/index.js";
 export * as fewShot from "./few-shot/index.js";
 export * as multitask from "./multitask/index.js";

@@ -5,6 +5,7 @@
 // through this contract and the registry (./registry.ts), never through each other.
 
 import { FlambeauError } from "../core/errors.js";
+import type { Module } from "../nn/module.js";
 import type { ProgressSink } from "../train/progress.js";
 import type { History } from "../train/trainer.js";
 import type { ShallowPipeline } from "./baseline.js";
@@ -99,6 +100,11 @@ export interface TaskDefinition<O extends OptionSpecs, P, R = unknown> {
   train(o: TrainInput & OptionValues<O>): Promise<TaskTrainResult>;
   evaluate(dir: string, data: string, o: EvalArgs & OptionValues<O>): Promise<Record<string, unknown>>;
   load(dir: string): Promise<Predictor<P, OptionValues<O>>>;
+  /**
+   * The saved model as an nn.Module in eval mode, fed what the task's training batches feed it
+   * (`flambeau compress` prunes, quantizes and distils through it).
+   */
+  loadModule?(dir: string): Promise<Module>;
   /** One human-readable line per prediction. */
   formatPrediction(p: P): string;
   demo?(o: DemoOptions): Promise<DemoSection>;
@@ -117,6 +123,7 @@ export interface Task {
   train(o: TrainArgs & Record<string, unknown>): Promise<TaskTrainResult>;
   evaluate(dir: string, data: string, o?: EvalArgs & Record<string, unknown>): Promise<Record<string, unknown>>;
   load(dir: string): Promise<Predictor>;
+  loadModule?(dir: string): Promise<Module>;
   /** Loads, predicts and frees: for one-off calls (a server or a loop holds `load`'s predictor instead). */
   predict(dir: string, inputs: readonly string[], o?: PredictArgs & Record<string, unknown>): Promise<unknown[]>;
   formatPrediction(p: unknown): string;
@@ -204,6 +211,7 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
       }
     },
     formatPrediction: (p) => d.formatPrediction(p as P),
+    ...(d.loadModule ? { loadModule: d.loadModule } : {}),
     ...(d.demo ? { demo: d.demo } : {}),
   };
   return Object.freeze(task) as TypedTask<O, P>;

@@ -11,6 +11,7 @@ import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
 import { FLAMBEAU_VERSION } from "../core/version.js";
 import { load, save, writeTextAtomic } from "../io/index.js";
+import { dequantizeWeights } from "../io/quantized-weights.js";
 import { readJsonFile } from "../io/read-json.js";
 import { type ConfigSchemaParts, hfFields, validateModelConfig } from "./config-schema.js";
 
@@ -88,7 +89,8 @@ export function readModelConfig<H = Record<string, unknown>, P = Record<string, 
 
 /**
  * Reads a model directory; with `task`, a directory of another task's model is an E_ARG
- * error. H and P type the config as the task saved it (the task's own declaration).
+ * error. H and P type the config as the task saved it (the task's own declaration). Int8
+ * weights stored with their scales come back as float32.
  */
 export async function loadModelDir<H = Record<string, unknown>, P = Record<string, unknown>>(
   dir: string,
@@ -96,5 +98,7 @@ export async function loadModelDir<H = Record<string, unknown>, P = Record<strin
   parts?: ConfigSchemaParts,
 ): Promise<{ config: ModelConfig<H, P>; weights: Map<string, Tensor> }> {
   const config = readModelConfig<H, P>(dir, task, parts);
-  return { config, weights: await load(join(dir, "model.safetensors")) };
+  const path = join(dir, "model.safetensors");
+  // A compressed directory (`flambeau compress --quantize int8`) holds int8 weights with their scales.
+  return { config, weights: dequantizeWeights(await load(path), path) };
 }

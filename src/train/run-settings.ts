@@ -8,6 +8,8 @@
 // Callbacks go the same way (`flambeau tune` watches each trial's epochs and prunes it):
 // the first Trainer that fits adds them to its own.
 
+import type { Tensor } from "../core/tensor.js";
+import type { Module } from "../nn/module.js";
 import type { Callback } from "./callbacks.js";
 
 export interface RunSettings {
@@ -25,12 +27,24 @@ export interface RunSettings {
   callbacks?: Callback[];
   /** Where the run's notes go (what the weights loaded, what was frozen). */
   log?: (line: string) => void;
+  /**
+   * Called with the model after `init` is loaded (`flambeau compress` re-applies its pruning
+   * masks here, so fine-tuning keeps the pruned weights at zero).
+   */
+  prepare?: (model: Module) => void;
+  /**
+   * Replaces the supervised loss of the first Trainer's training batches: the input, the
+   * model's output and the target give the loss (`flambeau compress --distill-to`: a
+   * teacher's softened outputs blended with the labels).
+   */
+  distill?: (x: Tensor, output: Tensor, target: Tensor) => Tensor;
 }
 
 let settings: RunSettings = {};
 let checkpointClaimed = false;
 let transferClaimed = false;
 let callbacksClaimed = false;
+let distillClaimed = false;
 
 /** Sets the run's settings (the CLI, before it trains). */
 export function setRunSettings(s: RunSettings): void {
@@ -38,6 +52,7 @@ export function setRunSettings(s: RunSettings): void {
   checkpointClaimed = false;
   transferClaimed = false;
   callbacksClaimed = false;
+  distillClaimed = false;
 }
 
 /** The run's event log, if any. */
@@ -51,10 +66,17 @@ export function claimRunCheckpoint(): { path: string; resume: boolean } | undefi
 }
 
 /** The run's transfer settings, for the first Trainer that asks; undefined after that or when none. */
-export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log"> | undefined {
-  if ((settings.init === undefined && settings.freeze === undefined) || transferClaimed) return undefined;
+export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log" | "prepare"> | undefined {
+  if ((settings.init === undefined && settings.freeze === undefined && settings.prepare === undefined) || transferClaimed) return undefined;
   transferClaimed = true;
-  return { init: settings.init, freeze: settings.freeze, log: settings.log };
+  return { init: settings.init, freeze: settings.freeze, log: settings.log, prepare: settings.prepare };
+}
+
+/** The run's distillation loss, for the first Trainer that fits; undefined after that or when none. */
+export function claimRunDistill(): RunSettings["distill"] {
+  if (settings.distill === undefined || distillClaimed) return undefined;
+  distillClaimed = true;
+  return settings.distill;
 }
 
 /** The run's callbacks, for the first Trainer that fits; [] after that or when none. */

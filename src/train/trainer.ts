@@ -17,7 +17,7 @@ import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type T
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
-import { claimRunCallbacks, claimRunCheckpoint, claimRunTransfer, runEventLog } from "./run-settings.js";
+import { claimRunCallbacks, claimRunCheckpoint, claimRunDistill, claimRunTransfer, type RunSettings, runEventLog } from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -211,6 +211,8 @@ export class Trainer<B = Batch> {
   readonly state: TrainerState;
   readonly #accumulate: number;
   #pending = 0;
+  /** The run's distillation loss (`flambeau compress --distill-to`), claimed at the first fit. */
+  #distill: RunSettings["distill"];
 
   constructor(o: TrainerOptions<B>) {
     if (o.step === undefined && o.loss === undefined && o.evalStep === undefined)
@@ -235,7 +237,8 @@ export class Trainer<B = Batch> {
     if (this.options.step) return this.options.step(batch);
     if (!this.options.loss) throw new FlambeauError("E_ARG", "Trainer: training needs `step` or `loss` (this one has only `evalStep`)");
     const [x, y] = supervised(batch);
-    return this.options.loss!((this.model.forward as (x: Tensor) => Tensor).call(this.model, x), y);
+    const out = (this.model.forward as (x: Tensor) => Tensor).call(this.model, x);
+    return this.#distill ? this.#distill(x, out, y) : this.options.loss!(out, y);
   }
 
   #checkFinite(value: number): void {
@@ -325,6 +328,7 @@ export class Trainer<B = Batch> {
       const names = freeze(this.model, t.freeze);
       t.log?.(`--freeze ${t.freeze.join(",")}: ${names.length} of ${this.model.parameters().length} parameter tensors frozen`);
     }
+    t.prepare?.(this.model);
   }
 
   async fit(train: BatchSource<B>, o: FitOptions<B>): Promise<History> {
@@ -341,6 +345,7 @@ export class Trainer<B = Batch> {
     const checkpoint = this.options.checkpoint ?? run?.path;
     if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
     await this.#applyRunTransfer();
+    this.#distill ??= this.options.step === undefined ? claimRunDistill() : undefined;
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined = this.options.distributed ?? ambient;

@@ -384,6 +384,7 @@ export const audioClassification = defineTask({
   train,
   evaluate,
   load,
+  loadModule: async (dir) => (await loadModel(dir)).model,
   formatPrediction,
   demo,
 });

@@ -7,7 +7,7 @@ import { noGrad } from "../../core/autograd.js";
 import { callT } from "../../core/dispatch.js";
 import { argError } from "../../core/errors.js";
 import { tidy } from "../../core/memory.js";
-import { onesLike, randLike } from "../../core/ops/creation.js";
+import { onesLike, randLike, zerosLike } from "../../core/ops/creation.js";
 import { cat } from "../../core/ops/shape.js";
 import { Tensor } from "../../core/tensor.js";
 import type { Module } from "../module.js";
@@ -66,6 +66,37 @@ function combineUnstructured(fn: MaskFn, scores: Tensor, mask: Tensor): Tensor {
   return callT(MASKED_SCATTER, mask, keep, partial.to(mask.dtype));
 }
 
+/**
+ * Applies a structured method to the channels (slices along `dim`) the mask still keeps
+ * (PyTorch's _combine_masks for structured methods): pruned channels stay pruned and the
+ * amount counts among the others.
+ */
+function combineStructured(fn: MaskFn, scores: Tensor, mask: Tensor, dim: number): Tensor {
+  const others = Array.from({ length: mask.ndim }, (_, d) => d).filter((d) => d !== dim);
+  const kept = (others.length ? mask.sum(others) : mask).ne(0).nonzero().reshape([-1]);
+  const partial = fn(scores.indexSelect(dim, kept), mask.indexSelect(dim, kept));
+  return mask.mul(0).indexAdd(dim, kept, partial.to(mask.dtype));
+}
+
+/** Norm of each slice along `dim` (over every other dimension): 1, 2 or Infinity. */
+function sliceNorms(t: Tensor, n: number, dim: number): Tensor {
+  const others = Array.from({ length: t.ndim }, (_, d) => d).filter((d) => d !== dim);
+  if (others.length === 0) return t.abs();
+  if (n === Number.POSITIVE_INFINITY) return t.abs().amax(others);
+  return t.norm(n, others);
+}
+
+function lnMask(op: string, amount: PruneAmount, n: number, dim: number): MaskFn {
+  return (t, m) => {
+    const size = t.shape[dim]!;
+    const k = countToPrune(op, amount, size);
+    if (k === 0) return m.clone();
+    const { indices } = sliceNorms(t, n, dim).topk(size - k, -1, true);
+    const keep = zerosLike(m).indexFill(dim, indices, 1);
+    return keep.mul(m);
+  };
+}
+
 function orig(m: Module, name: string): Tensor {
   return m.getParameter(`${name}_orig`)!;
 }
@@ -74,7 +105,15 @@ function orig(m: Module, name: string): Tensor {
  * Prunes module[name] with a mask: the first time, the parameter moves to `<name>_orig` and
  * a pre-hook is installed; later, the new mask is combined with the old one.
  */
-function prune(op: string, module: Module, name: string, fn: MaskFn, importanceScores: Tensor | null | undefined, global: boolean): void {
+function prune(
+  op: string,
+  module: Module,
+  name: string,
+  fn: MaskFn,
+  importanceScores: Tensor | null | undefined,
+  global: boolean,
+  structuredDim?: number,
+): void {
   const first = reparamOf(module, name) !== "prune";
   const w = first ? parameterProperty(op, module, name) : orig(module, name);
   if (importanceScores != null && (!(importanceScores instanceof Tensor) || importanceScores.shape.join() !== w.shape.join()))
@@ -84,6 +123,7 @@ function prune(op: string, module: Module, name: string, fn: MaskFn, importanceS
       if (first) return fn(importanceScores ?? w, onesLike(w));
       const old = module.getBuffer(`${name}_mask`)!;
       const scores = importanceScores ?? w.mul(old);
+      if (structuredDim !== undefined) return combineStructured(fn, scores, old, structuredDim);
       return global ? fn(scores, old.clone()) : combineUnstructured(fn, scores, old);
     }),
   );
@@ -107,6 +147,30 @@ function prune(op: string, module: Module, name: string, fn: MaskFn, importanceS
 export function l1Unstructured<M extends Module>(module: M, name: string, amount: PruneAmount, importanceScores?: Tensor | null): M {
   countToPrune("l1Unstructured", amount, Number.MAX_SAFE_INTEGER);
   prune("l1Unstructured", module, name, l1Mask("l1Unstructured", amount), importanceScores, false);
+  return module;
+}
+
+/**
+ * Prunes whole channels of module[name]: the `amount` slices along `dim` (0: a conv's output
+ * filters, a linear layer's output units) with the smallest L`n` norm (n = 1, 2 or Infinity),
+ * as PyTorch's ln_structured.
+ */
+export function lnStructured<M extends Module>(
+  module: M,
+  name: string,
+  amount: PruneAmount,
+  n: number,
+  dim = -1,
+  importanceScores?: Tensor | null,
+): M {
+  const op = "lnStructured";
+  countToPrune(op, amount, Number.MAX_SAFE_INTEGER);
+  if (!(n === 1 || n === 2 || n === Number.POSITIVE_INFINITY)) argError(op, `n must be 1, 2 or Infinity, got ${String(n)}`);
+  const w = reparamOf(module, name) === "prune" ? orig(module, name) : parameterProperty(op, module, name);
+  if (!Number.isInteger(dim) || dim < -w.ndim || dim >= w.ndim) argError(op, `dim must be in [${-w.ndim}, ${w.ndim - 1}], got ${dim}`);
+  const d = dim < 0 ? dim + w.ndim : dim;
+  countToPrune(op, amount, w.shape[d]!);
+  prune(op, module, name, lnMask(op, amount, n, d), importanceScores, false, d);
   return module;
 }
 

@@ -378,6 +378,7 @@ export const textClassification = defineTask({
   train,
   evaluate,
   load,
+  loadModule: async (dir) => (await loadModel(dir)).model,
   formatPrediction,
   demo,
 });

@@ -299,6 +299,7 @@ export const imageClassification = defineTask({
   train,
   evaluate,
   load,
+  loadModule: async (dir) => (await loadModel(dir)).model,
   formatPrediction,
   demo,
 });

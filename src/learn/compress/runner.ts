@@ -1,0 +1,265 @@
+// `flambeau compress`: from one saved classification model, writes pruned, quantized and
+// distilled variants as model directories and re-evaluates each with the task's own evaluate:
+// weights size (stored and gzipped), parameters (non-zero of total), the metric, and evaluation
+// time per example. Fine-tuning and distillation train through the task's own train (its data,
+// preprocessing and schedule), with the run settings carrying the pruning masks and the
+// teacher's loss into its Trainer.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
+import { load, save } from "../../io/index.js";
+import type { Module } from "../../nn/index.js";
+import type { Task } from "../../tasks/task.js";
+import { readModelConfig } from "../../train/model-dir.js";
+import { setRunSettings } from "../../train/run-settings.js";
+import { checkDistillation, distillationLoss } from "./distill.js";
+import { layersByName, prunableWeights } from "./layers.js";
+import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
+import { annotate, weightsSize, writeVariant } from "./model-dir.js";
+import { checkAmount, iterativePrune } from "./pruning.js";
+import { quantizedStateDict, WEIGHT_STORAGES, type WeightStorage } from "./quantize.js";
+import { formatSparsity, sparsity } from "./sparsity.js";
+
+export interface CompressOptions {
+  /** The saved model directory. */
+  dir: string;
+  out: string;
+  /** Evaluation data (the task's --data for eval: a built-in name or a path). */
+  data: string;
+  /** Training data for fine-tuning and distillation (default: `data`). */
+  trainData?: string;
+  /** Pruning amounts; each gives one variant. */
+  prune?: readonly number[];
+  structured?: boolean;
+  /** Layers to prune (default: every Linear / convolution). */
+  layers?: readonly string[];
+  /** Pruning steps, each followed by `fineTuneEpochs` of training when that is > 0. */
+  pruneSteps?: number;
+  fineTuneEpochs?: number;
+  fineTuneLr?: number;
+  quantize?: WeightStorage;
+  keepFloat?: readonly string[];
+  /** A model of the task's zoo to train as the student. */
+  distillTo?: string;
+  distillEpochs?: number;
+  temperature?: number;
+  alpha?: number;
+  /** Evaluate on at most this many examples. */
+  limit?: number;
+  /** Train (fine-tune, distil) on at most this many examples. */
+  trainLimit?: number;
+  batchSize?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface VariantResult {
+  variant: string;
+  dir: string;
+  bytes: number;
+  gzipBytes: number;
+  parameters: number;
+  nonzero: number;
+  metric: string;
+  value: number;
+  msPerExample: number;
+  /** Per-layer sparsity of pruned variants. */
+  layers?: { name: string; sparsity: number }[];
+}
+
+/** The metric a classification task's evaluate reports first. */
+function headline(m: Record<string, unknown>): [string, number] {
+  for (const k of ["accuracy", "macroF1", "f1"]) if (typeof m[k] === "number") return [k, m[k] as number];
+  const first = Object.entries(m).find(([k, v]) => typeof v === "number" && k !== "examples" && k !== "loss");
+  if (!first) throw new FlambeauError("E_STATE", "compress: the task's evaluate reports no metric");
+  return [first[0], first[1] as number];
+}
+
+function validate(o: CompressOptions, task: Task): void {
+  const op = "compress";
+  for (const a of o.prune ?? []) checkAmount(op, a, "--prune");
+  if (o.quantize !== undefined && !WEIGHT_STORAGES.includes(o.quantize))
+    throw new FlambeauError("E_ARG", `${op}: --quantize must be one of ${WEIGHT_STORAGES.join(", ")}, got "${o.quantize}"`, op);
+  if (o.distillTo !== undefined && !task.models.includes(o.distillTo))
+    throw new FlambeauError(
+      "E_ARG",
+      `${op}: --distill-to "${o.distillTo}" is not a ${task.name} model; models: ${task.models.join(", ")}`,
+      op,
+    );
+  checkDistillation(op, o);
+  for (const [k, v] of [
+    ["pruneSteps", o.pruneSteps],
+    ["fineTuneEpochs", o.fineTuneEpochs],
+    ["distillEpochs", o.distillEpochs],
+  ] as const)
+    if (v !== undefined && !(Number.isInteger(v) && v >= (k === "pruneSteps" ? 1 : 0)))
+      throw new FlambeauError("E_ARG", `${op}: ${k} must be an integer ≥ ${k === "pruneSteps" ? 1 : 0}, got ${v}`, op);
+  if (!task.loadModule)
+    throw new FlambeauError(
+      "E_ARG",
+      `${op}: the ${task.name} task does not expose its model (loadModule); compress works on classification tasks`,
+      op,
+    );
+}
+
+/** Trains through the task with the run's settings, then clears them. */
+async function trainThrough(task: Task, o: CompressOptions, args: Record<string, unknown>, settings: Parameters<typeof setRunSettings>[0]) {
+  setRunSettings(settings);
+  try {
+    return await task.train({
+      data: o.trainData ?? o.data,
+      seed: o.seed ?? 0,
+      ...(o.trainLimit !== undefined ? { limit: o.trainLimit } : {}),
+      ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+      ...args,
+    } as Parameters<Task["train"]>[0]);
+  } finally {
+    setRunSettings({});
+  }
+}
+
+export async function compressModelDir(task: Task, o: CompressOptions): Promise<VariantResult[]> {
+  validate(o, task);
+  const log = o.log ?? (() => {});
+  const loadModule = task.loadModule!;
+  const config = readModelConfig(o.dir, task.name);
+  mkdirSync(o.out, { recursive: true });
+  const work = join(o.out, ".work");
+  const results: VariantResult[] = [];
+
+  const measure = async (variant: string, dir: string, extra: Partial<VariantResult> = {}) => {
+    const t0 = performance.now();
+    const m = await task.evaluate(dir, o.data, {
+      ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+    });
+    const ms = performance.now() - t0;
+    const model = await loadModule(dir);
+    const s = sparsity(model);
+    model.dispose();
+    const [metric, value] = headline(m);
+    const examples = typeof m.examples === "number" && m.examples > 0 ? m.examples : 1;
+    const r: VariantResult = {
+      variant,
+      dir,
+      ...weightsSize(dir),
+      parameters: s.parameters,
+      nonzero: s.nonzero,
+      metric,
+      value,
+      msPerExample: ms / examples,
+      ...extra,
+    };
+    log(`${variant}: ${metric} ${value.toFixed(4)}, ${(r.bytes / 1e6).toFixed(3)} MB, ${r.nonzero} of ${r.parameters} parameters non-zero`);
+    results.push(r);
+    return r;
+  };
+
+  const quantizeDir = async (from: string, variant: string) => {
+    const model = await loadModule(from);
+    const q = quantizedStateDict(model, { dtype: o.quantize!, ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}) });
+    const dir = join(o.out, variant);
+    await writeVariant(from, dir, q.weights, { quantization: o.quantize, quantizedLayers: q.layers.map((l) => l.layer) });
+    for (const t of q.weights.values()) t.dispose();
+    model.dispose();
+    return measure(variant, dir);
+  };
+
+  // Layer names are checked before the slow part (evaluations, training).
+  if (o.layers !== undefined || o.keepFloat !== undefined) {
+    const model = await loadModule(o.dir);
+    try {
+      if (o.layers !== undefined) prunableWeights("compress", model, { layers: o.layers });
+      if (o.keepFloat !== undefined) layersByName("compress", model, o.keepFloat);
+    } finally {
+      model.dispose();
+    }
+  }
+  // A first pass warms the data files' cache and the JIT, so the baseline's time is not the slowest by accident.
+  await task.evaluate(o.dir, o.data, { limit: 1 });
+  await measure("baseline", o.dir);
+
+  let lastPruned: string | undefined;
+  for (const amount of o.prune ?? []) {
+    const variant = `pruned-${Math.round(amount * 100)}${o.structured ? "-structured" : ""}`;
+    const model = await loadModule(o.dir);
+    manualSeed(o.seed ?? 0);
+    const epochs = o.fineTuneEpochs ?? 0;
+    await iterativePrune(model, {
+      amount,
+      steps: o.pruneSteps ?? 1,
+      ...(o.structured ? { structured: true } : {}),
+      ...(o.layers ? { layers: o.layers } : {}),
+      ...(epochs > 0 ? { fineTune: (m, step) => fineTune(task, o, config.architecture, m, step, work, log) } : {}),
+    });
+    const report = sparsity(model);
+    log(`${variant}: sparsity per layer\n${formatSparsity(report)}`);
+    const layers = report.layers.map((l) => ({ name: l.name, sparsity: l.sparsity }));
+    removePruning(model);
+    const dir = join(o.out, variant);
+    await writeVariant(o.dir, dir, model.stateDict(), {
+      pruned: { amount, structured: Boolean(o.structured), steps: o.pruneSteps ?? 1, fineTuneEpochs: epochs },
+    });
+    model.dispose();
+    await measure(variant, dir, { layers });
+    lastPruned = dir;
+  }
+
+  if (o.quantize !== undefined) {
+    await quantizeDir(o.dir, o.quantize);
+    if (lastPruned !== undefined) await quantizeDir(lastPruned, `${lastPruned.split(/[/\\]/).pop()}+${o.quantize}`);
+  }
+
+  if (o.distillTo !== undefined) {
+    const variant = `student-${o.distillTo}`;
+    const dir = join(o.out, variant);
+    const teacher = await loadModule(o.dir);
+    const { temperature, alpha } = checkDistillation("compress", o);
+    let used = false;
+    const distill = (x: Tensor, out: Tensor, y: Tensor): Tensor => {
+      used = true;
+      const t = noGrad(() => (teacher.forward as (x: Tensor) => Tensor).call(teacher, x));
+      return distillationLoss(out, t, y, { temperature, alpha });
+    };
+    log(`distilling ${config.architecture} into ${o.distillTo} (T ${temperature}, alpha ${alpha})`);
+    await trainThrough(
+      task,
+      o,
+      { out: dir, model: o.distillTo, ...(o.distillEpochs !== undefined ? { epochs: o.distillEpochs } : {}) },
+      { distill },
+    );
+    teacher.dispose();
+    if (!used)
+      throw new FlambeauError(
+        "E_ARG",
+        `compress: ${task.name}'s training does not use supervised [x, y] batches, so --distill-to cannot reach it`,
+      );
+    await annotate(dir, { distilledFrom: { dir: o.dir, architecture: config.architecture, temperature, alpha } });
+    await measure(variant, dir);
+    if (o.quantize !== undefined) await quantizeDir(dir, `${variant}+${o.quantize}`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  return results;
+}
+
+/** One fine-tuning round of a masked model through the task's training, the masks kept. */
+async function fineTune(task: Task, o: CompressOptions, arch: string, model: Module, step: number, work: string, log: (s: string) => void) {
+  mkdirSync(work, { recursive: true });
+  const init = join(work, `step-${step}.safetensors`);
+  const folded = foldMasks(model.stateDict());
+  await save(folded, init);
+  const masks = pruningMasks(model);
+  log(`fine-tuning after pruning step ${step} (${o.fineTuneEpochs} epochs)`);
+  const out = join(work, `step-${step}`);
+  await trainThrough(
+    task,
+    o,
+    { out, model: arch, epochs: o.fineTuneEpochs, lr: o.fineTuneLr ?? 5e-4 },
+    { init, prepare: (m) => applyMasks(m, masks) },
+  );
+  // The task saved the masked model: `<k>_orig` and `<k>_mask`, the keys of `model` now.
+  const trained = await load(join(out, "model.safetensors"));
+  tidy(() => model.loadStateDict(trained));
+  for (const t of [...trained.values(), ...masks.values(), ...folded.values()]) t.dispose();
+}
