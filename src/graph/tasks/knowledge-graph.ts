@@ -6,7 +6,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
-import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
+import { defineTask, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { fitKgModel, modelScorer } from "../kg/fit.js";
 import { loadKnowledgeGraph } from "../kg/load.js";
@@ -200,25 +200,6 @@ async function load(dir: string): Promise<Predictor<KgAnswer, { topK?: number }>
 const formatPrediction = (p: KgAnswer): string =>
   `${p.query}: ${p.answers.map((a) => `${a.entity} (${a.score.toFixed(2)}${a.known ? ", in training" : ""})`).join("; ")}`;
 
-async function demo(o: DemoOptions): Promise<DemoSection> {
-  const t0 = performance.now();
-  const out = `${o.out}/wordnet-rotate`;
-  const epochs = o.full ? 30 : 10;
-  const r = await trainKg({ data: "wordnet", minDegree: 10, out, seed: 0, epochs, log: o.log ?? (() => {}), progress: o.progress });
-  const m = r.metrics as Record<string, number>;
-  return {
-    task: TASK,
-    dataset: "WN18RR-like graph from WordNet 3.0 (wordnet-base), 10-core",
-    commands: [
-      `flambeau train ${TASK} --data wordnet --min-degree 10 --epochs ${epochs} --out ${out}`,
-      `flambeau eval ${out} --data wordnet --min-degree 10 --json`,
-    ],
-    metrics: { mrr: m.mrr!, "hits@10": m["hits@10"]!, baselineMrr: m.baselineMrr!, "baselineHits@10": m["baselineHits@10"]! },
-    history: r.history.epochs.map((e) => ({ loss: e.loss!, valAccuracy: e.valMrr })),
-    seconds: (performance.now() - t0) / 1000,
-  };
-}
-
 export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   name: TASK,
   description:
@@ -241,5 +222,4 @@ export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   },
   load,
   formatPrediction,
-  demo,
 });
