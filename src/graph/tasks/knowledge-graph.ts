@@ -198,7 +198,8 @@ async function load(dir: string): Promise<Predictor<KgAnswer, { topK?: number }>
 }
 
 const formatPrediction = (p: KgAnswer): string =>
-  `${p.query}: ${p.answers.map((a) => `${a.entity} (${a.score.toFixed(2)}${a.known ? ", in training" : ""})`).join("; ")}`;
+  // The CLI prints the query before each line.
+  `${p.answers.map((a) => `${a.entity} (${a.score.toFixed(2)}${a.known ? ", in training" : ""})`).join("; ")}`;
 
 export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   name: TASK,
