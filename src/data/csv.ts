@@ -13,6 +13,8 @@ export interface CsvOptions {
 export interface CsvTable {
   columns: string[];
   rows: Record<string, string>[];
+  /** The 1-based line each row starts on (for errors that name the line). */
+  lines?: number[];
 }
 
 function csvError(source: string, line: number, message: string): never {
@@ -106,7 +108,7 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = "<text
     });
     return row;
   });
-  return { columns, rows };
+  return { columns, rows, lines: recs.slice(1).map((r) => r.line) };
 }
 
 /** Reads a CSV or TSV file (UTF-8, gzip-transparent) with a header row. */

@@ -106,6 +106,33 @@ export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): n
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
 
+/**
+ * Normalized mutual information of two partitions, I(a; b) / mean(H(a), H(b)) (natural logs;
+ * the arithmetic normalisation, scikit-learn's default). Two single-cluster partitions score 1.
+ */
+export function normalizedMutualInfo(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  if (b.length !== n) throw new FlambeauError("E_ARG", `normalizedMutualInfo: partitions of ${n} and ${b.length} nodes`);
+  const pair = new Map<string, number>();
+  const ca = new Map<number, number>();
+  const cb = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    pair.set(`${a[i]},${b[i]}`, (pair.get(`${a[i]},${b[i]}`) ?? 0) + 1);
+    ca.set(a[i]!, (ca.get(a[i]!) ?? 0) + 1);
+    cb.set(b[i]!, (cb.get(b[i]!) ?? 0) + 1);
+  }
+  const entropy = (m: Map<number, number>) => [...m.values()].reduce((h, c) => h - (c / n) * Math.log(c / n), 0);
+  const ha = entropy(ca);
+  const hb = entropy(cb);
+  if (ha === 0 && hb === 0) return 1;
+  let mi = 0;
+  for (const [key, c] of pair) {
+    const [x, y] = key.split(",").map(Number) as [number, number];
+    mi += (c / n) * Math.log((c * n) / (ca.get(x)! * cb.get(y)!));
+  }
+  return Math.max(0, mi / ((ha + hb) / 2));
+}
+
 /** Fraction of nodes whose cluster maps to their true group under the best one-to-one matching (two or three groups). */
 export function matchedAccuracy(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
   const ks = [...new Set(Array.from(pred))];

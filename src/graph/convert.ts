@@ -126,6 +126,8 @@ export interface EdgeListOptions {
   /** Known node names (fixes their ids); names not in it are errors when `strict`. */
   nodes?: NodeIds;
   strict?: boolean;
+  /** Self-loops ("a a") are errors when false (default: allowed). */
+  allowSelfLoops?: boolean;
 }
 
 /**
@@ -157,6 +159,8 @@ export function parseEdgeList(text: string, o: EdgeListOptions = {}, source = "<
         throw new FlambeauError("E_FORMAT", `parseEdgeList: ${source}:${ln + 1}: node "${name}" is not in the node list`);
       return ids.id(name);
     };
+    if (o.allowSelfLoops === false && f[0] === f[1])
+      throw new FlambeauError("E_FORMAT", `parseEdgeList: ${source}:${ln + 1}: self-loop "${f[0]}" → "${f[1]}" is not allowed`);
     const a = id(f[0]!);
     const b = id(f[1]!);
     let weight = 1;

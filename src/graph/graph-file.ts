@@ -17,6 +17,8 @@ export const GRAPH_FILE_FORMAT =
   'a graph JSON file {"directed": false, "nodes": [{"id", "features": [numbers], "label", "split": "train"|"val"|"test"}], "edges": [[source, target] or {"source", "target", "weight"}]}, or a folder with nodes.csv (id,label[,split],feature columns…) and edges.csv (source,target[,weight])';
 
 interface NodeRow {
+  /** Where the row is, for errors: "file:line" or "file: nodes[i]". */
+  at: string;
   id: string;
   features: number[] | undefined;
   label: string | undefined;
@@ -27,22 +29,35 @@ const bad = (file: string, msg: string): never => {
   throw new FlambeauError("E_FORMAT", `readGraphFile: ${file}: ${msg}`, "readGraphFile");
 };
 
-function build(file: string, rows: NodeRow[], edges: [string, string, number][], directed: boolean, weighted: boolean): Graph {
+/** An edge and where it is ("file:line" or "file: edges[k]"). */
+type EdgeRow = [source: string, target: string, weight: number, at: string];
+
+export interface ReadGraphOptions {
+  /** Self-loops (source = target) are errors when false (default: allowed). */
+  allowSelfLoops?: boolean;
+}
+
+const badAt = (at: string, msg: string): never => {
+  throw new FlambeauError("E_FORMAT", `readGraphFile: ${at}: ${msg}`, "readGraphFile");
+};
+
+function build(file: string, rows: NodeRow[], edges: EdgeRow[], directed: boolean, weighted: boolean, o: ReadGraphOptions = {}): Graph {
   if (rows.length === 0) bad(file, "no nodes");
   const ids = new NodeIds();
   for (const r of rows) {
-    if (ids.get(r.id) !== undefined) bad(file, `node "${r.id}" is listed twice`);
+    if (ids.get(r.id) !== undefined) badAt(r.at, `node "${r.id}" is listed twice`);
     ids.id(r.id);
   }
   const src: number[] = [];
   const dst: number[] = [];
   const w: number[] = [];
-  edges.forEach(([s, t, weight], k) => {
+  edges.forEach(([s, t, weight, at]) => {
     const a = ids.get(s);
     const b = ids.get(t);
     if (a === undefined || b === undefined)
-      bad(file, `edge ${k} (${s} → ${t}) names node "${a === undefined ? s : t}", which is not in the node list`);
-    if (!Number.isFinite(weight)) bad(file, `edge ${k} has weight ${weight}, not a number`);
+      badAt(at, `edge ${s} → ${t} names node "${a === undefined ? s : t}", which is not in the node list`);
+    if (!Number.isFinite(weight)) badAt(at, `edge ${s} → ${t} has weight "${weight}", not a number`);
+    if (a === b && o.allowSelfLoops === false) badAt(at, `self-loop ${s} → ${t} is not allowed`);
     src.push(a!);
     dst.push(b!);
     w.push(weight);
@@ -60,9 +75,9 @@ function build(file: string, rows: NodeRow[], edges: [string, string, number][],
     const f = rows[0]!.features!.length;
     const data = new Float32Array(n * f);
     rows.forEach((r, i) => {
-      if (r.features!.length !== f) bad(file, `node "${r.id}" has ${r.features!.length} features, the first node has ${f}`);
+      if (r.features!.length !== f) badAt(r.at, `node "${r.id}" has ${r.features!.length} features, the first node has ${f}`);
       r.features!.forEach((v, j) => {
-        if (!Number.isFinite(v)) bad(file, `node "${r.id}" feature ${j} is ${v}, not a number`);
+        if (!Number.isFinite(v)) badAt(r.at, `node "${r.id}" feature ${j} is ${v}, not a number`);
         data[i * f + j] = v;
       });
     });
@@ -84,7 +99,7 @@ function build(file: string, rows: NodeRow[], edges: [string, string, number][],
   if (rows.some((r) => r.split)) {
     for (const r of rows)
       if (r.split && !["train", "val", "test"].includes(r.split))
-        bad(file, `node "${r.id}" has split "${r.split}"; expected train, val or test`);
+        badAt(r.at, `node "${r.id}" has split "${r.split}"; expected train, val or test`);
     const m = (s: string) => tensor(Uint8Array.from(rows, (r) => (r.split === s && r.label ? 1 : 0))).to("bool");
     masks = { trainMask: m("train"), valMask: m("val"), testMask: m("test") };
   }
@@ -107,7 +122,7 @@ function build(file: string, rows: NodeRow[], edges: [string, string, number][],
   });
 }
 
-function readJson(file: string): Graph {
+function readJson(file: string, o: ReadGraphOptions): Graph {
   const d = readJsonFile("readGraphFile", file) as { directed?: unknown; nodes?: unknown; edges?: unknown };
   if (!d || typeof d !== "object" || !Array.isArray(d.nodes) || !Array.isArray(d.edges))
     bad(file, 'expected an object with "nodes" and "edges" arrays');
@@ -116,6 +131,7 @@ function readJson(file: string): Graph {
     if (r.id === undefined || r.id === null) bad(file, `node ${i} has no "id"`);
     if (r.features !== undefined && !Array.isArray(r.features)) bad(file, `node "${String(r.id)}": "features" must be an array of numbers`);
     return {
+      at: `${file}: nodes[${i}]`,
       id: String(r.id),
       features: r.features as number[] | undefined,
       label: r.label === undefined || r.label === null ? undefined : String(r.label),
@@ -123,28 +139,30 @@ function readJson(file: string): Graph {
     };
   });
   let weighted = false;
-  const edges = (d.edges as unknown[]).map((raw, k): [string, string, number] => {
+  const edges = (d.edges as unknown[]).map((raw, k): EdgeRow => {
+    const at = `${file}: edges[${k}]`;
     if (Array.isArray(raw) && raw.length >= 2) {
       if (raw.length > 2) weighted = true;
-      return [String(raw[0]), String(raw[1]), raw.length > 2 ? Number(raw[2]) : 1];
+      return [String(raw[0]), String(raw[1]), raw.length > 2 ? Number(raw[2]) : 1, at];
     }
     const r = raw as Record<string, unknown>;
     if (!r || typeof r !== "object" || r.source === undefined || r.target === undefined)
       bad(file, `edge ${k} is neither [source, target] nor {"source", "target"}`);
     if (r.weight !== undefined) weighted = true;
-    return [String(r.source), String(r.target), r.weight === undefined ? 1 : Number(r.weight)];
+    return [String(r.source), String(r.target), r.weight === undefined ? 1 : Number(r.weight), at];
   });
-  return build(file, rows, edges, d.directed === true, weighted);
+  return build(file, rows, edges, d.directed === true, weighted, o);
 }
 
-function readCsvPair(dir: string): Graph {
+function readCsvPair(dir: string, o: ReadGraphOptions): Graph {
   const nodesFile = join(dir, "nodes.csv");
   const edgesFile = join(dir, "edges.csv");
   for (const f of [nodesFile, edgesFile]) if (!existsSync(f)) bad(dir, `missing ${basename(f)} (a CSV graph is nodes.csv + edges.csv)`);
   const nodes = parseCsv(readFileSync(nodesFile, "utf8"), {}, nodesFile);
   if (!nodes.columns.includes("id")) bad(nodesFile, `needs an "id" column, has ${nodes.columns.join(", ")}`);
   const featCols = nodes.columns.filter((c) => c !== "id" && c !== "label" && c !== "split");
-  const rows: NodeRow[] = nodes.rows.map((r) => ({
+  const rows: NodeRow[] = nodes.rows.map((r, i) => ({
+    at: `${nodesFile}:${nodes.lines?.[i] ?? i + 2}`,
     id: r.id!,
     features: featCols.length > 0 ? featCols.map((c) => Number(r[c])) : undefined,
     label: r.label,
@@ -154,15 +172,19 @@ function readCsvPair(dir: string): Graph {
   if (!edges.columns.includes("source") || !edges.columns.includes("target"))
     bad(edgesFile, `needs "source" and "target" columns, has ${edges.columns.join(", ")}`);
   const weighted = edges.columns.includes("weight");
-  const list = edges.rows.map((r): [string, string, number] => [r.source!, r.target!, weighted ? Number(r.weight) : 1]);
-  return build(dir, rows, list, false, weighted);
+  const list = edges.rows.map((r, k): EdgeRow => {
+    const at = `${edgesFile}:${edges.lines?.[k] ?? k + 2}`;
+    if (weighted && !Number.isFinite(Number(r.weight))) badAt(at, `edge ${r.source} → ${r.target} has weight "${r.weight}", not a number`);
+    return [r.source!, r.target!, weighted ? Number(r.weight) : 1, at];
+  });
+  return build(dir, rows, list, false, weighted, o);
 }
 
 /** Reads a labelled graph from a .json file or a nodes.csv + edges.csv folder (see GRAPH_FILE_FORMAT). */
-export function readGraphFile(path: string): Graph {
+export function readGraphFile(path: string, o: ReadGraphOptions = {}): Graph {
   if (!existsSync(path)) throw new FlambeauError("E_IO", `readGraphFile: ${path} does not exist`, "readGraphFile");
-  if (statSync(path).isDirectory()) return readCsvPair(path);
-  if (path.endsWith(".json")) return readJson(path);
-  if (path.endsWith(".csv")) return readCsvPair(dirname(path));
+  if (statSync(path).isDirectory()) return readCsvPair(path, o);
+  if (path.endsWith(".json")) return readJson(path, o);
+  if (path.endsWith(".csv")) return readCsvPair(dirname(path), o);
   return bad(path, `unknown graph format; expected ${GRAPH_FILE_FORMAT}`);
 }

@@ -17,7 +17,7 @@ export {
 } from "./edge-index.js";
 export * from "./features/index.js";
 export { Graph, type GraphInit } from "./graph.js";
-export { GRAPH_FILE_FORMAT, readGraphFile } from "./graph-file.js";
+export { GRAPH_FILE_FORMAT, type ReadGraphOptions, readGraphFile } from "./graph-file.js";
 export { GINEConv } from "./models/gine-conv.js";
 export { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "./models/molecule-models.js";
 export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";

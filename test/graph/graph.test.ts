@@ -247,7 +247,7 @@ test("readGraphFile: JSON and CSV with features, labels and splits; errors name 
   ]);
   assert.deepEqual(c.classes, ["1", "2"]);
   writeFileSync(join(dir, "bad.json"), JSON.stringify({ nodes: [{ id: "a" }], edges: [["a", "zz"]] }));
-  assert.throws(() => graph.readGraphFile(join(dir, "bad.json")), isFl(/bad\.json: edge 0 \(a → zz\) names node "zz"/));
+  assert.throws(() => graph.readGraphFile(join(dir, "bad.json")), isFl(/bad\.json: edges\[0\]: edge a → zz names node "zz"/));
   writeFileSync(
     join(dir, "ragged.json"),
     JSON.stringify({

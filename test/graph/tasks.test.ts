@@ -145,7 +145,13 @@ test("layout and drawing produce a bounded, escaped SVG", () => {
 });
 
 test("tasks are registered and reject bad data and models with clear errors", async () => {
-  assert.deepEqual(Object.keys(GRAPH_TASKS).sort(), ["graph-classification", "graph-regression", "link-prediction", "node-classification"]);
+  assert.deepEqual(Object.keys(GRAPH_TASKS).sort(), [
+    "graph-classification",
+    "graph-regression",
+    "knowledge-graph-completion",
+    "link-prediction",
+    "node-classification",
+  ]);
   const nc = GRAPH_TASKS["node-classification"];
   const out = mkdtempSync(join(tmpdir(), "fl-nc-"));
   await assert.rejects(nc.train({ data: "no-such-graph", out }), isFl(/neither a built-in set \(karate, debian-packages\)/));

@@ -2,6 +2,7 @@
 import type { Task } from "../../tasks/task.js";
 import { graphClassification } from "./graph-classification.js";
 import { graphRegression } from "./graph-regression.js";
+import { knowledgeGraphCompletion } from "./knowledge-graph.js";
 import { linkPrediction } from "./link-prediction.js";
 import { nodeClassification } from "./node-classification.js";
 
@@ -10,4 +11,5 @@ export const GRAPH_TASKS = {
   "link-prediction": linkPrediction,
   "graph-classification": graphClassification,
   "graph-regression": graphRegression,
+  "knowledge-graph-completion": knowledgeGraphCompletion,
 } satisfies Record<string, Task>;
