@@ -383,6 +383,52 @@ export function buildProgram(named?: { task: Task; phase: Phase }): Command {
       );
     });
 
+  const federate = program
+    .command("federate")
+    .description("federated learning: simulate in one process, or run a server and its clients over HTTP(S)");
+  federate
+    .command("simulate")
+    .description("federated training in one process (clients as objects): strategies, secure aggregation, client-level DP vs centralized")
+    .option("--data <name|dir>", "fashion-mnist, digits (opencv-doc) or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
+    .option("--partition <kind>", "iid | dirichlet | pathological (2 label shards per client)", "pathological")
+    .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
+    .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
+    .option("--rounds <n>", "rounds", int("rounds"), 100)
+    .option("--runs <list>", "comma-separated: centralized, fedavg, fedprox, fedadam, each with optional +secure / +dp<ε>", patternList, [
+      "centralized",
+      "fedavg",
+      "fedprox",
+    ])
+    .option("--local-epochs <n>", "local epochs per round", int("local-epochs"), 1)
+    .option("--batch-size <n>", "local batch size", int("batch-size"), 50)
+    .option("--lr <x>", "local SGD learning rate", num("lr"), 0.05)
+    .option("--mu <x>", "FedProx proximal coefficient", num("mu"), 0.01)
+    .option("--server-lr <x>", "FedAdam server learning rate", num("server-lr"), 0.01)
+    .option("--clip <x>", "DP: clipping norm of a client's update", num("clip"), 1)
+    .option("--delta <x>", "DP: δ", num("delta"), 1e-5)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))
+    .option("--target <x>", "accuracy whose first round is reported", num("target"), 0.85)
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--out <dir>", "where results.json goes", "runs/federated")
+    .option("--json", "print the results as one JSON object")
+    .action(async (o: Omit<import("./federate.js").SimulateCliOptions, "log"> & { json?: boolean }) => {
+      const { runSimulateCli } = await import("./federate.js");
+      const runs = await runSimulateCli({ ...o, log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`) });
+      print(
+        Boolean(o.json),
+        runs.map(({ accuracy: _, ...r }) => r),
+        () =>
+          runs
+            .map(
+              (r) =>
+                `${r.run}: final ${(r.final * 100).toFixed(2)} %, reached ${o.target * 100} % at round ${r.roundsToTarget ?? "never"}${r.epsilon !== undefined ? `, ε = ${r.epsilon.toFixed(2)}` : ""}`,
+            )
+            .join("\n"),
+      );
+    });
+
   const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")
