@@ -429,6 +429,60 @@ export function buildProgram(named?: { task: Task; phase: Phase }): Command {
       );
     });
 
+  federate
+    .command("server")
+    .description(
+      "run a federated server over HTTP(S): R rounds, K clients a round (one per token), rounds close with ≥ M updates by the deadline",
+    )
+    .requiredOption("--token-file <file>", "client bearer tokens, one a line (client i is line i)")
+    .option("--data <name|dir>", "the data set whose test split the server evaluates on (and whose shape the model takes)", "fashion-mnist")
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--rounds <n>", "rounds", int("rounds"), 100)
+    .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
+    .option("--min-clients <n>", "updates a round needs by its deadline", int("min-clients"), 1)
+    .option("--deadline-s <x>", "seconds a round waits for its clients", num("deadline-s"), 60)
+    .option("--port <n>", "TCP port (0: any free one)", portArg, 8443)
+    .option("--host <addr>", "interface to listen on", "127.0.0.1")
+    .option("--cert <file>", "TLS certificate (PEM); with --key the server speaks HTTPS")
+    .option("--key <file>", "TLS private key (PEM)")
+    .option("--strategy <name>", "fedavg | fedprox | fedadam", "fedavg")
+    .option("--mu <x>", "FedProx proximal coefficient", num("mu"), 0.01)
+    .option("--server-lr <x>", "FedAdam server learning rate", num("server-lr"), 0.01)
+    .option("--local-epochs <n>", "clients' local epochs", int("local-epochs"), 1)
+    .option("--batch-size <n>", "clients' batch size", int("batch-size"), 50)
+    .option("--lr <x>", "clients' SGD learning rate", num("lr"), 0.05)
+    .option("--noise-multiplier <x>", "client-level DP: Gaussian noise σ on the sum of clipped updates", num("noise-multiplier"))
+    .option("--clip <x>", "client-level DP: clipping norm", num("clip"), 1)
+    .option("--checkpoint <dir>", "per-round checkpoint (resumed on restart)", "runs/federated-server")
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--json", "print the history as JSON")
+    .action(async (o: Omit<import("./federate.js").ServerCliOptions, "log"> & { json?: boolean }) => {
+      const { runServerCli } = await import("./federate.js");
+      const history = await runServerCli({ ...o, log: (s) => process.stderr.write(`${s}\n`) });
+      print(Boolean(o.json), history, () =>
+        history.map((h) => `round ${h.round}: ${h.clients.length} clients, accuracy ${h.accuracy?.toFixed(4)}`).join("\n"),
+      );
+    });
+  federate
+    .command("client")
+    .description("take part in a federated server's rounds with this client's share of a data set")
+    .requiredOption("--server <url>", "the server's URL (http:// or https://)")
+    .requiredOption("--token <token>", "this client's bearer token")
+    .option("--data <name|dir>", "fashion-mnist, digits or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
+    .option("--client-index <n>", "this client's part (0-based)", nonNegative("client-index"), 0)
+    .option("--partition <kind>", "iid | dirichlet | pathological", "pathological")
+    .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers (as the server's)", int("hidden"), 200)
+    .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))
+    .option("--ca <file>", "PEM certificate to trust for an HTTPS server (a self-signed one)")
+    .option("--seed <n>", "random seed (the same as the server's for the same partition)", seedArg, 0)
+    .action(async (o: Omit<import("./federate.js").ClientCliOptions, "log">) => {
+      const { runClientCli } = await import("./federate.js");
+      const rounds = await runClientCli({ ...o, log: (s) => process.stderr.write(`${s}\n`) });
+      process.stdout.write(`trained in rounds ${rounds.map((r) => r + 1).join(", ") || "none"}\n`);
+    });
+
   const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")
