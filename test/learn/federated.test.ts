@@ -28,6 +28,15 @@ test("weightedMean by hand and FedAvg's step", () => {
   // Δ = (10·[1, 2] + 30·[4, 0]) / 40 = [3.25, 0.5]
   assert.deepEqual([...s.step(global, delta)], [4.25, 1.5]);
   assert.throws(() => fed.makeStrategy("fedsgd"), /unknown federated strategy "fedsgd"/);
+  // FedAdam's first step by hand (Reddi et al. 2021, Alg. 2; v starts at τ²):
+  // m = 0.1Δ, v = 0.99τ² + 0.01Δ², w + η m / (√v + τ).
+  const adam = fed.makeStrategy("fedadam", { serverLr: 0.1, tau: 0.01 });
+  const d = Float32Array.from([0.5, -2]);
+  const next = adam.step(Float32Array.from([0, 0]), d);
+  [0.5, -2].forEach((x, i) => {
+    const expected = (0.1 * 0.1 * x) / (Math.sqrt(0.99 * 1e-4 + 0.01 * x * x) + 0.01);
+    assert.ok(Math.abs(next[i]! - expected) < 1e-6, `FedAdam coordinate ${i}: ${next[i]} vs ${expected}`);
+  });
 });
 
 test("FedAvg of identical clients equals one client's local training", () => {
