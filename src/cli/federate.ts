@@ -136,6 +136,7 @@ export interface ServerCliOptions {
   port: number;
   host: string;
   tokenFile: string;
+  revokedFile?: string;
   cert?: string;
   key?: string;
   deadlineS: number;
@@ -173,6 +174,7 @@ export async function runServerCli(o: ServerCliOptions) {
     minClients: o.minClients,
     deadlineMs: o.deadlineS * 1000,
     tokens: readTokenFile(o.tokenFile),
+    revokedFile: o.revokedFile,
     local: { epochs: o.localEpochs, batchSize: o.batchSize, lr: o.lr },
     dp: o.noiseMultiplier !== undefined ? { clip: o.clip ?? 1, noiseMultiplier: o.noiseMultiplier } : undefined,
     checkpointDir: o.checkpoint,

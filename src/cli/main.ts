@@ -435,6 +435,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }): Command {
       "run a federated server over HTTP(S): R rounds, K clients a round (one per token), rounds close with ≥ M updates by the deadline",
     )
     .requiredOption("--token-file <file>", "client bearer tokens, one a line (client i is line i)")
+    .option("--revoked-file <file>", "revoked tokens, one a line; watched, so revoking needs no restart")
     .option("--data <name|dir>", "the data set whose test split the server evaluates on (and whose shape the model takes)", "fashion-mnist")
     .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
     .option("--rounds <n>", "rounds", int("rounds"), 100)

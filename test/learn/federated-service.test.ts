@@ -69,7 +69,19 @@ function startServer(): { child: ChildProcess; log: string[]; stdout: string[] }
     "--deadline-s",
     "3",
   ];
-  args.push("--port", String(port), "--token-file", join(dir, "tokens"), "--checkpoint", join(dir, "ckpt"), "--json", "--lr", "0.1", "--local-epochs", "2");
+  args.push(
+    "--port",
+    String(port),
+    "--token-file",
+    join(dir, "tokens"),
+    "--checkpoint",
+    join(dir, "ckpt"),
+    "--json",
+    "--lr",
+    "0.1",
+    "--local-epochs",
+    "2",
+  );
   if (tls) args.push("--cert", join(dir, "cert.pem"), "--key", join(dir, "key.pem"));
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const log: string[] = [];
@@ -189,5 +201,53 @@ test(`server and clients in separate processes over ${tls ? "HTTPS" : "HTTP (no 
   } finally {
     for (const c of clients) c.kill("SIGKILL");
     server.child.kill("SIGKILL");
+  }
+});
+
+test("in-process server: 401 without a token, 403 once revoked (no restart), 409 off-round, the round closes at its deadline", async () => {
+  const model = new fl.nn.Sequential(new fl.nn.Linear(4, 3));
+  const layout = fed.layoutOf(model);
+  const w = fed.flatten(model, layout);
+  const revokedFile = join(dir, "revoked");
+  writeFileSync(revokedFile, "");
+  const s = await fed.startFederatedServer({
+    layout,
+    initial: w,
+    strategy: fed.makeStrategy("fedavg"),
+    rounds: 1,
+    clientsPerRound: 2,
+    minClients: 1,
+    deadlineMs: 3_000,
+    tokens: tokens.slice(0, 2),
+    revokedFile,
+    local: { epochs: 1, batchSize: 4, lr: 0.1 },
+    checkpointDir: join(dir, "inproc"),
+    port: 0,
+  });
+  const call = (path: string, token?: string, body?: Buffer) =>
+    fetch(`${s.url}${path}`, {
+      method: body ? "POST" : "GET",
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), "content-type": "application/octet-stream" },
+      body,
+    });
+  try {
+    assert.equal((await call("/v1/round")).status, 401);
+    assert.equal(((await (await call("/v1/round", tokens[0])).json()) as { status: string }).status, "selected");
+    const off = await call("/v1/update", tokens[0], fed.encodeWeights(layout, w, { round: "5", examples: "3" }));
+    assert.equal(off.status, 409);
+    writeFileSync(revokedFile, `${tokens[1]}\n`);
+    await until("revocation", () => false, 1200).catch(() => undefined);
+    const r = await call("/v1/round", tokens[1]);
+    assert.equal(r.status, 403);
+    assert.equal(((await r.json()) as { code: string }).code, "revoked");
+    const moved = w.map((x) => x + 1);
+    assert.equal((await call("/v1/update", tokens[0], fed.encodeWeights(layout, moved, { round: "0", examples: "3" }))).status, 202);
+    // Token 2 is revoked and never answers: the round closes by the deadline with 1 ≥ M update.
+    const history = await s.finished;
+    assert.deepEqual(history[0]!.clients, ["token-1"]);
+    const after = fed.decodeWeights(Buffer.from(await (await call("/v1/model", tokens[0])).arrayBuffer()), layout).weights;
+    assert.ok(after.every((x, i) => Math.abs(x - moved[i]!) < 1e-6));
+  } finally {
+    await s.close();
   }
 });

@@ -12,7 +12,7 @@
 //   GET  /v1/model   the global model: gzip safetensors, metadata {round}
 //   POST /v1/update  the client's weights: gzip safetensors, metadata {round, examples}
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, unwatchFile, watchFile } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -51,6 +51,8 @@ export interface FederatedServerOptions {
   deadlineMs?: number;
   /** One bearer token per client (at least 16 characters). */
   tokens: readonly string[];
+  /** A file of revoked tokens (one a line), re-read when it changes: their requests get 403. */
+  revokedFile?: string;
   /** What the clients run locally. */
   local: { epochs: number; batchSize: number; lr: number };
   dp?: DpOptions;
@@ -123,6 +125,23 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
   const deadlineMs = o.deadlineMs ?? 60_000;
   const auth = new TokenAuth(o.tokens);
   const limiter = new RateLimiter(o.rateLimit ?? 20, 40);
+  // Revocation: a token listed in the revoked file still authenticates (so its identity is
+  // known and logged) but is refused; the file is watched, so no restart is needed.
+  let revoked: TokenAuth | undefined;
+  const readRevoked = () => {
+    const f = o.revokedFile;
+    if (!f) return;
+    const list = existsSync(f)
+      ? readFileSync(f, "utf8")
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== "" && !l.startsWith("#"))
+      : [];
+    revoked = list.length ? new TokenAuth(list) : undefined;
+    log(`revoked tokens: ${list.length}`);
+  };
+  readRevoked();
+  if (o.revokedFile) watchFile(o.revokedFile, { interval: 250 }, readRevoked);
   const host = o.host ?? "127.0.0.1";
   const guard = new Guard({ host });
   await mkdir(o.checkpointDir, { recursive: true });
@@ -227,6 +246,12 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
     guard.check(req.headers.host, req.headers.origin);
     if (req.url === "/health") return;
     const caller = auth.check(req.headers.authorization);
+    let isRevoked = false;
+    try {
+      revoked?.check(req.headers.authorization);
+      isRevoked = revoked !== undefined;
+    } catch {}
+    if (isRevoked) throw new HttpError(403, "revoked", `${caller}'s token has been revoked`);
     limiter.take(caller);
     (req as unknown as { caller: string }).caller = caller;
   });
@@ -282,6 +307,7 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
     async close() {
       closing = true;
       clearTimeout(timer);
+      if (o.revokedFile) unwatchFile(o.revokedFile, readRevoked);
       await app.close();
     },
   };
