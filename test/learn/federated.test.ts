@@ -216,3 +216,33 @@ print(json.dumps(out))`;
   const sigma = fed.noiseForEpsilon(8, 0.1, 100, 1e-5);
   assert.ok(Math.abs(fed.epsilonFor(0.1, sigma, 100, 1e-5).epsilon - 8) < 0.05);
 });
+
+test("DP-SGD: per-example clipping by hand (σ = 0), noise of std σC/B with σ > 0", () => {
+  // Linear regression w·x with loss (w·x − y)²/2: example i's gradient is (w·x − y)x.
+  const w = new fl.nn.Linear(2, 1, { bias: false });
+  fl.noGrad(() => w.weight.copy_(fl.tensor([[1, 0]])));
+  const xs = [
+    [3, 4],
+    [0.1, 0.2],
+  ];
+  const ys = [0, 0];
+  const loss = (i: number) =>
+    w
+      .forward(fl.tensor([xs[i]!]))
+      .sub(ys[i]!)
+      .square()
+      .sum()
+      .mul(0.5);
+  fed.dpSgdGradients(w.parameters(), 2, loss, { clip: 1, noiseMultiplier: 0 });
+  // g₀ = 3·[3, 4] = [9, 12] (norm 15 → clipped to [0.6, 0.8]); g₁ = 0.1·[0.1, 0.2] (kept).
+  const g = w.weight.grad!.data() as Float32Array;
+  assert.ok(Math.abs(g[0]! - (0.6 + 0.01) / 2) < 1e-6 && Math.abs(g[1]! - (0.8 + 0.02) / 2) < 1e-6, `${[...g]}`);
+  // With noise only (zero loss gradient) the std of the gradient is σC/B.
+  const big = new fl.nn.Linear(1000, 1, { bias: false });
+  fl.noGrad(() => big.weight.zero_());
+  const zero = () => big.forward(fl.zeros([1, 1000])).sum();
+  fed.dpSgdGradients(big.parameters(), 4, zero, { clip: 2, noiseMultiplier: 1.5 }, 9);
+  const v = big.weight.grad!.data() as Float32Array;
+  const std = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / v.length);
+  assert.ok(Math.abs(std - (1.5 * 2) / 4) < 0.06, `noise std ${std}`);
+});

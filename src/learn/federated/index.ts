@@ -1,6 +1,7 @@
 export { type AggregateOptions, aggregateDeltas, type ClientUpdate } from "./aggregate.js";
 export { type FederatedClientOptions, runFederatedClient } from "./client.js";
 export { addGaussianNoise, clipToNorm, type DpOptions } from "./dp.js";
+export { dpSgdGradients } from "./dp-sgd.js";
 export { type Classifier, evaluate, type LocalData, type LocalOptions, type LocalResult, localUpdate, proximalTerm } from "./local.js";
 export {
   type PartitionKind,
