@@ -474,6 +474,107 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       print(Boolean(o.json), results, () => `${table}\nwrote ${o.out}/table.md and results.json`);
     });
 
+  const federate = program
+    .command("federate")
+    .description("federated learning: simulate in one process, or run a server and its clients over HTTP(S)");
+  federate
+    .command("simulate")
+    .description("federated training in one process (clients as objects): strategies, secure aggregation, client-level DP vs centralized")
+    .option("--data <name|dir>", "fashion-mnist, digits (opencv-doc) or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
+    .option("--partition <kind>", "iid | dirichlet | pathological (2 label shards per client)", "pathological")
+    .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
+    .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
+    .option("--rounds <n>", "rounds", int("rounds"), 100)
+    .option("--runs <list>", "comma-separated: centralized, fedavg, fedprox, fedadam, each with optional +secure / +dp<ε>", patternList, [
+      "centralized",
+      "fedavg",
+      "fedprox",
+    ])
+    .option("--local-epochs <n>", "local epochs per round", int("local-epochs"), 1)
+    .option("--batch-size <n>", "local batch size", int("batch-size"), 50)
+    .option("--lr <x>", "local SGD learning rate", num("lr"), 0.05)
+    .option("--mu <x>", "FedProx proximal coefficient", num("mu"), 0.01)
+    .option("--server-lr <x>", "FedAdam server learning rate", num("server-lr"), 0.01)
+    .option("--clip <x>", "DP: clipping norm of a client's update", num("clip"), 1)
+    .option("--delta <x>", "DP: δ", num("delta"), 1e-5)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))
+    .option("--target <x>", "accuracy whose first round is reported", num("target"), 0.85)
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--out <dir>", "where results.json goes", "runs/federated")
+    .option("--json", "print the results as one JSON object")
+    .action(async (o: Omit<import("./federate.js").SimulateCliOptions, "log"> & { json?: boolean }) => {
+      const { runSimulateCli } = await import("./federate.js");
+      const runs = await runSimulateCli({ ...o, log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`) });
+      print(
+        Boolean(o.json),
+        runs.map(({ accuracy: _, ...r }) => r),
+        () =>
+          runs
+            .map(
+              (r) =>
+                `${r.run}: final ${(r.final * 100).toFixed(2)} %, reached ${o.target * 100} % at round ${r.roundsToTarget ?? "never"}${r.epsilon !== undefined ? `, ε = ${r.epsilon.toFixed(2)}` : ""}`,
+            )
+            .join("\n"),
+      );
+    });
+
+  federate
+    .command("server")
+    .description(
+      "run a federated server over HTTP(S): R rounds, K clients a round (one per token), rounds close with ≥ M updates by the deadline",
+    )
+    .requiredOption("--token-file <file>", "client bearer tokens, one a line (client i is line i)")
+    .option("--revoked-file <file>", "revoked tokens, one a line; watched, so revoking needs no restart")
+    .option("--data <name|dir>", "the data set whose test split the server evaluates on (and whose shape the model takes)", "fashion-mnist")
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--rounds <n>", "rounds", int("rounds"), 100)
+    .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
+    .option("--min-clients <n>", "updates a round needs by its deadline", int("min-clients"), 1)
+    .option("--deadline-s <x>", "seconds a round waits for its clients", num("deadline-s"), 60)
+    .option("--port <n>", "TCP port (0: any free one)", portArg, 8443)
+    .option("--host <addr>", "interface to listen on", "127.0.0.1")
+    .option("--cert <file>", "TLS certificate (PEM); with --key the server speaks HTTPS")
+    .option("--key <file>", "TLS private key (PEM)")
+    .option("--strategy <name>", "fedavg | fedprox | fedadam", "fedavg")
+    .option("--mu <x>", "FedProx proximal coefficient", num("mu"), 0.01)
+    .option("--server-lr <x>", "FedAdam server learning rate", num("server-lr"), 0.01)
+    .option("--local-epochs <n>", "clients' local epochs", int("local-epochs"), 1)
+    .option("--batch-size <n>", "clients' batch size", int("batch-size"), 50)
+    .option("--lr <x>", "clients' SGD learning rate", num("lr"), 0.05)
+    .option("--noise-multiplier <x>", "client-level DP: Gaussian noise σ on the sum of clipped updates", num("noise-multiplier"))
+    .option("--clip <x>", "client-level DP: clipping norm", num("clip"), 1)
+    .option("--checkpoint <dir>", "per-round checkpoint (resumed on restart)", "runs/federated-server")
+    .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--json", "print the history as JSON")
+    .action(async (o: Omit<import("./federate.js").ServerCliOptions, "log"> & { json?: boolean }) => {
+      const { runServerCli } = await import("./federate.js");
+      const history = await runServerCli({ ...o, log: (s) => process.stderr.write(`${s}\n`) });
+      print(Boolean(o.json), history, () =>
+        history.map((h) => `round ${h.round}: ${h.clients.length} clients, accuracy ${h.accuracy?.toFixed(4)}`).join("\n"),
+      );
+    });
+  federate
+    .command("client")
+    .description("take part in a federated server's rounds with this client's share of a data set")
+    .requiredOption("--server <url>", "the server's URL (http:// or https://)")
+    .requiredOption("--token <token>", "this client's bearer token")
+    .option("--data <name|dir>", "fashion-mnist, digits or an IDX folder / ImageFolder", "fashion-mnist")
+    .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
+    .option("--client-index <n>", "this client's part (0-based)", nonNegative("client-index"), 0)
+    .option("--partition <kind>", "iid | dirichlet | pathological", "pathological")
+    .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers (as the server's)", int("hidden"), 200)
+    .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))
+    .option("--ca <file>", "PEM certificate to trust for an HTTPS server (a self-signed one)")
+    .option("--seed <n>", "random seed (the same as the server's for the same partition)", seedArg, 0)
+    .action(async (o: Omit<import("./federate.js").ClientCliOptions, "log">) => {
+      const { runClientCli } = await import("./federate.js");
+      const rounds = await runClientCli({ ...o, log: (s) => process.stderr.write(`${s}\n`) });
+      process.stdout.write(`trained in rounds ${rounds.map((r) => r + 1).join(", ") || "none"}\n`);
+    });
+
   const predictCmd = program
     .command("predict")
     .description("run a saved model on inputs (files or text)")

@@ -1,8 +1,9 @@
-// Learning settings beside the tasks: continual, multi-task and few-shot learning; tuning a
-// task (hyper-parameter and architecture search); compressing a trained model.
+// Learning settings beside the tasks: continual, federated, multi-task and few-shot learning;
+// tuning a task (hyper-parameter and architecture search); compressing a trained model.
 
 export * as compress from "./compress/index.js";
 export * as continual from "./continual/index.js";
+export * as federated from "./federated/index.js";
 export * as fewShot from "./few-shot/index.js";
 export * as multitask from "./multitask/index.js";
 export * as tune from "./tune/index.js";

@@ -1,0 +1,21 @@
+export { type AggregateOptions, aggregateDeltas, type ClientUpdate } from "./aggregate.js";
+export { type FederatedClientOptions, runFederatedClient } from "./client.js";
+export { addGaussianNoise, clipToNorm, type DpOptions } from "./dp.js";
+export { dpSgdGradients } from "./dp-sgd.js";
+export { type Classifier, evaluate, type LocalData, type LocalOptions, type LocalResult, localUpdate, proximalTerm } from "./local.js";
+export {
+  type PartitionKind,
+  type PartitionOptions,
+  partition,
+  partitionDirichlet,
+  partitionIid,
+  partitionPathological,
+} from "./partition.js";
+export { DEFAULT_ORDERS, epsilonFor, noiseForEpsilon, type PrivacySpent, rdpSampledGaussian } from "./rdp.js";
+export { type Advertised, decodeFixed, encodeFixed, expandMask, FIXED_SCALE, SecAggClient, secureSum, unmaskSum } from "./secagg.js";
+export { type FederatedServerOptions, type RoundRecord, type RunningFederatedServer, startFederatedServer } from "./server.js";
+export { combineShares, type Share, splitSecret } from "./shamir.js";
+export { type SimulationOptions, type SimulationResult, sampleClients, simulate } from "./simulation.js";
+export { type ClientConfig, makeStrategy, type Strategy, type StrategyName, type StrategyOptions, weightedMean } from "./strategy.js";
+export { assign, flatten, type Layout, type LayoutEntry, l2norm, layoutOf, layoutSize, split } from "./weights.js";
+export { decodeWeights, encodeWeights, UpdateRejected } from "./wire.js";
