@@ -83,17 +83,23 @@ export function modularity(g: Graph, community: ArrayLike<number>): number {
   return q;
 }
 
-/** Adjusted Rand index of two partitions (1 = identical, ≈0 = chance). */
-export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
+/** The contingency table of two partitions: joint counts and each partition's cluster sizes. */
+function contingency(a: ArrayLike<number>, b: ArrayLike<number>) {
   const pair = new Map<string, number>();
   const ca = new Map<number, number>();
   const cb = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < a.length; i++) {
     pair.set(`${a[i]},${b[i]}`, (pair.get(`${a[i]},${b[i]}`) ?? 0) + 1);
     ca.set(a[i]!, (ca.get(a[i]!) ?? 0) + 1);
     cb.set(b[i]!, (cb.get(b[i]!) ?? 0) + 1);
   }
+  return { pair, ca, cb };
+}
+
+/** Adjusted Rand index of two partitions (1 = identical, ≈0 = chance). */
+export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  const { pair, ca, cb } = contingency(a, b);
   const c2 = (v: number) => (v * (v - 1)) / 2;
   let index = 0;
   for (const v of pair.values()) index += c2(v);
@@ -113,14 +119,7 @@ export function adjustedRandIndex(a: ArrayLike<number>, b: ArrayLike<number>): n
 export function normalizedMutualInfo(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   if (b.length !== n) throw new FlambeauError("E_ARG", `normalizedMutualInfo: partitions of ${n} and ${b.length} nodes`);
-  const pair = new Map<string, number>();
-  const ca = new Map<number, number>();
-  const cb = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    pair.set(`${a[i]},${b[i]}`, (pair.get(`${a[i]},${b[i]}`) ?? 0) + 1);
-    ca.set(a[i]!, (ca.get(a[i]!) ?? 0) + 1);
-    cb.set(b[i]!, (cb.get(b[i]!) ?? 0) + 1);
-  }
+  const { pair, ca, cb } = contingency(a, b);
   const entropy = (m: Map<number, number>) => [...m.values()].reduce((h, c) => h - (c / n) * Math.log(c / n), 0);
   const ha = entropy(ca);
   const hb = entropy(cb);
