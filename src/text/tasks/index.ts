@@ -4,6 +4,7 @@ import { textGeneration } from "../seq2seq/generation-task.js";
 import { summarization, translation } from "../seq2seq/task.js";
 import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
+import { informationRetrieval } from "./information-retrieval.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
 
@@ -15,4 +16,5 @@ export const TEXT_TASKS = {
   translation,
   summarization,
   "text-generation": textGeneration,
+  "information-retrieval": informationRetrieval,
 } satisfies Record<string, Task>;
