@@ -34,7 +34,8 @@ export class Bm25Index {
     this.k1 = o.k1 ?? 1.5;
     this.b = o.b ?? 0.75;
     const epsilon = o.epsilon ?? 0.25;
-    if (!(this.k1 >= 0) || !Number.isFinite(this.k1)) throw new FlambeauError("E_ARG", `${OP}: k1 must be a finite number ≥ 0, got ${this.k1}`, OP);
+    if (!(this.k1 >= 0) || !Number.isFinite(this.k1))
+      throw new FlambeauError("E_ARG", `${OP}: k1 must be a finite number ≥ 0, got ${this.k1}`, OP);
     if (!(this.b >= 0 && this.b <= 1)) throw new FlambeauError("E_ARG", `${OP}: b must be in [0, 1], got ${this.b}`, OP);
     if (docs.length === 0) throw new FlambeauError("E_ARG", `${OP}: no documents to index`, OP);
     this.size = docs.length;

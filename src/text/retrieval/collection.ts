@@ -57,14 +57,14 @@ export async function loadRows(data: string, split: Split): Promise<RetrievalRow
   if (!existsSync(data)) throw new FlambeauError("E_IO", `${OP}: no such file ${data} (built-in data: ${RETRIEVAL_DATA})`, OP);
   const rows: Record<string, unknown>[] = /\.jsonl?$/i.test(data) ? await readJsonl(data) : (await readCsv(data)).rows;
   return rows.map((r, i) => {
-      const { query, document } = r;
-      if (typeof query !== "string" || typeof document !== "string" || !query.trim() || !document.trim())
-        throw new FlambeauError(
-          "E_FORMAT",
-          `${OP}: ${data} row ${i + 1} needs non-empty string fields "query" and "document", got ${JSON.stringify(r).slice(0, 120)}`,
-          OP,
-        );
-      return { query, document };
+    const { query, document } = r;
+    if (typeof query !== "string" || typeof document !== "string" || !query.trim() || !document.trim())
+      throw new FlambeauError(
+        "E_FORMAT",
+        `${OP}: ${data} row ${i + 1} needs non-empty string fields "query" and "document", got ${JSON.stringify(r).slice(0, 120)}`,
+        OP,
+      );
+    return { query, document };
   });
 }
 

@@ -2,9 +2,8 @@
 // DPR and Sentence-BERT with tied weights), mean-pooled over the real tokens, projected and
 // L2-normalised so a dot product is a cosine similarity. "bow" pools word embeddings directly
 // (fast on a CPU); "transformer" runs the BERT-style encoder first.
-import { type Tensor, tidy } from "../../core/index.js";
+import { arange, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
-import { arange } from "../../core/index.js";
 import { Embedding, Linear, Module } from "../../nn/index.js";
 import { PAD_ID } from "../models/common.js";
 import { BertEncoder } from "../models/transformer-encoder.js";

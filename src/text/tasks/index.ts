@@ -5,6 +5,7 @@ import { summarization, translation } from "../seq2seq/task.js";
 import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
 import { informationRetrieval } from "./information-retrieval.js";
+import { questionAnswering } from "./question-answering.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
 
@@ -17,4 +18,5 @@ export const TEXT_TASKS = {
   summarization,
   "text-generation": textGeneration,
   "information-retrieval": informationRetrieval,
+  "question-answering": questionAnswering,
 } satisfies Record<string, Task>;

@@ -29,9 +29,12 @@ const T = INFORMATION_RETRIEVAL;
 const OPTIONS = {
   temperature: opt.number("softmax temperature of the in-batch contrastive loss", { phases: ["train"], default: 0.05, positive: true }),
   method: opt.choice(["dense", "bm25", "hybrid"] as const, "how predict ranks documents", { phases: ["predict"], default: "dense" }),
-  corpus: opt.path(`documents to search: a .txt (one a line) or .jsonl/.csv with "document" (default: ${RETRIEVAL_DATA}'s test documents)`, {
-    phases: ["predict"],
-  }),
+  corpus: opt.path(
+    `documents to search: a .txt (one a line) or .jsonl/.csv with "document" (default: ${RETRIEVAL_DATA}'s test documents)`,
+    {
+      phases: ["predict"],
+    },
+  ),
   top: opt.int("documents returned per query", { phases: ["predict"], default: 5 }),
 };
 type Options = OptionValues<typeof OPTIONS>;
@@ -331,7 +334,10 @@ async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options
         const ranked =
           method === "hybrid"
             ? reciprocalRankFusion([dense!.ranking[i]!, bm25!.ranking[i]!], top).map((d) => ({ d, s: Number.NaN }))
-            : (method === "dense" ? dense! : bm25!).ranking[i]!.map((d, k) => ({ d, s: (method === "dense" ? dense! : bm25!).scores[i]![k]! }));
+            : (method === "dense" ? dense! : bm25!).ranking[i]!.map((d, k) => ({
+                d,
+                s: (method === "dense" ? dense! : bm25!).scores[i]![k]!,
+              }));
         return {
           query,
           results: ranked.slice(0, top).map(({ d, s }, k) => ({ rank: k + 1, score: s, document: cached!.docs[d]! })),

@@ -29,7 +29,11 @@ describe("Okapi BM25", () => {
   });
 
   test("Lucene idf, k1 1.2, term frequency 2 and 3 (hand-computed)", () => {
-    const docs = [["a", "b"], ["a", "a", "c"], ["b", "c", "c", "c"]];
+    const docs = [
+      ["a", "b"],
+      ["a", "a", "c"],
+      ["b", "c", "c", "c"],
+    ];
     const idx = new Bm25Index(docs, { k1: 1.2, b: 0.75, idf: "lucene" });
     // Every term is in 2 of 3 documents: idf = ln(1 + 1.5/2.5) = ln 1.6; avgdl = 3.
     const idf = Math.log(1.6);

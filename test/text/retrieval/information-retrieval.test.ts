@@ -48,6 +48,9 @@ describe("information-retrieval", () => {
   test("bad rows name the file and row", async () => {
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, `${JSON.stringify({ query: "q", document: "d" })}\n${JSON.stringify({ query: "q" })}\n`);
-    await assert.rejects(informationRetrieval.train({ data: bad, out: join(dir, "x") }), /bad\.jsonl row 2 needs non-empty string fields "query" and "document"/);
+    await assert.rejects(
+      informationRetrieval.train({ data: bad, out: join(dir, "x") }),
+      /bad\.jsonl row 2 needs non-empty string fields "query" and "document"/,
+    );
   });
 });
