@@ -8,6 +8,7 @@ import { informationRetrieval } from "./information-retrieval.js";
 import { questionAnswering } from "./question-answering.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
+import { topicModeling } from "./topic-modeling.js";
 
 export const TEXT_TASKS = {
   "text-classification": textClassification,
@@ -19,4 +20,5 @@ export const TEXT_TASKS = {
   "text-generation": textGeneration,
   "information-retrieval": informationRetrieval,
   "question-answering": questionAnswering,
+  "topic-modeling": topicModeling,
 } satisfies Record<string, Task>;
