@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { exactMatch, f1Score, normalizeAnswer, squadScores } from "../../../src/text/qa/squad-metrics.js";
 
 // [prediction, truth, normalize_answer(prediction), exact match, F1] from the functions of the
-// official evaluate-v1.1.py, run under /usr/bin/python3 (script: the test's comment in git log).
+// official evaluate-v1.1.py, run under /usr/bin/python3 (test/fixtures/squad-v1.1-reference.py prints them).
 const REFERENCE: [string, string, string, number, number][] = [
   ["The Cat sat.", "cat sat", "cat sat", 1, 1],
   ["an apple a day", "Apple day", "apple day", 1, 1],
