@@ -4,8 +4,11 @@ import { textGeneration } from "../seq2seq/generation-task.js";
 import { summarization, translation } from "../seq2seq/task.js";
 import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
+import { informationRetrieval } from "./information-retrieval.js";
+import { questionAnswering } from "./question-answering.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
+import { topicModeling } from "./topic-modeling.js";
 
 export const TEXT_TASKS = {
   "text-classification": textClassification,
@@ -15,4 +18,7 @@ export const TEXT_TASKS = {
   translation,
   summarization,
   "text-generation": textGeneration,
+  "information-retrieval": informationRetrieval,
+  "question-answering": questionAnswering,
+  "topic-modeling": topicModeling,
 } satisfies Record<string, Task>;

@@ -1,0 +1,89 @@
+// Ranking metrics as TREC's trec_eval and the BEIR benchmark compute them, per query then
+// averaged over queries: MRR@k (reciprocal rank of the first relevant document in the top k,
+// 0 beyond), Recall@k (relevant documents in the top k over all relevant ones), nDCG@k
+// (Järvelin & Kekäläinen 2002 with the log2(rank + 1) discount: DCG = Σ gain_i / log2(i + 1)
+// over ranks i = 1…k, divided by the DCG of the ideal ordering of the judged documents).
+import { FlambeauError } from "../../core/errors.js";
+
+/** One query's judged documents: document index → relevance grade (> 0 is relevant). */
+export type Qrels = ReadonlyMap<number, number>;
+
+const OP = "retrieval metrics";
+
+function checkK(k: number): void {
+  if (!Number.isSafeInteger(k) || k < 1) throw new FlambeauError("E_ARG", `${OP}: k must be a positive integer, got ${k}`, OP);
+}
+
+/** 1 / rank of the first relevant document within the top k of `ranking`, else 0. */
+export function reciprocalRank(ranking: readonly number[], rel: Qrels, k: number): number {
+  checkK(k);
+  for (let i = 0; i < Math.min(k, ranking.length); i++) if ((rel.get(ranking[i]!) ?? 0) > 0) return 1 / (i + 1);
+  return 0;
+}
+
+/** Relevant documents in the top k over all relevant documents (NaN when the query has none). */
+export function recallAt(ranking: readonly number[], rel: Qrels, k: number): number {
+  checkK(k);
+  let total = 0;
+  for (const g of rel.values()) if (g > 0) total++;
+  if (total === 0) return Number.NaN;
+  let hit = 0;
+  for (let i = 0; i < Math.min(k, ranking.length); i++) if ((rel.get(ranking[i]!) ?? 0) > 0) hit++;
+  return hit / total;
+}
+
+/** nDCG@k with linear gains (the grade itself), as trec_eval's ndcg_cut (NaN when nothing is relevant). */
+export function ndcgAt(ranking: readonly number[], rel: Qrels, k: number): number {
+  checkK(k);
+  let dcg = 0;
+  for (let i = 0; i < Math.min(k, ranking.length); i++) dcg += Math.max(0, rel.get(ranking[i]!) ?? 0) / Math.log2(i + 2);
+  const ideal = [...rel.values()].filter((g) => g > 0).sort((a, b) => b - a);
+  let idcg = 0;
+  for (let i = 0; i < Math.min(k, ideal.length); i++) idcg += ideal[i]! / Math.log2(i + 2);
+  return idcg === 0 ? Number.NaN : dcg / idcg;
+}
+
+/** Indices of the `k` highest scores, best first (ties: lower index first). */
+export function topK(scores: ArrayLike<number>, k: number): number[] {
+  checkK(k);
+  const idx = Array.from({ length: scores.length }, (_, i) => i);
+  // A partial selection would be faster; collections here are a few thousand documents.
+  idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return idx.slice(0, k);
+}
+
+export interface RankingReport {
+  queries: number;
+  mrr10: number;
+  recall1: number;
+  recall10: number;
+  recall100: number;
+  ndcg10: number;
+}
+
+/** The mean of each metric over queries (each ranking at least 100 long, or the whole collection). */
+export function rankingReport(rankings: readonly (readonly number[])[], qrels: readonly Qrels[]): RankingReport {
+  if (rankings.length !== qrels.length)
+    throw new FlambeauError("E_ARG", `${OP}: ${rankings.length} rankings for ${qrels.length} judged queries`, OP);
+  if (rankings.length === 0) throw new FlambeauError("E_ARG", `${OP}: no queries`, OP);
+  const mean = (f: (r: readonly number[], q: Qrels) => number) => {
+    let s = 0;
+    let n = 0;
+    rankings.forEach((r, i) => {
+      const v = f(r, qrels[i]!);
+      if (!Number.isNaN(v)) {
+        s += v;
+        n++;
+      }
+    });
+    return n ? s / n : Number.NaN;
+  };
+  return {
+    queries: rankings.length,
+    mrr10: mean((r, q) => reciprocalRank(r, q, 10)),
+    recall1: mean((r, q) => recallAt(r, q, 1)),
+    recall10: mean((r, q) => recallAt(r, q, 10)),
+    recall100: mean((r, q) => recallAt(r, q, 100)),
+    ndcg10: mean((r, q) => ndcgAt(r, q, 10)),
+  };
+}

@@ -1,0 +1,286 @@
+// question-answering (extractive): the answer is a span of the context. A DrQA-style BiLSTM
+// span reader trained on cloze questions made from Debian's package descriptions (qa/cloze.ts),
+// beside the maximum-frequency and sliding-window baselines; exact match and F1 as SQuAD v1.1's
+// evaluation script defines them.
+import { join } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { crossEntropy } from "../../core/ops/loss.js";
+import { permutation } from "../../data/random.js";
+import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
+import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
+import { maxFrequencyAnswer, slidingWindowAnswer } from "../qa/baselines.js";
+import { loadQa, QA_DATA, type QaExample, qaTokens } from "../qa/cloze.js";
+import { bestSpan, SpanReader, type SpanReaderOptions } from "../qa/span-model.js";
+import { squadScores } from "../qa/squad-metrics.js";
+import { padIds } from "../text-data.js";
+import { Vocab, wordTokenize } from "../vocab.js";
+
+export const QUESTION_ANSWERING = "question-answering";
+const T = QUESTION_ANSWERING;
+const SPECIALS = ["<pad>", "<unk>"];
+const MAX_CONTEXT = 200;
+const MAX_ANSWER = 10;
+
+interface Preprocessing {
+  vocab: string;
+  maxContext: number;
+  maxAnswer: number;
+}
+
+interface QaBatch {
+  c: Tensor;
+  m: Tensor;
+  q: Tensor;
+  s: Tensor;
+  e: Tensor;
+}
+
+interface Loaded {
+  model: SpanReader;
+  vocab: Vocab;
+}
+
+const lower = (ws: readonly string[]) => ws.map((w) => w.toLowerCase());
+
+function batchOf(vocab: Vocab, xs: readonly QaExample[]): QaBatch {
+  const ctx = xs.map((x) => x.context.slice(0, MAX_CONTEXT));
+  const L = Math.max(1, ...ctx.map((c) => c.length));
+  const match = new Float32Array(xs.length * L);
+  ctx.forEach((c, b) => {
+    const q = new Set(lower(xs[b]!.question));
+    c.forEach((w, t) => {
+      if (q.has(w.toLowerCase())) match[b * L + t] = 1;
+    });
+  });
+  // An answer past the context cut is unreachable; it points at the last word kept (rare: contexts hold ≤ 150 words in the built-in set).
+  const clip = (i: number, b: number) => BigInt(Math.min(i, ctx[b]!.length - 1));
+  return {
+    c: padIds(ctx.map((c) => vocab.encode(lower(c)))),
+    m: tensor(match, { shape: [xs.length, L] }),
+    q: padIds(xs.map((x) => vocab.encode(lower(x.question)))),
+    s: tensor(
+      BigInt64Array.from(xs, (x, b) => clip(x.start, b)),
+      { shape: [xs.length] },
+    ),
+    e: tensor(
+      BigInt64Array.from(xs, (x, b) => clip(x.end, b)),
+      { shape: [xs.length] },
+    ),
+  };
+}
+
+function shuffled(vocab: Vocab, xs: readonly QaExample[], size: number, seed: number) {
+  let epoch = 0;
+  return {
+    get length() {
+      return Math.ceil(xs.length / size);
+    },
+    *[Symbol.iterator](): Generator<QaBatch> {
+      const perm = permutation(xs.length, seed + epoch++);
+      for (let i = 0; i < xs.length; i += size)
+        yield batchOf(
+          vocab,
+          Array.from(perm.subarray(i, i + size), (k) => xs[k]!),
+        );
+    },
+  };
+}
+
+/** The model's answer span for each example. */
+function answerSpans(l: Loaded, xs: readonly QaExample[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < xs.length; i += 64) {
+    const part = xs.slice(i, i + 64);
+    const {
+      s,
+      e,
+      T: len,
+    } = noGrad(() =>
+      tidy(() => {
+        const b = batchOf(l.vocab, part);
+        const { start, end } = l.model.forward(b.c, b.m, b.q);
+        return {
+          s: start.logSoftmax(1).data() as Float32Array,
+          e: end.logSoftmax(1).data() as Float32Array,
+          T: start.shape[1]!,
+        };
+      }),
+    ) as { s: Float32Array; e: Float32Array; T: number };
+    part.forEach((x, b) => {
+      const n = Math.min(x.context.length, MAX_CONTEXT);
+      out.push(bestSpan(s.subarray(b * len, (b + 1) * len), e.subarray(b * len, (b + 1) * len), n, MAX_ANSWER));
+    });
+  }
+  return out;
+}
+
+const spanText = (x: QaExample, [s, e]: readonly [number, number]) => x.context.slice(s, e + 1).join(" ");
+
+export interface QaReport {
+  questions: number;
+  model: { exactMatch: number; f1: number };
+  slidingWindow: { exactMatch: number; f1: number };
+  maxFrequency: { exactMatch: number; f1: number };
+}
+
+function score(l: Loaded, xs: readonly QaExample[]): QaReport {
+  const truths = xs.map((x) => x.answers);
+  const spans = answerSpans(l, xs);
+  return {
+    questions: xs.length,
+    model: squadScores(
+      xs.map((x, i) => spanText(x, spans[i]!)),
+      truths,
+    ),
+    slidingWindow: squadScores(
+      xs.map((x) => x.context[slidingWindowAnswer(x.question, x.context)] ?? ""),
+      truths,
+    ),
+    maxFrequency: squadScores(
+      xs.map((x) => x.context[maxFrequencyAnswer(x.question, x.context)] ?? ""),
+      truths,
+    ),
+  };
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
+  manualSeed(seed);
+  let data = await loadQa(o.data, "train");
+  let val = o.val ? await loadQa(o.val, "val") : o.data === QA_DATA ? await loadQa(o.data, "val") : undefined;
+  if (!val) {
+    const perm = permutation(data.length, seed);
+    const nVal = Math.max(1, Math.round(data.length * 0.1));
+    const all = data;
+    val = Array.from(perm.subarray(0, nVal), (i) => all[i]!);
+    data = Array.from(perm.subarray(nVal), (i) => all[i]!);
+  }
+  if (o.limit !== undefined && o.limit < data.length) {
+    const all = data;
+    data = Array.from(permutation(all.length, seed + 1).subarray(0, o.limit), (i) => all[i]!);
+  }
+  if (data.length === 0) throw new FlambeauError("E_FORMAT", `${T}: no training questions in ${o.data}`, T);
+  val = val.slice(0, 1000);
+  const vocab = Vocab.build(
+    data.flatMap((x) => [lower(x.question), lower(x.context.slice(0, MAX_CONTEXT))]),
+    { minFreq: 2, maxSize: 30000, specials: SPECIALS },
+  );
+  const hyper: SpanReaderOptions = { vocabSize: vocab.size, embedDim: 64, hidden: 64, dropout: 0.2 };
+  const model = new SpanReader(hyper);
+  const loaded: Loaded = { model, vocab };
+  const batchSize = o.batchSize ?? 32;
+  const epochs = o.epochs ?? 5;
+  const lr = o.lr ?? 2e-3;
+  const batches = shuffled(vocab, data, batchSize, seed);
+  log(
+    `${T}: ${data.length} training questions, ${val.length} validation; vocabulary ${vocab.size}; BiLSTM span reader, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}, lr ${lr}`,
+  );
+  const trainer = new Trainer<QaBatch>({
+    name: T,
+    model,
+    optimizer: new AdamW(model.parameters(), { lr, weightDecay: 0.01 }),
+    step: (b) => {
+      const { start, end } = model.forward(b.c, b.m, b.q);
+      return crossEntropy(start, b.s).add(crossEntropy(end, b.e));
+    },
+    batchSize: (b) => b.c.shape[0]!,
+    gradClipNorm: 5,
+    validate: () => {
+      const spans = answerSpans(loaded, val);
+      return {
+        valF1: squadScores(
+          val.map((x, i) => spanText(x, spans[i]!)),
+          val.map((x) => x.answers),
+        ).f1,
+      };
+    },
+    keepBest: { monitor: "valF1", mode: "max" },
+    progress: o.progress,
+    seed,
+  });
+  const history = await trainer.fit(batches, { epochs });
+  model.eval();
+  const metrics = score(loaded, val);
+  log(
+    `${T}: validation EM/F1 model ${metrics.model.exactMatch.toFixed(1)}/${metrics.model.f1.toFixed(1)}, sliding window ${metrics.slidingWindow.exactMatch.toFixed(1)}/${metrics.slidingWindow.f1.toFixed(1)}, max frequency ${metrics.maxFrequency.exactMatch.toFixed(1)}/${metrics.maxFrequency.f1.toFixed(1)}`,
+  );
+  const pre: Preprocessing = { vocab: "vocab.json", maxContext: MAX_CONTEXT, maxAnswer: MAX_ANSWER };
+  await saveModelDir<SpanReaderOptions, Preprocessing>(
+    o.out,
+    {
+      task: T,
+      architecture: "bilstm-span-reader",
+      hyper,
+      preprocessing: pre,
+      metrics: { trainQuestions: data.length, epochs, bestEpoch: history.bestEpoch, seed, validation: metrics },
+    },
+    model.stateDict(),
+  );
+  await vocab.save(join(o.out, "vocab.json"));
+  return { dir: o.out, metrics: metrics as unknown as Record<string, unknown>, history };
+}
+
+async function loadModel(dir: string): Promise<Loaded> {
+  const { config, weights } = await loadModelDir<SpanReaderOptions, Preprocessing>(dir, T);
+  const model = new SpanReader(config.hyper);
+  model.loadStateDict(weights);
+  model.eval();
+  return { model, vocab: Vocab.load(join(dir, config.preprocessing!.vocab)) };
+}
+
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const l = await loadModel(dir);
+  try {
+    const xs = await loadQa(data, "test");
+    return score(l, o.limit !== undefined ? xs.slice(0, o.limit) : xs) as unknown as Record<string, unknown>;
+  } finally {
+    l.model.dispose();
+  }
+}
+
+export interface QaPrediction {
+  question: string;
+  answer: string;
+  /** Word offsets of the answer in the context (inclusive). */
+  start: number;
+  end: number;
+}
+
+/** "question ||| context" (or a tab between them) → the example predict reads. */
+function parseInput(input: string, i: number): QaExample {
+  const parts = typeof input === "string" ? input.split(/\s*\|\|\|\s*|\t/) : [];
+  if (parts.length !== 2 || !parts[0]!.trim() || !parts[1]!.trim())
+    throw new FlambeauError("E_ARG", `${T}: input ${i + 1} must be "question ||| context" (or question<TAB>context)`, T);
+  return { question: qaTokens(parts[0]!), context: wordTokenize(parts[1]!), start: 0, end: 0, answers: [] };
+}
+
+async function load(dir: string): Promise<Predictor<QaPrediction>> {
+  const l = await loadModel(dir);
+  return {
+    task: T,
+    predict: async (inputs) => {
+      const xs = inputs.map(parseInput);
+      const spans = answerSpans(l, xs);
+      return xs.map((x, i) => ({ question: x.question.join(" "), answer: spanText(x, spans[i]!), start: spans[i]![0], end: spans[i]![1] }));
+    },
+    dispose: () => l.model.dispose(),
+  };
+}
+
+export const questionAnswering = defineTask({
+  name: T,
+  description:
+    "extractive question answering: a BiLSTM span reader (DrQA-style) beside sliding-window and max-frequency baselines; exact match and F1 as SQuAD v1.1 defines them",
+  dataFormat: `${QA_DATA} (cloze questions from Debian synopses answered from long descriptions, split by package), or .jsonl with question,context,answer; predict: "question ||| context"`,
+  models: ["bilstm"],
+  defaultModel: "bilstm",
+  baseline: "sliding-window word overlap (Richardson et al. 2013, as in the SQuAD paper)",
+  train,
+  evaluate,
+  load,
+  formatPrediction: (p: QaPrediction) => `${p.answer} (words ${p.start}–${p.end})`,
+});

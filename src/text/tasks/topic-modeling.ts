@@ -1,0 +1,222 @@
+// topic-modeling: ProdLDA, a neural topic model (topics/prodlda.ts), trained on bags of words
+// with the Trainer, beside classic LDA by collapsed Gibbs sampling on the same documents and
+// vocabulary. Both are scored by NPMI coherence of each topic's top 10 words over a held-out
+// reference corpus (boolean document co-occurrence) and by topic diversity.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { permutation } from "../../data/random.js";
+import { writeTextAtomic } from "../../io/index.js";
+import { Adam } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
+import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { evaluator, Trainer } from "../../train/trainer.js";
+import { toIds, topicTokens, topicVocabulary } from "../topics/bow.js";
+import { ldaGibbs } from "../topics/lda-gibbs.js";
+import { CooccurrenceCounts, npmiCoherence, topicDiversity } from "../topics/npmi.js";
+import { ProdLda, type ProdLdaOptions } from "../topics/prodlda.js";
+import { readUnlabelledTexts } from "../unlabelled.js";
+
+export const TOPIC_MODELING = "topic-modeling";
+const T = TOPIC_MODELING;
+
+const OPTIONS = {
+  topics: opt.int("number of topics", { phases: ["train"], default: 20 }),
+  ldaIterations: opt.int("Gibbs sweeps of the LDA baseline", { phases: ["train"], default: 200 }),
+};
+type Options = OptionValues<typeof OPTIONS>;
+
+interface Preprocessing {
+  vocab: string;
+  topics: string;
+}
+
+interface TopicsFile {
+  vocab: string[];
+  prodlda: string[][];
+  lda: string[][];
+}
+
+/** Bag-of-words counts [B, V] of word-id documents. */
+function bowTensor(docs: readonly (readonly number[])[], V: number): Tensor {
+  const x = new Float32Array(docs.length * V);
+  docs.forEach((d, b) => {
+    for (const w of d) x[b * V + w]! += 1;
+  });
+  return tensor(x, { shape: [docs.length, V] });
+}
+
+const topWords = (weights: readonly ArrayLike<number>[], vocab: readonly string[], n = 25): string[][] =>
+  weights.map((row) =>
+    Array.from({ length: row.length }, (_, i) => i)
+      .sort((a, b) => row[b]! - row[a]! || a - b)
+      .slice(0, n)
+      .map((i) => vocab[i]!),
+  );
+
+export interface TopicReport {
+  referenceDocuments: number;
+  prodlda: { npmi: number; diversity: number };
+  lda: { npmi: number; diversity: number };
+}
+
+function scoreTopics(t: TopicsFile, reference: readonly string[]): TopicReport {
+  const c = new CooccurrenceCounts(reference.map((d) => [...new Set(topicTokens(d))]));
+  const s = (topics: string[][]) => ({ npmi: npmiCoherence(topics, c, 10).mean, diversity: topicDiversity(topics, 25) });
+  return { referenceDocuments: reference.length, prodlda: s(t.prodlda), lda: s(t.lda) };
+}
+
+async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
+  const { seed, log } = o;
+  manualSeed(seed);
+  let texts = await readUnlabelledTexts(o.data, "train");
+  if (o.limit !== undefined && o.limit < texts.length) {
+    const all = texts;
+    texts = Array.from(permutation(all.length, seed + 1).subarray(0, o.limit), (i) => all[i]!);
+  }
+  const tokens = texts.map(topicTokens);
+  const vocab = topicVocabulary(tokens, { maxSize: 2000, minDf: 5, maxDf: 0.5 });
+  const V = vocab.length;
+  const ids = toIds(tokens, vocab).filter((d) => d.length >= 2);
+  if (ids.length < 10)
+    throw new FlambeauError("E_FORMAT", `${T}: ${o.data} has ${ids.length} documents with ≥ 2 vocabulary words; need ≥ 10`, T);
+  const perm = permutation(ids.length, seed);
+  const nVal = Math.max(1, Math.round(ids.length * 0.1));
+  const valDocs = Array.from(perm.subarray(0, nVal), (i) => ids[i]!);
+  const trainDocs = Array.from(perm.subarray(nVal), (i) => ids[i]!);
+  const K = o.topics ?? 20;
+  const hyper: ProdLdaOptions = { vocabSize: V, topics: K, hidden: 100, dropout: 0.2 };
+  const model = new ProdLda(hyper);
+  const batchSize = o.batchSize ?? 64;
+  const epochs = o.epochs ?? 30;
+  const lr = o.lr ?? 2e-3;
+  let epoch = 0;
+  const batches = {
+    get length() {
+      return Math.ceil(trainDocs.length / batchSize);
+    },
+    *[Symbol.iterator](): Generator<Tensor> {
+      const p = permutation(trainDocs.length, seed + 1000 + epoch++);
+      // A batch of one would break batch normalisation; the tail joins the next epoch's shuffle.
+      for (let i = 0; i + 1 < trainDocs.length; i += batchSize)
+        yield bowTensor(
+          Array.from(p.subarray(i, i + batchSize), (k) => trainDocs[k]!),
+          V,
+        );
+    },
+  };
+  log(
+    `${T}: ${trainDocs.length} training documents, ${valDocs.length} validation; vocabulary ${V}; ProdLDA with ${K} topics, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}, lr ${lr}`,
+  );
+  const valBatches = () => {
+    const out: Tensor[] = [];
+    for (let i = 0; i < valDocs.length; i += 256) out.push(bowTensor(valDocs.slice(i, i + 256), V));
+    return out;
+  };
+  const validation = evaluator<Tensor>({ model, step: (b) => model.forward(b) });
+  const trainer = new Trainer<Tensor>({
+    name: T,
+    model,
+    optimizer: new Adam(model.parameters(), { lr, betas: [0.99, 0.999] }),
+    step: (b) => model.forward(b),
+    batchSize: (b) => b.shape[0]!,
+    validate: async () => ({ valLoss: (await validation.evaluate(valBatches())).loss as number }),
+    keepBest: { monitor: "valLoss" },
+    progress: o.progress,
+    seed,
+  });
+  const history = await trainer.fit(batches, { epochs });
+  model.eval();
+  const started = Date.now();
+  const lda = ldaGibbs(ids, V, { topics: K, iterations: o.ldaIterations ?? 200, alpha: 50 / K, beta: 0.01, seed });
+  log(`${T}: LDA baseline (collapsed Gibbs, ${o.ldaIterations ?? 200} sweeps) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const topics: TopicsFile = { vocab, prodlda: topWords(model.topicWord(), vocab), lda: topWords(lda, vocab) };
+  // The reference corpus: the built-in set's held-out split, or the training texts for a user's file.
+  const reference = await readUnlabelledTexts(o.data, "test");
+  const metrics = scoreTopics(topics, reference);
+  log(
+    `${T}: NPMI (top 10, ${metrics.referenceDocuments} reference documents) ProdLDA ${metrics.prodlda.npmi.toFixed(3)}, LDA ${metrics.lda.npmi.toFixed(3)}; diversity ${metrics.prodlda.diversity.toFixed(2)} / ${metrics.lda.diversity.toFixed(2)}`,
+  );
+  const pre: Preprocessing = { vocab: "topics.json", topics: "topics.json" };
+  await saveModelDir<ProdLdaOptions, Preprocessing>(
+    o.out,
+    {
+      task: T,
+      architecture: "prodlda",
+      hyper,
+      preprocessing: pre,
+      metrics: { trainDocuments: trainDocs.length, epochs, bestEpoch: history.bestEpoch, seed, reference: metrics },
+    },
+    model.stateDict(),
+  );
+  await writeTextAtomic(T, join(o.out, "topics.json"), `${JSON.stringify(topics)}\n`);
+  return { dir: o.out, metrics: { ...metrics, prodldaTopics: topics.prodlda.map((t) => t.slice(0, 10).join(" ")) }, history };
+}
+
+async function loadModel(dir: string): Promise<{ model: ProdLda; topics: TopicsFile }> {
+  const { config, weights } = await loadModelDir<ProdLdaOptions, Preprocessing>(dir, T);
+  const model = new ProdLda(config.hyper);
+  model.loadStateDict(weights);
+  model.eval();
+  const topics = JSON.parse(readFileSync(join(dir, config.preprocessing!.topics), "utf8")) as TopicsFile;
+  return { model, topics };
+}
+
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const { model, topics } = await loadModel(dir);
+  model.dispose();
+  let reference = await readUnlabelledTexts(data, "test");
+  if (o.limit !== undefined) reference = reference.slice(0, o.limit);
+  return {
+    ...scoreTopics(topics, reference),
+    prodldaTopics: topics.prodlda.map((t) => t.slice(0, 10).join(" ")),
+    ldaTopics: topics.lda.map((t) => t.slice(0, 10).join(" ")),
+  };
+}
+
+export interface TopicPrediction {
+  /** The three most probable topics: index, proportion and top words. */
+  topics: { topic: number; proportion: number; words: string[] }[];
+}
+
+async function load(dir: string): Promise<Predictor<TopicPrediction>> {
+  const { model, topics } = await loadModel(dir);
+  const V = topics.vocab.length;
+  return {
+    task: T,
+    predict: async (inputs) => {
+      const ids = toIds(inputs.map(topicTokens), topics.vocab);
+      ids.forEach((d, i) => {
+        if (d.length === 0) throw new FlambeauError("E_ARG", `${T}: input ${i + 1} has no word of the model's vocabulary`, T);
+      });
+      const theta = noGrad(() => tidy(() => model.encode(bowTensor(ids, V)).mu.softmax(1).data() as Float32Array)) as Float32Array;
+      const K = model.o.topics;
+      return ids.map((_, b) => ({
+        topics: Array.from({ length: K }, (_, k) => k)
+          .sort((x, y) => theta[b * K + y]! - theta[b * K + x]!)
+          .slice(0, 3)
+          .map((k) => ({ topic: k, proportion: theta[b * K + k]!, words: topics.prodlda[k]!.slice(0, 6) })),
+      }));
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+export const topicModeling = defineTask({
+  name: T,
+  description:
+    "topic modeling: ProdLDA (neural, product of experts) beside LDA by collapsed Gibbs sampling; NPMI coherence of the top 10 words on held-out documents, topic diversity",
+  dataFormat: "fortunes, sotu, spam-assassin, or unlabelled text (.txt paragraphs, .jsonl text); predict: texts",
+  models: ["prodlda"],
+  defaultModel: "prodlda",
+  options: OPTIONS,
+  baseline: "LDA (collapsed Gibbs sampling, α = 50/K, β = 0.01)",
+  train,
+  evaluate,
+  load,
+  formatPrediction: (p: TopicPrediction) =>
+    p.topics.map((t) => `topic ${t.topic} (${(100 * t.proportion).toFixed(0)}%): ${t.words.join(" ")}`).join(" | "),
+});

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import * as fl from "flambeau";
+import { informationRetrieval, type RetrievalPrediction } from "../../../src/text/tasks/information-retrieval.js";
+
+fl.setNumThreads(1);
+const dir = mkdtempSync(join(tmpdir(), "fl-ir-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// 60 topics; a query names its topic by a synonym the document also uses, among shared filler
+// words, so both BM25 and a trained bi-encoder can find it.
+const FILLER = ["tool", "library", "program", "data", "files", "support", "simple", "fast"];
+const rows = Array.from({ length: 60 }, (_, i) => ({
+  query: `what handles topic${i} ${FILLER[i % 8]}`,
+  document: `this ${FILLER[(i + 3) % 8]} ${FILLER[(i + 5) % 8]} package handles topic${i} and syn${i} for the ${FILLER[i % 8]} users`,
+}));
+const data = join(dir, "pairs.jsonl");
+writeFileSync(data, rows.map((r) => JSON.stringify(r)).join("\n"));
+
+describe("information-retrieval", () => {
+  test("trains a bi-encoder, evaluates dense / BM25 / hybrid, predicts ranked documents", async () => {
+    const out = join(dir, "m");
+    const r = await informationRetrieval.train({ data, out, epochs: 30, batchSize: 16, lr: 1e-2, seed: 0 });
+    assert.equal(r.history.epochs.length, 30);
+    const m = await informationRetrieval.evaluate(out, data);
+    const rep = m as { queries: number; documents: number; dense: { mrr10: number }; bm25: { mrr10: number; recall1: number } };
+    assert.equal(rep.queries, 60);
+    assert.equal(rep.documents, 60);
+    // Each query's topic word is in its document alone: BM25 ranks it first.
+    assert.equal(rep.bm25.recall1, 1);
+    assert.ok(rep.dense.mrr10 > 0.5, `dense MRR@10 ${rep.dense.mrr10}`);
+    const corpus = join(dir, "docs.txt");
+    writeFileSync(corpus, rows.map((x) => x.document).join("\n"));
+    const [p] = (await informationRetrieval.predict(out, ["what handles topic7 library"], {
+      corpus,
+      method: "bm25",
+      top: 3,
+    })) as RetrievalPrediction[];
+    assert.equal(p!.results.length, 3);
+    assert.equal(p!.results[0]!.document, rows[7]!.document);
+    assert.match(informationRetrieval.formatPrediction(p), /1\. this .* \(\d+\.\d{3}\)/);
+    await assert.rejects(informationRetrieval.predict(out, [" "], { corpus }), /query 1 is empty/);
+  });
+
+  test("bad rows name the file and row", async () => {
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, `${JSON.stringify({ query: "q", document: "d" })}\n${JSON.stringify({ query: "q" })}\n`);
+    await assert.rejects(
+      informationRetrieval.train({ data: bad, out: join(dir, "x") }),
+      /bad\.jsonl row 2 needs non-empty string fields "query" and "document"/,
+    );
+  });
+});

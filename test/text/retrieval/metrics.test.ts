@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { reciprocalRankFusion } from "../../../src/text/retrieval/fusion.js";
+import { ndcgAt, rankingReport, recallAt, reciprocalRank, topK } from "../../../src/text/retrieval/metrics.js";
+
+const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
+const rel = (o: Record<number, number>) => new Map(Object.entries(o).map(([k, v]) => [Number(k), v]));
+
+describe("ranking metrics (hand values)", () => {
+  test("MRR, recall and binary nDCG of one ranking", () => {
+    const r = [3, 1, 2, 0];
+    const q = rel({ 1: 1, 2: 1 });
+    assert.equal(reciprocalRank(r, q, 10), 1 / 2);
+    assert.equal(reciprocalRank(r, q, 1), 0);
+    assert.equal(recallAt(r, q, 1), 0);
+    assert.equal(recallAt(r, q, 2), 0.5);
+    assert.equal(recallAt(r, q, 3), 1);
+    // DCG = 1/log2(3) + 1/log2(4); ideal = 1 + 1/log2(3).
+    near(ndcgAt(r, q, 10), (1 / Math.log2(3) + 0.5) / (1 + 1 / Math.log2(3)));
+    near(ndcgAt(r, q, 10), 0.6934264036172708);
+    near(ndcgAt(r, q, 2), 1 / Math.log2(3) / (1 + 1 / Math.log2(3)));
+  });
+
+  test("graded nDCG uses linear gains; unjudged and missing relevant documents count 0", () => {
+    // DCG = 1/log2 3 + 2/log2 4 = 1.63093; ideal 2 + 1/log2 3 = 2.63093.
+    near(ndcgAt([3, 2, 1], rel({ 1: 2, 2: 1 }), 10), (1 / Math.log2(3) + 1) / (2 + 1 / Math.log2(3)));
+    near(ndcgAt([3, 2, 1], rel({ 1: 2, 2: 1 }), 10), 0.61990623328);
+    near(ndcgAt([1, 2], rel({ 1: 2, 2: 1 }), 10), 1);
+    assert.equal(recallAt([0], rel({ 5: 1 }), 10), 0);
+    assert.ok(Number.isNaN(ndcgAt([0], rel({}), 10)));
+  });
+
+  test("report averages over queries; topK breaks ties by index", () => {
+    const rep = rankingReport(
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      [rel({ 0: 1 }), rel({ 1: 1 })],
+    );
+    assert.equal(rep.mrr10, 0.75);
+    assert.equal(rep.recall1, 0.5);
+    assert.equal(rep.recall10, 1);
+    near(rep.ndcg10, (1 + 1 / Math.log2(3)) / 2);
+    assert.deepEqual(topK([0.1, 0.5, 0.5, 0.9], 3), [3, 1, 2]);
+    assert.throws(() => reciprocalRank([0], rel({ 0: 1 }), 0), /k must be a positive integer, got 0/);
+    assert.throws(() => rankingReport([[0]], []), /1 rankings for 0 judged queries/);
+  });
+
+  test("reciprocal rank fusion (k = 60)", () => {
+    // Doc 7: 1/61 + 1/62; doc 8: 1/62 + 1/61 (a tie, lower index first); doc 9: 1/63.
+    assert.deepEqual(
+      reciprocalRankFusion(
+        [
+          [7, 8, 9],
+          [8, 7],
+        ],
+        10,
+      ),
+      [7, 8, 9],
+    );
+    assert.deepEqual(reciprocalRankFusion([[1, 2], [3]], 2), [1, 3]);
+  });
+});
