@@ -14,9 +14,10 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # The rest are the demo's and tests' real data and generators (see ../shared/ECOSYSTEM.md):
 # images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
 # (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
-# rdkit-data), glyphs of many scripts (fonts-noto-core, unicode-data: the few-shot set).
+# rdkit-data), glyphs of many scripts (fonts-noto-core, unicode-data: the few-shot set), and
+# WordNet 3.0 (wordnet-base: the knowledge-graph-completion figure's WN18RR-like graph).
 APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
-  fonts-noto-core unicode-data
+  fonts-noto-core unicode-data wordnet-base
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau.
