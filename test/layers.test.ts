@@ -16,6 +16,7 @@ const LAYERS: readonly [string, RegExp][] = [
   ["nn", /^nn\//],
   ["optim", /^optim\//],
   ["io", /^io\//],
+  ["http", /^http\//],
   ["data", /^data\//],
   ["train", /^train\//],
   ["task contract", /^tasks\/(?!registry\.ts|index\.ts|pipeline\.ts|catalog\.ts)/],

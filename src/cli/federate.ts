@@ -156,7 +156,7 @@ export interface ServerCliOptions {
 /** `flambeau federate server`: runs the rounds, then prints the history. */
 export async function runServerCli(o: ServerCliOptions) {
   const { readFileSync } = await import("node:fs");
-  const { readTokenFile } = await import("../serve/auth.js");
+  const { readTokenFile } = await import("../http/auth.js");
   const { startFederatedServer, evaluate, flatten, layoutOf } = await import("../learn/federated/index.js");
   const { manualSeed } = await import("../core/index.js");
   if ((o.cert === undefined) !== (o.key === undefined)) throw new FlambeauError("E_ARG", "federate server: --cert and --key go together");

@@ -6,7 +6,7 @@
 // Every request has a deadline (504 after it), the queue a size (503 when full), and a
 // request whose client leaves is dropped from the queue.
 import { FlambeauError } from "../core/errors.js";
-import { HttpError } from "./errors.js";
+import { HttpError } from "../http/errors.js";
 import type { BatchResult, WireInput } from "./jobs.js";
 import type { Metrics } from "./metrics.js";
 import type { ServedModel } from "./models.js";

@@ -1,5 +1,5 @@
 // The HTTP inference server behind `flambeau serve`.
-export { readTokenFile } from "./auth.js";
+export { readTokenFile } from "../http/auth.js";
 export { DEFAULT_LIMITS, type ServeLimits } from "./limits.js";
 export { inputKindOf, type ServedModel } from "./models.js";
 export { clientOptions, type PredictRequest, parseJsonPredict } from "./request.js";

@@ -1,6 +1,6 @@
 // JSON request bodies: nesting is bounded before JSON.parse sees the text (400,000 nested
 // brackets overflow the parser's stack, which used to surface as a 500).
-import { badRequest } from "./errors.js";
+import { badRequest } from "../http/errors.js";
 
 /** The deepest bracket nesting of a JSON text (brackets inside strings do not count). */
 export function jsonDepth(text: string, stopAbove = Number.POSITIVE_INFINITY): number {

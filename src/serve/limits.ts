@@ -4,7 +4,7 @@
 // decode to, read from its header (a 100 kB PNG can declare 50,000 × 50,000 pixels).
 import sharp from "sharp";
 import { inspectWav } from "../audio/wav.js";
-import { badRequest, HttpError, tooLarge, unsupportedType } from "./errors.js";
+import { badRequest, HttpError, tooLarge, unsupportedType } from "../http/errors.js";
 
 export interface ServeLimits {
   /** Largest request body, JSON or multipart (default 8 MiB). */

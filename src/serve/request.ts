@@ -5,8 +5,8 @@
 // names. The options are the task's declared predict options except file paths (a server
 // never writes where a client says). Every problem is an HttpError saying what to send.
 import type { Readable } from "node:stream";
+import { badRequest, HttpError, tooLarge } from "../http/errors.js";
 import { checkOptionValues, type OptionSpecs } from "../tasks/options.js";
-import { badRequest, HttpError, tooLarge } from "./errors.js";
 import { checkClaimedType, checkUpload, mimeTypesOf, type ServeLimits, type Upload } from "./limits.js";
 import type { ServedModel } from "./models.js";
 

@@ -4,8 +4,8 @@
 import { PassThrough } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { FLAMBEAU_VERSION } from "../core/version.js";
+import { badRequest, httpErrorOf } from "../http/errors.js";
 import type { Batcher } from "./batcher.js";
-import { badRequest, httpErrorOf } from "./errors.js";
 import type { WireInput } from "./jobs.js";
 import type { ServeLimits } from "./limits.js";
 import type { Metrics } from "./metrics.js";

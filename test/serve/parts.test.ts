@@ -2,15 +2,15 @@
 // clients leaving) over a fake worker pool, JSON depth, tokens, rate limits, Host/Origin.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { TokenAuth } from "../../src/serve/auth.js";
+import { TokenAuth } from "../../src/http/auth.js";
+import { Guard, hostNameOf } from "../../src/http/guard.js";
+import { RateLimiter } from "../../src/http/rate-limit.js";
 import { Batcher } from "../../src/serve/batcher.js";
-import { Guard, hostNameOf } from "../../src/serve/guard.js";
 import type { BatchResult, WireInput } from "../../src/serve/jobs.js";
 import { jsonDepth, parseJsonBody } from "../../src/serve/json.js";
 import { Metrics } from "../../src/serve/metrics.js";
 import type { ServedModel } from "../../src/serve/models.js";
 import type { WorkerPool } from "../../src/serve/pool.js";
-import { RateLimiter } from "../../src/serve/rate-limit.js";
 
 /** A pool of `size` workers whose batches finish when the test says (or after `ms`). */
 function fakePool(size: number, ms = 5) {
