@@ -41,18 +41,19 @@ export interface RunSettings {
 }
 
 let settings: RunSettings = {};
-let checkpointClaimed = false;
-let transferClaimed = false;
-let callbacksClaimed = false;
-let distillClaimed = false;
+// What a Trainer has already taken since the settings were set: each part goes to the first one only.
+type Part = "checkpoint" | "transfer" | "distill" | "callbacks";
+const claimed = new Set<Part>();
+function firstClaim(part: Part): boolean {
+  if (claimed.has(part)) return false;
+  claimed.add(part);
+  return true;
+}
 
 /** Sets the run's settings (the CLI, before it trains). */
 export function setRunSettings(s: RunSettings): void {
   settings = { ...s };
-  checkpointClaimed = false;
-  transferClaimed = false;
-  callbacksClaimed = false;
-  distillClaimed = false;
+  claimed.clear();
 }
 
 /** The run's event log, if any. */
@@ -60,28 +61,25 @@ export const runEventLog = (): string | undefined => settings.eventLog;
 
 /** The run's checkpoint and resume flag, for the first Trainer that asks; undefined after that. */
 export function claimRunCheckpoint(): { path: string; resume: boolean } | undefined {
-  if (settings.checkpoint === undefined || checkpointClaimed) return undefined;
-  checkpointClaimed = true;
+  if (settings.checkpoint === undefined || !firstClaim("checkpoint")) return undefined;
   return { path: settings.checkpoint, resume: settings.resume ?? false };
 }
 
 /** The run's transfer settings, for the first Trainer that asks; undefined after that or when none. */
 export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log" | "prepare"> | undefined {
-  if ((settings.init === undefined && settings.freeze === undefined && settings.prepare === undefined) || transferClaimed) return undefined;
-  transferClaimed = true;
+  if ((settings.init === undefined && settings.freeze === undefined && settings.prepare === undefined) || !firstClaim("transfer"))
+    return undefined;
   return { init: settings.init, freeze: settings.freeze, log: settings.log, prepare: settings.prepare };
 }
 
 /** The run's distillation loss, for the first Trainer that fits; undefined after that or when none. */
 export function claimRunDistill(): RunSettings["distill"] {
-  if (settings.distill === undefined || distillClaimed) return undefined;
-  distillClaimed = true;
+  if (settings.distill === undefined || !firstClaim("distill")) return undefined;
   return settings.distill;
 }
 
 /** The run's callbacks, for the first Trainer that fits; [] after that or when none. */
 export function claimRunCallbacks(): Callback[] {
-  if (settings.callbacks === undefined || callbacksClaimed) return [];
-  callbacksClaimed = true;
+  if (settings.callbacks === undefined || !firstClaim("callbacks")) return [];
   return settings.callbacks;
 }
