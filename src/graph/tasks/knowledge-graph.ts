@@ -5,8 +5,9 @@
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
 import { plural } from "../../tasks/format.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { opt } from "../../tasks/options.js";
-import { defineTask, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
+import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { fitKgModel, modelScorer } from "../kg/fit.js";
 import { loadKnowledgeGraph } from "../kg/load.js";
@@ -201,6 +202,46 @@ const formatPrediction = (p: KgAnswer): string =>
   // The CLI prints the query before each line.
   `${p.answers.map((a) => `${a.entity} (${a.score.toFixed(2)}${a.known ? ", in training" : ""})`).join("; ")}`;
 
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = { epochs: o.full ? 5 : 3, batchSize: 256, dim: 50, negatives: 32, minDegree: 5 };
+  const r = await trainKg({ data: "wordnet", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const { model, kg } = r;
+  const scorer = modelScorer(model);
+  const known = new TripleFilter(kg.entities.length, kg.relationNames.length, kg.train, kg.valid);
+  // Every 100th test triple, asked as (head, relation, ?): the top 5 tails, the true one in green.
+  const rows: string[] = [];
+  for (let i = 0; i < kg.test.heads.length && rows.length < 6; i += 100) {
+    const h = kg.test.heads[i]!;
+    const rel = kg.test.relations[i]!;
+    const t = kg.test.tails[i]!;
+    const row = scorer(Int32Array.of(h), Int32Array.of(rel), "tail")[0]!;
+    const seen = known.tailsOf(h, rel);
+    const top = Array.from(row, (s, e) => [s, e] as const)
+      .filter(([, e]) => e === t || !seen?.has(e))
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 5)
+      .map(([, e]) => `<span style="color:${e === t ? "#1a7f37;font-weight:bold" : "inherit"}">${escapeHtml(kg.entities[e]!)}</span>`);
+    rows.push(
+      `<tr><td>${escapeHtml(kg.entities[h]!)}</td><td>${escapeHtml(kg.relationNames[rel]!)}</td><td>${escapeHtml(kg.entities[t]!)}</td><td>${top.join(", ")}</td></tr>`,
+    );
+  }
+  model.dispose();
+  const m = r.metrics as Record<string, number>;
+  return {
+    task: TASK,
+    dataset: `WN18RR-like graph from WordNet 3.0 (wordnet-base), ${budget.minDegree}-core: ${kg.entities.length} entities, ${kg.test.heads.length} test triples`,
+    commands: [
+      `flambeau train ${TASK} --data wordnet --min-degree ${budget.minDegree} --epochs ${budget.epochs} --batch-size ${budget.batchSize} --dim ${budget.dim} --negatives ${budget.negatives} --out ${o.out}`,
+      `flambeau eval ${o.out} --data wordnet --json`,
+    ],
+    metrics: { filteredMrr: m.mrr!, "hits@10": m["hits@10"]!, baselineMrr: m.baselineMrr!, "baselineHits@10": m["baselineHits@10"]! },
+    history: r.history.epochs.map((e) => ({ loss: e.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>Test facts asked as (head, relation, ?); RotatE's top 5 tails, other known true tails filtered out, the held-out answer in green.</p><table class="text-preds"><tr><th>head</th><th>relation</th><th>true tail</th><th>model's top 5</th></tr>${rows.join("")}</table>`,
+  };
+}
+
 export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   name: TASK,
   description:
@@ -223,4 +264,5 @@ export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   },
   load,
   formatPrediction,
+  demo,
 });

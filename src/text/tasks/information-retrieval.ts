@@ -10,8 +10,17 @@ import { cat, manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js"
 import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { Bm25Index } from "../retrieval/bm25.js";
@@ -353,6 +362,52 @@ async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options
 
 const short = (t: string) => (t.length > 70 ? `${t.slice(0, 67)}...` : t);
 
+/** A query's top 3 documents by one method: the relevant ones in green. */
+function rankedHtml(c: Collection, ranking: readonly number[], q: number): string {
+  return ranking
+    .slice(0, 3)
+    .map((d) => {
+      const relevant = c.qrels[q]!.has(d);
+      return `<li style="color:${relevant ? "#1a7f37" : "inherit"}">${relevant ? "✓ " : ""}${escapeHtml(short(c.documents[d]!))}</li>`;
+    })
+    .join("");
+}
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = o.full ? { epochs: 1, limit: 16000 } : { epochs: 1, limit: 4000 };
+  const evalLimit = o.full ? undefined : 1000;
+  const r = await train({ data: RETRIEVAL_DATA, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = (await evaluate(o.out, RETRIEVAL_DATA, { limit: evalLimit })) as unknown as RetrievalReport;
+  const l = await loadModel(o.out);
+  const c = await loadCollection(RETRIEVAL_DATA, "test");
+  const shown = [0, 1, 2, 3, 4, 5].map((k) => k * 97);
+  const queries = shown.map((q) => c.queries[q]!);
+  const docEmb = embed(l, c.documents, l.pre.documentLength);
+  const dense = denseRank(l, queries, docEmb, 3).ranking;
+  docEmb.dispose();
+  l.model.dispose();
+  const bm25 = bm25Rank(new Bm25Index(c.documents.map(bm25Tokens)), queries, 3).ranking;
+  const rows = shown
+    .map(
+      (q, i) =>
+        `<tr><td>${escapeHtml(queries[i]!)}</td><td><ol>${rankedHtml(c, dense[i]!, q)}</ol></td><td><ol>${rankedHtml(c, bm25[i]!, q)}</ol></td></tr>`,
+    )
+    .join("");
+  return {
+    task: T,
+    dataset: `Debian synopsis → long description (${RETRIEVAL_DATA}), held-out packages, ${m.documents} documents`,
+    commands: [
+      `flambeau train ${T} --data ${RETRIEVAL_DATA} --epochs ${budget.epochs} --limit ${budget.limit} --out ${o.out}`,
+      `flambeau eval ${o.out} --data ${RETRIEVAL_DATA}${evalLimit ? ` --limit ${evalLimit}` : ""} --json`,
+    ],
+    metrics: { denseMrr10: m.dense.mrr10, bm25Mrr10: m.bm25.mrr10, hybridMrr10: m.hybrid.mrr10, denseRecall100: m.dense.recall100 },
+    history: r.history.epochs.map((e) => ({ loss: e.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<table class="text-preds"><tr><th>query (a package's synopsis)</th><th>bi-encoder's top 3</th><th>BM25's top 3</th></tr>${rows}</table>`,
+  };
+}
+
 export const informationRetrieval = defineTask({
   name: T,
   description:
@@ -367,4 +422,5 @@ export const informationRetrieval = defineTask({
   load,
   formatPrediction: (p: RetrievalPrediction) =>
     `${short(p.query)} → ${p.results.map((r) => `${r.rank}. ${short(r.document)}${Number.isNaN(r.score) ? "" : ` (${r.score.toFixed(3)})`}`).join(" | ")}`,
+  demo,
 });

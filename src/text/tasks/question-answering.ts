@@ -9,7 +9,16 @@ import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { escapeHtml } from "../../tasks/html.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { maxFrequencyAnswer, slidingWindowAnswer } from "../qa/baselines.js";
@@ -271,6 +280,56 @@ async function load(dir: string): Promise<Predictor<QaPrediction>> {
   };
 }
 
+/** A context cut to a window around the true and the predicted spans: the truth underlined, the model's answer marked. */
+function spanHtml(x: QaExample, [s, e]: readonly [number, number]): string {
+  const from = Math.max(0, Math.min(s, x.start) - 12);
+  const to = Math.min(x.context.length, Math.max(e, x.end) + 13);
+  const words = x.context.slice(from, to).map((w, k) => {
+    const i = from + k;
+    let h = escapeHtml(w);
+    if (i >= x.start && i <= x.end) h = `<u>${h}</u>`;
+    if (i >= s && i <= e) h = `<mark>${h}</mark>`;
+    return h;
+  });
+  return `${from > 0 ? "… " : ""}${words.join(" ")}${to < x.context.length ? " …" : ""}`;
+}
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = o.full ? { epochs: 1, limit: 4000 } : { epochs: 1, limit: 1000 };
+  const evalLimit = o.full ? undefined : 600;
+  const r = await train({ data: QA_DATA, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = (await evaluate(o.out, QA_DATA, { limit: evalLimit })) as unknown as QaReport;
+  const l = await loadModel(o.out);
+  const shown = (await loadQa(QA_DATA, "test")).filter((x) => x.context.length <= 80).slice(0, 6);
+  const spans = answerSpans(l, shown);
+  l.model.dispose();
+  const rows = shown
+    .map((x, i) => {
+      const right = spanText(x, spans[i]!).toLowerCase() === x.answers[0]!.toLowerCase();
+      return `<tr><td style="color:${right ? "#1a7f37" : "#cf222e"}">${escapeHtml(spanText(x, spans[i]!))}</td><td>${escapeHtml(x.answers[0]!)}</td><td>${escapeHtml(x.question.join(" "))}</td><td>${spanHtml(x, spans[i]!)}</td></tr>`;
+    })
+    .join("");
+  const flags = `--epochs ${budget.epochs} --limit ${budget.limit}`;
+  return {
+    task: T,
+    dataset: "cloze questions from Debian package descriptions (ddtp-cloze), held-out packages",
+    commands: [
+      `flambeau train ${T} --data ${QA_DATA} ${flags} --out ${o.out}`,
+      `flambeau eval ${o.out} --data ${QA_DATA}${evalLimit ? ` --limit ${evalLimit}` : ""} --json`,
+    ],
+    metrics: {
+      exactMatch: m.model.exactMatch,
+      f1: m.model.f1,
+      slidingWindowExactMatch: m.slidingWindow.exactMatch,
+      maxFrequencyExactMatch: m.maxFrequency.exactMatch,
+    },
+    history: r.history.epochs.map((e) => ({ loss: e.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>The model's answer is <mark>marked</mark>, the reference <u>underlined</u>.</p><table class="text-preds"><tr><th>answer</th><th>reference</th><th>question</th><th>context (around the spans)</th></tr>${rows}</table>`,
+  };
+}
+
 export const questionAnswering = defineTask({
   name: T,
   description:
@@ -283,4 +342,5 @@ export const questionAnswering = defineTask({
   evaluate,
   load,
   formatPrediction: (p: QaPrediction) => `${p.answer} (words ${p.start}–${p.end})`,
+  demo,
 });

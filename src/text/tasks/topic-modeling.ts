@@ -10,8 +10,17 @@ import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
 import { toIds, topicTokens, topicVocabulary } from "../topics/bow.js";
@@ -205,6 +214,34 @@ async function load(dir: string): Promise<Predictor<TopicPrediction>> {
   };
 }
 
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = o.full ? { epochs: 4, lr: 0.005, ldaIterations: 100 } : { epochs: 2, lr: 0.005, ldaIterations: 40 };
+  const r = await train({ data: "fortunes", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), topics: 20, ...budget });
+  const m = r.metrics as unknown as TopicReport;
+  const { model, topics } = await loadModel(o.out);
+  model.dispose();
+  const rows = topics.prodlda
+    .slice(0, 8)
+    .map(
+      (t, k) =>
+        `<tr><td>${k}</td><td>${escapeHtml(t.slice(0, 8).join(" "))}</td><td>${escapeHtml(topics.lda[k]!.slice(0, 8).join(" "))}</td></tr>`,
+    )
+    .join("");
+  return {
+    task: T,
+    dataset: `Debian fortunes; NPMI over ${m.referenceDocuments} held-out fortunes`,
+    commands: [
+      `flambeau train ${T} --data fortunes --topics 20 --epochs ${budget.epochs} --lr ${budget.lr} --lda-iterations ${budget.ldaIterations} --out ${o.out}`,
+      `flambeau eval ${o.out} --data fortunes --json`,
+    ],
+    metrics: { prodldaNpmi: m.prodlda.npmi, ldaNpmi: m.lda.npmi, prodldaDiversity: m.prodlda.diversity, ldaDiversity: m.lda.diversity },
+    history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>Eight of the 20 topics, top words (LDA's topic k is not ProdLDA's topic k: the two are fitted separately).</p><table class="text-preds"><tr><th>topic</th><th>ProdLDA</th><th>LDA (collapsed Gibbs)</th></tr>${rows}</table>`,
+  };
+}
+
 export const topicModeling = defineTask({
   name: T,
   description:
@@ -219,4 +256,5 @@ export const topicModeling = defineTask({
   load,
   formatPrediction: (p: TopicPrediction) =>
     p.topics.map((t) => `topic ${t.topic} (${(100 * t.proportion).toFixed(0)}%): ${t.words.join(" ")}`).join(" | "),
+  demo,
 });
