@@ -5,6 +5,7 @@ export { type Collated, type CollateFn, defaultCollate } from "./collate.js";
 export { type CsvOptions, type CsvTable, parseCsv, readCsv } from "./csv.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
 export { ConcatDataset, type Dataset, mapDataset, Subset, TensorDataset } from "./dataset.js";
+export { chunks, type EpochBatches, epochBatches, lengthBuckets } from "./epoch-batches.js";
 export { FASHION_MNIST_CLASSES, FASHION_MNIST_ROOT, type FashionMnistOptions, fashionMnist, type LabelledImages } from "./fashion-mnist.js";
 export { type IdxSet, idxFolder, parseIdx, readIdx, type Split } from "./idx.js";
 export { parseJsonl, readJsonl } from "./jsonl.js";

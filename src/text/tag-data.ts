@@ -2,6 +2,7 @@
 // original characters of each word (capitals and suffixes carry most of a tag's evidence),
 // packed as one int64 tensor [B, T, 1 + W]; tags [B, T] with -100 on padding.
 import { tensor } from "../core/index.js";
+import { epochBatches, lengthBuckets } from "../data/epoch-batches.js";
 import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
 import type { TaggedSentence } from "./readers.js";
@@ -61,23 +62,11 @@ export function packSentences(batch: readonly EncodedSentence[]): Batch {
 
 /** Length-bucketed batches (sorted within windows of 50 batches), reshuffled each epoch. */
 export function tagBatches(sents: readonly EncodedSentence[], o: { batchSize: number; shuffle: boolean; seed: number }) {
-  let epoch = 0;
-  const n = sents.length;
-  return {
-    length: Math.ceil(n / o.batchSize),
-    *[Symbol.iterator](): Generator<Batch> {
-      const e = epoch++;
-      const order = o.shuffle ? Array.from(permutation(n, o.seed + 1000 * e)) : [...sents.keys()];
-      const win = o.batchSize * 50;
-      const sorted: number[] = [];
-      for (let s = 0; s < n; s += win)
-        sorted.push(...order.slice(s, s + win).sort((a, b) => sents[a]!.words.length - sents[b]!.words.length));
-      const batches: number[][] = [];
-      for (let s = 0; s < n; s += o.batchSize) batches.push(sorted.slice(s, s + o.batchSize));
-      const bOrder = o.shuffle ? Array.from(permutation(batches.length, o.seed + 7 + 1000 * e)) : [...batches.keys()];
-      for (const k of bOrder) yield packSentences(batches[k]!.map((i) => sents[i]!));
-    },
-  };
+  const lengths = sents.map((s) => s.words.length);
+  return epochBatches(
+    (e) => lengthBuckets(lengths, o.batchSize, o.shuffle ? { examples: o.seed + 1000 * e, batches: o.seed + 7 + 1000 * e } : undefined),
+    (b) => packSentences(b.map((i) => sents[i]!)),
+  );
 }
 
 export function takeSentences(s: readonly TaggedSentence[], n: number, seed = 0): TaggedSentence[] {

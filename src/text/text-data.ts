@@ -4,6 +4,7 @@
 import { existsSync, statSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
 import { type Tensor, tensor } from "../core/index.js";
+import { epochBatches, lengthBuckets } from "../data/epoch-batches.js";
 import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
 import { BUILTIN_TEXT_SETS, fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora.js";
@@ -77,22 +78,10 @@ export function padIds(seqs: readonly (readonly number[])[]): Tensor {
  * batches) so padding stays small; shuffled per epoch from (seed, epoch).
  */
 export function textBatches(ids: readonly number[][], labels: readonly number[], o: { batchSize: number; shuffle: boolean; seed: number }) {
-  let epoch = 0;
-  const n = ids.length;
-  return {
-    length: Math.ceil(n / o.batchSize),
-    *[Symbol.iterator](): Generator<Batch> {
-      const order = o.shuffle ? Array.from(permutation(n, o.seed + 1000 * epoch++)) : [...ids.keys()];
-      const win = o.batchSize * 50;
-      const sorted: number[] = [];
-      for (let s = 0; s < n; s += win) sorted.push(...order.slice(s, s + win).sort((a, b) => ids[a]!.length - ids[b]!.length));
-      const batches: number[][] = [];
-      for (let s = 0; s < n; s += o.batchSize) batches.push(sorted.slice(s, s + o.batchSize));
-      const bOrder = o.shuffle ? Array.from(permutation(batches.length, o.seed + 7 + 1000 * epoch)) : [...batches.keys()];
-      for (const k of bOrder) {
-        const b = batches[k]!;
-        yield [padIds(b.map((i) => ids[i]!)), tensor(BigInt64Array.from(b, (i) => BigInt(labels[i]!)))];
-      }
-    },
-  };
+  const lengths = ids.map((x) => x.length);
+  return epochBatches(
+    (e) =>
+      lengthBuckets(lengths, o.batchSize, o.shuffle ? { examples: o.seed + 1000 * e, batches: o.seed + 7 + 1000 * (e + 1) } : undefined),
+    (b): Batch => [padIds(b.map((i) => ids[i]!)), tensor(BigInt64Array.from(b, (i) => BigInt(labels[i]!)))],
+  );
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, type Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { chunks, epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
@@ -195,14 +196,10 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     `${TASK}: ${docs.texts.length} documents → ${trainRows.length} windows of ≤ ${CONTEXT} tokens; vocabulary ${tk.vocabSize}; ${topics.length} topics; ${size}, ${plural(epochs, "epoch")}`,
   );
   // Each epoch a new seeded order of the windows, cut into batches of `bs`.
-  let epoch = 0;
-  const batches = {
-    length: steps,
-    *[Symbol.iterator](): Generator<Tensor[]> {
-      const order = permutation(trainRows.length, seed, epoch++);
-      for (let b = 0; b < steps; b++) yield [rowsBatch(trainRows, order.subarray(b * bs, (b + 1) * bs), base.pad)];
-    },
-  };
+  const batches = epochBatches(
+    (e) => chunks(permutation(trainRows.length, seed, e), bs),
+    (idx) => [rowsBatch(trainRows, idx, base.pad)],
+  );
   const trainer = new Trainer<Tensor[]>({
     name: TASK,
     model,

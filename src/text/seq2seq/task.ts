@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, type Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { tokenBudgetBatches } from "../../data/token-batches.js";
 import { writeTextAtomic } from "../../io/index.js";
@@ -83,16 +84,10 @@ function pairBatch(data: readonly EncodedPair[], rows: readonly number[], sp: Sp
 /** Token-budget batches (data/token-batches) in a new seeded order every epoch: seed, seed + 1, … */
 function budgetBatches(data: readonly EncodedPair[], sp: Special, tokens: number, seed: number) {
   const len = (i: number) => Math.max(data[i]!.src.length, data[i]!.tgt.length + 1);
-  let epoch = 0;
-  return {
-    /** The batches of the coming epoch. */
-    get length() {
-      return tokenBudgetBatches(data.length, len, tokens, seed + epoch).length;
-    },
-    *[Symbol.iterator](): Generator<PairBatch> {
-      for (const b of tokenBudgetBatches(data.length, len, tokens, seed + epoch++)) yield pairBatch(data, b, sp);
-    },
-  };
+  return epochBatches(
+    (e) => tokenBudgetBatches(data.length, len, tokens, seed + e),
+    (b) => pairBatch(data, b, sp),
+  );
 }
 
 /** Pairs in order, `size` at a time (validation). */

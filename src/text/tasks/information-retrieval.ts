@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
+import { epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -155,7 +156,6 @@ interface PairBatch {
  * duplicate would be a false in-batch negative, so its pair waits for the next batch.
  */
 function pairBatches(q: readonly number[][], d: readonly number[][], docOf: readonly number[], size: number, seed: number) {
-  let epoch = 0;
   const plan = (e: number): number[][] => {
     const out: number[][] = [];
     let cur: number[] = [];
@@ -181,18 +181,7 @@ function pairBatches(q: readonly number[][], d: readonly number[][], docOf: read
     if (cur.length > 1) out.push(cur);
     return out;
   };
-  return {
-    get length() {
-      return plan(epoch).length;
-    },
-    *[Symbol.iterator](): Generator<PairBatch> {
-      for (const b of plan(epoch++))
-        yield {
-          q: padIds(b.map((i) => q[i]!)),
-          d: padIds(b.map((i) => d[i]!)),
-        };
-    },
-  };
+  return epochBatches(plan, (b): PairBatch => ({ q: padIds(b.map((i) => q[i]!)), d: padIds(b.map((i) => d[i]!)) }));
 }
 
 async function train(o: TrainInput & Options): Promise<TaskTrainResult> {

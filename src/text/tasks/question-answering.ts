@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { chunks, epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -82,22 +83,16 @@ function batchOf(vocab: Vocab, xs: readonly QaExample[]): QaBatch {
   };
 }
 
-function shuffled(vocab: Vocab, xs: readonly QaExample[], size: number, seed: number) {
-  let epoch = 0;
-  return {
-    get length() {
-      return Math.ceil(xs.length / size);
-    },
-    *[Symbol.iterator](): Generator<QaBatch> {
-      const perm = permutation(xs.length, seed + epoch++);
-      for (let i = 0; i < xs.length; i += size)
-        yield batchOf(
-          vocab,
-          Array.from(perm.subarray(i, i + size), (k) => xs[k]!),
-        );
-    },
-  };
-}
+/** Batches in a new seeded order each epoch: seed, seed + 1, … */
+const shuffled = (vocab: Vocab, xs: readonly QaExample[], size: number, seed: number) =>
+  epochBatches(
+    (e) => chunks(permutation(xs.length, seed + e), size),
+    (idx) =>
+      batchOf(
+        vocab,
+        Array.from(idx, (k) => xs[k]!),
+      ),
+  );
 
 /** The model's answer span for each example. */
 function answerSpans(l: Loaded, xs: readonly QaExample[]): [number, number][] {

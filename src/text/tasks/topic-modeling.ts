@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { chunks, epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { Adam } from "../../optim/index.js";
@@ -102,21 +103,20 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const batchSize = o.batchSize ?? 64;
   const epochs = o.epochs ?? 30;
   const lr = o.lr ?? 2e-3;
-  let epoch = 0;
-  const batches = {
-    get length() {
-      return Math.ceil(trainDocs.length / batchSize);
+  const batches = epochBatches(
+    (e) => {
+      const parts = chunks(permutation(trainDocs.length, seed + 1000 + e), batchSize);
+      // A batch of one would break batch normalisation; it waits for the next epoch's shuffle.
+      if (parts.at(-1)?.length === 1) parts.pop();
+      return parts;
     },
-    *[Symbol.iterator](): Generator<Tensor> {
-      const p = permutation(trainDocs.length, seed + 1000 + epoch++);
-      // A batch of one would break batch normalisation; the tail joins the next epoch's shuffle.
-      for (let i = 0; i + 1 < trainDocs.length; i += batchSize)
-        yield bowTensor(
-          Array.from(p.subarray(i, i + batchSize), (k) => trainDocs[k]!),
-          V,
-        );
-    },
-  };
+    (idx) =>
+      bowTensor(
+        Array.from(idx, (k) => trainDocs[k]!),
+        V,
+      ),
+  );
+
   log(
     `${T}: ${trainDocs.length} training documents, ${valDocs.length} validation; vocabulary ${V}; ProdLDA with ${K} topics, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}, lr ${lr}`,
   );
