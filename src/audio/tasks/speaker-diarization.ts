@@ -8,6 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
+import { writeTextAtomic } from "../../io/atomic.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -46,6 +47,7 @@ const CROP = 24000;
 const OPTIONS = {
   rttm: opt.path("write the predicted turns of all inputs to this RTTM file", { phases: ["predict"] }),
   threshold: opt.number("clustering cosine threshold (default: the one tuned on validation)", { phases: ["eval", "predict"] }),
+  timeline: opt.path("write an SVG of reference vs predicted turns of the first three recordings", { phases: ["eval"] }),
 };
 
 type Hyper = { nMels: number; numSpeakers: number; channels: number; embedding: number };
@@ -324,10 +326,43 @@ async function evaluateWith(
   };
 }
 
-async function evaluate(dir: string, data: string, o: EvalArgs & { threshold?: number } = {}): Promise<Record<string, unknown>> {
+/** Reference and hypothesis rows of the first `n` recordings, one SVG each. */
+function timelines(per: readonly ConversationScore[], convs: readonly NamedConversation[], n: number): string[] {
+  return per.slice(0, n).map((p, i) => {
+    const c = convs[i]!;
+    return timelineSvg(
+      [
+        { label: "reference", turns: c.turns },
+        { label: "hypothesis", turns: p.turns, colourAs: p.der.mapping },
+      ],
+      c.wave.length / c.sampleRate,
+      { title: `${p.id}: ${p.speakers} speakers, ${p.predictedSpeakers} found; DER ${(100 * p.der.der).toFixed(1)} % (0.25 s collar)` },
+    );
+  });
+}
+
+/** The SVGs stacked in one picture. */
+function stackSvgs(svgs: readonly string[]): string {
+  const sizes = svgs.map((s) => [Number(/width="(\d+)"/.exec(s)![1]), Number(/height="(\d+)"/.exec(s)![1])] as const);
+  const w = Math.max(...sizes.map((z) => z[0]));
+  let y = 0;
+  const parts = svgs.map((s, i) => {
+    const at = y;
+    y += sizes[i]![1] + 8;
+    return s.replace("<svg ", `<svg y="${at}" `);
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${y}" viewBox="0 0 ${w} ${y}"><rect width="${w}" height="${y}" fill="white"/>${parts.join("")}</svg>\n`;
+}
+
+async function evaluate(
+  dir: string,
+  data: string,
+  o: EvalArgs & { threshold?: number; timeline?: string } = {},
+): Promise<Record<string, unknown>> {
   const { model, pre } = await loadModel(dir);
   try {
-    const { convs: _c, per, ...m } = await evaluateWith(model, pre, data, o);
+    const { convs, per, ...m } = await evaluateWith(model, pre, data, o);
+    if (o.timeline) await writeTextAtomic("speaker-diarization", o.timeline, stackSvgs(timelines(per, convs, 3)));
     return {
       ...m,
       perRecording: per.map((p) => ({ id: p.id, der: p.der.der, speakers: p.speakers, predictedSpeakers: p.predictedSpeakers })),
@@ -374,17 +409,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const { model, pre } = await loadModel(o.out);
   try {
     const m = await evaluateWith(model, pre, data, {});
-    const figs = m.per.slice(0, 3).map((p, i) => {
-      const c = m.convs[i]!;
-      return timelineSvg(
-        [
-          { label: "reference", turns: c.turns },
-          { label: "hypothesis", turns: p.turns, colourAs: p.der.mapping },
-        ],
-        c.wave.length / c.sampleRate,
-        { title: `${p.id}: ${p.speakers} speakers, ${p.predictedSpeakers} found; DER ${(100 * p.der.der).toFixed(1)} %` },
-      );
-    });
+    const figs = timelines(m.per, m.convs, 3);
     return {
       task: TASK,
       dataset: `conversations of 2–4 synthetic voices (espeak-ng, flite) with pauses and overlaps; test voices never heard in training`,

@@ -2,7 +2,7 @@
 // "speakers" are harmonic tones (no synthesis, a two-epoch model): train, eval against the
 // one-speaker baseline computed by hand, predict writing RTTM that reads back to its turns.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -41,7 +41,8 @@ test("speaker-diarization: train on a WAV+RTTM folder, eval beside the one-speak
   const out = join(dir, "model");
   const r = await task.train({ data: dir, out, epochs: 2, batchSize: 8 });
   assert.equal(r.history.epochs.length, 2);
-  const m = await task.evaluate(out, dir);
+  const timeline = join(dir, "timeline.svg");
+  const m = await task.evaluate(out, dir, { timeline });
   assert.equal(m.recordings, 3);
   assert.equal(m.collar, 0.25);
   // The baseline by hand: one speaker over the reference speech of every file (VAD on clean
@@ -58,6 +59,8 @@ test("speaker-diarization: train on a WAV+RTTM folder, eval beside the one-speak
   );
   assert.ok(Math.abs((m.oneSpeakerBaselineDer as number) - hand.der) < 0.03, `${m.oneSpeakerBaselineDer} vs ${hand.der}`);
   for (const k of ["der", "derNoCollar", "countAccuracy"]) assert.ok(Number.isFinite(m[k] as number), k);
+  const svg = readFileSync(timeline, "utf8");
+  assert.ok(svg.startsWith("<svg") && svg.includes("rec0") && svg.includes("hypothesis"));
   const rttm = join(dir, "out.rttm");
   const preds = (await task.predict(out, [join(dir, "rec0.wav")], { rttm })) as {
     file: string;
