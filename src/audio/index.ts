@@ -12,6 +12,7 @@ export * from "./data/sentence-set.js";
 export * from "./data/sources.js";
 export * from "./data/speech-sets.js";
 export * from "./data/transcript-set.js";
+export * from "./diarization/index.js";
 export * from "./features/db.js";
 export * from "./features/delta.js";
 export * from "./features/mel.js";

@@ -2,8 +2,10 @@
 import type { Task } from "../../tasks/task.js";
 import { audioClassification } from "./audio-classification.js";
 import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
+import { speakerDiarization } from "./speaker-diarization.js";
 
 export const AUDIO_TASKS = {
   "audio-classification": audioClassification,
   "automatic-speech-recognition": automaticSpeechRecognition,
+  "speaker-diarization": speakerDiarization,
 } satisfies Record<string, Task>;
