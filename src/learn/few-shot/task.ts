@@ -3,13 +3,16 @@
 // and predict query images from a support folder of class subfolders.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { opt } from "../../tasks/options.js";
-import { defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
+import { encodePngTensor } from "../../vision/image-io.js";
 import { loadFewShotData } from "./data.js";
-import { type Episode, episodes, imagesTensor } from "./episodes.js";
+import { type Episode, episodes, imagesTensor, sampleEpisode } from "./episodes.js";
 import { episodeLogits, evaluateEpisodes } from "./evaluate.js";
 import { FEW_SHOT_MODELS, type FewShotModelName, Maml, mamlOptions, ProtoNet } from "./methods.js";
 import { readQueries, readSupportFolder } from "./support.js";
@@ -171,6 +174,44 @@ function protoByGroup(model: ProtoNet, s: Tensor, q: Tensor, labels: readonly nu
   });
 }
 
+/** One glyph of an episode tensor [n, 1, S, S] as a PNG figure; the caption coloured when `right` is given. */
+async function glyphFigure(images: Tensor, i: number, caption: string, right?: boolean): Promise<string> {
+  const png = await encodePngTensor(images.select(0, i));
+  const colour = right === undefined ? "inherit" : right ? "#1a7f37" : "#cf222e";
+  return `<figure style="display:inline-block;margin:3px;text-align:center"><img alt="${escapeHtml(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="56" height="56" style="image-rendering:pixelated;background:#fff"><figcaption style="font-size:11px;color:${colour}">${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = o.full ? { episodes: 200, epochs: 1, testEpisodes: 1000 } : { episodes: 60, epochs: 1, testEpisodes: 200 };
+  const r = await train({ data: "glyphs", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = await evaluate(o.out, "glyphs", { testEpisodes: budget.testEpisodes });
+  // One 5-way 1-shot episode of held-out alphabets: the support glyph of each class, then the queries with the model's answer.
+  const { model, config } = await loadModel(o.out);
+  const d = await loadFewShotData("glyphs");
+  const e = sampleEpisode(d.evaluation, { ways: 5, shots: 1, queries: 2 }, new Random(7));
+  const predicted = noGrad(() => episodeLogits(model, e, config.hyper).argmax({ dim: 1 }).toArray()) as number[];
+  const truth = e.queryLabels.toArray() as number[];
+  const support = await Promise.all(Array.from({ length: 5 }, (_, c) => glyphFigure(e.support, c, `class ${c + 1}`)));
+  const queries = await Promise.all(
+    predicted.map((p, i) => glyphFigure(e.query, i, `→ ${p + 1}${p === truth[i] ? "" : ` (is ${truth[i]! + 1})`}`, p === truth[i])),
+  );
+  model.dispose();
+  for (const t of [e.support, e.supportLabels, e.query, e.queryLabels]) t.dispose();
+  return {
+    task: TASK,
+    dataset: `glyphs of ${d.background.names.length + d.evaluation.names.length} characters rendered from Noto fonts; test alphabets held out`,
+    commands: [
+      `flambeau train ${TASK} --data glyphs --model protonet --ways 5 --shots 1 --episodes ${budget.episodes} --epochs ${budget.epochs} --out ${o.out}`,
+      `flambeau eval ${o.out} --data glyphs --ways 5 --shots 1 --test-episodes ${budget.testEpisodes} --json`,
+    ],
+    metrics: { accuracy5Way1Shot: m.accuracy, ci95: m.ci95, chance: 0.2 },
+    history: r.history.epochs.map((h) => ({ loss: h.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>A 5-way 1-shot episode from held-out alphabets: one example of each class, then queries labelled by the nearest prototype.</p><div>${support.join("")}</div><div>${queries.join("")}</div>`,
+  };
+}
+
 export const fewShot = defineTask({
   name: TASK,
   description: "few-shot classification: ProtoNet or MAML meta-trained on N-way K-shot episodes, tested on held-out alphabets",
@@ -184,4 +225,5 @@ export const fewShot = defineTask({
   evaluate,
   load,
   formatPrediction: (p) => `${p.label} ${(100 * p.probability).toFixed(1)}%`,
+  demo,
 });
