@@ -3,7 +3,7 @@
 // frame of its track, and the track whose offset histogram has the tallest bin wins — a
 // true match lines its landmarks up at one offset, chance collisions scatter. Postings pack
 // into one uint32 (track · 2^18 + frame: 16k tracks of up to 2.3 h at 32 ms hops), sorted by
-// hash, so the index is three flat arrays that save and load as they are.
+// hash, so the index is two flat arrays that save and load as they are.
 import { FlambeauError } from "../../core/errors.js";
 import type { Landmarks } from "./landmarks.js";
 
@@ -53,13 +53,13 @@ export class LandmarkIndexBuilder {
       p.set(this.postings[k]!, o);
       o += this.hashes[k]!.length;
     }
-    // Sort (hash, posting) pairs by hash through one Float64 key: hash · 2^32 + posting is exact below 2^53.
-    const keys = new Float64Array(n);
-    for (let i = 0; i < n; i++) keys[i] = h[i]! * 2 ** 32 + p[i]!;
+    // Sort (hash, posting) pairs through one 64-bit key (hash · 2^32 + posting): past 2^53 a float key would drop posting bits.
+    const keys = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = (BigInt(h[i]!) << 32n) | BigInt(p[i]!);
     keys.sort();
     for (let i = 0; i < n; i++) {
-      h[i] = Math.floor(keys[i]! / 2 ** 32);
-      p[i] = keys[i]! % 2 ** 32;
+      h[i] = Number(keys[i]! >> 32n);
+      p[i] = Number(keys[i]! & 0xffffffffn);
     }
     return new LandmarkIndex(h, p, this.tracks);
   }
@@ -75,8 +75,12 @@ export class LandmarkIndex {
   constructor(hashes: Uint32Array, postings: Uint32Array, trackCount: number) {
     if (hashes.length !== postings.length)
       throw new FlambeauError("E_FORMAT", `LandmarkIndex: ${hashes.length} hashes but ${postings.length} postings`, "LandmarkIndex");
+    // A saved index is read back through here: check what matching relies on.
     for (let i = 1; i < hashes.length; i++)
       if (hashes[i]! < hashes[i - 1]!) throw new FlambeauError("E_FORMAT", `LandmarkIndex: hashes are not sorted at ${i}`, "LandmarkIndex");
+    for (let i = 0; i < postings.length; i++)
+      if (Math.floor(postings[i]! / MAX_FRAMES) >= trackCount)
+        throw new FlambeauError("E_FORMAT", `LandmarkIndex: posting ${i} names a track ≥ ${trackCount}`, "LandmarkIndex");
     this.hashes = hashes;
     this.postings = postings;
     this.trackCount = trackCount;
@@ -144,38 +148,5 @@ export class LandmarkIndex {
       offset: (b.offset % 2 ** 20) - BIAS,
       secondScore: ranked[i + 1]?.[1].score ?? 0,
     }));
-  }
-
-  /** The index as bytes: "FLLM" v1, track count, size, then the hashes and postings (little-endian). */
-  toBytes(): Uint8Array {
-    const head = new DataView(new ArrayBuffer(16));
-    head.setUint32(0, 0x4d4c4c46, true); // "FLLM"
-    head.setUint32(4, 1, true);
-    head.setUint32(8, this.trackCount, true);
-    head.setUint32(12, this.size, true);
-    const out = new Uint8Array(16 + 8 * this.size);
-    out.set(new Uint8Array(head.buffer), 0);
-    out.set(new Uint8Array(this.hashes.buffer, this.hashes.byteOffset, this.hashes.byteLength), 16);
-    out.set(new Uint8Array(this.postings.buffer, this.postings.byteOffset, this.postings.byteLength), 16 + 4 * this.size);
-    return out;
-  }
-
-  static fromBytes(bytes: Uint8Array, name = "<index>"): LandmarkIndex {
-    const bad = (why: string): never => {
-      throw new FlambeauError("E_FORMAT", `LandmarkIndex: ${name} is not a landmark index (${why})`, "LandmarkIndex");
-    };
-    if (bytes.length < 16) bad(`${bytes.length} bytes`);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (dv.getUint32(0, true) !== 0x4d4c4c46) bad("bad magic");
-    if (dv.getUint32(4, true) !== 1) bad(`version ${dv.getUint32(4, true)}`);
-    const tracks = dv.getUint32(8, true);
-    const n = dv.getUint32(12, true);
-    if (bytes.length !== 16 + 8 * n) bad(`${bytes.length} bytes for ${n} postings`);
-    // Copy to aligned arrays: a Buffer from readFile may start at any byte offset.
-    const copy = bytes.slice(16);
-    const hashes = new Uint32Array(copy.buffer, 0, n);
-    const postings = new Uint32Array(copy.buffer, 4 * n, n);
-    for (let i = 0; i < n; i++) if (Math.floor(postings[i]! / MAX_FRAMES) >= tracks) bad(`posting ${i} names track ≥ ${tracks}`);
-    return new LandmarkIndex(hashes, postings, tracks);
   }
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, extname, join, relative, resolve } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cacheRoot } from "../../data/cache.js";
+import { Random } from "../../data/random.js";
 import { runPool } from "../speech/cache.js";
 import { renderMidiFile } from "./render.js";
 
@@ -107,4 +108,44 @@ export async function folderMusicTracks(dir: string, o: MusicTracksOptions = {})
       "folderMusicTracks",
     );
   return tracks;
+}
+
+export interface MusicData {
+  tracks: MusicTrack[];
+  description: string;
+}
+
+/**
+ * What `--data` names for music: "music" (every built-in set), set names joined by commas
+ * ("singularity,openmsx"), or a folder of audio files; options as a query string:
+ * `music?limit=20&maxSeconds=120` (limit: that many tracks spread over the sets, fixed by `seed`).
+ */
+export async function resolveMusicData(spec: string, o: MusicTracksOptions & { seed?: number } = {}): Promise<MusicData> {
+  const q = spec.indexOf("?");
+  const name = q < 0 ? spec : spec.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? "" : spec.slice(q + 1));
+  const num = (k: string): number | undefined => {
+    const v = params.get(k);
+    if (v === null) return undefined;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n > 0))
+      throw new FlambeauError("E_ARG", `resolveMusicData: option ${k}=${JSON.stringify(v)} must be a positive integer`, "resolveMusicData");
+    return n;
+  };
+  const maxSeconds = num("maxSeconds") ?? o.maxSeconds;
+  const limit = num("limit");
+  const opts = { ...o, ...(maxSeconds !== undefined ? { maxSeconds } : {}) };
+  const names = name === "music" ? MUSIC_SET_NAMES : name.split(",");
+  const builtin = names.every((n) => n in MUSIC_SETS);
+  let tracks = builtin ? await musicTracks(names, opts) : await folderMusicTracks(name, opts);
+  if (limit !== undefined && limit < tracks.length) {
+    // A seeded draw rather than the first N, so a small budget still covers every set.
+    const keep = new Set(new Random(o.seed ?? 0, 77).permutation(tracks.length).subarray(0, limit));
+    tracks = tracks.filter((_, i) => keep.has(i));
+  }
+  const sets = [...new Set(tracks.map((t) => t.set))];
+  return {
+    tracks,
+    description: `${tracks.length} tracks from ${builtin ? `the Debian music sets ${sets.join(", ")}` : name}`,
+  };
 }

@@ -1,9 +1,11 @@
 // The audio tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
 import { audioClassification } from "./audio-classification.js";
+import { audioFingerprinting } from "./audio-fingerprinting.js";
 import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
 
 export const AUDIO_TASKS = {
   "audio-classification": audioClassification,
+  "audio-fingerprinting": audioFingerprinting,
   "automatic-speech-recognition": automaticSpeechRecognition,
 } satisfies Record<string, Task>;
