@@ -5,6 +5,7 @@
 
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tensor, tidy } from "../../core/index.js";
+import { Random } from "../../data/random.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
 import {
@@ -21,11 +22,12 @@ import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { noiseSplits } from "../data/sources.js";
 import { decodeAudio, type LossyCodec } from "../decode.js";
 import { buildLandmarkCatalog, type CatalogEntry, excerptsOf, type QueryExcerpt, type QueryPlan } from "../fingerprint/catalog.js";
-import { DISTORTIONS, type DistortionOptions } from "../fingerprint/distort.js";
+import { constellationSvg } from "../fingerprint/constellation-svg.js";
+import { DISTORTIONS, type DistortionOptions, distortedQuery } from "../fingerprint/distort.js";
 import { evaluateIdentification, type IdentificationReport } from "../fingerprint/evaluate.js";
 import { LandmarkIdentifier } from "../fingerprint/landmark-identifier.js";
 import { LandmarkIndex } from "../fingerprint/landmark-index.js";
-import { DEFAULT_LANDMARKS, type LandmarkConfig } from "../fingerprint/landmarks.js";
+import { DEFAULT_LANDMARKS, type LandmarkConfig, spectralPeaks } from "../fingerprint/landmarks.js";
 import { type MusicTrack, resolveMusicData } from "../music/sets.js";
 import { resample } from "../resample.js";
 import { defaultCacheDir } from "../speech/cache.js";
@@ -247,6 +249,33 @@ const formatPrediction = (p: FingerprintPrediction): string =>
     ? `${p.file}: no match`
     : `${p.file}: ${p.track} at ${clock(p.offset)} (${p.score} aligned landmarks${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score}` : ""})`;
 
+/** One noisy query from the first indexed track, drawn as its constellation over the track's. */
+async function constellationFigure(dir: string, data: string): Promise<string> {
+  const { id, pre } = await loadIndex(dir);
+  const { tracks } = await resolveMusicData(data, {});
+  const first = tracks.find((t) => t.id === pre.tracks[0]?.id);
+  if (!first) return "";
+  const c = id.config;
+  const pcm = await decodeAudio(first.audio, { sampleRate: c.sampleRate });
+  const len = 5 * c.sampleRate;
+  const start = Math.min(30 * c.sampleRate, Math.max(0, pcm.length - len));
+  const d = await distortionsOf({}, c.sampleRate);
+  const q = await distortedQuery(pcm.subarray(start, start + len), 0, len, "noise", d, new Random(0, 55));
+  const m = id.identify(q.samples);
+  const off = Math.round((m?.offset ?? 0) / (c.hopLength / c.sampleRate));
+  const qp = spectralPeaks(q.samples, c);
+  const frames = Math.ceil(len / c.hopLength);
+  const tp = spectralPeaks(pcm.subarray(Math.max(0, off * c.hopLength), Math.max(0, off * c.hopLength) + len), c);
+  const found = m ? `${pre.tracks[m.track]?.id} at ${clock(m.offset)} (truth ${first.id} at ${clock(start / c.sampleRate)})` : "no match";
+  return constellationSvg(tp, qp, {
+    frames,
+    bins: c.nFft / 2 + 1,
+    frameSeconds: c.hopLength / c.sampleRate,
+    binHz: c.sampleRate / c.nFft,
+    caption: `A 5 s query from ${first.id} under real background noise at ${d.snrDb} dB SNR, identified as ${found}.`,
+  });
+}
+
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = o.full ? "music" : "music?limit=12";
@@ -259,6 +288,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     metrics: m,
     history: [],
     seconds: (performance.now() - t0) / 1000,
+    extraHtml: await constellationFigure(o.out, data),
   };
 }
 
