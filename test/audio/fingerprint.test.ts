@@ -101,3 +101,12 @@ test("decodeAudio: a WAV through ffmpeg equals its samples; corrupt and missing 
   await assert.rejects(A.decodeAudio(wav, { sampleRate: 12.5 }), isErr("E_ARG", /sampleRate/));
   await assert.rejects(A.decodeAudio(wav, { ffmpeg: join(tmp, "no-ffmpeg") }), isErr("E_IO", /not installed/));
 });
+
+test("reverberate convolves by FFT: an impulse returns the room's response at the input's RMS", () => {
+  const x = Float32Array.of(1, 0, 0, 0, 0, 0);
+  const y = A.reverberate(x, Float32Array.of(1, 0.5));
+  // [1, 0.5, 0, 0, 0, 0] scaled by rms(x)/rms(y) = 1/√1.25.
+  const k = 1 / Math.sqrt(1.25);
+  const want = [k, 0.5 * k, 0, 0, 0, 0];
+  for (let i = 0; i < 6; i++) assert.ok(Math.abs(y[i]! - want[i]!) < 1e-6, `y[${i}] = ${y[i]}, want ${want[i]}`);
+});
