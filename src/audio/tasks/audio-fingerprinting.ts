@@ -246,8 +246,8 @@ const clock = (s: number): string => `${s < 0 ? "-" : ""}${Math.floor(Math.abs(s
 
 const formatPrediction = (p: FingerprintPrediction): string =>
   p.track === null
-    ? `${p.file}: no match`
-    : `${p.file}: ${p.track} at ${clock(p.offset)} (${p.score} aligned landmarks${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score}` : ""})`;
+    ? "no match"
+    : `${p.track} at ${clock(p.offset)} (${p.score} aligned landmarks${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score}` : ""})`;
 
 /** One noisy query from the first indexed track, drawn as its constellation over the track's. */
 async function constellationFigure(dir: string, data: string): Promise<string> {
