@@ -46,6 +46,8 @@ test("two tone bursts at known times give the hand-computed peaks and hash", () 
   const l = A.landmarks(x);
   assert.deepEqual(Array.from(l.hashes), [268828696]);
   assert.deepEqual(Array.from(l.times), [16]);
+  // Digital silence is no constellation (its flat floor would otherwise be all peaks).
+  assert.deepEqual(A.spectralPeaks(new Float32Array(SR)), []);
 });
 
 /** A seeded "track": tone bursts at random times and pitches (about 8 a second). */

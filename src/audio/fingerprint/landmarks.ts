@@ -19,7 +19,7 @@ export interface LandmarkConfig {
   peakTimeRadius: number;
   /** Density control: the strongest peaks kept per second of audio. */
   peaksPerSecond: number;
-  /** Peaks quieter than the loudest bin of the recording by more than this many dB are ignored. */
+  /** Peaks quieter than the loudest bin of the recording by more than this many dB are ignored (and any below −30 dB). */
   floorDb: number;
   /** Targets paired with each anchor (the nearest in time within the zone). */
   fanOut: number;
@@ -50,6 +50,13 @@ export interface Peak {
   /** Log power (dB). */
   db: number;
 }
+
+/**
+ * Log power (dB) below which no bin is a peak whatever the recording's loudness: a full-scale
+ * tone reaches about +40 dB at nFft 512, so this is ~70 dB down. Without it digital silence,
+ * flat at its floor, would be all peaks — identical hashes in every track's quiet intro.
+ */
+const SILENCE_DB = -30;
 
 /** Bits of the 32-bit hash: f1 (10) | f2 (10) | Δt (12), Wang's (f1, f2, Δt) triple. */
 const F_BITS = 10;
@@ -102,7 +109,7 @@ export function spectralPeaks(samples: Float32Array, c: LandmarkConfig = DEFAULT
       const kf = 2 * c.peakFreqRadius + 1;
       const kt = 2 * c.peakTimeRadius + 1;
       const local = maxPool2d(logp.unsqueeze(0), [kf, kt], { stride: [1, 1], padding: [c.peakFreqRadius, c.peakTimeRadius] }).squeeze(0);
-      const floor = logp.max().item() - c.floorDb;
+      const floor = Math.max(logp.max().item() - c.floorDb, SILENCE_DB);
       const peak = logp.eq(local).logicalAnd(logp.gt(floor));
       return {
         db: (logp.data() as Float32Array).slice(),

@@ -134,7 +134,6 @@ function flatMetrics(r: IdentificationReport, index: LandmarkIndex, seconds: num
 async function train(o: TrainInput & EvalOptions): Promise<TaskTrainResult> {
   const t0 = performance.now();
   const { seed, log } = o;
-  if (o.model !== undefined && o.model !== "landmark") throw new FlambeauError("E_ARG", `${TASK}: unknown model ${o.model}`, TASK);
   const data = await resolveMusicData(o.limit !== undefined ? withLimit(o.data, o.limit) : o.data, { seed, log });
   const c: LandmarkConfig = { ...DEFAULT_LANDMARKS };
   log(`${TASK}: indexing ${data.description} with landmark hashes`);
