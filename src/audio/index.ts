@@ -1,4 +1,4 @@
-// Audio: WAV I/O, resampling, spectral features, augmentation, generated speech data, models and tasks.
+// Audio: WAV and ffmpeg I/O, music sets, fingerprints, resampling, spectral features, augmentation, generated speech data, models and tasks.
 
 export * from "./asr/alphabet.js";
 export * from "./asr/char-lm.js";
@@ -13,6 +13,7 @@ export * from "./data/sources.js";
 export * from "./data/speech-sets.js";
 export * from "./data/transcript-set.js";
 export * from "./diarization/index.js";
+export * from "./decode.js";
 export * from "./features/db.js";
 export * from "./features/delta.js";
 export * from "./features/mel.js";
@@ -21,11 +22,19 @@ export * from "./features/mfcc-stats.js";
 export * from "./features/pipeline.js";
 export * from "./features/stft.js";
 export * from "./features/window.js";
+export * from "./fingerprint/catalog.js";
+export * from "./fingerprint/distort.js";
+export * from "./fingerprint/evaluate.js";
+export * from "./fingerprint/landmark-identifier.js";
+export * from "./fingerprint/landmark-index.js";
+export * from "./fingerprint/landmarks.js";
 export * from "./metrics/asr.js";
 export * from "./models/ctc-bilstm.js";
 export * from "./models/kws-cnn.js";
 export * from "./models/tc-resnet.js";
 export * from "./models/zoo.js";
+export * from "./music/render.js";
+export * from "./music/sets.js";
 export * from "./resample.js";
 export * from "./speech/cache.js";
 export * from "./speech/generate.js";

@@ -1,11 +1,13 @@
 // The audio tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
 import { audioClassification } from "./audio-classification.js";
+import { audioFingerprinting } from "./audio-fingerprinting.js";
 import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
 import { speakerDiarization } from "./speaker-diarization.js";
 
 export const AUDIO_TASKS = {
   "audio-classification": audioClassification,
+  "audio-fingerprinting": audioFingerprinting,
   "automatic-speech-recognition": automaticSpeechRecognition,
   "speaker-diarization": speakerDiarization,
 } satisfies Record<string, Task>;
