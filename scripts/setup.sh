@@ -15,10 +15,14 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
 # (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
 # rdkit-data), glyphs of many scripts (fonts-noto-core, unicode-data: the few-shot set), and
-# WordNet 3.0 (wordnet-base: the knowledge-graph-completion figure's WN18RR-like graph).
+# WordNet 3.0 (wordnet-base: the knowledge-graph-completion figure's WN18RR-like graph);
+# ffmpeg decodes and encodes video and compressed audio (src/io/ffmpeg.ts), and music comes as
+# recordings (singularity-music) and MIDI (openttd-openmsx, planetblupi-music-midi) that
+# FluidSynth renders with a small General MIDI bank (timgm6mb-soundfont): audio-fingerprinting.
 APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
-  fonts-noto-core unicode-data wordnet-base
-  espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data)
+  fonts-noto-core unicode-data wordnet-base ffmpeg
+  espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data
+  fluidsynth timgm6mb-soundfont singularity-music openttd-openmsx planetblupi-music-midi)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau.
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision)
