@@ -75,6 +75,11 @@ test("mel-cepstral distortion: hand values with and without time warping", () =>
   const mel = Float32Array.from({ length: 8 * 3 }, (_, i) => -20 - (i % 7));
   const louder = mel.map((v) => v + 6);
   assert.ok(A.melCepstra(mel, 8, 3, 4).every((v, i) => Math.abs(v - A.melCepstra(louder, 8, 3, 4)[i]!) < 1e-9));
+  // A cosine ripple of A dB at order 3 in every frame: c3 moves by (A · ln10 / 20) / 2, so MCD = A / (2√2).
+  const flat = new Float32Array(16 * 2).fill(-40);
+  const rippled = flat.map((v, i) => v + 6 * Math.cos((Math.PI * 3 * (Math.floor(i / 2) + 0.5)) / 16));
+  const mcd = A.melCepstralDistortion(A.melCepstra(flat, 16, 2, 8), 2, A.melCepstra(rippled, 16, 2, 8), 2, 8);
+  assert.ok(Math.abs(mcd - 6 / (2 * Math.SQRT2)) < 1e-6, `ripple MCD ${mcd}`);
   // All bands equal → every cepstral coefficient past c0 is 0.
   assert.ok(A.melCepstra(new Float32Array(8 * 2).fill(-30), 8, 2, 5).every((v) => Math.abs(v) < 1e-12));
 });

@@ -1,8 +1,9 @@
 // Mel-cepstral distortion with dynamic time warping, as TTS papers report it (Kubichek 1993):
 // MCD = (10 / ln 10) · √(2 · Σ_d (c_d − ĉ_d)²) in dB, averaged over the DTW path between the
-// two utterances' mel-cepstra, c0 (energy) left out. The cepstra are the orthonormal DCT-II of
-// the natural-log mel *amplitude* (½ ln of the mel power), so one dB of spectral difference in
-// every band reads as about one dB of MCD.
+// two utterances' mel-cepstra, c0 (energy) left out. The cepstra are the cosine-series
+// coefficients of the natural-log mel amplitude, ln|X_m| ≈ c0 + 2 Σ_d c_d cos(π d (m + ½) / M),
+// i.e. c_d = (1/M) Σ_m ln|X_m| cos(π d (m + ½) / M) — the normalisation of SPTK's mel-cepstrum,
+// under which the constant turns the cepstral distance into a log-spectral distance.
 import { FlambeauError } from "../../core/errors.js";
 
 const OP = "melCepstralDistortion";
@@ -21,7 +22,7 @@ export function melCepstra(melDb: Float32Array, nMels: number, frames: number, o
     for (let d = 1; d <= order; d++) {
       let s = 0;
       for (let m = 0; m < nMels; m++) s += melDb[m * frames + t]! * k * Math.cos((Math.PI / nMels) * (m + 0.5) * d);
-      out[t * order + d - 1] = s * Math.sqrt(2 / nMels);
+      out[t * order + d - 1] = s / nMels;
     }
   return out;
 }
