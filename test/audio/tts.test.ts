@@ -132,3 +132,51 @@ test("espeak-ng phoneme parsing drops stress and pause marks", () => {
   assert.deepEqual(v.symbols, ["<pad>", "<unk>", "3:", "l", "t"]);
   assert.deepEqual(v.encode(["t", "zz"]), [4, 1]);
 });
+
+test("the hard-EM aligner recovers the boundaries of well-separated phonemes; the lookup holds mean mels for mean durations", () => {
+  // Phoneme 2 sits at (1, -1), phoneme 3 at (-1, 1); two utterances "2 3 2" of 3+5+2 and 4+2+4 frames.
+  const utt = (durs: number[]) => {
+    const frames = durs.reduce((a, b) => a + b, 0);
+    const mel = new Float32Array(2 * frames);
+    let t = 0;
+    durs.forEach((d, i) => {
+      for (let r = 0; r < d; r++, t++) {
+        const s = i === 1 ? -1 : 1;
+        mel[t] = s + 0.1 * Math.sin(7 * t);
+        mel[frames + t] = -s + 0.1 * Math.cos(5 * t);
+      }
+    });
+    return { mel, frames, ids: [2, 3, 2], speaker: 0 };
+  };
+  const { durations, stats } = A.trainAligner([utt([3, 5, 2]), utt([4, 2, 4])], { nMels: 2, vocab: 4, speakers: 1 });
+  assert.deepEqual(durations, [
+    [3, 5, 2],
+    [4, 2, 4],
+  ]);
+  assert.ok(Math.abs(stats.durations[2]! - 13 / 4) < 1e-12 && Math.abs(stats.durations[3]! - 7 / 2) < 1e-12);
+  const lk = A.lookupMel([3, 2], 0, stats);
+  assert.equal(lk.frames, 4 + 3);
+  assert.ok(Math.abs(lk.mel[0]! - stats.means[3 * 2]!) < 1e-6 && Math.abs(lk.mel[lk.frames + 6]! - stats.means[2 * 2 + 1]!) < 1e-6);
+});
+
+test("FastSpeech: predicted durations set the frames; teacher durations give the target length", () => {
+  fl.manualSeed(0);
+  const m = new A.FastSpeech({ vocab: 6, speakers: 2, nMels: 5, dim: 16, heads: 2, encoderLayers: 1, decoderLayers: 1 });
+  m.eval();
+  const ids = fl.tensor(BigInt64Array.from([2n, 3n, 4n, 2n, 5n, 0n]), { shape: [2, 3] });
+  const spk = fl.tensor(BigInt64Array.from([0n, 1n]), { shape: [2] });
+  const out = m.synthesize(
+    ids,
+    spk,
+    [3, 2],
+    [
+      [2, 1, 3],
+      [1, 1],
+    ],
+  );
+  assert.deepEqual(out.mel.shape, [2, 6, 5]);
+  assert.deepEqual(out.frames, [6, 2]);
+  assert.deepEqual(out.logDur.shape, [2, 3]);
+  const free = m.synthesize(ids, spk, [3, 2], null);
+  assert.ok(free.frames[0]! >= 3 && free.frames[1]! >= 2);
+});
