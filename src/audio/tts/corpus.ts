@@ -88,11 +88,13 @@ export async function ttsCorpus(spec: string, o: { seed?: number; log?: (l: stri
     phones: phonemize(u.text, phonemizerVoice(u.voice)),
     file: u.file,
   }));
+  // Sentence-major order, so a --limit still hears every speaker.
   const split = (lo: number, hi: number) =>
-    utts.filter((u) => {
-      const k = all.indexOf(u.text);
-      return k >= lo && k < hi;
-    });
+    utts
+      .map((u) => ({ u, k: all.indexOf(u.text) }))
+      .filter((e) => e.k >= lo && e.k < hi)
+      .sort((a, b) => a.k - b.k || a.u.speaker - b.u.speaker)
+      .map((e) => e.u);
   return {
     speakers: ids,
     test: split(0, nTest),
