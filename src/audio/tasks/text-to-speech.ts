@@ -71,7 +71,7 @@ interface TtsBatch {
 
 const NMELS = 80;
 
-/** Standardised log-mels of every utterance, with the frontend's statistics from `stats` (the training set). */
+/** Log-mels [nMels × frames] of every utterance under `pre` (dB when its mean is 0 and std 1). */
 function features(utts: readonly TtsUtterance[], pre: FrontendConfig): { mel: Float32Array; frames: number }[] {
   return utts.map((u) => {
     const { mel, frames } = melOf(u.file, pre);
