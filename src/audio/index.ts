@@ -43,4 +43,5 @@ export * from "./speech/synth.js";
 export * from "./speech/voices.js";
 export * from "./tasks/index.js";
 export * from "./tasks/report.js";
+export * from "./tts/index.js";
 export * from "./wav.js";

@@ -1,0 +1,19 @@
+// Text to speech: the phoneme front end, the aligner, the length regulator, the acoustic model, the vocoder and MCD.
+export { monotonicAlignment } from "./align.js";
+export { type AlignInput, lookupMel, type PhonemeStats, phonemeStats, trainAligner } from "./aligner.js";
+export { DEFAULT_SPEAKERS, TTS_DATA, type TtsCorpus, type TtsUtterance, ttsCorpus } from "./corpus.js";
+export { FastSpeech, type FastSpeechOptions, type FastSpeechOutput } from "./fastspeech.js";
+export {
+  type GriffinLimOptions,
+  type GriffinLimResult,
+  griffinLim,
+  istftReal,
+  melToLinearPower,
+  type StftSetup,
+  spectralConvergence,
+  stftReal,
+} from "./griffin-lim.js";
+export { lengthRegulate } from "./length-regulator.js";
+export { dtwPath, MCD_CONSTANT, melCepstra, melCepstralDistortion } from "./mcd.js";
+export { PhonemeVocab, parsePhonemes, phonemize, phonemizerVoice } from "./phonemes.js";
+export { vocode } from "./vocode.js";
