@@ -26,16 +26,36 @@ function attribute(v: Attr): AttributeValue {
   return { kind: "float", value: (v as { float: number }).float };
 }
 
+export interface ViewOf {
+  base: Tensor;
+  dim: number;
+  start: number;
+  end: number;
+}
+
 export class OnnxGraph {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   readonly #traced = new Map<Tensor, string>();
   readonly #constants = new Map<Tensor, string>();
   readonly #paramNames: ReadonlyMap<Tensor, string>;
+  readonly #views = new Map<Tensor, ViewOf>();
+  readonly #batch: { size: number; ref: string } | null;
   #next = 0;
 
-  constructor(paramNames: ReadonlyMap<Tensor, string>) {
+  /** `batch`: the traced batch size and the input that carries it, when dimension 0 is symbolic. */
+  constructor(paramNames: ReadonlyMap<Tensor, string>, batch: { size: number; ref: string } | null) {
     this.#paramNames = paramNames;
+    this.#batch = batch;
+  }
+
+  /** Records that `view` is `base[start:end)` along `dim` (an in-place write to it changes `base`). */
+  markView(view: Tensor, base: Tensor, dim: number, start: number, end: number): void {
+    this.#views.set(view, { base, dim, start, end });
+  }
+
+  viewOf(t: Tensor): ViewOf | undefined {
+    return this.#views.get(t);
   }
 
   fresh(hint: string): string {
@@ -63,10 +83,32 @@ export class OnnxGraph {
   constant(t: Tensor): string {
     const known = this.#constants.get(t);
     if (known !== undefined) return known;
-    const name = this.#paramNames.get(t) ?? this.fresh("const");
+    const param = this.#paramNames.get(t);
+    const data = t.data();
+    const expanded = param === undefined ? this.#batchShaped(t, data) : undefined;
+    const name = param ?? expanded ?? this.fresh("const");
     this.#constants.set(t, name);
-    this.addInitializer(name, t.dtype, t.shape, t.data());
+    if (expanded === undefined) this.addInitializer(name, t.dtype, t.shape, data);
     return name;
+  }
+
+  /**
+   * A constant the forward built with the traced batch size as its first dimension and the same
+   * row in every position (zeros([B, V]), ones(ids.shape)) is one row expanded to the run's batch,
+   * so the graph keeps a symbolic batch. Needs a traced batch of at least 2 to tell.
+   */
+  #batchShaped(t: Tensor, data: ArrayBufferView): string | undefined {
+    const b = this.#batch;
+    const shape = t.shape;
+    if (b === null || b.size < 2 || shape.length === 0 || shape[0] !== b.size) return undefined;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const row = bytes.length / b.size;
+    for (let i = row; i < bytes.length; i++) if (bytes[i] !== bytes[i - row]) return undefined;
+    const rest = shape.slice(1);
+    const one = this.addInitializer(this.fresh("row"), t.dtype, [1, ...rest], bytes.subarray(0, row));
+    const batch = this.node("Shape", [b.ref], { start: 0, end: 1 });
+    const to = this.node("Concat", [batch, this.ints(rest)], { axis: 0 });
+    return this.node("Expand", [one, to]);
   }
 
   addInitializer(name: string, dtype: DType, dims: readonly number[], data: ArrayBufferView): string {

@@ -14,6 +14,8 @@ export interface ConvertContext {
   overload: string;
   args: readonly unknown[];
   outs: readonly Tensor[];
+  /** The outputs' shapes when the batch has one more row (absent when the batch is fixed). */
+  alt?: readonly (readonly number[])[];
 }
 export type Converter = (c: ConvertContext) => (string | undefined)[];
 
@@ -67,13 +69,25 @@ function binary(opType: string): Converter {
   };
 }
 
-/** Reshape to the traced output shape; the batch dimension stays symbolic (0 copies it, -1 absorbs it). */
+/**
+ * Reshape to the traced output shape with the batch left symbolic: the dimension that grew in
+ * the probe is inferred (-1). Without a probe, a dimension the input has at the same place is
+ * copied (0), the first one that changes is inferred, and the rest are the traced sizes.
+ */
 function reshapeTo(c: ConvertContext, x: string, from: readonly number[], to: readonly number[]): string {
-  const shape = [...to];
-  if (shape.length > 0 && from.length > 0) {
-    if (to[0] === from[0]) shape[0] = 0;
-    else if (!to.includes(-1)) shape[0] = -1;
+  const alt = c.alt?.[0];
+  if (alt && alt.length === to.length) {
+    // The probe with one more row tells which dimension carries the batch.
+    const moving = to.filter((s, i) => alt[i] !== s).length;
+    if (moving <= 1) return c.g.node("Reshape", [x, c.g.ints(to.map((s, i) => (alt[i] !== s ? -1 : s)))]);
   }
+  let inferred = false;
+  const shape = to.map((s, i) => {
+    if (i < from.length && from[i] === s) return 0;
+    if (inferred) return s;
+    inferred = true;
+    return -1;
+  });
   return c.g.node("Reshape", [x, c.g.ints(shape)]);
 }
 const reshape: Converter = (c) => [reshapeTo(c, name(c, 0), tensorArg(c, 0).shape, c.outs[0]!.shape)];
@@ -170,7 +184,8 @@ function reduce(opType: string): Converter {
   return (c) => {
     const r = rank(c, 0);
     // The overloads without dims (mean(x), sum(x, dtype)) reduce everything.
-    const dims = c.overload === "" || c.overload === "default" ? [] : ints(c, 1, 1, []).map((d) => normAxis(d, r));
+    const whole = c.op !== "amax" && (c.overload === "" || c.overload === "default");
+    const dims = whole ? [] : ints(c, 1, 1, []).map((d) => normAxis(d, r));
     const all = dims.length === 0;
     const keep = all ? 0 : num(c, 2, 0);
     const axes = all ? Array.from({ length: r }, (_, i) => i) : dims;
@@ -247,8 +262,13 @@ const slice: Converter = (c) => {
   const r = rank(c, 0);
   const dim = normAxis(num(c, 1, 0), r);
   const size = tensorArg(c, 0).shape[dim]!;
-  const start = c.args[2] === null || c.args[2] === undefined ? 0 : num(c, 2);
-  const end = c.args[3] === null || c.args[3] === undefined ? size : Math.min(num(c, 3), size);
+  const at = (i: number, dflt: number) => {
+    const v = c.args[i] === null || c.args[i] === undefined ? dflt : num(c, i);
+    return Math.max(0, Math.min(v < 0 ? v + size : v, size));
+  };
+  const start = at(2, 0);
+  const end = at(3, size);
+  if (num(c, 4, 1) === 1) c.g.markView(c.outs[0]!, tensorArg(c, 0), dim, start, end);
   return [c.g.node("Slice", [name(c, 0), c.g.ints([start]), c.g.ints([end]), c.g.ints([dim]), c.g.ints([num(c, 4, 1)])])];
 };
 
@@ -284,9 +304,21 @@ const toDtype: Converter = (c) => {
   return [c.g.node("Cast", [name(c, 0)], { to: code })];
 };
 
+/** One value repeated: a constant the forward filled (zeros(mask.shape)), or undefined. */
+function uniformValue(t: Tensor): number | undefined {
+  const d = t.data();
+  if (d.length === 0 || !(d instanceof Float32Array || d instanceof Float64Array)) return undefined;
+  for (let i = 1; i < d.length; i++) if (d[i] !== d[0]) return undefined;
+  return d[0];
+}
+
 const maskedFill: Converter = (c) => {
   const x = tensorArg(c, 0);
-  return [c.g.node("Where", [name(c, 1), operand(c, 2, x), name(c, 0)])];
+  const mask = tensorArg(c, 1);
+  // zeros(mask.shape).maskedFill(mask, v) built with the traced batch: a scalar keeps the batch symbolic.
+  const fill = !c.g.isTraced(x) && mask.shape.join() === x.shape.join() ? uniformValue(x) : undefined;
+  const self = fill === undefined ? name(c, 0) : c.g.scalar(fill, x.dtype);
+  return [c.g.node("Where", [name(c, 1), operand(c, 2, x), self])];
 };
 
 const where: Converter = (c) => {
@@ -309,6 +341,48 @@ const pow: Converter = (c) => {
   const x = tensorArg(c, 0);
   return [c.g.node("Pow", [name(c, 0), operand(c, 1, x)])];
 };
+
+function compare(opType: string, negate = false): Converter {
+  return (c) => {
+    const x = tensorArg(c, 0);
+    const r = c.g.node(opType, [name(c, 0), operand(c, 1, x)]);
+    return [negate ? c.g.node("Not", [r]) : r];
+  };
+}
+
+const narrow: Converter = (c) => {
+  const r = rank(c, 0);
+  const dim = normAxis(num(c, 1), r);
+  const size = tensorArg(c, 0).shape[dim]!;
+  const s0 = num(c, 2);
+  const start = s0 < 0 ? s0 + size : s0;
+  c.g.markView(c.outs[0]!, tensorArg(c, 0), dim, start, start + num(c, 3));
+  return [c.g.node("Slice", [name(c, 0), c.g.ints([start]), c.g.ints([start + num(c, 3)]), c.g.ints([dim])])];
+};
+
+/** ScatterElements with reduction "add" (opset 16). */
+const scatterAdd: Converter = (c) => {
+  const dim = normAxis(num(c, 1), rank(c, 0));
+  return [c.g.node("ScatterElements", [name(c, 0), name(c, 2), name(c, 3)], { axis: dim, reduction: "add" })];
+};
+
+/** linalg_vector_norm(x, ord, dim, keepdim, dtype): ONNX has the 1- and 2-norms as reductions. */
+const vectorNorm: Converter = (c) => {
+  const ord = num(c, 1, 2);
+  if (ord !== 1 && ord !== 2) refuse(c, `with ord ${ord} (only 1 and 2) has no ONNX export`);
+  const r = rank(c, 0);
+  const dims = ints(c, 2, 1, []).map((d) => normAxis(d, r));
+  const axes = dims.length === 0 ? Array.from({ length: r }, (_, i) => i) : dims;
+  return [c.g.node(ord === 1 ? "ReduceL1" : "ReduceL2", [name(c, 0)], { axes, keepdims: dims.length === 0 ? 0 : num(c, 3, 0) })];
+};
+
+const log1p: Converter = (c) => [c.g.node("Log", [c.g.node("Add", [name(c, 0), c.g.scalar(1, tensorArg(c, 0).dtype)])])];
+
+/** A tensor of x's shape (batch included) holding one value. */
+function fillLike(c: ConvertContext, value: number): string {
+  const x = tensorArg(c, 0);
+  return c.g.node("Expand", [c.g.scalar(value, x.dtype), c.g.node("Shape", [name(c, 0)])]);
+}
 
 /** Every exportable ATen operator by base name (overloads are told apart by their arguments). */
 export const CONVERTERS: Readonly<Record<string, Converter>> = {
@@ -394,5 +468,18 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   to: toDtype,
   _to_copy: toDtype,
   masked_fill: maskedFill,
+  eq: compare("Equal"),
+  ne: compare("Equal", true),
+  lt: compare("Less"),
+  gt: compare("Greater"),
+  le: compare("LessOrEqual"),
+  ge: compare("GreaterOrEqual"),
+  logical_not: unary("Not"),
+  narrow,
+  scatter_add: scatterAdd,
+  linalg_vector_norm: vectorNorm,
+  log1p,
+  zero_: (c) => [fillLike(c, 0)],
+  fill_: (c) => [fillLike(c, num(c, 1))],
   where,
 };
