@@ -16,6 +16,8 @@ import { encodeModel } from "../../src/io/onnx/proto.js";
 import { getTask } from "../../src/tasks/registry.js";
 import { TEXT_CLASSIFIERS } from "../../src/text/tasks/text-classification.js";
 import { readImage } from "../../src/vision/image-io.js";
+import { CenterNet } from "../../src/vision/models/centernet.js";
+import { UNet } from "../../src/vision/models/unet.js";
 import { IMAGE_CLASSIFIERS } from "../../src/vision/models/zoo.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 import { trainImageModel } from "../serve/fixture.js";
@@ -97,6 +99,8 @@ const ZOO: [string, () => Forward, (b: number) => fl.Tensor][] = [
   ["image resnet-small", () => IMAGE_CLASSIFIERS["resnet-small"]({ inChannels: 3, numClasses: 10, size: 32 }), image(3, 32)],
   ["audio kws-cnn", () => AUDIO_CLASSIFIERS["kws-cnn"]({ nMels: 40, numClasses: 12 }), image(1, 40)],
   ["audio tc-resnet8", () => AUDIO_CLASSIFIERS["tc-resnet8"]({ nMels: 40, numClasses: 12 }), (b) => fl.randn([b, 1, 40, 51])],
+  ["segmentation unet-lite", () => new UNet({ inChannels: 3, outChannels: 4, depth: 3, width: 8, stemStride: 2 }), image(3, 32)],
+  ["detection centernet (masks)", () => new CenterNet({ numClasses: 3, width: 8, neck: 16, head: 16, masks: true }), image(3, 32)],
   ["text textcnn", () => TEXT_CLASSIFIERS.textcnn!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
   ["text wide-deep", () => TEXT_CLASSIFIERS["wide-deep"]!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
   ["text bow-logistic", () => TEXT_CLASSIFIERS["bow-logistic"]!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],

@@ -113,6 +113,43 @@ const conv: Converter = (c) => {
   return [c.g.node("Conv", inputs, { kernel_shape: kernel, strides: stride, pads: padding, dilations: dilation, group: num(c, 6, 1) })];
 };
 
+/** conv_transpose{1,2,3}d(x, w, b, stride, padding, output_padding, groups, dilation): the weight layout is ONNX's. */
+const convTranspose: Converter = (c) => {
+  const w = tensorArg(c, 1);
+  const n = w.shape.length - 2;
+  const inputs = [name(c, 0), name(c, 1)];
+  if (isTensor(c.args[2])) inputs.push(name(c, 2));
+  return [
+    c.g.node("ConvTranspose", inputs, {
+      kernel_shape: w.shape.slice(2),
+      strides: ints(c, 3, n, Array(n).fill(1)),
+      pads: pads(ints(c, 4, n, Array(n).fill(0))),
+      output_padding: ints(c, 5, n, Array(n).fill(0)),
+      group: num(c, 6, 1),
+      dilations: ints(c, 7, n, Array(n).fill(1)),
+    }),
+  ];
+};
+
+/**
+ * upsample_*.vec(x, output_size, [align_corners,] scale_factors) as Resize to the traced spatial
+ * size (batch and channels copied from the input's shape). PyTorch's nearest is ONNX's
+ * asymmetric + floor; its (bi)linear without align_corners is pytorch_half_pixel.
+ */
+function resize(mode: "nearest" | "linear"): Converter {
+  return (c) => {
+    const x = name(c, 0);
+    const spatial = c.outs[0]!.shape.slice(2);
+    const lead = c.g.node("Shape", [x], { start: 0, end: 2 });
+    const sizes = c.g.node("Concat", [lead, c.g.ints(spatial)], { axis: 0 });
+    const attrs: Record<string, string> =
+      mode === "nearest"
+        ? { mode, coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
+        : { mode, coordinate_transformation_mode: c.args[2] === true ? "align_corners" : "pytorch_half_pixel" };
+    return [c.g.node("Resize", [x, "", "", sizes], attrs)];
+  };
+}
+
 const linear: Converter = (c) => {
   const w = tensorArg(c, 1);
   const wT = c.g.isTraced(w) ? c.g.node("Transpose", [name(c, 1)], { perm: [1, 0] }) : c.g.constant(w.t().contiguous());
@@ -389,6 +426,13 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   conv1d: conv,
   conv2d: conv,
   conv3d: conv,
+  conv_transpose1d: convTranspose,
+  conv_transpose2d: convTranspose,
+  conv_transpose3d: convTranspose,
+  upsample_nearest1d: resize("nearest"),
+  upsample_nearest2d: resize("nearest"),
+  upsample_linear1d: resize("linear"),
+  upsample_bilinear2d: resize("linear"),
   linear,
   batch_norm: batchNorm,
   layer_norm: layerNorm,
