@@ -503,6 +503,12 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   select,
   slice,
   embedding,
+  index_select: (c) => [c.g.node("Gather", [name(c, 0), name(c, 2)], { axis: normAxis(num(c, 1), rank(c, 0)) })],
+  _pack_padded_sequence: (c) =>
+    refuse(
+      c,
+      "(an RNN run on sequences of their own lengths) has no ONNX export: its batch order and step counts depend on the input's values",
+    ),
   dropout,
   feature_dropout: dropout,
   contiguous: identity,
