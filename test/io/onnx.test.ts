@@ -95,14 +95,12 @@ const ids =
 
 const ZOO: [string, () => Forward, (b: number) => fl.Tensor][] = [
   ["image small-cnn", () => IMAGE_CLASSIFIERS["small-cnn"]({ inChannels: 1, numClasses: 10, size: 28 }), image(1, 28)],
-  ["image lenet5", () => IMAGE_CLASSIFIERS.lenet5({ inChannels: 1, numClasses: 10, size: 28 }), image(1, 28)],
   ["image resnet-small", () => IMAGE_CLASSIFIERS["resnet-small"]({ inChannels: 3, numClasses: 10, size: 32 }), image(3, 32)],
   ["audio kws-cnn", () => AUDIO_CLASSIFIERS["kws-cnn"]({ nMels: 40, numClasses: 12 }), image(1, 40)],
   ["audio tc-resnet8", () => AUDIO_CLASSIFIERS["tc-resnet8"]({ nMels: 40, numClasses: 12 }), (b) => fl.randn([b, 1, 40, 51])],
-  ["segmentation unet-lite", () => new UNet({ inChannels: 3, outChannels: 4, depth: 3, width: 8, stemStride: 2 }), image(3, 32)],
-  ["detection centernet (masks)", () => new CenterNet({ numClasses: 3, width: 8, neck: 16, head: 16, masks: true }), image(3, 32)],
+  ["segmentation unet-lite", () => new UNet({ inChannels: 3, outChannels: 4, depth: 3, width: 8, stemStride: 2 }), image(3, 16)],
+  ["detection centernet (masks)", () => new CenterNet({ numClasses: 2, width: 8, neck: 8, head: 8, masks: true }), image(3, 16)],
   ["text textcnn", () => TEXT_CLASSIFIERS.textcnn!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
-  ["text wide-deep", () => TEXT_CLASSIFIERS["wide-deep"]!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
   ["text bow-logistic", () => TEXT_CLASSIFIERS["bow-logistic"]!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
   ["text bert", () => TEXT_CLASSIFIERS.bert!.make({ vocabSize: 50, numClasses: 4 }), ids(16)],
 ];
