@@ -116,6 +116,31 @@ for (const [name, make, example] of ZOO)
     model.dispose();
   });
 
+/** One module through the less common rows of the op table (each checked by onnxruntime's numbers). */
+class OpMix extends fl.nn.Module {
+  conv = new fl.nn.Conv2d(4, 6, 3, { padding: "same" });
+  up = new fl.nn.ConvTranspose2d(6, 4, 2, { stride: 2 });
+  forward(x: fl.Tensor): fl.Tensor {
+    const F = fl.nn.functional;
+    let h = fl.gelu(this.conv.forward(x), "tanh").add(F.silu(x.narrow(1, 0, 2)).mean({ dim: 1, keepdim: true }));
+    h = fl.leakyRelu(h, 0.2).clamp(-1.5, 2).maximum(h.mul(0.5));
+    const u = F.interpolate(this.up.forward(h), { size: [8, 8], mode: "bilinear" }); // [B, 4, 8, 8]
+    const pooled = F.adaptiveAvgPool2d(F.avgPool2d(u, 2), [2, 2]).flatten(1); // [B, 16]
+    const t = x.permute([0, 2, 3, 1]).select(3, 1).transpose(1, 2); // [B, 8, 8]
+    const rows = F.layerNorm(t, [8]).softmax(-1).pow(2).sum({ dim: 2 }); // [B, 8]
+    const gate = fl.where(rows.gt(0.2), rows, rows.neg().exp());
+    return fl.cat([pooled.logSoftmax(1), gate.div(3).sub(1)], 1);
+  }
+}
+
+test("onnx: convolutions with same padding, transposed convs, resizes, pools, norms and elementwise ops agree with onnxruntime", {
+  skip,
+}, async () => {
+  fl.manualSeed(0);
+  const diff = await roundTrip(new OpMix(), image(4, 8));
+  assert.ok(diff <= TOL, `max abs diff ${diff}`);
+});
+
 /** Top-level string → string entries of ModelProto.metadata_props (field 14), read back from the wire format. */
 function readMetadata(bytes: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};

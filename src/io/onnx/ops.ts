@@ -61,6 +61,9 @@ const identity: Converter = (c) => [name(c, 0)];
 function binary(opType: string): Converter {
   return (c) => {
     const x = isTensor(c.args[0]) ? (c.args[0] as Tensor) : tensorArg(c, 1);
+    // div's rounding modes (floor, trunc) are not ONNX's Div.
+    if (c.overload.endsWith("_mode") && c.args[2] !== null && c.args[2] !== undefined)
+      refuse(c, `with rounding_mode "${String(c.args[2])}" has no ONNX export`);
     let b = operand(c, 1, x);
     // add/sub's alpha scales the second operand.
     const alpha = (c.op === "add" || c.op === "sub" || c.op === "add_" || c.op === "sub_") && c.args.length > 2 ? num(c, 2, 1) : 1;
@@ -364,6 +367,7 @@ const where: Converter = (c) => {
 };
 
 const maxDim: Converter = (c) => {
+  if (c.overload === "other") return [c.g.node("Max", [name(c, 0), name(c, 1)])];
   if (c.overload !== "dim") return reduce("ReduceMax")(c);
   const r = rank(c, 0);
   const axis = normAxis(num(c, 1), r);
@@ -455,7 +459,12 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   relu6: clamp(0, 6),
   clamp: clamp(),
   leaky_relu: (c) => [c.g.node("LeakyRelu", [name(c, 0)], { alpha: { float: num(c, 1, 0.01) } })],
-  elu: (c) => [c.g.node("Elu", [name(c, 0)], { alpha: { float: num(c, 1, 1) } })],
+  elu: (c) => {
+    if (num(c, 2, 1) !== 1 || num(c, 3, 1) !== 1) refuse(c, "with scale or input_scale other than 1 has no ONNX Elu");
+    return [c.g.node("Elu", [name(c, 0)], { alpha: { float: num(c, 1, 1) } })];
+  },
+  maximum: (c) => [c.g.node("Max", [name(c, 0), name(c, 1)])],
+  minimum: (c) => [c.g.node("Min", [name(c, 0), name(c, 1)])],
   softmax: softmax("Softmax"),
   _softmax: softmax("Softmax"),
   log_softmax: softmax("LogSoftmax"),
