@@ -15,6 +15,7 @@ import { exportOnnx } from "../../src/io/onnx/index.js";
 import { encodeModel } from "../../src/io/onnx/proto.js";
 import { getTask } from "../../src/tasks/registry.js";
 import { TEXT_CLASSIFIERS } from "../../src/text/tasks/text-classification.js";
+import { saveModelDir } from "../../src/train/model-dir.js";
 import { readImage } from "../../src/vision/image-io.js";
 import { CenterNet } from "../../src/vision/models/centernet.js";
 import { UNet } from "../../src/vision/models/unet.js";
@@ -278,4 +279,38 @@ test("onnx: a saved text classifier exports with its tokenizer; the command line
   const r = spawnSync(process.execPath, [bin, "export", model, "--format", "tflite", "--out", join(root, "x")], { encoding: "utf8" });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /--format must be one of onnx, got "tflite"/);
+});
+
+test("onnx: a saved audio classifier exports its log-mel front end's settings; onnxruntime agrees on the spectrogram input", {
+  skip,
+}, async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "fl-onnx-audio-")), "model");
+  fl.manualSeed(0);
+  const net = AUDIO_CLASSIFIERS["tc-resnet8"]({ nMels: 40, numClasses: 3 });
+  perturbNorms(net);
+  const pre = { sampleRate: 16000, nFft: 512, winLength: 400, hopLength: 160, nMels: 40, mean: -40, std: 20, length: 8000, data: "test" };
+  await saveModelDir(
+    dir,
+    {
+      task: "audio-classification",
+      architecture: "tc-resnet8",
+      hyper: { nMels: 40, numClasses: 3 },
+      labels: ["yes", "no", "up"],
+      preprocessing: pre,
+    },
+    net.stateDict(),
+  );
+  const out = join(dir, "..", "kws.onnx");
+  const r = await runExportCli(dir, { out });
+  assert.deepEqual(r.inputs[0], { name: "log_mel", shape: ["batch", 1, 40, 51], dtype: "float32" });
+  const bytes = readFileSync(out);
+  const meta = readMetadata(bytes);
+  assert.equal(JSON.parse(meta.preprocessing!).hopLength, 160);
+  assert.deepEqual(JSON.parse(meta.labels!), ["yes", "no", "up"]);
+  const spec = await getTask("audio-classification").loadExport!(dir);
+  const x = fl.cat([spec.inputs[0]!, spec.inputs[0]!.narrow(0, 1, 1)], 0);
+  const want = (fl.noGrad(() => spec.module.forward(x)) as fl.Tensor).data() as Float32Array;
+  assert.ok(maxAbsDiff((await runOnnx(bytes, x)).data, want) <= TOL);
+  spec.module.dispose();
+  net.dispose();
 });
