@@ -684,6 +684,24 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     });
 
   program
+    .command("export")
+    .description("write a saved model as an ONNX file (opset 17, symbolic batch; preprocessing and labels in its metadata)")
+    .argument("<dir>", "model directory written by `flambeau train`")
+    .requiredOption("--out <file>", "the .onnx file to write (atomically)")
+    .option("--format <name>", "export format", "onnx")
+    .option("--json", "print the result as one JSON object")
+    .action(async (dir: string, o: import("./export.js").ExportCliOptions & { json?: boolean }) => {
+      const { runExportCli } = await import("./export.js");
+      const r = await runExportCli(dir, o);
+      const ins = r.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join(", ")}]`).join(", ");
+      print(
+        Boolean(o.json),
+        r,
+        () => `wrote ${r.out} (${r.task}/${r.architecture}, ONNX opset ${r.opset}, ${r.bytes} bytes; input ${ins})`,
+      );
+    });
+
+  program
     .command("bench")
     .description("benchmark suite against PyTorch and TensorFlow.js; writes bench/results/<machine>-<date>.json")
     .option("--smoke", "one tiny iteration of each workload (proves the suite runs; figures mean nothing)")

@@ -59,8 +59,20 @@ function raise(op: AtenOp, e: unknown, args: unknown[]): never {
   throw new FlambeauError(code, `${msg} (called with ${args.map(describe).join(", ")})`, op.name);
 }
 
+/** Sees every op call and its result (the ONNX exporter traces a forward through it). */
+export type CallHook = (op: AtenOp, args: readonly unknown[], result: unknown) => void;
+let hook: CallHook | null = null;
+
+/** Installs (or with null removes) the one call hook; returns the one it replaced. */
+export function setCallHook(h: CallHook | null): CallHook | null {
+  const before = hook;
+  hook = h;
+  return before;
+}
+
 /** Calls an op and returns whatever it returns (Tensor, Tensor[], number …). */
 export function call(op: AtenOp, ...args: unknown[]): unknown {
+  if (hook !== null) return hooked(hook, op, args);
   const id = op.resolve();
   let guard = op.guard;
   if (guard === undefined) guard = op.guard = buildGuard(op);
@@ -76,6 +88,18 @@ export function call(op: AtenOp, ...args: unknown[]): unknown {
     return fromNative(native.callOp(id, ...nargs));
   } catch (e) {
     raise(op, e, args);
+  }
+}
+
+function hooked(h: CallHook, op: AtenOp, args: unknown[]): unknown {
+  // The hook's own op calls (reading a constant's data) are not part of the traced program.
+  hook = null;
+  try {
+    const r = call(op, ...args);
+    h(op, args, r);
+    return r;
+  } finally {
+    hook = h;
   }
 }
 

@@ -5,6 +5,7 @@
 // through this contract and the registry (./registry.ts), never through each other.
 
 import { FlambeauError } from "../core/errors.js";
+import type { Tensor } from "../core/tensor.js";
 import type { Module } from "../nn/module.js";
 import type { ProgressSink } from "../train/progress.js";
 import type { History } from "../train/trainer.js";
@@ -105,9 +106,24 @@ export interface TaskDefinition<O extends OptionSpecs, P, R = unknown> {
    * (`flambeau compress` prunes, quantizes and distils through it).
    */
   loadModule?(dir: string): Promise<Module>;
+  /** What `flambeau export` traces: the saved model, an example batch of 2 and its preprocessing. */
+  loadExport?(dir: string): Promise<ExportSpec>;
   /** One human-readable line per prediction. */
   formatPrediction(p: P): string;
   demo?(o: DemoOptions): Promise<DemoSection>;
+}
+
+/**
+ * A saved model ready to trace for export: the module in eval mode, example inputs (dimension 0
+ * is the batch, exported as symbolic), and what a runtime must do to the raw input first, as
+ * strings for the file's metadata.
+ */
+export interface ExportSpec {
+  module: Module & { forward(...xs: Tensor[]): unknown };
+  inputs: Tensor[];
+  inputNames: string[];
+  outputNames: string[];
+  metadata: Record<string, string>;
 }
 
 /** A declared task as the runtime sees it (the prediction and option types erased). */
@@ -124,6 +140,7 @@ export interface Task {
   evaluate(dir: string, data: string, o?: EvalArgs & Record<string, unknown>): Promise<Record<string, unknown>>;
   load(dir: string): Promise<Predictor>;
   loadModule?(dir: string): Promise<Module>;
+  loadExport?(dir: string): Promise<ExportSpec>;
   /** Loads, predicts and frees: for one-off calls (a server or a loop holds `load`'s predictor instead). */
   predict(dir: string, inputs: readonly string[], o?: PredictArgs & Record<string, unknown>): Promise<unknown[]>;
   formatPrediction(p: unknown): string;
@@ -212,6 +229,7 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     },
     formatPrediction: (p) => d.formatPrediction(p as P),
     ...(d.loadModule ? { loadModule: d.loadModule } : {}),
+    ...(d.loadExport ? { loadExport: d.loadExport } : {}),
     ...(d.demo ? { demo: d.demo } : {}),
   };
   return Object.freeze(task) as TypedTask<O, P>;

@@ -385,6 +385,29 @@ export const audioClassification = defineTask({
   evaluate,
   load,
   loadModule: async (dir) => (await loadModel(dir)).model,
+  loadExport: async (dir) => {
+    const { model, pre, labels } = await loadModel(dir);
+    // Two clips of two tones, through the same front end predict uses.
+    const wave = Float32Array.from(
+      { length: 2 * pre.length },
+      (_, i) => 0.3 * Math.sin((i * (i < pre.length ? 440 : 1200) * 2 * Math.PI) / pre.sampleRate),
+    );
+    const feats = logMel(tensor(wave, { shape: [2, pre.length] }), pre);
+    const frames = feats.shape[3]!;
+    const { length, sampleRate, nFft, winLength, hopLength, nMels, mean, std } = pre;
+    return {
+      module: model,
+      inputs: [feats],
+      inputNames: ["log_mel"],
+      outputNames: ["logits"],
+      metadata: {
+        input: `float32 [batch, 1, ${nMels}, ${frames}]: ${length} samples at ${sampleRate} Hz → power mel spectrogram (Hann window ${winLength}, FFT ${nFft}, hop ${hopLength}, ${nMels} mels; torchaudio MelSpectrogram defaults) → dB with an 80 dB floor per clip → minus mean, divided by std`,
+        output: "logits [batch, classes]; softmax gives the probabilities of labels",
+        preprocessing: JSON.stringify({ length, sampleRate, nFft, winLength, hopLength, nMels, mean, std, topDb: 80 }),
+        labels: JSON.stringify(labels),
+      },
+    };
+  },
   formatPrediction,
   demo,
 });

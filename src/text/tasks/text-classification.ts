@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
+import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import type { Module } from "../../nn/index.js";
@@ -379,6 +379,31 @@ export const textClassification = defineTask({
   evaluate,
   load,
   loadModule: async (dir) => (await loadModel(dir)).model,
+  loadExport: async (dir) => {
+    const { model, labels, pre, encode } = await loadModel(dir);
+    // Exported for inputs padded to maxTokens: the graph's sequence length is fixed.
+    const T = pre.maxTokens;
+    const ids = new BigInt64Array(2 * T);
+    encode(["an example text to trace the model with", "another one"]).forEach((seq, b) => {
+      seq.slice(0, T).forEach((id, t) => {
+        ids[b * T + t] = BigInt(id);
+      });
+    });
+    const file = ["tokenizer.json", "vocab.json"].map((f) => join(dir, f)).find((f) => existsSync(f));
+    return {
+      module: model,
+      inputs: [tensor(ids, { shape: [2, T] })],
+      inputNames: ["input_ids"],
+      outputNames: ["logits"],
+      metadata: {
+        input: `int64 [batch, ${T}]: token ids from the tokenizer below (lowercased words${pre.cls ? `, "${CLS_TOKEN}" first` : ""}), at most ${T}, padded with 0`,
+        output: "logits [batch, classes]; softmax gives the probabilities of labels",
+        preprocessing: JSON.stringify({ maxTokens: T, cls: pre.cls, email: pre.email, padId: 0 }),
+        labels: JSON.stringify(labels),
+        ...(file ? { tokenizer: readFileSync(file, "utf8") } : {}),
+      },
+    };
+  },
   formatPrediction,
   demo,
 });

@@ -300,6 +300,24 @@ export const imageClassification = defineTask({
   evaluate,
   load,
   loadModule: async (dir) => (await loadModel(dir)).model,
+  loadExport: async (dir) => {
+    const { model, pre, labels } = await loadModel(dir);
+    // Two images of a fixed pattern, prepared as predict prepares decoded pixels.
+    const n = 2 * pre.channels * pre.size * pre.size;
+    const pixels = Uint8Array.from({ length: n }, (_, i) => (i * 37) % 256);
+    return {
+      module: model,
+      inputs: [prepare(tensor(pixels, { shape: [2, pre.channels, pre.size, pre.size] }), pre, false)],
+      inputNames: ["pixels"],
+      outputNames: ["logits"],
+      metadata: {
+        input: `float32 [batch, ${pre.channels}, ${pre.size}, ${pre.size}]: the image resized to ${pre.size}×${pre.size}, ${pre.channels === 1 ? "gray" : "RGB"}, values/255, minus mean, divided by std per channel`,
+        output: "logits [batch, classes]; softmax gives the probabilities of labels",
+        preprocessing: JSON.stringify({ size: pre.size, channels: pre.channels, mean: pre.mean, std: pre.std }),
+        labels: JSON.stringify(labels),
+      },
+    };
+  },
   formatPrediction,
   demo,
 });

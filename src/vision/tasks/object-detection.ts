@@ -28,13 +28,14 @@ import {
   detectionMasks,
 } from "../scenes/centernet-decode.js";
 import { centernetLoss } from "../scenes/centernet-loss.js";
-import { centernetTargets, checkDetectionSize } from "../scenes/centernet-targets.js";
+import { CENTERNET_STRIDE, centernetTargets, checkDetectionSize } from "../scenes/centernet-targets.js";
 import { sceneFiguresHtml } from "../scenes/demo-html.js";
 import type { MaskDetection, MaskGroundTruth } from "../scenes/detection-metrics.js";
 import { classColor, drawBoxes, overlayMask } from "../scenes/draw.js";
 import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
 import { type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
+import { sceneExportSpec } from "./scene-export.js";
 
 const ARCHS = ["centernet-small", "centernet-tiny"] as const;
 
@@ -405,6 +406,16 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     train,
     evaluate,
     load,
+    loadExport: async (dir) => {
+      const { model, pre, labels } = await loadDetector(dir);
+      const g = pre.size / CENTERNET_STRIDE;
+      return sceneExportSpec(
+        model,
+        pre,
+        labels,
+        `CenterNet maps flattened per image: [batch, ${model.numClasses} heatmap logits + 2 box sizes + 2 centre offsets${masks ? " + controller weights" : ""}, ${g}, ${g}]${masks ? ` then mask features [batch, 8, ${2 * g}, ${2 * g}]` : ""}; peaks of the sigmoid heatmap above a threshold, then NMS, give the objects (Flambeau's splitCenterNet/decodeCenterNet)`,
+      );
+    },
     formatPrediction,
     demo,
   });

@@ -22,6 +22,7 @@ import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "..
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { SegmentationMeter } from "../scenes/metrics.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
+import { sceneExportSpec } from "./scene-export.js";
 
 const TASK = "image-segmentation";
 const ARCHS = ["unet-lite", "unet-small", "unet"] as const;
@@ -322,6 +323,15 @@ export const imageSegmentation = defineTask({
   train,
   evaluate,
   load,
+  loadExport: async (dir) => {
+    const { model, pre, labels } = await loadSegmenter(dir);
+    return sceneExportSpec(
+      model,
+      pre,
+      labels,
+      "logits [batch, classes, size, size]; the argmax over classes is each pixel's label (0: background)",
+    );
+  },
   formatPrediction,
   demo,
 });
