@@ -3,8 +3,11 @@
 // the whole prefix (captions are short), and tests hand in a table.
 import { FlambeauError } from "../../core/errors.js";
 
-/** Log-probabilities of the next token after each prefix (one row of vocabulary size per prefix). */
-export type NextTokenScorer = (prefixes: readonly (readonly number[])[]) => ArrayLike<number>[];
+/**
+ * Log-probabilities of the next token after each prefix (one row of vocabulary size per
+ * prefix); `rows[i]` is the input (image) prefix i continues. Prefixes of one call share a length.
+ */
+export type NextTokenScorer = (prefixes: readonly (readonly number[])[], rows: readonly number[]) => ArrayLike<number>[];
 
 export interface CaptionDecodeOptions {
   bos: number;
@@ -38,7 +41,10 @@ export function greedyCaptions(count: number, step: NextTokenScorer, o: CaptionD
   const live = new Set(out.keys());
   for (let t = 0; t <= max && live.size; t++) {
     const rows = [...live];
-    const lp = step(rows.map((i) => [o.bos, ...out[i]!.tokens]));
+    const lp = step(
+      rows.map((i) => [o.bos, ...out[i]!.tokens]),
+      rows,
+    );
     rows.forEach((i, r) => {
       const row = lp[r]!;
       const id = t === max ? o.eos : argmax(row);
@@ -51,12 +57,12 @@ export function greedyCaptions(count: number, step: NextTokenScorer, o: CaptionD
 }
 
 /**
- * Beam search for one sequence: each step keeps the `beamSize` best of all one-token
+ * Beam search for one sequence (input `row` of the scorer): each step keeps the `beamSize` best of all one-token
  * extensions; an extension by eos finishes its hypothesis (and takes one of the slots), so a
  * beam of 1 is exactly greedy decoding. Stops when no live hypothesis can still beat the best
  * finished one; returns the best by length-penalised log-probability.
  */
-export function beamCaption(step: NextTokenScorer, o: CaptionBeamOptions): Decoded {
+export function beamCaption(step: NextTokenScorer, o: CaptionBeamOptions, row = 0): Decoded {
   const k = o.beamSize ?? 4;
   const alpha = o.lengthPenalty ?? 0;
   const max = o.maxLength ?? 32;
@@ -67,7 +73,10 @@ export function beamCaption(step: NextTokenScorer, o: CaptionBeamOptions): Decod
   let beams: Decoded[] = [{ tokens: [], logProb: 0 }];
   const finished: (Decoded & { score: number })[] = [];
   for (let t = 0; t <= max && beams.length; t++) {
-    const lp = step(beams.map((b) => [o.bos, ...b.tokens]));
+    const lp = step(
+      beams.map((b) => [o.bos, ...b.tokens]),
+      beams.map(() => row),
+    );
     const cand: { from: number; token: number; logProb: number }[] = [];
     beams.forEach((b, i) => {
       const row = lp[i]!;
