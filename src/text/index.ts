@@ -4,6 +4,7 @@ export { fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora
 export { decodeHeaderWords, decodeQuotedPrintable, emailText, htmlToText, type ParsedEmail, parseEmail } from "./email.js";
 export { bioSpans, type EntityScores, entityScores, type Span } from "./entities.js";
 export * from "./features/tfidf.js";
+export { type CiderOptions, type CiderScore, type CocoBleuScore, captionWords, ciderD, cocoBleu, cocoTokenize } from "./metrics/index.js";
 export { type MaskOptions, maskTokens, mlmLoss, transferEncoder } from "./mlm.js";
 export * from "./models/index.js";
 export {
