@@ -3,7 +3,7 @@
 // closest reference length for the brevity penalty, and 'exp' smoothing of zero counts.
 
 import { FlambeauError } from "../../core/errors.js";
-import { ngramCounts } from "../metrics/ngrams.js";
+import { ngramCounts } from "../../train/text-metrics/ngrams.js";
 
 export { ngramCounts };
 

@@ -2,10 +2,9 @@
 // the nearest-neighbour-caption baseline, and the COCO metrics plus "names every object".
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
-import { ciderD } from "../../text/metrics/cider.js";
-import { cocoBleu } from "../../text/metrics/coco-bleu.js";
-import { captionWords, cocoTokenize } from "../../text/metrics/coco-tokenize.js";
-import { Vocab } from "../../text/vocab.js";
+import { ciderD } from "../../train/text-metrics/cider.js";
+import { cocoBleu } from "../../train/text-metrics/coco-bleu.js";
+import { captionWords, cocoTokenize } from "../../train/text-metrics/coco-tokenize.js";
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
 import type { SceneGraph } from "../scenes/scene-graph.js";
 import type { CaptionSet } from "./data.js";
@@ -22,18 +21,50 @@ export interface CaptionPreprocessing extends ImagePreprocessing {
   trainData: { data: string; seed: number; count: number };
 }
 
-export const buildVocab = (captions: readonly (readonly string[])[]): Vocab =>
-  Vocab.build(
-    captions.flatMap((cs) => cs.map(captionWords)),
-    { specials: [...SPECIALS] },
-  );
+/** The caption vocabulary: specials first, then words by falling frequency (ties alphabetical). */
+export class CaptionVocab {
+  readonly itos: readonly string[];
+  readonly #ids: Map<string, number>;
+  constructor(words: readonly string[]) {
+    SPECIALS.forEach((w, i) => {
+      if (words[i] !== w)
+        throw new FlambeauError("E_FORMAT", `CaptionVocab: word ${i} must be "${w}", got ${JSON.stringify(words[i])}`, "CaptionVocab");
+    });
+    this.itos = [...words];
+    this.#ids = new Map(words.map((w, i) => [w, i]));
+  }
+  get size(): number {
+    return this.itos.length;
+  }
+  get padId(): number {
+    return 0;
+  }
+  id(name: (typeof SPECIALS)[number]): number {
+    return SPECIALS.indexOf(name);
+  }
+  /** Word ids; unknown words become <unk>. */
+  encode(words: readonly string[]): number[] {
+    return words.map((w) => this.#ids.get(w) ?? 1);
+  }
+}
 
-export const vocabOf = (words: readonly string[]): Vocab => new Vocab(words);
+export function buildVocab(captions: readonly (readonly string[])[]): CaptionVocab {
+  const counts = new Map<string, number>();
+  for (const cs of captions) for (const c of cs) for (const w of captionWords(c)) counts.set(w, (counts.get(w) ?? 0) + 1);
+  const specials = new Set<string>(SPECIALS);
+  const ranked = [...counts]
+    .filter(([w]) => !specials.has(w))
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([w]) => w);
+  return new CaptionVocab([...SPECIALS, ...ranked]);
+}
+
+export const vocabOf = (words: readonly string[]): CaptionVocab => new CaptionVocab(words);
 
 /** int64 [B, T]: bos, the caption's words (cut to fit maxLength), eos, then padding. */
-export function captionTokens(v: Vocab, captions: readonly string[], maxLength: number): Tensor {
-  const bos = v.itos.indexOf("<bos>");
-  const eos = v.itos.indexOf("<eos>");
+export function captionTokens(v: CaptionVocab, captions: readonly string[], maxLength: number): Tensor {
+  const bos = v.id("<bos>");
+  const eos = v.id("<eos>");
   const rows = captions.map((c) => [bos, ...v.encode(captionWords(c)).slice(0, maxLength - 2), eos]);
   const t = Math.max(...rows.map((r) => r.length));
   const data = new BigInt64Array(rows.length * t).fill(BigInt(v.padId));
@@ -54,11 +85,17 @@ export interface CaptionOptions {
 }
 
 /** The captions the model writes for every image of a set. */
-export function captionSet(model: CaptionModel, v: Vocab, set: CaptionSet, pre: ImagePreprocessing, o: CaptionOptions = {}): string[] {
+export function captionSet(
+  model: CaptionModel,
+  v: CaptionVocab,
+  set: CaptionSet,
+  pre: ImagePreprocessing,
+  o: CaptionOptions = {},
+): string[] {
   const beam = o.beam ?? 3;
   const bs = o.batchSize ?? 128;
-  const bos = v.itos.indexOf("<bos>");
-  const eos = v.itos.indexOf("<eos>");
+  const bos = v.id("<bos>");
+  const eos = v.id("<eos>");
   const d = { bos, eos, maxLength: model.options.maxLength - 2 };
   const out: string[] = [];
   model.eval();

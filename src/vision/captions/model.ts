@@ -18,7 +18,7 @@ import {
   TransformerDecoder,
   TransformerDecoderLayer,
 } from "../../nn/index.js";
-import { sinusoidalPositions } from "../../text/seq2seq/transformer.js";
+import { sinusoidalPositions } from "../../nn/positional.js";
 
 export interface CaptionModelOptions {
   vocabSize: number;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cocoTokenize } from "../../../src/text/metrics/coco-tokenize.js";
+import { cocoTokenize } from "../../../src/train/text-metrics/coco-tokenize.js";
 import { captionsFile, readCocoCaptions, writeCocoCaptions } from "../../../src/vision/captions/data.js";
 
 test("captions_<split>.json round trip: COCO's layout, pixels and captions back unchanged", async () => {

@@ -2,9 +2,9 @@
 // test/fixtures/text/coco-caption-reference.py) and hand-computed cases.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ciderD } from "../../../src/text/metrics/cider.js";
-import { cocoBleu } from "../../../src/text/metrics/coco-bleu.js";
-import { readFixture } from "../../helpers/fixtures.js";
+import { ciderD } from "../../src/train/text-metrics/cider.js";
+import { cocoBleu } from "../../src/train/text-metrics/coco-bleu.js";
+import { readFixture } from "../helpers/fixtures.js";
 
 const ref = readFixture<{
   hypotheses: string[];
