@@ -4,7 +4,7 @@
 // token at a time with a key/value cache (see kv-cache.ts).
 
 import { FlambeauError } from "../../core/errors.js";
-import { arange, cat, full, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { full, noGrad, type Tensor, tensor } from "../../core/index.js";
 import { gelu } from "../../core/ops/elementwise.js";
 import { linear } from "../../core/ops/nn.js";
 import {
