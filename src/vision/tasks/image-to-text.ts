@@ -297,6 +297,6 @@ export const imageToText = defineTask({
   train,
   evaluate,
   load,
-  formatPrediction: (p: CaptionPrediction) => `${p.input}: ${p.caption}`,
+  formatPrediction: (p: CaptionPrediction) => p.caption,
   demo,
 });
