@@ -1,4 +1,14 @@
 // text: tokenizers, vocabularies, readers, corpora, models and tasks.
+
+export {
+  type CiderOptions,
+  type CiderScore,
+  type CocoBleuScore,
+  captionWords,
+  ciderD,
+  cocoBleu,
+  cocoTokenize,
+} from "../train/text-metrics/index.js";
 export { brownEntities, brownPos, placeNames, simplifyBrownTag, UNIVERSAL_TAGS, universalTag } from "./datasets/brown.js";
 export { fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora.js";
 export { decodeHeaderWords, decodeQuotedPrintable, emailText, htmlToText, type ParsedEmail, parseEmail } from "./email.js";

@@ -1,5 +1,6 @@
 // Vision: image I/O, data sets, augmentation, the model zoo and the image tasks.
 export * from "./augment.js";
+export * from "./captions/index.js";
 export * from "./coco.js";
 export * from "./degrade.js";
 export * from "./image-data.js";

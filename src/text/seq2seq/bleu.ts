@@ -3,6 +3,9 @@
 // closest reference length for the brevity penalty, and 'exp' smoothing of zero counts.
 
 import { FlambeauError } from "../../core/errors.js";
+import { ngramCounts } from "../../train/text-metrics/ngrams.js";
+
+export { ngramCounts };
 
 /** mteval-v13a tokenization, as sacreBLEU's `tokenize="13a"`. */
 export function tokenize13a(line: string): string {
@@ -14,17 +17,6 @@ export function tokenize13a(line: string): string {
   s = s.replace(/([.,])([^0-9])/g, " $1 $2");
   s = s.replace(/([0-9])(-)/g, "$1 $2 ");
   return s.split(/\s+/).filter(Boolean).join(" ");
-}
-
-/** n-gram counts of a token list, orders 1..maxOrder (keys joined with a space). */
-export function ngramCounts(tokens: readonly string[], minOrder: number, maxOrder: number): Map<string, number> {
-  const c = new Map<string, number>();
-  for (let n = minOrder; n <= maxOrder; n++)
-    for (let i = 0; i + n <= tokens.length; i++) {
-      const k = `${n}\u0001${tokens.slice(i, i + n).join(" ")}`;
-      c.set(k, (c.get(k) ?? 0) + 1);
-    }
-  return c;
 }
 
 export interface BleuScore {

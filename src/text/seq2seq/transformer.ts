@@ -4,7 +4,7 @@
 // token at a time with a key/value cache (see kv-cache.ts).
 
 import { FlambeauError } from "../../core/errors.js";
-import { arange, cat, full, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { full, noGrad, type Tensor, tensor } from "../../core/index.js";
 import { gelu } from "../../core/ops/elementwise.js";
 import { linear } from "../../core/ops/nn.js";
 import {
@@ -17,7 +17,10 @@ import {
   TransformerEncoder,
   TransformerEncoderLayer,
 } from "../../nn/index.js";
+import { sinusoidalPositions } from "../../nn/positional.js";
 import { attendCached, extendKV, type KV, projectKV } from "./kv-cache.js";
+
+export { sinusoidalPositions };
 
 export interface Seq2SeqOptions {
   vocabSize: number;
@@ -29,19 +32,6 @@ export interface Seq2SeqOptions {
   dimFeedforward?: number;
   dropout?: number;
   maxLength?: number;
-}
-
-/** [maxLen, d] sinusoidal position encodings. */
-export function sinusoidalPositions(maxLen: number, d: number): Tensor {
-  return tidy(() => {
-    const pos = arange(0, maxLen).float().unsqueeze(1);
-    const freq = arange(0, d, 2)
-      .float()
-      .mul(-Math.log(10000) / d)
-      .exp();
-    const angles = pos.mul(freq);
-    return cat([angles.sin().unsqueeze(2), angles.cos().unsqueeze(2)], 2).view([maxLen, d]);
-  });
 }
 
 /** The decoder's state while generating: encoder output, its mask, and per-layer caches. */

@@ -5,6 +5,7 @@
 import { FlambeauError } from "../../core/errors.js";
 import { Random } from "../../data/random.js";
 import { type Background, loadBackgrounds } from "./backgrounds.js";
+import { type ColorName, colorName, GRAY } from "./colors.js";
 import { loadObjectBank, type ObjectBank, type ObjectSource } from "./objects.js";
 import { cropResize, maskBox, renderSprite } from "./raster.js";
 
@@ -39,6 +40,12 @@ export interface SceneObject {
   box: [number, number, number, number];
   /** Visible pixels. */
   area: number;
+  /** Generated scenes only: the tint's colour name (scenes/colors.ts), exact by construction. */
+  color?: ColorName;
+  /** Generated scenes only: the object's unrotated side as a fraction of the scene side. */
+  scale?: number;
+  /** Generated scenes only: its pixels when pasted, before later objects hid some. */
+  fullArea?: number;
 }
 
 export interface Scene {
@@ -102,9 +109,12 @@ function background(bgs: readonly Background[], size: number, rng: Random): Uint
   return cropResize(b.pixels, 3, b.height, b.width, { top, left, side }, size, rng.nextFloat() < 0.5);
 }
 
-/** Distinct object colours: a random hue at high saturation, or (one time in four) the item's own gray. */
-function tint(rng: Random): [number, number, number] {
-  if (rng.nextFloat() < 0.25) return [1, 1, 1];
+/**
+ * Distinct object colours: a random hue at high saturation, or (one time in four) the item's own
+ * gray; with the colour's name, so captions and scene graphs say what was drawn.
+ */
+function tint(rng: Random): { rgb: [number, number, number]; name: ColorName } {
+  if (rng.nextFloat() < 0.25) return { rgb: [1, 1, 1], name: GRAY };
   const h = rng.nextFloat() * 6;
   const f = h - Math.floor(h);
   const lo = 0.15 + 0.25 * rng.nextFloat();
@@ -116,7 +126,8 @@ function tint(rng: Random): [number, number, number] {
     [f, lo, 1],
     [1, lo, 1 - f],
   ];
-  return rgb[Math.floor(h) % 6]!.map((v) => Math.max(lo, v)) as [number, number, number];
+  const [r, g, b] = rgb[Math.floor(h) % 6]!.map((v) => Math.max(lo, v)) as [number, number, number];
+  return { rgb: [r, g, b], name: colorName(r, g, b) };
 }
 
 function countOf(map: Uint8Array, value: number): number {
@@ -133,6 +144,8 @@ function scene(bank: ObjectBank, bgs: readonly Background[], o: Required<SceneOp
   const instances = new Uint8Array(hw);
   const categories: number[] = [];
   const fullArea: number[] = [];
+  const colors: ColorName[] = [];
+  const scales: number[] = [];
   const want = o.minObjects + rng.int(o.maxObjects - o.minObjects + 1);
   for (let tries = 0; categories.length < want && tries < want * 12; tries++) {
     const item = rng.int(bank.count);
@@ -163,10 +176,12 @@ function scene(bank: ObjectBank, bgs: readonly Background[], o: Required<SceneOp
         const p = (y0 + v) * s + x0 + u;
         // Texture from the item, lifted so dark parts of an item stay visible on a photo.
         const g = gain * (60 + (195 * sp.gray[j]!) / 255);
-        for (let c = 0; c < 3; c++) image[c * hw + p] = Math.min(255, Math.round(g * color[c]!));
+        for (let c = 0; c < 3; c++) image[c * hw + p] = Math.min(255, Math.round(g * color.rgb[c]!));
       }
     categories.push(bank.labels[item]!);
     fullArea.push(countOf(instances, id));
+    colors.push(color.name);
+    scales.push(length / s);
   }
   const semantic = new Uint8Array(hw);
   for (let i = 0; i < hw; i++) if (instances[i]) semantic[i] = categories[instances[i]! - 1]! + 1;
@@ -174,6 +189,9 @@ function scene(bank: ObjectBank, bgs: readonly Background[], o: Required<SceneOp
     category,
     box: maskBox(instances, s, s, k + 1)!,
     area: countOf(instances, k + 1),
+    color: colors[k]!,
+    scale: scales[k]!,
+    fullArea: fullArea[k]!,
   }));
   return { image, semantic, instances, objects };
 }

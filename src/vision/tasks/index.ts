@@ -3,6 +3,7 @@ import type { Task } from "../../tasks/task.js";
 import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
 import { imageToImage } from "./image-to-image.js";
+import { imageToText } from "./image-to-text.js";
 import { imageLocalization } from "./localization.js";
 import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { imageSegmentation } from "./segmentation.js";
@@ -11,6 +12,7 @@ export const VISION_TASKS = {
   "image-classification": imageClassification,
   "image-feature-extraction": imageFeatureExtraction,
   "image-to-image": imageToImage,
+  "image-to-text": imageToText,
   "image-localization": imageLocalization,
   "image-segmentation": imageSegmentation,
   "object-detection": objectDetection,
