@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Random } from "../../src/data/random.js";
 import { Random as Rng } from "../../src/data/random.js";
-import { bounceTrajectory, DIGIT_BOX, MovingMnist, movingMnist } from "../../src/video/data/moving-mnist.js";
+import { bounceTrajectory, DIGIT_BOX, MovingMnist, mnistFormat, movingMnist } from "../../src/video/data/moving-mnist.js";
 import type { ObjectBank } from "../../src/vision/scenes/objects.js";
 
 /** A stand-in generator that returns the given uniform draws in order. */
@@ -86,4 +86,20 @@ test("opencv-doc digits: seeded batches, disjoint train and test digits", async 
       !seen.has(Buffer.from(test2.bank.pixels.subarray(i * area, (i + 1) * area)).toString("base64")),
       `test digit ${i} is a training digit`,
     );
+});
+
+test("digits are brought to MNIST's format: the bounding box scaled to 20 px, centred in 28 px", () => {
+  // A 4 × 2 block in a 20 px cell → scale 5 → a 20 × 10 block centred in the 28 px box (rows 4–23, columns 9–18).
+  const cell = new Uint8Array(400);
+  for (let y = 8; y < 12; y++) for (let x = 9; x < 11; x++) cell[y * 20 + x] = 255;
+  const d = mnistFormat(cell, 20);
+  for (let y = 0; y < 28; y++)
+    for (let x = 0; x < 28; x++) {
+      const inside = y >= 4 && y <= 23 && x >= 9 && x <= 18;
+      if (!inside) assert.equal(d[y * 28 + x], 0, `(${y}, ${x}) outside the box`);
+    }
+  // Inner pixels keep the full intensity; the outermost ones blend with the border (bilinear).
+  assert.equal(d[14 * 28 + 13], 255);
+  assert.equal(d[4 * 28 + 13], Math.round(0.6 * 255));
+  assert.deepEqual(mnistFormat(new Uint8Array(400), 20), new Uint8Array(784));
 });

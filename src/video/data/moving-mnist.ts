@@ -2,8 +2,9 @@
 // frame, each on a straight line at a fixed speed, reflected by the borders, frames
 // combined by the pixel-wise maximum. Their script keeps positions in [0, 1] (scaled to
 // the free span side − digit), draws the direction uniformly and moves 0.1 per frame.
-// The digits are opencv-doc's 5,000 handwritten digits (20 px cells, centred in a 28 px
-// box as MNIST centres its 20 px digits); train sequences draw from columns 0–79 of the
+// The digits are opencv-doc's 5,000 handwritten digits, brought to MNIST's format (each
+// digit's bounding box scaled to fit 20 px, centred in a 28 px box: the sheet draws them
+// smaller in 20 px cells, and digit size sets the MSE scale); train sequences draw from columns 0–79 of the
 // sheet, test sequences from columns 80–99, so held-out sequences show unseen digits.
 // Sequences are generated on the fly from a seeded stream: (seed, index) fixes one.
 import { argError } from "../../core/errors.js";
@@ -127,7 +128,60 @@ export class MovingMnist {
   }
 }
 
+/**
+ * One digit in MNIST's format: its bounding box (pixels above `threshold`) resampled
+ * bilinearly so the longer side is 20 px, centred in a 28 × 28 box. `cell` is `side` × `side`.
+ */
+export function mnistFormat(cell: Uint8Array, side: number, threshold = 24): Uint8Array {
+  let [top, bottom, left, right] = [side, -1, side, -1];
+  for (let y = 0; y < side; y++)
+    for (let x = 0; x < side; x++)
+      if (cell[y * side + x]! > threshold) {
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+        left = Math.min(left, x);
+        right = Math.max(right, x);
+      }
+  const out = new Uint8Array(DIGIT_BOX * DIGIT_BOX);
+  if (bottom < 0) return out;
+  const [bh, bw] = [bottom - top + 1, right - left + 1];
+  const scale = 20 / Math.max(bh, bw);
+  const [oh, ow] = [Math.max(1, Math.round(bh * scale)), Math.max(1, Math.round(bw * scale))];
+  const [oy, ox] = [(DIGIT_BOX - oh) >> 1, (DIGIT_BOX - ow) >> 1];
+  const at = (y: number, x: number) => (y < 0 || x < 0 || y >= side || x >= side ? 0 : cell[y * side + x]!);
+  for (let y = 0; y < oh; y++)
+    for (let x = 0; x < ow; x++) {
+      // Pixel centres map to pixel centres of the box.
+      const sy = top + (y + 0.5) / scale - 0.5;
+      const sx = left + (x + 0.5) / scale - 0.5;
+      const [y0, x0] = [Math.floor(sy), Math.floor(sx)];
+      const [fy, fx] = [sy - y0, sx - x0];
+      const v = (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+      out[(oy + y) * DIGIT_BOX + ox + x] = Math.round(v);
+    }
+  return out;
+}
+
+const mnistBanks = new Map<string, Promise<ObjectBank>>();
+
+/** opencv-doc's digits of one split in MNIST's 28 px format (computed once per process). */
+function digitBank(split: "train" | "test"): Promise<ObjectBank> {
+  let p = mnistBanks.get(split);
+  if (!p) {
+    p = loadObjectBank("digits", split).then((b) => {
+      const area = DIGIT_BOX * DIGIT_BOX;
+      const pixels = new Uint8Array(b.count * area);
+      for (let i = 0; i < b.count; i++)
+        pixels.set(mnistFormat(b.pixels.subarray(i * b.side ** 2, (i + 1) * b.side ** 2), b.side), i * area);
+      return { ...b, side: DIGIT_BOX, pixels, mask: () => argError("movingMnist", "digit masks are not kept") };
+    });
+    p.catch(() => mnistBanks.delete(split));
+    mnistBanks.set(split, p);
+  }
+  return p;
+}
+
 /** Moving MNIST over opencv-doc's train or test digits. */
 export async function movingMnist(split: "train" | "test", seed: number, o: MovingMnistOptions = {}): Promise<MovingMnist> {
-  return new MovingMnist(await loadObjectBank("digits", split), seed, o);
+  return new MovingMnist(await digitBank(split), seed, o);
 }
