@@ -21,9 +21,10 @@ export function frameStrip(rows: readonly Tensor[]): Tensor {
   return cat(lines, 1);
 }
 
-/** A PNG/JPEG strip of square gray frames side by side → float [T, 1, S, S] in [0, 1]. */
-export async function readFrameStrip(file: string, side: number): Promise<Tensor> {
+/** A PNG/JPEG strip of square gray frames side by side → float [T, 1, S, S] in [0, 1] (S: `side`, or the strip's height). */
+export async function readFrameStrip(file: string, side?: number): Promise<Tensor> {
   const img = await readImage(file, { channels: 1 });
+  side ??= img.height;
   if (img.height !== side || img.width % side !== 0 || img.width === 0)
     argError("readFrameStrip", `${file} is ${img.width}×${img.height}; expected a strip of ${side}×${side} frames side by side`);
   const t = img.width / side;
