@@ -1,5 +1,5 @@
 // The video-prediction building blocks against references: the ConvLSTM cell (peepholes
-// included) and the backward warp against PyTorch (scripts/fixtures/video_prediction.py),
+// included), PredRNN's ST-LSTM cell and the backward warp against PyTorch (scripts/fixtures/video_prediction.py),
 // the warp on hand-made flows, and the per-frame MSE/SSIM and baselines on hand values.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -9,6 +9,8 @@ import { ConvLSTMCell } from "../../src/video/prediction/conv-lstm-cell.js";
 import { ConvLstmForecaster } from "../../src/video/prediction/encoder-forecaster.js";
 import { FlowInterpolator } from "../../src/video/prediction/flow-interpolator.js";
 import { copyLastFrame, meanInputFrame, perFrameMse, perFrameSsim } from "../../src/video/prediction/metrics.js";
+import { PredRnn } from "../../src/video/prediction/predrnn.js";
+import { SpatioTemporalLSTMCell } from "../../src/video/prediction/st-lstm-cell.js";
 import { backwardWarp } from "../../src/video/prediction/warp.js";
 import { assertClose, FIXTURES } from "../helpers/fixtures.js";
 
@@ -26,6 +28,29 @@ test("ConvLSTM cell: three steps match Shi et al.'s equations in PyTorch", () =>
   assertClose(s[1], get("c3"), "c after 3 steps", 1e-4, 1e-5);
   assert.throws(() => cell.forward(fl.zeros([2, 2, 6, 5]), s), /input must be \[N, 3, H, W\]/);
   assert.throws(() => new ConvLSTMCell(3, 4, { kernel: 4 }), /kernel must be an odd integer/);
+});
+
+test("PredRNN's ST-LSTM cell: three steps match the authors' cell in PyTorch", () => {
+  const cell = new SpatioTemporalLSTMCell(3, 4, 3);
+  const keys = ["conv_x", "conv_h", "conv_m", "conv_o", "conv_last"].map((k) => `${k}.weight`);
+  cell.loadStateDict(new Map(keys.map((k) => [k, get(`st.${k}`)])));
+  let s: [fl.Tensor, fl.Tensor, fl.Tensor] = [get("h0"), get("c0"), get("st.m0")];
+  fl.noGrad(() => {
+    for (let t = 0; t < 3; t++) s = cell.forward(get("xs").select(0, t), s);
+  });
+  assertClose(s[0], get("st.h3"), "h after 3 steps", 1e-4, 1e-5);
+  assertClose(s[1], get("st.c3"), "c after 3 steps", 1e-4, 1e-5);
+  assertClose(s[2], get("st.m3"), "m after 3 steps", 1e-4, 1e-5);
+  assert.throws(() => cell.forward(fl.zeros([2, 3, 6, 5]), [s[0], s[1], fl.zeros([2, 4, 5, 5])]), /state tensors must be/);
+});
+
+test("PredRNN: shapes, pixels in (0, 1), unequal layers rejected", () => {
+  fl.manualSeed(0);
+  const m = new PredRnn({ channels: 1, size: 16, patch: 4, hidden: [8, 8], kernel: 3 });
+  const y = fl.noGrad(() => m.forward(fl.rand([2, 3, 1, 16, 16]), 2));
+  assert.deepEqual([...y.shape], [2, 2, 1, 16, 16]);
+  assert.ok((y.min().item() as number) > 0 && (y.max().item() as number) < 1);
+  assert.throws(() => new PredRnn({ channels: 1, size: 16, patch: 4, hidden: [8, 4], kernel: 3 }), /same hidden size/);
 });
 
 test("encoder–forecaster: shapes, pixels in (0, 1), bad frames rejected", () => {

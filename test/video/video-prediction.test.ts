@@ -46,6 +46,20 @@ test("video-prediction: tiny train, baselines by hand, eval = train, predict wri
     await assert.rejects(videoPrediction.predict(out, [join(dir, "missing.png")]));
     await assert.rejects(videoPrediction.train({ data: "mnist", out }), /--data must be "moving-mnist"/);
     fl.dispose(clip);
+    // PredRNN through the same task: its family is saved, so eval rebuilds the same network.
+    const pr = join(dir, "predrnn");
+    const o2 = { inputFrames: 2, futureFrames: 1, testSequences: 2 };
+    const r2 = await videoPrediction.train({
+      data: "moving-mnist",
+      out: pr,
+      model: "predrnn-small",
+      epochs: 1,
+      limit: 2,
+      batchSize: 2,
+      ...o2,
+    });
+    const e2 = await videoPrediction.evaluate(pr, "moving-mnist", { testSequences: 2 });
+    assert.ok(Math.abs((e2.mse as number) - (r2.metrics.mse as number)) < 1e-3, `predrnn eval ${e2.mse} vs train ${r2.metrics.mse}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // video-prediction: the next frames of a clip from its first ones, on Moving MNIST
 // (Srivastava et al. 2015: two digits bouncing in 64×64, 10 frames in → 10 predicted), with
-// a ConvLSTM encoder–forecaster (Shi et al. 2015). Training sequences are generated on the
+// a ConvLSTM encoder–forecaster (Shi et al. 2015) or PredRNN (Wang et al. 2017). Training sequences are generated on the
 // fly from the training digits; the score is on 200 fixed sequences of held-out digits (--test-sequences):
 // per-frame MSE (sum over a frame's pixels, the literature's scale: ConvLSTM ≈ 103,
 // PredRNN 56.8) and SSIM, beside copying the last frame and the mean input frame.
@@ -23,6 +23,7 @@ import { type MovingMnist, movingMnist } from "../data/moving-mnist.js";
 import { ConvLstmForecaster, type ConvLstmHyper } from "../prediction/encoder-forecaster.js";
 import { frameStrip, readFrameStrip } from "../prediction/frame-strip.js";
 import { copyLastFrame, FrameScores, meanInputFrame } from "../prediction/metrics.js";
+import { PredRnn } from "../prediction/predrnn.js";
 
 const TASK = "video-prediction";
 const DATA = "moving-mnist";
@@ -30,15 +31,28 @@ const SIZE = 64;
 const STEPS_PER_EPOCH = 100;
 /** Seed of the held-out sequences (fixed: every model and run is scored on the same ones). */
 export const TEST_SEED = 20_151_231;
-const MODELS = ["convlstm", "convlstm-small"] as const;
+const MODELS = ["convlstm", "convlstm-small", "predrnn", "predrnn-small"] as const;
 
-/** Shi et al.'s 2-layer stack at 64 channels, 5×5 kernels and peepholes; the small one (8 px patches, 32 channels, 3×3) costs ~10× less. */
-function modelHyper(name: string): ConvLstmHyper {
-  if (name === "convlstm-small") return { channels: 1, size: SIZE, patch: 8, hidden: [32, 32], kernel: 3, peephole: false };
-  return { channels: 1, size: SIZE, patch: 4, hidden: [64, 64], kernel: 5, peephole: true };
+/**
+ * Shi et al.'s 2-layer ConvLSTM at 64 channels, 5×5 kernels and peepholes, and PredRNN at the
+ * same size; the -small ones (8 px patches, 32 channels, 3×3) cost ~10× less.
+ */
+function modelHyper(name: string): { family: Family; model: ConvLstmHyper } {
+  const small = name.endsWith("-small");
+  const family: Family = name.startsWith("predrnn") ? "predrnn" : "convlstm";
+  const model = small
+    ? { channels: 1, size: SIZE, patch: 8, hidden: [32, 32], kernel: 3, peephole: false }
+    : { channels: 1, size: SIZE, patch: 4, hidden: [64, 64], kernel: 5, peephole: family === "convlstm" };
+  return { family, model };
 }
 
+type Family = "convlstm" | "predrnn";
+type VideoPredictor = ConvLstmForecaster | PredRnn;
+const build = (h: SavedHyper): VideoPredictor => (h.family === "predrnn" ? new PredRnn(h.model) : new ConvLstmForecaster(h.model));
+
 interface SavedHyper {
+  /** Absent in the first saved models: convlstm. */
+  family?: Family;
   model: ConvLstmHyper;
   inputFrames: number;
   futureFrames: number;
@@ -65,7 +79,7 @@ function sequenceBatches(src: MovingMnist, batch: number, steps: number) {
 }
 
 /** Per-frame MSE and SSIM of the model and both baselines on `count` held-out sequences. */
-async function score(model: ConvLstmForecaster, h: SavedHyper, count: number): Promise<Record<string, unknown>> {
+async function score(model: VideoPredictor, h: SavedHyper, count: number): Promise<Record<string, unknown>> {
   const test = await movingMnist("test", TEST_SEED, { frames: h.inputFrames + h.futureFrames, size: SIZE });
   const acc = { model: new FrameScores(h.futureFrames), last: new FrameScores(h.futureFrames), mean: new FrameScores(h.futureFrames) };
   const batch = 50;
@@ -99,9 +113,9 @@ async function train(o: TrainInput & { inputFrames?: number; futureFrames?: numb
   checkData(o.data);
   manualSeed(seed);
   const arch = o.model ?? "convlstm";
-  const h: SavedHyper = { model: modelHyper(arch), inputFrames: o.inputFrames ?? 10, futureFrames: o.futureFrames ?? 10 };
+  const h: SavedHyper = { ...modelHyper(arch), inputFrames: o.inputFrames ?? 10, futureFrames: o.futureFrames ?? 10 };
   const src = await movingMnist("train", seed, { frames: h.inputFrames + h.futureFrames, size: SIZE });
-  const model = new ConvLstmForecaster(h.model);
+  const model = build(h);
   const epochs = o.epochs ?? 10;
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
@@ -136,9 +150,9 @@ async function train(o: TrainInput & { inputFrames?: number; futureFrames?: numb
   return { dir: o.out, metrics, history };
 }
 
-async function loadModel(dir: string): Promise<{ model: ConvLstmForecaster; hyper: SavedHyper; arch: string }> {
+async function loadModel(dir: string): Promise<{ model: VideoPredictor; hyper: SavedHyper; arch: string }> {
   const { config, weights } = await loadModelDir<SavedHyper, never>(dir, TASK);
-  const model = new ConvLstmForecaster(config.hyper.model);
+  const model = build(config.hyper);
   model.loadStateDict(weights);
   model.eval();
   return { model, hyper: config.hyper, arch: config.architecture };
@@ -157,7 +171,7 @@ async function evaluate(dir: string, data: string, o: { limit?: number; testSequ
 }
 
 /** The seam for video output: `future` frames [future, C, H, W] in [0, 1] after `frames` [T, C, H, W]. */
-export function predictFrames(model: ConvLstmForecaster, frames: Tensor, future: number): Tensor {
+export function predictFrames(model: VideoPredictor, frames: Tensor, future: number): Tensor {
   return noGrad(() => tidy(() => model.forward(frames.unsqueeze(0), future).squeeze(0)));
 }
 
@@ -226,7 +240,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const videoPrediction = defineTask({
   name: TASK,
   description:
-    "future frames of a clip (ConvLSTM encoder–forecaster on Moving MNIST; per-frame MSE and SSIM vs copying the last frame and the mean frame)",
+    "future frames of a clip (ConvLSTM encoder–forecaster or PredRNN on Moving MNIST; per-frame MSE and SSIM vs copying the last frame and the mean frame)",
   dataFormat:
     "`moving-mnist` (generated on the fly: two of opencv-doc's digits bouncing in 64×64, train and test digits disjoint); an epoch is 100 batches of fresh sequences (--limit caps its sequences); predict reads `moving-mnist:<i>` (held-out sequence i) or a PNG strip of 64 px frames",
   models: [...MODELS],
