@@ -5,6 +5,9 @@ import { argError } from "../../core/errors.js";
 import { cat, type Tensor, tensor, zeros } from "../../core/index.js";
 import { readImage } from "../../vision/image-io.js";
 
+const MAX_FRAMES = 256;
+const MAX_SIDE = 512;
+
 /** Rows of frames ([T, C, H, W] each, values in [0, 1], one C/H/W) → one [C, rows·H, maxT·W] image, gaps left black. */
 export function frameStrip(rows: readonly Tensor[]): Tensor {
   if (rows.length === 0) argError("frameStrip", "needs at least one row of frames");
@@ -28,6 +31,12 @@ export async function readFrameStrip(file: string, side?: number): Promise<Tenso
   if (img.height !== side || img.width % side !== 0 || img.width === 0)
     argError("readFrameStrip", `${file} is ${img.width}×${img.height}; expected a strip of ${side}×${side} frames side by side`);
   const t = img.width / side;
+  // A strip is a short clip: the models hold every frame's activations at once.
+  if (t > MAX_FRAMES || side > MAX_SIDE)
+    argError(
+      "readFrameStrip",
+      `${file} holds ${t} frames of ${side} px; strips are limited to ${MAX_FRAMES} frames of at most ${MAX_SIDE} px`,
+    );
   return tensor(img.data, { shape: [1, side, t, side] })
     .permute([2, 0, 1, 3])
     .float()

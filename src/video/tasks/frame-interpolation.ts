@@ -191,7 +191,7 @@ const formatPrediction = (p: InterpolatedClip): string => `wrote ${p.output} (${
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const epochs = o.full ? 10 : 2;
+  const epochs = o.full ? 10 : 1;
   const r = await train({ data: DATA, out: o.out, seed: 0, epochs, progress: o.progress, log: o.log ?? (() => {}) });
   const m = r.metrics as Record<string, number>;
   return {
