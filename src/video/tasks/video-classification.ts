@@ -35,7 +35,7 @@ const OPTIONS = {
   frames: opt.int("frames per clip (default 8)", { phases: ["train"] }),
   size: opt.int("frame side in px (default 32)", { phases: ["train"] }),
   width: opt.int("channels of the first stage (default 16; each stage doubles them)", { phases: ["train"] }),
-  count: opt.int("generated training clips (default 2700; --limit caps any data)", { phases: ["train"] }),
+  count: opt.int("generated training clips (default 1080; --limit caps any data)", { phases: ["train"] }),
   gif: opt.flag("write each input's clip with its predicted action as an annotated GIF (in <model>/predictions/)", {
     phases: ["predict"],
   }),
@@ -178,7 +178,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   let data: ClipData;
   let val: ClipData;
   if (objects) {
-    const count = Math.min(o.count ?? 2700, o.limit ?? Number.POSITIVE_INFINITY);
+    const count = Math.min(o.count ?? 1080, o.limit ?? Number.POSITIVE_INFINITY);
     data = await generated(objects, "train", { count, size, frames, seed });
     // Validation: other clips of the training objects and photos (the held-out ones are for evaluate).
     val = await generated(objects, "train", { count: Math.max(27, Math.round(count / 6)), size, frames, seed: seed + 1_000_003 });
@@ -210,7 +210,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const hyper: Hyper = { numClasses: data.classes.length, width: o.width ?? 16 };
   const model = buildModel(arch, hyper);
   const batchSize = o.batchSize ?? 32;
-  const epochs = o.epochs ?? 12;
+  const epochs = o.epochs ?? 8;
   const peakLr = o.lr ?? 3e-3;
   log(
     `${TASK}: ${n} training / ${val.clips.shape[0]} validation clips of ${frames}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
