@@ -7,7 +7,7 @@ import * as fl from "flambeau";
 const { video, vision } = fl;
 
 test("clips are a pure function of (seed, split, index), with balanced labels", async () => {
-  const o = { count: 9, seed: 5, size: 24, frames: 6 };
+  const o = { count: 9, seed: 5, size: 32, frames: 6 };
   const a = await video.generateClips(o);
   const b = await video.generateClips(o);
   const prefix = await video.generateClips({ ...o, count: 4 });
@@ -21,7 +21,7 @@ test("clips are a pure function of (seed, split, index), with balanced labels", 
     a.clips.map((c) => a.classes[c.label]),
     ["move-left", "move-right", "move-up", "move-down", "rotate", "grow", "bounce", "appear", "swap"],
   );
-  assert.equal(a.clips[0]!.frames.length, 6 * 3 * 24 * 24);
+  assert.equal(a.clips[0]!.frames.length, 6 * 3 * 32 * 32);
   await assert.rejects(
     video.generateClips({ count: 1, frames: 2 }),
     (e: unknown) => e instanceof fl.FlambeauError && /frames/.test(e.message),
