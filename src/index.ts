@@ -15,5 +15,6 @@ export * as tasks from "./tasks/index.js";
 export { pipeline } from "./tasks/pipeline.js";
 export * as text from "./text/index.js";
 export * as train from "./train/index.js";
+export * as video from "./video/index.js";
 export * as vision from "./vision/index.js";
 export * as worker from "./worker/index.js";

@@ -1,5 +1,5 @@
 // The layering of DESIGN.md, checked on the import graph of src/: a file imports only from
-// its own layer or lower ones, the modalities never import each other, and no files import
+// its own layer or lower ones, the modalities never import each other (video, above them, uses vision only), and no files import
 // each other in a circle. Type-only imports (`import type`, erased at compile time) are
 // not edges: they cannot make a module load another.
 import assert from "node:assert/strict";
@@ -21,6 +21,8 @@ const LAYERS: readonly [string, RegExp][] = [
   ["train", /^train\//],
   ["task contract", /^tasks\/(?!registry\.ts|index\.ts|pipeline\.ts|catalog\.ts)/],
   ["modality", /^(vision|text|audio|graph)\//],
+  // Video frames are images: the video modality builds on vision (scenes, models), never the reverse.
+  ["video", /^video\//],
   ["learn", /^learn\//],
   ["registry", /^tasks\/(registry|index|pipeline|catalog)\.ts$/],
   ["runners", /^(worker|compare)\//],
@@ -67,6 +69,8 @@ test("every import points to the same layer or a lower one, and modalities do no
       if (b > a) wrong.push(`${f} (${LAYERS[a]![0]}) imports ${to} (${LAYERS[b]![0]})`);
       const [ma, mb] = [f.match(MODALITY)?.[1], to.match(MODALITY)?.[1]];
       if (ma && mb && ma !== mb) wrong.push(`${f} imports another modality: ${to}`);
+      if (f.startsWith("video/") && /^(text|audio|graph)\//.test(to))
+        wrong.push(`${f} (video) imports a modality other than vision: ${to}`);
     }
   }
   assert.deepEqual(wrong, []);

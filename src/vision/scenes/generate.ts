@@ -98,7 +98,8 @@ function checkOptions(o: Required<SceneOptions>): void {
   if (!(o.maxOcclusion >= 0 && o.maxOcclusion < 1)) throw bad("maxOcclusion", "in [0, 1)", o.maxOcclusion);
 }
 
-function background(bgs: readonly Background[], size: number, rng: Random): Uint8Array {
+/** A random square crop of a random background photo, size × size (video clips reuse it for their backdrop). */
+export function sceneBackground(bgs: readonly Background[], size: number, rng: Random): Uint8Array {
   const b = bgs[rng.int(bgs.length)]!;
   const most = Math.min(b.height, b.width);
   // From a close-up texture to a third of the photo: scale varies as in real scenes.
@@ -111,9 +112,9 @@ function background(bgs: readonly Background[], size: number, rng: Random): Uint
 
 /**
  * Distinct object colours: a random hue at high saturation, or (one time in four) the item's own
- * gray; with the colour's name, so captions and scene graphs say what was drawn.
+ * gray; with the colour's name, so captions and scene graphs say what was drawn (video clips tint their objects the same way).
  */
-function tint(rng: Random): { rgb: [number, number, number]; name: ColorName } {
+export function objectTint(rng: Random): { rgb: [number, number, number]; name: ColorName } {
   if (rng.nextFloat() < 0.25) return { rgb: [1, 1, 1], name: GRAY };
   const h = rng.nextFloat() * 6;
   const f = h - Math.floor(h);
@@ -140,7 +141,7 @@ function scene(bank: ObjectBank, bgs: readonly Background[], o: Required<SceneOp
   const rng = new Random(o.seed, o.split === "train" ? 0 : 1, index);
   const s = o.size;
   const hw = s * s;
-  const image = background(bgs, s, rng);
+  const image = sceneBackground(bgs, s, rng);
   const instances = new Uint8Array(hw);
   const categories: number[] = [];
   const fullArea: number[] = [];
@@ -153,7 +154,7 @@ function scene(bank: ObjectBank, bgs: readonly Background[], o: Required<SceneOp
     const angle = ((rng.nextFloat() * 2 - 1) * o.maxRotation * Math.PI) / 180;
     const a = bank.side * bank.side;
     const sp = renderSprite(bank.pixels.subarray(item * a, (item + 1) * a), bank.mask(item), bank.side, length, angle);
-    const color = tint(rng);
+    const color = objectTint(rng);
     const gain = 0.6 + 0.4 * rng.nextFloat();
     if (!sp || sp.width > s || sp.height > s) continue;
     const x0 = rng.int(s - sp.width + 1);

@@ -1,0 +1,4 @@
+// Video data: generated labelled clips and folders of the user's own videos.
+export * from "./actions.js";
+export * from "./clips.js";
+export * from "./video-folder.js";

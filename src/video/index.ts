@@ -1,0 +1,6 @@
+// Video: I/O through ffmpeg, generated labelled clips, user video folders, and the video tasks.
+
+export * from "./annotate.js";
+export * from "./data/index.js";
+export * from "./io/index.js";
+export * from "./models/factorised-cnn.js";
