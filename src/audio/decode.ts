@@ -2,9 +2,8 @@
 // Debian's ffmpeg as a child process: `-f f32le -ac 1 -ar R pipe:1`, read as a stream so a
 // long recording never sits twice in memory as bytes. The same pipe encodes PCM to a lossy
 // codec and back (the low-bit-rate distortion of audio-fingerprinting queries).
-import { spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
 import { FlambeauError } from "../core/errors.js";
+import { checkInputFile, FFMPEG_TOOLS, spawnError, spawnTool } from "../io/ffmpeg.js";
 
 export interface DecodeOptions {
   /** Output rate in Hz (default 16000). */
@@ -13,7 +12,7 @@ export interface DecodeOptions {
   start?: number;
   /** Seconds kept (default: to the end). */
   duration?: number;
-  /** The ffmpeg executable (default "ffmpeg" on PATH). */
+  /** The ffmpeg executable (default: FFMPEG_TOOLS.ffmpeg, "ffmpeg" on PATH). */
   ffmpeg?: string;
 }
 
@@ -58,39 +57,25 @@ interface RunResult {
 }
 
 /** Runs ffmpeg, feeding `input` on stdin when given, handing stdout chunks to `onData`. */
-function runFfmpeg(
+async function runFfmpeg(
   op: string,
   args: string[],
   o: { ffmpeg?: string; input?: Uint8Array; onData: (b: Buffer) => void },
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const bin = o.ffmpeg ?? "ffmpeg";
-    const p = spawn(bin, ["-hide_banner", "-nostdin", "-loglevel", "error", ...args], {
-      stdio: [o.input ? "pipe" : "ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    p.stdout?.on("data", (d: Buffer) => o.onData(d));
-    p.stderr?.on("data", (d) => {
-      // Keep the tail: a corrupt file can print one line per bad packet.
-      stderr = (stderr + d).slice(-4000);
-    });
-    p.on("error", (e) => {
-      const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
-      reject(
-        new FlambeauError(
-          "E_IO",
-          `${op}: ${missing ? `${bin} is not installed (Debian package ffmpeg)` : `could not run ${bin}: ${e.message}`}`,
-          op,
-        ),
-      );
-    });
-    if (o.input && p.stdin) {
-      // ffmpeg may stop reading early on a bad stream; the close handler reports it.
-      p.stdin.on("error", () => {});
-      p.stdin.end(Buffer.from(o.input.buffer, o.input.byteOffset, o.input.byteLength));
-    }
-    p.on("close", (code) => resolve({ stderr: stderr.trim(), code }));
-  });
+  const bin = o.ffmpeg ?? FFMPEG_TOOLS.ffmpeg;
+  const run = spawnTool(bin, ["-hide_banner", "-nostdin", "-loglevel", "error", ...args], [o.input ? "pipe" : "ignore", "pipe", "pipe"]);
+  run.proc.stdout!.on("data", (d: Buffer) => o.onData(d));
+  if (o.input && run.proc.stdin) {
+    // ffmpeg may stop reading early on a bad stream; its exit code reports it.
+    run.proc.stdin.on("error", () => {});
+    run.proc.stdin.end(Buffer.from(o.input.buffer, o.input.byteOffset, o.input.byteLength));
+  }
+  try {
+    const code = await run.exited;
+    return { stderr: run.stderr(), code };
+  } catch (e) {
+    throw spawnError(op, bin, e);
+  }
 }
 
 function decodeArgs(input: string, rate: number, o: DecodeOptions): string[] {
@@ -116,8 +101,7 @@ async function decodeWith(op: string, what: string, input: string, o: DecodeOpti
 
 /** Decodes an audio file to mono float samples at `sampleRate` (channels averaged by ffmpeg). */
 export async function decodeAudio(path: string, o: DecodeOptions = {}): Promise<Float32Array> {
-  if (!existsSync(path)) throw new FlambeauError("E_IO", `${OP}: no such file ${path}`, OP);
-  if (!statSync(path).isFile()) throw new FlambeauError("E_IO", `${OP}: ${path} is not a file`, OP);
+  checkInputFile(OP, path);
   // "file:" keeps a path that looks like a protocol or option ("-x.ogg", "http:…") a plain file.
   return decodeWith(OP, path, `file:${path}`, o);
 }

@@ -4,3 +4,4 @@ export * from "./annotate.js";
 export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./models/factorised-cnn.js";
+export * from "./prediction/index.js";

@@ -158,8 +158,8 @@ test("truncated and random files are clear errors", async () => {
 });
 
 test("a missing ffmpeg says how to install it", async () => {
-  const saved = { ...video.VIDEO_TOOLS };
-  Object.assign(video.VIDEO_TOOLS, { ffmpeg: "/nonexistent/ffmpeg", ffprobe: "/nonexistent/ffprobe" });
+  const saved = { ...video.FFMPEG_TOOLS };
+  Object.assign(video.FFMPEG_TOOLS, { ffmpeg: "/nonexistent/ffmpeg", ffprobe: "/nonexistent/ffprobe" });
   try {
     await rejectsWith(video.probeVideo(VTEST), "E_IO", /apt-get install ffmpeg/);
     await rejectsWith(
@@ -169,7 +169,7 @@ test("a missing ffmpeg says how to install it", async () => {
     );
     assert.ok(!existsSync(join(dir, "x.mp4")));
   } finally {
-    Object.assign(video.VIDEO_TOOLS, saved);
+    Object.assign(video.FFMPEG_TOOLS, saved);
   }
 });
 

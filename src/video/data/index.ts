@@ -1,4 +1,5 @@
 // Video data: generated labelled clips and folders of the user's own videos.
 export * from "./actions.js";
 export * from "./clips.js";
+export * from "./moving-mnist.js";
 export * from "./video-folder.js";

@@ -1,6 +1,6 @@
 // Video I/O through ffmpeg: probe, streamed decode, atomic encode.
 
-export { VIDEO_TOOLS } from "./ffmpeg.js";
+export { FFMPEG_TOOLS } from "../../io/ffmpeg.js";
 export * from "./probe.js";
 export * from "./read.js";
 export * from "./write.js";

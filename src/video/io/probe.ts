@@ -1,7 +1,7 @@
 // probeVideo: a video file's size, frame rate, frame count and duration, read by ffprobe
 // without decoding the frames.
 import { FlambeauError } from "../../core/errors.js";
-import { checkInputFile, lastLines, spawnError, spawnTool, VIDEO_TOOLS } from "./ffmpeg.js";
+import { checkInputFile, FFMPEG_TOOLS, lastLines, spawnError, spawnTool } from "../../io/ffmpeg.js";
 
 export interface VideoInfo {
   width: number;
@@ -27,14 +27,14 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
   const op = "probeVideo";
   checkInputFile(op, path);
   const args = ["-v", "error", "-select_streams", "v:0", "-show_streams", "-show_format", "-of", "json", path];
-  const { proc, stderr, exited } = spawnTool(VIDEO_TOOLS.ffprobe, args, ["ignore", "pipe", "pipe"]);
+  const { proc, stderr, exited } = spawnTool(FFMPEG_TOOLS.ffprobe, args, ["ignore", "pipe", "pipe"]);
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d.toString("utf8")));
   let code: number | null;
   try {
     code = await exited;
   } catch (e) {
-    throw spawnError(op, VIDEO_TOOLS.ffprobe, e);
+    throw spawnError(op, FFMPEG_TOOLS.ffprobe, e);
   }
   if (code !== 0)
     throw new FlambeauError(

@@ -4,7 +4,7 @@
 // slow consumer stalls ffmpeg instead of filling memory, and leaving the loop early kills it.
 import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
-import { checkInputFile, lastLines, spawnError, spawnTool, VIDEO_TOOLS } from "./ffmpeg.js";
+import { checkInputFile, FFMPEG_TOOLS, lastLines, spawnError, spawnTool } from "../../io/ffmpeg.js";
 import { probeVideo, type VideoInfo } from "./probe.js";
 
 export interface ReadVideoOptions {
@@ -100,7 +100,7 @@ export async function* readVideoFrames(path: string, o: ReadVideoOptions = {}): 
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
   if (o.maxFrames === 0) return;
 
-  const { proc, stderr, exited } = spawnTool(VIDEO_TOOLS.ffmpeg, args, ["ignore", "pipe", "pipe"]);
+  const { proc, stderr, exited } = spawnTool(FFMPEG_TOOLS.ffmpeg, args, ["ignore", "pipe", "pipe"]);
   let spawnErr: unknown = null;
   const exit = exited.catch((e: unknown) => {
     spawnErr = e;
@@ -130,7 +130,7 @@ export async function* readVideoFrames(path: string, o: ReadVideoOptions = {}): 
       }
     }
     const code = await exit;
-    if (spawnErr) throw spawnError(op, VIDEO_TOOLS.ffmpeg, spawnErr);
+    if (spawnErr) throw spawnError(op, FFMPEG_TOOLS.ffmpeg, spawnErr);
     const whole = Math.floor(fill / frameBytes);
     if (whole > 0) {
       const c: VideoChunk = { start: next, shape: [whole, 3, h, w], data: toChannelFirst(buf, whole, h, w) };

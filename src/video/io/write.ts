@@ -8,7 +8,7 @@ import { open, rename, unlink } from "node:fs/promises";
 import { dirname, extname } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { Tensor } from "../../core/index.js";
-import { lastLines, spawnError, spawnTool, type ToolRun, VIDEO_TOOLS } from "./ffmpeg.js";
+import { FFMPEG_TOOLS, lastLines, spawnError, spawnTool, type ToolRun } from "../../io/ffmpeg.js";
 import type { VideoChunk } from "./read.js";
 
 export type VideoFormat = "mp4" | "gif" | "webm";
@@ -165,7 +165,7 @@ export async function writeVideo(path: string, frames: FrameSource, o: WriteVide
         dims = [c, h, w];
         const args = ["-nostdin", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", c === 3 ? "rgb24" : "gray"];
         args.push("-s", `${w}x${h}`, "-r", String(o.fps), "-i", "pipe:0", ...encoderArgs(format, c, o), tmp);
-        proc = spawnTool(VIDEO_TOOLS.ffmpeg, args, ["pipe", "ignore", "pipe"]);
+        proc = spawnTool(FFMPEG_TOOLS.ffmpeg, args, ["pipe", "ignore", "pipe"]);
         proc.proc.stdin!.on("error", () => {}); // EPIPE when ffmpeg dies: its exit code reports it
       } else if (dims[0] !== c || dims[1] !== h || dims[2] !== w)
         throw new FlambeauError("E_SHAPE", `${OP}: every chunk must be [·, ${dims.join(", ")}], got ${JSON.stringify(shape)}`, OP);
@@ -191,7 +191,7 @@ export async function writeVideo(path: string, frames: FrameSource, o: WriteVide
     try {
       code = await p.exited;
     } catch (e) {
-      throw spawnError(OP, VIDEO_TOOLS.ffmpeg, e);
+      throw spawnError(OP, FFMPEG_TOOLS.ffmpeg, e);
     }
     if (code !== 0) throw new FlambeauError("E_IO", `${OP}: ffmpeg could not encode ${path} (exit ${code}: ${lastLines(p.stderr())})`, OP);
     const fh = await open(tmp, "r+");

@@ -1,7 +1,11 @@
 // The video tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
+import { frameInterpolation } from "./frame-interpolation.js";
 import { videoClassification } from "./video-classification.js";
+import { videoPrediction } from "./video-prediction.js";
 
 export const VIDEO_TASKS = {
   "video-classification": videoClassification,
+  "video-prediction": videoPrediction,
+  "frame-interpolation": frameInterpolation,
 } satisfies Record<string, Task>;

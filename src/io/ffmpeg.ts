@@ -1,18 +1,19 @@
-// The one way video reaches Flambeau: Debian's ffmpeg/ffprobe as child processes. A missing
-// binary, a missing file and a codec's complaint each become a FlambeauError that says what to do.
+// The one way video and compressed audio reach Flambeau: Debian's ffmpeg/ffprobe as child
+// processes (video/io, audio/decode). A missing binary, a missing file and a codec's complaint
+// each become a FlambeauError that says what to do.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { FlambeauError } from "../../core/errors.js";
+import { FlambeauError } from "../core/errors.js";
 
 /** The tools' names; tests point them at a missing binary to check the error. */
-export const VIDEO_TOOLS = { ffmpeg: "ffmpeg", ffprobe: "ffprobe" };
+export const FFMPEG_TOOLS = { ffmpeg: "ffmpeg", ffprobe: "ffprobe" };
 
 const INSTALL = "install it with `apt-get install ffmpeg` (Debian/Ubuntu)";
 
 /** The error a failed spawn becomes: ENOENT means the tool is not installed. */
 export function spawnError(op: string, tool: string, e: unknown): FlambeauError {
   const err = e as NodeJS.ErrnoException;
-  if (err.code === "ENOENT") return new FlambeauError("E_IO", `${op}: ${tool} was not found on PATH; ${INSTALL}`, op);
+  if (err.code === "ENOENT") return new FlambeauError("E_IO", `${op}: ${tool} is not installed (not found on PATH); ${INSTALL}`, op);
   return new FlambeauError("E_IO", `${op}: cannot run ${tool}: ${err.message}`, op);
 }
 
@@ -44,7 +45,7 @@ export function spawnTool(tool: string, args: readonly string[], stdio: ["pipe" 
   return { proc, stderr: () => err.trim(), exited };
 }
 
-/** A video input must be an existing, non-empty regular file. */
+/** An input file must exist, be a regular file and not be empty. */
 export function checkInputFile(op: string, path: unknown): string {
   if (typeof path !== "string" || path.length === 0)
     throw new FlambeauError("E_ARG", `${op}: path must be a non-empty string, got ${String(path)}`, op);
