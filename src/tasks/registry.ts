@@ -6,14 +6,19 @@ import { AUDIO_TASKS } from "../audio/tasks/index.js";
 import { FlambeauError } from "../core/errors.js";
 import { GRAPH_TASKS } from "../graph/tasks/index.js";
 import { fewShot } from "../learn/few-shot/task.js";
+import { zeroShot } from "../learn/zero-shot/task.js";
 import { TEXT_TASKS } from "../text/tasks/index.js";
 import { VISION_TASKS } from "../vision/tasks/index.js";
 import type { Task } from "./task.js";
 
-export const TASKS = Object.freeze({ ...VISION_TASKS, ...TEXT_TASKS, ...AUDIO_TASKS, ...GRAPH_TASKS, "few-shot": fewShot } satisfies Record<
-  string,
-  Task
->);
+export const TASKS = Object.freeze({
+  ...VISION_TASKS,
+  ...TEXT_TASKS,
+  ...AUDIO_TASKS,
+  ...GRAPH_TASKS,
+  "few-shot": fewShot,
+  "zero-shot": zeroShot,
+} satisfies Record<string, Task>);
 
 export type TaskName = keyof typeof TASKS;
 
