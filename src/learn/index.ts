@@ -1,4 +1,4 @@
-// Learning settings beside the tasks: continual, federated, multi-task and few-shot learning;
+// Learning settings beside the tasks: continual, federated, multi-task, few-shot and zero-shot learning;
 // tuning a task (hyper-parameter and architecture search); compressing a trained model.
 
 export * as compress from "./compress/index.js";
@@ -7,3 +7,4 @@ export * as federated from "./federated/index.js";
 export * as fewShot from "./few-shot/index.js";
 export * as multitask from "./multitask/index.js";
 export * as tune from "./tune/index.js";
+export * as zeroShot from "./zero-shot/index.js";

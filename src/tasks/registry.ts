@@ -6,6 +6,7 @@ import { AUDIO_TASKS } from "../audio/tasks/index.js";
 import { FlambeauError } from "../core/errors.js";
 import { GRAPH_TASKS } from "../graph/tasks/index.js";
 import { fewShot } from "../learn/few-shot/task.js";
+import { zeroShot } from "../learn/zero-shot/task.js";
 import { TEXT_TASKS } from "../text/tasks/index.js";
 import { VIDEO_TASKS } from "../video/tasks/index.js";
 import { VISION_TASKS } from "../vision/tasks/index.js";
@@ -18,6 +19,7 @@ export const TASKS = Object.freeze({
   ...GRAPH_TASKS,
   ...VIDEO_TASKS,
   "few-shot": fewShot,
+  "zero-shot": zeroShot,
 } satisfies Record<string, Task>);
 
 export type TaskName = keyof typeof TASKS;

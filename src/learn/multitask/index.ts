@@ -3,4 +3,12 @@
 
 export { MultiTaskModel } from "./model.js";
 export { MultiTaskSampler, type MultiTaskSamplerOptions, type TaskBatch, type TaskSampling, taskProbabilities } from "./sampler.js";
-export { FixedWeighting, type LossWeighting, PCGrad, type PCGradOptions, UncertaintyWeighting } from "./weighting.js";
+export {
+  FixedWeighting,
+  GradNorm,
+  type GradNormOptions,
+  type LossWeighting,
+  PCGrad,
+  type PCGradOptions,
+  UncertaintyWeighting,
+} from "./weighting.js";

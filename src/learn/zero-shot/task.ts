@@ -1,0 +1,157 @@
+// The `zero-shot` task: a glyph-image ↔ character-name dual encoder trained with CLIP's loss
+// on the background alphabets, evaluated by naming the characters of held-out alphabets
+// among N candidate names, and predicting query images against a file of candidate names.
+// A task of its own rather than a few-shot model: it has no support images, its evaluation
+// and predictions take names, and its options (candidates, names file) are not few-shot's.
+import { readFileSync } from "node:fs";
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed } from "../../core/index.js";
+import { Adam } from "../../optim/index.js";
+import { opt } from "../../tasks/options.js";
+import { defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
+import { imagesTensor } from "../few-shot/episodes.js";
+import { readQueries } from "../few-shot/support.js";
+import { loadZeroShotData, type NameBatch, nameBatches } from "./data.js";
+import { classifyByName, type ZeroShotScore, zeroShotAccuracy, zeroShotScores } from "./evaluate.js";
+import { GlyphNameEncoder, type GlyphNameOptions } from "./model.js";
+import { stripScript } from "./names.js";
+
+const TASK = "zero-shot";
+const MODELS = ["dual-encoder"] as const;
+
+const OPTIONS = {
+  steps: opt.int("training batches per epoch (each: --batch-size characters of one background alphabet)", {
+    phases: ["train"],
+    default: 100,
+  }),
+  ways: opt.string('candidate names per query, comma-separated: numbers and/or "all" (the whole alphabet)', {
+    phases: ["eval"],
+    default: "5,20,all",
+  }),
+  queries: opt.int("query images per character in an N-way episode", { phases: ["eval"], default: 5 }),
+  testEpisodes: opt.int("N-way test episodes (accuracy ± 95 % interval over them)", { phases: ["eval"], default: 1000 }),
+  names: opt.path("text file of candidate names, one per line", { phases: ["predict"] }),
+  script: opt.string('the candidates\' script, whose words are dropped from the names as in training (e.g. "Greek")', {
+    phases: ["predict"],
+  }),
+};
+
+type Preprocessing = { size: number; data: string };
+
+/** "5,20,all" → [5, 20, "all"]. */
+export function parseWays(spec: string): (number | "all")[] {
+  const out = spec.split(",").map((w) => {
+    const t = w.trim();
+    if (t === "all") return "all" as const;
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 2)
+      throw new FlambeauError("E_ARG", `${TASK}: --ways takes integers ≥ 2 and "all", got "${t}" in "${spec}"`);
+    return n;
+  });
+  return out;
+}
+
+async function train(o: TrainInput & { steps?: number }): Promise<TaskTrainResult> {
+  manualSeed(o.seed);
+  const data = await loadZeroShotData(o.data);
+  const model = new GlyphNameEncoder();
+  const trainer = new Trainer<NameBatch>({
+    name: TASK,
+    model,
+    optimizer: new Adam(model.parameters(), { lr: o.lr ?? 1e-3 }),
+    step: (b) => model.loss(b.images, b.names),
+    batchSize: (b) => b.names.length,
+    progress: o.progress,
+    seed: o.seed,
+  });
+  const batch = o.batchSize ?? 32;
+  o.log(`${TASK}: ${data.background.length} background alphabets, ${data.evaluation.length} held out; batches of ${batch} characters`);
+  const history = await trainer.fit(nameBatches(data, batch, o.steps ?? 100, o.seed), { epochs: o.epochs ?? 10 });
+  const s = zeroShotAccuracy(zeroShotScores(model, data), 5, { episodes: 200, seed: o.seed });
+  const metrics = { heldOut5WayAccuracy: s.accuracy, heldOut5WayCi95: s.ci95, nearestNameBaseline: s.baseline.accuracy, chance: s.chance };
+  await saveModelDir<GlyphNameOptions, Preprocessing>(
+    o.out,
+    {
+      task: TASK,
+      architecture: "dual-encoder",
+      hyper: model.o,
+      preprocessing: { size: 28, data: o.data },
+      metrics: { validation: metrics },
+    },
+    model.stateDict(),
+  );
+  return { dir: o.out, metrics, history };
+}
+
+async function loadModel(dir: string) {
+  const { config, weights } = await loadModelDir<GlyphNameOptions, Preprocessing>(dir, TASK);
+  const model = new GlyphNameEncoder(config.hyper);
+  model.loadStateDict(weights);
+  model.eval();
+  return model;
+}
+
+async function evaluate(dir: string, data: string, o: { ways?: string; queries?: number; testEpisodes?: number }) {
+  const ways = parseWays(o.ways ?? "5,20,all");
+  const model = await loadModel(dir);
+  try {
+    const scores = zeroShotScores(model, await loadZeroShotData(data));
+    const results: ZeroShotScore[] = ways.map((w) =>
+      zeroShotAccuracy(scores, w, { episodes: o.testEpisodes ?? 1000, queries: o.queries ?? 5 }),
+    );
+    return { results, alphabets: scores.map((s) => s.alphabet) };
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface ZeroShotPrediction {
+  label: string;
+  probability: number;
+}
+
+async function load(dir: string): Promise<Predictor<ZeroShotPrediction, { names?: string; script?: string }>> {
+  const model = await loadModel(dir);
+  return {
+    task: TASK,
+    async predict(inputs, o = {}) {
+      if (!o.names) throw new FlambeauError("E_ARG", `${TASK}: predict needs --names <file of candidate names, one per line>`);
+      let text: string;
+      try {
+        text = readFileSync(o.names, "utf8");
+      } catch (e) {
+        throw new FlambeauError("E_IO", `${TASK}: cannot read --names ${o.names} (${(e as Error).message})`);
+      }
+      const names = text
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
+      if (names.length < 2) throw new FlambeauError("E_ARG", `${TASK}: --names ${o.names} holds ${names.length} name(s); give 2 or more`);
+      const queries = await readQueries(inputs);
+      const stripped = names.map((n) => (o.script ? stripScript(n, o.script) : n));
+      const p = classifyByName(model, imagesTensor(queries, queries.first), stripped);
+      return p.map((row) => {
+        const best = row.indexOf(Math.max(...row));
+        return { label: names[best]!, probability: row[best]! };
+      });
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+export const zeroShot = defineTask({
+  name: TASK,
+  description:
+    "zero-shot classification: glyph images matched to Unicode character names (CLIP-style dual encoder), tested on held-out alphabets",
+  dataFormat: '"glyphs" or "glyphs:<options>" (the few-shot glyph set: Noto-rendered letters with their Unicode names)',
+  models: MODELS,
+  defaultModel: "dual-encoder",
+  options: OPTIONS,
+  baseline: "chance (1/N) and nearest-name (the nearest background character's name, by trigram similarity)",
+  train,
+  evaluate,
+  load,
+  formatPrediction: (p) => `${p.label} ${(100 * p.probability).toFixed(1)}%`,
+});
