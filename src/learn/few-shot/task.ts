@@ -185,10 +185,11 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const budget = o.full ? { episodes: 200, epochs: 1, testEpisodes: 1000 } : { episodes: 60, epochs: 1, testEpisodes: 200 };
   const r = await train({ data: "glyphs", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
-  const m = await evaluate(o.out, "glyphs", { testEpisodes: budget.testEpisodes });
-  // One 5-way 1-shot episode of held-out alphabets: the support glyph of each class, then the queries with the model's answer.
+  // One model load and one read of the glyphs serve the score and the episode shown.
   const { model, config } = await loadModel(o.out);
   const d = await loadFewShotData("glyphs");
+  const m = evaluateEpisodes(model, d.evaluation, { ways: 5, shots: 1, queries: 5 }, budget.testEpisodes, 0, config.hyper);
+  // One 5-way 1-shot episode of held-out alphabets: the support glyph of each class, then the queries with the model's answer.
   const e = sampleEpisode(d.evaluation, { ways: 5, shots: 1, queries: 2 }, new Random(7));
   const predicted = noGrad(() => episodeLogits(model, e, config.hyper).argmax({ dim: 1 }).toArray()) as number[];
   const truth = e.queryLabels.toArray() as number[];
