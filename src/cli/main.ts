@@ -370,13 +370,29 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .requiredOption("--data <path>", "test data")
     .option("--batch-size <n>", "batch size", int("batch-size"))
     .option("--limit <n>", "evaluate at most n examples", int("limit"))
+    .option(
+      "--include-training-data",
+      "also score examples the model was trained on (by default, data overlapping the training split the model folder records is scored on its held-out part only)",
+    )
     .option("--json", "print one JSON object");
   if (named?.phase === "eval") addTaskOptions(evalCmd, named.task, "eval");
-  evalCmd.action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean } & Record<string, unknown>) => {
-    const task = (await registry()).getTask((await readModelConfig(dir)).task);
-    const m = await task.evaluate(dir, o.data, { ...taskValues(task, "eval", o), batchSize: o.batchSize, limit: o.limit });
-    print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
-  });
+  evalCmd.action(
+    async (
+      dir: string,
+      o: { data: string; batchSize?: number; limit?: number; includeTrainingData?: boolean; json?: boolean } & Record<string, unknown>,
+    ) => {
+      const task = (await registry()).getTask((await readModelConfig(dir)).task);
+      const m = await task.evaluate(dir, o.data, {
+        ...taskValues(task, "eval", o),
+        batchSize: o.batchSize,
+        limit: o.limit,
+        includeTrainingData: o.includeTrainingData,
+      });
+      const overlap = m.trainingOverlap as import("../data/split-overlap.js").TrainingOverlap | undefined;
+      if (overlap) process.stderr.write(`${(await import("../data/split-overlap.js")).overlapLine(overlap)}\n`);
+      print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
+    },
+  );
 
   program
     .command("scenes")

@@ -9,6 +9,9 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
+import { exampleKey } from "../../data/split-keys.js";
+import { selectUntrained } from "../../data/split-overlap.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -28,7 +31,7 @@ import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
-import { spamAssassin } from "../datasets/corpora.js";
+import { BUILTIN_TEXT_SETS, spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
 import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
@@ -141,6 +144,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   const { seed, log } = o;
   manualSeed(seed);
   let data = o.trainData ?? (await loadTextData(o.data, "train"));
+  const examples = data.texts.length;
   if (o.labelFraction !== undefined) data = labelSubset(data, o.labelFraction, seed);
   let val: LabelledTexts;
   if (o.val) val = await loadTextData(o.val, "test", data.classes);
@@ -232,8 +236,27 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     model.stateDict(),
   );
   await tokenizer.save(join(o.out, "tokenizer.json"));
+  // A user's file with no --val: eval and compare on that file then leave out the training rows.
+  const carved = !o.val && !o.trainData && !(BUILTIN_TEXT_SETS as readonly string[]).includes(o.data);
+  await saveSplitRecord(
+    o.out,
+    carved
+      ? {
+          task: TEXT_CLASSIFICATION,
+          data: o.data,
+          seed,
+          examples,
+          keyOf: "text",
+          train: textKeys(data.texts),
+          heldOut: textKeys(val.texts),
+        }
+      : undefined,
+  );
   return { dir: o.out, metrics, history };
 }
+
+/** A text's content key for the split record (the text alone: the same text under another label was still seen). */
+const textKeys = (texts: readonly string[]): string[] => texts.map((t) => exampleKey(t));
 
 interface Loaded {
   model: Classifier;
@@ -263,6 +286,8 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
   let test = await loadTextData(data, "test", labels);
+  const { keep, overlap } = selectUntrained(dir, data, textKeys(test.texts), o);
+  if (keep) test = subset(test, keep);
   if (o.limit !== undefined) test = take(test, o.limit);
   const m = await evaluator({ model, loss: lossFn, meter: () => new ClassificationMeter(labels.length) }).evaluate(
     textBatches(encode(test.texts), test.labels, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0 }),
@@ -276,6 +301,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
     f1PerClass: Object.fromEntries(labels.map((l, i) => [l, per.f1[i]!])),
     majorityBaselineAccuracy: majority,
     labels,
+    ...(overlap ? { trainingOverlap: overlap } : {}),
   };
 }
 
