@@ -1,4 +1,4 @@
-// The `flambeau` command: tasks, train, eval, predict, tune, compress, compare, serve, bench, demo.
+// The `flambeau` command: tasks, train, eval, predict, tune, compress, compare, serve, bench, demo, data inspect.
 // The train / eval / predict / tune flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
 // Only commander and the task catalog load up front: the engine, the registry and the
@@ -393,6 +393,24 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
     },
   );
+
+  program
+    .command("data")
+    .description("look at a data set before training on it")
+    .command("inspect")
+    .description(
+      "class counts, image sizes, clip and token lengths, exact duplicates (within --data and shared with --val/--test) and the first problems found",
+    )
+    .requiredOption("--task <task>", "the task the data is for (it picks the format)")
+    .requiredOption("--data <path>", "the data, as `flambeau train` takes it (an ImageFolder with train/ and test/ inspects both)")
+    .option("--val <path>", "a validation split to check for duplicates of --data")
+    .option("--test <path>", "a test split to check for duplicates of --data")
+    .option("--json", "print one JSON object")
+    .action(async (o: { task: string; data: string; val?: string; test?: string; json?: boolean }) => {
+      const { inspectData, formatSummary } = await import("./inspect/index.js");
+      const r = await inspectData(o);
+      print(Boolean(o.json), r, () => [r.data, ...r.splits].map(formatSummary).join("\n\n"));
+    });
 
   program
     .command("scenes")
