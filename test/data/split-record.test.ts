@@ -8,8 +8,11 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import * as fl from "flambeau";
 import sharp from "sharp";
+import { audioClassification } from "../../src/audio/tasks/audio-classification.js";
+import { writeWav } from "../../src/audio/wav.js";
 import { overlapLine, type TrainingOverlap } from "../../src/data/split-overlap.js";
 import { textClassification } from "../../src/text/tasks/text-classification.js";
+import { tokenClassification } from "../../src/text/tasks/token-classification.js";
 import { imageClassification } from "../../src/vision/tasks/image-classification.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
@@ -94,4 +97,32 @@ test("an ImageFolder without train/ and test/: eval on it scores only the held-o
   const all = await imageClassification.evaluate(out, root, { includeTrainingData: true });
   assert.equal(all.examples, 20);
   assert.deepEqual(all.trainingOverlap, { examples: 20, trained: 18, scored: 20, included: true });
+});
+
+test("a CoNLL file trained on alone: eval on it scores the last 5% of its sentences", async () => {
+  const sentences = Array.from({ length: 40 }, (_, k) => `word${k}\tN\nruns\tV\n`).join("\n");
+  const conll = join(dir, "tags.conll");
+  writeFileSync(conll, sentences);
+  const out = join(dir, "tag-model");
+  await tokenClassification.train({ data: conll, out, epochs: 1 });
+  const e = await tokenClassification.evaluate(out, conll);
+  assert.equal(e.sentences, 2);
+  assert.deepEqual(e.trainingOverlap, { examples: 40, trained: 38, scored: 2, included: false });
+});
+
+test("an AudioFolder trained on alone: eval on it scores the held-out clips", async () => {
+  const root = join(dir, "clips");
+  for (const [c, cls] of ["low", "high"].entries()) {
+    mkdirSync(join(root, cls), { recursive: true });
+    for (let i = 0; i < 10; i++) {
+      const f = (c ? 2000 : 300) + 10 * i;
+      const wave = Float32Array.from({ length: 4000 }, (_, t) => 0.5 * Math.sin((2 * Math.PI * f * t) / 8000));
+      writeWav(join(root, cls, `${i}.wav`), [wave], 8000);
+    }
+  }
+  const out = join(dir, "audio-model");
+  await audioClassification.train({ data: root, out, epochs: 1 });
+  const e = await audioClassification.evaluate(out, root);
+  assert.equal(e.examples, 2);
+  assert.deepEqual(e.trainingOverlap, { examples: 20, trained: 18, scored: 2, included: false });
 });
