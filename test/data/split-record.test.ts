@@ -13,7 +13,9 @@ import { writeWav } from "../../src/audio/wav.js";
 import { overlapLine, type TrainingOverlap } from "../../src/data/split-overlap.js";
 import { textClassification } from "../../src/text/tasks/text-classification.js";
 import { tokenClassification } from "../../src/text/tasks/token-classification.js";
+import { generateScenes, writeSceneDataset } from "../../src/vision/scenes/index.js";
 import { imageClassification } from "../../src/vision/tasks/image-classification.js";
+import { imageLocalization } from "../../src/vision/tasks/localization.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
 fl.setNumThreads(1);
@@ -125,4 +127,13 @@ test("an AudioFolder trained on alone: eval on it scores the held-out clips", as
   const e = await audioClassification.evaluate(out, root);
   assert.equal(e.examples, 2);
   assert.deepEqual(e.trainingOverlap, { examples: 20, trained: 18, scored: 2, included: false });
+});
+
+test("a COCO folder without train/ and test/: eval on it scores the held-out images (scene tasks)", async () => {
+  const coco = join(dir, "coco");
+  await writeSceneDataset(coco, await generateScenes({ count: 10, seed: 5, size: 16 }));
+  const out = join(dir, "loc-model");
+  await imageLocalization.train({ data: coco, out, epochs: 1, batchSize: 8 });
+  const e = await imageLocalization.evaluate(out, coco);
+  assert.deepEqual(e.trainingOverlap, { examples: 10, trained: 9, scored: 1, included: false });
 });
