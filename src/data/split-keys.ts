@@ -21,6 +21,13 @@ export function exampleKey(...parts: readonly (string | Uint8Array)[]): string {
   return h.digest("hex").slice(0, 16);
 }
 
+/** The keys of texts (the text alone: the same text under another label was still seen in training). */
+export const textKeys = (texts: readonly string[]): string[] => texts.map((t) => exampleKey(t));
+
+/** The keys of decoded waveforms (their samples' bytes). */
+export const sampleKeys = (clips: readonly Float32Array[]): string[] =>
+  clips.map((c) => exampleKey(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
+
 /** The keys of each row of a [N, …] uint8 buffer of `rowBytes` bytes per example (decoded images). */
 export function rowKeys(data: Uint8Array, rowBytes: number): string[] {
   const n = rowBytes > 0 ? Math.floor(data.length / rowBytes) : 0;

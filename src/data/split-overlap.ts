@@ -50,6 +50,16 @@ export function selectUntrained(dir: string, data: string, keys: readonly string
   };
 }
 
+/**
+ * For `compare`'s shallow side: the indices of `keys` not among `trainKeys`, or undefined when
+ * none is (a separate test set), so it scores what the deep side's eval scores.
+ */
+export function untrainedIndices(trainKeys: readonly string[], keys: readonly string[]): number[] | undefined {
+  const trained = new Set(trainKeys);
+  const keep = keys.flatMap((k, i) => (trained.has(k) ? [] : [i]));
+  return keep.length === keys.length ? undefined : keep;
+}
+
 /** The one line eval prints about an overlap. */
 export function overlapLine(o: TrainingOverlap): string {
   return o.included

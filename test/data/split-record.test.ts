@@ -10,6 +10,7 @@ import * as fl from "flambeau";
 import sharp from "sharp";
 import { audioClassification } from "../../src/audio/tasks/audio-classification.js";
 import { writeWav } from "../../src/audio/wav.js";
+import { compare } from "../../src/compare/index.js";
 import { overlapLine, type TrainingOverlap } from "../../src/data/split-overlap.js";
 import { textClassification } from "../../src/text/tasks/text-classification.js";
 import { tokenClassification } from "../../src/text/tasks/token-classification.js";
@@ -136,4 +137,20 @@ test("a COCO folder without train/ and test/: eval on it scores the held-out ima
   await imageLocalization.train({ data: coco, out, epochs: 1, batchSize: 8 });
   const e = await imageLocalization.evaluate(out, coco);
   assert.deepEqual(e.trainingOverlap, { examples: 10, trained: 9, scored: 1, included: false });
+});
+
+test("compare on one CSV tests both sides on the rows each run did not train on", async () => {
+  const rows = Array.from({ length: 100 }, (_, k) => `"line ${k} with ${(k % 2 ? fruit : car)[k % 6]}",${k % 2 ? "fruit" : "car"}`);
+  const csv = join(dir, "compare.csv");
+  writeFileSync(csv, `text,label\n${rows.join("\n")}\n`);
+  const report = await compare("text-classification", { data: csv, fractions: [0.5, 1], seeds: 1, epochs: 1 });
+  // 10 rows held out, 90 available: half of them trained on leaves 55 untrained rows.
+  assert.deepEqual(
+    report.runs.map((r) => [r.trainExamples, r.testExamples]),
+    [
+      [45, 55],
+      [90, 10],
+    ],
+  );
+  assert.equal(report.testExamples, 10);
 });

@@ -8,7 +8,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
-import { exampleKey } from "../../data/split-keys.js";
+import { sampleKeys } from "../../data/split-keys.js";
 import { selectUntrained } from "../../data/split-overlap.js";
 import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW } from "../../optim/index.js";
@@ -216,7 +216,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
 }
 
 /** Each clip's content key for the split record: its decoded samples, so a copied or renamed folder still matches. */
-const clipKeys = (s: ClipSet): string[] => s.clips.map((c) => exampleKey(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
+const clipKeys = (s: ClipSet): string[] => sampleKeys(s.clips);
 
 async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
   const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);

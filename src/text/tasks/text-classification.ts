@@ -9,7 +9,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
-import { exampleKey } from "../../data/split-keys.js";
+import { textKeys } from "../../data/split-keys.js";
 import { selectUntrained } from "../../data/split-overlap.js";
 import { saveSplitRecord } from "../../data/split-record.js";
 import type { Module } from "../../nn/index.js";
@@ -254,9 +254,6 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   );
   return { dir: o.out, metrics, history };
 }
-
-/** A text's content key for the split record (the text alone: the same text under another label was still seen). */
-const textKeys = (texts: readonly string[]): string[] => texts.map((t) => exampleKey(t));
 
 interface Loaded {
   model: Classifier;
