@@ -645,7 +645,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .command("compare")
     .description("hand-made features + a linear model against the task's deep model, over training-set sizes and seeds")
     .argument("<task>", "task name (see `flambeau tasks`)")
-    .requiredOption("--data <path>", "data, as for `flambeau train` (its test split is the test set)")
+    .requiredOption(
+      "--data <path>",
+      "data, as for `flambeau train` (its test split is the test set; one file: the examples each run did not train on)",
+    )
     .option("--fractions <list>", "fractions of the training set, comma-separated", fractionList, [0.01, 0.03, 0.1, 0.3, 1])
     .option("--seeds <n>", "seeds per size", int("seeds"), 3)
     .option("--epochs <n>", "epochs of the deep model (default: the task's schedule)", int("epochs"))
