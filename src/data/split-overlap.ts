@@ -5,6 +5,8 @@
 import { FlambeauError } from "../core/errors.js";
 import { readSplitRecord } from "./split-record.js";
 
+export { hasSplitRecord } from "./split-record.js";
+
 export interface TrainingOverlap {
   /** Examples in the data given. */
   examples: number;
@@ -24,12 +26,19 @@ export interface Selection {
 }
 
 /**
- * Chooses the examples of `data` to score, from their content keys and the model folder's split
- * record; data made only of training examples is an error unless they are asked for.
+ * Chooses the examples of `data` to score, from their content keys (computed only when the
+ * model folder has a split record) and that record; data made only of training examples is an
+ * error unless they are asked for.
  */
-export function selectUntrained(dir: string, data: string, keys: readonly string[], o: { includeTrainingData?: boolean } = {}): Selection {
+export function selectUntrained(
+  dir: string,
+  data: string,
+  keysOf: () => readonly string[],
+  o: { includeTrainingData?: boolean } = {},
+): Selection {
   const record = readSplitRecord(dir);
   if (!record) return {};
+  const keys = keysOf();
   const trained = new Set(record.train);
   const keep: number[] = [];
   keys.forEach((k, i) => {

@@ -64,6 +64,9 @@ export async function saveSplitRecord(dir: string, input: SplitRecordInput | und
 
 const isKeys = (v: unknown): v is string[] => Array.isArray(v) && v.every((k) => typeof k === "string");
 
+/** Whether the model folder has a split record (eval then applies --limit after leaving out training examples). */
+export const hasSplitRecord = (dir: string): boolean => existsSync(join(dir, SPLIT_FILE));
+
 /** The model folder's split record, or undefined for models trained before it existed or with --val. */
 export function readSplitRecord(dir: string): SplitRecord | undefined {
   const path = join(dir, SPLIT_FILE);

@@ -97,6 +97,8 @@ test("an ImageFolder without train/ and test/: eval on it scores only the held-o
   const e = await imageClassification.evaluate(out, root);
   assert.equal(e.examples, 2);
   assert.deepEqual(e.trainingOverlap, { examples: 20, trained: 18, scored: 2, included: false });
+  // --limit counts untrained images (the first image of the folder was trained on or not: either way 1 is scored).
+  assert.equal((await imageClassification.evaluate(out, root, { limit: 1 })).examples, 1);
   const all = await imageClassification.evaluate(out, root, { includeTrainingData: true });
   assert.equal(all.examples, 20);
   assert.deepEqual(all.trainingOverlap, { examples: 20, trained: 18, scored: 20, included: true });

@@ -250,7 +250,7 @@ async function evaluateModel(
       "E_ARG",
       `${data} has classes ${d.test.classes.join(", ")}, but the model in ${dir} knows ${labels.join(", ")}`,
     );
-  const { keep, overlap } = selectUntrained(dir, data, clipKeys(d.test), o);
+  const { keep, overlap } = selectUntrained(dir, data, () => clipKeys(d.test), o);
   const all = keep ? subsetOf(d.test, keep) : d.test;
   const test =
     o.limit !== undefined

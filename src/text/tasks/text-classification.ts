@@ -283,7 +283,7 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
   let test = await loadTextData(data, "test", labels);
-  const { keep, overlap } = selectUntrained(dir, data, textKeys(test.texts), o);
+  const { keep, overlap } = selectUntrained(dir, data, () => textKeys(test.texts), o);
   if (keep) test = subset(test, keep);
   if (o.limit !== undefined) test = take(test, o.limit);
   const m = await evaluator({ model, loss: lossFn, meter: () => new ClassificationMeter(labels.length) }).evaluate(

@@ -265,7 +265,7 @@ export async function loadTagger(dir: string): Promise<LoadedTagger> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, tags, words, chars } = await loadTagger(dir);
   let test = await loadTagData(data, "test");
-  const { keep, overlap } = selectUntrained(dir, data, sentenceKeys(test), o);
+  const { keep, overlap } = selectUntrained(dir, data, () => sentenceKeys(test), o);
   if (keep) test = keep.map((i) => test[i]!);
   if (o.limit !== undefined) test = takeSentences(test, o.limit);
   const tagIds = new Map(tags.map((t, i) => [t, i]));

@@ -35,7 +35,7 @@ export function untrainedScenes(
   set: SceneSplit,
   o: EvalArgs,
 ): { set: SceneSplit; overlap?: { trainingOverlap: TrainingOverlap } } {
-  const { keep, overlap }: Selection = selectUntrained(dir, data, sceneKeys(set), o);
+  const { keep, overlap }: Selection = selectUntrained(dir, data, () => sceneKeys(set), o);
   return {
     set: keep ? { ...set, scenes: keep.map((i) => set.scenes[i]!) } : set,
     ...(overlap ? { overlap: { trainingOverlap: overlap } } : {}),

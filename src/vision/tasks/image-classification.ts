@@ -7,7 +7,7 @@ import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { rowKeys } from "../../data/split-keys.js";
-import { selectUntrained } from "../../data/split-overlap.js";
+import { hasSplitRecord, selectUntrained } from "../../data/split-overlap.js";
 import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -226,9 +226,22 @@ async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Pr
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
-  let test = await loadImageData(data, "test", { size: pre.size, channels: pre.channels, classes: labels, limit: o.limit });
-  const { keep, overlap } = selectUntrained(dir, data, imageKeys(test), o);
-  if (keep) test = pick(test, keep);
+  // With a split record, --limit counts the untrained images, so all are read first.
+  const recorded = hasSplitRecord(dir);
+  const read = await loadImageData(data, "test", {
+    size: pre.size,
+    channels: pre.channels,
+    classes: labels,
+    limit: recorded ? undefined : o.limit,
+  });
+  const { keep, overlap } = selectUntrained(dir, data, () => imageKeys(read), o);
+  let test = read;
+  if (keep) {
+    test = pick(read, keep);
+    read.images.dispose();
+    read.labels.dispose();
+  }
+  if (recorded && o.limit !== undefined) test = take(test, o.limit);
   const trainer = evaluator({
     model,
     loss: (out, y) => crossEntropy(out, y),
