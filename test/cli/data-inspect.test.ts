@@ -1,12 +1,14 @@
 // `flambeau data inspect` on tiny fixtures: class counts, sizes, a planted duplicate (within
 // the data and shared with another split), an unreadable file and a too-small class.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import sharp from "sharp";
 import { formatSummary, inspectData } from "../../src/cli/inspect/index.js";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fl-inspect-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,4 +66,19 @@ test("a CSV: token lengths, a duplicate under two labels, a broken split named b
   assert.match(r.data.problems.join("\n"), /t\.csv:2 = .*t\.csv:4: the same example labelled "pets" and "cars"/);
   assert.match(r.splits[0]!.problems[0]!, /bad\.jsonl:2: "label" must be a string or number/);
   await assert.rejects(inspectData({ task: "fill-mask", data: csv }), /no inspector for task "fill-mask"/);
+});
+
+test("the command prints --json and a bad task is a one-line error", () => {
+  const bin = join(FIXTURES, "..", "..", "bin", "flambeau.js");
+  const csv = join(dir, "cli.csv");
+  writeFileSync(csv, 'text,label\n"a b",x\n"c d",x\n');
+  const ok = spawnSync(process.execPath, [bin, "data", "inspect", "--task", "text-classification", "--data", csv, "--json"], {
+    encoding: "utf8",
+  });
+  assert.equal(ok.status, 0, ok.stderr);
+  const r = JSON.parse(ok.stdout) as { data: { examples: number; classes: Record<string, number> } };
+  assert.deepEqual([r.data.examples, r.data.classes], [2, { x: 2 }]);
+  const bad = spawnSync(process.execPath, [bin, "data", "inspect", "--task", "nope", "--data", csv], { encoding: "utf8" });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^flambeau: data inspect: no inspector for task "nope"/);
 });
