@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { crc32, deflateSync } from "node:zlib";
 import * as fl from "flambeau";
 
 const { vision } = fl;
@@ -148,6 +149,42 @@ test("label-mask folders: grey class ids, 255 ignored, one object per class pres
     assert.deepEqual(boxesOf(s), [[{ category: 0, box: [2, 4, 10, 6] }], [{ category: 1, box: [2, 4, 10, 6] }]]);
     assert.equal(s.scenes[1]!.semantic[5 * 32 + 3], 2);
     assert.equal(s.scenes[1]!.semantic[31 * 32 + 31], 255);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** An 8-bit indexed-colour PNG of `ids` with VOC's first colours (the rest grey), as VOC's SegmentationClass stores masks. */
+function palettePng(ids: Uint8Array, h: number, w: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 3, 0, 0, 0], 8);
+  const plte = Buffer.alloc(256 * 3, 90);
+  plte.set([0, 0, 0, 128, 0, 0, 0, 128, 0], 0);
+  plte.set([224, 224, 192], 255 * 3);
+  const rows = Buffer.alloc(h * (w + 1));
+  for (let y = 0; y < h; y++) rows.set(ids.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
+  const sig = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+  return Buffer.concat([sig, chunk("IHDR", ihdr), chunk("PLTE", plte), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+test("palette label masks give back their indices", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fl-fmt-pal-"));
+  try {
+    const ids = Uint8Array.from({ length: 4 * 6 }, (_, i) => [0, 1, 2, 255][i % 4]!);
+    writeFileSync(join(dir, "m.png"), palettePng(ids, 4, 6));
+    const r = await vision.readClassIds(join(dir, "m.png"));
+    assert.deepEqual([r.height, r.width], [4, 6]);
+    assert.deepEqual([...r.ids], [...ids]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
