@@ -228,3 +228,20 @@ test("augmentation moves a box to its hand-computed place and keeps masks with i
   assert.deepEqual([x0, x1 + 1], [20, 30]);
   assert.equal(flip.semantic[5 * side + 25], 1);
 });
+
+test("augmentScenes is seeded and never loses every object of a scene", () => {
+  const side = 32;
+  const inst = new Uint8Array(side * side);
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) inst[y * side + x] = 1;
+  const scene = {
+    image: Uint8Array.from({ length: 3 * side * side }, (_, i) => i % 251),
+    semantic: inst.slice(),
+    instances: inst,
+    objects: [{ category: 0, box: [0, 0, 4, 4] as [number, number, number, number], area: 16 }],
+  };
+  const scenes = Array.from({ length: 40 }, () => scene);
+  const a = vision.transforms.augmentScenes(scenes, side, new fl.data.Random(3, 1));
+  const b = vision.transforms.augmentScenes(scenes, side, new fl.data.Random(3, 1));
+  assert.deepEqual(a, b);
+  assert.ok(a.every((s) => s.objects.length === 1));
+});

@@ -154,8 +154,12 @@ export function colorJitter(image: Uint8Array, hw: number, rng: Random, amount: 
 
 /** A randomly transformed copy of each scene (geometry, then colour), from one seeded stream. */
 export function augmentScenes(scenes: readonly Scene[], side: number, rng: Random, o: SceneAugmentOptions = {}): Scene[] {
+  const minVisible = o.minVisible ?? 0.3;
   return scenes.map((sc) => {
-    const out = transformScene(sc, sampleGeometry(rng, side, o), side, o.minVisible ?? 0.3);
+    let out = transformScene(sc, sampleGeometry(rng, side, o), side, minVisible);
+    // A crop that lost every object would leave localization without a target: the picture's flips alone lose none.
+    if (sc.objects.length > 0 && out.objects.length === 0)
+      out = transformScene(sc, { ...sampleGeometry(rng, side, o), scale: 1, dx: 0, dy: 0 }, side, minVisible);
     colorJitter(out.image, side * side, rng, o.color ?? 0.25);
     return out;
   });
