@@ -49,6 +49,19 @@ test("COCO as COCO writes it: bare file names in images/, instances_*.json, --im
     const a = await vision.readSceneData(join(dir, "a"), { role: "train" });
     assert.equal(a.format, "coco");
     assert.deepEqual(boxesOf(a), BOXES);
+    // COCO 2017's layout: annotations/instances_{train,val}2017.json, images in train2017/ and val2017/.
+    mkdirSync(join(dir, "c", "annotations"), { recursive: true });
+    await writeImages(join(dir, "c", "train2017"));
+    await writeImages(join(dir, "c", "val2017"));
+    writeFileSync(join(dir, "c", "annotations", "instances_train2017.json"), cocoJson());
+    const val = JSON.parse(cocoJson());
+    val.images = val.images.slice(1);
+    val.annotations = val.annotations.filter((x: { image_id: number }) => x.image_id === 2);
+    writeFileSync(join(dir, "c", "annotations", "instances_val2017.json"), JSON.stringify(val));
+    assert.deepEqual(boxesOf(await vision.readSceneData(join(dir, "c"), { role: "train" })), BOXES);
+    const test = await vision.readSceneData(join(dir, "c"), { role: "test" });
+    assert.match(test.source, /instances_val2017\.json$/);
+    assert.deepEqual(boxesOf(test), [BOXES[1]]);
     // Images elsewhere: found with --images, else the error lists the json, the image id and the paths.
     await writeImages(join(dir, "pics"));
     writeFileSync(join(dir, "b.json"), cocoJson());

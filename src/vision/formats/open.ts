@@ -30,6 +30,10 @@ export type SceneData = Pick<SceneSet, "size" | "classes" | "scenes"> & { format
 export const SCENE_FORMATS_TEXT =
   "COCO (annotations.json or instances_*.json; bare file_name found in --images DIR, beside the json, images/, or the split's folder such as train2017/), Pascal VOC (Annotations/*.xml + JPEGImages/, ImageSets/Main/{train,val,test}.txt), YOLO (data.yaml with names/train/val + images/ and labels/), label-mask folders (images/ + masks/ with the same stems, grey or palette class ids, 255 ignored, optional classes.txt); told apart from the path, and train/ + test/ subfolders of any of them";
 
+/** Whether a folder is itself a data set of a supported format (not just images). */
+const isDataSet = (dir: string, role: "train" | "test"): boolean =>
+  findYoloYaml(dir) !== null || isVocFolder(dir) || findCocoAnnotations(dir, role) !== null || isMaskFolder(dir);
+
 /** Reads scene-task data in whichever supported format the path is. */
 export async function readSceneData(data: string, o: ReadSceneDataOptions): Promise<SceneData> {
   if (!existsSync(data)) throw new FlambeauError("E_IO", `no such file or folder ${data}`, "readSceneData");
@@ -41,10 +45,12 @@ export async function readSceneData(data: string, o: ReadSceneDataOptions): Prom
   if (!statSync(data).isDirectory())
     throw new FlambeauError("E_FORMAT", `${data}: not a data set; expected a folder or a COCO .json / YOLO data.yaml`, "readSceneData");
   if (isVocFolder(data)) return { ...(await readVocFolder(data, { ...read, role: o.role })), format: "voc", source: data };
+  // train/ and test/ holding whole data sets come first, so the test role never reads a
+  // top-level training file; a train/ of bare images is COCO's image folder instead.
+  const sub = join(data, o.role);
+  if (existsSync(sub) && statSync(sub).isDirectory() && isDataSet(sub, o.role)) return readSceneData(sub, o);
   const coco = findCocoAnnotations(data, o.role);
   if (coco) return { ...(await readSceneDataset(coco, { ...read, images: o.images, role: o.role })), format: "coco", source: coco };
-  const sub = join(data, o.role);
-  if (existsSync(sub) && statSync(sub).isDirectory()) return readSceneData(sub, o);
   if (isMaskFolder(data)) return { ...(await readMaskFolder(data, read)), format: "mask-folder", source: data };
   throw new FlambeauError(
     "E_FORMAT",
