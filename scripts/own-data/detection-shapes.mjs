@@ -7,6 +7,7 @@
 //   node scripts/own-data/detection-shapes.mjs OUT [--train 1500] [--test 300] [--seed 0]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeTextAtomic } from "../../dist/src/io/index.js";
 import { encodePng } from "../../dist/src/vision/image-io.js";
 import { loadBackgrounds } from "../../dist/src/vision/scenes/backgrounds.js";
 
@@ -114,7 +115,8 @@ async function writeSplit(dir, count, photoSplit, seed) {
       annotations.push({ id: annotations.length + 1, image_id: i, category_id: o.category + 1, bbox: o.box, area: o.area, iscrowd: 0 });
   }
   const coco = { images, annotations, categories: CLASSES.map((name, i) => ({ id: i + 1, name, supercategory: "shape" })) };
-  writeFileSync(join(dir, "annotations.json"), JSON.stringify(coco));
+  // Written last and atomically: a half-written set has no annotations.json to be mistaken for a whole one.
+  await writeTextAtomic("detection-shapes", join(dir, "annotations.json"), JSON.stringify(coco));
   console.log(`${dir}: ${count} images, ${annotations.length} objects`);
 }
 
