@@ -1,7 +1,8 @@
 // COCO-style annotations (boxes, categories, RLE/polygon instance masks) and PNG label
 // masks, read with every field checked: a malformed file is rejected with a FlambeauError
 // naming the file, the field and the value, so users can bring their own COCO/VOC-style data.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import { readJsonFile } from "../io/read-json.js";
 import { readImage } from "./image-io.js";
@@ -159,6 +160,55 @@ export function parseCoco(json: unknown, file: string): CocoDataset {
 export function readCoco(file: string): CocoDataset {
   if (!existsSync(file)) throw new FlambeauError("E_IO", `readCoco: no such file ${file}`, "readCoco");
   return parseCoco(readJsonFile("readCoco", file), file);
+}
+
+/**
+ * The folders a bare COCO `file_name` may live in, in the order they are tried: `--images
+ * DIR`, the annotation file's folder, `images/` beside it, the split's folder named like the
+ * file (`instances_train2017.json` → `train2017/`), and, when the json sits in
+ * `annotations/` as COCO ships it, `../train2017/` and `../images/`.
+ */
+export function cocoImageFolders(annotations: string, images?: string): string[] {
+  const root = dirname(annotations);
+  const split = basename(annotations, ".json").replace(/^instances_/, "");
+  const folders = [...(images !== undefined ? [images] : []), root, join(root, "images"), join(root, split)];
+  if (basename(root) === "annotations") folders.push(join(dirname(root), split), join(dirname(root), "images"));
+  return [...new Set(folders)];
+}
+
+/** Where image `im` of the COCO file `annotations` is on disk; the error names the file, the image id and every place tried. */
+export function resolveCocoImage(annotations: string, im: Pick<CocoImage, "id" | "fileName">, images?: string): string {
+  const folders = cocoImageFolders(annotations, images);
+  for (const f of folders) if (existsSync(join(f, im.fileName))) return join(f, im.fileName);
+  throw new FlambeauError(
+    "E_IO",
+    `${annotations}: image id ${im.id} "${im.fileName}" not found; looked in ${folders.map((f) => join(f, im.fileName)).join(", ")}${images === undefined ? " (give the image folder with --images DIR)" : ""}`,
+    "readCoco",
+  );
+}
+
+/**
+ * The COCO annotation file of a folder for a role: `annotations.json`, else the one
+ * `instances_*.json` (in the folder or its `annotations/`) whose name says train, or
+ * val/test for the test role; null when the folder has none.
+ */
+export function findCocoAnnotations(dir: string, role: "train" | "test"): string | null {
+  if (existsSync(join(dir, "annotations.json"))) return join(dir, "annotations.json");
+  const found: string[] = [];
+  for (const d of [dir, join(dir, "annotations")])
+    if (existsSync(d)) for (const f of readdirSync(d).sort()) if (/^instances_.*\.json$/.test(f)) found.push(join(d, f));
+  if (found.length === 0) return null;
+  if (found.length === 1) return found[0]!;
+  const want = role === "train" ? [/train/] : [/test/, /val/];
+  for (const re of want) {
+    const hit = found.find((f) => re.test(basename(f)));
+    if (hit) return hit;
+  }
+  throw new FlambeauError(
+    "E_FORMAT",
+    `${dir}: no COCO annotation file for the ${role} split among ${found.map((f) => basename(f)).join(", ")} (name it instances_${role === "train" ? "train" : "val"}….json or pass the .json itself)`,
+    "readCoco",
+  );
 }
 
 /** COCO's RLE of a row-major H × W 0/1 mask (runs over the column-major pixel order, first run background). */

@@ -3,6 +3,7 @@ export * from "./augment.js";
 export * from "./captions/index.js";
 export * from "./coco.js";
 export * from "./degrade.js";
+export * from "./formats/index.js";
 export * from "./image-data.js";
 export * from "./image-folder.js";
 export * from "./image-io.js";

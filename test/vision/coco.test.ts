@@ -103,7 +103,7 @@ test("readCoco, readLabelMask and readSceneDataset reject bad files", async () =
     assert.throws(() => vision.readCoco(join(dir, "none.json")), /readCoco: no such file .*none\.json/);
     writeFileSync(join(dir, "broken.json"), '{"images": [');
     assert.throws(() => vision.readCoco(join(dir, "broken.json")), /broken\.json: invalid JSON/);
-    await assert.rejects(vision.readSceneDataset(dir), /no annotations\.json in .*\(expected a COCO folder/);
+    await assert.rejects(vision.readSceneDataset(dir), /no COCO annotations in .*\(expected annotations\.json or instances_\*\.json/);
     // Label masks: grayscale PNG of category ids.
     const gray = fl.tensor(Uint8Array.from([0, 2, 255, 2, 0, 0]), { shape: [1, 2, 3] });
     await vision.writeImage(join(dir, "m.png"), gray);
@@ -129,7 +129,7 @@ test("readCoco, readLabelMask and readSceneDataset reject bad files", async () =
       join(dir, "annotations.json"),
       JSON.stringify({ ...good(), annotations: [], images: [{ id: 1, file_name: "m.png", width: 4, height: 4 }] }),
     );
-    await assert.rejects(vision.readSceneDataset(dir), /m\.png is 3×2 on disk but 4×4 in "images"/);
+    await assert.rejects(vision.readSceneDataset(dir), /image id 1 "m\.png": says 4×4, but .*m\.png is 3×2 on disk/);
     writeFileSync(
       join(dir, "annotations.json"),
       JSON.stringify({ ...good(), annotations: [], images: [{ id: 1, file_name: "m.png", width: 3, height: 2 }] }),
@@ -142,7 +142,10 @@ test("readCoco, readLabelMask and readSceneDataset reject bad files", async () =
       join(dir, "annotations.json"),
       JSON.stringify({ ...good(), annotations: [], images: [{ id: 1, file_name: "gone.png", width: 4, height: 4 }] }),
     );
-    await assert.rejects(vision.readSceneDataset(dir), /annotations\.json: image "gone\.png" not found; looked in .*, .*images\//);
+    await assert.rejects(
+      vision.readSceneDataset(dir),
+      /annotations\.json: image id 1 "gone\.png" not found; looked in .*gone\.png, .*images\/gone\.png.*--images DIR/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

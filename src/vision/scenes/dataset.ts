@@ -3,11 +3,21 @@
 // the category id elsewhere). readSceneDataset reads back these files, or any COCO folder
 // of the same layout, into the Scene structure the vision tasks train on.
 import { existsSync, mkdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { writeTextAtomic } from "../../io/index.js";
-import { annotationMask, type CocoDataset, IGNORE_LABEL, readCoco, readLabelMask, rleEncode } from "../coco.js";
-import { encodePng, readImage } from "../image-io.js";
+import {
+  annotationMask,
+  type CocoDataset,
+  findCocoAnnotations,
+  IGNORE_LABEL,
+  readCoco,
+  readLabelMask,
+  resolveCocoImage,
+  rleEncode,
+} from "../coco.js";
+import { loadScene } from "../formats/scene-builder.js";
+import { encodePng } from "../image-io.js";
 import type { Scene, SceneSet } from "./generate.js";
 
 const name = (i: number) => `${String(i + 1).padStart(6, "0")}.png`;
@@ -57,27 +67,10 @@ export interface ReadSceneOptions {
   size?: number;
   /** Read at most this many images. */
   limit?: number;
-}
-
-function resizeNearest(src: Uint8Array, h: number, w: number, s: number): Uint8Array {
-  if (h === s && w === s) return src;
-  const out = new Uint8Array(s * s);
-  for (let y = 0; y < s; y++)
-    for (let x = 0; x < s; x++)
-      out[y * s + x] = src[Math.min(h - 1, Math.floor(((y + 0.5) * h) / s)) * w + Math.min(w - 1, Math.floor(((x + 0.5) * w) / s))]!;
-  return out;
-}
-
-/**
- * Where a COCO `file_name` is on disk. COCO writes bare names ("000001.png") and keeps the
- * images beside the annotations, in `images/`, or in a folder named after the split
- * (`instances_train2017.json` → `train2017/`, beside the annotation file or one level up).
- */
-function imagePath(root: string, fileName: string, annotations: string): string {
-  const split = basename(annotations, ".json").replace(/^instances_/, "");
-  const folders = [root, join(root, "images"), join(root, split), join(dirname(root), split), join(dirname(root), "images")];
-  for (const f of folders) if (existsSync(join(f, fileName))) return join(f, fileName);
-  throw new FlambeauError("E_IO", `${annotations}: image "${fileName}" not found; looked in ${folders.map((f) => `${f}/`).join(", ")}`);
+  /** `--images DIR`: where COCO's bare file names are looked for first. */
+  images?: string;
+  /** Which annotation file a folder of several instances_*.json gives (default "train"). */
+  role?: "train" | "test";
 }
 
 /**
@@ -85,17 +78,22 @@ function imagePath(root: string, fileName: string, annotations: string): string 
  * label PNGs, else semantic masks are drawn from the instance masks).
  */
 export async function readSceneDataset(dir: string, o: ReadSceneOptions = {}): Promise<SceneSet & { coco: CocoDataset }> {
-  const file = existsSync(join(dir, "annotations.json")) ? join(dir, "annotations.json") : dir;
-  if (!existsSync(file) || (file === dir && !dir.endsWith(".json")))
+  const file = dir.endsWith(".json") ? dir : existsSync(dir) ? findCocoAnnotations(dir, o.role ?? "train") : null;
+  if (file === null || !existsSync(file))
     throw new FlambeauError(
       "E_IO",
-      `readSceneDataset: no annotations.json in ${dir} (expected a COCO folder: annotations.json, images/, optional masks/)`,
+      `readSceneDataset: no COCO annotations in ${dir} (expected annotations.json or instances_*.json beside images/, optional masks/)`,
     );
   const coco = readCoco(file);
   const root = dirname(file);
   const cats = [...coco.categories].sort((a, b) => a.id - b.id);
   const index = new Map(cats.map((c, i) => [c.id, i]));
   const catIds = cats.map((c) => c.id);
+  const lut = new Uint8Array(256).fill(IGNORE_LABEL);
+  lut[0] = 0;
+  cats.forEach((c, i) => {
+    lut[c.id] = i + 1;
+  });
   const images = o.limit !== undefined ? coco.images.slice(0, o.limit) : coco.images;
   if (images.length === 0) throw new FlambeauError("E_FORMAT", `${file}: "images" is empty`);
   const size = o.size ?? images[0]!.width;
@@ -108,48 +106,20 @@ export async function readSceneDataset(dir: string, o: ReadSceneOptions = {}): P
         "E_FORMAT",
         `${file}: image ${im.fileName} is ${im.width}×${im.height}; the images must share one square size (${size}×${size}) or be read with { size }`,
       );
-    const path = imagePath(root, im.fileName, file);
-    const img = await readImage(path, { channels: 3 });
-    if (img.width !== im.width || img.height !== im.height)
-      throw new FlambeauError(
-        "E_FORMAT",
-        `${file}: ${im.fileName} is ${img.width}×${img.height} on disk but ${im.width}×${im.height} in "images"`,
-      );
-    const pixels = img.width === size && img.height === size ? img.data : (await readImage(path, { channels: 3, size })).data;
+    const path = resolveCocoImage(file, im, o.images);
     const anns = byImage.get(im.id) ?? [];
-    const inst = new Uint8Array(im.height * im.width);
-    anns.slice(0, 254).forEach((a, k) => {
-      const m = annotationMask(a, im);
-      for (let p = 0; p < m.length; p++) if (m[p]) inst[p] = k + 1;
-    });
-    const instances = resizeNearest(inst, im.height, im.width, size);
     const maskFile = join(root, "masks", im.fileName.replace(/^images\//, "").replace(/\.[^./]+$/, ".png"));
-    let semantic: Uint8Array;
-    if (existsSync(maskFile)) {
-      const ids = await readLabelMask(maskFile, { height: im.height, width: im.width, categoryIds: catIds });
-      const lut = new Uint8Array(256).fill(IGNORE_LABEL);
-      lut[0] = 0;
-      cats.forEach((c, i) => {
-        lut[c.id] = i + 1;
-      });
-      semantic = resizeNearest(
-        Uint8Array.from(ids, (v) => lut[v]!),
-        im.height,
-        im.width,
-        size,
-      );
-    } else {
-      semantic = new Uint8Array(size * size);
-      for (let p = 0; p < semantic.length; p++) if (instances[p]) semantic[p] = index.get(anns[instances[p]! - 1]!.categoryId)! + 1;
-    }
-    const kx = size / im.width;
-    const ky = size / im.height;
-    const objects = anns.slice(0, 254).map((a) => ({
-      category: index.get(a.categoryId)!,
-      box: [a.bbox[0] * kx, a.bbox[1] * ky, a.bbox[2] * kx, a.bbox[3] * ky] as [number, number, number, number],
-      area: a.area * kx * ky,
-    }));
-    scenes.push({ image: pixels, semantic, instances, objects });
+    const semantic = existsSync(maskFile)
+      ? Uint8Array.from(await readLabelMask(maskFile, { height: im.height, width: im.width, categoryIds: catIds }), (v) => lut[v]!)
+      : undefined;
+    const objects = anns.map((a) => ({ category: index.get(a.categoryId)!, box: a.bbox, area: a.area, mask: annotationMask(a, im) }));
+    scenes.push(
+      await loadScene(path, objects, {
+        side: size,
+        expect: { width: im.width, height: im.height, where: `${file} image id ${im.id} "${im.fileName}"` },
+        ...(semantic ? { semantic } : {}),
+      }),
+    );
   }
   return { size, classes: cats.map((c) => c.name), scenes, options: { count: scenes.length } as SceneSet["options"], coco };
 }

@@ -4,21 +4,23 @@
 // With `--init DIR` the run fine-tunes a saved model of the same task and classes.
 import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
+import { Random } from "../../data/random.js";
 import { saveSplitRecord } from "../../data/split-record.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
-import { WarmupCosineLR } from "../../train/callbacks.js";
+import { EarlyStopping, WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
+import { augmentScenes, type SceneAugmentOptions } from "../transforms/scene-augment.js";
 import { generateScenes } from "./generate.js";
 import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
 import { sceneSplitRecord } from "./scene-split.js";
 import { type GeneratorSettings, type SceneSplit, sceneImages } from "./task-data.js";
 
-/** What a scene task's train reads: the runtime's arguments and `--init`. */
-export type SceneTrainInput = TrainInput & { init?: string };
+/** What a scene task's train reads: the runtime's arguments, `--init`, and for a user's data `--images` and `--augment`. */
+export type SceneTrainInput = TrainInput & { init?: string; images?: string; augment?: string };
 
 /** A saved model to fine-tune: its architecture, hyper-parameters, weights and preprocessing. */
 export interface SceneInit<H> {
@@ -92,13 +94,18 @@ export interface SceneFit<H> {
   monitor?: string;
   /** Fine-tune: start from these weights and keep their normalisation. */
   init?: SceneInit<H> | null;
+  /** Fixed (read, not generated) data: a fresh random transform of every training scene each epoch. */
+  augment?: SceneAugmentOptions | null;
+  /** Stop once the monitored validation value has not improved for this many epochs (the best epoch is kept either way). */
+  patience?: number;
 }
 
 export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promise<TaskTrainResult> {
   const { seed } = o;
   const side = f.train.size;
+  const fixedAugment = !f.generator && f.augment ? f.augment : null;
   o.log(
-    `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${plural(f.epochs, "epoch")}, batch ${f.batchSize}, lr ${f.peakLr}`,
+    `${f.task}: ${f.train.scenes.length} training / ${f.val.scenes.length} validation scenes ${side}×${side}, ${f.labels.length} classes; ${f.architecture}${o.init ? ` from ${o.init}` : ""}, ${plural(f.epochs, "epoch")}, batch ${f.batchSize}, lr ${f.peakLr}${fixedAugment ? `; augmentation ${JSON.stringify(fixedAugment)}` : ""}${f.patience !== undefined ? `; stops after ${f.patience} epochs without a better validation value` : ""}`,
   );
   const images = sceneImages(f.train);
   const targets = f.targets(f.train);
@@ -120,12 +127,19 @@ export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promis
     loss: f.loss,
     meter: f.meter,
     progress: o.progress,
-    callbacks: [new WarmupCosineLR(opt, f.peakLr, total, Math.min(Math.ceil(n / f.batchSize), Math.ceil(total * 0.05)))],
+    callbacks: [
+      new WarmupCosineLR(opt, f.peakLr, total, Math.min(Math.ceil(n / f.batchSize), Math.ceil(total * 0.05))),
+      ...(f.patience !== undefined ? [new EarlyStopping({ monitor: f.monitor ?? "valMeanIou", patience: f.patience })] : []),
+    ],
     keepBest: { monitor: f.monitor ?? "valMeanIou" },
   });
   // The first epoch uses the set read above.
   const generator = f.generator;
   const fresh = async (e: number): Promise<[Tensor, Tensor]> => {
+    if (fixedAugment) {
+      const set = { ...f.train, scenes: augmentScenes(f.train.scenes, side, new Random(seed, 7919, e), fixedAugment) };
+      return [sceneImages(set), f.targets(set)];
+    }
     if (e === 0 || !generator) return [images.clone(), targets.clone()];
     const set = await generateScenes({ ...generator, count: n, split: "train", seed: seed + 7919 * e });
     return [sceneImages(set), f.targets(set)];
@@ -152,6 +166,7 @@ export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promis
         seed,
         trainExamples: n,
         bestEpoch: history.bestEpoch,
+        ...(fixedAugment ? { augment: fixedAugment } : {}),
         ...(o.init ? { init: o.init } : {}),
       },
     },

@@ -1,13 +1,11 @@
 // Where the scene tasks get their data: `scenes` (generated in memory: Fashion-MNIST items;
-// `scenes:digits` for opencv-doc's digits) or a COCO folder (annotations.json + images/,
-// optional masks/; or train/ and test/ subfolders of that layout). Generated test scenes
+// `scenes:digits` for opencv-doc's digits) or a user's data set in COCO, Pascal VOC, YOLO or
+// label-mask-folder form (formats/open.ts tells them apart). Generated test scenes
 // use the held-out objects and photos with a fixed seed, so every model is scored on the
 // same scenes.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
-import { readSceneDataset } from "./dataset.js";
+import { readSceneData, type SceneFormat } from "../formats/open.js";
 import { generateScenes, type SceneOptions, type SceneSet } from "./generate.js";
 import { OBJECT_SOURCES, type ObjectSource } from "./objects.js";
 
@@ -42,8 +40,8 @@ function carve(set: SceneSplit, fraction: number): { train: SceneSplit; val: Sce
 export async function trainScenes(
   data: string,
   defaults: GeneratorSettings & { count: number; valCount: number },
-  o: { limit?: number; seed: number; size?: number },
-): Promise<{ train: SceneSplit; val: SceneSplit; generator: GeneratorSettings | null }> {
+  o: { limit?: number; seed: number; size?: number; images?: string; log?: (line: string) => void },
+): Promise<{ train: SceneSplit; val: SceneSplit; generator: GeneratorSettings | null; format?: SceneFormat }> {
   const { count, valCount, ...settings } = defaults;
   const gen = generatorOf(data, settings);
   if (gen) {
@@ -58,22 +56,27 @@ export async function trainScenes(
     });
     return { train, val, generator: gen };
   }
-  const root = existsSync(join(data, "train")) ? join(data, "train") : data;
-  const all = await readSceneDataset(root, { size: o.size });
+  const all = await readSceneData(data, { role: "train", size: o.size, images: o.images });
+  o.log?.(`data: ${all.source} read as ${all.format}: ${all.scenes.length} images ${all.size}×${all.size}, ${all.classes.length} classes`);
   const { train, val } = carve(all, 0.1);
-  return { train: o.limit !== undefined ? { ...train, scenes: train.scenes.slice(0, o.limit) } : train, val, generator: null };
+  return {
+    train: o.limit !== undefined ? { ...train, scenes: train.scenes.slice(0, o.limit) } : train,
+    val,
+    generator: null,
+    format: all.format,
+  };
 }
 
 /** Test scenes: generated held-out scenes for `scenes`, else the folder's test/ (or the folder itself). */
 export async function testScenes(
   data: string,
   generator: GeneratorSettings | null,
-  o: { limit?: number; size: number; count: number },
+  o: { limit?: number; size: number; count: number; images?: string },
 ): Promise<SceneSplit> {
   const gen = generatorOf(data, { ...(generator ?? {}), size: o.size });
   if (gen) return generateScenes({ ...gen, count: o.limit ?? o.count, split: "test", seed: TEST_SEED });
-  const root = existsSync(join(data, "test")) ? join(data, "test") : data;
-  return readSceneDataset(root, { size: o.size, limit: o.limit });
+  const { size, classes, scenes } = await readSceneData(data, { role: "test", size: o.size, limit: o.limit, images: o.images });
+  return { size, classes, scenes };
 }
 
 /** uint8 [N, 3, S, S] images. */

@@ -10,6 +10,7 @@ import { crossEntropy, l1Loss } from "../../core/ops/loss.js";
 import { opt } from "../../tasks/options.js";
 import { type DemoOptions, type DemoSection, defineTask, type EvalArgs, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
 import { evaluator } from "../../train/trainer.js";
+import { SCENE_FORMATS_TEXT } from "../formats/open.js";
 import { readImage, writeImage } from "../image-io.js";
 import { BoxRegressor } from "../models/localizer.js";
 import { pngDataUri } from "../scenes/demo-html.js";
@@ -19,12 +20,14 @@ import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loade
 import { boxIou, cxcywhIou, LocalizationMeter } from "../scenes/metrics.js";
 import { untrainedScenes } from "../scenes/scene-split.js";
 import { localizationTargets, type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
+import { fixedDataRecipe, SCENE_DATA_OPTIONS } from "./scene-data-options.js";
 
 const TASK = "image-localization";
 const ARCHS = ["box-cnn"] as const;
 
 const OPTIONS = {
   init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+  ...SCENE_DATA_OPTIONS,
 };
 
 /** Cross-entropy on the class, plus L1 and GIoU on the box (GIoU keeps a gradient when boxes do not overlap). */
@@ -62,7 +65,22 @@ function buildModel(arch: string, h: Hyper): BoxRegressor {
 async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
   const { seed } = o;
   manualSeed(seed);
-  const { train: tr, val, generator } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed });
+  const {
+    train: tr,
+    val,
+    generator,
+  } = await trainScenes(o.data, { count: 16000, valCount: 500 }, { limit: o.limit, seed, images: o.images, log: o.log });
+  const batchSize = o.batchSize ?? 64;
+  const recipe = fixedDataRecipe(TASK, {
+    generated: generator !== null,
+    preset: o.augment,
+    epochs: o.epochs,
+    defaultEpochs: 24,
+    n: tr.scenes.length,
+    batchSize,
+    minSteps: 2000,
+    maxEpochs: 120,
+  });
   const init = await sceneInit<Hyper>(TASK, o.init, tr.classes, o.model);
   const arch = init?.architecture ?? o.model ?? "box-cnn";
   const hyper: Hyper = init?.hyper ?? {
@@ -85,9 +103,11 @@ async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
     targets: localizationTargets,
     loss: localizationLoss(hyper.numClasses),
     meter: () => new LocalizationMeter(hyper.numClasses),
-    batchSize: o.batchSize ?? 64,
+    batchSize,
+    augment: recipe.augment,
+    patience: recipe.patience,
     valBatchSize: 256,
-    epochs: o.epochs ?? 24,
+    epochs: recipe.epochs,
     peakLr: o.lr ?? 2e-3,
   };
   return fitOnScenes(fit, o);
@@ -115,10 +135,10 @@ export async function scoreLocalizer(
   return m;
 }
 
-async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs & { images?: string } = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadLocalizer(dir);
   try {
-    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000 });
+    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000, images: o.images });
     if (read.classes.length !== labels.length)
       throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${read.classes.length} categories, the model ${labels.length}`);
     const { set, overlap } = untrainedScenes(dir, data, read, o);
@@ -241,8 +261,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const imageLocalization = defineTask({
   name: TASK,
   description: "classify and localize the one object in an image (C class scores + a box; accuracy and mean IoU)",
-  dataFormat:
-    "`scenes` (generated: Fashion-MNIST items on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or a COCO folder (annotations.json + images/, or train/ and test/ of that layout; the largest object of each image is its target)",
+  dataFormat: `\`scenes\` (generated: Fashion-MNIST items on real photos; \`scenes:digits\` for opencv-doc's digits; test scenes use held-out objects and photos) or a data set of yours: ${SCENE_FORMATS_TEXT}; the largest object of each image is its target; fixed sets train with augmentation (--augment), more epochs when small, and early stopping`,
   models: [...ARCHS],
   defaultModel: "box-cnn",
   options: OPTIONS,

@@ -18,6 +18,7 @@ import {
   type Task,
   type TaskTrainResult,
 } from "../../tasks/task.js";
+import { SCENE_FORMATS_TEXT } from "../formats/open.js";
 import { readImage, writeImage } from "../image-io.js";
 import { CenterNet, splitCenterNet } from "../models/centernet.js";
 import {
@@ -36,6 +37,7 @@ import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "..
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
 import { untrainedScenes } from "../scenes/scene-split.js";
 import { type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
+import { fixedDataRecipe, SCENE_DATA_OPTIONS } from "./scene-data-options.js";
 import { sceneExportSpec } from "./scene-export.js";
 
 const ARCHS = ["centernet-small", "centernet-tiny"] as const;
@@ -266,12 +268,27 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       train: tr,
       val,
       generator,
-    } = await trainScenes(o.data, { ...DETECTION_SCENES, count: masks ? 8000 : 20000, valCount: 300 }, { limit: o.limit, seed });
+    } = await trainScenes(
+      o.data,
+      { ...DETECTION_SCENES, count: masks ? 8000 : 20000, valCount: 300 },
+      { limit: o.limit, seed, images: o.images, log: o.log },
+    );
     checkDetectionSize(name, tr.size);
     const init = await sceneInit<Hyper>(name, o.init, tr.classes, o.model);
     if (init) arch = init.architecture;
     const hyper = init?.hyper ?? hyperOf(name, arch, tr.classes.length, masks);
     const targets = (set: SceneSplit): Tensor => centernetTargets(set, { numClasses: hyper.numClasses, masks });
+    const batchSize = o.batchSize ?? 32;
+    const recipe = fixedDataRecipe(name, {
+      generated: generator !== null,
+      preset: o.augment,
+      epochs: o.epochs,
+      defaultEpochs: masks ? 10 : 20,
+      n: tr.scenes.length,
+      batchSize,
+      minSteps: 3000,
+      maxEpochs: 120,
+    });
     const fit = {
       task: name,
       model: buildModel(hyper),
@@ -285,20 +302,22 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
       targets,
       loss: centernetLoss(hyper.numClasses, masks),
       meter: () => new DetectionMeter(hyper.numClasses, masks, EVAL_DECODE),
-      batchSize: o.batchSize ?? 32,
+      batchSize,
       valBatchSize: 64,
-      epochs: o.epochs ?? (masks ? 10 : 20),
+      epochs: recipe.epochs,
+      augment: recipe.augment,
+      patience: recipe.patience,
       peakLr: o.lr ?? 2e-3,
       monitor: "valMap50",
     };
     return fitOnScenes(fit, o);
   }
 
-  async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  async function evaluate(dir: string, data: string, o: EvalArgs & { images?: string } = {}): Promise<Record<string, unknown>> {
     const { model, pre, labels, task } = await loadDetector(dir);
     try {
       if (task !== name) throw new FlambeauError("E_ARG", `${dir} holds a ${task} model, not ${name}`);
-      const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+      const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500, images: o.images });
       if (read.classes.length !== labels.length)
         throw new FlambeauError("E_ARG", `${name}: ${data} has ${read.classes.length} categories, the model ${labels.length}`);
       const { set, overlap } = untrainedScenes(dir, data, read, o);
@@ -397,12 +416,12 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     description: masks
       ? "instance segmentation: each object's class, box and mask (CenterNet detector + CondInst-style dynamic mask head; box and mask mAP)"
       : "object detection: every object's class and box (anchor-free CenterNet on a ResNet/FPN-lite backbone, batched NMS; COCO mAP@0.5 and mAP@[.5:.95])",
-    dataFormat:
-      "`scenes` (generated: 1–6 Fashion-MNIST items with occlusion on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or COCO: a folder (annotations.json + images/, or train/ and test/ of that layout) or an annotations .json beside its images; square images, side a multiple of 16",
+    dataFormat: `\`scenes\` (generated: 1–6 Fashion-MNIST items with occlusion on real photos; \`scenes:digits\` for opencv-doc's digits; test scenes use held-out objects and photos) or a data set of yours: ${SCENE_FORMATS_TEXT}; images stretched to a square, side a multiple of 16; fixed sets train with augmentation (--augment), more epochs when small, and early stopping on validation mAP@0.5`,
     models: [...ARCHS],
     defaultModel: "centernet-small",
     options: {
       init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+      ...SCENE_DATA_OPTIONS,
       draw: opt.path(`write the image with the boxes${masks ? " and masks" : ""} drawn to this PNG`, { phases: ["predict"] }),
     },
     train,

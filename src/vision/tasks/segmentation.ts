@@ -13,6 +13,7 @@ import { type OptionValues, opt } from "../../tasks/options.js";
 import { type DemoOptions, type DemoSection, defineTask, type EvalArgs, type Predictor, type TaskTrainResult } from "../../tasks/task.js";
 import { evaluator } from "../../train/trainer.js";
 import { IGNORE_LABEL } from "../coco.js";
+import { SCENE_FORMATS_TEXT } from "../formats/open.js";
 import { encodePng, readImage } from "../image-io.js";
 import { alphaFromSegmentation, composite, encodeCutout, readBackground, refineAlpha } from "../matting.js";
 import { UNet } from "../models/unet.js";
@@ -23,6 +24,7 @@ import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loade
 import { SegmentationMeter } from "../scenes/metrics.js";
 import { untrainedScenes } from "../scenes/scene-split.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
+import { fixedDataRecipe, SCENE_DATA_OPTIONS } from "./scene-data-options.js";
 import { sceneExportSpec } from "./scene-export.js";
 
 const TASK = "image-segmentation";
@@ -32,6 +34,7 @@ const DEFAULT_MODEL = "unet-small";
 
 const OPTIONS = {
   init: opt.path("continue or fine-tune from a saved model directory", { phases: ["train"] }),
+  ...SCENE_DATA_OPTIONS,
   cutout: opt.path("write an RGBA cut-out of the foreground to this PNG", { phases: ["predict"] }),
   background: opt.path("composite the foreground on this image (with --out)", { phases: ["predict"] }),
   out: opt.path("where --background writes the composite", { phases: ["predict"] }),
@@ -90,7 +93,22 @@ async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
     train: tr,
     val,
     generator,
-  } = await trainScenes(o.data, { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 }, { limit: o.limit, seed });
+  } = await trainScenes(
+    o.data,
+    { ...SEGMENTATION_SCENES, count: 10000, valCount: 300 },
+    { limit: o.limit, seed, images: o.images, log: o.log },
+  );
+  const batchSize = o.batchSize ?? 16;
+  const recipe = fixedDataRecipe(TASK, {
+    generated: generator !== null,
+    preset: o.augment,
+    epochs: o.epochs,
+    defaultEpochs: 30,
+    n: tr.scenes.length,
+    batchSize,
+    minSteps: 3000,
+    maxEpochs: 120,
+  });
   const labels = ["background", ...tr.classes];
   const init = await sceneInit<Hyper>(TASK, o.init, labels, o.model);
   const arch = init?.architecture ?? o.model ?? DEFAULT_MODEL;
@@ -108,9 +126,11 @@ async function train(o: SceneTrainInput): Promise<TaskTrainResult> {
     targets: semanticTargets,
     loss: pixelLoss,
     meter: () => new SegmentationMeter(hyper.numClasses),
-    batchSize: o.batchSize ?? 16,
+    batchSize,
+    augment: recipe.augment,
+    patience: recipe.patience,
     valBatchSize: 64,
-    epochs: o.epochs ?? 30,
+    epochs: recipe.epochs,
     peakLr: o.lr ?? 3e-3,
   };
   return fitOnScenes(fit, o);
@@ -140,10 +160,10 @@ export async function scoreSegmenter(
   return { ...m, classIou: Object.fromEntries(labels.map((l, i) => [l, iou[i]])) };
 }
 
-async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs & { images?: string } = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadSegmenter(dir);
   try {
-    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500, images: o.images });
     if (read.classes.length + 1 !== labels.length)
       throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${read.classes.length} categories, the model ${labels.length - 1}`);
     const { set, overlap } = untrainedScenes(dir, data, read, o);
@@ -317,8 +337,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const imageSegmentation = defineTask({
   name: TASK,
   description: "semantic segmentation: a class for every pixel (U-Net; pixel accuracy and mIoU; predict writes a colour overlay PNG)",
-  dataFormat:
-    "`scenes` (generated: 1–3 Fashion-MNIST items with occlusion on real photos; `scenes:digits` for opencv-doc's digits; test scenes use held-out objects and photos) or a COCO folder (annotations.json + images/ + optional masks/*.png label masks: 0 background, category id, 255 ignored; or train/ and test/ of that layout)",
+  dataFormat: `\`scenes\` (generated: 1–3 Fashion-MNIST items with occlusion on real photos; \`scenes:digits\` for opencv-doc's digits; test scenes use held-out objects and photos) or a data set of yours: ${SCENE_FORMATS_TEXT}; a COCO folder may add masks/*.png label masks (0 background, category id, 255 ignored); fixed sets train with augmentation that moves masks with the image (--augment), more epochs when small, and early stopping on validation mIoU`,
   models: [...ARCHS],
   defaultModel: DEFAULT_MODEL,
   options: OPTIONS,

@@ -4,3 +4,4 @@ export * from "./geometry.js";
 export * from "./mix.js";
 export * from "./random.js";
 export * from "./resize.js";
+export * from "./scene-augment.js";
