@@ -155,8 +155,20 @@ static DirectKernel directKernel(const std::string& key) {
   return it == table.end() ? nullptr : it->second;
 }
 
-static std::vector<std::unique_ptr<OpEntry>> g_ops;
-static std::unordered_map<std::string, int32_t> g_opIndex;
+// The resolved ops, shared by every thread that loads the addon (the main thread, DataLoader
+// and server workers). A worker resolving its first `flip` while the main thread calls `add`
+// must not move the table under the reader: entries live in a fixed array that is never
+// reallocated, published by a release store of the count; resolving takes a mutex.
+constexpr int32_t kMaxOps = 1 << 14;  // libtorch 1.13 registers ~3,200 schemas
+static std::unique_ptr<OpEntry> g_ops[kMaxOps];
+static std::atomic<int32_t> g_opCount{0};
+static std::unordered_map<std::string, int32_t> g_opIndex;  // guarded by g_opMutex
+static std::mutex g_opMutex;
+
+// The entry for a JS-supplied id, or null when the id is not one this addon handed out.
+static inline OpEntry* opEntry(int32_t id) {
+  return id >= 0 && id < g_opCount.load(std::memory_order_acquire) ? g_ops[id].get() : nullptr;
+}
 
 static K classify(const c10::TypePtr& real) {
   using TK = c10::TypeKind;
@@ -203,6 +215,7 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
   std::string name = info[0].As<Napi::String>();
   std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   std::string key = overload.empty() ? name : name + "." + overload;
+  std::lock_guard<std::mutex> lock(g_opMutex);
   auto it = g_opIndex.find(key);
   if (it != g_opIndex.end()) return Napi::Number::New(env, it->second);
   return guarded(env, key.c_str(), [&]() -> Napi::Value {
@@ -215,8 +228,10 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
     }
     entry->nret = schema.returns().size();
     entry->direct = directKernel(key);
-    int32_t id = static_cast<int32_t>(g_ops.size());
-    g_ops.push_back(std::move(entry));
+    int32_t id = g_opCount.load(std::memory_order_relaxed);
+    if (id >= kMaxOps) throwJs(env, "opId: more than " + std::to_string(kMaxOps) + " distinct ops resolved");
+    g_ops[id] = std::move(entry);
+    g_opCount.store(id + 1, std::memory_order_release);
     g_opIndex[key] = id;
     return Napi::Number::New(env, id);
   });
@@ -224,9 +239,10 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
 
 static Napi::Value OpSchema(const Napi::CallbackInfo& info) {
   int32_t id = info[0].As<Napi::Number>().Int32Value();
-  if (id < 0 || id >= static_cast<int32_t>(g_ops.size())) throwJs(info.Env(), "opSchema: unknown op id");
+  OpEntry* e = opEntry(id);
+  if (e == nullptr) throwJs(info.Env(), "opSchema: unknown op id");
   std::ostringstream os;
-  os << g_ops[id]->op.schema();
+  os << e->op.schema();
   return Napi::String::New(info.Env(), os.str());
 }
 
@@ -530,8 +546,9 @@ struct StackLease {
 static Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int32_t id = info[0].As<Napi::Number>().Int32Value();
-  if (id < 0 || id >= static_cast<int32_t>(g_ops.size())) throwJs(env, "callOp: unknown op id");
-  OpEntry& e = *g_ops[id];
+  OpEntry* entry = opEntry(id);
+  if (entry == nullptr) throwJs(env, "callOp: unknown op id");
+  OpEntry& e = *entry;
   size_t given = info.Length() - 1;
   if (given > e.args.size())
     throwJs(env, e.name + ": takes " + std::to_string(e.args.size()) + " arguments, got " + std::to_string(given));
@@ -563,9 +580,10 @@ static napi_value CallOpEntry(napi_env env, napi_callback_info cbinfo) {
     if (napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr) == napi_ok && argc >= 1 && argc <= kMax) {
       int32_t id = -1;
       napi_get_value_int32(env, argv[0], &id);
-      if (id >= 0 && id < static_cast<int32_t>(g_ops.size())) {
-        OpEntry& e = *g_ops[id];
-        if (e.direct != nullptr) {
+      OpEntry* entry = opEntry(id);
+      if (entry != nullptr && entry->direct != nullptr) {
+        OpEntry& e = *entry;
+        {
           at::Tensor out;
           bool done = guarded(Napi::Env(env), e.name.c_str(), [&]() { return e.direct(env, argv + 1, argc - 1, out); });
           if (done) {

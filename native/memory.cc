@@ -28,7 +28,10 @@ std::atomic<int64_t> g_liveTensors{0};
 static std::atomic<int64_t> g_allocBytes{0};
 static std::atomic<int64_t> g_peakBytes{0};
 static std::atomic<int64_t> g_budget{0};  // 0: no budget
-static int64_t g_reportedBytes = 0;        // main thread only
+// Per thread, as V8 keeps the count per isolate: each isolate (main, each worker) is told the
+// changes since its own first report, not the bytes other threads held before it started.
+constexpr int64_t kNotReported = std::numeric_limits<int64_t>::min();
+static thread_local int64_t g_reportedBytes = kNotReported;
 
 // Blocks come from malloc, aligned by hand to the 64 bytes libtorch's kernels expect, with
 // two words below the data: the address malloc returned and the size. posix_memalign, which
@@ -88,6 +91,7 @@ void installAllocator() {
 
 void syncExternalMemory(Napi::Env env) {
   int64_t now = g_allocBytes.load();
+  if (g_reportedBytes == kNotReported) g_reportedBytes = now;
   int64_t delta = now - g_reportedBytes;
   if (delta > (1 << 20) || delta < -(1 << 20)) {
     int64_t ignored;
