@@ -70,6 +70,8 @@ auto guarded(Napi::Env env, const char* where, F&& fn) -> decltype(fn()) {
 
 void initJit(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
+// Process-wide determinism and inter-op thread settings (native/settings.cc).
+void initSettings(Napi::Env env, Napi::Object exports);
 // In anomaly mode: remembers which op (and JS stack) made each output's grad_fn, so that a NaN
 // found in backward can name it (native/autograd.cc).
 void noteAnomalyOrigin(Napi::Env env, const std::string& op, const c10::IValue* outs, size_t n);

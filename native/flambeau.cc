@@ -928,6 +928,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("resetPeakMemory", ResetPeak);
   initJit(env, exports);
   initAutograd(env, exports);
+  initSettings(env, exports);
   return exports;
 }
 

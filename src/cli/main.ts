@@ -179,6 +179,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--batch-size <n>", "batch size", int("batch-size"))
     .option("--lr <x>", "peak learning rate", num("lr"))
     .option("--seed <n>", "random seed", seedArg, 0)
+    .option(
+      "--deterministic",
+      "bit-identical reruns on this machine and thread count: deterministic algorithms, fixed threads, everything seeded from --seed",
+    )
     .option("--model <name>", "architecture from the task's zoo")
     .option("--limit <n>", "use at most n training examples", int("limit"))
     .option("--out <dir>", "output model directory")
@@ -212,6 +216,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         batchSize?: number;
         lr?: number;
         seed: number;
+        deterministic?: boolean;
         model?: string;
         limit?: number;
         out?: string;
@@ -245,6 +250,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
           batchSize: o.batchSize,
           lr: o.lr,
           seed: o.seed,
+          deterministic: o.deterministic,
           model: o.model,
           limit: o.limit,
           checkpoint: o.checkpoint,
@@ -287,6 +293,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
           batchSize: o.batchSize,
           lr: o.lr,
           seed: o.seed,
+          deterministic: o.deterministic,
           limit: o.limit,
           progress: quiet ? new SilentProgress() : new ProgressBar(),
           log: quiet ? () => {} : (s) => process.stderr.write(`${s}\n`),

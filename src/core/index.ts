@@ -20,5 +20,20 @@ export { cosineSimilarity, dropout, logSoftmax, softmax } from "./ops/nn.js";
 export * from "./ops/reduce.js";
 export * from "./ops/shape.js";
 export * from "./ops/stft.js";
-export { getNumThreads, getRngState, setNumThreads, setRngState } from "./runtime.js";
+export {
+  areDeterministicAlgorithmsEnabled,
+  getDeterministicDebugMode,
+  getNumInteropThreads,
+  getNumThreads,
+  getRngState,
+  initialSeed,
+  isDeterministicAlgorithmsWarnOnlyEnabled,
+  seed,
+  setDeterministicDebugMode,
+  setFlushDenormal,
+  setNumInteropThreads,
+  setNumThreads,
+  setRngState,
+  useDeterministicAlgorithms,
+} from "./runtime.js";
 export { type NestedNumbers, Tensor } from "./tensor.js";

@@ -61,6 +61,13 @@ export interface Binding {
   manualSeed(seed: number | bigint): void;
   getRngState(): Handle;
   setRngState(state: Handle): void;
+  useDeterministicAlgorithms(mode: boolean, warnOnly: boolean): void;
+  areDeterministicAlgorithmsEnabled(): boolean;
+  isDeterministicAlgorithmsWarnOnlyEnabled(): boolean;
+  setNumInteropThreads(n: number): void;
+  getNumInteropThreads(): number;
+  initialSeed(): bigint;
+  setFlushDenormal(on: boolean): boolean;
   memory(): NativeMemory;
   setMemoryBudget(bytes: number): void;
   resetPeakMemory(): void;
@@ -107,6 +114,13 @@ const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
   manualSeed: true,
   getRngState: true,
   setRngState: true,
+  useDeterministicAlgorithms: true,
+  areDeterministicAlgorithmsEnabled: true,
+  isDeterministicAlgorithmsWarnOnlyEnabled: true,
+  setNumInteropThreads: true,
+  getNumInteropThreads: true,
+  initialSeed: true,
+  setFlushDenormal: true,
   memory: true,
   setMemoryBudget: true,
   resetPeakMemory: true,

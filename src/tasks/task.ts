@@ -10,6 +10,7 @@ import type { Module } from "../nn/module.js";
 import type { ProgressSink } from "../train/progress.js";
 import type { History } from "../train/trainer.js";
 import type { ShallowPipeline } from "./baseline.js";
+import { describeDeterministicRun, enterDeterministicRun } from "./deterministic.js";
 import { checkOptionValues, type OptionSpecs, type OptionValues, type Phase } from "./options.js";
 
 /** What every task's train reads (the runtime's own options; a task adds its declared ones). */
@@ -23,6 +24,8 @@ export interface TrainArgs {
   batchSize?: number;
   lr?: number;
   seed?: number;
+  /** Deterministic algorithms, a fixed thread count and libtorch seeded from `seed`: bit-identical reruns (./deterministic.ts). */
+  deterministic?: boolean;
   /** Use at most this many training examples (demo budgets). */
   limit?: number;
   progress?: ProgressSink;
@@ -160,7 +163,7 @@ export type DemoTask = Task & { demo(o: DemoOptions): Promise<DemoSection> };
 const TASK_NAME = /^[a-z][a-z0-9-]*$/;
 /** Options the runtime owns in each command: a task may not redeclare them there. */
 export const RUNTIME_OPTIONS: Readonly<Record<Phase, readonly string[]>> = {
-  train: ["data", "val", "out", "model", "epochs", "batchSize", "lr", "seed", "limit", "progress", "log", "json"],
+  train: ["data", "val", "out", "model", "epochs", "batchSize", "lr", "seed", "deterministic", "limit", "progress", "log", "json"],
   eval: ["data", "batchSize", "limit", "includeTrainingData", "json"],
   predict: ["onText", "json"],
 };
@@ -209,7 +212,14 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     train: async (o) => {
       checkModel(o.model);
       const args = { ...check("train", o), seed: o.seed ?? 0, log: o.log ?? (() => {}) };
-      return d.train(args as Parameters<typeof d.train>[0]);
+      if (!o.deterministic) return d.train(args as Parameters<typeof d.train>[0]);
+      const run = enterDeterministicRun(args.seed);
+      args.log(describeDeterministicRun(d.name, run.settings));
+      try {
+        return await d.train(args as Parameters<typeof d.train>[0]);
+      } finally {
+        run.restore();
+      }
     },
     evaluate: async (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
     load: async (dir) => {
