@@ -2,6 +2,7 @@
 // unigrams and bigrams (fitted on the training texts only) under a logistic regression,
 // on the same splits as text-classification's deep model.
 
+import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
 import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import type { LabelledTexts } from "../readers.js";
@@ -14,6 +15,11 @@ export const textShallowPipeline: ShallowPipeline<string[]> = {
   name: "TF-IDF word 1–2-grams → logistic regression",
   async load(data, o): Promise<ShallowSplits<string[]>> {
     const all = await loadTextData(data, "train");
+    if (all.targets)
+      throw new FlambeauError(
+        "E_ARG",
+        `compare text-classification: ${data} is multi-label; the TF-IDF logistic baseline scores one label per text`,
+      );
     const { train: carved, val } = carveValidation(all, 0.1, o.seed);
     const train = o.limit === undefined ? carved : take(carved, o.limit, o.seed);
     const test = await loadTextData(data, "test", all.classes);
