@@ -1,0 +1,83 @@
+// The augmentation of audio classification's default recipe, sized to the training set. On a
+// small set (< 5,000 clips) a network memorises the clips' exact placement, spectrum and
+// silence, so the recipe adds what a larger set would vary by itself: two time and two
+// frequency masks (SpecAugment), a random time shift of up to a tenth of the window, and
+// background noise (the set's own, or seeded coloured noise for an AudioFolder). Every draw
+// comes from the loader's seeded Random, so a seed gives the same augmented batches.
+import { Random } from "../../data/random.js";
+import type { MaskOptions } from "../augment.js";
+import type { NoiseMix } from "./clip-set.js";
+
+/** Below this many training clips the default recipe augments more. */
+export const SMALL_SET_CLIPS = 5000;
+
+export interface AugmentRecipe {
+  small: boolean;
+  /** SpecAugment time masks (widths in frames) and frequency masks (widths in mel bands). */
+  timeMask: MaskOptions;
+  freqMask: MaskOptions;
+  /** Largest random shift of the waveform in samples, either way (0: none). */
+  maxShift: number;
+  /** Noise mixed into training batches. */
+  mix?: NoiseMix;
+  /** One line for the training log. */
+  summary: string;
+}
+
+/** What `flambeau tasks` says the default adapts to. */
+export const RECIPE_NOTE =
+  `the default recipe adapts to the training set: under ${SMALL_SET_CLIPS.toLocaleString("en")} clips it uses two time and two ` +
+  "frequency masks, a random shift of up to 10 % of the window and noise mixing (coloured noise for an AudioFolder), " +
+  "otherwise one mask of each; epochs 60,000 / clips (8–40), all draws seeded by --seed";
+
+/**
+ * Seconds of white, pink and brown noise at `sampleRate`, each at unit RMS: backgrounds for
+ * data sets that bring none (pink by Paul Kellett's three-pole filter, brown by a leaky integral).
+ */
+export function colouredNoise(sampleRate: number, seconds = 4, seed = 0): Float32Array[] {
+  const n = Math.max(1, Math.round(sampleRate * seconds));
+  const rng = new Random(seed, 9091);
+  const white = new Float32Array(n);
+  for (let i = 0; i < n; i++) white[i] = 2 * rng.nextFloat() - 1;
+  const pink = new Float32Array(n);
+  const brown = new Float32Array(n);
+  let [b0, b1, b2, br] = [0, 0, 0, 0];
+  for (let i = 0; i < n; i++) {
+    const w = white[i]!;
+    b0 = 0.99765 * b0 + w * 0.099046;
+    b1 = 0.963 * b1 + w * 0.2965164;
+    b2 = 0.57 * b2 + w * 1.0526913;
+    pink[i] = b0 + b1 + b2 + w * 0.1848;
+    br = 0.995 * br + w * 0.05;
+    brown[i] = br;
+  }
+  return [white, pink, brown].map((x) => {
+    let e = 0;
+    for (const v of x) e += v * v;
+    const s = 1 / Math.sqrt(Math.max(e / x.length, 1e-20));
+    return x.map((v) => v * s);
+  });
+}
+
+/** The augmentation for `clips` training clips of `window` samples (`frames` log-mel frames); `mix` is the set's own noise. */
+export function augmentRecipe(clips: number, o: { window: number; frames: number; sampleRate: number; mix?: NoiseMix }): AugmentRecipe {
+  if (clips >= SMALL_SET_CLIPS)
+    return {
+      small: false,
+      timeMask: { maxWidth: 10 },
+      freqMask: { maxWidth: 5 },
+      maxShift: 0,
+      ...(o.mix ? { mix: o.mix } : {}),
+      summary: `augmentation: 1 time and 1 frequency mask${o.mix ? ", the set's noise" : ""}`,
+    };
+  const mix = o.mix ?? { noise: colouredNoise(o.sampleRate), snrDb: [5, 30] as const, p: 0.6 };
+  const maxShift = Math.floor(o.window / 10);
+  return {
+    small: true,
+    timeMask: { maxWidth: Math.max(4, Math.round(o.frames / 10)), count: 2 },
+    freqMask: { maxWidth: 8, count: 2 },
+    maxShift,
+    mix,
+    summary: `small set (< ${SMALL_SET_CLIPS} clips): 2 time and 2 frequency masks, shift ±${maxShift} samples, ${o.mix ? "the set's noise" : `coloured noise at ${mix.snrDb[0]}–${mix.snrDb[1]} dB SNR (p ${mix.p})`}`,
+  };
+}
