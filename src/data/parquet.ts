@@ -41,9 +41,19 @@ export function hfClassNames(meta: string | undefined): Map<string, string[]> {
   } catch {
     return out; // metadata is a hint; a malformed one leaves the integers as they are
   }
+  // A column of labels per token is a Sequence (or List, or [feature]) of a ClassLabel.
+  type Feature = { _type?: string; names?: unknown; feature?: Feature } | Feature[] | undefined;
+  const classLabel = (f: Feature): string[] | undefined => {
+    if (Array.isArray(f)) return f.length === 1 ? classLabel(f[0]) : undefined;
+    if (f?._type === "ClassLabel" && Array.isArray(f.names)) return f.names.map(String);
+    if (f?._type === "Sequence" || f?._type === "List") return classLabel(f.feature);
+    return undefined;
+  };
   if (features && typeof features === "object")
-    for (const [col, f] of Object.entries(features as Record<string, { _type?: string; names?: unknown }>))
-      if (f?._type === "ClassLabel" && Array.isArray(f.names)) out.set(col, f.names.map(String));
+    for (const [col, f] of Object.entries(features as Record<string, Feature>)) {
+      const names = classLabel(f);
+      if (names) out.set(col, names);
+    }
   return out;
 }
 

@@ -3,7 +3,7 @@
 // lines). Every error names the file and the line (or row) so the person can fix the data.
 import { FlambeauError } from "../core/errors.js";
 import { readText } from "../data/files.js";
-import { readTableFile } from "../data/table-file.js";
+import { isTableFile, readTableFile } from "../data/table-file.js";
 
 /** Texts with string labels, each with where it came from (file:line) for error messages. */
 export interface TextRecords {
@@ -161,6 +161,45 @@ export function parseConll(text: string, source = "<text>"): TaggedSentence[] {
 
 export async function readConll(path: string): Promise<TaggedSentence[]> {
   return parseConll(await readText("readConll", path), path);
+}
+
+/** Tag columns tried in order when a table names none: ours, then Hugging Face's conventions. */
+const TAG_COLUMNS = ["tags", "ner_tags", "pos_tags"];
+
+/**
+ * Tagged sentences from a CoNLL file, or from a JSONL/Parquet/Arrow table with a `tokens` list
+ * and a tag list (`tags`, `ner_tags` or `pos_tags`: strings, or Hugging Face ClassLabel ids,
+ * read as their names) per row.
+ */
+export async function readTaggedSentences(path: string): Promise<TaggedSentence[]> {
+  const op = "readTaggedSentences";
+  if (!isTableFile(path) || /\.(csv|tsv|tab)(\.gz)?$/i.test(path)) return readConll(path);
+  const table = await readTableFile(path, op);
+  const out = table.rows.map((r, i) => {
+    const at = table.where[i]!;
+    const tagCol = TAG_COLUMNS.find((c) => Object.hasOwn(r, c));
+    if (!Object.hasOwn(r, "tokens") || tagCol === undefined)
+      formatError(
+        op,
+        at,
+        `expected a "tokens" list and a ${TAG_COLUMNS.map((c) => `"${c}"`).join(" or ")} list; columns are: ${Object.keys(r).join(", ")}`,
+      );
+    const tokens = r.tokens;
+    const tags = r[tagCol!];
+    if (!Array.isArray(tokens) || !Array.isArray(tags)) formatError(op, at, `"tokens" and "${tagCol}" must be lists`);
+    const tk = tokens as unknown[];
+    const tg = tags as unknown[];
+    if (tk.length !== tg.length) formatError(op, at, `${tk.length} tokens but ${tg.length} ${tagCol}`);
+    tk.forEach((t, k) => {
+      if (typeof t !== "string" || t.trim() === "") formatError(op, at, `token ${k + 1} is ${show(t)}, not a non-empty string`);
+      if (typeof tg[k] !== "string" && typeof tg[k] !== "number" && typeof tg[k] !== "bigint")
+        formatError(op, at, `tag ${k + 1} is ${show(tg[k])}, not a string or number`);
+    });
+    return { tokens: tk as string[], tags: tg.map((t) => String(t)) };
+  });
+  const sents = out.filter((s) => s.tokens.length > 0);
+  if (sents.length === 0) formatError(op, path, "no sentences");
+  return sents;
 }
 
 /** Writes sentences as CoNLL text. */

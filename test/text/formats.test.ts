@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import * as fl from "flambeau";
 import { sniffDelimiter } from "../../src/data/csv.js";
+import { hfClassNames } from "../../src/data/parquet.js";
 import { readTableFile } from "../../src/data/table-file.js";
-import { indexLabels, readTextRecords } from "../../src/text/readers.js";
+import { indexLabels, readTaggedSentences, readTextRecords } from "../../src/text/readers.js";
 import { textClassification } from "../../src/text/tasks/text-classification.js";
 import { multiLabelScores } from "../../src/train/multilabel-meter.js";
 import { FIXTURES } from "../helpers/fixtures.js";
@@ -85,6 +86,39 @@ describe("text files with named columns", () => {
     );
     const s = await readTextRecords(write("x-stream.arrow", arrow.tableToIPC(table, "stream")));
     assert.deepEqual(s.labels, ["fruit", "car"]);
+  });
+});
+
+describe("tagged sentences from tables", () => {
+  test("JSONL and Arrow rows with tokens and tags (or Hugging Face ner_tags); CoNLL otherwise", async () => {
+    const j = write("tags.jsonl", '{"tokens":["Ada","wrote"],"tags":["B-PER","O"]}\n{"tokens":["Paris"],"ner_tags":[3]}\n');
+    assert.deepEqual(await readTaggedSentences(j), [
+      { tokens: ["Ada", "wrote"], tags: ["B-PER", "O"] },
+      { tokens: ["Paris"], tags: ["3"] },
+    ]);
+    await assert.rejects(
+      readTaggedSentences(write("bad-tags.jsonl", '{"tokens":["a","b"],"tags":["O"]}\n')),
+      fails(/bad-tags\.jsonl:1: 2 tokens but 1 tags/),
+    );
+    await assert.rejects(
+      readTaggedSentences(write("no-tags.jsonl", '{"tokens":["a"],"label":"x"}\n')),
+      fails(/no-tags\.jsonl:1: expected a "tokens" list/),
+    );
+    const arrow = await import("apache-arrow");
+    const strings = new arrow.List(new arrow.Field("item", new arrow.Utf8(), true));
+    const t = new arrow.Table({
+      tokens: arrow.vectorFromArray([["Ada", "sat"]], strings),
+      tags: arrow.vectorFromArray([["B-PER", "O"]], strings),
+    });
+    assert.deepEqual(await readTaggedSentences(write("tags.arrow", arrow.tableToIPC(t, "file"))), [
+      { tokens: ["Ada", "sat"], tags: ["B-PER", "O"] },
+    ]);
+    assert.deepEqual(await readTaggedSentences(write("a.conll", "Ada\tB-PER\n")), [{ tokens: ["Ada"], tags: ["B-PER"] }]);
+    // conll2003's metadata: ner_tags is a Sequence of a ClassLabel (older datasets) or a List of one (newer).
+    const seq = { info: { features: { ner_tags: { _type: "Sequence", feature: { _type: "ClassLabel", names: ["O", "B-PER"] } } } } };
+    assert.deepEqual(hfClassNames(JSON.stringify(seq)).get("ner_tags"), ["O", "B-PER"]);
+    const list = { info: { features: { pos: [{ _type: "ClassLabel", names: ["NOUN"] }] } } };
+    assert.deepEqual(hfClassNames(JSON.stringify(list)).get("pos"), ["NOUN"]);
   });
 });
 
