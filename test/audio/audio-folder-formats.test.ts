@@ -82,6 +82,12 @@ describe("AudioFolder of any rate, channel count and length", () => {
     const sides = [d.train, d.val].map((s) => s.sources.filter((x) => x.includes("long.wav")).length);
     assert.ok(sides.includes(5) && sides.includes(0), `long.wav windows per side: ${sides}`);
     assert.match(d.description, /11 files → 15 windows/);
+    assert.equal(d.trainMix, undefined);
+    const noise = join(dir, "backgrounds");
+    mkdirSync(noise);
+    writeWav(join(noise, "hum.wav"), [tone(50, 2, 8000)], 8000);
+    const n = await resolveAudioData(`${root}?window=1&noise=${noise}`, { seed: 0 });
+    assert.deepEqual([n.trainMix!.noise.length, n.trainMix!.noise[0]!.length], [1, 32000]);
   });
   test("a broken file is an error that names it", async () => {
     const root = join(dir, "broken");

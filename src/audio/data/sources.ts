@@ -2,13 +2,15 @@
 // supersonic instrument set, or an AudioFolder (any rate and channel count, resampled and
 // mixed down; recordings longer than the window cut into windows). Built-in names take options
 // as a query string: `speech-commands-synth?groups=20&repeats=1&snr=10`, an AudioFolder
-// `window=SECONDS` (`my-sounds?window=2`).
-import { existsSync, statSync } from "node:fs";
+// `window=SECONDS` and `noise=DIR` (background recordings mixed into training clips:
+// `my-sounds?window=2&noise=backgrounds`).
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { Random } from "../../data/random.js";
 import { defaultCacheDir } from "../speech/cache.js";
 import { isNoiseSample, loadSupersonic, supersonicNames } from "../speech/samples.js";
-import { audioFolderSplits, readAudioFolder } from "./audio-folder.js";
+import { audioFolderSplits, readAudioFolder, readMono } from "./audio-folder.js";
 import { type ClipSet, type NoiseMix, subsetOf } from "./clip-set.js";
 import { instrumentSet } from "./instrument-set.js";
 import { KEYWORDS, keywordSet, type SpeechSplits, speakerSet } from "./speech-sets.js";
@@ -37,6 +39,18 @@ export interface ResolveOptions {
   classes?: readonly string[];
   /** An AudioFolder's window in samples (a saved model's); default from its clip lengths. */
   windowLength?: number;
+}
+
+/** Every .wav under `dir` (not recursive) as 16 kHz mono: backgrounds for noise mixing. */
+function backgrounds(dir: string): Float32Array[] {
+  const op = "AudioFolder";
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new FlambeauError("E_IO", `${op}: noise=${dir} is not a directory of background .wav recordings`, op);
+  const files = readdirSync(dir)
+    .filter((f) => extname(f).toLowerCase() === ".wav")
+    .sort();
+  if (files.length === 0) throw new FlambeauError("E_FORMAT", `${op}: noise=${dir} holds no .wav files`, op);
+  return files.map((f) => readMono(join(dir, f), 16000));
 }
 
 /** An AudioFolder's window: the 95th percentile of its clip lengths in 10-ms steps, within 0.25–4 s at 16 kHz. */
@@ -131,10 +145,13 @@ export async function resolveAudioData(spec: string, o: ResolveOptions = {}): Pr
   const length =
     o.windowLength ?? (windowParam !== undefined ? Math.round(windowParam * 16000) : defaultWindow(all.clips.map((c) => c.length)));
   const cut = { train: cutWindows(train, length), val: cutWindows(val, length), test: cutWindows(test, length) };
+  const noiseDir = root !== spec ? params.get("noise") : null;
+  const trainMix = noiseDir === null ? undefined : { noise: backgrounds(noiseDir), snrDb: [5, 25] as const, p: 0.8 };
   const files = all.clips.length + (testDir ? test.clips.length : 0);
   const windows = cut.train.clips.length + cut.val.clips.length + (testDir ? cut.test.clips.length : 0);
   return {
     ...cut,
+    ...(trainMix ? { trainMix } : {}),
     length,
     description: `AudioFolder ${root}: ${all.clips.length} clips, ${all.classes.length} classes${testDir ? ", test from test/" : ""}, window ${(length / 16000).toFixed(2)} s${windows > files ? ` (long recordings cut: ${files} files → ${windows} windows)` : ""}`,
   };
