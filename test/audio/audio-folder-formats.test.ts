@@ -100,11 +100,12 @@ describe("AudioFolder of any rate, channel count and length", () => {
 });
 
 describe("small-set recipe", () => {
-  test("masks, shift and noise under 5,000 clips; one mask of each above", () => {
+  test("two masks of each kind and a shift under 5,000 clips; one mask of each above", () => {
     const small = augmentRecipe(270, { window: 16000, frames: 101, sampleRate: 16000 });
     assert.equal(small.small, true);
     assert.deepEqual([small.timeMask, small.freqMask, small.maxShift], [{ maxWidth: 10, count: 2 }, { maxWidth: 8, count: 2 }, 1600]);
-    assert.equal(small.mix!.noise.length, 3);
+    assert.equal(small.mix, undefined);
+    assert.equal(augmentRecipe(270, { window: 16000, frames: 101, sampleRate: 16000, syntheticNoise: true }).mix!.noise.length, 3);
     const big = augmentRecipe(SMALL_SET_CLIPS, { window: 16000, frames: 101, sampleRate: 16000 });
     assert.deepEqual([big.small, big.maxShift, big.mix], [false, 0, undefined]);
     const [a, b] = [colouredNoise(16000, 1), colouredNoise(16000, 1)];
