@@ -108,10 +108,11 @@ describe("small-set recipe", () => {
     assert.equal(augmentRecipe(270, { window: 16000, frames: 101, sampleRate: 16000, syntheticNoise: true }).mix!.noise.length, 3);
     const big = augmentRecipe(SMALL_SET_CLIPS, { window: 16000, frames: 101, sampleRate: 16000 });
     assert.deepEqual([big.small, big.maxShift, big.mix], [false, 0, undefined]);
+    assert.equal(augmentRecipe(270, { window: 16000, frames: 101, sampleRate: 16000, tuned: true }).small, false);
     const [a, b] = [colouredNoise(16000, 1), colouredNoise(16000, 1)];
     assert.deepEqual(a, b);
     for (const x of a) assert.ok(Math.abs(x.reduce((s, v) => s + v * v, 0) / x.length - 1) < 1e-4);
-    assert.match(audioClassification.description, /under 5,000 clips/);
+    assert.match(audioClassification.description, /AudioFolder of under 5,000 clips/);
   });
   test("a window-cut AudioFolder trains and predicts per window with the mean over windows", async () => {
     const root = join(dir, "tiny");

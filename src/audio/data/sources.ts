@@ -29,6 +29,8 @@ export interface AudioData {
   length: number;
   description: string;
   generation?: SpeechSplits["generation"];
+  /** A built-in set: its figures were tuned with the standard augmentation, which it keeps at any size. */
+  builtIn?: boolean;
 }
 
 export interface ResolveOptions {
@@ -108,6 +110,7 @@ export async function resolveAudioData(spec: string, o: ResolveOptions = {}): Pr
       trainMix: { noise: noise.train, snrDb: [Math.min(5, snr), 25], p: 0.8 },
       testMix: { noise: noise.test, snrDb: [snr, snr] },
       length: 16000,
+      builtIn: true,
       description: `${s.description}; test noise at ${snr} dB SNR from unseen recordings`,
     };
   }
@@ -120,13 +123,14 @@ export async function resolveAudioData(spec: string, o: ResolveOptions = {}): Pr
       trainMix: { noise: noise.train, snrDb: [Math.min(5, snr), 30], p: 0.7 },
       testMix: { noise: noise.test, snrDb: [snr, snr] },
       length: 16000,
+      builtIn: true,
       description: `${s.description}; test noise at ${snr} dB SNR`,
     };
   }
   if (name === "supersonic-instruments") {
     const s = await instrumentSet(common);
     const noise = await noiseSplits(cacheDir);
-    return { ...s, trainMix: { noise: noise.train, snrDb: [15, 40], p: 0.5 }, length: 16000 };
+    return { ...s, trainMix: { noise: noise.train, snrDb: [15, 40], p: 0.5 }, length: 16000, builtIn: true };
   }
   // A folder whose own name holds "?" is still a folder; otherwise "dir?window=2" has options.
   const root = existsSync(spec) && statSync(spec).isDirectory() ? spec : name;

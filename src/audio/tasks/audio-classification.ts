@@ -167,6 +167,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     frames: Math.floor(pre.length / pre.hopLength) + 1,
     sampleRate: pre.sampleRate,
     ...(data.trainMix ? { mix: data.trainMix } : {}),
+    ...(data.builtIn ? { tuned: true } : {}),
   });
   log(`${TASK}: ${data.description}`);
   log(`${TASK}: ${recipe.summary}`);
