@@ -61,10 +61,13 @@ struct ArgSpec {
   std::string name;
 };
 
-// An op's direct kernel: the unboxed ATen call for a few hot one-tensor ops, taking the
-// arguments already converted (and checked) by the schema. It runs the same dispatcher path
-// as the boxed call (autograd, type promotion, broadcasting) minus the boxing round trip.
-using DirectKernel = at::Tensor (*)(const c10::IValue* a);
+// An op's direct kernel: the unboxed ATen call for a few hot small ops, reading the JS
+// arguments with raw N-API calls. It runs the same dispatcher path as the boxed call
+// (autograd, type promotion, broadcasting) minus the IValue stack, the reference-count
+// round trips and node-addon-api's type tests; on any argument it does not take as given
+// (a missing one, a bool or BigInt scalar, a disposed tensor) it returns false and the boxed
+// path runs, with its conversions and error messages.
+using DirectKernel = bool (*)(napi_env env, const napi_value* argv, size_t argc, at::Tensor& out);
 
 struct OpEntry {
   c10::OperatorHandle op;
@@ -74,18 +77,79 @@ struct OpEntry {
   DirectKernel direct = nullptr;
 };
 
+// The live tensor a JS value holds, or null. napi_get_value_external tests the one type it
+// needs, where node-addon-api's IsExternal() goes through napi_typeof's chain of tests.
+static inline const at::Tensor* peekTensor(napi_env env, napi_value v) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) return nullptr;
+  auto* box = static_cast<TensorBox*>(data);
+  if (box->magic != kTensorMagic || !box->t.defined()) return nullptr;
+  return &box->t;
+}
+
+// A JS number as the Scalar the boxed path would make of it: integral values as int64.
+static inline bool peekScalar(napi_env env, napi_value v, c10::Scalar& out) {
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return false;
+  if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0)
+    out = c10::Scalar(static_cast<int64_t>(d));
+  else
+    out = c10::Scalar(d);
+  return true;
+}
+
+// Binary ops of schema (self: Tensor, other: Tensor|Scalar[, alpha: Scalar]).
+template <at::Tensor (*F)(const at::Tensor&, const at::Tensor&, const c10::Scalar&)>
+static bool directTTS(napi_env env, const napi_value* a, size_t n, at::Tensor& out) {
+  c10::Scalar alpha;
+  const at::Tensor* x;
+  const at::Tensor* y;
+  if (n != 3 || !(x = peekTensor(env, a[0])) || !(y = peekTensor(env, a[1])) || !peekScalar(env, a[2], alpha)) return false;
+  out = F(*x, *y, alpha);
+  return true;
+}
+template <at::Tensor (*F)(const at::Tensor&, const c10::Scalar&, const c10::Scalar&)>
+static bool directTSS(napi_env env, const napi_value* a, size_t n, at::Tensor& out) {
+  c10::Scalar other, alpha;
+  const at::Tensor* x;
+  if (n != 3 || !(x = peekTensor(env, a[0])) || !peekScalar(env, a[1], other) || !peekScalar(env, a[2], alpha)) return false;
+  out = F(*x, other, alpha);
+  return true;
+}
+template <at::Tensor (*F)(const at::Tensor&, const at::Tensor&)>
+static bool directTT(napi_env env, const napi_value* a, size_t n, at::Tensor& out) {
+  const at::Tensor* x;
+  const at::Tensor* y;
+  if (n != 2 || !(x = peekTensor(env, a[0])) || !(y = peekTensor(env, a[1]))) return false;
+  out = F(*x, *y);
+  return true;
+}
+template <at::Tensor (*F)(const at::Tensor&, const c10::Scalar&)>
+static bool directTS(napi_env env, const napi_value* a, size_t n, at::Tensor& out) {
+  c10::Scalar other;
+  const at::Tensor* x;
+  if (n != 2 || !(x = peekTensor(env, a[0])) || !peekScalar(env, a[1], other)) return false;
+  out = F(*x, other);
+  return true;
+}
+
+static at::Tensor addTT(const at::Tensor& x, const at::Tensor& y, const c10::Scalar& a) { return at::add(x, y, a); }
+static at::Tensor addTS(const at::Tensor& x, const c10::Scalar& y, const c10::Scalar& a) { return at::add(x, y, a); }
+static at::Tensor subTT(const at::Tensor& x, const at::Tensor& y, const c10::Scalar& a) { return at::sub(x, y, a); }
+static at::Tensor subTS(const at::Tensor& x, const c10::Scalar& y, const c10::Scalar& a) { return at::sub(x, y, a); }
+static at::Tensor mulTT(const at::Tensor& x, const at::Tensor& y) { return at::mul(x, y); }
+static at::Tensor mulTS(const at::Tensor& x, const c10::Scalar& y) { return at::mul(x, y); }
+static at::Tensor divTT(const at::Tensor& x, const at::Tensor& y) { return at::div(x, y); }
+static at::Tensor divTS(const at::Tensor& x, const c10::Scalar& y) { return at::div(x, y); }
+
 // Keyed by the exact schema (name.overload), so an overload with other arguments never
-// picks one up. Small elementwise ops are where boxing shows: ~10% of `add` on 10 elements.
+// picks one up. Small elementwise ops are where the binding's own cost shows.
 static DirectKernel directKernel(const std::string& key) {
   static const std::unordered_map<std::string, DirectKernel> table = {
-      {"aten::add.Tensor", [](const c10::IValue* a) { return at::add(a[0].toTensor(), a[1].toTensor(), a[2].toScalar()); }},
-      {"aten::add.Scalar", [](const c10::IValue* a) { return at::add(a[0].toTensor(), a[1].toScalar(), a[2].toScalar()); }},
-      {"aten::sub.Tensor", [](const c10::IValue* a) { return at::sub(a[0].toTensor(), a[1].toTensor(), a[2].toScalar()); }},
-      {"aten::sub.Scalar", [](const c10::IValue* a) { return at::sub(a[0].toTensor(), a[1].toScalar(), a[2].toScalar()); }},
-      {"aten::mul.Tensor", [](const c10::IValue* a) { return at::mul(a[0].toTensor(), a[1].toTensor()); }},
-      {"aten::mul.Scalar", [](const c10::IValue* a) { return at::mul(a[0].toTensor(), a[1].toScalar()); }},
-      {"aten::div.Tensor", [](const c10::IValue* a) { return at::div(a[0].toTensor(), a[1].toTensor()); }},
-      {"aten::div.Scalar", [](const c10::IValue* a) { return at::div(a[0].toTensor(), a[1].toScalar()); }},
+      {"aten::add.Tensor", &directTTS<addTT>}, {"aten::add.Scalar", &directTSS<addTS>},
+      {"aten::sub.Tensor", &directTTS<subTT>}, {"aten::sub.Scalar", &directTSS<subTS>},
+      {"aten::mul.Tensor", &directTT<mulTT>},  {"aten::mul.Scalar", &directTS<mulTS>},
+      {"aten::div.Tensor", &directTT<divTT>},  {"aten::div.Scalar", &directTS<divTS>},
   };
   auto it = table.find(key);
   return it == table.end() ? nullptr : it->second;
@@ -478,14 +542,6 @@ static Napi::Value CallOp(const Napi::CallbackInfo& info) {
     Napi::Value v = i < given ? info[i + 1] : env.Undefined();
     stack.push_back(toIValue(env, e.args[i], v, e.name));
   }
-  if (e.direct != nullptr) {
-    at::Tensor out = guarded(env, e.name.c_str(), [&]() { return e.direct(stack.data()); });
-    if (torch::autograd::AnomalyMode::is_enabled()) {
-      c10::IValue iv(out);
-      noteAnomalyOrigin(env, e.name, &iv, 1);
-    }
-    return wrapTensor(env, std::move(out));
-  }
   guarded(env, e.name.c_str(), [&]() { e.op.callBoxed(&stack); });
   if (torch::autograd::AnomalyMode::is_enabled()) noteAnomalyOrigin(env, e.name, stack.data(), stack.size());
   if (e.nret == 0) return env.Undefined();
@@ -493,6 +549,41 @@ static Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, stack.size());
   for (size_t i = 0; i < stack.size(); i++) out.Set(static_cast<uint32_t>(i), ivalueToJs(env, stack[i]));
   return out;
+}
+
+// The callOp entry point, registered as a raw N-API callback: a direct kernel takes the
+// arguments as JS gave them; every other call (and a direct one that declines) builds a
+// Napi::CallbackInfo and takes the boxed path above. Exceptions become JS errors here, as
+// node-addon-api's own wrapper would do.
+static napi_value CallOpEntry(napi_env env, napi_callback_info cbinfo) {
+  constexpr size_t kMax = 4;
+  size_t argc = kMax;
+  napi_value argv[kMax];
+  try {
+    if (napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr) == napi_ok && argc >= 1 && argc <= kMax) {
+      int32_t id = -1;
+      napi_get_value_int32(env, argv[0], &id);
+      if (id >= 0 && id < static_cast<int32_t>(g_ops.size())) {
+        OpEntry& e = *g_ops[id];
+        if (e.direct != nullptr) {
+          at::Tensor out;
+          bool done = guarded(Napi::Env(env), e.name.c_str(), [&]() { return e.direct(env, argv + 1, argc - 1, out); });
+          if (done) {
+            if (torch::autograd::AnomalyMode::is_enabled()) {
+              c10::IValue iv(out);
+              noteAnomalyOrigin(Napi::Env(env), e.name, &iv, 1);
+            }
+            return wrapTensor(Napi::Env(env), std::move(out));
+          }
+        }
+      }
+    }
+    Napi::CallbackInfo info(env, cbinfo);
+    return CallOp(info);
+  } catch (const Napi::Error& err) {
+    err.ThrowAsJavaScriptException();
+    return nullptr;
+  }
 }
 
 // ---------------------------------------------------------------- data in / out
@@ -781,7 +872,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
   fn("opId", OpId);
   fn("opSchema", OpSchema);
-  fn("callOp", CallOp);
+  exports.Set("callOp", Napi::Function(env, [&]() {
+    napi_value f;
+    NAPI_THROW_IF_FAILED(env, napi_create_function(env, "callOp", NAPI_AUTO_LENGTH, CallOpEntry, nullptr, &f), Napi::Function());
+    return f;
+  }()));
   fn("fromBuffer", FromBuffer);
   fn("toBuffer", ToBuffer);
   fn("item", Item);

@@ -8,13 +8,13 @@
 // about 15% of a small op's time. Without fastbins each chunk is coalesced as it is freed, and
 // tcache still serves the hot path; measured, a small op costs 10-15% less CPU.
 #include <c10/core/CPUAllocator.h>
-#include <c10/core/impl/alloc_cpu.h>
 
 #include <malloc.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "common.h"
 
@@ -30,16 +30,19 @@ static std::atomic<int64_t> g_peakBytes{0};
 static std::atomic<int64_t> g_budget{0};  // 0: no budget
 static int64_t g_reportedBytes = 0;        // main thread only
 
-// Each block carries its size in a 64-byte header (keeping libtorch's 64-byte alignment),
-// and the DataPtr's context is the data pointer itself: oneDNN's scratchpad allocates
-// through raw_allocate(), which requires context == data.
-constexpr size_t kHeader = 64;
+// Blocks come from malloc, aligned by hand to the 64 bytes libtorch's kernels expect, with
+// two words below the data: the address malloc returned and the size. posix_memalign, which
+// c10's allocator calls, bypasses glibc's per-thread cache and splits a chunk on every call:
+// a tenth of a small op's time. The DataPtr's context is the data pointer itself: oneDNN's
+// scratchpad allocates through raw_allocate(), which requires context == data.
+constexpr size_t kAlign = 64;
+constexpr size_t kHeader = kAlign + 16;  // the two words, plus the most alignment can skip
 
 static void deleteCounted(void* p) {
   if (p == nullptr) return;
-  auto* base = static_cast<uint8_t*>(p) - kHeader;
-  g_allocBytes -= static_cast<int64_t>(*reinterpret_cast<size_t*>(base));
-  c10::free_cpu(base);
+  auto* words = static_cast<size_t*>(p);
+  g_allocBytes -= static_cast<int64_t>(words[-1]);
+  std::free(reinterpret_cast<void*>(words[-2]));
 }
 
 struct CountingAllocator final : public c10::Allocator {
@@ -55,9 +58,14 @@ struct CountingAllocator final : public c10::Allocator {
                   " GiB) would exceed the memory budget of ", budget, " bytes (", inUse,
                   " in use); raise it with setMemoryBudget() or FLAMBEAU_MEMORY_BUDGET");
     }
-    auto* base = static_cast<uint8_t*>(c10::alloc_cpu(n + kHeader));
-    *reinterpret_cast<size_t*>(base) = n;
-    void* data = base + kHeader;
+    void* raw = std::malloc(n + kHeader);
+    // The words c10's own allocator uses, which the TypeScript layer maps to E_MEMORY.
+    TORCH_CHECK(raw != nullptr, "DefaultCPUAllocator: can't allocate memory: you tried to allocate ", n, " bytes");
+    uintptr_t at = (reinterpret_cast<uintptr_t>(raw) + 2 * sizeof(size_t) + kAlign - 1) & ~(kAlign - 1);
+    auto* words = reinterpret_cast<size_t*>(at);
+    words[-2] = reinterpret_cast<uintptr_t>(raw);
+    words[-1] = n;
+    void* data = words;
     int64_t now = (g_allocBytes += static_cast<int64_t>(n));
     int64_t peak = g_peakBytes.load();
     while (now > peak && !g_peakBytes.compare_exchange_weak(peak, now)) {
@@ -89,20 +97,46 @@ void syncExternalMemory(Napi::Env env) {
 }
 
 // ---------------------------------------------------------------- tensor boxes
+// Boxes are recycled per thread (a finalizer runs on the thread whose environment made the
+// box): a scavenge finalizes tens of thousands at once and the next ops make as many again.
+namespace {
+struct BoxPool {
+  static constexpr size_t kMax = 1 << 16;
+  std::vector<TensorBox*> free;
+  ~BoxPool() {
+    for (TensorBox* b : free) delete b;
+  }
+};
+thread_local BoxPool t_boxes;
+}  // namespace
+
 static void finalizeTensor(node_api_basic_env, void* data, void*) {
   auto* box = static_cast<TensorBox*>(data);
-  if (box->t.defined()) g_liveTensors--;
-  delete box;
+  if (box->t.defined()) {
+    g_liveTensors--;
+    box->t.reset();
+  }
+  if (t_boxes.free.size() < BoxPool::kMax)
+    t_boxes.free.push_back(box);
+  else
+    delete box;
 }
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
-  auto* box = new TensorBox();
+  TensorBox* box;
+  if (!t_boxes.free.empty()) {
+    box = t_boxes.free.back();
+    t_boxes.free.pop_back();
+  } else {
+    box = new TensorBox();
+  }
   box->t = std::move(t);
   g_liveTensors++;
   napi_value out;
   napi_status s = napi_create_external(env, box, finalizeTensor, nullptr, &out);
   if (s != napi_ok) {
+    box->t.reset();
     delete box;
     g_liveTensors--;
     throwJs(env, "flambeau: could not create a tensor handle");

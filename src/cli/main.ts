@@ -1,4 +1,4 @@
-// The `flambeau` command: tasks, train, eval, predict, tune, compress, compare, serve, bench, demo.
+// The `flambeau` command: tasks, train, eval, predict, tune, compress, compare, serve, bench, demo, data inspect.
 // The train / eval / predict / tune flags of a task come from its declaration (src/tasks): the task
 // named on the command line (or held by the model directory) adds its own options.
 // Only commander and the task catalog load up front: the engine, the registry and the
@@ -370,13 +370,47 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .requiredOption("--data <path>", "test data")
     .option("--batch-size <n>", "batch size", int("batch-size"))
     .option("--limit <n>", "evaluate at most n examples", int("limit"))
+    .option(
+      "--include-training-data",
+      "also score examples the model was trained on (by default, data overlapping the training split the model folder records is scored on its held-out part only)",
+    )
     .option("--json", "print one JSON object");
   if (named?.phase === "eval") addTaskOptions(evalCmd, named.task, "eval");
-  evalCmd.action(async (dir: string, o: { data: string; batchSize?: number; limit?: number; json?: boolean } & Record<string, unknown>) => {
-    const task = (await registry()).getTask((await readModelConfig(dir)).task);
-    const m = await task.evaluate(dir, o.data, { ...taskValues(task, "eval", o), batchSize: o.batchSize, limit: o.limit });
-    print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
-  });
+  evalCmd.action(
+    async (
+      dir: string,
+      o: { data: string; batchSize?: number; limit?: number; includeTrainingData?: boolean; json?: boolean } & Record<string, unknown>,
+    ) => {
+      const task = (await registry()).getTask((await readModelConfig(dir)).task);
+      const m = await task.evaluate(dir, o.data, {
+        ...taskValues(task, "eval", o),
+        batchSize: o.batchSize,
+        limit: o.limit,
+        includeTrainingData: o.includeTrainingData,
+      });
+      const overlap = m.trainingOverlap as import("../data/split-overlap.js").TrainingOverlap | undefined;
+      if (overlap) process.stderr.write(`${(await import("../data/split-overlap.js")).overlapLine(overlap)}\n`);
+      print(Boolean(o.json), { task: task.name, ...m }, () => fmtMetrics(m));
+    },
+  );
+
+  program
+    .command("data")
+    .description("look at a data set before training on it")
+    .command("inspect")
+    .description(
+      "class counts, image sizes, clip and token lengths, exact duplicates (within --data and shared with --val/--test) and the first problems found",
+    )
+    .requiredOption("--task <task>", "the task the data is for (it picks the format)")
+    .requiredOption("--data <path>", "the data, as `flambeau train` takes it (an ImageFolder with train/ and test/ inspects both)")
+    .option("--val <path>", "a validation split to check for duplicates of --data")
+    .option("--test <path>", "a test split to check for duplicates of --data")
+    .option("--json", "print one JSON object")
+    .action(async (o: { task: string; data: string; val?: string; test?: string; json?: boolean }) => {
+      const { inspectData, formatSummary } = await import("./inspect/index.js");
+      const r = await inspectData(o);
+      print(Boolean(o.json), r, () => [r.data, ...r.splits].map(formatSummary).join("\n\n"));
+    });
 
   program
     .command("scenes")
@@ -611,7 +645,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .command("compare")
     .description("hand-made features + a linear model against the task's deep model, over training-set sizes and seeds")
     .argument("<task>", "task name (see `flambeau tasks`)")
-    .requiredOption("--data <path>", "data, as for `flambeau train` (its test split is the test set)")
+    .requiredOption(
+      "--data <path>",
+      "data, as for `flambeau train` (its test split is the test set; one file: the examples each run did not train on)",
+    )
     .option("--fractions <list>", "fractions of the training set, comma-separated", fractionList, [0.01, 0.03, 0.1, 0.3, 1])
     .option("--seeds <n>", "seeds per size", int("seeds"), 3)
     .option("--epochs <n>", "epochs of the deep model (default: the task's schedule)", int("epochs"))

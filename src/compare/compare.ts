@@ -35,6 +35,8 @@ export type { SideResult };
 export interface CompareRun {
   fraction: number;
   trainExamples: number;
+  /** Examples tested on: a separate test split, or the examples of one file this run did not train on. */
+  testExamples?: number;
   seed: number;
   shallow: SideResult;
   deep?: SideResult;
@@ -45,6 +47,7 @@ export interface CompareReport {
   data: string;
   shallowModel: string;
   deepModel: string;
+  /** Test examples of the largest training size (with one file: its held-out part). */
   testExamples: number;
   runs: CompareRun[];
   /** Where the deep model of the largest size (seed 0) was kept, when asked. */
@@ -119,7 +122,6 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
   const log = o.log ?? (() => {});
   const probe = await p.load(o.data, { seed: 0, limit: 1 });
   const available = probe.available;
-  const testExamples = probe.test.n;
   p.dispose(probe);
   const t = await taskNamed(task);
   const runs: CompareRun[] = [];
@@ -133,7 +135,7 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
         : p.deep
           ? await p.deep(o.data, { seed, limit, epochs: o.epochs })
           : await runDeep(task, o.data, seed, limit, o.epochs, keep);
-      runs.push({ fraction, trainExamples: sh.n, seed, shallow: sh.r, deep });
+      runs.push({ fraction, trainExamples: sh.n, testExamples: sh.nTest, seed, shallow: sh.r, deep });
       log(
         `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s (${sh.r.inferMs.toFixed(3)} ms/example)` +
           (deep
@@ -143,5 +145,7 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
     }
   }
   const modelDir = o.shallowOnly || p.deep ? undefined : o.keepModel;
+  const largest = Math.max(...fractions);
+  const testExamples = runs.find((r) => r.fraction === largest)?.testExamples ?? 0;
   return { task, data: o.data, shallowModel: p.name, deepModel: t.defaultModel, testExamples, runs, modelDir };
 }

@@ -36,6 +36,8 @@ export type TrainInput = TrainArgs & { seed: number; log: (line: string) => void
 export interface EvalArgs {
   batchSize?: number;
   limit?: number;
+  /** Score examples the model was trained on too (its split record, src/data/split-record.ts, leaves them out by default). */
+  includeTrainingData?: boolean;
 }
 
 /** What every task's predictor reads. */
@@ -159,7 +161,7 @@ const TASK_NAME = /^[a-z][a-z0-9-]*$/;
 /** Options the runtime owns in each command: a task may not redeclare them there. */
 export const RUNTIME_OPTIONS: Readonly<Record<Phase, readonly string[]>> = {
   train: ["data", "val", "out", "model", "epochs", "batchSize", "lr", "seed", "limit", "progress", "log", "json"],
-  eval: ["data", "batchSize", "limit", "json"],
+  eval: ["data", "batchSize", "limit", "includeTrainingData", "json"],
   predict: ["onText", "json"],
 };
 

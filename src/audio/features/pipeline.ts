@@ -6,6 +6,8 @@
 
 import { cat, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
+import { sampleKeys } from "../../data/split-keys.js";
+import { untrainedIndices } from "../../data/split-overlap.js";
 import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import { type ClipSet, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
 import { resolveAudioData } from "../data/sources.js";
@@ -54,7 +56,10 @@ export const audioShallowPipeline: ShallowPipeline<AudioExamples> = {
       train = subsetOf(train, Array.from(new Random(o.seed, 505).permutation(train.clips.length)).slice(0, o.limit));
     const extractor = extractorFor(train.sampleRate);
     // audio-classification's evaluate resolves the data with seed 0, whatever the training seed.
-    const test = o.seed === 0 ? d.test : (await resolveAudioData(data, { seed: 0, classes: d.train.classes })).test;
+    const read = o.seed === 0 ? d.test : (await resolveAudioData(data, { seed: 0, classes: d.train.classes })).test;
+    // One AudioFolder: test on the clips this seed's training did not use (what eval scores then).
+    const untrained = untrainedIndices(sampleKeys(train.clips), sampleKeys(read.clips));
+    const test = untrained ? subsetOf(read, untrained) : read;
     // Training clips are heard once through the training noise (a practitioner's one-shot
     // augmentation); validation and test clips as the deep model's evaluation hears them.
     const ex = (set: ClipSet, mix: NoiseMix | undefined, rng: () => Random) => ({

@@ -4,10 +4,14 @@
 // data/recipe.ts); metrics accuracy, macro-F1 and the confusion matrix (and the majority-class
 // baseline); predict reads wav files, a long one window by window.
 
+import { existsSync, statSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { Random } from "../../data/random.js";
+import { sampleKeys } from "../../data/split-keys.js";
+import { selectUntrained } from "../../data/split-overlap.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -217,8 +221,27 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     model.stateDict(),
     { processor: audioFeatureExtractorConfig(pre) },
   );
+  // One AudioFolder and no --val: eval and compare on it then leave out the training clips.
+  const carved = !o.val && existsSync(o.data) && statSync(o.data).isDirectory();
+  await saveSplitRecord(
+    o.out,
+    carved
+      ? {
+          task: TASK,
+          data: o.data,
+          seed,
+          examples: data.train.clips.length + data.val.clips.length,
+          keyOf: "samples at 16 kHz",
+          train: clipKeys(trainSet),
+          heldOut: clipKeys(data.val),
+        }
+      : undefined,
+  );
   return { dir: o.out, metrics, history };
 }
+
+/** Each clip's content key for the split record: its decoded samples, so a copied or renamed folder still matches. */
+const clipKeys = (s: ClipSet): string[] => sampleKeys(s.clips);
 
 async function loadModel(dir: string): Promise<{ model: Classifier; pre: Preprocessing; labels: string[] }> {
   const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);
@@ -252,16 +275,25 @@ async function evaluateModel(
       "E_ARG",
       `${data} has classes ${d.test.classes.join(", ")}, but the model in ${dir} knows ${labels.join(", ")}`,
     );
+  const { keep, overlap } = selectUntrained(dir, data, () => clipKeys(d.test), o);
+  const all = keep ? subsetOf(d.test, keep) : d.test;
   const test =
     o.limit !== undefined
       ? subsetOf(
-          d.test,
-          Array.from({ length: Math.min(o.limit, d.test.clips.length) }, (_, i) => i),
+          all,
+          Array.from({ length: Math.min(o.limit, all.clips.length) }, (_, i) => i),
         )
-      : d.test;
+      : all;
   const trainer = evaluator({ model, loss: (out, y) => crossEntropy(out, y), meter: () => new ClassificationMeter(labels.length) });
   const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 128, mix: d.testMix, seed: 0 }));
-  return { examples: test.clips.length, ...m, majorityBaseline: majorityBaseline(test), labels, data: d.description };
+  return {
+    examples: test.clips.length,
+    ...m,
+    majorityBaseline: majorityBaseline(test),
+    labels,
+    data: d.description,
+    ...(overlap ? { trainingOverlap: overlap } : {}),
+  };
 }
 
 export interface Prediction {

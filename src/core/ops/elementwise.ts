@@ -1,6 +1,6 @@
 // Pointwise math with broadcasting: arithmetic, comparisons, logic, unary functions, activations.
 import { aten } from "../aten.js";
-import { call, callInplace, callT } from "../dispatch.js";
+import { call, callInplace, callT, callT2, callT3 } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { isTensor } from "../tensor-class.js";
@@ -13,7 +13,7 @@ const isT = (x: unknown): x is Tensor => isTensor(x);
 
 function binary(tt: ReturnType<typeof aten>, ts: ReturnType<typeof aten>, name: string) {
   return (a: TensorOrScalar, b: TensorOrScalar): Tensor => {
-    if (isT(a)) return isT(b) ? callT(tt, a, b) : callT(ts, a, b);
+    if (isT(a)) return isT(b) ? callT2(tt, a, b) : callT2(ts, a, b);
     if (isT(b)) {
       const s = scalarTensor(a, b);
       try {
@@ -31,10 +31,10 @@ const ADD_S = aten("add.Scalar");
 const SUB = aten("sub.Tensor");
 const SUB_S = aten("sub.Scalar");
 export function add(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
-  return isT(b) ? callT(ADD, a, b, alpha) : callT(ADD_S, a, b, alpha);
+  return isT(b) ? callT3(ADD, a, b, alpha) : callT3(ADD_S, a, b, alpha);
 }
 export function sub(a: Tensor, b: TensorOrScalar, alpha = 1): Tensor {
-  return isT(b) ? callT(SUB, a, b, alpha) : callT(SUB_S, a, b, alpha);
+  return isT(b) ? callT3(SUB, a, b, alpha) : callT3(SUB_S, a, b, alpha);
 }
 export const mul = binary(aten("mul.Tensor"), aten("mul.Scalar"), "mul");
 const DIV = aten("div.Tensor");
@@ -48,7 +48,7 @@ export interface DivOptions {
 /** `a / b`; with `roundingMode` ("trunc" or "floor", positionally or in the options), rounded. */
 export function div(a: Tensor, b: TensorOrScalar, roundingMode?: RoundingMode | null | DivOptions): Tensor {
   roundingMode = optArgs<DivOptions>("div", ["roundingMode"], [roundingMode]).roundingMode;
-  if (roundingMode == null) return isT(b) ? callT(DIV, a, b) : callT(DIV_S, a, b);
+  if (roundingMode == null) return isT(b) ? callT2(DIV, a, b) : callT2(DIV_S, a, b);
   checkEnum("div", "roundingMode", roundingMode, ["trunc", "floor"]);
   return isT(b) ? callT(DIV_M, a, b, roundingMode) : callT(DIV_SM, a, b, roundingMode);
 }

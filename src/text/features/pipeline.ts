@@ -4,9 +4,11 @@
 
 import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
+import { textKeys } from "../../data/split-keys.js";
+import { untrainedIndices } from "../../data/split-overlap.js";
 import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import type { LabelledTexts } from "../readers.js";
-import { carveValidation, loadTextData, take } from "../text-data.js";
+import { carveValidation, loadTextData, subset, take } from "../text-data.js";
 import { TfidfVectorizer } from "./tfidf.js";
 
 const labels = (d: LabelledTexts): Tensor => tensor(BigInt64Array.from(d.labels, BigInt));
@@ -22,7 +24,10 @@ export const textShallowPipeline: ShallowPipeline<string[]> = {
       );
     const { train: carved, val } = carveValidation(all, 0.1, o.seed);
     const train = o.limit === undefined ? carved : take(carved, o.limit, o.seed);
-    const test = await loadTextData(data, "test", all.classes);
+    const read = await loadTextData(data, "test", all.classes);
+    // One file: test on the rows this seed's training did not use (what eval scores then).
+    const untrained = untrainedIndices(textKeys(train.texts), textKeys(read.texts));
+    const test = untrained ? subset(read, untrained) : read;
     // The vocabulary and idf weights come from the training texts alone.
     const tfidf = new TfidfVectorizer({ maxFeatures: 8000 }).fit(train.texts);
     const split = (d: LabelledTexts) => ({ x: d.texts, y: labels(d), n: d.texts.length });

@@ -11,6 +11,9 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { binaryCrossEntropyWithLogits, crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
+import { textKeys } from "../../data/split-keys.js";
+import { selectUntrained } from "../../data/split-overlap.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -31,7 +34,7 @@ import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { MultiLabelMeter } from "../../train/multilabel-meter.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
-import { spamAssassin } from "../datasets/corpora.js";
+import { BUILTIN_TEXT_SETS, spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
 import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
@@ -166,6 +169,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   manualSeed(seed);
   const columns = columnsOf(o);
   let data = o.trainData ?? (await loadTextData(o.data, "train", undefined, columns));
+  const examples = data.texts.length;
   if (o.labelFraction !== undefined) data = labelSubset(data, o.labelFraction, seed);
   const multi = data.targets !== undefined;
   let val: LabelledTexts;
@@ -262,6 +266,22 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     model.stateDict(),
   );
   await tokenizer.save(join(o.out, "tokenizer.json"));
+  // A user's file with no --val: eval and compare on that file then leave out the training rows.
+  const carved = !o.val && !o.trainData && !(BUILTIN_TEXT_SETS as readonly string[]).includes(o.data);
+  await saveSplitRecord(
+    o.out,
+    carved
+      ? {
+          task: TEXT_CLASSIFICATION,
+          data: o.data,
+          seed,
+          examples,
+          keyOf: "text",
+          train: textKeys(data.texts),
+          heldOut: textKeys(val.texts),
+        }
+      : undefined,
+  );
   return { dir: o.out, metrics, history };
 }
 
@@ -293,6 +313,8 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs & OptionValues<typeof OPTIONS> = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
   let test = await loadTextData(data, "test", labels, columnsOf(o));
+  const { keep, overlap } = selectUntrained(dir, data, () => textKeys(test.texts), o);
+  if (keep) test = subset(test, keep);
   if (o.limit !== undefined) test = take(test, o.limit);
   if (pre.multiLabel) {
     const m = await evaluator({ model, loss: multiLossFn, meter: () => new MultiLabelMeter(labels.length) }).evaluate(
@@ -305,7 +327,13 @@ async function evaluate(dir: string, data: string, o: EvalArgs & OptionValues<ty
     );
     model.dispose();
     const per = m.f1PerClass as number[];
-    return { examples: test.texts.length, ...m, f1PerClass: Object.fromEntries(labels.map((l, i) => [l, per[i]!])), labels };
+    return {
+      examples: test.texts.length,
+      ...m,
+      f1PerClass: Object.fromEntries(labels.map((l, i) => [l, per[i]!])),
+      labels,
+      ...(overlap ? { trainingOverlap: overlap } : {}),
+    };
   }
   const m = await evaluator({ model, loss: lossFn, meter: () => new ClassificationMeter(labels.length) }).evaluate(
     textBatches(encode(test.texts), test.labels, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0 }),
@@ -319,6 +347,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & OptionValues<ty
     f1PerClass: Object.fromEntries(labels.map((l, i) => [l, per.f1[i]!])),
     majorityBaselineAccuracy: majority,
     labels,
+    ...(overlap ? { trainingOverlap: overlap } : {}),
   };
 }
 

@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import { exampleKey } from "../../data/split-keys.js";
+import { selectUntrained } from "../../data/split-overlap.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -34,6 +37,11 @@ import { Vocab } from "../vocab.js";
 
 export const TOKEN_CLASSIFICATION = "token-classification";
 export const TAGGER_MODELS = ["bilstm-crf", "bilstm"] as const;
+
+const BUILTIN_TAG_SETS = ["brown", "brown-pos", "brown-tags", "brown-entities"];
+
+/** A sentence's content key for the split record: its tokens (the same sentence tagged otherwise was still seen). */
+const sentenceKeys = (s: readonly TaggedSentence[]): string[] => s.map((x) => exampleKey(x.tokens.join("\t")));
 
 export async function loadTagData(data: string, split: TextSplit): Promise<TaggedSentence[]> {
   if (data === "brown" || data === "brown-pos") return brownPos(split, "universal");
@@ -136,6 +144,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   let train = await loadTagData(o.data, "train");
+  const examples = train.length;
   let val: TaggedSentence[];
   if (o.val) val = await loadTagData(o.val, "test");
   else {
@@ -206,6 +215,22 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   // Each word's characters go through the character tokenizer (the model keeps the first and last 8).
   await new WordLevelTokenizer(words, WORD_SPEC).save(join(o.out, "tokenizer.json"));
   await new WordLevelTokenizer(chars, CHAR_SPEC).save(join(o.out, "char_tokenizer.json"));
+  // A user's CoNLL file with no --val: eval and compare on it then leave out the training sentences.
+  const carved = !o.val && !BUILTIN_TAG_SETS.includes(o.data);
+  await saveSplitRecord(
+    o.out,
+    carved
+      ? {
+          task: TOKEN_CLASSIFICATION,
+          data: o.data,
+          seed,
+          examples,
+          keyOf: "tokens",
+          train: sentenceKeys(train),
+          heldOut: sentenceKeys(val),
+        }
+      : undefined,
+  );
   return { dir: o.out, metrics, history };
 }
 
@@ -240,6 +265,8 @@ export async function loadTagger(dir: string): Promise<LoadedTagger> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, tags, words, chars } = await loadTagger(dir);
   let test = await loadTagData(data, "test");
+  const { keep, overlap } = selectUntrained(dir, data, () => sentenceKeys(test), o);
+  if (keep) test = keep.map((i) => test[i]!);
   if (o.limit !== undefined) test = takeSentences(test, o.limit);
   const tagIds = new Map(tags.map((t, i) => [t, i]));
   test.forEach((s, i) => {
@@ -255,7 +282,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
     tagBatches(enc, { batchSize: o.batchSize ?? 128, shuffle: false, seed: 0 }),
   );
   model.dispose();
-  return { sentences: test.length, ...m };
+  return { sentences: test.length, ...m, ...(overlap ? { trainingOverlap: overlap } : {}) };
 }
 
 export interface TagPrediction {

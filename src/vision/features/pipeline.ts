@@ -2,7 +2,9 @@
 // plus intensity/colour histograms, read from the same splits as image-classification
 // (same seeded validation carve, same training subset), then a linear model on top.
 
-import { cat, manualSeed, type Tensor, tidy } from "../../core/index.js";
+import { cat, manualSeed, type Tensor, tensor, tidy } from "../../core/index.js";
+import { rowKeys } from "../../data/split-keys.js";
+import { untrainedIndices } from "../../data/split-overlap.js";
 import type { ShallowPipeline, ShallowSplits } from "../../tasks/baseline.js";
 import { carveValidation, loadImageData, take } from "../image-data.js";
 import { colorHistogram } from "./color-histogram.js";
@@ -45,7 +47,16 @@ export const imageShallowPipeline: ShallowPipeline<Tensor> = {
       carved.images.dispose();
       carved.labels.dispose();
     }
-    const test = await loadImageData(data, "test", { classes: all.classes, size });
+    const read = await loadImageData(data, "test", { classes: all.classes, size });
+    // One ImageFolder: test on the images this seed's training did not use (what eval scores then).
+    const keys = (d: { images: Tensor }) => rowKeys(d.images.data() as Uint8Array, d.images.numel / Math.max(1, d.images.shape[0]!));
+    const untrained = untrainedIndices(keys(train), keys(read));
+    let test = read;
+    if (untrained) {
+      const idx = tensor(BigInt64Array.from(untrained, BigInt));
+      test = { ...read, images: read.images.indexSelect(0, idx), labels: read.labels.indexSelect(0, idx) };
+      for (const t of [idx, read.images, read.labels]) t.dispose();
+    }
     const split = (d: { images: Tensor; labels: Tensor }) => ({ x: d.images, y: d.labels, n: d.images.shape[0]! });
     return { train: split(train), val: split(val), test: split(test), classes: all.classes, available, features: imageShallowFeatures };
   },

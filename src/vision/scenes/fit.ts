@@ -4,6 +4,7 @@
 // With `--init DIR` the run fine-tunes a saved model of the same task and classes.
 import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import type { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -13,6 +14,7 @@ import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Meter, type TrainableModel, Trainer } from "../../train/trainer.js";
 import { generateScenes } from "./generate.js";
 import { epochLoader, type ImagePreprocessing, imageStats, sceneLoader } from "./loader.js";
+import { sceneSplitRecord } from "./scene-split.js";
 import { type GeneratorSettings, type SceneSplit, sceneImages } from "./task-data.js";
 
 /** What a scene task's train reads: the runtime's arguments and `--init`. */
@@ -155,6 +157,8 @@ export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promis
     },
     f.model.stateDict(),
   );
+  // A user's COCO folder: eval on it then leaves out the training images.
+  await saveSplitRecord(o.out, sceneSplitRecord(f, { data: o.data, seed }));
   for (const t of [images, targets, vImages, vTargets]) t.dispose();
   f.model.dispose();
   return { dir: o.out, metrics, history };

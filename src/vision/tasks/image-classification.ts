@@ -6,6 +6,9 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
+import { rowKeys } from "../../data/split-keys.js";
+import { hasSplitRecord, selectUntrained } from "../../data/split-overlap.js";
+import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -130,6 +133,7 @@ async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: 
   const { seed, log } = o;
   manualSeed(seed);
   let data = await loadImageData(o.data, "train", {});
+  const examples = data.images.shape[0]!;
   let val: LabelledImages;
   if (o.val)
     val = await loadImageData(o.val, "test", {
@@ -188,8 +192,29 @@ async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: 
     model.stateDict(),
     { processor: imageProcessorConfig(pre) },
   );
+  // One ImageFolder and no --val: eval and compare on it then leave out the training images.
+  const carved = !o.val && data.source === "imagefolder";
+  await saveSplitRecord(
+    o.out,
+    carved
+      ? { task: TASK, data: o.data, seed, examples, keyOf: "decoded pixels", train: imageKeys(data), heldOut: imageKeys(val) }
+      : undefined,
+  );
   return { dir: o.out, metrics, history };
 }
+
+/** Each image's content key for the split record: its decoded pixels at the model's size, so a copied or renamed folder still matches. */
+function imageKeys(d: LabelledImages): string[] {
+  const [, c, h, w] = d.images.shape as number[];
+  return rowKeys(d.images.data() as Uint8Array, c! * h! * w!);
+}
+
+const pick = (d: LabelledImages, idx: readonly number[]): LabelledImages => {
+  const i = tensor(BigInt64Array.from(idx, BigInt));
+  const out = { ...d, images: d.images.indexSelect(0, i), labels: d.labels.indexSelect(0, i) };
+  i.dispose();
+  return out;
+};
 
 async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Preprocessing; labels: string[] }> {
   const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK, CONFIG_SCHEMA);
@@ -201,14 +226,29 @@ async function loadModel(dir: string): Promise<{ model: ImageClassifier; pre: Pr
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadModel(dir);
-  const test = await loadImageData(data, "test", { size: pre.size, channels: pre.channels, classes: labels, limit: o.limit });
+  // With a split record, --limit counts the untrained images, so all are read first.
+  const recorded = hasSplitRecord(dir);
+  const read = await loadImageData(data, "test", {
+    size: pre.size,
+    channels: pre.channels,
+    classes: labels,
+    limit: recorded ? undefined : o.limit,
+  });
+  const { keep, overlap } = selectUntrained(dir, data, () => imageKeys(read), o);
+  let test = read;
+  if (keep) {
+    test = pick(read, keep);
+    read.images.dispose();
+    read.labels.dispose();
+  }
+  if (recorded && o.limit !== undefined) test = take(test, o.limit);
   const trainer = evaluator({
     model,
     loss: (out, y) => crossEntropy(out, y),
     meter: () => new ClassificationMeter(labels.length),
   });
   const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 256, shuffle: false, augment: false, seed: 0 }));
-  return { examples: test.images.shape[0], ...m, labels };
+  return { examples: test.images.shape[0], ...m, labels, ...(overlap ? { trainingOverlap: overlap } : {}) };
 }
 
 export interface Prediction {

@@ -17,6 +17,7 @@ import { classColor, drawBoxes } from "../scenes/draw.js";
 import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { boxIou, cxcywhIou, LocalizationMeter } from "../scenes/metrics.js";
+import { untrainedScenes } from "../scenes/scene-split.js";
 import { localizationTargets, type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 
 const TASK = "image-localization";
@@ -117,10 +118,11 @@ export async function scoreLocalizer(
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadLocalizer(dir);
   try {
-    const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000 });
-    if (set.classes.length !== labels.length)
-      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
-    return { ...(await scoreLocalizer(model, pre, set, o.batchSize)), labels };
+    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 1000 });
+    if (read.classes.length !== labels.length)
+      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${read.classes.length} categories, the model ${labels.length}`);
+    const { set, overlap } = untrainedScenes(dir, data, read, o);
+    return { ...(await scoreLocalizer(model, pre, set, o.batchSize)), labels, ...overlap };
   } finally {
     model.dispose();
   }

@@ -34,6 +34,7 @@ import type { MaskDetection, MaskGroundTruth } from "../scenes/detection-metrics
 import { classColor, drawBoxes, overlayMask } from "../scenes/draw.js";
 import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise } from "../scenes/loader.js";
+import { untrainedScenes } from "../scenes/scene-split.js";
 import { type SceneSplit, sceneImages, testScenes, trainScenes } from "../scenes/task-data.js";
 import { sceneExportSpec } from "./scene-export.js";
 
@@ -297,10 +298,11 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     const { model, pre, labels, task } = await loadDetector(dir);
     try {
       if (task !== name) throw new FlambeauError("E_ARG", `${dir} holds a ${task} model, not ${name}`);
-      const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
-      if (set.classes.length !== labels.length)
-        throw new FlambeauError("E_ARG", `${name}: ${data} has ${set.classes.length} categories, the model ${labels.length}`);
-      return await scoreDetector(model, pre, labels, set, o.batchSize);
+      const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+      if (read.classes.length !== labels.length)
+        throw new FlambeauError("E_ARG", `${name}: ${data} has ${read.classes.length} categories, the model ${labels.length}`);
+      const { set, overlap } = untrainedScenes(dir, data, read, o);
+      return { ...(await scoreDetector(model, pre, labels, set, o.batchSize)), ...overlap };
     } finally {
       model.dispose();
     }

@@ -21,6 +21,7 @@ import { overlayMask } from "../scenes/draw.js";
 import { fitOnScenes, loadSceneModel, type SceneTrainInput, sceneInit } from "../scenes/fit.js";
 import { type ImagePreprocessing, normalise, sceneLoader } from "../scenes/loader.js";
 import { SegmentationMeter } from "../scenes/metrics.js";
+import { untrainedScenes } from "../scenes/scene-split.js";
 import { type SceneSplit, sceneImages, semanticTargets, testScenes, trainScenes } from "../scenes/task-data.js";
 import { sceneExportSpec } from "./scene-export.js";
 
@@ -142,10 +143,11 @@ export async function scoreSegmenter(
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, pre, labels } = await loadSegmenter(dir);
   try {
-    const set = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
-    if (set.classes.length + 1 !== labels.length)
-      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${set.classes.length} categories, the model ${labels.length - 1}`);
-    return { examples: set.scenes.length, ...(await scoreSegmenter(model, pre, labels, set, o.batchSize)) };
+    const read = await testScenes(data, pre.generator, { limit: o.limit, size: pre.size, count: 500 });
+    if (read.classes.length + 1 !== labels.length)
+      throw new FlambeauError("E_ARG", `${TASK}: ${data} has ${read.classes.length} categories, the model ${labels.length - 1}`);
+    const { set, overlap } = untrainedScenes(dir, data, read, o);
+    return { examples: set.scenes.length, ...(await scoreSegmenter(model, pre, labels, set, o.batchSize)), ...overlap };
   } finally {
     model.dispose();
   }
