@@ -111,9 +111,32 @@ export function parseCsv(text: string, options: CsvOptions = {}, source = "<text
   return { columns, rows, lines: recs.slice(1).map((r) => r.line) };
 }
 
-/** Reads a CSV or TSV file (UTF-8, gzip-transparent) with a header row. */
-export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvTable> {
+const CANDIDATES = [",", "\t", ";", "|"] as const;
+
+/**
+ * The delimiter of a delimited text: a tab for .tsv/.tab names; otherwise the candidate
+ * (, tab ; |) found most often outside quotes in the header line, "," when none is, so a
+ * semicolon "CSV" written by a spreadsheet in a comma-decimal locale reads as it was meant.
+ */
+export function sniffDelimiter(text: string, path = ""): string {
   const ext = extname(path.endsWith(".gz") ? path.slice(0, -3) : path).toLowerCase();
-  const delimiter = options.delimiter ?? (ext === ".tsv" || ext === ".tab" ? "\t" : ",");
-  return parseCsv(await readText("readCsv", path), { ...options, delimiter }, path);
+  if (ext === ".tsv" || ext === ".tab") return "\t";
+  const counts = new Map<string, number>(CANDIDATES.map((c) => [c, 0]));
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === "\n" || c === "\r")) break;
+    else if (!quoted && counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  }
+  let best = ",";
+  for (const c of CANDIDATES) if (counts.get(c)! > counts.get(best)!) best = c;
+  return best;
+}
+
+/** Reads a CSV or TSV file (UTF-8, gzip-transparent) with a header row; the delimiter is sniffed unless given. */
+export async function readCsv(path: string, options: CsvOptions = {}): Promise<CsvTable> {
+  const text = await readText("readCsv", path);
+  const delimiter = options.delimiter ?? sniffDelimiter(text, path);
+  return parseCsv(text, { ...options, delimiter }, path);
 }

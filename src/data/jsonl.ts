@@ -3,8 +3,12 @@ import { FlambeauError } from "../core/errors.js";
 import { readText } from "./files.js";
 
 /** Parses JSON Lines text into objects; `source` names it in errors. */
-export function parseJsonl(text: string, source = "<text>"): Record<string, unknown>[] {
+export const parseJsonl = (text: string, source = "<text>"): Record<string, unknown>[] => parseJsonlRows(text, source).rows;
+
+/** Parses JSON Lines text into objects with the 1-based line of each (for errors about a row's content). */
+export function parseJsonlRows(text: string, source = "<text>"): { rows: Record<string, unknown>[]; lines: number[] } {
   const out: Record<string, unknown>[] = [];
+  const at: number[] = [];
   const lines = text.split("\n");
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!.endsWith("\r") ? lines[k]!.slice(0, -1) : lines[k]!;
@@ -22,8 +26,9 @@ export function parseJsonl(text: string, source = "<text>"): Record<string, unkn
         "readJsonl",
       );
     out.push(v as Record<string, unknown>);
+    at.push(k + 1);
   }
-  return out;
+  return { rows: out, lines: at };
 }
 
 /** Reads a JSON Lines file (UTF-8, gzip-transparent) into objects. */

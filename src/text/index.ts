@@ -19,11 +19,14 @@ export * from "./models/index.js";
 export {
   formatConll,
   indexLabels,
+  LABEL_LIST_SEPARATOR,
   type LabelledTexts,
   parseConll,
   readConll,
+  readTaggedSentences,
   readTextRecords,
   type TaggedSentence,
+  type TextColumns,
   type TextRecords,
 } from "./readers.js";
 export * from "./seq2seq/index.js";

@@ -1,4 +1,4 @@
-// Turning labelled texts into batches: the built-in corpora or a CSV/TSV/JSONL file, a
+// Turning labelled texts into batches: the built-in corpora or a CSV/TSV/JSONL/Parquet/Arrow file, a
 // validation split carved by group (a speech or an e-mail never lands on both sides), word
 // tokenization into a vocabulary, and padded int64 batches.
 import { existsSync, statSync } from "node:fs";
@@ -8,12 +8,20 @@ import { epochBatches, lengthBuckets } from "../data/epoch-batches.js";
 import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
 import { BUILTIN_TEXT_SETS, fortunes, sotu, spamAssassin, type TextSplit } from "./datasets/corpora.js";
-import { indexLabels, type LabelledTexts, readTextRecords } from "./readers.js";
+import { indexLabels, type LabelledTexts, readTextRecords, type TextColumns } from "./readers.js";
 import { lowercaseChars } from "./tokenizers/word-level.js";
 import { wordTokenize } from "./vocab.js";
 
-/** A built-in corpus name or a .csv/.tsv/.jsonl file; `classes` (at evaluation) makes unseen labels an error. */
-export async function loadTextData(data: string, split: TextSplit, classes?: readonly string[]): Promise<LabelledTexts> {
+/**
+ * A built-in corpus name or a .csv/.tsv/.jsonl/.parquet/.arrow file (`columns` names its text
+ * and label columns); `classes` (at evaluation) makes unseen labels an error.
+ */
+export async function loadTextData(
+  data: string,
+  split: TextSplit,
+  classes?: readonly string[],
+  columns: TextColumns = {},
+): Promise<LabelledTexts> {
   let d: LabelledTexts;
   if (data === "spam-assassin") d = spamAssassin(split);
   else if (data === "sotu") d = sotu(split);
@@ -24,7 +32,7 @@ export async function loadTextData(data: string, split: TextSplit, classes?: rea
         "E_IO",
         `text data ${JSON.stringify(data)}: no such file, and not a built-in set (${BUILTIN_TEXT_SETS.join(", ")})`,
       );
-    return indexLabels(await readTextRecords(data), classes, data);
+    return indexLabels(await readTextRecords(data, columns), classes, data);
   }
   if (classes && classes.join("\n") !== d.classes.join("\n"))
     throw new FlambeauError("E_ARG", `${data}: its classes (${d.classes.join(", ")}) differ from the model's (${classes.join(", ")})`);
@@ -35,6 +43,7 @@ export function subset(d: LabelledTexts, idx: readonly number[]): LabelledTexts 
   return {
     texts: idx.map((i) => d.texts[i]!),
     labels: idx.map((i) => d.labels[i]!),
+    ...(d.targets ? { targets: idx.map((i) => d.targets![i]!) } : {}),
     ...(d.groups ? { groups: idx.map((i) => d.groups![i]!) } : {}),
     classes: d.classes,
     source: d.source,
@@ -73,15 +82,36 @@ export function padIds(seqs: readonly (readonly number[])[]): Tensor {
   return tensor(data, { shape: [seqs.length, L] });
 }
 
+/** Multi-hot float32 targets [B, numClasses] of class lists. */
+export function multiHot(sets: readonly (readonly number[])[], numClasses: number): Tensor {
+  const y = new Float32Array(sets.length * numClasses);
+  sets.forEach((s, b) => {
+    for (const c of s) y[b * numClasses + c] = 1;
+  });
+  return tensor(y, { shape: [sets.length, numClasses] });
+}
+
 /**
  * Batches of (ids, label) that group texts of similar length (sorted within windows of 50
- * batches) so padding stays small; shuffled per epoch from (seed, epoch).
+ * batches) so padding stays small; shuffled per epoch from (seed, epoch). Labels given as
+ * class lists (multi-label) become multi-hot rows over `numClasses`.
  */
-export function textBatches(ids: readonly number[][], labels: readonly number[], o: { batchSize: number; shuffle: boolean; seed: number }) {
+export function textBatches(
+  ids: readonly number[][],
+  labels: readonly number[] | readonly (readonly number[])[],
+  o: { batchSize: number; shuffle: boolean; seed: number; numClasses?: number },
+) {
   const lengths = ids.map((x) => x.length);
+  const target = (b: readonly number[]): Tensor =>
+    Array.isArray(labels[0])
+      ? multiHot(
+          b.map((i) => labels[i] as readonly number[]),
+          o.numClasses ?? 0,
+        )
+      : tensor(BigInt64Array.from(b, (i) => BigInt(labels[i] as number)));
   return epochBatches(
     (e) =>
       lengthBuckets(lengths, o.batchSize, o.shuffle ? { examples: o.seed + 1000 * e, batches: o.seed + 7 + 1000 * (e + 1) } : undefined),
-    (b): Batch => [padIds(b.map((i) => ids[i]!)), tensor(BigInt64Array.from(b, (i) => BigInt(labels[i]!)))],
+    (b): Batch => [padIds(b.map((i) => ids[i]!)), target(b)],
   );
 }

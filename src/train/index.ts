@@ -6,6 +6,7 @@ export { GradualUnfreezing, type GradualUnfreezingOptions } from "./gradual-unfr
 export * as metrics from "./metrics.js";
 export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } from "./metrics.js";
 export * from "./model-dir.js";
+export { MultiLabelMeter, type MultiLabelReport, multiLabelScores } from "./multilabel-meter.js";
 export { ProgressBar, type ProgressSink, SilentProgress } from "./progress.js";
 export { type RunSettings, setRunSettings } from "./run-settings.js";
 export * from "./trainer.js";

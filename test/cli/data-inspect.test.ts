@@ -64,7 +64,7 @@ test("a CSV: token lengths, a duplicate under two labels, a broken split named b
   assert.deepEqual(r.data.tokens, { min: 2, median: 3, max: 4 });
   assert.equal(r.data.duplicates, 1);
   assert.match(r.data.problems.join("\n"), /t\.csv:2 = .*t\.csv:4: the same example labelled "pets" and "cars"/);
-  assert.match(r.splits[0]!.problems[0]!, /bad\.jsonl:2: "label" must be a string or number/);
+  assert.match(r.splits[0]!.problems[0]!, /bad\.jsonl:2: no column "label"; columns are: text/);
   await assert.rejects(inspectData({ task: "fill-mask", data: csv }), /no inspector for task "fill-mask"/);
 });
 

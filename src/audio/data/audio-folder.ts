@@ -8,16 +8,23 @@ import { resample } from "../resample.js";
 import { readWavSamples } from "../wav.js";
 import type { ClipSet } from "./clip-set.js";
 
-/** One mono clip at `rate` from a WAV file (channels averaged). */
+/** One mono clip at `rate` from a WAV file of any rate and channel count (channels averaged). */
 export function readMono(path: string, rate: number): Float32Array {
   const s = readWavSamples(path);
+  if (s.frames === 0) throw new FlambeauError("E_FORMAT", `readMono: ${path}: no samples (an empty recording)`, "readMono");
   let mono = s.data[0]!;
   if (s.channels > 1) {
     mono = new Float32Array(s.frames);
     for (const c of s.data) for (let i = 0; i < s.frames; i++) mono[i]! += c[i]! / s.channels;
   }
   if (s.sampleRate === rate) return mono;
-  return tidy(() => resample(tensor(mono), s.sampleRate, rate).data() as Float32Array).slice();
+  try {
+    return tidy(() => resample(tensor(mono), s.sampleRate, rate).data() as Float32Array).slice();
+  } catch (e) {
+    // The resampler's message names the rates, not the file the person has to look at.
+    if (e instanceof FlambeauError) throw new FlambeauError(e.code, `readMono: ${path} (${s.sampleRate} Hz): ${e.message}`, "readMono");
+    throw e;
+  }
 }
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();

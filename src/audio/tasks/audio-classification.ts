@@ -1,7 +1,8 @@
 // audio-classification: keyword spotting, speaker identification, instrument recognition or
 // any AudioFolder → log-mel features on the engine → a 2D CNN or TC-ResNet trained with noise
-// mixing at random SNRs, random placement and SpecAugment; metrics accuracy, macro-F1 and the
-// confusion matrix (and the majority-class baseline); predict reads wav files.
+// mixing at random SNRs, random placement and SpecAugment (more of each on small sets: see
+// data/recipe.ts); metrics accuracy, macro-F1 and the confusion matrix (and the majority-class
+// baseline); predict reads wav files, a long one window by window.
 
 import { existsSync, statSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
@@ -29,11 +30,13 @@ import { audioFeatureExtractorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
-import { freqMask, timeMask } from "../augment.js";
+import { freqMask, randomTimeShift, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
 import { type BatchOptions, type ClipSet, fitLength, type NoiseMix, subsetOf, waveBatch } from "../data/clip-set.js";
 import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
+import { type AugmentRecipe, augmentRecipe, RECIPE_NOTE } from "../data/recipe.js";
 import { type AudioData, BUILTIN_AUDIO_SETS, resolveAudioData } from "../data/sources.js";
+import { windowStarts } from "../data/windows.js";
 import { audioShallowPipeline } from "../features/pipeline.js";
 import { AUDIO_CLASSIFIERS, type AudioClassifierName } from "../models/zoo.js";
 import { spectrogramGallery } from "./report.js";
@@ -75,7 +78,9 @@ function buildModel(arch: string, hyper: Hyper): Classifier {
 
 interface LoaderOptions {
   batchSize: number;
-  train: boolean;
+  /** Training batches: drawn through the recipe's augmentation. */
+  recipe?: AugmentRecipe;
+  /** Evaluation noise (a fixed draw). */
   mix?: NoiseMix;
   seed: number;
 }
@@ -87,18 +92,21 @@ function loaderOf(set: ClipSet, pre: Preprocessing, o: LoaderOptions) {
   return {
     length: Math.ceil(n / o.batchSize),
     async *[Symbol.asyncIterator](): AsyncGenerator<Batch> {
+      const r = o.recipe;
       // Evaluation draws the same noise every time: a fixed seed, not the epoch.
-      const rng = new Random(o.seed, o.train ? ++epoch : 0);
-      const order = o.train ? Array.from(rng.permutation(n)) : Array.from({ length: n }, (_, i) => i);
-      const bo: BatchOptions = { length: pre.length, randomOffset: o.train, mix: o.mix };
+      const rng = new Random(o.seed, r ? ++epoch : 0);
+      const order = r ? Array.from(rng.permutation(n)) : Array.from({ length: n }, (_, i) => i);
+      const bo: BatchOptions = { length: pre.length, randomOffset: r !== undefined, mix: r ? r.mix : o.mix };
       for (let s = 0; s < n; s += o.batchSize) {
         const idx = order.slice(s, s + o.batchSize);
-        if (o.train && idx.length < 2) continue; // batch norm needs two examples
+        if (r && idx.length < 2) continue; // batch norm needs two examples
         const x = tidy(() => {
-          let f = logMel(waveBatch(set, idx, bo, rng), pre);
-          if (o.train) {
-            f = timeMask(f, { maxWidth: 10 }, rng);
-            f = freqMask(f, { maxWidth: 5 }, rng);
+          let w = waveBatch(set, idx, bo, rng);
+          if (r && r.maxShift > 0) w = randomTimeShift(w, r.maxShift, rng);
+          let f = logMel(w, pre);
+          if (r) {
+            f = timeMask(f, r.timeMask, rng);
+            f = freqMask(f, r.freqMask, rng);
           }
           return f;
         });
@@ -147,7 +155,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     const perm = Array.from(new Random(seed, 505).permutation(trainSet.clips.length)).slice(0, o.limit);
     trainSet = subsetOf(trainSet, perm);
   }
-  const val = o.val ? (await resolveAudioData(o.val, { seed, classes: data.train.classes })).test : data.val;
+  const val = o.val ? (await resolveAudioData(o.val, { seed, classes: data.train.classes, windowLength: data.length })).test : data.val;
   const pre: Preprocessing = { ...DEFAULT_FRONTEND, length: data.length, data: o.data };
   Object.assign(pre, featureStats(trainSet, pre));
   const classes = trainSet.classes;
@@ -158,7 +166,15 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const batchSize = o.batchSize ?? (n >= 2000 ? 64 : 32);
   const epochs = o.epochs ?? Math.min(40, Math.max(8, Math.ceil(60_000 / n)));
   const peakLr = o.lr ?? 3e-3;
+  const recipe = augmentRecipe(n, {
+    window: pre.length,
+    frames: Math.floor(pre.length / pre.hopLength) + 1,
+    sampleRate: pre.sampleRate,
+    ...(data.trainMix ? { mix: data.trainMix } : {}),
+    ...(data.builtIn ? { tuned: true } : {}),
+  });
   log(`${TASK}: ${data.description}`);
+  log(`${TASK}: ${recipe.summary}`);
   log(
     `${TASK}: ${n} training / ${val.clips.length} validation clips, ${classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
   );
@@ -176,8 +192,8 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     callbacks: [new WarmupCosineLR(optimizer, peakLr, total, warmup)],
     keepBest: { monitor: "valAccuracy" },
   });
-  const valLoader = () => loaderOf(val, pre, { batchSize: 128, train: false, mix: data.testMix, seed });
-  const history = await trainer.fit(loaderOf(trainSet, pre, { batchSize, train: true, mix: data.trainMix, seed }), {
+  const valLoader = () => loaderOf(val, pre, { batchSize: 128, mix: data.testMix, seed });
+  const history = await trainer.fit(loaderOf(trainSet, pre, { batchSize, recipe, seed }), {
     epochs,
     val: valLoader(),
   });
@@ -191,7 +207,16 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       hyper,
       labels: classes,
       preprocessing: pre,
-      metrics: { validation: summary, epochs, batchSize, lr: peakLr, seed, trainExamples: n, bestEpoch: history.bestEpoch },
+      metrics: {
+        validation: summary,
+        epochs,
+        batchSize,
+        lr: peakLr,
+        seed,
+        trainExamples: n,
+        bestEpoch: history.bestEpoch,
+        augmentation: recipe.summary,
+      },
     },
     model.stateDict(),
     { processor: audioFeatureExtractorConfig(pre) },
@@ -244,7 +269,7 @@ async function evaluateModel(
   data: string,
   o: EvalArgs,
 ): Promise<Record<string, unknown>> {
-  const d = await resolveAudioData(data, { classes: labels });
+  const d = await resolveAudioData(data, { classes: labels, windowLength: pre.length });
   if (d.test.classes.join("\n") !== labels.join("\n"))
     throw new FlambeauError(
       "E_ARG",
@@ -260,7 +285,7 @@ async function evaluateModel(
         )
       : all;
   const trainer = evaluator({ model, loss: (out, y) => crossEntropy(out, y), meter: () => new ClassificationMeter(labels.length) });
-  const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 128, train: false, mix: d.testMix, seed: 0 }));
+  const m = await trainer.evaluate(loaderOf(test, pre, { batchSize: o.batchSize ?? 128, mix: d.testMix, seed: 0 }));
   return {
     examples: test.clips.length,
     ...m,
@@ -273,7 +298,10 @@ async function evaluateModel(
 
 export interface Prediction {
   file: string;
+  /** The clip's labels; for a recording of two windows or more, from the mean of its windows' probabilities. */
   labels: { label: string; probability: number }[];
+  /** A recording of two windows or more: each window's best label (start and end in seconds). */
+  windows?: { start: number; end: number; label: string; probability: number }[];
   /** For recordings longer than twice the window: confident detections along the recording. */
   detections?: { start: number; end: number; label: string; probability: number }[];
 }
@@ -300,12 +328,25 @@ async function load(dir: string): Promise<Predictor<Prediction, { topK?: number 
       const out: Prediction[] = [];
       for (const file of inputs) {
         const clip = readMono(file, pre.sampleRate);
-        const [probs] = classify(model, pre, [fitLength(clip, pre.length)]);
-        const order = Array.from(probs!.keys()).sort((a, b) => probs![b]! - probs![a]!);
+        // The windows training cut such a recording into; a shorter clip is one (centred) window.
+        const starts = windowStarts(clip.length, pre.length);
+        const wins = starts.length ? starts.map((s) => clip.subarray(s, s + pre.length)) : [fitLength(clip, pre.length)];
+        const per: Float32Array[] = [];
+        for (let i = 0; i < wins.length; i += 64) per.push(...classify(model, pre, wins.slice(i, i + 64)));
+        const probs = new Float32Array(per[0]!.length);
+        for (const q of per) q.forEach((v, k) => (probs[k]! += v / per.length));
+        const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
         const p: Prediction = {
           file,
-          labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs![i]! })),
+          labels: order.slice(0, o.topK ?? 3).map((i) => ({ label: labels[i] ?? String(i), probability: probs[i]! })),
         };
+        if (starts.length)
+          p.windows = per.map((q, w) => {
+            let best = 0;
+            for (let k = 1; k < q.length; k++) if (q[k]! > q[best]!) best = k;
+            const start = starts[w]! / pre.sampleRate;
+            return { start, end: start + pre.length / pre.sampleRate, label: labels[best] ?? String(best), probability: q[best]! };
+          });
         if (clip.length >= 2 * pre.length) p.detections = scan(model, pre, labels, clip);
         out.push(p);
       }
@@ -350,7 +391,8 @@ const formatPrediction = (q: Prediction): string => {
   const det = q.detections?.length
     ? `; detected: ${q.detections.map((d) => `${d.label} @${d.start.toFixed(2)}–${d.end.toFixed(2)} s`).join(", ")}`
     : "";
-  return `${top}${det}`;
+  const win = q.windows ? ` (mean of ${q.windows.length} windows)` : "";
+  return `${top}${win}${det}`;
 };
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
@@ -405,9 +447,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 
 export const audioClassification = defineTask({
   name: TASK,
-  description:
-    "classify sounds: keyword spotting, speaker identification, instrument recognition (log-mels → CNN / TC-ResNet; accuracy, macro-F1, confusion)",
-  dataFormat: `an AudioFolder root/<class>/*.wav (or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
+  description: `classify sounds: keyword spotting, speaker identification, instrument recognition (log-mels → CNN / TC-ResNet; accuracy, macro-F1, confusion); ${RECIPE_NOTE}`,
+  dataFormat: `an AudioFolder root/<class>/*.wav of any rate and channel count (resampled to 16 kHz, mixed to mono; recordings over 1.5 windows cut into windows, the window from the clip lengths or root?window=SECONDS; background recordings to mix in by root?noise=DIR; or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
   models: Object.keys(AUDIO_CLASSIFIERS),
   defaultModel: "tc-resnet8",
   options: OPTIONS,

@@ -2,6 +2,7 @@
 // unigrams and bigrams (fitted on the training texts only) under a logistic regression,
 // on the same splits as text-classification's deep model.
 
+import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
 import { textKeys } from "../../data/split-keys.js";
 import { untrainedIndices } from "../../data/split-overlap.js";
@@ -16,6 +17,11 @@ export const textShallowPipeline: ShallowPipeline<string[]> = {
   name: "TF-IDF word 1–2-grams → logistic regression",
   async load(data, o): Promise<ShallowSplits<string[]>> {
     const all = await loadTextData(data, "train");
+    if (all.targets)
+      throw new FlambeauError(
+        "E_ARG",
+        `compare text-classification: ${data} is multi-label; the TF-IDF logistic baseline scores one label per text`,
+      );
     const { train: carved, val } = carveValidation(all, 0.1, o.seed);
     const train = o.limit === undefined ? carved : take(carved, o.limit, o.seed);
     const read = await loadTextData(data, "test", all.classes);

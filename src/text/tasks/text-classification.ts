@@ -1,13 +1,15 @@
 // text-classification: labelled texts (SpamAssassin e-mails, State of the Union chunks,
-// fortune categories, or a CSV/TSV/JSONL file with text,label) → word vocabulary → TextCNN,
-// BiLSTM/GRU, a BERT-style encoder or the TF-IDF logistic baseline; metrics accuracy,
-// macro-F1, per-class F1 and the confusion matrix beside a majority-class baseline.
+// fortune categories, or a CSV/TSV/JSONL/Parquet/Arrow file with text and label columns) → word
+// vocabulary → TextCNN, BiLSTM/GRU, a BERT-style encoder or the TF-IDF logistic baseline;
+// metrics accuracy, macro-F1, per-class F1 and the confusion matrix beside a majority-class
+// baseline. Label cells holding lists make it multi-label: a sigmoid per class, trained with
+// binary cross-entropy, scored by micro/macro F1.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
-import { crossEntropy } from "../../core/ops/loss.js";
+import { binaryCrossEntropyWithLogits, crossEntropy } from "../../core/ops/loss.js";
 import { permutation } from "../../data/random.js";
 import { textKeys } from "../../data/split-keys.js";
 import { selectUntrained } from "../../data/split-overlap.js";
@@ -30,13 +32,14 @@ import {
 import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { MultiLabelMeter } from "../../train/multilabel-meter.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
 import { BUILTIN_TEXT_SETS, spamAssassin } from "../datasets/corpora.js";
 import { emailText } from "../email.js";
 import { textShallowPipeline } from "../features/pipeline.js";
 import { transferEncoder } from "../mlm.js";
 import { BertClassifier, type BertOptions, BowLogistic, RnnClassifier, TextCnn, WideDeepText } from "../models/index.js";
-import type { LabelledTexts } from "../readers.js";
+import type { LabelledTexts, TextColumns } from "../readers.js";
 import { carveValidation, loadTextData, padIds, subset, take, textBatches, textTokens } from "../text-data.js";
 import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
@@ -50,7 +53,20 @@ const OPTIONS = {
     phases: ["train"],
   }),
   labelFraction: opt.fraction("use this stratified, seeded fraction of the labelled training data", { phases: ["train"] }),
+  textColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the text", {
+    phases: ["train", "eval"],
+    default: "text",
+  }),
+  labelColumn: opt.string('the column holding the label; a list in it ("a|b", a JSON array) makes the task multi-label', {
+    phases: ["train", "eval"],
+    default: "label",
+  }),
 };
+
+const columnsOf = (o: { textColumn?: string; labelColumn?: string }): TextColumns => ({
+  ...(o.textColumn !== undefined ? { text: o.textColumn } : {}),
+  ...(o.labelColumn !== undefined ? { label: o.labelColumn } : {}),
+});
 
 /** The classifier's sizes; a model fine-tuned from a pre-trained encoder (--init) also keeps the encoder's options. */
 interface Hyper extends BertOptions {
@@ -101,6 +117,8 @@ interface Preprocessing {
   vocab?: string;
   /** Every text starts with <cls>. */
   cls: boolean;
+  /** Labels are sets: a sigmoid per class (probability > 0.5 predicts it). */
+  multiLabel?: boolean;
 }
 
 /** What config.json must hold for this task (bounds on what is read as a size). */
@@ -110,6 +128,12 @@ const CONFIG_SCHEMA: ConfigSchemaParts = {
 };
 
 const lossFn = (out: Tensor, y: Tensor) => crossEntropy(out, y);
+const multiLossFn = (out: Tensor, y: Tensor) => binaryCrossEntropyWithLogits(out, y);
+/** The loss and the scores of a single-label or a multi-label model over `numClasses`. */
+const headOf = (multi: boolean | undefined, numClasses: number) =>
+  multi
+    ? { loss: multiLossFn, meter: () => new MultiLabelMeter(numClasses), monitor: "valMicroF1" }
+    : { loss: lossFn, meter: () => new ClassificationMeter(numClasses), monitor: "valAccuracy" };
 
 /** What train reads beyond the declared options (code only: the CLI has no flag for them). */
 interface CodeOnly {
@@ -143,11 +167,13 @@ export function labelSubset(d: LabelledTexts, fraction: number, seed = 0): Label
 async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
-  let data = o.trainData ?? (await loadTextData(o.data, "train"));
+  const columns = columnsOf(o);
+  let data = o.trainData ?? (await loadTextData(o.data, "train", undefined, columns));
   const examples = data.texts.length;
   if (o.labelFraction !== undefined) data = labelSubset(data, o.labelFraction, seed);
+  const multi = data.targets !== undefined;
   let val: LabelledTexts;
-  if (o.val) val = await loadTextData(o.val, "test", data.classes);
+  if (o.val) val = await loadTextData(o.val, "test", data.classes, columns);
   else ({ train: data, val } = carveValidation(data, 0.1, seed));
   if (o.limit !== undefined) data = take(data, o.limit, seed);
   const arch = o.model ?? (o.init ? "bert" : DEFAULT_CLASSIFIER);
@@ -182,6 +208,7 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     source: data.source,
     tokenizer: "tokenizer.json",
     cls: tokenizer.spec.prefix !== undefined,
+    ...(multi ? { multiLabel: true } : {}),
   };
   const hyper: Hyper = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
   const model = buildModel(arch, hyper);
@@ -194,25 +221,28 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   const epochs = o.epochs ?? spec!.epochs;
   const lr = o.lr ?? spec!.lr;
   log(
-    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
+    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes${multi ? " (multi-label)" : ""}, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
+  const head = headOf(multi, data.classes.length);
   const trainer = new Trainer({
     name: TEXT_CLASSIFICATION,
     model,
     optimizer,
-    loss: lossFn,
-    meter: () => new ClassificationMeter(data.classes.length),
+    loss: head.loss,
+    meter: head.meter,
     progress: o.progress,
     gradClipNorm: 5,
-    keepBest: { monitor: "valAccuracy" },
+    keepBest: { monitor: head.monitor },
   });
-  const history = await trainer.fit(textBatches(trainIds, data.labels, { batchSize, shuffle: true, seed }), {
+  const targetsOf = (d: LabelledTexts) => (multi ? (d.targets ?? d.labels.map((l) => [l])) : d.labels);
+  const numClasses = data.classes.length;
+  const history = await trainer.fit(textBatches(trainIds, targetsOf(data), { batchSize, shuffle: true, seed, numClasses }), {
     epochs,
-    val: textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }),
+    val: textBatches(valIds, targetsOf(val), { batchSize: 64, shuffle: false, seed, numClasses }),
   });
-  const metrics = await trainer.evaluate(textBatches(valIds, val.labels, { batchSize: 64, shuffle: false, seed }));
-  const { confusionMatrix: _cm, ...summary } = metrics;
+  const metrics = await trainer.evaluate(textBatches(valIds, targetsOf(val), { batchSize: 64, shuffle: false, seed, numClasses }));
+  const { confusionMatrix: _cm, f1PerClass: _f1, ...summary } = metrics;
   await saveModelDir<Hyper, Preprocessing>(
     o.out,
     {
@@ -280,12 +310,31 @@ async function loadModel(dir: string): Promise<Loaded> {
   };
 }
 
-async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs & OptionValues<typeof OPTIONS> = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
-  let test = await loadTextData(data, "test", labels);
+  let test = await loadTextData(data, "test", labels, columnsOf(o));
   const { keep, overlap } = selectUntrained(dir, data, () => textKeys(test.texts), o);
   if (keep) test = subset(test, keep);
   if (o.limit !== undefined) test = take(test, o.limit);
+  if (pre.multiLabel) {
+    const m = await evaluator({ model, loss: multiLossFn, meter: () => new MultiLabelMeter(labels.length) }).evaluate(
+      textBatches(encode(test.texts), test.targets ?? test.labels.map((l) => [l]), {
+        batchSize: o.batchSize ?? 64,
+        shuffle: false,
+        seed: 0,
+        numClasses: labels.length,
+      }),
+    );
+    model.dispose();
+    const per = m.f1PerClass as number[];
+    return {
+      examples: test.texts.length,
+      ...m,
+      f1PerClass: Object.fromEntries(labels.map((l, i) => [l, per[i]!])),
+      labels,
+      ...(overlap ? { trainingOverlap: overlap } : {}),
+    };
+  }
   const m = await evaluator({ model, loss: lossFn, meter: () => new ClassificationMeter(labels.length) }).evaluate(
     textBatches(encode(test.texts), test.labels, { batchSize: o.batchSize ?? 64, shuffle: false, seed: 0 }),
   );
@@ -305,6 +354,8 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
 export interface TextPrediction {
   input: string;
   labels: { label: string; probability: number }[];
+  /** Multi-label models: every label whose probability is over 0.5. */
+  predicted?: string[];
 }
 
 /** Loads a classifier once; each predict gives the class probabilities of its texts (a path to an existing file is read; raw e-mails are decoded for spam models). */
@@ -329,7 +380,13 @@ function predictTexts({ model, labels, pre, encode }: Loaded, inputs: readonly s
     if (t.trim() === "") throw new FlambeauError("E_ARG", `${TEXT_CLASSIFICATION}: input ${i + 1} is an empty text`);
   });
   const ids = encode(texts);
-  const probs = noGrad(() => tidy(() => model.forward(padIds(ids)).softmax(1).data() as Float32Array)) as Float32Array;
+  // A multi-label model scores each class on its own (sigmoid); a single-label one shares out 1 (softmax).
+  const probs = noGrad(() =>
+    tidy(() => {
+      const logits = model.forward(padIds(ids));
+      return (pre.multiLabel ? logits.sigmoid() : logits.softmax(1)).data() as Float32Array;
+    }),
+  ) as Float32Array;
   const C = labels.length;
   return texts.map((_, b) => {
     const p = Array.from(probs.subarray(b * C, (b + 1) * C));
@@ -337,11 +394,15 @@ function predictTexts({ model, labels, pre, encode }: Loaded, inputs: readonly s
     return {
       input: inputs[b]!.length > 60 ? `${inputs[b]!.slice(0, 57)}...` : inputs[b]!,
       labels: order.slice(0, topK).map((i) => ({ label: labels[i]!, probability: p[i]! })),
+      ...(pre.multiLabel ? { predicted: order.filter((i) => p[i]! > 0.5).map((i) => labels[i]!) } : {}),
     };
   });
 }
 
-const formatPrediction = (p: TextPrediction): string => p.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
+const formatPrediction = (p: TextPrediction): string => {
+  const top = p.labels.map((l) => `${l.label} ${(100 * l.probability).toFixed(1)}%`).join(", ");
+  return p.predicted ? `[${p.predicted.join(", ")}] ${top}` : top;
+};
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
@@ -392,7 +453,7 @@ export const textClassification = defineTask({
   description:
     "classify texts (wide & deep = TF-IDF logistic + TextCNN, TextCNN, BiLSTM/GRU, BERT-style encoder or TF-IDF logistic baseline; accuracy, macro-F1, confusion matrix)",
   dataFormat:
-    "a .csv/.tsv/.jsonl file with `text` and `label` columns, or a built-in set: spam-assassin (raw e-mails, ham vs spam), sotu (State of the Union authorship, presidents with ≥ 8 addresses), fortunes (Debian fortune categories)",
+    "a .csv/.tsv/.jsonl/.parquet/.arrow file with text and label columns (named by --text-column/--label-column; a label list `a|b` or a JSON array makes it multi-label), or a built-in set: spam-assassin (raw e-mails, ham vs spam), sotu (State of the Union authorship, presidents with ≥ 8 addresses), fortunes (Debian fortune categories)",
   models: Object.keys(TEXT_CLASSIFIERS),
   defaultModel: DEFAULT_CLASSIFIER,
   options: OPTIONS,
@@ -420,7 +481,7 @@ export const textClassification = defineTask({
       outputNames: ["logits"],
       metadata: {
         input: `int64 [batch, ${T}]: token ids from the tokenizer below (lowercased words${pre.cls ? `, "${CLS_TOKEN}" first` : ""}), at most ${T}, padded with 0`,
-        output: "logits [batch, classes]; softmax gives the probabilities of labels",
+        output: `logits [batch, classes]; ${pre.multiLabel ? "a sigmoid per class gives each label's probability (multi-label)" : "softmax gives the probabilities of labels"}`,
         preprocessing: JSON.stringify({ maxTokens: T, cls: pre.cls, email: pre.email, padId: 0 }),
         labels: JSON.stringify(labels),
         ...(file ? { tokenizer: readFileSync(file, "utf8") } : {}),

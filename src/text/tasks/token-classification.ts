@@ -30,7 +30,7 @@ import type { TextSplit } from "../datasets/corpora.js";
 import { entityScores } from "../entities.js";
 import { BiLstmTagger } from "../models/bilstm-tagger.js";
 import { lengthsOf } from "../models/common.js";
-import { readConll, type TaggedSentence } from "../readers.js";
+import { readTaggedSentences, type TaggedSentence } from "../readers.js";
 import { encodeSentences, IGNORE_TAG, normWord, packSentences, tagBatches, takeSentences, wordChars } from "../tag-data.js";
 import { loadDirTokenizer, WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
@@ -52,7 +52,7 @@ export async function loadTagData(data: string, split: TextSplit): Promise<Tagge
       "E_IO",
       `tagged data ${JSON.stringify(data)}: no such file, and not a built-in set (brown, brown-tags, brown-entities)`,
     );
-  return readConll(data);
+  return readTaggedSentences(data);
 }
 
 const isBio = (tags: readonly string[]) => tags.every((t) => t === "O" || /^[BIES]-/.test(t)) && tags.some((t) => t !== "O");
@@ -395,7 +395,7 @@ export const tokenClassification = defineTask({
   name: TOKEN_CLASSIFICATION,
   description: "tag every token (BiLSTM over words + character CNN, optional CRF; token accuracy, entity P/R/F1 for BIO tags)",
   dataFormat:
-    "a CoNLL file (token<TAB>tag per line, blank line between sentences), or a built-in set: brown (universal POS tags), brown-tags (simplified Brown tags), brown-entities (silver BIO spans over proper-noun runs)",
+    "a CoNLL file (token<TAB>tag per line, blank line between sentences), a .jsonl/.parquet/.arrow table with `tokens` and `tags` (or Hugging Face `ner_tags`/`pos_tags`) lists, or a built-in set: brown (universal POS tags), brown-tags (simplified Brown tags), brown-entities (silver BIO spans over proper-noun runs)",
   models: TAGGER_MODELS,
   defaultModel: "bilstm-crf",
   train,
