@@ -8,7 +8,7 @@ import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import type { ProgressSink } from "../../train/progress.js";
 import { Trainer } from "../../train/trainer.js";
-import type { SmilesLM } from "./model.js";
+import { encodeConditions, type SmilesLM } from "./model.js";
 import { BOS, EOS, PAD } from "./tokens.js";
 
 export interface Standardizer {
@@ -21,6 +21,8 @@ export interface LmFitOptions {
   lr: number;
   batchSize: number;
   seed: number;
+  /** Share of training strings seen without their condition (for guided sampling). */
+  conditionDropout?: number;
   progress?: ProgressSink;
 }
 
@@ -36,8 +38,8 @@ export function standardizer(values: readonly number[]): Standardizer {
   return { mean, std };
 }
 
-/** Input ids [B, T] (BOS + tokens), targets [B, T] (tokens + EOS, -100 on padding), conditions [B]. */
-function batchOf(seqs: readonly number[][], conds: readonly number[]) {
+/** Input ids [B, T] (BOS + tokens), targets [B, T] (tokens + EOS, -100 on padding), condition features. */
+function batchOf(seqs: readonly number[][], conds: readonly (number | null)[], bins: number) {
   const t = Math.max(...seqs.map((s) => s.length)) + 1;
   const ids = new BigInt64Array(seqs.length * t).fill(BigInt(PAD));
   const target = new BigInt64Array(seqs.length * t).fill(-100n);
@@ -51,12 +53,12 @@ function batchOf(seqs: readonly number[][], conds: readonly number[]) {
   return {
     ids: tensor(ids, { shape: [seqs.length, t] }),
     target: tensor(target, { shape: [seqs.length * t] }),
-    cond: tensor(Float32Array.from(conds)),
+    cond: encodeConditions(conds, bins),
   };
 }
 
-function lossOf(model: SmilesLM, seqs: readonly number[][], conds: readonly number[]) {
-  const b = batchOf(seqs, conds);
+function lossOf(model: SmilesLM, seqs: readonly number[][], conds: readonly (number | null)[]) {
+  const b = batchOf(seqs, conds, model.hyper.conditionBins);
   const logits = model.forward(b.ids, b.cond);
   return crossEntropy(logits.reshape([-1, model.hyper.vocabSize]), b.target);
 }
@@ -68,13 +70,19 @@ export async function fitSmilesLm(
   o: LmFitOptions,
 ): Promise<LmFitResult> {
   const pick = (idx: readonly number[]) => ({ s: idx.map((i) => data.seqs[i]!), c: idx.map((i) => data.conds[i]!) });
+  const dropRand = mulberry32(o.seed + 2);
+  const drop = o.conditionDropout ?? 0.15;
   const trainer = new Trainer<number[]>({
     name: "graph-generation",
     model,
     optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: 1e-5 }),
     step: (idx) => {
       const p = pick(idx);
-      return lossOf(model, p.s, p.c);
+      return lossOf(
+        model,
+        p.s,
+        p.c.map((c) => (dropRand() < drop ? null : c)),
+      );
     },
     batchSize: (idx) => idx.length,
     gradClipNorm: 1,

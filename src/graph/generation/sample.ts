@@ -8,13 +8,15 @@ import { dispose, noGrad, tensor } from "../../core/index.js";
 import { mulberry32 } from "../../data/random.js";
 import type { Standardizer } from "./fit.js";
 import { SmilesGrammar } from "./grammar.js";
-import type { LmState, SmilesLM } from "./model.js";
+import { encodeConditions, type LmState, type SmilesLM } from "./model.js";
 import { BOS, EOS, PAD, type SmilesVocabulary } from "./tokens.js";
 
 export interface SampleOptions {
   temperature?: number;
   maxTokens?: number;
   seed?: number;
+  /** Classifier-free guidance weight (0: plain conditional sampling). */
+  guidance?: number;
   /** Rows per forward pass. */
   chunk?: number;
 }
@@ -32,6 +34,7 @@ export function sampleSmiles(
   const maxTokens = o.maxTokens ?? 150;
   const hardLimit = 2 * maxTokens;
   const chunk = o.chunk ?? 512;
+  const w = o.guidance ?? 0;
   const v = vocab.size;
   const out: (string | null)[] = [];
   model.eval();
@@ -42,7 +45,9 @@ export function sampleSmiles(
     const tokens: number[][] = part.map(() => []);
     const done = new Array<boolean>(b).fill(false);
     const failed = new Array<boolean>(b).fill(false);
-    const cond = tensor(Float32Array.from(part, (x) => (x - norm.mean) / norm.std));
+    // Guided: rows b … 2b − 1 are the same strings without the condition.
+    const zs = part.map((x) => (x - norm.mean) / norm.std);
+    const cond = encodeConditions(w > 0 ? [...zs, ...zs.map(() => null)] : zs, model.hyper.conditionBins);
     let next = new Array<number>(b).fill(BOS);
     let state: LmState | undefined;
     const p = new Float64Array(v);
@@ -50,7 +55,8 @@ export function sampleSmiles(
       for (let step = 0; step < hardLimit && done.some((d) => !d); step++) {
         const finishing = step >= maxTokens;
         const r = noGrad(() => {
-          const ids = tensor(BigInt64Array.from(next, BigInt), { shape: [b, 1] });
+          const rows = w > 0 ? [...next, ...next] : next;
+          const ids = tensor(BigInt64Array.from(rows, BigInt), { shape: [rows.length, 1] });
           const res = model.step(ids, cond, state);
           ids.dispose();
           return res;
@@ -72,7 +78,8 @@ export function sampleSmiles(
           }
           let max = Number.NEGATIVE_INFINITY;
           for (let k = 0; k < v; k++) {
-            p[k] = ok(k) ? logits[row * v + k]! / temperature : Number.NEGATIVE_INFINITY;
+            const l = w > 0 ? (1 + w) * logits[row * v + k]! - w * logits[(b + row) * v + k]! : logits[row * v + k]!;
+            p[k] = ok(k) ? l / temperature : Number.NEGATIVE_INFINITY;
             if (p[k]! > max) max = p[k]!;
           }
           if (max === Number.NEGATIVE_INFINITY) {

@@ -26,6 +26,7 @@ import { BUILTIN_MOLECULE_SETS } from "../molecules/datasets.js";
 
 const NAME = "graph-generation";
 const TRAINING_SET_FILE = "training-set.json";
+const DEFAULT_GUIDANCE = 1;
 
 const OPTIONS = {
   property: opt.choice(Object.keys(MOLECULE_PROPERTIES), "property the generator is conditioned on (openchemlib computes it)", {
@@ -37,6 +38,12 @@ const OPTIONS = {
   }),
   n: opt.int("molecules to generate (train's report 500, eval 1000, predict 10 by default)", { phases: ["train", "eval", "predict"] }),
   temperature: opt.number("sampling temperature (default 1)", { phases: ["eval", "predict"], positive: true }),
+  guidance: opt.number(
+    `classifier-free guidance weight: 0 samples the plain conditional model, more pushes harder towards the target (default ${DEFAULT_GUIDANCE})`,
+    {
+      phases: ["train", "eval", "predict"],
+    },
+  ),
 };
 type Options = OptionValues<typeof OPTIONS>;
 
@@ -94,7 +101,7 @@ function evaluateGenerator(
   vocab: SmilesVocabulary,
   training: TrainingSet,
   target: TargetRange,
-  o: { n: number; temperature: number; seed: number },
+  o: { n: number; temperature: number; guidance: number; seed: number },
 ): { report: GenerationReport; smiles: (string | null)[]; scored: ScoredSample[] } {
   const conds = targetValues(training.values, target.lo, target.hi, o.n, o.seed);
   const smiles = sampleSmiles(model, vocab, pre.standardizer, conds, {
@@ -131,8 +138,10 @@ async function train(o: TrainInput & Options): Promise<GenerationTrainResult> {
   const { seed, log } = o;
   if (o.val) throw new FlambeauError("E_ARG", `${NAME}: --val is not used; 10 % of --data is held out for the validation loss`, NAME);
   const property = o.property ?? "logp";
+  // A bad range fails before the (slow) parse of the data.
+  const given = o.target !== undefined ? parseTarget(o.target, NAME) : undefined;
   const corpus = prepareCorpus(o.data, property, { limit: o.limit, log });
-  const target = o.target !== undefined ? parseTarget(o.target, NAME) : defaultTarget(corpus.values);
+  const target = given ?? defaultTarget(corpus.values);
   const n = corpus.smiles.length;
   const rand = mulberry32(seed + 17);
   const order = Array.from({ length: n }, (_, i) => i);
@@ -147,7 +156,7 @@ async function train(o: TrainInput & Options): Promise<GenerationTrainResult> {
   const epochs = o.epochs ?? 10;
   const lr = o.lr ?? 3e-3;
   const batchSize = o.batchSize ?? 64;
-  const hyper: SmilesLmHyper = { vocabSize: corpus.vocab.size, embedDim: 64, hidden: 256, layers: 1, dropout: 0.1 };
+  const hyper: SmilesLmHyper = { vocabSize: corpus.vocab.size, embedDim: 64, hidden: 256, layers: 1, dropout: 0.1, conditionBins: 16 };
   const dropped = Object.entries(corpus.dropped)
     .map(([k, v]) => `${v} ${k}`)
     .join(", ");
@@ -177,7 +186,12 @@ async function train(o: TrainInput & Options): Promise<GenerationTrainResult> {
   };
   const training: TrainingSet = { keys: split.train.map((i) => corpus.keys[i]!), values: split.train.map((i) => corpus.values[i]!) };
   const nSamples = o.n ?? 500;
-  const ev = evaluateGenerator(model, pre, corpus.vocab, training, target, { n: nSamples, temperature: 1, seed });
+  const ev = evaluateGenerator(model, pre, corpus.vocab, training, target, {
+    n: nSamples,
+    temperature: 1,
+    guidance: o.guidance ?? DEFAULT_GUIDANCE,
+    seed,
+  });
   log(`${NAME}: best epoch ${fit.bestEpoch} (${fit.seconds.toFixed(1)} s); ${nSamples} samples: ${summary(ev.report)}`);
   await saveModelDir<SmilesLmHyper, Preprocessing>(
     o.out,
@@ -237,6 +251,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Options): Promi
     const { report } = evaluateGenerator(g.model, g.pre, g.vocab, training, target, {
       n: o.n ?? 1000,
       temperature: o.temperature ?? 1,
+      guidance: o.guidance ?? DEFAULT_GUIDANCE,
       seed: g.pre.seed,
     });
     return { ...report, reference: data === g.pre.data ? `training set of ${data}` : data };
@@ -267,6 +282,7 @@ async function load(dir: string): Promise<Predictor<GeneratedMolecule, Options>>
         const conds = targetValues(g.training.values, target.lo, target.hi, n - out.length, seed);
         for (const s of sampleSmiles(g.model, g.vocab, g.pre.standardizer, conds, {
           temperature: o.temperature ?? 1,
+          guidance: o.guidance ?? DEFAULT_GUIDANCE,
           seed,
           maxTokens: g.pre.maxTokens,
         })) {
