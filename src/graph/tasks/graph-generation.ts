@@ -106,6 +106,7 @@ function evaluateGenerator(
   const conds = targetValues(training.values, target.lo, target.hi, o.n, o.seed);
   const smiles = sampleSmiles(model, vocab, pre.standardizer, conds, {
     temperature: o.temperature,
+    guidance: o.guidance,
     seed: o.seed,
     maxTokens: pre.maxTokens,
   });
