@@ -1,5 +1,7 @@
 // Molecule generation: SMILES tokens and the grammar/valence sampling mask, the conditional
 // SMILES LSTM, its training and sampling, and the generation metrics.
+
+export { askFor, type Calibration, calibrateCondition, IDENTITY_CALIBRATION } from "./calibrate.js";
 export { type GenerationCorpus, kekuleSmiles, largestFragment, prepareCorpus } from "./corpus.js";
 export { fitSmilesLm, type LmFitOptions, type LmFitResult, type Standardizer, standardizer } from "./fit.js";
 export { grammarAccepts, SmilesGrammar } from "./grammar.js";

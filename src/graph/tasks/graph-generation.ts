@@ -13,6 +13,7 @@ import { plural } from "../../tasks/format.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
 import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { askFor, type Calibration, calibrateCondition } from "../generation/calibrate.js";
 import { prepareCorpus } from "../generation/corpus.js";
 import { generationDemo } from "../generation/demo.js";
 import { fitSmilesLm, type Standardizer, standardizer } from "../generation/fit.js";
@@ -38,6 +39,9 @@ const OPTIONS = {
   }),
   n: opt.int("molecules to generate (train's report 500, eval 1000, predict 10 by default)", { phases: ["train", "eval", "predict"] }),
   temperature: opt.number("sampling temperature (default 1)", { phases: ["eval", "predict"], positive: true }),
+  uncalibrated: opt.flag("ask the model for the wanted values as they are, without the condition's calibration", {
+    phases: ["eval", "predict"],
+  }),
   guidance: opt.number(
     `classifier-free guidance weight: 0 samples the plain conditional model, more pushes harder towards the target (default ${DEFAULT_GUIDANCE})`,
     {
@@ -56,6 +60,8 @@ interface Preprocessing {
   standardizer: Standardizer;
   target: TargetRange;
   maxTokens: number;
+  /** Wanted value → asked value (calibrate.ts); absent in models saved before it. */
+  calibration?: Calibration;
 }
 
 interface TrainingSet {
@@ -101,9 +107,9 @@ function evaluateGenerator(
   vocab: SmilesVocabulary,
   training: TrainingSet,
   target: TargetRange,
-  o: { n: number; temperature: number; guidance: number; seed: number },
+  o: { n: number; temperature: number; guidance: number; seed: number; uncalibrated?: boolean },
 ): { report: GenerationReport; smiles: (string | null)[]; scored: ScoredSample[] } {
-  const conds = targetValues(training.values, target.lo, target.hi, o.n, o.seed);
+  const conds = askedValues(pre, training.values, target, o.n, o.seed, o.uncalibrated);
   const smiles = sampleSmiles(model, vocab, pre.standardizer, conds, {
     temperature: o.temperature,
     guidance: o.guidance,
@@ -128,6 +134,12 @@ function evaluateGenerator(
     smiles,
     scored,
   };
+}
+
+/** Condition values for n samples in the target range, through the calibration unless told not to. */
+function askedValues(pre: Preprocessing, training: readonly number[], target: TargetRange, n: number, seed: number, raw = false): number[] {
+  const wanted = targetValues(training, target.lo, target.hi, n, seed);
+  return raw || !pre.calibration ? wanted : wanted.map((v) => askFor(pre.calibration!, v));
 }
 
 const summary = (r: GenerationReport) =>
@@ -186,11 +198,21 @@ async function train(o: TrainInput & Options): Promise<GenerationTrainResult> {
     maxTokens: Math.min(250, Math.max(...seqs.map((s) => s.length)) + 10),
   };
   const training: TrainingSet = { keys: split.train.map((i) => corpus.keys[i]!), values: split.train.map((i) => corpus.values[i]!) };
+  const guidance = o.guidance ?? DEFAULT_GUIDANCE;
+  pre.calibration = calibrateCondition(model, corpus.vocab, norm, property, training.values, {
+    guidance,
+    seed: seed + 5,
+    maxTokens: pre.maxTokens,
+    // Small reports (tests) calibrate on fewer samples.
+    perPoint: Math.max(8, Math.min(40, Math.round((o.n ?? 500) / 10))),
+  });
+  const c = pre.calibration;
+  log(`${NAME}: calibration: achieved ${property} ≈ ${c.slope.toFixed(3)} × asked + ${c.intercept.toFixed(3)}`);
   const nSamples = o.n ?? 500;
   const ev = evaluateGenerator(model, pre, corpus.vocab, training, target, {
     n: nSamples,
     temperature: 1,
-    guidance: o.guidance ?? DEFAULT_GUIDANCE,
+    guidance,
     seed,
   });
   log(`${NAME}: best epoch ${fit.bestEpoch} (${fit.seconds.toFixed(1)} s); ${nSamples} samples: ${summary(ev.report)}`);
@@ -254,6 +276,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Options): Promi
       temperature: o.temperature ?? 1,
       guidance: o.guidance ?? DEFAULT_GUIDANCE,
       seed: g.pre.seed,
+      uncalibrated: o.uncalibrated ?? false,
     });
     return { ...report, reference: data === g.pre.data ? `training set of ${data}` : data };
   } finally {
@@ -280,7 +303,7 @@ async function load(dir: string): Promise<Predictor<GeneratedMolecule, Options>>
       // Masked sampling is valid almost always; a few rounds top up the rare unfinished string.
       for (let round = 0; round < 5 && out.length < n; round++) {
         const seed = g.pre.seed + 1000 * ++calls;
-        const conds = targetValues(g.training.values, target.lo, target.hi, n - out.length, seed);
+        const conds = askedValues(g.pre, g.training.values, target, n - out.length, seed, o.uncalibrated);
         for (const s of sampleSmiles(g.model, g.vocab, g.pre.standardizer, conds, {
           temperature: o.temperature ?? 1,
           guidance: o.guidance ?? DEFAULT_GUIDANCE,
