@@ -166,7 +166,7 @@ async function train(o: TrainInput & Options): Promise<GenerationTrainResult> {
   const split = { train: order.slice(nVal), val: order.slice(0, nVal) };
   const norm = standardizer(split.train.map((i) => corpus.values[i]!));
   const seqs = corpus.smiles.map((s) => corpus.vocab.encode(s)!);
-  const epochs = o.epochs ?? 10;
+  const epochs = o.epochs ?? 14;
   const lr = o.lr ?? 3e-3;
   const batchSize = o.batchSize ?? 64;
   const hyper: SmilesLmHyper = { vocabSize: corpus.vocab.size, embedDim: 64, hidden: 256, layers: 1, dropout: 0.1, conditionBins: 16 };
