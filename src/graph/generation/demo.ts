@@ -35,13 +35,11 @@ export async function generationDemo(
   // Conditioning needs the whole set: a 1,500-molecule, 4-epoch model hit the range less often
   // than random training molecules (11.6 % vs 18.5 %). The quick demo trains 8 epochs.
   const epochs = o.full ? 14 : 8;
-  const limit: number | undefined = undefined;
   const out = join(o.out, "molecule-generation");
   const r = await train({
     data: DATA,
     out,
     epochs,
-    limit,
     seed: 0,
     property: "logp",
     target: TARGET,
@@ -63,9 +61,9 @@ export async function generationDemo(
     `<div style="display:flex;flex-wrap:wrap;gap:8px">${cells.join("")}</div>`;
   return {
     task: "graph-generation",
-    dataset: `NCI ${limit ? `first ${limit}` : "first 5,000"} (rdkit-data), logP target ${TARGET}`,
+    dataset: `NCI first 5,000 (rdkit-data), logP target ${TARGET}`,
     commands: [
-      `flambeau train graph-generation --data ${DATA} --property logp --target ${TARGET} --epochs ${epochs}${limit ? ` --limit ${limit}` : ""} --seed 0 --out ${out}`,
+      `flambeau train graph-generation --data ${DATA} --property logp --target ${TARGET} --epochs ${epochs} --seed 0 --out ${out}`,
       `flambeau eval ${out} --data ${DATA} --json`,
       `flambeau predict ${out} --n 10 --target ${TARGET}`,
     ],
