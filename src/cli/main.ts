@@ -620,7 +620,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .command("predict")
     .description("run a saved model on inputs (files or text)")
     .argument("<dir>", "model directory")
-    .argument("<inputs...>", "inputs")
+    .argument("[inputs...]", "inputs (none for graph-generation, which takes --n and --target)")
     .option("--json", "print JSON");
   if (named?.phase === "predict") addTaskOptions(predictCmd, named.task, "predict");
   predictCmd.action(async (dir: string, inputs: string[], o: { json?: boolean } & Record<string, unknown>) => {
@@ -645,7 +645,12 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       predictor.dispose();
     }
     if (stream) process.stdout.write("\n");
-    else print(Boolean(o.json), preds, () => preds.map((p, i) => `${inputs[i]}: ${task.formatPrediction(p)}`).join("\n"));
+    else if (preds.length === 0 && inputs.length === 0) throw new FlambeauError("E_ARG", `predict: ${task.name} needs inputs`);
+    // A generator's outputs answer no input each: print them alone.
+    else
+      print(Boolean(o.json), preds, () =>
+        preds.map((p, i) => (inputs.length ? `${inputs[i]}: ` : "") + task.formatPrediction(p)).join("\n"),
+      );
   });
 
   program

@@ -16,6 +16,7 @@ export {
   toUndirected,
 } from "./edge-index.js";
 export * from "./features/index.js";
+export * as generation from "./generation/index.js";
 export { Graph, type GraphInit } from "./graph.js";
 export { GRAPH_FILE_FORMAT, type ReadGraphOptions, readGraphFile } from "./graph-file.js";
 export { GINEConv } from "./models/gine-conv.js";

@@ -147,6 +147,7 @@ test("layout and drawing produce a bounded, escaped SVG", () => {
 test("tasks are registered and reject bad data and models with clear errors", async () => {
   assert.deepEqual(Object.keys(GRAPH_TASKS).sort(), [
     "graph-classification",
+    "graph-generation",
     "graph-regression",
     "knowledge-graph-completion",
     "link-prediction",

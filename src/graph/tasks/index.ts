@@ -1,6 +1,7 @@
 // The graph tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
 import { graphClassification } from "./graph-classification.js";
+import { graphGeneration } from "./graph-generation.js";
 import { graphRegression } from "./graph-regression.js";
 import { knowledgeGraphCompletion } from "./knowledge-graph.js";
 import { linkPrediction } from "./link-prediction.js";
@@ -11,5 +12,6 @@ export const GRAPH_TASKS = {
   "link-prediction": linkPrediction,
   "graph-classification": graphClassification,
   "graph-regression": graphRegression,
+  "graph-generation": graphGeneration,
   "knowledge-graph-completion": knowledgeGraphCompletion,
 } satisfies Record<string, Task>;
