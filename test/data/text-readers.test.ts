@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as fl from "flambeau";
+import { tempFiles } from "../helpers/temp-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "fl-text-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const write = (name: string, content: string | Buffer): string => {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
+const { dir, write } = tempFiles("fl-text-");
 const formatError = (re: RegExp) => (e: unknown) => {
   assert.ok(e instanceof fl.FlambeauError, String(e));
   assert.equal(e.code, "E_FORMAT");

@@ -2,10 +2,8 @@
 // (a committed fixture written like a Hugging Face export) and Arrow IPC, and multi-label
 // training scored by micro/macro F1 against hand-computed values.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import * as fl from "flambeau";
 import { sniffDelimiter } from "../../src/data/csv.js";
 import { hfClassNames } from "../../src/data/parquet.js";
@@ -14,20 +12,11 @@ import { indexLabels, readTaggedSentences, readTextRecords } from "../../src/tex
 import { textClassification } from "../../src/text/tasks/text-classification.js";
 import { multiLabelScores } from "../../src/train/multilabel-meter.js";
 import { FIXTURES } from "../helpers/fixtures.js";
+import { failsWith, tempFiles } from "../helpers/temp-files.js";
 
 fl.setNumThreads(1);
-const dir = mkdtempSync(join(tmpdir(), "fl-text-formats-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const write = (name: string, content: string | Uint8Array): string => {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
-const fails = (re: RegExp) => (e: unknown) => {
-  assert.ok(e instanceof fl.FlambeauError, String(e));
-  assert.match(e.message, re);
-  return true;
-};
+const { dir, write } = tempFiles("fl-text-formats-");
+const fails = failsWith;
 
 describe("text files with named columns", () => {
   test("--text-column/--label-column, a sniffed delimiter and quoted line breaks", async () => {

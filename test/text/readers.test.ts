@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, describe, test } from "node:test";
-import * as fl from "flambeau";
+import { describe, test } from "node:test";
 import { indexLabels, parseConll, readConll, readTextRecords } from "../../src/text/readers.js";
+import { failsWith, tempFiles } from "../helpers/temp-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "fl-text-readers-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
-const write = (name: string, content: string): string => {
-  const p = join(dir, name);
-  writeFileSync(p, content);
-  return p;
-};
-const fails = (re: RegExp) => (e: unknown) => {
-  assert.ok(e instanceof fl.FlambeauError, String(e));
-  assert.match(e.message, re);
-  return true;
-};
+const { dir, write } = tempFiles("fl-text-readers-");
+const fails = failsWith;
 
 describe("text/label readers", () => {
   test("CSV with quoted multi-line text, TSV and JSONL", async () => {
