@@ -45,10 +45,19 @@ export const isDeterministicAlgorithmsWarnOnlyEnabled = (): boolean => native.is
 
 const DEBUG_MODES = { default: 0, warn: 1, error: 2 } as const;
 /** torch.set_deterministic_debug_mode: "default" (0) off, "warn" (1) warnOnly, "error" (2) on. */
+// A rejected value in an error message (JSON.stringify throws on a BigInt, String on some objects).
+const shown = (v: unknown): string =>
+  typeof v === "string"
+    ? JSON.stringify(v)
+    : typeof v === "bigint"
+      ? `${v}n`
+      : typeof v === "number" || typeof v === "boolean"
+        ? String(v)
+        : typeof v;
 export function setDeterministicDebugMode(mode: "default" | "warn" | "error" | 0 | 1 | 2): void {
   const level = typeof mode === "string" && Object.hasOwn(DEBUG_MODES, mode) ? DEBUG_MODES[mode] : mode;
   if (level !== 0 && level !== 1 && level !== 2)
-    argError("setDeterministicDebugMode", `mode must be "default", "warn", "error", 0, 1 or 2, got ${JSON.stringify(mode)}`);
+    argError("setDeterministicDebugMode", `mode must be "default", "warn", "error", 0, 1 or 2, got ${shown(mode)}`);
   useDeterministicAlgorithms(level !== 0, { warnOnly: level === 1 });
 }
 /** torch.get_deterministic_debug_mode: 0 off, 1 warn only, 2 error. */

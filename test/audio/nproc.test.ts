@@ -31,7 +31,7 @@ test("audio-classification trains with 2 worker processes; eval reads the model"
       for (let i = 0; i < 8; i++) fl.audio.writeWav(join(data, c, `${i}.wav`), tone(hz + 20 * i, 4000, i), 8000);
     }
     const args = ["--data", data, "--model", "tc-resnet8", "--epochs", "1", "--batch-size", "8"];
-    const r = trainTwoProcessesThenEval("audio-classification", args, join(root, "model"), ["--data", data]);
+    const r = trainTwoProcessesThenEval("audio-classification", args, join(root, "model"), ["--data", data, "--include-training-data"]);
     assert.equal(r.eval.examples, 16);
     assert.ok((r.eval.accuracy as number) >= 0 && (r.eval.accuracy as number) <= 1);
   } finally {
