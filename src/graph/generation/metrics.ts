@@ -3,7 +3,7 @@
 // property range over the valid ones, and the Wasserstein-1 distance between two samples of
 // property values. Molecules are compared by a canonical key (openchemlib's ID code).
 import { FlambeauError } from "../../core/errors.js";
-import { inRange, type TargetRange } from "./properties.js";
+import { inRange, type TargetRange } from "./target.js";
 
 /** One sample: its canonical key and property value, or null when openchemlib refused it. */
 export type ScoredSample = { key: string; value: number } | null;

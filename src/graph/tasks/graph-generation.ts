@@ -19,9 +19,10 @@ import { generationDemo } from "../generation/demo.js";
 import { fitSmilesLm, type Standardizer, standardizer } from "../generation/fit.js";
 import { type GenerationMetrics, generationMetrics, type ScoredSample } from "../generation/metrics.js";
 import { SmilesLM, type SmilesLmHyper } from "../generation/model.js";
-import { formatTarget, inRange, MOLECULE_PROPERTIES, parseTarget, type TargetRange } from "../generation/properties.js";
+import { MOLECULE_PROPERTIES } from "../generation/properties.js";
 import { sampleSmiles, targetValues } from "../generation/sample.js";
 import { scoreAll, scoreSmiles } from "../generation/score.js";
+import { formatTarget, inRange, parseTarget, type TargetRange } from "../generation/target.js";
 import { SmilesVocabulary } from "../generation/tokens.js";
 import { BUILTIN_MOLECULE_SETS } from "../molecules/datasets.js";
 
