@@ -24,8 +24,9 @@ APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist pyt
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data
   fluidsynth timgm6mb-soundfont singularity-music openttd-openmsx planetblupi-music-midi)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
-# Python PyTorch and torchvision weights (made at test time) in Flambeau.
-[ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision)
+# Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
+# playwright-core drives for the browser and studio tests (Playwright downloads no browser).
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision chromium)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
