@@ -1,6 +1,7 @@
 // Deterministic memory: tidy() scopes dispose what they created, except what they return
 // and what was kept (parameters); GC finalizers in the addon are the safety net.
 import { defaultMemoryBudget, initialMemoryBudget, toBytes } from "./budget.js";
+import { noteNewTensor } from "./collector.js";
 import { FlambeauError } from "./errors.js";
 import { type NativeMemory, native, whenNativeLoaded } from "./native.js";
 
@@ -12,9 +13,10 @@ export interface Disposable {
 
 const scopes: Set<Disposable>[] = [];
 
-/** @internal Registers a new tensor with the innermost tidy scope. */
+/** @internal Registers a new tensor with the innermost tidy scope (and the prompt collector). */
 export function track(t: Disposable): void {
   if (scopes.length > 0) scopes[scopes.length - 1]!.add(t);
+  noteNewTensor();
 }
 
 function collect(v: unknown, out: Set<unknown>, depth: number): void {
