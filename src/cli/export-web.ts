@@ -1,0 +1,58 @@
+// `flambeau export … --web DIR`: the browser page (web/onnx/, prebuilt into dist/web/onnx by the
+// project's build) copied beside the exported model, a folder any static server can serve:
+// index.html, app.js, onnxruntime-web's WebAssembly runtime and model.onnx.
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { FlambeauError } from "../core/errors.js";
+import { writeAll, writeAtomic } from "../io/atomic.js";
+
+const OP = "export --web";
+/** The tasks whose exported models the page prepares inputs for and classifies. */
+export const WEB_PAGE_TASKS: readonly string[] = ["image-classification", "text-classification"];
+
+/** dist/web/onnx beside dist/src, in a checkout and in an installed package alike. */
+const PAGE_DIR = fileURLToPath(new URL("../../web/onnx/", import.meta.url));
+/** Only a checkout has the page's source and its builder (esbuild, a devDependency). */
+const BUILDER = fileURLToPath(new URL("../../../scripts/build-web.js", import.meta.url));
+
+export function checkWebTask(task: string): void {
+  if (!WEB_PAGE_TASKS.includes(task))
+    throw new FlambeauError("E_ARG", `${OP}: the page runs ${WEB_PAGE_TASKS.join(" and ")} models; this model is ${task}`, OP);
+}
+
+/** The built page's folder; in a checkout where it was never built, builds it first. */
+async function pageDir(): Promise<string> {
+  if (!existsSync(join(PAGE_DIR, "app.js")) && existsSync(BUILDER)) {
+    const { buildOnnxPage } = (await import(pathToFileURL(BUILDER).href)) as { buildOnnxPage(): Promise<string[]> };
+    await buildOnnxPage();
+  }
+  if (!existsSync(join(PAGE_DIR, "app.js")) || !existsSync(join(PAGE_DIR, "index.html")))
+    throw new FlambeauError(
+      "E_IO",
+      `${OP}: the browser page is not built (${PAGE_DIR} has no app.js): in a checkout run \`npm run build\`; an installed package ships it`,
+      OP,
+    );
+  return PAGE_DIR;
+}
+
+/** Writes the page and `model` (as model.onnx) into `out`, each file atomically; returns the files written. */
+export async function writeWebPage(out: string, model: Uint8Array): Promise<string[]> {
+  if (typeof out !== "string" || out.length === 0) throw new FlambeauError("E_ARG", `${OP}: name the folder to write the page into`, OP);
+  const st = statSync(out, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new FlambeauError("E_ARG", `${OP}: ${out} exists and is not a folder`, OP);
+  const src = await pageDir();
+  try {
+    mkdirSync(out, { recursive: true });
+  } catch (e) {
+    throw new FlambeauError("E_IO", `${OP}: cannot create ${out}: ${(e as Error).message}`, OP);
+  }
+  const files = readdirSync(src).filter((f) => statSync(join(src, f)).isFile());
+  for (const f of files) {
+    const bytes = await readFile(join(src, f));
+    await writeAtomic(OP, join(out, f), (fh) => writeAll(fh, [bytes]));
+  }
+  await writeAtomic(OP, join(out, "model.onnx"), (fh) => writeAll(fh, [model]));
+  return [...files, "model.onnx"];
+}
