@@ -1,9 +1,11 @@
 // `flambeau export … --web DIR`: the browser page (web/onnx/, prebuilt into dist/web/onnx by the
 // project's build) copied beside the exported model, a folder any static server can serve:
-// index.html, app.js, onnxruntime-web's WebAssembly runtime and model.onnx.
+// index.html, app.js, model.onnx and onnxruntime-web's wasm build (its ES module and runtime,
+// copied from the installed onnxruntime-web, an optional peer dependency).
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FlambeauError } from "../core/errors.js";
 import { writeAll, writeAtomic } from "../io/atomic.js";
@@ -14,6 +16,12 @@ export const WEB_PAGE_TASKS: readonly string[] = ["image-classification", "text-
 
 /** dist/web/onnx beside dist/src, in a checkout and in an installed package alike. */
 const PAGE_DIR = fileURLToPath(new URL("../../web/onnx/", import.meta.url));
+/**
+ * onnxruntime-web's files the page loads: the wasm-only ES module app.js imports (see
+ * scripts/build-web.js), the Emscripten glue it may import beside itself, and the runtime.
+ */
+export const ORT_FILES = ["ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"] as const;
+
 /** Only a checkout has the page's source and its builder (esbuild, a devDependency). */
 const BUILDER = fileURLToPath(new URL("../../../scripts/build-web.js", import.meta.url));
 
@@ -37,22 +45,47 @@ async function pageDir(): Promise<string> {
   return PAGE_DIR;
 }
 
+/** The folder of the installed onnxruntime-web's browser builds (resolved as the user's project resolves it). */
+function ortDir(): string {
+  let wasm: string;
+  try {
+    wasm = createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm");
+  } catch {
+    throw new FlambeauError(
+      "E_IO",
+      `${OP}: the page runs the model with onnxruntime-web, which is not installed: npm install onnxruntime-web`,
+      OP,
+    );
+  }
+  const dir = dirname(wasm);
+  const missing = ORT_FILES.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length)
+    throw new FlambeauError(
+      "E_IO",
+      `${OP}: ${dir} lacks ${missing.join(", ")} (onnxruntime-web ≥ 1.20 has them): npm install onnxruntime-web@latest`,
+      OP,
+    );
+  return dir;
+}
+
 /** Writes the page and `model` (as model.onnx) into `out`, each file atomically; returns the files written. */
 export async function writeWebPage(out: string, model: Uint8Array): Promise<string[]> {
   if (typeof out !== "string" || out.length === 0) throw new FlambeauError("E_ARG", `${OP}: name the folder to write the page into`, OP);
   const st = statSync(out, { throwIfNoEntry: false });
   if (st && !st.isDirectory()) throw new FlambeauError("E_ARG", `${OP}: ${out} exists and is not a folder`, OP);
   const src = await pageDir();
+  const ort = ortDir();
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
     throw new FlambeauError("E_IO", `${OP}: cannot create ${out}: ${(e as Error).message}`, OP);
   }
-  const files = readdirSync(src).filter((f) => statSync(join(src, f)).isFile());
+  const page = readdirSync(src).filter((f) => statSync(join(src, f)).isFile());
+  const files = [...page.map((f) => join(src, f)), ...ORT_FILES.map((f) => join(ort, f))];
   for (const f of files) {
-    const bytes = await readFile(join(src, f));
-    await writeAtomic(OP, join(out, f), (fh) => writeAll(fh, [bytes]));
+    const bytes = await readFile(f);
+    await writeAtomic(OP, join(out, basename(f)), (fh) => writeAll(fh, [bytes]));
   }
   await writeAtomic(OP, join(out, "model.onnx"), (fh) => writeAll(fh, [model]));
-  return [...files, "model.onnx"];
+  return [...page, ...ORT_FILES, "model.onnx"];
 }

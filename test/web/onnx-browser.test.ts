@@ -141,11 +141,11 @@ test("onnx page: uploaded photos and a drawing classified in Chromium agree with
   const r = await runExportCli(model, { out: join(root, "image.onnx"), web: site("image") });
   assert.deepEqual(r.web?.files.sort(), [
     "app.js",
-    "app.js.LEGAL.txt",
     "index.html",
     "model.onnx",
     "ort-wasm-simd-threaded.mjs",
     "ort-wasm-simd-threaded.wasm",
+    "ort.wasm.bundle.min.mjs",
   ]);
   const { url } = await serve(join(root, "site"));
   const page = await open(`${url}/image/`);
