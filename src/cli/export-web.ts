@@ -25,11 +25,6 @@ export const ORT_FILES = ["ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.mjs
 /** Only a checkout has the page's source and its builder (esbuild, a devDependency). */
 const BUILDER = fileURLToPath(new URL("../../../scripts/build-web.js", import.meta.url));
 
-export function checkWebTask(task: string): void {
-  if (!WEB_PAGE_TASKS.includes(task))
-    throw new FlambeauError("E_ARG", `${OP}: the page runs ${WEB_PAGE_TASKS.join(" and ")} models; this model is ${task}`, OP);
-}
-
 /** The built page's folder; in a checkout where it was never built, builds it first. */
 async function pageDir(): Promise<string> {
   if (!existsSync(join(PAGE_DIR, "app.js")) && existsSync(BUILDER)) {
@@ -68,24 +63,36 @@ function ortDir(): string {
   return dir;
 }
 
-/** Writes the page and `model` (as model.onnx) into `out`, each file atomically; returns the files written. */
-export async function writeWebPage(out: string, model: Uint8Array): Promise<string[]> {
+/** Where the page goes and the files it is made of: everything checked before a model is exported. */
+export interface WebPagePlan {
+  out: string;
+  files: string[];
+}
+
+/** Checks the task, the folder, the built page and onnxruntime-web, so a bad --web fails before the export's work. */
+export async function planWebPage(task: string, out: string): Promise<WebPagePlan> {
+  if (!WEB_PAGE_TASKS.includes(task))
+    throw new FlambeauError("E_ARG", `${OP}: the page runs ${WEB_PAGE_TASKS.join(" and ")} models; this model is ${task}`, OP);
   if (typeof out !== "string" || out.length === 0) throw new FlambeauError("E_ARG", `${OP}: name the folder to write the page into`, OP);
   const st = statSync(out, { throwIfNoEntry: false });
   if (st && !st.isDirectory()) throw new FlambeauError("E_ARG", `${OP}: ${out} exists and is not a folder`, OP);
   const src = await pageDir();
   const ort = ortDir();
-  try {
-    mkdirSync(out, { recursive: true });
-  } catch (e) {
-    throw new FlambeauError("E_IO", `${OP}: cannot create ${out}: ${(e as Error).message}`, OP);
-  }
   const page = readdirSync(src).filter((f) => statSync(join(src, f)).isFile());
-  const files = [...page.map((f) => join(src, f)), ...ORT_FILES.map((f) => join(ort, f))];
-  for (const f of files) {
-    const bytes = await readFile(f);
-    await writeAtomic(OP, join(out, basename(f)), (fh) => writeAll(fh, [bytes]));
+  return { out, files: [...page.map((f) => join(src, f)), ...ORT_FILES.map((f) => join(ort, f))] };
+}
+
+/** Writes the planned page and `model` (as model.onnx) into its folder, each file atomically; returns the names written. */
+export async function writeWebPage(plan: WebPagePlan, model: Uint8Array): Promise<string[]> {
+  try {
+    mkdirSync(plan.out, { recursive: true });
+  } catch (e) {
+    throw new FlambeauError("E_IO", `${OP}: cannot create ${plan.out}: ${(e as Error).message}`, OP);
   }
-  await writeAtomic(OP, join(out, "model.onnx"), (fh) => writeAll(fh, [model]));
-  return [...page, ...ORT_FILES, "model.onnx"];
+  for (const f of plan.files) {
+    const bytes = await readFile(f);
+    await writeAtomic(OP, join(plan.out, basename(f)), (fh) => writeAll(fh, [bytes]));
+  }
+  await writeAtomic(OP, join(plan.out, "model.onnx"), (fh) => writeAll(fh, [model]));
+  return [...plan.files.map((f) => basename(f)), "model.onnx"];
 }

@@ -8,7 +8,7 @@ import { writeAll, writeAtomic } from "../io/atomic.js";
 import { exportOnnx, OPSET } from "../io/onnx/index.js";
 import { getTask, TASKS } from "../tasks/registry.js";
 import { readModelConfig } from "../train/model-dir.js";
-import { checkWebTask, writeWebPage } from "./export-web.js";
+import { planWebPage, writeWebPage } from "./export-web.js";
 
 const OP = "export";
 export const EXPORT_FORMATS = ["onnx"] as const;
@@ -47,7 +47,7 @@ export async function runExportCli(dir: string, o: ExportCliOptions): Promise<Ex
       .map((t) => t.name);
     throw new FlambeauError("E_ARG", `${OP}: the ${task.name} task has no ONNX export yet; tasks that export: ${ok.join(", ")}`, OP);
   }
-  if (o.web !== undefined) checkWebTask(task.name);
+  const webPlan = o.web === undefined ? undefined : await planWebPage(task.name, o.web);
   const spec = await task.loadExport(dir);
   try {
     const bytes = exportOnnx(spec.module, spec.inputs, {
@@ -58,7 +58,7 @@ export async function runExportCli(dir: string, o: ExportCliOptions): Promise<Ex
       metadata: { task: task.name, architecture: config.architecture, ...spec.metadata },
     });
     await writeAtomic(OP, o.out, (fh) => writeAll(fh, [bytes]));
-    const web = o.web === undefined ? undefined : { dir: o.web, files: await writeWebPage(o.web, bytes) };
+    const web = webPlan && { dir: webPlan.out, files: await writeWebPage(webPlan, bytes) };
     return {
       out: o.out,
       format: "onnx",

@@ -15,7 +15,7 @@ import type { Page } from "playwright-core";
 import sharp from "sharp";
 import { AUDIO_CLASSIFIERS } from "../../src/audio/models/zoo.js";
 import { runExportCli } from "../../src/cli/export.js";
-import { writeWebPage } from "../../src/cli/export-web.js";
+import { planWebPage } from "../../src/cli/export-web.js";
 import { FASHION_MNIST_CLASSES } from "../../src/data/index.js";
 import { getTask } from "../../src/tasks/registry.js";
 import { WordLevelTokenizer } from "../../src/text/tokenizers/word-level.js";
@@ -260,5 +260,9 @@ test("onnx page: the metadata reader and --web refuse what they cannot handle, b
   const bytes = readFileSync((await runExportCli(dir, { out: join(root, "kws.onnx") })).out);
   assert.equal(fl.io.readOnnxMetadata(bytes).task, "audio-classification");
   writeFileSync(join(root, "a-file"), "");
-  await assert.rejects(writeWebPage(join(root, "a-file"), bytes), /a-file exists and is not a folder/);
+  await assert.rejects(
+    runExportCli(dir, { out: join(root, "kws2.onnx"), web: join(root, "a-file") }),
+    /the page runs image-classification and text-classification models/,
+  );
+  await assert.rejects(planWebPage("image-classification", join(root, "a-file")), /a-file exists and is not a folder/);
 });
