@@ -5,7 +5,7 @@
 // page's inputs must be Flambeau's own preprocessing (the photo's pixels, the tokenizer's ids).
 // Skips with the reason only where Chromium cannot start.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, resolve, sep } from "node:path";
@@ -234,6 +234,14 @@ test("onnx page: a typed text is tokenized from the model's metadata and classif
   }
   assert.ok(tokenizer.encode(texts[0]!).filter((v) => v > 1).length >= 5, "the first text has words in the vocabulary");
   net.dispose();
+
+  // ?model= names another file; a missing one is said in the page.
+  copyFileSync(join(root, "text.onnx"), join(site("text"), "again.onnx"));
+  const other = await open(`${url}/text/?model=again.onnx`);
+  assert.match((await other.textContent("#status")) ?? "", /^again\.onnx: text-classification \(textcnn\), 2 classes/);
+  await other.goto(`${url}/text/?model=nothing.onnx`);
+  await other.waitForSelector('#status[data-state="error"]');
+  assert.match((await other.textContent("#status")) ?? "", /no nothing\.onnx beside the page \(HTTP 404\)/);
 });
 
 test("onnx page: the metadata reader and --web refuse what they cannot handle, by name", async () => {
