@@ -16,7 +16,7 @@ npx --no-install tsc -p tsconfig.build.json >&2
 node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
 [ -f dist/src/tasks/catalog.json ] || { say "the task catalog was not written"; exit 1; }
 # The page of `flambeau export --web`, bundled here: esbuild is a devDependency.
-rm -rf dist/web
+rm -rf dist/web/onnx
 node scripts/build-web.js
 [ -f dist/web/onnx/app.js ] || { say "the browser page (dist/web/onnx) was not built"; exit 1; }
 
