@@ -45,15 +45,18 @@ export function modelInfo(meta: Readonly<Record<string, string>>): ModelInfo {
   const pre = parse(meta, "preprocessing") as Record<string, unknown>;
   const base = { task, architecture: meta.architecture ?? "", labels: labels as string[] };
   if (task === "image-classification") {
+    // The bound of config.json's image size (src/train/config-schema.ts: MAX_IMAGE_SIZE).
     const { size, channels, mean, std } = pre;
     const perChannel = (v: unknown): v is number[] => Array.isArray(v) && v.length === channels && v.every(isNum);
-    if (!isNum(size) || size < 1 || size > 1024 || (channels !== 1 && channels !== 3) || !perChannel(mean) || !perChannel(std))
+    const isSize = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 4096;
+    if (!isSize(size) || (channels !== 1 && channels !== 3) || !perChannel(mean) || !perChannel(std))
       throw new Error(`the image preprocessing metadata does not fit ({size, channels 1|3, mean, std}): ${JSON.stringify(pre)}`);
     return { ...base, multiLabel: false, kind: "image", image: { size, channels, mean, std } };
   }
   if (task === "text-classification") {
     const { maxTokens, padId } = pre;
-    if (!isNum(maxTokens) || maxTokens < 1 || !isNum(padId))
+    const isId = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+    if (!isId(maxTokens) || maxTokens < 1 || !isId(padId))
       throw new Error(`the text preprocessing metadata does not fit ({maxTokens, padId}): ${JSON.stringify(pre)}`);
     if (meta.tokenizer === undefined) throw new Error("the text model's metadata has no tokenizer");
     // Older exports said multi-label only in the output's description.
