@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm's prepack: what the npm package ships, built from a checkout. dist/src from src/ alone
-# (tsconfig.build.json: no tests, no benchmarks), the task catalog beside it, and the native
+# (tsconfig.build.json: no tests, no benchmarks), the task catalog beside it, the browser page
+# of `flambeau export --web` (dist/web/onnx), and the native
 # addons prebuilt for linux-x64 against Debian's libtorch 1.13 (prebuilds/linux-x64), which
 # an installed package loads without building anything (scripts/install.js rebuilds only when
 # they do not load there).
@@ -14,6 +15,10 @@ rm -rf dist/src
 npx --no-install tsc -p tsconfig.build.json >&2
 node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
 [ -f dist/src/tasks/catalog.json ] || { say "the task catalog was not written"; exit 1; }
+# The page of `flambeau export --web`, bundled here: esbuild is a devDependency.
+rm -rf dist/web/onnx
+node scripts/build-web.js
+[ -f dist/web/onnx/app.js ] || { say "the browser page (dist/web/onnx) was not built"; exit 1; }
 
 bash scripts/build-addon.sh
 # Only an addon linked against Debian's libtorch is a prebuilt for others; one built against

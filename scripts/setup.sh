@@ -86,3 +86,10 @@ if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json -newer "$stamp
   node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
   touch "$stamp"
 fi
+
+# --- the browser page of `flambeau export --web` (web/onnx → dist/web/onnx, esbuild) ------
+page=dist/web/onnx/app.js
+if [ ! -f "$page" ] || [ -n "$(find web src/io/onnx/metadata.ts scripts/build-web.js -newer "$page" -type f 2>/dev/null | head -n 1)" ]; then
+  say "bundling the browser page (web/onnx)"
+  node scripts/build-web.js
+fi

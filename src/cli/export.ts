@@ -8,6 +8,7 @@ import { writeAll, writeAtomic } from "../io/atomic.js";
 import { exportOnnx, OPSET } from "../io/onnx/index.js";
 import { getTask, TASKS } from "../tasks/registry.js";
 import { readModelConfig } from "../train/model-dir.js";
+import { planWebPage, writeWebPage } from "./export-web.js";
 
 const OP = "export";
 export const EXPORT_FORMATS = ["onnx"] as const;
@@ -15,6 +16,8 @@ export const EXPORT_FORMATS = ["onnx"] as const;
 export interface ExportCliOptions {
   format?: string;
   out: string;
+  /** Also write the browser page with the model into this folder (image and text classifiers). */
+  web?: string;
 }
 
 export interface ExportResult {
@@ -25,6 +28,8 @@ export interface ExportResult {
   architecture: string;
   bytes: number;
   inputs: { name: string; shape: (number | string)[]; dtype: string }[];
+  /** The page's folder and files, with --web. */
+  web?: { dir: string; files: string[] };
 }
 
 export async function runExportCli(dir: string, o: ExportCliOptions): Promise<ExportResult> {
@@ -42,6 +47,7 @@ export async function runExportCli(dir: string, o: ExportCliOptions): Promise<Ex
       .map((t) => t.name);
     throw new FlambeauError("E_ARG", `${OP}: the ${task.name} task has no ONNX export yet; tasks that export: ${ok.join(", ")}`, OP);
   }
+  const webPlan = o.web === undefined ? undefined : await planWebPage(task.name, o.web);
   const spec = await task.loadExport(dir);
   try {
     const bytes = exportOnnx(spec.module, spec.inputs, {
@@ -52,6 +58,7 @@ export async function runExportCli(dir: string, o: ExportCliOptions): Promise<Ex
       metadata: { task: task.name, architecture: config.architecture, ...spec.metadata },
     });
     await writeAtomic(OP, o.out, (fh) => writeAll(fh, [bytes]));
+    const web = webPlan && { dir: webPlan.out, files: await writeWebPage(webPlan, bytes) };
     return {
       out: o.out,
       format: "onnx",
@@ -60,6 +67,7 @@ export async function runExportCli(dir: string, o: ExportCliOptions): Promise<Ex
       architecture: config.architecture,
       bytes: bytes.length,
       inputs: spec.inputs.map((t, i) => ({ name: spec.inputNames[i]!, shape: ["batch", ...t.shape.slice(1)], dtype: t.dtype })),
+      ...(web ? { web } : {}),
     };
   } finally {
     spec.module.dispose();

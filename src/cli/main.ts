@@ -738,6 +738,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .argument("<dir>", "model directory written by `flambeau train`")
     .requiredOption("--out <file>", "the .onnx file to write (atomically)")
     .option("--format <name>", "export format", "onnx")
+    .option("--web <dir>", "also write a static page that runs the model in a browser (onnxruntime-web) into this folder")
     .option("--json", "print the result as one JSON object")
     .action(async (dir: string, o: import("./export.js").ExportCliOptions & { json?: boolean }) => {
       const { runExportCli } = await import("./export.js");
@@ -746,7 +747,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       print(
         Boolean(o.json),
         r,
-        () => `wrote ${r.out} (${r.task}/${r.architecture}, ONNX opset ${r.opset}, ${r.bytes} bytes; input ${ins})`,
+        () =>
+          `wrote ${r.out} (${r.task}/${r.architecture}, ONNX opset ${r.opset}, ${r.bytes} bytes; input ${ins})${r.web ? `\nwrote the page into ${r.web.dir}/ (serve it: python3 -m http.server -d ${r.web.dir})` : ""}`,
       );
     });
 

@@ -3,7 +3,7 @@
 export { writeTextAtomic } from "./atomic.js";
 export { CHECKPOINT_FORMAT, type Checkpoint, loadCheckpoint, type OptimizerStateDictLike, saveCheckpoint } from "./checkpoint.js";
 export { describeWeightsReport, type KeyRename, type LoadWeightsOptions, loadWeights, type WeightsReport } from "./load-weights.js";
-export { type ExportOptions as OnnxExportOptions, exportOnnx, OPSET as ONNX_OPSET } from "./onnx/index.js";
+export { type ExportOptions as OnnxExportOptions, exportOnnx, OPSET as ONNX_OPSET, readOnnxMetadata } from "./onnx/index.js";
 export { dequantizeInt8, dequantizeWeights, INT8_SCALE_SUFFIX, quantizeInt8 } from "./quantized-weights.js";
 export {
   type Deserialized,

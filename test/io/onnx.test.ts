@@ -142,45 +142,7 @@ test("onnx: convolutions with same padding, transposed convs, resizes, pools, no
   assert.ok(diff <= TOL, `max abs diff ${diff}`);
 });
 
-/** Top-level string → string entries of ModelProto.metadata_props (field 14), read back from the wire format. */
-function readMetadata(bytes: Uint8Array): Record<string, string> {
-  const out: Record<string, string> = {};
-  let at = 0;
-  const varint = (): number => {
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      const b = bytes[at++]!;
-      v += (b & 0x7f) * mul;
-      if (b < 0x80) return v;
-      mul *= 128;
-    }
-  };
-  const fields = (end: number, each: (field: number, start: number, len: number) => void) => {
-    while (at < end) {
-      const tag = varint();
-      if ((tag & 7) === 0) varint();
-      else if ((tag & 7) === 2) {
-        const len = varint();
-        each(tag >>> 3, at, len);
-        at += len;
-      } else throw new Error(`wire type ${tag & 7}`);
-    }
-  };
-  const text = (s: number, n: number) => new TextDecoder().decode(bytes.subarray(s, s + n));
-  fields(bytes.length, (field, start, len) => {
-    if (field !== 14) return;
-    const save = at;
-    at = start;
-    const kv: string[] = [];
-    fields(start + len, (_f, s, n) => {
-      kv.push(text(s, n));
-    });
-    out[kv[0]!] = kv[1]!;
-    at = save;
-  });
-  return out;
-}
+const readMetadata = fl.io.readOnnxMetadata;
 
 test("onnx: the protobuf writer's bytes match hand-encoded ones", () => {
   const bytes = encodeModel({

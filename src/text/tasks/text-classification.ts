@@ -482,7 +482,7 @@ export const textClassification = defineTask({
       metadata: {
         input: `int64 [batch, ${T}]: token ids from the tokenizer below (lowercased words${pre.cls ? `, "${CLS_TOKEN}" first` : ""}), at most ${T}, padded with 0`,
         output: `logits [batch, classes]; ${pre.multiLabel ? "a sigmoid per class gives each label's probability (multi-label)" : "softmax gives the probabilities of labels"}`,
-        preprocessing: JSON.stringify({ maxTokens: T, cls: pre.cls, email: pre.email, padId: 0 }),
+        preprocessing: JSON.stringify({ maxTokens: T, cls: pre.cls, email: pre.email, padId: 0, multiLabel: pre.multiLabel === true }),
         labels: JSON.stringify(labels),
         ...(file ? { tokenizer: readFileSync(file, "utf8") } : {}),
       },
