@@ -30,7 +30,10 @@ export function Chart(props: { title: string; xs: number[]; lines: Line[]; testI
       height: 240,
       scales: { x: { time: false } },
       axes: [{ label: "epoch" }, {}],
-      series: [{ label: "epoch" }, ...props.lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 6 } }))],
+      series: [
+        { label: "epoch" },
+        ...props.lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 6 } })),
+      ],
     };
     plot.current = { u: new uPlot(opts, data, el.current), shape };
   });

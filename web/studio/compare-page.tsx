@@ -11,7 +11,13 @@ function overlay(a: RunEvent[], b: RunEvent[], key: string, names: [string, stri
     const by = new Map(events.map((e, i) => [epochOf(e, i), e[key]]));
     return xs.map((x) => (typeof by.get(x) === "number" ? (by.get(x) as number) : null));
   };
-  return { xs, lines: [{ label: `${names[0]} ${key}`, values: at(a) }, { label: `${names[1]} ${key}`, values: at(b) }] };
+  return {
+    xs,
+    lines: [
+      { label: `${names[0]} ${key}`, values: at(a) },
+      { label: `${names[1]} ${key}`, values: at(b) },
+    ],
+  };
 }
 
 export function ComparePage(props: { a: string; b: string }) {

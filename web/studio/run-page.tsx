@@ -29,7 +29,9 @@ function Config(props: { config: Record<string, unknown> }) {
 
 function Metrics(props: { metrics: Record<string, unknown> }) {
   const flat = Object.entries(props.metrics).flatMap(([k, v]) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.entries(v as Record<string, unknown>).map(([k2, v2]) => [`${k}.${k2}`, v2] as const) : [[k, v] as const],
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.entries(v as Record<string, unknown>).map(([k2, v2]) => [`${k}.${k2}`, v2] as const)
+      : [[k, v] as const],
   );
   return (
     <table class="metrics" data-testid="final-metrics">

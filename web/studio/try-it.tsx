@@ -52,8 +52,11 @@ export function TryIt(props: { run: RunDetail }) {
           }}
         />
       )}
-      {preview && kind === "image" && <img class="preview" src={preview} alt="the uploaded image" />}
-      {preview && kind === "audio" && <audio controls src={preview} />}
+      {preview && kind === "image" && <img class="preview" src={preview} alt="what will be predicted" />}
+      {preview && kind === "audio" && (
+        // biome-ignore lint/a11y/useMediaCaption: a clip the user just picked has no captions to give
+        <audio controls src={preview} />
+      )}
       <button type="button" disabled={busy || (kind === "text" ? text === "" : !file)} onClick={go}>
         Predict
       </button>
