@@ -14,6 +14,9 @@ rm -rf dist/src
 npx --no-install tsc -p tsconfig.build.json >&2
 node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
 [ -f dist/src/tasks/catalog.json ] || { say "the task catalog was not written"; exit 1; }
+# The studio's page (web/studio: preact, uPlot) bundled once here, so an installed package needs no esbuild.
+node --input-type=module -e 'await (await import("./dist/src/studio/assets.js")).bundleStudio("dist/src/studio/web")' >&2
+[ -f dist/src/studio/web/app.js ] && [ -f dist/src/studio/web/app.css ] || { say "the studio page was not bundled"; exit 1; }
 
 bash scripts/build-addon.sh
 # Only an addon linked against Debian's libtorch is a prebuilt for others; one built against

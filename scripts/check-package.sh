@@ -40,6 +40,7 @@ grep -q '^package/dist/src/index.js$' <<<"$files" || fail "dist/src/index.js is 
 grep -q '^package/dist/src/index.d.ts$' <<<"$files" || fail "dist/src/index.d.ts is not in the tarball"
 grep -q '^package/dist/src/tasks/catalog.json$' <<<"$files" || fail "the task catalog is not in the tarball"
 grep -q '^package/prebuilds/linux-x64/flambeau.node$' <<<"$files" || fail "the prebuilt addon is not in the tarball"
+grep -q '^package/dist/src/studio/web/app.js$' <<<"$files" || fail "the studio's bundled page is not in the tarball"
 if grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | grep -q .; then
   fail "sources, tests or benchmarks are in the tarball: $(grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | tr '\n' ' ')"
 fi

@@ -734,7 +734,9 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
 
   program
     .command("studio")
-    .description("a web studio over a runs folder: runs, live curves (train with --event-log RUN/events.jsonl), confusion matrices, comparisons, try a model")
+    .description(
+      "a web studio over a runs folder: runs, live curves (train with --event-log RUN/events.jsonl), confusion matrices, comparisons, try a model",
+    )
     .option("--runs <dir>", "runs folder: one subfolder per run (--out runs/x --event-log runs/x/events.jsonl)", "runs")
     .option("--port <n>", "TCP port (0: any free port)", portArg, 8090)
     .option("--host <addr>", "interface to listen on", "127.0.0.1")

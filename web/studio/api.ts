@@ -71,6 +71,7 @@ export function seriesKeys(events: readonly RunEvent[]): { losses: string[]; met
 export const epochOf = (e: RunEvent, i: number): number => (typeof e.epoch === "number" ? e.epoch : i + 1);
 
 export function formatNumber(v: unknown): string {
+  if (v === undefined || v === null) return "–";
   if (typeof v !== "number") return typeof v === "string" ? v : JSON.stringify(v);
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 1000 || Math.abs(v) < 0.001 ? v.toExponential(3) : v.toFixed(4);

@@ -29,6 +29,8 @@ export function Chart(props: { title: string; xs: number[]; lines: Line[]; testI
       width: 520,
       height: 240,
       scales: { x: { time: false } },
+      // Labels only: values show on hover, which a page watched (or screenshotted) has none of.
+      legend: { live: false },
       axes: [{ label: "epoch" }, {}],
       series: [
         { label: "epoch" },

@@ -9,6 +9,9 @@ import { useRun } from "./use-run.js";
 export const linesOf = (events: readonly RunEvent[], keys: readonly string[], prefix = ""): Line[] =>
   keys.map((k) => ({ label: `${prefix}${k}`, values: events.map((e) => (typeof e[k] === "number" ? (e[k] as number) : null)) }));
 
+/** Numbers to 4 significant digits (normalisation statistics print 17). */
+const rounded = (_k: string, v: unknown): unknown => (typeof v === "number" && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v);
+
 function Config(props: { config: Record<string, unknown> }) {
   const { task, architecture, hyper, preprocessing, labels } = props.config;
   const rows: [string, unknown][] = [
@@ -22,7 +25,7 @@ function Config(props: { config: Record<string, unknown> }) {
     <dl class="config">
       {rows
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}>{typeof v === "string" ? v : JSON.stringify(v)}</dd>])}
+        .map(([k, v]) => [<dt key={`t${k}`}>{k}</dt>, <dd key={`d${k}`}>{typeof v === "string" ? v : JSON.stringify(v, rounded)}</dd>])}
     </dl>
   );
 }
@@ -56,11 +59,12 @@ export function RunPage(props: { name: string }) {
   const { losses, metrics } = seriesKeys(events);
   const xs = events.map(epochOf);
   const cm = run.evaluation?.confusionMatrix;
+  const square = Array.isArray(cm) && cm.every((r) => Array.isArray(r) && r.length === cm.length && r.every((v) => typeof v === "number"));
   const labels = (run.evaluation?.labels as string[] | undefined) ?? run.labels ?? [];
   return (
     <section>
       <h2>
-        {run.name} <small>{run.task ?? "training…"}</small>
+        {run.name} <small>{run.task ?? "no model yet"}</small>
       </h2>
       <div class="grid">
         <Chart title="loss" xs={xs} lines={linesOf(events, losses)} testId="loss-chart" />
@@ -69,24 +73,24 @@ export function RunPage(props: { name: string }) {
       <p class="muted" data-testid="epochs">
         {events.length} epoch{events.length === 1 ? "" : "s"} logged
       </p>
+      {square && (
+        <div>
+          <h3>Confusion matrix and per-class metrics</h3>
+          <Confusion matrix={cm as number[][]} labels={labels} />
+        </div>
+      )}
       <div class="grid">
         <div>
-          <h3>Config</h3>
-          {run.config ? <Config config={run.config} /> : <p class="muted">No saved model yet.</p>}
+          <h3>Try it</h3>
+          <TryIt run={run} />
         </div>
         <div>
           <h3>Final metrics</h3>
           {run.metrics ? <Metrics metrics={run.metrics} /> : <p class="muted">Written when training ends.</p>}
         </div>
       </div>
-      {Array.isArray(cm) && (
-        <div>
-          <h3>Confusion matrix and per-class metrics</h3>
-          <Confusion matrix={cm as number[][]} labels={labels} />
-        </div>
-      )}
-      <h3>Try it</h3>
-      <TryIt run={run} />
+      <h3>Config</h3>
+      {run.config ? <Config config={run.config} /> : <p class="muted">No saved model yet.</p>}
     </section>
   );
 }

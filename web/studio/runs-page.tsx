@@ -54,7 +54,7 @@ export function RunsPage() {
                 <a href={`#/run/${encodeURIComponent(r.name)}`}>{r.name}</a>
                 {r.problem && <span class="error"> {r.problem}</span>}
               </td>
-              <td>{r.task ?? "training…"}</td>
+              <td>{r.task ?? "no model yet"}</td>
               <td>{r.architecture ?? ""}</td>
               <td>{r.epochs}</td>
               <td class="metrics">
