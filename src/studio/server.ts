@@ -52,14 +52,23 @@ export async function studio(o: StudioOptions = {}): Promise<RunningStudio> {
     throw new FlambeauError("E_ARG", `studio: pollMs must be in [10, 60000], got ${o.pollMs}`, "studio");
   const limits: ServeLimits = { ...DEFAULT_LIMITS, ...o.limits };
   const assets = await studioAssets();
-  // The page posts to its own origin, and browsers send Origin with every POST: the studio's
-  // own origins are the allowed ones (known once the port is), any other page is refused.
-  let guard = new Guard({ host });
+  // Browsers send Origin with every POST, the page's own included: a request whose Origin is
+  // the Host it was sent to is the page's own (the Host itself is checked as serve checks it);
+  // any other page is refused.
+  const guard = new Guard({ host });
+  const sameOrigin = (hostHeader: string | undefined, origin: string): boolean => {
+    try {
+      const u = new URL(origin);
+      return (u.protocol === "http:" || u.protocol === "https:") && hostHeader !== undefined && u.host === hostHeader.toLowerCase();
+    } catch {
+      return false;
+    }
+  };
   const app = await createHttpApp({
     limits,
     op: "studio",
     logger: o.logger,
-    guard: { check: (h, origin) => guard.check(h, origin) },
+    guard: { check: (h, origin) => guard.check(h, origin !== undefined && sameOrigin(h, origin) ? undefined : origin) },
   });
   const trier = new ModelTrier(limits);
   const streams = new Set<() => void>();
@@ -101,10 +110,6 @@ export async function studio(o: StudioOptions = {}): Promise<RunningStudio> {
   const bound = typeof address === "object" && address ? address.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
   const url = `http://${shown}:${bound}`;
-  guard = new Guard({
-    host,
-    corsOrigins: [url, `http://localhost:${bound}`, `http://127.0.0.1:${bound}`, `http://[::1]:${bound}`],
-  });
   let closing: Promise<void> | undefined;
   return {
     port: bound,
