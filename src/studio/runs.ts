@@ -156,13 +156,27 @@ function summarize(name: string, f: RunFiles, config: Record<string, unknown> | 
 
 const problemOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Everything the studio shows of one run. */
+/** Everything the studio shows of one run; a file that cannot be read is named in `problem`, the rest still shows. */
 export function runDetail(root: string, name: string): RunDetail {
   const f = findRun(root, name);
-  const config = f.model ? readSmallJson(join(f.model, "config.json"), `${name}'s config.json`) : undefined;
+  const problems: string[] = [];
+  const read = (path: string, what: string) => {
+    try {
+      return readSmallJson(path, what);
+    } catch (e) {
+      problems.push(problemOf(e));
+      return undefined;
+    }
+  };
+  const config = f.model ? read(join(f.model, "config.json"), `${name}'s config.json`) : undefined;
   const { events } = readEvents(f.events);
-  const evaluation = readSmallJson(f.eval, `${name}'s eval.json`);
-  return { ...summarize(name, f, config, events), ...(config ? { config } : {}), events, ...(evaluation ? { evaluation } : {}) };
+  const evaluation = read(f.eval, `${name}'s eval.json`);
+  return {
+    ...summarize(name, f, config, events, problems.join("; ") || undefined),
+    ...(config ? { config } : {}),
+    events,
+    ...(evaluation ? { evaluation } : {}),
+  };
 }
 
 /** Every run's summary; a run whose files cannot be read says so instead of hiding the others. */

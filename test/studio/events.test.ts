@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { JsonlTail, MAX_LINE, parseEventLines } from "../../src/studio/events.js";
-import { findRun, listRuns, type RunEvent, readEvents } from "../../src/studio/runs.js";
+import { findRun, listRuns, type RunEvent, readEvents, runDetail } from "../../src/studio/runs.js";
 
 const root = mkdtempSync(join(tmpdir(), "fl-studio-events-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -71,6 +71,11 @@ test("runs are folders with a log or a model; a name is found among the entries 
     [["a", 2, 0.5]],
   );
   assert.equal(findRun(runs, "a").dir, join(runs, "a"));
+  // A half-written eval.json (a shell redirect in progress) is named; the run still shows.
+  writeFileSync(join(runs, "a", "eval.json"), '{"confusionMatrix": [[1, 0], [0');
+  const detail = runDetail(runs, "a");
+  assert.match(detail.problem ?? "", /eval\.json is not JSON/);
+  assert.equal(detail.events.length, 2);
   for (const [name, status] of [
     ["../a", 400],
     ["/etc", 400],

@@ -66,6 +66,7 @@ export function RunPage(props: { name: string }) {
       <h2>
         {run.name} <small>{run.task ?? "no model yet"}</small>
       </h2>
+      {run.problem && <p class="error">{run.problem}</p>}
       <div class="grid">
         <Chart title="loss" xs={xs} lines={linesOf(events, losses)} testId="loss-chart" />
         {metrics.length > 0 && <Chart title="metrics" xs={xs} lines={linesOf(events, metrics)} testId="metric-chart" />}
