@@ -179,7 +179,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
       "--data",
       join(images, "train"),
       "--epochs",
-      "6",
+      "4",
       "--seed",
       "0",
       "--out",
@@ -201,7 +201,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   await pointsAbove(1);
   const seen = await points();
   await pointsAbove(seen);
-  assert.ok(seen >= 2 && seen < 6, `the page saw ${seen} points, then more`);
+  assert.ok(seen >= 2 && seen < 4, `the page saw ${seen} points, then more`);
   assert.equal(await exited, 0, log.join(""));
   child = undefined;
 
@@ -210,7 +210,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   await page.setInputFiles("[data-testid=upload]", file, { timeout: 20_000 });
   await page.click("[data-testid=try-it] button");
   await page.waitForSelector("[data-testid=prediction]", { timeout: 20_000 });
-  assert.equal(await points(), 6);
+  assert.equal(await points(), 4);
   const shown = await page.$$eval("[data-label]", (els) =>
     els.map((e) => ({ label: e.getAttribute("data-label"), probability: Number(e.getAttribute("data-probability")) })),
   );
