@@ -115,10 +115,26 @@ export function findRun(root: string, name: string): RunFiles {
   return runFiles(join(root, found));
 }
 
+// The runs page asks for every run every few seconds: a log unchanged since (same size and
+// time) is not read again. Bounded: the oldest entries go first.
+const parsed = new Map<string, { key: string; events: RunEvent[]; end: number }>();
+const CACHED_LOGS = 256;
+
 /** A run's event log: its last LOG_BYTES, parsed (lines that are not JSON objects skipped). */
 export function readEvents(path: string): { events: RunEvent[]; end: number } {
   if (!existsSync(path)) return { events: [], end: 0 };
-  const size = statSync(path).size;
+  const st = statSync(path);
+  const key = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  const hit = parsed.get(path);
+  if (hit?.key === key) return hit;
+  const read = readLogEnd(path, st.size);
+  parsed.delete(path);
+  if (parsed.size >= CACHED_LOGS) parsed.delete(parsed.keys().next().value!);
+  parsed.set(path, { key, ...read });
+  return read;
+}
+
+function readLogEnd(path: string, size: number): { events: RunEvent[]; end: number } {
   const start = Math.max(0, size - LOG_BYTES);
   const buf = Buffer.alloc(size - start);
   const fd = openSync(path, "r");
