@@ -4,13 +4,15 @@
 // try-it panel: the prediction equals the task's own predict. Plain HTTP checks: run names
 // outside the folder's listing (`../`, absolute, encoded, hidden, symlinked) get 4xx, foreign
 // Host and Origin are refused, and an event stream follows appended lines and closes when
-// its client leaves. Screenshots go to a temporary folder (STUDIO_SCREENSHOTS=docs/studio
+// its client leaves; the model is tried over HTTP too (the check that stays where Chromium
+// cannot start). Screenshots go to a temporary folder (STUDIO_SCREENSHOTS=docs/studio
 // writes the README's).
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import {
   appendFileSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -70,6 +72,44 @@ after(async () => {
   await s?.close();
   for (const d of [images, runs, process.env.STUDIO_SCREENSHOTS ? "" : shots]) if (d) rmSync(d, { recursive: true, force: true });
 });
+
+/** `flambeau train` of a tiny image classifier into runs/NAME, logging its epochs there. */
+function startTraining(out: string): { exited: Promise<number | null>; log: string[] } {
+  const log: string[] = [];
+  const c = spawn(
+    process.execPath,
+    [
+      join(REPO, "bin/flambeau.js"),
+      "train",
+      "image-classification",
+      "--data",
+      join(images, "train"),
+      "--epochs",
+      "4",
+      "--seed",
+      "0",
+      "--out",
+      out,
+      "--event-log",
+      join(out, "events.jsonl"),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child = c;
+  c.stdout!.on("data", (b: Buffer) => log.push(b.toString()));
+  c.stderr!.on("data", (b: Buffer) => log.push(b.toString()));
+  const exited = new Promise<number | null>((res) =>
+    c.once("exit", (code) => {
+      child = undefined;
+      res(code);
+    }),
+  );
+  return { exited, log };
+}
+
+const testImage = (): string => join(images, "test", "bag", readdirSync(join(images, "test", "bag"))[0]!);
+type Labels = { labels: { label: string; probability: number }[] }[];
+const reference = async (model: string, file: string) => (await getTask("image-classification").predict(model, [file])) as Labels;
 
 /** A raw request, so that Host and Origin are sent as written. */
 function raw(path: string, headers: Record<string, string> = {}, method = "GET"): Promise<{ status: number; body: string }> {
@@ -169,29 +209,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${s.url}/#/run/live`);
   await page.waitForSelector("[data-testid=loss-chart][data-points='0']", { timeout: 10_000 });
-  const log: string[] = [];
-  child = spawn(
-    process.execPath,
-    [
-      join(REPO, "bin/flambeau.js"),
-      "train",
-      "image-classification",
-      "--data",
-      join(images, "train"),
-      "--epochs",
-      "4",
-      "--seed",
-      "0",
-      "--out",
-      out,
-      "--event-log",
-      join(out, "events.jsonl"),
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  child.stdout!.on("data", (c: Buffer) => log.push(c.toString()));
-  child.stderr!.on("data", (c: Buffer) => log.push(c.toString()));
-  const exited = new Promise<number | null>((res) => child!.once("exit", res));
+  const { exited, log } = startTraining(out);
   const points = () => page.getAttribute("[data-testid=loss-chart]", "data-points").then(Number);
   // Polled from here: the page's CSP refuses the string evaluation a waitForFunction would need.
   const pointsAbove = async (n: number) => {
@@ -203,10 +221,9 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   await pointsAbove(seen);
   assert.ok(seen >= 2 && seen < 4, `the page saw ${seen} points, then more`);
   assert.equal(await exited, 0, log.join(""));
-  child = undefined;
 
   // The saved model arrives over the stream ("run" event): the try-it panel opens.
-  const file = join(images, "test", "bag", readdirSync(join(images, "test", "bag"))[0]!);
+  const file = testImage();
   await page.setInputFiles("[data-testid=upload]", file, { timeout: 20_000 });
   await page.click("[data-testid=try-it] button");
   await page.waitForSelector("[data-testid=prediction]", { timeout: 20_000 });
@@ -214,7 +231,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   const shown = await page.$$eval("[data-label]", (els) =>
     els.map((e) => ({ label: e.getAttribute("data-label"), probability: Number(e.getAttribute("data-probability")) })),
   );
-  const ref = (await getTask("image-classification").predict(out, [file])) as { labels: { label: string; probability: number }[] }[];
+  const ref = await reference(out, file);
   assert.deepEqual(
     shown.map((l) => l.label),
     ref[0]!.labels.map((l) => l.label),
@@ -242,4 +259,51 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
     const png = readFileSync(join(shots, f));
     assert.equal(png.subarray(1, 4).toString(), "PNG");
   }
+});
+
+test("try the model over HTTP: JSON base64 and multipart predict as the task does; wrong inputs are 4xx", async () => {
+  const out = join(runs, "live");
+  // Without Chromium the test above skipped before training: train here.
+  if (!existsSync(join(out, "config.json"))) {
+    mkdirSync(out, { recursive: true });
+    const { exited, log } = startTraining(out);
+    assert.equal(await exited, 0, log.join(""));
+  }
+  const file = testImage();
+  const png = readFileSync(file);
+  const ref = await reference(out, file);
+  const url = `${s.url}/api/runs/live/predict`;
+  const form = new FormData();
+  form.append("inputs", new Blob([png], { type: "image/png" }), "bag.png");
+  for (const init of [
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ inputs: [{ base64: png.toString("base64") }] }),
+    },
+    { method: "POST", body: form },
+  ]) {
+    const r = await fetch(url, init);
+    assert.equal(r.status, 200);
+    const a = (await r.json()) as { task: string; predictions: Labels };
+    assert.equal(a.task, "image-classification");
+    assert.deepEqual(
+      a.predictions[0]!.labels.map((l) => l.label),
+      ref[0]!.labels.map((l) => l.label),
+    );
+    for (const [i, l] of a.predictions[0]!.labels.entries()) assert.ok(Math.abs(l.probability - ref[0]!.labels[i]!.probability) < 1e-5);
+  }
+  const json = (body: unknown) =>
+    fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  assert.equal((await json({ inputs: ["/etc/passwd"] })).status, 400);
+  assert.equal((await json({ inputs: [{ base64: Buffer.from("not an image").toString("base64") }] })).status, 415);
+  mkdirSync(join(runs, "unsaved"));
+  writeFileSync(join(runs, "unsaved", "events.jsonl"), '{"epoch":1,"loss":1}\n');
+  const r = await fetch(`${s.url}/api/runs/unsaved/predict`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(r.status, 409);
+  rmSync(join(runs, "unsaved"), { recursive: true });
 });
