@@ -14,6 +14,9 @@ const COLORS = ["#d9480f", "#1c7ed6", "#2f9e44", "#ae3ec9", "#f59f00", "#0c8599"
 export function Chart(props: { title: string; xs: number[]; lines: Line[]; testId?: string }) {
   const el = useRef<HTMLDivElement>(null);
   const plot = useRef<{ u: uPlot; shape: string } | null>(null);
+  // Every point count drawn, in order: how the curve grew (the browser test reads it).
+  const counts = useRef<number[]>([]);
+  if (counts.current.at(-1) !== props.xs.length) counts.current.push(props.xs.length);
   const shape = props.lines.map((l) => l.label).join("\u0000");
   const data = [props.xs, ...props.lines.map((l) => l.values)] as uPlot.AlignedData;
 
@@ -40,5 +43,5 @@ export function Chart(props: { title: string; xs: number[]; lines: Line[]; testI
     plot.current = { u: new uPlot(opts, data, el.current), shape };
   });
   useEffect(() => () => plot.current?.u.destroy(), []);
-  return <div class="chart" ref={el} data-testid={props.testId} data-points={props.xs.length} />;
+  return <div class="chart" ref={el} data-testid={props.testId} data-points={props.xs.length} data-counts={counts.current.join(",")} />;
 }
