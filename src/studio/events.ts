@@ -1,7 +1,7 @@
 // The trainer's event log (one JSON object per epoch, appended while it trains) read as it
 // grows: a poll reads the bytes past the last offset, in bounded chunks, and hands on the
 // whole lines; a line longer than MAX_LINE is skipped rather than held, and a file that
-// shrinks (a new run in the same folder) is read again from its start.
+// shrinks or is replaced (a new run in the same folder) is read again from its start.
 import { open, stat } from "node:fs/promises";
 import type { RunEvent } from "./runs.js";
 
@@ -48,6 +48,7 @@ export class JsonlTail {
   #partial = Buffer.alloc(0);
   #skipping = false;
   #busy = false;
+  #ino: number | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -63,11 +64,12 @@ export class JsonlTail {
     if (this.#busy || this.#timer === undefined) return;
     this.#busy = true;
     try {
-      const size = await stat(this.path).then(
-        (s) => s.size,
-        () => -1,
-      );
-      if (size >= 0 && size < this.#offset) {
+      const st = await stat(this.path).catch(() => undefined);
+      const size = st ? st.size : -1;
+      // A log that shrank, or another file under the name (deleted and written again), is read from its start.
+      const replaced = st !== undefined && this.#ino !== undefined && st.ino !== this.#ino;
+      if (st) this.#ino = st.ino;
+      if (size >= 0 && (size < this.#offset || replaced)) {
         this.#offset = 0;
         this.#partial = Buffer.alloc(0);
         this.#skipping = false;

@@ -2,7 +2,7 @@
 // that are not JSON objects, half-written and over-long lines, a log that restarts, and run
 // names that are not entries of the folder.
 import assert from "node:assert/strict";
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -53,6 +53,15 @@ test("a tail hands on whole lines only, skips an over-long line, and starts agai
     writeFileSync(file, '{"epoch":1,"loss":9}\n');
     await tail.poll();
     assert.deepEqual(got.at(-1), { epoch: 1, loss: 9 });
+    // Replaced by another file, longer than what was read: still read from its start.
+    writeFileSync(join(root, "other.jsonl"), `${'{"epoch":1,"loss":7}\n'.repeat(3)}`);
+    renameSync(join(root, "other.jsonl"), file);
+    await tail.poll();
+    assert.deepEqual(got.slice(-3), [
+      { epoch: 1, loss: 7 },
+      { epoch: 1, loss: 7 },
+      { epoch: 1, loss: 7 },
+    ]);
   } finally {
     tail.stop();
   }
