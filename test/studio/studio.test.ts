@@ -204,7 +204,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   const out = join(runs, "live");
   mkdirSync(out);
   writeFileSync(join(out, "events.jsonl"), "");
-  const page = await browser.newPage({ viewport: { width: 1120, height: 860 } });
+  const page = await browser.newPage({ viewport: { width: 1120, height: 940 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${s.url}/#/run/live`);
@@ -231,7 +231,7 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   // The saved model arrives over the stream ("run" event): the try-it panel opens.
   const file = testImage();
   await page.setInputFiles("[data-testid=upload]", file, { timeout: 20_000 });
-  await page.click("[data-testid=try-it] button");
+  await page.click("[data-testid=predict]");
   await page.waitForSelector("[data-testid=prediction]", { timeout: 20_000 });
   assert.equal(await points(), 4);
   const shown = await page.$$eval("[data-label]", (els) =>
@@ -245,6 +245,27 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   for (const [i, l] of shown.entries()) assert.ok(Math.abs(l.probability - ref[0]!.labels[i]!.probability) < 1e-5, `${l.label}`);
   await page.locator("header").scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(shots, "run.png") });
+
+  // A drawing is predicted the same way (it goes up as a PNG).
+  const pad = (await page.locator("[data-testid=draw]").boundingBox())!;
+  await page.mouse.move(pad.x + 20, pad.y + 30);
+  await page.mouse.down();
+  for (const [dx, dy] of [
+    [90, 30],
+    [90, 90],
+    [20, 90],
+    [20, 30],
+  ] as const)
+    await page.mouse.move(pad.x + dx, pad.y + dy, { steps: 4 });
+  await page.mouse.up();
+  await page.click("[data-testid=use-drawing]");
+  await page.waitForSelector("img.preview[src^='blob:']");
+  await page.waitForSelector("[data-testid=prediction]", { state: "detached", timeout: 5_000 });
+  await page.click("[data-testid=predict]");
+  await page.waitForSelector("[data-testid=prediction]", { timeout: 20_000 });
+  const drawn = await page.$$eval("[data-label]", (els) => els.map((e) => Number(e.getAttribute("data-probability"))));
+  assert.equal(drawn.length, 3);
+  assert.ok(Math.abs(drawn.reduce((a, b) => a + b, 0) - 1) < 1e-4, `${drawn}`);
 
   // The baseline gets a saved model too (this one's): its page then shows a finished run.
   for (const f of ["config.json", "model.safetensors"]) copyFileSync(join(out, f), join(runs, "baseline", f));

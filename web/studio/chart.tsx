@@ -34,7 +34,8 @@ export function Chart(props: { title: string; xs: number[]; lines: Line[]; testI
       scales: { x: { time: false } },
       // Labels only: values show on hover, which a page watched (or screenshotted) has none of.
       legend: { live: false },
-      axes: [{ label: "epoch" }, {}],
+      // Epochs are whole numbers: no ticks between them.
+      axes: [{ label: "epoch", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, {}],
       series: [
         { label: "epoch" },
         ...props.lines.map((l, i) => ({ label: l.label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 6 } })),

@@ -1,7 +1,8 @@
-// "Try it": an image or audio file, or a typed text, predicted by the run's saved model
+// "Try it": an image (uploaded or drawn) or audio file, or a typed text, predicted by the run's saved model
 // through the same path as `flambeau serve`.
 import { useState } from "preact/hooks";
 import { type Prediction, predict, type RunDetail } from "./api.js";
+import { DrawPad } from "./draw-pad.js";
 
 interface Label {
   label: string;
@@ -34,6 +35,12 @@ export function TryIt(props: { run: RunDetail }) {
     }
   };
   const labels = answer ? labelsOf(answer.predictions[0]) : [];
+  const pick = (f: File | null) => {
+    setFile(f);
+    setAnswer(null);
+    if (preview) URL.revokeObjectURL(preview);
+    setPreview(f ? URL.createObjectURL(f) : "");
+  };
   return (
     <div class="try-it" data-testid="try-it">
       {kind === "text" ? (
@@ -43,21 +50,20 @@ export function TryIt(props: { run: RunDetail }) {
           type="file"
           accept={kind === "image" ? "image/*" : "audio/wav"}
           data-testid="upload"
-          onChange={(e) => {
-            const f = (e.target as HTMLInputElement).files?.[0] ?? null;
-            setFile(f);
-            setAnswer(null);
-            if (preview) URL.revokeObjectURL(preview);
-            setPreview(f ? URL.createObjectURL(f) : "");
-          }}
+          onChange={(e) => pick((e.target as HTMLInputElement).files?.[0] ?? null)}
         />
       )}
-      {preview && kind === "image" && <img class="preview" src={preview} alt="what will be predicted" />}
+      {kind === "image" && (
+        <div class="media">
+          <DrawPad onDrawing={pick} />
+          {preview && <img class="preview" src={preview} alt="what will be predicted" />}
+        </div>
+      )}
       {preview && kind === "audio" && (
         // biome-ignore lint/a11y/useMediaCaption: a clip the user just picked has no captions to give
         <audio controls src={preview} />
       )}
-      <button type="button" disabled={busy || (kind === "text" ? text === "" : !file)} onClick={go}>
+      <button type="button" data-testid="predict" disabled={busy || (kind === "text" ? text === "" : !file)} onClick={go}>
         Predict
       </button>
       {error && <p class="error">{error}</p>}
