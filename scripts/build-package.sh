@@ -19,6 +19,9 @@ node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js"))
 rm -rf dist/web/onnx
 node scripts/build-web.js
 [ -f dist/web/onnx/app.js ] || { say "the browser page (dist/web/onnx) was not built"; exit 1; }
+# The studio's page (web/studio: preact, uPlot) bundled once here, so an installed package needs no esbuild.
+node --input-type=module -e 'await (await import("./dist/src/studio/assets.js")).bundleStudio("dist/src/studio/web")' >&2
+[ -f dist/src/studio/web/app.js ] && [ -f dist/src/studio/web/app.css ] || { say "the studio page was not bundled"; exit 1; }
 
 bash scripts/build-addon.sh
 # Only an addon linked against Debian's libtorch is a prebuilt for others; one built against

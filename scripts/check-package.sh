@@ -43,6 +43,7 @@ grep -q '^package/prebuilds/linux-x64/flambeau.node$' <<<"$files" || fail "the p
 for f in index.html app.js; do
   grep -q "^package/dist/web/onnx/$f\$" <<<"$files" || fail "the browser page's $f (dist/web/onnx) is not in the tarball"
 done
+grep -q '^package/dist/src/studio/web/app.js$' <<<"$files" || fail "the studio's bundled page is not in the tarball"
 if grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | grep -q .; then
   fail "sources, tests or benchmarks are in the tarball: $(grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | tr '\n' ' ')"
 fi

@@ -27,6 +27,8 @@ const LAYERS: readonly [string, RegExp][] = [
   ["registry", /^tasks\/(registry|index|pipeline|catalog)\.ts$/],
   ["runners", /^(worker|compare)\//],
   ["serve", /^serve\//],
+  // The studio shows runs and tries their models through the server's predict path.
+  ["studio", /^studio\//],
   ["cli", /^cli\//],
   ["package", /^index\.ts$/],
 ];

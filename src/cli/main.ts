@@ -733,6 +733,25 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     });
 
   program
+    .command("studio")
+    .description(
+      "a web studio over a runs folder: runs, live curves (train with --event-log RUN/events.jsonl), confusion matrices, comparisons, try a model",
+    )
+    .option("--runs <dir>", "runs folder: one subfolder per run (--out runs/x --event-log runs/x/events.jsonl)", "runs")
+    .option("--port <n>", "TCP port (0: any free port)", portArg, 8090)
+    .option("--host <addr>", "interface to listen on", "127.0.0.1")
+    .action(async (o: { runs: string; port: number; host: string }) => {
+      const { studio } = await import("../studio/index.js");
+      const s = await studio({ runs: o.runs, port: o.port, host: o.host, logger: { stream: process.stderr, level: "warn" } });
+      process.stdout.write(`studio on ${s.url} (runs in ${o.runs}); Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void s.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+
+  program
     .command("export")
     .description("write a saved model as an ONNX file (opset 17, symbolic batch; preprocessing and labels in its metadata)")
     .argument("<dir>", "model directory written by `flambeau train`")
