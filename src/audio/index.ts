@@ -15,6 +15,7 @@ export * from "./data/speech-sets.js";
 export * from "./data/transcript-set.js";
 export * from "./data/windows.js";
 export * from "./decode.js";
+export * from "./decode-file.js";
 export * from "./diarization/index.js";
 export * from "./features/db.js";
 export * from "./features/delta.js";

@@ -20,6 +20,7 @@ import {
 import { ReLU } from "../nn/activation.js";
 import { Sequential } from "../nn/container.js";
 import { Linear } from "../nn/linear.js";
+import { deterministically } from "../tasks/deterministic.js";
 
 export interface ContinualCliOptions {
   data: string;
@@ -32,11 +33,17 @@ export interface ContinualCliOptions {
   lr: number;
   hidden: number;
   seed: number;
+  /** One deterministic run (src/tasks/deterministic.ts): bit-identical results on this machine and thread count. */
+  deterministic?: boolean;
   out: string;
   log: (line: string) => void;
 }
 
 export async function runContinualCli(o: ContinualCliOptions): Promise<ContinualResult[]> {
+  return deterministically(o.deterministic, "continual", o.seed, o.log, () => continualRuns(o));
+}
+
+async function continualRuns(o: ContinualCliOptions): Promise<ContinualResult[]> {
   if (o.scenario !== "split" && o.scenario !== "permuted")
     throw new FlambeauError("E_ARG", `continual: --scenario must be split or permuted, got "${o.scenario}"`);
   if (!["task", "domain", "class"].includes(o.mode))

@@ -339,6 +339,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--epochs <n>", "epochs per trial (ASHA's largest resource)", int("epochs"), 3)
     .option("--limit <n>", "training examples per trial", int("limit"))
     .option("--seed <n>", "seed of the sampler and of every trial's training", seedArg, 0)
+    .option("--deterministic", "every trial a deterministic run (as `train --deterministic`): a rerun repeats the study")
     .option("--metric <name>", "validation metric to rank by (as `flambeau train --json` prints it)", "accuracy")
     .option("--direction <d>", "maximize | minimize (default: minimize for losses and error rates)")
     .option("--min-epochs <n>", "ASHA: epochs before the first rung", int("min-epochs"), 1)
@@ -473,6 +474,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--lr <x>", "Adam's learning rate", num("lr"), 1e-3)
     .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 400)
     .option("--seed <n>", "random seed", seedArg, 0)
+    .option("--deterministic", "one deterministic run (as `train --deterministic`): a rerun gives the same accuracy matrices")
     .option("--out <dir>", "where results.json and report.html go", "runs/continual")
     .option("--json", "print the results as one JSON object")
     .action(async (o: Omit<import("./continual.js").ContinualCliOptions, "log"> & { json?: boolean }) => {
@@ -665,12 +667,22 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--seeds <n>", "seeds per size", int("seeds"), 3)
     .option("--epochs <n>", "epochs of the deep model (default: the task's schedule)", int("epochs"))
     .option("--shallow-only", "train only the shallow pipeline")
+    .option("--deterministic", "deterministic runs (as `train --deterministic`): a rerun gives the same accuracies")
     .option("--out <dir>", "where compare.json, compare.md and compare.html go", "runs/compare")
     .option("--json", "print the report as JSON")
     .action(
       async (
         taskName: string,
-        o: { data: string; fractions: number[]; seeds: number; epochs?: number; shallowOnly?: boolean; out: string; json?: boolean },
+        o: {
+          data: string;
+          fractions: number[];
+          seeds: number;
+          epochs?: number;
+          shallowOnly?: boolean;
+          deterministic?: boolean;
+          out: string;
+          json?: boolean;
+        },
       ) => {
         const { writeCompareReport } = await import("./compare-report.js");
         const { compare, shallowPipelineFor } = await import("../compare/index.js");
@@ -681,6 +693,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
           seeds: o.seeds,
           epochs: o.epochs,
           shallowOnly: o.shallowOnly,
+          deterministic: o.deterministic,
           keepModel: join(o.out, "model"),
           log: o.json ? () => {} : (s) => process.stderr.write(`${s}\n`),
         });

@@ -28,6 +28,7 @@ export interface TuneCliOptions {
   batchSize?: number;
   model?: string;
   lr?: number;
+  deterministic?: boolean;
 }
 
 /** `--space` as inline JSON (starting with "{") or a file. */
@@ -70,6 +71,7 @@ export async function runTuneCli(
     metric: o.metric,
     direction: o.direction as "maximize" | "minimize" | undefined,
     fixed: { ...own, batchSize: o.batchSize, model: o.model, lr: o.lr },
+    deterministic: o.deterministic,
     finalEpochs: o.finalEpochs,
     minResource: o.minEpochs,
     reductionFactor: o.reductionFactor,

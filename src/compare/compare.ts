@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
-import { tidy } from "../core/index.js";
+import { manualSeed, tidy } from "../core/index.js";
 import type { ShallowPipeline, SideResult } from "../tasks/baseline.js";
+import { deterministically } from "../tasks/deterministic.js";
 import { getTask, TASKS } from "../tasks/registry.js";
 import type { Task } from "../tasks/task.js";
 import { LinearClassifier } from "../train/linear-classifier.js";
@@ -27,6 +28,8 @@ export interface CompareOptions {
   shallowOnly?: boolean;
   /** Keep the deep model of the largest size (seed 0) in this directory, for inspection. */
   keepModel?: string;
+  /** Bit-identical reruns (src/tasks/deterministic.ts): the whole comparison, and every deep run with its own seed. */
+  deterministic?: boolean;
   log?: (line: string) => void;
 }
 
@@ -95,13 +98,14 @@ async function runDeep(
   seed: number,
   limit: number,
   epochs: number | undefined,
-  keep?: string,
+  keep: string | undefined,
+  deterministic: boolean | undefined,
 ): Promise<SideResult> {
   const t = await taskNamed(task);
   const dir = keep ?? mkdtempSync(join(tmpdir(), "flambeau-compare-"));
   try {
     const t0 = performance.now();
-    await t.train({ data, out: dir, seed, limit, epochs, progress: new SilentProgress() });
+    await t.train({ data, out: dir, seed, limit, epochs, deterministic, progress: new SilentProgress() });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const m = await t.evaluate(dir, data);
@@ -113,6 +117,10 @@ async function runDeep(
 }
 
 export async function compare(task: string, o: CompareOptions): Promise<CompareReport> {
+  return deterministically(o.deterministic, `compare ${task}`, 0, o.log ?? (() => {}), () => compareRuns(task, o));
+}
+
+async function compareRuns(task: string, o: CompareOptions): Promise<CompareReport> {
   const p = shallowPipelineFor(task);
   const fractions = o.fractions ?? [0.01, 0.03, 0.1, 0.3, 1];
   for (const f of fractions) if (!(f > 0 && f <= 1)) throw new FlambeauError("E_ARG", `compare: fractions must be in (0, 1], got ${f}`);
@@ -128,13 +136,15 @@ export async function compare(task: string, o: CompareOptions): Promise<CompareR
   for (const fraction of fractions) {
     const limit = Math.max(probe.classes.length, Math.round(fraction * available));
     for (let seed = 0; seed < seeds; seed++) {
+      // Each seed's runs start from the same generator state whatever ran before them.
+      if (o.deterministic) manualSeed(seed);
       const sh = await runShallow(p, o.data, seed, limit);
       const keep = fraction === Math.max(...fractions) && seed === 0 ? o.keepModel : undefined;
       const deep = o.shallowOnly
         ? undefined
         : p.deep
           ? await p.deep(o.data, { seed, limit, epochs: o.epochs })
-          : await runDeep(task, o.data, seed, limit, o.epochs, keep);
+          : await runDeep(task, o.data, seed, limit, o.epochs, keep, o.deterministic);
       runs.push({ fraction, trainExamples: sh.n, testExamples: sh.nTest, seed, shallow: sh.r, deep });
       log(
         `compare ${task}: ${+(100 * fraction).toPrecision(2)}% (${sh.n} examples), seed ${seed}: shallow ${(100 * sh.r.accuracy).toFixed(2)}% in ${sh.r.trainSeconds.toFixed(1)} s (${sh.r.inferMs.toFixed(3)} ms/example)` +

@@ -49,3 +49,26 @@ export function enterDeterministicRun(seed: number): { settings: DeterministicSe
 export const describeDeterministicRun = (task: string, s: DeterministicSettings): string =>
   `${task}: deterministic run: seed ${s.seed}, ${s.threads} intra-op thread${s.threads === 1 ? "" : "s"}, deterministic algorithms on ` +
   "(bit-identical on this machine with the same thread count, FLAMBEAU_NUM_THREADS)";
+
+/**
+ * Runs `fn` as one deterministic run when `enabled` (settings entered, logged as `name`, and put
+ * back afterwards, also on a throw); otherwise just runs it. For the commands that train many
+ * models in one process (tune, compare, continual): each model's own seeding still comes from
+ * its run's seed.
+ */
+export async function deterministically<T>(
+  enabled: boolean | undefined,
+  name: string,
+  seed: number,
+  log: (line: string) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!enabled) return fn();
+  const run = enterDeterministicRun(seed);
+  log(describeDeterministicRun(name, run.settings));
+  try {
+    return await fn();
+  } finally {
+    run.restore();
+  }
+}

@@ -3,6 +3,7 @@
 // lines). Every error names the file and the line (or row) so the person can fix the data.
 import { FlambeauError } from "../core/errors.js";
 import { readText } from "../data/files.js";
+import { checkColumns, requireCell } from "../data/table-columns.js";
 import { isTableFile, readTableFile } from "../data/table-file.js";
 
 /** Texts with string labels, each with where it came from (file:line) for error messages. */
@@ -75,16 +76,11 @@ export async function readTextRecords(path: string, columns: TextColumns = {}): 
   const table = await readTableFile(path, op);
   const out: TextRecords = { texts: [], labels: [], where: [] };
   const sets: (string[] | null)[] = [];
-  // A header (CSV, Parquet) names its columns once; JSON lines may differ row by row.
-  const headed = !/\.(jsonl|ndjson)(\.gz)?$/i.test(path);
-  if (headed)
-    for (const c of [tc, lc])
-      if (!table.columns.includes(c)) formatError(op, `${path}:1`, `no column "${c}"; columns are: ${table.columns.join(", ")}`);
+  checkColumns(op, path, table, [tc, lc]);
   table.rows.forEach((r, i) => {
     const at = table.where[i]!;
-    for (const c of [tc, lc]) if (!Object.hasOwn(r, c)) formatError(op, at, `no column "${c}"; columns are: ${Object.keys(r).join(", ")}`);
-    const t = r[tc];
-    const l = r[lc];
+    const t = requireCell(op, at, r, tc);
+    const l = requireCell(op, at, r, lc);
     if (typeof t !== "string") formatError(op, at, `"${tc}" must be a string, got ${show(t)}`);
     if ((t as string).trim() === "") formatError(op, at, "empty text");
     const list = labelList(op, at, lc, l);

@@ -53,9 +53,9 @@ test("translation: train → eval → predict on a TSV of pairs", async () => {
 test("text pairs: missing fields, empty sources and missing files get clear errors", async () => {
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, `{"source": "a", "target": "b"}\n{"src": "a", "tgt": "b"}\n`);
-  await assert.rejects(loadPairs(bad, "train"), /bad\.jsonl row 2 needs string fields "source" and "target"/);
+  await assert.rejects(loadPairs(bad, "train"), /bad\.jsonl:2: no column "source"; columns are: src, tgt/);
   const empty = join(dir, "empty.tsv");
   writeFileSync(empty, "source\ttarget\n \tx\n");
-  await assert.rejects(loadPairs(empty, "train"), /row 1 has an empty source/);
+  await assert.rejects(loadPairs(empty, "train"), /empty\.tsv:2: empty "source"/);
   await assert.rejects(loadPairs(join(dir, "nope.tsv"), "train"), /no such file .*built-in data: ddtp-en-fr/);
 });

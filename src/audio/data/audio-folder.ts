@@ -1,16 +1,17 @@
-// AudioFolder: root/<class>/*.wav (optionally root/train/<class> and root/test/<class>), each
-// file mixed down to mono and resampled to the target rate on the engine.
+// AudioFolder: root/<class>/<clip> (optionally root/train/<class> and root/test/<class>), WAV or
+// a compressed format ffmpeg decodes (FLAC, MP3, Ogg, Opus, M4A/AAC), each file mixed down to mono
+// and resampled to the target rate on the engine.
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { tensor, tidy } from "../../core/index.js";
+import { AUDIO_FILE_EXTENSIONS, isAudioFile, readAudioSamples } from "../decode-file.js";
 import { resample } from "../resample.js";
-import { readWavSamples } from "../wav.js";
 import type { ClipSet } from "./clip-set.js";
 
-/** One mono clip at `rate` from a WAV file of any rate and channel count (channels averaged). */
+/** One mono clip at `rate` from an audio file (WAV, FLAC, MP3 …) of any rate and channel count (channels averaged). */
 export function readMono(path: string, rate: number): Float32Array {
-  const s = readWavSamples(path);
+  const s = readAudioSamples(path);
   if (s.frames === 0) throw new FlambeauError("E_FORMAT", `readMono: ${path}: no samples (an empty recording)`, "readMono");
   let mono = s.data[0]!;
   if (s.channels > 1) {
@@ -29,23 +30,18 @@ export function readMono(path: string, rate: number): Float32Array {
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
-/** Reads root/<class>/*.wav; `classes` fixes the label order (files of other classes are an error). */
+const EXPECTED = `root/<class>/<clip> with clips in ${AUDIO_FILE_EXTENSIONS.join(", ")}`;
+
+/** Reads root/<class>/<clip> (WAV, FLAC, MP3, Ogg, Opus, M4A); `classes` fixes the label order (files of other classes are an error). */
 export function readAudioFolder(root: string, o: { sampleRate: number; classes?: readonly string[]; limit?: number }): ClipSet {
-  if (!isDir(root)) throw new FlambeauError("E_IO", `AudioFolder: ${root} is not a directory (expected root/<class>/*.wav)`, "AudioFolder");
-  // Folders without .wav files (a saved model, notes) are not classes.
-  const wavsIn = (d: string) =>
-    readdirSync(d)
-      .filter((f) => extname(f).toLowerCase() === ".wav")
-      .sort();
+  if (!isDir(root)) throw new FlambeauError("E_IO", `AudioFolder: ${root} is not a directory (expected ${EXPECTED})`, "AudioFolder");
+  // Folders without audio files (a saved model, notes) are not classes.
+  const wavsIn = (d: string) => readdirSync(d).filter(isAudioFile).sort();
   const found = readdirSync(root)
     .filter((d) => isDir(join(root, d)) && wavsIn(join(root, d)).length > 0)
     .sort();
   if (found.length === 0)
-    throw new FlambeauError(
-      "E_FORMAT",
-      `AudioFolder: ${root} has no class folders with .wav files (expected root/<class>/*.wav)`,
-      "AudioFolder",
-    );
+    throw new FlambeauError("E_FORMAT", `AudioFolder: ${root} has no class folders with audio files (expected ${EXPECTED})`, "AudioFolder");
   const classes = o.classes ? [...o.classes] : found;
   const unknown = found.filter((c) => !classes.includes(c));
   if (unknown.length)
@@ -65,7 +61,7 @@ export function readAudioFolder(root: string, o: { sampleRate: number; classes?:
       set.sources.push(p);
     }
   }
-  if (set.clips.length === 0) throw new FlambeauError("E_FORMAT", `AudioFolder: no .wav files under ${root}/<class>/`, "AudioFolder");
+  if (set.clips.length === 0) throw new FlambeauError("E_FORMAT", `AudioFolder: no audio files under ${root}/<class>/`, "AudioFolder");
   return set;
 }
 

@@ -5,9 +5,10 @@
 // `window=SECONDS` and `noise=DIR` (background recordings mixed into training clips:
 // `my-sounds?window=2&noise=backgrounds`).
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { Random } from "../../data/random.js";
+import { AUDIO_FILE_EXTENSIONS, isAudioFile } from "../decode-file.js";
 import { defaultCacheDir } from "../speech/cache.js";
 import { isNoiseSample, loadSupersonic, supersonicNames } from "../speech/samples.js";
 import { audioFolderSplits, readAudioFolder, readMono } from "./audio-folder.js";
@@ -43,15 +44,14 @@ export interface ResolveOptions {
   windowLength?: number;
 }
 
-/** Every .wav under `dir` (not recursive) as 16 kHz mono: backgrounds for noise mixing. */
+/** Every audio file under `dir` (not recursive; WAV, FLAC, MP3 …) as 16 kHz mono: backgrounds for noise mixing. */
 function backgrounds(dir: string): Float32Array[] {
   const op = "AudioFolder";
   if (!existsSync(dir) || !statSync(dir).isDirectory())
-    throw new FlambeauError("E_IO", `${op}: noise=${dir} is not a directory of background .wav recordings`, op);
-  const files = readdirSync(dir)
-    .filter((f) => extname(f).toLowerCase() === ".wav")
-    .sort();
-  if (files.length === 0) throw new FlambeauError("E_FORMAT", `${op}: noise=${dir} holds no .wav files`, op);
+    throw new FlambeauError("E_IO", `${op}: noise=${dir} is not a directory of background recordings`, op);
+  const files = readdirSync(dir).filter(isAudioFile).sort();
+  if (files.length === 0)
+    throw new FlambeauError("E_FORMAT", `${op}: noise=${dir} holds no audio files (${AUDIO_FILE_EXTENSIONS.join(", ")})`, op);
   return files.map((f) => readMono(join(dir, f), 16000));
 }
 

@@ -448,7 +448,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const audioClassification = defineTask({
   name: TASK,
   description: `classify sounds: keyword spotting, speaker identification, instrument recognition (log-mels → CNN / TC-ResNet; accuracy, macro-F1, confusion); ${RECIPE_NOTE}`,
-  dataFormat: `an AudioFolder root/<class>/*.wav of any rate and channel count (resampled to 16 kHz, mixed to mono; recordings over 1.5 windows cut into windows, the window from the clip lengths or root?window=SECONDS; background recordings to mix in by root?noise=DIR; or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
+  dataFormat: `an AudioFolder root/<class>/<clip> (.wav, or .flac/.mp3/.ogg/.opus/.m4a/.aac decoded by ffmpeg, the first 10 min of each) of any rate and channel count (resampled to 16 kHz, mixed to mono; recordings over 1.5 windows cut into windows, the window from the clip lengths or root?window=SECONDS; background recordings to mix in by root?noise=DIR; or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
   models: Object.keys(AUDIO_CLASSIFIERS),
   defaultModel: "tc-resnet8",
   options: OPTIONS,

@@ -28,6 +28,8 @@ export interface TaskObjectiveOptions {
   metric: string;
   /** Options that stay fixed in every trial (the task's own, batchSize, model). */
   fixed?: Record<string, unknown>;
+  /** Each trial trains as a deterministic run. */
+  deterministic?: boolean;
   log?: (line: string) => void;
 }
 
@@ -78,6 +80,7 @@ export function taskObjective(o: TaskObjectiveOptions): Objective {
         epochs: o.epochs,
         ...(o.limit !== undefined ? { limit: o.limit } : {}),
         seed: o.seed,
+        deterministic: o.deterministic,
         progress: new SilentProgress(),
         log: o.log ?? (() => {}),
       });

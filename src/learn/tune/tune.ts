@@ -44,6 +44,8 @@ export interface TuneOptions {
   direction?: Direction;
   /** Options every trial trains with (the task's own, batchSize, model): not searched. */
   fixed?: Record<string, unknown>;
+  /** Every trial (and the final retraining) is a deterministic run (src/tasks/deterministic.ts): a rerun repeats the study. */
+  deterministic?: boolean;
   /** Retrain the best params for this many epochs on all the data into <out>/best (default: keep the best trial's model). */
   finalEpochs?: number;
   /** ASHA: epochs before the first rung (1) and the reduction factor η (3). */
@@ -126,15 +128,30 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
   const trialsDir = join(o.out, "trials");
   // Only the best trial's model is kept: every other one is deleted as soon as it is beaten.
   let kept = study.best()?.number;
-  await study.optimize(taskObjective({ task, data: o.data, val: o.val, trialsDir, epochs, limit: o.limit, seed, metric, fixed, log }), {
-    trials: o.trials,
-    onTrialEnd: async (t) => {
-      const best = study.best()?.number;
-      if (best === t.number && kept !== undefined && kept !== best) await rm(trialDir(trialsDir, kept), { recursive: true, force: true });
-      if (best !== t.number) await rm(trialDir(trialsDir, t.number), { recursive: true, force: true });
-      kept = best;
+  await study.optimize(
+    taskObjective({
+      task,
+      data: o.data,
+      val: o.val,
+      trialsDir,
+      epochs,
+      limit: o.limit,
+      seed,
+      metric,
+      fixed,
+      deterministic: o.deterministic,
+      log,
+    }),
+    {
+      trials: o.trials,
+      onTrialEnd: async (t) => {
+        const best = study.best()?.number;
+        if (best === t.number && kept !== undefined && kept !== best) await rm(trialDir(trialsDir, kept), { recursive: true, force: true });
+        if (best !== t.number) await rm(trialDir(trialsDir, t.number), { recursive: true, force: true });
+        kept = best;
+      },
     },
-  });
+  );
   const best = study.best();
   let bestModel: string | undefined;
   if (best) {
@@ -155,6 +172,7 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
         epochs: o.finalEpochs ?? epochs,
         ...(o.finalEpochs === undefined && o.limit !== undefined ? { limit: o.limit } : {}),
         seed,
+        deterministic: o.deterministic,
         log,
       });
     }

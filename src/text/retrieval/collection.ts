@@ -3,11 +3,11 @@
 // Translation-en index, the same split by package as ddtp-summaries): the query is a
 // package's one-line synopsis, the relevant document its long description. Identical
 // descriptions (a library and its -dev package often share one) are one document relevant
-// to every query whose package has it. A user's .jsonl/.csv/.tsv gives `query` and
-// `document` fields, one relevant pair a row.
+// to every query whose package has it. A user's CSV/TSV/JSONL/Parquet/Arrow file gives a query
+// and a document column ("query" and "document" unless named otherwise), one relevant pair a row.
 import { existsSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
-import { readCsv, readJsonl } from "../../data/index.js";
+import { readStringColumns } from "../../data/table-columns.js";
 import { loadDdtp, type Split } from "../seq2seq/ddtp.js";
 import type { Qrels } from "./metrics.js";
 
@@ -45,27 +45,35 @@ export interface RetrievalRow {
   document: string;
 }
 
-/** The collection of `data`'s `split` (a built-in name), or of every row of a user's file. */
-export async function loadCollection(data: string, split: Split): Promise<Collection> {
-  return collectionOf(await loadRows(data, split));
+/** Which columns (JSON keys) of a user's file hold the query and its relevant document. */
+export interface RetrievalColumns {
+  query?: string;
+  document?: string;
 }
 
-/** The (query, relevant document) rows of `data`'s `split` (a built-in name), or every row of a user's file. */
-export async function loadRows(data: string, split: Split): Promise<RetrievalRow[]> {
-  const OP = "information-retrieval";
-  if (data === RETRIEVAL_DATA) return (await loadDdtp("summaries", split)).map((p) => ({ query: p.target, document: p.source }));
+/** The collection of `data`'s `split` (a built-in name), or of every row of a user's file. */
+export async function loadCollection(data: string, split: Split, columns: RetrievalColumns = {}): Promise<Collection> {
+  return collectionOf(await loadRows(data, split, columns));
+}
+
+const OP = "information-retrieval";
+
+const checkExists = (data: string): void => {
   if (!existsSync(data)) throw new FlambeauError("E_IO", `${OP}: no such file ${data} (built-in data: ${RETRIEVAL_DATA})`, OP);
-  const rows: Record<string, unknown>[] = /\.jsonl?$/i.test(data) ? await readJsonl(data) : (await readCsv(data)).rows;
-  return rows.map((r, i) => {
-    const { query, document } = r;
-    if (typeof query !== "string" || typeof document !== "string" || !query.trim() || !document.trim())
-      throw new FlambeauError(
-        "E_FORMAT",
-        `${OP}: ${data} row ${i + 1} needs non-empty string fields "query" and "document", got ${JSON.stringify(r).slice(0, 120)}`,
-        OP,
-      );
-    return { query, document };
-  });
+};
+
+/** The (query, relevant document) rows of `data`'s `split` (a built-in name), or every row of a user's file. */
+export async function loadRows(data: string, split: Split, columns: RetrievalColumns = {}): Promise<RetrievalRow[]> {
+  if (data === RETRIEVAL_DATA) return (await loadDdtp("summaries", split)).map((p) => ({ query: p.target, document: p.source }));
+  checkExists(data);
+  return (await readStringColumns(data, { query: columns.query ?? "query", document: columns.document ?? "document" }, OP)).rows;
+}
+
+/** The distinct documents of a user's table file (its document column alone: a corpus to search needs no queries). */
+export async function loadDocuments(data: string, column = "document"): Promise<string[]> {
+  checkExists(data);
+  const { rows } = await readStringColumns(data, { document: column }, OP);
+  return [...new Set(rows.map((r) => r.document))];
 }
 
 /** Lowercased alphanumeric words: the analyser of the BM25 baseline (no stemming, no stop list). */

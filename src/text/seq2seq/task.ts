@@ -34,7 +34,7 @@ import { corpusBleu } from "./bleu.js";
 import { corpusChrf } from "./chrf.js";
 import type { TextPair } from "./ddtp.js";
 import { beamSearch, greedyDecode } from "./decode.js";
-import { loadPairs, PAIR_DATA_NAMES } from "./pairs.js";
+import { loadPairs, PAIR_DATA_NAMES, type PairColumns } from "./pairs.js";
 import { corpusRouge } from "./rouge.js";
 import { type Seq2SeqOptions, Seq2SeqTransformer, tokenTensor } from "./transformer.js";
 
@@ -42,8 +42,21 @@ type Kind = "translation" | "summarization";
 
 const OPTIONS = {
   beam: opt.int("beam width of the decoder (eval: greedy unless given; predict: 4 unless given)", { phases: ["eval", "predict"] }),
+  sourceColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the source text", {
+    phases: ["train", "eval"],
+    default: "source",
+  }),
+  targetColumn: opt.string("the column holding the target text (the translation or the summary)", {
+    phases: ["train", "eval"],
+    default: "target",
+  }),
 };
 type Options = OptionValues<typeof OPTIONS>;
+
+const columnsOf = (o: { sourceColumn?: string; targetColumn?: string }): PairColumns => ({
+  ...(o.sourceColumn !== undefined ? { source: o.sourceColumn } : {}),
+  ...(o.targetColumn !== undefined ? { target: o.targetColumn } : {}),
+});
 
 interface Preprocessing {
   maxSource: number;
@@ -185,12 +198,13 @@ async function generate(l: Loaded, texts: readonly string[], o: { beam?: number;
 function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoSection> } {
   const builtIn = kind === "translation" ? ["ddtp-en-fr", "ddtp-en-de", "ddtp-en-fr-synopses", "ddtp-en-de-synopses"] : ["ddtp-summaries"];
 
-  async function train(o: TrainInput): Promise<TaskTrainResult> {
+  async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     const { seed, log } = o;
     manualSeed(seed);
-    let pairs = await loadPairs(o.data, "train");
+    const columns = columnsOf(o);
+    let pairs = await loadPairs(o.data, "train", columns);
     let val: TextPair[];
-    if (o.val) val = await loadPairs(o.val, "val");
+    if (o.val) val = await loadPairs(o.val, "val", columns);
     else if (PAIR_DATA_NAMES.includes(o.data)) val = await loadPairs(o.data, "val");
     else {
       const nVal = Math.max(1, Math.round(pairs.length * 0.05));
@@ -291,7 +305,8 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
 
   async function evaluate(dir: string, data: string, o: EvalArgs & Options = {}): Promise<Record<string, unknown>> {
     const l = await loadModel(dir, kind);
-    let test = await loadPairs(data, "test");
+    const columns = columnsOf(o);
+    let test = await loadPairs(data, "test", columns);
     if (o.limit !== undefined) test = test.slice(0, o.limit);
     if (!test.length) throw new FlambeauError("E_FORMAT", `${kind}: no test pairs in ${data}`);
     const hyps = await generate(
@@ -300,7 +315,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
       { beam: o.beam },
     );
     l.model.dispose();
-    return { examples: test.length, ...score(kind, hyps, test), ...(await baseline(kind, data, test)) };
+    return { examples: test.length, ...score(kind, hyps, test), ...(await baseline(kind, data, test, columns)) };
   }
 
   async function load(dir: string): Promise<Predictor<{ input: string; output: string }, Options>> {
@@ -354,7 +369,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
       kind === "translation"
         ? "translate text (a Transformer encoder–decoder on a shared BPE vocabulary; BLEU and chrF as sacreBLEU computes them)"
         : "summarize text (a Transformer encoder–decoder; ROUGE-1/2/L)",
-    dataFormat: `CSV/TSV/JSONL with "source" and "target" fields, or ${builtIn.join(", ")} (Debian's package-description translations)`,
+    dataFormat: `a CSV/TSV/JSONL/Parquet/Arrow file with source and target columns (named by --source-column/--target-column), or ${builtIn.join(", ")} (Debian's package-description translations)`,
     models: Object.keys(SIZES),
     defaultModel: "tiny (< 20k pairs) or small",
     options: OPTIONS,
@@ -371,11 +386,11 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
 }
 
 /** The baseline's scores on the same test pairs, prefixed "baseline". */
-async function baseline(kind: Kind, data: string, test: TextPair[]): Promise<Record<string, number>> {
+async function baseline(kind: Kind, data: string, test: TextPair[], columns: PairColumns): Promise<Record<string, number>> {
   let hyps: string[];
   if (kind === "translation") {
     // The dictionary learns from the training split of a built-in corpus; for a user's file, from the file itself.
-    const dict = learnDictionary(await loadPairs(data, "train"));
+    const dict = learnDictionary(await loadPairs(data, "train", columns));
     hyps = test.map((p) => translateWordByWord(dict, p.source));
   } else hyps = test.map((p) => firstSentence(p.source));
   const s = score(kind, hyps, test);

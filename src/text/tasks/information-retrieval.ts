@@ -25,7 +25,16 @@ import {
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { Bm25Index } from "../retrieval/bm25.js";
-import { bm25Tokens, type Collection, collectionOf, loadCollection, loadRows, RETRIEVAL_DATA } from "../retrieval/collection.js";
+import {
+  bm25Tokens,
+  type Collection,
+  collectionOf,
+  loadCollection,
+  loadDocuments,
+  loadRows,
+  RETRIEVAL_DATA,
+  type RetrievalColumns,
+} from "../retrieval/collection.js";
 import { DualEncoder, type DualEncoderKind, type DualEncoderOptions, inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
 import { reciprocalRankFusion } from "../retrieval/fusion.js";
 import { type RankingReport, rankingReport } from "../retrieval/metrics.js";
@@ -40,14 +49,27 @@ const OPTIONS = {
   temperature: opt.number("softmax temperature of the in-batch contrastive loss", { phases: ["train"], default: 0.05, positive: true }),
   method: opt.choice(["dense", "bm25", "hybrid"] as const, "how predict ranks documents", { phases: ["predict"], default: "dense" }),
   corpus: opt.path(
-    `documents to search: a .txt (one a line) or .jsonl/.csv with "document" (default: ${RETRIEVAL_DATA}'s test documents)`,
+    `documents to search: a .txt (one a line) or a table file with a document column (--document-column; default: ${RETRIEVAL_DATA}'s test documents)`,
     {
       phases: ["predict"],
     },
   ),
   top: opt.int("documents returned per query", { phases: ["predict"], default: 5 }),
+  queryColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the query", {
+    phases: ["train", "eval"],
+    default: "query",
+  }),
+  documentColumn: opt.string("the column holding the query's relevant document (predict: the --corpus file's documents)", {
+    phases: ["train", "eval", "predict"],
+    default: "document",
+  }),
 };
 type Options = OptionValues<typeof OPTIONS>;
+
+const columnsOf = (o: { queryColumn?: string; documentColumn?: string }): RetrievalColumns => ({
+  ...(o.queryColumn !== undefined ? { query: o.queryColumn } : {}),
+  ...(o.documentColumn !== undefined ? { document: o.documentColumn } : {}),
+});
 
 interface Preprocessing {
   tokenizer: string;
@@ -187,8 +209,9 @@ function pairBatches(q: readonly number[][], d: readonly number[][], docOf: read
 async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
-  let rows = await loadRows(o.data, "train");
-  let valRows = o.val ? await loadRows(o.val, "val") : o.data === RETRIEVAL_DATA ? await loadRows(o.data, "val") : undefined;
+  const columns = columnsOf(o);
+  let rows = await loadRows(o.data, "train", columns);
+  let valRows = o.val ? await loadRows(o.val, "val", columns) : o.data === RETRIEVAL_DATA ? await loadRows(o.data, "val") : undefined;
   if (!valRows) {
     const perm = permutation(rows.length, seed);
     const nVal = Math.max(1, Math.round(rows.length * 0.1));
@@ -278,10 +301,10 @@ async function loadModel(dir: string): Promise<Loaded> {
   return { model, tk: WordLevelTokenizer.load(join(dir, pre.tokenizer)), pre };
 }
 
-async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+async function evaluate(dir: string, data: string, o: EvalArgs & Options = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   try {
-    return score(l, await loadCollection(data, "test"), o.limit) as unknown as Record<string, unknown>;
+    return score(l, await loadCollection(data, "test", columnsOf(o)), o.limit) as unknown as Record<string, unknown>;
   } finally {
     l.model.dispose();
   }
@@ -293,7 +316,7 @@ export interface RetrievalPrediction {
 }
 
 /** The documents predict searches: a user's file, or the built-in test documents. */
-async function corpusDocuments(path: string | undefined): Promise<string[]> {
+async function corpusDocuments(path: string | undefined, column: string | undefined): Promise<string[]> {
   if (path === undefined) return (await loadCollection(RETRIEVAL_DATA, "test")).documents;
   if (/\.txt$/i.test(path)) {
     let text: string;
@@ -306,23 +329,29 @@ async function corpusDocuments(path: string | undefined): Promise<string[]> {
     if (!docs.length) throw new FlambeauError("E_FORMAT", `${T}: the corpus ${path} holds no documents`, T);
     return docs;
   }
-  return (await loadCollection(path, "test")).documents;
+  return loadDocuments(path, column);
 }
 
 async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options>> {
   const l = await loadModel(dir);
   // The corpus's embeddings and BM25 index, built once per corpus.
-  let cached: { path: string | undefined; docs: string[]; emb: Tensor; bm25: Bm25Index } | undefined;
+  let cached: { path: string | undefined; column: string | undefined; docs: string[]; emb: Tensor; bm25: Bm25Index } | undefined;
   return {
     task: T,
     predict: async (inputs, o = {}) => {
       inputs.forEach((t, i) => {
         if (typeof t !== "string" || !t.trim()) throw new FlambeauError("E_ARG", `${T}: query ${i + 1} is empty`, T);
       });
-      if (!cached || cached.path !== o.corpus) {
+      if (!cached || cached.path !== o.corpus || cached.column !== o.documentColumn) {
         cached?.emb.dispose();
-        const docs = await corpusDocuments(o.corpus);
-        cached = { path: o.corpus, docs, emb: embed(l, docs, l.pre.documentLength), bm25: new Bm25Index(docs.map(bm25Tokens)) };
+        const docs = await corpusDocuments(o.corpus, o.documentColumn);
+        cached = {
+          path: o.corpus,
+          column: o.documentColumn,
+          docs,
+          emb: embed(l, docs, l.pre.documentLength),
+          bm25: new Bm25Index(docs.map(bm25Tokens)),
+        };
       }
       const top = Math.min(o.top ?? 5, cached.docs.length);
       const method = o.method ?? "dense";
@@ -402,7 +431,7 @@ export const informationRetrieval = defineTask({
   name: T,
   description:
     "rank documents for a query: a dense bi-encoder trained contrastively with in-batch negatives, beside Okapi BM25 and their reciprocal-rank fusion; MRR@10, Recall@k, nDCG@10",
-  dataFormat: `${RETRIEVAL_DATA} (Debian synopses → long descriptions, split by package), or .jsonl/.csv/.tsv with query,document`,
+  dataFormat: `${RETRIEVAL_DATA} (Debian synopses → long descriptions, split by package), or a CSV/TSV/JSONL/Parquet/Arrow file with query and document columns (named by --query-column/--document-column)`,
   models: ["bow", "transformer"],
   defaultModel: "bow",
   options: OPTIONS,

@@ -30,6 +30,7 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
+import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { MultiLabelMeter } from "../../train/multilabel-meter.js";
@@ -218,10 +219,11 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
   }
   if (model instanceof BowLogistic || model instanceof WideDeepText) model.fitIdf(trainIds);
   const batchSize = o.batchSize ?? 32;
-  const epochs = o.epochs ?? spec!.epochs;
+  const plan = epochsForData(trainIds.length, batchSize, EPOCH_RULES.text(spec!.epochs));
+  const epochs = o.epochs ?? plan.epochs;
   const lr = o.lr ?? spec!.lr;
   log(
-    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes${multi ? " (multi-label)" : ""}, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
+    `${TEXT_CLASSIFICATION}: ${trainIds.length} training / ${valIds.length} validation texts, ${data.classes.length} classes${multi ? " (multi-label)" : ""}, vocabulary ${vocab.size}; ${arch}${init ? ` initialised from ${o.init}${o.initWeights === false ? " (vocabulary only)" : ""}` : ""}, ${o.epochs === undefined ? plan.reason : plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(paramGroups(model, lr), { lr, weightDecay: arch === "bow-logistic" ? 0 : 1e-2 });
   const head = headOf(multi, data.classes.length);

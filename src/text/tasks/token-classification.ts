@@ -23,6 +23,7 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { schema } from "../../train/config-schema.js";
+import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
@@ -175,11 +176,12 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const hyper: TagHyper = { wordVocab: words.size, charVocab: chars.size, numTags: tags.length, crf: arch === "bilstm-crf" };
   const model = new BiLstmTagger(hyper);
   const batchSize = o.batchSize ?? 32;
-  const epochs = o.epochs ?? 2;
+  const plan = epochsForData(train.length, batchSize, EPOCH_RULES.token);
+  const epochs = o.epochs ?? plan.epochs;
   const lr = o.lr ?? 3e-3;
   const ntok = train.reduce((a, s) => a + s.tokens.length, 0);
   log(
-    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
+    `${TOKEN_CLASSIFICATION}: ${train.length} training sentences (${ntok} tokens) / ${val.length} validation, ${tags.length} tags, ${words.size} words, ${chars.size} characters; ${arch}, ${o.epochs === undefined ? plan.reason : plural(epochs, "epoch")}, batch ${batchSize}, lr ${lr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr, weightDecay: 1e-4 });
   const steps = epochs * Math.ceil(train.length / batchSize);

@@ -23,6 +23,7 @@ import {
 } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { type ConfigSchemaParts, MAX_IMAGE_SIZE, schema } from "../../train/config-schema.js";
+import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { imageProcessorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -154,10 +155,11 @@ async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: 
   const hyper: Hyper = { inChannels: channels, numClasses: data.classes.length, size, ...shape };
   const model = buildModel(arch, hyper);
   const batchSize = o.batchSize ?? (n >= 20000 ? 128 : n >= 2000 ? 64 : 32);
-  const epochs = o.epochs ?? Math.min(50, Math.max(6, Math.ceil(500_000 / n)));
+  const plan = epochsForData(n, batchSize, EPOCH_RULES.image);
+  const epochs = o.epochs ?? plan.epochs;
   const peakLr = o.lr ?? 2e-3;
   log(
-    `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
+    `${TASK}: ${n} training / ${val.images.shape[0]} validation images, ${channels}×${size}×${size}, ${data.classes.length} classes; ${arch}, ${o.epochs === undefined ? plan.reason : plural(epochs, "epoch")}, batch ${batchSize}, lr ${peakLr}`,
   );
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 1e-4 });
   const stepsPerEpoch = Math.ceil(n / batchSize);

@@ -50,7 +50,7 @@ describe("information-retrieval", () => {
     writeFileSync(bad, `${JSON.stringify({ query: "q", document: "d" })}\n${JSON.stringify({ query: "q" })}\n`);
     await assert.rejects(
       informationRetrieval.train({ data: bad, out: join(dir, "x") }),
-      /bad\.jsonl row 2 needs non-empty string fields "query" and "document"/,
+      /bad\.jsonl:2: no column "document"; columns are: query/,
     );
   });
 });
