@@ -7,6 +7,7 @@ export {
   addRemainingSelfLoops,
   addSelfLoops,
   checkEdgeIndex,
+  checkEdgeType,
   coalesce,
   degree,
   edgeIndexFrom,
