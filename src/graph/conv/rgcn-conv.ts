@@ -65,6 +65,32 @@ export class RGCNConv extends Module {
     return this.comp.matmul(this.weight.view([b, f * h])).view([this.numRelations, f, h]);
   }
 
+  /**
+   * x W_r for every relation [N, R, out]. With fewer bases than relations, x V_b first and
+   * then Σ_b a_rb (x V_b): the same numbers for B/R of the wide matrix product.
+   */
+  projectAll(x: Tensor): Tensor {
+    const [n, f, h, r] = [x.shape[0]!, this.inChannels, this.outChannels, this.numRelations];
+    if (this.comp && this.numBases! < r) {
+      const b = this.numBases!;
+      // One product [N·out, B] × [B, R] rather than N small batched ones.
+      const xv = x.matmul(this.weight.permute([1, 0, 2]).reshape([f, b * h])).view([n, b, h]);
+      return xv
+        .transpose(1, 2)
+        .reshape([n * h, b])
+        .matmul(this.comp.t())
+        .view([n, h, r])
+        .transpose(1, 2);
+    }
+    return x
+      .matmul(
+        this.relationWeights()
+          .permute([1, 0, 2])
+          .reshape([f, r * h]),
+      )
+      .view([n, r, h]);
+  }
+
   /** `x` [N, in], `edgeIndex` int64 [2, E] (source → target), `edgeType` int64 [E] in [0, R). */
   forward(x: Tensor, edgeIndex: Tensor, edgeType: Tensor): Tensor {
     const n = x.shape[0]!;
@@ -78,8 +104,7 @@ export class RGCNConv extends Module {
     const dst = edgeIndex.select(0, 1);
     // x W_r for every node and relation, as rows node·R + r: a linear map commutes with the
     // mean, so projecting first keeps the per-edge messages outChannels wide.
-    const w = this.relationWeights();
-    const xw = x.matmul(w.permute([1, 0, 2]).reshape([this.inChannels, r * this.outChannels])).view([n * r, this.outChannels]);
+    const xw = this.projectAll(x).reshape([n * r, this.outChannels]);
     const message = xw.indexSelect(0, src.mul(r).add(edgeType));
     // 1 / c_{i,r}: the number of type-r edges arriving at i.
     const group = dst.mul(r).add(edgeType);
