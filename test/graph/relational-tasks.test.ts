@@ -42,6 +42,23 @@ test("node-classification with rgcn and compgcn reads the edge types a homogeneo
   }
 });
 
+test("relational models name what is wrong with data they cannot read", async () => {
+  const out = join(tmp.dir, "bad");
+  const isFl = (re: RegExp) => (e: Error) => e instanceof fl.FlambeauError && re.test(e.message);
+  await assert.rejects(
+    GRAPH_TASKS["link-prediction"].train({ data: "wormnet", out, model: "rgcn" }),
+    isFl(/relational models \(rgcn, compgcn\) read typed edges; the built-in typed set is debian-packages/),
+  );
+  const untyped = join(tmp.dir, "untyped");
+  mkdirSync(untyped, { recursive: true });
+  writeFileSync(join(untyped, "nodes.csv"), "id,label\na,x\nb,y\n");
+  writeFileSync(join(untyped, "edges.csv"), "source,target\na,b\n");
+  await assert.rejects(
+    GRAPH_TASKS["node-classification"].train({ data: untyped, out, model: "compgcn" }),
+    isFl(/edges\.csv:2: edge a → b has no relation/),
+  );
+});
+
 test("typed link split holds out Depends facts only; DistMult scores are symmetric in s and o", () => {
   const pairs: [number, number][] = [];
   const types: number[] = [];
