@@ -57,7 +57,8 @@ export class RelationalModel extends Module {
         const inC = sizes[l]!;
         if (h.arch === "rgcn") return new RGCNConv(inC, out, 2 * r, { numBases: Math.min(h.numBases ?? 4, 2 * r) });
         if (h.arch === "compgcn") return new CompGCNConv(inC, out, r, { composition: h.composition ?? "corr" });
-        return new GCNConv(inC, out, { cached: true });
+        // Not cached: training and evaluation build their own both-way edge tensors.
+        return new GCNConv(inC, out);
       }),
     );
     if (h.arch === "compgcn") {
@@ -65,11 +66,6 @@ export class RelationalModel extends Module {
       this.rel = new Parameter(zeros([2 * r, h.hidden]));
       xavierUniform_(this.rel);
     }
-  }
-
-  /** Forgets the GCN layers' cached normalisation (before running on another graph). */
-  clearCache(): void {
-    for (const m of this.convs) if (m instanceof GCNConv) m.clearCache();
   }
 
   /**
