@@ -32,5 +32,5 @@ export {
 export * from "./molecules/index.js";
 export { type Csr, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";
-export { type TypedGraph, typedGraph, withInverses } from "./typed-graph.js";
+export { inversesOf, type TypedGraph, typedGraph, withInverses } from "./typed-graph.js";
 export { readTypedGraphFile, TYPED_GRAPH_FORMAT } from "./typed-graph-file.js";

@@ -30,3 +30,16 @@ export function withInverses(edgeIndex: Tensor, edgeType: Tensor, numRelations: 
     edgeType: cat([edgeType, edgeType.add(numRelations)]),
   }));
 }
+
+const INVERSES = new WeakMap<TypedGraph, { edgeIndex: Tensor; edgeType: Tensor }>();
+
+/** withInverses of a typed graph, built once per graph (training, validation and scoring share it). */
+export function inversesOf(t: TypedGraph): { edgeIndex: Tensor; edgeType: Tensor } {
+  let inv = INVERSES.get(t);
+  if (!inv) {
+    const both = withInverses(t.graph.edgeIndex, t.edgeType, t.relations.length);
+    inv = { edgeIndex: both.edgeIndex.keep(), edgeType: both.edgeType.keep() };
+    INVERSES.set(t, inv);
+  }
+  return inv;
+}

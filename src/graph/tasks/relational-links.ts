@@ -24,7 +24,7 @@ import { Graph } from "../graph.js";
 import { commonNeighbours, linkMetrics } from "../link-model.js";
 import { type EdgePairs, pairKeys, sampleNegatives } from "../link-split.js";
 import { RelationalModel, type RelationalModelHyper, type RelationalModelName } from "../models/relational-models.js";
-import { type TypedGraph, withInverses } from "../typed-graph.js";
+import { inversesOf, type TypedGraph, withInverses } from "../typed-graph.js";
 
 const TASK = "link-prediction";
 const HITS_K = 50;
@@ -138,9 +138,7 @@ export function splitTypedLinks(t: TypedGraph & { numPackages: number }, o: { va
 /** Node embeddings of the training graph (the inverse edges built once). */
 function embedder(model: RelationalLinkModel, s: TypedLinkSplit): () => Tensor {
   const t = s.train;
-  const inv = model.hyper.arch === "compgcn" ? undefined : withInverses(t.graph.edgeIndex, t.edgeType, t.relations.length);
-  inv?.edgeIndex.keep();
-  inv?.edgeType.keep();
+  const inv = model.hyper.arch === "compgcn" ? undefined : inversesOf(t);
   return () => model.encoder.forward(t.graph.x!, t.graph.edgeIndex, t.edgeType, inv);
 }
 

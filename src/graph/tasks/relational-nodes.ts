@@ -14,7 +14,7 @@ import { PACKAGE_SPLIT } from "../datasets/index.js";
 import { randomNodeSplit } from "../datasets/split.js";
 import { typedPackageGraph } from "../datasets/typed-packages.js";
 import { RelationalModel, type RelationalModelHyper, type RelationalModelName } from "../models/relational-models.js";
-import { type TypedGraph, withInverses } from "../typed-graph.js";
+import { inversesOf, type TypedGraph } from "../typed-graph.js";
 import { readTypedGraphFile, TYPED_GRAPH_FORMAT } from "../typed-graph-file.js";
 import { fitNodeModel, maskedAccuracy, maskIndex } from "./fit-nodes.js";
 
@@ -59,11 +59,7 @@ export async function loadTypedNodeData(
 
 /** The logits of every node (inverse edges built once per graph). */
 function logitsOf(model: RelationalModel, t: TypedGraph): () => Tensor {
-  const inv = model.hyper.arch === "compgcn" ? undefined : withInverses(t.graph.edgeIndex, t.edgeType, t.relations.length);
-  if (inv) {
-    inv.edgeIndex.keep();
-    inv.edgeType.keep();
-  }
+  const inv = model.hyper.arch === "compgcn" ? undefined : inversesOf(t);
   return () => model.forward(t.graph.x!, t.graph.edgeIndex, t.edgeType, inv);
 }
 
