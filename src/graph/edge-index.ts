@@ -138,3 +138,29 @@ export function gcnNorm(edgeIndex: Tensor, numNodes: number, o: GcnNormOptions =
     return { edgeIndex: ei, edgeWeight: norm };
   }) as { edgeIndex: Tensor; edgeWeight: Tensor };
 }
+
+/**
+ * Checks a relation id per edge (int64 [E], each in [0, numRelations)) for typed graphs; the
+ * error names the first offending edge and its value.
+ */
+export function checkEdgeType(op: string, edgeType: Tensor, numEdges: number, numRelations: number): Tensor {
+  if (edgeType.ndim !== 1 || edgeType.shape[0] !== numEdges)
+    throw new FlambeauError(
+      "E_SHAPE",
+      `${op}: edgeType must have shape [${numEdges}] (one relation per edge), got [${edgeType.shape.join(", ")}]`,
+      op,
+    );
+  if (edgeType.dtype !== "int64") throw new FlambeauError("E_DTYPE", `${op}: edgeType must be int64, got ${edgeType.dtype}`, op);
+  if (numEdges === 0) return edgeType;
+  const [lo, hi] = tidy(() => [edgeType.min().item(), edgeType.max().item()]) as [number, number];
+  if (lo < 0 || hi >= numRelations) {
+    const bad = lo < 0 ? lo : hi;
+    const at = (edgeType.data() as BigInt64Array).findIndex((v) => Number(v) === bad);
+    throw new FlambeauError(
+      "E_ARG",
+      `${op}: edge ${at} has relation id ${bad}, outside [0, ${numRelations}) (${numRelations} relations)`,
+      op,
+    );
+  }
+  return edgeType;
+}

@@ -16,7 +16,7 @@ import { Graph } from "./graph.js";
 export const GRAPH_FILE_FORMAT =
   'a graph JSON file {"directed": false, "nodes": [{"id", "features": [numbers], "label", "split": "train"|"val"|"test"}], "edges": [[source, target] or {"source", "target", "weight"}]}, or a folder with nodes.csv (id,label[,split],feature columns…) and edges.csv (source,target[,weight])';
 
-interface NodeRow {
+export interface NodeRow {
   /** Where the row is, for errors: "file:line" or "file: nodes[i]". */
   at: string;
   id: string;
@@ -29,8 +29,19 @@ const bad = (file: string, msg: string): never => {
   throw new FlambeauError("E_FORMAT", `readGraphFile: ${file}: ${msg}`, "readGraphFile");
 };
 
-/** An edge and where it is ("file:line" or "file: edges[k]"). */
-type EdgeRow = [source: string, target: string, weight: number, at: string];
+/** An edge and where it is ("file:line" or "file: edges[k]"), with its relation when typed. */
+export type EdgeRow = [source: string, target: string, weight: number, at: string, relation?: string];
+
+/** A graph file as read, before the nodes are numbered (typed-graph-file.ts reads relations from it). */
+export interface GraphFileParts {
+  file: string;
+  rows: NodeRow[];
+  edges: EdgeRow[];
+  directed: boolean;
+  weighted: boolean;
+  /** The JSON's "relations" list, if any. */
+  relations?: unknown;
+}
 
 export interface ReadGraphOptions {
   /** Self-loops (source = target) are errors when false (default: allowed). */
@@ -41,7 +52,9 @@ const badAt = (at: string, msg: string): never => {
   throw new FlambeauError("E_FORMAT", `readGraphFile: ${at}: ${msg}`, "readGraphFile");
 };
 
-function build(file: string, rows: NodeRow[], edges: EdgeRow[], directed: boolean, weighted: boolean, o: ReadGraphOptions = {}): Graph {
+/** Numbers the nodes and checks every row; edges keep their order (both directions when undirected). */
+export function buildGraph(parts: GraphFileParts, o: ReadGraphOptions = {}): Graph {
+  const { file, rows, edges, directed, weighted } = parts;
   if (rows.length === 0) bad(file, "no nodes");
   const ids = new NodeIds();
   for (const r of rows) {
@@ -122,8 +135,8 @@ function build(file: string, rows: NodeRow[], edges: EdgeRow[], directed: boolea
   });
 }
 
-function readJson(file: string, o: ReadGraphOptions): Graph {
-  const d = readJsonFile("readGraphFile", file) as { directed?: unknown; nodes?: unknown; edges?: unknown };
+function readJson(file: string): GraphFileParts {
+  const d = readJsonFile("readGraphFile", file) as { directed?: unknown; nodes?: unknown; edges?: unknown; relations?: unknown };
   if (!d || typeof d !== "object" || !Array.isArray(d.nodes) || !Array.isArray(d.edges))
     bad(file, 'expected an object with "nodes" and "edges" arrays');
   const rows: NodeRow[] = (d.nodes as unknown[]).map((raw, i) => {
@@ -149,12 +162,13 @@ function readJson(file: string, o: ReadGraphOptions): Graph {
     if (!r || typeof r !== "object" || r.source === undefined || r.target === undefined)
       bad(file, `edge ${k} is neither [source, target] nor {"source", "target"}`);
     if (r.weight !== undefined) weighted = true;
-    return [String(r.source), String(r.target), r.weight === undefined ? 1 : Number(r.weight), at];
+    const relation = r.relation === undefined || r.relation === null ? undefined : String(r.relation);
+    return [String(r.source), String(r.target), r.weight === undefined ? 1 : Number(r.weight), at, relation];
   });
-  return build(file, rows, edges, d.directed === true, weighted, o);
+  return { file, rows, edges, directed: d.directed === true, weighted, relations: d.relations };
 }
 
-function readCsvPair(dir: string, o: ReadGraphOptions): Graph {
+function readCsvPair(dir: string): GraphFileParts {
   const nodesFile = join(dir, "nodes.csv");
   const edgesFile = join(dir, "edges.csv");
   for (const f of [nodesFile, edgesFile]) if (!existsSync(f)) bad(dir, `missing ${basename(f)} (a CSV graph is nodes.csv + edges.csv)`);
@@ -175,16 +189,21 @@ function readCsvPair(dir: string, o: ReadGraphOptions): Graph {
   const list = edges.rows.map((r, k): EdgeRow => {
     const at = `${edgesFile}:${edges.lines?.[k] ?? k + 2}`;
     if (weighted && !Number.isFinite(Number(r.weight))) badAt(at, `edge ${r.source} → ${r.target} has weight "${r.weight}", not a number`);
-    return [r.source!, r.target!, weighted ? Number(r.weight) : 1, at];
+    return [r.source!, r.target!, weighted ? Number(r.weight) : 1, at, edges.columns.includes("relation") ? r.relation : undefined];
   });
-  return build(dir, rows, list, false, weighted, o);
+  return { file: dir, rows, edges: list, directed: false, weighted };
+}
+
+/** Reads a graph file's nodes and edges without building the graph. */
+export function readGraphParts(path: string): GraphFileParts {
+  if (!existsSync(path)) throw new FlambeauError("E_IO", `readGraphFile: ${path} does not exist`, "readGraphFile");
+  if (statSync(path).isDirectory()) return readCsvPair(path);
+  if (path.endsWith(".json")) return readJson(path);
+  if (path.endsWith(".csv")) return readCsvPair(dirname(path));
+  return bad(path, `unknown graph format; expected ${GRAPH_FILE_FORMAT}`);
 }
 
 /** Reads a labelled graph from a .json file or a nodes.csv + edges.csv folder (see GRAPH_FILE_FORMAT). */
 export function readGraphFile(path: string, o: ReadGraphOptions = {}): Graph {
-  if (!existsSync(path)) throw new FlambeauError("E_IO", `readGraphFile: ${path} does not exist`, "readGraphFile");
-  if (statSync(path).isDirectory()) return readCsvPair(path, o);
-  if (path.endsWith(".json")) return readJson(path, o);
-  if (path.endsWith(".csv")) return readCsvPair(dirname(path), o);
-  return bad(path, `unknown graph format; expected ${GRAPH_FILE_FORMAT}`);
+  return buildGraph(readGraphParts(path), o);
 }

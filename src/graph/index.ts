@@ -7,6 +7,7 @@ export {
   addRemainingSelfLoops,
   addSelfLoops,
   checkEdgeIndex,
+  checkEdgeType,
   coalesce,
   degree,
   edgeIndexFrom,
@@ -22,6 +23,14 @@ export { GRAPH_FILE_FORMAT, type ReadGraphOptions, readGraphFile } from "./graph
 export { GINEConv } from "./models/gine-conv.js";
 export { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "./models/molecule-models.js";
 export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";
+export {
+  RELATIONAL_MODELS,
+  RelationalModel,
+  type RelationalModelHyper,
+  type RelationalModelName,
+} from "./models/relational-models.js";
 export * from "./molecules/index.js";
 export { type Csr, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";
+export { inversesOf, type TypedGraph, typedGraph, withInverses } from "./typed-graph.js";
+export { readTypedGraphFile, TYPED_GRAPH_FORMAT } from "./typed-graph-file.js";

@@ -2,7 +2,9 @@
 // apt lists: nodes = binary packages of the Packages indices, edges = their Depends (and
 // Pre-Depends; every alternative of "a | b" that is itself a package), features = bag of words
 // of the one-line descriptions (the K most frequent words), labels = the Section (rare ones
-// merged into "other"). The parsed form is cached as JSON, keyed by the lists' sizes and dates.
+// merged into "other"). The parse also keeps the typed relations (Depends, Recommends,
+// Suggests, Conflicts, Provides) and each package's Maintainer for the relational graph
+// (typed-packages.ts). The parsed form is cached as JSON, keyed by the lists' sizes and dates.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -28,8 +30,25 @@ export interface PackageIndex {
   /** Dependency edges package → dependency, as indices into names. */
   src: number[];
   dst: number[];
+  /** Typed edges package → package: relation[k] indexes PACKAGE_RELATIONS. */
+  typed: { src: number[]; dst: number[]; relation: number[] };
+  /** The Maintainer field of each package (name and address as written). */
+  maintainers: string[];
   files: string[];
 }
+
+/** The package-to-package relations kept as typed edges (Depends includes Pre-Depends). */
+export const PACKAGE_RELATIONS = ["Depends", "Recommends", "Suggests", "Conflicts", "Provides"] as const;
+const FIELD_RELATION: Record<string, number> = {
+  Depends: 0,
+  "Pre-Depends": 0,
+  Recommends: 1,
+  Suggests: 2,
+  Conflicts: 3,
+  Provides: 4,
+};
+/** Bumped when the parsed form gains fields, so older caches are rebuilt. */
+const CACHE_VERSION = 2;
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -52,13 +71,15 @@ const tokenise = (s: string): string[] =>
 
 /** Parses Packages stanzas (later files override earlier ones for the same package). */
 export function parsePackages(texts: readonly string[], files: string[] = []): PackageIndex {
-  const byName = new Map<string, { section: string; desc: string; deps: string[] }>();
+  const byName = new Map<string, { section: string; desc: string; maintainer: string; targets: string[][] }>();
   for (const text of texts) {
     for (const stanza of text.split(/\n\n+/)) {
       let name = "";
       let section = "";
       let desc = "";
-      const deps: string[] = [];
+      let maintainer = "";
+      // Named packages per relation (PACKAGE_RELATIONS order).
+      const targets: string[][] = PACKAGE_RELATIONS.map(() => []);
       for (const line of stanza.split("\n")) {
         const c = line.indexOf(": ");
         if (c < 0 || line.startsWith(" ")) continue;
@@ -67,14 +88,15 @@ export function parsePackages(texts: readonly string[], files: string[] = []): P
         if (key === "Package") name = val.trim();
         else if (key === "Section") section = val.trim().replace(/^(contrib|non-free|non-free-firmware)\//, "");
         else if (key === "Description") desc = val.trim();
-        else if (key === "Depends" || key === "Pre-Depends")
+        else if (key === "Maintainer") maintainer = val.trim();
+        else if (FIELD_RELATION[key] !== undefined)
           for (const clause of val.split(","))
             for (const alt of clause.split("|")) {
               const dep = alt.trim().split(/[\s:([]/)[0];
-              if (dep) deps.push(dep);
+              if (dep) targets[FIELD_RELATION[key]!]!.push(dep);
             }
       }
-      if (name) byName.set(name, { section: section || "unknown", desc, deps });
+      if (name) byName.set(name, { section: section || "unknown", desc, maintainer, targets });
     }
   }
   const names = [...byName.keys()].sort();
@@ -83,20 +105,30 @@ export function parsePackages(texts: readonly string[], files: string[] = []): P
   const dst: number[] = [];
   const sections: string[] = [];
   const words: string[][] = [];
+  const maintainers: string[] = [];
+  const typed = { src: [] as number[], dst: [] as number[], relation: [] as number[] };
   names.forEach((n, i) => {
     const p = byName.get(n)!;
     sections.push(p.section);
     words.push(tokenise(p.desc));
-    const seen = new Set<number>();
-    for (const d of p.deps) {
-      const j = id.get(d);
-      if (j === undefined || j === i || seen.has(j)) continue;
-      seen.add(j);
-      src.push(i);
-      dst.push(j);
-    }
+    maintainers.push(p.maintainer);
+    p.targets.forEach((ts, r) => {
+      const seen = new Set<number>();
+      for (const d of ts) {
+        const j = id.get(d);
+        if (j === undefined || j === i || seen.has(j)) continue;
+        seen.add(j);
+        typed.src.push(i);
+        typed.dst.push(j);
+        typed.relation.push(r);
+        if (r === 0) {
+          src.push(i);
+          dst.push(j);
+        }
+      }
+    });
   });
-  return { names, sections, words, src, dst, files };
+  return { names, sections, words, src, dst, typed, maintainers, files };
 }
 
 /** Reads (or loads the cached parse of) the machine's Packages indices. */
@@ -107,7 +139,7 @@ export async function loadPackageIndex(o: { dir?: string; log?: (s: string) => v
       "E_IO",
       `debian-packages: no *_Packages lists in ${o.dir ?? LISTS} (run apt-get update, or give a graph file with --data)`,
     );
-  const stamp = files.map((f) => `${f}:${statSync(f).size}:${statSync(f).mtimeMs}`).join("|");
+  const stamp = `v${CACHE_VERSION}|${files.map((f) => `${f}:${statSync(f).size}:${statSync(f).mtimeMs}`).join("|")}`;
   const cache = join(cacheDir(), "debian-packages.json");
   if (existsSync(cache)) {
     try {
@@ -133,9 +165,12 @@ export interface PackageGraphOptions {
   log?: (s: string) => void;
 }
 
-/** The package graph as an undirected Graph with x, y, classes and node names (no masks). */
-export async function debianPackageGraph(o: PackageGraphOptions = {}): Promise<{ graph: Graph; vocabulary: string[] }> {
-  const idx = await loadPackageIndex(o);
+/** Bag-of-words features (rows of `rows` ≥ the package count; extra rows stay 0) and Section labels. */
+export function packageNodeData(
+  idx: PackageIndex,
+  o: PackageGraphOptions = {},
+  rows = idx.names.length,
+): { x: Float32Array; vocabulary: string[]; label: string[]; classes: string[] } {
   const k = o.vocabulary ?? 500;
   const df = new Map<string, number>();
   for (const ws of idx.words) for (const w of new Set(ws)) df.set(w, (df.get(w) ?? 0) + 1);
@@ -144,8 +179,7 @@ export async function debianPackageGraph(o: PackageGraphOptions = {}): Promise<{
     .slice(0, k)
     .map(([w]) => w);
   const wid = new Map(vocabulary.map((w, i) => [w, i]));
-  const n = idx.names.length;
-  const x = new Float32Array(n * vocabulary.length);
+  const x = new Float32Array(rows * vocabulary.length);
   idx.words.forEach((ws, i) => {
     for (const w of ws) {
       const j = wid.get(w);
@@ -157,6 +191,14 @@ export async function debianPackageGraph(o: PackageGraphOptions = {}): Promise<{
   const min = o.minSection ?? 300;
   const label = idx.sections.map((s) => (count.get(s)! >= min ? s : "other"));
   const classes = [...new Set(label)].sort();
+  return { x, vocabulary, label, classes };
+}
+
+/** The package graph as an undirected Graph with x, y, classes and node names (no masks). */
+export async function debianPackageGraph(o: PackageGraphOptions = {}): Promise<{ graph: Graph; vocabulary: string[] }> {
+  const idx = await loadPackageIndex(o);
+  const n = idx.names.length;
+  const { x, vocabulary, label, classes } = packageNodeData(idx, o);
   const cid = new Map(classes.map((c, i) => [c, i]));
   const e = idx.src.length;
   const ei = new BigInt64Array(2 * e);

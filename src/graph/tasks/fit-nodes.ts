@@ -5,6 +5,7 @@
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
 import { nonzero } from "../../core/ops/indexing.js";
 import { crossEntropy } from "../../core/ops/loss.js";
+import type { Module } from "../../nn/module.js";
 import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import { shardRows } from "../../train/distributed/shard.js";
@@ -21,6 +22,8 @@ export interface NodeFitOptions {
   progress?: ProgressSink;
   /** Names the run in the divergence error. */
   name?: string;
+  /** The logits of every node; default model.forward(g.x, g.edgeIndex) (typed models read more). */
+  forward?: () => Tensor;
 }
 
 export interface NodeFitResult {
@@ -44,16 +47,18 @@ export function maskedAccuracy(logits: Tensor, y: Tensor, idx: Tensor): number {
   return tidy(() => logits.indexSelect(0, idx).argmax(1).eq(y.indexSelect(0, idx)).float().mean().item());
 }
 
-export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions): Promise<NodeFitResult> {
+/** `model` is a NodeModel, or any module whose logits `o.forward` computes. */
+export async function fitNodeModel(model: Module, g: Graph, o: NodeFitOptions): Promise<NodeFitResult> {
   const x = g.x!;
   const y = g.y!;
+  const logits = o.forward ?? (() => (model as NodeModel).forward(x, g.edgeIndex));
   const valIdx = maskIndex(g.valMask!).keep();
   const withVal = valIdx.shape[0]! > 0;
   const trainer = new Trainer<NodeBatch>({
     name: o.name ?? "node-classification",
     model,
     optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 5e-4 }),
-    step: (b) => crossEntropy(model.forward(x, g.edgeIndex).indexSelect(0, b.nodes), b.y),
+    step: (b) => crossEntropy(logits().indexSelect(0, b.nodes), b.y),
     // Each rank takes training nodes rank, rank + N, … (the graph is whole on every rank).
     shard: (b, rank, world) =>
       b.nodes.shape[0]! < world ? null : { nodes: shardRows(b.nodes, rank, world), y: shardRows(b.y, rank, world) },
@@ -61,7 +66,7 @@ export async function fitNodeModel(model: NodeModel, g: Graph, o: NodeFitOptions
       ? () =>
           noGrad(() =>
             tidy(() => {
-              const out = model.forward(x, g.edgeIndex);
+              const out = logits();
               return {
                 valLoss: crossEntropy(out.indexSelect(0, valIdx), y.indexSelect(0, valIdx)).item(),
                 valAccuracy: maskedAccuracy(out, y, valIdx),

@@ -1,6 +1,8 @@
 // link-prediction: hold out edges, train a GNN encoder with a dot-product decoder against
 // sampled non-edges, report ROC-AUC and Hits@K on the held-out edges beside the
 // common-neighbours heuristic. Built-in data: WormNet v3 (networkx's example) and the Debian package graph.
+// --model rgcn | compgcn (or --data debian-packages-typed) predicts held-out Depends facts of the
+// typed package graph instead (relational-links.ts).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
@@ -15,14 +17,22 @@ import {
   type TaskTrainResult,
   type TrainInput,
 } from "../../tasks/task.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, readModelConfig, saveModelDir } from "../../train/model-dir.js";
 import { debianPackageGraph } from "../datasets/debian-packages.js";
 import { wormNet } from "../datasets/wormnet.js";
 import type { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT, readGraphFile } from "../graph-file.js";
 import { commonNeighbours, decode, encode, fitLinkModel, linkMetrics, pairScoresMany } from "../link-model.js";
-import { type LinkSplit, splitLinks } from "../link-split.js";
+import { type EdgePairs, type LinkSplit, splitLinks } from "../link-split.js";
 import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from "../models/node-models.js";
+import {
+  evaluateTypedLinks,
+  isRelationalLinkRun,
+  RELATIONAL_LINK_MODELS,
+  TYPED_LINK_DATA,
+  trainTypedLinks,
+  typedLinkScorer,
+} from "./relational-links.js";
 
 const TASK = "link-prediction";
 const HITS_K = 50;
@@ -113,7 +123,12 @@ async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preproce
   return { model, pre: config.preprocessing! };
 }
 
+/** Whether a saved model is a typed-edge one (its preprocessing names the typed data). */
+const isTypedDir = (dir: string): boolean =>
+  (readModelConfig<Record<string, unknown>, Preprocessing>(dir, TASK).preprocessing as Preprocessing | undefined)?.data === TYPED_LINK_DATA;
+
 async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  if (isTypedDir(dir)) return evaluateTypedLinks(dir, data);
   const { model, pre } = await loadModel(dir);
   try {
     const { graph } = await loadLinkGraph(data);
@@ -139,7 +154,11 @@ export interface LinkPrediction {
  * Loads the encoder and rebuilds its training graph once, and embeds every node once;
  * inputs are "a,b" node-name pairs, the answer is σ(z_a · z_b).
  */
-async function load(dir: string): Promise<Predictor<LinkPrediction>> {
+/** σ(score) of node-id pairs, and the node names, of a saved model on its training graph. */
+async function pairScorer(
+  dir: string,
+): Promise<{ names: readonly string[]; data: string; score: (p: EdgePairs) => Float32Array; dispose: () => void }> {
+  if (isTypedDir(dir)) return { ...(await typedLinkScorer(dir)), data: TYPED_LINK_DATA };
   const { model, pre } = await loadModel(dir);
   const { graph } = await loadLinkGraph(pre.data);
   const split = splitLinks(graph, { ...pre.split, seed: pre.seed });
@@ -147,9 +166,20 @@ async function load(dir: string): Promise<Predictor<LinkPrediction>> {
   model.dispose();
   split.train.dispose();
   graph.dispose();
-  const id = new Map((graph.nodeNames ?? []).map((n, i) => [n, i]));
+  return {
+    names: graph.nodeNames ?? [],
+    data: pre.data,
+    score: (p) => noGrad(() => tidy(() => decode(z, p).sigmoid().data() as Float32Array)),
+    dispose: () => z.dispose(),
+  };
+}
+
+async function load(dir: string): Promise<Predictor<LinkPrediction>> {
+  const scorer = await pairScorer(dir);
+  const pre = { data: scorer.data };
+  const id = new Map(scorer.names.map((n, i) => [n, i]));
   const look = (name: string): number => {
-    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < z.shape[0]! ? Number(name) : undefined);
+    const i = id.get(name) ?? (/^\d+$/.test(name) && Number(name) < scorer.names.length ? Number(name) : undefined);
     if (i === undefined) throw new FlambeauError("E_ARG", `${TASK}: node "${name}" is not in ${pre.data}`);
     return i;
   };
@@ -163,10 +193,10 @@ async function load(dir: string): Promise<Predictor<LinkPrediction>> {
       });
       const ids = pairs.map(([a, b]) => [look(a), look(b)] as const);
       const p = { src: Int32Array.from(ids, (q) => q[0]), dst: Int32Array.from(ids, (q) => q[1]) };
-      const scores = noGrad(() => tidy(() => decode(z, p).data() as Float32Array));
-      return pairs.map(([source, target], k) => ({ source, target, probability: 1 / (1 + Math.exp(-scores[k]!)) }));
+      const probability = scorer.score(p);
+      return pairs.map(([source, target], k) => ({ source, target, probability: probability[k]! }));
     },
-    dispose: () => z.dispose(),
+    dispose: () => scorer.dispose(),
   };
 }
 
@@ -233,12 +263,12 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const linkPrediction = defineTask({
   name: TASK,
   description:
-    "predict missing edges of a graph (GNN encoder + dot-product decoder, negative sampling); ROC-AUC and Hits@50 beside common neighbours",
-  dataFormat: `wormnet (WormNet v3, networkx example data), debian-packages (apt Depends graph), or ${GRAPH_FILE_FORMAT}; 5% / 10% of the edges held out (seeded) for validation / test`,
-  models: ["gcn", "sage", "gat", "gin"],
+    "predict missing edges of a graph (GNN encoder + dot-product decoder, negative sampling; R-GCN/CompGCN + DistMult over typed edges); ROC-AUC and Hits@50 beside common neighbours",
+  dataFormat: `wormnet (WormNet v3, networkx example data), debian-packages (apt Depends graph; rgcn/compgcn, or any model with debian-packages-typed: every typed relation, Depends facts held out), or ${GRAPH_FILE_FORMAT}; 5% / 10% of the edges held out (seeded) for validation / test`,
+  models: ["gcn", "sage", "gat", "gin", ...RELATIONAL_LINK_MODELS],
   defaultModel: "gcn",
   baseline: "common neighbours (reported beside the GNN's figures)",
-  train: trainLinks,
+  train: (o) => (isRelationalLinkRun(o.model, o.data) ? trainTypedLinks(o) : trainLinks(o)),
   evaluate,
   load,
   formatPrediction,

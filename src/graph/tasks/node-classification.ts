@@ -1,6 +1,7 @@
 // node-classification: a GNN (GCN, GraphSAGE, GAT, GIN) or an MLP baseline trained full-batch
 // on one graph's labelled nodes; metrics accuracy and macro-F1 on the test nodes. Built-in
 // data: Zachary's karate club (one labelled member per club) and the Debian package graph.
+// --model rgcn | compgcn reads the graph's typed edges instead (relational-nodes.ts).
 
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
@@ -24,8 +25,17 @@ import type { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT } from "../graph-file.js";
 import { drawGraphSvg, forceLayout } from "../layout.js";
 import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from "../models/node-models.js";
+import { TYPED_GRAPH_FORMAT } from "../typed-graph-file.js";
 import { fitNodeModel, maskedAccuracy, maskIndex } from "./fit-nodes.js";
 import { karateCommunities } from "./karate-communities.js";
+import {
+  evaluateTypedNodes,
+  isRelationalNodeRun,
+  isTypedNodeDir,
+  RELATIONAL_NODE_MODELS,
+  trainTypedNodes,
+  typedNodeProbabilities,
+} from "./relational-nodes.js";
 
 const TASK = "node-classification";
 
@@ -121,6 +131,7 @@ async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preproce
 }
 
 async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  if (isTypedNodeDir(dir)) return evaluateTypedNodes(dir, data);
   const { model, pre, labels } = await loadModel(dir);
   try {
     const { graph: g } = await loadNodeData(data, { seed: pre.seed });
@@ -141,15 +152,21 @@ export interface NodePrediction {
 }
 
 /** Loads the model and its graph once and scores every node once; predict looks nodes up. */
-async function load(dir: string): Promise<Predictor<NodePrediction, { topK?: number }>> {
+async function nodeProbabilities(dir: string): Promise<{ probs: Tensor; names: readonly string[]; labels: string[]; data: string }> {
+  if (isTypedNodeDir(dir)) return typedNodeProbabilities(dir);
   const { model, pre, labels } = await loadModel(dir);
   const { graph: g } = await loadNodeData(pre.data, { seed: pre.seed });
-  const names = g.nodeNames ?? [];
-  const id = new Map(names.map((n, i) => [n, i]));
   const probs = noGrad(() => tidy(() => model.forward(g.x!, g.edgeIndex).softmax(1).keep()));
-  const numNodes = g.numNodes;
   model.dispose();
   g.dispose();
+  return { probs, names: g.nodeNames ?? [], labels, data: pre.data };
+}
+
+async function load(dir: string): Promise<Predictor<NodePrediction, { topK?: number }>> {
+  const { probs, names, labels, data } = await nodeProbabilities(dir);
+  const pre = { data };
+  const id = new Map(names.map((n, i) => [n, i]));
+  const numNodes = probs.shape[0]!;
   return {
     task: TASK,
     async predict(inputs, o = {}) {
@@ -252,14 +269,14 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const nodeClassification = defineTask({
   name: TASK,
   description:
-    "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; MLP baseline); accuracy, macro-F1",
-  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split), or ${GRAPH_FILE_FORMAT}; nodes without a split get a seeded 60/20/20 split`,
-  models: [...NODE_MODELS],
+    "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; R-GCN and CompGCN over typed edges; MLP baseline); accuracy, macro-F1",
+  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
+  models: [...NODE_MODELS, ...RELATIONAL_NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
-  train: trainNodes,
+  train: (o) => (isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : trainNodes(o)),
   evaluate,
   load,
   formatPrediction,
