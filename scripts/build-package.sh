@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm's prepack: what the npm package ships, built from a checkout. dist/src from src/ alone
 # (tsconfig.build.json: no tests, no benchmarks), the task catalog beside it, the browser page
-# of `flambeau export --web` (dist/web/onnx), and the native
+# of `flambeau export --web` and the studio's (dist/web/onnx, dist/web/studio), and the native
 # addons prebuilt for linux-x64 against Debian's libtorch 1.13 (prebuilds/linux-x64), which
 # an installed package loads without building anything (scripts/install.js rebuilds only when
 # they do not load there).
@@ -15,13 +15,13 @@ rm -rf dist/src
 npx --no-install tsc -p tsconfig.build.json >&2
 node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
 [ -f dist/src/tasks/catalog.json ] || { say "the task catalog was not written"; exit 1; }
-# The page of `flambeau export --web`, bundled here: esbuild is a devDependency.
-rm -rf dist/web/onnx
+# The pages of `flambeau export --web` and `flambeau studio`, bundled here (esbuild is a
+# devDependency), so an installed package needs no esbuild.
+rm -rf dist/web
 node scripts/build-web.js
-[ -f dist/web/onnx/app.js ] || { say "the browser page (dist/web/onnx) was not built"; exit 1; }
-# The studio's page (web/studio: preact, uPlot) bundled once here, so an installed package needs no esbuild.
-node --input-type=module -e 'await (await import("./dist/src/studio/assets.js")).bundleStudio("dist/src/studio/web")' >&2
-[ -f dist/src/studio/web/app.js ] && [ -f dist/src/studio/web/app.css ] || { say "the studio page was not bundled"; exit 1; }
+for f in onnx/index.html onnx/app.js studio/index.html studio/app.js studio/app.css; do
+  [ -f "dist/web/$f" ] || { say "the browser page's dist/web/$f was not built"; exit 1; }
+done
 
 bash scripts/build-addon.sh
 # Only an addon linked against Debian's libtorch is a prebuilt for others; one built against

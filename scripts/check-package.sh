@@ -40,10 +40,9 @@ grep -q '^package/dist/src/index.js$' <<<"$files" || fail "dist/src/index.js is 
 grep -q '^package/dist/src/index.d.ts$' <<<"$files" || fail "dist/src/index.d.ts is not in the tarball"
 grep -q '^package/dist/src/tasks/catalog.json$' <<<"$files" || fail "the task catalog is not in the tarball"
 grep -q '^package/prebuilds/linux-x64/flambeau.node$' <<<"$files" || fail "the prebuilt addon is not in the tarball"
-for f in index.html app.js; do
-  grep -q "^package/dist/web/onnx/$f\$" <<<"$files" || fail "the browser page's $f (dist/web/onnx) is not in the tarball"
+for f in onnx/index.html onnx/app.js studio/index.html studio/app.js studio/app.css; do
+  grep -q "^package/dist/web/$f\$" <<<"$files" || fail "the browser page's dist/web/$f is not in the tarball"
 done
-grep -q '^package/dist/src/studio/web/app.js$' <<<"$files" || fail "the studio's bundled page is not in the tarball"
 if grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | grep -q .; then
   fail "sources, tests or benchmarks are in the tarball: $(grep -E '^package/(src|test|bench|dist/test|dist/bench)/' <<<"$files" | head -n 3 | tr '\n' ' ')"
 fi

@@ -87,9 +87,11 @@ if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json -newer "$stamp
   touch "$stamp"
 fi
 
-# --- the browser page of `flambeau export --web` (web/onnx → dist/web/onnx, esbuild) ------
-page=dist/web/onnx/app.js
-if [ ! -f "$page" ] || [ -n "$(find web src/io/onnx/metadata.ts scripts/build-web.js -newer "$page" -type f 2>/dev/null | head -n 1)" ]; then
-  say "bundling the browser page (web/onnx)"
+# --- the browser pages (esbuild): web/onnx → dist/web/onnx (`flambeau export --web`), web/studio → dist/web/studio (`flambeau studio`)
+# The older of the two bundles is the stamp: a page missing, or any source newer, rebuilds both.
+page=$(ls -t dist/web/onnx/app.js dist/web/studio/app.js 2>/dev/null | tail -n 1)
+if [ ! -f dist/web/onnx/app.js ] || [ ! -f dist/web/studio/app.js ] || [ ! -f dist/web/studio/app.css ] ||
+  [ -n "$(find web src/io/onnx/metadata.ts scripts/build-web.js -newer "$page" -type f 2>/dev/null | head -n 1)" ]; then
+  say "bundling the browser pages (web/onnx, web/studio)"
   node scripts/build-web.js
 fi

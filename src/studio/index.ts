@@ -1,4 +1,4 @@
 // The web studio behind `flambeau studio`.
-export { bundleStudio } from "./assets.js";
+export { STUDIO_PAGE_DIR, type StudioAssets, studioAssets } from "./assets.js";
 export { listRuns, type RunSummary } from "./runs.js";
 export { type RunningStudio, type StudioOptions, studio } from "./server.js";

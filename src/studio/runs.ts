@@ -1,11 +1,14 @@
 // The runs folder the studio shows: each subfolder is a run — a model directory written by
 // `flambeau train --out runs/x` (config.json, model.safetensors; or the same under runs/x/model),
-// the trainer's event log runs/x/events.jsonl (`--event-log`), and optionally runs/x/eval.json
-// (`flambeau eval … --json > runs/x/eval.json`: the confusion matrix). A run is found by
+// the trainer's event log runs/x/events.jsonl (`--event-log`), and its evaluation: the
+// validation split's confusion matrix that `flambeau train` of a classifier writes beside the
+// model (validation.json, src/train/model-dir.ts), or runs/x/eval.json when there is one
+// (`flambeau eval … --json > runs/x/eval.json`: on data the user chose). A run is found by
 // its name among the folder's entries, never by joining what a client sent to a path.
 import { closeSync, type Dirent, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { badRequest, HttpError } from "../http/errors.js";
+import { VALIDATION_REPORT } from "../train/model-dir.js";
 import { parseEventLines } from "./events.js";
 
 /** A run's name as a URL segment: no dots first (no `..`, no hidden folders), no slashes. */
@@ -24,7 +27,10 @@ export interface RunFiles {
   /** Its model directory, when one is saved. */
   model?: string;
   events: string;
+  /** The user's `flambeau eval --json` output, which wins over `validation`. */
   eval: string;
+  /** The model's validation report from training, when a model is saved. */
+  validation?: string;
 }
 
 export interface RunSummary {
@@ -79,7 +85,13 @@ function readSmallJson(path: string, what: string): Record<string, unknown> | un
 export function runFiles(dir: string): RunFiles {
   const saved = (d: string) => existsSync(join(d, "config.json")) && existsSync(join(d, "model.safetensors"));
   const model = saved(dir) ? dir : saved(join(dir, "model")) ? join(dir, "model") : undefined;
-  return { dir, model, events: join(dir, "events.jsonl"), eval: join(dir, "eval.json") };
+  return {
+    dir,
+    model,
+    events: join(dir, "events.jsonl"),
+    eval: join(dir, "eval.json"),
+    ...(model ? { validation: join(model, VALIDATION_REPORT) } : {}),
+  };
 }
 
 /** Whether a folder entry is a run: a directory holding an event log or a saved model. */
@@ -155,7 +167,7 @@ function summarize(name: string, f: RunFiles, config: Record<string, unknown> | 
     name,
     epochs: events.length,
     hasModel: f.model !== undefined,
-    hasEval: existsSync(f.eval),
+    hasEval: existsSync(f.eval) || (f.validation !== undefined && existsSync(f.validation)),
     updated: new Date(Math.max(mtime(f.dir), mtime(f.events), f.model ? mtime(join(f.model, "config.json")) : 0)).toISOString(),
   };
   if (config) {
@@ -186,7 +198,8 @@ export function runDetail(root: string, name: string): RunDetail {
   };
   const config = f.model ? read(join(f.model, "config.json"), `${name}'s config.json`) : undefined;
   const { events } = readEvents(f.events);
-  const evaluation = read(f.eval, `${name}'s eval.json`);
+  const evaluation =
+    read(f.eval, `${name}'s eval.json`) ?? (f.validation ? read(f.validation, `${name}'s ${VALIDATION_REPORT}`) : undefined);
   return {
     ...summarize(name, f, config, events, problems.join("; ") || undefined),
     ...(config ? { config } : {}),

@@ -4,7 +4,7 @@
 // Fastify with the serve front end's parsers, limits and Host/Origin guard (src/serve/app.ts);
 // predictions through the serve path (try-model.ts). Bound to 127.0.0.1 unless told.
 //
-// Routes: GET / (the page), /assets/app.js, /assets/app.css; GET /api/runs,
+// Routes: GET / (the page, prebuilt into dist/web/studio: assets.ts), /assets/app.js, /assets/app.css; GET /api/runs,
 // /api/runs/:name, /api/runs/:name/events (SSE); POST /api/runs/:name/predict.
 import { FlambeauError } from "../core/errors.js";
 import { HttpError } from "../http/errors.js";
@@ -12,7 +12,7 @@ import { Guard } from "../http/guard.js";
 import { createHttpApp } from "../serve/app.js";
 import { DEFAULT_LIMITS, type ServeLimits } from "../serve/limits.js";
 import { inputKindOf } from "../serve/models.js";
-import { INDEX_HTML, studioAssets } from "./assets.js";
+import { studioAssets } from "./assets.js";
 import { findRun, listRuns, runDetail } from "./runs.js";
 import { streamRunEvents } from "./sse.js";
 import { ModelTrier } from "./try-model.js";
@@ -51,7 +51,7 @@ export async function studio(o: StudioOptions = {}): Promise<RunningStudio> {
   if (o.pollMs !== undefined && !(o.pollMs >= 10 && o.pollMs <= 60_000))
     throw new FlambeauError("E_ARG", `studio: pollMs must be in [10, 60000], got ${o.pollMs}`, "studio");
   const limits: ServeLimits = { ...DEFAULT_LIMITS, ...o.limits };
-  const assets = await studioAssets();
+  const assets = studioAssets();
   // Browsers send Origin with every POST, the page's own included: a request whose Origin is
   // the Host it was sent to is the page's own (the Host itself is checked as serve checks it);
   // any other page is refused.
@@ -76,7 +76,7 @@ export async function studio(o: StudioOptions = {}): Promise<RunningStudio> {
   app.addHook("onSend", async (_req, reply) => {
     reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer");
   });
-  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(INDEX_HTML));
+  app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").send(assets.html));
   app.get("/assets/app.js", async (_req, reply) => reply.type("text/javascript; charset=utf-8").send(assets.js));
   app.get("/assets/app.css", async (_req, reply) => reply.type("text/css; charset=utf-8").send(assets.css));
   app.get("/api/runs", async () => ({

@@ -20,14 +20,23 @@ export interface StreamOptions {
   open: Set<() => void>;
 }
 
-/** When the run's model was last saved (0: none yet); the folder is looked at afresh each time. */
-function modelVersion(run: RunFiles): number {
-  const model = runFiles(run.dir).model;
+const mtimeOf = (path: string): number => {
   try {
-    return model ? statSync(join(model, "config.json")).mtimeMs : 0;
+    return statSync(path).mtimeMs;
   } catch {
     return 0;
   }
+};
+
+/**
+ * When the run's model or its validation report was last written (0: none yet); the folder is
+ * looked at afresh each time. The report comes just after config.json: its own change sends
+ * another "run" event, so the page shows the confusion matrix without a reload.
+ */
+function modelVersion(run: RunFiles): number {
+  const f = runFiles(run.dir);
+  if (!f.model) return 0;
+  return Math.max(mtimeOf(join(f.model, "config.json")), f.validation ? mtimeOf(f.validation) : 0);
 }
 
 /** Streams `run`'s events to the client until it leaves or the studio closes. */

@@ -5,7 +5,7 @@
 // config is checked against its schema when read (config-schema.ts).
 // The config is typed by the task (its hyper-parameters H and preprocessing P); the
 // version and date are filled in here.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/index.js";
@@ -14,6 +14,7 @@ import { load, save, writeTextAtomic } from "../io/index.js";
 import { dequantizeWeights } from "../io/quantized-weights.js";
 import { readJsonFile } from "../io/read-json.js";
 import { type ConfigSchemaParts, hfFields, validateModelConfig } from "./config-schema.js";
+import { perClassScores } from "./metrics.js";
 
 export interface ModelConfig<H = Record<string, unknown>, P = Record<string, unknown>> {
   task: string;
@@ -61,6 +62,51 @@ export async function saveModelDir<H, P>(
   await writeTextAtomic("saveModelDir", join(dir, "config.json"), `${JSON.stringify(full, null, 2)}\n`);
   if (o.processor)
     await writeTextAtomic("saveModelDir", join(dir, "preprocessor_config.json"), `${JSON.stringify(o.processor, null, 2)}\n`);
+}
+
+/** The file in a model directory that holds its validation split's evaluation at the end of training. */
+export const VALIDATION_REPORT = "validation.json";
+
+/**
+ * Writes VALIDATION_REPORT (atomically) beside the model: a classifier's validation split as
+ * the trainer last evaluated it — the summary numbers, the confusion matrix (rows: true
+ * labels, columns: predicted, in `labels` order) and per-class precision, recall, F1 and
+ * support — so the studio shows them without a separate `flambeau eval`. Metrics without a
+ * square confusion matrix of `labels` (multi-label heads) write none (and remove an old one).
+ */
+export async function saveValidationReport(
+  dir: string,
+  task: string,
+  labels: readonly string[],
+  metrics: Record<string, unknown>,
+): Promise<void> {
+  const cm = metrics.confusionMatrix;
+  const square =
+    Array.isArray(cm) &&
+    cm.length === labels.length &&
+    cm.every((r) => Array.isArray(r) && r.length === labels.length && r.every((v) => typeof v === "number"));
+  // A stale report from an earlier training into this folder would describe another model.
+  if (!square) return rmSync(join(dir, VALIDATION_REPORT), { force: true });
+  const matrix = cm as number[][];
+  const per = perClassScores(matrix);
+  const summary = Object.fromEntries(Object.entries(metrics).filter(([k, v]) => k !== "confusionMatrix" && typeof v === "number"));
+  const report = {
+    task,
+    split: "validation",
+    examples: matrix.reduce((a, r) => a + r.reduce((b, v) => b + v, 0), 0),
+    ...summary,
+    labels,
+    confusionMatrix: matrix,
+    perClass: labels.map((label, i) => ({
+      label,
+      precision: per.precision[i]!,
+      recall: per.recall[i]!,
+      f1: per.f1[i]!,
+      support: per.support[i]!,
+    })),
+    created: new Date().toISOString(),
+  };
+  await writeTextAtomic("saveValidationReport", join(dir, VALIDATION_REPORT), `${JSON.stringify(report)}\n`);
 }
 
 /**

@@ -1,7 +1,9 @@
 // `flambeau studio` end to end: the studio on a temporary runs folder (127.0.0.1, an
 // ephemeral port), a tiny `flambeau train` writing its event log there, and Debian's Chromium
 // (playwright-core) watching the run's loss curve grow live, then uploading an image in the
-// try-it panel: the prediction equals the task's own predict. Plain HTTP checks: run names
+// try-it panel: the prediction equals the task's own predict; the confusion matrix that
+// training wrote beside the model (validation.json) shows with no `flambeau eval`; a tiny text
+// classifier is tried with a typed text the same way. Plain HTTP checks: run names
 // outside the folder's listing (`../`, absolute, encoded, hidden, symlinked) get 4xx, foreign
 // Host and Origin are refused, and an event stream follows appended lines and closes when
 // its client leaves; the model is tried over HTTP too (the check that stays where Chromium
@@ -26,7 +28,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type RunningStudio, studio } from "../../src/studio/index.js";
+import { type RunningStudio, studio, studioAssets } from "../../src/studio/index.js";
 import { getTask } from "../../src/tasks/registry.js";
 import { launchChromium } from "../helpers/chromium.js";
 import { writeFashionImageFolder } from "../helpers/image-folder.js";
@@ -36,7 +38,8 @@ let images = "";
 let runs = "";
 let shots = "";
 let s: RunningStudio;
-let child: ChildProcess | undefined;
+/** Trainings still running (killed if a test fails before they end). */
+const children = new Set<ChildProcess>();
 
 const LABELS = ["trouser", "bag", "sneaker"];
 
@@ -58,7 +61,21 @@ function writeBaseline(dir: string): void {
   );
 }
 
+/** A two-class CSV of short reviews whose words give the label away. */
+function writeWordsCsv(path: string): void {
+  const good = ["great", "lovely", "excellent", "wonderful", "happy", "superb"];
+  const bad = ["awful", "terrible", "horrible", "sad", "poor", "dreadful"];
+  const rows = Array.from({ length: 40 }, (_, i) => {
+    const words = i % 2 === 0 ? good : bad;
+    return `${[0, 1, 2, 3].map((k) => words[(i * 7 + k * 5) % words.length]).join(" ")} film,${i % 2 === 0 ? "good" : "bad"}`;
+  });
+  writeFileSync(path, `text,label\n${rows.join("\n")}\n`);
+}
+
 before(async () => {
+  // The page as the project's build makes it (dist/web/studio), from the current source.
+  const builder = new URL("../../../scripts/build-web.js", import.meta.url).href;
+  await ((await import(builder)) as { buildStudioPage(): Promise<string[]> }).buildStudioPage();
   images = await writeFashionImageFolder({ train: 12, test: 2 });
   runs = mkdtempSync(join(tmpdir(), "fl-studio-runs-"));
   shots = process.env.STUDIO_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), "fl-studio-shots-"));
@@ -68,24 +85,29 @@ before(async () => {
 });
 
 after(async () => {
-  child?.kill("SIGKILL");
+  for (const c of children) c.kill("SIGKILL");
   await s?.close();
   for (const d of [images, runs, process.env.STUDIO_SCREENSHOTS ? "" : shots]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-/** `flambeau train` of a tiny image classifier into runs/NAME, logging its epochs there. */
-function startTraining(out: string): { exited: Promise<number | null>; log: string[] } {
+/** `flambeau train` of a tiny image classifier into runs/NAME, logging its epochs there (or of `task` on `data`). */
+function startTraining(
+  out: string,
+  task = "image-classification",
+  data = join(images, "train"),
+  epochs = 4,
+): { exited: Promise<number | null>; log: string[] } {
   const log: string[] = [];
   const c = spawn(
     process.execPath,
     [
       join(REPO, "bin/flambeau.js"),
       "train",
-      "image-classification",
+      task,
       "--data",
-      join(images, "train"),
+      data,
       "--epochs",
-      "4",
+      String(epochs),
       "--seed",
       "0",
       "--out",
@@ -95,12 +117,12 @@ function startTraining(out: string): { exited: Promise<number | null>; log: stri
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  child = c;
+  children.add(c);
   c.stdout!.on("data", (b: Buffer) => log.push(b.toString()));
   c.stderr!.on("data", (b: Buffer) => log.push(b.toString()));
   const exited = new Promise<number | null>((res) =>
     c.once("exit", (code) => {
-      child = undefined;
+      children.delete(c);
       res(code);
     }),
   );
@@ -218,6 +240,13 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   };
   await pointsAbove(1);
   assert.equal(await exited, 0, log.join(""));
+  // The text classifier tried at the end trains meanwhile.
+  const csv = join(images, "words.csv");
+  writeWordsCsv(csv);
+  const words = join(runs, "words");
+  mkdirSync(words);
+  writeFileSync(join(words, "events.jsonl"), "");
+  const trained = startTraining(words, "text-classification", csv, 3);
   await pointsAbove(3);
   // The page's own record of the counts it drew: 0 (before training), at least 2, then more.
   const counts = (await page.getAttribute("[data-testid=loss-chart]", "data-counts"))!.split(",").map(Number);
@@ -267,8 +296,15 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   assert.equal(drawn.length, 3);
   assert.ok(Math.abs(drawn.reduce((a, b) => a + b, 0) - 1) < 1e-4, `${drawn}`);
 
+  // The confusion matrix training wrote beside the model is on the page (no `flambeau eval`):
+  // it arrived over the stream with the model.
+  assert.ok(!existsSync(join(out, "eval.json")));
+  await page.waitForSelector("[data-testid=per-class] tbody tr", { timeout: 10_000 });
+  assert.equal(await page.locator("[data-testid=per-class] tbody tr").count(), LABELS.length);
+  assert.match((await page.textContent("[data-testid=confusion-source]")) ?? "", /validation split \(\d+ examples\)/);
+
   // The baseline gets a saved model too (this one's): its page then shows a finished run.
-  for (const f of ["config.json", "model.safetensors"]) copyFileSync(join(out, f), join(runs, "baseline", f));
+  for (const f of ["config.json", "model.safetensors", "validation.json"]) copyFileSync(join(out, f), join(runs, "baseline", f));
   await page.goto(`${s.url}/#/compare/baseline/live`);
   await page.locator("[data-testid=compare] .chart canvas").nth(1).waitFor({ timeout: 10_000 });
   await page.screenshot({ path: join(shots, "compare.png") });
@@ -276,16 +312,43 @@ test("in Chromium: the curve grows live while `flambeau train` runs, then an upl
   await page.goto(`${s.url}/#/run/baseline`);
   await page.waitForSelector("[data-testid=per-class] tbody tr", { timeout: 10_000 });
   assert.equal(await page.locator("[data-testid=per-class] tbody tr").count(), 3);
+  // Its own eval.json wins over the model's validation report.
+  assert.match((await page.textContent("[data-testid=confusion-source]")) ?? "", /eval\.json/);
   await page.screenshot({ path: join(shots, "confusion.png") });
   await page.goto(`${s.url}/#/`);
   await page.waitForSelector("[data-testid=runs] tbody tr", { timeout: 10_000 });
-  assert.equal(await page.locator("[data-testid=runs] tbody tr").count(), 2);
+  assert.deepEqual(await page.locator("[data-testid=runs] tbody tr td:nth-child(2) a").allTextContents(), ["baseline", "live", "words"]);
   await page.screenshot({ path: join(shots, "runs.png") });
+  await page.close();
   assert.deepEqual(errors, []);
   for (const f of ["run.png", "compare.png", "confusion.png", "runs.png"]) {
     const png = readFileSync(join(shots, f));
     assert.equal(png.subarray(1, 4).toString(), "PNG");
   }
+
+  // A text classifier: a typed text is predicted as the task predicts it, and its validation
+  // split's confusion matrix shows too.
+  assert.equal(await trained.exited, 0, trained.log.join(""));
+  const text = await browser.newPage({ viewport: { width: 1120, height: 940 } });
+  const textErrors: string[] = [];
+  text.on("pageerror", (e) => textErrors.push(e.message));
+  await text.goto(`${s.url}/#/run/words`);
+  const typed = "what a lovely superb film";
+  await text.fill("[data-testid=text]", typed, { timeout: 10_000 });
+  await text.click("[data-testid=predict]");
+  await text.waitForSelector("[data-testid=prediction]", { timeout: 20_000 });
+  const said = await text.$$eval("[data-label]", (els) =>
+    els.map((e) => ({ label: e.getAttribute("data-label"), probability: Number(e.getAttribute("data-probability")) })),
+  );
+  const want = (await getTask("text-classification").predict(words, [typed])) as Labels;
+  assert.deepEqual(
+    said.map((l) => l.label),
+    want[0]!.labels.map((l) => l.label),
+  );
+  for (const [i, l] of said.entries()) assert.ok(Math.abs(l.probability - want[0]!.labels[i]!.probability) < 1e-5, `${l.label}`);
+  assert.equal(await text.locator("[data-testid=per-class] tbody tr").count(), 2);
+  await text.close();
+  assert.deepEqual(textErrors, []);
 });
 
 test("try the model over HTTP: JSON base64 and multipart predict as the task does; wrong inputs are 4xx", async () => {
@@ -296,6 +359,26 @@ test("try the model over HTTP: JSON base64 and multipart predict as the task doe
     const { exited, log } = startTraining(out);
     assert.equal(await exited, 0, log.join(""));
   }
+  // The run's validation report from training, over the API (no eval.json in the folder).
+  const detail = (await (await fetch(`${s.url}/api/runs/live`)).json()) as {
+    hasEval: boolean;
+    evaluation?: { split: string; labels: string[]; confusionMatrix: number[][]; examples: number; perClass: { support: number }[] };
+  };
+  assert.equal(detail.hasEval, true);
+  assert.equal(detail.evaluation?.split, "validation");
+  const ev = detail.evaluation!;
+  assert.deepEqual(ev.labels, LABELS.slice().sort());
+  const cells = ev.confusionMatrix.flat();
+  assert.equal(cells.length, LABELS.length ** 2);
+  assert.equal(
+    cells.reduce((a, b) => a + b, 0),
+    ev.examples,
+  );
+  assert.deepEqual(
+    ev.perClass.map((c) => c.support),
+    ev.confusionMatrix.map((r) => r.reduce((a, b) => a + b, 0)),
+  );
+
   const file = testImage();
   const png = readFileSync(file);
   const ref = await reference(out, file);
@@ -333,4 +416,21 @@ test("try the model over HTTP: JSON base64 and multipart predict as the task doe
   });
   assert.equal(r.status, 409);
   rmSync(join(runs, "unsaved"), { recursive: true });
+});
+
+test("a missing page is a clear error naming the build to run", () => {
+  const empty = mkdtempSync(join(tmpdir(), "fl-studio-page-"));
+  try {
+    assert.throws(
+      () => studioAssets(empty),
+      (e: Error & { code?: string }) => {
+        assert.equal(e.code, "E_STATE");
+        assert.match(e.message, /index\.html, app\.js, app\.css/);
+        assert.match(e.message, /npm run build/);
+        return true;
+      },
+    );
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });

@@ -77,6 +77,11 @@ export function RunPage(props: { name: string }) {
       {square && (
         <div>
           <h3>Confusion matrix and per-class metrics</h3>
+          <p class="muted" data-testid="confusion-source">
+            {run.evaluation?.split === "validation"
+              ? `The validation split (${run.evaluation.examples ?? "?"} examples) at the end of training.`
+              : "From the run's eval.json."}
+          </p>
           <Confusion matrix={cm as number[][]} labels={labels} />
         </div>
       )}

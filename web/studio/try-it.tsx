@@ -44,7 +44,13 @@ export function TryIt(props: { run: RunDetail }) {
   return (
     <div class="try-it" data-testid="try-it">
       {kind === "text" ? (
-        <textarea rows={3} placeholder="type a text" value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+        <textarea
+          rows={3}
+          data-testid="text"
+          placeholder="type a text"
+          value={text}
+          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        />
       ) : (
         <input
           type="file"

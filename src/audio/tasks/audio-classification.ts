@@ -28,7 +28,7 @@ import { WarmupCosineLR } from "../../train/callbacks.js";
 import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { audioFeatureExtractorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, saveModelDir, saveValidationReport } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { freqMask, randomTimeShift, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
@@ -221,6 +221,8 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
     model.stateDict(),
     { processor: audioFeatureExtractorConfig(pre) },
   );
+  // The validation split's confusion matrix beside the model, for the studio.
+  await saveValidationReport(o.out, TASK, classes, metrics);
   // One AudioFolder and no --val: eval and compare on it then leave out the training clips.
   const carved = !o.val && existsSync(o.data) && statSync(o.data).isDirectory();
   await saveSplitRecord(

@@ -32,7 +32,7 @@ import {
 import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
 import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { ClassificationMeter, perClassScores } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, saveModelDir, saveValidationReport } from "../../train/model-dir.js";
 import { MultiLabelMeter } from "../../train/multilabel-meter.js";
 import { evaluator, Trainer } from "../../train/trainer.js";
 import { BUILTIN_TEXT_SETS, spamAssassin } from "../datasets/corpora.js";
@@ -267,6 +267,8 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     },
     model.stateDict(),
   );
+  // The validation split's confusion matrix beside the model, for the studio.
+  await saveValidationReport(o.out, TEXT_CLASSIFICATION, data.classes, metrics);
   await tokenizer.save(join(o.out, "tokenizer.json"));
   // A user's file with no --val: eval and compare on that file then leave out the training rows.
   const carved = !o.val && !o.trainData && !(BUILTIN_TEXT_SETS as readonly string[]).includes(o.data);

@@ -18,7 +18,7 @@ import { opt } from "../../tasks/options.js";
 import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { ClassificationMeter } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, saveModelDir, saveValidationReport } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import type { ObjectSource } from "../../vision/scenes/objects.js";
 import { captionFrames } from "../annotate.js";
@@ -253,6 +253,8 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     },
     model.stateDict(),
   );
+  // The validation split's confusion matrix beside the model, for the studio.
+  await saveValidationReport(o.out, TASK, data.classes, metrics);
   dispose(data);
   dispose(val);
   model.dispose();

@@ -26,7 +26,7 @@ import { type ConfigSchemaParts, MAX_IMAGE_SIZE, schema } from "../../train/conf
 import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { imageProcessorConfig } from "../../train/hf-processor.js";
 import { ClassificationMeter } from "../../train/metrics.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, saveModelDir, saveValidationReport } from "../../train/model-dir.js";
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { imageShallowPipeline } from "../features/pipeline.js";
@@ -194,6 +194,8 @@ async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: 
     model.stateDict(),
     { processor: imageProcessorConfig(pre) },
   );
+  // The validation split's confusion matrix beside the model, for the studio.
+  await saveValidationReport(o.out, TASK, data.classes, metrics);
   // One ImageFolder and no --val: eval and compare on it then leave out the training images.
   const carved = !o.val && data.source === "imagefolder";
   await saveSplitRecord(
