@@ -1,7 +1,10 @@
 // Resident memory of code that never disposes (issue 24): 100,000 iterations of
 // `fl.randn([8, 64]).matmul(w).relu().sum().item()` and 3,000 training steps, each in a fresh
-// process, five runs in a row; prints each run's RSS growth after warm-up and writes
-// bench/results/memory-flat-DATE.json. `--off` runs with FLAMBEAU_PROMPT_GC=0 (V8 alone).
+// process, five runs in a row; prints each run's RSS growth after warm-up (2,000 iterations,
+// 1,000 steps) and writes
+// bench/results/memory-flat-DATE.json. `--off` runs with FLAMBEAU_PROMPT_GC=0 (V8 alone). Run it with
+// FLAMBEAU_NUM_THREADS=1 on a shared machine: the figure is memory, and idle OpenMP threads
+// spin on a loaded one.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as fl from "../src/index.js";
@@ -37,7 +40,9 @@ function training(steps: number): { growthMiB: number; seconds: number } {
     loss.backward();
     opt.step();
   };
-  for (let i = 0; i < 300; i++) step();
+  // Warm-up: RSS climbs ~12 MiB over the first ~1,000 steps with or without prompt scavenges
+  // (V8's optimized code and heap, glibc's arenas for autograd's nodes), then stays.
+  for (let i = 0; i < 1000; i++) step();
   const rss0 = process.memoryUsage().rss;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step();
