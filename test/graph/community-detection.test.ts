@@ -16,7 +16,7 @@ import { leiden } from "../../src/graph/community/leiden.js";
 import { lfrBenchmark, powerLawMinimum, roundedPowerLawMean } from "../../src/graph/community/lfr.js";
 import { karateClub } from "../../src/graph/datasets/karate.js";
 import { plantedPartition } from "../../src/graph/datasets/planted.js";
-import type { Graph } from "../../src/graph/graph.js";
+import { Graph } from "../../src/graph/graph.js";
 import { communityDetection, loadCommunityGraph } from "../../src/graph/tasks/community-detection.js";
 
 const close = (a: number, b: number, tol: number, what = "") => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (±${tol})`);
@@ -82,6 +82,49 @@ test("Leiden on the karate club: the optimal modularity 0.4198 (Brandes et al. 2
   assert.deepEqual(leiden(g, { seed: 5 }).labels, leiden(g, { seed: 5 }).labels);
   // A higher resolution γ splits into more communities.
   assert.ok(leiden(g, { resolution: 2 }).count > 4);
+});
+
+test("Leiden: edgeless graphs, isolated nodes and edge weights", () => {
+  const graph = (n: number, pairs: [number, number][], w?: number[]) => {
+    const ei = pairs.length
+      ? fl.tensor([pairs.flat(), pairs.flatMap(([a, b]) => [b, a])], { dtype: "int64" })
+      : fl.zeros([2, 0], { dtype: "int64" });
+    return new Graph({
+      edgeIndex: ei,
+      numNodes: n,
+      directed: false,
+      edgeWeight: w ? fl.tensor(w.flatMap((x) => [x, x])) : null,
+    });
+  };
+  assert.deepEqual(Array.from(leiden(graph(3, [])).labels), [0, 1, 2]);
+  // Two triangles' worth: a triangle and a pair, and an isolated node alone.
+  const iso = leiden(
+    graph(6, [
+      [0, 1],
+      [1, 2],
+      [2, 0],
+      [3, 4],
+    ]),
+  );
+  assert.deepEqual(Array.from(iso.labels), [0, 0, 0, 1, 1, 2]);
+  close(iso.modularity, 0.375, 1e-12, "Q");
+  // A path whose middle edge is light splits there.
+  assert.deepEqual(
+    Array.from(
+      leiden(
+        graph(
+          4,
+          [
+            [0, 1],
+            [1, 2],
+            [2, 3],
+          ],
+          [10, 0.1, 10],
+        ),
+      ).labels,
+    ),
+    [0, 0, 1, 1],
+  );
 });
 
 test("Leiden: every community connected, modularity at least Louvain's (graphology and networkx) on LFR and planted partitions", {

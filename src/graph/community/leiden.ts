@@ -42,6 +42,8 @@ export function leidenOn(a: Adjacency, o: LeidenOptions = {}): LeidenResult {
   const rng = new Random(o.seed ?? 0, 0x1e1d);
   let labels: Int32Array = new Int32Array(a.n).map((_, i) => i);
   let iterations = 0;
+  // No edges: every partition has modularity 0; each node stays alone.
+  if (a.total === 0) return { labels, count: a.n, modularity: 0, iterations: 0 };
   for (; iterations < (o.maxIterations ?? 10); iterations++) {
     const next = pass(a, labels, gamma, theta, rng);
     const same = next.every((c, i) => c === labels[i]);
