@@ -1,6 +1,7 @@
 // graph: graph data (COO edge index, batching, neighbour sampling, conversions), message
 // passing layers (GCN, GraphSAGE, GAT, GIN, GraphConv, pooling) and the graph tasks.
 export { batchGraphs } from "./batch.js";
+export * as community from "./community/index.js";
 export * from "./conv/index.js";
 export { type FromGraphologyOptions, fromGraphology, type GraphologyGraph, NodeIds, parseEdgeList, toGraphology } from "./convert.js";
 export {

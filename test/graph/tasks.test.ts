@@ -146,6 +146,7 @@ test("layout and drawing produce a bounded, escaped SVG", () => {
 
 test("tasks are registered and reject bad data and models with clear errors", async () => {
   assert.deepEqual(Object.keys(GRAPH_TASKS).sort(), [
+    "community-detection",
     "graph-classification",
     "graph-generation",
     "graph-regression",

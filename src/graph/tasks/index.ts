@@ -1,5 +1,6 @@
 // The graph tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
+import { communityDetection } from "./community-detection.js";
 import { graphClassification } from "./graph-classification.js";
 import { graphGeneration } from "./graph-generation.js";
 import { graphRegression } from "./graph-regression.js";
@@ -14,4 +15,5 @@ export const GRAPH_TASKS = {
   "graph-regression": graphRegression,
   "graph-generation": graphGeneration,
   "knowledge-graph-completion": knowledgeGraphCompletion,
+  "community-detection": communityDetection,
 } satisfies Record<string, Task>;
