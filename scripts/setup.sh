@@ -89,7 +89,8 @@ fi
 
 # --- the browser pages (esbuild): web/onnx → dist/web/onnx (`flambeau export --web`), web/studio → dist/web/studio (`flambeau studio`)
 # The older of the two bundles is the stamp: a page missing, or any source newer, rebuilds both.
-page=$(ls -t dist/web/onnx/app.js dist/web/studio/app.js 2>/dev/null | tail -n 1)
+# (|| true: on a fresh clone there is no bundle yet, ls fails, and pipefail would end set-up.)
+page=$(ls -t dist/web/onnx/app.js dist/web/studio/app.js 2>/dev/null | tail -n 1 || true)
 if [ ! -f dist/web/onnx/app.js ] || [ ! -f dist/web/studio/app.js ] || [ ! -f dist/web/studio/app.css ] ||
   [ -n "$(find web src/io/onnx/metadata.ts scripts/build-web.js -newer "$page" -type f 2>/dev/null | head -n 1)" ]; then
   say "bundling the browser pages (web/onnx, web/studio)"
