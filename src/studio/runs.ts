@@ -9,7 +9,10 @@ import { closeSync, type Dirent, existsSync, openSync, readdirSync, readFileSync
 import { join } from "node:path";
 import { badRequest, HttpError } from "../http/errors.js";
 import { VALIDATION_REPORT } from "../train/model-dir.js";
+import type { RunDetail, RunEvent, RunSummary } from "./api-types.js";
 import { parseEventLines } from "./events.js";
+
+export type { RunDetail, RunEvent, RunSummary };
 
 /** A run's name as a URL segment: no dots first (no `..`, no hidden folders), no slashes. */
 export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -18,8 +21,6 @@ export const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const JSON_BYTES = 4 << 20;
 /** Most of an event log read for a run's history (its end, when longer). */
 export const LOG_BYTES = 16 << 20;
-
-export type RunEvent = Record<string, number | string>;
 
 export interface RunFiles {
   /** The run folder (absolute). */
@@ -31,31 +32,6 @@ export interface RunFiles {
   eval: string;
   /** The model's validation report from training, when a model is saved. */
   validation?: string;
-}
-
-export interface RunSummary {
-  name: string;
-  task?: string;
-  architecture?: string;
-  labels?: string[];
-  /** What config.json records of the training (validation metrics, epochs, batch size …). */
-  metrics?: Record<string, unknown>;
-  /** Epochs logged so far. */
-  epochs: number;
-  /** The last epoch's numbers. */
-  last?: RunEvent;
-  hasModel: boolean;
-  hasEval: boolean;
-  /** Last change to any of its files (ISO). */
-  updated: string;
-  /** A file of the run that could not be read (the rest still shows). */
-  problem?: string;
-}
-
-export interface RunDetail extends RunSummary {
-  config?: Record<string, unknown>;
-  events: RunEvent[];
-  evaluation?: Record<string, unknown>;
 }
 
 const mtime = (p: string): number => {

@@ -1,31 +1,7 @@
 // The studio's HTTP API, as the page sees it (src/studio/server.ts answers it).
-export type RunEvent = Record<string, number | string>;
+import type { Prediction, RunDetail, RunEvent, RunSummary } from "../../src/studio/api-types.js";
 
-export interface RunSummary {
-  name: string;
-  task?: string;
-  architecture?: string;
-  labels?: string[];
-  metrics?: Record<string, unknown>;
-  epochs: number;
-  last?: RunEvent;
-  hasModel: boolean;
-  hasEval: boolean;
-  updated: string;
-  problem?: string;
-  input?: "image" | "audio" | "text";
-}
-
-export interface RunDetail extends RunSummary {
-  config?: Record<string, unknown>;
-  events: RunEvent[];
-  evaluation?: Record<string, unknown>;
-}
-
-export interface Prediction {
-  predictions: unknown[];
-  text: string[];
-}
+export type { Prediction, RunDetail, RunEvent, RunSummary };
 
 async function json<T>(r: Response): Promise<T> {
   const body = (await r.json()) as T & { error?: string };

@@ -8,6 +8,7 @@ import { basename, extname, join, relative, resolve } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cacheRoot } from "../../data/cache.js";
 import { Random } from "../../data/random.js";
+import { AUDIO_FILE_EXTENSIONS } from "../decode-file.js";
 import { runPool } from "../speech/cache.js";
 import { renderMidiFile } from "./render.js";
 
@@ -45,7 +46,7 @@ export interface MusicTracksOptions {
   log?: (line: string) => void;
 }
 
-const AUDIO_EXT = new Set([".ogg", ".oga", ".mp3", ".wav", ".flac", ".opus", ".m4a", ".aac"]);
+const AUDIO_EXT = new Set<string>(AUDIO_FILE_EXTENSIONS);
 const MIDI_EXT = new Set([".mid", ".midi"]);
 const RENDER_RATE = 16000;
 
