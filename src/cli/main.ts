@@ -14,6 +14,7 @@ import { type TaskInfo, taskCatalog } from "../tasks/catalog.js";
 import { formatMetric } from "../tasks/format.js";
 import { flagOf, type Phase } from "../tasks/options.js";
 import type { Task } from "../tasks/task.js";
+import { addNasCommand } from "./nas.js";
 
 const registry = () => import("../tasks/registry.js");
 const readModelConfig = async (dir: string) => (await import("../train/model-dir.js")).readModelConfig(dir);
@@ -374,6 +375,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         : `no trial completed; report: ${join(o.out, "report.html")}`,
     );
   });
+
+  addNasCommand(program);
 
   const evalCmd = program
     .command("eval")
