@@ -14,6 +14,7 @@ import { type TaskInfo, taskCatalog } from "../tasks/catalog.js";
 import { formatMetric } from "../tasks/format.js";
 import { flagOf, type Phase } from "../tasks/options.js";
 import type { Task } from "../tasks/task.js";
+import { addNasCommand } from "./nas.js";
 
 const registry = () => import("../tasks/registry.js");
 const readModelConfig = async (dir: string) => (await import("../train/model-dir.js")).readModelConfig(dir);
@@ -326,7 +327,9 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--val <path>", "validation data")
     .requiredOption("--trials <n>", "trials to finish (an interrupted study resumes and counts its finished ones)", int("trials"))
     .option("--sampler <name>", "random | tpe (Tree-structured Parzen Estimator after --startup-trials random ones)", "tpe")
-    .option("--pruner <name>", "asha (successive halving over epochs) | none", "asha")
+    .option("--no-default-trial", "skip trial 0, the task's default recipe at the same budget (never pruned: the study's floor)")
+    .option("--parallel <n>", "trials at once, each in a worker process with ⌊cores / n⌋ engine threads", int("parallel"), 1)
+    .option("--pruner <name>", "asha (successive halving over epochs) | hyperband (brackets of it, Li et al. 2018) | none", "asha")
     .option(
       "--space <file|json>",
       'the search space as JSON: {"lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": true}, "model": ["small-cnn", "lenet5"]}',
@@ -342,8 +345,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--deterministic", "every trial a deterministic run (as `train --deterministic`): a rerun repeats the study")
     .option("--metric <name>", "validation metric to rank by (as `flambeau train --json` prints it)", "accuracy")
     .option("--direction <d>", "maximize | minimize (default: minimize for losses and error rates)")
-    .option("--min-epochs <n>", "ASHA: epochs before the first rung", int("min-epochs"), 1)
-    .option("--reduction-factor <n>", "ASHA: η, one trial in η goes on at each rung", int("reduction-factor"), 3)
+    .option("--min-epochs <n>", "ASHA / Hyperband: epochs before the first rung", int("min-epochs"), 1)
+    .option("--reduction-factor <n>", "ASHA / Hyperband: η, one trial in η goes on at each rung", int("reduction-factor"), 3)
     .option("--startup-trials <n>", "TPE: random trials before the model", int("startup-trials"), 10)
     .option(
       "--final-epochs <n>",
@@ -363,13 +366,17 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     // Only the options given on the command line are fixed: a declared default must not take its option out of the space.
     const own = Object.fromEntries(Object.entries(taskValues(task, "train", o)).filter(([k]) => tuneCmd.getOptionValueSource(k) === "cli"));
     const r = await runTuneCli(task, o, own, argv, quiet ? () => {} : (s) => process.stderr.write(`${s}\n`));
-    const best = r.best ? { trial: r.best.number, value: r.best.value, params: r.best.params, metrics: r.best.metrics } : undefined;
+    const best = r.best
+      ? { trial: r.best.number, value: r.best.value, params: r.best.params, isDefault: r.best.isDefault === true, metrics: r.best.metrics }
+      : undefined;
     print(Boolean(o.json), { task: task.name, out: o.out, bestModel: r.bestModel, seconds: r.seconds, best }, () =>
       best
-        ? `best trial ${best.trial}: ${o.metric} ${best.value!.toFixed(4)} with ${JSON.stringify(best.params)}\nmodel: ${r.bestModel}\nreport: ${join(o.out, "report.html")}`
+        ? `best trial ${best.trial}: ${o.metric} ${best.value!.toFixed(4)} with ${best.isDefault ? "the task's default recipe" : JSON.stringify(best.params)}\nmodel: ${r.bestModel}\nreport: ${join(o.out, "report.html")}`
         : `no trial completed; report: ${join(o.out, "report.html")}`,
     );
   });
+
+  addNasCommand(program);
 
   const evalCmd = program
     .command("eval")

@@ -12,6 +12,9 @@ export interface TuneCliOptions {
   val?: string;
   out: string;
   trials: number;
+  /** Commander's --no-default-trial (false). */
+  defaultTrial?: boolean;
+  parallel?: number;
   sampler: string;
   pruner: string;
   space?: string;
@@ -52,7 +55,8 @@ export async function runTuneCli(
 ): Promise<TuneResult> {
   if (o.sampler !== "random" && o.sampler !== "tpe")
     throw new FlambeauError("E_ARG", `--sampler must be random or tpe, got "${o.sampler}"`);
-  if (o.pruner !== "asha" && o.pruner !== "none") throw new FlambeauError("E_ARG", `--pruner must be asha or none, got "${o.pruner}"`);
+  if (o.pruner !== "asha" && o.pruner !== "hyperband" && o.pruner !== "none")
+    throw new FlambeauError("E_ARG", `--pruner must be asha, hyperband or none, got "${o.pruner}"`);
   if (o.direction !== undefined && o.direction !== "maximize" && o.direction !== "minimize")
     throw new FlambeauError("E_ARG", `--direction must be maximize or minimize, got "${o.direction}"`);
   const params = Object.fromEntries((o.param ?? []).map(parseParamFlag));
@@ -61,6 +65,8 @@ export async function runTuneCli(
     val: o.val,
     out: o.out,
     trials: o.trials,
+    defaultTrial: o.defaultTrial,
+    parallel: o.parallel,
     sampler: o.sampler as SamplerName,
     pruner: o.pruner as PrunerName,
     space: o.space !== undefined ? await readSpace(o.space) : undefined,

@@ -96,6 +96,8 @@ export interface TaskDefinition<O extends OptionSpecs, P, R = unknown> {
   readonly dataFormat: string;
   readonly models: readonly string[];
   readonly defaultModel: string;
+  /** The models `flambeau tune` searches by default (the runtime's model option's search hint). */
+  readonly searchModels?: readonly string[];
   /** The task's own options beyond the runtime's (TrainArgs, EvalArgs). */
   readonly options?: O;
   /** The shallow baseline its README figure stands beside, in words. */
@@ -138,6 +140,8 @@ export interface Task {
   readonly dataFormat: string;
   readonly models: readonly string[];
   readonly defaultModel: string;
+  /** The models `flambeau tune` searches by default (the runtime's model option's search hint). */
+  readonly searchModels?: readonly string[];
   readonly options: OptionSpecs;
   readonly baseline?: string;
   readonly shallow?: ShallowPipeline;
@@ -205,6 +209,7 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     dataFormat: d.dataFormat,
     models: d.models,
     defaultModel: d.defaultModel,
+    ...(d.searchModels !== undefined ? { searchModels: d.searchModels } : {}),
     options,
     ...(d.baseline !== undefined ? { baseline: d.baseline } : {}),
     ...(d.shallow !== undefined ? { shallow: d.shallow as ShallowPipeline } : {}),

@@ -14,7 +14,7 @@ import { selectUntrained } from "../../data/split-overlap.js";
 import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { opt } from "../../tasks/options.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -45,8 +45,16 @@ const TASK = "audio-classification";
 
 const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+  width: opt.int("channels of the first conv block (kws-cnn: default 16; tc-resnet8: 16·k, default 24)", {
+    phases: ["train"],
+    search: { low: 8, high: 48, log: true },
+  }),
+  dropout: opt.number("dropout before the classifier (default 0.3 for kws-cnn, 0.2 for tc-resnet8)", {
+    phases: ["train"],
+    search: { low: 0, high: 0.5 },
+  }),
 };
-type Hyper = { nMels: number; numClasses: number };
+type Hyper = { nMels: number; numClasses: number; width?: number; dropout?: number };
 
 interface Preprocessing extends FrontendConfig {
   length: number;
@@ -55,7 +63,12 @@ interface Preprocessing extends FrontendConfig {
 
 /** What config.json must hold for this task; the bounds keep a hand-edited file from asking for absurd sizes. */
 const CONFIG_SCHEMA: ConfigSchemaParts = {
-  hyper: schema.object({ nMels: schema.int(1, 512), numClasses: schema.int(1, 100000) }),
+  hyper: schema.object({
+    nMels: schema.int(1, 512),
+    numClasses: schema.int(1, 100000),
+    width: schema.int(1, 1024),
+    dropout: schema.number(),
+  }),
   preprocessing: schema.object({
     sampleRate: schema.int(1000, 384000),
     nFft: schema.int(16, 65536),
@@ -73,7 +86,9 @@ type Classifier = ReturnType<(typeof AUDIO_CLASSIFIERS)[AudioClassifierName]>;
 function buildModel(arch: string, hyper: Hyper): Classifier {
   const make = AUDIO_CLASSIFIERS[arch as AudioClassifierName];
   if (!make) throw new FlambeauError("E_ARG", `unknown audio classifier "${arch}"; models: ${Object.keys(AUDIO_CLASSIFIERS).join(", ")}`);
-  return make(hyper);
+  // tc-resnet8 sizes its blocks as multiples of 16 channels: `width` is its first block's.
+  const o = arch === "tc-resnet8" && hyper.width !== undefined ? { ...hyper, widthMultiplier: hyper.width / 16 } : hyper;
+  return make(o as Hyper);
 }
 
 interface LoaderOptions {
@@ -142,7 +157,7 @@ function majorityBaseline(set: ClipSet): number {
 /** The training loss: cross-entropy with a little label smoothing (evaluation reports the plain one). */
 const smoothedLoss = (out: Tensor, y: Tensor): Tensor => crossEntropy(out, y, { labelSmoothing: 0.05 });
 
-async function train(o: TrainInput): Promise<TaskTrainResult> {
+async function train(o: TrainInput & OptionValues<typeof OPTIONS>): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   const data: AudioData = await resolveAudioData(o.data, { seed, log });
@@ -160,7 +175,12 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   Object.assign(pre, featureStats(trainSet, pre));
   const classes = trainSet.classes;
   const arch = o.model ?? "tc-resnet8";
-  const hyper: Hyper = { nMels: pre.nMels, numClasses: classes.length };
+  const hyper: Hyper = {
+    nMels: pre.nMels,
+    numClasses: classes.length,
+    ...(o.width !== undefined ? { width: o.width } : {}),
+    ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
+  };
   const model = buildModel(arch, hyper);
   const n = trainSet.clips.length;
   const batchSize = o.batchSize ?? (n >= 2000 ? 64 : 32);
@@ -453,6 +473,7 @@ export const audioClassification = defineTask({
   dataFormat: `an AudioFolder root/<class>/<clip> (.wav, or .flac/.mp3/.ogg/.opus/.m4a/.aac decoded by ffmpeg, the first 10 min of each) of any rate and channel count (resampled to 16 kHz, mixed to mono; recordings over 1.5 windows cut into windows, the window from the clip lengths or root?window=SECONDS; background recordings to mix in by root?noise=DIR; or root/train and root/test), or a generated/bundled set: ${BUILTIN_AUDIO_SETS.join(", ")} (options as ?groups=20&repeats=1&snr=10)`,
   models: Object.keys(AUDIO_CLASSIFIERS),
   defaultModel: "tc-resnet8",
+  searchModels: ["tc-resnet8", "kws-cnn"],
   options: OPTIONS,
   shallow: audioShallowPipeline,
   baseline: "MFCC statistics + logistic regression (`flambeau compare audio-classification`)",

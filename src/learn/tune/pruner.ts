@@ -9,8 +9,11 @@ import type { Direction, FinishedTrial } from "./sampler.js";
 
 export interface Pruner {
   readonly name: string;
-  /** Whether a trial that reported `value` at `step` should stop, given the other trials. */
-  shouldPrune(step: number, value: number, others: readonly FinishedTrial[], direction: Direction): boolean;
+  /**
+   * Whether trial `number` that reported `value` at `step` should stop, given the other
+   * trials (finished or still running: only their numbers and reported values are read).
+   */
+  shouldPrune(step: number, value: number, others: readonly FinishedTrial[], direction: Direction, number?: number): boolean;
 }
 
 export class NopPruner implements Pruner {
@@ -25,15 +28,21 @@ export interface AshaOptions {
   minResource?: number;
   /** η: one trial in η is promoted at each rung (default 3). */
   reductionFactor?: number;
+  /** s: the first rung is at minResource · η^s epochs (Optuna's min_early_stopping_rate; default 0). */
+  minEarlyStoppingRate?: number;
 }
 
 export class AshaPruner implements Pruner {
   readonly name = "asha";
   readonly minResource: number;
   readonly reductionFactor: number;
+  readonly minEarlyStoppingRate: number;
   constructor(o: AshaOptions = {}) {
     this.minResource = o.minResource ?? 1;
     this.reductionFactor = o.reductionFactor ?? 3;
+    this.minEarlyStoppingRate = o.minEarlyStoppingRate ?? 0;
+    if (!Number.isSafeInteger(this.minEarlyStoppingRate) || this.minEarlyStoppingRate < 0)
+      throw new FlambeauError("E_ARG", `AshaPruner: minEarlyStoppingRate must be an integer ≥ 0, got ${this.minEarlyStoppingRate}`);
     if (!Number.isSafeInteger(this.minResource) || this.minResource < 1)
       throw new FlambeauError("E_ARG", `AshaPruner: minResource must be a positive integer, got ${this.minResource}`);
     if (!Number.isSafeInteger(this.reductionFactor) || this.reductionFactor < 2)
@@ -42,7 +51,8 @@ export class AshaPruner implements Pruner {
 
   /** The rung index whose resource is `step` epochs, or -1 when `step` is not a rung. */
   rungOf(step: number): number {
-    for (let k = 0, r = this.minResource; r <= step; k++, r *= this.reductionFactor) if (r === step) return k;
+    const first = this.minResource * this.reductionFactor ** this.minEarlyStoppingRate;
+    for (let k = 0, r = first; r <= step; k++, r *= this.reductionFactor) if (r === step) return k;
     return -1;
   }
 

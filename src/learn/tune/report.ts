@@ -33,7 +33,8 @@ export function trialsMarkdown(trials: readonly TrialRecord[], metric: string): 
     t.value !== undefined ? t.value.toFixed(4) : "",
     String(Object.keys(t.intermediate).length),
     t.seconds !== undefined ? t.seconds.toFixed(1) : "",
-    ...names.map((n) => fmtParam(t.params[n])),
+    // The default trial sets no searched option: each keeps the task's default.
+    ...names.map((n) => (t.isDefault ? "default" : fmtParam(t.params[n]))),
   ]);
   return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
@@ -119,7 +120,14 @@ export function curvesSvg(trials: readonly TrialRecord[], metric: string): strin
 /** best.json, trials.md and report.html under `dir`. */
 export async function writeStudyReport(dir: string, s: StudySummary, extra: { bestModel?: string } = {}): Promise<void> {
   const best = s.best
-    ? { trial: s.best.number, value: s.best.value, params: s.best.params as Params, metrics: s.best.metrics, ...extra }
+    ? {
+        trial: s.best.number,
+        value: s.best.value,
+        params: s.best.params as Params,
+        ...(s.best.isDefault ? { isDefault: true } : {}),
+        metrics: s.best.metrics,
+        ...extra,
+      }
     : undefined;
   const counts = Object.fromEntries(["complete", "pruned", "failed"].map((k) => [k, s.trials.filter((t) => t.state === k).length]));
   await writeTextAtomic(
@@ -129,11 +137,12 @@ export async function writeStudyReport(dir: string, s: StudySummary, extra: { be
   );
   const table = trialsMarkdown(s.trials, s.metric);
   await writeTextAtomic("tune", join(dir, "trials.md"), `${table}\n`);
-  const bestLine = best
-    ? `best: trial ${best.trial}, ${s.metric} ${best.value!.toFixed(4)} with ${Object.entries(best.params)
+  const with_ = best?.isDefault
+    ? "the task's default recipe"
+    : Object.entries(best?.params ?? {})
         .map(([k, v]) => `${k} = ${fmtParam(v)}`)
-        .join(", ")}`
-    : "no trial completed";
+        .join(", ");
+  const bestLine = best ? `best: trial ${best.trial}, ${s.metric} ${best.value!.toFixed(4)} with ${with_}` : "no trial completed";
   const rows = table
     .split("\n")
     .filter((_, i) => i !== 1)

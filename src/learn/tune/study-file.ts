@@ -12,7 +12,7 @@ import type { Params } from "./space.js";
 
 export type StudyRecord =
   | { type: "study"; settings: Record<string, unknown> }
-  | { type: "trial"; number: number; params: Params }
+  | { type: "trial"; number: number; params: Params; isDefault?: boolean }
   | { type: "report"; number: number; step: number; value: number }
   | {
       type: "done";
@@ -28,6 +28,8 @@ export type StudyRecord =
 export interface TrialRecord {
   number: number;
   params: Params;
+  /** The default-recipe trial (empty params: the objective's own defaults). */
+  isDefault?: boolean;
   intermediate: Record<number, number>;
   state?: TrialState;
   value?: number;
@@ -72,7 +74,7 @@ export function readStudyFile(path: string): StudyJournal {
     if (r.type === "trial") {
       if (t?.state !== undefined) fail(`trial ${r.number} started again after it ended`);
       // A re-run of an interrupted trial starts its curve afresh.
-      const rec: TrialRecord = { number: r.number, params: r.params, intermediate: {} };
+      const rec: TrialRecord = { number: r.number, params: r.params, intermediate: {}, ...(r.isDefault ? { isDefault: true } : {}) };
       if (t) Object.assign(t, rec);
       else {
         byNumber.set(r.number, rec);

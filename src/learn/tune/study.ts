@@ -24,8 +24,10 @@ export interface Trial {
   readonly params: Params;
   /** Records the value after `step` epochs (journalled). */
   report(step: number, value: number): void;
-  /** Whether the pruner stops the trial after its last report. */
-  shouldPrune(): boolean;
+  /** Whether the pruner stops the trial after its last report (a promise when the study runs in another process). */
+  shouldPrune(): boolean | Promise<boolean>;
+  /** The default-recipe trial: its params are empty and the objective trains with its own defaults. */
+  readonly isDefault?: boolean;
 }
 
 export type ObjectiveResult = number | { value: number; metrics?: Record<string, unknown> };
@@ -40,6 +42,11 @@ export interface StudyOptions {
   direction?: Direction;
   /** What else must match for a journal to be resumed (task, data, budgets). */
   settings?: Record<string, unknown>;
+  /**
+   * Trial 0 runs the objective with no params (its own defaults) and is never pruned: a
+   * study's best is then never worse than the default recipe at the same budget.
+   */
+  defaultTrial?: boolean;
   log?: (line: string) => void;
 }
 
@@ -54,8 +61,11 @@ export class Study {
   readonly pruner: Pruner;
   readonly direction: Direction;
   readonly file: string;
+  readonly defaultTrial: boolean;
   readonly #journal: StudyJournal;
   readonly #log: (line: string) => void;
+  /** The trials being run now. */
+  readonly #running = new Set<number>();
 
   constructor(o: StudyOptions) {
     this.space = checkSpace(o.space);
@@ -63,6 +73,7 @@ export class Study {
     this.pruner = o.pruner ?? new NopPruner();
     this.direction = o.direction ?? "maximize";
     this.file = o.file;
+    this.defaultTrial = o.defaultTrial ?? false;
     this.#log = o.log ?? (() => {});
     const settings = {
       ...o.settings,
@@ -70,6 +81,7 @@ export class Study {
       sampler: this.sampler.name,
       pruner: this.pruner.name,
       direction: this.direction,
+      ...(this.defaultTrial ? { defaultTrial: true } : {}),
     };
     this.#journal = readStudyFile(o.file);
     if (this.#journal.settings === undefined) {
@@ -108,36 +120,86 @@ export class Study {
   }
 
   /**
-   * Runs trials until `trials` have finished (those of an earlier run count). An objective's
-   * FlambeauError about its arguments (E_ARG) ends the study; other errors fail that trial only.
+   * Runs trials until `trials` have finished (those of an earlier run count), up to
+   * `concurrency` at a time (the objective then runs them elsewhere: ./trial-pool.ts). The
+   * params are drawn here, in trial-number order, from the trials finished at that moment;
+   * interrupted trials run again first. An objective's FlambeauError about its arguments
+   * (E_ARG) ends the study; other errors fail that trial only.
    */
-  async optimize(objective: Objective, o: { trials: number; onTrialEnd?: (t: TrialRecord) => void | Promise<void> }): Promise<void> {
+  async optimize(
+    objective: Objective,
+    o: { trials: number; concurrency?: number; onTrialEnd?: (t: TrialRecord) => void | Promise<void> },
+  ): Promise<void> {
     if (!Number.isSafeInteger(o.trials) || o.trials < 1)
       throw new FlambeauError("E_ARG", `tune: trials must be a positive integer, got ${o.trials}`);
+    const concurrency = o.concurrency ?? 1;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+      throw new FlambeauError("E_ARG", `tune: parallel must be a positive integer, got ${concurrency}`);
     const writer = new StudyWriter(this.file);
+    const running = new Map<number, Promise<void>>();
+    // Trial ends are handled one at a time: onTrialEnd deletes folders by the best so far.
+    let ends: Promise<void> = Promise.resolve();
     try {
       for (;;) {
-        const finished = finishedTrials(this.#journal);
-        if (finished.length >= o.trials) break;
-        const interrupted = this.#journal.trials.find((t) => t.state === undefined);
-        const number = interrupted?.number ?? this.#journal.trials.length;
-        const params = interrupted?.params ?? this.sampler.sample(this.space, number, finished, this.direction);
-        for (const [name, p] of Object.entries(this.space))
-          if (!inSpace(p, params[name])) throw new FlambeauError("E_STATE", `${this.file}: trial ${number}'s ${name} is outside the space`);
-        // An interrupted trial's record is reused (its curve starts afresh): the journal holds one record per number.
-        const rec: TrialRecord = interrupted ? Object.assign(interrupted, { intermediate: {} }) : { number, params, intermediate: {} };
-        if (!interrupted) this.#journal.trials.push(rec);
-        writer.append({ type: "trial", number, params });
-        this.#log(`trial ${number}${interrupted ? " (again: it was interrupted)" : ""}: ${JSON.stringify(params)}`);
-        await this.#run(objective, rec, finished, writer);
-        await o.onTrialEnd?.(rec);
+        while (running.size < concurrency) {
+          const finished = finishedTrials(this.#journal);
+          if (finished.length + running.size >= o.trials) break;
+          const rec = this.#next(finished, running, writer);
+          this.#running.add(rec.number);
+          const done = this.#run(objective, rec, writer).then(() => {
+            ends = ends.then(() => o.onTrialEnd?.(rec));
+            return ends;
+          });
+          running.set(
+            rec.number,
+            done.finally(() => {
+              running.delete(rec.number);
+              this.#running.delete(rec.number);
+            }),
+          );
+        }
+        if (running.size === 0) break;
+        await Promise.race(running.values());
       }
     } finally {
+      // A trial that ended the study (E_ARG) leaves the others to end before the journal closes.
+      await Promise.allSettled(running.values());
       writer.close();
     }
   }
 
-  async #run(objective: Objective, rec: TrialRecord, others: readonly FinishedTrial[], writer: StudyWriter): Promise<void> {
+  /** The next trial to run: an interrupted one, else the default trial, else a new sample. */
+  #next(finished: readonly FinishedTrial[], running: ReadonlyMap<number, unknown>, writer: StudyWriter): TrialRecord {
+    const interrupted = this.#journal.trials.find((t) => t.state === undefined && !running.has(t.number));
+    const number = interrupted?.number ?? this.#journal.trials.length;
+    const isDefault = interrupted ? interrupted.isDefault === true : this.defaultTrial && number === 0;
+    const params = interrupted?.params ?? (isDefault ? {} : this.sampler.sample(this.space, number, finished, this.direction));
+    if (!isDefault)
+      for (const [name, p] of Object.entries(this.space))
+        if (!inSpace(p, params[name])) throw new FlambeauError("E_STATE", `${this.file}: trial ${number}'s ${name} is outside the space`);
+    // An interrupted trial's record is reused (its curve starts afresh): the journal holds one record per number.
+    const rec: TrialRecord = interrupted
+      ? Object.assign(interrupted, { intermediate: {} })
+      : { number, params, intermediate: {}, ...(isDefault ? { isDefault: true } : {}) };
+    if (!interrupted) this.#journal.trials.push(rec);
+    writer.append({ type: "trial", number, params, ...(isDefault ? { isDefault: true } : {}) });
+    this.#log(
+      `trial ${number}${interrupted ? " (again: it was interrupted)" : ""}: ${isDefault ? "the task's default recipe" : JSON.stringify(params)}`,
+    );
+    return rec;
+  }
+
+  /**
+   * What the pruner compares a trial with: the values every other trial has reported, the
+   * running ones' included (asynchronous successive halving), the interrupted ones' not.
+   */
+  #others(number: number): FinishedTrial[] {
+    return this.#journal.trials.filter(
+      (t) => t.number !== number && (t.state !== undefined || this.#running.has(t.number)),
+    ) as FinishedTrial[];
+  }
+
+  async #run(objective: Objective, rec: TrialRecord, writer: StudyWriter): Promise<void> {
     let last: [number, number] | undefined;
     const trial: Trial = {
       number: rec.number,
@@ -149,7 +211,11 @@ export class Study {
         last = [step, value];
         writer.append({ type: "report", number: rec.number, step, value });
       },
-      shouldPrune: () => last !== undefined && this.pruner.shouldPrune(last[0], last[1], others, this.direction),
+      shouldPrune: () =>
+        !rec.isDefault &&
+        last !== undefined &&
+        this.pruner.shouldPrune(last[0], last[1], this.#others(rec.number), this.direction, rec.number),
+      ...(rec.isDefault ? { isDefault: true } : {}),
     };
     const t0 = performance.now();
     const seconds = () => Number(((performance.now() - t0) / 1000).toFixed(3));

@@ -50,7 +50,7 @@ class TrialReporter implements Callback {
     readonly task: string,
     readonly epochs: number,
   ) {}
-  onEpochEnd(s: TrainerState, logs: Logs): void {
+  async onEpochEnd(s: TrainerState, logs: Logs): Promise<void> {
     const v = logs[this.key];
     if (v === undefined)
       throw new FlambeauError(
@@ -59,7 +59,7 @@ class TrialReporter implements Callback {
       );
     this.trial.report(s.epoch, v);
     // The last epoch's value is the trial's result: stopping there would only lose the saved model.
-    if (s.epoch < this.epochs && this.trial.shouldPrune()) throw new TrialPruned(s.epoch);
+    if (s.epoch < this.epochs && (await this.trial.shouldPrune())) throw new TrialPruned(s.epoch);
   }
 }
 
@@ -98,4 +98,14 @@ export function taskObjective(o: TaskObjectiveOptions): Objective {
       setRunSettings({});
     }
   };
+}
+
+/** A task objective's options as plain data: what a parallel study's worker receives (./trial-pool.ts). */
+export type TaskObjectiveArgs = Omit<TaskObjectiveOptions, "task" | "log"> & { task: string };
+
+/** The objective a worker process builds from TaskObjectiveArgs (the task found by name there). */
+export async function taskObjectiveOf(a: TaskObjectiveArgs, log: (line: string) => void): Promise<Objective> {
+  // Imported here: the registry loads every task, which a study in one process does not need.
+  const { getTask } = await import("../../tasks/registry.js");
+  return taskObjective({ ...a, task: getTask(a.task), log });
 }

@@ -43,10 +43,11 @@ export function tunableNames(task: Task): string[] {
   return ["lr", "batchSize", "model", ...Object.keys(task.options)].filter((n) => accepts(task, n) !== undefined);
 }
 
-/** The task's default space: the learning rate plus every declared option with a search hint, less `fixed` ones. */
+/** The task's default space: the learning rate, the task's searchModels and every declared option with a search hint, less `fixed` ones. */
 export function defaultSpace(task: Task, fixed: readonly string[] = []): Record<string, Param> {
   const out: Record<string, Param> = {};
   if (!fixed.includes("lr")) out.lr = DEFAULT_LR;
+  if (task.searchModels?.length && !fixed.includes("model")) out.model = { type: "categorical", choices: [...task.searchModels] };
   for (const [name, s] of Object.entries(task.options)) {
     if (!s.search || fixed.includes(name) || !s.phases.includes("train")) continue;
     if (s.search === true) out[name] = { type: "categorical", choices: s.type === "flag" ? [false, true] : [...(s.choices ?? [])] };

@@ -7,6 +7,7 @@ import { cp, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import type { Task } from "../../tasks/task.js";
+import { HyperbandPruner } from "./hyperband.js";
 import { AshaPruner, NopPruner, type Pruner } from "./pruner.js";
 import { RandomSampler } from "./random-sampler.js";
 import { writeStudyReport } from "./report.js";
@@ -14,20 +15,25 @@ import type { Direction, Sampler } from "./sampler.js";
 import type { Param, SearchSpace } from "./space.js";
 import { Study } from "./study.js";
 import type { TrialRecord } from "./study-file.js";
-import { defaultDirection, taskObjective, trialDir } from "./task-objective.js";
+import { defaultDirection, type TaskObjectiveArgs, taskObjective, trialDir } from "./task-objective.js";
 import { checkTaskSpace, defaultSpace } from "./task-space.js";
 import { TpeSampler } from "./tpe-sampler.js";
+import { TrialPool } from "./trial-pool.js";
 
 export type SamplerName = "random" | "tpe";
-export type PrunerName = "asha" | "none";
+export type PrunerName = "asha" | "hyperband" | "none";
 
 export interface TuneOptions {
   data: string;
   val?: string;
   /** The study's folder: study.jsonl, best.json, trials.md, report.html, best/. */
   out: string;
-  /** Trials to finish (those of an earlier, interrupted run count). */
+  /** Trials to finish (those of an earlier, interrupted run count), the default trial included. */
   trials: number;
+  /** Trial 0 trains the task's default recipe (no searched option set) and is never pruned (default true). */
+  defaultTrial?: boolean;
+  /** Trials at once, each in its own worker process (default 1: in this process). */
+  parallel?: number;
   sampler?: SamplerName;
   pruner?: PrunerName;
   /** The whole space (default: the task's, ./task-space.ts). */
@@ -48,7 +54,7 @@ export interface TuneOptions {
   deterministic?: boolean;
   /** Retrain the best params for this many epochs on all the data into <out>/best (default: keep the best trial's model). */
   finalEpochs?: number;
-  /** ASHA: epochs before the first rung (1) and the reduction factor η (3). */
+  /** ASHA and Hyperband: epochs before the first rung (1) and the reduction factor η (3). */
   minResource?: number;
   reductionFactor?: number;
   /** TPE: random trials before the model (10). */
@@ -72,7 +78,9 @@ const positiveInt = (name: string, v: number | undefined): void => {
 };
 
 /** The sampler and pruner of a study (bad names are errors listing the valid ones). */
-export function studyParts(o: Pick<TuneOptions, "sampler" | "pruner" | "seed" | "minResource" | "reductionFactor" | "startupTrials">): {
+export function studyParts(
+  o: Pick<TuneOptions, "sampler" | "pruner" | "seed" | "minResource" | "reductionFactor" | "startupTrials" | "epochs">,
+): {
   sampler: Sampler;
   pruner: Pruner;
 } {
@@ -87,10 +95,12 @@ export function studyParts(o: Pick<TuneOptions, "sampler" | "pruner" | "seed" | 
   const pruner =
     o.pruner === undefined || o.pruner === "asha"
       ? new AshaPruner({ minResource: o.minResource, reductionFactor: o.reductionFactor })
-      : o.pruner === "none"
-        ? new NopPruner()
-        : undefined;
-  if (!pruner) throw new FlambeauError("E_ARG", `tune: pruner must be asha or none, got "${String(o.pruner)}"`);
+      : o.pruner === "hyperband"
+        ? new HyperbandPruner({ minResource: o.minResource, maxResource: o.epochs ?? 3, reductionFactor: o.reductionFactor, seed })
+        : o.pruner === "none"
+          ? new NopPruner()
+          : undefined;
+  if (!pruner) throw new FlambeauError("E_ARG", `tune: pruner must be asha, hyperband or none, got "${String(o.pruner)}"`);
   return { sampler, pruner };
 }
 
@@ -107,6 +117,7 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
   positiveInt("epochs", o.epochs);
   positiveInt("limit", o.limit);
   positiveInt("finalEpochs", o.finalEpochs);
+  positiveInt("parallel", o.parallel);
   const log = o.log ?? (() => {});
   const fixed = Object.fromEntries(Object.entries(o.fixed ?? {}).filter(([, v]) => v !== undefined));
   const fixedNames = Object.keys(fixed);
@@ -115,7 +126,7 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
   const direction = o.direction ?? defaultDirection(metric);
   const epochs = o.epochs ?? 3;
   const seed = o.seed ?? 0;
-  const { sampler, pruner } = studyParts({ ...o, seed });
+  const { sampler, pruner } = studyParts({ ...o, seed, epochs });
   const study = new Study({
     file: join(o.out, "study.jsonl"),
     space,
@@ -123,35 +134,44 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
     pruner,
     direction,
     settings: { task: task.name, data: o.data, val: o.val, epochs, limit: o.limit, seed, metric, fixed },
+    defaultTrial: o.defaultTrial ?? true,
     log,
   });
   const trialsDir = join(o.out, "trials");
   // Only the best trial's model is kept: every other one is deleted as soon as it is beaten.
   let kept = study.best()?.number;
-  await study.optimize(
-    taskObjective({
-      task,
-      data: o.data,
-      val: o.val,
-      trialsDir,
-      epochs,
-      limit: o.limit,
-      seed,
-      metric,
-      fixed,
-      deterministic: o.deterministic,
-      log,
-    }),
-    {
+  const args: TaskObjectiveArgs = {
+    task: task.name,
+    data: o.data,
+    ...(o.val !== undefined ? { val: o.val } : {}),
+    trialsDir,
+    epochs,
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    seed,
+    metric,
+    fixed,
+    ...(o.deterministic !== undefined ? { deterministic: o.deterministic } : {}),
+  };
+  const parallel = o.parallel ?? 1;
+  const pool =
+    parallel > 1
+      ? new TrialPool({ module: new URL("./task-objective.js", import.meta.url).href, export: "taskObjectiveOf", args }, parallel, log)
+      : undefined;
+  if (pool) log(`${parallel} trials at once, ${pool.threads} engine thread${pool.threads === 1 ? "" : "s"} each`);
+  try {
+    await study.optimize(pool ? pool.objective : taskObjective({ ...args, task, log }), {
       trials: o.trials,
+      concurrency: parallel,
       onTrialEnd: async (t) => {
         const best = study.best()?.number;
         if (best === t.number && kept !== undefined && kept !== best) await rm(trialDir(trialsDir, kept), { recursive: true, force: true });
         if (best !== t.number) await rm(trialDir(trialsDir, t.number), { recursive: true, force: true });
         kept = best;
       },
-    },
-  );
+    });
+  } finally {
+    pool?.close();
+  }
   const best = study.best();
   let bestModel: string | undefined;
   if (best) {

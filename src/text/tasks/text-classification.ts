@@ -53,6 +53,14 @@ const OPTIONS = {
   init: opt.path("fine-tune the pre-trained encoder of a fill-mask (or feature-extraction) model directory (model bert)", {
     phases: ["train"],
   }),
+  embedDim: opt.int("token embedding size of textcnn, wide-deep, bilstm and bigru (default 64; 100 for the RNNs)", {
+    phases: ["train"],
+    search: { low: 32, high: 128, log: true },
+  }),
+  dropout: opt.number("dropout of textcnn, wide-deep, bilstm, bigru (before the classifier; default 0.5, 0.3 for the RNNs) and bert", {
+    phases: ["train"],
+    search: { low: 0, high: 0.5 },
+  }),
   labelFraction: opt.fraction("use this stratified, seeded fraction of the labelled training data", { phases: ["train"] }),
   textColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the text", {
     phases: ["train", "eval"],
@@ -72,6 +80,8 @@ const columnsOf = (o: { textColumn?: string; labelColumn?: string }): TextColumn
 /** The classifier's sizes; a model fine-tuned from a pre-trained encoder (--init) also keeps the encoder's options. */
 interface Hyper extends BertOptions {
   numClasses: number;
+  /** Token embedding size of the non-BERT classifiers. */
+  embedDim?: number;
 }
 type Classifier = { forward(ids: Tensor): Tensor } & Module;
 
@@ -124,7 +134,12 @@ interface Preprocessing {
 
 /** What config.json must hold for this task (bounds on what is read as a size). */
 const CONFIG_SCHEMA: ConfigSchemaParts = {
-  hyper: schema.object({ vocabSize: schema.int(1, 10_000_000), numClasses: schema.int(1, 100000) }),
+  hyper: schema.object({
+    vocabSize: schema.int(1, 10_000_000),
+    numClasses: schema.int(1, 100000),
+    embedDim: schema.int(1, 4096),
+    dropout: schema.number(),
+  }),
   preprocessing: schema.object({ maxTokens: schema.int(1, 100000), cls: schema.boolean(), majorityClass: schema.int(0, 100000) }),
 };
 
@@ -211,7 +226,13 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS> & CodeOnly): P
     cls: tokenizer.spec.prefix !== undefined,
     ...(multi ? { multiLabel: true } : {}),
   };
-  const hyper: Hyper = { ...(init?.hyper ?? {}), vocabSize: vocab.size, numClasses: data.classes.length };
+  const hyper: Hyper = {
+    ...(init?.hyper ?? {}),
+    vocabSize: vocab.size,
+    numClasses: data.classes.length,
+    ...(o.embedDim !== undefined ? { embedDim: o.embedDim } : {}),
+    ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
+  };
   const model = buildModel(arch, hyper);
   if (init) {
     if (o.initWeights !== false) transferEncoder(init.model, model as BertClassifier);
@@ -460,6 +481,7 @@ export const textClassification = defineTask({
     "a .csv/.tsv/.jsonl/.parquet/.arrow file with text and label columns (named by --text-column/--label-column; a label list `a|b` or a JSON array makes it multi-label), or a built-in set: spam-assassin (raw e-mails, ham vs spam), sotu (State of the Union authorship, presidents with ≥ 8 addresses), fortunes (Debian fortune categories)",
   models: Object.keys(TEXT_CLASSIFIERS),
   defaultModel: DEFAULT_CLASSIFIER,
+  searchModels: ["wide-deep", "textcnn", "bilstm"],
   options: OPTIONS,
   shallow: textShallowPipeline,
   baseline: "TF-IDF + logistic regression (`flambeau compare text-classification`); eval reports the majority class beside it",

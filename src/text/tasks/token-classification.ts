@@ -13,6 +13,7 @@ import { saveSplitRecord } from "../../data/split-record.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -121,11 +122,23 @@ function lossFor(model: BiLstmTagger) {
       : crossEntropy(out.reshape([-1, out.shape[2]!]), y.reshape([-1]), { ignoreIndex: IGNORE_TAG });
 }
 
+const OPTIONS = {
+  wordDim: opt.int("word embedding size (default 64)", { phases: ["train"], search: { low: 32, high: 128, log: true } }),
+  hiddenSize: opt.int("LSTM units per direction (default 96)", { phases: ["train"], search: { low: 48, high: 192, log: true } }),
+  dropout: opt.number("dropout on the features and the LSTM's output (default 0.33)", {
+    phases: ["train"],
+    search: { low: 0, high: 0.5 },
+  }),
+};
+
 interface TagHyper {
   wordVocab: number;
   charVocab: number;
   numTags: number;
   crf: boolean;
+  wordDim?: number;
+  hiddenSize?: number;
+  dropout?: number;
 }
 
 interface TagPreprocessing {
@@ -141,7 +154,7 @@ const SPECIALS = ["<pad>", "<unk>"];
 const WORD_SPEC = { normalize: "lowercase-digits", split: "words", specials: SPECIALS } as const;
 const CHAR_SPEC = { normalize: "none", split: "chars", specials: SPECIALS } as const;
 
-async function train(o: TrainInput): Promise<TaskTrainResult> {
+async function train(o: TrainInput & OptionValues<typeof OPTIONS>): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   let train = await loadTagData(o.data, "train");
@@ -173,7 +186,15 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   );
   const trainEnc = encodeSentences(train, words, chars, tagIds);
   const valEnc = encodeSentences(val, words, chars, tagIds);
-  const hyper: TagHyper = { wordVocab: words.size, charVocab: chars.size, numTags: tags.length, crf: arch === "bilstm-crf" };
+  const hyper: TagHyper = {
+    wordVocab: words.size,
+    charVocab: chars.size,
+    numTags: tags.length,
+    crf: arch === "bilstm-crf",
+    ...(o.wordDim !== undefined ? { wordDim: o.wordDim } : {}),
+    ...(o.hiddenSize !== undefined ? { hiddenSize: o.hiddenSize } : {}),
+    ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
+  };
   const model = new BiLstmTagger(hyper);
   const batchSize = o.batchSize ?? 32;
   const plan = epochsForData(train.length, batchSize, EPOCH_RULES.token);
@@ -252,6 +273,9 @@ export async function loadTagger(dir: string): Promise<LoadedTagger> {
       charVocab: schema.int(2, 1_000_000),
       numTags: schema.int(1, 100000),
       crf: schema.boolean(),
+      wordDim: schema.int(1, 4096),
+      hiddenSize: schema.int(1, 4096),
+      dropout: schema.number(),
     }),
   });
   const model = new BiLstmTagger(config.hyper);
@@ -400,6 +424,8 @@ export const tokenClassification = defineTask({
     "a CoNLL file (token<TAB>tag per line, blank line between sentences), a .jsonl/.parquet/.arrow table with `tokens` and `tags` (or Hugging Face `ner_tags`/`pos_tags`) lists, or a built-in set: brown (universal POS tags), brown-tags (simplified Brown tags), brown-entities (silver BIO spans over proper-noun runs)",
   models: TAGGER_MODELS,
   defaultModel: "bilstm-crf",
+  searchModels: TAGGER_MODELS,
+  options: OPTIONS,
   train,
   evaluate,
   load,

@@ -59,10 +59,42 @@ test("a task's space: lr plus the declared search hints; unknown names and wrong
   rejects(() => tune.checkTaskSpace(imageTask, { depth: { type: "int", low: 1, high: 2 } }, ["depth"]), /"depth" is both given as a fixed/);
 });
 
-test("tune: trials < 1 and unknown samplers are errors naming the option", async () => {
+test("search hints of text, audio and token classification: the model, a width or embedding size, dropout", () => {
+  const lr = { type: "float", low: 3e-4, high: 3e-2, log: true };
+  const dropout = { type: "float", low: 0, high: 0.5 };
+  assert.deepEqual(tune.defaultSpace(fl.tasks.getTask("text-classification")), {
+    lr,
+    model: { type: "categorical", choices: ["wide-deep", "textcnn", "bilstm"] },
+    embedDim: { type: "int", low: 32, high: 128, log: true },
+    dropout,
+  });
+  assert.deepEqual(tune.defaultSpace(fl.tasks.getTask("audio-classification")), {
+    lr,
+    model: { type: "categorical", choices: ["tc-resnet8", "kws-cnn"] },
+    width: { type: "int", low: 8, high: 48, log: true },
+    dropout,
+  });
+  assert.deepEqual(tune.defaultSpace(fl.tasks.getTask("token-classification"), ["model"]), {
+    lr,
+    wordDim: { type: "int", low: 32, high: 128, log: true },
+    hiddenSize: { type: "int", low: 48, high: 192, log: true },
+    dropout,
+  });
+  // Each default space passes the task's own check (the hints fit what the options accept).
+  for (const name of ["text-classification", "audio-classification", "token-classification"]) {
+    const task = fl.tasks.getTask(name);
+    tune.checkTaskSpace(task, tune.defaultSpace(task));
+  }
+});
+
+test("tune: trials < 1, parallel < 1 and unknown samplers are errors naming the option", async () => {
   await assert.rejects(tune.tune(imageTask, { data: "x", out: "/tmp/none", trials: 0 }), /trials must be a positive integer, got 0/);
+  await assert.rejects(
+    tune.tune(imageTask, { data: "x", out: "/tmp/none", trials: 2, parallel: 0 }),
+    /parallel must be a positive integer, got 0/,
+  );
   assert.throws(() => tune.studyParts({ sampler: "grid" as never }), /sampler must be random or tpe, got "grid"/);
-  assert.throws(() => tune.studyParts({ pruner: "median" as never }), /pruner must be asha or none, got "median"/);
+  assert.throws(() => tune.studyParts({ pruner: "median" as never }), /pruner must be asha, hyperband or none, got "median"/);
   assert.throws(() => new tune.AshaPruner({ reductionFactor: 1 }), /reductionFactor must be an integer ≥ 2, got 1/);
 });
 

@@ -48,20 +48,30 @@ test("tune image-classification: a tiny search over width, depth and lr; best mo
   ];
   const r = run(...args);
   assert.equal(r.status, 0, r.stderr);
-  const res = JSON.parse(r.stdout) as { best: { trial: number; value: number; params: Record<string, number> }; bestModel: string };
-  assert.ok(res.best.params.width! >= 4 && res.best.params.width! <= 8 && [1, 2].includes(res.best.params.depth!));
-  assert.ok(res.best.params.lr! >= 3e-4 && res.best.params.lr! <= 3e-2);
+  const res = JSON.parse(r.stdout) as {
+    best: { trial: number; value: number; params: Record<string, number>; isDefault: boolean };
+    bestModel: string;
+  };
+  if (res.best.isDefault) assert.deepEqual(res.best.params, {});
+  else {
+    assert.ok(res.best.params.width! >= 4 && res.best.params.width! <= 8 && [1, 2].includes(res.best.params.depth!));
+    assert.ok(res.best.params.lr! >= 3e-4 && res.best.params.lr! <= 3e-2);
+  }
   // The journal: a header, 3 trials, each with its epochs' values and an end.
   const journal = fl.learn.tune.readStudyFile(join(out, "study.jsonl"));
   assert.equal(journal.trials.length, 3);
   assert.ok(journal.trials.every((t) => t.state === "complete" || t.state === "pruned"));
   assert.equal(journal.trials[0]!.state, "complete", "the first trial is alone at every rung");
+  // Trial 0 is the task's default recipe at the same budget: the study's floor.
+  assert.equal(journal.trials[0]!.isDefault, true);
+  assert.deepEqual(journal.trials[0]!.params, {});
+  assert.ok(res.best.value >= journal.trials[0]!.value!);
   for (const t of journal.trials) if (t.state === "complete") assert.equal(t.value, t.metrics!.accuracy);
   const best = JSON.parse(readFileSync(join(out, "best.json"), "utf8"));
   assert.equal(best.best.trial, res.best.trial);
   assert.match(
     readFileSync(join(out, "trials.md"), "utf8"),
-    /\| trial \| state \| accuracy \| epochs \| seconds \| lr \| width \| depth \|/,
+    /\| trial \| state \| accuracy \| epochs \| seconds \| lr \| width \| depth \|\n\|---\|---\|---\|---\|---\|---\|---\|---\|\n\| 0 \| complete \| [0-9.]+ \| 2 \| [0-9.]+ \| default \| default \| default \|/,
   );
   assert.match(readFileSync(join(out, "report.html"), "utf8"), /aria-label="optimisation history"/);
   // The best model is a normal model directory: eval on the validation folder gives the trial's value.
@@ -88,6 +98,8 @@ test("tune: bad spaces and budgets exit 2 with one line naming the parameter", (
   const base = ["tune", "image-classification", "--data", join(root, "train"), "--out", join(root, "bad")];
   const cases: [string[], RegExp][] = [
     [["--trials", "0"], /trials must be a positive integer, got "0"/],
+    [["--trials", "2", "--parallel", "0"], /parallel must be a positive integer, got "0"/],
+    [["--trials", "2", "--pruner", "bohb"], /--pruner must be asha, hyperband or none, got "bohb"/],
     [
       ["--trials", "2", "--param", "dropout=float:0:0.5"],
       /parameter "dropout" is not an option of image-classification; searchable: lr, batchSize/,
