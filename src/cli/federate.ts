@@ -26,6 +26,7 @@ import { Sequential } from "../nn/container.js";
 import { Conv2d } from "../nn/conv.js";
 import { Flatten } from "../nn/flatten.js";
 import { Linear } from "../nn/linear.js";
+import { GroupNorm } from "../nn/normalization.js";
 import { AdaptiveAvgPool2d, MaxPool2d } from "../nn/pooling.js";
 
 export interface SimulateCliOptions {
@@ -65,16 +66,23 @@ export interface RunSummary {
 export const mlp = (features: number, hidden: number, classes: number) => (): Classifier =>
   new Sequential(new Linear(features, hidden), new ReLU(), new Linear(hidden, hidden), new ReLU(), new Linear(hidden, classes));
 
-/** Log-mels [1, mels, frames] → three 3×3 conv blocks of `c` channels, pooled to 2×4 → classes. */
+/**
+ * Log-mels [1, mels, frames] → three 3×3 conv blocks of `c` channels, pooled to 2×4 → classes.
+ * Group norm, not batch norm: it has no int64 step counter or running statistics to average,
+ * and without any normalisation plain SGD barely moves this net in tens of epochs.
+ */
 export const kwsCnn = (c: number, classes: number) => (): Classifier =>
   new Sequential(
     new Conv2d(1, c, 3, { padding: 1 }),
+    new GroupNorm(Math.min(4, c), c),
     new ReLU(),
     new MaxPool2d(2),
     new Conv2d(c, c, 3, { padding: 1 }),
+    new GroupNorm(Math.min(4, c), c),
     new ReLU(),
     new MaxPool2d(2),
     new Conv2d(c, c, 3, { padding: 1 }),
+    new GroupNorm(Math.min(4, c), c),
     new ReLU(),
     new AdaptiveAvgPool2d([2, 4]),
     new Flatten(),
