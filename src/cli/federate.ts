@@ -248,6 +248,8 @@ export async function runServerCli(o: ServerCliOptions) {
   });
   o.log(`federated server listening on ${server.url}`);
   const history = await server.finished;
+  // Stay up a little so clients that just uploaded hear "done" instead of retrying a closed port.
+  await new Promise((r) => setTimeout(r, 2000));
   await server.close();
   return history;
 }
