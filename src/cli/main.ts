@@ -196,6 +196,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       patternList,
     )
     .option("--json", "print the final metrics as one JSON object")
+    .option("--dp-clip <x>", "DP-SGD: clip each example's gradient to this L2 norm (with --dp-noise or --dp-epsilon)", num("dp-clip"))
+    .option("--dp-noise <x>", "DP-SGD: noise multiplier σ (noise std σ·clip on the summed gradient)", num("dp-noise"))
+    .option("--dp-epsilon <x>", "DP-SGD: target ε; the RDP accountant picks σ for the planned epochs", num("dp-epsilon"))
+    .option("--dp-delta <x>", "DP-SGD: δ (default 1e-5)", num("dp-delta"))
     .option("--nproc <n>", "data-parallel worker processes on this machine (c10d/Gloo; threads per process = cores / n)", int("nproc"))
     .option("--nnodes <n>", "machines taking part (each runs this command with its --node-rank)", int("nnodes"))
     .option("--node-rank <k>", "this machine's index in [0, nnodes)", nonNegative("node-rank"))
@@ -231,6 +235,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         nnodes?: number;
         nodeRank?: number;
         master?: string;
+        dpClip?: number;
+        dpNoise?: number;
+        dpEpsilon?: number;
+        dpDelta?: number;
       } & Record<string, unknown>,
     ) => {
       const task = (await registry()).getTask(taskName);
@@ -240,6 +248,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       const out = o.out ?? `runs/${task.name}-${new Date().toISOString().replace(/[:.]/g, "-")}`;
       const distributedRun = o.nproc !== undefined || o.nnodes !== undefined || o.nodeRank !== undefined || o.master !== undefined;
       const { joinLaunchedGroup, LAUNCHED_ENV, launch } = await import("./launch.js");
+      if (distributedRun && (o.dpClip ?? o.dpNoise ?? o.dpEpsilon) !== undefined)
+        throw new FlambeauError("E_ARG", "--dp-* (DP-SGD) with data-parallel training (--nproc/--nnodes) is not built");
       if (distributedRun && process.env[LAUNCHED_ENV] !== "1") {
         // The workers run this command without the launch flags; --out is fixed here so all agree.
         const flag = (key: string, v: unknown): string[] =>
@@ -281,6 +291,9 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         eventLog: o.eventLog,
         freeze: o.freeze,
         init: task.options.init === undefined ? o.init : undefined,
+        ...(o.dpClip !== undefined || o.dpNoise !== undefined || o.dpEpsilon !== undefined
+          ? { dp: { clip: o.dpClip ?? 1, noiseMultiplier: o.dpNoise, epsilon: o.dpEpsilon, delta: o.dpDelta } }
+          : {}),
         log: quiet ? undefined : (s) => process.stderr.write(`${s}\n`),
       });
       try {
@@ -530,9 +543,18 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
   federate
     .command("simulate")
     .description("federated training in one process (clients as objects): strategies, secure aggregation, client-level DP vs centralized")
-    .option("--data <name|dir>", "fashion-mnist, digits (opencv-doc) or an IDX folder / ImageFolder", "fashion-mnist")
+    .option(
+      "--data <name|dir>",
+      "fashion-mnist, digits (opencv-doc), an IDX folder / ImageFolder, or speech-commands-synth / speakers-synth",
+      "fashion-mnist",
+    )
+    .option("--task <name>", "image-classification (MLP) or audio-classification (log-mel CNN); default: from --data")
     .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
-    .option("--partition <kind>", "iid | dirichlet | pathological (2 label shards per client)", "pathological")
+    .option(
+      "--partition <kind>",
+      "iid | dirichlet | pathological (2 label shards per client) | speaker (one client per voice)",
+      "pathological",
+    )
     .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
     .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
     .option("--rounds <n>", "rounds", int("rounds"), 100)
@@ -548,7 +570,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--server-lr <x>", "FedAdam server learning rate", num("server-lr"), 0.01)
     .option("--clip <x>", "DP: clipping norm of a client's update", num("clip"), 1)
     .option("--delta <x>", "DP: δ", num("delta"), 1e-5)
-    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers (audio: the CNN's channels)", int("hidden"), 200)
     .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))
     .option("--target <x>", "accuracy whose first round is reported", num("target"), 0.85)
     .option("--seed <n>", "random seed", seedArg, 0)
@@ -578,7 +600,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .requiredOption("--token-file <file>", "client bearer tokens, one a line (client i is line i)")
     .option("--revoked-file <file>", "revoked tokens, one a line; watched, so revoking needs no restart")
     .option("--data <name|dir>", "the data set whose test split the server evaluates on (and whose shape the model takes)", "fashion-mnist")
-    .option("--hidden <n>", "units of each of the MLP's two hidden layers", int("hidden"), 200)
+    .option("--task <name>", "image-classification or audio-classification; default: from --data")
+    .option("--hidden <n>", "units of each of the MLP's two hidden layers (audio: the CNN's channels)", int("hidden"), 200)
     .option("--rounds <n>", "rounds", int("rounds"), 100)
     .option("--clients-per-round <n>", "clients sampled each round", int("clients-per-round"), 10)
     .option("--min-clients <n>", "updates a round needs by its deadline", int("min-clients"), 1)
@@ -595,6 +618,12 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--lr <x>", "clients' SGD learning rate", num("lr"), 0.05)
     .option("--noise-multiplier <x>", "client-level DP: Gaussian noise σ on the sum of clipped updates", num("noise-multiplier"))
     .option("--clip <x>", "client-level DP: clipping norm", num("clip"), 1)
+    .option("--secure-aggregation", "clients upload masked updates; the server sees only their sum (Bonawitz et al., simplified)")
+    .option(
+      "--phase-deadline-s <x>",
+      "secure aggregation: seconds each step after the keys are out waits (default: --deadline-s)",
+      num("phase-deadline-s"),
+    )
     .option("--checkpoint <dir>", "per-round checkpoint (resumed on restart)", "runs/federated-server")
     .option("--seed <n>", "random seed", seedArg, 0)
     .option("--json", "print the history as JSON")
@@ -610,10 +639,20 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .description("take part in a federated server's rounds with this client's share of a data set")
     .requiredOption("--server <url>", "the server's URL (http:// or https://)")
     .requiredOption("--token <token>", "this client's bearer token")
-    .option("--data <name|dir>", "fashion-mnist, digits or an IDX folder / ImageFolder", "fashion-mnist")
+    .option(
+      "--data <name|dir>",
+      "fashion-mnist, digits, an IDX folder / ImageFolder, or speech-commands-synth / speakers-synth",
+      "fashion-mnist",
+    )
+    .option("--task <name>", "image-classification or audio-classification; default: from --data")
     .option("--clients <n>", "clients the training set is split into", int("clients"), 100)
-    .option("--client-index <n>", "this client's part (0-based)", nonNegative("client-index"), 0)
-    .option("--partition <kind>", "iid | dirichlet | pathological", "pathological")
+    .option(
+      "--client-index <n>",
+      "this client's part (0-based; with --partition speaker, the voice's rank in sorted order)",
+      nonNegative("client-index"),
+      0,
+    )
+    .option("--partition <kind>", "iid | dirichlet | pathological | speaker (one client per voice)", "pathological")
     .option("--alpha <x>", "Dirichlet concentration", num("alpha"), 0.5)
     .option("--hidden <n>", "units of each of the MLP's two hidden layers (as the server's)", int("hidden"), 200)
     .option("--train-examples <n>", "use only the first n training examples", int("train-examples"))

@@ -2,6 +2,7 @@
 
 export * from "./callbacks.js";
 export * as distributed from "./distributed/index.js";
+export { DpSgd, type DpSgdOptions } from "./dp-sgd.js";
 export { GradualUnfreezing, type GradualUnfreezingOptions } from "./gradual-unfreezing.js";
 export * as metrics from "./metrics.js";
 export { ClassificationMeter, type ClassificationReport, type ConfusionMatrix } from "./metrics.js";

@@ -11,6 +11,7 @@
 import type { Tensor } from "../core/tensor.js";
 import type { Module } from "../nn/module.js";
 import type { Callback } from "./callbacks.js";
+import type { DpSgdOptions } from "./dp-sgd.js";
 
 export interface RunSettings {
   /** Save model, optimizer, schedule and epoch here after every epoch. */
@@ -38,11 +39,13 @@ export interface RunSettings {
    * teacher's softened outputs blended with the labels).
    */
   distill?: (x: Tensor, output: Tensor, target: Tensor) => Tensor;
+  /** DP-SGD for the first Trainer that fits (`--dp-clip`, `--dp-noise` / `--dp-epsilon`). */
+  dp?: DpSgdOptions;
 }
 
 let settings: RunSettings = {};
 // What a Trainer has already taken since the settings were set: each part goes to the first one only.
-type Part = "checkpoint" | "transfer" | "distill" | "callbacks";
+type Part = "checkpoint" | "transfer" | "distill" | "callbacks" | "dp";
 const claimed = new Set<Part>();
 function firstClaim(part: Part): boolean {
   if (claimed.has(part)) return false;
@@ -76,6 +79,12 @@ export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log" 
 export function claimRunDistill(): RunSettings["distill"] {
   if (settings.distill === undefined || !firstClaim("distill")) return undefined;
   return settings.distill;
+}
+
+/** The run's DP-SGD settings and log, for the first Trainer that fits; undefined after that or when none. */
+export function claimRunDp(): { dp: DpSgdOptions; log?: (line: string) => void } | undefined {
+  if (settings.dp === undefined || !firstClaim("dp")) return undefined;
+  return { dp: settings.dp, log: settings.log };
 }
 
 /** The run's callbacks, for the first Trainer that fits; [] after that or when none. */

@@ -16,8 +16,17 @@ import { clipGradNorm_ } from "../optim/clip.js";
 import { type Callback, JsonlLogger, KeepBestModel, type Logs, type Mode, type TrainerState } from "./callbacks.js";
 import { ambientDdp } from "./distributed/context.js";
 import { shardRows } from "./distributed/shard.js";
+import { DpSgd, type DpSgdOptions } from "./dp-sgd.js";
 import { fmtInfo, type ProgressSink, SilentProgress } from "./progress.js";
-import { claimRunCallbacks, claimRunCheckpoint, claimRunDistill, claimRunTransfer, type RunSettings, runEventLog } from "./run-settings.js";
+import {
+  claimRunCallbacks,
+  claimRunCheckpoint,
+  claimRunDistill,
+  claimRunDp,
+  claimRunTransfer,
+  type RunSettings,
+  runEventLog,
+} from "./run-settings.js";
 
 /** What the trainer needs of a model (fl.nn.Module satisfies it). */
 export interface TrainableModel {
@@ -102,6 +111,8 @@ export interface TrainerOptions<B = Batch> {
   gradClipNorm?: number;
   /** Accumulate gradients over this many batches per optimizer step (default 1). */
   accumulate?: number;
+  /** DP-SGD (dp-sgd.ts): per-example clipping and noise; ε is logged each epoch as `dpEpsilon`. */
+  dp?: DpSgdOptions;
   /** Keep the best epoch's weights and load them back when fit ends. */
   keepBest?: KeepBestOptions;
   /** Save model, optimizer, schedule and epoch here after every epoch (rank 0); fit({ resume }) continues from it. */
@@ -213,6 +224,7 @@ export class Trainer<B = Batch> {
   #pending = 0;
   /** The run's distillation loss (`flambeau compress --distill-to`), claimed at the first fit. */
   #distill: RunSettings["distill"];
+  #dp: DpSgd | undefined;
 
   constructor(o: TrainerOptions<B>) {
     if (o.step === undefined && o.loss === undefined && o.evalStep === undefined)
@@ -252,6 +264,7 @@ export class Trainer<B = Batch> {
 
   /** Forward and backward of one batch; returns the loss. Gradients are added to the pending ones. */
   #backward(batch: B): number {
+    if (this.#dp) return this.#dpBackward(batch, this.#dp);
     return tidy(() => {
       if (this.#pending === 0) this.optimizer.zeroGrad(true);
       const loss = this.#lossOf(batch);
@@ -261,6 +274,21 @@ export class Trainer<B = Batch> {
       this.#pending++;
       return value;
     });
+  }
+
+  #dpBackward(batch: B, dp: DpSgd): number {
+    if (this.options.step || !this.options.loss || this.#accumulate > 1 || this.#distill)
+      throw new FlambeauError(
+        "E_ARG",
+        "Trainer: DP-SGD needs supervised [x, y] batches with a `loss`, and no accumulation or distillation",
+        "dpSgd",
+      );
+    const [x, y] = supervised(batch);
+    const forward = this.model.forward as (x: Tensor) => Tensor;
+    const value = dp.backward(this.model.parameters(), x, y, (xi, yi) => this.options.loss!(forward.call(this.model, xi), yi));
+    this.#checkFinite(value);
+    this.#pending++;
+    return value;
   }
 
   #update(): void {
@@ -346,9 +374,18 @@ export class Trainer<B = Batch> {
     if ((o.resume ?? run?.resume) && checkpoint) startEpoch = Math.max(startEpoch, await this.#resume(checkpoint));
     await this.#applyRunTransfer();
     this.#distill ??= this.options.step === undefined ? claimRunDistill() : undefined;
+    const runDp = this.options.dp ? undefined : claimRunDp();
+    const dpOptions = this.options.dp ?? runDp?.dp;
+    if (dpOptions) {
+      this.#dp = new DpSgd(dpOptions);
+      // The accountant counts this fit's steps only (a resumed run's earlier ε is not added).
+      this.#dp.plan(lengthOf(train), Math.max(1, o.epochs - startEpoch) * lengthOf(train));
+      runDp?.log?.(`DP-SGD: clip ${dpOptions.clip}, noise multiplier ${this.#dp.noiseMultiplier.toFixed(3)}, δ ${this.#dp.delta}`);
+    }
     // Started as one rank of a process group (flambeau train --nproc): train data-parallel.
     const ambient = this.options.distributed ? undefined : await ambientDdp(this.model as Parameters<typeof ambientDdp>[0]);
     const sync: GradientSync | undefined = this.options.distributed ?? ambient;
+    if (sync && this.#dp) throw new FlambeauError("E_ARG", "Trainer: DP-SGD with data-parallel training is not built", "dpSgd");
     const shard = this.options.shard ?? (ambient ? shardByRows : undefined);
     const best = this.options.keepBest ? new KeepBestModel(this.options.keepBest) : undefined;
     const callbacks: Callback[] = [...this.callbacks, ...(best ? [best] : []), ...claimRunCallbacks()];
@@ -391,6 +428,7 @@ export class Trainer<B = Batch> {
         loss: n ? lossSum / n : Number.NaN,
         lr: this.optimizer.paramGroups[0]?.lr ?? 0,
         seconds: (performance.now() - te) / 1000,
+        ...(this.#dp ? { dpEpsilon: this.#dp.epsilon() } : {}),
       };
       if (o.val) {
         const v = await this.evaluate(o.val);
@@ -417,6 +455,7 @@ export class Trainer<B = Batch> {
       bestEpoch = best.bestEpoch >= 0 ? best.bestEpoch : this.state.epoch;
       if (this.model.loadStateDict) best.restore(this.model as { loadStateDict(sd: Map<string, Tensor>): unknown });
     }
+    if (this.#dp) runDp?.log?.(`DP-SGD: ε = ${this.#dp.epsilon().toFixed(3)} at δ = ${this.#dp.delta} after ${this.state.epoch} epochs`);
     const seconds = (performance.now() - t0) / 1000;
     return { epochs: history, seconds, samplesPerSecond: samples / seconds, ...(bestEpoch !== undefined ? { bestEpoch } : {}) };
   }

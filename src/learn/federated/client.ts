@@ -2,12 +2,15 @@
 // is selected, trains locally (local.ts) and uploads its weights. Network errors and 5xx
 // answers (a server restarting) are retried with backoff; a refused update (4xx) is logged
 // and the client waits for the next round. HTTPS with a server certificate the client
-// trusts through `ca` (a self-signed one in tests).
+// trusts through `ca` (a self-signed one in tests). When the server aggregates securely
+// (config.secure), the round's steps are secagg-client.ts's.
 
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { FlambeauError } from "../../core/errors.js";
 import { type Classifier, type LocalData, localUpdate } from "./local.js";
+import { SecureSession } from "./secagg-client.js";
+import type { SecureStatus } from "./secagg-round.js";
 import { type Layout, layoutOf } from "./weights.js";
 import { decodeWeights, encodeWeights } from "./wire.js";
 
@@ -31,7 +34,13 @@ interface Answer {
   body: Buffer;
 }
 
-function call(url: URL, o: FederatedClientOptions, method: "GET" | "POST", body?: Buffer): Promise<Answer> {
+function call(
+  url: URL,
+  o: FederatedClientOptions,
+  method: "GET" | "POST",
+  body?: Buffer,
+  type = "application/octet-stream",
+): Promise<Answer> {
   const req = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const r = req(
@@ -40,7 +49,7 @@ function call(url: URL, o: FederatedClientOptions, method: "GET" | "POST", body?
         method,
         headers: {
           authorization: `Bearer ${o.token}`,
-          ...(body ? { "content-type": "application/octet-stream", "content-length": String(body.length) } : {}),
+          ...(body ? { "content-type": type, "content-length": String(body.length) } : {}),
         },
         ...(o.ca ? { ca: o.ca } : {}),
         timeout: 120_000,
@@ -68,10 +77,10 @@ export async function runFederatedClient(o: FederatedClientOptions): Promise<num
   const trained: number[] = [];
   let unreachableSince: number | undefined;
   // One call with retries: connection errors, 5xx and 429 wait and try again.
-  const reliable = async (path: string, method: "GET" | "POST", body?: Buffer): Promise<Answer> => {
+  const reliable = async (path: string, method: "GET" | "POST", body?: Buffer, type?: string): Promise<Answer> => {
     for (let wait = 200; ; wait = Math.min(wait * 2, 3000)) {
       try {
-        const a = await call(new URL(path, base), o, method, body);
+        const a = await call(new URL(path, base), o, method, body, type);
         if (a.status < 500 && a.status !== 429) {
           unreachableSince = undefined;
           return a;
@@ -83,6 +92,26 @@ export async function runFederatedClient(o: FederatedClientOptions): Promise<num
       await sleep(wait);
     }
   };
+  const session = new SecureSession();
+  // A refused secure step (4xx: a phase closed under it) is logged; the next poll tells what now.
+  const checked = (path: string, a: Answer): Answer => {
+    if (a.status >= 400)
+      throw new FlambeauError("E_IO", `federate client: ${path} answered ${a.status}: ${a.body.toString().slice(0, 300)}`);
+    return a;
+  };
+  const http = {
+    get: async (path: string) => JSON.parse(checked(path, await reliable(path, "GET")).body.toString()) as unknown,
+    post: async (path: string, body: unknown) => {
+      const raw = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+      checked(path, await reliable(path, "POST", raw, Buffer.isBuffer(body) ? undefined : "application/json"));
+    },
+  };
+  const fetchAndTrain = async () => {
+    const m = await reliable("/v1/model", "GET");
+    if (m.status !== 200) throw new FlambeauError("E_IO", `federate client: GET /v1/model answered ${m.status}`);
+    const { weights, metadata } = decodeWeights(m.body, layout);
+    return { weights, round: Number(metadata.round) };
+  };
   for (;;) {
     const a = await reliable("/v1/round", "GET");
     if (a.status === 401) throw new FlambeauError("E_ARG", `federate client: the server refused the token (${a.body.toString()})`);
@@ -90,17 +119,30 @@ export async function runFederatedClient(o: FederatedClientOptions): Promise<num
       round: number;
       rounds: number;
       status: string;
-      config: { epochs: number; batchSize: number; lr: number; mu: number };
+      config: { epochs: number; batchSize: number; lr: number; mu: number; secure?: boolean };
+      secure?: { id: number; dropped: number[] };
     };
     if (info.status === "done") return trained;
+    if (info.config.secure && info.secure && info.status !== "wait") {
+      try {
+        const uploaded = await session.step(info.status as SecureStatus, info.round, info.secure, http, async () => {
+          const g = await fetchAndTrain();
+          const r = localUpdate(o.model, layout, g.weights, o.data, { ...info.config, seed: (o.seed ?? 0) * 1009 + info.round });
+          log(`round ${info.round + 1}: trained on ${r.examples} examples (loss ${r.loss.toFixed(3)}); uploading it masked`);
+          return { global: g.weights, weights: r.weights, examples: r.examples };
+        });
+        if (uploaded) trained.push(info.round);
+      } catch (e) {
+        if (!(e instanceof FlambeauError) || e.code !== "E_IO") throw e;
+        log(e.message);
+      }
+      continue;
+    }
     if (info.status !== "selected") {
       await sleep(o.pollMs ?? 200);
       continue;
     }
-    const m = await reliable("/v1/model", "GET");
-    if (m.status !== 200) throw new FlambeauError("E_IO", `federate client: GET /v1/model answered ${m.status}`);
-    const { weights, metadata } = decodeWeights(m.body, layout);
-    const round = Number(metadata.round);
+    const { weights, round } = await fetchAndTrain();
     const r = localUpdate(o.model, layout, weights, o.data, { ...info.config, seed: (o.seed ?? 0) * 1009 + round });
     const up = await reliable(
       "/v1/update",

@@ -1,5 +1,6 @@
 export { type AggregateOptions, aggregateDeltas, type ClientUpdate } from "./aggregate.js";
 export { type FederatedClientOptions, runFederatedClient } from "./client.js";
+export { type FederatedData, isAudioSet, loadFederatedData } from "./data.js";
 export { addGaussianNoise, clipToNorm, type DpOptions } from "./dp.js";
 export { dpSgdGradients } from "./dp-sgd.js";
 export { type Classifier, evaluate, type LocalData, type LocalOptions, type LocalResult, localUpdate, proximalTerm } from "./local.js";
@@ -7,12 +8,16 @@ export {
   type PartitionKind,
   type PartitionOptions,
   partition,
+  partitionByGroup,
   partitionDirichlet,
   partitionIid,
   partitionPathological,
 } from "./partition.js";
 export { DEFAULT_ORDERS, epsilonFor, noiseForEpsilon, type PrivacySpent, rdpSampledGaussian } from "./rdp.js";
 export { type Advertised, decodeFixed, encodeFixed, expandMask, FIXED_SCALE, SecAggClient, secureSum, unmaskSum } from "./secagg.js";
+export { SecureSession } from "./secagg-client.js";
+export { EXAMPLE_UNIT, SecureRound } from "./secagg-round.js";
+export { openShare, sealShare } from "./secagg-seal.js";
 export { type FederatedServerOptions, type RoundRecord, type RunningFederatedServer, startFederatedServer } from "./server.js";
 export { combineShares, type Share, splitSecret } from "./shamir.js";
 export { type SimulationOptions, type SimulationResult, sampleClients, simulate } from "./simulation.js";

@@ -1,13 +1,15 @@
 // How a labelled data set is cut into clients' local sets, the three ways the federated
 // literature simulates users: IID (a uniform shuffle), label skew by Dirichlet(α) per class
 // (Hsu et al. 2019: small α, few classes per client) and McMahan et al.'s pathological split
-// (sort by label, cut into 2·clients shards, two shards per client: about 2 classes each).
+// (sort by label, cut into 2·clients shards, two shards per client: about 2 classes each);
+// and the natural split where a data set has one: one client per speaker or writer (by a
+// group key per example), as LEAF's FEMNIST and per-speaker keyword spotting do.
 // Each returns, per client, indices into the data set; the same seed gives the same split.
 
 import { FlambeauError } from "../../core/errors.js";
 import { gammaSample, gaussian, mulberry32, shuffleInPlace } from "../../data/random.js";
 
-export type PartitionKind = "iid" | "dirichlet" | "pathological";
+export type PartitionKind = "iid" | "dirichlet" | "pathological" | "speaker" | "writer";
 
 export interface PartitionOptions {
   clients: number;
@@ -16,6 +18,8 @@ export interface PartitionOptions {
   alpha?: number;
   /** Pathological: shards (label-sorted runs) per client (default 2). */
   shardsPerClient?: number;
+  /** speaker / writer: each example's group key. */
+  groups?: readonly string[];
 }
 
 function checkClients(op: string, n: number, clients: number): void {
@@ -93,10 +97,34 @@ export function partitionPathological(labels: ArrayLike<number>, o: PartitionOpt
   );
 }
 
-/** One of the three by name. */
+/** One client per distinct key, in sorted key order (so every process numbers clients alike). */
+export function partitionByGroup(groups: readonly string[]): { keys: string[]; parts: number[][] } {
+  if (groups.length === 0) throw new FlambeauError("E_ARG", "partitionByGroup: no examples", "partitionByGroup");
+  const by = new Map<string, number[]>();
+  groups.forEach((g, i) => (by.get(g) ?? by.set(g, []).get(g)!).push(i));
+  const keys = [...by.keys()].sort();
+  return { keys, parts: keys.map((k) => by.get(k)!) };
+}
+
+/** One of them by name; speaker/writer ignore `clients` (there is one per key). */
 export function partition(kind: PartitionKind, labels: ArrayLike<number>, o: PartitionOptions): number[][] {
+  if (kind === "speaker" || kind === "writer") {
+    if (!o.groups)
+      throw new FlambeauError(
+        "E_ARG",
+        `partition: --partition ${kind} needs a data set that names each example's ${kind} (speech-commands-synth, speakers-synth)`,
+        "partition",
+      );
+    if (o.groups.length !== labels.length)
+      throw new FlambeauError("E_SHAPE", `partition: ${o.groups.length} group keys for ${labels.length} examples`, "partition");
+    return partitionByGroup(o.groups).parts;
+  }
   if (kind === "iid") return partitionIid(labels.length, o);
   if (kind === "dirichlet") return partitionDirichlet(labels, o);
   if (kind === "pathological") return partitionPathological(labels, o);
-  throw new FlambeauError("E_ARG", `partition: kind must be iid, dirichlet or pathological, got "${String(kind)}"`, "partition");
+  throw new FlambeauError(
+    "E_ARG",
+    `partition: kind must be iid, dirichlet, pathological, speaker or writer, got "${String(kind)}"`,
+    "partition",
+  );
 }

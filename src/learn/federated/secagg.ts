@@ -11,8 +11,8 @@
 // t − 1 colluding clients learn nothing about one client's update beyond the sum. Omitted
 // from the paper: self-masks (so a dropped client whose update arrives after recovery would
 // be exposed — the server must refuse it, and does), signatures/consistency checks against
-// an active server that lies about who dropped, and encryption of the shares in transit
-// (in the simulation they pass in memory; over HTTP they would need the pairwise keys).
+// an active server that lies about who dropped. Over HTTP (secagg-round.ts) the shares are
+// sealed to their holders with the pairwise keys (secagg-seal.ts).
 
 import {
   createCipheriv,
@@ -94,6 +94,11 @@ export class SecAggClient {
     this.publicKey = rawPublic(publicKey);
   }
 
+  /** The X25519 agreement with a peer (the seed of the pairwise mask and of sealed shares). */
+  agree(peerPublic: Uint8Array): Buffer {
+    return diffieHellman({ privateKey: this.#private, publicKey: publicFromRaw(peerPublic) });
+  }
+
   /** Shares of this client's private key, one per peer (by the peers' order), any t rebuild it. */
   shareKey(peers: readonly Advertised[], threshold: number): Map<number, Share> {
     const shares = splitSecret(bytesToBigInt(rawPrivate(this.#private)), peers.length, threshold);
@@ -105,7 +110,7 @@ export class SecAggClient {
     const out = encodeFixed(update, peers.length);
     for (const p of peers) {
       if (p.id === this.id) continue;
-      const m = expandMask(diffieHellman({ privateKey: this.#private, publicKey: publicFromRaw(p.publicKey) }), this.round, out.length);
+      const m = expandMask(this.agree(p.publicKey), this.round, out.length);
       const sign = this.id < p.id ? 1 : -1;
       for (let i = 0; i < out.length; i++) out[i] = (out[i]! + sign * m[i]!) >>> 0;
     }

@@ -11,6 +11,14 @@
 //   GET  /v1/round   {round, rounds, status: "selected" | "wait" | "done", config}
 //   GET  /v1/model   the global model: gzip safetensors, metadata {round}
 //   POST /v1/update  the client's weights: gzip safetensors, metadata {round, examples}
+// With `secure`, updates go through secure aggregation instead (secagg-round.ts); the round's
+// status names the client's next step and /v1/update is refused:
+//   POST /v1/secagg/keys    {round, publicKey}           (status "advertise")
+//   GET  /v1/secagg/peers   {round, peers, threshold}    (status "share": U1)
+//   POST /v1/secagg/shares  {round, shares}              (sealed to each peer)
+//   GET  /v1/secagg/inbox   {peers, threshold, shares}   (status "upload": U2, shares sealed to me)
+//   POST /v1/secagg/masked?round=r  little-endian uint32 words [masked wΔ, w]
+//   POST /v1/secagg/unmask  {round, shares}              (status "unmask": shares of the dropped)
 
 import { existsSync, readFileSync, unwatchFile, watchFile } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
@@ -26,6 +34,7 @@ import { RateLimiter } from "../../http/rate-limit.js";
 import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { aggregateDeltas, type ClientUpdate } from "./aggregate.js";
 import type { DpOptions } from "./dp.js";
+import { SecureRound } from "./secagg-round.js";
 import { sampleClients } from "./simulation.js";
 import type { Strategy } from "./strategy.js";
 import type { Layout } from "./weights.js";
@@ -49,6 +58,8 @@ export interface FederatedServerOptions {
   minClients: number;
   /** How long a round waits for its clients (default 60 s). */
   deadlineMs?: number;
+  /** Secure rounds: how long each step after the key advertisement waits (default: deadlineMs). */
+  phaseDeadlineMs?: number;
   /** One bearer token per client (at least 16 characters). */
   tokens: readonly string[];
   /** A file of revoked tokens (one a line), re-read when it changes: their requests get 403. */
@@ -64,6 +75,10 @@ export interface FederatedServerOptions {
   /** Requests per second per client (default 20). */
   rateLimit?: number;
   evaluate?: (weights: Float32Array) => number;
+  /** Secure aggregation: the server sees masked updates and their sum only. */
+  secure?: boolean;
+  /** Observes secure rounds (tests: what the server holds, when a phase opens). */
+  onSecure?: (event: { round: number; phase: string; masked?: ReadonlyMap<number, Uint32Array> }) => void;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -121,6 +136,13 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
     );
   if (!(Number.isInteger(o.minClients) && o.minClients >= 1 && o.minClients <= o.clientsPerRound))
     throw new FlambeauError("E_ARG", `federate server: --min-clients must be in [1, ${o.clientsPerRound}], got ${o.minClients}`);
+  if (o.secure && o.dp)
+    throw new FlambeauError("E_ARG", "federate server: secure aggregation with client-level DP over HTTP is not built yet");
+  if (o.secure && o.minClients < 2)
+    throw new FlambeauError(
+      "E_ARG",
+      `federate server: secure aggregation needs --min-clients ≥ 2 (one update alone is not hidden), got ${o.minClients}`,
+    );
   const log = o.log ?? (() => {});
   const deadlineMs = o.deadlineMs ?? 60_000;
   const auth = new TokenAuth(o.tokens);
@@ -157,6 +179,9 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
   let modelBody = encodeWeights(o.layout, global, { round: String(round) });
   const bodyLimit = 2 * modelBody.length + 2 * o.layout.reduce((a, e) => a + e.shape.reduce((x, y) => x * y, 1), 0) * 4 + 65_536;
   const clientIds = Array.from({ length: n }, (_, i) => `token-${i + 1}`);
+  const modelSize = o.layout.reduce((a, e) => a + e.shape.reduce((x, y) => x * y, 1), 0);
+  let secure: SecureRound | undefined;
+  const numericId = (c: string) => Number(c.slice(6));
   let selected = new Set<string>();
   let received = new Map<string, ClientUpdate>();
   let rejected: { client: string; reason: string }[] = [];
@@ -179,13 +204,44 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
     selected = new Set(sample(new Set()));
     roundStart = performance.now();
     log(`round ${round + 1}/${o.rounds}: selected ${[...selected].join(", ")}`);
+    if (o.secure) openSecure();
+    armDeadline();
+  };
+  const openSecure = () => {
+    secure = new SecureRound(round, new Set([...selected].map(numericId)), modelSize + 1, o.minClients);
+    o.onSecure?.({ round, phase: "advertise" });
+  };
+  // Moves a secure round to its next phase (all answered, or the deadline passed); a phase
+  // short of clients starts the round over with a fresh sample and fresh keys.
+  const advanceSecure = async () => {
+    const s = secure!;
+    try {
+      if (s.phase === "advertise") s.closeAdvertise();
+      else if (s.phase === "share") s.closeShare();
+      else if (s.phase === "upload") s.closeUpload();
+      else if (s.phase === "unmask") s.closeUnmask();
+    } catch (e) {
+      if (!(e instanceof FlambeauError)) throw e;
+      attempt++;
+      selected = new Set(sample(new Set()));
+      log(`round ${round + 1}: ${e.message}; starting over with ${[...selected].join(", ")}`);
+      openSecure();
+      return armDeadline();
+    }
+    log(
+      `round ${round + 1}: secure aggregation ${s.phase === "ready" ? "has every share it needs" : `moves to ${s.phase}`}${s.phase === "unmask" ? ` (dropped: ${s.dropped.map((d) => `token-${d}`).join(", ")})` : ""}`,
+    );
+    o.onSecure?.({ round, phase: s.phase, masked: s.masked });
+    if (s.phase === "ready") return closeRound();
     armDeadline();
   };
   const armDeadline = () => {
     clearTimeout(timer);
-    timer = setTimeout(onDeadline, deadlineMs);
+    // Once its keys are out a secure round's clients are live, and each later step is quick.
+    timer = setTimeout(onDeadline, secure && secure.phase !== "advertise" ? (o.phaseDeadlineMs ?? deadlineMs) : deadlineMs);
   };
   const onDeadline = () => {
+    if (secure) return void advanceSecure();
     if (received.size >= o.minClients) return void closeRound();
     // Too few answered: keep what arrived, sample replacements for the silent ones.
     attempt++;
@@ -211,12 +267,14 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
   };
   const aggregate = async () => {
     const updates = [...received.values()];
-    const delta = aggregateDeltas(global, updates, { dp: o.dp, sampled: o.clientsPerRound, round });
+    const delta = secure ? secure.mean() : aggregateDeltas(global, updates, { dp: o.dp, sampled: o.clientsPerRound, round });
+    const contributors = secure ? [...secure.masked.keys()].map((id) => `token-${id}`) : [...received.keys()];
+    secure = undefined;
     global = o.strategy.step(global, delta);
     const accuracy = o.evaluate?.(global);
     history.push({
       round: round + 1,
-      clients: [...received.keys()],
+      clients: contributors,
       ...(accuracy !== undefined ? { accuracy } : {}),
       rejected,
       seconds: (performance.now() - roundStart) / 1000,
@@ -226,7 +284,7 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
     await saveCheckpoint(o.checkpointDir, o.layout, { round, global, history, strategy: o.strategy.state() });
     modelBody = encodeWeights(o.layout, global, { round: String(round) });
     log(
-      `round ${round}/${o.rounds} closed with ${updates.length} updates${accuracy !== undefined ? `, test accuracy ${(accuracy * 100).toFixed(2)} %` : ""}`,
+      `round ${round}/${o.rounds} closed with ${contributors.length} updates${accuracy !== undefined ? `, test accuracy ${(accuracy * 100).toFixed(2)} %` : ""}`,
     );
   };
 
@@ -242,6 +300,13 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new HttpError(400, "malformed", "the body is not JSON"), undefined);
+    }
+  });
   app.addHook("onRequest", async (req) => {
     guard.check(req.headers.host, req.headers.origin);
     if (req.url === "/health") return;
@@ -265,12 +330,59 @@ export async function startFederatedServer(o: FederatedServerOptions): Promise<R
   app.get("/health", async () => ({ status: "ok", round, rounds: o.rounds }));
   app.get("/v1/round", async (req) => {
     const c = callerOf(req);
-    const status = round >= o.rounds ? "done" : selected.has(c) && !received.has(c) ? "selected" : "wait";
-    return { round, rounds: o.rounds, status, config: { ...o.local, mu: o.strategy.clientConfig.mu } };
+    const status =
+      round >= o.rounds ? "done" : secure ? secure.statusOf(numericId(c)) : selected.has(c) && !received.has(c) ? "selected" : "wait";
+    return {
+      round,
+      rounds: o.rounds,
+      status,
+      config: { ...o.local, mu: o.strategy.clientConfig.mu, ...(o.secure ? { secure: true } : {}) },
+      ...(secure ? { secure: { id: numericId(c), dropped: status === "unmask" ? secure.dropped : [] } } : {}),
+    };
+  });
+  // The secure routes: each checks the round and the caller's expected step, then moves the
+  // round on when the last expected client has answered.
+  const secureRound = (r: unknown): SecureRound => {
+    if (!secure) throw new HttpError(409, "not_secure", "this server runs no secure-aggregation round now");
+    if (Number(r) !== secure.round) throw new HttpError(409, "not_selected", `this is round ${secure.round + 1}, not ${Number(r) + 1}`);
+    return secure;
+  };
+  const bodyOf = (req: { body: unknown }) => (req.body ?? {}) as Record<string, unknown>;
+  app.post("/v1/secagg/keys", async (req, reply) => {
+    const b = bodyOf(req);
+    if (secureRound(b.round).advertise(numericId(callerOf(req)), b.publicKey)) await advanceSecure();
+    return reply.code(202).send({ accepted: true });
+  });
+  app.get("/v1/secagg/peers", async (req) => {
+    const s = secureRound((req.query as { round?: string }).round);
+    if (s.statusOf(numericId(callerOf(req))) !== "share")
+      throw new HttpError(409, "not_selected", "the key list is for U1 in the share phase");
+    return {
+      round: s.round,
+      threshold: s.threshold,
+      peers: s.peers.map((p) => ({ id: p.id, publicKey: Buffer.from(p.publicKey).toString("base64") })),
+    };
+  });
+  app.post("/v1/secagg/shares", async (req, reply) => {
+    const b = bodyOf(req);
+    if (secureRound(b.round).share(numericId(callerOf(req)), b.shares)) await advanceSecure();
+    return reply.code(202).send({ accepted: true });
+  });
+  app.get("/v1/secagg/inbox", async (req) => secureRound((req.query as { round?: string }).round).inbox(numericId(callerOf(req))));
+  app.post("/v1/secagg/masked", async (req, reply) => {
+    if (!Buffer.isBuffer(req.body)) throw new HttpError(415, "unsupported_media_type", "send the masked words as application/octet-stream");
+    if (secureRound((req.query as { round?: string }).round).upload(numericId(callerOf(req)), req.body)) await advanceSecure();
+    return reply.code(202).send({ accepted: true });
+  });
+  app.post("/v1/secagg/unmask", async (req, reply) => {
+    const b = bodyOf(req);
+    if (secureRound(b.round).unmask(numericId(callerOf(req)), b.shares)) await advanceSecure();
+    return reply.code(202).send({ accepted: true });
   });
   app.get("/v1/model", async (_req, reply) => reply.type("application/octet-stream").send(modelBody));
   app.post("/v1/update", async (req, reply) => {
     const c = callerOf(req);
+    if (o.secure) throw new HttpError(409, "secure_only", "this server aggregates securely: send masked updates to /v1/secagg/masked");
     if (!Buffer.isBuffer(req.body)) throw new HttpError(415, "unsupported_media_type", "send the update as application/octet-stream");
     let decoded: ReturnType<typeof decodeWeights>;
     try {
