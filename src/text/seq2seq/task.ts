@@ -339,7 +339,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
       o.out,
       {
         task: kind,
-        architecture: hyper.pointer ? `seq2seq-pointer-${size}` : `seq2seq-transformer-${size}`,
+        architecture: hyper.pointer ? `seq2seq-${size}` : `seq2seq-transformer-${size}`,
         hyper,
         preprocessing: { maxSource, maxTarget, tokenizer: "tokenizer.json" },
         metrics: { trainPairs: pairs.length, epochs, bestEpoch: history.bestEpoch, seed },
