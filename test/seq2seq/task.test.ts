@@ -1,12 +1,12 @@
 // The translation task end to end on a small TSV (plumbing, files, metrics ranges, errors);
 // the quality figures come from `flambeau demo` and the README's commands, not from tests.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadPairs } from "../../src/text/seq2seq/pairs.js";
-import { translation } from "../../src/text/seq2seq/task.js";
+import { summarization, translation } from "../../src/text/seq2seq/task.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fl-s2s-"));
 const WORDS = ["red", "green", "blue", "small", "large", "cat", "dog", "house", "tree", "river"];
@@ -47,6 +47,31 @@ test("translation: train → eval → predict on a TSV of pairs", async () => {
   assert.ok(
     warnings.some((w) => /translation: input 1 has \d+ tokens; the model reads 127, so the rest is cut/.test(w)),
     warnings.join("; "),
+  );
+});
+
+test("summarization: the pointer model trains on truncated sources, saves, and decodes with length and n-gram constraints", async () => {
+  const rows = ["source\ttarget"];
+  for (let i = 0; i < 40; i++) {
+    const [a, b] = [WORDS[i % 10]!, WORDS[(i * 3 + 1) % 10]!];
+    rows.push(`The ${a} ${b} tool. It has ${WORDS[(i + 5) % 10]} options and a ${WORDS[(i + 7) % 10]} manual.\t${a} ${b} tool`);
+  }
+  const file = join(dir, "summaries.tsv");
+  writeFileSync(file, `${rows.join("\n")}\n`);
+  const out = join(dir, "pointer");
+  await summarization.train({ data: file, out, model: "pointer", maxSource: 8, epochs: 1, seed: 0 });
+  const config = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+  assert.equal(config.architecture, "seq2seq-pointer");
+  assert.equal(config.hyper.pointer, true);
+  assert.equal(config.preprocessing.maxSource, 8);
+  const m = await summarization.evaluate(out, file, { limit: 3, beam: 2, minLength: 4, noRepeatNgram: 2, lengthPenalty: 1 });
+  for (const k of ["rouge1", "rouge2", "rougeL", "baselineRougeL"])
+    assert.ok((m[k] as number) >= 0 && (m[k] as number) <= 1, `${k} ${m[k]}`);
+  const p = (await summarization.predict(out, ["The red cat tool."], { minLength: 3 })) as { output: string }[];
+  assert.equal(typeof p[0]!.output, "string");
+  await assert.rejects(
+    summarization.train({ data: file, out, model: "pointer", maxSource: 1, epochs: 1 }),
+    /--max-source must be at least 2/,
   );
 });
 

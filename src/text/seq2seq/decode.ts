@@ -5,12 +5,16 @@
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import type { KV } from "./kv-cache.js";
-import { type DecoderState, Seq2SeqTransformer } from "./transformer.js";
+import { type DecoderState, Seq2SeqTransformer, stateTensors } from "./transformer.js";
 
 export interface DecodeOptions {
   bos: number;
   eos: number;
   maxLength?: number;
+  /** No end of sequence before this many tokens (default 0). */
+  minLength?: number;
+  /** No n-gram of this size twice in one output (0 = off; 3 is trigram blocking, Paulus et al. 2018). */
+  noRepeatNgram?: number;
   /** Called with each new token of the first sequence as it is chosen (streaming). */
   onToken?: (id: number) => void;
 }
@@ -32,12 +36,12 @@ export interface SampleOptions extends DecodeOptions {
 const kvTensors = (caches: readonly (KV | undefined)[]): Tensor[] => caches.flatMap((c) => (c ? [c.k, c.v] : []));
 
 function keepState(s: DecoderState): DecoderState {
-  for (const t of [s.memory, s.memoryBias, ...kvTensors(s.cross), ...kvTensors(s.self)]) t.keep();
+  for (const t of stateTensors(s)) t.keep();
   return s;
 }
 
 function disposeState(s: DecoderState): void {
-  for (const t of [s.memory, s.memoryBias, ...kvTensors(s.cross), ...kvTensors(s.self)]) t.dispose();
+  for (const t of stateTensors(s)) t.dispose();
 }
 
 /** Runs `fn` with a kept decoding state, stepping it in tidy scopes; frees the state after. */
@@ -58,7 +62,7 @@ function stepLogProbs(model: Seq2SeqTransformer, box: { state: DecoderState }, i
   let out: Float32Array | undefined;
   tidy(() => {
     const next = { ...old, self: [...old.self] };
-    const lp = model.step(next, tensor(BigInt64Array.from(ids, BigInt))).logSoftmax(-1);
+    const lp = model.stepLogProbs(next, tensor(BigInt64Array.from(ids, BigInt)));
     out = lp.data() as Float32Array;
     for (const t of kvTensors(next.self)) t.keep();
     box.state = next;
@@ -86,7 +90,7 @@ function decodeRows(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions, ch
       const v = lp.length / b;
       ids = ids.map((_, i) => {
         if (done[i]) return o.eos;
-        const id = choose(lp.subarray(i * v, (i + 1) * v));
+        const id = choose(constrainStep(lp.subarray(i * v, (i + 1) * v), out[i]!, o));
         if (id === o.eos) done[i] = true;
         else {
           out[i]!.push(id);
@@ -99,6 +103,41 @@ function decodeRows(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions, ch
   });
 }
 
+/**
+ * The log-probabilities with the tokens `o` forbids after `prefix` set to −∞: end of
+ * sequence before `minLength`, and any token that would repeat an n-gram of `prefix`.
+ * Returns `logp` itself when nothing is forbidden.
+ */
+export function constrainStep(
+  logp: Float32Array,
+  prefix: readonly number[],
+  o: Pick<DecodeOptions, "eos" | "minLength" | "noRepeatNgram">,
+): Float32Array {
+  const n = o.noRepeatNgram ?? 0;
+  const early = prefix.length < (o.minLength ?? 0);
+  if (!early && (n < 1 || prefix.length < n - 1)) return logp;
+  const out = Float32Array.from(logp);
+  if (early) out[o.eos] = Number.NEGATIVE_INFINITY;
+  if (n >= 1 && prefix.length >= n - 1) {
+    // The last n − 1 tokens followed by a token already seen after the same n − 1 tokens.
+    const tail = prefix.slice(prefix.length - (n - 1));
+    for (let i = 0; i + n <= prefix.length; i++) {
+      let same = true;
+      for (let j = 0; j < n - 1 && same; j++) same = prefix[i + j] === tail[j];
+      if (same) out[prefix[i + n - 1]!] = Number.NEGATIVE_INFINITY;
+    }
+  }
+  return out;
+}
+
+function checkConstraints(op: string, o: DecodeOptions): void {
+  for (const k of ["minLength", "noRepeatNgram"] as const) {
+    const v = o[k];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0))
+      throw new FlambeauError("E_ARG", `${op}: ${k} must be a non-negative integer, got ${v}`);
+  }
+}
+
 const argmax = (v: Float32Array): number => {
   let best = 0;
   for (let j = 1; j < v.length; j++) if (v[j]! > v[best]!) best = j;
@@ -108,6 +147,7 @@ const argmax = (v: Float32Array): number => {
 /** Greedy decoding of a batch: token ids per row, without bos/eos. */
 export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions): number[][] {
   checkSource("greedyDecode", src);
+  checkConstraints("greedyDecode", o);
   return decodeRows(model, src, o, argmax);
 }
 
@@ -115,6 +155,7 @@ export function greedyDecode(model: Seq2SeqTransformer, src: Tensor, o: DecodeOp
 export function beamSearch(model: Seq2SeqTransformer, src: Tensor, o: BeamOptions): number[] {
   checkSource("beamSearch", src);
   if (src.shape[0] !== 1) throw new FlambeauError("E_ARG", `beamSearch: one source sentence at a time, got a batch of ${src.shape[0]}`);
+  checkConstraints("beamSearch", o);
   const k = o.beamSize ?? 4;
   const alpha = o.lengthPenalty ?? 0.6;
   const max = o.maxLength ?? 128;
@@ -132,11 +173,11 @@ export function beamSearch(model: Seq2SeqTransformer, src: Tensor, o: BeamOption
       const cand: { from: number; token: number; score: number }[] = [];
       beams.forEach((h, i) => {
         // The k best continuations of each beam are enough to find the k best overall.
-        const row = lp.subarray(i * v, (i + 1) * v);
+        const row = constrainStep(lp.subarray(i * v, (i + 1) * v), h.tokens, o);
         const top = Array.from(row.keys())
           .sort((a, c) => row[c]! - row[a]!)
           .slice(0, k + 1);
-        for (const token of top) cand.push({ from: i, token, score: h.score + row[token]! });
+        for (const token of top) if (row[token]! > Number.NEGATIVE_INFINITY) cand.push({ from: i, token, score: h.score + row[token]! });
       });
       cand.sort((a, c) => c.score - a.score);
       const next: typeof beams = [];
@@ -172,6 +213,7 @@ export function beamSearch(model: Seq2SeqTransformer, src: Tensor, o: BeamOption
 /** Samples one continuation per source row with temperature / top-k / top-p truncation. */
 export function sampleDecode(model: Seq2SeqTransformer, src: Tensor, o: SampleOptions): number[][] {
   checkSource("sampleDecode", src);
+  checkConstraints("sampleDecode", o);
   const temp = o.temperature ?? 1;
   if (!(temp > 0)) throw new FlambeauError("E_ARG", `sampleDecode: temperature must be > 0, got ${temp}`);
   const topP = o.topP ?? 1;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, type Tensor } from "../../core/index.js";
-import { crossEntropy } from "../../core/ops/loss.js";
+import { nllLoss } from "../../core/ops/loss.js";
 import { epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
 import { tokenBudgetBatches } from "../../data/token-batches.js";
@@ -35,13 +35,22 @@ import { corpusChrf } from "./chrf.js";
 import type { TextPair } from "./ddtp.js";
 import { beamSearch, greedyDecode } from "./decode.js";
 import { loadPairs, PAIR_DATA_NAMES, type PairColumns } from "./pairs.js";
+import { seq2seqModel } from "./pointer.js";
 import { corpusRouge } from "./rouge.js";
-import { type Seq2SeqOptions, Seq2SeqTransformer, tokenTensor } from "./transformer.js";
+import { type Seq2SeqOptions, type Seq2SeqTransformer, tokenTensor } from "./transformer.js";
 
 type Kind = "translation" | "summarization";
 
 const OPTIONS = {
   beam: opt.int("beam width of the decoder (eval: greedy unless given; predict: 4 unless given)", { phases: ["eval", "predict"] }),
+  minLength: opt.count("no end of output before this many subword tokens", { phases: ["eval", "predict"] }),
+  noRepeatNgram: opt.count("never repeat an n-gram of this many subword tokens in one output (3: trigram blocking; 0: off)", {
+    phases: ["eval", "predict"],
+  }),
+  lengthPenalty: opt.number("beam search's length penalty α (0: raw log-probability; default 0.6)", { phases: ["eval", "predict"] }),
+  maxSource: opt.int("read only the first N subword tokens of each source (default 256 for summarization, 128 for translation)", {
+    phases: ["train"],
+  }),
   sourceColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the source text", {
     phases: ["train", "eval"],
     default: "source",
@@ -113,11 +122,32 @@ function* inOrder(data: readonly EncodedPair[], sp: Special, size: number): Gene
     );
 }
 
-const SIZES: Record<string, Omit<Seq2SeqOptions, "vocabSize" | "padId">> = {
-  tiny: { dModel: 128, nhead: 4, encoderLayers: 2, decoderLayers: 2, dimFeedforward: 512 },
-  small: { dModel: 256, nhead: 4, encoderLayers: 3, decoderLayers: 3, dimFeedforward: 1024 },
+/** The saved hyper-parameters: the Transformer's, and whether it copies (pointer.ts). */
+type Hyper = Seq2SeqOptions & { pointer?: boolean };
+
+const TINY = { dModel: 128, nhead: 4, encoderLayers: 2, decoderLayers: 2, dimFeedforward: 512 };
+const SMALL = { dModel: 256, nhead: 4, encoderLayers: 3, decoderLayers: 3, dimFeedforward: 1024 };
+const SIZES: Record<string, Omit<Hyper, "vocabSize" | "padId">> = {
+  tiny: TINY,
+  small: SMALL,
   base: { dModel: 512, nhead: 8, encoderLayers: 6, decoderLayers: 6, dimFeedforward: 2048 },
+  // Pointer-generators: the same Transformers with a copy attention and a p_gen gate.
+  pointer: { ...TINY, pointer: true },
+  "pointer-small": { ...SMALL, pointer: true },
 };
+
+/**
+ * Mean label-smoothed negative log-likelihood of `tgtOut` under log-probabilities `logp`
+ * [N, V], padding ignored: (1 − ε)·NLL + ε·mean_v(−log p_v), PyTorch's cross-entropy
+ * smoothing, written on log-probabilities so it holds for the copy mixture too.
+ */
+function smoothedNll(logp: Tensor, target: Tensor, pad: number, epsilon: number): Tensor {
+  const nll = nllLoss(logp, target, { ignoreIndex: pad });
+  if (!epsilon) return nll;
+  const keep = target.ne(pad).float();
+  const uniform = logp.mean(-1).neg().mul(keep).sum().div(keep.sum().clamp(1));
+  return nll.mul(1 - epsilon).add(uniform.mul(epsilon));
+}
 
 interface Special {
   pad: number;
@@ -144,9 +174,9 @@ interface Loaded {
 }
 
 async function loadModel(dir: string, kind: Kind): Promise<Loaded> {
-  const { config, weights } = await loadModelDir<Seq2SeqOptions, Preprocessing>(dir, kind);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, kind);
   const tk = SubwordTokenizer.fromJson(readFileSync(join(dir, "tokenizer.json"), "utf8"), join(dir, "tokenizer.json"));
-  const model = new Seq2SeqTransformer(config.hyper);
+  const model = seq2seqModel(config.hyper);
   model.loadStateDict(weights);
   model.eval();
   const pre = config.preprocessing!;
@@ -168,20 +198,40 @@ async function encodeSources(l: Loaded, texts: readonly string[]): Promise<numbe
       );
   });
   const ids = await l.tk.encodeIds(texts, { addSpecialTokens: false });
-  return ids.map((r, i) => {
-    if (r.length > l.maxSource - 1)
-      process.emitWarning(`${kind}: input ${i + 1} has ${r.length} tokens; the model reads ${l.maxSource - 1}, so the rest is cut`, {
-        code: "FLAMBEAU_TRUNCATED",
-      });
-    return [...r.slice(0, l.maxSource - 1), l.sp.eos];
-  });
+  // One warning per call, naming the first cut input: a model trained on truncated sources
+  // (--max-source) would otherwise warn once per input of a whole test set.
+  const cut = ids.flatMap((r, i) => (r.length > l.maxSource - 1 ? [i] : []));
+  if (cut.length) {
+    const first = cut[0]!;
+    const more = cut.length > 1 ? ` (and ${plural(cut.length - 1, "more input")})` : "";
+    process.emitWarning(
+      `${kind}: input ${first + 1} has ${ids[first]!.length} tokens; the model reads ${l.maxSource - 1}, so the rest is cut${more}`,
+      { code: "FLAMBEAU_TRUNCATED" },
+    );
+  }
+  return ids.map((r) => [...r.slice(0, l.maxSource - 1), l.sp.eos]);
 }
 
 /** Decodes `texts` in batches (greedy, also for beam width 1) or one by one (beam). */
-async function generate(l: Loaded, texts: readonly string[], o: { beam?: number; onToken?: (id: number) => void } = {}): Promise<string[]> {
+interface GenerateOptions {
+  beam?: number;
+  minLength?: number;
+  noRepeatNgram?: number;
+  lengthPenalty?: number;
+  onToken?: (id: number) => void;
+}
+
+async function generate(l: Loaded, texts: readonly string[], o: GenerateOptions = {}): Promise<string[]> {
   const out: string[] = [];
   const src = await encodeSources(l, texts);
-  const opts = { bos: l.sp.bos, eos: l.sp.eos, maxLength: l.maxTarget };
+  const opts = {
+    bos: l.sp.bos,
+    eos: l.sp.eos,
+    maxLength: l.maxTarget,
+    ...(o.minLength !== undefined ? { minLength: o.minLength } : {}),
+    ...(o.noRepeatNgram !== undefined ? { noRepeatNgram: o.noRepeatNgram } : {}),
+    ...(o.lengthPenalty !== undefined ? { lengthPenalty: o.lengthPenalty } : {}),
+  };
   const beam = o.beam !== undefined && o.beam > 1 ? o.beam : undefined;
   for (let i = 0; i < src.length; i += beam ? 1 : 32) {
     const rows = src.slice(i, i + (beam ? 1 : 32));
@@ -194,6 +244,13 @@ async function generate(l: Loaded, texts: readonly string[], o: { beam?: number;
   }
   return out;
 }
+
+const decodingOf = (o: Partial<Options>): GenerateOptions => ({
+  ...(o.beam !== undefined ? { beam: o.beam } : {}),
+  ...(o.minLength !== undefined ? { minLength: o.minLength } : {}),
+  ...(o.noRepeatNgram !== undefined ? { noRepeatNgram: o.noRepeatNgram } : {}),
+  ...(o.lengthPenalty !== undefined ? { lengthPenalty: o.lengthPenalty } : {}),
+});
 
 function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoSection> } {
   const builtIn = kind === "translation" ? ["ddtp-en-fr", "ddtp-en-de", "ddtp-en-fr-synopses", "ddtp-en-de-synopses"] : ["ddtp-summaries"];
@@ -227,7 +284,8 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
       { vocabSize },
     );
     const sp = specials(tk);
-    const maxSource = kind === "summarization" ? 256 : 128;
+    const maxSource = o.maxSource ?? (kind === "summarization" ? 256 : 128);
+    if (maxSource < 2) throw new FlambeauError("E_ARG", `${kind}: --max-source must be at least 2 (a token and </s>), got ${maxSource}`);
     const maxTarget = kind === "summarization" ? 48 : 128;
     const enc = async (ps: TextPair[]): Promise<EncodedPair[]> => {
       const s = await tk.encodeIds(
@@ -245,8 +303,8 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     const size = o.model ?? (pairs.length < 20000 ? "tiny" : "small");
     const arch = SIZES[size];
     if (!arch) throw new FlambeauError("E_ARG", `${kind}: unknown model size "${size}"; models: ${Object.keys(SIZES).join(", ")}`);
-    const hyper: Seq2SeqOptions = { vocabSize: tk.vocabSize, padId: sp.pad, maxLength: Math.max(maxSource, maxTarget) + 2, ...arch };
-    const model = new Seq2SeqTransformer(hyper);
+    const hyper: Hyper = { vocabSize: tk.vocabSize, padId: sp.pad, maxLength: Math.max(maxSource, maxTarget) + 2, ...arch };
+    const model = seq2seqModel(hyper);
     const epochs = o.epochs ?? 10;
     // Small sets get smaller batches, hence more updates per epoch (same paper).
     const batchTokens = o.batchSize ?? (pairs.length < 30000 ? 1024 : 4096);
@@ -258,14 +316,14 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     log(
       `${kind}: ${pairs.length} training pairs, ${val.length} validation; BPE vocabulary ${tk.vocabSize}; ${size} Transformer, ${plural(epochs, "epoch")}, ${stepsPerEpoch} batches of ≤ ${batchTokens} tokens, peak lr ${peak}`,
     );
-    const logits = (b: PairBatch) => model.forward(b.src, b.tgtIn).view([-1, hyper.vocabSize]);
+    const logProbs = (b: PairBatch) => model.forwardLogProbs(b.src, b.tgtIn).view([-1, hyper.vocabSize]);
     // Validation loss: without label smoothing, weighted by the pairs in a batch.
-    const validation = evaluator<PairBatch>({ model, step: (b) => crossEntropy(logits(b), b.tgtOut.view([-1]), { ignoreIndex: sp.pad }) });
+    const validation = evaluator<PairBatch>({ model, step: (b) => smoothedNll(logProbs(b), b.tgtOut.view([-1]), sp.pad, 0) });
     const trainer = new Trainer<PairBatch>({
       name: kind,
       model,
       optimizer,
-      step: (b) => crossEntropy(logits(b), b.tgtOut.view([-1]), { ignoreIndex: sp.pad, labelSmoothing: 0.1 }),
+      step: (b) => smoothedNll(logProbs(b), b.tgtOut.view([-1]), sp.pad, 0.1),
       // The epoch's loss is the mean of its batches' losses (batches hold about the same number of tokens).
       batchSize: () => 1,
       // Inverse square root after a linear warm-up (Vaswani et al.), peaking at `peak`; step k + 1 trains at peak × f(k).
@@ -277,11 +335,11 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     });
     const history = await trainer.fit(batches, { epochs });
     model.eval();
-    await saveModelDir<Seq2SeqOptions, Preprocessing>(
+    await saveModelDir<Hyper, Preprocessing>(
       o.out,
       {
         task: kind,
-        architecture: `seq2seq-transformer-${size}`,
+        architecture: hyper.pointer ? `seq2seq-${size}` : `seq2seq-transformer-${size}`,
         hyper,
         preprocessing: { maxSource, maxTarget, tokenizer: "tokenizer.json" },
         metrics: { trainPairs: pairs.length, epochs, bestEpoch: history.bestEpoch, seed },
@@ -312,7 +370,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     const hyps = await generate(
       l,
       test.map((p) => p.source),
-      { beam: o.beam },
+      decodingOf(o),
     );
     l.model.dispose();
     return { examples: test.length, ...score(kind, hyps, test), ...(await baseline(kind, data, test, columns)) };
@@ -323,7 +381,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     return {
       task: kind,
       predict: async (inputs, o = {}) => {
-        const outs = await generate(l, inputs, { beam: o.beam ?? 4 });
+        const outs = await generate(l, inputs, { ...decodingOf(o), beam: o.beam ?? 4 });
         return inputs.map((input, i) => ({ input, output: outs[i]! }));
       },
       dispose: () => l.model.dispose(),
@@ -371,7 +429,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
         : "summarize text (a Transformer encoder–decoder; ROUGE-1/2/L)",
     dataFormat: `a CSV/TSV/JSONL/Parquet/Arrow file with source and target columns (named by --source-column/--target-column), or ${builtIn.join(", ")} (Debian's package-description translations)`,
     models: Object.keys(SIZES),
-    defaultModel: "tiny (< 20k pairs) or small",
+    defaultModel: "tiny (< 20k pairs) or small; pointer / pointer-small copy from the source (pointer-generator)",
     options: OPTIONS,
     baseline:
       kind === "translation"

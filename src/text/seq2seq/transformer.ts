@@ -42,7 +42,19 @@ export interface DecoderState {
   cross: KV[];
   self: (KV | undefined)[];
   position: number;
+  /** Source token ids [B, S] and the copy attention's keys [B, S, E] (pointer models only). */
+  src?: Tensor;
+  copyKeys?: Tensor;
 }
+
+/** Every tensor a decoding state holds (to keep or free them together). */
+export const stateTensors = (s: DecoderState): Tensor[] => [
+  s.memory,
+  s.memoryBias,
+  ...[...s.cross, ...s.self].flatMap((c) => (c ? [c.k, c.v] : [])),
+  ...(s.src ? [s.src] : []),
+  ...(s.copyKeys ? [s.copyKeys] : []),
+];
 
 export class Seq2SeqTransformer extends Module {
   readonly options: Required<Seq2SeqOptions>;
@@ -104,8 +116,8 @@ export class Seq2SeqTransformer extends Module {
     return { memory, padding };
   }
 
-  /** Teacher-forced logits [B, T, V] for decoder inputs `tgtIn` (targets shifted right). */
-  forward(src: Tensor, tgtIn: Tensor): Tensor {
+  /** The decoder's final (normed) states [B, T, E] for `tgtIn`, teacher-forced, with the encoder's output. */
+  decodeHidden(src: Tensor, tgtIn: Tensor): { h: Tensor; memory: Tensor; padding: Tensor } {
     const { memory, padding } = this.encode(src);
     const t = tgtIn.shape[1]!;
     const causal = full([t, t], Number.NEGATIVE_INFINITY).triu(1);
@@ -114,7 +126,17 @@ export class Seq2SeqTransformer extends Module {
       tgtKeyPaddingMask: tgtIn.eq(this.options.padId),
       memoryKeyPaddingMask: padding,
     });
-    return this.project(h);
+    return { h, memory, padding };
+  }
+
+  /** Teacher-forced logits [B, T, V] for decoder inputs `tgtIn` (targets shifted right). */
+  forward(src: Tensor, tgtIn: Tensor): Tensor {
+    return this.project(this.decodeHidden(src, tgtIn).h);
+  }
+
+  /** Teacher-forced log-probabilities [B, T, V] of the next token (what training and scoring use). */
+  forwardLogProbs(src: Tensor, tgtIn: Tensor): Tensor {
+    return this.forward(src, tgtIn).logSoftmax(-1);
   }
 
   /** Encodes the source and precomputes every layer's cross-attention keys and values. */
@@ -125,8 +147,8 @@ export class Seq2SeqTransformer extends Module {
     return { memory, memoryBias, cross, self: cross.map(() => undefined), position: 0 };
   }
 
-  /** One decoding step: the next token ids [B] → logits [B, V]; updates the caches in `s`. */
-  step(s: DecoderState, ids: Tensor): Tensor {
+  /** One decoding step's final (normed) decoder state [B, 1, E]; updates the caches in `s`. */
+  stepHidden(s: DecoderState, ids: Tensor): Tensor {
     let x = this.embedTokens(ids.view([-1, 1]), s.position);
     this.decoderLayers().forEach((l, i) => {
       const h = l.norm1.forward(x);
@@ -136,7 +158,17 @@ export class Seq2SeqTransformer extends Module {
       x = x.add(l.linear2.forward(gelu(l.linear1.forward(l.norm3.forward(x)))));
     });
     s.position++;
-    return this.project(this.decoder.norm!.forward(x)).squeeze(1);
+    return this.decoder.norm!.forward(x);
+  }
+
+  /** One decoding step: the next token ids [B] → logits [B, V]; updates the caches in `s`. */
+  step(s: DecoderState, ids: Tensor): Tensor {
+    return this.project(this.stepHidden(s, ids)).squeeze(1);
+  }
+
+  /** One decoding step → log-probabilities [B, V] of the next token (what decoding uses). */
+  stepLogProbs(s: DecoderState, ids: Tensor): Tensor {
+    return this.step(s, ids).logSoftmax(-1);
   }
 
   /** Keeps rows `index` [B'] of a decoding state (beam search reorders hypotheses). */
@@ -148,10 +180,12 @@ export class Seq2SeqTransformer extends Module {
       cross: s.cross.map((c) => ({ k: pick(c.k), v: pick(c.v) })),
       self: s.self.map((c) => (c ? { k: pick(c.k), v: pick(c.v) } : undefined)),
       position: s.position,
+      ...(s.src ? { src: pick(s.src) } : {}),
+      ...(s.copyKeys ? { copyKeys: pick(s.copyKeys) } : {}),
     };
   }
 
-  private decoderLayers(): TransformerDecoderLayer[] {
+  protected decoderLayers(): TransformerDecoderLayer[] {
     return this.decoder.layers.children() as TransformerDecoderLayer[];
   }
 }
