@@ -55,17 +55,22 @@ export function syntheticRir(sampleRate: number, rt60: number, rng: Random): Flo
  * a 0.5 s room at 8 kHz is a 4000-tap filter, which conv1d would unfold into a gigabyte.
  */
 export function reverberate(x: Float32Array, h: Float32Array): Float32Array {
+  return run(() => reverberateRows(tensor(x), tensor(h)));
+}
+
+/** Rows of x [..., T] each convolved with its row of h [..., R] (kept to T samples), each scaled back to its own RMS. */
+export function reverberateRows(x: Tensor, h: Tensor): Tensor {
+  const t = x.shape[x.ndim - 1]!;
   let n = 1;
-  while (n < x.length + h.length - 1) n *= 2;
-  return run(() => {
-    const xt = tensor(x);
-    const X = viewAsReal(fft.rfft(xt, { n }));
-    const H = viewAsReal(fft.rfft(tensor(h), { n }));
+  while (n < t + h.shape[h.ndim - 1]! - 1) n *= 2;
+  return tidy(() => {
+    const X = viewAsReal(fft.rfft(x, { n }));
+    const H = viewAsReal(fft.rfft(h, { n }));
     const [xr, xi, hr, hi] = [X.select(-1, 0), X.select(-1, 1), H.select(-1, 0), H.select(-1, 1)];
     const y = stack([xr.mul(hr).sub(xi.mul(hi)), xr.mul(hi).add(xi.mul(hr))], -1);
-    const out = fft.irfft(viewAsComplex(y), { n }).narrow(0, 0, x.length);
-    const rx = xt.pow(2).mean().sqrt();
-    const ry = out.pow(2).mean().sqrt().clamp(1e-12);
+    const out = fft.irfft(viewAsComplex(y), { n }).narrow(-1, 0, t);
+    const rx = x.pow(2).mean({ dim: -1, keepdim: true }).sqrt();
+    const ry = out.pow(2).mean({ dim: -1, keepdim: true }).sqrt().clamp(1e-12);
     return out.mul(rx.div(ry));
   });
 }

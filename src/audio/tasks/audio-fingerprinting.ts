@@ -2,6 +2,8 @@
 // (Wang 2003) and identify short queries recorded through real noise, a room, a tape at ±5 %
 // and a low-bit-rate codec; metrics top-1 identification per distortion, query latency and
 // index size. "Training" builds the index; predict names the track and the offset of a file.
+// `--model neural` is the learned fingerprint (Chang et al. 2021, ../fingerprint/neural-task.ts):
+// contrastive segment embeddings with sequence voting, reported beside the landmark index.
 
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tensor, tidy } from "../../core/index.js";
@@ -18,16 +20,20 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { type ConfigSchemaParts, schema } from "../../train/config-schema.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, readModelConfig, saveModelDir } from "../../train/model-dir.js";
 import { noiseSplits } from "../data/sources.js";
 import { decodeAudio, type LossyCodec } from "../decode.js";
 import { buildLandmarkCatalog, type CatalogEntry, excerptsOf, type QueryExcerpt, type QueryPlan } from "../fingerprint/catalog.js";
 import { constellationSvg } from "../fingerprint/constellation-svg.js";
 import { DISTORTIONS, type DistortionOptions, distortedQuery } from "../fingerprint/distort.js";
-import { evaluateIdentification, type IdentificationReport } from "../fingerprint/evaluate.js";
+import { evaluateIdentification, type IdentificationReport, type Identifier } from "../fingerprint/evaluate.js";
 import { LandmarkIdentifier } from "../fingerprint/landmark-identifier.js";
-import { LandmarkIndex } from "../fingerprint/landmark-index.js";
-import { DEFAULT_LANDMARKS, type LandmarkConfig, spectralPeaks } from "../fingerprint/landmarks.js";
+import { LandmarkIndex, LandmarkIndexBuilder } from "../fingerprint/landmark-index.js";
+import { DEFAULT_LANDMARKS, type LandmarkConfig, landmarks, spectralPeaks } from "../fingerprint/landmarks.js";
+import { DEFAULT_SEGMENTS } from "../fingerprint/neural-frontend.js";
+import type { NeuralIdentifier } from "../fingerprint/neural-identifier.js";
+import { NEURAL_SCHEMA, type NeuralHyper, neuralIdentifierOf, saveNeuralFingerprint } from "../fingerprint/neural-model.js";
+import { DEFAULT_NEURAL_TRAINING, decodeCatalog, trainNeuralIdentifier } from "../fingerprint/neural-task.js";
 import { type MusicTrack, resolveMusicData } from "../music/sets.js";
 import { resample } from "../resample.js";
 import { defaultCacheDir } from "../speech/cache.js";
@@ -44,6 +50,11 @@ const OPTIONS = {
   codec: opt.choice(["mp3", "opus"] as const, "low-bit-rate codec of encoded queries", { phases: EVAL, default: "mp3" }),
   bitrate: opt.string("bit rate of encoded queries (ffmpeg's -b:a)", { phases: EVAL, default: "32k" }),
   topK: opt.int("candidate tracks to show", { phases: ["predict"], default: 3 }),
+  dim: opt.int("neural: embedding size", { phases: ["train"], default: 64 }),
+  width: opt.int("neural: channels of the encoder's first block", { phases: ["train"], default: 16 }),
+  temperature: opt.number("neural: NT-Xent temperature", { phases: ["train"], default: 0.05, positive: true }),
+  anchors: opt.int("neural: anchor segments per epoch (default every indexed segment)", { phases: ["train"] }),
+  noBaseline: opt.flag("neural eval: skip the landmark baseline on the same queries", { phases: ["eval"] }),
 };
 
 interface Preprocessing {
@@ -67,6 +78,7 @@ const CONFIG_SCHEMA: ConfigSchemaParts = {
 };
 
 type EvalOptions = {
+  noBaseline?: boolean;
   queries?: number;
   querySeconds?: number;
   snr?: number;
@@ -99,7 +111,7 @@ async function distortionsOf(o: EvalOptions, sampleRate: number): Promise<Distor
 }
 
 async function identificationMetrics(
-  id: LandmarkIdentifier,
+  id: Identifier & { config: { sampleRate: number } },
   excerpts: QueryExcerpt[],
   o: EvalOptions,
   seed: number,
@@ -111,7 +123,7 @@ async function identificationMetrics(
   return evaluateIdentification(id, excerpts, DISTORTIONS, d, { seconds: o.querySeconds ?? 5, seed, log });
 }
 
-function flatMetrics(r: IdentificationReport, index: LandmarkIndex, seconds: number): Record<string, number> {
+function reportMetrics(r: IdentificationReport): Record<string, number> {
   const m: Record<string, number> = {};
   for (const [k, v] of Object.entries(r.top1)) m[`top1${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
   return {
@@ -122,6 +134,12 @@ function flatMetrics(r: IdentificationReport, index: LandmarkIndex, seconds: num
     latencyMsMean: r.latencyMs.mean,
     latencyMsP95: r.latencyMs.p95,
     cpuMsPerQuery: r.cpuMsMean,
+  };
+}
+
+function flatMetrics(r: IdentificationReport, index: LandmarkIndex, seconds: number): Record<string, number> {
+  return {
+    ...reportMetrics(r),
     indexHashes: index.size,
     indexMegabytes: index.bytes / 2 ** 20,
     indexedSeconds: seconds,
@@ -131,7 +149,8 @@ function flatMetrics(r: IdentificationReport, index: LandmarkIndex, seconds: num
   };
 }
 
-async function train(o: TrainInput & EvalOptions): Promise<TaskTrainResult> {
+async function train(o: TrainInput & EvalOptions & NeuralOptions): Promise<TaskTrainResult> {
+  if (o.model === "neural") return trainNeural(o);
   const t0 = performance.now();
   const { seed, log } = o;
   const data = await resolveMusicData(o.limit !== undefined ? withLimit(o.data, o.limit) : o.data, { seed, log });
@@ -186,9 +205,46 @@ async function loadIndex(dir: string): Promise<{ id: LandmarkIdentifier; pre: Pr
   return { id: new LandmarkIdentifier(index, config.hyper), pre };
 }
 
+async function loadNeural(dir: string): Promise<{ id: NeuralIdentifier; pre: Preprocessing }> {
+  const { config, weights } = await loadModelDir<NeuralHyper, Preprocessing>(dir, TASK, NEURAL_SCHEMA);
+  const pre = config.preprocessing;
+  if (!pre || !Array.isArray(pre.tracks)) throw new FlambeauError("E_FORMAT", `${dir}/config.json: preprocessing.tracks is missing`, TASK);
+  const id = neuralIdentifierOf(config, weights, dir);
+  if (id.index.trackCount !== pre.tracks.length)
+    throw new FlambeauError(
+      "E_FORMAT",
+      `${dir}: the index holds ${id.index.trackCount} tracks but config.json names ${pre.tracks.length}`,
+      TASK,
+    );
+  return { id, pre };
+}
+
+type LoadedIdentifier =
+  | { neural: true; id: NeuralIdentifier; pre: Preprocessing }
+  | { neural: false; id: LandmarkIdentifier; pre: Preprocessing };
+
+async function loadIdentifier(dir: string): Promise<LoadedIdentifier> {
+  return readModelConfig(dir, TASK).architecture === "neural"
+    ? { neural: true, ...(await loadNeural(dir)) }
+    : { neural: false, ...(await loadIndex(dir)) };
+}
+
+function neuralMetrics(r: IdentificationReport, id: NeuralIdentifier, seconds: number): Record<string, number> {
+  return {
+    ...reportMetrics(r),
+    indexSegments: id.index.size,
+    embeddingDim: id.index.dim,
+    indexMegabytes: id.index.bytes / 2 ** 20,
+    indexedSeconds: seconds,
+    tracks: id.index.trackCount,
+  };
+}
+
 /** Queries cut from the tracks of `data` that the index holds (others are reported and skipped). */
 async function evaluate(dir: string, data: string, o: EvalArgs & EvalOptions = {}): Promise<Record<string, unknown>> {
-  const { id, pre } = await loadIndex(dir);
+  const m = await loadIdentifier(dir);
+  const { id, pre } = m;
+  const rate = id.config.sampleRate;
   const d = await resolveMusicData(o.limit !== undefined ? withLimit(data, o.limit) : data, {});
   const pos = new Map(pre.tracks.map((t, i) => [t.id, i]));
   const known: [number, MusicTrack][] = d.tracks.flatMap((t) => (pos.has(t.id) ? [[pos.get(t.id)!, t] as [number, MusicTrack]] : []));
@@ -196,16 +252,69 @@ async function evaluate(dir: string, data: string, o: EvalArgs & EvalOptions = {
     throw new FlambeauError("E_ARG", `${TASK}: none of the ${d.tracks.length} tracks of ${data} is in the index at ${dir}`, TASK);
   const plan = planOf(o, 0);
   const excerpts: QueryExcerpt[] = [];
-  for (const [i, t] of known)
-    excerpts.push(...excerptsOf(i, await decodeAudio(t.audio, { sampleRate: id.config.sampleRate }), id.config.sampleRate, plan));
+  // A learned model is compared with the landmark index of the same tracks, built from the same decoding.
+  const lc: LandmarkConfig = { ...DEFAULT_LANDMARKS };
+  const baseline = m.neural && !o.noBaseline && lc.sampleRate === rate ? new LandmarkIndexBuilder() : null;
+  for (const [i, t] of known) {
+    const pcm = await decodeAudio(t.audio, { sampleRate: rate });
+    excerpts.push(...excerptsOf(i, pcm, rate, plan));
+    baseline?.add(landmarks(pcm, lc));
+  }
   const r = await identificationMetrics(id, excerpts, o, 0);
   const seconds = pre.tracks.reduce((s, t) => s + t.seconds, 0);
-  return {
-    ...flatMetrics(r, id.index, seconds),
-    queriedTracks: known.length,
-    skippedTracks: d.tracks.length - known.length,
-    data: d.description,
-  };
+  const about = { queriedTracks: known.length, skippedTracks: d.tracks.length - known.length, data: d.description };
+  if (!m.neural) return { ...flatMetrics(r, m.id.index, seconds), ...about };
+  const out: Record<string, unknown> = { ...neuralMetrics(r, m.id, seconds), ...about };
+  if (baseline) {
+    // The landmark index numbers the queried tracks in `known` order.
+    const at = new Map(known.map(([i], j) => [i, j]));
+    const lr = await identificationMetrics(
+      new LandmarkIdentifier(baseline.build(), lc),
+      excerpts.map((e) => ({ ...e, track: at.get(e.track)! })),
+      o,
+      0,
+    );
+    for (const [k, v] of Object.entries(reportMetrics(lr))) out[`landmark${k[0]!.toUpperCase()}${k.slice(1)}`] = v;
+  }
+  m.id.dispose();
+  return out;
+}
+
+type NeuralOptions = { dim?: number; width?: number; temperature?: number; anchors?: number };
+
+async function trainNeural(o: TrainInput & EvalOptions & NeuralOptions): Promise<TaskTrainResult> {
+  const t0 = performance.now();
+  const { seed, log } = o;
+  const data = await resolveMusicData(o.limit !== undefined ? withLimit(o.data, o.limit) : o.data, { seed, log });
+  const D = DEFAULT_NEURAL_TRAINING;
+  log(`${TASK}: decoding ${data.description} for the learned fingerprint`);
+  const cat = await decodeCatalog(data.tracks, DEFAULT_SEGMENTS.sampleRate, planOf(o, seed), log);
+  const { id, history, seconds } = await trainNeuralIdentifier(cat.pcm, {
+    epochs: o.epochs ?? D.epochs,
+    batchSize: o.batchSize ?? D.batchSize,
+    lr: o.lr ?? D.lr,
+    temperature: o.temperature ?? D.temperature,
+    encoder: { ...D.encoder, dim: o.dim ?? D.encoder.dim, width: o.width ?? D.encoder.width },
+    codec: { codec: o.codec ?? "mp3", bitrate: o.bitrate ?? "32k" },
+    ...(o.anchors !== undefined ? { anchorsPerEpoch: o.anchors } : {}),
+    seed,
+    name: TASK,
+    log,
+    ...(o.progress ? { progress: o.progress } : {}),
+  });
+  const report = await identificationMetrics(id, cat.excerpts, o, seed, log);
+  const total = cat.entries.reduce((s, e) => s + e.seconds, 0);
+  const metrics = { ...neuralMetrics(report, id, total), trainSeconds: seconds.train, indexSeconds: seconds.index };
+  await saveNeuralFingerprint(
+    o.out,
+    TASK,
+    id,
+    cat.entries.map((t) => t.id),
+    { data: o.data, tracks: cat.entries },
+    { validation: metrics, seed },
+  );
+  id.dispose();
+  return { dir: o.out, metrics, history: { ...history, seconds: (performance.now() - t0) / 1000 } };
 }
 
 export interface FingerprintPrediction {
@@ -214,12 +323,15 @@ export interface FingerprintPrediction {
   track: string | null;
   /** Where the recording starts in that track, in seconds. */
   offset: number;
+  /** Aligned landmarks (landmark), or the aligned segments' mean cosine similarity (neural). */
   score: number;
+  measure: "landmarks" | "similarity";
   candidates: { track: string; offset: number; score: number }[];
 }
 
 async function load(dir: string): Promise<Predictor<FingerprintPrediction, { topK?: number }>> {
-  const { id, pre } = await loadIndex(dir);
+  const m = await loadIdentifier(dir);
+  const { id, pre } = m;
   return {
     task: TASK,
     async predict(inputs, o = {}) {
@@ -232,12 +344,15 @@ async function load(dir: string): Promise<Predictor<FingerprintPrediction, { top
           track: candidates[0]?.track ?? null,
           offset: candidates[0]?.offset ?? 0,
           score: candidates[0]?.score ?? 0,
+          measure: m.neural ? "similarity" : "landmarks",
           candidates,
         });
       }
       return out;
     },
-    dispose: () => {},
+    dispose: () => {
+      if (m.neural) m.id.dispose();
+    },
   };
 }
 
@@ -246,7 +361,9 @@ const clock = (s: number): string => `${s < 0 ? "-" : ""}${Math.floor(Math.abs(s
 const formatPrediction = (p: FingerprintPrediction): string =>
   p.track === null
     ? "no match"
-    : `${p.track} at ${clock(p.offset)} (${p.score} aligned landmarks${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score}` : ""})`;
+    : p.measure === "similarity"
+      ? `${p.track} at ${clock(p.offset)} (similarity ${p.score.toFixed(3)}${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score.toFixed(3)}` : ""})`
+      : `${p.track} at ${clock(p.offset)} (${p.score} aligned landmarks${p.candidates[1] ? `; next ${p.candidates[1].track} with ${p.candidates[1].score}` : ""})`;
 
 /** One noisy query from the first indexed track, drawn as its constellation over the track's. */
 async function constellationFigure(dir: string, data: string): Promise<string> {
@@ -294,10 +411,10 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const audioFingerprinting = defineTask({
   name: TASK,
   description:
-    "identify a recording's track and offset (Shazam): landmark hashes (Wang 2003) in an inverted index, matched by offset histogram; top-1 under noise, reverb, speed and codec",
+    "identify a recording's track and offset (Shazam): landmark hashes (Wang 2003) in an inverted index, matched by offset histogram, or a learned contrastive segment fingerprint (--model neural, Chang et al. 2021) with sequence voting; top-1 under noise, reverb, speed and codec",
   dataFormat:
     'a folder of audio files (ogg/mp3/wav/flac/opus/m4a; MIDI rendered by FluidSynth) or the Debian music sets: "music", or some of singularity, openmsx, planetblupi joined by commas (options as ?limit=12&maxSeconds=240)',
-  models: ["landmark"],
+  models: ["landmark", "neural"],
   defaultModel: "landmark",
   options: OPTIONS,
   baseline: "chance (1 / tracks); the landmark index itself is the classic baseline a learned fingerprint stands beside",
