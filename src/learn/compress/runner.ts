@@ -14,6 +14,7 @@ import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
 import { checkDistillation, distillationLoss } from "./distill.js";
+import { int8KernelPlan } from "./int8-kernels.js";
 import { layersByName, prunableWeights } from "./layers.js";
 import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
 import { annotate, weightsSize, writeVariant } from "./model-dir.js";
@@ -40,6 +41,10 @@ export interface CompressOptions {
   fineTuneLr?: number;
   quantize?: WeightStorage;
   keepFloat?: readonly string[];
+  /** int8: the quantized engine the variant is packed for (onednn, qnnpack; default libtorch's). */
+  qengine?: string;
+  /** int8 static quantization: calibration examples (default 256) read from the training data. */
+  calibrationLimit?: number;
   /** A model of the task's zoo to train as the student. */
   distillTo?: string;
   distillEpochs?: number;
@@ -159,8 +164,24 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   const quantizeDir = async (from: string, variant: string) => {
     const model = await loadModule(from);
     const q = quantizedStateDict(model, { dtype: o.quantize!, ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}) });
+    // int8 variants also run libtorch's quantized kernels: the plan rebuilds them at load.
+    const plan =
+      o.quantize === "int8"
+        ? await int8KernelPlan(task, from, model, {
+            data: o.trainData ?? o.data,
+            log,
+            ...(o.calibrationLimit !== undefined ? { calibrationLimit: o.calibrationLimit } : {}),
+            ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+            ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
+            ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
+          })
+        : undefined;
     const dir = join(o.out, variant);
-    await writeVariant(from, dir, q.weights, { quantization: o.quantize, quantizedLayers: q.layers.map((l) => l.layer) });
+    await writeVariant(from, dir, q.weights, {
+      quantization: o.quantize,
+      quantizedLayers: q.layers.map((l) => l.layer),
+      ...(plan ? { int8Kernels: plan } : {}),
+    });
     for (const t of q.weights.values()) t.dispose();
     model.dispose();
     return measure(variant, dir);
