@@ -6,7 +6,7 @@
 
 import { FlambeauError } from "../../core/errors.js";
 import { Conv2d, Linear, type Module } from "../../nn/index.js";
-import { quantizedEngine, setQuantizedEngine, supportedQuantizedEngines } from "../../quant/engine.js";
+import { quantizedEngine, setQuantizedEngine } from "../../quant/engine.js";
 import { convert, type QuantizationPlan, staticQuantizationProblem } from "../../quant/quantize.js";
 import { calibrating } from "../../quant/session.js";
 import type { Task } from "../../tasks/task.js";
@@ -25,15 +25,7 @@ export interface Int8KernelOptions {
 
 /** The plan for the model in `dir` (already loaded as `model`), or undefined with the reason logged. */
 export async function int8KernelPlan(task: Task, dir: string, model: Module, o: Int8KernelOptions): Promise<QuantizationPlan | undefined> {
-  if (o.engine !== undefined) {
-    if (!supportedQuantizedEngines().includes(o.engine))
-      throw new FlambeauError(
-        "E_ARG",
-        `compress: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.engine}"`,
-        "compress",
-      );
-    setQuantizedEngine(o.engine);
-  }
+  if (o.engine !== undefined) setQuantizedEngine(o.engine);
   const keep = new Set(o.keepFloat ?? []);
   const hasConv = model.modules().some((m) => m instanceof Conv2d);
   const linears = model

@@ -10,6 +10,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { load, save } from "../../io/index.js";
 import type { Module } from "../../nn/index.js";
+import { supportedQuantizedEngines } from "../../quant/engine.js";
 import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
@@ -92,6 +93,8 @@ function validate(o: CompressOptions, task: Task): void {
       `${op}: --distill-to "${o.distillTo}" is not a ${task.name} model; models: ${task.models.join(", ")}`,
       op,
     );
+  if (o.qengine !== undefined && !supportedQuantizedEngines().includes(o.qengine))
+    throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
   for (const [k, v] of [
     ["pruneSteps", o.pruneSteps],
