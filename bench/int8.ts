@@ -44,7 +44,8 @@ for (const dir of dirs) {
   const single = medianMs(run(one), reps * 10);
   const batched = medianMs(run(batch), reps);
   const engine = quantizedEngine();
-  const m = await task.evaluate(dir, data, { limit });
+  // FLAMBEAU_BENCH_LATENCY_ONLY=1 skips the accuracy pass (it does not change with the thread count).
+  const m = process.env.FLAMBEAU_BENCH_LATENCY_ONLY === "1" ? {} : await task.evaluate(dir, data, { limit });
   process.stdout.write(
     `${JSON.stringify({ dir, engine, accuracy: m.accuracy, examples: m.examples, singleMs: single, batch256Ms: batched, load: loadavg()[0] })}\n`,
   );
