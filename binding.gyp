@@ -7,7 +7,7 @@
   "targets": [
     {
       "target_name": "flambeau",
-      "sources": ["native/flambeau.cc", "native/memory.cc", "native/jit.cc", "native/autograd.cc", "native/settings.cc"],
+      "sources": ["native/flambeau.cc", "native/memory.cc", "native/jit.cc", "native/autograd.cc", "native/settings.cc", "native/objects.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<(torch_include)",

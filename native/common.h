@@ -21,6 +21,7 @@ namespace fl {
 // wrong kind is rejected with an error instead of being reinterpreted.
 constexpr uint32_t kTensorMagic = 0x464c5431;  // "FLT1"
 constexpr uint32_t kModuleMagic = 0x464c4d31;  // "FLM1"
+constexpr uint32_t kObjectMagic = 0x464c4f31;  // "FLO1"
 
 struct TensorBox {
   uint32_t magic = kTensorMagic;
@@ -34,6 +35,20 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor t);
 // Reads a tensor external; throws a JS error naming `what` when it is not one or was disposed.
 at::Tensor& unwrapTensor(Napi::Env env, const Napi::Value& v, const char* what);
 TensorBox* unwrapBox(Napi::Env env, const Napi::Value& v, const char* what);
+
+// A TorchScript custom-class object (a quantized kernel's packed weights) held for JS as an
+// opaque handle: a distinct external, so it is never read as a tensor (or the reverse). The GC
+// finalizer, or dispose, drops the reference.
+struct ObjectBox {
+  uint32_t magic = kObjectMagic;
+  c10::intrusive_ptr<c10::ivalue::Object> obj;
+};
+Napi::Value wrapObject(Napi::Env env, c10::intrusive_ptr<c10::ivalue::Object> obj);
+// The live object a JS value holds; throws a JS error naming `what` when it is not one or was disposed.
+c10::intrusive_ptr<c10::ivalue::Object> unwrapObject(Napi::Env env, const Napi::Value& v, const std::string& what);
+// The class name an object reports (`__torch__.torch.classes.quantized.LinearPackedParamsBase`).
+std::string objectClassName(const c10::intrusive_ptr<c10::ivalue::Object>& obj);
+void initObjects(Napi::Env env, Napi::Object exports);
 
 // Converts a JS value to an IValue without a schema (TorchScript inputs), and back.
 c10::IValue jsToIValueLoose(Napi::Env env, const Napi::Value& v);

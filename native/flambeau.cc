@@ -4,6 +4,8 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/class_type.h>
+#include <ATen/core/jit_type.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 #include <c10/core/GradMode.h>
@@ -51,6 +53,7 @@ enum class K : uint8_t {
   Bool, OptBool, BoolList,
   Scalar, OptScalar, ScalarType, OptScalarType,
   Str, OptStr, OptNone, MemoryFormat, OptMemoryFormat, Device, OptDevice,
+  Object,  // a TorchScript custom class (the quantized kernels' packed weights)
   Unsupported
 };
 
@@ -59,6 +62,7 @@ struct ArgSpec {
   c10::optional<c10::IValue> def;
   int32_t n;  // fixed list length (int[2]) or 0
   std::string name;
+  std::string cls;  // K::Object: the class the schema asks for
 };
 
 // An op's direct kernel: the unboxed ATen call for a few hot small ops, reading the JS
@@ -189,6 +193,7 @@ static K classify(const c10::TypePtr& real) {
     case TK::ScalarTypeType: return opt ? K::OptScalarType : K::ScalarType;
     case TK::MemoryFormatType: return opt ? K::OptMemoryFormat : K::MemoryFormat;
     case TK::DeviceObjType: return opt ? K::OptDevice : K::Device;
+    case TK::ClassType: return opt ? K::Unsupported : K::Object;
     case TK::LayoutType:
     case TK::GeneratorType: return opt ? K::OptNone : K::Unsupported;
     case TK::ListType: {
@@ -224,7 +229,12 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
     const auto& schema = handle.schema();
     for (const auto& a : schema.arguments()) {
       K k = classify(a.real_type());
-      entry->args.push_back(ArgSpec{k, a.default_value(), a.N() ? *a.N() : 0, a.name()});
+      std::string cls;
+      if (k == K::Object) {
+        auto name = a.real_type()->castRaw<c10::ClassType>()->name();
+        cls = name ? name->qualifiedName() : "";
+      }
+      entry->args.push_back(ArgSpec{k, a.default_value(), a.N() ? *a.N() : 0, a.name(), cls});
     }
     entry->nret = schema.returns().size();
     entry->direct = directKernel(key);
@@ -263,7 +273,12 @@ static std::string describeJs(const Napi::Value& v) {
   if (v.IsNull()) return "null";
   if (v.IsUndefined()) return "undefined";
   if (v.IsBigInt()) return "a BigInt";
-  if (v.IsExternal()) return "a Tensor";
+  if (v.IsExternal()) {
+    auto* magic = static_cast<uint32_t*>(v.As<Napi::External<void>>().Data());
+    if (magic != nullptr && *magic == kObjectMagic) return "a packed-parameters handle";
+    if (magic != nullptr && *magic == kModuleMagic) return "a ScriptModule";
+    return "a Tensor";
+  }
   if (v.IsArray()) return "an array";
   if (v.IsFunction()) return "a function";
   if (v.IsSymbol()) return "a Symbol";
@@ -433,7 +448,10 @@ static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Val
     case K::OptScalarType: if (none) return c10::IValue(); [[fallthrough]];
     case K::ScalarType: {
       int64_t c = toInt(env, v, W());
-      if (!isAllowedScalarType(c)) throwJs(env, W() + ": unsupported dtype code " + std::to_string(c));
+      // The quantized dtypes (qint8 12, quint8 13, qint32 14) are op arguments only
+      // (quantize_per_tensor's dtype), never a buffer's element type.
+      if (!isAllowedScalarType(c) && !(c >= 12 && c <= 14))
+        throwJs(env, W() + ": unsupported dtype code " + std::to_string(c));
       return c10::IValue(c);
     }
     case K::OptStr: if (none) return c10::IValue(); [[fallthrough]];
@@ -473,6 +491,12 @@ static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Val
         else out.push_back(unwrapTensor(env, e, W().c_str()));
       }
       return c10::IValue(out);
+    }
+    case K::Object: {
+      auto obj = unwrapObject(env, v, W());
+      std::string got = objectClassName(obj);
+      if (!s.cls.empty() && got != s.cls) throwJs(env, W() + ": expected a " + s.cls + ", got a " + got);
+      return c10::IValue(std::move(obj));
     }
     case K::Unsupported: break;
   }
@@ -518,6 +542,7 @@ Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v) {
     return o;
   }
   if (v.isScalar()) return Napi::Number::New(env, v.toScalar().toDouble());
+  if (v.isObject()) return wrapObject(env, v.toObject());
   throwJs(env, std::string("cannot convert a value of type ") + v.tagKind() + " to JS");
 }
 
@@ -929,6 +954,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initJit(env, exports);
   initAutograd(env, exports);
   initSettings(env, exports);
+  initObjects(env, exports);
   return exports;
 }
 

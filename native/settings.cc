@@ -1,6 +1,6 @@
 // Process-wide determinism settings, named as PyTorch names them
 // (torch.use_deterministic_algorithms, torch.set_num_interop_threads, torch.initial_seed,
-// torch.set_flush_denormal).
+// torch.set_flush_denormal, torch.backends.quantized.engine).
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
@@ -59,6 +59,44 @@ static Napi::Value SetFlushDenormal(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, at::globalContext().setFlushDenormal(info[0].As<Napi::Boolean>().Value()));
 }
 
+static const char* qengineName(at::QEngine e) {
+  switch (e) {
+    case at::QEngine::NoQEngine: return "none";
+    case at::QEngine::FBGEMM: return "fbgemm";
+    case at::QEngine::QNNPACK: return "qnnpack";
+    case at::QEngine::ONEDNN: return "onednn";
+    case at::QEngine::X86: return "x86";
+  }
+  return "unknown";
+}
+
+// The quantized kernels' backend (torch.backends.quantized.engine): packed weights are made for
+// one engine, so pack after choosing it.
+static Napi::Value QuantizedEngine(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), qengineName(at::globalContext().qEngine()));
+}
+
+static Napi::Value SupportedQuantizedEngines(const Napi::CallbackInfo& info) {
+  const auto& engines = at::globalContext().supportedQEngines();
+  Napi::Array a = Napi::Array::New(info.Env(), engines.size());
+  for (size_t i = 0; i < engines.size(); i++) a.Set(static_cast<uint32_t>(i), qengineName(engines[i]));
+  return a;
+}
+
+static Napi::Value SetQuantizedEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  std::string known;
+  for (auto e : at::globalContext().supportedQEngines()) {
+    if (name == qengineName(e)) {
+      guarded(env, "setQuantizedEngine", [&]() { at::globalContext().setQEngine(e); });
+      return env.Undefined();
+    }
+    known += std::string(known.empty() ? "" : ", ") + qengineName(e);
+  }
+  throwJs(env, "setQuantizedEngine: engine \"" + name + "\" is not supported by this libtorch; supported: " + known);
+}
+
 void initSettings(Napi::Env env, Napi::Object exports) {
   auto fn = [&](const char* name, Napi::Function::Callback cb) { exports.Set(name, Napi::Function::New(env, cb, name)); };
   fn("useDeterministicAlgorithms", UseDeterministicAlgorithms);
@@ -68,6 +106,9 @@ void initSettings(Napi::Env env, Napi::Object exports) {
   fn("getNumInteropThreads", GetNumInteropThreads);
   fn("initialSeed", InitialSeed);
   fn("setFlushDenormal", SetFlushDenormal);
+  fn("quantizedEngine", QuantizedEngine);
+  fn("supportedQuantizedEngines", SupportedQuantizedEngines);
+  fn("setQuantizedEngine", SetQuantizedEngine);
 }
 
 }  // namespace fl

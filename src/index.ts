@@ -10,6 +10,7 @@ export { load, save } from "./io/index.js";
 export * as learn from "./learn/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export * as quantization from "./quant/index.js";
 export * as serve from "./serve/index.js";
 export * as tasks from "./tasks/index.js";
 export { pipeline } from "./tasks/pipeline.js";

@@ -522,6 +522,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--fine-tune-lr <x>", "peak learning rate of fine-tuning", num("fine-tune-lr"))
     .option("--quantize <dtype>", "post-training weight storage: int8 (per-channel scales), float16 or bfloat16")
     .option("--keep-float <names>", "layers left in float32 when quantizing, comma-separated", patternList)
+    .option("--qengine <name>", "int8: the quantized kernels' engine, onednn or qnnpack (default onednn)")
+    .option("--calibration-limit <n>", "int8 static quantization: calibration examples (default 256)", int("calibration-limit"))
     .option("--distill-to <model>", "train this zoo model of the task as a student of the saved one (Hinton's distillation)")
     .option("--distill-epochs <n>", "the student's epochs", int("distill-epochs"))
     .option("--temperature <T>", "distillation temperature", num("temperature"), 2)

@@ -75,6 +75,13 @@ export interface Binding {
   jitCall(m: ModuleHandle, method: string, ...args: unknown[]): unknown;
   jitTrain(m: ModuleHandle, on: boolean): void;
   jitNamedState(m: ModuleHandle): [string, Handle][];
+  /** A custom-class object handle's class name (null for any other value; "" once disposed). */
+  objectClass(h: unknown): string | null;
+  disposeObject(h: unknown): void;
+  liveObjects(): number;
+  quantizedEngine(): string;
+  supportedQuantizedEngines(): string[];
+  setQuantizedEngine(name: string): void;
 }
 
 // The addon loads on the first call into it, not at import: libtorch takes most of a second
@@ -128,6 +135,12 @@ const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
   jitCall: true,
   jitTrain: true,
   jitNamedState: true,
+  objectClass: true,
+  disposeObject: true,
+  liveObjects: true,
+  quantizedEngine: true,
+  supportedQuantizedEngines: true,
+  setQuantizedEngine: true,
   fnWrap: true,
   registerHook: true,
   removeHook: true,

@@ -8,6 +8,7 @@ import { type GradientTapFn, gradientTap } from "../core/autograd-function.js";
 import { call } from "../core/dispatch.js";
 import { FlambeauError } from "../core/errors.js";
 import { type DType, noGrad, Tensor } from "../core/index.js";
+import { stateDictLoaded } from "./load-hooks.js";
 import { Parameter } from "./parameter.js";
 
 // set_data swaps a tensor's storage and dtype but keeps its identity (autograd leaf, grad slot).
@@ -385,6 +386,7 @@ export abstract class Module {
       }
     });
     for (const t of own.values()) t.dispose();
+    stateDictLoaded(sd, this);
     return { missingKeys: missing, unexpectedKeys: unexpected };
   }
 

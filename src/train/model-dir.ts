@@ -13,6 +13,8 @@ import { FLAMBEAU_VERSION } from "../core/version.js";
 import { load, save, writeTextAtomic } from "../io/index.js";
 import { dequantizeWeights } from "../io/quantized-weights.js";
 import { readJsonFile } from "../io/read-json.js";
+import type { QuantizationPlan } from "../quant/quantize.js";
+import { attachQuantization } from "../quant/session.js";
 import { type ConfigSchemaParts, hfFields, validateModelConfig } from "./config-schema.js";
 import { perClassScores } from "./metrics.js";
 
@@ -145,6 +147,10 @@ export async function loadModelDir<H = Record<string, unknown>, P = Record<strin
 ): Promise<{ config: ModelConfig<H, P>; weights: Map<string, Tensor> }> {
   const config = readModelConfig<H, P>(dir, task, parts);
   const path = join(dir, "model.safetensors");
-  // A compressed directory (`flambeau compress --quantize int8`) holds int8 weights with their scales.
-  return { config, weights: dequantizeWeights(await load(path), path) };
+  // A compressed directory (`flambeau compress --quantize int8`) holds int8 weights with their
+  // scales, and the plan that rebuilds its quantized layers when a model loads them.
+  const weights = dequantizeWeights(await load(path), path);
+  const compression = (config as { compression?: { int8Kernels?: QuantizationPlan } }).compression;
+  attachQuantization(weights, compression?.int8Kernels);
+  return { config, weights };
 }

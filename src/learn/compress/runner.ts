@@ -10,10 +10,12 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { load, save } from "../../io/index.js";
 import type { Module } from "../../nn/index.js";
+import { supportedQuantizedEngines } from "../../quant/engine.js";
 import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
 import { checkDistillation, distillationLoss } from "./distill.js";
+import { int8KernelPlan } from "./int8-kernels.js";
 import { layersByName, prunableWeights } from "./layers.js";
 import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
 import { annotate, weightsSize, writeVariant } from "./model-dir.js";
@@ -40,6 +42,10 @@ export interface CompressOptions {
   fineTuneLr?: number;
   quantize?: WeightStorage;
   keepFloat?: readonly string[];
+  /** int8: the quantized engine the variant is packed for (onednn, qnnpack; default libtorch's). */
+  qengine?: string;
+  /** int8 static quantization: calibration examples (default 256) read from the training data. */
+  calibrationLimit?: number;
   /** A model of the task's zoo to train as the student. */
   distillTo?: string;
   distillEpochs?: number;
@@ -87,6 +93,8 @@ function validate(o: CompressOptions, task: Task): void {
       `${op}: --distill-to "${o.distillTo}" is not a ${task.name} model; models: ${task.models.join(", ")}`,
       op,
     );
+  if (o.qengine !== undefined && !supportedQuantizedEngines().includes(o.qengine))
+    throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
   for (const [k, v] of [
     ["pruneSteps", o.pruneSteps],
@@ -159,8 +167,24 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   const quantizeDir = async (from: string, variant: string) => {
     const model = await loadModule(from);
     const q = quantizedStateDict(model, { dtype: o.quantize!, ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}) });
+    // int8 variants also run libtorch's quantized kernels: the plan rebuilds them at load.
+    const plan =
+      o.quantize === "int8"
+        ? await int8KernelPlan(task, from, model, {
+            data: o.trainData ?? o.data,
+            log,
+            ...(o.calibrationLimit !== undefined ? { calibrationLimit: o.calibrationLimit } : {}),
+            ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+            ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
+            ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
+          })
+        : undefined;
     const dir = join(o.out, variant);
-    await writeVariant(from, dir, q.weights, { quantization: o.quantize, quantizedLayers: q.layers.map((l) => l.layer) });
+    await writeVariant(from, dir, q.weights, {
+      quantization: o.quantize,
+      quantizedLayers: q.layers.map((l) => l.layer),
+      ...(plan ? { int8Kernels: plan } : {}),
+    });
     for (const t of q.weights.values()) t.dispose();
     model.dispose();
     return measure(variant, dir);
