@@ -63,12 +63,15 @@ interface Preprocessing extends FrontendConfig {
 
 /** What config.json must hold for this task; the bounds keep a hand-edited file from asking for absurd sizes. */
 const CONFIG_SCHEMA: ConfigSchemaParts = {
-  hyper: schema.object({
-    nMels: schema.int(1, 512),
-    numClasses: schema.int(1, 100000),
-    width: schema.int(1, 1024),
-    dropout: schema.number(),
-  }),
+  hyper: schema.object(
+    {
+      nMels: schema.int(1, 512),
+      numClasses: schema.int(1, 100000),
+      width: schema.int(1, 1024),
+      dropout: schema.number(),
+    },
+    ["nMels", "numClasses"],
+  ),
   preprocessing: schema.object({
     sampleRate: schema.int(1000, 384000),
     nFft: schema.int(16, 65536),

@@ -134,12 +134,15 @@ interface Preprocessing {
 
 /** What config.json must hold for this task (bounds on what is read as a size). */
 const CONFIG_SCHEMA: ConfigSchemaParts = {
-  hyper: schema.object({
-    vocabSize: schema.int(1, 10_000_000),
-    numClasses: schema.int(1, 100000),
-    embedDim: schema.int(1, 4096),
-    dropout: schema.number(),
-  }),
+  hyper: schema.object(
+    {
+      vocabSize: schema.int(1, 10_000_000),
+      numClasses: schema.int(1, 100000),
+      embedDim: schema.int(1, 4096),
+      dropout: schema.number(),
+    },
+    ["vocabSize", "numClasses"],
+  ),
   preprocessing: schema.object({ maxTokens: schema.int(1, 100000), cls: schema.boolean(), majorityClass: schema.int(0, 100000) }),
 };
 

@@ -268,15 +268,18 @@ interface LoadedTagger {
 
 export async function loadTagger(dir: string): Promise<LoadedTagger> {
   const { config, weights } = await loadModelDir<TagHyper, TagPreprocessing>(dir, TOKEN_CLASSIFICATION, {
-    hyper: schema.object({
-      wordVocab: schema.int(2, 10_000_000),
-      charVocab: schema.int(2, 1_000_000),
-      numTags: schema.int(1, 100000),
-      crf: schema.boolean(),
-      wordDim: schema.int(1, 4096),
-      hiddenSize: schema.int(1, 4096),
-      dropout: schema.number(),
-    }),
+    hyper: schema.object(
+      {
+        wordVocab: schema.int(2, 10_000_000),
+        charVocab: schema.int(2, 1_000_000),
+        numTags: schema.int(1, 100000),
+        crf: schema.boolean(),
+        wordDim: schema.int(1, 4096),
+        hiddenSize: schema.int(1, 4096),
+        dropout: schema.number(),
+      },
+      ["wordVocab", "charVocab", "numTags", "crf"],
+    ),
   });
   const model = new BiLstmTagger(config.hyper);
   model.loadStateDict(weights);
