@@ -12,9 +12,9 @@
 
 import { FlambeauError } from "../core/errors.js";
 import type { Tensor } from "../core/tensor.js";
-import { dpSgdGradients } from "../learn/federated/dp-sgd.js";
-import { epsilonFor, noiseForEpsilon } from "../learn/federated/rdp.js";
 import type { Parameter } from "../nn/parameter.js";
+import { dpSgdGradients } from "./privacy/dp-sgd-gradients.js";
+import { epsilonFor, noiseForEpsilon } from "./privacy/rdp.js";
 
 export interface DpSgdOptions {
   /** Per-example gradient L2 bound C. */

@@ -16,7 +16,7 @@ const SRC = join(FIXTURES, "..", "..", "src");
 const ALLOWED = new Set([
   "text/seq2seq/decode.ts",
   "text/seq2seq/language-model.ts",
-  "learn/federated/dp.ts",
+  "train/privacy/gaussian.ts",
   "learn/federated/shamir.ts",
   "io/atomic.ts",
   "video/io/write.ts",

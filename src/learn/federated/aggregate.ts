@@ -5,7 +5,7 @@
 // the server decodes the sum — the server is trusted with the noise, not with the updates).
 
 import { FlambeauError } from "../../core/errors.js";
-import { addGaussianNoise, clipToNorm, type DpOptions } from "./dp.js";
+import { addGaussianNoise, clipToNorm, type DpOptions } from "../../train/privacy/gaussian.js";
 import { secureSum } from "./secagg.js";
 
 export interface ClientUpdate {

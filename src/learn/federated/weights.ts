@@ -70,9 +70,3 @@ export function split(layout: Layout, v: Float32Array): Map<string, Float32Array
   }
   return out;
 }
-
-export function l2norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}

@@ -8,7 +8,7 @@
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import type { Parameter } from "../../nn/parameter.js";
-import { addGaussianNoise, type DpOptions } from "./dp.js";
+import { addGaussianNoise, type DpOptions } from "./gaussian.js";
 
 /**
  * Sets each parameter's .grad to the DP-SGD gradient of a batch of `n` examples;

@@ -8,7 +8,13 @@
 import { randomBytes } from "node:crypto";
 import { FlambeauError } from "../../core/errors.js";
 import { gaussian, mulberry32 } from "../../data/random.js";
-import { l2norm } from "./weights.js";
+
+/** The Euclidean norm of a flat vector. */
+export function l2norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
 
 export interface DpOptions {
   /** Clipping norm C. */
