@@ -93,6 +93,7 @@ test("pointer model: cached step-by-step log-probabilities equal the teacher-for
     fl.tidy(() => {
       const full = m.forwardLogProbs(src, tgtIn);
       const sums = full.exp().sum(-1).sub(1).abs().max().item();
+      assert.equal(m.forward(src, tgtIn).sub(full).abs().max().item(), 0, "forward gives the mixture's log-probabilities");
       assert.ok(sums < 1e-5, `teacher-forced rows sum to 1 ± ${sums}`);
       const s = m.startDecoding(src);
       for (let t = 0; t < 4; t++) {

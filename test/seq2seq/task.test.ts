@@ -64,7 +64,7 @@ test("summarization: the pointer model trains on truncated sources, saves, and d
   assert.equal(config.architecture, "seq2seq-pointer");
   assert.equal(config.hyper.pointer, true);
   assert.equal(config.preprocessing.maxSource, 8);
-  const m = await summarization.evaluate(out, file, { limit: 3, beam: 2, minLength: 4, noRepeatNgram: 2, lengthPenalty: 1 });
+  const m = await summarization.evaluate(out, file, { limit: 3, beam: 2, minLength: 4, blockNgram: 2, lengthPenalty: 1 });
   for (const k of ["rouge1", "rouge2", "rougeL", "baselineRougeL"])
     assert.ok((m[k] as number) >= 0 && (m[k] as number) <= 1, `${k} ${m[k]}`);
   const p = (await summarization.predict(out, ["The red cat tool."], { minLength: 3 })) as { output: string }[];

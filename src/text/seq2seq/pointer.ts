@@ -57,6 +57,15 @@ export class PointerSeq2Seq extends Seq2SeqTransformer {
     return this.mix(h, memory, this.copyKey.forward(memory), bias, src);
   }
 
+  /** The mixture's log-probabilities: as logits they give the same softmax, so callers of the plain model's API copy too. */
+  override forward(src: Tensor, tgtIn: Tensor): Tensor {
+    return this.forwardLogProbs(src, tgtIn);
+  }
+
+  override step(s: DecoderState, ids: Tensor): Tensor {
+    return this.stepLogProbs(s, ids);
+  }
+
   override startDecoding(src: Tensor): DecoderState {
     const s = super.startDecoding(src);
     // A copy: the state owns (and frees) its tensors, the caller keeps its own source.

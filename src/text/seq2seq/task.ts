@@ -44,7 +44,8 @@ type Kind = "translation" | "summarization";
 const OPTIONS = {
   beam: opt.int("beam width of the decoder (eval: greedy unless given; predict: 4 unless given)", { phases: ["eval", "predict"] }),
   minLength: opt.count("no end of output before this many subword tokens", { phases: ["eval", "predict"] }),
-  noRepeatNgram: opt.count("never repeat an n-gram of this many subword tokens in one output (3: trigram blocking; 0: off)", {
+  // Not "noRepeatNgram": the CLI would read --no-repeat-ngram as a negated boolean.
+  blockNgram: opt.count("never repeat an n-gram of this many subword tokens in one output (3: trigram blocking; 0: off)", {
     phases: ["eval", "predict"],
   }),
   lengthPenalty: opt.number("beam search's length penalty α (0: raw log-probability; default 0.6)", { phases: ["eval", "predict"] }),
@@ -248,7 +249,7 @@ async function generate(l: Loaded, texts: readonly string[], o: GenerateOptions 
 const decodingOf = (o: Partial<Options>): GenerateOptions => ({
   ...(o.beam !== undefined ? { beam: o.beam } : {}),
   ...(o.minLength !== undefined ? { minLength: o.minLength } : {}),
-  ...(o.noRepeatNgram !== undefined ? { noRepeatNgram: o.noRepeatNgram } : {}),
+  ...(o.blockNgram !== undefined ? { noRepeatNgram: o.blockNgram } : {}),
   ...(o.lengthPenalty !== undefined ? { lengthPenalty: o.lengthPenalty } : {}),
 });
 
