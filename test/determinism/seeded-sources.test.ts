@@ -11,13 +11,14 @@ import { FIXTURES } from "../helpers/fixtures.js";
 const SRC = join(FIXTURES, "..", "..", "src");
 
 // Where an unseeded draw is the point: prediction-time sampling whose callers may pass their
-// own `random`, secret shares and DP noise (which must not be predictable), temporary file
+// own `random`, secret shares, sealing nonces and DP noise (which must not be predictable), temporary file
 // names, and the DataLoader's default seed when none is given (every task passes one).
 const ALLOWED = new Set([
   "text/seq2seq/decode.ts",
   "text/seq2seq/language-model.ts",
   "train/privacy/gaussian.ts",
   "learn/federated/shamir.ts",
+  "learn/federated/secagg-seal.ts",
   "io/atomic.ts",
   "video/io/write.ts",
   "data/dataloader.ts",
