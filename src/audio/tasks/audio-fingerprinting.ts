@@ -54,7 +54,7 @@ const OPTIONS = {
   width: opt.int("neural: channels of the encoder's first block", { phases: ["train"], default: 16 }),
   temperature: opt.number("neural: NT-Xent temperature", { phases: ["train"], default: 0.05, positive: true }),
   anchors: opt.int("neural: anchor segments per epoch (default every indexed segment)", { phases: ["train"] }),
-  noBaseline: opt.flag("neural eval: skip the landmark baseline on the same queries", { phases: ["eval"] }),
+  skipBaseline: opt.flag("neural eval: skip the landmark baseline on the same queries", { phases: ["eval"] }),
 };
 
 interface Preprocessing {
@@ -78,7 +78,7 @@ const CONFIG_SCHEMA: ConfigSchemaParts = {
 };
 
 type EvalOptions = {
-  noBaseline?: boolean;
+  skipBaseline?: boolean;
   queries?: number;
   querySeconds?: number;
   snr?: number;
@@ -254,7 +254,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & EvalOptions = {
   const excerpts: QueryExcerpt[] = [];
   // A learned model is compared with the landmark index of the same tracks, built from the same decoding.
   const lc: LandmarkConfig = { ...DEFAULT_LANDMARKS };
-  const baseline = m.neural && !o.noBaseline && lc.sampleRate === rate ? new LandmarkIndexBuilder() : null;
+  const baseline = m.neural && !o.skipBaseline && lc.sampleRate === rate ? new LandmarkIndexBuilder() : null;
   for (const [i, t] of known) {
     const pcm = await decodeAudio(t.audio, { sampleRate: rate });
     excerpts.push(...excerptsOf(i, pcm, rate, plan));
