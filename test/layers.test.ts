@@ -14,6 +14,8 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
 const LAYERS: readonly [string, RegExp][] = [
   ["core", /^core\//],
   ["nn", /^nn\//],
+  // Quantized modules and kernels: nn modules on int8 tensors; training and compress load them.
+  ["quant", /^quant\//],
   ["optim", /^optim\//],
   ["io", /^io\//],
   ["http", /^http\//],

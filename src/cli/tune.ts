@@ -67,6 +67,7 @@ export async function runTuneCli(
     trials: o.trials,
     defaultTrial: o.defaultTrial,
     parallel: o.parallel,
+    workerObjective: new URL("../worker/tune-objective.js", import.meta.url).href,
     sampler: o.sampler as SamplerName,
     pruner: o.pruner as PrunerName,
     space: o.space !== undefined ? await readSpace(o.space) : undefined,

@@ -7,7 +7,7 @@ export type { Direction, FinishedTrial, Sampler, TrialState } from "./sampler.js
 export { type Choice, checkSpace, type Param, type Params, parseParamFlag, parseSpaceJson, type SearchSpace } from "./space.js";
 export { type Objective, Study, type StudyOptions, type Trial, TrialPruned } from "./study.js";
 export { readStudyFile, type StudyJournal, type TrialRecord } from "./study-file.js";
-export { defaultDirection, epochKey, type TaskObjectiveArgs, taskObjective, taskObjectiveOf } from "./task-objective.js";
+export { defaultDirection, epochKey, type TaskObjectiveArgs, taskObjective } from "./task-objective.js";
 export { checkTaskSpace, DEFAULT_LR, defaultSpace, tunableNames } from "./task-space.js";
 export { ParzenEstimator, splitTrials, type TpeOptions, TpeSampler } from "./tpe-sampler.js";
 export { type ObjectiveSpec, TrialPool, threadsPerWorker } from "./trial-pool.js";

@@ -100,12 +100,5 @@ export function taskObjective(o: TaskObjectiveOptions): Objective {
   };
 }
 
-/** A task objective's options as plain data: what a parallel study's worker receives (./trial-pool.ts). */
+/** A task objective's options as plain data: what a parallel study's worker receives (./trial-pool.ts; built there by src/worker/tune-objective.ts). */
 export type TaskObjectiveArgs = Omit<TaskObjectiveOptions, "task" | "log"> & { task: string };
-
-/** The objective a worker process builds from TaskObjectiveArgs (the task found by name there). */
-export async function taskObjectiveOf(a: TaskObjectiveArgs, log: (line: string) => void): Promise<Objective> {
-  // Imported here: the registry loads every task, which a study in one process does not need.
-  const { getTask } = await import("../../tasks/registry.js");
-  return taskObjective({ ...a, task: getTask(a.task), log });
-}

@@ -34,6 +34,12 @@ export interface TuneOptions {
   defaultTrial?: boolean;
   /** Trials at once, each in its own worker process (default 1: in this process). */
   parallel?: number;
+  /**
+   * With parallel > 1: the URL of a module whose `taskObjectiveOf(args, log)` builds the objective
+   * in each worker, finding the task by name (src/worker/tune-objective.ts; the CLI passes it).
+   * The study cannot name it itself: the task registry sits above this layer.
+   */
+  workerObjective?: string;
   sampler?: SamplerName;
   pruner?: PrunerName;
   /** The whole space (default: the task's, ./task-space.ts). */
@@ -155,7 +161,7 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
   const parallel = o.parallel ?? 1;
   const pool =
     parallel > 1
-      ? new TrialPool({ module: new URL("./task-objective.js", import.meta.url).href, export: "taskObjectiveOf", args }, parallel, log)
+      ? new TrialPool({ module: workerObjectiveOf(o.workerObjective), export: "taskObjectiveOf", args }, parallel, log)
       : undefined;
   if (pool) log(`${parallel} trials at once, ${pool.threads} engine thread${pool.threads === 1 ? "" : "s"} each`);
   try {
@@ -207,4 +213,13 @@ export async function tune(task: Task, o: TuneOptions): Promise<TuneResult> {
     bestModel ? { bestModel: "best" } : {},
   );
   return { study, best, bestModel, seconds };
+}
+
+function workerObjectiveOf(module: string | undefined): string {
+  if (module === undefined)
+    throw new FlambeauError(
+      "E_ARG",
+      "tune: parallel trials need workerObjective, the URL of a module exporting taskObjectiveOf (src/worker/tune-objective.ts)",
+    );
+  return module;
 }
