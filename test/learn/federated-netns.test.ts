@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { federatedClientArgs } from "../helpers/federated-client.js";
 
 const bin = new URL("../../../bin/flambeau.js", import.meta.url).pathname;
 const tag = `ff${process.pid % 100000}`;
@@ -109,20 +110,10 @@ describe("federated clients on separate network namespaces", { skip: reason || f
     server.stderr!.on("data", (b: Buffer) => log.push(...b.toString().split("\n").filter(Boolean)));
     server.stdout!.on("data", (b: Buffer) => out.push(b.toString()));
     const clients: ChildProcess[] = CLIENTS.map((i) =>
-      inNs(clientNs(i), [
-        "client",
-        ...common,
-        "--server",
-        `http://${serverAddr(i)}:${port}`,
-        "--token",
-        tokens[i]!,
-        "--clients",
-        "3",
-        "--client-index",
-        String(i),
-        "--partition",
-        "iid",
-      ]),
+      inNs(
+        clientNs(i),
+        federatedClientArgs({ common, server: `http://${serverAddr(i)}:${port}`, token: tokens[i]!, clients: 3, index: i }),
+      ),
     );
     // A safety net well past the expected ~45 s (a loaded machine), so a hang fails rather than blocks.
     const kill = setTimeout(() => server.kill("SIGKILL"), 100_000);

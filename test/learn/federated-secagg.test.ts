@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
+import { federatedClientArgs } from "../helpers/federated-client.js";
 
 const { federated: fed, continual } = fl.learn;
 const bin = new URL("../../../bin/flambeau.js", import.meta.url).pathname;
@@ -48,23 +49,13 @@ const startClient = (i: number): ChildProcess =>
     [
       bin,
       "federate",
-      "client",
-      "--data",
-      "digits",
-      "--hidden",
-      "16",
-      "--seed",
-      String(SEED),
-      "--server",
-      url,
-      "--token",
-      tokens[i]!,
-      "--clients",
-      "3",
-      "--client-index",
-      String(i),
-      "--partition",
-      "iid",
+      ...federatedClientArgs({
+        common: ["--data", "digits", "--hidden", "16", "--seed", String(SEED)],
+        server: url,
+        token: tokens[i]!,
+        clients: 3,
+        index: i,
+      }),
     ],
     { stdio: "ignore" },
   );

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as fl from "flambeau";
+import { federatedClientArgs } from "../helpers/federated-client.js";
 
 const { federated: fed } = fl.learn;
 const bin = new URL("../../../bin/flambeau.js", import.meta.url).pathname;
@@ -97,19 +98,14 @@ const startClient = (i: number): ChildProcess =>
     [
       bin,
       "federate",
-      "client",
-      ...common,
-      "--server",
-      url,
-      "--token",
-      tokens[i]!,
-      "--clients",
-      "3",
-      "--client-index",
-      String(i),
-      "--partition",
-      "iid",
-      ...(tls ? ["--ca", join(dir, "cert.pem")] : []),
+      ...federatedClientArgs({
+        common,
+        server: url,
+        token: tokens[i]!,
+        clients: 3,
+        index: i,
+        extra: tls ? ["--ca", join(dir, "cert.pem")] : [],
+      }),
     ],
     { stdio: "ignore" },
   );
