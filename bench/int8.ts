@@ -1,4 +1,4 @@
-// Float vs int8 image classifiers, same script, same process, interleaved: single-image and
+// Float vs int8 (and channel-removed) image classifiers, same script, same process, interleaved: single-image and
 // batch-256 forward latency (median of repeated runs) and accuracy on a test split, for each
 // model directory given (a trained one and its `flambeau compress --quantize int8` variants).
 //   node dist/bench/int8.js <data> <limit> <dir>...
@@ -44,10 +44,12 @@ for (const dir of dirs) {
   const single = medianMs(run(one), reps * 10);
   const batched = medianMs(run(batch), reps);
   const engine = quantizedEngine();
+  // A shrunken (channel-removed) net has fewer; masks and int8 plans keep the count.
+  const parameters = model.parameters().reduce((n, p) => n + p.numel, 0);
   // FLAMBEAU_BENCH_LATENCY_ONLY=1 skips the accuracy pass (it does not change with the thread count).
   const m = process.env.FLAMBEAU_BENCH_LATENCY_ONLY === "1" ? {} : await task.evaluate(dir, data, { limit });
   process.stdout.write(
-    `${JSON.stringify({ dir, engine, accuracy: m.accuracy, examples: m.examples, singleMs: single, batch256Ms: batched, load: loadavg()[0] })}\n`,
+    `${JSON.stringify({ dir, engine, parameters, accuracy: m.accuracy, examples: m.examples, singleMs: single, batch256Ms: batched, load: loadavg()[0] })}\n`,
   );
   model.dispose();
 }

@@ -54,3 +54,27 @@ export class MinMaxObserver {
     return calculateQParams(this.min, this.max, { qmin: 0, qmax: reduceRange ? 127 : 255 });
   }
 }
+
+/**
+ * torch.ao.quantization.MovingAverageMinMaxObserver, the activation observer of
+ * quantization-aware training: the first batch sets min and max, each later one moves them by
+ * `averagingConstant` (0.01) of the way to its own, so the ranges follow the weights as they
+ * train without one outlier batch widening them for good.
+ */
+export class MovingAverageMinMaxObserver extends MinMaxObserver {
+  constructor(readonly averagingConstant = 0.01) {
+    super();
+  }
+  override observe(x: Tensor): void {
+    const seen = new MinMaxObserver();
+    seen.observe(x);
+    if (!this.observed) {
+      this.min = seen.min;
+      this.max = seen.max;
+      return;
+    }
+    const c = this.averagingConstant;
+    this.min += c * (seen.min - this.min);
+    this.max += c * (seen.max - this.max);
+  }
+}

@@ -69,7 +69,7 @@ function byName(model: Module): Map<string, Module> {
 }
 
 /** Conv2d [BatchNorm2d] [ReLU] and Linear [ReLU] runs inside each Sequential; other Conv2d / Linear alone. */
-function findGroups(model: Module): { layers: string[]; kind: "conv2d" | "linear"; relu: boolean }[] {
+export function findGroups(model: Module): { layers: string[]; kind: "conv2d" | "linear"; relu: boolean }[] {
   const groups: { layers: string[]; kind: "conv2d" | "linear"; relu: boolean }[] = [];
   const grouped = new Set<string>();
   const name = (p: string, k: string) => (p ? `${p}.${k}` : k);
@@ -97,7 +97,7 @@ function findGroups(model: Module): { layers: string[]; kind: "conv2d" | "linear
 }
 
 /** Static quantization runs quint8 tensors through every layer between the first and last group: each must take them. */
-function checkStatic(op: string, model: Module, groups: { layers: string[] }[]): void {
+export function checkStatic(op: string, model: Module, groups: { layers: string[] }[]): void {
   const inGroup = new Set(groups.flatMap((g) => g.layers));
   for (const [n, m] of model.namedModules()) {
     if (n === "" || inGroup.has(n)) continue;
@@ -150,12 +150,31 @@ export function quantizeDynamic(model: Module): QuantizationPlan {
 
 // ---------------------------------------------------------------- static
 
-interface Prepared {
-  groups: { layers: string[]; kind: "conv2d" | "linear"; relu: boolean; input: MinMaxObserver; output: MinMaxObserver; order: number }[];
-  hooks: HookHandle[];
-  calls: number;
+/** One fused group of an observed model, with what was seen at its input and output. */
+export interface ObservedGroup {
+  layers: string[];
+  kind: "conv2d" | "linear";
+  relu: boolean;
+  input: MinMaxObserver;
+  output: MinMaxObserver;
+  /** Its place in execution order (-1 until it runs). */
+  order: number;
 }
-const prepared = new WeakMap<Module, Prepared>();
+
+/** An observed model (by `prepare` or `prepareQat`): its groups, and how to take the observation off. */
+export interface Observed {
+  groups: ObservedGroup[];
+  release: () => void;
+  /** 7-bit activations, as fixed when observation started (default: the current engine's need). */
+  reduceRange?: boolean;
+}
+const prepared = new WeakMap<Module, Observed>();
+
+/** Marks `model` observed (`prepareQat` registers here so `convert` takes its models too). */
+export function registerObserved(op: string, model: Module, state: Observed): void {
+  if (prepared.has(model)) throw new FlambeauError("E_STATE", `${op}: the model is already prepared`, op);
+  prepared.set(model, state);
+}
 
 /**
  * torch.ao.quantization.prepare: finds the fusable groups, checks every other layer can take
@@ -169,31 +188,43 @@ export function prepare(model: Module): Module {
   if (found.length === 0) throw new FlambeauError("E_ARG", `${op}: ${model.constructor.name} has no Conv2d or Linear layer`, op);
   checkStatic(op, model, found);
   const mods = byName(model);
-  const state: Prepared = { groups: [], hooks: [], calls: 0 };
+  const groups: ObservedGroup[] = [];
+  const hooks: HookHandle[] = [];
+  let calls = 0;
   for (const g of found) {
     const entry = { ...g, input: new MinMaxObserver(), output: new MinMaxObserver(), order: -1 };
-    state.groups.push(entry);
-    state.hooks.push(
+    groups.push(entry);
+    hooks.push(
       mods.get(g.layers[0]!)!.registerForwardPreHook((_m, inputs) => {
-        if (entry.order < 0) entry.order = state.calls++;
+        if (entry.order < 0) entry.order = calls++;
         entry.input.observe(inputs[0] as Tensor);
       }),
       mods.get(g.layers.at(-1)!)!.registerForwardHook((_m, _i, out) => entry.output.observe(out as Tensor)),
     );
   }
-  prepared.set(model, state);
+  registerObserved(op, model, { groups, release: () => hooks.forEach((h) => h.remove()) });
   return model;
 }
 
 /** torch.ao.quantization.convert: the observed model's layers become quantized ones (in place); returns the plan to save. */
 export function convert(model: Module): QuantizationPlan {
+  const plan = observedPlan(model);
+  applyQuantizationPlan(model, plan);
+  return plan;
+}
+
+/**
+ * The plan `convert` would install, with the observation taken off the model and the model
+ * left in float (a quantization-aware trained model whose trained weights were saved elsewhere).
+ */
+export function observedPlan(model: Module): QuantizationPlan {
   const op = "quantization.convert";
   const state = prepared.get(model);
   if (!state) throw new FlambeauError("E_STATE", `${op}: prepare the model and calibrate it first`, op);
   const ran = state.groups.filter((g) => g.order >= 0).sort((a, b) => a.order - b.order);
   const idle = state.groups.find((g) => g.order < 0);
   if (idle) throw new FlambeauError("E_STATE", `${op}: layer "${idle.layers[0]}" never ran during calibration`, op);
-  const reduce = reduceRangeFor(quantizedEngine());
+  const reduce = state.reduceRange ?? reduceRangeFor(quantizedEngine());
   const groups: QuantizedGroup[] = ran.map((g, i) => ({
     layers: g.layers,
     kind: g.kind,
@@ -202,34 +233,38 @@ export function convert(model: Module): QuantizationPlan {
     output: g.output.qparams(`${op} (${g.layers.at(-1)} output)`, reduce),
     dequantize: i === ran.length - 1,
   }));
-  for (const h of state.hooks) h.remove();
+  state.release();
   prepared.delete(model);
-  const plan: QuantizationPlan = { kernels: "static", engine: quantizedEngine(), groups };
-  applyQuantizationPlan(model, plan);
-  return plan;
+  return { kernels: "static", engine: quantizedEngine(), groups };
 }
 
-/** BatchNorm (eval) folded into the preceding conv: w·γ/√(var+ε) and (b − mean)·γ/√(var+ε) + β. */
-function fuseConvBn(conv: Conv2d, bn: BatchNorm2d | undefined): { weight: Tensor; bias: Tensor | null } {
-  const w = conv.weight.detach();
-  const b = conv.bias ? conv.bias.detach() : null;
-  if (!bn) return { weight: w.float().contiguous(), bias: b?.float() ?? null };
-  const n = w.shape[0]!;
+/**
+ * BatchNorm (eval) folded into the preceding conv: w·γ/√(var+ε) and (b − mean)·γ/√(var+ε) + β,
+ * differentiable in w, b, γ and β (quantization-aware training folds this way in every forward).
+ */
+export function foldConvBn(w: Tensor, b: Tensor | null, bn: BatchNorm2d): { weight: Tensor; bias: Tensor } {
   const mean = bn.getBuffer("running_mean");
   const variance = bn.getBuffer("running_var");
   if (!mean || !variance)
     throw new FlambeauError("E_STATE", "quantization: a fused BatchNorm2d must track running statistics", "quantization");
+  return tidy(() => {
+    let k = variance.add(bn.eps).rsqrt();
+    if (bn.weight) k = k.mul(bn.weight);
+    const weight = w.mul(k.reshape([w.shape[0]!, 1, 1, 1]));
+    let bias = (b ?? mean.mul(0)).sub(mean).mul(k);
+    if (bn.bias) bias = bias.add(bn.bias);
+    return { weight, bias };
+  });
+}
+
+function fuseConvBn(conv: Conv2d, bn: BatchNorm2d | undefined): { weight: Tensor; bias: Tensor | null } {
+  const w = conv.weight.detach();
+  const b = conv.bias ? conv.bias.detach() : null;
+  if (!bn) return { weight: w.float().contiguous(), bias: b?.float() ?? null };
   return noGrad(() =>
     tidy(() => {
-      let k = variance.add(bn.eps).rsqrt();
-      if (bn.weight) k = k.mul(bn.weight.detach());
-      const weight = w
-        .mul(k.reshape([n, 1, 1, 1]))
-        .float()
-        .contiguous();
-      let bias = (b ?? mean.mul(0)).sub(mean).mul(k);
-      if (bn.bias) bias = bias.add(bn.bias.detach());
-      return { weight, bias: bias.float().contiguous() };
+      const f = foldConvBn(w, b, bn);
+      return { weight: f.weight.float().contiguous(), bias: f.bias.float().contiguous() };
     }),
   );
 }

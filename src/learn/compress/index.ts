@@ -6,7 +6,9 @@ export { isPrunable, layersByName, type PrunableWeight, prunableWeights } from "
 export { applyMasks, foldMasks, loadPruned, prunedParameters, pruningMasks, removePruning } from "./masks.js";
 export { annotate, weightsSize, writeVariant } from "./model-dir.js";
 export { checkAmount, type IterativePruneOptions, iterativePrune, type PruneOptions, pruneModel, stepAmount } from "./pruning.js";
+export { type QatOptions, quantizationAwareTrain } from "./qat.js";
 export { type QuantizedLayer, type QuantizeOptions, quantizedStateDict, WEIGHT_STORAGES, type WeightStorage } from "./quantize.js";
 export { type CompressOptions, compressModelDir, type VariantResult } from "./runner.js";
+export { canShrink, maskFollowers, type ShrunkLayer, shrinkStateDict, writeShrunkConfig } from "./shrink.js";
 export { formatSparsity, type LayerSparsity, type SparsityReport, sparsity } from "./sparsity.js";
 export { compressionTable } from "./table.js";

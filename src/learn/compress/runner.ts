@@ -11,6 +11,7 @@ import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { load, save } from "../../io/index.js";
 import type { Module } from "../../nn/index.js";
 import { supportedQuantizedEngines } from "../../quant/engine.js";
+import type { QuantizationPlan } from "../../quant/quantize.js";
 import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
@@ -20,7 +21,9 @@ import { layersByName, prunableWeights } from "./layers.js";
 import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
 import { annotate, weightsSize, writeVariant } from "./model-dir.js";
 import { checkAmount, iterativePrune } from "./pruning.js";
+import { quantizationAwareTrain } from "./qat.js";
 import { quantizedStateDict, WEIGHT_STORAGES, type WeightStorage } from "./quantize.js";
+import { canShrink, maskFollowers, shrinkStateDict, writeShrunkConfig } from "./shrink.js";
 import { formatSparsity, sparsity } from "./sparsity.js";
 
 export interface CompressOptions {
@@ -34,6 +37,8 @@ export interface CompressOptions {
   /** Pruning amounts; each gives one variant. */
   prune?: readonly number[];
   structured?: boolean;
+  /** Structured pruning that rebuilds the net with the pruned channels removed (implies `structured`). */
+  shrink?: boolean;
   /** Layers to prune (default: every Linear / convolution). */
   layers?: readonly string[];
   /** Pruning steps, each followed by `fineTuneEpochs` of training when that is > 0. */
@@ -46,6 +51,8 @@ export interface CompressOptions {
   qengine?: string;
   /** int8 static quantization: calibration examples (default 256) read from the training data. */
   calibrationLimit?: number;
+  /** int8: also write an `int8-qat` variant, fine-tuned quantization-aware for this many epochs. */
+  qatEpochs?: number;
   /** A model of the task's zoo to train as the student. */
   distillTo?: string;
   distillEpochs?: number;
@@ -96,10 +103,12 @@ function validate(o: CompressOptions, task: Task): void {
   if (o.qengine !== undefined && !supportedQuantizedEngines().includes(o.qengine))
     throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
+  if (o.qatEpochs && o.quantize !== "int8") throw new FlambeauError("E_ARG", `${op}: --qat-epochs needs --quantize int8`, op);
   for (const [k, v] of [
     ["pruneSteps", o.pruneSteps],
     ["fineTuneEpochs", o.fineTuneEpochs],
     ["distillEpochs", o.distillEpochs],
+    ["qatEpochs", o.qatEpochs],
   ] as const)
     if (v !== undefined && !(Number.isInteger(v) && v >= (k === "pruneSteps" ? 1 : 0)))
       throw new FlambeauError("E_ARG", `${op}: ${k} must be an integer ≥ ${k === "pruneSteps" ? 1 : 0}, got ${v}`, op);
@@ -164,12 +173,13 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
     return r;
   };
 
-  const quantizeDir = async (from: string, variant: string) => {
+  const quantizeDir = async (from: string, variant: string, given?: QuantizationPlan) => {
     const model = await loadModule(from);
     const q = quantizedStateDict(model, { dtype: o.quantize!, ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}) });
     // int8 variants also run libtorch's quantized kernels: the plan rebuilds them at load.
     const plan =
-      o.quantize === "int8"
+      given ??
+      (o.quantize === "int8"
         ? await int8KernelPlan(task, from, model, {
             data: o.trainData ?? o.data,
             log,
@@ -178,7 +188,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
             ...(o.keepFloat ? { keepFloat: o.keepFloat } : {}),
             ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
           })
-        : undefined;
+        : undefined);
     const dir = join(o.out, variant);
     await writeVariant(from, dir, q.weights, {
       quantization: o.quantize,
@@ -202,29 +212,46 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   }
   // A first pass warms the data files' cache and the JIT, so the baseline's time is not the slowest by accident.
   await task.evaluate(o.dir, o.data, { limit: 1 });
+  if (o.shrink && !canShrink(config.architecture))
+    throw new FlambeauError(
+      "E_ARG",
+      `compress: --shrink rebuilds small-cnn only, not "${config.architecture}"; use --structured (masks)`,
+      "compress",
+    );
   await measure("baseline", o.dir);
 
   let lastPruned: string | undefined;
   for (const amount of o.prune ?? []) {
-    const variant = `pruned-${Math.round(amount * 100)}${o.structured ? "-structured" : ""}`;
+    const structured = o.structured || o.shrink;
+    const variant = `pruned-${Math.round(amount * 100)}${o.shrink ? "-shrunk" : structured ? "-structured" : ""}`;
     const model = await loadModule(o.dir);
     manualSeed(o.seed ?? 0);
     const epochs = o.fineTuneEpochs ?? 0;
     await iterativePrune(model, {
       amount,
       steps: o.pruneSteps ?? 1,
-      ...(o.structured ? { structured: true } : {}),
+      ...(structured ? { structured: true } : {}),
       ...(o.layers ? { layers: o.layers } : {}),
-      ...(epochs > 0 ? { fineTune: (m, step) => fineTune(task, o, config.architecture, m, step, work, log) } : {}),
+      // --shrink masks the pruned channels' biases and BatchNorms too, so removing them changes nothing.
+      ...(epochs > 0 || o.shrink
+        ? {
+            fineTune: async (m, step) => {
+              if (o.shrink) maskFollowers(m);
+              if (epochs > 0) await fineTune(task, o, config.architecture, m, step, work, log);
+            },
+          }
+        : {}),
     });
     const report = sparsity(model);
     log(`${variant}: sparsity per layer\n${formatSparsity(report)}`);
     const layers = report.layers.map((l) => ({ name: l.name, sparsity: l.sparsity }));
     removePruning(model);
     const dir = join(o.out, variant);
-    await writeVariant(o.dir, dir, model.stateDict(), {
-      pruned: { amount, structured: Boolean(o.structured), steps: o.pruneSteps ?? 1, fineTuneEpochs: epochs },
+    const shrunk = o.shrink ? shrinkStateDict(model) : undefined;
+    await writeVariant(o.dir, dir, shrunk?.weights ?? model.stateDict(), {
+      pruned: { amount, structured: Boolean(structured), steps: o.pruneSteps ?? 1, fineTuneEpochs: epochs, shrunk: Boolean(shrunk) },
     });
+    if (shrunk) await writeShrunkConfig(dir, shrunk.layers);
     model.dispose();
     await measure(variant, dir, { layers });
     lastPruned = dir;
@@ -232,6 +259,22 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
 
   if (o.quantize !== undefined) {
     await quantizeDir(o.dir, o.quantize);
+    if (o.qatEpochs) {
+      const out = join(work, "qat");
+      const model = await loadModule(o.dir);
+      const plan = await quantizationAwareTrain(model, {
+        from: o.dir,
+        out,
+        architecture: config.architecture,
+        epochs: o.qatEpochs,
+        lr: o.fineTuneLr ?? 5e-4,
+        log,
+        ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
+        train: (a, s) => trainThrough(task, o, a, s),
+      });
+      model.dispose();
+      await quantizeDir(out, `${o.quantize}-qat`, plan);
+    }
     if (lastPruned !== undefined) await quantizeDir(lastPruned, `${lastPruned.split(/[/\\]/).pop()}+${o.quantize}`);
   }
 

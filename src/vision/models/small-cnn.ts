@@ -27,6 +27,10 @@ export interface SmallCNNOptions {
   /** Conv-BN-ReLU-pool blocks (default 2): an architecture choice for `flambeau tune`. */
   depth?: number;
   dropout?: number;
+  /** Each block's channels, overriding width and depth (a net whose pruned channels were removed). */
+  channels?: number[];
+  /** Hidden units of the classifier (default 4 × width). */
+  hidden?: number;
 }
 
 export class SmallCNN extends Module {
@@ -35,7 +39,7 @@ export class SmallCNN extends Module {
   constructor(o: SmallCNNOptions) {
     super();
     const w = o.width ?? 32;
-    const depth = o.depth ?? 2;
+    const depth = o.channels?.length ?? o.depth ?? 2;
     if (!Number.isSafeInteger(w) || w < 1) throw new FlambeauError("E_ARG", `SmallCNN: width must be a positive integer, got ${w}`);
     // Each block halves the side: a block past a 1-pixel map would pool nothing.
     if (!Number.isSafeInteger(depth) || depth < 1 || o.size >> depth < 1)
@@ -43,8 +47,11 @@ export class SmallCNN extends Module {
     let pooled = o.size;
     let channels = o.inChannels;
     const blocks: Module[] = [];
+    for (const c of [o.channels ?? [], [o.hidden ?? 4 * w]].flat())
+      if (!Number.isSafeInteger(c) || c < 1)
+        throw new FlambeauError("E_ARG", `SmallCNN: channels and hidden must be positive integers, got ${c}`);
     for (let b = 0; b < depth; b++) {
-      const out = w * 2 ** b;
+      const out = o.channels?.[b] ?? w * 2 ** b;
       blocks.push(new Conv2d(channels, out, 3, { padding: 1, bias: false }), new BatchNorm2d(out), new ReLU(), new MaxPool2d(2));
       channels = out;
       pooled = Math.floor(pooled / 2);
@@ -54,10 +61,10 @@ export class SmallCNN extends Module {
     this.classifier = new Sequential(
       new Flatten(),
       new Dropout(o.dropout ?? 0.3),
-      new Linear(channels * grid * grid, 4 * w),
+      new Linear(channels * grid * grid, o.hidden ?? 4 * w),
       new ReLU(),
       new Dropout(o.dropout ?? 0.3),
-      new Linear(4 * w, o.numClasses),
+      new Linear(o.hidden ?? 4 * w, o.numClasses),
     );
   }
   forward(x: Tensor): Tensor {

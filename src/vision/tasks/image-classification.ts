@@ -65,6 +65,9 @@ const CONFIG_SCHEMA: ConfigSchemaParts = {
       size: schema.int(1, MAX_IMAGE_SIZE),
       width: schema.int(1, 1024),
       depth: schema.int(1, 12),
+      // Per-block channels and hidden units of a small-cnn whose pruned channels were removed (`compress --shrink`).
+      channels: schema.numbers(schema.int(1, 1024), 1, 12),
+      hidden: schema.int(1, 65536),
     },
     ["inChannels", "numClasses", "size"],
   ),
