@@ -35,7 +35,7 @@ import type { ObjectSource } from "../../vision/scenes/objects.js";
 import type { SceneSplit } from "../../vision/scenes/task-data.js";
 import { type Clip, generateClips } from "../data/clips.js";
 import { probeVideo } from "../io/probe.js";
-import { readVideoFrames } from "../io/read.js";
+import { readVideoFrames, type VideoChunk } from "../io/read.js";
 import { writeVideo } from "../io/write.js";
 import type { Box } from "../tracking/boxes.js";
 import { cropBox } from "../tracking/crops.js";
@@ -431,60 +431,59 @@ async function load(
         mkdirSync(outDir, { recursive: true });
         const info = await probeVideo(file);
         const ids = new Set<number>();
-        const drawn: Uint8Array[] = [];
-        let shape: [number, number] = [0, 0];
         let n = 0;
         const fps = Math.min(30, Math.max(1, info.fps || 10));
-        if (o.box !== undefined) {
+        // Frames are drawn and handed to the encoder chunk by chunk: memory stays bounded for long videos.
+        async function* sot(start: Box): AsyncGenerator<VideoChunk> {
           // Single-object tracking at the video's own resolution.
-          const start = parseBox(o.box);
-          const sot = new TemplateTracker(start);
+          const tracker = new TemplateTracker(start);
+          ids.add(1);
           for await (const c of readVideoFrames(file, { maxFrames })) {
             const [t, , h, w] = c.shape;
-            shape = [h, w];
+            const data = c.data.slice();
             for (let f = 0; f < t; f++) {
-              const frame = c.data.slice(f * 3 * h * w, (f + 1) * 3 * h * w);
-              const box = n === 0 ? start : sot.update(frame, h, w);
-              if (n === 0) sot.init(frame, h, w);
+              const frame = data.subarray(f * 3 * h * w, (f + 1) * 3 * h * w);
+              if (n === 0) tracker.init(frame, h, w);
+              const box = n === 0 ? start : tracker.update(frame, h, w);
               drawTracks(frame, h, w, [{ id: 1, box }]);
-              drawn.push(frame);
               n++;
             }
+            yield { start: c.start, shape: c.shape, data };
           }
-          ids.add(1);
-        } else {
+        }
+        async function* mot(): AsyncGenerator<VideoChunk> {
           const s = m.detPre.size;
           const tracker = makeTracker("deepsort", { minHits: o.minHits ?? 1, maxAge: o.maxAge ?? 3 });
-          const scale = Math.max(1, Math.floor(256 / s));
-          shape = [s * scale, s * scale];
+          // Drawn at an upscaled size, so thin boxes stay visible.
+          const k = Math.max(1, Math.floor(256 / s));
+          const S = s * k;
           for await (const c of readVideoFrames(file, { size: s, maxFrames })) {
             const t = c.shape[0];
             const found = detectFrames(m, c.data, t);
+            const data = new Uint8Array(t * 3 * S * S);
             for (let f = 0; f < t; f++) {
               const frame = c.data.subarray(f * 3 * s * s, (f + 1) * 3 * s * s);
               const emb = embedBoxes(m, frame, s, found[f]!);
               const tracks = tracker.update(found[f]!.map((box, i) => ({ box, embedding: emb[i]! })));
               for (const tr of tracks) ids.add(tr.id);
-              // Drawn at the upscaled size, so thin boxes stay visible.
-              const big = upscale(frame, s, scale);
+              const big = upscale(frame, s, k);
               drawTracks(
                 big,
-                s * scale,
-                s * scale,
-                tracks.map((tr) => ({ id: tr.id, box: tr.box.map((v) => v * scale) as Box })),
+                S,
+                S,
+                tracks.map((tr) => ({ id: tr.id, box: tr.box.map((v) => v * k) as Box })),
               );
-              drawn.push(big);
+              data.set(big, f * 3 * S * S);
               n++;
             }
+            yield { start: c.start, shape: [t, 3, S, S], data };
           }
         }
-        if (n === 0) throw new FlambeauError("E_FORMAT", `${TASK}: ${file} has no frames`);
-        const [h, w] = shape;
-        const data = new Uint8Array(n * 3 * h * w);
-        drawn.forEach((f, i) => data.set(f, i * 3 * h * w));
-        const ext = n <= 64 ? "gif" : "mp4";
+        const expected = Math.min(maxFrames, info.frames ?? maxFrames);
+        const ext = expected <= 64 ? "gif" : "mp4";
         const path = join(outDir, `${basename(file, extname(file))}-${o.box !== undefined ? "sot" : "tracks"}.${ext}`);
-        await writeVideo(path, { start: 0, shape: [n, 3, h, w], data }, { fps });
+        await writeVideo(path, o.box !== undefined ? sot(parseBox(o.box)) : mot(), { fps });
+        if (n === 0) throw new FlambeauError("E_FORMAT", `${TASK}: ${file} has no frames`);
         out.push({ input: file, frames: n, tracks: ids.size, output: path });
       }
       return out;
