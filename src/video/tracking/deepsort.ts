@@ -3,14 +3,14 @@
 // appearance embeddings, and association is a matching cascade — confirmed tracks by
 // increasing time since their last detection, each level matched by Hungarian assignment on
 // the smallest cosine distance to the gallery, infeasible where the squared Mahalanobis
-// distance of the detection from the track's prediction exceeds χ²₀.₉₅(4) — followed by IoU
+// distance of the detection's centre (or whole box) from the track's prediction exceeds χ²₀.₉₅ — followed by IoU
 // matching of the tentative tracks and those missed for one frame, as deep_sort does.
 // Tracks are reported while confirmed and detected in this frame.
 import { FlambeauError } from "../../core/errors.js";
 import { gatedMatching } from "./associate.js";
 import type { Box } from "./boxes.js";
 import { iou } from "./boxes.js";
-import { CHI2_95_4DOF, KalmanBoxFilter } from "./kalman.js";
+import { CHI2_95_2DOF, CHI2_95_4DOF, KalmanBoxFilter } from "./kalman.js";
 import { checkRange, type Detection, type TrackedBox, type Tracker } from "./types.js";
 
 export interface DeepSortOptions {
@@ -24,7 +24,13 @@ export interface DeepSortOptions {
   maxIouDistance?: number;
   /** Embeddings a track remembers (default 100). */
   budget?: number;
-  /** Gate on the squared Mahalanobis distance (default χ²₀.₉₅ with 4 dof, 9.4877). */
+  /**
+   * What the Mahalanobis gate measures (default "position"): SORT's filter models the area with
+   * a fixed noise, so objects that grow or turn leave a gate on the whole [cx, cy, s, r]
+   * (deep_sort's own filter scales its noise with the box height instead).
+   */
+  gateOn?: "position" | "box";
+  /** Gate on the squared Mahalanobis distance (default χ²₀.₉₅: 5.9915 for the position, 9.4877 for the box). */
   gate?: number;
 }
 
@@ -63,8 +69,11 @@ export class DeepSortTracker implements Tracker {
       maxCosineDistance: o.maxCosineDistance ?? 0.2,
       maxIouDistance: o.maxIouDistance ?? 0.7,
       budget: o.budget ?? 100,
-      gate: o.gate ?? CHI2_95_4DOF,
+      gateOn: o.gateOn ?? "position",
+      gate: o.gate ?? ((o.gateOn ?? "position") === "position" ? CHI2_95_2DOF : CHI2_95_4DOF),
     };
+    if (this.o.gateOn !== "position" && this.o.gateOn !== "box")
+      throw new FlambeauError("E_ARG", `DeepSortTracker: gateOn must be "position" or "box", got ${JSON.stringify(this.o.gateOn)}`);
     checkRange("DeepSortTracker", "maxAge", this.o.maxAge, 0, 1e6, true);
     checkRange("DeepSortTracker", "nInit", this.o.nInit, 1, 1e6, true);
     checkRange("DeepSortTracker", "maxCosineDistance", this.o.maxCosineDistance, 0, 2, false);
@@ -93,7 +102,7 @@ export class DeepSortTracker implements Tracker {
         const t = this.tracks[k]!;
         return free.map((d) => {
           const det = detections[d]!;
-          if (t.kf.mahalanobis(det.box) > this.o.gate) return INFEASIBLE;
+          if (t.kf.mahalanobis(det.box, this.o.gateOn === "position") > this.o.gate) return INFEASIBLE;
           return cosineDistance(det.embedding!, t.features);
         });
       });

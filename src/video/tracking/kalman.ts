@@ -56,17 +56,24 @@ export class KalmanBoxFilter {
     return add(matmul(matmul(H, this.P), HT), R);
   }
 
-  /** Squared Mahalanobis distance of a measured box from the prediction, in z-space (DeepSORT's gate). */
-  mahalanobis(box: readonly number[]): number {
+  /**
+   * Squared Mahalanobis distance of a measured box from the prediction in z-space (DeepSORT's
+   * gate); with `onlyPosition` over the centre alone (deep_sort's gating_distance(only_position)).
+   */
+  mahalanobis(box: readonly number[], onlyPosition = false): number {
+    const k = onlyPosition ? 2 : DIM_Z;
     const z = boxToZ(box);
     const y = mat(
-      DIM_Z,
+      k,
       1,
-      z.map((v, i) => v - this.x.data[i]!),
+      z.slice(0, k).map((v, i) => v - this.x.data[i]!),
     );
-    const sy = solveSpd(this.innovationCov(), y);
+    const full = this.innovationCov();
+    const S = mat(k, k);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) S.data[i * k + j] = full.data[i * DIM_Z + j]!;
+    const sy = solveSpd(S, y);
     let d = 0;
-    for (let i = 0; i < DIM_Z; i++) d += y.data[i]! * sy.data[i]!;
+    for (let i = 0; i < k; i++) d += y.data[i]! * sy.data[i]!;
     return d;
   }
 
@@ -96,3 +103,5 @@ export class KalmanBoxFilter {
 
 /** χ²(4 dof) at 0.95: DeepSORT's gate on the squared Mahalanobis distance of [cx, cy, s, r]. */
 export const CHI2_95_4DOF = 9.4877;
+/** χ²(2 dof) at 0.95: the gate on the centre alone. */
+export const CHI2_95_2DOF = 5.9915;
