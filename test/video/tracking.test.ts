@@ -75,6 +75,16 @@ test("a first predict by hand: position unchanged (zero velocity), P grows by Q 
   close(kf.P.data[6 * 7 + 6]!, 10_000.0001, 1e-12, "P66");
 });
 
+test("Mahalanobis gate by hand: S = H P₀ Hᵀ + R = diag(11, 11, 20, 20) before any predict", () => {
+  const kf = new tr.KalmanBoxFilter([0, 0, 10, 20]); // z = [5, 10, 200, 0.5]
+  // Centre moved by (3, 4), same size: d² = 9/11 + 16/11 = 25/11, over the centre or the whole box.
+  close(kf.mahalanobis([3, 4, 10, 20]), 25 / 11, 1e-12, "box");
+  close(kf.mahalanobis([3, 4, 10, 20], true), 25 / 11, 1e-12, "position");
+  // Same centre, twice the width: Δs = 200, Δr = 0.5 → d² = 200²/20 + 0.5²/20 over the box, 0 over the centre.
+  close(kf.mahalanobis([-5, 0, 20, 20]), 40_000 / 20 + 0.25 / 20, 1e-12, "box, wider");
+  close(kf.mahalanobis([-5, 0, 20, 20], true), 0, 1e-12, "position, wider");
+});
+
 const hasScipy = spawnSync("/usr/bin/python3", ["-c", "import scipy.optimize"]).status === 0;
 
 function bruteForce(c: number[][]): number {
