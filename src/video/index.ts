@@ -5,3 +5,4 @@ export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./models/factorised-cnn.js";
 export * from "./prediction/index.js";
+export * as tracking from "./tracking/index.js";

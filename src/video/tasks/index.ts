@@ -1,6 +1,7 @@
 // The video tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
 import { frameInterpolation } from "./frame-interpolation.js";
+import { objectTracking } from "./object-tracking.js";
 import { videoClassification } from "./video-classification.js";
 import { videoPrediction } from "./video-prediction.js";
 
@@ -8,4 +9,5 @@ export const VIDEO_TASKS = {
   "video-classification": videoClassification,
   "video-prediction": videoPrediction,
   "frame-interpolation": frameInterpolation,
+  "object-tracking": objectTracking,
 } satisfies Record<string, Task>;

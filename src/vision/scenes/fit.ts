@@ -98,6 +98,8 @@ export interface SceneFit<H> {
   augment?: SceneAugmentOptions | null;
   /** Stop once the monitored validation value has not improved for this many epochs (the best epoch is kept either way). */
   patience?: number;
+  /** false: the scenes come from no file (e.g. frames of generated clips), so no split record is written. */
+  splitRecord?: false;
 }
 
 export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promise<TaskTrainResult> {
@@ -173,7 +175,7 @@ export async function fitOnScenes<H>(f: SceneFit<H>, o: SceneTrainInput): Promis
     f.model.stateDict(),
   );
   // A user's COCO folder: eval on it then leaves out the training images.
-  await saveSplitRecord(o.out, sceneSplitRecord(f, { data: o.data, seed }));
+  await saveSplitRecord(o.out, f.splitRecord === false ? undefined : sceneSplitRecord(f, { data: o.data, seed }));
   for (const t of [images, targets, vImages, vTargets]) t.dispose();
   f.model.dispose();
   return { dir: o.out, metrics, history };
