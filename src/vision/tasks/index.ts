@@ -1,5 +1,6 @@
 // The vision tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
+import { depthEstimation } from "./depth-estimation.js";
 import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
 import { imageToImage } from "./image-to-image.js";
@@ -9,6 +10,7 @@ import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
+  "depth-estimation": depthEstimation,
   "image-classification": imageClassification,
   "image-feature-extraction": imageFeatureExtraction,
   "image-to-image": imageToImage,
