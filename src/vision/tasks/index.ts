@@ -10,7 +10,6 @@ import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
-  "depth-estimation": depthEstimation,
   "image-classification": imageClassification,
   "image-feature-extraction": imageFeatureExtraction,
   "image-to-image": imageToImage,
@@ -19,4 +18,5 @@ export const VISION_TASKS = {
   "image-segmentation": imageSegmentation,
   "object-detection": objectDetection,
   "instance-segmentation": instanceSegmentation,
+  "depth-estimation": depthEstimation,
 } satisfies Record<string, Task>;
