@@ -1,7 +1,7 @@
 // Depth estimation: the metrics against hand-computed values, the ray caster's exact depth and
 // disparity on known scenes, the Middlebury reader, and the task end to end at a tiny budget.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -10,6 +10,7 @@ import { tensor } from "../../src/core/index.js";
 import { depthMetrics, disparityMetrics } from "../../src/vision/depth/metrics.js";
 import { middleburyMotorcycle, readNpzFloat32, resizeDisparity, SKIMAGE_DATA } from "../../src/vision/depth/middlebury.js";
 import { disparityOf, type Plane, renderView, type StereoCamera, type Texture } from "../../src/vision/depth/render.js";
+import { renderedSet } from "../../src/vision/depth/rendered.js";
 import { writeImage } from "../../src/vision/image-io.js";
 import { VISION_TASKS } from "../../src/vision/tasks/index.js";
 
@@ -107,6 +108,22 @@ test("ray caster: a box's front face and a sphere's near point have their analyt
     0,
   );
   near(sph.depth[16 * CAM.width + 24]!, 4, 1e-6, "sphere near point");
+});
+
+test("rendered sets are cached, and a smaller set is the first scenes of a larger cached one", async (t) => {
+  if (!existsSync(SKIMAGE_DATA)) return t.skip("python3-skimage is not installed");
+  const cache = mkdtempSync(join(tmpdir(), "fl-depth-cache-"));
+  try {
+    const three = await renderedSet("val", { count: 3, seed: 5, cache });
+    const two = await renderedSet("val", { count: 2, seed: 5, cache });
+    assert.equal(two.count, 2);
+    assert.deepEqual(Array.from(two.depth), Array.from(three.depth.subarray(0, two.depth.length)));
+    assert.deepEqual(Array.from(two.right), Array.from(three.right.subarray(0, two.right.length)));
+    assert.equal(readdirSync(join(cache, "depth-rendered")).length, 1, "nothing new rendered");
+    for (const z of three.depth) assert.ok(z > 1 && z < 15, `depth ${z} in the scene's range`);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test("Middlebury: the motorcycle disparity reads from its .npz with inf for unknown pixels, and resizes by nearest neighbour with scaled values", async (t) => {

@@ -4,7 +4,7 @@
 // (render.ts). Test scenes use held-out photos and their own random stream. Sets are cached
 // under the data cache keyed by their parameters.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { argError } from "../../core/errors.js";
 import { cacheRoot } from "../../data/cache.js";
@@ -108,19 +108,25 @@ export async function renderedSet(split: RenderedSplit, o: RenderedOptions): Pro
   const files = split === "test" ? photos.test : photos.train;
   const seed = split === "test" ? 0 : (o.seed ?? 0);
   const cam = RENDER_CAMERA;
-  const key = createHash("sha1")
-    .update(JSON.stringify({ VERSION, split, seed, count: o.count, cam, files }))
-    .digest("hex")
-    .slice(0, 16);
+  const key = createHash("sha1").update(JSON.stringify({ VERSION, split, seed, cam, files })).digest("hex").slice(0, 16);
   const dir = join(o.cache ?? cacheRoot(), "depth-rendered");
-  const path = join(dir, `${split}-${key}.bin`);
   const px = 3 * cam.height * cam.width;
   const n = o.count;
-  const bytes = n * (2 * px + 4 * cam.height * cam.width);
-  if (existsSync(path)) {
-    const buf = readFileSync(path);
-    if (buf.length === bytes) return unpack(buf, n, cam);
+  const bytesOf = (k: number) => k * (2 * px + 4 * cam.height * cam.width);
+  // Scenes come from one random stream in order, so the first n of a larger cached set are the n-scene set.
+  const cached = existsSync(dir)
+    ? readdirSync(dir)
+        .map((f) => new RegExp(`^${split}-${key}-(\\d+)\\.bin$`).exec(f))
+        .map((m) => (m ? Number(m[1]) : 0))
+        .filter((k) => k >= n)
+        .sort((a, b) => a - b)
+    : [];
+  for (const k of cached) {
+    const buf = readFileSync(join(dir, `${split}-${key}-${k}.bin`));
+    if (buf.length === bytesOf(k)) return headOf(unpack(buf, k, cam), n);
   }
+  const path = join(dir, `${split}-${key}-${n}.bin`);
+  const bytes = bytesOf(n);
   const t0 = performance.now();
   const textures = await loadTextures(files);
   const rng = new Random(seed, split === "test" ? 2 : split === "val" ? 1 : 0);
