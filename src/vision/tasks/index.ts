@@ -1,5 +1,6 @@
 // The vision tasks the CLI registry lists.
 import type { Task } from "../../tasks/task.js";
+import { depthEstimation } from "./depth-estimation.js";
 import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
 import { imageToImage } from "./image-to-image.js";
@@ -17,4 +18,5 @@ export const VISION_TASKS = {
   "image-segmentation": imageSegmentation,
   "object-detection": objectDetection,
   "instance-segmentation": instanceSegmentation,
+  "depth-estimation": depthEstimation,
 } satisfies Record<string, Task>;
