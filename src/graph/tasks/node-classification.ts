@@ -28,6 +28,7 @@ import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from 
 import { TYPED_GRAPH_FORMAT } from "../typed-graph-file.js";
 import { fitNodeModel, maskedAccuracy, maskIndex } from "./fit-nodes.js";
 import { karateCommunities } from "./karate-communities.js";
+import { DEFAULT_FANOUTS, evaluateSampledDir, SAMPLERS, trainSampledNodes } from "./sampled-nodes.js";
 import {
   evaluateTypedNodes,
   isRelationalNodeRun,
@@ -41,6 +42,14 @@ const TASK = "node-classification";
 
 const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+  sampler: opt.choice(SAMPLERS, "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods", {
+    phases: ["train"],
+    default: "full",
+  }),
+  fanouts: opt.string("neighbours drawn per node per hop with --sampler neighbor, one hop per layer (-1: all)", {
+    phases: ["train"],
+    default: DEFAULT_FANOUTS,
+  }),
 };
 
 /** What the saved model needs to find its graph again. */
@@ -132,6 +141,8 @@ async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preproce
 
 async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
   if (isTypedNodeDir(dir)) return evaluateTypedNodes(dir, data);
+  const sampled = await evaluateSampledDir(dir, data);
+  if (sampled) return sampled;
   const { model, pre, labels } = await loadModel(dir);
   try {
     const { graph: g } = await loadNodeData(data, { seed: pre.seed });
@@ -270,13 +281,13 @@ export const nodeClassification = defineTask({
   name: TASK,
   description:
     "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; R-GCN and CompGCN over typed edges; MLP baseline); accuracy, macro-F1",
-  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
+  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by scripts/graph-store.ts; read by offset with --sampler neighbor), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
   models: [...NODE_MODELS, ...RELATIONAL_NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
-  train: (o) => (isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : trainNodes(o)),
+  train: (o) => (isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : o.sampler === "neighbor" ? trainSampledNodes(o) : trainNodes(o)),
   evaluate,
   load,
   formatPrediction,
