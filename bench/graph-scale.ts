@@ -129,7 +129,11 @@ function child(cmd: string, args: string[], timeout: number, rssLimit: number): 
     p.on("close", (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+      const line = out
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .pop();
       if (code === 0 && line) done({ ok: true, json: JSON.parse(line), peakRssMiB: peak });
       else done({ ok: false, why: why ?? `exit ${code}: ${err.trim().split("\n").slice(-2).join(" ")}`, peakRssMiB: peak });
     });
@@ -173,7 +177,8 @@ async function run(): Promise<void> {
 }
 
 const cmd = process.argv[2];
-if (cmd === "gen") gen(Number(need("--edges")), need("--out"), arg("--scale") ? Number(arg("--scale")) : undefined, Number(arg("--seed", "0")));
+if (cmd === "gen")
+  gen(Number(need("--edges")), need("--out"), arg("--scale") ? Number(arg("--scale")) : undefined, Number(arg("--seed", "0")));
 else if (cmd === "convert") {
   const m = convertCsvToStore(need("--csv"), need("--out"));
   console.log(`graph-scale: wrote ${need("--out")}: ${m.numNodes} nodes, ${m.numEdges} stored edges, ${m.numFeatures} features`);

@@ -48,7 +48,14 @@ test("node-classification --sampler neighbor trains on a graph store and learns 
 test("node-classification --sampler neighbor on an in-memory graph (karate)", async () => {
   const tmp = mkdtempSync(join(tmpdir(), "flambeau-sampled-"));
   try {
-    const r = await nodeClassification.train({ data: "karate", out: join(tmp, "m"), epochs: 3, batchSize: 1, sampler: "neighbor", model: "gcn" });
+    const r = await nodeClassification.train({
+      data: "karate",
+      out: join(tmp, "m"),
+      epochs: 3,
+      batchSize: 1,
+      sampler: "neighbor",
+      model: "gcn",
+    });
     assert.equal(r.history.epochs.length, 3);
     const ev = await nodeClassification.evaluate(join(tmp, "m"), "karate");
     assert.equal(ev.nodes, 32);

@@ -16,9 +16,27 @@ const isFl = (re: RegExp) => (e: Error) => e instanceof FlambeauError && re.test
 /** A 12-node CSV graph with 3 features, 2 classes, splits and one quoted id. */
 function csvGraph(dir: string): void {
   const nodes = ["id,label,split,f0,f1,f2"];
-  for (let i = 0; i < 12; i++) nodes.push(`${i === 5 ? '"n,5"' : `n${i}`},${i % 2 ? "odd" : "even"},${["train", "val", "test", ""][i % 4]},${i},${i * 0.5},${-i}`);
+  for (let i = 0; i < 12; i++)
+    nodes.push(`${i === 5 ? '"n,5"' : `n${i}`},${i % 2 ? "odd" : "even"},${["train", "val", "test", ""][i % 4]},${i},${i * 0.5},${-i}`);
   const edges = ["source,target"];
-  const pairs = [[0, 1], [1, 2], [2, 3], [3, 0], [0, 4], [4, 5], [5, 6], [6, 7], [7, 8], [8, 9], [9, 10], [10, 11], [11, 0], [0, 6], [3, 9], [5, 5]];
+  const pairs = [
+    [0, 1],
+    [1, 2],
+    [2, 3],
+    [3, 0],
+    [0, 4],
+    [4, 5],
+    [5, 6],
+    [6, 7],
+    [7, 8],
+    [8, 9],
+    [9, 10],
+    [10, 11],
+    [11, 0],
+    [0, 6],
+    [3, 9],
+    [5, 5],
+  ];
   const name = (i: number) => (i === 5 ? '"n,5"' : `n${i}`);
   for (const [a, b] of pairs) edges.push(`${name(a!)},${name(b!)}`);
   writeFileSync(join(dir, "nodes.csv"), `${nodes.join("\n")}\n`);

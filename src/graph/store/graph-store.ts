@@ -6,7 +6,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { checkMeta, SPLIT_CODES, STORE_FILES, STORE_PREFIX, type SplitName, type StoreMeta } from "./format.js";
+import { checkMeta, SPLIT_CODES, type SplitName, STORE_FILES, STORE_PREFIX, type StoreMeta } from "./format.js";
 import type { NeighborLists, NodeDataSource } from "./source.js";
 
 const OP = "GraphStore";
@@ -121,7 +121,8 @@ export class GraphStore implements NodeDataSource {
     let done = 0;
     while (done < bytes.length) {
       const got = readSync(fd, bytes, done, bytes.length - done, pos + done);
-      if (got === 0) throw new FlambeauError("E_FORMAT", `${OP}: ${join(this.dir, STORE_FILES[which])} ends early at byte ${pos + done}`, OP);
+      if (got === 0)
+        throw new FlambeauError("E_FORMAT", `${OP}: ${join(this.dir, STORE_FILES[which])} ends early at byte ${pos + done}`, OP);
       done += got;
       this.reads++;
     }

@@ -1,5 +1,5 @@
 export { convertCsvToStore } from "./convert-csv.js";
-export { SPLIT_CODES, STORE_FILES, STORE_FORMAT, STORE_PREFIX, type SplitName, type StoreMeta } from "./format.js";
+export { SPLIT_CODES, type SplitName, STORE_FILES, STORE_FORMAT, STORE_PREFIX, type StoreMeta } from "./format.js";
 export { GraphStore, type GraphStoreOptions, isStoreSpec, storeDir } from "./graph-store.js";
 export { loadStoreGraph } from "./load-graph.js";
 export { generateRmat, type RmatOptions } from "./rmat.js";

@@ -59,7 +59,8 @@ export function splitCsvLine(line: string, at: string): string[] {
     }
     out.push(field);
     if (i >= line.length) break;
-    if (line[i] !== ",") throw new FlambeauError("E_FORMAT", `${at}: unexpected ${JSON.stringify(line[i])} after a closing quote`, "readCsv");
+    if (line[i] !== ",")
+      throw new FlambeauError("E_FORMAT", `${at}: unexpected ${JSON.stringify(line[i])} after a closing quote`, "readCsv");
     i++;
     if (i === line.length) {
       out.push("");

@@ -26,7 +26,10 @@ export function loadStoreGraph(spec: string): Graph {
       edgeIndex: tensor(ei, { shape: [2, e] }),
       numNodes: n,
       x: tensor(s.readAll("features") as Float32Array, { shape: [n, s.numFeatures] }),
-      y: tensor(BigInt64Array.from(y, (v) => BigInt(v)), { shape: [n] }),
+      y: tensor(
+        BigInt64Array.from(y, (v) => BigInt(v)),
+        { shape: [n] },
+      ),
       classes: s.classes,
       directed: s.meta.directed,
       trainMask: mask(SPLIT_CODES.train),

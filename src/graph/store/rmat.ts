@@ -41,7 +41,8 @@ export function generateRmat(dir: string, o: RmatOptions): StoreMeta {
   const F = o.features ?? 32;
   const seed = o.seed ?? 0;
   const sp = o.split ?? { train: 0.1, val: 0.05, test: 0.1 };
-  if (!Number.isInteger(scale) || scale < 2 || scale > 30) throw new FlambeauError("E_ARG", `${OP}: scale must be in [2, 30], got ${scale}`, OP);
+  if (!Number.isInteger(scale) || scale < 2 || scale > 30)
+    throw new FlambeauError("E_ARG", `${OP}: scale must be in [2, 30], got ${scale}`, OP);
   if (!Number.isSafeInteger(edges) || edges < 2) throw new FlambeauError("E_ARG", `${OP}: edges must be an integer ≥ 2, got ${edges}`, OP);
   if (!(a > 0 && b >= 0 && c >= 0 && a + b + c < 1))
     throw new FlambeauError("E_ARG", `${OP}: need a > 0, b, c ≥ 0 and a + b + c < 1, got a=${a} b=${b} c=${c}`, OP);
@@ -73,7 +74,14 @@ export function generateRmat(dir: string, o: RmatOptions): StoreMeta {
         y[k] = cls;
         for (let j = 0; j < F; j++) x[k * F + j] = means[cls]![j]! + normal();
         const u = rng.nextFloat();
-        s[k] = u < sp.train ? SPLIT_CODES.train : u < sp.train + sp.val ? SPLIT_CODES.val : u < sp.train + sp.val + sp.test ? SPLIT_CODES.test : 0;
+        s[k] =
+          u < sp.train
+            ? SPLIT_CODES.train
+            : u < sp.train + sp.val
+              ? SPLIT_CODES.val
+              : u < sp.train + sp.val + sp.test
+                ? SPLIT_CODES.test
+                : 0;
       }
       w.appendNodes(x, y, s);
     }

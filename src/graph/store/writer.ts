@@ -3,10 +3,10 @@
 // to count in-degrees (indptr), then once per window of nodes whose adjacency slots fit the
 // memory budget, filling that window in memory and writing it at its offset. The folder is
 // built beside the target and renamed into place, so readers never see a half-written store.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+
 import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
 import { STORE_FILES, STORE_FORMAT, type StoreMeta } from "./format.js";
 

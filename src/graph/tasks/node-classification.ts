@@ -28,7 +28,6 @@ import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from 
 import { TYPED_GRAPH_FORMAT } from "../typed-graph-file.js";
 import { fitNodeModel, maskedAccuracy, maskIndex } from "./fit-nodes.js";
 import { karateCommunities } from "./karate-communities.js";
-import { DEFAULT_FANOUTS, evaluateSampledDir, SAMPLERS, trainSampledNodes } from "./sampled-nodes.js";
 import {
   evaluateTypedNodes,
   isRelationalNodeRun,
@@ -37,15 +36,20 @@ import {
   trainTypedNodes,
   typedNodeProbabilities,
 } from "./relational-nodes.js";
+import { DEFAULT_FANOUTS, evaluateSampledDir, SAMPLERS, trainSampledNodes } from "./sampled-nodes.js";
 
 const TASK = "node-classification";
 
 const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
-  sampler: opt.choice(SAMPLERS, "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods", {
-    phases: ["train"],
-    default: "full",
-  }),
+  sampler: opt.choice(
+    SAMPLERS,
+    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods",
+    {
+      phases: ["train"],
+      default: "full",
+    },
+  ),
   fanouts: opt.string("neighbours drawn per node per hop with --sampler neighbor, one hop per layer (-1: all)", {
     phases: ["train"],
     default: DEFAULT_FANOUTS,
@@ -287,7 +291,8 @@ export const nodeClassification = defineTask({
   options: OPTIONS,
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
-  train: (o) => (isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : o.sampler === "neighbor" ? trainSampledNodes(o) : trainNodes(o)),
+  train: (o) =>
+    isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : o.sampler === "neighbor" ? trainSampledNodes(o) : trainNodes(o),
   evaluate,
   load,
   formatPrediction,

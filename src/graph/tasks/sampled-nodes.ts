@@ -52,7 +52,10 @@ export function parseFanouts(raw: string): number[] {
 }
 
 /** Opens --data as a node source: a graph store read by offset, or any graph loaded whole. */
-export async function openNodeSource(data: string, o: { seed: number; log?: (s: string) => void }): Promise<{ source: NodeDataSource; close: () => void }> {
+export async function openNodeSource(
+  data: string,
+  o: { seed: number; log?: (s: string) => void },
+): Promise<{ source: NodeDataSource; close: () => void }> {
   if (isStoreSpec(data)) {
     const s = new GraphStore(data);
     return { source: s, close: () => s.close() };
@@ -128,7 +131,10 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     const limit = o.limit ? train.subarray(0, o.limit) : train;
     const trainY = source.labels(limit);
     const val = source.splitNodes("val");
-    const valSub = val.length > VAL_NODES ? Int32Array.from(new Random(seed, 3).permutation(val.length).subarray(0, VAL_NODES), (k) => val[k]!).sort() : val;
+    const valSub =
+      val.length > VAL_NODES
+        ? Int32Array.from(new Random(seed, 3).permutation(val.length).subarray(0, VAL_NODES), (k) => val[k]!).sort()
+        : val;
     const hyper: NodeModelHyper = {
       arch,
       inChannels: source.numFeatures,
@@ -184,7 +190,15 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
         hyper: { ...hyper },
         labels: [...source.classes],
         preprocessing: pre,
-        metrics: { validation: metrics, epochs, lr, seed, bestEpoch: h.bestEpoch, seconds: h.seconds, secondsPerEpoch: h.epochs.map((e) => e.seconds) },
+        metrics: {
+          validation: metrics,
+          epochs,
+          lr,
+          seed,
+          bestEpoch: h.bestEpoch,
+          seconds: h.seconds,
+          secondsPerEpoch: h.epochs.map((e) => e.seconds),
+        },
       },
       model.stateDict(),
     );
