@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { FlambeauError } from "../../src/core/errors.js";
-import { generateRmat } from "../../src/graph/store/index.js";
+import { RandomWalkSampler } from "../../src/graph/saint-sampler.js";
+import { GraphStore, generateRmat } from "../../src/graph/store/index.js";
 import { nodeClassification } from "../../src/graph/tasks/node-classification.js";
 import { trainTwoProcessesThenEval } from "../helpers/nproc.js";
 
@@ -77,6 +78,39 @@ test("sampled training with 2 worker processes: each rank takes its seeds, gradi
     );
     assert.ok((r.eval.nodes as number) > 20);
     assert.ok((r.eval.accuracy as number) >= 0 && (r.eval.accuracy as number) <= 1);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("GraphSAINT random walks: roots first, the subgraph induced on the visited nodes; training with --sampler saint", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "flambeau-sampled-"));
+  try {
+    const store = join(tmp, "rmat");
+    generateRmat(store, { scale: 9, edges: 6000, features: 8, seed: 4, split: { train: 0.4, val: 0.2, test: 0.2 } });
+    const s = new GraphStore(store);
+    const sub = new RandomWalkSampler(s, { walkLength: 3, seed: 1 }).sample([7, 3, 7, 100]);
+    assert.deepEqual(Array.from(sub.nodes.subarray(0, 3)), [7, 3, 100]);
+    assert.ok(sub.nodes.length <= 3 + 3 * 4);
+    // Every stored edge between two visited nodes, and only those.
+    const inSub = new Map(Array.from(sub.nodes, (v, k) => [v, k]));
+    const nb = s.neighbors(sub.nodes);
+    let induced = 0;
+    for (let k = 0; k < sub.nodes.length; k++) for (let j = nb.ptr[k]!; j < nb.ptr[k + 1]!; j++) if (inSub.has(nb.src[j]!)) induced++;
+    assert.equal(sub.edgeIndex.shape[1], induced);
+    const ei = sub.edgeIndex.data() as BigInt64Array;
+    const e = induced;
+    for (let k = 0; k < e; k++) {
+      const [u, v] = [sub.nodes[Number(ei[k])]!, sub.nodes[Number(ei[e + k])]!];
+      const list = s.neighbors([v]).src;
+      assert.ok(list.includes(u), `edge ${u} → ${v} is in the graph`);
+    }
+    s.close();
+    const out = join(tmp, "saint");
+    const r = await nodeClassification.train({ data: `store:${store}`, out, epochs: 3, batchSize: 64, sampler: "saint", walkLength: 2 });
+    assert.equal(r.history.epochs.length, 3);
+    const ev = await nodeClassification.evaluate(out, store);
+    assert.ok((ev.accuracy as number) > 0.3, `saint test accuracy ${ev.accuracy}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

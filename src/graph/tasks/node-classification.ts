@@ -44,7 +44,7 @@ const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
   sampler: opt.choice(
     SAMPLERS,
-    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods",
+    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods; saint: GraphSAINT random walks from --batch-size training roots",
     {
       phases: ["train"],
       default: "full",
@@ -54,6 +54,7 @@ const OPTIONS = {
     phases: ["train"],
     default: DEFAULT_FANOUTS,
   }),
+  walkLength: opt.int("steps of each GraphSAINT random walk with --sampler saint", { phases: ["train"], default: 2 }),
 };
 
 /** What the saved model needs to find its graph again. */
@@ -292,7 +293,11 @@ export const nodeClassification = defineTask({
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
   train: (o) =>
-    isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : o.sampler === "neighbor" ? trainSampledNodes(o) : trainNodes(o),
+    isRelationalNodeRun(o.model, o.data)
+      ? trainTypedNodes(o)
+      : o.sampler === "neighbor" || o.sampler === "saint"
+        ? trainSampledNodes(o)
+        : trainNodes(o),
   evaluate,
   load,
   formatPrediction,

@@ -19,12 +19,13 @@ import { Trainer } from "../../train/trainer.js";
 import { loadNodeData } from "../datasets/index.js";
 import { epochProgress } from "../full-graph.js";
 import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from "../models/node-models.js";
+import { RandomWalkSampler } from "../saint-sampler.js";
 import { NeighborSampler } from "../sampler.js";
 import { GraphStore, isStoreSpec } from "../store/graph-store.js";
 import { graphSource, type NodeDataSource } from "../store/source.js";
 
 const TASK = "node-classification";
-export const SAMPLERS = ["full", "neighbor"] as const;
+export const SAMPLERS = ["full", "neighbor", "saint"] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 export const DEFAULT_FANOUTS = "10,5";
 /** Validation during training scores at most this many val nodes (a seeded, fixed subset). */
@@ -33,13 +34,14 @@ const VAL_NODES = 4096;
 export interface SampledOptions {
   sampler?: SamplerName;
   fanouts?: string;
+  walkLength?: number;
 }
 
 /** What the saved model needs to sample its graph again. */
 export interface SampledPreprocessing {
   data: string;
   seed: number;
-  sampler: "neighbor";
+  sampler: "neighbor" | "saint";
   fanouts: number[];
   batchSize: number;
 }
@@ -79,6 +81,18 @@ function sampledLogits(model: NodeModel, source: NodeDataSource, sampler: Neighb
   // GCN layers cache the normalisation of one graph; every batch is another subgraph.
   model.clearCache();
   return model.forward(x, sub.edgeIndex).narrow(0, 0, sub.batchSize);
+}
+
+/** GraphSAINT step: the loss on the training nodes among those the walks from `roots` visit. */
+function walkLoss(model: NodeModel, source: NodeDataSource, walker: RandomWalkSampler, isTrain: Uint8Array, roots: number[]): Tensor {
+  const sub = walker.sample(roots);
+  const x = tensor(source.features(sub.nodes), { shape: [sub.nodes.length, source.numFeatures] });
+  const at: number[] = [];
+  for (let k = 0; k < sub.nodes.length; k++) if (isTrain[sub.nodes[k]!]) at.push(k);
+  const y = source.labels(at.map((k) => sub.nodes[k]!));
+  model.clearCache();
+  const out = model.forward(x, sub.edgeIndex);
+  return crossEntropy(out.indexSelect(0, tensor(BigInt64Array.from(at, BigInt))), tensor(BigInt64Array.from(y, BigInt)));
 }
 
 /** Predictions for `nodes` in batches, in eval mode without grad. */
@@ -148,9 +162,18 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     const rank = Number(process.env.RANK ?? 0);
     // Ranks draw different neighbourhoods for their disjoint seeds; validation samples alike on all.
     const sampler = new NeighborSampler(source, fanouts, { seed: seed + 1 + rank });
+    // --sampler saint: the batch's seeds are the roots of random walks; the loss is on every
+    // training node the walks visit. Evaluation samples neighbourhoods as for neighbor.
+    const saint = o.sampler === "saint";
+    const walker = saint ? new RandomWalkSampler(source, { walkLength: o.walkLength ?? 2, seed: seed + 1 + rank }) : undefined;
+    let isTrain: Uint8Array | undefined;
+    if (saint) {
+      isTrain = new Uint8Array(source.numNodes);
+      for (const v of limit) isTrain[v] = 1;
+    }
     log(
       `${TASK}: ${o.data}: ${source.numNodes} nodes, ${source.numFeatures} features, ${source.classes.length} classes; ` +
-        `${limit.length} train / ${val.length} val nodes; ${arch}, neighbour sampling [${fanouts.join(", ")}], batch ${batchSize}, ${plural(epochs, "epoch")}, lr ${lr}`,
+        `${limit.length} train / ${val.length} val nodes; ${arch}, ${saint ? `GraphSAINT random walks of ${o.walkLength ?? 2} steps (evaluation: neighbour sampling [${fanouts.join(", ")}])` : `neighbour sampling [${fanouts.join(", ")}]`}, batch ${batchSize}, ${plural(epochs, "epoch")}, lr ${lr}`,
     );
     let epoch = 0;
     const batches = {
@@ -172,7 +195,10 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
       name: TASK,
       model,
       optimizer: new AdamW(model.parameters(), { lr, weightDecay: 5e-4 }),
-      step: (b) => crossEntropy(sampledLogits(model, source, sampler, seedsOf(b.seeds)), b.y),
+      step: (b) =>
+        walker
+          ? walkLoss(model, source, walker, isTrain!, seedsOf(b.seeds))
+          : crossEntropy(sampledLogits(model, source, sampler, seedsOf(b.seeds)), b.y),
       shard: (b, r, world) => (b.seeds.shape[0]! < world ? null : { seeds: shardRows(b.seeds, r, world), y: shardRows(b.y, r, world) }),
       validate: valSub.length > 0 ? () => ({ valAccuracy: evaluateSampled(model, source, valSub, evalOpts).accuracy }) : undefined,
       keepBest: { monitor: "valAccuracy" },
@@ -181,7 +207,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     const h = await trainer.fit(batches, { epochs });
     model.eval();
     const metrics = evaluateSampled(model, source, val.length > 0 ? val : limit, evalOpts);
-    const pre: SampledPreprocessing = { data: o.data, seed, sampler: "neighbor", fanouts, batchSize };
+    const pre: SampledPreprocessing = { data: o.data, seed, sampler: saint ? "saint" : "neighbor", fanouts, batchSize };
     await saveModelDir<NodeModelHyper, SampledPreprocessing>(
       o.out,
       {
@@ -211,7 +237,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
 
 /** True when the model in `dir` was trained on sampled subgraphs (its preprocessing says so). */
 export const isSampledPreprocessing = (p: unknown): p is SampledPreprocessing =>
-  typeof p === "object" && p !== null && (p as { sampler?: unknown }).sampler === "neighbor";
+  typeof p === "object" && p !== null && ["neighbor", "saint"].includes((p as { sampler?: unknown }).sampler as string);
 
 /** Test-node metrics of a sampled model on `data`, sampling as in training; undefined for a full-graph model. */
 export async function evaluateSampledDir(dir: string, data: string): Promise<Record<string, unknown> | undefined> {
