@@ -5,6 +5,7 @@
 //   node dist/bench/graph-scale.js convert --csv FOLDER --out DIR          (nodes.csv + edges.csv)
 //   node dist/bench/graph-scale.js point --data DIR --mode full|sampled|torch [--epochs 2] [--model gcn]
 //   node dist/bench/graph-scale.js run --edges 1e6,1e7 --root DIR [--timeout 600] [--rss-limit-gib 12] [--modes full,sampled,torch]
+//                                      [--limit N]   (sampled: an epoch over the first N training nodes)
 // `run` makes each store once (DIR/rmat-<edges>), measures every point in a fresh child process
 // (nice 10, one thread) under a wall-clock limit and an RSS limit (the child is killed past
 // it: on a shared machine a run that would exhaust memory is stopped rather than let the
@@ -56,6 +57,8 @@ async function point(data: string, mode: string, epochs: number, model: string):
       sampler: mode === "sampled" ? "neighbor" : "full",
       fanouts: arg("--fanouts", "10,5"),
       batchSize: Number(arg("--batch-size", "1024")),
+      // An epoch over the first N training nodes only (the 50M-edge point, to fit its time limit).
+      limit: arg("--limit") ? Number(arg("--limit")) : undefined,
       log: (l) => console.error(l),
     });
     const secs = r.history.epochs.map((e) => e.seconds as number);
@@ -67,6 +70,10 @@ async function point(data: string, mode: string, epochs: number, model: string):
         model,
         nodes: s.numNodes,
         edges: s.numEdges,
+        trainNodes:
+          mode === "sampled" && arg("--limit")
+            ? Math.min(Number(arg("--limit")), s.splitNodes("train").length)
+            : s.splitNodes("train").length,
         secondsPerEpoch: later.reduce((a, b) => a + b, 0) / later.length,
         epochSeconds: secs,
         wallSeconds: (performance.now() - t0) / 1000,
@@ -158,7 +165,12 @@ async function run(): Promise<void> {
       const args =
         mode === "torch"
           ? [torch, dir, "--epochs", epochs]
-          : [self, "point", "--data", dir, "--mode", mode, "--epochs", epochs, "--model", arg("--model", "gcn")!];
+          : [
+              self,
+              "point",
+              ...["--data", dir, "--mode", mode, "--epochs", epochs, "--model", arg("--model", "gcn")!],
+              ...(arg("--limit") && mode === "sampled" ? ["--limit", arg("--limit")!] : []),
+            ];
       const cmd = mode === "torch" ? "/usr/bin/python3" : process.execPath;
       const load0 = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
       const r = await child(cmd, args, timeout, rssLimit);

@@ -28,7 +28,11 @@ const TASK = "node-classification";
 export const SAMPLERS = ["full", "neighbor", "saint"] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 export const DEFAULT_FANOUTS = "10,5";
-/** Validation during training scores at most this many val nodes (a seeded, fixed subset). */
+/**
+ * Validation (during training and the saved model's validation metrics) scores at most this
+ * many val nodes, a seeded fixed subset: on a graph of millions of nodes scoring every val
+ * node would cost as much as an epoch. `flambeau eval` scores every test node.
+ */
 const VAL_NODES = 4096;
 
 export interface SampledOptions {
@@ -206,7 +210,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     });
     const h = await trainer.fit(batches, { epochs });
     model.eval();
-    const metrics = evaluateSampled(model, source, val.length > 0 ? val : limit, evalOpts);
+    const metrics = evaluateSampled(model, source, valSub.length > 0 ? valSub : limit, evalOpts);
     const pre: SampledPreprocessing = { data: o.data, seed, sampler: saint ? "saint" : "neighbor", fanouts, batchSize };
     await saveModelDir<NodeModelHyper, SampledPreprocessing>(
       o.out,
