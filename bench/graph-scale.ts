@@ -5,7 +5,7 @@
 //   node dist/bench/graph-scale.js convert --csv FOLDER --out DIR          (nodes.csv + edges.csv)
 //   node dist/bench/graph-scale.js point --data DIR --mode full|sampled|torch [--epochs 2] [--model gcn]
 //   node dist/bench/graph-scale.js run --edges 1e6,1e7 --root DIR [--timeout 600] [--rss-limit-gib 12] [--modes full,sampled,torch]
-//                                      [--limit N]   (sampled: an epoch over the first N training nodes)
+//                                      [--limit N]   (sampled: an epoch over a seeded subset of N training nodes)
 // `run` makes each store once (DIR/rmat-<edges>), measures every point in a fresh child process
 // (nice 10, one thread) under a wall-clock limit and an RSS limit (the child is killed past
 // it: on a shared machine a run that would exhaust memory is stopped rather than let the
@@ -57,7 +57,7 @@ async function point(data: string, mode: string, epochs: number, model: string):
       sampler: mode === "sampled" ? "neighbor" : "full",
       fanouts: arg("--fanouts", "10,5"),
       batchSize: Number(arg("--batch-size", "1024")),
-      // An epoch over the first N training nodes only (the 50M-edge point, to fit its time limit).
+      // An epoch over N training nodes only (a seeded subset; the 50M-edge point, to fit its time limit).
       limit: arg("--limit") ? Number(arg("--limit")) : undefined,
       log: (l) => console.error(l),
     });

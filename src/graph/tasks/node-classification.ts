@@ -286,7 +286,7 @@ export const nodeClassification = defineTask({
   name: TASK,
   description:
     "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; R-GCN and CompGCN over typed edges; MLP baseline); accuracy, macro-F1",
-  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by `node dist/bench/graph-scale.js convert` or `gen`; read by offset with --sampler neighbor or saint, loaded whole otherwise), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
+  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by node dist/bench/graph-scale.js convert or gen; read by offset with --sampler neighbor or saint, loaded whole otherwise), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
   models: [...NODE_MODELS, ...RELATIONAL_NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,

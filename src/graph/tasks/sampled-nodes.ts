@@ -146,7 +146,11 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
   try {
     const train = source.splitNodes("train");
     if (train.length === 0) throw new FlambeauError("E_FORMAT", `${TASK}: ${o.data} has no labelled training nodes`);
-    const limit = o.limit ? train.subarray(0, o.limit) : train;
+    // --limit keeps a seeded random subset: node ids may be ordered by class (a generated graph's are).
+    const limit =
+      o.limit && o.limit < train.length
+        ? Int32Array.from(new Random(seed, 6).permutation(train.length).subarray(0, o.limit), (k) => train[k]!).sort()
+        : train;
     const trainY = source.labels(limit);
     const val = source.splitNodes("val");
     const valSub =
