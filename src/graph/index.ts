@@ -31,7 +31,8 @@ export {
   type RelationalModelName,
 } from "./models/relational-models.js";
 export * from "./molecules/index.js";
-export { type Csr, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
+export { type Csr, csrSource, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";
+export * from "./store/index.js";
 export { inversesOf, type TypedGraph, typedGraph, withInverses } from "./typed-graph.js";
 export { readTypedGraphFile, TYPED_GRAPH_FORMAT } from "./typed-graph-file.js";

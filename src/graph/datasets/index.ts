@@ -4,6 +4,8 @@ import { FlambeauError } from "../../core/errors.js";
 import { eye, tidy } from "../../core/index.js";
 import { Graph } from "../graph.js";
 import { GRAPH_FILE_FORMAT, readGraphFile } from "../graph-file.js";
+import { isStoreSpec } from "../store/graph-store.js";
+import { loadStoreGraph } from "../store/load-graph.js";
 import { debianPackageGraph } from "./debian-packages.js";
 import { karateClub } from "./karate.js";
 import { randomNodeSplit } from "./split.js";
@@ -29,6 +31,8 @@ export async function loadNodeData(
     const { graph } = await debianPackageGraph({ log: o.log });
     return { graph: graph.with(randomNodeSplit(graph.y!, PACKAGE_SPLIT, seed)), source: "debian-packages" };
   }
+  // A graph store is loaded whole here (full-graph training); --sampler neighbor reads it by offset.
+  if (isStoreSpec(spec)) return { graph: loadStoreGraph(spec), source: spec };
   if (!existsSync(spec))
     throw new FlambeauError(
       "E_IO",

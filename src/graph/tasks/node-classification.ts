@@ -36,11 +36,25 @@ import {
   trainTypedNodes,
   typedNodeProbabilities,
 } from "./relational-nodes.js";
+import { DEFAULT_FANOUTS, evaluateSampledDir, SAMPLERS, trainSampledNodes } from "./sampled-nodes.js";
 
 const TASK = "node-classification";
 
 const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
+  sampler: opt.choice(
+    SAMPLERS,
+    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods; saint: GraphSAINT random walks from --batch-size training roots",
+    {
+      phases: ["train"],
+      default: "full",
+    },
+  ),
+  fanouts: opt.string("neighbours drawn per node per hop with --sampler neighbor, one hop per layer (-1: all)", {
+    phases: ["train"],
+    default: DEFAULT_FANOUTS,
+  }),
+  walkLength: opt.int("steps of each GraphSAINT random walk with --sampler saint", { phases: ["train"], default: 2 }),
 };
 
 /** What the saved model needs to find its graph again. */
@@ -132,6 +146,8 @@ async function loadModel(dir: string): Promise<{ model: NodeModel; pre: Preproce
 
 async function evaluate(dir: string, data: string, _o: EvalArgs = {}): Promise<Record<string, unknown>> {
   if (isTypedNodeDir(dir)) return evaluateTypedNodes(dir, data);
+  const sampled = await evaluateSampledDir(dir, data);
+  if (sampled) return sampled;
   const { model, pre, labels } = await loadModel(dir);
   try {
     const { graph: g } = await loadNodeData(data, { seed: pre.seed });
@@ -270,13 +286,18 @@ export const nodeClassification = defineTask({
   name: TASK,
   description:
     "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; R-GCN and CompGCN over typed edges; MLP baseline); accuracy, macro-F1",
-  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
+  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by node dist/bench/graph-scale.js convert or gen; read by offset with --sampler neighbor or saint, loaded whole otherwise), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
   models: [...NODE_MODELS, ...RELATIONAL_NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
-  train: (o) => (isRelationalNodeRun(o.model, o.data) ? trainTypedNodes(o) : trainNodes(o)),
+  train: (o) =>
+    isRelationalNodeRun(o.model, o.data)
+      ? trainTypedNodes(o)
+      : o.sampler === "neighbor" || o.sampler === "saint"
+        ? trainSampledNodes(o)
+        : trainNodes(o),
   evaluate,
   load,
   formatPrediction,
