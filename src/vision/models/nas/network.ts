@@ -154,12 +154,12 @@ export class CellNetwork extends Network {
 export const DEFAULT_CELL: Genotype = {
   nodes: [
     [
-      [0, "sep_conv_3x3"],
-      [1, "sep_conv_3x3"],
+      [0, "avg_pool_3x3"],
+      [1, "max_pool_3x3"],
     ],
     [
-      [1, "sep_conv_5x5"],
-      [2, "sep_conv_3x3"],
+      [0, "sep_conv_3x3"],
+      [1, "max_pool_3x3"],
     ],
     [
       [2, "sep_conv_3x3"],
