@@ -1,7 +1,11 @@
 // DARTS, first order (Liu et al. 2019, §2.3 with ξ = 0): the search data is halved, one half
 // trains the network's weights w (SGD with momentum, cosine schedule), the other the mixture
 // weights α (Adam); the two take alternate steps, α on a batch of its half, then w on a batch
-// of its own. The derived cell (./genotype.ts) is then retrained from scratch.
+// of its own. The derived cell (derive in src/vision/models/nas/genotype.ts) is then retrained
+// from scratch. Against DARTS's collapse to parameter-free cells (Zela et al. 2020), two cheap
+// remedies: α is frozen for the first `warmupEpochs` (the weights of the convolutions learn
+// before α compares them with pools and skips that need no learning, as P-DARTS and DARTS+ do)
+// and the derived cell keeps at most `maxSkip` skip-connections (P-DARTS).
 
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
@@ -10,8 +14,8 @@ import { mulberry32, shuffleInPlace } from "../../data/random.js";
 import type { Module } from "../../nn/module.js";
 import { Adam } from "../../optim/adam.js";
 import { SGD } from "../../optim/sgd.js";
-import { derive, type Genotype } from "./genotype.js";
-import { SearchNetwork } from "./network.js";
+import { derive, type Genotype } from "../../vision/models/nas/genotype.js";
+import { SearchNetwork } from "../../vision/models/nas/network.js";
 
 /** Images as float [N, C, H, W] (normalised) and labels int64 [N]. */
 export interface ImageSet {
@@ -35,6 +39,10 @@ export interface DartsOptions {
    * ten times DARTS's 3e-4, because a budget of a few hundred steps would leave α at its start.
    */
   alphaLr?: number;
+  /** Epochs at the start that train the weights only, α frozen (default: 1 when epochs ≥ 2, else 0). */
+  warmupEpochs?: number;
+  /** Most skip-connections in the derived cell (default 2). */
+  maxSkip?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -88,6 +96,9 @@ export function dartsSearch(data: ImageSet, o: DartsOptions): DartsResult {
   const batchSize = o.batchSize ?? 64;
   positive("epochs", epochs);
   positive("batchSize", batchSize);
+  const warmup = o.warmupEpochs ?? (epochs >= 2 ? 1 : 0);
+  if (!Number.isSafeInteger(warmup) || warmup < 0 || warmup >= epochs)
+    throw new FlambeauError("E_ARG", `nas: warmupEpochs must be an integer in [0, epochs − 1 = ${epochs - 1}], got ${warmup}`);
   const n = data.y.shape[0]!;
   if (n < 2 * batchSize)
     throw new FlambeauError("E_ARG", `nas: the search needs at least 2 × batchSize = ${2 * batchSize} images (two halves), got ${n}`);
@@ -140,12 +151,14 @@ export function dartsSearch(data: ImageSet, o: DartsOptions): DartsResult {
       // Cosine annealing of the weights' rate over the whole search, as DARTS.
       const t = (e - 1) * steps + s;
       for (const g of wOpt.paramGroups) g.lr = 0.5 * lr * (1 + Math.cos((Math.PI * t) / total));
-      step(aOpt, aSet, aOrder.slice(s * batchSize, (s + 1) * batchSize));
+      if (e > warmup) step(aOpt, aSet, aOrder.slice(s * batchSize, (s + 1) * batchSize));
       sum += step(wOpt, wSet, wOrder.slice(s * batchSize, (s + 1) * batchSize));
     }
     const archAccuracy = accuracy(net, aSet);
     history.push({ epoch: e, loss: sum / steps, archAccuracy });
-    log(`nas search epoch ${e}/${epochs}: loss ${(sum / steps).toFixed(4)}, accuracy on α's half ${archAccuracy.toFixed(4)}`);
+    log(
+      `nas search epoch ${e}/${epochs}${e <= warmup ? " (warm-up, α frozen)" : ""}: loss ${(sum / steps).toFixed(4)}, accuracy on α's half ${archAccuracy.toFixed(4)}`,
+    );
   }
   const alpha = noGrad(() => {
     const w = net.alpha.softmax(1);
@@ -154,7 +167,7 @@ export function dartsSearch(data: ImageSet, o: DartsOptions): DartsResult {
     const k = net.alpha.shape[1]!;
     return Array.from({ length: net.alpha.shape[0]! }, (_, r) => flat.slice(r * k, (r + 1) * k));
   });
-  const genotype = derive(alpha, net.nodes);
+  const genotype = derive(alpha, net.nodes, { maxSkip: o.maxSkip });
   for (const t of [wSet.x, wSet.y, aSet.x, aSet.y]) t.dispose();
   return { genotype, alpha, history, seconds: (performance.now() - t0) / 1000 };
 }

@@ -1,17 +1,21 @@
 // The image-classification model zoo: a name → a constructor taking the data's shape.
 // Stems and widths are picked from the image size so one name works for 28 px and 224 px.
 import { MobileNetV2 } from "./mobilenetv2.js";
+import type { Genotype } from "./nas/genotype.js";
+import { nasCellNetwork } from "./nas/network.js";
 import { ResNet, resnet18, resnet34 } from "./resnet.js";
 import { LeNet5, MLP, SmallCNN, type SmallCNNOptions } from "./small-cnn.js";
 import { VGG } from "./vgg.js";
 
 /** What every zoo constructor receives: the data's channels, classes and side length. */
-export type ImageClassifierOptions = SmallCNNOptions;
+export type ImageClassifierOptions = SmallCNNOptions & { genotype?: Genotype };
 
 const stemFor = (size: number): "cifar" | "imagenet" => (size <= 64 ? "cifar" : "imagenet");
 
 export const IMAGE_CLASSIFIERS = {
   "small-cnn": (o: ImageClassifierOptions) => new SmallCNN(o),
+  /** The cell `flambeau nas` found (hyper.genotype), `width` channels per node, `depth` cells. */
+  "nas-cell": (o: ImageClassifierOptions) => nasCellNetwork(o),
   lenet5: (o: ImageClassifierOptions) => new LeNet5(o),
   mlp: (o: ImageClassifierOptions) => new MLP(o),
   /** A ResNet for 28–32 px images: 3 stages of 2 BasicBlocks, 16/32/64 channels, CIFAR stem. */

@@ -32,6 +32,8 @@ import { randomTranslate } from "../augment.js";
 import { imageShallowPipeline } from "../features/pipeline.js";
 import { carveValidation, type LabelledImages, loadImageData, take } from "../image-data.js";
 import { encodePng, readImage } from "../image-io.js";
+import type { Genotype } from "../models/nas/genotype.js";
+import { loadGenotype } from "../models/nas/genotype-file.js";
 import { IMAGE_CLASSIFIERS, type ImageClassifierName } from "../models/zoo.js";
 
 const TASK = "image-classification";
@@ -46,8 +48,11 @@ const OPTIONS = {
     search: { low: 8, high: 64, log: true },
   }),
   depth: opt.int("conv blocks of small-cnn (default 2)", { phases: ["train"], search: { low: 1, high: 3 } }),
+  genotype: opt.path("nas-cell's cell: the genotype.json, nas.json or --out folder of `flambeau nas` (--width: channels per node)", {
+    phases: ["train"],
+  }),
 };
-type Hyper = { inChannels: number; numClasses: number; size: number; width?: number; depth?: number };
+type Hyper = { inChannels: number; numClasses: number; size: number; width?: number; depth?: number; genotype?: Genotype };
 
 interface Preprocessing {
   size: number;
@@ -133,7 +138,7 @@ function buildModel(arch: string, hyper: Hyper): ImageClassifier {
   return make(hyper);
 }
 
-async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: number }): Promise<TaskTrainResult> {
+async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: number; genotype?: string }): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   let data = await loadImageData(o.data, "train", {});
@@ -152,10 +157,12 @@ async function train(o: TrainInput & { hflip?: boolean; width?: number; depth?: 
   const stats = channelStats(data.images);
   const pre: Preprocessing = { size, channels, ...stats };
   const arch = o.model ?? "small-cnn";
-  // width and depth shape small-cnn only; the other zoo models have their own fixed shapes.
-  const shape = arch === "small-cnn" ? { ...(o.width ? { width: o.width } : {}), ...(o.depth ? { depth: o.depth } : {}) } : {};
-  if (arch !== "small-cnn" && (o.width || o.depth)) log(`${TASK}: --width/--depth shape small-cnn only; ${arch} keeps its own`);
-  const hyper: Hyper = { inChannels: channels, numClasses: data.classes.length, size, ...shape };
+  // width and depth shape small-cnn and nas-cell (channels per node, cells) only; the other zoo models have their own fixed shapes.
+  const shaped = arch === "small-cnn" || arch === "nas-cell";
+  const shape = shaped ? { ...(o.width ? { width: o.width } : {}), ...(o.depth ? { depth: o.depth } : {}) } : {};
+  if (!shaped && (o.width || o.depth)) log(`${TASK}: --width/--depth shape small-cnn only; ${arch} keeps its own`);
+  const cell = arch === "nas-cell" && o.genotype ? { genotype: await loadGenotype(o.genotype) } : {};
+  const hyper: Hyper = { inChannels: channels, numClasses: data.classes.length, size, ...shape, ...cell };
   const model = buildModel(arch, hyper);
   const batchSize = o.batchSize ?? (n >= 20000 ? 128 : n >= 2000 ? 64 : 32);
   const plan = epochsForData(n, batchSize, EPOCH_RULES.image);

@@ -127,24 +127,48 @@ test("a tiny DARTS search end to end: α leaves the uniform mixture, the derived
   assert.throws(() => nas.dartsSearch(data, { numClasses: 10, epochs: 0 }), /epochs must be a positive integer, got 0/);
 });
 
-test("runNas writes nas.json: the cell, α and both networks at (nearly) equal parameter counts", async () => {
-  const out = mkdtempSync(join(tmpdir(), "fl-nas-"));
-  const r = await nas.runNas({
-    data: "fashion-mnist",
-    out,
-    searchLimit: 128,
-    searchEpochs: 1,
-    testLimit: 128,
-    epochs: 1,
-    channels: 4,
-    nodes: 2,
-    cells: 1,
-    width: 4,
-    batchSize: 32,
-  });
-  const saved = JSON.parse(readFileSync(join(out, "nas.json"), "utf8")) as fl.learn.nas.NasReport;
-  assert.deepEqual(saved.genotype, r.genotype);
-  assert.ok(Math.abs(saved.cell.parameters - saved.smallCnn.parameters) / saved.smallCnn.parameters < 0.25);
-  assert.ok(saved.cell.accuracy >= 0 && saved.cell.accuracy <= 1 && saved.smallCnn.accuracy >= 0);
-  assert.equal(saved.retrain.testImages, 128);
+test("runNas writes nas.json and genotype.json: the cell and both networks at (nearly) equal parameter counts", async () => {
+  for (const method of ["darts", "evolution"] as const) {
+    const out = mkdtempSync(join(tmpdir(), "fl-nas-"));
+    const r = await nas.runNas({
+      data: "fashion-mnist",
+      out,
+      method,
+      searchLimit: 128,
+      searchEpochs: 1,
+      population: 2,
+      sample: 2,
+      cycles: 3,
+      steps: 2,
+      testLimit: 128,
+      epochs: 1,
+      channels: 4,
+      nodes: 2,
+      cells: 1,
+      width: 4,
+      batchSize: 32,
+    });
+    const saved = JSON.parse(readFileSync(join(out, "nas.json"), "utf8")) as fl.learn.nas.NasReport;
+    assert.equal(saved.method, method);
+    assert.deepEqual(saved.genotype, r.genotype);
+    assert.deepEqual(await nas.loadGenotype(join(out, nas.GENOTYPE_FILE)), r.genotype);
+    assert.ok(Math.abs(saved.cell!.parameters - saved.smallCnn!.parameters) / saved.smallCnn!.parameters < 0.25);
+    assert.equal(saved.match.channels, saved.cell!.channels);
+    assert.ok(saved.cell!.accuracy >= 0 && saved.cell!.accuracy <= 1 && saved.smallCnn!.accuracy >= 0);
+    assert.equal(saved.retrain!.testImages, 128);
+    if (method === "evolution") {
+      assert.equal(saved.search.candidates!.length, 3);
+      assert.equal(saved.search.heldOut, 25);
+    } else assert.equal(saved.alpha!.length, nas.edgeCount(2));
+  }
+});
+
+test("DARTS warm-up: α moves from the first epoch without one; a warm-up as long as the search is refused", async () => {
+  const data = await slice(128);
+  const r = nas.dartsSearch(data, { numClasses: 10, channels: 4, nodes: 1, cells: 1, epochs: 1, batchSize: 32, warmupEpochs: 0, seed: 1 });
+  assert.ok(Math.max(...r.alpha.flat()) - Math.min(...r.alpha.flat()) > 0);
+  assert.throws(
+    () => nas.dartsSearch(data, { numClasses: 10, channels: 4, nodes: 1, cells: 1, epochs: 2, batchSize: 32, warmupEpochs: 2 }),
+    /warmupEpochs must be an integer in \[0, epochs − 1 = 1\], got 2/,
+  );
 });

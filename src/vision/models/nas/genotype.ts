@@ -4,7 +4,7 @@
 // derive() reads it off the mixture weights α: each node keeps its two incoming edges whose
 // strongest non-zero op weighs most, with that op.
 
-import { FlambeauError } from "../../core/errors.js";
+import { FlambeauError } from "../../../core/errors.js";
 import { OPS, type OpName } from "./ops.js";
 
 export interface Genotype {
@@ -24,7 +24,10 @@ export function checkGenotype(g: Genotype): Genotype {
   g.nodes.forEach((inputs, k) => {
     if (!Array.isArray(inputs) || inputs.length !== 2)
       throw new FlambeauError("E_FORMAT", `nas: genotype node ${k} needs two inputs, got ${JSON.stringify(inputs)}`);
-    for (const [from, op] of inputs) {
+    for (const pair of inputs) {
+      if (!Array.isArray(pair) || pair.length !== 2)
+        throw new FlambeauError("E_FORMAT", `nas: genotype node ${k}: an input is [input index, op], got ${JSON.stringify(pair)}`);
+      const [from, op] = pair as [number, string];
       if (!Number.isSafeInteger(from) || from < 0 || from >= k + 2)
         throw new FlambeauError("E_FORMAT", `nas: genotype node ${k} takes input ${from}; it may take 0 to ${k + 1}`);
       if (!(OPS as readonly string[]).includes(op) || op === "none")
@@ -38,26 +41,48 @@ export function checkGenotype(g: Genotype): Genotype {
   return g;
 }
 
-/** The discrete cell of mixture weights `alpha` ([edges][ops], each row softmaxed: edges are ranked by those weights). */
-export function derive(alpha: readonly (readonly number[])[], nodes: number): Genotype {
+export interface DeriveOptions {
+  /**
+   * Most skip-connections in the cell (default 2, P-DARTS's cap): a short search favours the
+   * parameter-free identity, whose cell then trains worst. An edge over the cap keeps its input
+   * and takes its strongest op other than skip and zero.
+   */
+  maxSkip?: number;
+}
+
+/**
+ * The discrete cell of mixture weights `alpha` ([edges][ops], each row softmaxed: edges are
+ * ranked by those weights): per node the two edges whose strongest op other than zero weighs
+ * most (zero never chosen, as DARTS), then the skip cap.
+ */
+export function derive(alpha: readonly (readonly number[])[], nodes: number, o: DeriveOptions = {}): Genotype {
   if (alpha.length !== edgeCount(nodes))
     throw new FlambeauError("E_ARG", `nas: derive: ${nodes} nodes have ${edgeCount(nodes)} edges, α has ${alpha.length} rows`);
+  const maxSkip = o.maxSkip ?? 2;
+  if (!Number.isSafeInteger(maxSkip) || maxSkip < 0)
+    throw new FlambeauError("E_ARG", `nas: derive: maxSkip must be a non-negative integer, got ${maxSkip}`);
   const none = OPS.indexOf("none");
-  const out: [number, OpName][][] = [];
+  const skip = OPS.indexOf("skip_connect");
+  const strongest = (row: readonly number[], banned: readonly number[]): number => {
+    let best = -1;
+    for (let o = 0; o < OPS.length; o++) if (!banned.includes(o) && (best < 0 || row[o]! > row[best]!)) best = o;
+    return best;
+  };
+  const chosen: { node: number; from: number; op: number; weight: number }[][] = [];
   for (let k = 0; k < nodes; k++) {
     const edges = Array.from({ length: k + 2 }, (_, from) => {
       const row = alpha[edgeIndex(k, from)]!;
-      let best = -1;
-      for (let o = 0; o < OPS.length; o++) if (o !== none && (best < 0 || row[o]! > row[best]!)) best = o;
-      return { from, op: OPS[best]!, weight: row[best]! };
+      const op = strongest(row, [none]);
+      return { node: k, from, op, weight: row[op]! };
     });
     edges.sort((a, b) => b.weight - a.weight || a.from - b.from);
-    out.push(
-      edges
-        .slice(0, 2)
-        .sort((a, b) => a.from - b.from)
-        .map((e) => [e.from, e.op] as [number, OpName]),
-    );
+    chosen.push(edges.slice(0, 2).sort((a, b) => a.from - b.from));
   }
-  return checkGenotype({ nodes: out });
+  // The cap keeps the strongest skips; the others fall back to their edge's best parametric-or-pool op.
+  const skips = chosen
+    .flat()
+    .filter((e) => e.op === skip)
+    .sort((a, b) => b.weight - a.weight || a.node - b.node || a.from - b.from);
+  for (const e of skips.slice(maxSkip)) e.op = strongest(alpha[edgeIndex(e.node, e.from)]!, [none, skip]);
+  return checkGenotype({ nodes: chosen.map((edges) => edges.map((e) => [e.from, OPS[e.op]!] as [number, OpName])) });
 }

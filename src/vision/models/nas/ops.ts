@@ -3,9 +3,9 @@
 // than DARTS's twice), 3×3 max and average pooling, the identity and zero. Every op keeps the
 // channels and the spatial size, so any of them can sit on any edge.
 
-import { FlambeauError } from "../../core/errors.js";
-import type { Tensor } from "../../core/index.js";
-import { AvgPool2d, BatchNorm2d, Conv2d, Identity, MaxPool2d, Module, ReLU, Sequential } from "../../nn/index.js";
+import { FlambeauError } from "../../../core/errors.js";
+import type { Tensor } from "../../../core/index.js";
+import { AvgPool2d, BatchNorm2d, Conv2d, Identity, MaxPool2d, Module, ReLU, Sequential } from "../../../nn/index.js";
 
 /** A module of one tensor in, one out. */
 export type Layer = Module & { forward(x: Tensor): Tensor };
