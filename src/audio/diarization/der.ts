@@ -8,7 +8,7 @@
 // seconds left unscored on EACH side of every reference turn boundary; pyannote.metrics'
 // `collar` is the whole width, so md-eval `-c 0.25` = pyannote `collar=0.5`.
 import { FlambeauError } from "../../core/errors.js";
-import { maxWeightAssignment } from "./assignment.js";
+import { maxWeightAssignment } from "../../train/assignment.js";
 import { checkTurns, type SpeakerTurn, speakersOf } from "./turns.js";
 
 export interface DerOptions {

@@ -1,6 +1,6 @@
 // Speaker diarization: who speaks when. Turns, RTTM, DER, generated conversations, VAD,
 // x-vector embeddings, clustering and the timeline picture.
-export * from "./assignment.js";
+export { maxWeightAssignment } from "../../train/assignment.js";
 export * from "./cluster.js";
 export * from "./conversation.js";
 export * from "./conversation-set.js";

@@ -2,26 +2,8 @@
 // the bottom), in a self-contained HTML fragment with escaped captions.
 import sharp from "sharp";
 import { type Tensor, tidy } from "../../core/index.js";
+import { magma } from "../../tasks/colour-map.js";
 import { escapeHtml } from "../../tasks/html.js";
-
-// A few stops of the "magma" colour map, interpolated linearly.
-const STOPS: [number, number, number][] = [
-  [0, 0, 4],
-  [59, 15, 112],
-  [140, 41, 129],
-  [222, 73, 104],
-  [254, 159, 109],
-  [252, 253, 191],
-];
-
-function colour(v: number): [number, number, number] {
-  const x = Math.max(0, Math.min(1, v)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
-  const f = x - i;
-  const a = STOPS[i]!;
-  const b = STOPS[i + 1]!;
-  return [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1]), a[2] + f * (b[2] - a[2])];
-}
 
 /** One [mels, frames] image as a PNG, min–max scaled, scaled up `zoom` times. */
 export async function spectrogramPng(spec: Float32Array, mels: number, frames: number, zoom = 3): Promise<Buffer> {
@@ -34,7 +16,7 @@ export async function spectrogramPng(spec: Float32Array, mels: number, frames: n
   const rgb = new Uint8Array(mels * frames * 3);
   for (let m = 0; m < mels; m++)
     for (let t = 0; t < frames; t++) {
-      const c = colour((spec[m * frames + t]! - lo) / Math.max(1e-9, hi - lo));
+      const c = magma((spec[m * frames + t]! - lo) / Math.max(1e-9, hi - lo));
       const at = ((mels - 1 - m) * frames + t) * 3;
       rgb[at] = c[0];
       rgb[at + 1] = c[1];

@@ -14,7 +14,6 @@ import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
-import { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -23,7 +22,7 @@ import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { CenterNet, splitCenterNet } from "../../vision/models/centernet.js";
-import { CosFaceLoss, EmbeddingCNN } from "../../vision/models/embedding.js";
+import { CosFaceLoss, CosFaceTraining, EmbeddingCNN } from "../../vision/models/embedding.js";
 import { DetectionMeter, decodeCenterNet } from "../../vision/scenes/centernet-decode.js";
 import { centernetLoss } from "../../vision/scenes/centernet-loss.js";
 import { centernetTargets } from "../../vision/scenes/centernet-targets.js";
@@ -129,18 +128,6 @@ function identityCrops(clips: readonly Clip[], size: number): { crops: Uint8Arra
   const crops = new Uint8Array(parts.length * per);
   parts.forEach((p, i) => crops.set(p, i * per));
   return { crops, labels };
-}
-
-class CosFaceTraining extends Module {
-  constructor(
-    readonly net: EmbeddingCNN,
-    readonly head: CosFaceLoss,
-  ) {
-    super();
-  }
-  forward(x: Tensor, labels: Tensor): Tensor {
-    return this.head.forward(this.net.forward(x), labels);
-  }
 }
 
 const prepareCrops = (x: Tensor, p: Preprocessing): Tensor => normalise(x, { size: p.crop, mean: p.mean, std: p.std, generator: null });

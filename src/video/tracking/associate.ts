@@ -5,7 +5,7 @@
 //   "clip": raised to just above the gate (deep_sort's min_cost_matching);
 //   "forbid": a cost no set of feasible pairs can outweigh, so the most feasible pairs are
 //     matched first (CLEAR MOT's correspondence, as py-motmetrics solves it).
-import { linearSumAssignment } from "./hungarian.js";
+import { linearSumAssignment } from "../../train/assignment.js";
 
 export interface Matching {
   matches: [number, number][];

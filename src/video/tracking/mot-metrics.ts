@@ -11,9 +11,9 @@
 //   the min-cost bipartite matching of the paper, whose cost IDFN + IDFP = GT + HYP − 2·IDTP —
 //   and IDF1 = 2·IDTP / (GT + HYP). Identities are per sequence.
 import { FlambeauError } from "../../core/errors.js";
+import { linearSumAssignment } from "../../train/assignment.js";
 import { gatedMatching } from "./associate.js";
 import { iou } from "./boxes.js";
-import { linearSumAssignment } from "./hungarian.js";
 
 export interface Labelled {
   id: number;

@@ -1,15 +1,6 @@
 // Depth and disparity maps as colour images: near is bright (yellow), far is dark (purple),
-// on a perceptually ordered ramp sampled from matplotlib's "magma"-like anchors; unknown
-// pixels (non-finite) are black.
-
-const ANCHORS: readonly [number, number, number][] = [
-  [0, 0, 4],
-  [59, 15, 112],
-  [140, 41, 129],
-  [222, 73, 104],
-  [254, 159, 109],
-  [252, 253, 191],
-];
+// on the "magma" ramp; unknown pixels (non-finite) are black.
+import { magma } from "../../tasks/colour-map.js";
 
 /** uint8 [3, H, W] of `values` mapped linearly from [lo, hi] onto the ramp (hi brightest). */
 export function colourise(values: ArrayLike<number>, height: number, width: number, lo: number, hi: number): Uint8Array {
@@ -19,10 +10,8 @@ export function colourise(values: ArrayLike<number>, height: number, width: numb
   for (let i = 0; i < plane; i++) {
     const v = values[i]!;
     if (!Number.isFinite(v)) continue;
-    const t = Math.max(0, Math.min(1, (v - lo) / span)) * (ANCHORS.length - 1);
-    const k = Math.min(ANCHORS.length - 2, Math.floor(t));
-    const f = t - k;
-    for (let c = 0; c < 3; c++) out[c * plane + i] = Math.round(ANCHORS[k]![c]! * (1 - f) + ANCHORS[k + 1]![c]! * f);
+    const rgb = magma((v - lo) / span);
+    for (let c = 0; c < 3; c++) out[c * plane + i] = Math.round(rgb[c]!);
   }
   return out;
 }

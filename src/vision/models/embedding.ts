@@ -104,3 +104,16 @@ export class CosFaceLoss extends Module {
     return crossEntropy(cos.sub(margin).mul(this.s), labels);
   }
 }
+
+/** The embedding network and its CosFace head as one module: the trainer (and data parallelism) sees both. */
+export class CosFaceTraining extends Module {
+  constructor(
+    readonly net: EmbeddingCNN,
+    readonly head: CosFaceLoss,
+  ) {
+    super();
+  }
+  forward(x: Tensor, labels: Tensor): Tensor {
+    return this.head.forward(this.net.forward(x), labels);
+  }
+}

@@ -12,7 +12,6 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import { load as loadTensors, save } from "../../io/index.js";
-import { Module } from "../../nn/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -31,7 +30,7 @@ import { Trainer } from "../../train/trainer.js";
 import { randomTranslate } from "../augment.js";
 import { type LabelledImages, loadImageData, take } from "../image-data.js";
 import { readImage } from "../image-io.js";
-import { CosFaceLoss, descriptorOf, EmbeddingCNN } from "../models/embedding.js";
+import { CosFaceLoss, CosFaceTraining, descriptorOf, EmbeddingCNN } from "../models/embedding.js";
 import { embedImages } from "../retrieval/embed.js";
 import { buildIndex, ExactIndex } from "../retrieval/knn.js";
 import { type RetrievalMetrics, retrievalMetrics } from "../retrieval/metrics.js";
@@ -68,19 +67,6 @@ function select(d: LabelledImages, classes: readonly number[], keep: boolean): L
 }
 
 const heldOutOf = (classes: readonly string[]): number[] => Array.from({ length: HELD_OUT }, (_, i) => classes.length - HELD_OUT + i);
-
-/** The embedding network and its CosFace head as one module: the trainer (and data parallelism) sees both. */
-class CosFaceTraining extends Module {
-  constructor(
-    readonly net: EmbeddingCNN,
-    readonly head: CosFaceLoss,
-  ) {
-    super();
-  }
-  forward(x: Tensor, labels: Tensor): Tensor {
-    return this.head.forward(this.net.forward(x), labels);
-  }
-}
 
 /** One epoch of shifted batches in a fresh permutation of `rng` (drawn when the epoch starts). */
 function epochBatches(data: LabelledImages, pre: Pre, batch: number, rng: Random) {

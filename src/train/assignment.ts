@@ -1,7 +1,9 @@
 // Exact minimum-cost assignment on a rectangular cost matrix (scipy's linear_sum_assignment):
 // the O(n²m) shortest-augmenting-path form of the Hungarian method with potentials
 // (Kuhn–Munkres as Jonker–Volgenant and e-maxx write it), run with the shorter side as rows.
-import { FlambeauError } from "../../core/errors.js";
+// Metrics that match one side to another use it: DER maps reference to hypothesis speakers,
+// CLEAR MOT and IDF1 match tracks to truth, and the trackers match tracks to detections.
+import { FlambeauError } from "../core/errors.js";
 
 export interface Assignment {
   /** Row indices of the matched pairs, increasing. */
@@ -92,4 +94,20 @@ export function linearSumAssignment(cost: readonly (readonly number[])[]): Assig
   let total = 0;
   for (let k = 0; k < rows.length; k++) total += cost[rows[k]!]![cols[k]!]!;
   return { rows, cols, cost: total };
+}
+
+/**
+ * Rows matched to columns maximising the summed score (either side may be larger; the smaller
+ * is matched completely), as DER's speaker mapping wants it. Returns `match[row]` = column or -1.
+ */
+export function maxWeightAssignment(score: readonly (readonly number[])[]): number[] {
+  for (const r of score)
+    if (r.length !== (score[0]?.length ?? 0) || !r.every(Number.isFinite))
+      throw new FlambeauError("E_ARG", "maxWeightAssignment: the score matrix must be rectangular and finite", "maxWeightAssignment");
+  const match = new Array<number>(score.length).fill(-1);
+  const { rows, cols } = linearSumAssignment(score.map((r) => r.map((v) => -v)));
+  rows.forEach((i, k) => {
+    match[i] = cols[k]!;
+  });
+  return match;
 }
