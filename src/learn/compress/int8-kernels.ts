@@ -12,7 +12,11 @@ import { calibrating } from "../../quant/session.js";
 import type { Task } from "../../tasks/task.js";
 
 export interface Int8KernelOptions {
-  /** Data the static variant is calibrated on (the task's evaluation reader of it). */
+  /**
+   * Data the static variant is calibrated on: its training split, read by the task's own
+   * evaluate (`split: "train"`), so activation ranges come from training examples with the
+   * saved model's preprocessing, never from the split the variant is scored on.
+   */
   data: string;
   /** Calibration examples (default 256). */
   calibrationLimit?: number;
@@ -36,7 +40,14 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
     const problem = keep.size > 0 ? "layers are kept in float (--keep-float)" : staticQuantizationProblem(model);
     if (problem === null) {
       const limit = o.calibrationLimit ?? 256;
-      const models = await calibrating(() => task.evaluate(dir, o.data, { limit, ...(o.batchSize ? { batchSize: o.batchSize } : {}) }));
+      const models = await calibrating(() =>
+        task.evaluate(dir, o.data, {
+          limit,
+          split: "train",
+          includeTrainingData: true,
+          ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+        }),
+      );
       if (models.length === 0)
         throw new FlambeauError(
           "E_STATE",
@@ -46,7 +57,7 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
       const plan = convert(models[0]!);
       for (const m of models) m.dispose();
       o.log(
-        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} examples of ${o.data}`,
+        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} training examples of ${o.data}`,
       );
       return plan;
     }
