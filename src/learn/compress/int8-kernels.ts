@@ -60,7 +60,7 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
       for (const m of held) delete (m as { dispose?: unknown }).dispose;
       for (const m of new Set([...models, ...held])) m.dispose();
       o.log(
-        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} training examples of ${o.data}`,
+        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} examples of ${o.data} (its training split)`,
       );
       return plan;
     }
