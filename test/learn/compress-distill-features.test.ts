@@ -3,9 +3,17 @@
 // fixed weights; layer pairing (auto: the last convolutions); the distiller's hooks and
 // adapter step; `--distill-to model:options` parsing and its errors.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import * as fl from "flambeau";
+import { writeFashionImageFolder } from "../helpers/image-folder.js";
 import { hasTorch, NO_TORCH, torchRef } from "./compress/torch-ref.js";
+
+const roots: string[] = [];
+after(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
 
 const C = fl.learn.compress;
 const nn = fl.nn;
@@ -101,6 +109,53 @@ for t in [torch.tensor(inp["t"]).view(2, 5, 4, 4), F.adaptive_avg_pool2d(torch.t
     assert.throws(() => fd.loss(), /no feature maps captured/);
     assert.deepEqual([...student.stateDict().keys()], keys);
     fd.dispose();
+  });
+});
+
+describe("compress --distill-to small-cnn:width=4 --feature-distill auto", () => {
+  it("trains the student with its options and the hint through the task's own train; the saved student is the zoo model alone", async () => {
+    const root = await writeFashionImageFolder({ train: 20, test: 8 });
+    roots.push(root);
+    const task = fl.tasks.getTask("image-classification");
+    const base = join(root, "model");
+    await task.train({ data: join(root, "train"), out: base, epochs: 1, seed: 0, width: 8 } as Parameters<typeof task.train>[0]);
+    const lines: string[] = [];
+    const results = await C.compressModelDir(task, {
+      dir: base,
+      out: join(root, "cmp"),
+      data: join(root, "test"),
+      trainData: join(root, "train"),
+      distillTo: "small-cnn:width=4",
+      featureDistill: true,
+      hintWeight: 0.5,
+      distillEpochs: 1,
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(
+      results.map((r) => r.variant),
+      ["baseline", "student-small-cnn-width-4-fitnet"],
+    );
+    assert.ok(
+      lines.some((l) => /hint features\.4 → auto × 0\.5/.test(l)),
+      lines.join("\n"),
+    );
+    const config = JSON.parse(readFileSync(join(results[1]!.dir, "config.json"), "utf8"));
+    assert.equal(config.hyper.width, 4);
+    assert.deepEqual(config.compression.distilledFrom.featureDistill, { teacher: "features.4", student: "features.4", weight: 0.5 });
+    assert.ok(results[1]!.parameters < results[0]!.parameters / 3);
+    // The adapter trained alongside is not part of the student.
+    assert.ok(!Object.keys(config).includes("adapter"));
+    const student = await task.loadModule!(results[1]!.dir);
+    assert.ok(student.namedModules().every(([n]) => !n.includes("adapter")));
+    student.dispose();
+  });
+
+  it("--feature-distill without a student is an error", async () => {
+    const task = fl.tasks.getTask("image-classification");
+    await assert.rejects(
+      C.compressModelDir(task, { dir: "/nonexistent", out: "/tmp/x", data: "d", featureDistill: "auto" }),
+      /--feature-distill needs a student \(--distill-to\)/,
+    );
   });
 });
 
