@@ -1,20 +1,58 @@
 // Work to do once a particular state dict has been loaded into a model: a loader that knows
 // more about the weights than the model's constructor (a compressed directory's int8 kernels)
 // attaches it to the map it returns, and Module.loadStateDict runs it on the model that took them.
+// The work is keyed by the map and by each of its tensors too: a task that copies the weights
+// into a map of its own (renamed keys, a subset, a plain object) before loading them still
+// passes the same tensors, so the work still runs, once, on the model that loads any of them.
 import type { Module } from "./module.js";
 
 type AfterLoad = (model: Module) => void;
-const pending = new WeakMap<object, AfterLoad>();
+interface Pending {
+  fn: AfterLoad;
+  done: boolean;
+}
+const pending = new WeakMap<object, Pending>();
 
-/** Runs `fn(model)` after `sd` is loaded by `model.loadStateDict(sd)` (once). */
+const valuesOf = (sd: object): unknown[] => (sd instanceof Map ? [...sd.values()] : Object.values(sd as Record<string, unknown>));
+
+/** Runs `fn(model)` after `sd`, or a map holding any of its tensors, is loaded by `model.loadStateDict` (once). */
 export function afterStateDictLoad(sd: object, fn: AfterLoad): void {
-  pending.set(sd, fn);
+  const p: Pending = { fn, done: false };
+  pending.set(sd, p);
+  for (const v of valuesOf(sd)) if (typeof v === "object" && v !== null) pending.set(v, p);
+}
+
+let watchers: AfterLoad[] = [];
+
+/**
+ * Runs `fn` with `onLoad(model)` called for every model that loads a state dict meanwhile (after
+ * its own load work): how `flambeau compress` sees the model a task's evaluate builds.
+ */
+export async function watchStateDictLoads<T>(onLoad: AfterLoad, fn: () => Promise<T>): Promise<T> {
+  const before = watchers;
+  watchers = [...before, onLoad];
+  try {
+    return await fn();
+  } finally {
+    watchers = before;
+  }
 }
 
 /** @internal Called by Module.loadStateDict. */
 export function stateDictLoaded(sd: object, model: Module): void {
-  const fn = pending.get(sd);
-  if (fn === undefined) return;
+  runPending(sd, model);
+  for (const w of watchers) w(model);
+}
+
+function runPending(sd: object, model: Module): void {
+  let p = pending.get(sd);
+  if (p === undefined)
+    for (const v of valuesOf(sd)) {
+      p = typeof v === "object" && v !== null ? pending.get(v) : undefined;
+      if (p !== undefined && !p.done) break;
+    }
+  if (p === undefined || p.done) return;
+  p.done = true;
   pending.delete(sd);
-  fn(model);
+  p.fn(model);
 }

@@ -41,6 +41,8 @@ export interface EvalArgs {
   limit?: number;
   /** Score examples the model was trained on too (its split record, src/data/split-record.ts, leaves them out by default). */
   includeTrainingData?: boolean;
+  /** Read this split of the data (default "test"): `flambeau compress` calibrates int8 on "train". */
+  split?: "train" | "test";
 }
 
 /** What every task's predictor reads. */

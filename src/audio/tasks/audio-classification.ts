@@ -300,8 +300,9 @@ async function evaluateModel(
       "E_ARG",
       `${data} has classes ${d.test.classes.join(", ")}, but the model in ${dir} knows ${labels.join(", ")}`,
     );
-  const { keep, overlap } = selectUntrained(dir, data, () => clipKeys(d.test), o);
-  const all = keep ? subsetOf(d.test, keep) : d.test;
+  const split = o.split === "train" ? d.train : d.test;
+  const { keep, overlap } = selectUntrained(dir, data, () => clipKeys(split), o);
+  const all = keep ? subsetOf(split, keep) : split;
   const test =
     o.limit !== undefined
       ? subsetOf(

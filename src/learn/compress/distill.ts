@@ -25,6 +25,39 @@ export function checkDistillation(op: string, o: DistillationOptions): { tempera
   return { temperature, alpha };
 }
 
+/** A student as `--distill-to` names it: a zoo model, with options its task's train takes (`small-cnn:width=15,depth=2`). */
+export interface StudentSpec {
+  model: string;
+  /** Train options (numbers where they parse as one), e.g. `{ width: 15 }`. */
+  options: Record<string, string | number | boolean>;
+}
+
+/** Parses `model` or `model:key=value,key=value`; a bare key is `true`. */
+export function parseStudent(op: string, spec: string): StudentSpec {
+  const colon = spec.indexOf(":");
+  const model = (colon < 0 ? spec : spec.slice(0, colon)).trim();
+  if (model === "") throw new FlambeauError("E_ARG", `${op}: --distill-to needs a model name, got "${spec}"`, op);
+  const options: StudentSpec["options"] = {};
+  for (const part of colon < 0 ? [] : spec.slice(colon + 1).split(",")) {
+    const [k, v, ...rest] = part.split("=").map((x) => x.trim());
+    if (!k || rest.length > 0 || !/^[A-Za-z][A-Za-z0-9]*$/.test(k))
+      throw new FlambeauError(
+        "E_ARG",
+        `${op}: --distill-to "${spec}": each option is key=value (e.g. small-cnn:width=16), got "${part}"`,
+        op,
+      );
+    // Training settings are the run's, not the student's shape: they stay with compress.
+    if (["data", "out", "model", "limit", "epochs", "seed"].includes(k))
+      throw new FlambeauError(
+        "E_ARG",
+        `${op}: --distill-to "${spec}": "${k}" is set by compress (--distill-epochs, --train-limit …), not by the student`,
+        op,
+      );
+    options[k] = v === undefined ? true : v !== "" && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return { model, options };
+}
+
 /**
  * alpha · T² · KL(softmax(teacher/T) ‖ softmax(student/T)) + (1 − alpha) · CE(student, target),
  * the KL averaged over the batch (PyTorch's kl_div with reduction "batchmean"). Logits are

@@ -1,7 +1,9 @@
 // Model simplification: pruning (masks through nn.utils.prune, unstructured and structured,
 // iterative with fine-tuning), weight quantization (int8 per channel, float16, bfloat16),
 // knowledge distillation, and the runner behind `flambeau compress`.
-export { checkDistillation, type DistillationOptions, distillationLoss } from "./distill.js";
+export { checkDistillation, type DistillationOptions, distillationLoss, parseStudent, type StudentSpec } from "./distill.js";
+export { FeatureDistiller, type FeatureDistillerOptions, featurePair, hintLoss } from "./feature-distill.js";
+export { type Latency, measureLatency } from "./latency.js";
 export { isPrunable, layersByName, type PrunableWeight, prunableWeights } from "./layers.js";
 export { applyMasks, foldMasks, loadPruned, prunedParameters, pruningMasks, removePruning } from "./masks.js";
 export { annotate, weightsSize, writeVariant } from "./model-dir.js";

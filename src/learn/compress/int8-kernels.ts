@@ -6,13 +6,18 @@
 
 import { FlambeauError } from "../../core/errors.js";
 import { Conv2d, Linear, type Module } from "../../nn/index.js";
+import { watchStateDictLoads } from "../../nn/load-hooks.js";
 import { quantizedEngine, setQuantizedEngine } from "../../quant/engine.js";
 import { convert, type QuantizationPlan, staticQuantizationProblem } from "../../quant/quantize.js";
 import { calibrating } from "../../quant/session.js";
 import type { Task } from "../../tasks/task.js";
 
 export interface Int8KernelOptions {
-  /** Data the static variant is calibrated on (the task's evaluation reader of it). */
+  /**
+   * Data the static variant is calibrated on: its training split, read by the task's own
+   * evaluate (`split: "train"`), so activation ranges come from training examples with the
+   * saved model's preprocessing, never from the split the variant is scored on.
+   */
   data: string;
   /** Calibration examples (default 256). */
   calibrationLimit?: number;
@@ -36,7 +41,15 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
     const problem = keep.size > 0 ? "layers are kept in float (--keep-float)" : staticQuantizationProblem(model);
     if (problem === null) {
       const limit = o.calibrationLimit ?? 256;
-      const models = await calibrating(() => task.evaluate(dir, o.data, { limit, ...(o.batchSize ? { batchSize: o.batchSize } : {}) }));
+      // A task's evaluate may free its model when done (audio-classification does): the
+      // calibrated model's dispose waits until it is converted.
+      const held: Module[] = [];
+      const hold = (m: Module) => {
+        held.push(m);
+        Object.defineProperty(m, "dispose", { configurable: true, writable: true, enumerable: false, value: () => {} });
+      };
+      const read = { limit, split: "train" as const, includeTrainingData: true, ...(o.batchSize ? { batchSize: o.batchSize } : {}) };
+      const models = await calibrating(() => watchStateDictLoads(hold, () => task.evaluate(dir, o.data, read)));
       if (models.length === 0)
         throw new FlambeauError(
           "E_STATE",
@@ -44,9 +57,10 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
           "compress",
         );
       const plan = convert(models[0]!);
-      for (const m of models) m.dispose();
+      for (const m of held) delete (m as { dispose?: unknown }).dispose;
+      for (const m of new Set([...models, ...held])) m.dispose();
       o.log(
-        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} examples of ${o.data}`,
+        `int8: static quantization (${quantizedEngine()}), ${plan.kernels === "static" ? plan.groups.length : 0} quantized layers, calibrated on ${limit} examples of ${o.data} (its training split)`,
       );
       return plan;
     }

@@ -15,8 +15,10 @@ import type { QuantizationPlan } from "../../quant/quantize.js";
 import type { Task } from "../../tasks/task.js";
 import { readModelConfig } from "../../train/model-dir.js";
 import { setRunSettings } from "../../train/run-settings.js";
-import { checkDistillation, distillationLoss } from "./distill.js";
+import { checkDistillation, distillationLoss, parseStudent } from "./distill.js";
+import { FeatureDistiller, featurePair } from "./feature-distill.js";
 import { int8KernelPlan } from "./int8-kernels.js";
+import { type Latency, measureLatency } from "./latency.js";
 import { layersByName, prunableWeights } from "./layers.js";
 import { applyMasks, foldMasks, pruningMasks, removePruning } from "./masks.js";
 import { annotate, weightsSize, writeVariant } from "./model-dir.js";
@@ -53,11 +55,17 @@ export interface CompressOptions {
   calibrationLimit?: number;
   /** int8: also write an `int8-qat` variant, fine-tuned quantization-aware for this many epochs. */
   qatEpochs?: number;
-  /** A model of the task's zoo to train as the student. */
+  /** A model of the task's zoo to train as the student, with train options: `small-cnn:width=15`. */
   distillTo?: string;
+  /** Feature distillation (FitNets): "teacherLayer:studentLayer" or "auto" (the last convolutions). */
+  featureDistill?: string | boolean;
+  /** Weight of the feature (hint) loss (default 1). */
+  hintWeight?: number;
   distillEpochs?: number;
   temperature?: number;
   alpha?: number;
+  /** Also time each variant's forward: one example and a batch of 256 of the evaluation data. */
+  latency?: boolean;
   /** Evaluate on at most this many examples. */
   limit?: number;
   /** Train (fine-tune, distil) on at most this many examples. */
@@ -77,6 +85,8 @@ export interface VariantResult {
   metric: string;
   value: number;
   msPerExample: number;
+  /** With `latency`: median forward ms of one example and of a batch (`batch` examples). */
+  latency?: Latency;
   /** Per-layer sparsity of pruned variants. */
   layers?: { name: string; sparsity: number }[];
 }
@@ -94,12 +104,13 @@ function validate(o: CompressOptions, task: Task): void {
   for (const a of o.prune ?? []) checkAmount(op, a, "--prune");
   if (o.quantize !== undefined && !WEIGHT_STORAGES.includes(o.quantize))
     throw new FlambeauError("E_ARG", `${op}: --quantize must be one of ${WEIGHT_STORAGES.join(", ")}, got "${o.quantize}"`, op);
-  if (o.distillTo !== undefined && !task.models.includes(o.distillTo))
-    throw new FlambeauError(
-      "E_ARG",
-      `${op}: --distill-to "${o.distillTo}" is not a ${task.name} model; models: ${task.models.join(", ")}`,
-      op,
-    );
+  const student = o.distillTo === undefined ? undefined : parseStudent(op, o.distillTo).model;
+  if (student !== undefined && !task.models.includes(student))
+    throw new FlambeauError("E_ARG", `${op}: --distill-to "${student}" is not a ${task.name} model; models: ${task.models.join(", ")}`, op);
+  if (o.featureDistill !== undefined && o.distillTo === undefined)
+    throw new FlambeauError("E_ARG", `${op}: --feature-distill needs a student (--distill-to)`, op);
+  if (o.hintWeight !== undefined && !(Number.isFinite(o.hintWeight) && o.hintWeight >= 0))
+    throw new FlambeauError("E_ARG", `${op}: --hint-weight must be a number ≥ 0, got ${o.hintWeight}`, op);
   if (o.qengine !== undefined && !supportedQuantizedEngines().includes(o.qengine))
     throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
@@ -166,9 +177,15 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       metric,
       value,
       msPerExample: ms / examples,
+      ...(o.latency ? { latency: await measureLatency(task, dir, o.data, { runs: 10, singleRuns: 50 }) } : {}),
       ...extra,
     };
-    log(`${variant}: ${metric} ${value.toFixed(4)}, ${(r.bytes / 1e6).toFixed(3)} MB, ${r.nonzero} of ${r.parameters} parameters non-zero`);
+    const timing = r.latency
+      ? `, ${r.latency.singleMs.toFixed(2)} ms / example, ${r.latency.batchMs.toFixed(1)} ms / ${r.latency.batch}`
+      : "";
+    log(
+      `${variant}: ${metric} ${value.toFixed(4)}, ${(r.bytes / 1e6).toFixed(3)} MB, ${r.nonzero} of ${r.parameters} parameters non-zero${timing}`,
+    );
     results.push(r);
     return r;
   };
@@ -279,30 +296,44 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   }
 
   if (o.distillTo !== undefined) {
-    const variant = `student-${o.distillTo}`;
+    const student = parseStudent("compress", o.distillTo);
+    const variant = `student-${o.distillTo.replace(/[^A-Za-z0-9.-]+/g, "-")}${o.featureDistill ? "-fitnet" : ""}`;
     const dir = join(o.out, variant);
     const teacher = await loadModule(o.dir);
     const { temperature, alpha } = checkDistillation("compress", o);
+    const features =
+      o.featureDistill === undefined || o.featureDistill === false
+        ? undefined
+        : new FeatureDistiller(teacher, featurePair("compress", o.featureDistill === true ? "auto" : o.featureDistill, teacher));
+    const hintWeight = o.hintWeight ?? 1;
     let used = false;
     const distill = (x: Tensor, out: Tensor, y: Tensor): Tensor => {
       used = true;
       const t = noGrad(() => (teacher.forward as (x: Tensor) => Tensor).call(teacher, x));
-      return distillationLoss(out, t, y, { temperature, alpha });
+      const kd = distillationLoss(out, t, y, { temperature, alpha });
+      return features ? kd.add(features.loss().mul(hintWeight)) : kd;
     };
-    log(`distilling ${config.architecture} into ${o.distillTo} (T ${temperature}, alpha ${alpha})`);
-    await trainThrough(
-      task,
-      o,
-      { out: dir, model: o.distillTo, ...(o.distillEpochs !== undefined ? { epochs: o.distillEpochs } : {}) },
-      { distill },
+    log(
+      `distilling ${config.architecture} into ${o.distillTo} (T ${temperature}, alpha ${alpha}${features ? `, hint ${features.teacherLayer} → ${features.studentLayer} × ${hintWeight}` : ""})`,
     );
-    teacher.dispose();
+    try {
+      await trainThrough(
+        task,
+        o,
+        { out: dir, model: student.model, ...student.options, ...(o.distillEpochs !== undefined ? { epochs: o.distillEpochs } : {}) },
+        { distill, ...(features ? { prepare: (m: Module) => features.attach(m), callbacks: [features.callback()] } : {}) },
+      );
+    } finally {
+      features?.dispose();
+      teacher.dispose();
+    }
     if (!used)
       throw new FlambeauError(
         "E_ARG",
         `compress: ${task.name}'s training does not use supervised [x, y] batches, so --distill-to cannot reach it`,
       );
-    await annotate(dir, { distilledFrom: { dir: o.dir, architecture: config.architecture, temperature, alpha } });
+    const hint = features ? { featureDistill: { teacher: features.teacherLayer, student: features.studentLayer, weight: hintWeight } } : {};
+    await annotate(dir, { distilledFrom: { dir: o.dir, architecture: config.architecture, temperature, alpha, ...hint } });
     await measure(variant, dir);
     if (o.quantize !== undefined) await quantizeDir(dir, `${variant}+${o.quantize}`);
   }

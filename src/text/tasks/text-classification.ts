@@ -340,7 +340,7 @@ async function loadModel(dir: string): Promise<Loaded> {
 
 async function evaluate(dir: string, data: string, o: EvalArgs & OptionValues<typeof OPTIONS> = {}): Promise<Record<string, unknown>> {
   const { model, labels, pre, encode } = await loadModel(dir);
-  let test = await loadTextData(data, "test", labels, columnsOf(o));
+  let test = await loadTextData(data, o.split ?? "test", labels, columnsOf(o));
   const { keep, overlap } = selectUntrained(dir, data, () => textKeys(test.texts), o);
   if (keep) test = subset(test, keep);
   if (o.limit !== undefined) test = take(test, o.limit);

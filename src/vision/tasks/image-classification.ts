@@ -242,7 +242,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
   const { model, pre, labels } = await loadModel(dir);
   // With a split record, --limit counts the untrained images, so all are read first.
   const recorded = hasSplitRecord(dir);
-  const read = await loadImageData(data, "test", {
+  const read = await loadImageData(data, o.split ?? "test", {
     size: pre.size,
     channels: pre.channels,
     classes: labels,
