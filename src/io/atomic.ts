@@ -12,11 +12,19 @@ function ioError(op: string, what: string, e: unknown): FlambeauError {
   return new FlambeauError("E_IO", `${op}: ${what}: ${(e as Error).message}`, op);
 }
 
+/**
+ * A fresh name beside `path` (`path.tmp-<pid>-<hex>`) to build a file or folder in before renaming
+ * it into place: unique across processes and calls, so two writers never share one.
+ */
+export function siblingTempPath(path: string, tag = "tmp"): string {
+  return `${path}.${tag}-${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
 /** Writes `path` through `write(fileHandle)` so that readers never see a partial file. */
 export async function writeAtomic(op: string, path: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
   if (typeof path !== "string" || path.length === 0)
     throw new FlambeauError("E_ARG", `${op}: path must be a non-empty string, got ${String(path)}`, op);
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const tmp = siblingTempPath(path);
   let fh: FileHandle;
   try {
     fh = await open(tmp, "wx", 0o644);

@@ -4,10 +4,10 @@
 // memory budget, filling that window in memory and writing it at its offset. The folder is
 // built beside the target and renamed into place, so readers never see a half-written store.
 
-import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
+import { siblingTempPath } from "../../io/atomic.js";
 import { STORE_FILES, STORE_FORMAT, type StoreMeta } from "./format.js";
 
 /** Calls `emit(source, target)` for every stored edge, in the same order on every call. */
@@ -50,7 +50,7 @@ export class StoreWriter {
       throw new FlambeauError("E_ARG", `${OP}: numFeatures must be a non-negative integer, got ${o.numFeatures}`, OP);
     this.dir = dir;
     this.o = o;
-    this.tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    this.tmp = siblingTempPath(dir);
     try {
       mkdirSync(this.tmp, { recursive: true });
     } catch (e) {
@@ -149,7 +149,7 @@ export class StoreWriter {
     writeFully(mf, Buffer.from(`${JSON.stringify(meta, null, 2)}\n`), null);
     fsyncSync(mf);
     closeSync(mf);
-    const old = `${this.dir}.old-${process.pid}-${randomBytes(4).toString("hex")}`;
+    const old = siblingTempPath(this.dir, "old");
     const had = existsSync(this.dir);
     try {
       if (had) renameSync(this.dir, old);
