@@ -11,15 +11,8 @@ export function checkBox(op: string, b: readonly number[]): void {
     throw new FlambeauError("E_ARG", `${op}: a box is [x, y, w, h] with finite values and w, h > 0, got [${b.join(", ")}]`, op);
 }
 
-/** Intersection over union of two [x, y, w, h] boxes (0 when either is empty). */
-export function iou(a: readonly number[], b: readonly number[]): number {
-  const ix = Math.min(a[0]! + a[2]!, b[0]! + b[2]!) - Math.max(a[0]!, b[0]!);
-  const iy = Math.min(a[1]! + a[3]!, b[1]! + b[3]!) - Math.max(a[1]!, b[1]!);
-  if (ix <= 0 || iy <= 0) return 0;
-  const inter = ix * iy;
-  const union = a[2]! * a[3]! + b[2]! * b[3]! - inter;
-  return union > 0 ? inter / union : 0;
-}
+/** Intersection over union of two [x, y, w, h] boxes (0 when either is empty): the scenes' own. */
+export { boxIou as iou } from "../../vision/scenes/metrics.js";
 
 /** [x, y, w, h] → SORT's [cx, cy, s = w·h, r = w / h]. */
 export function boxToZ(b: readonly number[]): number[] {
