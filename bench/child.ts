@@ -1,5 +1,5 @@
 // One side of one workload in its own process, so its peak RSS is its own:
-//   node dist/bench/child.js <workload[,workload…]> <flambeau|tfjs> <smoke 0|1> <dir>
+//   node dist/bench/child.js <workload[,workload…]> <flambeau|tfjs|ort> <smoke 0|1> <dir>
 // Prints one JSON line: RunResult + rssMB (process.resourceUsage().maxRSS at the end).
 import type { RunOptions, RunResult } from "./workload.js";
 
@@ -44,10 +44,21 @@ async function tfjsSide(name: string): Promise<Run | undefined> {
   return table[name];
 }
 
+async function ortSide(name: string): Promise<Run | undefined> {
+  return name === "inference" ? (await import("./ort-workloads.js")).inference : undefined;
+}
+
 // A comma-separated list runs several workloads in this one process (smoke runs), one line each.
 const [names = "", side = "", smoke = "0", dir = ""] = process.argv.slice(2);
 for (const name of names.split(",")) {
-  const run = side === "tfjs" ? await tfjsSide(name) : side === "flambeau" ? await flambeauSide(name) : undefined;
+  const run =
+    side === "tfjs"
+      ? await tfjsSide(name)
+      : side === "ort"
+        ? await ortSide(name)
+        : side === "flambeau"
+          ? await flambeauSide(name)
+          : undefined;
   if (!run) {
     process.stderr.write(`bench child: no ${side} side for workload "${name}"\n`);
     process.exit(2);

@@ -23,6 +23,9 @@ export interface Row {
   rssMB?: { flambeau?: number | null; pytorch?: number | null; tfjs?: number | null };
   /** tfjs backend used, or why tfjs has no figure. */
   tfjsNote?: string;
+  /** onnxruntime-node, on the rows that have an ONNX twin. */
+  ort?: number | null;
+  ortNote?: string;
 }
 
 /** Flambeau's speed-up over `other` for this row ("—" when either is missing). */
@@ -42,6 +45,15 @@ export function commit(): string {
 
 export function markdownTable(rows: readonly Row[]): string {
   const rss = (r: Row) => (r.rssMB ? `${fmt(r.rssMB.flambeau)} / ${fmt(r.rssMB.pytorch)} / ${fmt(r.rssMB.tfjs)}` : "—");
+  const ort = rows.filter((r) => r.ort !== undefined);
+  const ortTable = ort.length
+    ? [
+        "",
+        "| workload | unit | Flambeau | onnxruntime-node | vs onnxruntime | onnxruntime |",
+        "|---|---|---|---|---|---|",
+        ...ort.map((r) => `| ${r.workload} | ${r.unit} | ${fmt(r.flambeau)} | ${fmt(r.ort)} | ${ratio(r, r.ort)} | ${r.ortNote ?? "—"} |`),
+      ]
+    : [];
   return [
     "| workload | unit | Flambeau | PyTorch | tfjs | vs PyTorch | vs tfjs | peak RSS MB (Fl / PT / tfjs) | tfjs backend |",
     "|---|---|---|---|---|---|---|---|---|",
@@ -49,6 +61,7 @@ export function markdownTable(rows: readonly Row[]): string {
       (r) =>
         `| ${r.workload} | ${r.unit} | ${fmt(r.flambeau)} | ${fmt(r.pytorch)} | ${fmt(r.tfjs)} | ${ratio(r, r.pytorch)} | ${ratio(r, r.tfjs)} | ${rss(r)} | ${r.tfjsNote ?? "—"} |`,
     ),
+    ...ortTable,
   ].join("\n");
 }
 

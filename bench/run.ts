@@ -1,5 +1,5 @@
 // `npm run bench` / `flambeau bench`: the whole suite (see suite.ts), then the stand-alone
-// KV-cache benchmark. Flags: --smoke, --only a,b, --threads n, --out file, --no-pytorch, --no-tfjs.
+// KV-cache benchmark. Flags: --smoke, --only a,b, --threads n, --out file, --no-pytorch, --no-tfjs, --no-ort.
 import { FlambeauError } from "../src/core/errors.js";
 import { runSuite } from "./suite.js";
 
@@ -15,6 +15,7 @@ export function parseBenchArgs(argv: readonly string[]): Parameters<typeof runSu
     if (a === "--smoke") o.smoke = true;
     else if (a === "--no-pytorch") o.pytorch = false;
     else if (a === "--no-tfjs") o.tfjs = false;
+    else if (a === "--no-ort") o.ort = false;
     else if (a === "--no-kv-cache") o.kvCache = false;
     else if (a === "--only") o.only = value().split(",");
     else if (a === "--out") o.out = value();
@@ -26,7 +27,7 @@ export function parseBenchArgs(argv: readonly string[]): Parameters<typeof runSu
     } else
       throw new FlambeauError(
         "E_ARG",
-        `bench: unknown option ${a}; options: --smoke, --only, --threads, --out, --no-pytorch, --no-tfjs, --no-kv-cache`,
+        `bench: unknown option ${a}; options: --smoke, --only, --threads, --out, --no-pytorch, --no-tfjs, --no-ort, --no-kv-cache`,
         "bench",
       );
   }

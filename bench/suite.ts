@@ -18,6 +18,8 @@ export interface SuiteOptions {
   only?: readonly string[];
   pytorch?: boolean;
   tfjs?: boolean;
+  /** onnxruntime-node on the workloads that have an ONNX twin (CNN inference). */
+  ort?: boolean;
   /** Result file (default bench/results/<machine>-<date>.json). */
   out?: string;
   /** Alternating Flambeau/PyTorch runs per workload (default 2; smoke 1). */
@@ -35,9 +37,10 @@ interface RowSpec {
 interface Workload {
   name: string;
   rows: RowSpec[];
-  /** Whether PyTorch / tfjs twins exist. */
+  /** Whether PyTorch / tfjs / onnxruntime twins exist. */
   pytorch: boolean;
   tfjs: boolean;
+  ort?: boolean;
 }
 
 const lower = (key: string, label: string, unit: string): RowSpec => ({ key, label, unit, higherIsBetter: false });
@@ -90,6 +93,7 @@ export const WORKLOADS: readonly Workload[] = [
     name: "inference",
     pytorch: true,
     tfjs: true,
+    ort: true,
     rows: [
       lower("p50Ms", "CNN inference, 1 image, p50", "ms"),
       lower("p99Ms", "CNN inference, 1 image, p99", "ms"),
@@ -115,7 +119,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
 ];
 
-type Side = "flambeau" | "pytorch" | "tfjs";
+type Side = "flambeau" | "pytorch" | "tfjs" | "ort";
 type SideResult = (RunResult & { rssMB: number }) | { error: string };
 
 /** Runs `names` (one process for all of them) on one side; one result per workload. */
@@ -244,17 +248,19 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     const one = (side: Side, w: Workload): SideResult =>
       batched.get(side)?.get(w.name) ?? runChild(side, [w.name], smoke, threads, dir, timeoutS).get(w.name)!;
     for (const w of selected) {
-      const res: Record<Side, SideResult[]> = { flambeau: [], pytorch: [], tfjs: [] };
+      const res: Record<Side, SideResult[]> = { flambeau: [], pytorch: [], tfjs: [], ort: [] };
       for (let k = 0; k < rounds; k++) {
         res.flambeau.push(one("flambeau", w));
         if (w.pytorch && o.pytorch !== false) res.pytorch.push(one("pytorch", w));
       }
       if (w.tfjs && o.tfjs !== false) res.tfjs.push(one("tfjs", w));
-      for (const r of [...res.flambeau, ...res.pytorch, ...res.tfjs]) if ("error" in r) errors.push(r.error);
+      if (w.ort && o.ort !== false) res.ort.push(one("ort", w));
+      for (const r of [...res.flambeau, ...res.pytorch, ...res.tfjs, ...res.ort]) if ("error" in r) errors.push(r.error);
       raw[w.name] = res;
       const fl = combine(res.flambeau, w.rows);
       const py = combine(res.pytorch, w.rows);
       const tf = combine(res.tfjs, w.rows);
+      const ox = combine(res.ort, w.rows);
       for (const s of w.rows) {
         const extra = w.name === "gcn" && fl.metrics.nodes ? `, ${fl.metrics.nodes} nodes / ${fl.metrics.edges} edges` : "";
         rows.push({
@@ -264,6 +270,7 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
           flambeau: fl.metrics[s.key] ?? null,
           pytorch: w.pytorch ? (py.metrics[s.key] ?? null) : null,
           tfjs: w.tfjs ? (tf.metrics[s.key] ?? null) : null,
+          ...(w.ort ? { ort: ox.metrics[s.key] ?? null, ortNote: ox.note } : {}),
           rssMB: { flambeau: fl.rssMB, pytorch: w.pytorch ? py.rssMB : null, tfjs: w.tfjs ? tf.rssMB : null },
           tfjsNote: w.tfjs ? tf.note : "n/a",
         });
@@ -290,7 +297,7 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     date,
     commit: commit(),
     machine,
-    threads: { flambeau: threads, pytorch: threads, tfjs: 1, dataLoaderWorkers: 2 },
+    threads: { flambeau: threads, pytorch: threads, tfjs: 1, ort: threads, dataLoaderWorkers: 2 },
     smoke,
     rounds,
     seconds,

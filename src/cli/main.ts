@@ -839,14 +839,15 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
 
   program
     .command("bench")
-    .description("benchmark suite against PyTorch and TensorFlow.js; writes bench/results/<machine>-<date>.json")
+    .description("benchmark suite against PyTorch, TensorFlow.js and onnxruntime-node; writes bench/results/<machine>-<date>.json")
     .option("--smoke", "one tiny iteration of each workload (proves the suite runs; figures mean nothing)")
     .option("--only <list>", "comma-separated workloads (engine, mlp, cnn, lstm, transformer, gcn, data, inference, event-loop)")
     .option("--threads <n>", "libtorch threads for Flambeau and PyTorch", int("threads"))
     .option("--out <file>", "result JSON file")
     .option("--no-pytorch", "skip the PyTorch side")
     .option("--no-tfjs", "skip the TensorFlow.js side")
-    .action((o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean }) => {
+    .option("--no-ort", "skip the onnxruntime-node side (CNN inference)")
+    .action((o: { smoke?: boolean; only?: string; threads?: number; out?: string; pytorch: boolean; tfjs: boolean; ort: boolean }) => {
       // The suite is its own program (bench/ sits beside src/, not under it): run it.
       const run = join(dirname(fileURLToPath(import.meta.url)), "../../bench/run.js");
       if (!existsSync(run))
@@ -858,6 +859,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         ...(o.out ? ["--out", o.out] : []),
         ...(o.pytorch ? [] : ["--no-pytorch"]),
         ...(o.tfjs ? [] : ["--no-tfjs"]),
+        ...(o.ort ? [] : ["--no-ort"]),
       ];
       const r = spawnSync(process.execPath, [run, ...args], { stdio: "inherit" });
       if (r.status !== 0) throw new FlambeauError("E_STATE", `bench exited with ${r.status ?? r.signal}`);

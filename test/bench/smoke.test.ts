@@ -21,6 +21,8 @@ interface ResultRow {
   pytorch: number | null;
   tfjs: number | null;
   tfjsNote?: string;
+  ort?: number | null;
+  ortNote?: string;
   rssMB: { flambeau: number | null };
 }
 
@@ -64,6 +66,11 @@ test("bench --smoke runs every workload on every side and writes the results", {
       assert.ok(Number.isFinite(row.tfjs), `${row.workload}: tfjs ${row.tfjs} (${row.tfjsNote})`);
   }
   assert.equal(w("event-loop").pytorch, false);
+  // onnxruntime-node runs the CNN inference rows (the same weights, exported by Flambeau's ONNX writer).
+  const inference = j.rows.filter((x) => x.workload.startsWith("CNN inference"));
+  assert.equal(inference.length, 3);
+  for (const row of inference) assert.ok(Number.isFinite(row.ort), `${row.workload}: onnxruntime ${row.ort} (${row.ortNote})`);
+  assert.ok(j.rows.filter((x) => x.ort !== undefined).every((x) => x.workload.startsWith("CNN inference")));
 });
 
 test("bench arguments are checked", async () => {

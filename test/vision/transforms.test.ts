@@ -96,3 +96,29 @@ test("mixup and cutmix mix labels by the same weight as the pixels", () => {
   assertClose(c.x.mean({ dim: [1, 2, 3] }), c.y.select(1, 1).contiguous(), "cutmix labels", 1e-5, 1e-6);
   assert.throws(() => T.mixup(imgs, fl.tensor(BigInt64Array.from([0n, 1n, 2n, 5n])), 3), /labels must lie in \[0, 3\)/);
 });
+
+test("padCrop is crop after pad in one signed pad; RandomCrop with padding keeps pad-then-crop's pixels", () => {
+  const img = fl
+    .arange(0, 2 * 5 * 6)
+    .reshape([2, 5, 6])
+    .float();
+  for (const [p, top, left, h, w] of [
+    [2, 0, 0, 5, 6],
+    [2, 4, 3, 5, 6],
+    [1, 2, 1, 3, 4],
+    [0, 1, 2, 3, 3],
+    [3, 0, 5, 9, 7],
+  ] as const) {
+    const want = T.crop(T.pad(img, p), top, left, h, w);
+    assert.deepEqual([...T.padCrop(img, p, top, left, h, w).data()], [...want.data()], `pad ${p} box ${top},${left} ${h}×${w}`);
+  }
+  const batch = fl.stack([img, img.flip(-1)]);
+  assert.deepEqual(T.padCrop(batch, 1, 0, 2, 5, 6).shape, [2, 2, 5, 6]);
+  assert.throws(() => T.padCrop(img, 1, 3, 0, 5, 6), /padCrop: box \(top 3, left 0, 5×6\) falls outside the 5×6 image padded by 1/);
+  // The same draws as pad then crop: a crop of the padded image at the generator's offsets.
+  const a = new T.RandomCrop(5, { padding: 2, seed: 3 }).apply(img);
+  const rng = new fl.data.Random(3);
+  const top = rng.int(5);
+  const left = rng.int(6);
+  assert.deepEqual([...a.data()], [...T.crop(T.pad(img, 2), top, left, 5, 5).data()]);
+});

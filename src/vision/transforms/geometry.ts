@@ -6,7 +6,7 @@ import { callT } from "../../core/dispatch.js";
 import { argError } from "../../core/errors.js";
 import { linspace, ones, stack, type Tensor, tensor } from "../../core/index.js";
 import { pad as padOp } from "../../core/ops/shape.js";
-import { asBatch, heightWidth, onFloat } from "./shape.js";
+import { asBatch, heightWidth, imageSize, onFloat } from "./shape.js";
 
 const GRID_SAMPLER = aten("grid_sampler_2d");
 const MODES = { bilinear: 0, nearest: 1 } as const;
@@ -18,7 +18,7 @@ function checkInt(op: string, name: string, v: number, min: number): number {
 
 /** The region (top, left, height, width); it must lie inside the image (pad first otherwise). */
 export function crop(x: Tensor, top: number, left: number, height: number, width: number): Tensor {
-  const [h, w] = heightWidth(asBatch("crop", x).x);
+  const [h, w] = imageSize("crop", x);
   checkInt("crop", "top", top, 0);
   checkInt("crop", "left", left, 0);
   checkInt("crop", "height", height, 1);
@@ -31,17 +31,17 @@ export function crop(x: Tensor, top: number, left: number, height: number, width
 /** The central height × width region (torchvision's rounding of the offsets). */
 export function centerCrop(x: Tensor, size: number | readonly [number, number]): Tensor {
   const [ch, cw] = typeof size === "number" ? [size, size] : size;
-  const [h, w] = heightWidth(asBatch("centerCrop", x).x);
+  const [h, w] = imageSize("centerCrop", x);
   if (ch > h || cw > w) argError("centerCrop", `crop ${ch}×${cw} is larger than the ${h}×${w} image`);
   return crop(x, Math.round((h - ch) / 2), Math.round((w - cw) / 2), ch, cw);
 }
 
 export function hflip(x: Tensor): Tensor {
-  asBatch("hflip", x);
+  imageSize("hflip", x);
   return x.flip(-1);
 }
 export function vflip(x: Tensor): Tensor {
-  asBatch("vflip", x);
+  imageSize("vflip", x);
   return x.flip(-2);
 }
 
@@ -57,14 +57,31 @@ export function pad(x: Tensor, padding: number | readonly number[], o: { mode?: 
   const mode = o.mode ?? "constant";
   const aten = { constant: "constant", edge: "replicate", reflect: "reflect" } as const;
   if (!(mode in aten)) argError("pad", `mode must be constant, edge or reflect, got ${JSON.stringify(mode)}`);
-  const bx = asBatch("pad", x);
-  const [h, w] = heightWidth(bx.x);
+  const [h, w] = imageSize("pad", x);
   if (mode === "reflect" && (l >= w || r >= w || t >= h || b >= h))
     argError("pad", `reflect padding [${p.join(", ")}] must be smaller than the ${h}×${w} image`);
-  // reflect/replicate kernels want float input; constant keeps the dtype.
-  const y =
-    mode === "constant" ? padOp(bx.x, [l, r, t, b], "constant", o.fill ?? 0) : onFloat(bx.x, (f) => padOp(f, [l, r, t, b], aten[mode]));
-  return bx.back(y);
+  // Constant padding pads the last two dims of any rank; reflect/replicate kernels want a float batch.
+  if (mode === "constant") return padOp(x, [l, r, t, b], "constant", o.fill ?? 0);
+  const bx = asBatch("pad", x);
+  return bx.back(onFloat(bx.x, (f) => padOp(f, [l, r, t, b], aten[mode])));
+}
+
+/**
+ * crop(pad(x, padding), top, left, height, width) as one constant pad with signed amounts
+ * (a negative amount cuts): the same pixels without the padded intermediate.
+ */
+export function padCrop(x: Tensor, padding: number, top: number, left: number, height: number, width: number): Tensor {
+  const [h, w] = imageSize("padCrop", x);
+  checkInt("padCrop", "padding", padding, 0);
+  checkInt("padCrop", "top", top, 0);
+  checkInt("padCrop", "left", left, 0);
+  checkInt("padCrop", "height", height, 1);
+  checkInt("padCrop", "width", width, 1);
+  if (top + height > h + 2 * padding || left + width > w + 2 * padding)
+    argError("padCrop", `box (top ${top}, left ${left}, ${height}×${width}) falls outside the ${h}×${w} image padded by ${padding}`);
+  const l = padding - left;
+  const t = padding - top;
+  return padOp(x, [l, width - w - l, t, height - h - t], "constant", 0);
 }
 
 export interface AffineParams {

@@ -6,8 +6,8 @@ import { cat, type Tensor, tensor } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import type { Transform } from "../../data/transforms.js";
 import { adjustBrightness, adjustContrast, adjustSaturation } from "./color.js";
-import { type AffineParams, affine, crop, pad } from "./geometry.js";
-import { asBatch, heightWidth } from "./shape.js";
+import { type AffineParams, affine, crop, padCrop } from "./geometry.js";
+import { asBatch, heightWidth, imageSize } from "./shape.js";
 
 export interface RandomOptions {
   seed?: number;
@@ -17,11 +17,11 @@ const uniform = (rng: Random, lo: number, hi: number): number => lo + (hi - lo) 
 
 /** Applies `f` to each image of a batch (or to the one image) and restacks. */
 function perImage(op: string, x: Tensor, f: (img: Tensor) => Tensor): Tensor {
-  const b = asBatch(op, x);
+  imageSize(op, x);
   if (x.ndim === 3) return f(x);
-  const n = b.x.shape[0]!;
+  const n = x.shape[0]!;
   return cat(
-    Array.from({ length: n }, (_, i) => f(b.x.select(0, i)).unsqueeze(0)),
+    Array.from({ length: n }, (_, i) => f(x.select(0, i)).unsqueeze(0)),
     0,
   );
 }
@@ -44,11 +44,17 @@ export class RandomCrop extends RandomTransform {
     this.padding = o.padding ?? 0;
   }
   apply(x: Tensor): Tensor {
-    const src = this.padding ? pad(x, this.padding) : x;
-    const [h, w] = heightWidth(asBatch("RandomCrop", src).x);
+    const p = this.padding;
+    const [h, w] = imageSize("RandomCrop", x);
     const [ch, cw] = this.size;
-    if (ch > h || cw > w) argError("RandomCrop", `crop ${ch}×${cw} is larger than the ${h}×${w} (padded) image`);
-    return perImage("RandomCrop", src, (img) => crop(img, this.rng.int(h - ch + 1), this.rng.int(w - cw + 1), ch, cw));
+    if (ch > h + 2 * p || cw > w + 2 * p)
+      argError("RandomCrop", `crop ${ch}×${cw} is larger than the ${h + 2 * p}×${w + 2 * p} (padded) image`);
+    // With padding, padding and cropping are one signed constant pad per image; without, a view.
+    return perImage("RandomCrop", x, (img) => {
+      const top = this.rng.int(h + 2 * p - ch + 1);
+      const left = this.rng.int(w + 2 * p - cw + 1);
+      return p ? padCrop(img, p, top, left, ch, cw) : crop(img, top, left, ch, cw);
+    });
   }
 }
 

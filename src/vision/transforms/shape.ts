@@ -15,6 +15,12 @@ export function asBatch(op: string, x: Tensor): Batched {
   return argError(op, `expects an image [C, H, W] or a batch [N, C, H, W], got [${x.shape.join(", ")}]`);
 }
 
+/** [height, width] of an image [C, H, W] or a batch [N, C, H, W], checked without making tensors. */
+export function imageSize(op: string, x: Tensor): [number, number] {
+  if (x.ndim !== 3 && x.ndim !== 4) argError(op, `expects an image [C, H, W] or a batch [N, C, H, W], got [${x.shape.join(", ")}]`);
+  return heightWidth(x);
+}
+
 export const heightWidth = (x: Tensor): [number, number] => [x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!];
 
 /** Runs `f` on float pixels; uint8 input comes back rounded and clamped to uint8, as torchvision does. */
