@@ -27,6 +27,8 @@ APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist pyt
 # Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
 # playwright-core drives for the browser and studio tests (Playwright downloads no browser).
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision chromium)
+# `--bench` adds python3-torch alone: the benchmark suite's PyTorch side (`npm run bench`).
+[ "${1:-}" = "--bench" ] && APT_PACKAGES+=(python3-torch)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
