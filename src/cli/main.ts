@@ -422,9 +422,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     },
   );
 
-  program
-    .command("data")
-    .description("look at a data set before training on it")
+  const data = program.command("data").description("look at a data set before training on it, or convert it");
+  data
     .command("inspect")
     .description(
       "class counts, image sizes, clip and token lengths, exact duplicates (within --data and shared with --val/--test) and the first problems found",
@@ -438,6 +437,19 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
       const { inspectData, formatSummary } = await import("./inspect/index.js");
       const r = await inspectData(o);
       print(Boolean(o.json), r, () => [r.data, ...r.splits].map(formatSummary).join("\n\n"));
+    });
+  data
+    .command("convert")
+    .description(
+      "turn a CSV graph (nodes.csv + edges.csv) into an on-disk graph store that node-classification reads in pieces (--data store:DIR); reads each file in passes, never whole",
+    )
+    .requiredOption("--data <folder>", "the folder with nodes.csv and edges.csv")
+    .requiredOption("--out <dir>", "the store folder to write (written beside and renamed into place)")
+    .option("--json", "print the store's metadata as JSON")
+    .action(async (o: { data: string; out: string; json?: boolean }) => {
+      const { convertCsvToStore } = await import("../graph/store/convert-csv.js");
+      const meta = convertCsvToStore(o.data, o.out);
+      print(Boolean(o.json), meta, () => `wrote a graph store of ${meta.numNodes} nodes and ${meta.numEdges} directed edges to ${o.out}`);
     });
 
   program

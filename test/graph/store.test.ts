@@ -2,6 +2,7 @@
 // CSR, a batch reads only its own rows (bytes counted), converter errors name the line, and
 // R-MAT graphs written straight to a store are power-law skewed.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,7 @@ import { FlambeauError } from "../../src/core/errors.js";
 import { readGraphFile } from "../../src/graph/graph-file.js";
 import { incomingCsr, NeighborSampler } from "../../src/graph/sampler.js";
 import { convertCsvToStore, GraphStore, generateRmat, loadStoreGraph } from "../../src/graph/store/index.js";
+import { FIXTURES } from "../helpers/fixtures.js";
 
 const isFl = (re: RegExp) => (e: Error) => e instanceof FlambeauError && re.test(e.message);
 
@@ -176,6 +178,29 @@ test("R-MAT (a=0.57, b=c=0.19): degrees are skewed and linked nodes share a comm
     for (let v = 0; v < meta.numNodes; v++) for (let k = ptr[v]!; k < ptr[v + 1]!; k++) if (y[src[k]!] === y[v]) same++;
     assert.ok(same / meta.numEdges > 0.33, `same-community edge fraction ${(same / meta.numEdges).toFixed(3)}`);
     s.close();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("flambeau data convert writes the store that --data store:DIR reads, and names a missing file", () => {
+  const tmp = mkdtempSync(join(tmpdir(), "flambeau-store-cli-"));
+  try {
+    csvGraph(tmp);
+    const bin = join(FIXTURES, "..", "..", "bin", "flambeau.js");
+    const r = spawnSync(process.execPath, [bin, "data", "convert", "--data", tmp, "--out", join(tmp, "store"), "--json"], {
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const meta = JSON.parse(r.stdout) as { numNodes: number; classes: string[] };
+    assert.equal(meta.numNodes, 12);
+    assert.deepEqual(meta.classes, ["even", "odd"]);
+    assert.equal(new GraphStore(`store:${join(tmp, "store")}`).meta.numNodes, 12);
+    rmSync(join(tmp, "edges.csv"));
+    const bad = spawnSync(process.execPath, [bin, "data", "convert", "--data", tmp, "--out", join(tmp, "store2")], { encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /missing .*edges\.csv/);
+    assert.ok(!existsSync(join(tmp, "store2")));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
