@@ -62,7 +62,8 @@ export async function gcn(o: RunOptions & { dir: string }): Promise<RunResult> {
   const step = () =>
     fl.tidy(() => {
       opt.zeroGrad();
-      fl.nn.functional.crossEntropy(model.forward(x, edgeIndex), y).backward();
+      // The loss in its own scope: the forward's intermediates go before backward, as in the Trainer.
+      fl.tidy(() => fl.nn.functional.crossEntropy(model.forward(x, edgeIndex), y)).backward();
       opt.step();
     });
   step();

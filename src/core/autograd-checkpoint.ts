@@ -18,15 +18,16 @@ class CheckpointFunction extends AutogradFunction {
   static override forward(ctx: FunctionCtx, fn: Fn, anchored: boolean, ...args: unknown[]): Tensor | Tensor[] {
     ctx.fn = fn;
     ctx.anchored = anchored;
-    ctx.rng = getRngState();
     ctx.args = args.map((a) => (isTensor(a) ? null : a));
-    ctx.saveForBackward(...args.map((a) => (isTensor(a) ? a : null)));
+    // The RNG state is saved with the inputs (the graph node owns it), not as a ctx property:
+    // a caller may dispose the forward's tensors before backward (the Trainer does).
+    ctx.saveForBackward(getRngState(), ...args.map((a) => (isTensor(a) ? a : null)));
     return fn(...(anchored ? args.slice(0, -1) : args));
   }
 
   static override backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): (Tensor | null)[] {
     const fn = ctx.fn as Fn;
-    const saved = ctx.savedTensors;
+    const [rng, ...saved] = ctx.savedTensors;
     const all = (ctx.args as unknown[]).map((a, i) => {
       const t = saved[i];
       return t == null ? a : t.detach().requiresGrad_(t.requiresGrad);
@@ -34,7 +35,7 @@ class CheckpointFunction extends AutogradFunction {
     const args = ctx.anchored ? all.slice(0, -1) : all;
     const now = getRngState();
     let out: Tensor | Tensor[];
-    setRngState(ctx.rng as Tensor);
+    setRngState(rng!);
     try {
       out = enableGrad(() => fn(...args));
     } finally {

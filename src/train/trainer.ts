@@ -267,7 +267,10 @@ export class Trainer<B = Batch> {
     if (this.#dp) return this.#dpBackward(batch, this.#dp);
     return tidy(() => {
       if (this.#pending === 0) this.optimizer.zeroGrad(true);
-      const loss = this.#lossOf(batch);
+      // The forward's intermediates are released before backward: the autograd graph keeps what
+      // backward needs and frees it as it goes, so activations and their gradients do not peak
+      // together (as in PyTorch, where they go out of scope when the forward returns).
+      const loss = tidy(() => this.#lossOf(batch));
       const value = loss.item();
       this.#checkFinite(value);
       (this.#accumulate > 1 ? loss.div(this.#accumulate) : loss).backward();

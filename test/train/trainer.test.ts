@@ -132,3 +132,41 @@ test("resuming from a checkpoint reproduces uninterrupted training bit for bit",
   for (const [k, t] of a.model.stateDict())
     assert.deepEqual(Array.from(c.model.stateDict().get(k)!.data() as Float32Array), Array.from(t.data() as Float32Array), k);
 });
+
+test("a training step releases the forward's intermediates before backward; checkpointed blocks still get their gradients", async () => {
+  // A probe in the graph: its backward records whether the forward's hidden activation (an
+  // intermediate nobody returned) had been released by then.
+  let hidden: fl.Tensor | null = null;
+  const releasedAtBackward: boolean[] = [];
+  class Probe extends fl.autograd.Function {
+    static override forward(_ctx: fl.autograd.FunctionCtx, x: fl.Tensor): fl.Tensor {
+      return x.clone();
+    }
+    static override backward(_ctx: fl.autograd.FunctionCtx, g: fl.Tensor): fl.Tensor {
+      releasedAtBackward.push(hidden!.disposed);
+      return g;
+    }
+  }
+  class Net extends nn.Module {
+    readonly a = new nn.Linear(8, 16);
+    readonly b = new nn.Linear(16, 2);
+    override forward(x: fl.Tensor): fl.Tensor {
+      hidden = this.a.forward(x).relu();
+      // Dropout inside a checkpoint: backward recomputes it with the forward's saved RNG state.
+      const h = fl.autograd.checkpoint((t: fl.Tensor) => fl.nn.functional.dropout(t, 0.1, true), hidden);
+      return this.b.forward(Probe.apply(h) as fl.Tensor);
+    }
+  }
+  const model = new Net();
+  const trainer = new fl.train.Trainer({
+    model,
+    optimizer: new fl.optim.Adam(model.parameters(), { lr: 0.01 }),
+    loss: (o, y) => fl.nn.functional.crossEntropy(o, y),
+    seed: 1,
+  });
+  const h = await trainer.fit(loader(blobs(128, 1), true), { epochs: 3 });
+  assert.ok(h.epochs[2]!.loss! < h.epochs[0]!.loss!);
+  assert.equal(releasedAtBackward.length, 12);
+  assert.ok(releasedAtBackward.every(Boolean));
+  assert.ok(model.a.weight.grad !== null && model.a.weight.grad.abs().sum().item() > 0);
+});

@@ -61,14 +61,21 @@ export abstract class MessagePassing extends Module {
       throw new FlambeauError("E_SHAPE", `${op}: edgeWeight must be [${edgeIndex.shape[1]}], got [${edgeWeight.shape.join(", ")}]`, op);
     const ctx: EdgeContext = { src: edgeIndex.select(0, 0), dst: edgeIndex.select(0, 1), xSrc, xDst, numDst, edgeWeight };
     const messages = this.message(ctx);
-    return this.update(this.aggregate(messages, ctx.dst, numDst), ctx);
+    const aggregated = this.aggregate(messages, ctx.dst, numDst);
+    // The messages [E, F] are the layer's largest tensor: drop them now, not when the step's
+    // tidy scope ends after backward (the autograd graph holds what backward needs), so they
+    // and their gradient never coexist — PyTorch frees them when propagate returns.
+    if (messages !== aggregated && messages !== xSrc && messages !== xDst) messages.dispose();
+    return this.update(aggregated, ctx);
   }
 
   /** One message per edge; by default the source's row, scaled by the edge weight. */
   protected message(ctx: EdgeContext): Tensor {
     const xj = ctx.xSrc.indexSelect(0, ctx.src);
     if (!ctx.edgeWeight) return xj;
-    return xj.mul(ctx.edgeWeight.view([-1, ...xj.shape.slice(1).map(() => 1)]));
+    const weighted = xj.mul(ctx.edgeWeight.view([-1, ...xj.shape.slice(1).map(() => 1)]));
+    xj.dispose();
+    return weighted;
   }
 
   /** Reduces the messages that arrive at each target with this layer's aggregation. */
