@@ -25,13 +25,13 @@ export function triplesSvg(triples: readonly DrawnTriple[]): string {
   const heads = [...new Set(triples.map((t) => t.head))];
   const tails = [...new Set(triples.map((t) => t.tail))];
   const row = 22;
-  const width = 640;
+  const width = 780;
   const top = 34;
   const height = top + Math.max(heads.length, tails.length, 1) * row + 10;
   const hy = (n: string) => top + heads.indexOf(n) * row + row / 2;
   const ty = (n: string) => top + tails.indexOf(n) * row + row / 2;
-  const x0 = 200;
-  const x1 = width - 200;
+  const x0 = 270;
+  const x1 = width - 270;
   const legend = Object.entries(COLOURS)
     .map(([r, c], i) => `<text x="${10 + i * 120}" y="16" fill="${c}" font-size="12">■ ${r}</text>`)
     .join("");
