@@ -5,17 +5,15 @@
 // merged into "other"). The parse also keeps the typed relations (Depends, Recommends,
 // Suggests, Conflicts, Provides) and each package's Maintainer for the relational graph
 // (typed-packages.ts). The parsed form is cached as JSON, keyed by the lists' sizes and dates.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { tensor } from "../../core/index.js";
+import { APT_LISTS, packageStanzas, packagesListFiles, readAptList, relationNames } from "../../data/debian-packages-index.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { Graph } from "../graph.js";
 import { cacheDir } from "./cache.js";
 
-const LISTS = "/var/lib/apt/lists";
-const APT_HELPER = "/usr/lib/apt/apt-helper";
 const STOP = new Set(
   "a an and the of for to in on with from by as is it its or this that be are at into via your you using use based all other which not can".split(
     " ",
@@ -50,22 +48,6 @@ const FIELD_RELATION: Record<string, number> = {
 /** Bumped when the parsed form gains fields, so older caches are rebuilt. */
 const CACHE_VERSION = 2;
 
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /_Packages(\.(lz4|gz|xz|zst|bz2))?$/.test(f))
-    .map((f) => join(dir, f))
-    .sort();
-}
-
-function catFile(file: string): string {
-  if (!/\.(lz4|gz|xz|zst|bz2)$/.test(file)) return readFileSync(file, "utf8");
-  const r = spawnSync(APT_HELPER, ["cat-file", file], { maxBuffer: 1 << 30, encoding: "utf8" });
-  if (r.error || r.status !== 0)
-    throw new FlambeauError("E_IO", `debian-packages: ${APT_HELPER} cat-file ${file} failed: ${r.error?.message ?? r.stderr.trim()}`);
-  return r.stdout;
-}
-
 const tokenise = (s: string): string[] =>
   (s.toLowerCase().match(/[a-z][a-z0-9+#.-]*[a-z0-9+#]|[a-z]/g) ?? []).filter((w) => w.length > 1 && !STOP.has(w));
 
@@ -73,29 +55,14 @@ const tokenise = (s: string): string[] =>
 export function parsePackages(texts: readonly string[], files: string[] = []): PackageIndex {
   const byName = new Map<string, { section: string; desc: string; maintainer: string; targets: string[][] }>();
   for (const text of texts) {
-    for (const stanza of text.split(/\n\n+/)) {
-      let name = "";
-      let section = "";
-      let desc = "";
-      let maintainer = "";
+    for (const fields of packageStanzas(text)) {
+      const name = fields.get("Package")?.trim() ?? "";
+      const section = (fields.get("Section") ?? "").trim().replace(/^(contrib|non-free|non-free-firmware)\//, "");
+      const desc = (fields.get("Description") ?? "").trim();
+      const maintainer = (fields.get("Maintainer") ?? "").trim();
       // Named packages per relation (PACKAGE_RELATIONS order).
       const targets: string[][] = PACKAGE_RELATIONS.map(() => []);
-      for (const line of stanza.split("\n")) {
-        const c = line.indexOf(": ");
-        if (c < 0 || line.startsWith(" ")) continue;
-        const key = line.slice(0, c);
-        const val = line.slice(c + 2);
-        if (key === "Package") name = val.trim();
-        else if (key === "Section") section = val.trim().replace(/^(contrib|non-free|non-free-firmware)\//, "");
-        else if (key === "Description") desc = val.trim();
-        else if (key === "Maintainer") maintainer = val.trim();
-        else if (FIELD_RELATION[key] !== undefined)
-          for (const clause of val.split(","))
-            for (const alt of clause.split("|")) {
-              const dep = alt.trim().split(/[\s:([]/)[0];
-              if (dep) targets[FIELD_RELATION[key]!]!.push(dep);
-            }
-      }
+      for (const [key, val] of fields) if (FIELD_RELATION[key] !== undefined) targets[FIELD_RELATION[key]!]!.push(...relationNames(val));
       if (name) byName.set(name, { section: section || "unknown", desc, maintainer, targets });
     }
   }
@@ -133,11 +100,11 @@ export function parsePackages(texts: readonly string[], files: string[] = []): P
 
 /** Reads (or loads the cached parse of) the machine's Packages indices. */
 export async function loadPackageIndex(o: { dir?: string; log?: (s: string) => void } = {}): Promise<PackageIndex> {
-  const files = listFiles(o.dir ?? LISTS);
+  const files = packagesListFiles(o.dir ?? APT_LISTS);
   if (files.length === 0)
     throw new FlambeauError(
       "E_IO",
-      `debian-packages: no *_Packages lists in ${o.dir ?? LISTS} (run apt-get update, or give a graph file with --data)`,
+      `debian-packages: no *_Packages lists in ${o.dir ?? APT_LISTS} (run apt-get update, or give a graph file with --data)`,
     );
   const stamp = `v${CACHE_VERSION}|${files.map((f) => `${f}:${statSync(f).size}:${statSync(f).mtimeMs}`).join("|")}`;
   const cache = join(cacheDir(), "debian-packages.json");
@@ -150,7 +117,7 @@ export async function loadPackageIndex(o: { dir?: string; log?: (s: string) => v
     }
   }
   o.log?.(`debian-packages: parsing ${files.length} Packages lists (cached afterwards in ${cache})`);
-  const idx = parsePackages(files.map(catFile), files);
+  const idx = parsePackages(files.map(readAptList), files);
   mkdirSync(cacheDir(), { recursive: true });
   await writeTextAtomic("debian-packages", cache, JSON.stringify({ ...idx, stamp }));
   return idx;

@@ -6,6 +6,7 @@ import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
 import { informationRetrieval } from "./information-retrieval.js";
 import { questionAnswering } from "./question-answering.js";
+import { relationExtraction } from "./relation-extraction.js";
 import { textClassification } from "./text-classification.js";
 import { tokenClassification } from "./token-classification.js";
 import { topicModeling } from "./topic-modeling.js";
@@ -21,4 +22,5 @@ export const TEXT_TASKS = {
   "information-retrieval": informationRetrieval,
   "question-answering": questionAnswering,
   "topic-modeling": topicModeling,
+  "relation-extraction": relationExtraction,
 } satisfies Record<string, Task>;
