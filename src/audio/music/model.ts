@@ -86,6 +86,8 @@ export interface SampleOptions {
   temperature?: number;
   topK?: number;
   random: () => number;
+  /** Tokens the model sees at each step, style token included (default maxLength; fewer is faster). */
+  context?: number;
 }
 
 /** Samples event tokens after a style token; the context is the style token + the last maxLength − 1 tokens. */
@@ -93,7 +95,7 @@ export function sampleMusic(model: MusicLM, style: number, o: SampleOptions): nu
   const temp = o.temperature ?? 1;
   const topK = o.topK ?? 0;
   const maxTokens = o.maxTokens ?? 4000;
-  const win = model.options.maxLength - 1;
+  const win = Math.max(1, Math.min(o.context ?? model.options.maxLength, model.options.maxLength) - 1);
   const out: number[] = [];
   let steps = 0;
   const V = model.options.vocabSize;

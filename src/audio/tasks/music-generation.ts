@@ -6,7 +6,7 @@
 // classifier's accuracy on held-out real windows and on generated pieces; pitch-class and
 // note-duration histograms' overlapping area with the real held-out pieces (Yang & Lerch 2020),
 // for the Transformer's and the best n-gram's samples. Predict writes MIDI and a FluidSynth WAV.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
 import { dirname, extname } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
@@ -26,16 +26,16 @@ import {
 import { ModelCheckpoint, WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { notesToMidi, writeMidi } from "../music/midi.js";
+import { type Note, notesToMidi, writeMidi } from "../music/midi.js";
 import { batchIds, lmLoss, MusicLM, type MusicLMOptions, sampleMusic } from "../music/model.js";
 import { fitNgram, type NgramModel, ngramNll, sampleNgram } from "../music/ngram.js";
 import { MUSIC_GENERATION_DATA, type MusicPiece, musicCorpus } from "../music/pieces.js";
-import { renderMidiFile, renderMidiSamples } from "../music/render.js";
+import { renderMidiSamples } from "../music/render.js";
 import { compareToReal, pieceStats } from "../music/stats.js";
 import { styleAccuracy, trainStyleClassifier } from "../music/style-classifier.js";
 import { decodeTokens, encodeNotes, PAD, STYLE, tokenSeconds, vocabSize } from "../music/tokens.js";
 import { fixedWindows, WindowSampler } from "../music/windows.js";
-import { encodeWav } from "../wav.js";
+import { encodeWav, writeWav } from "../wav.js";
 
 const TASK = "music-generation";
 
@@ -50,6 +50,9 @@ const OPTIONS = {
   seconds: opt.number("seconds of music to generate", { phases: ["eval", "predict"], positive: true }),
   out: opt.path("MIDI file to write; its FluidSynth rendering goes beside it as .wav", { phases: ["predict"], default: "piece.mid" }),
   temperature: opt.number("sampling temperature", { phases: ["eval", "predict"], default: 1, positive: true }),
+  context: opt.int("tokens of context when sampling, style token included (default the training window; fewer is faster)", {
+    phases: ["eval", "predict"],
+  }),
   samples: opt.int("pieces generated per style for the statistics", { phases: ["eval"], default: 4 }),
 };
 type MusicOptions = OptionValues<typeof OPTIONS>;
@@ -221,7 +224,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & MusicOptions): 
     const t0 = performance.now();
     for (let s = 0; s < pre.styles.length; s++)
       for (let i = 0; i < (o.samples ?? 4); i++) {
-        gen.model.push({ tokens: sampleMusic(model, s, { seconds, temperature: o.temperature, random }), style: s });
+        gen.model.push({ tokens: sampleMusic(model, s, { seconds, temperature: o.temperature, context: o.context, random }), style: s });
         const ng = sampleNgram(best!.m, [STYLE + s], 20000, random, {
           exclude: (v) => !isEvent(v),
           stop: (q) => tokenSeconds(q) >= seconds,
@@ -229,23 +232,34 @@ async function evaluate(dir: string, data: string, o: EvalArgs & MusicOptions): 
         gen.ngram.push({ tokens: ng, style: s });
       }
     out.generationSecondsPerPiece = round((performance.now() - t0) / 1000 / Math.max(1, gen.model.length));
-    const real = corpus.test.map((p) => p.notes.filter((n) => n.channel !== 9));
-    const trainReal = corpus.train.map((p) => p.notes.filter((n) => n.channel !== 9));
-    const refOA = compareToReal(real, trainReal);
+    // Real pieces through the same tokens (10 ms steps, no drums, one voice per pitch); overlaps per style, averaged.
+    const asTokens = (ps: readonly MusicPiece[]) => ps.map((p) => ({ style: p.style, notes: decodeTokens(encodeNotes(p.notes)) }));
+    const real = asTokens(corpus.test);
+    const perStyle = (a: readonly { style: number; notes: Note[] }[], b: readonly { style: number; notes: Note[] }[]) => {
+      const oas = pre.styles.map((_, s) =>
+        compareToReal(
+          a.filter((x) => x.style === s).map((x) => x.notes),
+          b.filter((x) => x.style === s).map((x) => x.notes),
+        ),
+      );
+      const mean = (k: "pitchClassOA" | "durationOA") => oas.reduce((t, o) => t + o[k], 0) / Math.max(1, oas.length);
+      return { pitchClassOA: mean("pitchClassOA"), durationOA: mean("durationOA") };
+    };
+    const refOA = perStyle(real, asTokens(corpus.train));
     out.pitchClassOATrainVsTest = round(refOA.pitchClassOA);
     out.durationOATrainVsTest = round(refOA.durationOA);
     for (const [name, g] of [
       ["", gen.model],
       ["Ngram", gen.ngram],
     ] as const) {
-      const notes = g.map((x) => decodeTokens(x.tokens));
-      const oa = compareToReal(real, notes);
+      const notes = g.map((x) => ({ style: x.style, notes: decodeTokens(x.tokens) }));
+      const oa = perStyle(real, notes);
       out[`styleAccuracyGenerated${name}`] = round(styleAccuracy(cls, g).balancedAccuracy);
       out[`pitchClassOA${name}`] = round(oa.pitchClassOA);
       out[`durationOA${name}`] = round(oa.durationOA);
-      out[`stats${name || "Model"}`] = pieceStats(notes);
+      out[`stats${name || "Model"}`] = pieceStats(notes.map((x) => x.notes));
     }
-    out.statsReal = pieceStats(real);
+    out.statsReal = pieceStats(real.map((x) => x.notes));
     out.generatedPieces = gen.model.length;
     out.generatedSeconds = seconds;
     return out;
@@ -283,18 +297,23 @@ async function generatePiece(
   style: number,
   seconds: number,
   temperature: number,
+  context: number | undefined,
   midi: string,
   seed: number,
 ) {
   const rng = new Random(seed, 65);
-  const tokens = sampleMusic(model, style, { seconds, temperature, random: () => rng.nextFloat() });
+  const tokens = sampleMusic(model, style, { seconds, temperature, context, random: () => rng.nextFloat() });
   const notes = decodeTokens(tokens);
   if (notes.length === 0)
     throw new FlambeauError("E_FORMAT", `${TASK}: the model generated no notes in ${seconds} s; train it longer`, TASK);
   mkdirSync(dirname(midi), { recursive: true });
   writeMidi(midi, notesToMidi(notes));
   const wav = `${midi.slice(0, midi.length - extname(midi).length)}.wav`;
-  await renderMidiFile(midi, wav, { maxSeconds: seconds + 2, sampleRate: 22050 });
+  // The rendering replaces an older one (renderMidiFile keeps an existing file: it is a cache).
+  const wave = await renderMidiSamples(midi, { maxSeconds: seconds + 2, sampleRate: 22050 });
+  const tmp = `${wav}.${process.pid}.tmp.wav`;
+  writeWav(tmp, [wave], 22050);
+  renameSync(tmp, wav);
   return { style: pre.styles[style]!, midi, wav, seconds: tokenSeconds(tokens), notes: notes.length, tokens: tokens.length };
 }
 
@@ -310,7 +329,7 @@ async function load(dir: string): Promise<Predictor<MusicPrediction, MusicOption
       const out: MusicPrediction[] = [];
       for (let i = 0; i < n; i++) {
         const midi = n === 1 ? base : `${base.slice(0, base.length - extname(base).length)}-${i}.mid`;
-        out.push(await generatePiece(model, pre, style, o.seconds ?? 20, o.temperature ?? 1, midi, pre.seed + 1000 * calls + i));
+        out.push(await generatePiece(model, pre, style, o.seconds ?? 20, o.temperature ?? 1, o.context, midi, pre.seed + 1000 * calls + i));
       }
       calls++;
       return out;
