@@ -40,10 +40,10 @@ import { encodeWav, writeWav } from "../wav.js";
 const TASK = "music-generation";
 
 const OPTIONS = {
-  window: opt.int("tokens per training window (the model's context, style token included)", { phases: ["train"], default: 256 }),
+  window: opt.int("tokens per training window (the model's context, style token included)", { phases: ["train"], default: 128 }),
   windowsPerEpoch: opt.int("training windows drawn per epoch", { phases: ["train"], default: 2048 }),
-  dModel: opt.int("model width", { phases: ["train"], default: 128 }),
-  layers: opt.int("Transformer blocks", { phases: ["train"], default: 3 }),
+  dModel: opt.int("model width", { phases: ["train"], default: 64 }),
+  layers: opt.int("Transformer blocks", { phases: ["train"], default: 2 }),
   style: opt.string("style to generate: one the model learnt (openmsx, planetblupi) or its index (default the first)", {
     phases: ["predict"],
   }),
@@ -90,20 +90,20 @@ async function train(o: TrainInput & MusicOptions): Promise<TaskTrainResult> {
   let trainPieces = corpus.train;
   if (o.limit !== undefined && o.limit < trainPieces.length)
     trainPieces = Array.from(new Random(seed, 62).permutation(trainPieces.length).subarray(0, o.limit), (i) => trainPieces[i]!);
-  const window = o.window ?? 256;
+  const window = o.window ?? 128;
   const hyper: MusicLMOptions = {
     vocabSize: vocabSize(corpus.styles.length),
-    dModel: o.dModel ?? 128,
+    dModel: o.dModel ?? 64,
     nhead: 4,
-    layers: o.layers ?? 3,
-    dimFeedforward: 4 * (o.dModel ?? 128),
+    layers: o.layers ?? 2,
+    dimFeedforward: 4 * (o.dModel ?? 64),
     dropout: 0.1,
     maxLength: window,
   };
   const model = new MusicLM(hyper);
   const batchSize = o.batchSize ?? 16;
-  const epochs = o.epochs ?? 10;
-  const peakLr = o.lr ?? 1e-3;
+  const epochs = o.epochs ?? 5;
+  const peakLr = o.lr ?? 3e-3;
   const steps = Math.max(1, Math.ceil((o.windowsPerEpoch ?? 2048) / batchSize));
   const sampler = new WindowSampler(trainPieces, window);
   const valWindows = fixedWindows(corpus.val, window, WINDOWS_PER_PIECE);
@@ -365,8 +365,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     task: TASK,
     dataset: String(e.data),
     commands: [
-      `flambeau train ${TASK} --out ${o.out} --window 128 --windows-per-epoch ${small.windowsPerEpoch} --d-model 64 --layers 2 --epochs ${small.epochs}`,
-      `flambeau eval ${o.out} --samples 1 --seconds 8 --limit 4`,
+      `flambeau train ${TASK} --data ${MUSIC_GENERATION_DATA} --out ${o.out} --window 128 --windows-per-epoch ${small.windowsPerEpoch} --d-model 64 --layers 2 --epochs ${small.epochs}`,
+      `flambeau eval ${o.out} --data ${MUSIC_GENERATION_DATA} --samples 1 --seconds 8 --limit 4`,
       `flambeau predict ${o.out} --style openmsx --seconds 20 --out piece.mid`,
     ],
     metrics: {
