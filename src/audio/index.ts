@@ -43,6 +43,7 @@ export * from "./models/ctc-bilstm.js";
 export * from "./models/kws-cnn.js";
 export * from "./models/tc-resnet.js";
 export * from "./models/zoo.js";
+export * from "./music/midi.js";
 export * from "./music/render.js";
 export * from "./music/sets.js";
 export * from "./resample.js";

@@ -3,6 +3,7 @@ import type { Task } from "../../tasks/task.js";
 import { audioClassification } from "./audio-classification.js";
 import { audioFingerprinting } from "./audio-fingerprinting.js";
 import { automaticSpeechRecognition } from "./automatic-speech-recognition.js";
+import { musicGeneration } from "./music-generation.js";
 import { speakerDiarization } from "./speaker-diarization.js";
 import { textToSpeech } from "./text-to-speech.js";
 
@@ -10,6 +11,7 @@ export const AUDIO_TASKS = {
   "audio-classification": audioClassification,
   "audio-fingerprinting": audioFingerprinting,
   "automatic-speech-recognition": automaticSpeechRecognition,
+  "music-generation": musicGeneration,
   "speaker-diarization": speakerDiarization,
   "text-to-speech": textToSpeech,
 } satisfies Record<string, Task>;
