@@ -7,6 +7,7 @@ import { fillMask } from "./fill-mask.js";
 import { informationRetrieval } from "./information-retrieval.js";
 import { questionAnswering } from "./question-answering.js";
 import { textClassification } from "./text-classification.js";
+import { textStyleTransfer } from "./text-style-transfer.js";
 import { tokenClassification } from "./token-classification.js";
 import { topicModeling } from "./topic-modeling.js";
 
@@ -21,4 +22,5 @@ export const TEXT_TASKS = {
   "information-retrieval": informationRetrieval,
   "question-answering": questionAnswering,
   "topic-modeling": topicModeling,
+  "text-style-transfer": textStyleTransfer,
 } satisfies Record<string, Task>;
