@@ -48,6 +48,7 @@ export function evaluateStyle(sys: StyleSystem, vocab: Vocab, dict: Dictionary, 
       sys.transfer,
       src.map((t) => vocab.encode(t)),
       to,
+      3,
     ).map((ids, i) => replaceUnknowns(vocab.decode(ids), src[i]!, vocab));
     const outputs: Record<SystemName, string[][]> = { copy: src, substitution: src.map((t) => substitute(t, dict, to)), model };
     for (const name of SYSTEMS) {

@@ -2,7 +2,9 @@
 // "Delete, Retrieve, Generate": s(u, a) = (count(u, a) + λ) / (count(u, a') + λ)), each paired
 // with the other style's marker whose neighbours look most alike (cosine of position-tagged
 // counts of the neutral words one and two places left and right), so "hath" meets "has" through
-// "he _ given". Transfer replaces every marker that has a partner and keeps every other word.
+// "he _ given". Only mutual nearest neighbours above a cosine of 0.4 among the 100 most frequent
+// markers of each side are kept. Transfer replaces every marker that has a partner and keeps
+// every other word.
 import type { Style, StyleSentence } from "./corpora.js";
 
 export interface SalienceOptions {
@@ -82,7 +84,7 @@ export function mineDictionary(
   o: SalienceOptions & { markers?: number; minSimilarity?: number } = {},
 ): Dictionary {
   const counts = styleCounts(sentences);
-  const max = o.markers ?? 300;
+  const max = o.markers ?? 100;
   const markers = { kjv: styleMarkers(counts, "kjv", o).slice(0, max), modern: styleMarkers(counts, "modern", o).slice(0, max) };
   // Neutral context words: seen in both styles, neither side more than 3 times as salient.
   const neutral = (w: string) =>
@@ -98,7 +100,7 @@ export function mineDictionary(
       const a = vecs[from].get(u);
       if (!a) continue;
       let best = "";
-      let score = o.minSimilarity ?? 0.3;
+      let score = o.minSimilarity ?? 0.4;
       for (const v of markers[to]) {
         const c = cosine(a, vecs[to].get(v) ?? new Map());
         if (c > score) [best, score] = [v, c];
@@ -107,7 +109,12 @@ export function mineDictionary(
     }
     return out;
   };
-  return { toModern: pair("kjv"), toKjv: pair("modern") };
+  const toModern = pair("kjv");
+  const toKjv = pair("modern");
+  // Mutual nearest neighbours only: a pair both sides choose (far fewer topic words swapped for topic words).
+  const mutual = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.fromEntries(Object.entries(a).filter(([u, v]) => b[v] === u));
+  return { toModern: mutual(toModern, toKjv), toKjv: mutual(toKjv, toModern) };
 }
 
 /** Replaces each word that has an entry in the dictionary toward `to`. */

@@ -86,14 +86,19 @@ export function noise(ids: readonly number[], rng: Random, drop = 0.1, k = 3): n
     .map((i) => kept[i]!);
 }
 
-/** Rewrites each id list into style `to` (greedy decoding; batches of 64). */
-export function transferIds(model: Seq2SeqTransformer, sources: readonly (readonly number[])[], to: Style): number[][] {
+/**
+ * Rewrites each id list into style `to` (greedy decoding; batches of 64). `noRepeatNgram` blocks
+ * repeated n-grams (0: off, what back-translation uses in training; 3 when scoring and predicting).
+ */
+export function transferIds(model: Seq2SeqTransformer, sources: readonly (readonly number[])[], to: Style, noRepeatNgram = 0): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < sources.length; i += 64) {
     const rows = sources.slice(i, i + 64).map((r) => [...r.slice(0, MAX_TOKENS), EOS]);
     const longest = Math.max(...rows.map((r) => r.length));
     const src = tokenTensor(rows, PAD);
-    out.push(...greedyDecode(model, src, { bos: styleToken(to), eos: EOS, maxLength: Math.min(MAX_TOKENS + 6, longest + 8) }));
+    out.push(
+      ...greedyDecode(model, src, { bos: styleToken(to), eos: EOS, maxLength: Math.min(MAX_TOKENS + 6, longest + 8), noRepeatNgram }),
+    );
     src.dispose();
   }
   return out;

@@ -336,7 +336,7 @@ async function load(dir: string): Promise<Predictor<StylePrediction, Partial<Opt
       const to = from.map((f) => (o.to as Style | undefined) ?? (f === "kjv" ? "modern" : "kjv"));
       const out: StylePrediction[] = [];
       for (const [i, x] of ids.entries()) {
-        const [y] = transferIds(sys.transfer, [x], to[i]!);
+        const [y] = transferIds(sys.transfer, [x], to[i]!, 3);
         out.push({ from: from[i]!, to: to[i]!, output: detokenize(replaceUnknowns(vocab.decode(y!), tokens[i]!, vocab)) });
       }
       return out;
