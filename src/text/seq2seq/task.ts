@@ -142,7 +142,7 @@ const SIZES: Record<string, Omit<Hyper, "vocabSize" | "padId">> = {
  * [N, V], padding ignored: (1 − ε)·NLL + ε·mean_v(−log p_v), PyTorch's cross-entropy
  * smoothing, written on log-probabilities so it holds for the copy mixture too.
  */
-function smoothedNll(logp: Tensor, target: Tensor, pad: number, epsilon: number): Tensor {
+export function smoothedNll(logp: Tensor, target: Tensor, pad: number, epsilon: number): Tensor {
   const nll = nllLoss(logp, target, { ignoreIndex: pad });
   if (!epsilon) return nll;
   const keep = target.ne(pad).float();

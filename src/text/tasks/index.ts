@@ -8,6 +8,7 @@ import { informationRetrieval } from "./information-retrieval.js";
 import { questionAnswering } from "./question-answering.js";
 import { relationExtraction } from "./relation-extraction.js";
 import { textClassification } from "./text-classification.js";
+import { textStyleTransfer } from "./text-style-transfer.js";
 import { tokenClassification } from "./token-classification.js";
 import { topicModeling } from "./topic-modeling.js";
 
@@ -23,4 +24,5 @@ export const TEXT_TASKS = {
   "question-answering": questionAnswering,
   "topic-modeling": topicModeling,
   "relation-extraction": relationExtraction,
+  "text-style-transfer": textStyleTransfer,
 } satisfies Record<string, Task>;
