@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { countFrequencies, frequencyProbs, geometryProbs } from "../../src/vision/scene-graph/baselines.js";
+import { drawSceneGraph, sceneGraphSvg } from "../../src/vision/scene-graph/draw.js";
 import { orderedPairs, RecallAccumulator, rankTriplets, tripletRecall } from "../../src/vision/scene-graph/metrics.js";
 import { pairGeometry } from "../../src/vision/scene-graph/model.js";
 import { readTruth, sceneGraphTargets, sceneTruth } from "../../src/vision/scene-graph/training.js";
+import { classColor } from "../../src/vision/scenes/draw.js";
 import { VISION_TASKS } from "../../src/vision/tasks/index.js";
 import type { SceneGraphPrediction } from "../../src/vision/tasks/scene-graph.js";
 
@@ -201,6 +203,30 @@ test("sceneGraphTargets → readTruth gives back the generator's exact graphs", 
     assert.ok(t.triplets.length >= 1, "two objects or more always have a relation");
   });
   y.dispose();
+});
+
+test("drawing: one arrow per ordered pair with its predicates joined, boxes in the image", async () => {
+  const image = { data: new Uint8Array(3 * 16 * 16), height: 16, width: 16 };
+  const objects = [
+    { name: "7#1", category: 7, box: [1, 1, 4, 4] },
+    { name: "a<b", category: 2, box: [9, 9, 5, 5] },
+  ];
+  const triplets = [
+    { subject: 0, relation: "left of", object: 1 },
+    { subject: 0, relation: "bigger than", object: 1 },
+    { subject: 1, relation: "overlaps", object: 0 },
+  ];
+  const svg = await sceneGraphSvg(image, objects, triplets, { scale: 2 });
+  assert.match(svg, /^<svg [^>]*viewBox="0 0 16 16" width="32" height="32"/);
+  assert.equal(svg.match(/<rect /g)?.length, 2);
+  assert.equal(svg.match(/<line /g)?.length, 2, "two ordered pairs");
+  assert.match(svg, />left of, bigger than</);
+  assert.match(svg, />a&lt;b</, "names escaped");
+  const png = drawSceneGraph(image, objects, triplets);
+  assert.equal(png.length, 3 * 16 * 16);
+  // The box corner (1, 1) in class 7's colour; the last arrow (to 7#1) ends in a white dot at its centre (3, 3).
+  assert.deepEqual([png[1 * 16 + 1], png[256 + 1 * 16 + 1], png[512 + 1 * 16 + 1]], [...classColor(8)]);
+  assert.deepEqual([png[3 * 16 + 3], png[256 + 3 * 16 + 3], png[512 + 3 * 16 + 3]], [255, 255, 255]);
 });
 
 test("scene-graph: train → eval → predict --draw (SVG and PNG), and its errors", async () => {

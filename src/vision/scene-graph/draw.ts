@@ -48,15 +48,26 @@ export async function sceneGraphSvg(
       `<text x="${x + 0.5}" y="${y + font}" font-size="${font}" font-family="sans-serif" fill="${col}" stroke="black" stroke-width="${(0.3 / k).toFixed(3)}">${escapeHtml(ob.name)}</text>`,
     );
   }
+  // One arrow per ordered pair, its predicates joined; a → b and b → a drawn side by side.
+  const byPair = new Map<string, { subject: number; object: number; relations: string[] }>();
   for (const t of triplets) {
-    const a = objects[t.subject];
-    const b = objects[t.object];
+    const key = `${t.subject} ${t.object}`;
+    const e = byPair.get(key) ?? { subject: t.subject, object: t.object, relations: [] };
+    e.relations.push(t.relation);
+    byPair.set(key, e);
+  }
+  for (const e of byPair.values()) {
+    const a = objects[e.subject];
+    const b = objects[e.object];
     if (!a || !b) continue;
-    const [x1, y1] = centre(a.box);
-    const [x2, y2] = centre(b.box);
+    const [ax, ay] = centre(a.box);
+    const [bx, by] = centre(b.box);
+    const len = Math.max(1e-6, Math.hypot(bx - ax, by - ay));
+    const [nx, ny] = [(-(by - ay) / len) * 1.2, ((bx - ax) / len) * 1.2];
+    const [x1, y1, x2, y2] = [ax + nx, ay + ny, bx + nx, by + ny];
     out.push(
       `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="white" stroke-width="${(1.2 / k).toFixed(3)}" marker-end="url(#sg-arrow)"/>`,
-      `<text x="${(x1 + x2) / 2}" y="${(y1 + y2) / 2}" font-size="${font * 0.8}" font-family="sans-serif" text-anchor="middle" fill="yellow" stroke="black" stroke-width="${(0.3 / k).toFixed(3)}">${escapeHtml(t.relation)}</text>`,
+      `<text x="${x1 + (x2 - x1) * 0.4 + nx}" y="${y1 + (y2 - y1) * 0.4 + ny}" font-size="${font * 0.8}" font-family="sans-serif" text-anchor="middle" fill="yellow" stroke="black" stroke-width="${(0.3 / k).toFixed(3)}">${escapeHtml(e.relations.join(", "))}</text>`,
     );
   }
   out.push("</svg>");
