@@ -83,6 +83,12 @@ test("RecallAccumulator: the mean over images that have true triplets; rankTripl
   const m = acc.compute("sgdet");
   near(m.sgdetR2!, 1 / 6, "R@2");
   near(m.sgdetR6!, 1 / 2, "R@6");
+  // Within the first 2: A left of B once in two images; the others never.
+  assert.deepEqual(acc.byPredicate(["left of", "above", "overlaps", "inside", "bigger than"]), {
+    "left of": 0.5,
+    above: 0,
+    "bigger than": 0,
+  });
   // Two objects scored 0.5 and 0.8, pairs (0, 1) and (1, 0), two predicates.
   const ranked = rankTriplets([0.5, 0.8], orderedPairs(2), [0.9, 0.1, 0.2, 0.6], 2);
   assert.deepEqual(orderedPairs(3), [

@@ -26,6 +26,26 @@ export interface ScoredTriplet extends IndexedTriplet {
   score: number;
 }
 
+/**
+ * For each true triplet, the rank (0-based) of the first predicted triplet that recalls it,
+ * Infinity when none does.
+ */
+export function recallRanks(
+  pred: { objects: readonly GraphBox[]; triplets: readonly ScoredTriplet[] },
+  truth: { objects: readonly GraphBox[]; triplets: readonly IndexedTriplet[] },
+  iouThreshold = 0.5,
+): number[] {
+  const ranked = [...pred.triplets].sort((a, b) => b.score - a.score);
+  // For each true object, which predicted objects match it (same class, IoU ≥ threshold).
+  const match = truth.objects.map((g) => pred.objects.map((p) => p.category === g.category && boxIou(p.box, g.box) >= iouThreshold));
+  return truth.triplets.map((t) => {
+    const r = ranked.findIndex(
+      (p) => p.predicate === t.predicate && match[t.subject]?.[p.subject] === true && match[t.object]?.[p.object] === true,
+    );
+    return r < 0 ? Number.POSITIVE_INFINITY : r;
+  });
+}
+
 /** Recall@K for each K of `ks` in one image; null when the image has no true triplet. */
 export function tripletRecall(
   pred: { objects: readonly GraphBox[]; triplets: readonly ScoredTriplet[] },
@@ -36,23 +56,19 @@ export function tripletRecall(
   if (truth.triplets.length === 0) return null;
   for (const k of ks)
     if (!Number.isInteger(k) || k < 1) throw new FlambeauError("E_ARG", `tripletRecall: K must be a positive integer, got ${k}`);
-  const ranked = [...pred.triplets].sort((a, b) => b.score - a.score);
-  // For each true object, which predicted objects match it (same class, IoU ≥ threshold).
-  const match = truth.objects.map((g) => pred.objects.map((p) => p.category === g.category && boxIou(p.box, g.box) >= iouThreshold));
-  // The rank of the first predicted triplet recalling each true one (Infinity: none).
-  const first = truth.triplets.map((t) => {
-    const r = ranked.findIndex(
-      (p) => p.predicate === t.predicate && match[t.subject]?.[p.subject] === true && match[t.object]?.[p.object] === true,
-    );
-    return r < 0 ? Number.POSITIVE_INFINITY : r;
-  });
+  const first = recallRanks(pred, truth, iouThreshold);
   return ks.map((k) => first.filter((r) => r < k).length / truth.triplets.length);
 }
 
-/** Mean Recall@K over images (those with true triplets), accumulated image by image. */
+/**
+ * Mean Recall@K over images (those with true triplets), accumulated image by image, and per
+ * predicate the share of its true triplets recalled within the first K of `ks` (over all images).
+ */
 export class RecallAccumulator {
   readonly #sums: number[];
   #images = 0;
+  readonly #hits = new Map<number, number>();
+  readonly #totals = new Map<number, number>();
   constructor(readonly ks: readonly number[] = [20, 50]) {
     this.#sums = ks.map(() => 0);
   }
@@ -63,6 +79,11 @@ export class RecallAccumulator {
       this.#sums[i]! += v;
     });
     this.#images++;
+    const first = recallRanks(pred, truth);
+    truth.triplets.forEach((t, i) => {
+      this.#totals.set(t.predicate, (this.#totals.get(t.predicate) ?? 0) + 1);
+      if (first[i]! < this.ks[0]!) this.#hits.set(t.predicate, (this.#hits.get(t.predicate) ?? 0) + 1);
+    });
   }
   /** { R20, R50 } (keys R<K>), and the number of images scored. */
   compute(prefix = ""): Record<string, number> {
@@ -71,6 +92,12 @@ export class RecallAccumulator {
       out[`${prefix}R${k}`] = this.#images ? this.#sums[i]! / this.#images : 0;
     });
     return out;
+  }
+  /** Per predicate (named by `names`), the share of its true triplets recalled within the first K. */
+  byPredicate(names: readonly string[]): Record<string, number> {
+    return Object.fromEntries(
+      [...this.#totals.keys()].sort((a, b) => a - b).map((p) => [names[p] ?? String(p), (this.#hits.get(p) ?? 0) / this.#totals.get(p)!]),
+    );
   }
   get images(): number {
     return this.#images;
