@@ -180,7 +180,8 @@ test("geometry rule: the generator's relations on boxes (hand example)", () => {
   near(g[5]!, Math.log(100 / 16), "log area ratio");
   near(g[7]!, 1, "intersection over the object's area (inside)");
   near(g[8]!, 16 / 100, "IoU");
-  assert.equal(g.length, 13);
+  assert.deepEqual(g.slice(13), [0, 0, 1, 0, 1], "rule flags: not left of / above (C's centre is up-left), meet, not inside, bigger");
+  assert.deepEqual(pairGeometry([2, 2, 4, 4], [0, 0, 10, 10], 64).slice(13), [1, 0, 1, 1, 0], "C left of, meets, inside A");
   void INSIDE;
   void OVERLAPS;
 });

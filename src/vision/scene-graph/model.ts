@@ -11,10 +11,11 @@ import { argError } from "../../core/errors.js";
 import { cat, type Tensor } from "../../core/index.js";
 import { functional as F, Linear, Module, ReLU, Sequential } from "../../nn/index.js";
 import { CenterNet } from "../models/centernet.js";
+import { BIGGER_RATIO, boxesIntersect, boxInside, spatialRelation } from "../scenes/scene-graph.js";
 import { NUM_PREDICATES } from "./baselines.js";
 
 /** Features of a pair's geometry (pairGeometry). */
-export const PAIR_GEOMETRY = 13;
+export const PAIR_GEOMETRY = 18;
 
 export interface SceneGraphNetOptions {
   numClasses: number;
@@ -87,7 +88,9 @@ export function splitSceneGraph(out: Tensor, numClasses: number, neck: number): 
 /**
  * The geometry of an ordered pair of [x, y, w, h] boxes in an image of side `size`: centre
  * offsets (b − a) and |dx| − |dy|, log ratios of widths, heights and areas, the intersection
- * over each box's area and over their union, and both boxes' sides.
+ * over each box's area and over their union, both boxes' sides, and the generator's box rules
+ * as 0/1 flags (a's centre left of / above b's, the boxes meet, a inside b, a's box 1.5 × b's
+ * area): thresholds a small MLP would otherwise have to learn from rare examples.
  */
 export function pairGeometry(a: readonly number[], b: readonly number[], size: number): number[] {
   const [ax, ay, aw, ah] = a as [number, number, number, number];
@@ -100,6 +103,7 @@ export function pairGeometry(a: readonly number[], b: readonly number[], size: n
   const inter = iw * ih;
   const areaA = Math.max(eps, aw * ah);
   const areaB = Math.max(eps, bw * bh);
+  const spatial = spatialRelation({ cx: ax + aw / 2, cy: ay + ah / 2 }, { cx: bx + bw / 2, cy: by + bh / 2 });
   return [
     dx,
     dy,
@@ -114,5 +118,10 @@ export function pairGeometry(a: readonly number[], b: readonly number[], size: n
     ah / size,
     bw / size,
     bh / size,
+    spatial === "left of" ? 1 : 0,
+    spatial === "above" ? 1 : 0,
+    boxesIntersect(a, b) ? 1 : 0,
+    boxInside(a, b) ? 1 : 0,
+    aw * ah >= BIGGER_RATIO * bw * bh ? 1 : 0,
   ];
 }
