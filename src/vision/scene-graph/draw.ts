@@ -22,6 +22,8 @@ export interface DrawnTriplet {
 }
 
 const rgb = (c: readonly number[]) => `rgb(${c[0]},${c[1]},${c[2]})`;
+/** Coordinates to two decimals (shorter SVG). */
+const r2 = (v: number) => Math.round(v * 100) / 100;
 const centre = (b: readonly number[]) => [b[0]! + b[2]! / 2, b[1]! + b[3]! / 2] as const;
 
 /** A self-contained SVG of the image (uint8 [3, h, w]) with the objects' boxes and the triplets' arrows. */
@@ -66,8 +68,8 @@ export async function sceneGraphSvg(
     const [nx, ny] = [(-(by - ay) / len) * 1.2, ((bx - ax) / len) * 1.2];
     const [x1, y1, x2, y2] = [ax + nx, ay + ny, bx + nx, by + ny];
     out.push(
-      `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="white" stroke-width="${(1.2 / k).toFixed(3)}" marker-end="url(#sg-arrow)"/>`,
-      `<text x="${x1 + (x2 - x1) * 0.4 + nx}" y="${y1 + (y2 - y1) * 0.4 + ny}" font-size="${font * 0.8}" font-family="sans-serif" text-anchor="middle" fill="yellow" stroke="black" stroke-width="${(0.3 / k).toFixed(3)}">${escapeHtml(e.relations.join(", "))}</text>`,
+      `<line x1="${r2(x1)}" y1="${r2(y1)}" x2="${r2(x2)}" y2="${r2(y2)}" stroke="white" stroke-width="${(1.2 / k).toFixed(3)}" marker-end="url(#sg-arrow)"/>`,
+      `<text x="${r2(x1 + (x2 - x1) * 0.4 + nx)}" y="${r2(y1 + (y2 - y1) * 0.4 + ny)}" font-size="${r2(font * 0.8)}" font-family="sans-serif" text-anchor="middle" fill="yellow" stroke="black" stroke-width="${(0.3 / k).toFixed(3)}">${escapeHtml(e.relations.join(", "))}</text>`,
     );
   }
   out.push("</svg>");
