@@ -63,10 +63,12 @@ export function spatialRelation(a: { cx: number; cy: number }, b: { cx: number; 
   return dy > 0 ? "above" : null;
 }
 
-const boxesIntersect = (a: readonly number[], b: readonly number[]) =>
+/** Whether two [x, y, w, h] boxes share area. */
+export const boxesIntersect = (a: readonly number[], b: readonly number[]) =>
   Math.min(a[0]! + a[2]!, b[0]! + b[2]!) > Math.max(a[0]!, b[0]!) && Math.min(a[1]! + a[3]!, b[1]! + b[3]!) > Math.max(a[1]!, b[1]!);
 
-const boxInside = (a: readonly number[], b: readonly number[]) =>
+/** Whether box a lies within box b (edges may touch). */
+export const boxInside = (a: readonly number[], b: readonly number[]) =>
   a[0]! >= b[0]! && a[1]! >= b[1]! && a[0]! + a[2]! <= b[0]! + b[2]! && a[1]! + a[3]! <= b[1]! + b[3]!;
 
 /**

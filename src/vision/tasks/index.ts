@@ -7,6 +7,7 @@ import { imageToImage } from "./image-to-image.js";
 import { imageToText } from "./image-to-text.js";
 import { imageLocalization } from "./localization.js";
 import { instanceSegmentation, objectDetection } from "./object-detection.js";
+import { sceneGraphTask } from "./scene-graph.js";
 import { imageSegmentation } from "./segmentation.js";
 
 export const VISION_TASKS = {
@@ -19,4 +20,5 @@ export const VISION_TASKS = {
   "object-detection": objectDetection,
   "instance-segmentation": instanceSegmentation,
   "depth-estimation": depthEstimation,
+  "scene-graph": sceneGraphTask,
 } satisfies Record<string, Task>;
