@@ -41,6 +41,9 @@ const headOf = (i: number, hidden: number, out: number) =>
 
 const stage = (i: number, o: number) => new Sequential(new BasicBlock(i, o, 2), new BasicBlock(o, o));
 
+/** Nearest-neighbour upsampling of `t` to the spatial size of `like` (the FPN's top-down path). */
+const up = (t: Tensor, like: Tensor): Tensor => F.interpolate(t, { size: [like.shape[2]!, like.shape[3]!], mode: "nearest" });
+
 export class CenterNet extends Module {
   readonly numClasses: number;
   readonly masks: boolean;
@@ -103,17 +106,21 @@ export class CenterNet extends Module {
     init.constant_(last(this.heatmap).bias!, -2.19);
   }
 
-  /** [N, 3, S, S] (S a multiple of 16) → [N, width] flat rows; see splitCenterNet. */
-  forward(x: Tensor): Tensor {
+  /** The stem's features s0 (stride 2) and the neck's p [N, neck, S/4, S/4] that the heads read. */
+  features(x: Tensor): { s0: Tensor; p: Tensor } {
     const s0 = this.stem.forward(x);
     const c1 = this.layer1.forward(s0);
     const c2 = this.layer2.forward(c1);
     const c3 = this.layer3.forward(c2);
-    const up = (t: Tensor, like: Tensor) => F.interpolate(t, { size: [like.shape[2]!, like.shape[3]!], mode: "nearest" });
     const p3 = this.lateral3.forward(c3);
     const p2 = this.lateral2.forward(c2).add(up(p3, c2));
     const p1 = this.lateral1.forward(c1).add(up(p2, c1));
-    const p = this.smooth.forward(p1);
+    return { s0, p: this.smooth.forward(p1) };
+  }
+
+  /** [N, 3, S, S] (S a multiple of 16) → [N, width] flat rows; see splitCenterNet. */
+  forward(x: Tensor): Tensor {
+    const { s0, p } = this.features(x);
     const n = x.shape[0]!;
     const parts = [this.heatmap.forward(p), this.box.forward(p)];
     if (this.controller) parts.push(this.controller.forward(p));

@@ -9,7 +9,7 @@
 // scene Trainer can carry it; splitSceneGraph cuts it back.
 import { argError } from "../../core/errors.js";
 import { cat, type Tensor } from "../../core/index.js";
-import { functional as F, Linear, Module, ReLU, Sequential } from "../../nn/index.js";
+import { Linear, Module, ReLU, Sequential } from "../../nn/index.js";
 import { CenterNet } from "../models/centernet.js";
 import { BIGGER_RATIO, boxesIntersect, boxInside, spatialRelation } from "../scenes/scene-graph.js";
 import { NUM_PREDICATES } from "./baselines.js";
@@ -52,13 +52,7 @@ export class SceneGraphNet extends Module {
   /** [N, 3, S, S] → [N, (C + 4 + neck) · G²]: CenterNet's maps, then the neck's features (G = S / 4). */
   forward(x: Tensor): Tensor {
     const d = this.det;
-    const c1 = d.layer1.forward(d.stem.forward(x));
-    const c2 = d.layer2.forward(c1);
-    const c3 = d.layer3.forward(c2);
-    const up = (t: Tensor, like: Tensor) => F.interpolate(t, { size: [like.shape[2]!, like.shape[3]!], mode: "nearest" });
-    const p3 = d.lateral3.forward(c3);
-    const p2 = d.lateral2.forward(c2).add(up(p3, c2));
-    const p = d.smooth.forward(d.lateral1.forward(c1).add(up(p2, c1)));
+    const { p } = d.features(x);
     const n = x.shape[0]!;
     return cat([d.heatmap.forward(p).reshape([n, -1]), d.box.forward(p).reshape([n, -1]), p.reshape([n, -1])], 1);
   }
