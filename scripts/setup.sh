@@ -23,6 +23,7 @@ APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist pyt
   fonts-noto-core unicode-data wordnet-base ffmpeg
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data
   fluidsynth timgm6mb-soundfont singularity-music openttd-openmsx planetblupi-music-midi)
+APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the chat task's data
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
 # playwright-core drives for the browser and studio tests (Playwright downloads no browser).

@@ -2,6 +2,7 @@
 import type { Task } from "../../tasks/task.js";
 import { textGeneration } from "../seq2seq/generation-task.js";
 import { summarization, translation } from "../seq2seq/task.js";
+import { chat } from "./chat.js";
 import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
 import { informationRetrieval } from "./information-retrieval.js";
@@ -21,4 +22,5 @@ export const TEXT_TASKS = {
   "information-retrieval": informationRetrieval,
   "question-answering": questionAnswering,
   "topic-modeling": topicModeling,
+  chat,
 } satisfies Record<string, Task>;
