@@ -366,13 +366,13 @@ async function load(dir: string): Promise<Predictor<ChatAnswer, Options>> {
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const budget = o.full ? {} : { epochs: 1, descriptions: 300, packageTurns: 200 };
+  const budget = o.full ? {} : { epochs: 1, limit: 60, descriptions: 200, packageTurns: 100 };
   const r = await train({ data: CHAT_DATA, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, CHAT_DATA, { limit: o.full ? undefined : 10 });
   const l = await loadModel(o.out);
   const sample = await answer(l, "What is dpkg?", { temperature: 0, maxNewTokens: 40 });
   l.model.dispose();
-  const extra = o.full ? "" : " --epochs 1 --descriptions 300 --package-turns 200";
+  const extra = o.full ? "" : " --epochs 1 --limit 60 --descriptions 200 --package-turns 100";
   return {
     task: TASK,
     dataset: "Debian FAQ question → answer pairs (debian-faq), retrieval over FAQ answers and package descriptions",

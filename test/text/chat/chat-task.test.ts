@@ -1,11 +1,12 @@
 // chat end to end on a small question/answer JSONL: train (answers are the retrieved passages)
 // → eval (token F1, cites rate, retrieval alone beside it) → streamed predict, then the model
-// without retrieval.
+// without retrieval; the answer streamed by `flambeau serve`.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { serve } from "../../../src/serve/index.js";
 import type { ChatAnswer } from "../../../src/text/tasks/chat.js";
 import { chat } from "../../../src/text/tasks/chat.js";
 
@@ -59,6 +60,28 @@ test("chat: train → eval (F1, cites rate, retrieval alone) → streamed predic
   const s1 = (await chat.predict(out, ["What does tar do?"], { temperature: 1, sampleSeed: 5, maxNewTokens: 8 })) as ChatAnswer[];
   const s2 = (await chat.predict(out, ["What does tar do?"], { temperature: 1, sampleSeed: 5, maxNewTokens: 8 })) as ChatAnswer[];
   assert.equal(s1[0]!.answer, s2[0]!.answer);
+  // `flambeau serve` streams the answer as server-sent events with {"stream": true}, then the result.
+  const server = await serve([`faq=${out}`], { port: 0, workers: 1 });
+  try {
+    const res = await fetch(`${server.url}/v1/models/faq/predict`, {
+      method: "POST",
+      body: JSON.stringify({ inputs: ["What is sed number 3 for?"], maxNewTokens: 12, stream: true }),
+      headers: { "content-type": "application/json" },
+    });
+    assert.match(res.headers.get("content-type")!, /text\/event-stream/);
+    const events = (await res.text())
+      .trim()
+      .split("\n\n")
+      .map((e) => e.split("\n"));
+    const last = JSON.parse(events.at(-1)![1]!.slice("data: ".length)) as { predictions: ChatAnswer[] };
+    const pieces = events
+      .filter((e) => e[0] === "event: text")
+      .map((e) => (JSON.parse(e[1]!.slice("data: ".length)) as { text: string }).text);
+    assert.equal(pieces.join("").trim(), last.predictions[0]!.answer);
+    assert.equal(last.predictions[0]!.answer, p[0]!.answer);
+  } finally {
+    await server.close();
+  }
 });
 
 test("chat --passages 0: the language model alone (no passages in the prompt)", async () => {
