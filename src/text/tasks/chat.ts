@@ -293,7 +293,8 @@ async function answer(
         shown = t;
       }
     },
-    { maxNewTokens: maxNew, temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random },
+    // Trigram blocking (as summarization decodes): a small model's greedy answer otherwise loops.
+    { maxNewTokens: maxNew, temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: 3 },
   );
   return { question, answer: (await l.tk.decode(tokens, { skipSpecialTokens: true })).trim(), passages };
 }

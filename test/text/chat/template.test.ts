@@ -2,9 +2,10 @@
 // answer, passages cut to fit, and the answer-only loss checked against a hand computation.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tensor } from "../../../src/core/index.js";
+import { manualSeed, tensor } from "../../../src/core/index.js";
 import { answerLoss, sftBatch } from "../../../src/text/chat/sft.js";
 import { chatPrompt, encodeChat, IGNORE } from "../../../src/text/chat/template.js";
+import { CausalLM, generateTokens } from "../../../src/text/seq2seq/language-model.js";
 
 const K = { bos: 1, eos: 2, user: 3, assistant: 4, context: 5 };
 const M = IGNORE;
@@ -86,4 +87,20 @@ test("sftBatch: inputs drop the last token and pad with <pad>; labels pad with I
   assert.deepEqual(Array.from(x.data() as BigInt64Array, Number).slice(0, 9), [1, 3, 30, 4, 40, 0, 0, 0, 0]);
   assert.deepEqual(Array.from(y.data() as BigInt64Array, Number).slice(0, 9), [M, M, M, 40, 2, M, M, M, M]);
   assert.deepEqual(Array.from(y.data() as BigInt64Array, Number).slice(9), [M, M, M, M, M, M, 40, 41, 2]);
+});
+
+test("generateTokens with noRepeatNgram: greedy decoding never repeats a trigram of what it produced", () => {
+  manualSeed(0);
+  const model = new CausalLM({ vocabSize: 6, padId: 0, dModel: 8, nhead: 2, layers: 1, dimFeedforward: 16, maxLength: 64 });
+  model.eval();
+  const out = generateTokens(model, [1, 2], { maxNewTokens: 40, temperature: 0, noRepeatNgram: 3 });
+  const seen = new Set<string>();
+  for (let i = 0; i + 3 <= out.length; i++) {
+    const g = out.slice(i, i + 3).join(",");
+    assert.ok(!seen.has(g), `trigram ${g} repeated in ${out.join(",")}`);
+    seen.add(g);
+  }
+  // Six tokens allow 216 trigrams: all 40 tokens are produced.
+  assert.equal(out.length, 40);
+  model.dispose();
 });
