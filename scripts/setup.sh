@@ -26,6 +26,7 @@ APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist pyt
 APT_PACKAGES+=(fonts-dejavu-core fonts-dejavu-extra) # the symbol faces of scripts/own-data/glyph-shapes.py (issue 25's image row)
 # text-style-transfer: the King James Bible (bible-kjv-text; its `bible` program prints every verse).
 APT_PACKAGES+=(bible-kjv)
+APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the chat task's data
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
 # playwright-core drives for the browser and studio tests (Playwright downloads no browser).

@@ -693,7 +693,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
   predictCmd.action(async (dir: string, inputs: string[], o: { json?: boolean } & Record<string, unknown>) => {
     const task = (await registry()).getTask((await readModelConfig(dir)).task);
     // Generated text streams to stdout as it is produced (unless --json).
-    const stream = !o.json && task.name === "text-generation" && inputs.length === 1;
+    const stream = !o.json && (task.name === "text-generation" || task.name === "chat") && inputs.length === 1;
     let first = true;
     const predictor = await task.load(dir);
     let preds: unknown[];
@@ -702,7 +702,8 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
         ...taskValues(task, "predict", o),
         onText: stream
           ? (t) => {
-              if (first) process.stdout.write(inputs[0] ?? "");
+              // A continuation follows its prompt; a chat answer stands alone.
+              if (first && task.name === "text-generation") process.stdout.write(inputs[0] ?? "");
               first = false;
               process.stdout.write(t);
             }

@@ -7,7 +7,7 @@ import { full, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { gelu } from "../../core/ops/elementwise.js";
 import { linear } from "../../core/ops/nn.js";
 import { Dropout, Embedding, LayerNorm, Module, ModuleList, TransformerEncoderLayer } from "../../nn/index.js";
-import { sampleFrom } from "./decode.js";
+import { constrainStep, sampleFrom } from "./decode.js";
 import { attendCached, extendKV, type KV, projectKV } from "./kv-cache.js";
 import { sinusoidalPositions } from "./transformer.js";
 
@@ -103,6 +103,8 @@ export interface GenerateOptions {
   eos?: number;
   random?: () => number;
   onToken?: (id: number) => void;
+  /** No n-gram of this size twice in the produced tokens (0 = off, the default). */
+  noRepeatNgram?: number;
   /** false recomputes the whole prefix at every step (the baseline the cache is measured against). */
   useCache?: boolean;
 }
@@ -123,7 +125,8 @@ export function startGeneration(model: CausalLM, prompt: readonly number[], o: O
   let produced = 0;
   let ended = false;
   const choose = (logits: Tensor): number => {
-    const lp = logits.logSoftmax(-1).data() as Float32Array;
+    let lp = logits.logSoftmax(-1).data() as Float32Array;
+    if (o.noRepeatNgram) lp = constrainStep(lp, ids.slice(prompt.length), { eos: o.eos ?? -1, noRepeatNgram: o.noRepeatNgram });
     if (temp === 0) return lp.indexOf(Math.max(...lp));
     return sampleFrom(lp, temp, o.topK ?? lp.length, o.topP ?? 1, random);
   };

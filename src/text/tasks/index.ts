@@ -2,6 +2,7 @@
 import type { Task } from "../../tasks/task.js";
 import { textGeneration } from "../seq2seq/generation-task.js";
 import { summarization, translation } from "../seq2seq/task.js";
+import { chat } from "./chat.js";
 import { featureExtraction } from "./feature-extraction.js";
 import { fillMask } from "./fill-mask.js";
 import { informationRetrieval } from "./information-retrieval.js";
@@ -25,4 +26,5 @@ export const TEXT_TASKS = {
   "topic-modeling": topicModeling,
   "relation-extraction": relationExtraction,
   "text-style-transfer": textStyleTransfer,
+  chat,
 } satisfies Record<string, Task>;
