@@ -46,7 +46,9 @@ export async function inference(o: RunOptions): Promise<RunResult> {
     // Each forward in tidy, as Flambeau code should run it: without it the intermediates wait for
     // V8's GC, whose major collections (triggered by the native bytes) become the p99.
     const infer = (x: fl.Tensor) => fl.tidy(() => void m.forward(x));
-    for (let i = 0; i < (o.smoke ? 1 : 50); i++) infer(one);
+    // 2,000 warm-up calls on every side: V8 needs a few hundred to finish tiering up the call
+    // path, and its compiler threads preempt an OpenMP worker meanwhile (a 4 ms p99 after 50).
+    for (let i = 0; i < (o.smoke ? 1 : 2000); i++) infer(one);
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       infer(one);

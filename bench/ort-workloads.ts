@@ -44,7 +44,7 @@ export async function inference(o: RunOptions): Promise<RunResult> {
   const one = feed(1);
   const batch = feed(256);
   const n = o.smoke ? 2 : 500;
-  for (let i = 0; i < (o.smoke ? 1 : 50); i++) await session.run(one);
+  for (let i = 0; i < (o.smoke ? 1 : 2000); i++) await session.run(one);
   const lat: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();

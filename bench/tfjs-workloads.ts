@@ -114,7 +114,7 @@ export const inference = (o: RunOptions): Promise<RunResult> =>
     const one = tf.randomNormal([1, 28, 28, 1]);
     const batch = tf.randomNormal([256, 28, 28, 1]);
     const run = (x: tf.Tensor) => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync());
-    for (let i = 0; i < (o.smoke ? 1 : 10); i++) run(one);
+    for (let i = 0; i < (o.smoke ? 1 : 2000); i++) run(one);
     const lat: number[] = [];
     for (let i = 0; i < (o.smoke ? 2 : 100); i++) {
       const t = performance.now();
