@@ -22,9 +22,15 @@ const lbfgs = fixture<{ cases: LbfgsCase[] }>("lbfgs.json");
 /** The case's parameters and loss function (the same ATen ops as the fixture's Python). */
 function problem(c: LbfgsCase): { params: fl.nn.Parameter[]; data: fl.Tensor[]; loss: () => fl.Tensor } {
   if (c.problem === "lsq") {
-    const X = shaped(c.data.X!, [8, 4]).keep();
-    const Y = shaped(c.data.Y!, [8, 3]).keep();
-    const params = makeParams(c.data.init, [[3, 4], [3]]);
+    // float64 cases read the fixture's values exactly (shaped() goes through float32).
+    const exact = (v: readonly number[], shape: number[]) =>
+      c.dtype === "float64" ? fl.tensor(Float64Array.from(v), { shape }) : shaped(v, shape);
+    const X = exact(c.data.X!, [8, 4]).keep();
+    const Y = exact(c.data.Y!, [8, 3]).keep();
+    const params =
+      c.dtype === "float64"
+        ? c.data.init.map((v, i) => fl.tidy(() => new fl.nn.Parameter(exact(v, i === 0 ? [3, 4] : [3]))))
+        : makeParams(c.data.init, [[3, 4], [3]]);
     return { params, data: [X, Y], loss: () => F.mseLoss(F.linear(X, params[0]!, params[1]!), Y) };
   }
   const p = fl.tidy(() => new fl.nn.Parameter(fl.tensor(Float64Array.from(c.data.init[0]!)).to(c.dtype)));
