@@ -32,7 +32,7 @@ import { sotu } from "../datasets/corpora.js";
 import { mobyDick } from "../datasets/moby-dick.js";
 import { indexLabels, readTextRecords } from "../readers.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
-import { CausalLM, type CausalLMOptions, streamTokens } from "./language-model.js";
+import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "./language-model.js";
 import { tokenTensor } from "./transformer.js";
 
 const TASK = "text-generation";
@@ -46,11 +46,6 @@ const OPTIONS = {
   topK: opt.int("sample from the k likeliest tokens only", { phases: ["predict"] }),
 };
 type Options = OptionValues<typeof OPTIONS>;
-
-const SIZES: Record<string, Partial<CausalLMOptions>> = {
-  tiny: { dModel: 128, nhead: 4, layers: 2, dimFeedforward: 512 },
-  small: { dModel: 256, nhead: 4, layers: 4, dimFeedforward: 1024 },
-};
 
 interface Preprocessing {
   tokenizer: string;
@@ -183,8 +178,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const val = rows.filter((_, i) => i % 20 === 7);
   const trainRows = rows.filter((_, i) => i % 20 !== 7);
   const size = o.model ?? "small";
-  if (!SIZES[size]) throw new FlambeauError("E_ARG", `${TASK}: unknown model "${size}"; models: ${Object.keys(SIZES).join(", ")}`);
-  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: base.pad, maxLength: 512, ...SIZES[size] };
+  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: base.pad, maxLength: 512, ...causalLmSize(TASK, size) };
   const model = new CausalLM(hyper);
   const epochs = o.epochs ?? 8;
   const bs = o.batchSize ?? 32;
@@ -334,7 +328,7 @@ export const textGeneration = defineTask({
   description: "generate text (a decoder-only Transformer language model, optionally topic-conditioned; perplexity)",
   dataFormat:
     "plain text (paragraphs are documents), CSV/TSV/JSONL with text,label (label = topic), sotu (State of the Union, topic = president) or moby-dick (every tenth chapter held out)",
-  models: Object.keys(SIZES),
+  models: Object.keys(CAUSAL_LM_SIZES),
   defaultModel: "small",
   options: OPTIONS,
   train,

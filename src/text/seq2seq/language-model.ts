@@ -22,6 +22,19 @@ export interface CausalLMOptions {
   maxLength?: number;
 }
 
+/** The named sizes of the GPT-style model that text-generation and chat train (`--model`). */
+export const CAUSAL_LM_SIZES: Readonly<Record<string, Partial<CausalLMOptions>>> = {
+  tiny: { dModel: 128, nhead: 4, layers: 2, dimFeedforward: 512 },
+  small: { dModel: 256, nhead: 4, layers: 4, dimFeedforward: 1024 },
+};
+
+/** The options of a named size; an unknown name is an error naming the task and the sizes. */
+export function causalLmSize(task: string, size: string): Partial<CausalLMOptions> {
+  const s = Object.hasOwn(CAUSAL_LM_SIZES, size) ? CAUSAL_LM_SIZES[size] : undefined;
+  if (!s) throw new FlambeauError("E_ARG", `${task}: unknown model "${size}"; models: ${Object.keys(CAUSAL_LM_SIZES).join(", ")}`);
+  return s;
+}
+
 export class CausalLM extends Module {
   readonly options: Required<CausalLMOptions>;
   readonly embed: Embedding;

@@ -35,7 +35,7 @@ import { CITES_AT, passageOverlap } from "../chat/metrics.js";
 import { answerLoss, type SftRow, sftBatch } from "../chat/sft.js";
 import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat, USER } from "../chat/template.js";
 import { f1Score } from "../qa/squad-metrics.js";
-import { CausalLM, type CausalLMOptions, streamTokens } from "../seq2seq/language-model.js";
+import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "../seq2seq/language-model.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 
 const TASK = "chat";
@@ -66,11 +66,6 @@ const OPTIONS = {
   sampleSeed: opt.count("seed of the sampler (with a temperature above 0)", { phases: ["predict"], default: 0 }),
 };
 type Options = OptionValues<typeof OPTIONS>;
-
-const SIZES: Record<string, Partial<CausalLMOptions>> = {
-  tiny: { dModel: 128, nhead: 4, layers: 2, dimFeedforward: 512 },
-  small: { dModel: 256, nhead: 4, layers: 4, dimFeedforward: 1024 },
-};
 
 interface Preprocessing {
   tokenizer: string;
@@ -191,8 +186,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const rows = [...faqRows, ...faqRows, ...faqRows, ...(await encodeTurns(tk, ids, packageTurns, MAX_LENGTH))];
   const valRows = await encodeTurns(tk, ids, valPairs.map(turnOf), MAX_LENGTH);
   const size = o.model ?? "tiny";
-  if (!SIZES[size]) throw new FlambeauError("E_ARG", `${TASK}: unknown model "${size}"; models: ${Object.keys(SIZES).join(", ")}`);
-  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...SIZES[size] };
+  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...causalLmSize(TASK, size) };
   const model = new CausalLM(hyper);
   const epochs = o.epochs ?? 6;
   const bs = o.batchSize ?? 16;
@@ -391,7 +385,7 @@ export const chat = defineTask({
     "answer questions in a chat (a small decoder-only LM instruction-tuned on FAQ pairs, retrieval-augmented with BM25 passages; token F1, cites-the-passage rate)",
   dataFormat:
     "debian-faq (the Debian FAQ and /usr/share/doc/*/FAQ Q./A. pairs, passages from FAQ answers and package descriptions) or a CSV/TSV/JSONL file with question,answer columns (its answers are the passages)",
-  models: Object.keys(SIZES),
+  models: Object.keys(CAUSAL_LM_SIZES),
   defaultModel: "tiny",
   options: OPTIONS,
   baseline: "retrieval alone: the top BM25 passage as the reply",
