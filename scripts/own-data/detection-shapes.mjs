@@ -3,24 +3,44 @@
 // ("00000.png") and the images in images/ beside it. 64 × 64 pictures of 1–4 shapes
 // (circle, square, triangle, cross) filled with textures cut from Debian's photos and tinted,
 // on other crops of those photos mirrored and colour-shifted; boxes are the visible pixels'.
+// The same scenes serve the other own-data image rows:
+//   --masks          adds each object's visible pixels as COCO RLE `segmentation` (instance segmentation)
+//   --format masks   writes a label-mask folder instead (images/ + masks/ with the same stems,
+//                    grey PNGs of class ids, 0 background; classes.txt), for semantic segmentation
+//   --objects 1      exactly one shape a picture, never hidden (localization)
 // Run after `npx tsc -p .`:
 //   node scripts/own-data/detection-shapes.mjs OUT [--train 1500] [--test 300] [--seed 0]
+//        [--masks] [--format coco|masks] [--objects N]
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeTextAtomic } from "../../dist/src/io/index.js";
+import { rleEncode } from "../../dist/src/vision/coco.js";
 import { encodePng } from "../../dist/src/vision/image-io.js";
 import { loadBackgrounds } from "../../dist/src/vision/scenes/backgrounds.js";
 
 const args = process.argv.slice(2);
 const out = args[0];
 if (!out || out.startsWith("--")) {
-  console.error("usage: node scripts/own-data/detection-shapes.mjs OUT [--train 1500] [--test 300] [--seed 0]");
+  console.error(
+    "usage: node scripts/own-data/detection-shapes.mjs OUT [--train 1500] [--test 300] [--seed 0] [--masks] [--format coco|masks] [--objects N]",
+  );
   process.exit(2);
 }
 const flag = (name, d) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : d;
 };
+const option = (name, d) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : d;
+};
+const FORMAT = option("format", "coco");
+if (FORMAT !== "coco" && FORMAT !== "masks") {
+  console.error(`detection-shapes: --format must be coco or masks, got ${FORMAT}`);
+  process.exit(2);
+}
+const WITH_MASKS = args.includes("--masks");
+const FIXED_OBJECTS = flag("objects", 0);
 const SIDE = 64;
 const CLASSES = ["circle", "square", "triangle", "cross"];
 
@@ -59,7 +79,7 @@ function scene(backgrounds, r) {
     for (let x = 0; x < SIDE; x++)
       for (let c = 0; c < 3; c++)
         img[c * SIDE * SIDE + y * SIDE + x] = Math.min(255, back((c + 1) % 3, y, SIDE - 1 - x) * shift[c]);
-  const n = 1 + Math.floor(r() * 4);
+  const n = FIXED_OBJECTS > 0 ? FIXED_OBJECTS : 1 + Math.floor(r() * 4);
   const shapes = [];
   for (let k = 0; k < n; k++) {
     const cls = Math.floor(r() * CLASSES.length);
@@ -95,24 +115,39 @@ function scene(backgrounds, r) {
         y1 = Math.max(y1, y);
       }
     // Mostly hidden shapes are not objects to find.
-    if (area >= 30) objects.push({ category: s.cls, box: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], area });
+    if (area >= 30) objects.push({ category: s.cls, box: [x0, y0, x1 - x0 + 1, y1 - y0 + 1], area, id: k + 1 });
   });
-  return { img, objects };
+  // The class of each pixel (0 background), for label-mask folders; hidden shapes' pixels stay theirs.
+  const classMap = Uint8Array.from(inst, (v) => (v === 0 ? 0 : shapes[v - 1].cls + 1));
+  return { img, objects, inst, classMap };
 }
 
 async function writeSplit(dir, count, photoSplit, seed) {
   const backgrounds = await loadBackgrounds("debian-photos", photoSplit, SIDE);
   const r = rng(seed);
   mkdirSync(join(dir, "images"), { recursive: true });
+  if (FORMAT === "masks") mkdirSync(join(dir, "masks"), { recursive: true });
   const images = [];
   const annotations = [];
   for (let i = 0; i < count; i++) {
-    const { img, objects } = scene(backgrounds, r);
+    // A single-object picture whose shape is mostly cut off is drawn again: localization needs one object.
+    let s = scene(backgrounds, r);
+    while (FIXED_OBJECTS > 0 && s.objects.length < FIXED_OBJECTS) s = scene(backgrounds, r);
+    const { img, objects, inst, classMap } = s;
     const name = `${String(i).padStart(5, "0")}.png`;
     writeFileSync(join(dir, "images", name), await encodePng(img, 3, SIDE, SIDE));
+    if (FORMAT === "masks") writeFileSync(join(dir, "masks", name), await encodePng(classMap, 1, SIDE, SIDE));
     images.push({ id: i, file_name: name, width: SIDE, height: SIDE });
-    for (const o of objects)
-      annotations.push({ id: annotations.length + 1, image_id: i, category_id: o.category + 1, bbox: o.box, area: o.area, iscrowd: 0 });
+    for (const o of objects) {
+      const a = { id: annotations.length + 1, image_id: i, category_id: o.category + 1, bbox: o.box, area: o.area, iscrowd: 0 };
+      if (WITH_MASKS) a.segmentation = rleEncode(Uint8Array.from(inst, (v) => (v === o.id ? 1 : 0)), SIDE, SIDE);
+      annotations.push(a);
+    }
+  }
+  if (FORMAT === "masks") {
+    await writeTextAtomic("detection-shapes", join(dir, "classes.txt"), `${["background", ...CLASSES].join("\n")}\n`);
+    console.log(`${dir}: ${count} images and label masks`);
+    return;
   }
   const coco = { images, annotations, categories: CLASSES.map((name, i) => ({ id: i + 1, name, supercategory: "shape" })) };
   // Written last and atomically: a half-written set has no annotations.json to be mistaken for a whole one.
