@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import sharp from "sharp";
 import { formatSummary, inspectData } from "../../src/cli/inspect/index.js";
+import { encodePng } from "../../src/vision/image-io.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fl-inspect-"));
@@ -66,6 +67,59 @@ test("a CSV: token lengths, a duplicate under two labels, a broken split named b
   assert.match(r.data.problems.join("\n"), /t\.csv:2 = .*t\.csv:4: the same example labelled "pets" and "cars"/);
   assert.match(r.splits[0]!.problems[0]!, /bad\.jsonl:2: no column "label"; columns are: text/);
   await assert.rejects(inspectData({ task: "fill-mask", data: csv }), /no inspector for task "fill-mask"/);
+});
+
+/** A w × w PNG of one value: an RGB image, or a grey label mask with one channel. */
+const flatPng = async (file: string, w: number, v: number, channels: 1 | 3) =>
+  writeFileSync(file, await encodePng(new Uint8Array(w * w * channels).fill(v), channels, w, w));
+
+test("scene data as users bring it: COCO train/ and test/ with bare names in images/, a missing image, a leak; a label-mask folder", async () => {
+  const root = join(dir, "coco");
+  for (const [split, names] of [
+    ["train", ["a.png", "b.png", "gone.png"]],
+    ["test", ["c.png"]],
+  ] as const) {
+    mkdirSync(join(root, split, "images"), { recursive: true });
+    for (const [k, n] of names.entries())
+      if (n !== "gone.png") await flatPng(join(root, split, "images", n), 8, split === "test" ? 10 : 10 + 40 * k, 3);
+    const coco = {
+      images: names.map((n, k) => ({ id: k + 1, file_name: n, width: 8, height: 8 })),
+      annotations: names.map((_, k) => ({
+        id: k + 1,
+        image_id: k + 1,
+        category_id: 1 + (k % 2),
+        bbox: [1, 1, 4, 4],
+        area: 16,
+        iscrowd: 0,
+      })),
+      categories: [
+        { id: 1, name: "circle" },
+        { id: 2, name: "square" },
+      ],
+    };
+    writeFileSync(join(root, split, "annotations.json"), JSON.stringify(coco));
+  }
+  const r = await inspectData({ task: "object-detection", data: root });
+  assert.equal(r.data.path, join(root, "train", "annotations.json"));
+  assert.equal(r.data.examples, 3);
+  assert.deepEqual(r.data.classes, { circle: 2, square: 1 });
+  // train's a.png and test's c.png hold the same pixels: a leak between the splits.
+  assert.equal(r.data.overlaps[0]!.examples, 1);
+  assert.match(r.data.problems.join("\n"), /image id 3 "gone\.png" not found; looked in .*train\/images\/gone\.png/);
+  assert.equal(r.splits[0]!.examples, 1);
+
+  const masks = join(dir, "masks");
+  mkdirSync(join(masks, "images"), { recursive: true });
+  mkdirSync(join(masks, "masks"), { recursive: true });
+  writeFileSync(join(masks, "classes.txt"), "background\nroad\n");
+  await flatPng(join(masks, "images", "x.png"), 8, 90, 3);
+  await flatPng(join(masks, "masks", "x.png"), 8, 1, 1);
+  const m = await inspectData({ task: "image-segmentation", data: masks });
+  assert.equal(m.data.format, "mask-folder");
+  assert.deepEqual([m.data.examples, m.data.problems], [1, []]);
+  await flatPng(join(masks, "masks", "x.png"), 8, 7, 1);
+  const bad = await inspectData({ task: "image-segmentation", data: masks });
+  assert.match(bad.data.problems[0]!, /masks\/x\.png: class id 7 .* past the 1 classes/);
 });
 
 test("the command prints --json and a bad task is a one-line error", () => {

@@ -1,13 +1,13 @@
 // data inspect for a COCO annotations file: objects per category, image sizes as the file
-// states them, a key of each image file's bytes (resolved beside the file or in images/), and
-// the images that cannot be found or read.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// states them, a key of each image file's bytes (resolved where training looks for it:
+// --images, beside the file, images/, the split's folder), and the images that cannot be
+// found or read.
+import { readFileSync } from "node:fs";
 import { exampleKey } from "../../data/split-keys.js";
-import { readCoco } from "../../vision/coco.js";
+import { readCoco, resolveCocoImage } from "../../vision/coco.js";
 import { addProblem, type Scan } from "./scan.js";
 
-export function scanCoco(file: string): Scan {
+export function scanCoco(file: string, images?: string): Scan {
   const scan: Scan = { path: file, format: "COCO json", items: [], problems: [] };
   let coco: ReturnType<typeof readCoco>;
   try {
@@ -23,18 +23,14 @@ export function scanCoco(file: string): Scan {
     if (name === undefined) addProblem(scan, `${file}: annotation ${a.id} names category ${a.categoryId}, which is not in "categories"`);
     else tags.set(a.imageId, [...(tags.get(a.imageId) ?? []), name]);
   }
-  const base = dirname(file);
   for (const im of coco.images) {
     const where = `${file}: image ${im.id} (${im.fileName})`;
-    const path = [join(base, im.fileName), join(base, "images", im.fileName)].find((p) => existsSync(p));
     let key = exampleKey(`missing:${im.fileName}`);
-    if (path === undefined) addProblem(scan, `${where}: no such file beside the annotations or in images/`);
-    else
-      try {
-        key = exampleKey(readFileSync(path));
-      } catch (e) {
-        addProblem(scan, `${where}: unreadable (${(e as Error).message})`);
-      }
+    try {
+      key = exampleKey(readFileSync(resolveCocoImage(file, im, images)));
+    } catch (e) {
+      addProblem(scan, (e as Error).message);
+    }
     scan.items.push({ key, where, tags: tags.get(im.id) ?? [], width: im.width, height: im.height });
   }
   return scan;

@@ -3,24 +3,27 @@
 import { FlambeauError } from "../../core/errors.js";
 import { scanAudioFolder } from "./audio.js";
 import { folderSplits } from "./class-folders.js";
-import { scanCoco } from "./coco.js";
 import { scanImageFolder } from "./images.js";
 import type { Scan } from "./scan.js";
+import { scanScenes, sceneSplits } from "./scenes.js";
 import { type DataSummary, summarise } from "./summary.js";
 import { scanConll, scanTextFile } from "./texts.js";
 
 export { type DataSummary, formatSummary } from "./summary.js";
 
+type Splits = (root: string) => { data: string; test?: string };
+const oneFile: Splits = (data) => ({ data });
+
 /** Tasks whose data inspect reads, and how. Folder formats inspect root/test too when root/train is the data. */
-const SCANNERS: Readonly<Record<string, { folder: boolean; scan: (path: string) => Scan | Promise<Scan> }>> = {
-  "image-classification": { folder: true, scan: scanImageFolder },
-  "audio-classification": { folder: true, scan: scanAudioFolder },
-  "text-classification": { folder: false, scan: scanTextFile },
-  "token-classification": { folder: false, scan: scanConll },
-  "object-detection": { folder: false, scan: scanCoco },
-  "instance-segmentation": { folder: false, scan: scanCoco },
-  "image-segmentation": { folder: false, scan: scanCoco },
-  "image-localization": { folder: false, scan: scanCoco },
+const SCANNERS: Readonly<Record<string, { splits: Splits; scan: (path: string) => Scan | Promise<Scan> }>> = {
+  "image-classification": { splits: folderSplits, scan: scanImageFolder },
+  "audio-classification": { splits: folderSplits, scan: scanAudioFolder },
+  "text-classification": { splits: oneFile, scan: scanTextFile },
+  "token-classification": { splits: oneFile, scan: scanConll },
+  "object-detection": { splits: sceneSplits, scan: scanScenes },
+  "instance-segmentation": { splits: sceneSplits, scan: scanScenes },
+  "image-segmentation": { splits: sceneSplits, scan: scanScenes },
+  "image-localization": { splits: sceneSplits, scan: scanScenes },
 };
 
 export interface InspectOptions {
@@ -39,7 +42,7 @@ export async function inspectData(o: InspectOptions): Promise<{ task: string; da
       `data inspect: no inspector for task "${o.task}"; tasks: ${Object.keys(SCANNERS).join(", ")}`,
       "data inspect",
     );
-  const found = s.folder ? folderSplits(o.data) : { data: o.data };
+  const found = s.splits(o.data);
   const others = [o.val, o.test ?? found.test].filter((p): p is string => p !== undefined);
   const scan = await s.scan(found.data);
   const otherScans: Scan[] = [];

@@ -31,7 +31,7 @@ export const SCENE_FORMATS_TEXT =
   "COCO (annotations.json or instances_*.json; bare file_name found in --images DIR, beside the json, images/, or the split's folder such as train2017/), Pascal VOC (Annotations/*.xml + JPEGImages/, ImageSets/Main/{train,val,test}.txt), YOLO (data.yaml with names/train/val + images/ and labels/), label-mask folders (images/ + masks/ with the same stems, grey or palette class ids, 255 ignored, optional classes.txt); told apart from the path, and train/ + test/ subfolders of any of them";
 
 /** Whether a folder is itself a data set of a supported format (not just images). */
-const isDataSet = (dir: string, role: "train" | "test"): boolean =>
+export const isSceneDataSet = (dir: string, role: "train" | "test"): boolean =>
   findYoloYaml(dir) !== null || isVocFolder(dir) || findCocoAnnotations(dir, role) !== null || isMaskFolder(dir);
 
 /** Reads scene-task data in whichever supported format the path is. */
@@ -48,7 +48,7 @@ export async function readSceneData(data: string, o: ReadSceneDataOptions): Prom
   // train/ and test/ holding whole data sets come first, so the test role never reads a
   // top-level training file; a train/ of bare images is COCO's image folder instead.
   const sub = join(data, o.role);
-  if (existsSync(sub) && statSync(sub).isDirectory() && isDataSet(sub, o.role)) return readSceneData(sub, o);
+  if (existsSync(sub) && statSync(sub).isDirectory() && isSceneDataSet(sub, o.role)) return readSceneData(sub, o);
   const coco = findCocoAnnotations(data, o.role);
   if (coco) return { ...(await readSceneDataset(coco, { ...read, images: o.images, role: o.role })), format: "coco", source: coco };
   if (isMaskFolder(data)) return { ...(await readMaskFolder(data, read)), format: "mask-folder", source: data };
