@@ -4,6 +4,7 @@
 // The work is keyed by the map and by each of its tensors too: a task that copies the weights
 // into a map of its own (renamed keys, a subset, a plain object) before loading them still
 // passes the same tensors, so the work still runs, once, on the model that loads any of them.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Module } from "./module.js";
 
 type AfterLoad = (model: Module) => void;
@@ -22,26 +23,23 @@ export function afterStateDictLoad(sd: object, fn: AfterLoad): void {
   for (const v of valuesOf(sd)) if (typeof v === "object" && v !== null) pending.set(v, p);
 }
 
-let watchers: AfterLoad[] = [];
+// The watchers belong to the async call chain that set them, not to the process: two watched
+// evaluations running at once (two compress jobs in one server) each see only their own models.
+const watching = new AsyncLocalStorage<readonly AfterLoad[]>();
 
 /**
- * Runs `fn` with `onLoad(model)` called for every model that loads a state dict meanwhile (after
- * its own load work): how `flambeau compress` sees the model a task's evaluate builds.
+ * Runs `fn` with `onLoad(model)` called for every model that loads a state dict meanwhile, in
+ * `fn`'s own async chain (after its own load work): how `flambeau compress` sees the model a
+ * task's evaluate builds.
  */
-export async function watchStateDictLoads<T>(onLoad: AfterLoad, fn: () => Promise<T>): Promise<T> {
-  const before = watchers;
-  watchers = [...before, onLoad];
-  try {
-    return await fn();
-  } finally {
-    watchers = before;
-  }
+export function watchStateDictLoads<T>(onLoad: AfterLoad, fn: () => Promise<T>): Promise<T> {
+  return watching.run([...(watching.getStore() ?? []), onLoad], fn);
 }
 
 /** @internal Called by Module.loadStateDict. */
 export function stateDictLoaded(sd: object, model: Module): void {
   runPending(sd, model);
-  for (const w of watchers) w(model);
+  for (const w of watching.getStore() ?? []) w(model);
 }
 
 function runPending(sd: object, model: Module): void {
