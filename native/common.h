@@ -12,10 +12,21 @@
 #include <ATen/core/ivalue.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
 namespace fl {
+
+// A JS number that is an integer JS can hold exactly (Number.isSafeInteger).
+inline bool isSafeInteger(double d) {
+  return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0;
+}
+
+// A JS number as a Scalar: integral values act as Python ints (keep integer dtypes), others as floats.
+inline c10::Scalar numberScalar(double d) {
+  return isSafeInteger(d) ? c10::Scalar(static_cast<int64_t>(d)) : c10::Scalar(d);
+}
 
 // Every external this addon hands to JS starts with a magic word, so a value of the
 // wrong kind is rejected with an error instead of being reinterpreted.

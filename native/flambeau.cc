@@ -95,10 +95,7 @@ static inline const at::Tensor* peekTensor(napi_env env, napi_value v) {
 static inline bool peekScalar(napi_env env, napi_value v, c10::Scalar& out) {
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok) return false;
-  if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0)
-    out = c10::Scalar(static_cast<int64_t>(d));
-  else
-    out = c10::Scalar(d);
+  out = numberScalar(d);
   return true;
 }
 
@@ -288,8 +285,7 @@ static std::string describeJs(const Napi::Value& v) {
 static int64_t toInt(Napi::Env env, const Napi::Value& v, const std::string& where) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0)
-      throwJs(env, where + ": expected a safe integer, got " + describeJs(v));
+    if (!isSafeInteger(d)) throwJs(env, where + ": expected a safe integer, got " + describeJs(v));
     return static_cast<int64_t>(d);
   }
   if (v.IsBigInt()) {
@@ -315,13 +311,7 @@ static double toDouble(Napi::Env env, const Napi::Value& v, const std::string& w
 static c10::Scalar toScalar(Napi::Env env, const Napi::Value& v, const std::string& where) {
   if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
   if (v.IsBigInt()) return c10::Scalar(toInt(env, v, where));
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    // Integral JS numbers act as Python ints (keep integer dtypes), others as floats.
-    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0)
-      return c10::Scalar(static_cast<int64_t>(d));
-    return c10::Scalar(d);
-  }
+  if (v.IsNumber()) return numberScalar(v.As<Napi::Number>().DoubleValue());
   throwJs(env, where + ": expected a number, got " + describeJs(v));
 }
 
@@ -359,7 +349,7 @@ static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Val
 static inline bool fastInt(const Napi::Value& v, int64_t& out) {
   if (!v.IsNumber()) return false;
   double d = v.As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0) return false;
+  if (!isSafeInteger(d)) return false;
   out = static_cast<int64_t>(d);
   return true;
 }
@@ -385,11 +375,7 @@ static c10::IValue toIValue(Napi::Env env, const ArgSpec& s, const Napi::Value& 
       if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
       break;
     case K::Scalar:
-      if (v.IsNumber()) {
-        double d = v.As<Napi::Number>().DoubleValue();
-        if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0) return c10::Scalar(static_cast<int64_t>(d));
-        return c10::Scalar(d);
-      }
+      if (v.IsNumber()) return numberScalar(v.As<Napi::Number>().DoubleValue());
       break;
     default:
       break;

@@ -33,7 +33,7 @@ c10::IValue jsToIValueLoose(Napi::Env env, const Napi::Value& v) {
   }
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (std::floor(d) == d && std::fabs(d) <= 9007199254740991.0) return static_cast<int64_t>(d);
+    if (isSafeInteger(d)) return static_cast<int64_t>(d);
     return d;
   }
   if (v.IsArray()) {
