@@ -16,15 +16,25 @@ function checkInt(op: string, name: string, v: number, min: number): number {
   return v;
 }
 
+/** Checks a crop box against an h × w image padded by `padding` on every side; returns [h, w]. */
+function checkBox(op: string, x: Tensor, padding: number, top: number, left: number, height: number, width: number): [number, number] {
+  const [h, w] = imageSize(op, x);
+  checkInt(op, "padding", padding, 0);
+  checkInt(op, "top", top, 0);
+  checkInt(op, "left", left, 0);
+  checkInt(op, "height", height, 1);
+  checkInt(op, "width", width, 1);
+  if (top + height > h + 2 * padding || left + width > w + 2 * padding)
+    argError(
+      op,
+      `box (top ${top}, left ${left}, ${height}×${width}) falls outside the ${h}×${w} image${padding > 0 ? ` padded by ${padding}` : ""}`,
+    );
+  return [h, w];
+}
+
 /** The region (top, left, height, width); it must lie inside the image (pad first otherwise). */
 export function crop(x: Tensor, top: number, left: number, height: number, width: number): Tensor {
-  const [h, w] = imageSize("crop", x);
-  checkInt("crop", "top", top, 0);
-  checkInt("crop", "left", left, 0);
-  checkInt("crop", "height", height, 1);
-  checkInt("crop", "width", width, 1);
-  if (top + height > h || left + width > w)
-    argError("crop", `box (top ${top}, left ${left}, ${height}×${width}) falls outside the ${h}×${w} image`);
+  checkBox("crop", x, 0, top, left, height, width);
   return x.narrow(-2, top, height).narrow(-1, left, width);
 }
 
@@ -71,14 +81,7 @@ export function pad(x: Tensor, padding: number | readonly number[], o: { mode?: 
  * (a negative amount cuts): the same pixels without the padded intermediate.
  */
 export function padCrop(x: Tensor, padding: number, top: number, left: number, height: number, width: number): Tensor {
-  const [h, w] = imageSize("padCrop", x);
-  checkInt("padCrop", "padding", padding, 0);
-  checkInt("padCrop", "top", top, 0);
-  checkInt("padCrop", "left", left, 0);
-  checkInt("padCrop", "height", height, 1);
-  checkInt("padCrop", "width", width, 1);
-  if (top + height > h + 2 * padding || left + width > w + 2 * padding)
-    argError("padCrop", `box (top ${top}, left ${left}, ${height}×${width}) falls outside the ${h}×${w} image padded by ${padding}`);
+  const [h, w] = checkBox("padCrop", x, padding, top, left, height, width);
   const l = padding - left;
   const t = padding - top;
   return padOp(x, [l, width - w - l, t, height - h - t], "constant", 0);
