@@ -196,7 +196,7 @@ test("WordNet construction: WN18RR relations kept, their inverses dropped, satel
   for (const s of [kg.valid, kg.test]) for (let k = 0; k < s.heads.length; k++) assert.ok(seen.has(s.heads[k]!) && seen.has(s.tails[k]!));
 });
 
-test("bad triples: errors name the file, the line and the value", () => {
+test("bad triples: errors name the file, the line and the value", async () => {
   assert.throws(
     () => parseTriples("a\tr\tb\n\na\tr\n", {}, "kg.tsv"),
     isFl(/kg\.tsv:3: expected "head<TAB>relation<TAB>tail", got 2 field/),
@@ -215,10 +215,10 @@ test("bad triples: errors name the file, the line and the value", () => {
   writeFileSync(join(dir, "train.txt"), "a\tr\tb\nb\tr\tc\n");
   writeFileSync(join(dir, "valid.txt"), "a\tr\tc\n");
   writeFileSync(join(dir, "test.txt"), "a\tr\tc\n\nzebra\tr\ta\n");
-  assert.throws(() => loadKnowledgeGraph(dir), isFl(/test\.txt:3: entity "zebra" does not occur in the training triples/));
+  await assert.rejects(loadKnowledgeGraph(dir), isFl(/test\.txt:3: entity "zebra" does not occur in the training triples/));
   writeFileSync(join(dir, "test.txt"), "a\ts\tc\n");
-  assert.throws(() => loadKnowledgeGraph(dir), isFl(/test\.txt:1: relation "s" does not occur/));
-  assert.throws(() => loadKnowledgeGraph(join(dir, "nope")), isFl(/neither a built-in set/));
+  await assert.rejects(loadKnowledgeGraph(dir), isFl(/test\.txt:1: relation "s" does not occur/));
+  await assert.rejects(loadKnowledgeGraph(join(dir, "nope")), isFl(/neither a built-in set/));
 });
 
 test("training: TransE, ComplEx and RotatE infer held-out links of a chain well above the frequency baseline", async () => {

@@ -1,14 +1,15 @@
-// Resolving the knowledge-graph task's --data: the built-in WordNet graph, a WN18RR-style folder
-// (train.txt, valid.txt, test.txt), or one TSV file split by the seed.
+// Resolving the knowledge-graph task's --data: the built-in WordNet graph, the Debian package
+// graph, a WN18RR-style folder (train.txt, valid.txt, test.txt), or one TSV file split by the seed.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { NodeIds } from "../convert.js";
+import { packageKnowledgeGraph } from "./debian-packages.js";
 import { kCore, splitTriples } from "./split.js";
 import { type KnowledgeGraph, parseTriples, readTriples, TRIPLES_FORMAT } from "./triples.js";
 import { wordNetGraph } from "./wordnet.js";
 
-export const KG_DATASETS = ["wordnet"] as const;
+export const KG_DATASETS = ["wordnet", "debian-packages"] as const;
 
 export interface KgLoadOptions {
   seed?: number;
@@ -41,8 +42,10 @@ function readOne(file: string, o: KgLoadOptions): KnowledgeGraph {
   return splitTriples(kept, { seed: o.seed ?? 0, valid: 0.1, test: 0.1 });
 }
 
-export function loadKnowledgeGraph(spec: string, o: KgLoadOptions = {}): { kg: KnowledgeGraph; source: string } {
+export async function loadKnowledgeGraph(spec: string, o: KgLoadOptions = {}): Promise<{ kg: KnowledgeGraph; source: string }> {
   if (spec === "wordnet" || spec === "wn18rr") return { kg: wordNetGraph({ seed: o.seed, minDegree: o.minDegree }), source: "wordnet" };
+  if (spec === "debian-packages")
+    return { kg: await packageKnowledgeGraph({ seed: o.seed, minDegree: o.minDegree }), source: "debian-packages" };
   if (!existsSync(spec))
     throw new FlambeauError(
       "E_IO",

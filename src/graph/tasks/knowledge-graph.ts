@@ -82,7 +82,7 @@ export async function trainKg(
   const { seed, log } = o;
   if (o.val) throw new FlambeauError("E_ARG", `${TASK}: --val is not used; the data's valid split (or a seeded one) validates`);
   const minDegree = o.minDegree ?? 1;
-  const { kg, source } = loadKnowledgeGraph(o.data, { seed, minDegree });
+  const { kg, source } = await loadKnowledgeGraph(o.data, { seed, minDegree });
   const arch = (o.model ?? "rotate") as KgModelName;
   if (!KG_MODELS.includes(arch)) throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${KG_MODELS.join(", ")}`);
   const epochs = o.epochs ?? 20;
@@ -167,7 +167,7 @@ export interface KgAnswer {
 /** Loads the model and its vocabulary; inputs are "head,relation,?" or "?,relation,tail". */
 async function load(dir: string): Promise<Predictor<KgAnswer, { topK?: number }>> {
   const { model, pre } = await loadModel(dir);
-  const { kg } = loadKnowledgeGraph(pre.data, { seed: pre.seed, minDegree: pre.minDegree });
+  const { kg } = await loadKnowledgeGraph(pre.data, { seed: pre.seed, minDegree: pre.minDegree });
   checkFits(model, kg, dir, pre.data);
   const eid = new Map(kg.entities.map((e, i) => [e, i]));
   const rid = new Map(kg.relationNames.map((r, i) => [r, i]));
@@ -246,7 +246,7 @@ export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   name: TASK,
   description:
     "complete (head, relation, tail) facts: TransE, DistMult, ComplEx or RotatE with self-adversarial negative sampling; filtered MRR and Hits@1/3/10 beside the relation-frequency baseline",
-  dataFormat: `wordnet (a WN18RR-like graph built from WordNet 3.0, apt wordnet-base; --min-degree k keeps its k-core), or ${TRIPLES_FORMAT}`,
+  dataFormat: `wordnet (a WN18RR-like graph built from WordNet 3.0, apt wordnet-base), debian-packages (this machine's apt Packages index: Depends, Recommends, Suggests, Conflicts, Provides between packages, Maintainer and Section entities); --min-degree k keeps the k-core of either; or ${TRIPLES_FORMAT}`,
   models: KG_MODELS,
   defaultModel: "rotate",
   options: OPTIONS,
@@ -255,7 +255,7 @@ export const knowledgeGraphCompletion = defineTask<typeof OPTIONS, KgAnswer>({
   async evaluate(dir, data, o) {
     const { model, pre } = await loadModel(dir);
     try {
-      const { kg } = loadKnowledgeGraph(data, { seed: pre.seed, minDegree: o.minDegree ?? pre.minDegree });
+      const { kg } = await loadKnowledgeGraph(data, { seed: pre.seed, minDegree: o.minDegree ?? pre.minDegree });
       checkFits(model, kg, dir, data);
       return flatMetrics(evaluateKg(model, kg), kg.test.heads.length);
     } finally {
