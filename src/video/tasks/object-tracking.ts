@@ -581,7 +581,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   try {
     const { size, frames } = m.pre;
     const set = await generateClips({
-      count: b.clips,
+      // Clip i acts ACTIONS[i mod 9]: the first nine of the scored clips hold one of each.
+      count: Math.min(b.clips, ACTIONS.length),
       size,
       frames,
       objects: "fashion",
