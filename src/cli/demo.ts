@@ -13,7 +13,32 @@ import { renderReport } from "./report.js";
 
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";
 
-export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSection[]> {
+/** The demo-capable tasks in registry order, or just those named in `only` (in its order, each once). */
+export function demoTasks(tasks: readonly Task[], only?: readonly string[]): DemoTask[] {
+  const all = tasks.filter(isDemoTask);
+  if (only === undefined) return all;
+  const names = all.map((t) => t.name);
+  const wanted = [...new Set(only)];
+  const unknown = wanted.filter((n) => !names.includes(n));
+  if (wanted.length === 0 || unknown.length > 0)
+    throw new FlambeauError(
+      "E_ARG",
+      `demo --only: ${wanted.length === 0 ? "names no task" : `${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "is not a demo task" : "are not demo tasks"}`}; demo tasks: ${names.join(", ")}`,
+      "demo",
+    );
+  return wanted.map((n) => all.find((t) => t.name === n)!);
+}
+
+/** "a, b,,c" → ["a", "b", "c"]: the names `--only` lists. */
+export const parseOnly = (s: string): string[] =>
+  s
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
+
+export async function runDemo(o: { full: boolean; out: string; only?: readonly string[] }): Promise<DemoSection[]> {
+  // Names first: a typo fails at once, before the package check and any training.
+  const tasks = demoTasks(Object.values(TASKS) as Task[], o.only);
   // The built-in data sets are optional packages: name every missing one at once, before any training.
   const missing = missingOptionalPackages();
   if (missing.length > 0)
@@ -25,8 +50,7 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
   const t0 = performance.now();
   mkdirSync(o.out, { recursive: true });
   const sections: DemoSection[] = [];
-  for (const task of Object.values(TASKS) as Task[]) {
-    if (!isDemoTask(task)) continue;
+  for (const task of tasks) {
     process.stderr.write(`\n== ${task.name} ==\n`);
     sections.push(
       await task.demo({
@@ -51,7 +75,7 @@ export async function runDemo(o: { full: boolean; out: string }): Promise<DemoSe
   await writeTextAtomic(
     "demo",
     join(o.out, "results.json"),
-    `${JSON.stringify({ full: o.full, seconds, sections: sections.map(({ samples: _s, ...rest }) => rest) }, null, 2)}\n`,
+    `${JSON.stringify({ full: o.full, ...(o.only ? { only: tasks.map((t) => t.name) } : {}), seconds, sections: sections.map(({ samples: _s, ...rest }) => rest) }, null, 2)}\n`,
   );
   process.stdout.write(`\nreport: ${resolve(file)} (open it in a browser)\n`);
   return sections;

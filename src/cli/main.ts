@@ -883,9 +883,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .description("train and evaluate every task on bundled data; write an HTML report")
     .option("--full", "full budgets (reproduces the README's figures)")
     .option("--out <dir>", "report directory", "runs/demo")
-    .action(async (o: { full?: boolean; out: string }) => {
-      const { runDemo } = await import("./demo.js");
-      await runDemo({ full: Boolean(o.full), out: o.out });
+    .option("--only <tasks>", "run just these demo tasks (comma-separated names, e.g. depth-estimation,object-tracking)")
+    .action(async (o: { full?: boolean; out: string; only?: string }) => {
+      const { parseOnly, runDemo } = await import("./demo.js");
+      await runDemo({ full: Boolean(o.full), out: o.out, ...(o.only !== undefined ? { only: parseOnly(o.only) } : {}) });
     });
 
   return program;

@@ -13,18 +13,28 @@ import { writeAll, writeAtomic } from "../../io/atomic.js";
 import { functional as F, type Module } from "../../nn/index.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { colourise, robustRange } from "../depth/colormap.js";
-import { DepthMeter, DisparityMeter } from "../depth/metrics.js";
+import { depthFigureRow, depthOfDisparity } from "../depth/figures.js";
+import { DepthMeter, DisparityMeter, depthMetrics, disparityMetrics } from "../depth/metrics.js";
 import { middleburyMotorcycle, type StereoPair } from "../depth/middlebury.js";
 import type { StereoCamera } from "../depth/render.js";
 import { headOf, renderedSet, type StereoSet } from "../depth/rendered.js";
 import { StereoNet } from "../depth/stereo-net.js";
 import { encodePng, readImage } from "../image-io.js";
 import { UNet } from "../models/unet.js";
+import { sceneFiguresHtml } from "../scenes/demo-html.js";
 
 const TASK = "depth-estimation";
 const MODELS = ["stereo", "unet"] as const;
@@ -360,6 +370,88 @@ async function load(dir: string): Promise<Predictor<DepthPrediction>> {
 const formatPrediction = (r: DepthPrediction): string =>
   `wrote ${r.output} (${r.kind} ${r.min.toFixed(2)}–${r.max.toFixed(2)}${r.kind === "disparity" ? " px" : ""}, 2nd–98th percentile)`;
 
+/** Held-out scenes drawn in the demo's figure. */
+const FIGURE_SCENES = 4;
+
+/** Stereo and monocular trained side by side, scored on held-out scenes beside the constant baselines, with a figure. */
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  // Full: the README's recipe (1,000 scenes, batches of 4; stereo 1 epoch, monocular 2) and its 200 test scenes.
+  const b = o.full ? { limit: 1000, stereo: 1, mono: 2, test: TEST_SCENES } : { limit: 48, stereo: 2, mono: 3, test: 24 };
+  const common = { data: "rendered", limit: b.limit, batchSize: 4, seed: 0, progress: o.progress, log };
+  const dirs = { stereo: join(o.out, "stereo"), mono: join(o.out, "mono") };
+  const r = await train({ ...common, model: "stereo", epochs: b.stereo, out: dirs.stereo });
+  await train({ ...common, model: "unet", epochs: b.mono, out: dirs.mono });
+  const test = await renderedSet("test", { count: b.test, log });
+  const stereo = await loadModel(dirs.stereo);
+  const mono = await loadModel(dirs.mono);
+  try {
+    const s = scoreRendered(stereo.model, stereo.pre, test, 16);
+    const m = scoreRendered(mono.model, mono.pre, test, 16);
+    const { height: h, width: w, focal, baseline } = test.camera;
+    const hw = h * w;
+    const shown = headOf(test, FIGURE_SCENES);
+    const idx = Array.from({ length: shown.count }, (_, k) => k);
+    const disparity = tidy(() => {
+      const x = gather(shown, idx);
+      return inferBatch(stereo.model, x.left, x.right);
+    });
+    const depth = tidy(() => inferBatch(mono.model, gather(shown, idx).left, null));
+    const rows = idx.map((k) => {
+      const gt = shown.depth.subarray(k * hw, (k + 1) * hw);
+      const d = disparity.subarray(k * hw, (k + 1) * hw);
+      const z = depth.subarray(k * hw, (k + 1) * hw);
+      const epe = disparityMetrics(
+        d,
+        gt.map((g) => (focal * baseline) / g),
+      ).epe;
+      return depthFigureRow(
+        shown.left.subarray(k * 3 * hw, (k + 1) * 3 * hw),
+        gt,
+        [
+          { depth: depthOfDisparity(d, focal * baseline), caption: `stereo (EPE ${epe.toFixed(2)} px)` },
+          { depth: z, caption: `monocular (AbsRel ${depthMetrics(z, gt).absRel.toFixed(2)})` },
+        ],
+        h,
+        w,
+      );
+    });
+    const trainCmd = (dir: string, model: string, epochs: number) =>
+      `flambeau train ${TASK} --data rendered --model ${model} --limit ${b.limit} --epochs ${epochs} --batch-size 4 --out ${dir}`;
+    return {
+      task: TASK,
+      dataset: `rendered stereo scenes ${w}×${h} (exact depth; ${b.limit} for training, ${test.count} held-out scenes with held-out photos for test)`,
+      commands: [
+        trainCmd(dirs.stereo, "stereo", b.stereo),
+        trainCmd(dirs.mono, "unet", b.mono),
+        `flambeau eval ${dirs.stereo} --data rendered --limit ${test.count} --json`,
+        `flambeau eval ${dirs.mono} --data rendered --limit ${test.count} --json`,
+      ],
+      metrics: {
+        epe: s.epe!,
+        bad2: s.bad2!,
+        meanDisparityEpe: s.meanDisparityEpe!,
+        meanDisparityBad2: s.meanDisparityBad2!,
+        absRel: m.absRel!,
+        delta1: m.delta1!,
+        meanDepthAbsRel: m.meanDepthAbsRel!,
+        meanDepthDelta1: m.meanDepthDelta1!,
+      },
+      history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss })),
+      seconds: (performance.now() - t0) / 1000,
+      extraHtml: await sceneFiguresHtml(
+        "Held-out scenes: left view, true depth, the stereo model's depth (f·B/disparity) and the monocular model's, on the truth's colours (near bright; the loss curve is the stereo model's)",
+        rows,
+        { height: h, width: w },
+      ),
+    };
+  } finally {
+    stereo.model.dispose();
+    mono.model.dispose();
+  }
+}
+
 export const depthEstimation = defineTask({
   name: TASK,
   description:
@@ -373,6 +465,7 @@ export const depthEstimation = defineTask({
   evaluate,
   load,
   formatPrediction,
+  demo,
 });
 
 /** For tests and scripts: the model a directory holds. */
