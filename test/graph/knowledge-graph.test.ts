@@ -10,7 +10,7 @@ import * as fl from "flambeau";
 import { fitKgModel, modelScorer, selfAdversarialLoss } from "../../src/graph/kg/fit.js";
 import { loadKnowledgeGraph } from "../../src/graph/kg/load.js";
 import { idTensor, makeKgModel } from "../../src/graph/kg/models/index.js";
-import { rankCount, rankMetrics, rankTriples, relationFrequencyScorer, TripleFilter } from "../../src/graph/kg/ranking.js";
+import { rankCount, rankCounts, rankMetrics, rankTriples, relationFrequencyScorer, TripleFilter } from "../../src/graph/kg/ranking.js";
 import { kCore, splitTriples } from "../../src/graph/kg/split.js";
 import { parseIdTriples, parseTriples, triplesFrom } from "../../src/graph/kg/triples.js";
 import { parseWordNet } from "../../src/graph/kg/wordnet.js";
@@ -147,6 +147,26 @@ test("ranking: filtered vs raw MRR and Hits@k on a tiny graph, by hand", () => {
   close(c.mr, 2.5);
   // A NaN score ranks last.
   assert.deepEqual(rankCount([0, Number.NaN, 2], 1), { greater: 2, ties: 0 });
+  // One pass gives the raw counts and the filtered ones, as counting each candidate against the skip set does.
+  const rng = new fl.data.Random(3, 0);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + Math.floor(rng.nextFloat() * 12);
+    const scores = Array.from({ length: n }, () => (rng.nextFloat() < 0.1 ? Number.NaN : Math.floor(rng.nextFloat() * 4)));
+    const answer = Math.floor(rng.nextFloat() * n);
+    const skip = new Set(Array.from({ length: n }, (_, e) => e).filter(() => rng.nextFloat() < 0.4));
+    const brute = (useSkip: boolean) => {
+      const sa = scores[answer]!;
+      let greater = 0;
+      let ties = 0;
+      scores.forEach((v, e) => {
+        if (e === answer || (useSkip && skip.has(e))) return;
+        if (Number.isNaN(sa) || v > sa) greater++;
+        else if (v === sa) ties++;
+      });
+      return { greater, ties };
+    };
+    assert.deepEqual(rankCounts(scores, answer, skip), { raw: brute(false), filtered: brute(true) }, `scores ${scores} answer ${answer}`);
+  }
   // The relation-frequency baseline: tails of r counted in training.
   const freq = relationFrequencyScorer(
     triplesFrom([

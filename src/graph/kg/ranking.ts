@@ -64,20 +64,42 @@ function add(m: Map<number, Set<number>>, key: number, v: number): void {
   s.add(v);
 }
 
-/** Counts above and tied with scores[answer], skipping the entities in `skip` (the answer itself never counts). */
-export function rankCount(scores: ArrayLike<number>, answer: number, skip?: ReadonlySet<number>): RankCount {
+/** Whether a candidate scored v counts above (1), tied with (0) or below (-1) the answer's s; a NaN answer ranks last. */
+const versus = (v: number, s: number, nan: boolean): number => (nan || v > s ? 1 : v === s ? 0 : -1);
+
+/**
+ * Raw and filtered counts of one query in one pass: the raw counts over every entity, then the
+ * entities in `skip` (the other known answers; usually few) taken back out — instead of a set
+ * lookup for each of the tens of thousands of candidates.
+ */
+export function rankCounts(scores: ArrayLike<number>, answer: number, skip?: ReadonlySet<number>): { raw: RankCount; filtered: RankCount } {
   const s = scores[answer]!;
-  // A NaN score ranks last: every other candidate counts as above it.
   const nan = Number.isNaN(s);
   let greater = 0;
   let ties = 0;
   for (let e = 0; e < scores.length; e++) {
-    if (e === answer || skip?.has(e)) continue;
-    const v = scores[e]!;
-    if (nan || v > s) greater++;
-    else if (v === s) ties++;
+    const c = versus(scores[e]!, s, nan);
+    if (c > 0) greater++;
+    else if (c === 0) ties++;
   }
-  return { greater, ties };
+  // The answer itself never counts (it is "tied" with itself unless its score is NaN).
+  const own = versus(s, s, nan);
+  if (own > 0) greater--;
+  else if (own === 0) ties--;
+  const raw = { greater, ties };
+  if (skip)
+    for (const e of skip) {
+      if (e === answer || e < 0 || e >= scores.length) continue;
+      const c = versus(scores[e]!, s, nan);
+      if (c > 0) greater--;
+      else if (c === 0) ties--;
+    }
+  return { raw, filtered: { greater, ties } };
+}
+
+/** Counts above and tied with scores[answer], skipping the entities in `skip` (the answer itself never counts). */
+export function rankCount(scores: ArrayLike<number>, answer: number, skip?: ReadonlySet<number>): RankCount {
+  return rankCounts(scores, answer, skip).filtered;
 }
 
 /** MRR, mean rank and Hits@1/3/10 of rank counts, each the expectation over the tied orders. */
@@ -128,8 +150,9 @@ export function rankTriples(scorer: QueryScorer, test: Triples, filter: TripleFi
           );
         const answer = mode === "tail" ? t[k]! : h[k]!;
         const skip = mode === "tail" ? filter.tailsOf(h[k]!, r[k]!) : filter.headsOf(r[k]!, t[k]!);
-        c.filtered[mode].push(rankCount(row, answer, skip));
-        c.raw[mode].push(rankCount(row, answer));
+        const counts = rankCounts(row, answer, skip);
+        c.filtered[mode].push(counts.filtered);
+        c.raw[mode].push(counts.raw);
       });
     }
   }
