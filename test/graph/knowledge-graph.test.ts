@@ -10,6 +10,7 @@ import * as fl from "flambeau";
 import { fitKgModel, modelScorer, selfAdversarialLoss } from "../../src/graph/kg/fit.js";
 import { loadKnowledgeGraph } from "../../src/graph/kg/load.js";
 import { idTensor, makeKgModel } from "../../src/graph/kg/models/index.js";
+import { KgModel } from "../../src/graph/kg/models/kg-model.js";
 import { rankCount, rankCounts, rankMetrics, rankTriples, relationFrequencyScorer, TripleFilter } from "../../src/graph/kg/ranking.js";
 import { kCore, splitTriples } from "../../src/graph/kg/split.js";
 import { parseIdTriples, parseTriples, triplesFrom } from "../../src/graph/kg/triples.js";
@@ -113,6 +114,26 @@ test("scoreAll and scoreCandidates agree with scoring each triple", () => {
       }
       close(cand[0]!, allH[3]!);
       close(cand[3]!, allH[5 + 1]!);
+    });
+    m.dispose();
+  }
+});
+
+test("RotatE's and TransE's ranking paths (isometry, chunks, cdist) equal the broadcast score over many entities", () => {
+  for (const arch of ["transe", "rotate"] as const) {
+    fl.manualSeed(2);
+    const m = makeKgModel({ arch, numEntities: 2500, numRelations: 3, dim: 8, gamma: 6 });
+    const known = idTensor([0, 1234, 2499]);
+    const rel = idTensor([2, 0, 1]);
+    fl.noGrad(() => {
+      for (const mode of ["tail", "head"] as const) {
+        const fast = m.scoreAll(known, rel, mode).data() as Float32Array;
+        const broadcast = KgModel.prototype.scoreAll.call(m, known, rel, mode).data() as Float32Array;
+        assert.equal(fast.length, 3 * 2500);
+        let worst = 0;
+        for (let i = 0; i < fast.length; i++) worst = Math.max(worst, Math.abs(fast[i]! - broadcast[i]!));
+        assert.ok(worst < 1e-4, `${arch} ${mode}: max difference ${worst}`);
+      }
     });
     m.dispose();
   }
