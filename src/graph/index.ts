@@ -1,6 +1,7 @@
 // graph: graph data (COO edge index, batching, neighbour sampling, conversions), message
 // passing layers (GCN, GraphSAGE, GAT, GIN, GraphConv, pooling) and the graph tasks.
 export { batchGraphs } from "./batch.js";
+export { ClusterSampler, defaultClusterSizes } from "./cluster-sampler.js";
 export * as community from "./community/index.js";
 export * from "./conv/index.js";
 export { type FromGraphologyOptions, fromGraphology, type GraphologyGraph, NodeIds, parseEdgeList, toGraphology } from "./convert.js";
@@ -24,6 +25,7 @@ export { GRAPH_FILE_FORMAT, type ReadGraphOptions, readGraphFile } from "./graph
 export { GINEConv } from "./models/gine-conv.js";
 export { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "./models/molecule-models.js";
 export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";
+export { edgeCut, type Partition, type PartitionOptions, partitionGraph, randomPartition } from "./partition.js";
 export {
   RELATIONAL_MODELS,
   RelationalModel,
