@@ -25,7 +25,6 @@ export { GRAPH_FILE_FORMAT, type ReadGraphOptions, readGraphFile } from "./graph
 export { GINEConv } from "./models/gine-conv.js";
 export { MOLECULE_MODELS, MoleculeModel, type MoleculeModelHyper, type MoleculeModelName } from "./models/molecule-models.js";
 export { MoleculeVGAE, type MoleculeVgaeHyper } from "./models/molecule-vgae.js";
-export { edgeCut, type Partition, type PartitionOptions, partitionGraph, randomPartition } from "./partition.js";
 export {
   RELATIONAL_MODELS,
   RelationalModel,
@@ -33,6 +32,7 @@ export {
   type RelationalModelName,
 } from "./models/relational-models.js";
 export * from "./molecules/index.js";
+export { edgeCut, type Partition, type PartitionOptions, partitionGraph, randomPartition } from "./partition.js";
 export { type Csr, csrSource, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";
 export * from "./store/index.js";
