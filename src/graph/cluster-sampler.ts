@@ -18,6 +18,8 @@ export class ClusterSampler {
   /** Part p's nodes are members[start[p] … start[p+1]), ascending. */
   readonly start: Int32Array;
   readonly members: Int32Array;
+  /** The part of each node. */
+  readonly partOf: Int32Array;
   /** Local index of each node while a batch is built (-1 elsewhere): O(N) once, no map per batch. */
   readonly #local: Int32Array;
 
@@ -43,6 +45,7 @@ export class ClusterSampler {
     for (let v = 0; v < n; v++) members[fill[parts[v]!]!++] = v;
     this.start = start;
     this.members = members;
+    this.partOf = parts;
     this.#local = new Int32Array(n).fill(-1);
   }
 

@@ -148,13 +148,53 @@ function clusterSetUp(
   };
 }
 
+/** How a sampled model is evaluated: neighbour sampling, or (Cluster-GCN) the training's cluster batches. */
+export interface SampledEvalOptions {
+  fanouts: number[];
+  batchSize: number;
+  seed: number;
+  cluster?: ClusterSampler;
+}
+
+/**
+ * Cluster-GCN evaluation: every part once, q parts per batch in a fixed seeded order, each
+ * node's logits from the subgraph induced on its batch — the neighbourhoods training saw.
+ */
+function predictClustered(model: NodeModel, source: NodeDataSource, cluster: ClusterSampler, nodes: Int32Array, seed: number): Int32Array {
+  const want = new Map<number, number>();
+  for (let k = 0; k < nodes.length; k++) want.set(nodes[k]!, k);
+  const needed = new Uint8Array(cluster.numParts);
+  for (const v of nodes) needed[cluster.partOf[v]!] = 1;
+  const pred = new Int32Array(nodes.length).fill(-1);
+  model.eval();
+  noGrad(() => {
+    for (const parts of cluster.epochBatches(new Random(seed, 8))) {
+      if (!parts.some((p) => needed[p])) continue;
+      tidy(() => {
+        const sub = cluster.sample(parts);
+        const rows: number[] = [];
+        const dest: number[] = [];
+        for (let k = 0; k < sub.nodes.length; k++) {
+          const d = want.get(sub.nodes[k]!);
+          if (d !== undefined) {
+            rows.push(k);
+            dest.push(d);
+          }
+        }
+        const x = tensor(source.features(sub.nodes), { shape: [sub.nodes.length, source.numFeatures] });
+        model.clearCache();
+        const out = model.forward(x, sub.edgeIndex).indexSelect(0, tensor(BigInt64Array.from(rows, BigInt)));
+        const am = out.argmax(1).data() as BigInt64Array;
+        for (let j = 0; j < dest.length; j++) pred[dest[j]!] = Number(am[j]);
+      });
+    }
+  });
+  return pred;
+}
+
 /** Predictions for `nodes` in batches, in eval mode without grad. */
-export function predictSampled(
-  model: NodeModel,
-  source: NodeDataSource,
-  nodes: Int32Array,
-  o: { fanouts: number[]; batchSize: number; seed: number },
-): Int32Array {
+export function predictSampled(model: NodeModel, source: NodeDataSource, nodes: Int32Array, o: SampledEvalOptions): Int32Array {
+  if (o.cluster) return predictClustered(model, source, o.cluster, nodes, o.seed);
   const sampler = new NeighborSampler(source, o.fanouts, { seed: o.seed });
   const pred = new Int32Array(nodes.length);
   model.eval();
@@ -172,7 +212,7 @@ export function evaluateSampled(
   model: NodeModel,
   source: NodeDataSource,
   nodes: Int32Array,
-  o: { fanouts: number[]; batchSize: number; seed: number },
+  o: SampledEvalOptions,
 ): Record<string, unknown> & { accuracy: number } {
   const pred = predictSampled(model, source, nodes, o);
   const truth = Array.from(source.labels(nodes));
@@ -220,8 +260,9 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     // Ranks draw different neighbourhoods for their disjoint seeds; validation samples alike on all.
     const sampler = new NeighborSampler(source, fanouts, { seed: seed + 1 + rank });
     // --sampler saint: the batch's seeds are the roots of random walks; the loss is on every
-    // training node the walks visit. --sampler cluster: the loss is on the training nodes of
-    // the batch's parts. Evaluation samples neighbourhoods as for neighbor.
+    // training node the walks visit; evaluation samples neighbourhoods as for neighbor.
+    // --sampler cluster: the loss is on the training nodes of the batch's parts; evaluation
+    // runs on cluster batches too, so a node sees the neighbourhood it was trained on.
     const saint = o.sampler === "saint";
     const walker = saint ? new RandomWalkSampler(source, { walkLength: o.walkLength ?? 2, seed: seed + 1 + rank }) : undefined;
     const cluster = o.sampler === "cluster" ? clusterSetUp(source, o, seed, log) : undefined;
@@ -231,7 +272,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
       for (const v of limit) isTrain[v] = 1;
     }
     const how = cluster
-      ? `Cluster-GCN: ${cluster.sampler.partsPerBatch} of ${cluster.sampler.numParts} parts per batch (evaluation: neighbour sampling [${fanouts.join(", ")}])`
+      ? `Cluster-GCN: ${cluster.sampler.partsPerBatch} of ${cluster.sampler.numParts} parts per batch (evaluation: on the same cluster batches)`
       : saint
         ? `GraphSAINT random walks of ${o.walkLength ?? 2} steps (evaluation: neighbour sampling [${fanouts.join(", ")}]), batch ${batchSize}`
         : `neighbour sampling [${fanouts.join(", ")}], batch ${batchSize}`;
@@ -262,7 +303,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
         }
       },
     };
-    const evalOpts = { fanouts, batchSize, seed };
+    const evalOpts: SampledEvalOptions = { fanouts, batchSize, seed, ...(cluster ? { cluster: cluster.sampler } : {}) };
     const trainer = new Trainer<SeedBatch>({
       name: TASK,
       model,
@@ -339,7 +380,12 @@ export async function evaluateSampledDir(dir: string, data: string): Promise<Rec
         "E_SHAPE",
         `${TASK}: ${data} has ${source.numFeatures} features and ${source.classes.length} classes; the model in ${dir} expects ${model.hyper.inChannels} and ${model.hyper.outChannels}`,
       );
-    return { ...evaluateSampled(model, source, source.splitNodes("test"), pre), labels: config.labels ?? [] };
+    // Cluster-GCN models are scored on the same partition (recomputed from the seed) in cluster batches.
+    const cluster =
+      pre.sampler === "cluster"
+        ? clusterSetUp(source, { parts: pre.parts, partsPerBatch: pre.partsPerBatch }, pre.seed, () => {}).sampler
+        : undefined;
+    return { ...evaluateSampled(model, source, source.splitNodes("test"), { ...pre, cluster }), labels: config.labels ?? [] };
   } finally {
     close();
     model.dispose();
