@@ -15,6 +15,7 @@
 // CSR of each level (each at most the previous one's size, shrinking geometrically).
 import { FlambeauError } from "../core/errors.js";
 import { Random } from "../data/random.js";
+import { GraphStore } from "./store/graph-store.js";
 import type { NeighborSource } from "./store/source.js";
 
 const OP = "partitionGraph";
@@ -52,30 +53,53 @@ const CHUNK = 1 << 16;
  * The source's edges, symmetrised, self-loops dropped, parallel edges merged: weight = how many
  * stored edges (either direction) join the pair.
  */
-export function symmetricGraph(source: NeighborSource): WGraph {
+/**
+ * The incoming CSR of the whole graph: a store's two arrays read whole (bypassing its
+ * neighbour-list cache), any other source asked in chunks of consecutive ids.
+ */
+function wholeCsr(source: NeighborSource): { inPtr: Int32Array; pieces: Int32Array[] } {
   const n = source.numNodes;
-  // Pass 1: read the incoming lists once, keep them (ptr + src), count both directions.
+  if (source instanceof GraphStore) {
+    const p = source.readAll("indptr") as BigInt64Array;
+    return { inPtr: Int32Array.from(p, Number), pieces: chunked(Int32Array.from(p, Number), source.readAll("indices") as Int32Array, n) };
+  }
   const inPtr = new Int32Array(n + 1);
   const pieces: Int32Array[] = [];
-  const deg = new Int32Array(n);
   const ids = new Int32Array(CHUNK);
   for (let i = 0; i < n; i += CHUNK) {
     const m = Math.min(CHUNK, n - i);
     for (let k = 0; k < m; k++) ids[k] = i + k;
     const { ptr, src } = source.neighbors(ids.subarray(0, m));
-    for (let k = 0; k < m; k++) {
-      const v = i + k;
-      inPtr[v + 1] = inPtr[v]! + ptr[k + 1]! - ptr[k]!;
-      for (let j = ptr[k]!; j < ptr[k + 1]!; j++) {
-        const u = src[j]!;
-        if (u < 0 || u >= n) throw new FlambeauError("E_FORMAT", `${OP}: neighbour ${u} of node ${v} is outside [0, ${n})`, OP);
+    for (let k = 0; k < m; k++) inPtr[i + k + 1] = inPtr[i + k]! + ptr[k + 1]! - ptr[k]!;
+    pieces.push(src.slice(ptr[0]!, ptr[m]!));
+  }
+  return { inPtr, pieces };
+}
+
+/** Views of `indices` per chunk of CHUNK consecutive nodes. */
+function chunked(inPtr: Int32Array, indices: Int32Array, n: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let i = 0; i < n; i += CHUNK) out.push(indices.subarray(inPtr[i]!, inPtr[Math.min(n, i + CHUNK)]!));
+  return out;
+}
+
+export function symmetricGraph(source: NeighborSource): WGraph {
+  const n = source.numNodes;
+  // Pass 1: the incoming lists (ptr + src, chunk by chunk), both directions counted.
+  const { inPtr, pieces } = wholeCsr(source);
+  const deg = new Int32Array(n);
+  for (let c = 0; c < pieces.length; c++) {
+    const piece = pieces[c]!;
+    const first = c * CHUNK;
+    for (let v = first; v < Math.min(n, first + CHUNK); v++)
+      for (let j = inPtr[v]! - inPtr[first]!; j < inPtr[v + 1]! - inPtr[first]!; j++) {
+        const u = piece[j]!;
+        if (!(u >= 0 && u < n)) throw new FlambeauError("E_FORMAT", `${OP}: neighbour ${u} of node ${v} is outside [0, ${n})`, OP);
         if (u !== v) {
           deg[u]!++;
           deg[v]!++;
         }
       }
-    }
-    pieces.push(src.slice(ptr[0]!, ptr[m]!));
   }
   const xadj = new Int32Array(n + 1);
   for (let v = 0; v < n; v++) xadj[v + 1] = xadj[v]! + deg[v]!;
@@ -424,17 +448,16 @@ export function edgeCut(source: NeighborSource, parts: Int32Array): { cut: numbe
   if (parts.length !== n) throw new FlambeauError("E_ARG", `edgeCut: ${parts.length} part ids for ${n} nodes`, "edgeCut");
   let cut = 0;
   let edges = 0;
-  const ids = new Int32Array(CHUNK);
-  for (let i = 0; i < n; i += CHUNK) {
-    const m = Math.min(CHUNK, n - i);
-    for (let k = 0; k < m; k++) ids[k] = i + k;
-    const { ptr, src } = source.neighbors(ids.subarray(0, m));
-    for (let k = 0; k < m; k++)
-      for (let j = ptr[k]!; j < ptr[k + 1]!; j++) {
-        const u = src[j]!;
-        if (u === i + k) continue;
+  const { inPtr, pieces } = wholeCsr(source);
+  for (let c = 0; c < pieces.length; c++) {
+    const piece = pieces[c]!;
+    const first = c * CHUNK;
+    for (let v = first; v < Math.min(n, first + CHUNK); v++)
+      for (let j = inPtr[v]! - inPtr[first]!; j < inPtr[v + 1]! - inPtr[first]!; j++) {
+        const u = piece[j]!;
+        if (u === v) continue;
         edges++;
-        if (parts[u] !== parts[i + k]) cut++;
+        if (parts[u] !== parts[v]) cut++;
       }
   }
   return { cut, edges, fraction: edges ? cut / edges : 0 };
