@@ -10,6 +10,7 @@ import { test } from "node:test";
 import { FlambeauError } from "../../src/core/errors.js";
 import { Random } from "../../src/data/random.js";
 import { ClusterSampler, defaultClusterSizes } from "../../src/graph/cluster-sampler.js";
+import { karateClub } from "../../src/graph/datasets/index.js";
 import { edgeCut, partitionGraph, randomPartition } from "../../src/graph/partition.js";
 import { csrSource } from "../../src/graph/sampler.js";
 import { GraphStore, generateRmat } from "../../src/graph/store/index.js";
@@ -184,7 +185,18 @@ test("node-classification --sampler cluster: train → eval on a store and in me
     // In memory (karate), default K and q: 2 parts, both in the one batch.
     const k = await nodeClassification.train({ data: "karate", out: join(tmp, "k"), epochs: 3, sampler: "cluster", model: "gcn" });
     assert.equal(k.history.epochs.length, 3);
-    assert.equal((await nodeClassification.evaluate(join(tmp, "k"), "karate")).nodes, 32);
+    const kev = await nodeClassification.evaluate(join(tmp, "k"), "karate");
+    assert.equal(kev.nodes, 32);
+    // q = K: the one cluster batch is the whole graph, so cluster-batch evaluation equals the
+    // full-graph forward the predictor runs.
+    const g = karateClub();
+    const truth = Array.from(g.y!.data() as BigInt64Array, Number);
+    const predictor = await nodeClassification.load(join(tmp, "k"));
+    const ids = Array.from({ length: 32 }, (_, i) => String(i + 1));
+    const preds = await predictor.predict(ids, { topK: 1 });
+    const right = preds.filter((p, i) => p.labels[0]!.label === g.classes![truth[i + 1]!]).length;
+    predictor.dispose?.();
+    assert.equal(kev.accuracy, right / 32);
     await assert.rejects(
       nodeClassification.train({ data: `store:${store}`, out, sampler: "cluster", parts: 5000 }),
       isFl(/--parts must be an integer in \[1, 1024\].*got 5000/),
