@@ -11,17 +11,19 @@
 //                                      [--limit N]   (sampled: an epoch over a seeded subset of N training nodes)
 //   node dist/bench/graph-scale.js partition --data DIR --parts 87,16,4 [--seed 0]
 //                                      (Cluster-GCN's partitioner: edge cut against a random balanced partition)
+//   node dist/bench/graph-scale.js metis-graph --data DIR --out FILE.graph      (the store for METIS's gpmetis)
+//   node dist/bench/graph-scale.js cut --data DIR --part FILE.graph.part.K      (edge cut of gpmetis's parts)
 // `run` makes each store once (DIR/rmat-<edges>), measures every point in a fresh child process
 // (nice 10, one thread) under a wall-clock limit and an RSS limit (the child is killed past
 // it: on a shared machine a run that would exhaust memory is stopped rather than let the
 // kernel pick a victim), and prints a markdown table. Time per epoch is the training steps of
 // an epoch (the Trainer's `seconds`; validation and loading excluded), the mean over epochs 2…E.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setNumThreads } from "../src/core/index.js";
-import { edgeCut, partitionGraph, randomPartition } from "../src/graph/partition.js";
+import { edgeCut, partitionGraph, randomPartition, symmetricGraph } from "../src/graph/partition.js";
 import { convertCsvToStore } from "../src/graph/store/convert-csv.js";
 import { GraphStore } from "../src/graph/store/graph-store.js";
 import { generateRmat } from "../src/graph/store/rmat.js";
@@ -73,6 +75,41 @@ function partition(data: string, parts: number[], seed: number): void {
       load: readFileSync("/proc/loadavg", "utf8").trim(),
     }),
   );
+  s.close();
+}
+
+/** The store as a METIS graph file: undirected, self-loops dropped, edge weight = stored edges joining the pair. */
+function metisGraph(data: string, out: string): void {
+  const s = new GraphStore(data);
+  const g = symmetricGraph(s);
+  s.close();
+  const fd = openSync(out, "w");
+  writeSync(fd, `${g.n} ${g.adj.length / 2} 001\n`);
+  let lines: string[] = [];
+  for (let v = 0; v < g.n; v++) {
+    const row: string[] = [];
+    for (let j = g.xadj[v]!; j < g.xadj[v + 1]!; j++) row.push(`${g.adj[j]! + 1} ${g.ew[j]}`);
+    lines.push(row.join(" "));
+    if (lines.length === 4096 || v === g.n - 1) {
+      writeSync(fd, `${lines.join("\n")}\n`);
+      lines = [];
+    }
+  }
+  closeSync(fd);
+  console.log(`graph-scale: wrote ${out}: ${g.n} vertices, ${g.adj.length / 2} undirected edges`);
+}
+
+/** Edge cut of a part file (one part id a line, gpmetis's output) on the store. */
+function cutOfPartFile(data: string, file: string): void {
+  const s = new GraphStore(data);
+  const parts = Int32Array.from(readFileSync(file, "utf8").trim().split("\n"), Number);
+  const k = parts.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const sizes = new Int32Array(k);
+  for (const p of parts) sizes[p]!++;
+  const c = edgeCut(s, parts);
+  const minSize = sizes.reduce((a, b) => Math.min(a, b), parts.length);
+  const maxSize = sizes.reduce((a, b) => Math.max(a, b), 0);
+  console.log(JSON.stringify({ file, parts: k, minSize, maxSize, cut: c.cut, edges: c.edges, fraction: c.fraction }));
   s.close();
 }
 
@@ -249,6 +286,8 @@ else if (cmd === "convert") {
   console.log(`graph-scale: wrote ${need("--out")}: ${m.numNodes} nodes, ${m.numEdges} stored edges, ${m.numFeatures} features`);
 } else if (cmd === "point") await point(need("--data"), need("--mode"), Number(arg("--epochs", "2")), arg("--model", "gcn")!);
 else if (cmd === "run") await run();
+else if (cmd === "metis-graph") metisGraph(need("--data"), need("--out"));
+else if (cmd === "cut") cutOfPartFile(need("--data"), need("--part"));
 else if (cmd === "partition") partition(need("--data"), need("--parts").split(",").map(Number), Number(arg("--seed", "0")));
 else {
   console.error("usage: node dist/bench/graph-scale.js gen|convert|point|run … (see the header of bench/graph-scale.ts)");
