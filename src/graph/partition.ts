@@ -588,7 +588,7 @@ export function partitionGraph(source: NeighborSource, numParts: number, o: Part
     const r = multilevel(g, k, maxW, passes, rng);
     levels = r.levels;
     // A second candidate for power-law graphs, whose hubs link mostly to each other: the nodes
-    // by descending degree in K equal chunks, refined; the smaller cut is kept.
+    // by descending degree in chunks of N / K, refined; the smaller cut is kept.
     const byHub = degreeChunks(g, k, n / k);
     refine(g, byHub, k, new Float64Array(k).fill(maxW), passes, rng);
     const best = cutOf(g, byHub) < cutOf(g, r.parts) ? byHub : r.parts;
