@@ -1,21 +1,29 @@
 // Scale figure for large-graph node classification: R-MAT graphs written straight to a graph
-// store, then time per epoch and peak RSS for full-graph training, neighbour-sampled training
-// (store read by offset) and a PyG-style full-batch GCN in PyTorch (scripts/graph-scale-torch.py).
+// store, then time per epoch and peak RSS for full-graph training, sampled training (store read
+// by offset: neighbour sampling, GraphSAINT random walks, Cluster-GCN parts) and a PyG-style
+// full-batch GCN in PyTorch (scripts/graph-scale-torch.py).
 //   node dist/bench/graph-scale.js gen --edges 1000000 --out DIR [--scale S] [--seed 0]
 //   node dist/bench/graph-scale.js convert --csv FOLDER --out DIR          (nodes.csv + edges.csv)
-//   node dist/bench/graph-scale.js point --data DIR --mode full|sampled|torch [--epochs 2] [--model gcn]
-//   node dist/bench/graph-scale.js run --edges 1e6,1e7 --root DIR [--timeout 600] [--rss-limit-gib 12] [--modes full,sampled,torch]
+//   node dist/bench/graph-scale.js point --data DIR --mode full|sampled|saint|cluster [--epochs 2] [--model gcn]
+//                                        [--parts K --parts-per-batch q]   (cluster; default sized to the graph)
+//   node dist/bench/graph-scale.js run --edges 1e6,1e7 --root DIR [--timeout 600] [--rss-limit-gib 12]
+//                                      [--modes full,sampled,saint,cluster,torch]   (default full,sampled,torch)
 //                                      [--limit N]   (sampled: an epoch over a seeded subset of N training nodes)
+//   node dist/bench/graph-scale.js partition --data DIR --parts 87,16,4 [--seed 0]
+//                                      (Cluster-GCN's partitioner: edge cut against a random balanced partition)
+//   node dist/bench/graph-scale.js metis-graph --data DIR --out FILE.graph      (the store for METIS's gpmetis)
+//   node dist/bench/graph-scale.js cut --data DIR --part FILE.graph.part.K      (edge cut of gpmetis's parts)
 // `run` makes each store once (DIR/rmat-<edges>), measures every point in a fresh child process
 // (nice 10, one thread) under a wall-clock limit and an RSS limit (the child is killed past
 // it: on a shared machine a run that would exhaust memory is stopped rather than let the
 // kernel pick a victim), and prints a markdown table. Time per epoch is the training steps of
 // an epoch (the Trainer's `seconds`; validation and loading excluded), the mean over epochs 2…E.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setNumThreads } from "../src/core/index.js";
+import { edgeCut, partitionGraph, randomPartition, symmetricGraph } from "../src/graph/partition.js";
 import { convertCsvToStore } from "../src/graph/store/convert-csv.js";
 import { GraphStore } from "../src/graph/store/graph-store.js";
 import { generateRmat } from "../src/graph/store/rmat.js";
@@ -30,6 +38,80 @@ const need = (name: string): string => {
   if (v === undefined) throw new Error(`graph-scale: ${name} is required`);
   return v;
 };
+
+/** Modes of `point` and `run` → the task's --sampler. */
+const SAMPLER_OF: Record<string, "full" | "neighbor" | "saint" | "cluster"> = {
+  full: "full",
+  sampled: "neighbor",
+  saint: "saint",
+  cluster: "cluster",
+};
+
+/** The partitioner alone: seconds, peak RSS, edge cut against a random balanced partition, part sizes. */
+function partition(data: string, parts: number[], seed: number): void {
+  const s = new GraphStore(data);
+  console.log("| parts K | seconds | levels | part sizes | edge cut (multilevel) | edge cut (random) |\n|---|---|---|---|---|---|");
+  for (const k of parts) {
+    const t0 = performance.now();
+    const p = partitionGraph(s, k, { seed });
+    const secs = (performance.now() - t0) / 1000;
+    const cut = edgeCut(s, p.parts);
+    const rnd = edgeCut(s, randomPartition(s.numNodes, k, seed));
+    let lo = s.numNodes;
+    let hi = 0;
+    for (const z of p.sizes) {
+      lo = Math.min(lo, z);
+      hi = Math.max(hi, z);
+    }
+    console.log(
+      `| ${k} | ${secs.toFixed(1)} | ${p.levels} | ${lo}–${hi} | ${(100 * cut.fraction).toFixed(1)} % | ${(100 * rnd.fraction).toFixed(1)} % |`,
+    );
+  }
+  console.log(
+    JSON.stringify({
+      nodes: s.numNodes,
+      edges: s.numEdges,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      load: readFileSync("/proc/loadavg", "utf8").trim(),
+    }),
+  );
+  s.close();
+}
+
+/** The store as a METIS graph file: undirected, self-loops dropped, edge weight = stored edges joining the pair. */
+function metisGraph(data: string, out: string): void {
+  const s = new GraphStore(data);
+  const g = symmetricGraph(s);
+  s.close();
+  const fd = openSync(out, "w");
+  writeSync(fd, `${g.n} ${g.adj.length / 2} 001\n`);
+  let lines: string[] = [];
+  for (let v = 0; v < g.n; v++) {
+    const row: string[] = [];
+    for (let j = g.xadj[v]!; j < g.xadj[v + 1]!; j++) row.push(`${g.adj[j]! + 1} ${g.ew[j]}`);
+    lines.push(row.join(" "));
+    if (lines.length === 4096 || v === g.n - 1) {
+      writeSync(fd, `${lines.join("\n")}\n`);
+      lines = [];
+    }
+  }
+  closeSync(fd);
+  console.log(`graph-scale: wrote ${out}: ${g.n} vertices, ${g.adj.length / 2} undirected edges`);
+}
+
+/** Edge cut of a part file (one part id a line, gpmetis's output) on the store. */
+function cutOfPartFile(data: string, file: string): void {
+  const s = new GraphStore(data);
+  const parts = Int32Array.from(readFileSync(file, "utf8").trim().split("\n"), Number);
+  const k = parts.reduce((a, b) => Math.max(a, b), 0) + 1;
+  const sizes = new Int32Array(k);
+  for (const p of parts) sizes[p]!++;
+  const c = edgeCut(s, parts);
+  const minSize = sizes.reduce((a, b) => Math.min(a, b), parts.length);
+  const maxSize = sizes.reduce((a, b) => Math.max(a, b), 0);
+  console.log(JSON.stringify({ file, parts: k, minSize, maxSize, cut: c.cut, edges: c.edges, fraction: c.fraction }));
+  s.close();
+}
 
 /** R-MAT scale for a target edge count: about 8–12 stored edges per node. */
 const scaleFor = (edges: number): number => Math.max(4, Math.round(Math.log2(edges / 8)));
@@ -54,7 +136,9 @@ async function point(data: string, mode: string, epochs: number, model: string):
       model,
       epochs,
       seed: 0,
-      sampler: mode === "sampled" ? "neighbor" : "full",
+      sampler: SAMPLER_OF[mode] ?? "full",
+      parts: arg("--parts") ? Number(arg("--parts")) : undefined,
+      partsPerBatch: arg("--parts-per-batch") ? Number(arg("--parts-per-batch")) : undefined,
       fanouts: arg("--fanouts", "10,5"),
       batchSize: Number(arg("--batch-size", "1024")),
       // An epoch over N training nodes only (a seeded subset; the 50M-edge point, to fit its time limit).
@@ -62,6 +146,9 @@ async function point(data: string, mode: string, epochs: number, model: string):
       log: (l) => console.error(l),
     });
     const secs = r.history.epochs.map((e) => e.seconds as number);
+    // Cluster-GCN: the partition's cost and cut, as the task saved them.
+    const partition = (JSON.parse(readFileSync(join(out, "config.json"), "utf8")) as { metrics: { partition?: unknown } }).metrics
+      .partition;
     const later = secs.length > 1 ? secs.slice(1) : secs;
     const s = new GraphStore(data);
     console.log(
@@ -79,6 +166,7 @@ async function point(data: string, mode: string, epochs: number, model: string):
         wallSeconds: (performance.now() - t0) / 1000,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
         valAccuracy: r.metrics.accuracy,
+        ...(partition ? { partition } : {}),
       }),
     );
     s.close();
@@ -170,6 +258,8 @@ async function run(): Promise<void> {
               "point",
               ...["--data", dir, "--mode", mode, "--epochs", epochs, "--model", arg("--model", "gcn")!],
               ...(arg("--limit") && mode === "sampled" ? ["--limit", arg("--limit")!] : []),
+              ...(mode === "cluster" && arg("--parts") ? ["--parts", arg("--parts")!] : []),
+              ...(mode === "cluster" && arg("--parts-per-batch") ? ["--parts-per-batch", arg("--parts-per-batch")!] : []),
             ];
       const cmd = mode === "torch" ? "/usr/bin/python3" : process.execPath;
       const load0 = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
@@ -196,6 +286,9 @@ else if (cmd === "convert") {
   console.log(`graph-scale: wrote ${need("--out")}: ${m.numNodes} nodes, ${m.numEdges} stored edges, ${m.numFeatures} features`);
 } else if (cmd === "point") await point(need("--data"), need("--mode"), Number(arg("--epochs", "2")), arg("--model", "gcn")!);
 else if (cmd === "run") await run();
+else if (cmd === "metis-graph") metisGraph(need("--data"), need("--out"));
+else if (cmd === "cut") cutOfPartFile(need("--data"), need("--part"));
+else if (cmd === "partition") partition(need("--data"), need("--parts").split(",").map(Number), Number(arg("--seed", "0")));
 else {
   console.error("usage: node dist/bench/graph-scale.js gen|convert|point|run … (see the header of bench/graph-scale.ts)");
   process.exit(2);

@@ -33,6 +33,7 @@ APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the cha
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision chromium)
 # `--bench` adds python3-torch alone: the benchmark suite's PyTorch side (`npm run bench`).
 [ "${1:-}" = "--bench" ] && APT_PACKAGES+=(python3-torch)
+[ "${1:-}" = "--bench" ] && APT_PACKAGES+=(metis) # gpmetis: the reference edge cut beside Cluster-GCN's partitioner (graph-scale metis-graph / cut)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

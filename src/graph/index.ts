@@ -1,6 +1,7 @@
 // graph: graph data (COO edge index, batching, neighbour sampling, conversions), message
 // passing layers (GCN, GraphSAGE, GAT, GIN, GraphConv, pooling) and the graph tasks.
 export { batchGraphs } from "./batch.js";
+export { ClusterSampler, defaultClusterSizes } from "./cluster-sampler.js";
 export * as community from "./community/index.js";
 export * from "./conv/index.js";
 export { type FromGraphologyOptions, fromGraphology, type GraphologyGraph, NodeIds, parseEdgeList, toGraphology } from "./convert.js";
@@ -31,6 +32,7 @@ export {
   type RelationalModelName,
 } from "./models/relational-models.js";
 export * from "./molecules/index.js";
+export { edgeCut, type Partition, type PartitionOptions, partitionGraph, randomPartition } from "./partition.js";
 export { type Csr, csrSource, incomingCsr, NeighborSampler, type SampledSubgraph } from "./sampler.js";
 export { AGGREGATIONS, type Aggregation, scatter, segmentSoftmax } from "./scatter.js";
 export * from "./store/index.js";

@@ -44,7 +44,7 @@ const OPTIONS = {
   topK: opt.int("labels to show", { phases: ["predict"], default: 3 }),
   sampler: opt.choice(
     SAMPLERS,
-    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods; saint: GraphSAINT random walks from --batch-size training roots",
+    "full: the whole graph every step; neighbor: mini-batches of --batch-size seeds on sampled neighbourhoods; saint: GraphSAINT random walks from --batch-size training roots; cluster: Cluster-GCN, the graph partitioned into --parts parts, each batch the subgraph induced on --parts-per-batch random parts",
     {
       phases: ["train"],
       default: "full",
@@ -55,6 +55,10 @@ const OPTIONS = {
     default: DEFAULT_FANOUTS,
   }),
   walkLength: opt.int("steps of each GraphSAINT random walk with --sampler saint", { phases: ["train"], default: 2 }),
+  parts: opt.int("parts the graph is split into with --sampler cluster (default: about 1,500 nodes a part)", { phases: ["train"] }),
+  partsPerBatch: opt.int("random parts per batch with --sampler cluster (default: about 15,000 nodes a batch, at most --parts)", {
+    phases: ["train"],
+  }),
 };
 
 /** What the saved model needs to find its graph again. */
@@ -286,18 +290,24 @@ export const nodeClassification = defineTask({
   name: TASK,
   description:
     "classify the nodes of a graph from their features and their neighbours (GCN, GraphSAGE, GAT, GIN; R-GCN and CompGCN over typed edges; MLP baseline); accuracy, macro-F1",
-  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by node dist/bench/graph-scale.js convert or gen; read by offset with --sampler neighbor or saint, loaded whole otherwise), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
+  dataFormat: `karate (Zachary's karate club, 1 labelled member per club), debian-packages (this machine's apt Packages index: depends graph, description words, Section labels; 20/10/70 seeded split; rgcn/compgcn, or any model with debian-packages-typed, read its typed relations Depends, Recommends, Suggests, Conflicts, Provides and Maintainer), a graph store (store:DIR, written by node dist/bench/graph-scale.js convert or gen; read by offset with --sampler neighbor, saint or cluster, loaded whole otherwise), or ${GRAPH_FILE_FORMAT} (rgcn/compgcn: ${TYPED_GRAPH_FORMAT}); nodes without a split get a seeded 60/20/20 split`,
   models: [...NODE_MODELS, ...RELATIONAL_NODE_MODELS],
   defaultModel: "gcn",
   options: OPTIONS,
   shallow: graphShallowPipeline,
   baseline: "raw features + structure + neighbours' labels under a logistic regression (`flambeau compare node-classification`)",
-  train: (o) =>
-    isRelationalNodeRun(o.model, o.data)
+  train: (o) => {
+    if ((o.parts !== undefined || o.partsPerBatch !== undefined) && o.sampler !== "cluster")
+      throw new FlambeauError(
+        "E_ARG",
+        `${TASK}: --parts (${o.parts ?? "unset"}) and --parts-per-batch (${o.partsPerBatch ?? "unset"}) go with --sampler cluster, not --sampler ${o.sampler ?? "full"}`,
+      );
+    return isRelationalNodeRun(o.model, o.data)
       ? trainTypedNodes(o)
-      : o.sampler === "neighbor" || o.sampler === "saint"
+      : o.sampler === "neighbor" || o.sampler === "saint" || o.sampler === "cluster"
         ? trainSampledNodes(o)
-        : trainNodes(o),
+        : trainNodes(o);
+  },
   evaluate,
   load,
   formatPrediction,

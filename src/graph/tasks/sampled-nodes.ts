@@ -5,6 +5,9 @@
 // The graph is a store on disk (read by offset, store/graph-store.ts) or one in memory.
 // Under --nproc each rank trains on its rows of every batch (disjoint seed shards, rank,
 // rank + N, …) and the Trainer all-reduces the gradients, as in the other tasks.
+// --sampler saint takes the batch's seeds as roots of GraphSAINT random walks; --sampler
+// cluster (Cluster-GCN) partitions the graph once into --parts parts and each batch is the
+// subgraph induced on --parts-per-batch random parts (under --nproc each rank its own parts).
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
@@ -16,16 +19,18 @@ import { shardRows } from "../../train/distributed/shard.js";
 import { confusionMatrix, f1Score } from "../../train/metrics.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
+import { ClusterSampler, defaultClusterSizes } from "../cluster-sampler.js";
 import { loadNodeData } from "../datasets/index.js";
 import { epochProgress } from "../full-graph.js";
 import { NODE_MODELS, NodeModel, type NodeModelHyper, type NodeModelName } from "../models/node-models.js";
-import { RandomWalkSampler } from "../saint-sampler.js";
+import { edgeCut, partitionGraph } from "../partition.js";
+import { RandomWalkSampler, type WalkSubgraph } from "../saint-sampler.js";
 import { NeighborSampler } from "../sampler.js";
 import { GraphStore, isStoreSpec } from "../store/graph-store.js";
 import { graphSource, type NodeDataSource } from "../store/source.js";
 
 const TASK = "node-classification";
-export const SAMPLERS = ["full", "neighbor", "saint"] as const;
+export const SAMPLERS = ["full", "neighbor", "saint", "cluster"] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
 export const DEFAULT_FANOUTS = "10,5";
 /**
@@ -39,15 +44,20 @@ export interface SampledOptions {
   sampler?: SamplerName;
   fanouts?: string;
   walkLength?: number;
+  parts?: number;
+  partsPerBatch?: number;
 }
 
 /** What the saved model needs to sample its graph again. */
 export interface SampledPreprocessing {
   data: string;
   seed: number;
-  sampler: "neighbor" | "saint";
+  sampler: "neighbor" | "saint" | "cluster";
   fanouts: number[];
   batchSize: number;
+  /** --sampler cluster: K and q. */
+  parts?: number;
+  partsPerBatch?: number;
 }
 
 export function parseFanouts(raw: string): number[] {
@@ -71,9 +81,10 @@ export async function openNodeSource(
   return { source: graphSource(graph), close: () => graph.dispose() };
 }
 
+/** A batch: seed nodes and their labels, or (--sampler cluster) the ids of its parts in `seeds`. */
 interface SeedBatch {
   seeds: Tensor;
-  y: Tensor;
+  y?: Tensor;
 }
 
 const seedsOf = (t: Tensor): number[] => Array.from(t.data() as BigInt64Array, Number);
@@ -87,25 +98,103 @@ function sampledLogits(model: NodeModel, source: NodeDataSource, sampler: Neighb
   return model.forward(x, sub.edgeIndex).narrow(0, 0, sub.batchSize);
 }
 
-/** GraphSAINT step: the loss on the training nodes among those the walks from `roots` visit. */
-function walkLoss(model: NodeModel, source: NodeDataSource, walker: RandomWalkSampler, isTrain: Uint8Array, roots: number[]): Tensor {
-  const sub = walker.sample(roots);
+/** GraphSAINT / Cluster-GCN step: the loss on the training nodes of the subgraph (0 when it has none). */
+function subgraphLoss(model: NodeModel, source: NodeDataSource, sub: WalkSubgraph, isTrain: Uint8Array): Tensor {
   const x = tensor(source.features(sub.nodes), { shape: [sub.nodes.length, source.numFeatures] });
   const at: number[] = [];
   for (let k = 0; k < sub.nodes.length; k++) if (isTrain[sub.nodes[k]!]) at.push(k);
   const y = source.labels(at.map((k) => sub.nodes[k]!));
   model.clearCache();
   const out = model.forward(x, sub.edgeIndex);
+  // A batch without training nodes (possible with --limit) still gives a loss, one with no gradient.
+  if (at.length === 0) return out.sum().mul(0);
   return crossEntropy(out.indexSelect(0, tensor(BigInt64Array.from(at, BigInt))), tensor(BigInt64Array.from(y, BigInt)));
 }
 
-/** Predictions for `nodes` in batches, in eval mode without grad. */
-export function predictSampled(
-  model: NodeModel,
+/**
+ * --sampler cluster: checks --parts and --parts-per-batch (defaults sized to the graph,
+ * defaultClusterSizes), partitions the graph (seeded; every rank computes the same parts).
+ */
+function clusterSetUp(
   source: NodeDataSource,
-  nodes: Int32Array,
-  o: { fanouts: number[]; batchSize: number; seed: number },
-): Int32Array {
+  o: SampledOptions,
+  seed: number,
+  log: (s: string) => void,
+): { sampler: ClusterSampler; stats: Record<string, number> } {
+  const n = source.numNodes;
+  const k = o.parts ?? defaultClusterSizes(n).parts;
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new FlambeauError("E_ARG", `${TASK}: --parts must be an integer in [1, ${n}] (the graph's node count), got ${k}`);
+  const q = o.partsPerBatch ?? defaultClusterSizes(n, k).partsPerBatch;
+  if (!Number.isInteger(q) || q < 1 || q > k)
+    throw new FlambeauError("E_ARG", `${TASK}: --parts-per-batch must be an integer in [1, ${k}] (--parts), got ${q}`);
+  const t0 = performance.now();
+  const { parts, sizes, levels } = partitionGraph(source, k, { seed });
+  const seconds = (performance.now() - t0) / 1000;
+  const cut = edgeCut(source, parts);
+  let minSize = n;
+  let maxSize = 0;
+  for (const z of sizes) {
+    minSize = Math.min(minSize, z);
+    maxSize = Math.max(maxSize, z);
+  }
+  log(
+    `${TASK}: partitioned ${n} nodes into ${k} parts in ${seconds.toFixed(1)} s (${levels} levels): ` +
+      `part sizes ${minSize}–${maxSize}, ${(100 * cut.fraction).toFixed(1)}% of ${cut.edges} edges cut`,
+  );
+  return {
+    sampler: new ClusterSampler(source, parts, { numParts: k, partsPerBatch: q }),
+    stats: { parts: k, partsPerBatch: q, seconds, edgeCutFraction: cut.fraction, minPartSize: minSize, maxPartSize: maxSize },
+  };
+}
+
+/** How a sampled model is evaluated: neighbour sampling, or (Cluster-GCN) the training's cluster batches. */
+export interface SampledEvalOptions {
+  fanouts: number[];
+  batchSize: number;
+  seed: number;
+  cluster?: ClusterSampler;
+}
+
+/**
+ * Cluster-GCN evaluation: every part once, q parts per batch in a fixed seeded order, each
+ * node's logits from the subgraph induced on its batch — the neighbourhoods training saw.
+ */
+function predictClustered(model: NodeModel, source: NodeDataSource, cluster: ClusterSampler, nodes: Int32Array, seed: number): Int32Array {
+  const want = new Map<number, number>();
+  for (let k = 0; k < nodes.length; k++) want.set(nodes[k]!, k);
+  const needed = new Uint8Array(cluster.numParts);
+  for (const v of nodes) needed[cluster.partOf[v]!] = 1;
+  const pred = new Int32Array(nodes.length).fill(-1);
+  model.eval();
+  noGrad(() => {
+    for (const parts of cluster.epochBatches(new Random(seed, 8))) {
+      if (!parts.some((p) => needed[p])) continue;
+      tidy(() => {
+        const sub = cluster.sample(parts);
+        const rows: number[] = [];
+        const dest: number[] = [];
+        for (let k = 0; k < sub.nodes.length; k++) {
+          const d = want.get(sub.nodes[k]!);
+          if (d !== undefined) {
+            rows.push(k);
+            dest.push(d);
+          }
+        }
+        const x = tensor(source.features(sub.nodes), { shape: [sub.nodes.length, source.numFeatures] });
+        model.clearCache();
+        const out = model.forward(x, sub.edgeIndex).indexSelect(0, tensor(BigInt64Array.from(rows, BigInt)));
+        const am = out.argmax(1).data() as BigInt64Array;
+        for (let j = 0; j < dest.length; j++) pred[dest[j]!] = Number(am[j]);
+      });
+    }
+  });
+  return pred;
+}
+
+/** Predictions for `nodes` in batches, in eval mode without grad. */
+export function predictSampled(model: NodeModel, source: NodeDataSource, nodes: Int32Array, o: SampledEvalOptions): Int32Array {
+  if (o.cluster) return predictClustered(model, source, o.cluster, nodes, o.seed);
   const sampler = new NeighborSampler(source, o.fanouts, { seed: o.seed });
   const pred = new Int32Array(nodes.length);
   model.eval();
@@ -123,7 +212,7 @@ export function evaluateSampled(
   model: NodeModel,
   source: NodeDataSource,
   nodes: Int32Array,
-  o: { fanouts: number[]; batchSize: number; seed: number },
+  o: SampledEvalOptions,
 ): Record<string, unknown> & { accuracy: number } {
   const pred = predictSampled(model, source, nodes, o);
   const truth = Array.from(source.labels(nodes));
@@ -171,20 +260,36 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     // Ranks draw different neighbourhoods for their disjoint seeds; validation samples alike on all.
     const sampler = new NeighborSampler(source, fanouts, { seed: seed + 1 + rank });
     // --sampler saint: the batch's seeds are the roots of random walks; the loss is on every
-    // training node the walks visit. Evaluation samples neighbourhoods as for neighbor.
+    // training node the walks visit; evaluation samples neighbourhoods as for neighbor.
+    // --sampler cluster: the loss is on the training nodes of the batch's parts; evaluation
+    // runs on cluster batches too, so a node sees the neighbourhood it was trained on.
     const saint = o.sampler === "saint";
     const walker = saint ? new RandomWalkSampler(source, { walkLength: o.walkLength ?? 2, seed: seed + 1 + rank }) : undefined;
+    const cluster = o.sampler === "cluster" ? clusterSetUp(source, o, seed, log) : undefined;
     let isTrain: Uint8Array | undefined;
-    if (saint) {
+    if (saint || cluster) {
       isTrain = new Uint8Array(source.numNodes);
       for (const v of limit) isTrain[v] = 1;
     }
+    const how = cluster
+      ? `Cluster-GCN: ${cluster.sampler.partsPerBatch} of ${cluster.sampler.numParts} parts per batch (evaluation: on the same cluster batches)`
+      : saint
+        ? `GraphSAINT random walks of ${o.walkLength ?? 2} steps (evaluation: neighbour sampling [${fanouts.join(", ")}]), batch ${batchSize}`
+        : `neighbour sampling [${fanouts.join(", ")}], batch ${batchSize}`;
     log(
       `${TASK}: ${o.data}: ${source.numNodes} nodes, ${source.numFeatures} features, ${source.classes.length} classes; ` +
-        `${limit.length} train / ${val.length} val nodes; ${arch}, ${saint ? `GraphSAINT random walks of ${o.walkLength ?? 2} steps (evaluation: neighbour sampling [${fanouts.join(", ")}])` : `neighbour sampling [${fanouts.join(", ")}]`}, batch ${batchSize}, ${plural(epochs, "epoch")}, lr ${lr}`,
+        `${limit.length} train / ${val.length} val nodes; ${arch}, ${how}, ${plural(epochs, "epoch")}, lr ${lr}`,
     );
     let epoch = 0;
-    const batches = {
+    const clusterBatches = cluster && {
+      length: Math.ceil(cluster.sampler.numParts / cluster.sampler.partsPerBatch),
+      *[Symbol.iterator](): Generator<SeedBatch> {
+        // The same part order on every rank: the trainer then hands each rank its parts.
+        for (const parts of cluster.sampler.epochBatches(new Random(seed, 7, ++epoch)))
+          yield { seeds: tensor(BigInt64Array.from(parts, BigInt)) };
+      },
+    };
+    const batches = clusterBatches || {
       length: Math.ceil(limit.length / batchSize),
       *[Symbol.iterator](): Generator<SeedBatch> {
         // The same order on every rank: the trainer then hands each rank its rows.
@@ -198,16 +303,19 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
         }
       },
     };
-    const evalOpts = { fanouts, batchSize, seed };
+    const evalOpts: SampledEvalOptions = { fanouts, batchSize, seed, ...(cluster ? { cluster: cluster.sampler } : {}) };
     const trainer = new Trainer<SeedBatch>({
       name: TASK,
       model,
       optimizer: new AdamW(model.parameters(), { lr, weightDecay: 5e-4 }),
       step: (b) =>
-        walker
-          ? walkLoss(model, source, walker, isTrain!, seedsOf(b.seeds))
-          : crossEntropy(sampledLogits(model, source, sampler, seedsOf(b.seeds)), b.y),
-      shard: (b, r, world) => (b.seeds.shape[0]! < world ? null : { seeds: shardRows(b.seeds, r, world), y: shardRows(b.y, r, world) }),
+        cluster
+          ? subgraphLoss(model, source, cluster.sampler.sample(seedsOf(b.seeds)), isTrain!)
+          : walker
+            ? subgraphLoss(model, source, walker.sample(seedsOf(b.seeds)), isTrain!)
+            : crossEntropy(sampledLogits(model, source, sampler, seedsOf(b.seeds)), b.y!),
+      shard: (b, r, world) =>
+        b.seeds.shape[0]! < world ? null : { seeds: shardRows(b.seeds, r, world), ...(b.y ? { y: shardRows(b.y, r, world) } : {}) },
       validate: valSub.length > 0 ? () => ({ valAccuracy: evaluateSampled(model, source, valSub, evalOpts).accuracy }) : undefined,
       keepBest: { monitor: "valAccuracy" },
       callbacks: [epochProgress(o.progress, epochs)],
@@ -215,7 +323,14 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     const h = await trainer.fit(batches, { epochs });
     model.eval();
     const metrics = evaluateSampled(model, source, valSub.length > 0 ? valSub : limit, evalOpts);
-    const pre: SampledPreprocessing = { data: o.data, seed, sampler: saint ? "saint" : "neighbor", fanouts, batchSize };
+    const pre: SampledPreprocessing = {
+      data: o.data,
+      seed,
+      sampler: cluster ? "cluster" : saint ? "saint" : "neighbor",
+      fanouts,
+      batchSize,
+      ...(cluster ? { parts: cluster.sampler.numParts, partsPerBatch: cluster.sampler.partsPerBatch } : {}),
+    };
     await saveModelDir<NodeModelHyper, SampledPreprocessing>(
       o.out,
       {
@@ -232,6 +347,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
           bestEpoch: h.bestEpoch,
           seconds: h.seconds,
           secondsPerEpoch: h.epochs.map((e) => e.seconds),
+          ...(cluster ? { partition: cluster.stats } : {}),
         },
       },
       model.stateDict(),
@@ -245,7 +361,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
 
 /** True when the model in `dir` was trained on sampled subgraphs (its preprocessing says so). */
 export const isSampledPreprocessing = (p: unknown): p is SampledPreprocessing =>
-  typeof p === "object" && p !== null && ["neighbor", "saint"].includes((p as { sampler?: unknown }).sampler as string);
+  typeof p === "object" && p !== null && ["neighbor", "saint", "cluster"].includes((p as { sampler?: unknown }).sampler as string);
 
 /** Test-node metrics of a sampled model on `data`, sampling as in training; undefined for a full-graph model. */
 export async function evaluateSampledDir(dir: string, data: string): Promise<Record<string, unknown> | undefined> {
@@ -264,7 +380,12 @@ export async function evaluateSampledDir(dir: string, data: string): Promise<Rec
         "E_SHAPE",
         `${TASK}: ${data} has ${source.numFeatures} features and ${source.classes.length} classes; the model in ${dir} expects ${model.hyper.inChannels} and ${model.hyper.outChannels}`,
       );
-    return { ...evaluateSampled(model, source, source.splitNodes("test"), pre), labels: config.labels ?? [] };
+    // Cluster-GCN models are scored on the same partition (recomputed from the seed) in cluster batches.
+    const cluster =
+      pre.sampler === "cluster"
+        ? clusterSetUp(source, { parts: pre.parts, partsPerBatch: pre.partsPerBatch }, pre.seed, () => {}).sampler
+        : undefined;
+    return { ...evaluateSampled(model, source, source.splitNodes("test"), { ...pre, cluster }), labels: config.labels ?? [] };
   } finally {
     close();
     model.dispose();
