@@ -31,9 +31,9 @@ APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the cha
 # Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
 # playwright-core drives for the browser and studio tests (Playwright downloads no browser).
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(python3-torch python3-torchvision chromium)
-# `--bench` adds python3-torch alone: the benchmark suite's PyTorch side (`npm run bench`).
-[ "${1:-}" = "--bench" ] && APT_PACKAGES+=(python3-torch)
-[ "${1:-}" = "--bench" ] && APT_PACKAGES+=(metis) # gpmetis: the reference edge cut beside Cluster-GCN's partitioner (graph-scale metis-graph / cut)
+# `--bench` adds the benchmark suite's references: python3-torch (its PyTorch side, `npm run
+# bench`) and metis (gpmetis: the edge cut beside Cluster-GCN's partitioner, graph-scale cut).
+[ "${1:-}" = "--bench" ] && APT_PACKAGES+=(python3-torch metis)
 BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
