@@ -2,16 +2,17 @@
 
 The same network as Flambeau's default unet-small (depth 4, width 16: double 3×3 conv + BN +
 ReLU blocks, 2×2 max-pools, 2×2 transposed convs, skip concatenation, a 1×1 classifier), pixel
-cross-entropy, the standard augmentation of segmentation (horizontal flips and random scale
-0.75–1.25 with crop or pad, the mask moved with the image by nearest sampling; brightness,
-contrast and saturation jitter ±0.25), AdamW with warm-up + cosine, and the best epoch on a
-validation tenth of train kept. Scored like `flambeau eval`: one pixel confusion matrix over
-the whole test split, mIoU = the mean IoU of the classes that occur (background included);
-the mean over the object classes alone is printed too.
+cross-entropy (with --dice plus soft Dice, as Flambeau's recipe), the standard augmentation of
+segmentation (horizontal flips and random scale 0.75–1.25 with crop or pad, the mask moved with
+the image by nearest sampling; brightness, contrast and saturation jitter ±0.25), AdamW with
+warm-up + cosine, and the best epoch on a validation tenth of train kept. Scored like
+`flambeau eval`: one pixel confusion matrix over the whole test split, mIoU = the mean IoU of
+the classes that occur (background included); the mean over the object classes alone is
+printed too.
 
 Reads label-mask folders (train/ and test/, each images/*.png, masks/*.png, classes.txt), e.g.
 the output of `node scripts/own-data/detection-shapes.mjs DATA --format masks`:
-    /usr/bin/python3 scripts/own-data/reference-segmentation.py DATA [--epochs 36] [--seed 0]
+    /usr/bin/python3 scripts/own-data/reference-segmentation.py DATA [--epochs 36] [--seed 0] [--dice]
 """
 import argparse
 import json
@@ -59,6 +60,15 @@ class UNet(nn.Module):
         return self.outc(y)
 
 
+def ce_dice(out, y):
+    """Pixel cross-entropy plus soft Dice over classes on the batch (Milletari et al. 2016), which weighs each class alike as mIoU does."""
+    p = out.softmax(1)
+    onehot = F.one_hot(y, out.shape[1]).permute(0, 3, 1, 2).float()
+    inter = (p * onehot).sum((0, 2, 3))
+    dice = (2 * inter + 1) / (p.sum((0, 2, 3)) + onehot.sum((0, 2, 3)) + 1)
+    return F.cross_entropy(out, y) + (1 - dice).mean()
+
+
 def confusion(model, x, y, k, norm, batch=64):
     cm = torch.zeros(k * k, dtype=torch.int64)
     for i in range(0, len(x), batch):
@@ -88,6 +98,7 @@ def main():
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dice", action="store_true", help="cross-entropy + soft Dice instead of cross-entropy alone")
     ap.add_argument("--limit", type=int, default=None, help="use the first n training pictures (a smoke test)")
     a = ap.parse_args()
     rng = seed_all(a.seed)
@@ -115,7 +126,7 @@ def main():
         model,
         len(tr),
         make_batch,
-        F.cross_entropy,
+        ce_dice if a.dice else F.cross_entropy,
         lambda m: scores(confusion(m, x[va], y[va], k, norm)),
         a.epochs,
         a.batch,
@@ -126,7 +137,7 @@ def main():
     )
     with torch.no_grad():
         test = scores(confusion(model, tx, ty, k, norm))
-    print(json.dumps({"test": test, "classes": names, "bestEpoch": best_epoch, "valMeanIou": round(val["meanIou"], 4), "epochs": a.epochs, "seed": a.seed, "seconds": round(seconds)}))
+    print(json.dumps({"test": test, "classes": names, "bestEpoch": best_epoch, "valMeanIou": round(val["meanIou"], 4), "loss": "ce+dice" if a.dice else "ce", "epochs": a.epochs, "seed": a.seed, "seconds": round(seconds)}))
 
 
 if __name__ == "__main__":
