@@ -294,6 +294,16 @@ def detect(model, x, mean, std, top_k=100, thr=0.05, nms=0.5):
     return found
 
 
+def interpolated_ap(tp, total):
+    """COCO's 101-point interpolated AP of detections in descending score order (tp: 1 matched, 0 not)."""
+    tp = np.array(tp, np.float64)
+    ctp, cfp = np.cumsum(tp), np.cumsum(1 - tp)
+    rec = ctp / total
+    prec = ctp / np.maximum(ctp + cfp, 1e-9)
+    prec = np.maximum.accumulate(prec[::-1])[::-1] if len(prec) else prec
+    return float(np.mean([prec[rec >= r].max() if (rec >= r).any() else 0 for r in np.linspace(0, 1, 101)]))
+
+
 def map50(dets, truth, classes):
     aps = []
     for c in range(classes):
@@ -313,13 +323,7 @@ def map50(dets, truth, classes):
             if j >= 0:
                 used[i][j] = True
             tp.append(1 if j >= 0 else 0)
-        tp = np.array(tp, np.float64)
-        ctp, cfp = np.cumsum(tp), np.cumsum(1 - tp)
-        rec = ctp / total
-        prec = ctp / np.maximum(ctp + cfp, 1e-9)
-        prec = np.maximum.accumulate(prec[::-1])[::-1] if len(prec) else prec
-        ap = np.mean([prec[rec >= r].max() if (rec >= r).any() else 0 for r in np.linspace(0, 1, 101)])
-        aps.append(ap)
+        aps.append(interpolated_ap(tp, total))
     return float(np.mean(aps))
 
 
@@ -350,12 +354,7 @@ def mask_maps(dets, truth, truth_masks, classes, thresholds=tuple(np.linspace(0.
                 if j >= 0:
                     used[i][j] = True
                 tp.append(1 if j >= 0 else 0)
-            tp = np.array(tp, np.float64)
-            ctp, cfp = np.cumsum(tp), np.cumsum(1 - tp)
-            rec = ctp / total
-            prec = ctp / np.maximum(ctp + cfp, 1e-9)
-            prec = np.maximum.accumulate(prec[::-1])[::-1] if len(prec) else prec
-            out[t].append(np.mean([prec[rec >= r].max() if (rec >= r).any() else 0 for r in np.linspace(0, 1, 101)]))
+            out[t].append(interpolated_ap(tp, total))
     return {t: float(np.mean(v)) for t, v in out.items()}
 
 
