@@ -4,10 +4,9 @@
 // the edges between the chosen parts are put back. A model runs all its layers on that one
 // small graph. Same result shape as the GraphSAINT sampler: global ids and a local edge index.
 import { FlambeauError } from "../core/errors.js";
-import { tensor } from "../core/index.js";
 import type { Random } from "../data/random.js";
 import type { WalkSubgraph } from "./saint-sampler.js";
-import type { NeighborSource } from "./store/source.js";
+import { inducedEdgeIndex, type NeighborSource } from "./store/source.js";
 
 const OP = "ClusterSampler";
 
@@ -79,20 +78,7 @@ export class ClusterSampler {
     const local = this.#local;
     for (let k = 0; k < size; k++) local[nodes[k]!] = k;
     try {
-      const { ptr, src } = this.source.neighbors(nodes);
-      let e = 0;
-      for (let j = 0; j < ptr[size]!; j++) if (local[src[j]!] !== -1) e++;
-      const ei = new BigInt64Array(2 * e);
-      let m = 0;
-      for (let k = 0; k < size; k++)
-        for (let j = ptr[k]!; j < ptr[k + 1]!; j++) {
-          const lu = local[src[j]!]!;
-          if (lu !== -1) {
-            ei[m] = BigInt(lu);
-            ei[e + m++] = BigInt(k);
-          }
-        }
-      return { nodes, edgeIndex: tensor(ei, { shape: [2, e] }) };
+      return { nodes, edgeIndex: inducedEdgeIndex(this.source.neighbors(nodes), (u) => local[u]!) };
     } finally {
       for (let k = 0; k < size; k++) local[nodes[k]!] = -1;
     }

@@ -4,9 +4,9 @@
 // pre-sampled coverage) is left out, as PyG's GraphSAINTRandomWalkSampler does with
 // sample_coverage = 0. Neighbour lists come from any NeighborSource (memory or the store).
 import { FlambeauError } from "../core/errors.js";
-import { type Tensor, tensor } from "../core/index.js";
+import type { Tensor } from "../core/index.js";
 import { Random } from "../data/random.js";
-import type { NeighborSource } from "./store/source.js";
+import { inducedEdgeIndex, type NeighborSource } from "./store/source.js";
 
 export interface WalkSubgraph {
   /** Global ids; the roots first (distinct, in the order given). */
@@ -57,23 +57,7 @@ export class RandomWalkSampler {
       });
     }
     // The induced edges: each visited node's neighbours that were visited too.
-    const { ptr, src } = this.source.neighbors(nodes);
-    const rows: number[] = [];
-    const cols: number[] = [];
-    for (let k = 0; k < nodes.length; k++)
-      for (let j = ptr[k]!; j < ptr[k + 1]!; j++) {
-        const lu = local.get(src[j]!);
-        if (lu !== undefined) {
-          rows.push(lu);
-          cols.push(k);
-        }
-      }
-    const e = rows.length;
-    const ei = new BigInt64Array(2 * e);
-    for (let k = 0; k < e; k++) {
-      ei[k] = BigInt(rows[k]!);
-      ei[e + k] = BigInt(cols[k]!);
-    }
-    return { nodes: Int32Array.from(nodes), edgeIndex: tensor(ei, { shape: [2, e] }) };
+    const edgeIndex = inducedEdgeIndex(this.source.neighbors(nodes), (u) => local.get(u) ?? -1);
+    return { nodes: Int32Array.from(nodes), edgeIndex };
   }
 }

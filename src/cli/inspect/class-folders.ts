@@ -6,7 +6,7 @@ import { extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { addProblem, type Scan } from "./scan.js";
 
-const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+export const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 /** root/train when root holds train/ and test/ (the test split is then inspected beside it). */
 export function folderSplits(root: string): { data: string; test?: string } {

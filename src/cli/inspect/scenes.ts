@@ -3,15 +3,13 @@
 // reads. A COCO file is scanned annotation by annotation (coco.ts), naming each missing image;
 // VOC, YOLO and label-mask folders are read through the training reader itself, whose first
 // error is the problem reported.
-import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { exampleKey } from "../../data/split-keys.js";
 import { findCocoAnnotations } from "../../vision/coco.js";
 import { isSceneDataSet, readSceneData } from "../../vision/formats/open.js";
+import { isDir } from "./class-folders.js";
 import { scanCoco } from "./coco.js";
 import { addProblem, type Scan } from "./scan.js";
-
-const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 /** root/train and root/test when both hold whole data sets (not COCO's bare image folders). */
 export function sceneSplits(root: string): { data: string; test?: string } {

@@ -1,6 +1,6 @@
 // What sampled training reads from a graph, whether it is in memory or in a store on disk:
 // neighbour lists, feature rows and labels of the nodes a batch names, and the split's nodes.
-import { tidy } from "../../core/index.js";
+import { type Tensor, tensor, tidy } from "../../core/index.js";
 import type { Graph } from "../graph.js";
 import { csrSource, incomingCsr } from "../sampler.js";
 import type { SplitName } from "./format.js";
@@ -9,6 +9,29 @@ import type { SplitName } from "./format.js";
 export interface NeighborLists {
   ptr: Int32Array;
   src: Int32Array;
+}
+
+/**
+ * The subgraph induced on the listed nodes: int64 [2, E] local edges (source, target) for each
+ * neighbour u of the k-th listed node whose local id localOf(u) is not −1, target k; in list order.
+ * The GraphSAINT and Cluster-GCN samplers both build their batch's graph with it.
+ */
+export function inducedEdgeIndex(lists: NeighborLists, localOf: (id: number) => number): Tensor {
+  const { ptr, src } = lists;
+  const n = ptr.length - 1;
+  let e = 0;
+  for (let j = 0; j < ptr[n]!; j++) if (localOf(src[j]!) !== -1) e++;
+  const ei = new BigInt64Array(2 * e);
+  let m = 0;
+  for (let k = 0; k < n; k++)
+    for (let j = ptr[k]!; j < ptr[k + 1]!; j++) {
+      const lu = localOf(src[j]!);
+      if (lu !== -1) {
+        ei[m] = BigInt(lu);
+        ei[e + m++] = BigInt(k);
+      }
+    }
+  return tensor(ei, { shape: [2, e] });
 }
 
 /** Anything the neighbour sampler can draw from. */
