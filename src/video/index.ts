@@ -4,5 +4,6 @@ export * from "./annotate.js";
 export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./models/factorised-cnn.js";
+export * from "./models/frame-transformer.js";
 export * from "./prediction/index.js";
 export * as tracking from "./tracking/index.js";

@@ -27,7 +27,7 @@ test("video-classification's demo: accuracy, a 9 × 9 confusion matrix over the 
   // 8 frames of 32 px side by side, drawn at 2×.
   assert.match(s.extraHtml!, /width="512" height="64"/);
   assert.match(s.extraHtml!, /predicted [\w-]+ \(\d+ %\), true move-left/);
-  assert.equal(s.history.length, 3);
+  assert.equal(s.history.length, 15);
 });
 
 test("object-tracking's demo: SORT and the IoU-only baseline scored on held-out clips; the swap clip as a GIF", async () => {

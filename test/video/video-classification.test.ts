@@ -82,3 +82,32 @@ test("a video folder: a class per subfolder, each video sampled evenly to T fram
   assert.deepEqual(short.subarray(3 * 192, 4 * 192), short.subarray(1 * 192, 2 * 192), "a short video repeats its last frame");
   assert.throws(() => video.readVideoFolder(join(root, "dark")), /subfolder per class/);
 });
+
+test("cnn-transformer: frame order matters (time positions), shape errors name the model, and it trains", async () => {
+  fl.manualSeed(0);
+  const m = new video.FrameTransformer({ numClasses: 5, width: 4, dModel: 16, heads: 2, layers: 1 });
+  m.eval();
+  const x = fl.randn([2, 6, 3, 20, 20]);
+  const y = fl.noGrad(() => m.forward(x));
+  assert.deepEqual(y.shape, [2, 5]);
+  const d = fl.noGrad(() => y.sub(m.forward(x.flip([1]))).abs().max().item()) as number;
+  assert.ok(d > 1e-4, `order-sensitive (${d})`);
+  assert.throws(() => m.forward(fl.zeros([1, 6, 1, 20, 20])), /FrameTransformer: input must be \[B, T, 3, H, W\]/);
+  assert.throws(() => new video.FrameTransformer({ numClasses: 5, dModel: 30, heads: 4 }), /not divisible/);
+  m.dispose();
+  const task = fl.tasks.getTask("video-classification");
+  const r = await task.train({
+    data: "clips",
+    model: "cnn-transformer",
+    out: join(dir, "cnn-transformer"),
+    count: 36,
+    frames: 6,
+    size: 16,
+    width: 4,
+    epochs: 2,
+    batchSize: 9,
+    seed: 2,
+  });
+  assert.equal(r.history.epochs.length, 2);
+  assert.ok(Number.isFinite(r.history.epochs[1]!.loss));
+});

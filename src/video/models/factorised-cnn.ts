@@ -20,7 +20,7 @@ export interface FactorisedCNNOptions {
 }
 
 /** 3×3 conv + BN + ReLU on every frame of [B, T, C, H, W]. */
-class SpatialConv extends Module {
+export class SpatialConv extends Module {
   readonly conv: Conv2d;
   readonly bn: BatchNorm2d;
   readonly relu = new ReLU();
