@@ -5,5 +5,7 @@ export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./models/factorised-cnn.js";
 export * from "./models/frame-transformer.js";
+export * from "./models/window-sr.js";
 export * from "./prediction/index.js";
 export * as tracking from "./tracking/index.js";
+export * from "./upscale.js";

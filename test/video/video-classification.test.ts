@@ -90,7 +90,13 @@ test("cnn-transformer: frame order matters (time positions), shape errors name t
   const x = fl.randn([2, 6, 3, 20, 20]);
   const y = fl.noGrad(() => m.forward(x));
   assert.deepEqual(y.shape, [2, 5]);
-  const d = fl.noGrad(() => y.sub(m.forward(x.flip([1]))).abs().max().item()) as number;
+  const d = fl.noGrad(() =>
+    y
+      .sub(m.forward(x.flip([1])))
+      .abs()
+      .max()
+      .item(),
+  ) as number;
   assert.ok(d > 1e-4, `order-sensitive (${d})`);
   assert.throws(() => m.forward(fl.zeros([1, 6, 1, 20, 20])), /FrameTransformer: input must be \[B, T, 3, H, W\]/);
   assert.throws(() => new video.FrameTransformer({ numClasses: 5, dModel: 30, heads: 4 }), /not divisible/);

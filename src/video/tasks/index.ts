@@ -4,10 +4,12 @@ import { frameInterpolation } from "./frame-interpolation.js";
 import { objectTracking } from "./object-tracking.js";
 import { videoClassification } from "./video-classification.js";
 import { videoPrediction } from "./video-prediction.js";
+import { videoSuperResolution } from "./video-super-resolution.js";
 
 export const VIDEO_TASKS = {
   "video-classification": videoClassification,
   "video-prediction": videoPrediction,
   "frame-interpolation": frameInterpolation,
   "object-tracking": objectTracking,
+  "video-super-resolution": videoSuperResolution,
 } satisfies Record<string, Task>;

@@ -274,7 +274,10 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     keepBest: { monitor: "valAccuracy" },
   });
   const valLoader = () => loaderOf(val, pre, { batchSize: 128, shuffle: false, seed });
-  const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, seed, ...(fresh ? { fresh } : {}) }), { epochs, val: valLoader() });
+  const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, seed, ...(fresh ? { fresh } : {}) }), {
+    epochs,
+    val: valLoader(),
+  });
   const metrics = await trainer.evaluate(valLoader());
   const { confusionMatrix: _cm, ...summary } = metrics;
   await saveModelDir<Hyper, Preprocessing>(

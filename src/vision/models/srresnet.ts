@@ -13,6 +13,8 @@ export interface SRResNetOptions extends SuperResolutionOptions {
   width?: number;
   /** Residual blocks (the paper: 16). */
   blocks?: number;
+  /** Input channels when they differ from the output's (video: K frames stacked, 3K); forward then takes the residual's base. */
+  inChannels?: number;
 }
 
 export class ResidualBlockNoBN extends Module {
@@ -58,7 +60,7 @@ export class SRResNet extends Module {
     const c = o.channels ?? 3;
     const w = o.width ?? 32;
     this.residual = o.residual ?? true;
-    this.head = new Conv2d(c, w, 3, { padding: 1 });
+    this.head = new Conv2d(o.inChannels ?? c, w, 3, { padding: 1 });
     this.body = new Sequential(...Array.from({ length: o.blocks ?? 4 }, () => new ResidualBlockNoBN(w)));
     this.bodyConv = new Conv2d(w, w, 3, { padding: 1 });
     const stages: Module[] = [];
@@ -74,11 +76,12 @@ export class SRResNet extends Module {
     // instead of first unlearning random output noise (matters on short budgets).
     if (this.residual) zeroConv(this.tail);
   }
-  forward(x: Tensor): Tensor {
+  /** `base`: the low-resolution image whose bicubic upscale the residual adds (default: x itself). */
+  forward(x: Tensor, base: Tensor = x): Tensor {
     const f = this.head.forward(x);
     let y = this.bodyConv.forward(this.body.forward(f)).add(f);
     for (const u of this.upsample) y = (u as UpsampleStage).forward(y);
     y = this.tail.forward(y);
-    return this.residual ? y.add(upsampleBicubic(x, this.scale)) : y;
+    return this.residual ? y.add(upsampleBicubic(base, this.scale)) : y;
   }
 }

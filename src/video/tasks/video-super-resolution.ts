@@ -1,0 +1,341 @@
+// video-super-resolution: ×2/×4 upscaling of real footage by a sliding-window network (the K
+// low-resolution frames around frame t → frame t at full resolution), trained on random
+// patch windows of some videos and scored on others: by default opencv-doc's `Megamind.avi`
+// and `tree.avi` for training and `vtest.avi` (pedestrians, a fixed camera) held out.
+// Inputs are made as image-to-image makes them (antialiased bicubic downscale, 8-bit); PSNR and
+// SSIM on luma against per-frame bicubic upscaling and against the single-image model (the same
+// network with a window of one frame). predict upscales a video file, streaming it.
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.js";
+import { Random } from "../../data/random.js";
+import { Adam } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
+import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
+import { baseline, degrade } from "../../vision/degrade.js";
+import { psnr, ssim } from "../../vision/quality.js";
+import { VIDEO_EXTENSIONS } from "../data/video-folder.js";
+import { probeVideo } from "../io/probe.js";
+import { readVideo, readVideoFrames } from "../io/read.js";
+import { writeVideo } from "../io/write.js";
+import { WindowSR } from "../models/window-sr.js";
+import { upscaleFrames } from "../upscale.js";
+
+const TASK = "video-super-resolution";
+const MODELS = ["window-x2", "window-x4", "single-x2", "single-x4"] as const;
+/** opencv-doc's sample videos: two for training, one held out. */
+const OPENCV_VIDEOS = "/usr/share/doc/opencv-doc/examples/data";
+const OPENCV_SPLIT = { train: ["Megamind.avi", "tree.avi"], test: ["vtest.avi"] };
+/** Side of the clean training patches (divisible by 2 and 4). */
+const PATCH = 64;
+const STEPS_PER_EPOCH = 100;
+/** Frames are area-downscaled so that their longer side is at most this (the full-resolution truth). */
+const MAX_SIDE = 384;
+/** At most this many frames of a video are read (bounded memory: 300 × 384 × 288 × 3 B ≈ 100 MB). */
+const MAX_FRAMES = 300;
+/** Windows scored per held-out video, spread evenly over its frames. */
+const EVAL_WINDOWS = 24;
+
+export interface VideoSRHyper {
+  scale: number;
+  window: number;
+  width: number;
+  blocks: number;
+}
+
+function hyperOf(name: string): VideoSRHyper {
+  if (!(MODELS as readonly string[]).includes(name))
+    throw new FlambeauError("E_ARG", `${TASK}: unknown model "${name}"; models: ${MODELS.join(", ")}`);
+  const [kind, x] = name.split("-") as [string, string];
+  return { scale: Number(x.slice(1)), window: kind === "window" ? 3 : 1, width: 32, blocks: 4 };
+}
+
+const buildModel = (h: VideoSRHyper) => new WindowSR({ scale: h.scale, window: h.window, width: h.width, blocks: h.blocks });
+
+function videosIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => VIDEO_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** The training and held-out videos of `data`: `opencv-videos`, or a folder with train/ and test/ subfolders of videos. */
+export function videoSplit(data: string): { train: string[]; test: string[] } {
+  if (data === "opencv-videos") {
+    const at = (f: string) => join(OPENCV_VIDEOS, f);
+    const all = [...OPENCV_SPLIT.train, ...OPENCV_SPLIT.test].map(at);
+    const missing = all.filter((f) => !existsSync(f));
+    if (missing.length)
+      throw new FlambeauError("E_IO", `${TASK}: ${missing.join(", ")} not found; \`apt-get install opencv-doc\` installs them`);
+    return { train: OPENCV_SPLIT.train.map(at), test: OPENCV_SPLIT.test.map(at) };
+  }
+  const sub = (s: string) => join(data, s);
+  if (!existsSync(data) || !statSync(data).isDirectory())
+    throw new FlambeauError(
+      "E_IO",
+      `${TASK}: --data must be "opencv-videos" or a folder with train/ and test/ subfolders of videos; ${data} is not a folder`,
+    );
+  for (const s of ["train", "test"])
+    if (!existsSync(sub(s)) || videosIn(sub(s)).length === 0)
+      throw new FlambeauError("E_IO", `${TASK}: ${data} needs a ${s}/ subfolder holding videos (${VIDEO_EXTENSIONS.join(" ")})`);
+  return { train: videosIn(sub("train")), test: videosIn(sub("test")) };
+}
+
+/** A decoded video at working resolution: uint8 [T, 3, H, W]. */
+interface Footage {
+  path: string;
+  frames: Tensor;
+}
+
+/** The working size of a w × h video: longer side ≤ MAX_SIDE, both sides multiples of 4. */
+function workingSize(w: number, h: number): [number, number] {
+  const f = Math.min(1, MAX_SIDE / Math.max(w, h));
+  return [Math.max(4, Math.floor((h * f) / 4) * 4), Math.max(4, Math.floor((w * f) / 4) * 4)];
+}
+
+async function loadFootage(paths: readonly string[], window: number): Promise<Footage[]> {
+  const out: Footage[] = [];
+  for (const path of paths) {
+    const info = await probeVideo(path);
+    const { frames } = await readVideo(path, { size: workingSize(info.width, info.height), maxFrames: MAX_FRAMES });
+    if (frames.shape[0]! < window || frames.shape[2]! < PATCH || frames.shape[3]! < PATCH) {
+      const shape = JSON.stringify(frames.shape);
+      frames.dispose();
+      for (const f of out) f.frames.dispose();
+      throw new FlambeauError(
+        "E_IO",
+        `${TASK}: ${path} decodes to ${shape} frames; a video needs at least ${window} frames of ${PATCH}×${PATCH} px`,
+      );
+    }
+    out.push({ path, frames });
+  }
+  return out;
+}
+
+/** A batch of clean windows [B, K, 3, P, P] in [0, 1]: random videos, times and crops, flipped, transposed and time-reversed at random. */
+function sampleWindows(videos: readonly Footage[], n: number, k: number, rng: Random): Tensor {
+  const total = videos.reduce((s, v) => s + v.frames.shape[0]! - k + 1, 0);
+  const out: Tensor[] = [];
+  for (let i = 0; i < n; i++) {
+    // A window start uniform over every video's windows.
+    let at = rng.int(total);
+    const v = videos.find((x) => (at -= x.frames.shape[0]! - k + 1) < 0)!.frames;
+    const t0 = at + v.shape[0]! - k + 1;
+    const [h, w] = [v.shape[2]!, v.shape[3]!];
+    let x = v
+      .narrow(0, t0, k)
+      .narrow(2, rng.int(h - PATCH + 1), PATCH)
+      .narrow(3, rng.int(w - PATCH + 1), PATCH);
+    if (rng.nextFloat() < 0.5) x = x.flip(3);
+    if (rng.nextFloat() < 0.5) x = x.flip(2);
+    if (rng.nextFloat() < 0.5) x = x.transpose(2, 3);
+    if (rng.nextFloat() < 0.5) x = x.flip(0);
+    out.push(x);
+  }
+  return stack(out).float().div(255);
+}
+
+/** Clean windows [B, K, 3, H, W] → their low-resolution inputs [B, K, 3, H/s, W/s] (each frame degraded alone). */
+function degradeWindows(hr: Tensor, scale: number): Tensor {
+  const [b, k, c, h, w] = hr.shape as [number, number, number, number, number];
+  const lr = degrade(hr.reshape([b * k, c, h, w]), { kind: "super-resolution", scale });
+  return lr.reshape([b, k, c, lr.shape[2]!, lr.shape[3]!]);
+}
+
+type Pair = { input: Tensor; target: Tensor };
+
+function windowBatches(videos: readonly Footage[], h: VideoSRHyper, batch: number, steps: number, rng: Random) {
+  async function* run(): AsyncGenerator<Pair> {
+    for (let s = 0; s < steps; s++)
+      yield tidy(() => {
+        const hr = sampleWindows(videos, batch, h.window, rng);
+        return { input: noGrad(() => degradeWindows(hr, h.scale)), target: hr.select(1, h.window >> 1).contiguous() };
+      });
+  }
+  return { length: steps, [Symbol.asyncIterator]: () => run()[Symbol.asyncIterator]() };
+}
+
+/** Mean PSNR/SSIM (luma, border of `scale` px shaved) of the model and of bicubic on windows spread over each held-out video. */
+function score(model: WindowSR, h: VideoSRHyper, videos: readonly Footage[], windows = EVAL_WINDOWS): Record<string, number> {
+  const acc = { psnr: 0, ssim: 0, bicubicPsnr: 0, bicubicSsim: 0, n: 0 };
+  const r = h.window >> 1;
+  // Every model is scored on the same frames whatever its window: those with 7 neighbours each side.
+  const MARGIN = 7;
+  for (const v of videos) {
+    const T = v.frames.shape[0]!;
+    const first = Math.min(MARGIN, T >> 1);
+    const last = Math.max(first, T - 1 - MARGIN);
+    const count = Math.min(windows, last - first + 1);
+    for (let j = 0; j < count; j++) {
+      const t = first + (count === 1 ? 0 : Math.round((j * (last - first)) / (count - 1)));
+      noGrad(() =>
+        tidy(() => {
+          const idx = Array.from({ length: h.window }, (_, i) => Math.min(T - 1, Math.max(0, t - r + i)));
+          const hr = stack(idx.map((i) => v.frames.select(0, i)))
+            .float()
+            .div(255)
+            .unsqueeze(0);
+          const lr = degradeWindows(hr, h.scale);
+          const truth = hr.select(1, r);
+          const out = model.forward(lr).clamp(0, 1);
+          const base = baseline(lr.select(1, r), { kind: "super-resolution", scale: h.scale });
+          const shave = h.scale;
+          acc.psnr += psnr(out, truth, { shave })[0]!;
+          acc.ssim += ssim(out, truth, { shave })[0]!;
+          acc.bicubicPsnr += psnr(base, truth, { shave })[0]!;
+          acc.bicubicSsim += ssim(base, truth, { shave })[0]!;
+          acc.n++;
+        }),
+      );
+    }
+  }
+  const n = Math.max(1, acc.n);
+  return {
+    frames: acc.n,
+    psnrY: acc.psnr / n,
+    ssimY: acc.ssim / n,
+    bicubicPsnrY: acc.bicubicPsnr / n,
+    bicubicSsimY: acc.bicubicSsim / n,
+    psnrGainY: (acc.psnr - acc.bicubicPsnr) / n,
+  };
+}
+
+async function train(o: TrainInput): Promise<TaskTrainResult> {
+  const { seed, log } = o;
+  manualSeed(seed);
+  const arch = o.model ?? "window-x4";
+  const hyper = hyperOf(arch);
+  const split = videoSplit(o.data);
+  const videos = await loadFootage(split.train, hyper.window);
+  const model = buildModel(hyper);
+  const epochs = o.epochs ?? 10;
+  const batch = o.batchSize ?? 16;
+  const peakLr = o.lr ?? 1e-3;
+  const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
+  const frames = videos.reduce((s, v) => s + v.frames.shape[0]!, 0);
+  log(
+    `${TASK}: ${plural(videos.length, "training video")} (${frames} frames; ${split.test.length} held out), ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px windows of ${plural(hyper.window, "frame")}, lr ${peakLr}`,
+  );
+  const optimizer = new Adam(model.parameters(), { lr: peakLr });
+  const trainer = new Trainer<Pair>({
+    name: TASK,
+    model,
+    optimizer,
+    step: ({ input, target }) => model.forward(input).sub(target).abs().mean(),
+    progress: o.progress,
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, 0)],
+  });
+  let history: TaskTrainResult["history"];
+  try {
+    history = await trainer.fit(windowBatches(videos, hyper, batch, steps, new Random(seed)), { epochs });
+  } finally {
+    for (const v of videos) v.frames.dispose();
+  }
+  model.eval();
+  const held = await loadFootage(split.test, hyper.window);
+  const metrics = score(model, hyper, held);
+  for (const v of held) v.frames.dispose();
+  await saveModelDir<VideoSRHyper, never>(
+    o.out,
+    {
+      task: TASK,
+      architecture: arch,
+      hyper,
+      metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainVideos: split.train, heldOutVideos: split.test },
+    },
+    model.stateDict(),
+  );
+  model.dispose();
+  return { dir: o.out, metrics, history };
+}
+
+async function loadModel(dir: string): Promise<{ model: WindowSR; hyper: VideoSRHyper; arch: string }> {
+  const { config, weights } = await loadModelDir<VideoSRHyper, never>(dir, TASK);
+  try {
+    const model = buildModel(config.hyper);
+    model.loadStateDict(weights);
+    model.eval();
+    return { model, hyper: config.hyper, arch: config.architecture };
+  } finally {
+    for (const t of weights.values()) t.dispose();
+  }
+}
+
+async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  const { model, hyper, arch } = await loadModel(dir);
+  try {
+    const { test } = videoSplit(data);
+    const held = await loadFootage(test, hyper.window);
+    try {
+      return {
+        model: arch,
+        metric: `PSNR/SSIM on BT.601 luma of ${EVAL_WINDOWS} frames per held-out video, border shaved, vs per-frame bicubic`,
+        videos: test,
+        ...score(model, hyper, held, o.limit ?? EVAL_WINDOWS),
+      };
+    } finally {
+      for (const v of held) v.frames.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface UpscaledVideo {
+  input: string;
+  output: string;
+  frames: number;
+  width: number;
+  height: number;
+}
+
+/** Output frames larger than this are refused (4K). */
+const MAX_OUTPUT_PIXELS = 3840 * 2160;
+
+async function load(dir: string): Promise<Predictor<UpscaledVideo>> {
+  const { model, hyper } = await loadModel(dir);
+  const outDir = join(dir, "predictions");
+  return {
+    task: TASK,
+    async predict(inputs) {
+      mkdirSync(outDir, { recursive: true });
+      const out: UpscaledVideo[] = [];
+      for (const file of inputs) {
+        const info = await probeVideo(file);
+        const [width, height] = [info.width * hyper.scale, info.height * hyper.scale];
+        if (width * height > MAX_OUTPUT_PIXELS)
+          throw new FlambeauError(
+            "E_ARG",
+            `${TASK}: ${file} is ${info.width}×${info.height}; ×${hyper.scale} would make ${width}×${height} frames, above 3840×2160`,
+          );
+        const output = join(outDir, `${basename(file, extname(file))}-x${hyper.scale}.mp4`);
+        const fps = Number.isFinite(info.fps) && info.fps > 0 ? info.fps : 25;
+        const { frames } = await writeVideo(output, upscaleFrames(model, readVideoFrames(file, { chunk: 8 })), { fps });
+        out.push({ input: file, output, frames, width, height });
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+const formatPrediction = (r: UpscaledVideo): string => `wrote ${r.output} (${r.frames} frames of ${r.width}×${r.height})`;
+
+export const videoSuperResolution = defineTask({
+  name: TASK,
+  description:
+    "video super-resolution ×2/×4 (a sliding window of 3 low-resolution frames → the middle one at full resolution; PSNR/SSIM on luma vs per-frame bicubic and the single-image model)",
+  dataFormat:
+    "`opencv-videos` (opencv-doc's Megamind.avi and tree.avi for training, vtest.avi held out) or a folder with train/ and test/ subfolders of videos (.mp4 .avi .webm …, decoded by ffmpeg); frames are area-downscaled to a longer side ≤ 384 px (the truth) and at most 300 are read per video; an epoch is 100 batches of random 64 px windows (--limit caps its windows)",
+  models: [...MODELS],
+  defaultModel: "window-x4",
+  baseline: "per-frame bicubic upscaling; single-x2/single-x4: the same network seeing one frame (single-image super-resolution)",
+  train,
+  evaluate,
+  load,
+  formatPrediction,
+});
