@@ -40,3 +40,13 @@ test("object-tracking's demo: SORT and the IoU-only baseline scored on held-out 
   assert.equal((s.extraHtml!.match(/<tr><td/g) ?? []).length, 6);
   assert.doesNotMatch(s.extraHtml!, /<script/);
 });
+
+test("video-super-resolution's demo: PSNR beside bicubic on vtest.avi, and three rows of input | bicubic | model | original", async () => {
+  const s = await demoOf("video-super-resolution").demo({ full: false, out: join(dir, "vsr") });
+  assert.equal(s.task, "video-super-resolution");
+  assert.ok(s.metrics.psnrY! > 15 && s.metrics.bicubicPsnrY! > 15, JSON.stringify(s.metrics));
+  assert.equal(s.history.length, 2);
+  assert.equal((s.extraHtml!.match(/<img /g) ?? []).length, 12);
+  assert.match(s.extraHtml!, /Held-out vtest\.avi, ×4/);
+  assert.match(s.extraHtml!, /model \d+\.\d\d dB/);
+});

@@ -12,12 +12,22 @@ import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.j
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { baseline, degrade } from "../../vision/degrade.js";
 import { psnr, ssim } from "../../vision/quality.js";
+import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
+import { resize } from "../../vision/transforms/resize.js";
 import { VIDEO_EXTENSIONS } from "../data/video-folder.js";
 import { probeVideo } from "../io/probe.js";
 import { readVideo, readVideoFrames } from "../io/read.js";
@@ -325,6 +335,76 @@ async function load(dir: string): Promise<Predictor<UpscaledVideo>> {
 
 const formatPrediction = (r: UpscaledVideo): string => `wrote ${r.output} (${r.frames} frames of ${r.width}×${r.height})`;
 
+/** Side of the demo's crops (full resolution). */
+const DEMO_CROP = 96;
+
+/** Crops of three held-out frames: the low-resolution input, bicubic, the model and the truth, with PSNR. */
+async function demoCrops(model: WindowSR, h: VideoSRHyper, v: Footage): Promise<string> {
+  const T = v.frames.shape[0]!;
+  const r = h.window >> 1;
+  const [H, W] = [v.frames.shape[2]!, v.frames.shape[3]!];
+  const side = Math.min(DEMO_CROP, H, W);
+  const rows: { image: Uint8Array; caption: string }[][] = [];
+  for (const t of [Math.floor(T / 4), Math.floor(T / 2), Math.floor((3 * T) / 4)]) {
+    const row = noGrad(() =>
+      tidy(() => {
+        const idx = Array.from({ length: h.window }, (_, i) => Math.min(T - 1, Math.max(0, t - r + i)));
+        // A crop where people walk: the middle of the frame, a little below the centre.
+        const hr = stack(idx.map((i) => v.frames.select(0, i)))
+          .narrow(2, Math.min(H - side, Math.floor(H * 0.45)), side)
+          .narrow(3, (W - side) >> 1, side)
+          .float()
+          .div(255)
+          .unsqueeze(0);
+        const lr = degradeWindows(hr, h.scale);
+        const truth = hr.select(1, r);
+        const out = model.forward(lr).clamp(0, 1);
+        const base = baseline(lr.select(1, r), { kind: "super-resolution", scale: h.scale });
+        const shown = resize(lr.select(1, r), [side, side], { interpolation: "nearest" });
+        const db = (x: Tensor) => psnr(x, truth, { shave: h.scale })[0]!.toFixed(2);
+        const png = (x: Tensor) => x.squeeze(0).clamp(0, 1).mul(255).round().to("uint8").contiguous().data() as Uint8Array;
+        return [
+          { image: png(shown), caption: `frame ${t}: input (1/${h.scale}, nearest)` },
+          { image: png(base), caption: `bicubic ${db(base)} dB` },
+          { image: png(out), caption: `model ${db(out)} dB` },
+          { image: png(truth), caption: "original" },
+        ];
+      }),
+    );
+    rows.push(row);
+  }
+  return sceneFiguresHtml(`Held-out ${basename(v.path)}, ×${h.scale} (PSNR on luma)`, rows, side);
+}
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const data = "opencv-videos";
+  const epochs = o.full ? 30 : 2;
+  const r = await train({ data, out: o.out, seed: 0, epochs, progress: o.progress, log: o.log ?? (() => {}) });
+  const m = r.metrics as Record<string, number>;
+  const { model, hyper } = await loadModel(o.out);
+  let extraHtml: string;
+  try {
+    const [held] = await loadFootage(videoSplit(data).test.slice(0, 1), hyper.window);
+    try {
+      extraHtml = await demoCrops(model, hyper, held!);
+    } finally {
+      held!.frames.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+  return {
+    task: TASK,
+    dataset: "opencv-doc's videos: Megamind.avi and tree.avi for training, vtest.avi held out",
+    commands: [`flambeau train ${TASK} --data ${data} --epochs ${epochs} --out ${o.out}`, `flambeau eval ${o.out} --data ${data} --json`],
+    metrics: { psnrY: m.psnrY!, bicubicPsnrY: m.bicubicPsnrY!, psnrGainY: m.psnrGainY!, ssimY: m.ssimY!, bicubicSsimY: m.bicubicSsimY! },
+    history: r.history.epochs.map((e) => ({ loss: e.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml,
+  };
+}
+
 export const videoSuperResolution = defineTask({
   name: TASK,
   description:
@@ -338,4 +418,5 @@ export const videoSuperResolution = defineTask({
   evaluate,
   load,
   formatPrediction,
+  demo,
 });
