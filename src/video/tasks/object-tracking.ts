@@ -9,7 +9,7 @@
 // predict tracks the objects of a video file into an MP4/GIF with drawn boxes and ids, or with
 // --box x,y,w,h follows one object from that box (template correlation + Kalman), which works
 // on real footage such as opencv-doc's vtest.avi (which has no ground truth to score it).
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
@@ -34,7 +34,6 @@ import { CosFaceLoss, CosFaceTraining, EmbeddingCNN } from "../../vision/models/
 import { DetectionMeter, decodeCenterNet } from "../../vision/scenes/centernet-decode.js";
 import { centernetLoss } from "../../vision/scenes/centernet-loss.js";
 import { centernetTargets } from "../../vision/scenes/centernet-targets.js";
-import { classColor, drawBoxes } from "../../vision/scenes/draw.js";
 import { fitOnScenes, loadSceneModel } from "../../vision/scenes/fit.js";
 import type { Scene } from "../../vision/scenes/generate.js";
 import { type ImagePreprocessing, normalise } from "../../vision/scenes/loader.js";
@@ -42,7 +41,6 @@ import type { ObjectSource } from "../../vision/scenes/objects.js";
 import type { SceneSplit } from "../../vision/scenes/task-data.js";
 import { ACTIONS } from "../data/actions.js";
 import { type Clip, generateClips } from "../data/clips.js";
-import { clipFigureHtml, sideBySide } from "../demo-figures.js";
 import { probeVideo } from "../io/probe.js";
 import { readVideoFrames, type VideoChunk } from "../io/read.js";
 import { writeVideo } from "../io/write.js";
@@ -53,7 +51,8 @@ import { IouTracker } from "../tracking/iou-tracker.js";
 import { type MotFrame, type MotResult, motMetrics } from "../tracking/mot-metrics.js";
 import { SortTracker } from "../tracking/sort.js";
 import { TemplateTracker } from "../tracking/template.js";
-import type { Detection, TrackedBox, Tracker } from "../tracking/types.js";
+import type { Detection, Tracker } from "../tracking/types.js";
+import { drawTracks, trackedClipFigure, upscale } from "./tracked-clip.js";
 
 const TASK = "object-tracking";
 const ARCHS = ["deepsort"] as const;
@@ -401,19 +400,6 @@ function parseBox(s: string): Box {
   return v as Box;
 }
 
-/** Draws tracks (2 px boxes in the id's colour) into a [3, h, w] frame in place. */
-function drawTracks(frame: Uint8Array, h: number, w: number, tracks: readonly TrackedBox[]): void {
-  const boxes = tracks.flatMap((t) => {
-    const color = classColor(t.id);
-    const [x, y, bw, bh] = t.box;
-    return [
-      { box: t.box, color },
-      { box: [x + 1, y + 1, bw - 2, bh - 2], color },
-    ];
-  });
-  drawBoxes(frame, h, w, boxes);
-}
-
 async function load(
   dir: string,
 ): Promise<Predictor<TrackingPrediction, { box?: string; maxFrames?: number; minHits?: number; maxAge?: number }>> {
@@ -489,71 +475,7 @@ async function load(
   };
 }
 
-/** Nearest-neighbour ×k of a [3, s, s] frame. */
-function upscale(frame: Uint8Array, s: number, k: number): Uint8Array {
-  const S = s * k;
-  const out = new Uint8Array(3 * S * S);
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < S; y++)
-      for (let x = 0; x < S; x++) out[c * S * S + y * S + x] = frame[c * s * s + Math.floor(y / k) * s + Math.floor(x / k)]!;
-  return out;
-}
-
 const formatPrediction = (r: TrackingPrediction): string => `${r.frames} frames, ${plural(r.tracks, "track")} (drawn in ${r.output})`;
-
-/** The demo's GIF gives way to a strip of frames past this size. */
-const DEMO_GIF_BYTES = 1_500_000;
-
-/**
- * One clip drawn three times side by side — the true boxes and ids, the IoU-only baseline's
- * tracks and SORT's on the detector's boxes — as a GIF (writeVideo) in `gifPath` and its figure.
- */
-async function trackedClipFigure(m: LoadedTracker, clip: Clip, gifPath: string): Promise<string> {
-  const { size: s, frames: t } = m.pre;
-  const k = Math.max(1, Math.floor(192 / s));
-  const S = s * k;
-  const found = detectFrames(m, clip.frames, t);
-  const truth = clip.boxes.map((row) =>
-    row.flatMap((b, j) => (b && b[2] > 0 && b[3] > 0 ? [{ id: clip.objects[j]!.id, box: b as Box }] : [])),
-  );
-  const settings = { minHits: 1, maxAge: 3 };
-  const trackers = { iou: makeTracker("iou", settings), sort: makeTracker("sort", settings) };
-  const seqs: { iou: MotFrame[]; sort: MotFrame[] } = { iou: [], sort: [] };
-  const panels = [0, 1, 2].map(() => new Uint8Array(t * 3 * S * S));
-  for (let f = 0; f < t; f++) {
-    const frame = clip.frames.subarray(f * 3 * s * s, (f + 1) * 3 * s * s);
-    const dets = found[f]!.map((box) => ({ box }));
-    const iou = trackers.iou.update(dets);
-    const sort = trackers.sort.update(dets);
-    seqs.iou.push({ truth: truth[f]!, hypotheses: iou });
-    seqs.sort.push({ truth: truth[f]!, hypotheses: sort });
-    [truth[f]!, iou, sort].forEach((tracks, p) => {
-      const big = upscale(frame, s, k);
-      drawTracks(
-        big,
-        S,
-        S,
-        tracks.map((tr) => ({ id: tr.id, box: tr.box.map((v) => v * k) as Box })),
-      );
-      panels[p]!.set(big, f * 3 * S * S);
-    });
-  }
-  const gap = 6;
-  const width = 3 * S + 2 * gap;
-  const frames = sideBySide(panels, t, S, S, gap);
-  await writeVideo(gifPath, { start: 0, shape: [t, 3, S, width], data: frames }, { fps: 4 });
-  const r = { iou: motMetrics([seqs.iou]), sort: motMetrics([seqs.sort]) };
-  const said = (name: string, x: MotResult) => `${name}: MOTA ${x.mota.toFixed(2)}, ${x.idsw} ID switch${x.idsw === 1 ? "" : "es"}`;
-  return clipFigureHtml({
-    frames,
-    t,
-    height: S,
-    width,
-    gif: readFileSync(gifPath),
-    maxGifBytes: DEMO_GIF_BYTES,
-    caption: `A held-out "${ACTIONS[clip.label]}" clip (${t} frames at 4 fps), left to right: the true boxes and ids; ${said("the IoU-only baseline", r.iou)}; ${said("SORT", r.sort)} (both on the detector's boxes; a colour is an id)`,
-  });
-}
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
@@ -592,7 +514,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     });
     // Two objects trading places is where ids are lost: the first such clip, else the first clip.
     const swap = ACTIONS.indexOf("swap");
-    figure = await trackedClipFigure(m, set.clips.find((c) => c.label === swap) ?? set.clips[0]!, join(o.out, "demo-clip.gif"));
+    const clip = set.clips.find((c) => c.label === swap) ?? set.clips[0]!;
+    figure = await trackedClipFigure(clip, detectFrames(m, clip.frames, frames), { size, frames, gifPath: join(o.out, "demo-clip.gif") });
   } finally {
     m.dispose();
   }
