@@ -12,6 +12,7 @@ import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.j
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
+import { opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -25,6 +26,7 @@ import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { baseline, degrade } from "../../vision/degrade.js";
+import { listPhotos, loadPhotos, splitPhotos } from "../../vision/photos.js";
 import { psnr, ssim } from "../../vision/quality.js";
 import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
 import { resize } from "../../vision/transforms/resize.js";
@@ -47,6 +49,8 @@ const STEPS_PER_EPOCH = 100;
 const MAX_SIDE = 384;
 /** At most this many frames of a video are read (bounded memory: 300 × 384 × 288 × 3 B ≈ 100 MB). */
 const MAX_FRAMES = 300;
+/** Share of training windows panned over still photos when --photos gives them. */
+const PHOTO_SHARE = 0.5;
 /** Windows scored per held-out video, spread evenly over its frames. */
 const EVAL_WINDOWS = 24;
 
@@ -126,25 +130,58 @@ async function loadFootage(paths: readonly string[], window: number): Promise<Fo
   return out;
 }
 
-/** A batch of clean windows [B, K, 3, P, P] in [0, 1]: random videos, times and crops, flipped, transposed and time-reversed at random. */
-function sampleWindows(videos: readonly Footage[], n: number, k: number, rng: Random): Tensor {
+/** The largest drift of a panned photo window, in px per frame at full resolution. */
+const PAN_SPEED = 2;
+
+/**
+ * K frames of a camera panning over a still photo: crops P px wide whose corner drifts by a
+ * random velocity (up to PAN_SPEED px per frame, rounded), so that at low resolution the
+ * frames are sub-pixel shifts of one scene — the signal multi-frame super-resolution uses.
+ */
+function pannedWindow(photo: Tensor, k: number, rng: Random): Tensor {
+  const [h, w] = [photo.shape[1]!, photo.shape[2]!];
+  const r = k >> 1;
+  const [vx, vy] = [(2 * rng.nextFloat() - 1) * PAN_SPEED, (2 * rng.nextFloat() - 1) * PAN_SPEED];
+  const m = Math.ceil(PAN_SPEED * r);
+  const [y0, x0] = [m + rng.int(h - PATCH - 2 * m + 1), m + rng.int(w - PATCH - 2 * m + 1)];
+  return stack(
+    Array.from({ length: k }, (_, i) =>
+      photo.narrow(1, y0 + Math.round(vy * (i - r)), PATCH).narrow(2, x0 + Math.round(vx * (i - r)), PATCH),
+    ),
+  );
+}
+
+/** One of the 8 orientations of a [K, 3, P, P] window, played forwards or backwards. */
+function augmentWindow(x: Tensor, rng: Random): Tensor {
+  if (rng.nextFloat() < 0.5) x = x.flip(3);
+  if (rng.nextFloat() < 0.5) x = x.flip(2);
+  if (rng.nextFloat() < 0.5) x = x.transpose(2, 3);
+  if (rng.nextFloat() < 0.5) x = x.flip(0);
+  return x;
+}
+
+/**
+ * A batch of clean windows [B, K, 3, P, P] in [0, 1]: random videos, times and crops — or, for a
+ * share PHOTO_SHARE of them, windows panned over still photos — in a random orientation and direction of time.
+ */
+function sampleWindows(videos: readonly Footage[], photos: readonly Tensor[], n: number, k: number, rng: Random): Tensor {
   const total = videos.reduce((s, v) => s + v.frames.shape[0]! - k + 1, 0);
   const out: Tensor[] = [];
   for (let i = 0; i < n; i++) {
+    if (photos.length > 0 && rng.nextFloat() < PHOTO_SHARE) {
+      out.push(augmentWindow(pannedWindow(photos[rng.int(photos.length)]!, k, rng), rng));
+      continue;
+    }
     // A window start uniform over every video's windows.
     let at = rng.int(total);
     const v = videos.find((x) => (at -= x.frames.shape[0]! - k + 1) < 0)!.frames;
     const t0 = at + v.shape[0]! - k + 1;
     const [h, w] = [v.shape[2]!, v.shape[3]!];
-    let x = v
+    const x = v
       .narrow(0, t0, k)
       .narrow(2, rng.int(h - PATCH + 1), PATCH)
       .narrow(3, rng.int(w - PATCH + 1), PATCH);
-    if (rng.nextFloat() < 0.5) x = x.flip(3);
-    if (rng.nextFloat() < 0.5) x = x.flip(2);
-    if (rng.nextFloat() < 0.5) x = x.transpose(2, 3);
-    if (rng.nextFloat() < 0.5) x = x.flip(0);
-    out.push(x);
+    out.push(augmentWindow(x, rng));
   }
   return stack(out).float().div(255);
 }
@@ -158,11 +195,11 @@ function degradeWindows(hr: Tensor, scale: number): Tensor {
 
 type Pair = { input: Tensor; target: Tensor };
 
-function windowBatches(videos: readonly Footage[], h: VideoSRHyper, batch: number, steps: number, rng: Random) {
+function windowBatches(videos: readonly Footage[], photos: readonly Tensor[], h: VideoSRHyper, batch: number, steps: number, rng: Random) {
   async function* run(): AsyncGenerator<Pair> {
     for (let s = 0; s < steps; s++)
       yield tidy(() => {
-        const hr = sampleWindows(videos, batch, h.window, rng);
+        const hr = sampleWindows(videos, photos, batch, h.window, rng);
         return { input: noGrad(() => degradeWindows(hr, h.scale)), target: hr.select(1, h.window >> 1).contiguous() };
       });
   }
@@ -214,13 +251,28 @@ function score(model: WindowSR, h: VideoSRHyper, videos: readonly Footage[], win
   };
 }
 
-async function train(o: TrainInput): Promise<TaskTrainResult> {
+const OPTIONS = {
+  photos: opt.string(
+    'still photos panned into training windows beside the videos (half the windows): a folder, "debian-photos" (default: scikit-image\'s and opencv-doc\'s photos, held-out scenes left out) or "none"',
+    { phases: ["train"] },
+  ),
+};
+
+/** The training photos of `photos` ("none": none), as uint8 [3, H, W] tensors. */
+async function trainingPhotos(photos: string): Promise<Tensor[]> {
+  if (photos === "none") return [];
+  const { train } = splitPhotos(await listPhotos(photos));
+  return (await loadPhotos(train, { minSide: PATCH + 8 })).map((p) => p.pixels);
+}
+
+async function train(o: TrainInput & { photos?: string }): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
   const arch = o.model ?? "window-x4";
   const hyper = hyperOf(arch);
   const split = videoSplit(o.data);
   const videos = await loadFootage(split.train, hyper.window);
+  const photos = await trainingPhotos(o.photos ?? "debian-photos");
   const model = buildModel(hyper);
   const epochs = o.epochs ?? 10;
   const batch = o.batchSize ?? 16;
@@ -228,7 +280,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
   const frames = videos.reduce((s, v) => s + v.frames.shape[0]!, 0);
   log(
-    `${TASK}: ${plural(videos.length, "training video")} (${frames} frames; ${split.test.length} held out), ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px windows of ${plural(hyper.window, "frame")}, lr ${peakLr}`,
+    `${TASK}: ${plural(videos.length, "training video")} (${frames} frames; ${split.test.length} held out) and ${plural(photos.length, "photo")}, ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px windows of ${plural(hyper.window, "frame")}, lr ${peakLr}`,
   );
   const optimizer = new Adam(model.parameters(), { lr: peakLr });
   const trainer = new Trainer<Pair>({
@@ -241,9 +293,10 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   });
   let history: TaskTrainResult["history"];
   try {
-    history = await trainer.fit(windowBatches(videos, hyper, batch, steps, new Random(seed)), { epochs });
+    history = await trainer.fit(windowBatches(videos, photos, hyper, batch, steps, new Random(seed)), { epochs });
   } finally {
     for (const v of videos) v.frames.dispose();
+    for (const p of photos) p.dispose();
   }
   model.eval();
   const held = await loadFootage(split.test, hyper.window);
@@ -255,7 +308,16 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
       task: TASK,
       architecture: arch,
       hyper,
-      metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, trainVideos: split.train, heldOutVideos: split.test },
+      metrics: {
+        heldOut: metrics,
+        epochs,
+        batchSize: batch,
+        lr: peakLr,
+        seed,
+        trainVideos: split.train,
+        heldOutVideos: split.test,
+        photos: o.photos ?? "debian-photos",
+      },
     },
     model.stateDict(),
   );
@@ -413,6 +475,7 @@ export const videoSuperResolution = defineTask({
     "`opencv-videos` (opencv-doc's Megamind.avi and tree.avi for training, vtest.avi held out) or a folder with train/ and test/ subfolders of videos (.mp4 .avi .webm …, decoded by ffmpeg); frames are area-downscaled to a longer side ≤ 384 px (the truth) and at most 300 are read per video; an epoch is 100 batches of random 64 px windows (--limit caps its windows)",
   models: [...MODELS],
   defaultModel: "window-x4",
+  options: OPTIONS,
   baseline: "per-frame bicubic upscaling; single-x2/single-x4: the same network seeing one frame (single-image super-resolution)",
   train,
   evaluate,
