@@ -70,13 +70,33 @@ export function sampleGeometry(rng: Random, side: number, o: SceneAugmentOptions
   return { transpose, hflip, vflip, scale, dx, dy };
 }
 
-/** Source coordinates (continuous, pixel centres at k + 0.5) of output point (X, Y). */
-function sourceOf(g: SceneGeometry, side: number, X: number, Y: number): [number, number] {
-  let x = (X - g.dx) / g.scale;
-  let y = (Y - g.dy) / g.scale;
-  if (g.hflip) x = side - x;
-  if (g.vflip) y = side - y;
-  return g.transpose ? [y, x] : [x, y];
+/**
+ * Where each output row or column samples its source along one axis: the map is axis-aligned,
+ * so the source x of output (X, Y) depends on X alone (on Y alone when transposed) and the
+ * per-pixel work reduces to table lookups. `c` is the continuous source coordinate of output
+ * index k (pixel centres at k + 0.5); `near` its pixel (−1 off the canvas); `i0`, `i1`, `a` the
+ * bilinear neighbours and weight, edges replicated.
+ */
+interface AxisMap {
+  near: Int32Array;
+  i0: Int32Array;
+  i1: Int32Array;
+  a: Float64Array;
+}
+
+function axisMap(side: number, offset: number, scale: number, flip: boolean): AxisMap {
+  const m: AxisMap = { near: new Int32Array(side), i0: new Int32Array(side), i1: new Int32Array(side), a: new Float64Array(side) };
+  for (let k = 0; k < side; k++) {
+    let c = (k + 0.5 - offset) / scale;
+    if (flip) c = side - c;
+    m.near[k] = c < 0 || c >= side ? -1 : Math.floor(c);
+    const f = Math.min(side - 1, Math.max(0, c - 0.5));
+    const i0 = Math.floor(f);
+    m.i0[k] = i0;
+    m.i1[k] = Math.min(side - 1, i0 + 1);
+    m.a[k] = f - i0;
+  }
+  return m;
 }
 
 /** Applies a geometry (and no colour change) to a scene of side × side. */
@@ -104,26 +124,31 @@ export function transformScene(sc: Scene, g: SceneGeometry, side: number, minVis
     });
     remap[k + 1] = objects.length;
   });
+  // Output column X samples the pre-transpose x axis at u(X), output row Y the y axis at v(Y).
+  const u = axisMap(side, g.dx, g.scale, g.hflip);
+  const v = axisMap(side, g.dy, g.scale, g.vflip);
+  const [xs, ys] = g.transpose ? [v, u] : [u, v];
   for (let Y = 0; Y < side; Y++)
     for (let X = 0; X < side; X++) {
       const o = Y * side + X;
-      const [sx, sy] = sourceOf(g, side, X + 0.5, Y + 0.5);
-      if (sx < 0 || sy < 0 || sx >= side || sy >= side) {
+      // Source column from the x map, source row from the y map (each indexed by the output axis it follows).
+      const cx = g.transpose ? Y : X;
+      const cy = g.transpose ? X : Y;
+      const nx = xs.near[cx]!;
+      const ny = ys.near[cy]!;
+      if (nx < 0 || ny < 0) {
         for (let c = 0; c < 3; c++) image[c * hw + o] = fill[c]!;
         continue;
       }
-      const i = Math.floor(sy) * side + Math.floor(sx);
+      const i = ny * side + nx;
       semantic[o] = sc.semantic[i]!;
       instances[o] = remap[sc.instances[i]!]!;
-      // Bilinear between the four nearest pixel centres, edges replicated.
-      const fx = Math.min(side - 1, Math.max(0, sx - 0.5));
-      const fy = Math.min(side - 1, Math.max(0, sy - 0.5));
-      const x0 = Math.floor(fx);
-      const y0 = Math.floor(fy);
-      const x1 = Math.min(side - 1, x0 + 1);
-      const y1 = Math.min(side - 1, y0 + 1);
-      const ax = fx - x0;
-      const ay = fy - y0;
+      const x0 = xs.i0[cx]!;
+      const x1 = xs.i1[cx]!;
+      const ax = xs.a[cx]!;
+      const y0 = ys.i0[cy]!;
+      const y1 = ys.i1[cy]!;
+      const ay = ys.a[cy]!;
       for (let c = 0; c < 3; c++) {
         const b = c * hw;
         const top = sc.image[b + y0 * side + x0]! * (1 - ax) + sc.image[b + y0 * side + x1]! * ax;
