@@ -117,3 +117,19 @@ test("cnn-transformer: frame order matters (time positions), shape errors name t
   assert.equal(r.history.epochs.length, 2);
   assert.ok(Number.isFinite(r.history.epochs[1]!.loss));
 });
+
+test("jitterClips: one crop and colour change per clip, the same for all its frames, in [0, 255], seeded", async () => {
+  const { jitterClips } = await import("../../src/video/tasks/video-classification.js");
+  const { Random } = await import("../../src/data/random.js");
+  fl.manualSeed(3);
+  // Two clips whose 4 frames are identical: after jitter they must still be (motion untouched).
+  const frame = fl.randint(0, 256, [2, 1, 3, 16, 16]).to("uint8");
+  const x = fl.cat([frame, frame, frame, frame], 1);
+  const a = fl.noGrad(() => jitterClips(x, new Random(7)));
+  assert.deepEqual(a.shape, [2, 4, 3, 16, 16]);
+  for (let t = 1; t < 4; t++) assert.ok((a.select(1, t).sub(a.select(1, 0)).abs().max().item() as number) < 1e-4, `frame ${t}`);
+  assert.ok((a.min().item() as number) >= 0 && (a.max().item() as number) <= 255);
+  assert.ok((a.sub(x.float()).abs().max().item() as number) > 1, "the clips changed");
+  const b = fl.noGrad(() => jitterClips(x, new Random(7)));
+  assert.equal(a.sub(b).abs().max().item(), 0);
+});

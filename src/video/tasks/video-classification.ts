@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { manualSeed, noGrad, stack, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { DataLoader, TensorDataset } from "../../data/index.js";
 import { Random } from "../../data/random.js";
@@ -30,6 +30,7 @@ import { loadModelDir, saveModelDir, saveValidationReport } from "../../train/mo
 import { type Batch, evaluator, Trainer } from "../../train/trainer.js";
 import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
 import type { ObjectSource } from "../../vision/scenes/objects.js";
+import { resize } from "../../vision/transforms/resize.js";
 import { captionFrames } from "../annotate.js";
 import { generateClips } from "../data/clips.js";
 import { loadClip, readVideoFolder } from "../data/video-folder.js";
@@ -149,6 +150,7 @@ function stats(clips: Tensor): { mean: number[]; std: number[] } {
 
 /** uint8 [B, T, 3, S, S] → normalised float32 of the same shape. */
 export function prepareClips(x: Tensor, p: Preprocessing): Tensor {
+  // uint8 clips, or jitterClips' floats on the same 0–255 scale.
   return tidy(() =>
     x
       .float()
@@ -167,7 +169,7 @@ export function prepareClips(x: Tensor, p: Preprocessing): Tensor {
 function loaderOf(
   d: ClipData,
   p: Preprocessing,
-  o: { batchSize: number; shuffle: boolean; seed: number; fresh?: (epoch: number) => Promise<ClipData> },
+  o: { batchSize: number; shuffle: boolean; seed: number; fresh?: (epoch: number) => Promise<ClipData>; augment?: Random },
 ) {
   let epoch = 0;
   async function* run(e: number): AsyncGenerator<Batch> {
@@ -179,7 +181,7 @@ function loaderOf(
         seed: o.seed + e,
       });
       for await (const [x, y] of loader as AsyncIterable<Tensor[]>) {
-        const xf = prepareClips(x!, p);
+        const xf = o.augment ? tidy(() => prepareClips(jitterClips(x!, o.augment!), p)) : prepareClips(x!, p);
         x!.dispose();
         yield [xf, y!];
       }
@@ -191,6 +193,28 @@ function loaderOf(
     length: Math.ceil(d.clips.shape[0]! / o.batchSize),
     [Symbol.asyncIterator]: () => run(epoch++)[Symbol.asyncIterator](),
   };
+}
+
+/**
+ * Label-preserving augmentation of a fixed set of clips (uint8 [B, T, 3, S, S] → float in
+ * [0, 255]): each clip gets one random crop of 80–100 % of its side, resized back (the same for
+ * all its frames, so motion is kept) and one brightness and contrast change of up to ±20 %.
+ * No flips: mirroring turns "move left" into "move right". Without it the default network
+ * memorises a fixed 300-clip set (training loss 0.02) and scores chance on held-out clips.
+ */
+export function jitterClips(x: Tensor, rng: Random): Tensor {
+  const [b, t, c, s] = x.shape as [number, number, number, number];
+  const clips: Tensor[] = [];
+  for (let i = 0; i < b; i++) {
+    const side = Math.max(2, Math.round(s * (0.8 + 0.2 * rng.nextFloat())));
+    const [y0, x0] = [rng.int(s - side + 1), rng.int(s - side + 1)];
+    const crop = x.select(0, i).narrow(2, y0, side).narrow(3, x0, side).float();
+    const brightness = 0.8 + 0.4 * rng.nextFloat();
+    const contrast = 0.8 + 0.4 * rng.nextFloat();
+    const mean = crop.mean();
+    clips.push(resize(crop, [s, s]).sub(mean).mul(contrast).add(mean).mul(brightness).clamp(0, 255));
+  }
+  return stack(clips).reshape([b, t, c, s, s]);
 }
 
 /** Seeds of the generated validation clips and of each epoch's fresh training clips, kept apart. */
@@ -254,7 +278,9 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const model = buildModel(arch, hyper);
   // 16, not 32: twice the steps for the same compute; at 15 epochs validation reaches 69 % against 26 %.
   const batchSize = o.batchSize ?? 16;
-  const epochs = o.epochs ?? 30;
+  // Sized to the data: about 2,000 optimiser steps (30 epochs of the generator's 1,080 clips),
+  // at most 200 epochs; a small fixed set needs the steps as much as a large one.
+  const epochs = o.epochs ?? Math.min(200, Math.max(30, Math.ceil(2000 / Math.ceil(n / batchSize))));
   // The attention layers diverge for a while at the convolutions' 3e-3 (chance for 15 of 30 epochs).
   const peakLr = o.lr ?? (arch === "cnn-transformer" ? 1e-3 : 3e-3);
   log(
@@ -274,10 +300,13 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     keepBest: { monitor: "valAccuracy" },
   });
   const valLoader = () => loaderOf(val, pre, { batchSize: 128, shuffle: false, seed });
-  const history = await trainer.fit(loaderOf(data, pre, { batchSize, shuffle: true, seed, ...(fresh ? { fresh } : {}) }), {
-    epochs,
-    val: valLoader(),
-  });
+  const history = await trainer.fit(
+    loaderOf(data, pre, { batchSize, shuffle: true, seed, ...(fresh ? { fresh } : { augment: new Random(seed, 31) }) }),
+    {
+      epochs,
+      val: valLoader(),
+    },
+  );
   const metrics = await trainer.evaluate(valLoader());
   const { confusionMatrix: _cm, ...summary } = metrics;
   await saveModelDir<Hyper, Preprocessing>(
