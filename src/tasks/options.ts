@@ -139,3 +139,12 @@ export function checkOptionValues(task: string, specs: OptionSpecs, phase: Phase
     if (s.type !== "flag" && s.type !== "string" && s.type !== "path" && s.type !== "choice") s.parse(String(v), `${task}: ${k}`);
   }
 }
+
+/**
+ * Batches in an epoch of freshly sampled data (patches, windows, generated sequences): `perEpoch`
+ * batches, or with --limit just enough batches for `limit` examples (at least one, never more
+ * than `perEpoch`).
+ */
+export function sampledSteps(limit: number | undefined, batch: number, perEpoch: number): number {
+  return limit !== undefined ? Math.max(1, Math.ceil(Math.min(limit, perEpoch * batch) / batch)) : perEpoch;
+}

@@ -10,7 +10,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { opt } from "../../tasks/options.js";
+import { opt, sampledSteps } from "../../tasks/options.js";
 import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -91,7 +91,7 @@ async function train(o: TrainInput & { testTriplets?: number }): Promise<TaskTra
   const epochs = o.epochs ?? 10;
   const batch = o.batchSize ?? 32;
   const peakLr = o.lr ?? 1e-3;
-  const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
+  const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   log(`${TASK}: Moving-MNIST triplets, ${arch}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch}, lr ${peakLr}`);
   const optimizer = new Adam(model.parameters(), { lr: peakLr });
   const trainer = new Trainer<Tensor>({

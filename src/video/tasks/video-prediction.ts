@@ -13,7 +13,7 @@ import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { binaryCrossEntropyWithLogits } from "../../core/ops/loss.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { opt } from "../../tasks/options.js";
+import { opt, sampledSteps } from "../../tasks/options.js";
 import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -119,7 +119,7 @@ async function train(o: TrainInput & { inputFrames?: number; futureFrames?: numb
   const epochs = o.epochs ?? 10;
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
-  const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
+  const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   log(
     `${TASK}: Moving MNIST ${h.inputFrames}→${h.futureFrames} frames, ${arch}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh sequences, lr ${peakLr}`,
   );

@@ -12,7 +12,7 @@ import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.j
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
-import { opt } from "../../tasks/options.js";
+import { opt, sampledSteps } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -278,7 +278,7 @@ async function train(o: TrainInput & { photos?: string }): Promise<TaskTrainResu
   const epochs = o.epochs ?? 20;
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
-  const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
+  const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   const frames = videos.reduce((s, v) => s + v.frames.shape[0]!, 0);
   log(
     `${TASK}: ${plural(videos.length, "training video")} (${frames} frames; ${split.test.length} held out) and ${plural(photos.length, "photo")}, ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px windows of ${plural(hyper.window, "frame")}, lr ${peakLr}`,

@@ -9,6 +9,7 @@ import { manualSeed, noGrad, stack, type Tensor, tensor, tidy } from "../../core
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
+import { sampledSteps } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -91,7 +92,7 @@ async function train(o: TrainInput): Promise<TaskTrainResult> {
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
   // An epoch is STEPS_PER_EPOCH batches of fresh random patches; `limit` caps its patches.
-  const steps = o.limit !== undefined ? Math.max(1, Math.ceil(Math.min(o.limit, STEPS_PER_EPOCH * batch) / batch)) : STEPS_PER_EPOCH;
+  const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   log(
     `${TASK}: ${photos.length} training photos (${split.test.length} held out), ${arch}, ${plural(epochs, "epoch")} × ${steps} steps of ${batch} ${PATCH}px patches, lr ${peakLr}`,
   );
