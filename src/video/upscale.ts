@@ -26,7 +26,7 @@ export async function* upscaleFrames(model: WindowSR, chunks: AsyncIterable<Vide
             .contiguous(),
         ),
       );
-      const chunk: VideoChunk = { start: next, shape: y.shape as [number, number, number, number], data: (y.data() as Uint8Array).slice() };
+      const chunk: VideoChunk = { start: next, shape: y.shape as [number, number, number, number], data: y.data() as Uint8Array };
       y.dispose();
       yield chunk;
       next++;

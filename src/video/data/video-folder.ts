@@ -15,6 +15,14 @@ export interface VideoFolder {
   items: { path: string; label: number }[];
 }
 
+/** The video files of a folder (by extension, not recursive), sorted, as paths. */
+export function videoFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => VIDEO_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
 /** Lists root/<class>/<video files>; a class folder without videos is an error (a typo in a name, not an empty class). */
 export function readVideoFolder(root: string): VideoFolder {
   const op = "readVideoFolder";
@@ -26,12 +34,10 @@ export function readVideoFolder(root: string): VideoFolder {
     throw new FlambeauError("E_FORMAT", `${op}: ${root} needs a subfolder per class (at least 2), found ${classes.length}`, op);
   const items: VideoFolder["items"] = [];
   classes.forEach((c, label) => {
-    const files = readdirSync(join(root, c))
-      .filter((f) => VIDEO_EXTENSIONS.includes(extname(f).toLowerCase()))
-      .sort();
+    const files = videoFiles(join(root, c));
     if (files.length === 0)
       throw new FlambeauError("E_FORMAT", `${op}: ${join(root, c)} holds no videos (${VIDEO_EXTENSIONS.join(" ")})`, op);
-    for (const f of files) items.push({ path: join(root, c, f), label });
+    for (const path of files) items.push({ path, label });
   });
   return { root, classes, items };
 }

@@ -5,7 +5,7 @@
 // Inputs are made as image-to-image makes them (antialiased bicubic downscale, 8-bit); PSNR and
 // SSIM on luma against per-frame bicubic upscaling and against the single-image model (the same
 // network with a window of one frame). predict upscales a video file, streaming it.
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.js";
@@ -30,7 +30,7 @@ import { listPhotos, loadPhotos, splitPhotos } from "../../vision/photos.js";
 import { psnr, ssim } from "../../vision/quality.js";
 import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
 import { resize } from "../../vision/transforms/resize.js";
-import { VIDEO_EXTENSIONS } from "../data/video-folder.js";
+import { VIDEO_EXTENSIONS, videoFiles } from "../data/video-folder.js";
 import { probeVideo } from "../io/probe.js";
 import { readVideo, readVideoFrames } from "../io/read.js";
 import { writeVideo } from "../io/write.js";
@@ -70,13 +70,6 @@ function hyperOf(name: string): VideoSRHyper {
 
 const buildModel = (h: VideoSRHyper) => new WindowSR({ scale: h.scale, window: h.window, width: h.width, blocks: h.blocks });
 
-function videosIn(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => VIDEO_EXTENSIONS.includes(extname(f).toLowerCase()))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 /** The training and held-out videos of `data`: `opencv-videos`, or a folder with train/ and test/ subfolders of videos. */
 export function videoSplit(data: string): { train: string[]; test: string[] } {
   if (data === "opencv-videos") {
@@ -94,9 +87,9 @@ export function videoSplit(data: string): { train: string[]; test: string[] } {
       `${TASK}: --data must be "opencv-videos" or a folder with train/ and test/ subfolders of videos; ${data} is not a folder`,
     );
   for (const s of ["train", "test"])
-    if (!existsSync(sub(s)) || videosIn(sub(s)).length === 0)
+    if (!existsSync(sub(s)) || videoFiles(sub(s)).length === 0)
       throw new FlambeauError("E_IO", `${TASK}: ${data} needs a ${s}/ subfolder holding videos (${VIDEO_EXTENSIONS.join(" ")})`);
-  return { train: videosIn(sub("train")), test: videosIn(sub("test")) };
+  return { train: videoFiles(sub("train")), test: videoFiles(sub("test")) };
 }
 
 /** A decoded video at working resolution: uint8 [T, 3, H, W]. */
@@ -206,6 +199,12 @@ function windowBatches(videos: readonly Footage[], photos: readonly Tensor[], h:
   return { length: steps, [Symbol.asyncIterator]: () => run()[Symbol.asyncIterator]() };
 }
 
+/** Frames t − K/2 … t + K/2 of uint8 [T, 3, H, W] as [K, 3, H, W], the first and last frames repeated past the ends. */
+function windowAt(frames: Tensor, t: number, k: number): Tensor {
+  const last = frames.shape[0]! - 1;
+  return stack(Array.from({ length: k }, (_, i) => frames.select(0, Math.min(last, Math.max(0, t - (k >> 1) + i)))));
+}
+
 /** Mean PSNR/SSIM (luma, border of `scale` px shaved) of the model and of bicubic on windows spread over each held-out video. */
 function score(model: WindowSR, h: VideoSRHyper, videos: readonly Footage[], windows = EVAL_WINDOWS): Record<string, number> {
   const acc = { psnr: 0, ssim: 0, bicubicPsnr: 0, bicubicSsim: 0, n: 0 };
@@ -221,11 +220,7 @@ function score(model: WindowSR, h: VideoSRHyper, videos: readonly Footage[], win
       const t = first + (count === 1 ? 0 : Math.round((j * (last - first)) / (count - 1)));
       noGrad(() =>
         tidy(() => {
-          const idx = Array.from({ length: h.window }, (_, i) => Math.min(T - 1, Math.max(0, t - r + i)));
-          const hr = stack(idx.map((i) => v.frames.select(0, i)))
-            .float()
-            .div(255)
-            .unsqueeze(0);
+          const hr = windowAt(v.frames, t, h.window).float().div(255).unsqueeze(0);
           const lr = degradeWindows(hr, h.scale);
           const truth = hr.select(1, r);
           const out = model.forward(lr).clamp(0, 1);
@@ -411,9 +406,8 @@ async function demoCrops(model: WindowSR, h: VideoSRHyper, v: Footage): Promise<
   for (const t of [Math.floor(T / 4), Math.floor(T / 2), Math.floor((3 * T) / 4)]) {
     const row = noGrad(() =>
       tidy(() => {
-        const idx = Array.from({ length: h.window }, (_, i) => Math.min(T - 1, Math.max(0, t - r + i)));
         // A crop where people walk: the middle of the frame, a little below the centre.
-        const hr = stack(idx.map((i) => v.frames.select(0, i)))
+        const hr = windowAt(v.frames, t, h.window)
           .narrow(2, Math.min(H - side, Math.floor(H * 0.45)), side)
           .narrow(3, (W - side) >> 1, side)
           .float()
