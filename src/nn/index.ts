@@ -20,6 +20,14 @@ export {
   LazyConvTranspose2d,
   LazyConvTranspose3d,
 } from "./conv.js";
+export {
+  alphasCumprod,
+  type DiffusionOptions,
+  GaussianDiffusion,
+  type NoiseSchedule,
+  type SampleOptions,
+  type VelocityModel,
+} from "./diffusion.js";
 export { AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout } from "./dropout.js";
 export { Embedding, EmbeddingBag, type EmbeddingBagModuleOptions } from "./embedding.js";
 export { Flatten, Unflatten } from "./flatten.js";

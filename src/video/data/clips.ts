@@ -6,6 +6,7 @@
 import { FlambeauError } from "../../core/errors.js";
 import { Random } from "../../data/random.js";
 import { type Background, loadBackgrounds } from "../../vision/scenes/backgrounds.js";
+import type { ColorName } from "../../vision/scenes/colors.js";
 import { objectTint, sceneBackground } from "../../vision/scenes/generate.js";
 import { loadObjectBank, type ObjectBank, type ObjectSource } from "../../vision/scenes/objects.js";
 import { maskBox, renderSprite, type Sprite } from "../../vision/scenes/raster.js";
@@ -41,6 +42,8 @@ export interface ClipObject {
   item: number;
   /** Whether it performs the action (false: the still distractor). */
   acting: boolean;
+  /** The name of its tint ("red", "gray", …), as captions say it. */
+  color: ColorName;
 }
 
 export interface Clip {
@@ -101,6 +104,7 @@ function checkOptions(o: Required<ClipOptions>): void {
 interface Actor {
   item: number;
   color: [number, number, number];
+  colorName: ColorName;
   gain: number;
   states: ObjectState[];
   /** Rendered sprites by (length, angle): a moving or still object is rendered once. */
@@ -148,13 +152,12 @@ function clip(bank: ObjectBank, bgs: readonly Background[], o: Required<ClipOpti
   const action: Action = ACTIONS[label]!;
   const backdrop = sceneBackground(bgs, s, rng);
   const length = () => s * (o.minScale + rng.nextFloat() * (o.maxScale - o.minScale));
-  const newActor = (states: ObjectState[]): Actor => ({
-    item: rng.int(bank.count),
-    color: objectTint(rng).rgb,
-    gain: 0.6 + 0.4 * rng.nextFloat(),
-    states,
-    sprites: new Map(),
-  });
+  const newActor = (states: ObjectState[]): Actor => {
+    const item = rng.int(bank.count);
+    const tint = objectTint(rng);
+    return { item, color: tint.rgb, colorName: tint.name, gain: 0.6 + 0.4 * rng.nextFloat(), states, sprites: new Map() };
+  };
+
   const acting = action === "swap" ? 2 : 1;
   const tracks = trajectories(action, rng, s, T, acting === 2 ? [length() * 0.85, length() * 0.85] : [length()]);
   const actors = tracks.map(newActor);
@@ -186,7 +189,13 @@ function clip(bank: ObjectBank, bgs: readonly Background[], o: Required<ClipOpti
   return {
     label,
     frames,
-    objects: actors.map((a, k) => ({ id: k + 1, category: bank.labels[a.item]!, item: a.item, acting: !(distracted && k === 0) })),
+    objects: actors.map((a, k) => ({
+      id: k + 1,
+      category: bank.labels[a.item]!,
+      item: a.item,
+      acting: !(distracted && k === 0),
+      color: a.colorName,
+    })),
     boxes,
     states: Array.from({ length: T }, (_, t) => actors.map((a) => a.states[t]!)),
     ...(o.masks ? { masks } : {}),

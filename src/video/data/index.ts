@@ -1,5 +1,6 @@
 // Video data: generated labelled clips and folders of the user's own videos.
 export * from "./actions.js";
+export * from "./clip-captions.js";
 export * from "./clips.js";
 export * from "./moving-mnist.js";
 export * from "./video-folder.js";

@@ -3,6 +3,7 @@ import type { Task } from "../../tasks/task.js";
 import { frameInterpolation } from "./frame-interpolation.js";
 import { objectTracking } from "./object-tracking.js";
 import { videoClassification } from "./video-classification.js";
+import { videoGeneration } from "./video-generation.js";
 import { videoPrediction } from "./video-prediction.js";
 import { videoSuperResolution } from "./video-super-resolution.js";
 
@@ -12,4 +13,5 @@ export const VIDEO_TASKS = {
   "frame-interpolation": frameInterpolation,
   "object-tracking": objectTracking,
   "video-super-resolution": videoSuperResolution,
+  "video-generation": videoGeneration,
 } satisfies Record<string, Task>;

@@ -78,7 +78,7 @@ interface ClipData {
 }
 
 /** "clips" / "clips:fashion" / "clips:digits" → the generator's object source; anything else is a folder. */
-function generatorOf(data: string): ObjectSource | null {
+export function generatorOf(data: string): ObjectSource | null {
   const m = /^clips(?::(fashion|digits))?$/.exec(data);
   if (m) return (m[1] as ObjectSource | undefined) ?? "fashion";
   if (data.startsWith("clips:"))

@@ -14,10 +14,12 @@ export function classWords(name: string): string {
 /** The colour and class words that name an object ("blue 7", "gray ankle boot"). */
 export const objectName = (o: Pick<GraphObject, "color" | "className">): string => `${o.color} ${classWords(o.className)}`;
 
+/** Words with their indefinite article: "a blue 7", "an 8", "an orange". */
+export const withArticle = (words: string): string => `${/^([aeiou]|8( |$)|11 |18 )/.test(words) ? "an" : "a"} ${words}`;
+
 /** "a small blue 7", "an 8"-style article included; "medium" is left unsaid. */
 export function objectPhrase(o: GraphObject): string {
-  const words = `${o.size === "medium" ? "" : `${o.size} `}${objectName(o)}`;
-  return `${/^([aeiou]|8( |$)|11 |18 )/.test(words) ? "an" : "a"} ${words}`;
+  return withArticle(`${o.size === "medium" ? "" : `${o.size} `}${objectName(o)}`);
 }
 
 /** How a sits relative to b, on the axis their centres differ most. */

@@ -1,0 +1,422 @@
+// video-generation: text-to-video ("a red 3 moving left") and image-to-video (that prompt and a
+// first frame) with one small conditional video diffusion model (./models/clip-diffusion.ts),
+// trained on generated clips — fresh ones every epoch — and their captions. Whether a generated
+// clip performs the asked-for action is judged by our own video classifier (video-classification's
+// r2plus1d, trained on the same generator, or --judge <dir>): the action hit rate on prompts and
+// first frames of held-out objects and photos, beside chance, the first frame held still (what
+// image-to-video does with no motion) and the real clips (the judge's own ceiling).
+// predict turns prompts (and --image, a first frame) into GIFs.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { FlambeauError } from "../../core/errors.js";
+import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { Random } from "../../data/random.js";
+import { AdamW } from "../../optim/index.js";
+import { plural } from "../../tasks/format.js";
+import { opt, sampledSteps } from "../../tasks/options.js";
+import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { WarmupCosineLR } from "../../train/callbacks.js";
+import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { Trainer } from "../../train/trainer.js";
+import { readImageTensor } from "../../vision/image-io.js";
+import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
+import type { ObjectSource } from "../../vision/scenes/objects.js";
+import { resize } from "../../vision/transforms/resize.js";
+import { captionFrames } from "../annotate.js";
+import { ACTIONS } from "../data/actions.js";
+import { captionVocabulary, clipCaption } from "../data/clip-captions.js";
+import { type ClipSet, generateClips } from "../data/clips.js";
+import { writeVideo } from "../io/write.js";
+import { ClipDiffusion } from "../models/clip-diffusion.js";
+import { frameStrip } from "../prediction/frame-strip.js";
+import { classifyClips, generatorOf, loadVideoClassifier, videoClassification } from "./video-classification.js";
+
+const TASK = "video-generation";
+const STEPS_PER_EPOCH = 100;
+/** Seeds of the held-out prompts and of each epoch's fresh clips (apart from the judge's and each other's). */
+const TEST_SEED = 7_100_003;
+const EPOCH_SEED = 1_000_003;
+/** Clips sampled at once. */
+const GENERATE_BATCH = 30;
+
+const OPTIONS = {
+  frames: opt.int("frames per clip (default 8)", { phases: ["train"] }),
+  size: opt.int("frame side in px (default 32)", { phases: ["train"] }),
+  width: opt.int("U-Net channels at full resolution (default 16; the lower levels have twice as many)", { phases: ["train"] }),
+  judge: opt.path("a trained video-classification model that judges the actions (default: train one into <out>/judge)", {
+    phases: ["train", "eval"],
+  }),
+  judgeEpochs: opt.int("epochs of the judge when train trains it (default 30)", { phases: ["train"] }),
+  testClips: opt.int("held-out prompts scored (default 90: 10 per action)", { phases: ["train", "eval"] }),
+  guidance: opt.number("classifier-free guidance on the prompt (default 2)", { phases: ["train", "eval", "predict"] }),
+  samplingSteps: opt.int("DDIM steps per clip (default 25)", { phases: ["train", "eval", "predict"] }),
+  image: opt.path("predict: the first frame (PNG/JPEG) to animate (image-to-video); without it the prompt makes the whole clip", {
+    phases: ["predict"],
+  }),
+};
+
+interface Hyper {
+  vocabulary: string[];
+  width: number;
+  frames: number;
+  size: number;
+  objects: ObjectSource;
+  objectClasses: string[];
+  /** The judge's model directory (absolute), scored against at evaluate. */
+  judge: string;
+}
+
+type Sampling = { guidance?: number; samplingSteps?: number };
+
+/** Generated clips as uint8 [N, T, 3, S, S] with their captions and action labels. */
+function asTensors(set: ClipSet): { clips: Tensor; prompts: string[]; labels: number[] } {
+  const per = set.frames * 3 * set.size * set.size;
+  const data = new Uint8Array(set.clips.length * per);
+  set.clips.forEach((c, i) => data.set(c.frames, i * per));
+  return {
+    clips: tensor(data, { shape: [set.clips.length, set.frames, 3, set.size, set.size] }),
+    prompts: set.clips.map((c) => clipCaption(c, set.objectClasses)),
+    labels: set.clips.map((c) => c.label),
+  };
+}
+
+const toUnit = (x: Tensor): Tensor => x.float().div(127.5).sub(1);
+const toBytes = (x: Tensor): Tensor => x.add(1).mul(127.5).round().clamp(0, 255).byte();
+
+/** Clips for `prompts` (from `first` frames, uint8 [B, 3, S, S], when given) as uint8 [B, T, 3, S, S], in batches. */
+function generateBatched(model: ClipDiffusion, h: Hyper, prompts: readonly string[], first: Tensor | null, o: Sampling): Tensor[] {
+  const out: Tensor[] = [];
+  for (let i = 0; i < prompts.length; i += GENERATE_BATCH) {
+    const n = Math.min(GENERATE_BATCH, prompts.length - i);
+    out.push(
+      noGrad(() =>
+        tidy(() => {
+          const f = first ? toUnit(first.narrow(0, i, n)) : null;
+          const clip = model.generate(
+            prompts.slice(i, i + n),
+            f,
+            { frames: h.frames, size: h.size },
+            { steps: o.samplingSteps, guidance: o.guidance },
+          );
+          return toBytes(clip);
+        }),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The share of clips whose judged action is `labels[i]`. */
+function hitRate(judge: Awaited<ReturnType<typeof loadVideoClassifier>>, clips: readonly Tensor[], labels: readonly number[]): number {
+  const k = judge.labels.length;
+  let hits = 0;
+  let i = 0;
+  for (const c of clips) {
+    const p = classifyClips(judge.model, c, judge.pre);
+    for (let j = 0; j < c.shape[0]!; j++, i++) {
+      let best = 0;
+      for (let q = 1; q < k; q++) if (p[j * k + q]! > p[j * k + best]!) best = q;
+      if (best === labels[i]) hits++;
+    }
+  }
+  return hits / labels.length;
+}
+
+/** The held-out scores: action hit rates of image-to-video and text-to-video beside the baselines. */
+async function score(model: ClipDiffusion, h: Hyper, o: Sampling & { testClips?: number; judge?: string }) {
+  const judge = await loadVideoClassifier(o.judge ?? h.judge);
+  if (judge.pre.frames !== h.frames || judge.pre.size !== h.size)
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: the judge reads ${judge.pre.frames} frames of ${judge.pre.size} px, the generator makes ${h.frames} of ${h.size}`,
+    );
+  const count = o.testClips ?? 90;
+  const test = asTensors(
+    await generateClips({ count, size: h.size, frames: h.frames, objects: h.objects, split: "test", seed: TEST_SEED }),
+  );
+  const first = test.clips.select(1, 0).contiguous();
+  // The sampler's noise: the same clips for the same model at train and at evaluate.
+  manualSeed(TEST_SEED);
+  const still = first.unsqueeze(1).expand(test.clips.shape).contiguous();
+  const i2v = generateBatched(model, h, test.prompts, first, o);
+  const t2v = generateBatched(model, h, test.prompts, null, o);
+  const result = {
+    prompts: count,
+    imageToVideo: hitRate(judge, i2v, test.labels),
+    textToVideo: hitRate(judge, t2v, test.labels),
+    stillFirstFrame: hitRate(judge, [still], test.labels),
+    realClips: hitRate(judge, [test.clips], test.labels),
+    chance: 1 / ACTIONS.length,
+    guidance: o.guidance ?? 2,
+    samplingSteps: o.samplingSteps ?? 25,
+  };
+  const samples = { prompts: test.prompts, real: test.clips, i2v, t2v };
+  for (const t of [first, still]) t.dispose();
+  judge.model.dispose();
+  return { result, samples };
+}
+
+type TrainOptions = TrainInput & {
+  frames?: number;
+  size?: number;
+  width?: number;
+  judge?: string;
+  judgeEpochs?: number;
+  testClips?: number;
+} & Sampling;
+
+function objectsOf(data: string): ObjectSource {
+  const objects = generatorOf(data);
+  if (!objects)
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: --data must be clips, clips:fashion or clips:digits (generated captioned clips), got "${data}"`,
+    );
+  return objects;
+}
+
+async function train(o: TrainOptions): Promise<TaskTrainResult> {
+  const { seed, log } = o;
+  const objects = objectsOf(o.data);
+  const frames = o.frames ?? 8;
+  const size = o.size ?? 32;
+  if (size % 4) throw new FlambeauError("E_ARG", `${TASK}: --size must be a multiple of 4 (the U-Net halves it twice), got ${size}`);
+  let judge = o.judge ? resolve(o.judge) : resolve(join(o.out, "judge"));
+  if (!o.judge) {
+    const epochs = o.judgeEpochs ?? 30;
+    log(`${TASK}: training the judge (video-classification r2plus1d, ${plural(epochs, "epoch")}) into ${judge}`);
+    const r = await videoClassification.train({ data: o.data, out: judge, seed, epochs, frames, size, log, progress: o.progress });
+    log(`${TASK}: judge validation accuracy ${((r.metrics.accuracy as number) * 100).toFixed(1)} %`);
+  } else judge = resolve(o.judge);
+  manualSeed(seed);
+  const probe = await generateClips({ count: 1, size, frames, objects, seed });
+  const h: Hyper = {
+    vocabulary: captionVocabulary(probe.objectClasses),
+    width: o.width ?? 16,
+    frames,
+    size,
+    objects,
+    objectClasses: probe.objectClasses,
+    judge,
+  };
+  const model = new ClipDiffusion({ vocabulary: h.vocabulary, width: h.width });
+  const epochs = o.epochs ?? 20;
+  const batch = o.batchSize ?? 16;
+  const peakLr = o.lr ?? 1e-3;
+  const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
+  log(
+    `${TASK}: ${objects} clips ${frames}×${size}×${size}, U-Net width ${h.width}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh captioned clips, lr ${peakLr}`,
+  );
+  const uniform = new Random(seed, 43);
+  const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 0 });
+  let epoch = 0;
+  const batches = {
+    length: steps,
+    async *[Symbol.asyncIterator]() {
+      // --limit: one fixed set of clips every epoch; otherwise fresh ones.
+      const e = o.limit === undefined ? epoch++ : 0;
+      const set = await generateClips({ count: steps * batch, size, frames, objects, seed: seed + EPOCH_SEED * (e + 1) });
+      const all = asTensors(set);
+      const order = [...uniform.permutation(steps * batch)];
+      try {
+        for (let s = 0; s < steps; s++) {
+          const idx = order.slice(s * batch, (s + 1) * batch);
+          const i = tensor(BigInt64Array.from(idx, BigInt), { shape: [idx.length] });
+          yield { clips: all.clips.indexSelect(0, i), prompts: idx.map((j) => all.prompts[j]!) };
+          i.dispose();
+        }
+      } finally {
+        all.clips.dispose();
+      }
+    },
+  };
+  const trainer = new Trainer<{ clips: Tensor; prompts: string[] }>({
+    name: TASK,
+    model,
+    optimizer,
+    step: (b) => model.loss(toUnit(b.clips), b.prompts, () => uniform.nextFloat()),
+    batchSize: (b) => b.prompts.length,
+    progress: o.progress,
+    gradClipNorm: 1,
+    callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, Math.min(100, steps))],
+  });
+  const history = await trainer.fit(batches, { epochs });
+  model.eval();
+  const { result, samples } = await score(model, h, o);
+  await saveModelDir<Hyper, never>(
+    o.out,
+    {
+      task: TASK,
+      architecture: "clip-diffusion",
+      hyper: h,
+      metrics: { heldOut: result, epochs, batchSize: batch, lr: peakLr, seed, steps },
+    },
+    model.stateDict(),
+  );
+  await writeSamples(join(o.out, "samples"), samples, 6);
+  disposeSamples(samples);
+  model.dispose();
+  return { dir: o.out, metrics: result, history };
+}
+
+type Samples = Awaited<ReturnType<typeof score>>["samples"];
+
+function disposeSamples(s: Samples): void {
+  for (const t of [s.real, ...s.i2v, ...s.t2v]) t.dispose();
+}
+
+/** The first n held-out prompts as GIFs: real | image-to-video | text-to-video, captioned. */
+async function writeSamples(dir: string, s: Samples, n: number): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const paths: string[] = [];
+  for (let i = 0; i < Math.min(n, s.prompts.length); i++) {
+    const path = join(dir, `sample-${i}.gif`);
+    const strip = sampleStrip(s, i);
+    await writeVideo(path, strip, { fps: 4, scale: 3 });
+    strip.dispose();
+    paths.push(path);
+  }
+  return paths;
+}
+
+/** Row i of the samples as uint8 [T, 3, S, 3·S]: the real clip, image-to-video and text-to-video side by side. */
+function sampleStrip(s: Samples, i: number): Tensor {
+  const pick = (parts: readonly Tensor[]) => parts[Math.floor(i / GENERATE_BATCH)]!.select(0, i % GENERATE_BATCH);
+  return tidy(() => cat([s.real.select(0, i), pick(s.i2v), pick(s.t2v)], 3).contiguous());
+}
+
+async function loadModel(dir: string): Promise<{ model: ClipDiffusion; hyper: Hyper }> {
+  const { config, weights } = await loadModelDir<Hyper, never>(dir, TASK);
+  const model = new ClipDiffusion({ vocabulary: config.hyper.vocabulary, width: config.hyper.width });
+  model.loadStateDict(weights);
+  model.eval();
+  return { model, hyper: config.hyper };
+}
+
+async function evaluate(
+  dir: string,
+  data: string,
+  o: Sampling & { limit?: number; testClips?: number; judge?: string },
+): Promise<Record<string, unknown>> {
+  const { model, hyper } = await loadModel(dir);
+  if (objectsOf(data) !== hyper.objects)
+    throw new FlambeauError("E_ARG", `${TASK}: the model was trained on clips:${hyper.objects}, --data is ${data}`);
+  const { result, samples } = await score(model, hyper, { ...o, testClips: o.limit ?? o.testClips });
+  disposeSamples(samples);
+  model.dispose();
+  return { metric: "action hit rate: the judge's action for the generated clip is the prompt's (held-out objects and photos)", ...result };
+}
+
+export interface GeneratedClip {
+  prompt: string;
+  output: string;
+  frames: number;
+}
+
+async function load(dir: string): Promise<Predictor<GeneratedClip, Sampling & { image?: string }>> {
+  const { model, hyper } = await loadModel(dir);
+  const outDir = join(dir, "predictions");
+  return {
+    task: TASK,
+    async predict(prompts, o = {}) {
+      mkdirSync(outDir, { recursive: true });
+      for (const p of prompts) {
+        const unknown = model.prompts.unknownWords(p);
+        if (unknown.length)
+          throw new FlambeauError(
+            "E_ARG",
+            `${TASK}: unknown words ${JSON.stringify(unknown)} in ${JSON.stringify(p)}; known: ${hyper.vocabulary.join(" ")}`,
+          );
+      }
+      const first = o.image ? await firstFrame(o.image, hyper.size, prompts.length) : null;
+      const clips = generateBatched(model, hyper, prompts, first, o);
+      first?.dispose();
+      const out: GeneratedClip[] = [];
+      let i = 0;
+      for (const c of clips) {
+        for (let j = 0; j < c.shape[0]!; j++, i++) {
+          const path = join(outDir, `${String(i).padStart(3, "0")}-${prompts[i]!.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.gif`);
+          const frames = tidy(() => c.select(0, j).contiguous().data() as Uint8Array);
+          const captioned = await captionFrames(frames, hyper.frames, hyper.size, 4, prompts[i]!);
+          await writeVideo(path, tensor(captioned, { shape: [hyper.frames, 3, 4 * hyper.size, 4 * hyper.size] }), { fps: 4 });
+          out.push({ prompt: prompts[i]!, output: path, frames: hyper.frames });
+        }
+        c.dispose();
+      }
+      return out;
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** An image file as `n` copies of a uint8 [3, S, S] first frame. */
+async function firstFrame(file: string, size: number, n: number): Promise<Tensor> {
+  const img = await readImageTensor(file, { channels: 3 });
+  const out = tidy(() => {
+    const x = resize(img.float(), [size, size]).round().clamp(0, 255).byte();
+    return x.unsqueeze(0).expand([n, 3, size, size]).contiguous();
+  });
+  img.dispose();
+  return out;
+}
+
+const formatPrediction = (p: GeneratedClip): string => `wrote ${p.output} (${p.frames} frames: ${p.prompt})`;
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  // Quick: a few minutes of training (the motion barely formed); --full is the README's recipe.
+  const b = o.full ? { epochs: 20, judgeEpochs: 30, testClips: 90 } : { epochs: 2, judgeEpochs: 8, testClips: 27 };
+  const data = "clips";
+  const log = o.log ?? (() => {});
+  const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
+  const m = r.metrics as Record<string, number>;
+  const { model, hyper } = await loadModel(o.out);
+  const { samples } = await score(model, hyper, { testClips: 6 });
+  model.dispose();
+  const rows = Array.from({ length: 6 }, (_, i) => [
+    {
+      image: tidy(
+        () => frameStrip([samples.real.select(0, i), samples.i2v[0]!.select(0, i), samples.t2v[0]!.select(0, i)]).data() as Uint8Array,
+      ),
+      caption: `"${samples.prompts[i]}": real | from its first frame | from the prompt alone`,
+    },
+  ]);
+  disposeSamples(samples);
+  const extraHtml = await sceneFiguresHtml(
+    "Held-out prompts: each row real, image-to-video and text-to-video, frames left to right",
+    rows,
+    {
+      height: 3 * hyper.size,
+      width: hyper.frames * hyper.size,
+    },
+  );
+  return {
+    task: TASK,
+    dataset: `generated captioned clips (Fashion-MNIST items acting on photos), ${hyper.frames} frames of ${hyper.size} px; held-out objects and photos`,
+    commands: [
+      `flambeau train ${TASK} --data ${data} --epochs ${b.epochs} --judge-epochs ${b.judgeEpochs} --test-clips ${b.testClips} --out ${o.out}`,
+      `flambeau eval ${o.out} --data ${data} --test-clips ${b.testClips} --json`,
+    ],
+    metrics: { imageToVideo: m.imageToVideo!, textToVideo: m.textToVideo!, stillFirstFrame: m.stillFirstFrame!, realClips: m.realClips! },
+    history: r.history.epochs.map((e) => ({ loss: e.loss! })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml,
+  };
+}
+
+export const videoGeneration = defineTask({
+  name: TASK,
+  description:
+    "text-to-video and image-to-video (a conditional video diffusion model; the action hit rate judged by our own video classifier vs chance and a still first frame)",
+  dataFormat:
+    '`clips`, `clips:fashion` or `clips:digits` (generated clips with their captions, fresh every epoch; --limit makes one fixed set); predict reads prompts such as "a red 3 moving left" and --image for a first frame',
+  models: ["clip-diffusion"],
+  defaultModel: "clip-diffusion",
+  options: OPTIONS,
+  baseline: "chance (1/9) for text-to-video; the first frame held still for image-to-video",
+  train,
+  evaluate,
+  load,
+  formatPrediction,
+  demo,
+});
