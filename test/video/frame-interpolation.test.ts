@@ -2,13 +2,14 @@
 // against a plain loop, eval reproducing train's scores, and predict interleaving
 // synthesised frames between the given ones.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { movingMnist } from "../../src/video/data/moving-mnist.js";
 import { FlowInterpolator } from "../../src/video/prediction/flow-interpolator.js";
+import { doubleFrameRate } from "../../src/video/retime.js";
 import { frameInterpolation, interpolateFrames, TEST_SEED } from "../../src/video/tasks/frame-interpolation.js";
 import { readImage, writeImage } from "../../src/vision/image-io.js";
 import { assertClose } from "../helpers/fixtures.js";
@@ -46,7 +47,10 @@ test("frame-interpolation: tiny train, blend PSNR by hand, eval = train, predict
     const p = (await frameInterpolation.predict(out, ["moving-mnist:2", strip])) as { output: string; frames: number }[];
     const [a, b] = [await readImage(p[0]!.output), await readImage(p[1]!.output)];
     assert.deepEqual([a.height, a.width, b.height, b.width, p[1]!.frames], [128, 192, 64, 320, 5]);
-    await assert.rejects(frameInterpolation.train({ data: "clips", out }), /--data must be "moving-mnist"/);
+    await assert.rejects(
+      frameInterpolation.train({ data: "clips", out }),
+      /--data must be "opencv-videos", "moving-mnist" or a folder .*; clips is not a folder/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -72,4 +76,84 @@ test("interpolateFrames keeps the given frames and puts one synthesised frame be
       1e-6,
     );
   assert.throws(() => interpolateFrames(net, f.narrow(0, 0, 1)), /expects frames \[T ≥ 2, C, H, W\]/);
+});
+
+test("doubleFrameRate streams f0, m0, f1, …: the given frames exact, one synthesised frame per pair, across chunk boundaries", async () => {
+  fl.manualSeed(0);
+  const model = new FlowInterpolator({ channels: 3, width: 4, blocks: 1 });
+  model.eval();
+  const T = 7;
+  const frames = Uint8Array.from({ length: T * 3 * 8 * 8 }, (_, i) => (i * 37) % 251);
+  const per = 3 * 8 * 8;
+  // Chunks of 3, 3 and 1 frames.
+  async function* chunks() {
+    for (const start of [0, 3, 6]) {
+      const n = Math.min(3, T - start);
+      yield { start, shape: [n, 3, 8, 8] as [number, number, number, number], data: frames.slice(start * per, (start + n) * per) };
+    }
+  }
+  const out: Uint8Array[] = [];
+  let next = 0;
+  for await (const c of doubleFrameRate(model, chunks())) {
+    assert.equal(c.start, next);
+    for (let i = 0; i < c.shape[0]; i++) out.push(c.data.slice(i * per, (i + 1) * per));
+    next += c.shape[0];
+  }
+  assert.equal(out.length, 2 * T - 1);
+  for (let t = 0; t < T; t++) assert.deepEqual(out[2 * t], frames.slice(t * per, (t + 1) * per), `frame ${t}`);
+  // Each synthesised frame is the model's middle frame of its two neighbours.
+  const f = (t: number) =>
+    fl
+      .tensor(frames.slice(t * per, (t + 1) * per), { shape: [1, 3, 8, 8] })
+      .float()
+      .div(255);
+  const want = model.forward(f(3), f(4)).clamp(0, 1).mul(255).round();
+  // The stream batches each chunk's pairs: equal to one pair alone up to a rounding step.
+  const got = Array.from(out[7]!);
+  const w = Array.from(want.data() as Float32Array);
+  assert.ok(
+    got.every((v, i) => Math.abs(v - w[i]!) <= 1),
+    "frame 3½",
+  );
+});
+
+test("frame-interpolation on a folder of videos: crops in, whole held-out frames scored, eval = train, predict doubles a video's rate", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fl-frameint-footage-"));
+  try {
+    const root = join(dir, "videos");
+    for (const [split, seed] of [
+      ["train", 1],
+      ["test", 2],
+    ] as const) {
+      mkdirSync(join(root, split), { recursive: true });
+      const set = await fl.video.generateClips({ count: 1, size: 96, frames: 8, seed });
+      await fl.video.writeVideo(join(root, split, "clip.mp4"), { start: 0, shape: [8, 3, 96, 96], data: set.clips[0]!.frames }, { fps: 8 });
+    }
+    const out = join(dir, "model");
+    const r = await frameInterpolation.train({
+      data: root,
+      out,
+      model: "ifnet-tiny",
+      epochs: 1,
+      limit: 4,
+      batchSize: 2,
+      gap: 2,
+      testTriplets: 3,
+    });
+    const m = r.metrics as Record<string, number>;
+    assert.equal(m.triplets, 3);
+    for (const k of ["psnr", "blendPsnr"]) assert.ok(m[k]! > 5 && m[k]! < 80, `${k} ${m[k]}`);
+    const e = await frameInterpolation.evaluate(out, root, { testTriplets: 3 });
+    assert.equal(e.psnr, m.psnr);
+    assert.equal(e.blendPsnr, m.blendPsnr);
+    await assert.rejects(frameInterpolation.evaluate(out, "moving-mnist", {}), /trained on real footage; --data moving-mnist/);
+    const [p] = (await frameInterpolation.predict(out, [join(root, "test", "clip.mp4")], {})) as { output: string; frames: number }[];
+    assert.equal(p!.frames, 15);
+    const info = await fl.video.probeVideo(p!.output);
+    assert.deepEqual([info.width, info.height, info.fps], [96, 96, 16]);
+    await assert.rejects(frameInterpolation.train({ data: root, out, gap: 9 }), /--gap must be an integer in \[1, 8\], got 9/);
+    await assert.rejects(frameInterpolation.train({ data: join(dir, "nothing"), out }), /is not a folder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

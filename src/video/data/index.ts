@@ -2,5 +2,6 @@
 export * from "./actions.js";
 export * from "./clip-captions.js";
 export * from "./clips.js";
+export * from "./footage.js";
 export * from "./moving-mnist.js";
 export * from "./video-folder.js";

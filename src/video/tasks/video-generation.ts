@@ -364,14 +364,16 @@ const formatPrediction = (p: GeneratedClip): string => `wrote ${p.output} (${p.f
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  // Quick: a few minutes of training (the motion barely formed); --full is the README's recipe.
-  const b = o.full ? { epochs: 20, judgeEpochs: 30, testClips: 90 } : { epochs: 2, judgeEpochs: 8, testClips: 27 };
+  // Quick: about a minute (50 steps: the motion has not formed yet); --full is the README's recipe.
+  const b = o.full
+    ? { epochs: 20, judgeEpochs: 30, testClips: 90, samplingSteps: 25 }
+    : { epochs: 1, limit: 800, judgeEpochs: 8, testClips: 18, samplingSteps: 10 };
   const data = "clips";
   const log = o.log ?? (() => {});
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
   const m = r.metrics as Record<string, number>;
   const { model, hyper } = await loadModel(o.out);
-  const { samples } = await score(model, hyper, { testClips: 6 });
+  const { samples } = await score(model, hyper, { testClips: 6, samplingSteps: b.samplingSteps });
   model.dispose();
   const rows = Array.from({ length: 6 }, (_, i) => [
     {
@@ -394,8 +396,8 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     task: TASK,
     dataset: `generated captioned clips (Fashion-MNIST items acting on photos), ${hyper.frames} frames of ${hyper.size} px; held-out objects and photos`,
     commands: [
-      `flambeau train ${TASK} --data ${data} --epochs ${b.epochs} --judge-epochs ${b.judgeEpochs} --test-clips ${b.testClips} --out ${o.out}`,
-      `flambeau eval ${o.out} --data ${data} --test-clips ${b.testClips} --json`,
+      `flambeau train ${TASK} --data ${data} --epochs ${b.epochs}${"limit" in b ? ` --limit ${b.limit}` : ""} --judge-epochs ${b.judgeEpochs} --test-clips ${b.testClips} --sampling-steps ${b.samplingSteps} --out ${o.out}`,
+      `flambeau eval ${o.out} --data ${data} --test-clips ${b.testClips} --sampling-steps ${b.samplingSteps} --json`,
     ],
     metrics: { imageToVideo: m.imageToVideo!, textToVideo: m.textToVideo!, stillFirstFrame: m.stillFirstFrame!, realClips: m.realClips! },
     history: r.history.epochs.map((e) => ({ loss: e.loss! })),

@@ -5,7 +5,7 @@
 // Inputs are made as image-to-image makes them (antialiased bicubic downscale, 8-bit); PSNR and
 // SSIM on luma against per-frame bicubic upscaling and against the single-image model (the same
 // network with a window of one frame). predict upscales a video file, streaming it.
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, stack, type Tensor, tidy } from "../../core/index.js";
@@ -30,25 +30,18 @@ import { listPhotos, loadPhotos, splitPhotos } from "../../vision/photos.js";
 import { psnr, ssim } from "../../vision/quality.js";
 import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
 import { resize } from "../../vision/transforms/resize.js";
-import { VIDEO_EXTENSIONS, videoFiles } from "../data/video-folder.js";
+import { augmentWindow, type Footage, footageWindow, loadFootage, videoSplit } from "../data/footage.js";
 import { probeVideo } from "../io/probe.js";
-import { readVideo, readVideoFrames } from "../io/read.js";
+import { readVideoFrames } from "../io/read.js";
 import { writeVideo } from "../io/write.js";
 import { WindowSR } from "../models/window-sr.js";
 import { upscaleFrames } from "../upscale.js";
 
 const TASK = "video-super-resolution";
 const MODELS = ["window-x2", "window-x4", "single-x2", "single-x4"] as const;
-/** opencv-doc's sample videos: two for training, one held out. */
-const OPENCV_VIDEOS = "/usr/share/doc/opencv-doc/examples/data";
-const OPENCV_SPLIT = { train: ["Megamind.avi", "tree.avi"], test: ["vtest.avi"] };
 /** Side of the clean training patches (divisible by 2 and 4). */
 const PATCH = 64;
 const STEPS_PER_EPOCH = 100;
-/** Frames are area-downscaled so that their longer side is at most this (the full-resolution truth). */
-const MAX_SIDE = 384;
-/** At most this many frames of a video are read (bounded memory: 300 × 384 × 288 × 3 B ≈ 100 MB). */
-const MAX_FRAMES = 300;
 /** Share of training windows panned over still photos when --photos gives them. */
 const PHOTO_SHARE = 0.5;
 /** Windows scored per held-out video, spread evenly over its frames. */
@@ -69,59 +62,6 @@ function hyperOf(name: string): VideoSRHyper {
 }
 
 const buildModel = (h: VideoSRHyper) => new WindowSR({ scale: h.scale, window: h.window, width: h.width, blocks: h.blocks });
-
-/** The training and held-out videos of `data`: `opencv-videos`, or a folder with train/ and test/ subfolders of videos. */
-export function videoSplit(data: string): { train: string[]; test: string[] } {
-  if (data === "opencv-videos") {
-    const at = (f: string) => join(OPENCV_VIDEOS, f);
-    const all = [...OPENCV_SPLIT.train, ...OPENCV_SPLIT.test].map(at);
-    const missing = all.filter((f) => !existsSync(f));
-    if (missing.length)
-      throw new FlambeauError("E_IO", `${TASK}: ${missing.join(", ")} not found; \`apt-get install opencv-doc\` installs them`);
-    return { train: OPENCV_SPLIT.train.map(at), test: OPENCV_SPLIT.test.map(at) };
-  }
-  const sub = (s: string) => join(data, s);
-  if (!existsSync(data) || !statSync(data).isDirectory())
-    throw new FlambeauError(
-      "E_IO",
-      `${TASK}: --data must be "opencv-videos" or a folder with train/ and test/ subfolders of videos; ${data} is not a folder`,
-    );
-  for (const s of ["train", "test"])
-    if (!existsSync(sub(s)) || videoFiles(sub(s)).length === 0)
-      throw new FlambeauError("E_IO", `${TASK}: ${data} needs a ${s}/ subfolder holding videos (${VIDEO_EXTENSIONS.join(" ")})`);
-  return { train: videoFiles(sub("train")), test: videoFiles(sub("test")) };
-}
-
-/** A decoded video at working resolution: uint8 [T, 3, H, W]. */
-interface Footage {
-  path: string;
-  frames: Tensor;
-}
-
-/** The working size of a w × h video: longer side ≤ MAX_SIDE, both sides multiples of 4. */
-function workingSize(w: number, h: number): [number, number] {
-  const f = Math.min(1, MAX_SIDE / Math.max(w, h));
-  return [Math.max(4, Math.floor((h * f) / 4) * 4), Math.max(4, Math.floor((w * f) / 4) * 4)];
-}
-
-async function loadFootage(paths: readonly string[], window: number): Promise<Footage[]> {
-  const out: Footage[] = [];
-  for (const path of paths) {
-    const info = await probeVideo(path);
-    const { frames } = await readVideo(path, { size: workingSize(info.width, info.height), maxFrames: MAX_FRAMES });
-    if (frames.shape[0]! < window || frames.shape[2]! < PATCH || frames.shape[3]! < PATCH) {
-      const shape = JSON.stringify(frames.shape);
-      frames.dispose();
-      for (const f of out) f.frames.dispose();
-      throw new FlambeauError(
-        "E_IO",
-        `${TASK}: ${path} decodes to ${shape} frames; a video needs at least ${window} frames of ${PATCH}×${PATCH} px`,
-      );
-    }
-    out.push({ path, frames });
-  }
-  return out;
-}
 
 /** The largest drift of a panned photo window, in px per frame at full resolution. */
 const PAN_SPEED = 2;
@@ -144,37 +84,18 @@ function pannedWindow(photo: Tensor, k: number, rng: Random): Tensor {
   );
 }
 
-/** One of the 8 orientations of a [K, 3, P, P] window, played forwards or backwards. */
-function augmentWindow(x: Tensor, rng: Random): Tensor {
-  if (rng.nextFloat() < 0.5) x = x.flip(3);
-  if (rng.nextFloat() < 0.5) x = x.flip(2);
-  if (rng.nextFloat() < 0.5) x = x.transpose(2, 3);
-  if (rng.nextFloat() < 0.5) x = x.flip(0);
-  return x;
-}
-
 /**
  * A batch of clean windows [B, K, 3, P, P] in [0, 1]: random videos, times and crops — or, for a
  * share PHOTO_SHARE of them, windows panned over still photos — in a random orientation and direction of time.
  */
 function sampleWindows(videos: readonly Footage[], photos: readonly Tensor[], n: number, k: number, rng: Random): Tensor {
-  const total = videos.reduce((s, v) => s + v.frames.shape[0]! - k + 1, 0);
   const out: Tensor[] = [];
   for (let i = 0; i < n; i++) {
     if (photos.length > 0 && rng.nextFloat() < PHOTO_SHARE) {
       out.push(augmentWindow(pannedWindow(photos[rng.int(photos.length)]!, k, rng), rng));
       continue;
     }
-    // A window start uniform over every video's windows.
-    let at = rng.int(total);
-    const v = videos.find((x) => (at -= x.frames.shape[0]! - k + 1) < 0)!.frames;
-    const t0 = at + v.shape[0]! - k + 1;
-    const [h, w] = [v.shape[2]!, v.shape[3]!];
-    const x = v
-      .narrow(0, t0, k)
-      .narrow(2, rng.int(h - PATCH + 1), PATCH)
-      .narrow(3, rng.int(w - PATCH + 1), PATCH);
-    out.push(augmentWindow(x, rng));
+    out.push(footageWindow(videos, k, PATCH, rng));
   }
   return stack(out).float().div(255);
 }
@@ -265,8 +186,8 @@ async function train(o: TrainInput & { photos?: string }): Promise<TaskTrainResu
   manualSeed(seed);
   const arch = o.model ?? "window-x4";
   const hyper = hyperOf(arch);
-  const split = videoSplit(o.data);
-  const videos = await loadFootage(split.train, hyper.window);
+  const split = videoSplit(o.data, TASK);
+  const videos = await loadFootage(split.train, { window: hyper.window, patch: PATCH, task: TASK });
   const photos = await trainingPhotos(o.photos ?? "debian-photos");
   const model = buildModel(hyper);
   // 20: at 10 epochs both models are +0.2 dB behind where they are at 20 (+0.90 / +0.97 dB).
@@ -295,7 +216,7 @@ async function train(o: TrainInput & { photos?: string }): Promise<TaskTrainResu
     for (const p of photos) p.dispose();
   }
   model.eval();
-  const held = await loadFootage(split.test, hyper.window);
+  const held = await loadFootage(split.test, { window: hyper.window, patch: PATCH, task: TASK });
   const metrics = score(model, hyper, held);
   for (const v of held) v.frames.dispose();
   await saveModelDir<VideoSRHyper, never>(
@@ -336,8 +257,8 @@ async function loadModel(dir: string): Promise<{ model: WindowSR; hyper: VideoSR
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const { model, hyper, arch } = await loadModel(dir);
   try {
-    const { test } = videoSplit(data);
-    const held = await loadFootage(test, hyper.window);
+    const { test } = videoSplit(data, TASK);
+    const held = await loadFootage(test, { window: hyper.window, patch: PATCH, task: TASK });
     try {
       return {
         model: arch,
@@ -442,7 +363,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const { model, hyper } = await loadModel(o.out);
   let extraHtml: string;
   try {
-    const [held] = await loadFootage(videoSplit(data).test.slice(0, 1), hyper.window);
+    const [held] = await loadFootage(videoSplit(data, TASK).test.slice(0, 1), { window: hyper.window, patch: PATCH, task: TASK });
     try {
       extraHtml = await demoCrops(model, hyper, held!);
     } finally {
