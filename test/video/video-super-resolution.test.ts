@@ -26,6 +26,30 @@ test("WindowSR: untrained it is bicubic upscaling of the middle frame; shapes an
   m.dispose();
 });
 
+test("motion compensation: an untrained flow leaves the window as it is; a flow of one pixel warps each neighbour back by one pixel", () => {
+  fl.manualSeed(0);
+  const m = new video.WindowSR({ scale: 2, window: 3, width: 8, blocks: 1, motion: true });
+  const x = fl.rand([2, 3, 3, 12, 16]);
+  assert.ok((fl.noGrad(() => m.align(x).sub(x).abs().max().item()) as number) < 1e-5);
+  // The flow head's bias in units of 4 px: 0.25 on u is a flow of +1 px everywhere, read at x + 1.
+  fl.noGrad(() => m.flow!.head.bias!.copy_(fl.tensor([0.25, 0])));
+  const a = fl.noGrad(() => m.align(x));
+  const inner = (t: fl.Tensor) => t.narrow(3, 0, 15);
+  assert.ok(
+    (fl.noGrad(() =>
+      inner(a.select(1, 0))
+        .sub(x.select(1, 0).narrow(3, 1, 15))
+        .abs()
+        .max()
+        .item(),
+    ) as number) < 1e-5,
+  );
+  assert.ok((fl.noGrad(() => a.select(1, 1).sub(x.select(1, 1)).abs().max().item()) as number) === 0, "the middle frame is not warped");
+  assert.deepEqual(fl.noGrad(() => m.forward(x)).shape, [2, 3, 24, 32]);
+  assert.equal(new video.WindowSR({ scale: 2, window: 1, motion: true }).flow, null);
+  m.dispose();
+});
+
 async function* chunksOf(frames: Uint8Array, t: number, h: number, w: number, size: number): AsyncGenerator<fl.video.VideoChunk> {
   const per = 3 * h * w;
   for (let s = 0; s < t; s += size) {

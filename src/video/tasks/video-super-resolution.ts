@@ -38,7 +38,9 @@ import { WindowSR } from "../models/window-sr.js";
 import { upscaleFrames } from "../upscale.js";
 
 const TASK = "video-super-resolution";
-const MODELS = ["window-x2", "window-x4", "single-x2", "single-x4"] as const;
+const MODELS = ["window-x2", "window-x4", "mc-window-x2", "mc-window-x4", "single-x2", "single-x4"] as const;
+/** Weight of the motion-compensated models' alignment loss (L1 between each warped neighbour and the middle frame). */
+const ALIGN_WEIGHT = 0.1;
 /** Side of the clean training patches (divisible by 2 and 4). */
 const PATCH = 64;
 const STEPS_PER_EPOCH = 100;
@@ -52,16 +54,34 @@ export interface VideoSRHyper {
   window: number;
   width: number;
   blocks: number;
+  /** Neighbours warped onto the middle frame by a learned flow (absent in older models: false). */
+  motion?: boolean;
 }
 
 function hyperOf(name: string): VideoSRHyper {
   if (!(MODELS as readonly string[]).includes(name))
     throw new FlambeauError("E_ARG", `${TASK}: unknown model "${name}"; models: ${MODELS.join(", ")}`);
-  const [kind, x] = name.split("-") as [string, string];
-  return { scale: Number(x.slice(1)), window: kind === "window" ? 3 : 1, width: 32, blocks: 4 };
+  const motion = name.startsWith("mc-");
+  const [kind, x] = name.replace(/^mc-/, "").split("-") as [string, string];
+  return { scale: Number(x.slice(1)), window: kind === "window" ? 3 : 1, width: 32, blocks: 4, ...(motion ? { motion } : {}) };
 }
 
-const buildModel = (h: VideoSRHyper) => new WindowSR({ scale: h.scale, window: h.window, width: h.width, blocks: h.blocks });
+const buildModel = (h: VideoSRHyper) =>
+  new WindowSR({ scale: h.scale, window: h.window, width: h.width, blocks: h.blocks, motion: h.motion ?? false });
+
+/** L1 on the restored frame, plus (motion compensation) L1 between each warped neighbour and the middle frame. */
+function srLoss(model: WindowSR, input: Tensor, target: Tensor): Tensor {
+  const { output, aligned } = model.restore(input);
+  const loss = output.sub(target).abs().mean();
+  if (!model.flow) return loss;
+  return loss.add(
+    aligned
+      .sub(input.select(1, model.window >> 1).unsqueeze(1))
+      .abs()
+      .mean()
+      .mul(ALIGN_WEIGHT),
+  );
+}
 
 /** The largest drift of a panned photo window, in px per frame at full resolution. */
 const PAN_SPEED = 2;
@@ -204,7 +224,7 @@ async function train(o: TrainInput & { photos?: string }): Promise<TaskTrainResu
     name: TASK,
     model,
     optimizer,
-    step: ({ input, target }) => model.forward(input).sub(target).abs().mean(),
+    step: ({ input, target }) => srLoss(model, input, target),
     progress: o.progress,
     callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, 0)],
   });
