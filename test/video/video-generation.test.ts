@@ -11,6 +11,7 @@ import sharp from "sharp";
 import { manualSeed, randn, tensor, zeros } from "../../src/core/index.js";
 import { captionVocabulary, clipCaption } from "../../src/video/data/clip-captions.js";
 import type { ClipObject } from "../../src/video/data/clips.js";
+import { ClipAnimator } from "../../src/video/models/clip-animator.js";
 import { ClipDiffusion } from "../../src/video/models/clip-diffusion.js";
 import { PromptEncoder } from "../../src/video/models/prompt-encoder.js";
 import { VideoUNet } from "../../src/video/models/video-unet.js";
@@ -121,4 +122,48 @@ test("video-generation end to end at a toy size: judged hit rates, evaluate agre
   assert.equal(meta.format, "gif");
   assert.equal(meta.pages, 5);
   await assert.rejects(videoGeneration.predict(out, ["a red 3 moonwalking"], {}), /unknown words \["moonwalking"\]/);
+
+  // The animator: image-to-video only, by warping the first frame.
+  const anim = join(dir, "anim");
+  const a = await videoGeneration.train({
+    data: "clips:digits",
+    out: anim,
+    model: "animator",
+    judge,
+    epochs: 1,
+    limit: 8,
+    batchSize: 4,
+    frames: 5,
+    size: 16,
+    width: 8,
+    testClips: 9,
+    seed: 0,
+    log: () => {},
+  });
+  const am = a.metrics as Record<string, number | null>;
+  assert.equal(am.textToVideo, null);
+  assert.ok(am.imageToVideo! >= 0 && am.imageToVideo! <= 1);
+  const [q] = (await videoGeneration.predict(anim, ["a blue 7 growing"], { image })) as { output: string }[];
+  assert.equal((await sharp(q!.output).metadata()).pages, 5);
+  await assert.rejects(videoGeneration.predict(anim, ["a blue 7 growing"], {}), /the animator animates a first frame \(--image\)/);
+  await assert.rejects(
+    videoGeneration.train({ data: "clips:digits", out: anim, model: "gan", judge }),
+    /unknown model "gan" for video-generation; models: clip-diffusion, animator/,
+  );
+});
+
+test("ClipAnimator: untrained, every frame is the first frame (no flow, all visible); the loss trains the flow", () => {
+  manualSeed(2);
+  const m = new ClipAnimator({ vocabulary: ["a", "red", "moving", "left"], width: 8 });
+  const first = randn([2, 3, 8, 8]).clamp(-1, 1);
+  const clip = m.forward(first, ["a red moving left", "red"], 4);
+  assert.deepEqual(clip.shape, [2, 4, 3, 8, 8]);
+  // sigmoid(4) of the warped first frame + (1 − sigmoid(4)) · tanh(0): 0.982 of the first frame.
+  const want = first.mul(1 / (1 + Math.exp(-4)));
+  for (let t = 1; t < 4; t++) assert.ok(clip.select(1, t).sub(want).abs().max().item() < 1e-5, `frame ${t}`);
+  assert.equal(clip.select(1, 0).sub(first).abs().max().item(), 0);
+  const loss = m.loss(randn([2, 4, 3, 8, 8]).clamp(-1, 1), ["a red", "left"]);
+  loss.backward();
+  assert.ok(m.unet.outConv.weight.grad!.abs().sum().item() > 0);
+  assert.throws(() => m.forward(first, ["a red"], 4), /first frames must be \[1, 3, S, S\]/);
 });

@@ -14,6 +14,8 @@ import { sinusoidalPositions } from "../../nn/positional.js";
 export interface VideoUNetOptions {
   /** Channels per frame of the input: 3 noisy colour channels + any conditioning channels. */
   inChannels: number;
+  /** Channels per frame of the output (default 3: v for the colour channels). */
+  outChannels?: number;
   /** Channels of the full-resolution level (default 32); the lower levels have twice as many. */
   width?: number;
   /** Width of the timestep/condition embedding (default 4 × width). */
@@ -121,6 +123,7 @@ export class VideoUNet extends Module {
     const embed = o.embed ?? 4 * w;
     for (const [name, v, lo] of [
       ["inChannels", o.inChannels, 1],
+      ["outChannels", o.outChannels ?? 3, 1],
       ["width", w, 8],
       ["embed", embed, 8],
       ["steps", o.steps, 2],
@@ -129,7 +132,14 @@ export class VideoUNet extends Module {
       if (!Number.isSafeInteger(v) || v < lo || v > 100_000)
         throw new FlambeauError("E_ARG", `VideoUNet: ${name} must be an integer ≥ ${lo}, got ${v}`, "VideoUNet");
     if (w % 8) throw new FlambeauError("E_ARG", `VideoUNet: width must be a multiple of 8 (GroupNorm's groups), got ${w}`, "VideoUNet");
-    this.options = { inChannels: o.inChannels, width: w, embed, steps: o.steps, maxFrames: o.maxFrames ?? 16 };
+    this.options = {
+      inChannels: o.inChannels,
+      outChannels: o.outChannels ?? 3,
+      width: w,
+      embed,
+      steps: o.steps,
+      maxFrames: o.maxFrames ?? 16,
+    };
     this.registerBuffer("timeTable", sinusoidalPositions(o.steps, w), false);
     this.timeMlp = new Sequential(new Linear(w, embed), new SiLU(), new Linear(embed, embed));
     this.frameEmbedding = new Parameter(
@@ -145,13 +155,13 @@ export class VideoUNet extends Module {
     this.up1 = new SpaceTime(4 * w, 2 * w, embed);
     this.up0 = new SpaceTime(3 * w, w, embed);
     this.outNorm = new GroupNorm(groups(w), w);
-    this.outConv = new Conv2d(w, 3, 3, { padding: 1 });
+    this.outConv = new Conv2d(w, this.options.outChannels, 3, { padding: 1 });
     zeroConv(this.outConv);
   }
 
   /**
    * x [B, T, C_in, H, W] (H, W multiples of 4), t: each sample's timestep, cond [B, embed] or null
-   * (no condition) → v [B, T, 3, H, W].
+   * (no condition) → [B, T, outChannels, H, W] (v for a denoiser).
    */
   forward(x: Tensor, t: readonly number[], cond: Tensor | null): Tensor {
     const { inChannels, embed, maxFrames } = this.options;
@@ -178,6 +188,6 @@ export class VideoUNet extends Module {
     y = this.up1.forward(cat([F.interpolate(y, { size: [h1.shape[2]!, h1.shape[3]!], mode: "nearest" }), h1], 1), emb, frames);
     y = this.up0.forward(cat([F.interpolate(y, { size: [h, w], mode: "nearest" }), h0], 1), emb, frames);
     const out = this.outConv.forward(this.act.forward(this.outNorm.forward(y)));
-    return out.reshape([b, frames, 3, h, w]);
+    return out.reshape([b, frames, this.options.outChannels, h, w]);
   }
 }

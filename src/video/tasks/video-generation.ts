@@ -27,6 +27,7 @@ import { ACTIONS } from "../data/actions.js";
 import { captionVocabulary, clipCaption } from "../data/clip-captions.js";
 import { type ClipSet, generateClips } from "../data/clips.js";
 import { writeVideo } from "../io/write.js";
+import { ClipAnimator } from "../models/clip-animator.js";
 import { ClipDiffusion } from "../models/clip-diffusion.js";
 import { frameStrip } from "../prediction/frame-strip.js";
 import { classifyClips, generatorOf, loadVideoClassifier, videoClassification } from "./video-classification.js";
@@ -68,6 +69,16 @@ interface Hyper {
 
 type Sampling = { guidance?: number; samplingSteps?: number };
 
+const MODELS = ["clip-diffusion", "animator"] as const;
+/** The diffusion model invents clips (text-to-video) or continues a first frame; the animator only animates a first frame. */
+type ClipGenerator = ClipDiffusion | ClipAnimator;
+
+function buildGenerator(arch: string, h: Pick<Hyper, "vocabulary" | "width">): ClipGenerator {
+  if (!(MODELS as readonly string[]).includes(arch))
+    throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${MODELS.join(", ")}`);
+  return arch === "animator" ? new ClipAnimator(h) : new ClipDiffusion(h);
+}
+
 /** Generated clips as uint8 [N, T, 3, S, S] with their captions and action labels. */
 function asTensors(set: ClipSet): { clips: Tensor; prompts: string[]; labels: number[] } {
   const per = set.frames * 3 * set.size * set.size;
@@ -84,7 +95,9 @@ const toUnit = (x: Tensor): Tensor => x.float().div(127.5).sub(1);
 const toBytes = (x: Tensor): Tensor => x.add(1).mul(127.5).round().clamp(0, 255).byte();
 
 /** Clips for `prompts` (from `first` frames, uint8 [B, 3, S, S], when given) as uint8 [B, T, 3, S, S], in batches. */
-function generateBatched(model: ClipDiffusion, h: Hyper, prompts: readonly string[], first: Tensor | null, o: Sampling): Tensor[] {
+function generateBatched(model: ClipGenerator, h: Hyper, prompts: readonly string[], first: Tensor | null, o: Sampling): Tensor[] {
+  if (model instanceof ClipAnimator && !first)
+    throw new FlambeauError("E_ARG", `${TASK}: the animator animates a first frame (--image); text-to-video needs --model clip-diffusion`);
   const out: Tensor[] = [];
   for (let i = 0; i < prompts.length; i += GENERATE_BATCH) {
     const n = Math.min(GENERATE_BATCH, prompts.length - i);
@@ -92,6 +105,7 @@ function generateBatched(model: ClipDiffusion, h: Hyper, prompts: readonly strin
       noGrad(() =>
         tidy(() => {
           const f = first ? toUnit(first.narrow(0, i, n)) : null;
+          if (model instanceof ClipAnimator) return toBytes(model.forward(f!, prompts.slice(i, i + n), h.frames).clamp(-1, 1));
           const clip = model.generate(
             prompts.slice(i, i + n),
             f,
@@ -123,7 +137,7 @@ function hitRate(judge: Awaited<ReturnType<typeof loadVideoClassifier>>, clips: 
 }
 
 /** The held-out scores: action hit rates of image-to-video and text-to-video beside the baselines. */
-async function score(model: ClipDiffusion, h: Hyper, o: Sampling & { testClips?: number; judge?: string }) {
+async function score(model: ClipGenerator, h: Hyper, o: Sampling & { testClips?: number; judge?: string }) {
   const judge = await loadVideoClassifier(o.judge ?? h.judge);
   if (judge.pre.frames !== h.frames || judge.pre.size !== h.size)
     throw new FlambeauError(
@@ -139,11 +153,12 @@ async function score(model: ClipDiffusion, h: Hyper, o: Sampling & { testClips?:
   manualSeed(TEST_SEED);
   const still = first.unsqueeze(1).expand(test.clips.shape).contiguous();
   const i2v = generateBatched(model, h, test.prompts, first, o);
-  const t2v = generateBatched(model, h, test.prompts, null, o);
+  const t2v = model instanceof ClipDiffusion ? generateBatched(model, h, test.prompts, null, o) : [];
   const result = {
     prompts: count,
     imageToVideo: hitRate(judge, i2v, test.labels),
-    textToVideo: hitRate(judge, t2v, test.labels),
+    /** null: the animator does not invent clips. */
+    textToVideo: t2v.length ? hitRate(judge, t2v, test.labels) : null,
     stillFirstFrame: hitRate(judge, [still], test.labels),
     realClips: hitRate(judge, [test.clips], test.labels),
     chance: 1 / ACTIONS.length,
@@ -199,7 +214,8 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     objectClasses: probe.objectClasses,
     judge,
   };
-  const model = new ClipDiffusion({ vocabulary: h.vocabulary, width: h.width });
+  const arch = o.model ?? "clip-diffusion";
+  const model = buildGenerator(arch, h);
   const epochs = o.epochs ?? 20;
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
@@ -234,7 +250,10 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     name: TASK,
     model,
     optimizer,
-    step: (b) => model.loss(toUnit(b.clips), b.prompts, () => uniform.nextFloat()),
+    step: (b) =>
+      model instanceof ClipAnimator
+        ? model.loss(toUnit(b.clips), b.prompts)
+        : model.loss(toUnit(b.clips), b.prompts, () => uniform.nextFloat()),
     batchSize: (b) => b.prompts.length,
     progress: o.progress,
     gradClipNorm: 1,
@@ -247,7 +266,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     o.out,
     {
       task: TASK,
-      architecture: "clip-diffusion",
+      architecture: arch,
       hyper: h,
       metrics: { heldOut: result, epochs, batchSize: batch, lr: peakLr, seed, steps },
     },
@@ -265,7 +284,7 @@ function disposeSamples(s: Samples): void {
   for (const t of [s.real, ...s.i2v, ...s.t2v]) t.dispose();
 }
 
-/** The first n held-out prompts as GIFs: real | image-to-video | text-to-video, captioned. */
+/** The first n held-out prompts as GIFs: real | image-to-video | text-to-video (the diffusion model). */
 async function writeSamples(dir: string, s: Samples, n: number): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];
@@ -279,15 +298,15 @@ async function writeSamples(dir: string, s: Samples, n: number): Promise<string[
   return paths;
 }
 
-/** Row i of the samples as uint8 [T, 3, S, 3·S]: the real clip, image-to-video and text-to-video side by side. */
+/** Row i of the samples as uint8 [T, 3, S, k·S]: the real clip, image-to-video and (diffusion) text-to-video side by side. */
 function sampleStrip(s: Samples, i: number): Tensor {
   const pick = (parts: readonly Tensor[]) => parts[Math.floor(i / GENERATE_BATCH)]!.select(0, i % GENERATE_BATCH);
-  return tidy(() => cat([s.real.select(0, i), pick(s.i2v), pick(s.t2v)], 3).contiguous());
+  return tidy(() => cat([s.real.select(0, i), pick(s.i2v), ...(s.t2v.length ? [pick(s.t2v)] : [])], 3).contiguous());
 }
 
-async function loadModel(dir: string): Promise<{ model: ClipDiffusion; hyper: Hyper }> {
+async function loadModel(dir: string): Promise<{ model: ClipGenerator; hyper: Hyper }> {
   const { config, weights } = await loadModelDir<Hyper, never>(dir, TASK);
-  const model = new ClipDiffusion({ vocabulary: config.hyper.vocabulary, width: config.hyper.width });
+  const model = buildGenerator(config.architecture, config.hyper);
   model.loadStateDict(weights);
   model.eval();
   return { model, hyper: config.hyper };
@@ -378,17 +397,22 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const rows = Array.from({ length: 6 }, (_, i) => [
     {
       image: tidy(
-        () => frameStrip([samples.real.select(0, i), samples.i2v[0]!.select(0, i), samples.t2v[0]!.select(0, i)]).data() as Uint8Array,
+        () =>
+          frameStrip([
+            samples.real.select(0, i),
+            samples.i2v[0]!.select(0, i),
+            ...samples.t2v.map((t) => t.select(0, i)),
+          ]).data() as Uint8Array,
       ),
-      caption: `"${samples.prompts[i]}": real | from its first frame | from the prompt alone`,
+      caption: `"${samples.prompts[i]}": real | from its first frame${samples.t2v.length ? " | from the prompt alone" : ""}`,
     },
   ]);
   disposeSamples(samples);
   const extraHtml = await sceneFiguresHtml(
-    "Held-out prompts: each row real, image-to-video and text-to-video, frames left to right",
+    `Held-out prompts: each row real, image-to-video${samples.t2v.length ? " and text-to-video" : ""}, frames left to right`,
     rows,
     {
-      height: 3 * hyper.size,
+      height: (samples.t2v.length ? 3 : 2) * hyper.size,
       width: hyper.frames * hyper.size,
     },
   );
@@ -412,7 +436,7 @@ export const videoGeneration = defineTask({
     "text-to-video and image-to-video (a conditional video diffusion model; the action hit rate judged by our own video classifier vs chance and a still first frame)",
   dataFormat:
     '`clips`, `clips:fashion` or `clips:digits` (generated clips with their captions, fresh every epoch; --limit makes one fixed set); predict reads prompts such as "a red 3 moving left" and --image for a first frame',
-  models: ["clip-diffusion"],
+  models: [...MODELS],
   defaultModel: "clip-diffusion",
   options: OPTIONS,
   baseline: "chance (1/9) for text-to-video; the first frame held still for image-to-video",
