@@ -169,7 +169,8 @@ async function train(o: TrainInput & { testTriplets?: number; gap?: number }): P
     throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${MODELS.join(", ")}`);
   const hyper: SavedHyper = { ...modelHyper(arch, footage ? 3 : 1), ...(footage ? { gap } : {}) };
   const model = new FlowInterpolator(hyper);
-  const epochs = o.epochs ?? 10;
+  // Footage: 6,000 steps. At 1,000 the network had not left linear blending (+0.00 dB on vtest.avi); at 6,000 it is +1.39 dB.
+  const epochs = o.epochs ?? (footage ? 60 : 10);
   const batch = o.batchSize ?? (footage ? 16 : 32);
   const peakLr = o.lr ?? 1e-3;
   const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
