@@ -35,7 +35,7 @@ const STEPS_PER_EPOCH = 100;
 /** Seeds of the held-out captions and of each epoch's fresh scenes (apart from the judge's and each other's). */
 const TEST_SEED = 7_200_011;
 const EPOCH_SEED = 1_000_033;
-/** Fresh scenes per epoch of the judge that train trains (about 10 s an epoch on one core). */
+/** Fresh scenes per epoch of the judge that train trains (about 6 s an epoch on one core). */
 const JUDGE_SCENES = 8000;
 /** Images sampled at once. */
 const GENERATE_BATCH = 32;
@@ -53,7 +53,7 @@ const OPTIONS = {
   judge: opt.path("a trained object-detection model that judges the pictures (default: train one into <out>/judge)", {
     phases: ["train", "eval"],
   }),
-  judgeEpochs: opt.int("epochs of the judge when train trains it (default 15, 8,000 fresh scenes each)", { phases: ["train"] }),
+  judgeEpochs: opt.int("epochs of the judge when train trains it (default 40, 8,000 fresh scenes each)", { phases: ["train"] }),
   testPrompts: opt.int("held-out captions scored (default 256)", { phases: ["train", "eval"] }),
   guidance: opt.number("classifier-free guidance on the caption (default 2.5; 1 is none)", { phases: ["train", "eval", "predict"] }),
   samplingSteps: opt.int("DDIM steps per picture (default 25)", { phases: ["train", "eval", "predict"] }),
@@ -197,7 +197,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
       out: judge,
       seed,
       scenes: JUDGE_SCENES,
-      epochs: o.judgeEpochs ?? 15,
+      epochs: o.judgeEpochs ?? 40,
       log,
       progress: o.progress,
     });
@@ -352,7 +352,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   // Quick: about a minute of training (shapes and colours barely formed); --full is the README's recipe.
   const b = o.full
-    ? { epochs: 20, judgeEpochs: 15, testPrompts: 256 }
+    ? { epochs: 20, judgeEpochs: 40, testPrompts: 256 }
     : { epochs: 1, limit: 800, judgeEpochs: 2, testPrompts: 16, samplingSteps: 10 };
   const data = "scenes:digits";
   const log = o.log ?? (() => {});
