@@ -8,7 +8,7 @@
 // (chance); and the Fréchet distance in the judge's feature space, beside real against real.
 // predict turns prompts into PNG files.
 import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
@@ -66,7 +66,7 @@ interface Hyper {
   size: number;
   objects: ObjectSource;
   classes: string[];
-  /** The judge's model directory (absolute), scored against at evaluate. */
+  /** The judge's model directory: relative to the model's own when train trained it there ("judge"), else absolute. */
   judge: string;
 }
 
@@ -115,11 +115,14 @@ function drawCaptions(model: CaptionDiffusion, size: number, captions: readonly 
 }
 
 /** The held-out scores: detector hit rates and the feature-space Fréchet distance, each beside its baselines. */
-async function score(model: CaptionDiffusion, h: Hyper, o: Sampling & { testPrompts?: number; judge?: string }) {
+/** The judge a saved model is scored by: --judge, else the one recorded in its config (beside it when relative). */
+const judgeOf = (dir: string, h: Hyper, judge?: string): string => resolve(judge ?? (isAbsolute(h.judge) ? h.judge : join(dir, h.judge)));
+
+async function score(model: CaptionDiffusion, h: Hyper, o: Sampling & { testPrompts?: number; judge: string }) {
   const count = o.testPrompts ?? 256;
   if (!Number.isSafeInteger(count) || count < 8)
     throw new FlambeauError("E_ARG", `${TASK}: --test-prompts must be an integer ≥ 8, got ${count}`);
-  const judge = await loadJudge(o.judge ?? h.judge);
+  const judge = await loadJudge(o.judge);
   const test = await captionedScenes({ objects: h.objects, split: "test", seed: TEST_SEED, count }, (i) => i);
   // The sampler's noise: the same pictures for the same model at train and at evaluate.
   manualSeed(TEST_SEED);
@@ -205,7 +208,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   }
   manualSeed(seed);
   const classes = (await generateScenes({ ...T2I_SCENES, objects, count: 0 })).classes;
-  const h: Hyper = { vocabulary: sceneCaptionVocabulary(classes), width, size, objects, classes, judge };
+  const h: Hyper = { vocabulary: sceneCaptionVocabulary(classes), width, size, objects, classes, judge: o.judge ? judge : "judge" };
   const model = new CaptionDiffusion({ vocabulary: h.vocabulary, width });
   const epochs = o.epochs ?? 20;
   const batch = o.batchSize ?? 32;
@@ -251,7 +254,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   });
   const history = await trainer.fit(batches, { epochs });
   model.eval();
-  const { result, samples } = await score(model, h, o);
+  const { result, samples } = await score(model, h, { ...o, judge });
   await saveModelDir<Hyper, never>(
     o.out,
     {
@@ -295,7 +298,11 @@ async function evaluate(dir: string, data: string, o: Sampling & { limit?: numbe
   try {
     if (objectsOf(data) !== hyper.objects)
       throw new FlambeauError("E_ARG", `${TASK}: the model was trained on scenes:${hyper.objects}, --data is ${data}`);
-    const { result, samples } = await score(model, hyper, { ...o, testPrompts: o.limit ?? o.testPrompts });
+    const { result, samples } = await score(model, hyper, {
+      ...o,
+      testPrompts: o.limit ?? o.testPrompts,
+      judge: judgeOf(dir, hyper, o.judge),
+    });
     disposeSamples(samples);
     return {
       metric: "detector hit rate: every object the held-out caption names is detected with its class (and colour) in the generated picture",
@@ -359,7 +366,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
   const m = r.metrics as Record<string, number>;
   const { model, hyper } = await loadModel(o.out);
-  const { samples } = await score(model, hyper, { testPrompts: 8, samplingSteps: b.samplingSteps });
+  const { samples } = await score(model, hyper, { testPrompts: 8, samplingSteps: b.samplingSteps, judge: judgeOf(o.out, hyper) });
   model.dispose();
   const s = hyper.size;
   const rows = Array.from({ length: 4 }, (_, r0) =>
