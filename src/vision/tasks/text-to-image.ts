@@ -360,7 +360,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   // Quick: about a minute of training (shapes and colours barely formed); --full is the README's recipe.
   const b = o.full
     ? { epochs: 20, judgeEpochs: 40, testPrompts: 256 }
-    : { epochs: 1, limit: 800, judgeEpochs: 2, testPrompts: 16, samplingSteps: 10 };
+    : { epochs: 1, limit: 1600, judgeEpochs: 4, testPrompts: 16, samplingSteps: 10 };
   const data = "scenes:digits";
   const log = o.log ?? (() => {});
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
