@@ -9,6 +9,7 @@ import { imageLocalization } from "./localization.js";
 import { instanceSegmentation, objectDetection } from "./object-detection.js";
 import { sceneGraphTask } from "./scene-graph.js";
 import { imageSegmentation } from "./segmentation.js";
+import { textToImage } from "./text-to-image.js";
 
 export const VISION_TASKS = {
   "image-classification": imageClassification,
@@ -21,4 +22,5 @@ export const VISION_TASKS = {
   "instance-segmentation": instanceSegmentation,
   "depth-estimation": depthEstimation,
   "scene-graph": sceneGraphTask,
+  "text-to-image": textToImage,
 } satisfies Record<string, Task>;
