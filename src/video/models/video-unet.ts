@@ -8,8 +8,9 @@
 // image and its presence flag); the output is v for the clip's 3 colour channels.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, type Tensor, tensor } from "../../core/index.js";
-import { Conv2d, functional as F, GroupNorm, init, Linear, Module, Parameter, Sequential, SiLU } from "../../nn/index.js";
+import { Conv2d, functional as F, GroupNorm, Linear, Module, Parameter, Sequential, SiLU } from "../../nn/index.js";
 import { sinusoidalPositions } from "../../nn/positional.js";
+import { DiffusionResBlock, normGroups, zeroConv } from "../../vision/models/diffusion-res-block.js";
 
 export interface VideoUNetOptions {
   /** Channels per frame of the input: 3 noisy colour channels + any conditioning channels. */
@@ -26,43 +27,6 @@ export interface VideoUNetOptions {
   maxFrames?: number;
 }
 
-const groups = (c: number) => Math.min(8, c);
-
-/** Weights and bias at zero: the layer's branch starts switched off (improved-diffusion's zero_module). */
-function zeroConv(c: Conv2d): void {
-  init.zeros_(c.weight);
-  if (c.bias) init.zeros_(c.bias);
-}
-
-/** GroupNorm → SiLU → 3×3 conv, twice, the embedding added between; a 1×1 skip when widths differ. */
-class ResBlock extends Module {
-  readonly norm1: GroupNorm;
-  readonly conv1: Conv2d;
-  readonly emb: Linear;
-  readonly norm2: GroupNorm;
-  readonly conv2: Conv2d;
-  readonly skip: Conv2d | null;
-  readonly act = new SiLU();
-  constructor(cin: number, cout: number, embed: number) {
-    super();
-    this.norm1 = new GroupNorm(groups(cin), cin);
-    this.conv1 = new Conv2d(cin, cout, 3, { padding: 1 });
-    this.emb = new Linear(embed, cout);
-    this.norm2 = new GroupNorm(groups(cout), cout);
-    this.conv2 = new Conv2d(cout, cout, 3, { padding: 1 });
-    // The residual branch starts at zero: each block begins as the identity (Ho et al. 2020's init).
-    zeroConv(this.conv2);
-    this.skip = cin === cout ? null : new Conv2d(cin, cout, 1);
-  }
-  /** x [N, C, H, W] (N = B·T), emb [N, E]. */
-  forward(x: Tensor, emb: Tensor): Tensor {
-    const h = this.conv1.forward(this.act.forward(this.norm1.forward(x)));
-    const e = this.emb.forward(emb).unsqueeze(2).unsqueeze(3);
-    const y = this.conv2.forward(this.act.forward(this.norm2.forward(h.add(e))));
-    return (this.skip ? this.skip.forward(x) : x).add(y);
-  }
-}
-
 /** A residual 3-tap convolution over time at every pixel of [B·T, C, H, W] (zero-padded at the ends). */
 class TemporalBlock extends Module {
   readonly norm: GroupNorm;
@@ -70,7 +34,7 @@ class TemporalBlock extends Module {
   readonly act = new SiLU();
   constructor(channels: number) {
     super();
-    this.norm = new GroupNorm(groups(channels), channels);
+    this.norm = new GroupNorm(normGroups(channels), channels);
     this.conv = new Conv2d(channels, channels, [3, 1], { padding: [1, 0] });
     zeroConv(this.conv);
   }
@@ -89,11 +53,11 @@ class TemporalBlock extends Module {
 
 /** A ResBlock then a TemporalBlock: one space–time level. */
 class SpaceTime extends Module {
-  readonly space: ResBlock;
+  readonly space: DiffusionResBlock;
   readonly time: TemporalBlock;
   constructor(cin: number, cout: number, embed: number) {
     super();
-    this.space = new ResBlock(cin, cout, embed);
+    this.space = new DiffusionResBlock(cin, cout, embed);
     this.time = new TemporalBlock(cout);
   }
   forward(x: Tensor, emb: Tensor, frames: number): Tensor {
@@ -154,7 +118,7 @@ export class VideoUNet extends Module {
     this.mid1 = new SpaceTime(2 * w, 2 * w, embed);
     this.up1 = new SpaceTime(4 * w, 2 * w, embed);
     this.up0 = new SpaceTime(3 * w, w, embed);
-    this.outNorm = new GroupNorm(groups(w), w);
+    this.outNorm = new GroupNorm(normGroups(w), w);
     this.outConv = new Conv2d(w, this.options.outChannels, 3, { padding: 1 });
     zeroConv(this.outConv);
   }
