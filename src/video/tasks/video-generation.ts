@@ -42,7 +42,10 @@ const GENERATE_BATCH = 30;
 
 const OPTIONS = {
   frames: opt.int("frames per clip (default 8)", { phases: ["train"] }),
-  size: opt.int("frame side in px (default 16: a step costs a quarter of 32 px's, and 4,000 steps move the object where 2,000 at 32 px did not)", { phases: ["train"] }),
+  size: opt.int(
+    "frame side in px (default 16: a step costs a quarter of 32 px's, and 4,000 steps move the object where 2,000 at 32 px did not)",
+    { phases: ["train"] },
+  ),
   width: opt.int("U-Net channels at full resolution (default 32; the lower levels have twice as many)", { phases: ["train"] }),
   judge: opt.path("a trained video-classification model that judges the actions (default: train one into <out>/judge)", {
     phases: ["train", "eval"],
