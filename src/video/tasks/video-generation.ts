@@ -386,10 +386,10 @@ const formatPrediction = (p: GeneratedClip): string => `wrote ${p.output} (${p.f
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  // Quick: about a minute (50 steps: the motion has not formed yet); --full is the README's recipe.
+  // Quick: about a minute (50 steps: the motion has not formed yet; a judge of 8 epochs at 16 px was still at chance, 20 is not); --full is the README's recipe.
   const b = o.full
     ? { epochs: 40, judgeEpochs: 30, testClips: 90, samplingSteps: 25 }
-    : { epochs: 1, limit: 800, judgeEpochs: 8, testClips: 18, samplingSteps: 10 };
+    : { epochs: 1, limit: 800, judgeEpochs: 20, testClips: 18, samplingSteps: 10 };
   const data = "clips";
   const log = o.log ?? (() => {});
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
