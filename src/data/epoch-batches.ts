@@ -3,7 +3,8 @@
 // The tasks differ only in how they plan an epoch (a seeded permutation cut into chunks,
 // length buckets, token budgets) and how they turn a plan's part into tensors.
 import { FlambeauError } from "../core/errors.js";
-import { permutation } from "./random.js";
+import { type Tensor, tensor } from "../core/index.js";
+import { permutation, type Random } from "./random.js";
 
 /** Batches with a length, iterable once per epoch. */
 export interface EpochBatches<B> extends Iterable<B> {
@@ -52,4 +53,43 @@ export function lengthBuckets(lengths: readonly number[], batchSize: number, see
   for (let s = 0; s < n; s += batchSize) batches.push(sorted.slice(s, s + batchSize));
   if (!seeds) return batches;
   return Array.from(permutation(batches.length, seeds.batches), (k) => batches[k]!);
+}
+
+/** One epoch's generated set: a tensor of rows and, per row, its text (a caption, a prompt). */
+export interface GeneratedSet<T> {
+  rows: Tensor;
+  texts: readonly T[];
+}
+
+/**
+ * Batches of data generated afresh each epoch: `make(epoch)` builds `steps · batch` rows (epoch 0
+ * again every time when `fixed`, a --limit run's one set), shuffled by `rng` and cut into `steps`
+ * batches. Only that epoch's set is held; it is freed when the epoch ends.
+ */
+export function generatedBatches<T>(o: {
+  steps: number;
+  batch: number;
+  fixed: boolean;
+  rng: Random;
+  make: (epoch: number) => Promise<GeneratedSet<T>>;
+}): { readonly length: number; [Symbol.asyncIterator](): AsyncGenerator<{ rows: Tensor; texts: T[] }> } {
+  let epoch = 0;
+  return {
+    length: o.steps,
+    async *[Symbol.asyncIterator]() {
+      const e = o.fixed ? 0 : epoch++;
+      const all = await o.make(e);
+      const order = [...o.rng.permutation(o.steps * o.batch)];
+      try {
+        for (let s = 0; s < o.steps; s++) {
+          const idx = order.slice(s * o.batch, (s + 1) * o.batch);
+          const i = tensor(BigInt64Array.from(idx, BigInt), { shape: [idx.length] });
+          yield { rows: all.rows.indexSelect(0, i), texts: idx.map((j) => all.texts[j]!) };
+          i.dispose();
+        }
+      } finally {
+        all.rows.dispose();
+      }
+    },
+  };
 }

@@ -7,10 +7,8 @@
 import { argError } from "../../core/errors.js";
 import { cat, type Tensor } from "../../core/index.js";
 import { interpolate } from "../../nn/functional-spatial.js";
-import { Conv2d, ConvTranspose2d, init, Module, PReLU, Sequential } from "../../nn/index.js";
-
-const conv = (i: number, o: number, stride = 1) =>
-  new Sequential(new Conv2d(i, o, 3, { stride, padding: 1 }), new PReLU({ numParameters: o }));
+import { ConvTranspose2d, init, Module, Sequential } from "../../nn/index.js";
+import { conv } from "../prediction/flow-interpolator.js";
 
 export class FlowEstimator extends Module {
   readonly channels: number;

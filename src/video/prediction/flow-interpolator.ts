@@ -27,7 +27,8 @@ export interface Interpolated {
   mask: Tensor;
 }
 
-const conv = (i: number, o: number, stride = 1) =>
+/** 3×3 conv + PReLU, the block of the small flow networks. */
+export const conv = (i: number, o: number, stride = 1) =>
   new Sequential(new Conv2d(i, o, 3, { stride, padding: 1 }), new PReLU({ numParameters: o }));
 
 export class FlowInterpolator extends Module {

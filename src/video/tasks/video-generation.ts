@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { generatedBatches } from "../../data/epoch-batches.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -228,36 +229,24 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   );
   const uniform = new Random(seed, 43);
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 0 });
-  let epoch = 0;
-  const batches = {
-    length: steps,
-    async *[Symbol.asyncIterator]() {
-      // --limit: one fixed set of clips every epoch; otherwise fresh ones.
-      const e = o.limit === undefined ? epoch++ : 0;
-      const set = await generateClips({ count: steps * batch, size, frames, objects, seed: seed + EPOCH_SEED * (e + 1) });
-      const all = asTensors(set);
-      const order = [...uniform.permutation(steps * batch)];
-      try {
-        for (let s = 0; s < steps; s++) {
-          const idx = order.slice(s * batch, (s + 1) * batch);
-          const i = tensor(BigInt64Array.from(idx, BigInt), { shape: [idx.length] });
-          yield { clips: all.clips.indexSelect(0, i), prompts: idx.map((j) => all.prompts[j]!) };
-          i.dispose();
-        }
-      } finally {
-        all.clips.dispose();
-      }
+  // --limit: one fixed set of clips every epoch; otherwise fresh ones.
+  const batches = generatedBatches({
+    steps,
+    batch,
+    fixed: o.limit !== undefined,
+    rng: uniform,
+    make: async (e) => {
+      const all = asTensors(await generateClips({ count: steps * batch, size, frames, objects, seed: seed + EPOCH_SEED * (e + 1) }));
+      return { rows: all.clips, texts: all.prompts };
     },
-  };
-  const trainer = new Trainer<{ clips: Tensor; prompts: string[] }>({
+  });
+  const trainer = new Trainer<{ rows: Tensor; texts: string[] }>({
     name: TASK,
     model,
     optimizer,
     step: (b) =>
-      model instanceof ClipAnimator
-        ? model.loss(toUnit(b.clips), b.prompts)
-        : model.loss(toUnit(b.clips), b.prompts, () => uniform.nextFloat()),
-    batchSize: (b) => b.prompts.length,
+      model instanceof ClipAnimator ? model.loss(toUnit(b.rows), b.texts) : model.loss(toUnit(b.rows), b.texts, () => uniform.nextFloat()),
+    batchSize: (b) => b.texts.length,
     progress: o.progress,
     gradClipNorm: 1,
     callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, Math.min(100, steps))],

@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { generatedBatches } from "../../data/epoch-batches.js";
 import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -219,35 +220,26 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   );
   const uniform = new Random(seed, 47);
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 0 });
-  let epoch = 0;
-  const batches = {
-    length: steps,
-    async *[Symbol.asyncIterator]() {
-      // --limit: one fixed set every epoch; otherwise fresh scenes, each with a random phrasing.
-      const e = o.limit === undefined ? epoch++ : 0;
+  // --limit: one fixed set every epoch; otherwise fresh scenes, each with a random phrasing.
+  const batches = generatedBatches({
+    steps,
+    batch,
+    fixed: o.limit !== undefined,
+    rng: uniform,
+    make: async (e) => {
       const phrasing = new Random(seed, 53, e);
       const all = await captionedScenes({ objects, split: "train", seed: seed + EPOCH_SEED * (e + 1), count: steps * batch }, () =>
         phrasing.int(4),
       );
-      const order = [...uniform.permutation(steps * batch)];
-      try {
-        for (let s = 0; s < steps; s++) {
-          const idx = order.slice(s * batch, (s + 1) * batch);
-          const i = tensor(BigInt64Array.from(idx, BigInt), { shape: [idx.length] });
-          yield { images: all.images.indexSelect(0, i), captions: idx.map((j) => all.captions[j]!) };
-          i.dispose();
-        }
-      } finally {
-        all.images.dispose();
-      }
+      return { rows: all.images, texts: all.captions };
     },
-  };
-  const trainer = new Trainer<{ images: Tensor; captions: string[] }>({
+  });
+  const trainer = new Trainer<{ rows: Tensor; texts: string[] }>({
     name: TASK,
     model,
     optimizer,
-    step: (b) => model.loss(toUnit(b.images), b.captions, () => uniform.nextFloat()),
-    batchSize: (b) => b.captions.length,
+    step: (b) => model.loss(toUnit(b.rows), b.texts, () => uniform.nextFloat()),
+    batchSize: (b) => b.texts.length,
     progress: o.progress,
     gradClipNorm: 1,
     callbacks: [new WarmupCosineLR(optimizer, peakLr, epochs * steps, Math.min(100, steps))],
