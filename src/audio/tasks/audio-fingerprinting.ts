@@ -394,7 +394,7 @@ async function constellationFigure(dir: string, data: string): Promise<string> {
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const data = o.full ? "music" : "music?limit=12";
+  const data = o.full ? "music" : "music?limit=8";
   const r = await train({ data, out: o.out, seed: 0, log: o.log ?? (() => {}), queries: o.full ? 3 : 2 });
   const m = r.metrics as Record<string, number>;
   return {

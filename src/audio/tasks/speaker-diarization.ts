@@ -404,7 +404,7 @@ const formatPrediction = (p: DiarizationPrediction): string =>
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
   const data = o.full ? "conversations-synth" : "conversations-synth?test=12&val=8&sentences=8";
-  const epochs = o.full ? 12 : 4;
+  const epochs = o.full ? 12 : 3;
   const r = await train({ data, out: o.out, seed: 0, epochs, progress: o.progress, log: o.log ?? (() => {}) });
   const { model, pre } = await loadModel(o.out);
   try {

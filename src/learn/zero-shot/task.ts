@@ -24,7 +24,7 @@ const MODELS = ["dual-encoder"] as const;
 const OPTIONS = {
   steps: opt.int("training batches per epoch (each: --batch-size characters of one background alphabet)", {
     phases: ["train"],
-    default: 100,
+    default: 1000,
   }),
   ways: opt.string('candidate names per query, comma-separated: numbers and/or "all" (the whole alphabet)', {
     phases: ["eval"],
@@ -68,7 +68,7 @@ async function train(o: TrainInput & { steps?: number }): Promise<TaskTrainResul
   });
   const batch = o.batchSize ?? 32;
   o.log(`${TASK}: ${data.background.length} background alphabets, ${data.evaluation.length} held out; batches of ${batch} characters`);
-  const history = await trainer.fit(nameBatches(data, batch, o.steps ?? 100, o.seed), { epochs: o.epochs ?? 10 });
+  const history = await trainer.fit(nameBatches(data, batch, o.steps ?? 1000, o.seed), { epochs: o.epochs ?? 8 });
   const s = zeroShotAccuracy(zeroShotScores(model, data), 5, { episodes: 200, seed: o.seed });
   const metrics = { heldOut5WayAccuracy: s.accuracy, heldOut5WayCi95: s.ci95, nearestNameBaseline: s.baseline.accuracy, chance: s.chance };
   await saveModelDir<GlyphNameOptions, Preprocessing>(

@@ -305,13 +305,13 @@ async function continuePrompts(l: Loaded, prompts: readonly string[], o: Options
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const budget = o.full ? { epochs: 12 } : { epochs: 2, limit: 1500, model: "tiny" };
+  const budget = o.full ? { epochs: 12 } : { epochs: 2, limit: 750, model: "tiny" };
   const r = await train({ data: "sotu", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, "sotu", { limit: o.full ? undefined : 200 });
   const l = await loadModel(o.out);
   const samples = await continuePrompts(l, ["The state of the Union"], { topic: l.topics.at(-1), maxNewTokens: 40 });
   l.model.dispose();
-  const extra = o.full ? "" : " --epochs 2 --limit 1500 --model tiny";
+  const extra = o.full ? "" : " --epochs 2 --limit 750 --model tiny";
   return {
     task: TASK,
     dataset: "State of the Union addresses (topic = president)",

@@ -305,7 +305,7 @@ const formatPrediction = (p: Prediction): string => p.labels.map((l) => `${l.lab
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const budget = o.full ? {} : { limit: 20000, epochs: 3 };
+  const budget = o.full ? {} : { limit: 12000, epochs: 3 };
   const r = await train({ data: "fashion-mnist", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, "fashion-mnist");
   // A few test images with the model's answers, for the report.
@@ -327,7 +327,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
       probability: pVal[i]!,
     });
   }
-  const extra = o.full ? "" : " --limit 20000 --epochs 3";
+  const extra = o.full ? "" : " --limit 12000 --epochs 3";
   return {
     task: TASK,
     dataset: "Fashion-MNIST",

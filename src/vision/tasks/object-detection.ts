@@ -370,7 +370,7 @@ function makeTask(name: "object-detection" | "instance-segmentation", masks: boo
     const data = "scenes:digits";
     const budget = o.full
       ? { model: "centernet-small", limit: masks ? 8000 : 20000, epochs: masks ? 10 : 20 }
-      : { model: "centernet-tiny", limit: masks ? 2000 : 3000, epochs: 4 };
+      : { model: "centernet-tiny", limit: masks ? 1500 : 3000, epochs: 4 };
     const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
     const m = await evaluate(o.out, data, { limit: o.full ? undefined : 200 });
     const { model, pre, labels } = await loadDetector(o.out);
