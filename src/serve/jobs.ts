@@ -37,6 +37,17 @@ class GroupError extends Error {
 
 async function predictGroup(dir: string, scratch: string, inputs: WireInput[], options: Record<string, unknown>) {
   const { task, predictor } = await predictorOf(dir);
+  const uploads = inputs.filter((x) => typeof x !== "string");
+  if (predictor.predictBytes && uploads.length === inputs.length) {
+    // Decoded from memory: no scratch file to write, read back and remove; errors name the client's file.
+    try {
+      const predictions = await predictor.predictBytes(uploads, options);
+      return { predictions, text: predictions.map((p) => task.formatPrediction(p)) };
+    } catch (e) {
+      const err = e as Error & { code?: unknown };
+      throw new GroupError(err?.message ?? String(e), typeof err?.code === "string" ? err.code : undefined);
+    }
+  }
   const names = new Map<string, string>();
   const args: string[] = [];
   try {

@@ -59,9 +59,21 @@ export interface TaskTrainResult {
 }
 
 /** A saved model loaded once, predicting many times: the CLI, the server and the workers hold one. */
+/** An input held in memory; `name` is what errors call it (a server passes the client's file name). */
+export interface InputBytes {
+  bytes: Uint8Array;
+  name: string;
+}
+
 export interface Predictor<P = unknown, O = Record<string, unknown>> {
   readonly task: string;
   predict(inputs: readonly string[], o?: O & PredictArgs): Promise<P[]>;
+  /**
+   * The same for inputs held in memory (a server's uploads), where the task decodes bytes
+   * directly: no scratch file is written and read back. Tasks whose inputs are files of one
+   * kind (images) offer it; the server falls back to files for the others.
+   */
+  predictBytes?(inputs: readonly InputBytes[], o?: O & PredictArgs): Promise<P[]>;
   /** Frees the model's tensors. */
   dispose(): void;
 }
@@ -231,9 +243,11 @@ export function defineTask<O extends OptionSpecs = Record<never, never>, P = unk
     evaluate: async (dir, data, o = {}) => d.evaluate(dir, data, check("eval", o) as EvalArgs & OptionValues<O>),
     load: async (dir) => {
       const p = await d.load(dir);
+      const bytes = p.predictBytes?.bind(p);
       return {
         task: d.name,
         predict: async (inputs, o = {}) => p.predict(inputs, check("predict", o) as OptionValues<O> & PredictArgs),
+        ...(bytes ? { predictBytes: async (inputs, o = {}) => bytes(inputs, check("predict", o) as OptionValues<O> & PredictArgs) } : {}),
         dispose: () => p.dispose(),
       };
     },

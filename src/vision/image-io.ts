@@ -10,6 +10,8 @@ export interface DecodeOptions {
   channels?: 1 | 3;
   /** Resize to size × size (aspect squashed), or [height, width]. */
   size?: number | readonly [number, number];
+  /** What errors call a buffer (default "<buffer>"). */
+  name?: string;
 }
 
 export interface DecodedImage {
@@ -22,9 +24,14 @@ export interface DecodedImage {
 
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"];
 
+async function isGray(img: sharp.Sharp): Promise<boolean> {
+  const meta = await img.metadata();
+  return (meta.channels ?? 3) <= 2 || meta.space === "b-w";
+}
+
 /** Decodes an image file (or buffer) to channel-first uint8 pixels. */
 export async function readImage(src: string | Uint8Array, o: DecodeOptions = {}): Promise<DecodedImage> {
-  const name = typeof src === "string" ? src : "<buffer>";
+  const name = typeof src === "string" ? src : (o.name ?? "<buffer>");
   if (typeof src === "string" && !existsSync(src)) throw new FlambeauError("E_IO", `readImage: no such file ${src}`, "readImage");
   if (o.channels !== undefined && o.channels !== 1 && o.channels !== 3)
     throw new FlambeauError("E_ARG", `readImage: channels must be 1 (grayscale) or 3 (RGB), got ${String(o.channels)}`, "readImage");
@@ -32,9 +39,8 @@ export async function readImage(src: string | Uint8Array, o: DecodeOptions = {})
     throw new FlambeauError("E_FORMAT", `readImage: ${name} is empty (0 bytes)`, "readImage");
   try {
     let img = sharp(src, { failOn: "error" });
-    const meta = await img.metadata();
-    const gray = (meta.channels ?? 3) <= 2 || meta.space === "b-w";
-    const channels = o.channels ?? (gray ? 1 : 3);
+    // The header is read only when the channel count is not given: one trip through libvips less.
+    const channels = o.channels ?? ((await isGray(img)) ? 1 : 3);
     img = img.removeAlpha();
     if (o.size !== undefined) {
       const [h, w] = typeof o.size === "number" ? [o.size, o.size] : o.size;

@@ -17,6 +17,7 @@ import {
   type DemoSection,
   defineTask,
   type EvalArgs,
+  type InputBytes,
   type Predictor,
   type TaskTrainResult,
   type TrainInput,
@@ -271,32 +272,37 @@ export interface Prediction {
 
 async function load(dir: string): Promise<Predictor<Prediction, { topK?: number }>> {
   const { model, pre, labels } = await loadModel(dir);
+  /** Files or in-memory images, classified in chunks decoded together and run in one forward (a server's batches). */
+  async function classify(inputs: readonly (string | InputBytes)[], o: { topK?: number }): Promise<Prediction[]> {
+    const out: Prediction[] = [];
+    for (let at = 0; at < inputs.length; at += PREDICT_CHUNK) {
+      const chunk = inputs.slice(at, at + PREDICT_CHUNK);
+      const decode = { size: pre.size, channels: pre.channels };
+      const imgs = await Promise.all(
+        chunk.map((f) => (typeof f === "string" ? readImage(f, decode) : readImage(f.bytes, { ...decode, name: f.name }))),
+      );
+      const hw = pre.channels * pre.size * pre.size;
+      const pixels = new Uint8Array(imgs.length * hw);
+      for (const [i, img] of imgs.entries()) pixels.set(img.data, i * hw);
+      const probs = noGrad(() =>
+        tidy(() => {
+          const x = prepare(tensor(pixels, { shape: [imgs.length, pre.channels, pre.size, pre.size] }), pre, false);
+          return model.forward(x).softmax(1).data() as Float32Array;
+        }),
+      );
+      const k = probs.length / imgs.length;
+      for (let i = 0; i < imgs.length; i++) {
+        const row = probs.subarray(i * k, (i + 1) * k);
+        const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!);
+        out.push({ labels: order.slice(0, o.topK ?? 3).map((c) => ({ label: labels[c] ?? String(c), probability: row[c]! })) });
+      }
+    }
+    return out;
+  }
   return {
     task: TASK,
-    async predict(inputs, o = {}) {
-      const out: Prediction[] = [];
-      // Chunks of images decoded together and classified in one forward (a server's batches).
-      for (let at = 0; at < inputs.length; at += PREDICT_CHUNK) {
-        const files = inputs.slice(at, at + PREDICT_CHUNK);
-        const imgs = await Promise.all(files.map((f) => readImage(f, { size: pre.size, channels: pre.channels })));
-        const hw = pre.channels * pre.size * pre.size;
-        const pixels = new Uint8Array(imgs.length * hw);
-        for (const [i, img] of imgs.entries()) pixels.set(img.data, i * hw);
-        const probs = noGrad(() =>
-          tidy(() => {
-            const x = prepare(tensor(pixels, { shape: [imgs.length, pre.channels, pre.size, pre.size] }), pre, false);
-            return model.forward(x).softmax(1).data() as Float32Array;
-          }),
-        );
-        const k = probs.length / imgs.length;
-        for (let i = 0; i < imgs.length; i++) {
-          const row = probs.subarray(i * k, (i + 1) * k);
-          const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]!);
-          out.push({ labels: order.slice(0, o.topK ?? 3).map((c) => ({ label: labels[c] ?? String(c), probability: row[c]! })) });
-        }
-      }
-      return out;
-    },
+    predict: (inputs, o = {}) => classify(inputs, o),
+    predictBytes: (inputs, o = {}) => classify(inputs, o),
     dispose: () => model.dispose(),
   };
 }
