@@ -128,7 +128,10 @@ test("CLI: train and predict against a names file; eval --ways 5,all; bad inputs
   assert.equal(t.status, 0, t.stderr);
   // eval in-process: the task function the CLI's eval calls (a CLI start costs seconds of CPU).
   const task = fl.tasks.TASKS["zero-shot"];
-  const r = (await task.evaluate(out, SPEC, { ways: "5,all", testEpisodes: 10 })) as { results: fl.learn.zeroShot.ZeroShotScore[] };
+  const r = (await task.evaluate(out, SPEC, { ways: "5,all", testEpisodes: 10 })) as {
+    results: fl.learn.zeroShot.ZeroShotScore[];
+    perAlphabet: { alphabet: string; characters: number; accuracy: number; baseline: number; chance: number }[];
+  };
   assert.deepEqual(
     r.results.map((x) => [x.ways, x.episodes]),
     [
@@ -136,6 +139,12 @@ test("CLI: train and predict against a names file; eval --ways 5,all; bad inputs
       ["all", 1],
     ],
   );
+  // One held-out alphabet: its own row is the "all" episode.
+  assert.equal(r.perAlphabet.length, 1);
+  const all = r.results[1]!;
+  assert.equal(r.perAlphabet[0]!.accuracy, all.accuracy);
+  assert.equal(r.perAlphabet[0]!.baseline, all.baseline.accuracy);
+  assert.equal(r.perAlphabet[0]!.chance, 1 / r.perAlphabet[0]!.characters);
   // A held-out glyph, black on white as a scan, against three Greek names.
   const set = await fl.learn.fewShot.loadGlyphSet({ scripts: ["Cyrillic", "Greek", "Latin"], samples: 4, maxCharacters: 12 });
   const k = set.classes.find((c) => c.alphabet === "Greek")!;

@@ -101,7 +101,18 @@ async function evaluate(dir: string, data: string, o: { ways?: string; queries?:
     const results: ZeroShotScore[] = ways.map((w) =>
       zeroShotAccuracy(scores, w, { episodes: o.testEpisodes ?? 1000, queries: o.queries ?? 5 }),
     );
-    return { results, alphabets: scores.map((s) => s.alphabet) };
+    // Each held-out alphabet named among all its own characters: where transfer happens and where not.
+    const perAlphabet = scores.map((s) => {
+      const r = zeroShotAccuracy([s], "all");
+      return {
+        alphabet: s.alphabet,
+        characters: s.model[0]!.length,
+        accuracy: r.accuracy,
+        baseline: r.baseline.accuracy,
+        chance: r.chance,
+      };
+    });
+    return { results, alphabets: scores.map((s) => s.alphabet), perAlphabet };
   } finally {
     model.dispose();
   }
