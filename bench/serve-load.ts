@@ -1,7 +1,8 @@
 // Load test of `flambeau serve` (not part of npm test): a tiny Fashion-MNIST image classifier
 // served by the CLI in a child process on 127.0.0.1, driven by a bounded Node client (keep-alive
 // sockets, N concurrent loops, base64 JSON bodies). Reports, for single-image classification:
-// the model's own in-process time (forward alone, and decode + forward via its Predictor), one
+// the model's own in-process time (forward alone, and decode + forward via its Predictor from a
+// file and from memory, as the server runs an upload), one
 // client's p50/p99, 8 clients' p99, 16 clients with batching on and off (requests/s, p50, p99)
 // and the server's RSS over a long run.
 //   node dist/bench/serve-load.js [--requests 3000] [--rss-requests 100000] [--workers 1] [--out file.json]
@@ -130,6 +131,8 @@ async function main(): Promise<void> {
     const forward = await timeIt(2000, () => noGrad(() => net.forward(x).dispose()));
     const predictor = await getTask("image-classification").load(m.model);
     const predict = await timeIt(1000, () => predictor.predict([m.file]));
+    // What the server runs for an upload: the bytes decoded from memory.
+    const fromMemory = await timeIt(1000, () => predictor.predictBytes!([{ bytes: m.png, name: "upload.png" }]));
     predictor.dispose();
 
     const rows: Record<string, unknown> = {};
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
       },
       workers: WORKERS,
       requestsPerConfig: REQUESTS,
-      model: { forwardMs: forward, decodeAndForwardMs: predict },
+      model: { forwardMs: forward, decodeAndForwardMs: predict, bytesDecodeAndForwardMs: fromMemory },
       server: rows,
       ...(rss ? { rss } : {}),
     };
