@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../core/errors.js";
 import { writeTextAtomic } from "../io/atomic.js";
 import {
+  accuracyHeatmapSvg,
   type ContinualMode,
   type ContinualResult,
   continualReportHtml,
@@ -21,6 +22,8 @@ import { ReLU } from "../nn/activation.js";
 import { Sequential } from "../nn/container.js";
 import { Linear } from "../nn/linear.js";
 import { deterministically } from "../tasks/deterministic.js";
+import { escapeHtml } from "../tasks/html.js";
+import type { DemoOptions, DemoSection } from "../tasks/task.js";
 
 export interface ContinualCliOptions {
   data: string;
@@ -88,4 +91,40 @@ async function continualRuns(o: ContinualCliOptions): Promise<ContinualResult[]>
   await writeTextAtomic("continual", join(o.out, "results.json"), `${JSON.stringify({ scenario: scenario.name, results }, null, 2)}\n`);
   await writeTextAtomic("continual", join(o.out, "report.html"), continualReportHtml(scenario.name, results));
   return results;
+}
+
+/**
+ * The demo's continual-learning section: split digits, class-incremental, naive fine-tuning
+ * against replay and joint training, one epoch per experience, each accuracy matrix drawn.
+ */
+export async function continualDemo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const epochs = o.full ? 4 : 1;
+  const strategies = o.full ? ["naive", "ewc", "mas", "lwf", "replay", "joint"] : ["naive", "replay", "joint"];
+  const results = await runContinualCli({
+    data: "digits",
+    scenario: "split",
+    mode: "class",
+    strategies,
+    experiences: 5,
+    epochs,
+    batchSize: 128,
+    lr: 1e-3,
+    hidden: 400,
+    seed: 0,
+    out: o.out,
+    log: o.log ?? (() => {}),
+  });
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  return {
+    task: "continual",
+    dataset: "opencv-doc's handwritten digits, 5 experiences of 2 digits, class-incremental (one head over every digit seen)",
+    commands: [`flambeau continual --data digits --mode class --strategies ${strategies.join(",")} --epochs ${epochs} --out ${o.out}`],
+    metrics: Object.fromEntries(results.map((r) => [`${r.strategy}Average`, r.average])),
+    history: [],
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>Accuracy on each experience's digits (columns) after learning each experience in turn (rows). Without replay the network forgets every earlier pair; replaying 1,000 stored digits keeps them. ${results
+      .map((r) => `${escapeHtml(r.strategy)}: average ${pct(r.average)}, backward transfer ${(100 * r.backwardTransfer).toFixed(1)} points`)
+      .join("; ")}.</p><div>${results.map((r) => accuracyHeatmapSvg(r)).join("")}</div>`,
+  };
 }

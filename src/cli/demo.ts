@@ -9,13 +9,20 @@ import { formatMetric } from "../tasks/format.js";
 import { TASKS } from "../tasks/registry.js";
 import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
+import { continualDemo } from "./continual.js";
 import { renderReport } from "./report.js";
 
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";
 
-/** The demo-capable tasks in registry order, or just those named in `only` (in its order, each once). */
-export function demoTasks(tasks: readonly Task[], only?: readonly string[]): DemoTask[] {
-  const all = tasks.filter(isDemoTask);
+/** A demo section: a task's, or a learning setting's that has its own command instead of a task. */
+export type Demo = Pick<DemoTask, "name" | "demo">;
+
+/** Learning settings shown after the tasks (they are commands, not tasks). */
+const SETTING_DEMOS: readonly Demo[] = [{ name: "continual", demo: continualDemo }];
+
+/** The demo-capable tasks in registry order, then the settings' sections; or just those named in `only` (in its order, each once). */
+export function demoTasks(tasks: readonly Task[], only?: readonly string[], settings: readonly Demo[] = SETTING_DEMOS): Demo[] {
+  const all: Demo[] = [...tasks.filter(isDemoTask), ...settings];
   if (only === undefined) return all;
   const names = all.map((t) => t.name);
   const wanted = [...new Set(only)];

@@ -15,7 +15,10 @@ const all = Object.values(TASKS) as Task[];
 
 test("demoTasks: every demo task by default, including depth, tracking and video classification", () => {
   const names = demoTasks(all).map((t) => t.name);
-  for (const n of ["depth-estimation", "object-tracking", "video-classification", "image-classification"]) assert.ok(names.includes(n), n);
+  for (const n of ["depth-estimation", "object-tracking", "video-classification", "image-classification", "zero-shot"])
+    assert.ok(names.includes(n), n);
+  // Learning settings that are commands, not tasks, come after the tasks.
+  assert.equal(names.at(-1), "continual");
   assert.ok(names.length < all.length, "tasks without demo() are left out");
 });
 

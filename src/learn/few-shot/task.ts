@@ -5,15 +5,14 @@ import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Random } from "../../data/random.js";
 import { Adam } from "../../optim/index.js";
-import { escapeHtml } from "../../tasks/html.js";
 import { opt } from "../../tasks/options.js";
 import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { encodePngTensor } from "../../vision/image-io.js";
 import { loadFewShotData } from "./data.js";
 import { type Episode, episodes, imagesTensor, sampleEpisode } from "./episodes.js";
 import { episodeLogits, evaluateEpisodes } from "./evaluate.js";
+import { glyphFigure } from "./glyph-figure.js";
 import { FEW_SHOT_MODELS, type FewShotModelName, Maml, mamlOptions, ProtoNet } from "./methods.js";
 import { readQueries, readSupportFolder } from "./support.js";
 
@@ -172,13 +171,6 @@ function protoByGroup(model: ProtoNet, s: Tensor, q: Tensor, labels: readonly nu
       .mul(2)
       .sub(protos.pow(2).sum({ dim: 1 }).unsqueeze(0));
   });
-}
-
-/** One glyph of an episode tensor [n, 1, S, S] as a PNG figure; the caption coloured when `right` is given. */
-async function glyphFigure(images: Tensor, i: number, caption: string, right?: boolean): Promise<string> {
-  const png = await encodePngTensor(images.select(0, i));
-  const colour = right === undefined ? "inherit" : right ? "#1a7f37" : "#cf222e";
-  return `<figure style="display:inline-block;margin:3px;text-align:center"><img alt="${escapeHtml(caption)}" src="data:image/png;base64,${png.toString("base64")}" width="56" height="56" style="image-rendering:pixelated;background:#fff"><figcaption style="font-size:11px;color:${colour}">${escapeHtml(caption)}</figcaption></figure>`;
 }
 
 async function demo(o: DemoOptions): Promise<DemoSection> {

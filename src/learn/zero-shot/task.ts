@@ -7,11 +7,13 @@ import { readFileSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed } from "../../core/index.js";
 import { Adam } from "../../optim/index.js";
+import { escapeHtml } from "../../tasks/html.js";
 import { opt } from "../../tasks/options.js";
-import { defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { imagesTensor } from "../few-shot/episodes.js";
+import { glyphFigure } from "../few-shot/glyph-figure.js";
 import { readQueries } from "../few-shot/support.js";
 import { loadZeroShotData, type NameBatch, nameBatches } from "./data.js";
 import { classifyByName, type ZeroShotScore, zeroShotAccuracy, zeroShotScores } from "./evaluate.js";
@@ -152,6 +154,63 @@ async function load(dir: string): Promise<Predictor<ZeroShotPrediction, { names?
   };
 }
 
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const budget = o.full ? { steps: 1000, epochs: 8, episodes: 1000 } : { steps: 100, epochs: 3, episodes: 200 };
+  const r = await train({ data: "glyphs", out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const model = await loadModel(o.out);
+  try {
+    const data = await loadZeroShotData("glyphs");
+    const scores = zeroShotScores(model, data);
+    const s = zeroShotAccuracy(scores, 5, { episodes: budget.episodes });
+    // Where the names transfer: each held-out alphabet named among all its own letters, best first.
+    const alphabets = scores
+      .map((a) => ({ a, r: zeroShotAccuracy([a], "all") }))
+      .sort((x, y) => y.r.accuracy - y.r.chance - (x.r.accuracy - x.r.chance));
+    const rows = alphabets
+      .map(
+        ({ a, r }) =>
+          `<tr><td>${escapeHtml(a.alphabet)}</td><td>${(100 * r.accuracy).toFixed(1)} %</td><td>${(100 * r.baseline.accuracy).toFixed(1)} %</td><td>${(100 * r.chance).toFixed(1)} %</td></tr>`,
+      )
+      .join("");
+    // The first letters of the best alphabet, each with the name the model gives it among the alphabet's names.
+    const best = data.evaluation.find((e) => e.name === alphabets[0]!.a.alphabet)!;
+    const shown = Array.from({ length: Math.min(8, best.first.length) }, (_, k) => k);
+    const images = imagesTensor(
+      data.pool,
+      shown.map((k) => best.first[k]!),
+    );
+    const figures = await (async () => {
+      try {
+        const p = classifyByName(model, images, best.stripped);
+        return await Promise.all(
+          shown.map((k, i) => {
+            const row = p[i]!;
+            const pick = row.indexOf(Math.max(...row));
+            return glyphFigure(images, i, `${best.stripped[pick]}${pick === k ? "" : ` (is ${best.stripped[k]})`}`, pick === k);
+          }),
+        );
+      } finally {
+        images.dispose();
+      }
+    })();
+    return {
+      task: TASK,
+      dataset: `Unicode names of ${data.evaluation.length} held-out alphabets' letters (glyphs rendered from Noto fonts)`,
+      commands: [
+        `flambeau train ${TASK} --data glyphs --steps ${budget.steps} --epochs ${budget.epochs} --out ${o.out}`,
+        `flambeau eval ${o.out} --data glyphs --ways 5,20,all --test-episodes ${budget.episodes} --json`,
+      ],
+      metrics: { accuracy5Way: s.accuracy, ci95: s.ci95, nearestName: s.baseline.accuracy, chance: s.chance },
+      history: r.history.epochs.map((h) => ({ loss: h.loss! })),
+      seconds: (performance.now() - t0) / 1000,
+      extraHtml: `<p>Letters of ${escapeHtml(best.name)}, never seen in training, each named by the model among all ${best.stripped.length} of its letters' names (green: right).</p><div>${figures.join("")}</div><p>Each held-out alphabet named among all its own letters: model, nearest-name baseline, chance.</p><table><tr><th>alphabet</th><th>model</th><th>nearest-name</th><th>chance</th></tr>${rows}</table>`,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
 export const zeroShot = defineTask({
   name: TASK,
   description:
@@ -165,4 +224,5 @@ export const zeroShot = defineTask({
   evaluate,
   load,
   formatPrediction: (p) => `${p.label} ${(100 * p.probability).toFixed(1)}%`,
+  demo,
 });
