@@ -11,6 +11,7 @@ import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
 import { continualDemo } from "./continual.js";
 import { renderReport } from "./report.js";
+import { transferDemo } from "./transfer-demo.js";
 
 const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).demo === "function";
 
@@ -18,7 +19,10 @@ const isDemoTask = (t: Task): t is DemoTask => typeof (t as Partial<DemoTask>).d
 export type Demo = Pick<DemoTask, "name" | "demo">;
 
 /** Learning settings shown after the tasks (they are commands, not tasks). */
-const SETTING_DEMOS: readonly Demo[] = [{ name: "continual", demo: continualDemo }];
+const SETTING_DEMOS: readonly Demo[] = [
+  { name: "transfer", demo: transferDemo },
+  { name: "continual", demo: continualDemo },
+];
 
 /** The demo-capable tasks in registry order, then the settings' sections; or just those named in `only` (in its order, each once). */
 export function demoTasks(tasks: readonly Task[], only?: readonly string[], settings: readonly Demo[] = SETTING_DEMOS): Demo[] {

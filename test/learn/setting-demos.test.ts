@@ -35,3 +35,11 @@ test("zero-shot's demo: 5-way accuracy beside nearest-name and chance, letters n
   assert.equal((s.extraHtml!.match(/<tr><td>/g) ?? []).length, 18);
   assert.doesNotMatch(s.extraHtml!, /<script/);
 });
+
+test("transfer's demo: scratch, fine-tuned and frozen-features arms on held-out digits, with the CLI's commands", async () => {
+  const s = await section("transfer");
+  assert.deepEqual(Object.keys(s.metrics), ["scratch", "fineTuned", "frozenFeatures"]);
+  for (const v of Object.values(s.metrics)) assert.ok(v > 0.1 && v <= 1, JSON.stringify(s.metrics));
+  assert.ok(s.commands.some((c) => c.includes("--init") && c.includes("--freeze 'features.*'")));
+  assert.ok(s.history.length > 0);
+});
