@@ -10,6 +10,7 @@ import { TASKS } from "../tasks/registry.js";
 import type { DemoSection, DemoTask, Task } from "../tasks/task.js";
 import { ProgressBar } from "../train/progress.js";
 import { continualDemo } from "./continual.js";
+import { multitaskDemo } from "./multitask-demo.js";
 import { renderReport } from "./report.js";
 import { transferDemo } from "./transfer-demo.js";
 
@@ -21,6 +22,7 @@ export type Demo = Pick<DemoTask, "name" | "demo">;
 /** Learning settings shown after the tasks (they are commands, not tasks). */
 const SETTING_DEMOS: readonly Demo[] = [
   { name: "transfer", demo: transferDemo },
+  { name: "multi-task", demo: multitaskDemo },
   { name: "continual", demo: continualDemo },
 ];
 

@@ -18,7 +18,7 @@ test("demoTasks: every demo task by default, including depth, tracking and video
   for (const n of ["depth-estimation", "object-tracking", "video-classification", "image-classification", "zero-shot"])
     assert.ok(names.includes(n), n);
   // Learning settings that are commands, not tasks, come after the tasks.
-  assert.deepEqual(names.slice(-2), ["transfer", "continual"]);
+  assert.deepEqual(names.slice(-3), ["transfer", "multi-task", "continual"]);
   assert.ok(names.length < all.length, "tasks without demo() are left out");
 });
 

@@ -43,3 +43,13 @@ test("transfer's demo: scratch, fine-tuned and frozen-features arms on held-out 
   assert.ok(s.commands.some((c) => c.includes("--init") && c.includes("--freeze 'features.*'")));
   assert.ok(s.history.length > 0);
 });
+
+test("multi-task's demo: three single-task networks against one with three heads, every metric of both", async () => {
+  const s = await section("multi-task");
+  for (const k of ["Accuracy", "BoxIou", "MaskMIoU"])
+    for (const run of ["apart", "joint"]) {
+      const v = s.metrics[`${run}${k}`];
+      assert.ok(v !== undefined && v >= 0 && v <= 1, `${run}${k}: ${v}`);
+    }
+  assert.equal((s.extraHtml!.match(/<tr><td>/g) ?? []).length, 2);
+});

@@ -4,6 +4,16 @@
 export { MultiTaskModel } from "./model.js";
 export { MultiTaskSampler, type MultiTaskSamplerOptions, type TaskBatch, type TaskSampling, taskProbabilities } from "./sampler.js";
 export {
+  SCENE_RUNS,
+  SCENE_TASKS,
+  SceneMultiTaskNet,
+  type SceneMultiTaskOptions,
+  type SceneRun,
+  type SceneRunResult,
+  type SceneTask,
+  sceneMultiTask,
+} from "./scenes.js";
+export {
   FixedWeighting,
   GradNorm,
   type GradNormOptions,
