@@ -1,5 +1,6 @@
 // The worker-thread half of the server's pool (run by WorkerRunner): a batch of inputs through
-// a model directory's cached Predictor. Uploaded bytes become files in the server's private
+// a model directory's cached Predictor. A task that decodes bytes itself (predictBytes) gets
+// the uploads in memory; for the others uploaded bytes become files in the server's private
 // scratch folder (the tasks read files by content), named by the server, removed after the
 // batch; where a prediction repeats such a file's name, the client's name replaces it.
 import { randomUUID } from "node:crypto";
@@ -38,31 +39,26 @@ class GroupError extends Error {
 async function predictGroup(dir: string, scratch: string, inputs: WireInput[], options: Record<string, unknown>) {
   const { task, predictor } = await predictorOf(dir);
   const uploads = inputs.filter((x) => typeof x !== "string");
-  if (predictor.predictBytes && uploads.length === inputs.length) {
-    // Decoded from memory: no scratch file to write, read back and remove; errors name the client's file.
-    try {
-      const predictions = await predictor.predictBytes(uploads, options);
-      return { predictions, text: predictions.map((p) => task.formatPrediction(p)) };
-    } catch (e) {
-      const err = e as Error & { code?: unknown };
-      throw new GroupError(err?.message ?? String(e), typeof err?.code === "string" ? err.code : undefined);
-    }
-  }
   const names = new Map<string, string>();
-  const args: string[] = [];
   try {
-    for (const x of inputs) {
-      if (typeof x === "string") {
-        args.push(x);
-        continue;
+    let raw: unknown[];
+    // A task that decodes bytes itself gets the uploads in memory: no scratch file to write, read back and remove.
+    if (predictor.predictBytes && uploads.length === inputs.length) raw = await predictor.predictBytes(uploads, options);
+    else {
+      const args: string[] = [];
+      for (const x of inputs) {
+        if (typeof x === "string") {
+          args.push(x);
+          continue;
+        }
+        const file = join(scratch, `${randomUUID()}${x.ext}`);
+        // wx: never over an existing file; 0600: only this server's user reads it.
+        writeFileSync(file, x.bytes, { flag: "wx", mode: 0o600 });
+        names.set(file, x.name);
+        args.push(file);
       }
-      const file = join(scratch, `${randomUUID()}${x.ext}`);
-      // wx: never over an existing file; 0600: only this server's user reads it.
-      writeFileSync(file, x.bytes, { flag: "wx", mode: 0o600 });
-      names.set(file, x.name);
-      args.push(file);
+      raw = await predictor.predict(args, options);
     }
-    const raw = await predictor.predict(args, options);
     const predictions = names.size ? (raw.map((p) => replaceNames(p, names)) as unknown[]) : raw;
     return { predictions, text: predictions.map((p) => task.formatPrediction(p)) };
   } catch (e) {

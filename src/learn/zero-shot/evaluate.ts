@@ -155,6 +155,22 @@ export function zeroShotAccuracy(
   };
 }
 
+export interface AlphabetScore {
+  alphabet: string;
+  characters: number;
+  accuracy: number;
+  baseline: number;
+  chance: number;
+}
+
+/** Each held-out alphabet named among all its own characters: where the names transfer and where not. */
+export function perAlphabetScores(scores: readonly AlphabetScores[]): AlphabetScore[] {
+  return scores.map((s) => {
+    const r = zeroShotAccuracy([s], "all");
+    return { alphabet: s.alphabet, characters: s.model[0]!.length, accuracy: r.accuracy, baseline: r.baseline.accuracy, chance: r.chance };
+  });
+}
+
 /** Probabilities over candidate names for each image (softmax of the scaled cosines). */
 export function classifyByName(model: GlyphNameEncoder, images: Tensor, names: readonly string[]): number[][] {
   if (names.length < 2) throw new FlambeauError("E_ARG", `zero-shot: give 2+ candidate names, got ${names.length}`);

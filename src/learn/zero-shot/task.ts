@@ -16,7 +16,7 @@ import { imagesTensor } from "../few-shot/episodes.js";
 import { glyphFigure } from "../few-shot/glyph-figure.js";
 import { readQueries } from "../few-shot/support.js";
 import { loadZeroShotData, type NameBatch, nameBatches } from "./data.js";
-import { classifyByName, type ZeroShotScore, zeroShotAccuracy, zeroShotScores } from "./evaluate.js";
+import { classifyByName, perAlphabetScores, type ZeroShotScore, zeroShotAccuracy, zeroShotScores } from "./evaluate.js";
 import { GlyphNameEncoder, type GlyphNameOptions } from "./model.js";
 import { stripScript } from "./names.js";
 
@@ -103,18 +103,7 @@ async function evaluate(dir: string, data: string, o: { ways?: string; queries?:
     const results: ZeroShotScore[] = ways.map((w) =>
       zeroShotAccuracy(scores, w, { episodes: o.testEpisodes ?? 1000, queries: o.queries ?? 5 }),
     );
-    // Each held-out alphabet named among all its own characters: where transfer happens and where not.
-    const perAlphabet = scores.map((s) => {
-      const r = zeroShotAccuracy([s], "all");
-      return {
-        alphabet: s.alphabet,
-        characters: s.model[0]!.length,
-        accuracy: r.accuracy,
-        baseline: r.baseline.accuracy,
-        chance: r.chance,
-      };
-    });
-    return { results, alphabets: scores.map((s) => s.alphabet), perAlphabet };
+    return { results, alphabets: scores.map((s) => s.alphabet), perAlphabet: perAlphabetScores(scores) };
   } finally {
     model.dispose();
   }
@@ -164,36 +153,33 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     const scores = zeroShotScores(model, data);
     const s = zeroShotAccuracy(scores, 5, { episodes: budget.episodes });
     // Where the names transfer: each held-out alphabet named among all its own letters, best first.
-    const alphabets = scores
-      .map((a) => ({ a, r: zeroShotAccuracy([a], "all") }))
-      .sort((x, y) => y.r.accuracy - y.r.chance - (x.r.accuracy - x.r.chance));
+    const alphabets = perAlphabetScores(scores).sort((x, y) => y.accuracy - y.chance - (x.accuracy - x.chance));
     const rows = alphabets
       .map(
-        ({ a, r }) =>
-          `<tr><td>${escapeHtml(a.alphabet)}</td><td>${(100 * r.accuracy).toFixed(1)} %</td><td>${(100 * r.baseline.accuracy).toFixed(1)} %</td><td>${(100 * r.chance).toFixed(1)} %</td></tr>`,
+        (a) =>
+          `<tr><td>${escapeHtml(a.alphabet)}</td><td>${(100 * a.accuracy).toFixed(1)} %</td><td>${(100 * a.baseline).toFixed(1)} %</td><td>${(100 * a.chance).toFixed(1)} %</td></tr>`,
       )
       .join("");
     // The first letters of the best alphabet, each with the name the model gives it among the alphabet's names.
-    const best = data.evaluation.find((e) => e.name === alphabets[0]!.a.alphabet)!;
+    const best = data.evaluation.find((e) => e.name === alphabets[0]!.alphabet)!;
     const shown = Array.from({ length: Math.min(8, best.first.length) }, (_, k) => k);
     const images = imagesTensor(
       data.pool,
       shown.map((k) => best.first[k]!),
     );
-    const figures = await (async () => {
-      try {
-        const p = classifyByName(model, images, best.stripped);
-        return await Promise.all(
-          shown.map((k, i) => {
-            const row = p[i]!;
-            const pick = row.indexOf(Math.max(...row));
-            return glyphFigure(images, i, `${best.stripped[pick]}${pick === k ? "" : ` (is ${best.stripped[k]})`}`, pick === k);
-          }),
-        );
-      } finally {
-        images.dispose();
-      }
-    })();
+    let figures: string[];
+    try {
+      const p = classifyByName(model, images, best.stripped);
+      figures = await Promise.all(
+        shown.map((k, i) => {
+          const row = p[i]!;
+          const pick = row.indexOf(Math.max(...row));
+          return glyphFigure(images, i, `${best.stripped[pick]}${pick === k ? "" : ` (is ${best.stripped[k]})`}`, pick === k);
+        }),
+      );
+    } finally {
+      images.dispose();
+    }
     return {
       task: TASK,
       dataset: `Unicode names of ${data.evaluation.length} held-out alphabets' letters (glyphs rendered from Noto fonts)`,
