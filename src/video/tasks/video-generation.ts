@@ -15,6 +15,7 @@ import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt, sampledSteps } from "../../tasks/options.js";
+import { checkPromptWords, promptFileName } from "../../tasks/prompts.js";
 import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
@@ -331,14 +332,7 @@ async function load(dir: string): Promise<Predictor<GeneratedClip, Sampling & { 
     task: TASK,
     async predict(prompts, o = {}) {
       mkdirSync(outDir, { recursive: true });
-      for (const p of prompts) {
-        const unknown = model.prompts.unknownWords(p);
-        if (unknown.length)
-          throw new FlambeauError(
-            "E_ARG",
-            `${TASK}: unknown words ${JSON.stringify(unknown)} in ${JSON.stringify(p)}; known: ${hyper.vocabulary.join(" ")}`,
-          );
-      }
+      checkPromptWords(TASK, prompts, (p) => model.prompts.unknownWords(p), hyper.vocabulary);
       const first = o.image ? await firstFrame(o.image, hyper.size, prompts.length) : null;
       const clips = generateBatched(model, hyper, prompts, first, o);
       first?.dispose();
@@ -346,7 +340,7 @@ async function load(dir: string): Promise<Predictor<GeneratedClip, Sampling & { 
       let i = 0;
       for (const c of clips) {
         for (let j = 0; j < c.shape[0]!; j++, i++) {
-          const path = join(outDir, `${String(i).padStart(3, "0")}-${prompts[i]!.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.gif`);
+          const path = join(outDir, promptFileName(i, prompts[i]!, ".gif"));
           const frames = tidy(() => c.select(0, j).contiguous().data() as Uint8Array);
           const captioned = await captionFrames(frames, hyper.frames, hyper.size, 4, prompts[i]!);
           await writeVideo(path, tensor(captioned, { shape: [hyper.frames, 3, 4 * hyper.size, 4 * hyper.size] }), { fps: 4 });

@@ -16,6 +16,7 @@ import { Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt, sampledSteps } from "../../tasks/options.js";
+import { checkPromptWords, promptFileName } from "../../tasks/prompts.js";
 import { type DemoOptions, type DemoSection, defineTask, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
 import { WarmupCosineLR } from "../../train/callbacks.js";
 import { featureFrechetDistance } from "../../train/frechet.js";
@@ -320,19 +321,12 @@ async function load(dir: string): Promise<Predictor<GeneratedImage, Sampling & {
       if (!Number.isSafeInteger(scale) || scale < 1 || scale > 32)
         throw new FlambeauError("E_ARG", `${TASK}: --scale must be an integer in [1, 32], got ${scale}`);
       if (prompts.length === 0) throw new FlambeauError("E_ARG", `${TASK}: no prompt given`);
-      for (const p of prompts) {
-        const unknown = model.text.unknownWords(p);
-        if (unknown.length)
-          throw new FlambeauError(
-            "E_ARG",
-            `${TASK}: unknown words ${JSON.stringify(unknown)} in ${JSON.stringify(p)}; known: ${hyper.vocabulary.join(" ")}`,
-          );
-      }
+      checkPromptWords(TASK, prompts, (p) => model.text.unknownWords(p), hyper.vocabulary);
       const images = drawCaptions(model, hyper.size, prompts, o);
       mkdirSync(outDir, { recursive: true });
       const out: GeneratedImage[] = [];
       for (let i = 0; i < prompts.length; i++) {
-        const path = join(outDir, `${String(i).padStart(3, "0")}-${prompts[i]!.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`);
+        const path = join(outDir, promptFileName(i, prompts[i]!, ".png"));
         const img = tidy(() => images.select(0, i).repeatInterleave(scale, 1).repeatInterleave(scale, 2).contiguous());
         await writeImage(path, img);
         img.dispose();
