@@ -72,6 +72,9 @@ void syncExternalMemory(Napi::Env env);
 void installAllocator();
 int64_t allocatedBytes();
 int64_t peakBytes();
+// Bytes of freed large blocks kept for reuse, and handing them back to the system.
+int64_t cachedBytes();
+void emptyCache();
 int64_t memoryBudget();
 void setMemoryBudget(int64_t bytes);
 void resetPeakBytes();

@@ -873,6 +873,7 @@ static Napi::Value Memory(const Napi::CallbackInfo& info) {
   o.Set("liveTensors", static_cast<double>(g_liveTensors.load()));
   o.Set("bytes", static_cast<double>(allocatedBytes()));
   o.Set("peakBytes", static_cast<double>(peakBytes()));
+  o.Set("cachedBytes", static_cast<double>(cachedBytes()));
   o.Set("budget", static_cast<double>(memoryBudget()));
   return o;
 }
@@ -883,6 +884,11 @@ static Napi::Value SetMemoryBudget(const Napi::CallbackInfo& info) {
   if (b < 0) throwJs(env, "setMemoryBudget: bytes must be >= 0 (0 disables the budget)");
   setMemoryBudget(b);
   return env.Undefined();
+}
+
+static Napi::Value EmptyCache(const Napi::CallbackInfo& info) {
+  emptyCache();
+  return info.Env().Undefined();
 }
 
 static Napi::Value ResetPeak(const Napi::CallbackInfo& info) {
@@ -937,6 +943,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("memory", Memory);
   fn("setMemoryBudget", SetMemoryBudget);
   fn("resetPeakMemory", ResetPeak);
+  fn("emptyCache", EmptyCache);
   initJit(env, exports);
   initAutograd(env, exports);
   initSettings(env, exports);

@@ -9,7 +9,7 @@ export { type ErrorCode, FlambeauError } from "./errors.js";
 // special namespaces, and the Tensor methods it attaches on import.
 export * from "./generated/index.js";
 export * as jit from "./jit.js";
-export { dispose, getMemoryBudget, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
+export { dispose, emptyCache, getMemoryBudget, type MemoryInfo, memory, setMemoryBudget, tidy } from "./memory.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";
 export * from "./ops/gradient.js";

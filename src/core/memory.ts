@@ -74,6 +74,14 @@ export function memory(): MemoryInfo {
 }
 
 /**
+ * Hands the freed large blocks the allocator keeps for reuse back to the system (as
+ * `torch.cuda.empty_cache` does for device memory): `memory().cachedBytes` falls to 0.
+ */
+export function emptyCache(): void {
+  native.emptyCache();
+}
+
+/**
  * Caps libtorch's CPU allocations: a request past the cap fails with an E_MEMORY
  * FlambeauError naming the size instead of an OOM kill later. Takes bytes or a string
  * such as "8GiB"; 0 disables the cap. The default is 80% of min(physical memory, the

@@ -13,6 +13,8 @@ export interface NativeMemory {
   liveTensors: number;
   bytes: number;
   peakBytes: number;
+  /** Freed large blocks the allocator keeps for reuse (not in `bytes`; FLAMBEAU_CPU_CACHE_MB caps it). */
+  cachedBytes: number;
   budget: number;
 }
 
@@ -71,6 +73,7 @@ export interface Binding {
   memory(): NativeMemory;
   setMemoryBudget(bytes: number): void;
   resetPeakMemory(): void;
+  emptyCache(): void;
   jitLoad(path: string): ModuleHandle;
   jitCall(m: ModuleHandle, method: string, ...args: unknown[]): unknown;
   jitTrain(m: ModuleHandle, on: boolean): void;
@@ -131,6 +134,7 @@ const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
   memory: true,
   setMemoryBudget: true,
   resetPeakMemory: true,
+  emptyCache: true,
   jitLoad: true,
   jitCall: true,
   jitTrain: true,

@@ -178,3 +178,45 @@ test("FLAMBEAU_MEMORY_BUDGET sets the budget at load; a bad value warns and keep
   assert.equal(bad.stdout.trim(), String(fl.defaultMemoryBudget()));
   assert.match(bad.stderr, /FLAMBEAU_MEMORY_BUDGET: expected a byte count.*"plenty"/);
 });
+
+test("freed large blocks are kept for the next request of their size; emptyCache hands them back", () => {
+  fl.emptyCache();
+  const bytes = fl.memory().bytes;
+  // 8 MiB: past the 1 MiB floor of the cache, under glibc's adaptive mmap threshold's ceiling.
+  fl.zeros([2 * 2 ** 20]).dispose();
+  const kept = fl.memory().cachedBytes;
+  assert.ok(kept >= 8 * 2 ** 20 && kept < 9 * 2 ** 20, `cached ${kept} bytes after freeing 8 MiB`);
+  assert.equal(fl.memory().bytes, bytes, "a cached block is not a live byte");
+  const again = fl.ones([2 * 2 ** 20]);
+  assert.equal(fl.memory().cachedBytes, 0, "the same size reuses the cached block");
+  assert.equal(again.sum().item(), 2 * 2 ** 20, "a reused block holds the new values");
+  again.dispose();
+  // A much smaller large request does not take it (at most an eighth is wasted).
+  fl.zeros([2 ** 19]).dispose();
+  assert.ok(fl.memory().cachedBytes > kept, "two blocks of different sizes are kept");
+  fl.emptyCache();
+  assert.equal(fl.memory().cachedBytes, 0);
+  // Small blocks never enter the cache.
+  fl.zeros([1000]).dispose();
+  assert.equal(fl.memory().cachedBytes, 0);
+});
+
+test("the cache holds at most a quarter of the budget, or FLAMBEAU_CPU_CACHE_MB", () => {
+  const before = fl.getMemoryBudget();
+  fl.emptyCache();
+  fl.setMemoryBudget(fl.memory().bytes + 64 * 2 ** 20);
+  try {
+    for (const mib of [4, 5, 6, 7, 9]) fl.zeros([mib * 2 ** 18]).dispose();
+    const kept = fl.memory().cachedBytes;
+    assert.ok(kept > 0 && kept <= 16 * 2 ** 20, `cached ${kept} bytes under a 64 MiB budget`);
+  } finally {
+    fl.setMemoryBudget(before);
+    fl.emptyCache();
+  }
+  const off = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", 'import * as fl from "flambeau"; fl.zeros([2 ** 22]).dispose(); console.log(fl.memory().cachedBytes)'],
+    { encoding: "utf8", env: { ...process.env, FLAMBEAU_CPU_CACHE_MB: "0" }, timeout: 30_000 },
+  );
+  assert.equal(off.stdout.trim(), "0", off.stderr);
+});
