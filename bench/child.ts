@@ -21,6 +21,8 @@ async function flambeauSide(name: string): Promise<Run | undefined> {
       return (await import("./fl-sequence.js")).transformer;
     case "gcn":
       return (await import("./fl-graph.js")).gcn;
+    case "kg":
+      return (await import("./fl-graph.js")).kgEmbedding;
     case "data":
       return (await import("./fl-data.js")).dataLoading;
     case "event-loop":

@@ -197,8 +197,39 @@ def data_loading():
     return {"imagesPerS": epochs[0] if smoke else med(epochs[1:]), "firstEpochImagesPerS": epochs[0]}
 
 
+def kg():
+    """RotatE with self-adversarial negatives, as src/graph/kg/models/rotate.ts and fit.ts compute it."""
+    import math
+    b, k, d, n = (8, 4, 8, 100) if smoke else (512, 64, 200, 37983)
+    gamma = 6.0
+    rng = (gamma + 2) / d
+    ent = nn.Parameter(torch.empty(n, 2 * d).uniform_(-rng, rng))
+    rel = nn.Parameter(torch.empty(11, d).uniform_(-rng, rng))
+    opt = torch.optim.Adam([ent, rel], lr=1e-3)
+
+    def score(h, r, t):
+        hr, hi = h.chunk(2, -1)
+        tr, ti = t.chunk(2, -1)
+        theta = r / (rng / math.pi)
+        cr, ci = theta.cos(), theta.sin()
+        re = hr * cr - hi * ci - tr
+        im = hr * ci + hi * cr - ti
+        return gamma - (re.square() + im.square()).clamp(min=1e-30).sqrt().sum(-1)
+
+    def step():
+        h, r, t = torch.randint(0, n, (b,)), torch.randint(0, 11, (b,)), torch.randint(0, n, (b,))
+        cand = torch.randint(0, n, (b, k))
+        pos = score(ent.index_select(0, h), rel.index_select(0, r), ent.index_select(0, t))
+        neg = score(ent.index_select(0, h).unsqueeze(1), rel.index_select(0, r).unsqueeze(1),
+                    ent.index_select(0, cand.reshape(-1)).view(b, k, -1))
+        w = torch.softmax(neg * 0.5, 1).detach()
+        loss = -(F.logsigmoid(pos).mean() + (w * F.logsigmoid(-neg)).sum(1).mean()) / 2
+        opt.zero_grad(); loss.backward(); opt.step()
+    return {"msPerStep": med(time_runs(step, 1 if smoke else 20, 1 if smoke else 3)) * 1000}
+
+
 WORKLOADS = {"engine": engine, "mlp": train_mlp, "cnn": train_cnn, "inference": inference, "lstm": lstm,
-             "transformer": transformer, "gcn": gcn, "data": data_loading}
+             "transformer": transformer, "gcn": gcn, "kg": kg, "data": data_loading}
 # A comma-separated list runs several workloads in this one process (smoke runs), one line each.
 for name in workload.split(","):
     metrics = WORKLOADS[name]()
