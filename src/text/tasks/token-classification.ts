@@ -432,6 +432,8 @@ export const tokenClassification = defineTask({
   train,
   evaluate,
   load,
+  // compress prunes and quantizes the tagger (BiLSTM + char CNN + CRF) like any other module.
+  loadModule: async (dir) => (await loadTagger(dir)).model,
   formatPrediction,
   demo,
 });
