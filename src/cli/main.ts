@@ -533,6 +533,10 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--prune-steps <n>", "reach each amount in n steps, fine-tuning after each", int("prune-steps"), 1)
     .option("--fine-tune-epochs <n>", "epochs of training after each pruning step (0: none)", nonNegative("fine-tune-epochs"), 0)
     .option("--fine-tune-lr <x>", "peak learning rate of fine-tuning", num("fine-tune-lr"))
+    .option(
+      "--rewind <dir>",
+      "lottery-ticket rewinding: reset the unpruned weights to this model's (same architecture, at init or early in training) before each fine-tuning round",
+    )
     .option("--quantize <dtype>", "post-training weight storage: int8 (per-channel scales), float16 or bfloat16")
     .option("--keep-float <names>", "layers left in float32 when quantizing, comma-separated", patternList)
     .option("--qengine <name>", "int8: the quantized kernels' engine, onednn or qnnpack (default onednn)")

@@ -25,6 +25,7 @@ import { annotate, weightsSize, writeVariant } from "./model-dir.js";
 import { checkAmount, iterativePrune } from "./pruning.js";
 import { quantizationAwareTrain } from "./qat.js";
 import { quantizedStateDict, WEIGHT_STORAGES, type WeightStorage } from "./quantize.js";
+import { loadRewindPoint, rewound } from "./rewind.js";
 import { canShrink, maskFollowers, shrinkStateDict, writeShrunkConfig } from "./shrink.js";
 import { formatSparsity, sparsity } from "./sparsity.js";
 
@@ -47,6 +48,12 @@ export interface CompressOptions {
   pruneSteps?: number;
   fineTuneEpochs?: number;
   fineTuneLr?: number;
+  /**
+   * Lottery-ticket rewinding: before each fine-tuning round the unpruned weights are reset to
+   * this model directory's (or .safetensors file's) — the same architecture at initialization or
+   * early in training — instead of kept at their trained values. Needs `fineTuneEpochs` > 0.
+   */
+  rewind?: string;
   quantize?: WeightStorage;
   keepFloat?: readonly string[];
   /** int8: the quantized engine the variant is packed for (onednn, qnnpack; default libtorch's). */
@@ -115,6 +122,8 @@ function validate(o: CompressOptions, task: Task): void {
     throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
   if (o.qatEpochs && o.quantize !== "int8") throw new FlambeauError("E_ARG", `${op}: --qat-epochs needs --quantize int8`, op);
+  if (o.rewind !== undefined && !(o.prune?.length && (o.fineTuneEpochs ?? 0) > 0))
+    throw new FlambeauError("E_ARG", `${op}: --rewind needs --prune and --fine-tune-epochs > 0 (the rewound weights are retrained)`, op);
   for (const [k, v] of [
     ["pruneSteps", o.pruneSteps],
     ["fineTuneEpochs", o.fineTuneEpochs],
@@ -145,6 +154,18 @@ async function trainThrough(task: Task, o: CompressOptions, args: Record<string,
   } finally {
     setRunSettings({});
   }
+}
+
+/**
+ * The saved net's own hyper-parameters that are train options of its task (small-cnn's width and
+ * depth, a text model's embedding size…), so that fine-tuning and quantization-aware training
+ * rebuild the same net the weights came from rather than the task's default one.
+ */
+function sameNetOptions(task: Task, config: { architecture: string; hyper?: unknown }): Record<string, unknown> {
+  const out: Record<string, unknown> = { model: config.architecture };
+  for (const [k, v] of Object.entries((config.hyper ?? {}) as Record<string, unknown>))
+    if (k !== "model" && task.options[k]?.phases.includes("train") && ["number", "string", "boolean"].includes(typeof v)) out[k] = v;
+  return out;
 }
 
 export async function compressModelDir(task: Task, o: CompressOptions): Promise<VariantResult[]> {
@@ -238,9 +259,10 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   await measure("baseline", o.dir);
 
   let lastPruned: string | undefined;
+  const rewindPoint = o.rewind !== undefined ? await loadRewindPoint(o.rewind) : undefined;
   for (const amount of o.prune ?? []) {
     const structured = o.structured || o.shrink;
-    const variant = `pruned-${Math.round(amount * 100)}${o.shrink ? "-shrunk" : structured ? "-structured" : ""}`;
+    const variant = `pruned-${Math.round(amount * 100)}${o.shrink ? "-shrunk" : structured ? "-structured" : ""}${rewindPoint ? "-rewound" : ""}`;
     const model = await loadModule(o.dir);
     manualSeed(o.seed ?? 0);
     const epochs = o.fineTuneEpochs ?? 0;
@@ -254,7 +276,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
         ? {
             fineTune: async (m, step) => {
               if (o.shrink) maskFollowers(m);
-              if (epochs > 0) await fineTune(task, o, config.architecture, m, step, work, log);
+              if (epochs > 0) await fineTune(task, o, sameNetOptions(task, config), m, step, work, log, rewindPoint);
             },
           }
         : {}),
@@ -266,13 +288,21 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
     const dir = join(o.out, variant);
     const shrunk = o.shrink ? shrinkStateDict(model) : undefined;
     await writeVariant(o.dir, dir, shrunk?.weights ?? model.stateDict(), {
-      pruned: { amount, structured: Boolean(structured), steps: o.pruneSteps ?? 1, fineTuneEpochs: epochs, shrunk: Boolean(shrunk) },
+      pruned: {
+        amount,
+        structured: Boolean(structured),
+        steps: o.pruneSteps ?? 1,
+        fineTuneEpochs: epochs,
+        shrunk: Boolean(shrunk),
+        ...(o.rewind !== undefined ? { rewoundTo: o.rewind } : {}),
+      },
     });
     if (shrunk) await writeShrunkConfig(dir, shrunk.layers);
     model.dispose();
     await measure(variant, dir, { layers });
     lastPruned = dir;
   }
+  for (const t of rewindPoint?.values() ?? []) t.dispose();
 
   if (o.quantize !== undefined) {
     await quantizeDir(o.dir, o.quantize);
@@ -287,7 +317,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
         lr: o.fineTuneLr ?? 5e-4,
         log,
         ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
-        train: (a, s) => trainThrough(task, o, a, s),
+        train: (a, s) => trainThrough(task, o, { ...sameNetOptions(task, config), ...a }, s),
       });
       model.dispose();
       await quantizeDir(out, `${o.quantize}-qat`, plan);
@@ -342,22 +372,34 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
 }
 
 /** One fine-tuning round of a masked model through the task's training, the masks kept. */
-async function fineTune(task: Task, o: CompressOptions, arch: string, model: Module, step: number, work: string, log: (s: string) => void) {
+async function fineTune(
+  task: Task,
+  o: CompressOptions,
+  net: Record<string, unknown>,
+  model: Module,
+  step: number,
+  work: string,
+  log: (s: string) => void,
+  rewindPoint?: ReadonlyMap<string, Tensor>,
+) {
   mkdirSync(work, { recursive: true });
   const init = join(work, `step-${step}.safetensors`);
-  const folded = foldMasks(model.stateDict());
-  await save(folded, init);
   const masks = pruningMasks(model);
-  log(`fine-tuning after pruning step ${step} (${o.fineTuneEpochs} epochs)`);
+  const trainedValues = foldMasks(model.stateDict());
+  const folded = rewindPoint ? rewound(trainedValues, rewindPoint, masks) : trainedValues;
+  await save(folded, init);
+  log(
+    `${rewindPoint ? `rewinding the unpruned weights to ${o.rewind}, then training` : "fine-tuning"} after pruning step ${step} (${o.fineTuneEpochs} epochs)`,
+  );
   const out = join(work, `step-${step}`);
   await trainThrough(
     task,
     o,
-    { out, model: arch, epochs: o.fineTuneEpochs, lr: o.fineTuneLr ?? 5e-4 },
+    { ...net, out, epochs: o.fineTuneEpochs, lr: o.fineTuneLr ?? 5e-4 },
     { init, prepare: (m) => applyMasks(m, masks) },
   );
   // The task saved the masked model: `<k>_orig` and `<k>_mask`, the keys of `model` now.
   const trained = await load(join(out, "model.safetensors"));
   tidy(() => model.loadStateDict(trained));
-  for (const t of [...trained.values(), ...masks.values(), ...folded.values()]) t.dispose();
+  for (const t of new Set([...trained.values(), ...masks.values(), ...folded.values(), ...trainedValues.values()])) t.dispose();
 }
