@@ -528,6 +528,7 @@ export function buildProgram(named?: { task: Task; phase: Phase }, argv: readonl
     .option("--train-data <path>", "training data for fine-tuning and distillation (default --data)")
     .option("--prune <amounts>", "fractions of weights to prune, comma-separated (0.5,0.8,0.9): one variant each", amountList)
     .option("--structured", "prune whole output channels by L1 norm (the last layer is kept) instead of single weights")
+    .option("--per-layer", "unstructured: prune the same fraction of every layer instead of one threshold across layers")
     .option("--shrink", "structured pruning that removes the pruned channels: a smaller net (small-cnn), faster to run")
     .option("--layers <names>", "layers to prune, comma-separated dotted names (default: every Linear and convolution)", patternList)
     .option("--prune-steps <n>", "reach each amount in n steps, fine-tuning after each", int("prune-steps"), 1)

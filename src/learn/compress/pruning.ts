@@ -1,12 +1,13 @@
 // Magnitude pruning of a model: global unstructured (the smallest |w| across every chosen
-// weight, PyTorch's global_unstructured with L1) or structured (the output channels with the
+// weight, PyTorch's global_unstructured with L1), per-layer unstructured (the same fraction of
+// each layer's weights, l1_unstructured on each) or structured (the output channels with the
 // smallest L1 norm in each layer, ln_structured with dim 0), applied as masks through
 // nn.utils.prune so training keeps pruned entries at zero; and the iterative schedule that
 // prunes in steps with fine-tuning between them.
 import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import type { Module } from "../../nn/index.js";
-import { globalUnstructured, lnStructured } from "../../nn/utils/prune.js";
+import { globalUnstructured, l1Unstructured, lnStructured } from "../../nn/utils/prune.js";
 import { type PrunableWeight, prunableWeights } from "./layers.js";
 
 export interface PruneOptions {
@@ -14,6 +15,8 @@ export interface PruneOptions {
   amount: number;
   /** Prune whole output channels by their L1 norm instead of single weights. */
   structured?: boolean;
+  /** Unstructured: the same fraction of every layer's weights, instead of one threshold across all layers. */
+  perLayer?: boolean;
   /** The layers to prune by dotted name (default: every Linear and convolution; structured leaves out the last). */
   layers?: readonly string[];
 }
@@ -55,7 +58,8 @@ export function pruneModel(model: Module, o: PruneOptions): PrunableWeight[] {
         );
       lnStructured(t.module, t.name, o.amount, 1, 0);
     }
-  } else
+  } else if (o.perLayer) for (const t of targets) l1Unstructured(t.module, t.name, o.amount);
+  else
     globalUnstructured(
       targets.map((t) => [t.module, t.name] as const),
       "l1Unstructured",

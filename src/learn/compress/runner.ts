@@ -40,6 +40,8 @@ export interface CompressOptions {
   /** Pruning amounts; each gives one variant. */
   prune?: readonly number[];
   structured?: boolean;
+  /** Unstructured pruning of the same fraction in every layer, instead of one global threshold. */
+  perLayer?: boolean;
   /** Structured pruning that rebuilds the net with the pruned channels removed (implies `structured`). */
   shrink?: boolean;
   /** Layers to prune (default: every Linear / convolution). */
@@ -122,6 +124,8 @@ function validate(o: CompressOptions, task: Task): void {
     throw new FlambeauError("E_ARG", `${op}: --qengine must be one of ${supportedQuantizedEngines().join(", ")}, got "${o.qengine}"`, op);
   checkDistillation(op, o);
   if (o.qatEpochs && o.quantize !== "int8") throw new FlambeauError("E_ARG", `${op}: --qat-epochs needs --quantize int8`, op);
+  if (o.perLayer && (o.structured || o.shrink))
+    throw new FlambeauError("E_ARG", `${op}: --per-layer is for unstructured pruning; structured pruning is per layer already`, op);
   if (o.rewind !== undefined && !(o.prune?.length && (o.fineTuneEpochs ?? 0) > 0))
     throw new FlambeauError("E_ARG", `${op}: --rewind needs --prune and --fine-tune-epochs > 0 (the rewound weights are retrained)`, op);
   for (const [k, v] of [
@@ -262,7 +266,8 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
   const rewindPoint = o.rewind !== undefined ? await loadRewindPoint(o.rewind) : undefined;
   for (const amount of o.prune ?? []) {
     const structured = o.structured || o.shrink;
-    const variant = `pruned-${Math.round(amount * 100)}${o.shrink ? "-shrunk" : structured ? "-structured" : ""}${rewindPoint ? "-rewound" : ""}`;
+    const kind = o.shrink ? "-shrunk" : structured ? "-structured" : o.perLayer ? "-per-layer" : "";
+    const variant = `pruned-${Math.round(amount * 100)}${kind}${rewindPoint ? "-rewound" : ""}`;
     const model = await loadModule(o.dir);
     manualSeed(o.seed ?? 0);
     const epochs = o.fineTuneEpochs ?? 0;
@@ -270,6 +275,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       amount,
       steps: o.pruneSteps ?? 1,
       ...(structured ? { structured: true } : {}),
+      ...(o.perLayer && !structured ? { perLayer: true } : {}),
       ...(o.layers ? { layers: o.layers } : {}),
       // --shrink masks the pruned channels' biases and BatchNorms too, so removing them changes nothing.
       ...(epochs > 0 || o.shrink
@@ -291,6 +297,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       pruned: {
         amount,
         structured: Boolean(structured),
+        ...(o.perLayer && !structured ? { perLayer: true } : {}),
         steps: o.pruneSteps ?? 1,
         fineTuneEpochs: epochs,
         shrunk: Boolean(shrunk),

@@ -170,3 +170,26 @@ describe("bad options name the value or layer", () => {
       assert.throws(fn, (e: Error) => e.name === "FlambeauError" && re.test(e.message));
     });
 });
+
+describe("per-layer unstructured pruning", () => {
+  it("prunes the same fraction of every layer, as l1_unstructured on each, where a global threshold does not", () => {
+    const zerosOf = (m: fl.nn.Module) => arr(m.getBuffer("weight_mask")!).filter((v) => v === 0).length;
+    const perLayer = smallNet();
+    // Scale one layer down so that a global threshold would take most of it.
+    fl.noGrad(() => {
+      (perLayer.at(2) as fl.nn.Conv2d).weight.mul_(0.01);
+    });
+    C.pruneModel(perLayer, { amount: 0.5, perLayer: true });
+    for (const i of [0, 2, 5]) {
+      const w = perLayer.at(i)!.getBuffer("weight_mask")!;
+      assert.equal(zerosOf(perLayer.at(i)!), Math.round(0.5 * w.numel), `layer ${i}`);
+    }
+    const global = smallNet();
+    fl.noGrad(() => {
+      (global.at(2) as fl.nn.Conv2d).weight.mul_(0.01);
+    });
+    C.pruneModel(global, { amount: 0.5 });
+    const w2 = global.at(2)!.getBuffer("weight_mask")!;
+    assert.equal(zerosOf(global.at(2)!), w2.numel, "the global threshold takes the scaled-down layer whole");
+  });
+});
