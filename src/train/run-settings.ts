@@ -75,6 +75,9 @@ export function claimRunTransfer(): Pick<RunSettings, "init" | "freeze" | "log" 
   return { init: settings.init, freeze: settings.freeze, log: settings.log, prepare: settings.prepare };
 }
 
+/** Whether the run carries a distillation loss no Trainer has claimed yet (a task may refuse it up front). */
+export const runDistillPending = (): boolean => settings.distill !== undefined && !claimed.has("distill");
+
 /** The run's distillation loss, for the first Trainer that fits; undefined after that or when none. */
 export function claimRunDistill(): RunSettings["distill"] {
   if (settings.distill === undefined || !firstClaim("distill")) return undefined;

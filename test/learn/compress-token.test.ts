@@ -1,7 +1,8 @@
 // `compress` on a token-classification model (BiLSTM + char CNN + CRF on a tiny CoNLL file):
 // pruning masks and int8 storage reach the tagger through the task's loadModule, the CRF's
 // transition matrix is refused for int8 by name unless kept in float, and each variant loads
-// back through the task's own evaluate.
+// back through the task's own evaluate. Distillation is per token (padding left out) into a
+// CRF-free student; a CRF student is refused.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -60,4 +61,51 @@ test("token-classification: compress prunes and stores int8 through loadModule; 
   for (const p of model.parameters()) zeros += p.numel - (p.ne(0).sum().item() as number);
   assert.ok(zeros >= baseline.nonzero - pruned.nonzero, `${zeros} zero weights after reload`);
   model.dispose();
+});
+
+test("distillationLoss over [batch, tokens, classes] is the [rows, classes] loss of the labelled tokens", () => {
+  fl.manualSeed(0);
+  const student = fl.randn([2, 3, 4]);
+  const teacher = fl.randn([2, 3, 4]);
+  const target = fl.tensor(new BigInt64Array([1n, 3n, -100n, 0n, -100n, 2n])).reshape([2, 3]);
+  const kept = fl.tensor(new BigInt64Array([0n, 1n, 3n, 5n]));
+  const rows = (t: fl.Tensor) => t.reshape([-1, 4]).indexSelect(0, kept);
+  const o = { temperature: 2, alpha: 0.5 };
+  const seq = fl.learn.compress.distillationLoss(student, teacher, target, o).item() as number;
+  const flat = fl.learn.compress
+    .distillationLoss(rows(student), rows(teacher), target.reshape([-1]).indexSelect(0, kept), o)
+    .item() as number;
+  assert.ok(Math.abs(seq - flat) < 1e-6, `${seq} against ${flat}`);
+});
+
+test("token-classification: a smaller CRF-free tagger is distilled from the saved one; a CRF student is refused", async () => {
+  const task = fl.tasks.getTask("token-classification");
+  const data = join(root, "train.conll");
+  const held = join(root, "test.conll");
+  const base = join(root, "base");
+  const results = await fl.learn.compress.compressModelDir(task, {
+    dir: base,
+    out: join(root, "kd"),
+    data: held,
+    trainData: data,
+    distillTo: "bilstm:hiddenSize=16",
+    distillEpochs: 1,
+    log: () => {},
+  });
+  assert.deepEqual(
+    results.map((r) => r.variant),
+    ["baseline", "student-bilstm-hiddenSize-16"],
+  );
+  assert.ok(results[1]!.parameters < results[0]!.parameters, `${results[1]!.parameters} against ${results[0]!.parameters} parameters`);
+  await assert.rejects(
+    fl.learn.compress.compressModelDir(task, {
+      dir: base,
+      out: join(root, "kd2"),
+      data: held,
+      trainData: data,
+      distillTo: "bilstm-crf",
+      log: () => {},
+    }),
+    /distil into --model bilstm .*bilstm-crf's CRF would not be trained/,
+  );
 });

@@ -5,6 +5,9 @@ import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 
+/** The target that marks a padding token (crossEntropy's default ignore index, as PyTorch's). */
+const IGNORE_INDEX = -100;
+
 export interface DistillationOptions {
   /** Softening temperature T > 0. Default 2. */
   temperature?: number;
@@ -66,10 +69,18 @@ export function parseStudent(op: string, spec: string): StudentSpec {
 export function distillationLoss(student: Tensor, teacher: Tensor, target: Tensor, o: DistillationOptions = {}): Tensor {
   const op = "distillationLoss";
   const { temperature: T, alpha } = checkDistillation(op, o);
+  // Per-token outputs [batch, tokens, classes] with targets [batch, tokens] (a tagger): token-level
+  // distillation over the labelled tokens, padding (target −100, the ignore index) left out.
+  if (student.ndim === 3 && target.ndim === 2 && student.shape.join() === teacher.shape.join()) {
+    const c = student.shape[2]!;
+    const kept = target.reshape([-1]).ne(IGNORE_INDEX).nonzero().reshape([-1]);
+    const rows = (t: Tensor) => t.reshape([-1, c]).indexSelect(0, kept);
+    return distillationLoss(rows(student), rows(teacher), target.reshape([-1]).indexSelect(0, kept), o);
+  }
   if (student.ndim !== 2 || student.shape.join() !== teacher.shape.join())
     throw new FlambeauError(
       "E_ARG",
-      `${op}: student and teacher logits must both be [batch, classes], got [${student.shape.join(", ")}] and [${teacher.shape.join(", ")}]`,
+      `${op}: student and teacher logits must both be [batch, classes] (or [batch, tokens, classes] with [batch, tokens] targets), got [${student.shape.join(", ")}] and [${teacher.shape.join(", ")}]`,
       op,
     );
   const logP = student.div(T).logSoftmax(1);

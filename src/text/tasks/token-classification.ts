@@ -26,6 +26,7 @@ import {
 import { schema } from "../../train/config-schema.js";
 import { EPOCH_RULES, epochsForData } from "../../train/epoch-budget.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { runDistillPending } from "../../train/run-settings.js";
 import { evaluator, type Meter, Trainer } from "../../train/trainer.js";
 import { brownEntities, brownPos } from "../datasets/brown.js";
 import type { TextSplit } from "../datasets/corpora.js";
@@ -174,6 +175,13 @@ async function train(o: TrainInput & OptionValues<typeof OPTIONS>): Promise<Task
   const arch = o.model ?? "bilstm-crf";
   if (!(TAGGER_MODELS as readonly string[]).includes(arch))
     throw new FlambeauError("E_ARG", `unknown tagger "${arch}"; models: ${TAGGER_MODELS.join(", ")}`);
+  // Distillation replaces the training loss with a per-token one on the emissions, so a CRF's
+  // transitions would never learn: a distilled tagger is the CRF-free bilstm.
+  if (arch === "bilstm-crf" && runDistillPending())
+    throw new FlambeauError(
+      "E_ARG",
+      `token-classification: distil into --model bilstm (per-token outputs); bilstm-crf's CRF would not be trained`,
+    );
   const tags = [...new Set(train.flatMap((s) => s.tags))].sort();
   const tagIds = new Map(tags.map((t, i) => [t, i]));
   const words = Vocab.build(
