@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { writeTextAtomic } from "../../io/atomic.js";
 import { axesSvg, epochTicks, niceTicks, tickLabel } from "../../tasks/chart-axes.js";
 import { escapeHtml as esc } from "../../tasks/html.js";
+import { paramImportances } from "./importance.js";
 import type { Direction } from "./sampler.js";
 import type { Params } from "./space.js";
 import type { TrialRecord } from "./study-file.js";
@@ -117,6 +118,22 @@ export function curvesSvg(trials: readonly TrialRecord[], metric: string): strin
 <text x="${FRAME.left}" y="18" fill="#1c7ed6" font-size="12">— complete</text><text x="${FRAME.left + 90}" y="18" fill="#adb5bd" font-size="12">— pruned</text></svg>`;
 }
 
+/** Horizontal bars of the parameters' importances (paramImportances), largest first. */
+export function importanceSvg(importances: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(importances);
+  if (entries.length === 0) return "";
+  const W = 420;
+  const row = 22;
+  const H = 30 + row * entries.length;
+  const bars = entries
+    .map(([k, v], i) => {
+      const y = 26 + i * row;
+      return `<text x="120" y="${y + 13}" text-anchor="end" font-size="12">${esc(k)}</text><rect x="126" y="${y}" width="${(v * 250).toFixed(1)}" height="16" fill="#1c7ed6"/><text x="${(132 + v * 250).toFixed(1)}" y="${y + 13}" font-size="12">${v.toFixed(2)}</text>`;
+    })
+    .join("");
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="parameter importance"><rect width="${W}" height="${H}" fill="#fff" stroke="#ddd"/><text x="8" y="16" font-size="12">parameter importance (share of the value's variance each explains alone)</text>${bars}</svg>`;
+}
+
 /** best.json, trials.md and report.html under `dir`. */
 export async function writeStudyReport(dir: string, s: StudySummary, extra: { bestModel?: string } = {}): Promise<void> {
   const best = s.best
@@ -130,10 +147,11 @@ export async function writeStudyReport(dir: string, s: StudySummary, extra: { be
       }
     : undefined;
   const counts = Object.fromEntries(["complete", "pruned", "failed"].map((k) => [k, s.trials.filter((t) => t.state === k).length]));
+  const importance = paramImportances(s.trials);
   await writeTextAtomic(
     "tune",
     join(dir, "best.json"),
-    `${JSON.stringify({ task: s.task, metric: s.metric, direction: s.direction, trials: counts, seconds: s.seconds, command: s.command, best }, null, 2)}\n`,
+    `${JSON.stringify({ task: s.task, metric: s.metric, direction: s.direction, trials: counts, seconds: s.seconds, command: s.command, best, importance }, null, 2)}\n`,
   );
   const table = trialsMarkdown(s.trials, s.metric);
   await writeTextAtomic("tune", join(dir, "trials.md"), `${table}\n`);
@@ -155,7 +173,7 @@ export async function writeStudyReport(dir: string, s: StudySummary, extra: { be
 <style>body{font-family:system-ui,sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}svg{margin:0 1em 1em 0}</style></head><body>
 <h1>tune ${esc(s.task)}</h1><p><code>${esc(s.command)}</code></p>
 <p>${esc(`${s.trials.length} trials (${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed) in ${s.seconds.toFixed(0)} s; ${bestLine}`)}</p>
-${historySvg(s.trials, s.metric, s.direction)}${curvesSvg(s.trials, s.metric)}
+${historySvg(s.trials, s.metric, s.direction)}${curvesSvg(s.trials, s.metric)}${importanceSvg(importance)}
 <table>${rows.join("")}</table></body></html>
 `;
   await writeTextAtomic("tune", join(dir, "report.html"), html);
