@@ -39,12 +39,12 @@ const rename = (key: string, map: readonly KeyRename[]): string => {
   return k;
 };
 
-/** The safetensors file a source names: the file itself, or a model directory's model.safetensors. */
-function weightsFile(source: string): string {
-  if (!existsSync(source)) throw new FlambeauError("E_IO", `${OP}: ${source} does not exist`, OP);
+/** The safetensors file a source names: the file itself, or a model directory's model.safetensors; `op` names the caller in errors. */
+export function weightsFile(source: string, op = OP): string {
+  if (!existsSync(source)) throw new FlambeauError("E_IO", `${op}: ${source} does not exist`, op);
   if (!statSync(source).isDirectory()) return source;
   const file = join(source, "model.safetensors");
-  if (!existsSync(file)) throw new FlambeauError("E_IO", `${OP}: ${source} is a directory without model.safetensors`, OP);
+  if (!existsSync(file)) throw new FlambeauError("E_IO", `${op}: ${source} is a directory without model.safetensors`, op);
   return file;
 }
 

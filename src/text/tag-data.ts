@@ -2,6 +2,7 @@
 // original characters of each word (capitals and suffixes carry most of a tag's evidence),
 // packed as one int64 tensor [B, T, 1 + W]; tags [B, T] with -100 on padding.
 import { tensor } from "../core/index.js";
+import { IGNORE_INDEX } from "../core/ops/loss.js";
 import { epochBatches, lengthBuckets } from "../data/epoch-batches.js";
 import { permutation } from "../data/random.js";
 import type { Batch } from "../train/trainer.js";
@@ -9,7 +10,7 @@ import type { TaggedSentence } from "./readers.js";
 import { normalizeText } from "./tokenizers/word-level.js";
 import type { Vocab } from "./vocab.js";
 
-export const IGNORE_TAG = -100;
+export const IGNORE_TAG = IGNORE_INDEX;
 /** Characters kept per word: the first and last half of this many (prefix and suffix). */
 export const MAX_WORD_CHARS = 16;
 

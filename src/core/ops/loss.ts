@@ -10,6 +10,9 @@ import { checkInt, checkTensor, optionsOf, type Reduction, reductionCode, show }
 export interface LossOptions {
   reduction?: Reduction;
 }
+/** The target value crossEntropy skips by default (PyTorch's ignore_index): padding tokens. */
+export const IGNORE_INDEX = -100;
+
 export interface CrossEntropyOptions extends LossOptions {
   weight?: Tensor | null;
   ignoreIndex?: number;
@@ -53,7 +56,7 @@ const CROSS_ENTROPY = aten("cross_entropy_loss");
 /** Cross-entropy of logits against class indices or class probabilities. */
 export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
   o = optionsOf("crossEntropy", o);
-  const ignoreIndex = checkInt("crossEntropy", "ignoreIndex", o.ignoreIndex ?? -100);
+  const ignoreIndex = checkInt("crossEntropy", "ignoreIndex", o.ignoreIndex ?? IGNORE_INDEX);
   const ls = o.labelSmoothing ?? 0;
   if (typeof ls !== "number" || !(ls >= 0 && ls <= 1)) argError("crossEntropy", `labelSmoothing must be in [0, 1], got ${show(ls)}`);
   checkClassTarget("crossEntropy", input, target, ignoreIndex);

@@ -3,10 +3,7 @@
 // soft gradients' scale as T changes), blended with the cross-entropy on the labels.
 import { FlambeauError } from "../../core/errors.js";
 import type { Tensor } from "../../core/index.js";
-import { crossEntropy } from "../../core/ops/loss.js";
-
-/** The target that marks a padding token (crossEntropy's default ignore index, as PyTorch's). */
-const IGNORE_INDEX = -100;
+import { crossEntropy, IGNORE_INDEX } from "../../core/ops/loss.js";
 
 export interface DistillationOptions {
   /** Softening temperature T > 0. Default 2. */

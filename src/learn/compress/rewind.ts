@@ -4,20 +4,16 @@
 // instead of fine-tuned from its trained values. The earlier weights come from a model
 // directory (or a .safetensors file) of the same architecture: for example the same recipe
 // stopped after its first epoch (`flambeau train … --epochs 1 --out early`).
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor } from "../../core/index.js";
 import { load } from "../../io/index.js";
+import { weightsFile } from "../../io/load-weights.js";
 
 const OP = "compress --rewind";
 
 /** The weights to rewind to, read from a model directory's model.safetensors or a .safetensors file. */
 export async function loadRewindPoint(path: string): Promise<Map<string, Tensor>> {
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, "model.safetensors") : path;
-  if (!existsSync(file))
-    throw new FlambeauError("E_ARG", `${OP}: ${file} does not exist (give a model directory or a .safetensors file)`, OP);
-  return await load(file);
+  return await load(weightsFile(path, OP));
 }
 
 /**

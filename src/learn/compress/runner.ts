@@ -264,6 +264,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
 
   let lastPruned: string | undefined;
   const rewindPoint = o.rewind !== undefined ? await loadRewindPoint(o.rewind) : undefined;
+  const net = sameNetOptions(task, config);
   for (const amount of o.prune ?? []) {
     const structured = o.structured || o.shrink;
     const kind = o.shrink ? "-shrunk" : structured ? "-structured" : o.perLayer ? "-per-layer" : "";
@@ -275,14 +276,14 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       amount,
       steps: o.pruneSteps ?? 1,
       ...(structured ? { structured: true } : {}),
-      ...(o.perLayer && !structured ? { perLayer: true } : {}),
+      ...(o.perLayer ? { perLayer: true } : {}),
       ...(o.layers ? { layers: o.layers } : {}),
       // --shrink masks the pruned channels' biases and BatchNorms too, so removing them changes nothing.
       ...(epochs > 0 || o.shrink
         ? {
             fineTune: async (m, step) => {
               if (o.shrink) maskFollowers(m);
-              if (epochs > 0) await fineTune(task, o, sameNetOptions(task, config), m, step, work, log, rewindPoint);
+              if (epochs > 0) await fineTune(task, o, net, m, step, work, log, rewindPoint);
             },
           }
         : {}),
@@ -297,7 +298,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       pruned: {
         amount,
         structured: Boolean(structured),
-        ...(o.perLayer && !structured ? { perLayer: true } : {}),
+        ...(o.perLayer ? { perLayer: true } : {}),
         steps: o.pruneSteps ?? 1,
         fineTuneEpochs: epochs,
         shrunk: Boolean(shrunk),
@@ -324,7 +325,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
         lr: o.fineTuneLr ?? 5e-4,
         log,
         ...(o.qengine !== undefined ? { engine: o.qengine } : {}),
-        train: (a, s) => trainThrough(task, o, { ...sameNetOptions(task, config), ...a }, s),
+        train: (a, s) => trainThrough(task, o, { ...net, ...a }, s),
       });
       model.dispose();
       await quantizeDir(out, `${o.quantize}-qat`, plan);
