@@ -54,6 +54,7 @@ enum class K : uint8_t {
   Scalar, OptScalar, ScalarType, OptScalarType,
   Str, OptStr, OptNone, MemoryFormat, OptMemoryFormat, Device, OptDevice,
   Object,  // a TorchScript custom class (the quantized kernels' packed weights)
+  ObjectList,  // a list of them (aten::quantized_lstm's cell parameters)
   Unsupported
 };
 
@@ -62,7 +63,8 @@ struct ArgSpec {
   c10::optional<c10::IValue> def;
   int32_t n;  // fixed list length (int[2]) or 0
   std::string name;
-  std::string cls;  // K::Object: the class the schema asks for
+  std::string cls;  // K::Object / ObjectList: the class the schema asks for
+  c10::TypePtr elem;  // K::ObjectList: the element type a typed list is built with
 };
 
 // An op's direct kernel: the unboxed ATen call for a few hot small ops, reading the JS
@@ -204,6 +206,7 @@ static K classify(const c10::TypePtr& real) {
         case TK::SymIntType: return opt ? K::OptIntList : K::IntList;
         case TK::FloatType: return opt ? K::OptFloatList : K::FloatList;
         case TK::BoolType: return opt ? K::Unsupported : K::BoolList;
+        case TK::ClassType: return opt ? K::Unsupported : K::ObjectList;
         default: return K::Unsupported;
       }
     }
@@ -227,11 +230,13 @@ static Napi::Value OpId(const Napi::CallbackInfo& info) {
     for (const auto& a : schema.arguments()) {
       K k = classify(a.real_type());
       std::string cls;
-      if (k == K::Object) {
-        auto name = a.real_type()->castRaw<c10::ClassType>()->name();
+      c10::TypePtr elem;
+      if (k == K::Object || k == K::ObjectList) {
+        elem = k == K::Object ? a.real_type() : a.real_type()->castRaw<c10::ListType>()->getElementType();
+        auto name = elem->castRaw<c10::ClassType>()->name();
         cls = name ? name->qualifiedName() : "";
       }
-      entry->args.push_back(ArgSpec{k, a.default_value(), a.N() ? *a.N() : 0, a.name(), cls});
+      entry->args.push_back(ArgSpec{k, a.default_value(), a.N() ? *a.N() : 0, a.name(), cls, elem});
     }
     entry->nret = schema.returns().size();
     entry->direct = directKernel(key);
@@ -483,6 +488,20 @@ static c10::IValue toIValueSlow(Napi::Env env, const ArgSpec& s, const Napi::Val
       std::string got = objectClassName(obj);
       if (!s.cls.empty() && got != s.cls) throwJs(env, W() + ": expected a " + s.cls + ", got a " + got);
       return c10::IValue(std::move(obj));
+    }
+    case K::ObjectList: {
+      if (!v.IsArray()) throwJs(env, W() + ": expected an array of packed-parameters handles");
+      Napi::Array a = v.As<Napi::Array>();
+      c10::impl::GenericList out(s.elem);
+      out.reserve(a.Length());
+      for (uint32_t i = 0; i < a.Length(); i++) {
+        std::string w = W() + "[" + std::to_string(i) + "]";
+        auto obj = unwrapObject(env, a.Get(i), w);
+        std::string got = objectClassName(obj);
+        if (!s.cls.empty() && got != s.cls) throwJs(env, w + ": expected a " + s.cls + ", got a " + got);
+        out.push_back(c10::IValue(std::move(obj)));
+      }
+      return c10::IValue(std::move(out));
     }
     case K::Unsupported: break;
   }

@@ -15,6 +15,25 @@ export type RNNMode = "LSTM" | "GRU" | "RNN_TANH" | "RNN_RELU";
 export const RNN_GATES: Readonly<Record<RNNMode, number>> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 const OPS: Record<RNNMode, string> = { LSTM: "lstm", GRU: "gru", RNN_TANH: "rnn_tanh", RNN_RELU: "rnn_relu" };
 
+/**
+ * The fused op a recurrent network runs, in its padded form ("input": head [x], common ending
+ * in batchFirst) or packed form ("data": head [data, batchSizes]); `common` is [bias, numLayers,
+ * dropout, training, bidirectional]. ATen's float op on the flat weights by default; quant's
+ * dynamic LSTM / GRU runs aten::quantized_lstm / quantized_gru on packed int8 weights instead.
+ */
+export type RecurrentKernel = (
+  form: "input" | "data",
+  head: readonly Tensor[],
+  hx: Tensor | Tensor[],
+  common: readonly unknown[],
+) => Tensor[];
+
+/** ATen's float kernel of `mode` on the flat weight list. */
+const atenKernel =
+  (mode: RNNMode, params: readonly Tensor[]): RecurrentKernel =>
+  (form, head, hx, common) =>
+    callTs(aten(`${OPS[mode]}.${form}`), ...head, hx, params, ...common);
+
 export interface RNNFunctionalOptions {
   numLayers?: number;
   /** Whether `params` holds biases (4 tensors per layer and direction, else 2). */
@@ -32,6 +51,8 @@ export interface RNNFunctionalOptions {
   projSize?: number;
   /** Valid length of each sequence; padded steps neither update the state nor produce output (zeros). */
   lengths?: readonly number[] | null;
+  /** The op that runs the recurrence (default: ATen's float one on `params`, which are checked either way). */
+  kernel?: RecurrentKernel | null;
 }
 
 export interface RNNResult {
@@ -75,8 +96,9 @@ export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], 
     const c0 = o.c0 ?? zeros(cShape, { dtype: x.dtype });
     const hx = isLstm ? [h0, c0] : h0;
     const common = [bias, numLayers, dropout, training, bidirectional] as const;
+    const kernel = o.kernel ?? atenKernel(mode, params);
     if (o.lengths === undefined || o.lengths === null) {
-      const out = callTs(aten(`${op}.input`), x, hx, params, ...common, batchFirst);
+      const out = kernel("input", [x], hx, [...common, batchFirst]);
       return { output: out[0]!, h: out[1]!, ...(isLstm ? { c: out[2]! } : {}) };
     }
     const lengths = o.lengths;
@@ -95,7 +117,7 @@ export function rnnForward(mode: RNNMode, x: Tensor, params: readonly Tensor[], 
     const lens = tensor(BigInt64Array.from(order, (i) => BigInt(lengths[i]!)));
     const [data, batchSizes] = callTs(aten("_pack_padded_sequence"), x.indexSelect(bd, sortIdx), lens, batchFirst);
     const hxs = isLstm ? [h0.indexSelect(1, sortIdx), c0.indexSelect(1, sortIdx)] : h0.indexSelect(1, sortIdx);
-    const out = callTs(aten(`${op}.data`), data, batchSizes, hxs, params, ...common);
+    const out = kernel("data", [data!, batchSizes!], hxs, common);
     const [padded] = callTs(aten("_pad_packed_sequence"), out[0], batchSizes, batchFirst, 0, steps);
     return {
       output: padded!.indexSelect(bd, unsortIdx),
@@ -118,6 +140,7 @@ export interface RNNPackedOptions {
   /** The packed order (PackedSequence.sortedIndices) and its inverse; null when the batch was sorted. */
   sortedIndices: Tensor | null;
   unsortedIndices: Tensor | null;
+  kernel?: RecurrentKernel | null;
 }
 
 /** Runs a recurrent network on packed data ([steps of all sequences, F], batchSizes int64), as PyTorch does for a PackedSequence. */
@@ -148,7 +171,8 @@ export function rnnPackedForward(
     const h0 = o.h0 ? permute(o.h0, o.sortedIndices) : zeros(hShape, { dtype: data.dtype });
     const c0 = o.c0 ? permute(o.c0, o.sortedIndices) : zeros(cShape, { dtype: data.dtype });
     const hx = isLstm ? [h0, c0] : h0;
-    const out = callTs(aten(`${op}.data`), data, batchSizes, hx, params, o.bias, o.numLayers, o.dropout, o.training, o.bidirectional);
+    const kernel = o.kernel ?? atenKernel(mode, params);
+    const out = kernel("data", [data, batchSizes], hx, [o.bias, o.numLayers, o.dropout, o.training, o.bidirectional]);
     return {
       output: out[0]!,
       h: permute(out[1]!, o.unsortedIndices),

@@ -105,6 +105,7 @@ export {
   gru,
   type LSTMFunctionalOptions,
   lstm,
+  type RecurrentKernel,
   type RNNFunctionalOptions,
   type RNNMode,
   type RNNResult,

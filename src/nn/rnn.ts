@@ -4,7 +4,7 @@
 import { argError } from "../core/errors.js";
 import { empty, type Tensor, tidy } from "../core/index.js";
 import { checkInt } from "../core/validate.js";
-import { RNN_GATES, type RNNMode, type RNNResult, rnnForward, rnnPackedForward } from "./functional-rnn.js";
+import { type RecurrentKernel, RNN_GATES, type RNNMode, type RNNResult, rnnForward, rnnPackedForward } from "./functional-rnn.js";
 import { uniform_ } from "./init.js";
 import { Module, pyBool, pyFloat } from "./module.js";
 import { Parameter } from "./parameter.js";
@@ -43,6 +43,7 @@ abstract class RNNBase extends Module {
   readonly bidirectional: boolean;
   readonly projSize: number;
   readonly #flat: Parameter[] = [];
+  #kernel: RecurrentKernel | null = null;
 
   constructor(mode: RNNMode, inputSize: number, hiddenSize: number, o: LSTMOptions) {
     super();
@@ -81,6 +82,20 @@ abstract class RNNBase extends Module {
     this.resetParameters();
   }
 
+  /**
+   * Runs the recurrence with `kernel` instead of ATen's float op on the parameters (null: back
+   * to it). Dynamic quantization installs its int8 kernel here, so the layer keeps its forward,
+   * its parameters and its state-dict keys.
+   */
+  useKernel(kernel: RecurrentKernel | null): void {
+    this.#kernel = kernel;
+  }
+
+  /** The flat weight list in PyTorch's order (per layer and direction: weight_ih, weight_hh[, bias_ih, bias_hh][, weight_hr]). */
+  get flatWeights(): readonly Parameter[] {
+    return this.#flat;
+  }
+
   resetParameters(): void {
     const b = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.#flat) uniform_(p, -b, b);
@@ -101,6 +116,7 @@ abstract class RNNBase extends Module {
         projSize: this.projSize,
         sortedIndices: x.sortedIndices,
         unsortedIndices: x.unsortedIndices,
+        kernel: this.#kernel,
       });
       return { ...r, output: x.withData(r.output) };
     }
@@ -143,6 +159,7 @@ abstract class RNNBase extends Module {
       c0: o.c0,
       projSize: this.projSize,
       lengths: o.lengths,
+      kernel: this.#kernel,
     });
   }
 

@@ -8,6 +8,7 @@ export { type PrepareQatOptions, prepareQat } from "./qat.js";
 export {
   applyQuantizationPlan,
   convert,
+  dynamicLayers,
   observedPlan,
   prepare,
   type QuantizationPlan,
@@ -15,6 +16,7 @@ export {
   quantizeDynamic,
   quantizedModuleOf,
 } from "./quantize.js";
+export { DynamicQuantizedRNN, dynamicRnnProblem } from "./rnn.js";
 export {
   dequantize,
   intRepr,

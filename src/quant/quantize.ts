@@ -17,9 +17,11 @@ import {
   Conv2d,
   Dropout,
   Flatten,
+  GRU,
   type HookHandle,
   Identity,
   Linear,
+  LSTM,
   MaxPool2d,
   type Module,
   ReLU,
@@ -28,6 +30,7 @@ import {
 import { quantizedEngine, reduceRangeFor, setQuantizedEngine } from "./engine.js";
 import { DynamicQuantizedLinear, QuantizedConv2d, QuantizedLinear } from "./modules.js";
 import { MinMaxObserver, type QParams } from "./observer.js";
+import { DynamicQuantizedRNN, dynamicRnnProblem } from "./rnn.js";
 
 /** One fused group: its layers' dotted names (conv or linear first, then BN and/or ReLU). */
 export interface QuantizedGroup {
@@ -135,14 +138,25 @@ export function staticQuantizationProblem(model: Module): string | null {
 
 // ---------------------------------------------------------------- dynamic
 
-/** torch.ao.quantization.quantize_dynamic for Linear layers, in place; returns the plan to save. */
-export function quantizeDynamic(model: Module): QuantizationPlan {
-  const layers = model
+/** The layers dynamic quantization takes: Linear, and LSTM / GRU that have an int8 kernel (no projections). */
+export function dynamicLayers(model: Module, keepFloat: ReadonlySet<string> = new Set()): string[] {
+  return model
     .namedModules()
-    .filter(([, m]) => m instanceof Linear)
+    .filter(
+      ([n, m]) => !keepFloat.has(n) && (m instanceof Linear || ((m instanceof LSTM || m instanceof GRU) && dynamicRnnProblem(m) === null)),
+    )
     .map(([n]) => n);
+}
+
+/** torch.ao.quantization.quantize_dynamic for Linear, LSTM and GRU layers, in place; returns the plan to save. */
+export function quantizeDynamic(model: Module): QuantizationPlan {
+  const layers = dynamicLayers(model);
   if (layers.length === 0)
-    throw new FlambeauError("E_ARG", `quantizeDynamic: ${model.constructor.name} has no Linear layer to quantize`, "quantizeDynamic");
+    throw new FlambeauError(
+      "E_ARG",
+      `quantizeDynamic: ${model.constructor.name} has no Linear, LSTM or GRU layer to quantize`,
+      "quantizeDynamic",
+    );
   const plan: QuantizationPlan = { kernels: "dynamic", engine: quantizedEngine(), layers };
   applyQuantizationPlan(model, plan);
   return plan;
@@ -286,8 +300,13 @@ export function applyQuantizationPlan(model: Module, plan: QuantizationPlan): vo
   if (plan.kernels === "dynamic") {
     for (const n of plan.layers) {
       const m = get(n);
-      if (!(m instanceof Linear)) throw new FlambeauError("E_STATE", `${op}: "${n}" is a ${m.constructor.name}, not a Linear`, op);
-      delegate(m, new DynamicQuantizedLinear(m.weight.detach(), m.bias ? m.bias.detach() : null));
+      if (m instanceof Linear) delegate(m, new DynamicQuantizedLinear(m.weight.detach(), m.bias ? m.bias.detach() : null));
+      else if (m instanceof LSTM || m instanceof GRU) {
+        // The layer keeps its own forward (lengths, packed sequences); only its kernel becomes int8.
+        const q = new DynamicQuantizedRNN(m);
+        m.useKernel(q.kernel);
+        installed.set(m, q);
+      } else throw new FlambeauError("E_STATE", `${op}: "${n}" is a ${m.constructor.name}, not a Linear, LSTM or GRU`, op);
     }
     return;
   }

@@ -34,11 +34,13 @@ export interface RunSettings {
    */
   prepare?: (model: Module) => void;
   /**
-   * Replaces the supervised loss of the first Trainer's training batches: the input, the
-   * model's output and the target give the loss (`flambeau compress --distill-to`: a
-   * teacher's softened outputs blended with the labels).
+   * Replaces the supervised loss of the first Trainer's training batches (`flambeau compress
+   * --distill-to`: a teacher's softened outputs blended with the labels). `forwardOn(m)` runs a
+   * model on the batch's input as the trained model ran (a teacher on the same examples, whatever
+   * its forward takes: one tensor, a node graph's features and edges, a molecule batch);
+   * `output` and `target` are the trained model's output and the labels.
    */
-  distill?: (x: Tensor, output: Tensor, target: Tensor) => Tensor;
+  distill?: (forwardOn: (model: Module) => Tensor, output: Tensor, target: Tensor) => Tensor;
   /** DP-SGD for the first Trainer that fits (`--dp-clip`, `--dp-noise` / `--dp-epsilon`). */
   dp?: DpSgdOptions;
 }

@@ -250,7 +250,8 @@ export class Trainer<B = Batch> {
     if (!this.options.loss) throw new FlambeauError("E_ARG", "Trainer: training needs `step` or `loss` (this one has only `evalStep`)");
     const [x, y] = supervised(batch);
     const out = (this.model.forward as (x: Tensor) => Tensor).call(this.model, x);
-    return this.#distill ? this.#distill(x, out, y) : this.options.loss!(out, y);
+    if (!this.#distill) return this.options.loss!(out, y);
+    return this.#distill((m) => (m.forward as (x: Tensor) => Tensor).call(m, x), out, y);
   }
 
   #checkFinite(value: number): void {

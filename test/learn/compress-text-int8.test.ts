@@ -1,6 +1,7 @@
-// `compress --quantize int8` on a text classifier (the default wide & deep model on a small
-// JSONL file): the variant's Linear layers run libtorch's dynamic int8 kernels at eval, its
-// logits stay within tolerance of the float model's, and a copied weight map still gets them.
+// `compress --quantize int8` on text classifiers (the default wide & deep model and a BiLSTM,
+// on a small JSONL file): the variant's Linear and LSTM layers run libtorch's dynamic int8
+// kernels at eval, its logits stay within tolerance of the float model's, and a copied weight
+// map still gets them.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,5 +31,23 @@ test("text-classification: an int8 variant runs dynamic int8 Linear kernels at e
   await task.train({ data, out: base, epochs: 2, batchSize: 8, seed: 0, log: () => {} } as Parameters<typeof task.train>[0]);
   const r = await checkInt8Variant(task, base, test, data, join(root, "cmp"));
   assert.equal(r.plan.kernels, "dynamic");
+  assert.ok(r.maxError <= 0.05 * Math.max(1, r.span), `int8 logits within 5 % of the float range (error ${r.maxError}, range ${r.span})`);
+});
+
+test("text-classification: a BiLSTM classifier's int8 variant runs its LSTM on aten::quantized_lstm, close to float", async () => {
+  const texts = (from: number, n: number) =>
+    Array.from({ length: n }, (_, i) => from + i).map((k) => (k % 2 ? line(k, fruit, "fruit") : line(k, car, "car")));
+  const data = join(root, "rnn-train.jsonl");
+  const test = join(root, "rnn-test.jsonl");
+  writeFileSync(data, texts(0, 64).join("\n"));
+  writeFileSync(test, texts(64, 16).join("\n"));
+  const task = fl.tasks.getTask("text-classification");
+  const base = join(root, "rnn-base");
+  await task.train({ data, out: base, model: "bilstm", epochs: 2, batchSize: 8, seed: 0, log: () => {} } as Parameters<
+    typeof task.train
+  >[0]);
+  const r = await checkInt8Variant(task, base, test, data, join(root, "rnn-cmp"));
+  assert.equal(r.plan.kernels, "dynamic");
+  assert.ok(r.plan.layers?.includes("rnn"), `the LSTM is in the dynamic plan: ${r.plan.layers}`);
   assert.ok(r.maxError <= 0.05 * Math.max(1, r.span), `int8 logits within 5 % of the float range (error ${r.maxError}, range ${r.span})`);
 });

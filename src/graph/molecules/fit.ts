@@ -2,6 +2,7 @@
 // shuffles, the weights of the best validation epoch kept (ROC-AUC for classes, RMSE for
 // values). Regression targets are standardised with the training set's mean and std. A batch
 // is a list of molecule indices; data parallel, each rank takes every N-th molecule of it.
+import { FlambeauError } from "../../core/errors.js";
 import { noGrad, tensor, tidy } from "../../core/index.js";
 import { crossEntropy, mseLoss } from "../../core/ops/loss.js";
 import { mulberry32 } from "../../data/random.js";
@@ -9,6 +10,7 @@ import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import { meanAbsoluteError, meanSquaredError, rocAuc } from "../../train/metrics.js";
 import type { ProgressSink } from "../../train/progress.js";
+import { claimRunDistill, runDistillPending } from "../../train/run-settings.js";
 import { Trainer } from "../../train/trainer.js";
 import type { MoleculeInput, MoleculeModel } from "../models/molecule-models.js";
 import { batchMolecules, type MoleculeArrays } from "./features.js";
@@ -126,6 +128,11 @@ export async function fitMoleculeModel(
   const sd = cls ? 1 : Math.sqrt(ys.reduce((a, b) => a + (b - mean) ** 2, 0) / ys.length) || 1;
   const standardizer = { mean, std: sd };
   const valTruth = split.val.map((i) => data.targets[i]!);
+  if (!cls && runDistillPending())
+    throw new FlambeauError("E_ARG", "graph-regression: distillation (--distill-to) matches class logits; a regression model has none");
+  // `flambeau compress --distill-to`: the teacher runs on the same molecules, each model on its own
+  // input (a GNN on the atom graph, fp-mlp on the fingerprints), so a GIN can teach an MLP.
+  const distill = cls ? claimRunDistill() : undefined;
   const trainer = new Trainer<number[]>({
     name: o.name ?? (cls ? "graph-classification" : "graph-regression"),
     model,
@@ -133,6 +140,10 @@ export async function fitMoleculeModel(
     step: (idx) => {
       const out = model.forward(inputOf(model, data, idx));
       const target = idx.map((i) => data.targets[i]!);
+      if (distill) {
+        const labels = tensor(BigInt64Array.from(target, (t) => BigInt(t)));
+        return distill((m) => (m as MoleculeModel).forward(inputOf(m as MoleculeModel, data, idx)), out, labels);
+      }
       return cls
         ? crossEntropy(out, tensor(BigInt64Array.from(target, (t) => BigInt(t))))
         : mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));

@@ -3,13 +3,15 @@
 // accuracy on the val nodes; the weights of the best validation epoch are kept (the last
 // epoch when there is no val set). Data parallel: each rank takes its part of the training nodes.
 import { noGrad, type Tensor, tidy } from "../../core/index.js";
+import { fullLike } from "../../core/ops/creation.js";
 import { nonzero } from "../../core/ops/indexing.js";
-import { crossEntropy } from "../../core/ops/loss.js";
+import { crossEntropy, IGNORE_INDEX } from "../../core/ops/loss.js";
 import type { Module } from "../../nn/module.js";
 import { AdamW } from "../../optim/index.js";
 import type { Logs } from "../../train/callbacks.js";
 import { shardRows } from "../../train/distributed/shard.js";
 import type { ProgressSink } from "../../train/progress.js";
+import { claimRunDistill } from "../../train/run-settings.js";
 import { Trainer } from "../../train/trainer.js";
 import { epochProgress } from "../full-graph.js";
 import type { Graph } from "../graph.js";
@@ -54,11 +56,19 @@ export async function fitNodeModel(model: Module, g: Graph, o: NodeFitOptions): 
   const logits = o.forward ?? (() => (model as NodeModel).forward(x, g.edgeIndex));
   const valIdx = maskIndex(g.valMask!).keep();
   const withVal = valIdx.shape[0]! > 0;
+  // `flambeau compress --distill-to`: the teacher's softened logits on every node (the unlabelled
+  // ones too, as GNN distillation does: Yang et al. 2021, Zhang et al. 2022's GLNN) and the labels
+  // on the training nodes (every other target is the ignore index).
+  const distill = claimRunDistill();
+  const distilled = (b: NodeBatch): Tensor => {
+    const target = fullLike(y, IGNORE_INDEX).scatter(0, b.nodes, b.y);
+    return distill!((m) => (m as NodeModel).forward(x, g.edgeIndex), logits(), target);
+  };
   const trainer = new Trainer<NodeBatch>({
     name: o.name ?? "node-classification",
     model,
     optimizer: new AdamW(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay ?? 5e-4 }),
-    step: (b) => crossEntropy(logits().indexSelect(0, b.nodes), b.y),
+    step: (b) => (distill ? distilled(b) : crossEntropy(logits().indexSelect(0, b.nodes), b.y)),
     // Each rank takes training nodes rank, rank + N, … (the graph is whole on every rank).
     shard: (b, rank, world) =>
       b.nodes.shape[0]! < world ? null : { nodes: shardRows(b.nodes, rank, world), y: shardRows(b.y, rank, world) },

@@ -218,7 +218,7 @@ function molecules(name: string, forced: MoleculeMode | undefined) {
     };
   }
 
-  return { trainMolecules, evaluate, load };
+  return { trainMolecules, evaluate, load, loadModule: async (dir: string) => (await loadModel(dir)).model };
 }
 
 function formatPrediction(q: MoleculePrediction): string {
@@ -246,6 +246,7 @@ function declare<O extends OptionSpecs>(
     train: m.trainMolecules,
     evaluate: m.evaluate,
     load: m.load,
+    loadModule: m.loadModule,
     formatPrediction,
     ...(demo ? { demo: (o: DemoOptions) => demo(o, m.trainMolecules) } : {}),
   });

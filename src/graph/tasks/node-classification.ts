@@ -59,6 +59,12 @@ const OPTIONS = {
   partsPerBatch: opt.int("random parts per batch with --sampler cluster (default: about 15,000 nodes a batch, at most --parts)", {
     phases: ["train"],
   }),
+  hidden: opt.int(
+    "hidden units of each layer (default: 16 on graphs of up to 1,000 nodes, 64 on larger ones and with --sampler, 32 for rgcn / compgcn)",
+    {
+      phases: ["train"],
+    },
+  ),
 };
 
 /** What the saved model needs to find its graph again. */
@@ -77,7 +83,7 @@ export interface NodeTrainResult extends TaskTrainResult {
   graph: Graph;
 }
 
-export async function trainNodes(o: TrainInput): Promise<NodeTrainResult> {
+export async function trainNodes(o: TrainInput & { hidden?: number }): Promise<NodeTrainResult> {
   const { seed, log } = o;
   const { graph: g, source } = await loadNodeData(o.data, { seed, log });
   if (o.val)
@@ -90,7 +96,7 @@ export async function trainNodes(o: TrainInput): Promise<NodeTrainResult> {
   const hyper: NodeModelHyper = {
     arch,
     inChannels: g.numFeatures,
-    hidden: r.hidden,
+    hidden: o.hidden ?? r.hidden,
     outChannels: g.numClasses,
     layers: 2,
     dropout: r.dropout,
@@ -310,6 +316,14 @@ export const nodeClassification = defineTask({
   },
   evaluate,
   load,
+  loadModule: async (dir) => {
+    if (isTypedNodeDir(dir))
+      throw new FlambeauError(
+        "E_ARG",
+        `${TASK}: ${dir} holds a model over typed relations (rgcn / compgcn); compress takes the homogeneous-graph models (${NODE_MODELS.join(", ")})`,
+      );
+    return (await loadModel(dir)).model;
+  },
   formatPrediction,
   demo,
 });

@@ -80,7 +80,9 @@ export function evaluateTypedOn(model: RelationalModel, t: TypedGraph, mask: Ten
   );
 }
 
-export async function trainTypedNodes(o: TrainInput): Promise<TaskTrainResult & { model: RelationalModel; typed: TypedGraph }> {
+export async function trainTypedNodes(
+  o: TrainInput & { hidden?: number },
+): Promise<TaskTrainResult & { model: RelationalModel; typed: TypedGraph }> {
   const { seed, log } = o;
   const arch = (o.model ?? "gcn") as RelationalModelName;
   if (o.val)
@@ -92,7 +94,7 @@ export async function trainTypedNodes(o: TrainInput): Promise<TaskTrainResult & 
   const hyper: RelationalModelHyper = {
     arch,
     inChannels: g.numFeatures,
-    hidden: 32,
+    hidden: o.hidden ?? 32,
     outChannels: g.numClasses,
     layers: 2,
     dropout: 0.5,

@@ -42,6 +42,7 @@ const VAL_NODES = 4096;
 
 export interface SampledOptions {
   sampler?: SamplerName;
+  hidden?: number;
   fanouts?: string;
   walkLength?: number;
   parts?: number;
@@ -249,7 +250,7 @@ export async function trainSampledNodes(o: TrainInput & SampledOptions): Promise
     const hyper: NodeModelHyper = {
       arch,
       inChannels: source.numFeatures,
-      hidden: 64,
+      hidden: o.hidden ?? 64,
       outChannels: source.classes.length,
       layers: fanouts.length,
       dropout: 0.5,

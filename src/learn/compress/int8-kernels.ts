@@ -1,14 +1,14 @@
 // Which quantized kernels a `--quantize int8` variant runs, and their plan: static
 // post-training quantization (calibrated through the task's own evaluate) for convolutional
-// nets whose every layer takes quint8 tensors; otherwise dynamic quantization of the Linear
-// layers (PyTorch's choice for Linear-only and recurrent models); otherwise none (the weights
-// are still stored int8 and run in float).
+// nets whose every layer takes quint8 tensors; otherwise dynamic quantization of the Linear,
+// LSTM and GRU layers (PyTorch's choice for Linear-only and recurrent models); otherwise none
+// (the weights are still stored int8 and run in float).
 
 import { FlambeauError } from "../../core/errors.js";
 import { Conv2d, Linear, type Module } from "../../nn/index.js";
 import { watchStateDictLoads } from "../../nn/load-hooks.js";
 import { quantizedEngine, setQuantizedEngine } from "../../quant/engine.js";
-import { convert, type QuantizationPlan, staticQuantizationProblem } from "../../quant/quantize.js";
+import { convert, dynamicLayers, type QuantizationPlan, staticQuantizationProblem } from "../../quant/quantize.js";
 import { calibrating } from "../../quant/session.js";
 import type { Task } from "../../tasks/task.js";
 
@@ -33,10 +33,7 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
   if (o.engine !== undefined) setQuantizedEngine(o.engine);
   const keep = new Set(o.keepFloat ?? []);
   const hasConv = model.modules().some((m) => m instanceof Conv2d);
-  const linears = model
-    .namedModules()
-    .filter(([n, m]) => m instanceof Linear && !keep.has(n))
-    .map(([n]) => n);
+  const dynamic = dynamicLayers(model, keep);
   if (hasConv) {
     const problem = keep.size > 0 ? "layers are kept in float (--keep-float)" : staticQuantizationProblem(model);
     if (problem === null) {
@@ -66,9 +63,13 @@ export async function int8KernelPlan(task: Task, dir: string, model: Module, o: 
     }
     o.log(`int8: no static quantization: ${problem}`);
   }
-  if (linears.length > 0) {
-    o.log(`int8: dynamic quantization (${quantizedEngine()}) of ${linears.length} Linear layers; other layers run in float`);
-    return { kernels: "dynamic", engine: quantizedEngine(), layers: linears };
+  if (dynamic.length > 0) {
+    const mods = new Map(model.namedModules());
+    const recurrent = dynamic.filter((n) => !(mods.get(n) instanceof Linear)).length;
+    o.log(
+      `int8: dynamic quantization (${quantizedEngine()}) of ${dynamic.length - recurrent} Linear${recurrent ? ` and ${recurrent} LSTM / GRU` : ""} layers; other layers run in float`,
+    );
+    return { kernels: "dynamic", engine: quantizedEngine(), layers: dynamic };
   }
   o.log("int8: no layer the quantized kernels take; weights stored int8, run in float");
   return undefined;

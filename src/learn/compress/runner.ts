@@ -108,6 +108,13 @@ function headline(m: Record<string, unknown>): [string, number] {
   return [first[0], first[1] as number];
 }
 
+/** How many examples an evaluation scored, under the name its task reports them by (1 when it names none). */
+function evaluatedCount(m: Record<string, unknown>): number {
+  for (const k of ["examples", "images", "clips", "sentences", "molecules", "nodes", "tokens"])
+    if (typeof m[k] === "number" && (m[k] as number) > 0) return m[k] as number;
+  return 1;
+}
+
 function validate(o: CompressOptions, task: Task): void {
   const op = "compress";
   for (const a of o.prune ?? []) checkAmount(op, a, "--prune");
@@ -192,7 +199,7 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
     const s = sparsity(model);
     model.dispose();
     const [metric, value] = headline(m);
-    const examples = typeof m.examples === "number" && m.examples > 0 ? m.examples : 1;
+    const examples = evaluatedCount(m);
     const r: VariantResult = {
       variant,
       dir,
@@ -205,8 +212,9 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
       ...(o.latency ? { latency: await measureLatency(task, dir, o.data, { runs: 10, singleRuns: 50 }) } : {}),
       ...extra,
     };
-    const timing = r.latency
-      ? `, ${r.latency.singleMs.toFixed(2)} ms / example, ${r.latency.batchMs.toFixed(1)} ms / ${r.latency.batch}`
+    const l = r.latency;
+    const timing = l
+      ? `${l.singleMs === null ? "" : `, ${l.singleMs.toFixed(2)} ms / example`}, ${l.batchMs.toFixed(1)} ms / ${l.batch ?? "whole input"}`
       : "";
     log(
       `${variant}: ${metric} ${value.toFixed(4)}, ${(r.bytes / 1e6).toFixed(3)} MB, ${r.nonzero} of ${r.parameters} parameters non-zero${timing}`,
@@ -345,9 +353,9 @@ export async function compressModelDir(task: Task, o: CompressOptions): Promise<
         : new FeatureDistiller(teacher, featurePair("compress", o.featureDistill === true ? "auto" : o.featureDistill, teacher));
     const hintWeight = o.hintWeight ?? 1;
     let used = false;
-    const distill = (x: Tensor, out: Tensor, y: Tensor): Tensor => {
+    const distill = (forwardOn: (m: Module) => Tensor, out: Tensor, y: Tensor): Tensor => {
       used = true;
-      const t = noGrad(() => (teacher.forward as (x: Tensor) => Tensor).call(teacher, x));
+      const t = noGrad(() => forwardOn(teacher));
       const kd = distillationLoss(out, t, y, { temperature, alpha });
       return features ? kd.add(features.loss().mul(hintWeight)) : kd;
     };

@@ -1,7 +1,13 @@
 // The compression table (Markdown): one row per variant, the baseline first.
+import type { Latency } from "./latency.js";
 import type { VariantResult } from "./runner.js";
 
 const mb = (b: number): string => (b / 1e6).toFixed(3);
+
+/** The two latency cells: one example, and the batch with its size (or the whole input: a graph). */
+export function latencyCells(l: Latency): [string, string] {
+  return [l.singleMs === null ? "—" : l.singleMs.toFixed(2), `${l.batchMs.toFixed(1)} (${l.batch ?? "whole input"})`];
+}
 
 export function compressionTable(rows: readonly VariantResult[]): string {
   const base = rows[0];
@@ -14,7 +20,7 @@ export function compressionTable(rows: readonly VariantResult[]): string {
   for (const r of rows) {
     const delta = base && r !== base ? `${r.value >= base.value ? "+" : ""}${(100 * (r.value - base.value)).toFixed(2)} pt` : "—";
     lines.push(
-      `| ${r.variant} | ${mb(r.bytes)} | ${mb(r.gzipBytes)} | ${r.nonzero.toLocaleString("en")} / ${r.parameters.toLocaleString("en")} | ${r.value.toFixed(4)} | ${delta} | ${r.msPerExample.toFixed(3)} |${timed ? (r.latency ? ` ${r.latency.singleMs.toFixed(2)} | ${r.latency.batchMs.toFixed(1)} (${r.latency.batch}) |` : " | |") : ""}`,
+      `| ${r.variant} | ${mb(r.bytes)} | ${mb(r.gzipBytes)} | ${r.nonzero.toLocaleString("en")} / ${r.parameters.toLocaleString("en")} | ${r.value.toFixed(4)} | ${delta} | ${r.msPerExample.toFixed(3)} |${timed ? (r.latency ? ` ${latencyCells(r.latency).join(" | ")} |` : " | |") : ""}`,
     );
   }
   return lines.join("\n");

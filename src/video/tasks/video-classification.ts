@@ -510,6 +510,7 @@ export const videoClassification = defineTask({
   train,
   evaluate,
   load,
+  loadModule: async (dir) => (await loadVideoClassifier(dir)).model,
   formatPrediction,
   demo,
 });

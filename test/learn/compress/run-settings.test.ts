@@ -28,9 +28,9 @@ it("a Trainer applies the run's masks before fitting and the run's distillation 
   let distilled = 0;
   fl.train.setRunSettings({
     prepare: (m) => C.applyMasks(m, new Map([["weight", mask]])),
-    distill: (x, out, y) => {
+    distill: (forwardOn, out, y) => {
       distilled++;
-      return C.distillationLoss(out, teacher.forward(x), y, { temperature: 2, alpha: 0.5 });
+      return C.distillationLoss(out, forwardOn(teacher), y, { temperature: 2, alpha: 0.5 });
     },
   });
   try {
