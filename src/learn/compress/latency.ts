@@ -5,7 +5,7 @@
 // first example alone. Inputs that are not examples stacked along dimension 0 (a node model's
 // whole graph: features and edges; a batch object) are timed whole, with no single-example time.
 import { FlambeauError } from "../../core/errors.js";
-import { noGrad, type Tensor, tidy } from "../../core/index.js";
+import { noGrad, tidy } from "../../core/index.js";
 import { isTensor } from "../../core/tensor-class.js";
 import type { Module } from "../../nn/index.js";
 import { watchStateDictLoads } from "../../nn/load-hooks.js";
