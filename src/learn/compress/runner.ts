@@ -100,8 +100,17 @@ export interface VariantResult {
   layers?: { name: string; sparsity: number }[];
 }
 
-/** The metric a classification task's evaluate reports first. */
+/**
+ * The metric a classification task's evaluate reports first, as a fraction. A task that reports
+ * its model beside baselines nests the model's scores under `model`, in % (relation extraction's
+ * macro-F1): those are read there and divided by 100.
+ */
 function headline(m: Record<string, unknown>): [string, number] {
+  const nested = m.model;
+  if (nested !== null && typeof nested === "object" && !Array.isArray(nested)) {
+    const [k, v] = headline(nested as Record<string, unknown>);
+    return [k, v / 100];
+  }
   for (const k of ["accuracy", "macroF1", "f1"]) if (typeof m[k] === "number") return [k, m[k] as number];
   const first = Object.entries(m).find(([k, v]) => typeof v === "number" && k !== "examples" && k !== "loss");
   if (!first) throw new FlambeauError("E_STATE", "compress: the task's evaluate reports no metric");

@@ -26,6 +26,7 @@ import {
   type TrainInput,
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { claimRunDistill } from "../../train/run-settings.js";
 import { Trainer } from "../../train/trainer.js";
 import { BowLogistic } from "../models/bow-logistic.js";
 import { loadRelations, pairsOf, RELATION_DATA, RELATIONS, type RelationExample, relationSplit } from "../relations/debian-relations.js";
@@ -263,11 +264,17 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
   log(
     `${T}: ${trainXs.length} training sentences (${labels.filter((y) => y !== 0).length} related, none kept ${o.noneRatio ?? 3}:1), ${val.length} validation; vocabulary ${vocab.size}; entity-marker Transformer d=${hyper.dModel} × ${hyper.numLayers}, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}, lr ${lr}`,
   );
+  // `flambeau compress --distill-to`: the teacher reads the same marked sentences.
+  const distill = claimRunDistill();
   const trainer = new Trainer<RelBatch>({
     name: T,
     model,
     optimizer: new AdamW(model.parameters(), { lr, weightDecay: 0.01 }),
-    step: (b) => crossEntropy(model.forward(b.ids, b.e1, b.e2), b.y),
+    step: (b) => {
+      const out = model.forward(b.ids, b.e1, b.e2);
+      if (!distill) return crossEntropy(out, b.y);
+      return distill((m) => (m as EntityMarkerClassifier).forward(b.ids, b.e1, b.e2), out, b.y);
+    },
     batchSize: (b) => b.ids.shape[0]!,
     gradClipNorm: 1,
     validate: () => {
@@ -301,7 +308,13 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
     model.stateDict(),
   );
   await vocab.save(join(o.out, "vocab.json"));
-  return { dir: o.out, metrics: { test, bagOfWords: bow, majority } as unknown as Record<string, unknown>, history };
+  // The best validation macro-F1 (in %, as the epochs log it) at the top level, for `flambeau tune --metric macroF1`.
+  const bestVal = history.epochs[(history.bestEpoch ?? history.epochs.length) - 1]?.valMacroF1;
+  return {
+    dir: o.out,
+    metrics: { macroF1: bestVal, test, bagOfWords: bow, majority } as unknown as Record<string, unknown>,
+    history,
+  };
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
@@ -434,6 +447,7 @@ export const relationExtraction = defineTask({
   train,
   evaluate,
   load,
+  loadModule: async (dir) => (await loadModel(dir)).model,
   formatPrediction: (p: RelationPrediction) => `${p.head} ${p.relation} ${p.tail} (${(100 * p.probability).toFixed(1)}%)`,
   demo,
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
+import { compressModelDir } from "../../../src/learn/compress/runner.js";
 import { candidates, packageRelations, pairsOf, RELATIONS, sentences } from "../../../src/text/relations/debian-relations.js";
 import { triplesSvg } from "../../../src/text/relations/graph-svg.js";
 import { findMention, markEntities, parseInlineMentions } from "../../../src/text/relations/markers.js";
@@ -138,7 +139,8 @@ describe("distant supervision from the Packages index", () => {
 });
 
 describe("relation-extraction", () => {
-  test("trains on a tiny set, beats the majority class, evaluates and predicts (inline marks and --head/--tail)", async () => {
+  /** 180 marked sentences of three patterns (Depends, Suggests, none) as a JSONL file. */
+  function tinySet(): string {
     const tails = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
     const patterns: [string, string][] = [
       ["Depends", "This tool needs the {} library at run time."],
@@ -153,6 +155,11 @@ describe("relation-extraction", () => {
     });
     const data = join(dir, "rel.jsonl");
     writeFileSync(data, rows.map((r) => JSON.stringify(r)).join("\n"));
+    return data;
+  }
+
+  test("trains on a tiny set, beats the majority class, evaluates and predicts (inline marks and --head/--tail)", async () => {
+    const data = tinySet();
     const out = join(dir, "m");
     const r = await relationExtraction.train({
       data,
@@ -184,5 +191,34 @@ describe("relation-extraction", () => {
     assert.ok(flags!.probability > 0.5 && Math.abs(Object.values(flags!.probabilities).reduce((a, b) => a + b, 0) - 1) < 1e-5);
     await assert.rejects(relationExtraction.predict(out, ["no marks"]), /input 1 must mark two entities/);
     await assert.rejects(relationExtraction.predict(out, ["golf"], { head: "x", tail: "nope" }), /the tail "nope" is not a word/);
+  });
+
+  test("compress prunes, runs int8 and distils the entity-marker Transformer; train reports macro-F1 for tune", async () => {
+    const data = tinySet();
+    const base = join(dir, "cmp-base");
+    const r = await relationExtraction.train({ data, out: base, epochs: 3, batchSize: 16, lr: 3e-3, seed: 0, dModel: 32, layers: 1 });
+    assert.equal(typeof r.metrics.macroF1, "number", "the best validation macro-F1 at the top level");
+    const results = await compressModelDir(relationExtraction, {
+      dir: base,
+      out: join(dir, "cmp"),
+      data,
+      prune: [0.5],
+      quantize: "int8",
+      distillTo: "transformer:dModel=16",
+      distillEpochs: 2,
+      batchSize: 16,
+    });
+    assert.deepEqual(
+      results.map((v) => v.variant),
+      ["baseline", "pruned-50", "int8", "pruned-50+int8", "student-transformer-dModel-16", "student-transformer-dModel-16+int8"],
+    );
+    for (const v of results) {
+      assert.equal(v.metric, "macroF1");
+      assert.ok(v.value >= 0 && v.value <= 1, `${v.variant}: macro-F1 ${v.value} read as a fraction`);
+    }
+    assert.ok(
+      results[4]!.parameters < results[0]!.parameters,
+      `the student is smaller: ${results[4]!.parameters} against ${results[0]!.parameters}`,
+    );
   });
 });
