@@ -10,6 +10,7 @@ import { getNumThreads, manualSeed, noGrad, randn, tidy } from "../src/core/inde
 import { LSTM } from "../src/nn/index.js";
 import { quantizedEngine } from "../src/quant/engine.js";
 import { DynamicQuantizedRNN } from "../src/quant/rnn.js";
+import { median, timeRuns } from "./workload.js";
 
 const [input, hidden, steps, batch] = (process.argv.slice(2).length ? process.argv.slice(2) : ["128", "256", "64", "64"]).map(Number) as [
   number,
@@ -19,30 +20,20 @@ const [input, hidden, steps, batch] = (process.argv.slice(2).length ? process.ar
 ];
 const reps = Number(process.env.FLAMBEAU_BENCH_REPS ?? 20);
 
-function medianMs(fn: () => void, n: number): number {
-  for (let i = 0; i < 3; i++) fn();
-  const t: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)]!;
-}
+const medianMs = async (fn: () => void, n: number): Promise<number> => median(await timeRuns(fn, n, 3)) * 1000;
 
 manualSeed(0);
 const lstm = new LSTM(input, hidden, { batchFirst: true, bidirectional: true });
 lstm.eval();
 const xs = { batch: randn([batch, steps, input]).keep(), single: randn([1, steps, input]).keep() };
-const time = () => ({
-  batch: medianMs(() => noGrad(() => tidy(() => void lstm.forward(xs.batch))), reps),
-  single: medianMs(() => noGrad(() => tidy(() => void lstm.forward(xs.single))), reps * 5),
+const time = async () => ({
+  batch: await medianMs(() => noGrad(() => tidy(() => void lstm.forward(xs.batch))), reps),
+  single: await medianMs(() => noGrad(() => tidy(() => void lstm.forward(xs.single))), reps * 5),
 });
-const float = time();
+const float = await time();
 const q = new DynamicQuantizedRNN(lstm);
 lstm.useKernel(q.kernel);
-const int8 = time();
+const int8 = await time();
 
 const py = spawnSync(
   "/usr/bin/python3",

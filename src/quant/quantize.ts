@@ -142,9 +142,7 @@ export function staticQuantizationProblem(model: Module): string | null {
 export function dynamicLayers(model: Module, keepFloat: ReadonlySet<string> = new Set()): string[] {
   return model
     .namedModules()
-    .filter(
-      ([n, m]) => !keepFloat.has(n) && (m instanceof Linear || ((m instanceof LSTM || m instanceof GRU) && dynamicRnnProblem(m) === null)),
-    )
+    .filter(([n, m]) => !keepFloat.has(n) && (m instanceof Linear || dynamicRnnProblem(m) === null))
     .map(([n]) => n);
 }
 

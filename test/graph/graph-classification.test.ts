@@ -1,7 +1,7 @@
 // graph-classification / graph-regression: train → eval → predict round trips on a tiny CSV
 // (a smoke test of the plumbing, not of accuracy), the registry entries, and bad input.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -9,35 +9,10 @@ import * as fl from "flambeau";
 import { MoleculeModel } from "../../src/graph/models/molecule-models.js";
 import { moleculeMetrics } from "../../src/graph/molecules/fit.js";
 import { GRAPH_TASKS } from "../../src/graph/tasks/index.js";
+import { writeMoleculeCsv as csv, MOLECULE_ROWS as ROWS } from "../helpers/molecules.js";
 
 const isFl = (re: RegExp) => (e: Error) => e instanceof fl.FlambeauError && re.test(e.message);
 const tmp = () => mkdtempSync(join(tmpdir(), "fl-gc-"));
-
-// Alcohols/amines (1) vs hydrocarbons (0): learnable from atom features alone.
-const ROWS: [string, number][] = [
-  ["CCO", 1],
-  ["CCCO", 1],
-  ["OCCO", 1],
-  ["CC(O)C", 1],
-  ["NCC", 1],
-  ["NCCN", 1],
-  ["c1ccccc1O", 1],
-  ["c1ccccc1N", 1],
-  ["CC", 0],
-  ["CCC", 0],
-  ["CCCC", 0],
-  ["CC(C)C", 0],
-  ["c1ccccc1", 0],
-  ["Cc1ccccc1", 0],
-  ["C1CCCCC1", 0],
-  ["CC=C", 0],
-];
-
-function csv(dir: string, rows: [string, number | string][], name = "mols.csv"): string {
-  const p = join(dir, name);
-  writeFileSync(p, `smiles,label\n${rows.map(([s, l]) => `${s},${l}`).join("\n")}\n`);
-  return p;
-}
 
 test("registry: graph-classification and graph-regression with the GIN default and the fingerprint baseline", () => {
   const t = GRAPH_TASKS["graph-classification"];

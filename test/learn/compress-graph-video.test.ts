@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import * as fl from "flambeau";
+import { MOLECULE_ROWS, writeMoleculeCsv } from "../helpers/molecules.js";
 
 const C = fl.learn.compress;
 const root = mkdtempSync(join(tmpdir(), "fl-compress-graph-"));
@@ -66,28 +67,8 @@ test("node-classification: compress refuses a model over typed relations by name
   await assert.rejects(task.loadModule!(dir), /node-classification: .* holds a model over typed relations \(rgcn \/ compgcn\)/);
 });
 
-const ROWS: [string, number][] = [
-  ["CCO", 1],
-  ["CCCO", 1],
-  ["OCCO", 1],
-  ["CC(O)C", 1],
-  ["NCC", 1],
-  ["NCCN", 1],
-  ["c1ccccc1O", 1],
-  ["c1ccccc1N", 1],
-  ["CC", 0],
-  ["CCC", 0],
-  ["CCCC", 0],
-  ["CC(C)C", 0],
-  ["c1ccccc1", 0],
-  ["Cc1ccccc1", 0],
-  ["C1CCCCC1", 0],
-  ["CC=C", 0],
-];
-
 test("graph-classification: a GIN pruned, run in int8 and distilled into the fingerprint MLP", async () => {
-  const data = join(root, "mols.csv");
-  writeFileSync(data, `smiles,label\n${ROWS.map(([s, l]) => `${s},${l}`).join("\n")}\n`);
+  const data = writeMoleculeCsv(root, MOLECULE_ROWS);
   const task = fl.tasks.getTask("graph-classification");
   const base = join(root, "gin");
   await task.train({ data, out: base, epochs: 3, batchSize: 4, seed: 0, log: () => {} } as TrainArgs<typeof task>);
@@ -109,8 +90,11 @@ test("graph-classification: a GIN pruned, run in int8 and distilled into the fin
   assert.equal(config(results[4]!.dir).architecture, "fp-mlp");
   assert.equal(config(results[2]!.dir).compression.int8Kernels.kernels, "dynamic");
 
-  const values = join(root, "values.csv");
-  writeFileSync(values, `smiles,label\n${ROWS.map(([s], i) => `${s},${(i * 0.37) % 3}`).join("\n")}\n`);
+  const values = writeMoleculeCsv(
+    root,
+    MOLECULE_ROWS.map(([s], i) => [s, (i * 0.37) % 3] as const),
+    "values.csv",
+  );
   const reg = fl.tasks.getTask("graph-regression");
   const regDir = join(root, "reg");
   await reg.train({ data: values, out: regDir, epochs: 1, batchSize: 4, seed: 0, log: () => {} } as TrainArgs<typeof reg>);

@@ -140,13 +140,10 @@ export async function fitMoleculeModel(
     step: (idx) => {
       const out = model.forward(inputOf(model, data, idx));
       const target = idx.map((i) => data.targets[i]!);
-      if (distill) {
-        const labels = tensor(BigInt64Array.from(target, (t) => BigInt(t)));
-        return distill((m) => (m as MoleculeModel).forward(inputOf(m as MoleculeModel, data, idx)), out, labels);
-      }
-      return cls
-        ? crossEntropy(out, tensor(BigInt64Array.from(target, (t) => BigInt(t))))
-        : mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));
+      if (!cls) return mseLoss(out.view(-1), tensor(Float32Array.from(target, (t) => (t - mean) / sd)));
+      const labels = tensor(BigInt64Array.from(target, (t) => BigInt(t)));
+      if (!distill) return crossEntropy(out, labels);
+      return distill((m) => (m as MoleculeModel).forward(inputOf(m as MoleculeModel, data, idx)), out, labels);
     },
     batchSize: (idx) => idx.length,
     // BatchNorm needs two molecules on every rank.

@@ -5,7 +5,7 @@ import type { VariantResult } from "./runner.js";
 const mb = (b: number): string => (b / 1e6).toFixed(3);
 
 /** The two latency cells: one example, and the batch with its size (or the whole input: a graph). */
-export function latencyCells(l: Latency): [string, string] {
+function latencyCells(l: Latency): [string, string] {
   return [l.singleMs === null ? "—" : l.singleMs.toFixed(2), `${l.batchMs.toFixed(1)} (${l.batch ?? "whole input"})`];
 }
 
