@@ -88,6 +88,8 @@ abstract class RNNBase extends Module {
    * its parameters and its state-dict keys.
    */
   useKernel(kernel: RecurrentKernel | null): void {
+    if (kernel !== null && typeof kernel !== "function")
+      argError(`${this.constructor.name}.useKernel`, `kernel must be a function or null, got ${typeof kernel}`);
     this.#kernel = kernel;
   }
 

@@ -69,6 +69,7 @@ out = {k: v.flatten().tolist() for k, v in dict(o=o, h=h, c=c, po=po, ph=ph, pc=
     assert.ok(maxDiff(arr(gotPacked.output), arr(floatPacked.output)) < 0.03);
     lstm.useKernel(null);
     assert.deepEqual(arr(fl.noGrad(() => lstm.forward(x)).output), arr(float.output));
+    assert.throws(() => lstm.useKernel("int8" as never), /LSTM\.useKernel: kernel must be a function or null, got string/);
     q.dispose();
   });
 
