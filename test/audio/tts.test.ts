@@ -71,6 +71,11 @@ test("mel-cepstral distortion: hand values with and without time warping", () =>
   assert.ok(Math.abs(A.melCepstralDistortion(Float64Array.from([0, 1, 2]), 3, Float64Array.from([0, 2]), 2, 1) - K / 3) < 1e-12);
   // 3-4-5 triangle: one frame each, distance 5.
   assert.ok(Math.abs(A.melCepstralDistortion(Float64Array.from([3, 0]), 1, Float64Array.from([0, 4]), 1, 2) - 5 * K) < 1e-12);
+  // A NaN (audio from a diverged model) is named, not walked by DTW forever.
+  assert.throws(
+    () => A.melCepstralDistortion(Float64Array.from([0, 1, 2]), 3, Float64Array.from([0, Number.NaN]), 2, 1),
+    /melCepstralDistortion: the second cepstra hold NaN at frame 1/,
+  );
   // Mel-cepstra ignore a level change (it is c0's) and see a band's change.
   const mel = Float32Array.from({ length: 8 * 3 }, (_, i) => -20 - (i % 7));
   const louder = mel.map((v) => v + 6);

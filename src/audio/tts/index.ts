@@ -1,7 +1,7 @@
 // Text to speech: the phoneme front end, the aligner, the length regulator, the acoustic model, the vocoder and MCD.
 export { monotonicAlignment } from "./align.js";
 export { type AlignInput, lookupMel, type PhonemeStats, phonemeStats, trainAligner } from "./aligner.js";
-export { DEFAULT_SPEAKERS, TTS_DATA, type TtsCorpus, type TtsUtterance, ttsCorpus } from "./corpus.js";
+export { DEFAULT_SPEAKERS, melOf, melOfWave, TTS_DATA, type TtsCorpus, type TtsUtterance, ttsCorpus } from "./corpus.js";
 export { FastSpeech, type FastSpeechOptions, type FastSpeechOutput } from "./fastspeech.js";
 export {
   type GriffinLimOptions,
@@ -16,4 +16,7 @@ export {
 export { lengthRegulate } from "./length-regulator.js";
 export { dtwPath, MCD_CONSTANT, melCepstra, melCepstralDistortion } from "./mcd.js";
 export { PhonemeVocab, parsePhonemes, phonemize, phonemizerVoice } from "./phonemes.js";
-export { vocode } from "./vocode.js";
+export { type MelLossSetup, melLoss, multiResolutionStftLoss, STFT_LOSS_RESOLUTIONS, type StftResolution } from "./stft-loss.js";
+export { vocode, vocodeNeural } from "./vocode.js";
+export { type TrainedVocoder, trainVocoder, type VocoderClip, type VocoderTrainOptions, vocoderMelL1 } from "./vocoder-train.js";
+export { Vocos, type VocosOptions } from "./vocos.js";

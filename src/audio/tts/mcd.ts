@@ -78,6 +78,18 @@ export function dtwPath(dist: Float64Array, ta: number, tb: number): [number, nu
 export function melCepstralDistortion(a: Float64Array, ta: number, b: Float64Array, tb: number, dim: number): number {
   if (ta < 1 || tb < 1 || a.length !== ta * dim || b.length !== tb * dim)
     throw new FlambeauError("E_SHAPE", `${OP}: expected ${ta}×${dim} and ${tb}×${dim} cepstra, got ${a.length} and ${b.length} values`, OP);
+  for (const [name, c] of [
+    ["first", a],
+    ["second", b],
+  ] as const) {
+    const bad = c.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new FlambeauError(
+        "E_ARG",
+        `${OP}: the ${name} cepstra hold ${c[bad]} at frame ${Math.floor(bad / dim)}; the audio or mel is not finite`,
+        OP,
+      );
+  }
   const dist = frameDistance(a, ta, b, tb, dim);
   const path = dtwPath(dist, ta, tb);
   let s = 0;
