@@ -18,7 +18,15 @@ import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
 import { type OptionValues, opt } from "../../tasks/options.js";
-import { defineTask, type EvalArgs, type Predictor, type TaskTrainResult, type TrainInput } from "../../tasks/task.js";
+import {
+  type DemoOptions,
+  type DemoSection,
+  defineTask,
+  type EvalArgs,
+  type Predictor,
+  type TaskTrainResult,
+  type TrainInput,
+} from "../../tasks/task.js";
 import { ModelCheckpoint, WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
@@ -416,7 +424,13 @@ const keyOf = (metric: string, s: System) => (s === "model" ? metric : `${metric
 const wavDataUri = (w: Float32Array, sr: number) => `data:audio/wav;base64,${Buffer.from(encodeWav([clip(w)], sr)).toString("base64")}`;
 const clip = (w: Float32Array) => w.map((v) => Math.max(-1, Math.min(1, v)));
 
-async function evaluate(dir: string, data: string, o: EvalArgs & TtsOptions): Promise<Record<string, unknown>> {
+/** The evaluation's figures and a table of audio elements for its first `rows` sentences. */
+async function evaluateWithSamples(
+  dir: string,
+  data: string,
+  o: EvalArgs & TtsOptions,
+  rows: number,
+): Promise<{ metrics: Record<string, unknown>; table: string }> {
   const loaded = await loadModel(dir);
   const { model, vocoder, pre, vocab } = loaded;
   const work = mkdtempSync(join(tmpdir(), "flambeau-tts-"));
@@ -479,7 +493,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & TtsOptions): Pr
         writeWav(file, [clip(waves.get(s)!)], f.sampleRate);
         files.get(s)!.push(file);
       }
-      if (o.report && k < 8)
+      if (k < rows)
         html.push(
           `<tr><td>${escapeHtml(u.text)}<br/><small>${escapeHtml(corpus.speakers[u.speaker]!)}</small></td>${systems
             .map((s) => `<td><audio controls src="${wavDataUri(waves.get(s)!, f.sampleRate)}"></audio></td>`)
@@ -512,21 +526,58 @@ async function evaluate(dir: string, data: string, o: EvalArgs & TtsOptions): Pr
         asr.dispose();
       }
     }
-    if (o.report) {
-      const label = (s: System) => (s === "model" ? `${LABELS.model} + ${vocoder ? "Vocos" : "Griffin-Lim"}` : LABELS[s]);
-      const figures = synthesized.map((s) => `${escapeHtml(label(s))} ${(out[keyOf("mcd", s)] as number).toFixed(2)}`).join(", ");
-      const page = `<!doctype html><meta charset="utf-8"><title>text-to-speech samples</title><h1>text-to-speech: held-out sentences</h1><p>MCD (dB) of the audio: ${figures}; of the mel before the vocoder: model ${(out.mcdMel as number).toFixed(2)}, lookup ${(out.mcdMelLookup as number).toFixed(2)}</p><table border="1" cellpadding="4"><tr><th>sentence</th>${systems.map((s) => `<th>${escapeHtml(label(s))}</th>`).join("")}</tr>${html.join("")}</table>`;
-      const tmp = `${o.report}.${process.pid}.tmp`;
-      writeFileSync(tmp, page);
-      renameSync(tmp, o.report);
-      out.report = o.report;
-    }
-    return out;
+    const label = (s: System) => (s === "model" ? `${LABELS.model} + ${vocoder ? "Vocos" : "Griffin-Lim"}` : LABELS[s]);
+    const figures = synthesized.map((s) => `${escapeHtml(label(s))} ${(out[keyOf("mcd", s)] as number).toFixed(2)}`).join(", ");
+    const table = `<p>MCD (dB) of the audio: ${figures}; of the mel before the vocoder: model ${(out.mcdMel as number).toFixed(2)}, lookup ${(out.mcdMelLookup as number).toFixed(2)}</p><table border="1" cellpadding="4"><tr><th>held-out sentence</th>${systems.map((s) => `<th>${escapeHtml(label(s))}</th>`).join("")}</tr>${html.join("")}</table>`;
+    return { metrics: out, table };
   } finally {
     model.dispose();
     vocoder?.dispose();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function evaluate(dir: string, data: string, o: EvalArgs & TtsOptions): Promise<Record<string, unknown>> {
+  const { metrics, table } = await evaluateWithSamples(dir, data, o, o.report ? 8 : 0);
+  if (o.report) {
+    const page = `<!doctype html><meta charset="utf-8"><title>text-to-speech samples</title><h1>text-to-speech: held-out sentences</h1>${table}`;
+    const tmp = `${o.report}.${process.pid}.tmp`;
+    writeFileSync(tmp, page);
+    renameSync(tmp, o.report);
+    metrics.report = o.report;
+  }
+  return metrics;
+}
+
+async function demo(o: DemoOptions): Promise<DemoSection> {
+  const t0 = performance.now();
+  const data = o.full ? TTS_DATA : `${TTS_DATA}?speakers=2&sentences=40&test=2&val=2`;
+  const epochs = o.full ? 25 : 10;
+  const vocoderSteps = o.full ? 3000 : 300;
+  const r = await train({ data, out: o.out, seed: 0, epochs, vocoderSteps, progress: o.progress, log: o.log ?? (() => {}) });
+  const { metrics: m, table } = await evaluateWithSamples(o.out, data, {}, 4);
+  const pick = (k: string) => (typeof m[k] === "number" ? (m[k] as number) : Number.NaN);
+  return {
+    task: TASK,
+    dataset: String(m.data),
+    commands: [
+      `flambeau train ${TASK} --data "${data}" --out ${o.out} --epochs ${epochs} --vocoder-steps ${vocoderSteps}`,
+      `flambeau eval ${o.out} --data "${data}" --report tts.html --json`,
+      `flambeau predict ${o.out} "turn left then stop" --out-dir tts-out`,
+    ],
+    metrics: {
+      mcd: pick("mcd"),
+      mcdModelGriffinLim: pick("mcdModelGriffinLim"),
+      mcdLookup: pick("mcdLookup"),
+      mcdLookupVocoder: pick("mcdLookupVocoder"),
+      mcdGroundTruthVocoder: pick("mcdGroundTruthVocoder"),
+      mcdMel: pick("mcdMel"),
+      realTimeFactor: pick("realTimeFactor"),
+    },
+    history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss })),
+    seconds: (performance.now() - t0) / 1000,
+    extraHtml: `<p>Held-out sentences (no voice read them in training): the reference recording, the true mel through both vocoders, the model, and the per-phoneme lookup baseline.</p>${table}`,
+  };
 }
 
 export interface TtsPrediction {
@@ -603,6 +654,7 @@ export const textToSpeech = defineTask({
   train,
   evaluate,
   load,
+  demo,
   formatPrediction: (p: TtsPrediction) =>
     `${p.file} (${p.speaker}, ${p.seconds.toFixed(2)} s, real-time factor ${p.realTimeFactor.toFixed(2)})`,
 });

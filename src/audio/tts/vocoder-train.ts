@@ -94,7 +94,8 @@ export async function trainVocoder(
   const rng = new Random(o.seed, 77);
   // Clips are drawn in proportion to their length, so every second of audio is equally likely.
   const cum: number[] = [];
-  usable.reduce((acc, c) => (cum.push(acc + c.frames - seg), acc + c.frames - seg), 0);
+  let acc = 0;
+  for (const c of usable) cum.push((acc += c.frames - seg));
   const pick = (): VocoderClip => {
     const r = rng.nextFloat() * cum[cum.length - 1]!;
     let lo = 0;

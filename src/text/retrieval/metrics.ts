@@ -43,13 +43,29 @@ export function ndcgAt(ranking: readonly number[], rel: Qrels, k: number): numbe
   return idcg === 0 ? Number.NaN : dcg / idcg;
 }
 
-/** Indices of the `k` highest scores, best first (ties: lower index first). */
-export function topK(scores: ArrayLike<number>, k: number): number[] {
+/**
+ * Indices of the `k` highest scores, best first (ties: lower index first); `skip(i)` leaves i
+ * out. A ranked list of at most k is kept by insertion instead of sorting every document: once
+ * it holds good scores, most documents fail the first comparison.
+ */
+export function topK(scores: ArrayLike<number>, k: number, skip?: (i: number) => boolean): number[] {
   checkK(k);
-  const idx = Array.from({ length: scores.length }, (_, i) => i);
-  // A partial selection would be faster; collections here are a few thousand documents.
-  idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  return idx.slice(0, k);
+  const idx: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i]!;
+    if (idx.length === k && !(s > val[k - 1]!)) continue;
+    if (skip?.(i)) continue;
+    if (idx.length === k) {
+      idx.pop();
+      val.pop();
+    }
+    let p = idx.length;
+    while (p > 0 && s > val[p - 1]!) p--;
+    idx.splice(p, 0, i);
+    val.splice(p, 0, s);
+  }
+  return idx;
 }
 
 export interface RankingReport {

@@ -1,14 +1,16 @@
 // information-retrieval: rank documents for a query. A dense bi-encoder (shared weights,
-// mean-pooled, L2-normalised) trained contrastively with in-batch negatives, beside Okapi BM25
-// (k1 = 1.5, b = 0.75, Robertson's idf) on the same collection, and their reciprocal-rank
-// fusion. Exact search: a matrix product and top-k on the engine. Measured by MRR@10,
-// Recall@1/10/100 and nDCG@10 over the test split's queries against all its documents.
+// mean-pooled, L2-normalised) trained contrastively with in-batch negatives and BM25 hard
+// negatives (Karpukhin et al. 2020, DPR), beside Okapi BM25 (k1 = 1.5, b = 0.75, Robertson's
+// idf) on the same collection, and two hybrids: the convex combination of their min-max
+// normalised scores with its weight chosen on the validation queries (Bruch et al. 2023), and
+// reciprocal-rank fusion (untuned). Exact search: a matrix product on the engine. Measured by
+// MRR@10, Recall@1/10/100 and nDCG@10 over the test split's queries against all its documents.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { epochBatches } from "../../data/epoch-batches.js";
-import { permutation } from "../../data/random.js";
+import { permutation, Random } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -36,8 +38,8 @@ import {
   type RetrievalColumns,
 } from "../retrieval/collection.js";
 import { DualEncoder, type DualEncoderKind, type DualEncoderOptions, inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
-import { reciprocalRankFusion } from "../retrieval/fusion.js";
-import { type RankingReport, rankingReport } from "../retrieval/metrics.js";
+import { convexFusion, reciprocalRankFusion } from "../retrieval/fusion.js";
+import { type RankingReport, rankingReport, topK } from "../retrieval/metrics.js";
 import { padIds } from "../text-data.js";
 import { WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
@@ -47,6 +49,10 @@ const T = INFORMATION_RETRIEVAL;
 
 const OPTIONS = {
   temperature: opt.number("softmax temperature of the in-batch contrastive loss", { phases: ["train"], default: 0.05, positive: true }),
+  hardNegatives: opt.count("BM25 candidates per training query its hard negative is drawn from each epoch (0: in-batch negatives only)", {
+    phases: ["train"],
+    default: 8,
+  }),
   method: opt.choice(["dense", "bm25", "hybrid"] as const, "how predict ranks documents", { phases: ["predict"], default: "dense" }),
   corpus: opt.path(
     `documents to search: a .txt (one a line) or a table file with a document column (--document-column; default: ${RETRIEVAL_DATA}'s test documents)`,
@@ -75,7 +81,12 @@ interface Preprocessing {
   tokenizer: string;
   queryLength: number;
   documentLength: number;
+  /** The dense score's weight α in the hybrid, chosen on the validation queries (absent in older models: 0.5). */
+  hybridWeight?: number;
 }
+
+/** The weights the validation queries choose the hybrid's α from. */
+const HYBRID_GRID = Array.from({ length: 21 }, (_, i) => i / 20);
 
 const SPECIALS = ["<pad>", "<unk>"];
 const QUERY_LENGTH = 32;
@@ -106,24 +117,22 @@ function embed(l: Loaded, texts: readonly string[], maxLength: number): Tensor {
   return out;
 }
 
+/** Cosine scores [queries × documents] of each query against every document's embedding. */
+function denseScores(l: Loaded, queries: readonly string[], docEmb: Tensor): Float32Array {
+  const q = embed(l, queries, l.pre.queryLength);
+  try {
+    return noGrad(() => tidy(() => (q.matmul(docEmb.t()).contiguous().data() as Float32Array).slice()));
+  } finally {
+    q.dispose();
+  }
+}
+
 /** Dense rankings (document indices, best first, `depth` long) and their cosine scores. */
 function denseRank(l: Loaded, queries: readonly string[], docEmb: Tensor, depth: number): { ranking: number[][]; scores: number[][] } {
-  const q = embed(l, queries, l.pre.queryLength);
-  const k = Math.min(depth, docEmb.shape[0]!);
-  const { idx, val } = noGrad(() =>
-    tidy(() => {
-      const { values, indices } = q.matmul(docEmb.t()).topk(k, 1);
-      return { idx: Array.from(indices.data() as BigInt64Array, Number), val: Array.from(values.data() as Float32Array) };
-    }),
-  ) as { idx: number[]; val: number[] };
-  q.dispose();
-  const ranking: number[][] = [];
-  const scores: number[][] = [];
-  for (let i = 0; i < queries.length; i++) {
-    ranking.push(idx.slice(i * k, (i + 1) * k));
-    scores.push(val.slice(i * k, (i + 1) * k));
-  }
-  return { ranking, scores };
+  const n = docEmb.shape[0]!;
+  const all = denseScores(l, queries, docEmb);
+  const ranking = queries.map((_, i) => topK(all.subarray(i * n, (i + 1) * n), Math.min(depth, n)));
+  return { ranking, scores: ranking.map((r, i) => r.map((d) => all[i * n + d]!)) };
 }
 
 /** BM25 rankings over `documents`, `depth` long, and their scores. */
@@ -132,13 +141,17 @@ function bm25Rank(index: Bm25Index, queries: readonly string[], depth: number): 
   const scores: number[][] = [];
   for (const q of queries) {
     const s = index.scores(bm25Tokens(q));
-    const idx = Array.from({ length: s.length }, (_, i) => i)
-      .sort((a, b) => s[b]! - s[a]! || a - b)
-      .slice(0, depth);
+    const idx = topK(s, Math.min(depth, s.length));
     ranking.push(idx);
     scores.push(idx.map((i) => s[i]!));
   }
   return { ranking, scores };
+}
+
+/** Hybrid rankings of the convex combination of BM25 and dense scores, one list of rankings per weight in `alphas`. */
+function hybridRank(bm25: readonly Float64Array[], dense: Float32Array, alphas: readonly number[], depth: number): number[][][] {
+  const n = bm25[0]?.length ?? 0;
+  return alphas.map((alpha) => bm25.map((b, i) => topK(convexFusion(b, dense.subarray(i * n, (i + 1) * n), alpha), Math.min(depth, n))));
 }
 
 export interface RetrievalReport {
@@ -146,25 +159,43 @@ export interface RetrievalReport {
   documents: number;
   dense: RankingReport;
   bm25: RankingReport;
+  /** Convex combination of the normalised scores, α (the dense weight) chosen on validation. */
   hybrid: RankingReport;
+  hybridWeight: number;
+  /** Reciprocal-rank fusion of the two rankings (no weight to tune). */
+  rrf: RankingReport;
 }
 
-/** Dense, BM25 and their fusion on one collection. */
-function score(l: Loaded, c: Collection, limit?: number): RetrievalReport {
+/** Dense, BM25 and their fusions on one collection; `alphas` lists the hybrid weights to try (the best by MRR@10 is reported). */
+function score(l: Loaded, c: Collection, limit: number | undefined, alphas: readonly number[]): RetrievalReport {
   const n = Math.min(limit ?? c.queries.length, c.queries.length);
   const queries = c.queries.slice(0, n);
   const qrels = c.qrels.slice(0, n);
   const docEmb = embed(l, c.documents, l.pre.documentLength);
-  const dense = denseRank(l, queries, docEmb, 100).ranking;
+  const dense = denseScores(l, queries, docEmb);
   docEmb.dispose();
-  const bm25 = bm25Rank(new Bm25Index(c.documents.map(bm25Tokens)), queries, 100).ranking;
-  const hybrid = dense.map((r, i) => reciprocalRankFusion([r, bm25[i]!], 100));
+  const nd = c.documents.length;
+  const depth = Math.min(100, nd);
+  const index = new Bm25Index(c.documents.map(bm25Tokens));
+  const bm25 = queries.map((q) => index.scores(bm25Tokens(q)));
+  const denseRanking = queries.map((_, i) => topK(dense.subarray(i * nd, (i + 1) * nd), depth));
+  const bm25Ranking = bm25.map((s) => topK(s, depth));
+  const hybrids = hybridRank(bm25, dense, alphas, depth).map((r) => rankingReport(r, qrels));
+  let best = 0;
+  hybrids.forEach((h, k) => {
+    if (h.mrr10 > hybrids[best]!.mrr10) best = k;
+  });
   return {
     queries: n,
-    documents: c.documents.length,
-    dense: rankingReport(dense, qrels),
-    bm25: rankingReport(bm25, qrels),
-    hybrid: rankingReport(hybrid, qrels),
+    documents: nd,
+    dense: rankingReport(denseRanking, qrels),
+    bm25: rankingReport(bm25Ranking, qrels),
+    hybrid: hybrids[best]!,
+    hybridWeight: alphas[best]!,
+    rrf: rankingReport(
+      denseRanking.map((r, i) => reciprocalRankFusion([r, bm25Ranking[i]!], depth)),
+      qrels,
+    ),
   };
 }
 
@@ -175,10 +206,34 @@ interface PairBatch {
 
 /**
  * Shuffled batches (seed, seed + 1, … per epoch) in which no document appears twice: a
- * duplicate would be a false in-batch negative, so its pair waits for the next batch.
+ * duplicate would be a false in-batch negative, so its pair waits for the next batch. Each
+ * query also brings one of its BM25 candidates (`hard[i]`, drawn afresh each epoch) as an
+ * extra negative document for the whole batch, unless that document is already in the batch.
  */
-function pairBatches(q: readonly number[][], d: readonly number[][], docOf: readonly number[], size: number, seed: number) {
-  const plan = (e: number): number[][] => {
+function pairBatches(
+  q: readonly number[][],
+  docIds: readonly number[][],
+  docOf: readonly number[],
+  hard: readonly (readonly number[])[] | null,
+  size: number,
+  seed: number,
+) {
+  const withHard = (e: number, batch: number[]): { pairs: number[]; negatives: number[] } => {
+    if (!hard) return { pairs: batch, negatives: [] };
+    const rng = new Random(seed, 31, e);
+    const used = new Set(batch.map((i) => docOf[i]!));
+    const negatives: number[] = [];
+    for (const i of batch) {
+      const c = hard[i]!;
+      if (c.length === 0) continue;
+      const doc = c[rng.int(c.length)]!;
+      if (used.has(doc)) continue;
+      used.add(doc);
+      negatives.push(doc);
+    }
+    return { pairs: batch, negatives };
+  };
+  const plan = (e: number): { pairs: number[]; negatives: number[] }[] => {
     const out: number[][] = [];
     let cur: number[] = [];
     let seen = new Set<number>();
@@ -201,9 +256,16 @@ function pairBatches(q: readonly number[][], d: readonly number[][], docOf: read
     }
     // A batch of one has no negatives.
     if (cur.length > 1) out.push(cur);
-    return out;
+    return out.map((b) => withHard(e, b));
   };
-  return epochBatches(plan, (b): PairBatch => ({ q: padIds(b.map((i) => q[i]!)), d: padIds(b.map((i) => d[i]!)) }));
+  // The documents: the batch's positives (row i is query i's), then its hard negatives.
+  return epochBatches(
+    plan,
+    (b): PairBatch => ({
+      q: padIds(b.pairs.map((i) => q[i]!)),
+      d: padIds([...b.pairs.map((i) => docIds[docOf[i]!]!), ...b.negatives.map((k) => docIds[k]!)]),
+    }),
+  );
 }
 
 async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
@@ -244,15 +306,13 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const epochs = o.epochs ?? 5;
   const lr = o.lr ?? (kind === "bow" ? 3e-3 : 5e-4);
   const temperature = o.temperature ?? 0.05;
-  const batches = pairBatches(
-    qIds,
-    trainSet.positive.map((d) => dIds[d]!),
-    trainSet.positive,
-    batchSize,
-    seed,
-  );
+  const hardDepth = o.hardNegatives ?? 8;
+  const t0 = performance.now();
+  const hard = hardDepth > 0 ? bm25Candidates(trainSet, hardDepth) : null;
+  if (hard) log(`${T}: mined ${hardDepth} BM25 candidates per training query in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const batches = pairBatches(qIds, dIds, trainSet.positive, hard, batchSize, seed);
   log(
-    `${T}: ${rows.length} training pairs (${trainSet.documents.length} documents), ${val.queries.length} validation queries; vocabulary ${vocab.size}; ${kind} bi-encoder, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}, lr ${lr}, temperature ${temperature}`,
+    `${T}: ${rows.length} training pairs (${trainSet.documents.length} documents), ${val.queries.length} validation queries; vocabulary ${vocab.size}; ${kind} bi-encoder, ${plural(epochs, "epoch")} of ${batches.length} batches of ${batchSize}${hard ? " + a BM25 hard negative each" : ""}, lr ${lr}, temperature ${temperature}`,
   );
   const trainer = new Trainer<PairBatch>({
     name: T,
@@ -273,9 +333,11 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   });
   const history = await trainer.fit(batches, { epochs });
   model.eval();
-  const metrics = score(loaded, val);
+  // The hybrid's weight is chosen here, on the validation queries, and kept for eval and predict.
+  const metrics = score(loaded, val, undefined, HYBRID_GRID);
+  pre.hybridWeight = metrics.hybridWeight;
   log(
-    `${T}: validation MRR@10 dense ${metrics.dense.mrr10.toFixed(3)}, BM25 ${metrics.bm25.mrr10.toFixed(3)}, hybrid ${metrics.hybrid.mrr10.toFixed(3)}`,
+    `${T}: validation MRR@10 dense ${metrics.dense.mrr10.toFixed(3)}, BM25 ${metrics.bm25.mrr10.toFixed(3)}, hybrid ${metrics.hybrid.mrr10.toFixed(3)} (dense weight ${metrics.hybridWeight}), RRF ${metrics.rrf.mrr10.toFixed(3)}`,
   );
   await saveModelDir<DualEncoderOptions, Preprocessing>(
     o.out,
@@ -284,12 +346,31 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
       architecture: `dual-encoder-${kind}`,
       hyper,
       preprocessing: pre,
-      metrics: { trainPairs: rows.length, epochs, bestEpoch: history.bestEpoch, seed, temperature, validation: metrics },
+      metrics: {
+        trainPairs: rows.length,
+        epochs,
+        bestEpoch: history.bestEpoch,
+        seed,
+        temperature,
+        hardNegatives: hardDepth,
+        validation: metrics,
+      },
     },
     model.stateDict(),
   );
   await tk.save(join(o.out, "tokenizer.json"));
   return { dir: o.out, metrics: metrics as unknown as Record<string, unknown>, history };
+}
+
+const hybridWeightOf = (pre: Preprocessing): number => pre.hybridWeight ?? 0.5;
+
+/** For each training query, its `depth` best BM25 documents among the training documents other than its own. */
+function bm25Candidates(c: Collection, depth: number): number[][] {
+  const index = new Bm25Index(c.documents.map(bm25Tokens));
+  return c.queries.map((q, i) => {
+    const own = c.positive[i]!;
+    return topK(index.scores(bm25Tokens(q)), Math.min(depth, Math.max(1, c.documents.length - 1)), (d) => d === own);
+  });
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
@@ -304,7 +385,10 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs & Options = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   try {
-    return score(l, await loadCollection(data, "test", columnsOf(o)), o.limit) as unknown as Record<string, unknown>;
+    return score(l, await loadCollection(data, "test", columnsOf(o)), o.limit, [hybridWeightOf(l.pre)]) as unknown as Record<
+      string,
+      unknown
+    >;
   } finally {
     l.model.dispose();
   }
@@ -355,19 +439,25 @@ async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options
       }
       const top = Math.min(o.top ?? 5, cached.docs.length);
       const method = o.method ?? "dense";
-      const dense = method !== "bm25" ? denseRank(l, inputs, cached.emb, method === "hybrid" ? 100 : top) : undefined;
-      const bm25 = method !== "dense" ? bm25Rank(cached.bm25, inputs, method === "hybrid" ? 100 : top) : undefined;
+      const bank = cached;
+      const ranked: { d: number; s: number }[][] =
+        method === "hybrid"
+          ? (() => {
+              const dense = denseScores(l, inputs, bank.emb);
+              const n = bank.docs.length;
+              return inputs.map((q, i) => {
+                const fused = convexFusion(bank.bm25.scores(bm25Tokens(q)), dense.subarray(i * n, (i + 1) * n), hybridWeightOf(l.pre));
+                return topK(fused, top).map((d) => ({ d, s: fused[d]! }));
+              });
+            })()
+          : (() => {
+              const r = method === "dense" ? denseRank(l, inputs, bank.emb, top) : bm25Rank(bank.bm25, inputs, top);
+              return r.ranking.map((ids, i) => ids.map((d, k) => ({ d, s: r.scores[i]![k]! })));
+            })();
       return inputs.map((query, i) => {
-        const ranked =
-          method === "hybrid"
-            ? reciprocalRankFusion([dense!.ranking[i]!, bm25!.ranking[i]!], top).map((d) => ({ d, s: Number.NaN }))
-            : (method === "dense" ? dense! : bm25!).ranking[i]!.map((d, k) => ({
-                d,
-                s: (method === "dense" ? dense! : bm25!).scores[i]![k]!,
-              }));
         return {
           query,
-          results: ranked.slice(0, top).map(({ d, s }, k) => ({ rank: k + 1, score: s, document: cached!.docs[d]! })),
+          results: ranked[i]!.slice(0, top).map(({ d, s }, k) => ({ rank: k + 1, score: s, document: bank.docs[d]! })),
         };
       });
     },
@@ -399,7 +489,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   // One model load and one read of the test collection serve the scores and the rankings shown.
   const l = await loadModel(o.out);
   const c = await loadCollection(RETRIEVAL_DATA, "test");
-  const m = score(l, c, evalLimit);
+  const m = score(l, c, evalLimit, [hybridWeightOf(l.pre)]);
   const shown = [0, 1, 2, 3, 4, 5].map((k) => k * 97);
   const queries = shown.map((q) => c.queries[q]!);
   const docEmb = embed(l, c.documents, l.pre.documentLength);
@@ -420,7 +510,13 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
       `flambeau train ${T} --data ${RETRIEVAL_DATA} --epochs ${budget.epochs} --limit ${budget.limit} --out ${o.out}`,
       `flambeau eval ${o.out} --data ${RETRIEVAL_DATA}${evalLimit ? ` --limit ${evalLimit}` : ""} --json`,
     ],
-    metrics: { denseMrr10: m.dense.mrr10, bm25Mrr10: m.bm25.mrr10, hybridMrr10: m.hybrid.mrr10, denseRecall100: m.dense.recall100 },
+    metrics: {
+      denseMrr10: m.dense.mrr10,
+      bm25Mrr10: m.bm25.mrr10,
+      hybridMrr10: m.hybrid.mrr10,
+      rrfMrr10: m.rrf.mrr10,
+      denseRecall100: m.dense.recall100,
+    },
     history: r.history.epochs.map((e) => ({ loss: e.loss! })),
     seconds: (performance.now() - t0) / 1000,
     extraHtml: `<table class="text-preds"><tr><th>query (a package's synopsis)</th><th>bi-encoder's top 3</th><th>BM25's top 3</th></tr>${rows}</table>`,
@@ -430,7 +526,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const informationRetrieval = defineTask({
   name: T,
   description:
-    "rank documents for a query: a dense bi-encoder trained contrastively with in-batch negatives, beside Okapi BM25 and their reciprocal-rank fusion; MRR@10, Recall@k, nDCG@10",
+    "rank documents for a query: a dense bi-encoder trained contrastively with in-batch and BM25 hard negatives, beside Okapi BM25, their validation-weighted convex score fusion and reciprocal-rank fusion; MRR@10, Recall@k, nDCG@10",
   dataFormat: `${RETRIEVAL_DATA} (Debian synopses → long descriptions, split by package), or a CSV/TSV/JSONL/Parquet/Arrow file with query and document columns (named by --query-column/--document-column)`,
   models: ["bow", "transformer"],
   defaultModel: "bow",

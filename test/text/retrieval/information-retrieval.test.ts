@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -32,6 +32,13 @@ describe("information-retrieval", () => {
     // Each query's topic word is in its document alone: BM25 ranks it first.
     assert.equal(rep.bm25.recall1, 1);
     assert.ok(rep.dense.mrr10 > 0.5, `dense MRR@10 ${rep.dense.mrr10}`);
+    // The hybrid's dense weight was chosen on validation queries, from the grid 0, 0.05, …, 1.
+    const w = (m as { hybridWeight: number }).hybridWeight;
+    assert.ok(w >= 0 && w <= 1 && Math.abs(w * 20 - Math.round(w * 20)) < 1e-9, `hybrid weight ${w}`);
+    const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    assert.equal(cfg.preprocessing.hybridWeight, w);
+    assert.equal(cfg.metrics.hardNegatives, 8);
+    assert.ok((m as { rrf: { mrr10: number } }).rrf.mrr10 > 0);
     const corpus = join(dir, "docs.txt");
     writeFileSync(corpus, rows.map((x) => x.document).join("\n"));
     const [p] = (await informationRetrieval.predict(out, ["what handles topic7 library"], {
@@ -42,6 +49,14 @@ describe("information-retrieval", () => {
     assert.equal(p!.results.length, 3);
     assert.equal(p!.results[0]!.document, rows[7]!.document);
     assert.match(informationRetrieval.formatPrediction(p), /1\. this .* \(\d+\.\d{3}\)/);
+    const [h] = (await informationRetrieval.predict(out, ["what handles topic7 library"], {
+      corpus,
+      method: "hybrid",
+      top: 3,
+    })) as RetrievalPrediction[];
+    const scores = h!.results.map((x) => x.score);
+    assert.equal(scores.length, 3);
+    assert.ok(scores[0]! >= scores[1]! && scores[1]! >= scores[2]! && scores[0]! <= 1 && scores[2]! >= 0, JSON.stringify(scores));
     await assert.rejects(informationRetrieval.predict(out, [" "], { corpus }), /query 1 is empty/);
   });
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { reciprocalRankFusion } from "../../../src/text/retrieval/fusion.js";
+import { convexFusion, reciprocalRankFusion } from "../../../src/text/retrieval/fusion.js";
 import { ndcgAt, rankingReport, recallAt, reciprocalRank, topK } from "../../../src/text/retrieval/metrics.js";
 
 const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
@@ -60,5 +60,32 @@ describe("ranking metrics (hand values)", () => {
       [7, 8, 9],
     );
     assert.deepEqual(reciprocalRankFusion([[1, 2], [3]], 2), [1, 3]);
+  });
+
+  test("topK by insertion equals a full sort (ties by index) on random scores with ties, and leaves skipped indices out", () => {
+    let x = 7;
+    const next = () => ((x = (x * 1103515245 + 12345) % 2147483648), x / 2147483648);
+    for (let trial = 0; trial < 20; trial++) {
+      const scores = Array.from({ length: 200 }, () => Math.round(next() * 40) / 4);
+      const k = 1 + Math.floor(next() * 60);
+      const sorted = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
+      assert.deepEqual(topK(scores, k), sorted.slice(0, k));
+      assert.deepEqual(
+        topK(scores, k, (i) => i % 3 === 0),
+        sorted.filter((i) => i % 3 !== 0).slice(0, k),
+      );
+    }
+    assert.deepEqual(topK([1, 2], 5), [1, 0]);
+  });
+
+  test("convex fusion: min-max normalised per query, then (1 − α)·a + α·b", () => {
+    // a normalises to [0, 0.5, 1], b to [1, 0, 0.25].
+    const f = convexFusion([2, 4, 6], [0.9, 0.1, 0.3], 0.4);
+    const want = [0.6 * 0 + 0.4 * 1, 0.6 * 0.5 + 0.4 * 0, 0.6 * 1 + 0.4 * 0.25];
+    f.forEach((v, i) => near(v, want[i]!));
+    // α = 0 ranks by a alone; a constant vector contributes nothing.
+    assert.deepEqual(Array.from(convexFusion([1, 3, 2], [5, 5, 5], 0)), [0, 1, 0.5]);
+    assert.throws(() => convexFusion([1], [1, 2], 0.5), /differ in length \(1 vs 2\)/);
+    assert.throws(() => convexFusion([1], [1], 1.5), /alpha must be in \[0, 1\], got 1.5/);
   });
 });
