@@ -64,7 +64,10 @@ describe("ranking metrics (hand values)", () => {
 
   test("topK by insertion equals a full sort (ties by index) on random scores with ties, and leaves skipped indices out", () => {
     let x = 7;
-    const next = () => ((x = (x * 1103515245 + 12345) % 2147483648), x / 2147483648);
+    const next = () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
     for (let trial = 0; trial < 20; trial++) {
       const scores = Array.from({ length: 200 }, () => Math.round(next() * 40) / 4);
       const k = 1 + Math.floor(next() * 60);
