@@ -3,6 +3,7 @@
 export * from "./asr/alphabet.js";
 export * from "./asr/char-lm.js";
 export * from "./asr/ctc-decode.js";
+export * from "./asr/grammar.js";
 export * from "./augment.js";
 export * from "./data/audio-folder.js";
 export * from "./data/clip-set.js";

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as fl from "flambeau";
+import { ctcFrames as frames } from "../helpers/ctc.js";
 import { FIXTURES } from "../helpers/fixtures.js";
 
 const A = fl.audio;
@@ -14,15 +15,6 @@ const ASR = join(FIXTURES, "asr");
 const C = A.CTC_CLASSES;
 const tmp = mkdtempSync(join(tmpdir(), "flambeau-asr-"));
 
-/** Frames of log-probabilities from per-frame {label: probability} (the rest share a tiny mass). */
-function frames(rows: Record<number, number>[]): Float32Array {
-  const out = new Float32Array(rows.length * C);
-  rows.forEach((r, t) => {
-    const rest = Math.max(1e-6, 1 - Object.values(r).reduce((a, b) => a + b, 0)) / (C - Object.keys(r).length);
-    for (let c = 0; c < C; c++) out[t * C + c] = Math.log(r[c] ?? rest);
-  });
-  return out;
-}
 const lab = (ch: string) => A.CTC_CHARS.indexOf(ch) + 1;
 
 test("WER and CER are corpus edit distances over reference length (hand-computed)", () => {

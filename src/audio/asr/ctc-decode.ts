@@ -1,10 +1,12 @@
 // CTC decoding of per-frame log-probabilities [T, C] (label 0 the blank): greedy (best path,
 // repeats merged, blanks dropped) and prefix beam search (Hannun et al. 2014), which sums
 // over all alignments of a prefix and can fold in a character language model:
-// score = log P_ctc + α·log P_lm + β·(characters).
+// score = log P_ctc + α·log P_lm + β·(characters). A grammar (grammar.ts) restricts the
+// prefixes to those that can still become one of its sentences, and the result to a whole one.
 import { FlambeauError } from "../../core/errors.js";
 import { CTC_BLANK, CTC_CHARS, decodeLabels } from "./alphabet.js";
 import { type CharNgramLM, LM_EOS } from "./char-lm.js";
+import type { GrammarConstraint } from "./grammar.js";
 
 function checkFrames(op: string, logProbs: Float32Array, frames: number, classes: number): void {
   if (!Number.isInteger(frames) || frames < 0 || !Number.isInteger(classes) || classes < 2 || logProbs.length < frames * classes)
@@ -41,6 +43,8 @@ export interface BeamSearchOptions {
   pruneLogProb?: number;
   /** Per frame, at most this many labels are extended (default 8). */
   maxCandidates?: number;
+  /** Only sentences of this grammar (a JSGF or FSG word graph) are spelled. */
+  grammar?: GrammarConstraint | null;
 }
 
 const NEG = Number.NEGATIVE_INFINITY;
@@ -84,13 +88,15 @@ export function ctcBeamDecode(logProbs: Float32Array, frames: number, classes: n
   for (let t = 0; t < frames; t++) {
     const row = t * classes;
     const next = new Map<string, Beam>();
-    // Extends `b` by `label` into the prefix `key` (created with its LM score when new).
-    const child = (key: string, b: Beam, label: number): Beam => {
+    // Extends `b` by `label` into the prefix `key` (created with its LM score when new); null
+    // when the grammar forbids the character there.
+    const child = (key: string, b: Beam, label: number): Beam | null => {
       let e = next.get(key);
       if (!e) {
         // The LM sees the text the prefix spells: a space at the start or after a space adds nothing.
         const ch = chars[label - 1]!;
         const noop = ch === " " && (b.text === "" || b.text.endsWith(" "));
+        if (!noop && o.grammar && !o.grammar.allows(b.text, ch)) return null;
         const step = noop ? 0 : (alpha !== 0 ? alpha * o.lm!.logProb(b.text, ch) : 0) + beta;
         e = { pb: NEG, pnb: NEG, lm: b.lm + step, last: label, text: noop ? b.text : b.text + ch };
         next.set(key, e);
@@ -118,10 +124,10 @@ export function ctcBeamDecode(logProbs: Float32Array, frames: number, classes: n
           // Repeat without a blank between: the same prefix; after a blank: a doubled letter.
           s.pnb = lse(s.pnb, b.pnb + p);
           const e = child(prefix + chars[c - 1]!, b, c);
-          e.pnb = lse(e.pnb, b.pb + p);
+          if (e) e.pnb = lse(e.pnb, b.pb + p);
         } else {
           const e = child(prefix + chars[c - 1]!, b, c);
-          e.pnb = lse(e.pnb, both + p);
+          if (e) e.pnb = lse(e.pnb, both + p);
         }
       }
     }
@@ -129,7 +135,9 @@ export function ctcBeamDecode(logProbs: Float32Array, frames: number, classes: n
   }
   let best = "";
   let bestScore = NEG;
-  for (const b of beams.values()) {
+  // Under a grammar only whole sentences qualify, unless no beam reached one (then the best prefix).
+  const whole = o.grammar ? [...beams.values()].filter((b) => o.grammar!.complete(b.text)) : [];
+  for (const b of whole.length > 0 ? whole : beams.values()) {
     const text = b.text.trimEnd();
     const s = total(b) + (alpha !== 0 ? alpha * o.lm!.logProb(text, LM_EOS) : 0);
     if (s > bestScore) {

@@ -24,6 +24,8 @@ export interface TranscribedSet {
   sampleRate: number;
   /** Where each clip came from (voice, file …), for reports. */
   sources: string[];
+  /** The decoding grammar (a JSGF or FSG file) that comes with each clip, null where none does. */
+  grammars?: (string | null)[];
 }
 
 export const subsetTranscribed = (s: TranscribedSet, idx: readonly number[]): TranscribedSet => ({
@@ -31,6 +33,7 @@ export const subsetTranscribed = (s: TranscribedSet, idx: readonly number[]): Tr
   clips: idx.map((i) => s.clips[i]!),
   texts: idx.map((i) => s.texts[i]!),
   sources: idx.map((i) => s.sources[i]!),
+  ...(s.grammars ? { grammars: idx.map((i) => s.grammars![i]!) } : {}),
 });
 
 export const BUILTIN_ASR_SETS = ["speech-sentences-synth", "pocketsphinx-testdata"] as const;
@@ -116,6 +119,8 @@ export const POCKETSPHINX_TESTDATA = "/usr/share/pocketsphinx/test/data";
  * "cards" utterances, five LibriVox sentences (Sense and Sensibility), goforward.raw (the
  * utterance of the package's goforward grammar) and the TIDIGITS file dhd.2934z.raw (its
  * name spells the digits). numbers.raw and something.raw have no transcript and are left out.
+ * Each recording carries the grammar the package's own tests decode it with (cards.gram,
+ * goforward.gram, tidigits.fsg); the LibriVox sentences have none.
  */
 export function pocketsphinxTestdata(o: { root?: string; sampleRate?: number } = {}): TranscribedSet {
   const root = o.root ?? POCKETSPHINX_TESTDATA;
@@ -126,9 +131,10 @@ export function pocketsphinxTestdata(o: { root?: string; sampleRate?: number } =
       `pocketsphinx-testdata: ${root} not found (install the Debian package pocketsphinx-testdata)`,
       "pocketsphinx-testdata",
     );
-  const set: TranscribedSet = { clips: [], texts: [], sampleRate: rate, sources: [] };
+  const set: TranscribedSet = { clips: [], texts: [], sampleRate: rate, sources: [], grammars: [] };
+  const grammar = (rel: string) => (existsSync(join(root, rel)) ? join(root, rel) : null);
   // "<s> words </s> (id)" lines of the package's transcription files.
-  const readTrans = (dir: string, file: string) => {
+  const readTrans = (dir: string, file: string, gram: string | null) => {
     for (const line of readFileSync(join(root, dir, file), "utf8").split("\n")) {
       const m = /^\s*(?:<s>)?(.*?)(?:<\/s>)?\s*\(([^)]+)\)\s*$/.exec(line);
       if (!m) continue;
@@ -137,19 +143,21 @@ export function pocketsphinxTestdata(o: { root?: string; sampleRate?: number } =
       set.clips.push(readMono(wav, rate));
       set.texts.push(normalizeTranscript(m[1]!));
       set.sources.push(`${dir}/${m[2]}.wav`);
+      set.grammars!.push(gram);
     }
   };
-  readTrans("cards", "cards.transcription");
-  readTrans("librivox", "transcription");
-  for (const [rel, text] of [
-    ["goforward.raw", "go forward ten meters"],
-    ["tidigits/dhd.2934z.raw", "two nine three four zero"],
+  readTrans("cards", "cards.transcription", grammar("cards/cards.gram"));
+  readTrans("librivox", "transcription", null);
+  for (const [rel, text, gram] of [
+    ["goforward.raw", "go forward ten meters", "goforward.gram"],
+    ["tidigits/dhd.2934z.raw", "two nine three four zero", "tidigits/lm/tidigits.fsg"],
   ] as const) {
     const p = join(root, rel);
     if (!existsSync(p)) continue;
     set.clips.push(readRawPcm16(p, 16000, rate));
     set.texts.push(text);
     set.sources.push(rel);
+    set.grammars!.push(grammar(gram));
   }
   if (set.clips.length === 0)
     throw new FlambeauError("E_IO", `pocketsphinx-testdata: no transcribed recordings under ${root}`, "pocketsphinx-testdata");

@@ -18,6 +18,7 @@ import { Trainer } from "../../train/trainer.js";
 import { CTC_CLASSES, encodeTranscript } from "../asr/alphabet.js";
 import { type CharLmJson, CharNgramLM } from "../asr/char-lm.js";
 import { ctcBeamDecode, ctcGreedyDecode } from "../asr/ctc-decode.js";
+import { GrammarConstraint, loadGrammar } from "../asr/grammar.js";
 import { freqMask, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
 import type { NoiseMix } from "../data/clip-set.js";
@@ -32,6 +33,10 @@ const ARCHS = ["ctc-bilstm"] as const;
 const OPTIONS = {
   beam: opt.int("beam width of the decoder (default: the saved one)", { phases: ["eval", "predict"] }),
   lmWeight: opt.number("weight of the character language model (0: none; default: the saved one)", { phases: ["eval", "predict"] }),
+  grammar: opt.string(
+    'a JSGF (.gram, .jsgf) or Sphinx FSG (.fsg) file: spell only its sentences, without the character LM; "testdata" (eval): each recording\'s own grammar where its data set has one',
+    { phases: ["eval", "predict"] },
+  ),
 };
 type AsrOptions = OptionValues<typeof OPTIONS>;
 
@@ -175,12 +180,42 @@ function posteriors(model: CtcBiLSTM, set: TranscribedSet, pre: FrontendConfig, 
   return out;
 }
 
-function decodeAll(lps: readonly Float32Array[], how: "greedy" | AsrDecoding, lm: CharNgramLM | null): string[] {
-  return lps.map((a) =>
-    how === "greedy"
-      ? ctcGreedyDecode(a, a.length / CTC_CLASSES, CTC_CLASSES)
-      : ctcBeamDecode(a, a.length / CTC_CLASSES, CTC_CLASSES, { beam: how.beam, lm, lmWeight: how.lmWeight, charBonus: how.charBonus }),
-  );
+/** Greedy or beam decoding of each utterance; a grammar (per utterance, null: none) replaces the character LM. */
+function decodeAll(
+  lps: readonly Float32Array[],
+  how: "greedy" | AsrDecoding,
+  lm: CharNgramLM | null,
+  grammars?: readonly (GrammarConstraint | null)[],
+): string[] {
+  return lps.map((a, i) => {
+    if (how === "greedy") return ctcGreedyDecode(a, a.length / CTC_CLASSES, CTC_CLASSES);
+    const grammar = grammars?.[i] ?? null;
+    return ctcBeamDecode(
+      a,
+      a.length / CTC_CLASSES,
+      CTC_CLASSES,
+      grammar ? { beam: how.beam, grammar } : { beam: how.beam, lm, lmWeight: how.lmWeight, charBonus: how.charBonus },
+    );
+  });
+}
+
+/** The grammar each utterance decodes with: one file for all, or "testdata": each clip's own (cached per file). */
+function grammarsFor(set: TranscribedSet, spec: string | undefined): (GrammarConstraint | null)[] | undefined {
+  if (spec === undefined) return undefined;
+  const cache = new Map<string, GrammarConstraint>();
+  const get = (path: string) => {
+    let g = cache.get(path);
+    if (!g) cache.set(path, (g = new GrammarConstraint(loadGrammar(path))));
+    return g;
+  };
+  if (spec !== "testdata") return set.clips.map(() => get(spec));
+  if (!set.grammars)
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: --grammar testdata needs a data set whose recordings come with grammars (pocketsphinx-testdata)`,
+      TASK,
+    );
+  return set.grammars.map((p) => (p ? get(p) : null));
 }
 
 /** Grid search of the LM weight and character bonus on validation posteriors (lowest WER, then CER). */
@@ -384,7 +419,8 @@ async function evaluateModel(
   const lps = posteriors(model, test, pre, d.testMix, o.batchSize ?? 32);
   const decoding = decodingOf(pre, o);
   const greedyHyps = decodeAll(lps, "greedy", null);
-  const beamHyps = decodeAll(lps, decoding, lm);
+  const grammars = grammarsFor(test, o.grammar);
+  const beamHyps = decodeAll(lps, decoding, lm, grammars);
   const greedy = asrScores(test.texts, greedyHyps);
   const beam = asrScores(test.texts, beamHyps);
   return {
@@ -397,6 +433,7 @@ async function evaluateModel(
     beam: decoding.beam,
     lmWeight: decoding.lmWeight,
     charBonus: decoding.charBonus,
+    ...(grammars ? { grammar: o.grammar, grammarUtterances: grammars.filter(Boolean).length } : {}),
     seconds: (performance.now() - t0) / 1000,
     data: d.description,
     samples: test.texts.slice(0, 12).map((truth, i) => ({ source: test.sources[i], truth, greedy: greedyHyps[i], beam: beamHyps[i] })),
@@ -416,13 +453,16 @@ async function load(dir: string): Promise<Predictor<AsrPrediction, AsrOptions>> 
     task: TASK,
     async predict(inputs, o = {}) {
       const decoding = decodingOf(pre, o);
+      if (o.grammar === "testdata")
+        throw new FlambeauError("E_ARG", `${TASK}: predict takes a grammar file (--grammar commands.gram), not "testdata"`, TASK);
+      const grammar = o.grammar !== undefined ? new GrammarConstraint(loadGrammar(o.grammar)) : null;
       return inputs.map((file) => {
         const clip = readMono(file, pre.sampleRate);
         const set: TranscribedSet = { clips: [clip], texts: [""], sampleRate: pre.sampleRate, sources: [file] };
         const [lp] = posteriors(model, set, pre, undefined, 1);
         return {
           file,
-          text: decodeAll([lp!], decoding, lm)[0]!,
+          text: decodeAll([lp!], decoding, lm, [grammar])[0]!,
           greedy: decodeAll([lp!], "greedy", null)[0]!,
           seconds: clip.length / pre.sampleRate,
         };
