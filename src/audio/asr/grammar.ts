@@ -195,7 +195,10 @@ export function parseJsgf(text: string, source = "JSGF grammar"): WordGraph {
         g.addWord(from, e.word, to);
         return;
       case "ref": {
-        if (e.name === "NULL") return g.addEmpty(from, to);
+        if (e.name === "NULL") {
+          g.addEmpty(from, to);
+          return;
+        }
         if (e.name === "VOID") return;
         const r = rules.get(e.name);
         if (!r) throw new FlambeauError("E_FORMAT", `${source}: rule <${e.name}> is used but never defined`, OP);
@@ -205,7 +208,8 @@ export function parseJsgf(text: string, source = "JSGF grammar"): WordGraph {
             `${source}: rule <${e.name}> is recursive (${[...stack, e.name].join(" → ")}); use * or +`,
             OP,
           );
-        return build(r, from, to, [...stack, e.name]);
+        build(r, from, to, [...stack, e.name]);
+        return;
       }
       case "seq": {
         let at = from;
@@ -221,7 +225,8 @@ export function parseJsgf(text: string, source = "JSGF grammar"): WordGraph {
         return;
       case "opt":
         g.addEmpty(from, to);
-        return build(e.item, from, to, stack);
+        build(e.item, from, to, stack);
+        return;
       case "repeat": {
         const a = g.newState();
         const b = g.newState();
