@@ -181,4 +181,26 @@ test("pocketsphinx-testdata: the transcribed real recordings", { skip: !existsSy
   assert.equal(s.texts[0], "ten of clubs");
   assert.ok(s.texts.includes("go forward ten meters"));
   for (const c of s.clips) assert.ok(c.length > 8000);
+  // Each recording carries the grammar the package's tests decode it with; the LibriVox sentences have none.
+  assert.match(s.grammars![0]!, /cards\/cards\.gram$/);
+  assert.equal(s.grammars!.filter((g) => g === null).length, 5);
+  assert.match(s.grammars![s.sources.indexOf("tidigits/dhd.2934z.raw")]!, /tidigits\.fsg$/);
+});
+
+test("automatic-speech-recognition --grammar: the package's grammars in eval, a grammar file in predict", {
+  skip: !existsSync(A.POCKETSPHINX_TESTDATA),
+}, async () => {
+  const task = A.AUDIO_TASKS["automatic-speech-recognition"];
+  const out = join(tmp, "model");
+  const m = await task.evaluate(out, "pocketsphinx-testdata", { grammar: "testdata", limit: 6 });
+  assert.deepEqual([m.examples, m.grammar, m.grammarUtterances], [6, "testdata", 5]);
+  const gram = join(tmp, "stop.gram");
+  writeFileSync(gram, "#JSGF V1.0; grammar s; public <s> = stop | go;");
+  const [p] = (await task.predict(out, [join(ASR, "stop.wav")], { grammar: gram })) as { text: string }[];
+  assert.ok(["stop", "go", "s", "st", "sto", "g", ""].includes(p!.text), p!.text);
+  await assert.rejects(task.predict(out, [join(ASR, "stop.wav")], { grammar: "testdata" }), /predict takes a grammar file/);
+  await assert.rejects(
+    task.evaluate(out, join(ASR, "train.tsv"), { grammar: "testdata" }),
+    /--grammar testdata needs a data set whose recordings come with grammars/,
+  );
 });

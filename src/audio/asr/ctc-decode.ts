@@ -39,9 +39,9 @@ export interface BeamSearchOptions {
   lmWeight?: number;
   /** β: bonus per emitted character, countering the LM's preference for short outputs (default 0). */
   charBonus?: number;
-  /** Per frame, only labels with log-probability above this are extended (default log 1e-3). */
+  /** Per frame, only labels with log-probability above this are extended (default log 1e-3; no limit under a grammar). */
   pruneLogProb?: number;
-  /** Per frame, at most this many labels are extended (default 8). */
+  /** Per frame, at most this many labels are extended (default 8; all under a grammar). */
   maxCandidates?: number;
   /** Only sentences of this grammar (a JSGF or FSG word graph) are spelled. */
   grammar?: GrammarConstraint | null;
@@ -79,8 +79,10 @@ export function ctcBeamDecode(logProbs: Float32Array, frames: number, classes: n
     );
   const alpha = o.lm ? (o.lmWeight ?? 0) : 0;
   const beta = o.charBonus ?? 0;
-  const prune = o.pruneLogProb ?? Math.log(1e-3);
-  const maxCands = o.maxCandidates ?? 8;
+  // Under a grammar every label it allows stays a candidate: pruning by the frame's own
+  // likelihood would cut the grammar's only paths exactly where the acoustics are unsure.
+  const prune = o.pruneLogProb ?? (o.grammar ? Number.NEGATIVE_INFINITY : Math.log(1e-3));
+  const maxCands = o.maxCandidates ?? (o.grammar ? classes : 8);
   const chars = [...CTC_CHARS];
   let beams = new Map<string, Beam>([["", { pb: 0, pnb: NEG, lm: 0, last: -1, text: "" }]]);
   const total = (b: Beam) => lse(b.pb, b.pnb) + b.lm;
