@@ -34,14 +34,14 @@ const ARCHS = ["ctc-bilstm"] as const;
 const OPTIONS = {
   beam: opt.int("beam width of the decoder (default: the saved one)", { phases: ["eval", "predict"] }),
   lmWeight: opt.number("weight of the character language model (0: none; default: the saved one)", { phases: ["eval", "predict"] }),
-  // Off by default: at the default budget (2,000 clips, 6 epochs) speed + room augmentation
-  // doubled the synthetic test WER and did not help on the real recordings (README).
+  // On by default: over 15 epochs it lowered the WER on the real recordings (100 → 92 %) for a
+  // higher one on unseen synthetic voices (2.8 → 5.3 %); over 6 epochs it only hurt (README).
   augment: opt.choice(
     ["none", "speed", "speed-reverb"] as const,
     "waveform augmentation of the training clips before noise and SpecAugment",
     {
       phases: ["train"],
-      default: "none",
+      default: "speed-reverb",
     },
   ),
   grammar: opt.string(
@@ -289,7 +289,7 @@ function shardAsr(b: AsrBatch, rank: number, world: number): AsrBatch | null {
 
 async function train(o: TrainInput & AsrOptions): Promise<TaskTrainResult> {
   const { seed, log } = o;
-  const augment: Augment = o.augment ?? "none";
+  const augment: Augment = o.augment ?? "speed-reverb";
   manualSeed(seed);
   const data: AsrData = await resolveAsrData(o.data, { seed, log });
   if (!data.trainable)
