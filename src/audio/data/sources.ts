@@ -14,10 +14,17 @@ import { isNoiseSample, loadSupersonic, supersonicNames } from "../speech/sample
 import { audioFolderSplits, readAudioFolder, readMono } from "./audio-folder.js";
 import { type ClipSet, type NoiseMix, subsetOf } from "./clip-set.js";
 import { instrumentSet } from "./instrument-set.js";
+import { musicInstrumentSet, musicStyleSet } from "./music-sets.js";
 import { KEYWORDS, keywordSet, type SpeechSplits, speakerSet } from "./speech-sets.js";
 import { cutWindows } from "./windows.js";
 
-export const BUILTIN_AUDIO_SETS = ["speech-commands-synth", "speakers-synth", "supersonic-instruments"] as const;
+export const BUILTIN_AUDIO_SETS = [
+  "speech-commands-synth",
+  "speakers-synth",
+  "supersonic-instruments",
+  "music-styles",
+  "music-instruments",
+] as const;
 
 export interface AudioData {
   train: ClipSet;
@@ -131,6 +138,20 @@ export async function resolveAudioData(spec: string, o: ResolveOptions = {}): Pr
     const s = await instrumentSet(common);
     const noise = await noiseSplits(cacheDir);
     return { ...s, trainMix: { noise: noise.train, snrDb: [15, 40], p: 0.5 }, length: 16000, builtIn: true };
+  }
+  if (name === "music-styles" || name === "music-instruments") {
+    const window = num(params, "window", 3);
+    // The music cache (cacheRoot) holds the MIDI renderings the fingerprinting task shares.
+    const s = await (name === "music-styles" ? musicStyleSet : musicInstrumentSet)({
+      seed,
+      log: o.log,
+      window,
+      perPiece: num(params, "perPiece", 12),
+      ...(params.get("pieces") !== null ? { pieces: num(params, "pieces", 0) } : {}),
+      maxSeconds: num(params, "maxSeconds", 60),
+    });
+    const noise = await noiseSplits(cacheDir);
+    return { ...s, trainMix: { noise: noise.train, snrDb: [10, 40], p: 0.5 }, length: Math.round(window * 16000), builtIn: true };
   }
   // A folder whose own name holds "?" is still a folder; otherwise "dir?window=2" has options.
   const root = existsSync(spec) && statSync(spec).isDirectory() ? spec : name;
