@@ -39,6 +39,8 @@ import { Vocab } from "../vocab.js";
 
 export const RELATION_EXTRACTION = "relation-extraction";
 const T = RELATION_EXTRACTION;
+/** Updates the default schedule aims at. */
+const UPDATES = 12000;
 const SPECIALS = ["<pad>", "<unk>", ...MARKERS];
 const WINDOW = 24;
 const MAX_LENGTH = 96;
@@ -251,7 +253,9 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
   const enc = trainXs.map((x) => encode(vocab, mentionOf(x)));
   const labels = trainXs.map((x) => x.relation);
   const batchSize = o.batchSize ?? 32;
-  const epochs = o.epochs ?? 4;
+  // The schedule is sized to about 12,000 updates (16 epochs on debian-relations, where 4 left
+  // the model behind the bag-of-words baseline and 16 put it ahead), between 4 and 50 epochs.
+  const epochs = o.epochs ?? Math.min(50, Math.max(4, Math.round(UPDATES / Math.ceil(enc.length / batchSize))));
   const lr = o.lr ?? 1e-3;
   const batches = epochBatches(
     (e) => chunks(permutation(enc.length, seed + e), batchSize),
