@@ -38,7 +38,11 @@ test("svdLowrank and pcaLowrank: PyTorch's numbers after the same seed, and what
       fl.manualSeed(7);
       const out = run();
       assert.equal(out.length, 3, `${name}: [U, S, V]`);
-      many(name).forEach((e, i) => close(out[i] as fl.Tensor, e, `${name}[${i}]`));
+      // A has rank 3: the columns past the third belong to zero singular values, and which null-space
+      // basis the subspace iteration lands on depends on the BLAS kernels of the CPU (they differed
+      // on an AVX-512 bf16/VNNI machine from the fixtures' one); the leading three are determined.
+      const lead = (t: fl.Tensor, i: number) => (i === 1 ? t.narrow(0, 0, 3) : t.narrow(-1, 0, 3));
+      many(name).forEach((e, i) => assertClose(lead(out[i] as fl.Tensor, i), lead(fromJson(e), i), `${name}[${i}]`, 1e-9, 1e-9));
     }
     // Seed-independent: A has rank 3 ≤ q, so U diag(S) Vᵀ is A and S holds its singular values.
     fl.manualSeed(123);

@@ -39,6 +39,7 @@ import {
 } from "../retrieval/collection.js";
 import { DualEncoder, type DualEncoderKind, type DualEncoderOptions, inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
 import { convexFusion, reciprocalRankFusion } from "../retrieval/fusion.js";
+import { HnswIndex } from "../retrieval/hnsw.js";
 import { type RankingReport, rankingReport, topK } from "../retrieval/metrics.js";
 import { padIds } from "../text-data.js";
 import { WordLevelTokenizer } from "../tokenizers/word-level.js";
@@ -61,6 +62,11 @@ const OPTIONS = {
     },
   ),
   top: opt.int("documents returned per query", { phases: ["predict"], default: 5 }),
+  index: opt.choice(
+    ["exact", "hnsw"] as const,
+    "dense search: exact (one matrix product) or an HNSW graph (eval: also its recall against exact search and its latency)",
+    { phases: ["eval", "predict"], default: "exact" },
+  ),
   queryColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL/Parquet/Arrow file that holds the query", {
     phases: ["train", "eval"],
     default: "query",
@@ -164,15 +170,74 @@ export interface RetrievalReport {
   hybridWeight: number;
   /** Reciprocal-rank fusion of the two rankings (no weight to tune). */
   rrf: RankingReport;
+  /** Dense search through an HNSW graph instead of exactly (eval --index hnsw). */
+  hnsw?: HnswReport;
+}
+
+export interface HnswReport extends RankingReport {
+  /** Share of the exact dense top 10 that HNSW's top 10 holds. */
+  recall10VsExact: number;
+  buildSeconds: number;
+  msPerQuery: number;
+  exactMsPerQuery: number;
+}
+
+const HNSW_EF = 128;
+
+/** HNSW over the document embeddings, its rankings scored as dense ones are, against exact search's. */
+function hnswReport(
+  docs: Float32Array,
+  queries: Float32Array,
+  dim: number,
+  exact: readonly number[][],
+  qrels: Collection["qrels"],
+): HnswReport {
+  const t0 = performance.now();
+  const index = new HnswIndex(docs, dim, { seed: 0 });
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const n = queries.length / dim;
+  const depth = Math.min(100, index.size);
+  const t1 = performance.now();
+  const ranking = Array.from(
+    { length: n },
+    (_, i) => index.search(queries.subarray(i * dim, (i + 1) * dim), depth, Math.max(HNSW_EF, depth)).ids,
+  );
+  const msPerQuery = (performance.now() - t1) / Math.max(1, n);
+  // Exact search timed the same way, one query at a time in JS, so the two latencies compare.
+  const t2 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = new Float32Array(index.size);
+    for (let d = 0; d < index.size; d++) {
+      let v = 0;
+      for (let k = 0; k < dim; k++) v += docs[d * dim + k]! * queries[i * dim + k]!;
+      s[d] = v;
+    }
+    topK(s, depth);
+  }
+  const exactMsPerQuery = (performance.now() - t2) / Math.max(1, n);
+  let hit = 0;
+  ranking.forEach((r, i) => {
+    const truth = new Set(exact[i]!.slice(0, 10));
+    hit += r.slice(0, 10).filter((d) => truth.has(d)).length;
+  });
+  return { ...rankingReport(ranking, qrels), recall10VsExact: hit / Math.max(1, 10 * n), buildSeconds, msPerQuery, exactMsPerQuery };
 }
 
 /** Dense, BM25 and their fusions on one collection; `alphas` lists the hybrid weights to try (the best by MRR@10 is reported). */
-function score(l: Loaded, c: Collection, limit: number | undefined, alphas: readonly number[]): RetrievalReport {
+function score(l: Loaded, c: Collection, limit: number | undefined, alphas: readonly number[], withHnsw = false): RetrievalReport {
   const n = Math.min(limit ?? c.queries.length, c.queries.length);
   const queries = c.queries.slice(0, n);
   const qrels = c.qrels.slice(0, n);
   const docEmb = embed(l, c.documents, l.pre.documentLength);
   const dense = denseScores(l, queries, docEmb);
+  const vectors = withHnsw
+    ? (() => {
+        const q = embed(l, queries, l.pre.queryLength);
+        const out = { docs: (docEmb.data() as Float32Array).slice(), queries: (q.data() as Float32Array).slice(), dim: docEmb.shape[1]! };
+        q.dispose();
+        return out;
+      })()
+    : null;
   docEmb.dispose();
   const nd = c.documents.length;
   const depth = Math.min(100, nd);
@@ -196,6 +261,7 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
       denseRanking.map((r, i) => reciprocalRankFusion([r, bm25Ranking[i]!], depth)),
       qrels,
     ),
+    ...(vectors ? { hnsw: hnswReport(vectors.docs, vectors.queries, vectors.dim, denseRanking, qrels) } : {}),
   };
 }
 
@@ -385,10 +451,13 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs & Options = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   try {
-    return score(l, await loadCollection(data, "test", columnsOf(o)), o.limit, [hybridWeightOf(l.pre)]) as unknown as Record<
-      string,
-      unknown
-    >;
+    return score(
+      l,
+      await loadCollection(data, "test", columnsOf(o)),
+      o.limit,
+      [hybridWeightOf(l.pre)],
+      o.index === "hnsw",
+    ) as unknown as Record<string, unknown>;
   } finally {
     l.model.dispose();
   }
@@ -419,7 +488,9 @@ async function corpusDocuments(path: string | undefined, column: string | undefi
 async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options>> {
   const l = await loadModel(dir);
   // The corpus's embeddings and BM25 index, built once per corpus.
-  let cached: { path: string | undefined; column: string | undefined; docs: string[]; emb: Tensor; bm25: Bm25Index } | undefined;
+  let cached:
+    | { path: string | undefined; column: string | undefined; docs: string[]; emb: Tensor; bm25: Bm25Index; hnsw?: HnswIndex }
+    | undefined;
   return {
     task: T,
     predict: async (inputs, o = {}) => {
@@ -450,10 +521,23 @@ async function load(dir: string): Promise<Predictor<RetrievalPrediction, Options
                 return topK(fused, top).map((d) => ({ d, s: fused[d]! }));
               });
             })()
-          : (() => {
-              const r = method === "dense" ? denseRank(l, inputs, bank.emb, top) : bm25Rank(bank.bm25, inputs, top);
-              return r.ranking.map((ids, i) => ids.map((d, k) => ({ d, s: r.scores[i]![k]! })));
-            })();
+          : method === "dense" && o.index === "hnsw"
+            ? (() => {
+                // The graph is built on the first HNSW query of a corpus and kept with its embeddings.
+                const dim = bank.emb.shape[1]!;
+                bank.hnsw ??= new HnswIndex((bank.emb.data() as Float32Array).slice(), dim, { seed: 0 });
+                const q = embed(l, inputs, l.pre.queryLength);
+                const qv = (q.data() as Float32Array).slice();
+                q.dispose();
+                return inputs.map((_, i) => {
+                  const r = bank.hnsw!.search(qv.subarray(i * dim, (i + 1) * dim), top, Math.max(HNSW_EF, top));
+                  return r.ids.map((d, k) => ({ d, s: r.scores[k]! }));
+                });
+              })()
+            : (() => {
+                const r = method === "dense" ? denseRank(l, inputs, bank.emb, top) : bm25Rank(bank.bm25, inputs, top);
+                return r.ranking.map((ids, i) => ids.map((d, k) => ({ d, s: r.scores[i]![k]! })));
+              })();
       return inputs.map((query, i) => {
         return {
           query,

@@ -57,6 +57,19 @@ describe("information-retrieval", () => {
     const scores = h!.results.map((x) => x.score);
     assert.equal(scores.length, 3);
     assert.ok(scores[0]! >= scores[1]! && scores[1]! >= scores[2]! && scores[0]! <= 1 && scores[2]! >= 0, JSON.stringify(scores));
+    // HNSW: eval reports it beside exact search; predict through it returns what exact search returns here.
+    const mh = (await informationRetrieval.evaluate(out, data, { index: "hnsw" })) as { hnsw: { recall10VsExact: number; mrr10: number } };
+    assert.ok(mh.hnsw.recall10VsExact >= 0.95, `HNSW recall@10 vs exact ${mh.hnsw.recall10VsExact}`);
+    const ask = (index: "exact" | "hnsw") =>
+      informationRetrieval.predict(out, ["what handles topic7 library"], { corpus, method: "dense", top: 3, index }) as Promise<
+        RetrievalPrediction[]
+      >;
+    const [ex] = await ask("exact");
+    const [hn] = await ask("hnsw");
+    assert.deepEqual(
+      hn!.results.map((x) => x.document),
+      ex!.results.map((x) => x.document),
+    );
     await assert.rejects(informationRetrieval.predict(out, [" "], { corpus }), /query 1 is empty/);
   });
 
