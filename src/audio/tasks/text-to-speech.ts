@@ -296,7 +296,7 @@ async function train(o: TrainInput & TtsOptions): Promise<TaskTrainResult> {
       mels: [e.mel, ...extra],
     });
     const trained = await trainVocoder(
-      trainEx.map((e, i) => clipOf(trainUtts[i]!, e, predicted[i] ? [predicted[i]!] : [])),
+      trainEx.map((e, i) => clipOf(trainUtts[i]!, e, predicted.has(e) ? [predicted.get(e)!] : [])),
       valEx.map((e, i) => clipOf(corpus.val[i]!, e, [])),
       { frontend, steps: vocoderSteps, seed, log, progress: o.progress },
     );
@@ -311,28 +311,21 @@ async function train(o: TrainInput & TtsOptions): Promise<TaskTrainResult> {
 
 /**
  * The acoustic model's mels for training utterances under their true durations [nMels × frames]
- * each, the inputs a vocoder fine-tunes on (null where the durations do not cover the frames).
+ * each, the inputs a vocoder fine-tunes on (none where the durations do not cover the frames).
  */
-function teacherForced(model: FastSpeech, ex: readonly Example[], size: number): (Float32Array | null)[] {
-  const out: (Float32Array | null)[] = new Array(ex.length).fill(null);
-  const order = ex.map((_, i) => i).sort((a, b) => ex[a]!.frames - ex[b]!.frames);
-  for (let s = 0; s < order.length; s += size) {
-    const part = order.slice(s, s + size);
+function teacherForced(model: FastSpeech, ex: readonly Example[], size: number): Map<Example, Float32Array> {
+  const out = new Map<Example, Float32Array>();
+  for (const part of lengthBatches(ex, size, null))
     noGrad(() =>
       tidy(() => {
-        const b = batchOf(
-          part.map((i) => ex[i]!),
-          NMELS,
-        );
+        const b = batchOf(part, NMELS);
         const y = model.synthesize(b.ids, b.speakers, b.lens, b.durs);
-        part.forEach((i, k) => {
-          const frames = ex[i]!.frames;
-          if (y.frames[k] !== frames) return;
-          out[i] = (y.mel.select(0, k).narrow(0, 0, frames).transpose(0, 1).contiguous().data() as Float32Array).slice();
+        part.forEach((e, k) => {
+          if (y.frames[k] === e.frames)
+            out.set(e, (y.mel.select(0, k).narrow(0, 0, e.frames).transpose(0, 1).contiguous().data() as Float32Array).slice());
         });
       }),
     );
-  }
   return out;
 }
 
@@ -348,8 +341,10 @@ async function loadModel(dir: string): Promise<LoadedTts> {
   const pre = config.preprocessing!;
   const acoustic = new Map<string, Tensor>();
   const neural = new Map<string, Tensor>();
-  for (const [k, v] of weights)
-    (k.startsWith(VOCODER_PREFIX) ? neural : acoustic).set(k.slice(k.startsWith(VOCODER_PREFIX) ? VOCODER_PREFIX.length : 0), v);
+  for (const [k, v] of weights) {
+    if (k.startsWith(VOCODER_PREFIX)) neural.set(k.slice(VOCODER_PREFIX.length), v);
+    else acoustic.set(k, v);
+  }
   const model = new FastSpeech(config.hyper);
   model.loadStateDict(acoustic);
   model.eval();
@@ -409,6 +404,7 @@ const SYSTEMS = [
   "lookupVocoder",
 ] as const;
 type System = (typeof SYSTEMS)[number];
+type Synthesized = Exclude<System, "reference">;
 const LABELS: Record<System, string> = {
   reference: "reference voice",
   groundTruthGriffinLim: "ground-truth mel + Griffin-Lim",
@@ -447,7 +443,7 @@ async function evaluateWithSamples(
     const raw = { ...f, mean: 0, std: 1 };
     // Without a neural vocoder "model" is already Griffin-Lim's, and the Vocos rows do not exist.
     const systems: System[] = vocoder ? [...SYSTEMS] : ["reference", "groundTruthGriffinLim", "model", "lookup"];
-    const synthesized = systems.filter((s) => s !== "reference");
+    const synthesized = systems.filter((s): s is Synthesized => s !== "reference");
     const mcd = new Map<System, number[]>(synthesized.map((s) => [s, []]));
     // Before the vocoder: the predicted mel itself against the reference's (what the acoustic model learns).
     const mcdMel = { model: [] as number[], lookup: [] as number[] };
@@ -455,8 +451,8 @@ async function evaluateWithSamples(
     let synthSeconds = 0;
     let audioSeconds = 0;
     const html: string[] = [];
-    const gl = (mel: Float32Array, frames: number) => vocode(mel, frames, f, o.iterations);
-    const neural = (mel: Float32Array, frames: number) => vocodeNeural(vocoder!, mel, frames);
+    const gl = (m: { mel: Float32Array; frames: number }) => vocode(m.mel, m.frames, f, o.iterations);
+    const neural = (m: { mel: Float32Array; frames: number }) => vocodeNeural(vocoder!, m.mel, m.frames);
     test.forEach((u, k) => {
       const ids = vocab.encode(u.phones);
       const ref = melOf(u.file, raw);
@@ -470,22 +466,17 @@ async function evaluateWithSamples(
       const lk = lookupMel(ids, u.speaker, pre.lookup);
       mcdMel.model.push(melMcdTo(refCep, ref.frames, m, f));
       mcdMel.lookup.push(melMcdTo(refCep, ref.frames, lk, f));
-      const waves = new Map<System, Float32Array>([["reference", readMono(u.file, f.sampleRate)]]);
-      for (const s of synthesized)
-        waves.set(
-          s,
-          s === "model"
-            ? modelWave
-            : s === "modelGriffinLim"
-              ? gl(m.mel, m.frames)
-              : s === "groundTruthGriffinLim"
-                ? gl(std, ref.frames)
-                : s === "groundTruthVocoder"
-                  ? neural(std, ref.frames)
-                  : s === "lookup"
-                    ? gl(lk.mel, lk.frames)
-                    : neural(lk.mel, lk.frames),
-        );
+      const truth = { mel: std, frames: ref.frames };
+      // Each synthesized system's audio; the recording itself is read only for the report's rows.
+      const render: Record<Synthesized, () => Float32Array> = {
+        groundTruthGriffinLim: () => gl(truth),
+        groundTruthVocoder: () => neural(truth),
+        model: () => modelWave,
+        modelGriffinLim: () => gl(m),
+        lookup: () => gl(lk),
+        lookupVocoder: () => neural(lk),
+      };
+      const waves = new Map<System, Float32Array>(synthesized.map((s) => [s, render[s]()]));
       files.get("reference")!.push(u.file);
       for (const s of synthesized) {
         mcd.get(s)!.push(mcdTo(refCep, ref.frames, waves.get(s)!, f));
@@ -493,12 +484,14 @@ async function evaluateWithSamples(
         writeWav(file, [clip(waves.get(s)!)], f.sampleRate);
         files.get(s)!.push(file);
       }
-      if (k < rows)
+      if (k < rows) {
+        waves.set("reference", readMono(u.file, f.sampleRate));
         html.push(
           `<tr><td>${escapeHtml(u.text)}<br/><small>${escapeHtml(corpus.speakers[u.speaker]!)}</small></td>${systems
             .map((s) => `<td><audio controls src="${wavDataUri(waves.get(s)!, f.sampleRate)}"></audio></td>`)
             .join("")}</tr>`,
         );
+      }
     });
     const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
     const out: Record<string, unknown> = {

@@ -67,7 +67,9 @@ export function melLoss(pred: Tensor, target: Tensor, setup: MelLossSetup): Tens
   checkPair("melLoss", pred, target);
   const key = `${setup.sampleRate}/${setup.nFft}/${setup.winLength}/${setup.hopLength}/${setup.nMels}`;
   let m = mels.get(key);
-  if (!m) mels.set(key, (m = new MelSpectrogram({ ...setup, power: 1 })));
+  // Named fields only: a FrontendConfig (which also carries mean and std) is a setup too.
+  const { sampleRate, nFft, hopLength, winLength, nMels } = setup;
+  if (!m) mels.set(key, (m = new MelSpectrogram({ sampleRate, nFft, hopLength, winLength, nMels, power: 1 })));
   const mel = m;
   return tidy(() => mel.forward(pred).clamp(1e-5).log().sub(mel.forward(target).clamp(1e-5).log()).abs().mean());
 }

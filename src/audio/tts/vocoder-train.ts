@@ -53,14 +53,13 @@ interface Segments {
 
 /** The validation figure: mean mel L1 of whole clips vocoded from their first (ground-truth) mel. */
 export function vocoderMelL1(model: Vocos, clips: readonly VocoderClip[], f: FrontendConfig): number {
-  const setup = { sampleRate: f.sampleRate, nFft: f.nFft, hopLength: f.hopLength, winLength: f.winLength, nMels: f.nMels };
   let s = 0;
   for (const c of clips)
     s += noGrad(() =>
       tidy(() => {
         const y = model.forward(tensor(c.mels[0]!, { shape: [1, f.nMels, c.frames] }));
         const x = tensor(c.wave.subarray(0, y.shape[1]!), { shape: [1, y.shape[1]!] });
-        return melLoss(y, x, setup).item();
+        return melLoss(y, x, f).item();
       }),
     );
   return s / Math.max(1, clips.length);
@@ -120,7 +119,6 @@ export async function trainVocoder(
     }
     return { mel: tensor(mel, { shape: [batch, f.nMels, seg] }), wave: tensor(wave, { shape: [batch, samples] }), n: batch };
   };
-  const setup = { sampleRate: f.sampleRate, nFft: f.nFft, hopLength: f.hopLength, winLength: f.winLength, nMels: f.nMels };
   const batches = {
     length: stepsPerEpoch,
     *[Symbol.iterator](): Generator<Segments> {
@@ -138,7 +136,7 @@ export async function trainVocoder(
     step: (b) =>
       tidy(() => {
         const y = model.forward(b.mel);
-        return melLoss(y, b.wave, setup).add(multiResolutionStftLoss(y, b.wave));
+        return melLoss(y, b.wave, f).add(multiResolutionStftLoss(y, b.wave));
       }),
     batchSize: (b) => b.n,
     gradClipNorm: 1,
