@@ -123,11 +123,15 @@ function embed(l: Loaded, texts: readonly string[], maxLength: number): Tensor {
   return out;
 }
 
+/** Cosine scores [queries × documents] of query embeddings against document embeddings. */
+const scoresOf = (qEmb: Tensor, docEmb: Tensor): Float32Array =>
+  noGrad(() => tidy(() => (qEmb.matmul(docEmb.t()).contiguous().data() as Float32Array).slice()));
+
 /** Cosine scores [queries × documents] of each query against every document's embedding. */
 function denseScores(l: Loaded, queries: readonly string[], docEmb: Tensor): Float32Array {
   const q = embed(l, queries, l.pre.queryLength);
   try {
-    return noGrad(() => tidy(() => (q.matmul(docEmb.t()).contiguous().data() as Float32Array).slice()));
+    return scoresOf(q, docEmb);
   } finally {
     q.dispose();
   }
@@ -229,15 +233,13 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
   const queries = c.queries.slice(0, n);
   const qrels = c.qrels.slice(0, n);
   const docEmb = embed(l, c.documents, l.pre.documentLength);
-  const dense = denseScores(l, queries, docEmb);
+  const qEmb = embed(l, queries, l.pre.queryLength);
+  const dense = scoresOf(qEmb, docEmb);
+  // HNSW works on the same embeddings as flat arrays (one embedding pass serves both searches).
   const vectors = withHnsw
-    ? (() => {
-        const q = embed(l, queries, l.pre.queryLength);
-        const out = { docs: (docEmb.data() as Float32Array).slice(), queries: (q.data() as Float32Array).slice(), dim: docEmb.shape[1]! };
-        q.dispose();
-        return out;
-      })()
+    ? { docs: (docEmb.data() as Float32Array).slice(), queries: (qEmb.data() as Float32Array).slice(), dim: docEmb.shape[1]! }
     : null;
+  qEmb.dispose();
   docEmb.dispose();
   const nd = c.documents.length;
   const depth = Math.min(100, nd);
