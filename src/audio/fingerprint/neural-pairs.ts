@@ -5,8 +5,7 @@
 // the training side only: evaluation queries use held-out recordings and their own seeds.
 import { cat, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import type { Random } from "../../data/random.js";
-import { addNoise, speedPerturb } from "../augment.js";
-import { reverberateRows, syntheticRir } from "./distort.js";
+import { addNoise, reverberateRows, speedPerturb, syntheticRir } from "../augment.js";
 import { type SegmentConfig, segmentFeatures, segmentSamples } from "./neural-frontend.js";
 
 export interface PairDistortions {

@@ -19,12 +19,11 @@ import { CTC_CLASSES, encodeTranscript } from "../asr/alphabet.js";
 import { type CharLmJson, CharNgramLM } from "../asr/char-lm.js";
 import { ctcBeamDecode, ctcGreedyDecode } from "../asr/ctc-decode.js";
 import { GrammarConstraint, loadGrammar } from "../asr/grammar.js";
-import { freqMask, speedPerturb, timeMask } from "../augment.js";
+import { freqMask, reverberate, speedPerturb, syntheticRir, timeMask } from "../augment.js";
 import { readMono } from "../data/audio-folder.js";
 import type { NoiseMix } from "../data/clip-set.js";
 import { DEFAULT_FRONTEND, type FrontendConfig, logMel } from "../data/frontend.js";
 import { type AsrData, BUILTIN_ASR_SETS, resolveAsrData, subsetTranscribed, type TranscribedSet } from "../data/transcript-set.js";
-import { reverberate, syntheticRir } from "../fingerprint/distort.js";
 import { asrScores } from "../metrics/asr.js";
 import { CtcBiLSTM, type CtcBiLstmOptions } from "../models/ctc-bilstm.js";
 
@@ -91,7 +90,7 @@ function mixNoise(clip: Float32Array, mix: NoiseMix | undefined, rng: Random): F
   return out;
 }
 
-type Augment = "none" | "speed" | "speed-reverb";
+type Augment = NonNullable<AsrOptions["augment"]>;
 
 /**
  * Ko et al. 2015's speed perturbation (×0.9, ×1, ×1.1: tempo and pitch together, as a tape)
