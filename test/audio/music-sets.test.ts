@@ -29,4 +29,5 @@ test("music-instruments: every piece played by six instruments, split by piece",
     );
   }
   await assert.rejects(A.resolveAudioData("music-instruments?window=0.1"), /window must be in \[0\.5, 30\] s, got 0\.1/);
+  await assert.rejects(A.resolveAudioData("music-instruments?pieces=1"), /pieces must be an integer ≥ 3 .*, got 1/);
 });

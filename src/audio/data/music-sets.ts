@@ -5,7 +5,7 @@
 // apart is telling composers and styles apart, not recordings). `music-instruments`: who plays
 // — every MIDI piece (drums removed) rendered by each of six General MIDI instruments, the
 // instrument the label, so a model must hear timbre through music it has never heard.
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cacheRoot } from "../../data/cache.js";
@@ -13,7 +13,7 @@ import { Random } from "../../data/random.js";
 import { decodeAudio } from "../decode.js";
 import { midiNotes, notesToMidi, readMidi, writeMidi } from "../music/midi.js";
 import { renderMidiFile } from "../music/render.js";
-import { MUSIC_SET_NAMES, MUSIC_SETS, type MusicTrack, musicTracks } from "../music/sets.js";
+import { MUSIC_SET_NAMES, type MusicTrack, midiPieces, musicTracks } from "../music/sets.js";
 import { runPool } from "../speech/cache.js";
 import { readMono } from "./audio-folder.js";
 import type { ClipSet } from "./clip-set.js";
@@ -74,6 +74,12 @@ function resolved(o: MusicSetOptions) {
   if (!Number.isInteger(perPiece) || perPiece < 1)
     throw new FlambeauError("E_ARG", `music sets: perPiece must be a positive integer, got ${perPiece}`, "music");
   if (!(maxSeconds >= window)) throw new FlambeauError("E_ARG", `music sets: maxSeconds must be ≥ window, got ${maxSeconds}`, "music");
+  if (o.pieces !== undefined && !(Number.isInteger(o.pieces) && o.pieces >= 3))
+    throw new FlambeauError(
+      "E_ARG",
+      `music sets: pieces must be an integer ≥ 3 (one each for training, validation and test), got ${o.pieces}`,
+      "music",
+    );
   return { window, perPiece, maxSeconds, n: Math.round(window * RATE) };
 }
 
@@ -101,7 +107,7 @@ export async function musicStyleSet(o: MusicSetOptions = {}): Promise<SpeechSpli
   return {
     ...parts,
     generation: { synthesized: 0, seconds: (performance.now() - t0) / 1000, clipsPerSecond: 0 },
-    description: `music-styles: ${tracks.length} tracks of ${classes.join(", ")} (${tracks.map((t) => t.set).filter((s, i, a) => a.indexOf(s) === i).length} collections), ${r.window}-s excerpts, ${r.perPiece} per track from its first ${r.maxSeconds} s, split by track (train/val/test ${["train", "val", "test"].map((s) => tracks.filter((t) => split.get(t) === s).length).join("/")} tracks)`,
+    description: `music-styles: ${tracks.length} tracks of ${classes.join(", ")} (${new Set(tracks.map((t) => t.set)).size} collections), ${r.window}-s excerpts, ${r.perPiece} per track from its first ${r.maxSeconds} s, split by track (train/val/test ${["train", "val", "test"].map((s) => tracks.filter((t) => split.get(t) === s).length).join("/")} tracks)`,
   };
 }
 
@@ -126,19 +132,7 @@ export async function musicInstrumentSet(o: MusicSetOptions = {}): Promise<Speec
   const t0 = performance.now();
   const r = resolved(o);
   // The MIDI files themselves: no full-length rendering is needed, only each instrument's.
-  const pieces = (["openmsx", "planetblupi"] as const).flatMap((set) => {
-    const info = MUSIC_SETS[set];
-    if (!existsSync(info.dir))
-      throw new FlambeauError("E_IO", `music-instruments: ${info.dir} is missing (install the Debian package ${info.pkg})`, "music");
-    const files = readdirSync(info.dir)
-      .filter((f) => /\.midi?$/i.test(f))
-      .sort()
-      .slice(0, o.pieces ?? Number.POSITIVE_INFINITY);
-    return files.map((f): MusicTrack => {
-      const title = f.replace(/\.midi?$/i, "");
-      return { id: `${set}/${title}`, set, title, source: join(info.dir, f), audio: join(info.dir, f) };
-    });
-  });
+  const pieces = (["openmsx", "planetblupi"] as const).flatMap((set) => midiPieces(set).slice(0, o.pieces ?? Number.POSITIVE_INFINITY));
   const classes = Object.keys(MUSIC_INSTRUMENTS);
   const split = splitPieces([pieces], new Random(o.seed ?? 0, 607));
   const cache = join(o.cacheDir ?? cacheRoot(), `music-instruments-${RATE}-${r.maxSeconds}s`);

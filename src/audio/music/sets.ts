@@ -81,18 +81,30 @@ async function folderTracks(set: string, dir: string, cacheKey: string, o: Music
   });
 }
 
+/** A built-in set by name; an unknown name or a missing package is an error naming it. */
+function builtinSet(s: string, op: string): MusicSetInfo {
+  const info = (MUSIC_SETS as Record<string, MusicSetInfo>)[s];
+  if (!info) throw new FlambeauError("E_ARG", `${op}: unknown music set "${s}"; sets: ${MUSIC_SET_NAMES.join(", ")}`, op);
+  if (!existsSync(info.dir)) throw new FlambeauError("E_IO", `${op}: ${info.dir} is missing (install the Debian package ${info.pkg})`, op);
+  return info;
+}
+
 /** The tracks of the named built-in sets (a missing package is an error naming it). */
 export async function musicTracks(sets: readonly string[], o: MusicTracksOptions = {}): Promise<MusicTrack[]> {
   const out: MusicTrack[] = [];
-  for (const s of sets) {
-    const info = (MUSIC_SETS as Record<string, MusicSetInfo>)[s];
-    if (!info)
-      throw new FlambeauError("E_ARG", `musicTracks: unknown music set "${s}"; sets: ${MUSIC_SET_NAMES.join(", ")}`, "musicTracks");
-    if (!existsSync(info.dir))
-      throw new FlambeauError("E_IO", `musicTracks: ${info.dir} is missing (install the Debian package ${info.pkg})`, "musicTracks");
-    out.push(...(await folderTracks(s, info.dir, s, o)));
-  }
+  for (const s of sets) out.push(...(await folderTracks(s, builtinSet(s, "musicTracks").dir, s, o)));
   return out;
+}
+
+/** The MIDI files of a built-in set as tracks whose audio is the MIDI itself: nothing rendered (for callers that render their own way). */
+export function midiPieces(set: string): MusicTrack[] {
+  const dir = builtinSet(set, "midiPieces").dir;
+  return filesUnder(dir)
+    .filter((f) => MIDI_EXT.has(extname(f).toLowerCase()))
+    .map((f) => {
+      const title = relative(dir, f).slice(0, -extname(f).length);
+      return { id: `${set}/${title}`, set, title, source: f, audio: f };
+    });
 }
 
 /** The audio and MIDI files under a user folder, as tracks of the set named by the folder. */
