@@ -2,7 +2,6 @@
 // a given SNR, a room (a synthetic exponentially decaying impulse response), a tape running
 // ±5 % fast or slow, and a low-bit-rate codec round trip through ffmpeg. Random draws come
 // from a seeded Random, so an evaluation's queries are the same on every run.
-import { FlambeauError } from "../../core/errors.js";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import type { Random } from "../../data/random.js";
 import { addNoise, reverberate, speedPerturb, syntheticRir } from "../augment.js";

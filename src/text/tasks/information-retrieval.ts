@@ -28,8 +28,10 @@ import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import {
+  BUILT_IN_RETRIEVAL,
   bm25Tokens,
   type Collection,
+  CROSS_LINGUAL_DATA,
   collectionOf,
   loadCollection,
   loadDocuments,
@@ -95,6 +97,8 @@ interface Preprocessing {
 const HYBRID_GRID = Array.from({ length: 21 }, (_, i) => i / 20);
 
 const SPECIALS = ["<pad>", "<unk>"];
+const VAL_QUERIES = 1000;
+const isBuiltIn = (data: string): boolean => (BUILT_IN_RETRIEVAL as readonly string[]).includes(data);
 const QUERY_LENGTH = 32;
 const DOC_LENGTH = 128;
 const SIZES: Record<DualEncoderKind, Omit<DualEncoderOptions, "vocabSize" | "kind">> = {
@@ -176,6 +180,14 @@ export interface RetrievalReport {
   rrf: RankingReport;
   /** Dense search through an HNSW graph instead of exactly (eval --index hnsw). */
   hnsw?: HnswReport;
+  /** Each query language's share of the measures, where the queries mix languages. */
+  byLanguage?: Record<string, LanguageReport>;
+}
+
+export interface LanguageReport {
+  dense: RankingReport;
+  bm25: RankingReport;
+  hybrid: RankingReport;
 }
 
 export interface HnswReport extends RankingReport {
@@ -247,11 +259,27 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
   const bm25 = queries.map((q) => index.scores(bm25Tokens(q)));
   const denseRanking = queries.map((_, i) => topK(dense.subarray(i * nd, (i + 1) * nd), depth));
   const bm25Ranking = bm25.map((s) => topK(s, depth));
-  const hybrids = hybridRank(bm25, dense, alphas, depth).map((r) => rankingReport(r, qrels));
+  const hybridRankings = hybridRank(bm25, dense, alphas, depth);
+  const hybrids = hybridRankings.map((r) => rankingReport(r, qrels));
   let best = 0;
   hybrids.forEach((h, k) => {
     if (h.mrr10 > hybrids[best]!.mrr10) best = k;
   });
+  const languages = c.languages?.slice(0, n);
+  const byLanguage =
+    languages && new Set(languages).size > 1
+      ? Object.fromEntries(
+          [...new Set(languages)].map((lang) => {
+            const of = <X>(xs: readonly X[]): X[] => xs.filter((_, i) => languages[i] === lang);
+            const report: LanguageReport = {
+              dense: rankingReport(of(denseRanking), of(qrels)),
+              bm25: rankingReport(of(bm25Ranking), of(qrels)),
+              hybrid: rankingReport(of(hybridRankings[best]!), of(qrels)),
+            };
+            return [lang, report];
+          }),
+        )
+      : undefined;
   return {
     queries: n,
     documents: nd,
@@ -264,6 +292,7 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
       qrels,
     ),
     ...(vectors ? { hnsw: hnswReport(vectors.docs, vectors.queries, vectors.dim, denseRanking, qrels) } : {}),
+    ...(byLanguage ? { byLanguage } : {}),
   };
 }
 
@@ -341,7 +370,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   manualSeed(seed);
   const columns = columnsOf(o);
   let rows = await loadRows(o.data, "train", columns);
-  let valRows = o.val ? await loadRows(o.val, "val", columns) : o.data === RETRIEVAL_DATA ? await loadRows(o.data, "val") : undefined;
+  let valRows = o.val ? await loadRows(o.val, "val", columns) : isBuiltIn(o.data) ? await loadRows(o.data, "val") : undefined;
   if (!valRows) {
     const perm = permutation(rows.length, seed);
     const nVal = Math.max(1, Math.round(rows.length * 0.1));
@@ -354,8 +383,12 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     rows = Array.from(permutation(all.length, seed + 1).subarray(0, o.limit), (i) => all[i]!);
   }
   if (rows.length < 2) throw new FlambeauError("E_FORMAT", `${T}: ${o.data} has ${rows.length} training pairs; at least 2 are needed`, T);
-  // The validation pool is capped so each epoch's check stays a few seconds.
-  const val = collectionOf(valRows.slice(0, 1000));
+  // The validation pool is capped so each epoch's check stays a few seconds; a seeded sample
+  // when capped, so every language of a mixed split is in it.
+  const valPool = valRows;
+  const val = collectionOf(
+    valRows.length > VAL_QUERIES ? Array.from(permutation(valRows.length, seed + 2).subarray(0, VAL_QUERIES), (i) => valPool[i]!) : valRows,
+  );
   const trainSet = collectionOf(rows);
   const probe = new WordLevelTokenizer(new Vocab(SPECIALS), { normalize: "lowercase", split: "words", specials: SPECIALS });
   const vocab = Vocab.build(
@@ -613,7 +646,7 @@ export const informationRetrieval = defineTask({
   name: T,
   description:
     "rank documents for a query: a dense bi-encoder trained contrastively with in-batch and BM25 hard negatives, beside Okapi BM25, their validation-weighted convex score fusion and reciprocal-rank fusion; MRR@10, Recall@k, nDCG@10",
-  dataFormat: `${RETRIEVAL_DATA} (Debian synopses → long descriptions, split by package), or a CSV/TSV/JSONL/Parquet/Arrow file with query and document columns (named by --query-column/--document-column)`,
+  dataFormat: `${RETRIEVAL_DATA} (Debian synopses → long descriptions, split by package), ${CROSS_LINGUAL_DATA} (its French and German synopses → the English descriptions), or a CSV/TSV/JSONL/Parquet/Arrow file with query and document columns (named by --query-column/--document-column)`,
   models: ["bow", "transformer"],
   defaultModel: "bow",
   options: OPTIONS,

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import * as fl from "flambeau";
-import { informationRetrieval, type RetrievalPrediction } from "../../../src/text/tasks/information-retrieval.js";
+import { CROSS_LINGUAL_DATA, loadCollection, loadRows, RETRIEVAL_DATA } from "../../../src/text/retrieval/collection.js";
+import type { RankingReport } from "../../../src/text/retrieval/metrics.js";
+import { informationRetrieval, type RetrievalPrediction, type RetrievalReport } from "../../../src/text/tasks/information-retrieval.js";
 
 fl.setNumThreads(1);
 const dir = mkdtempSync(join(tmpdir(), "fl-ir-"));
@@ -71,6 +73,42 @@ describe("information-retrieval", () => {
       ex!.results.map((x) => x.document),
     );
     await assert.rejects(informationRetrieval.predict(out, [" "], { corpus }), /query 1 is empty/);
+  });
+
+  test("ddtp-retrieval-xl: French and German synopses of held-out packages search the English test documents", async () => {
+    const xl = await loadCollection(CROSS_LINGUAL_DATA, "test");
+    const en = await loadCollection(RETRIEVAL_DATA, "test");
+    // The same documents as the English collection (the ones no translated query needs stay as distractors).
+    assert.deepEqual(xl.documents, en.documents);
+    const count = (lang: string) => xl.languages!.filter((l) => l === lang).length;
+    assert.equal(count("fr") + count("de"), xl.queries.length);
+    assert.ok(count("fr") > 500 && count("de") > 300, `fr ${count("fr")}, de ${count("de")}`);
+    // 2ping (a held-out package): its French synopsis finds its English description.
+    const q = xl.queries.indexOf("Utilitaire de ping pour déterminer la direction de perte des paquets");
+    assert.ok(q >= 0);
+    assert.match(xl.documents[xl.positive[q]!]!, /2ping/);
+    // Training keeps the English synopses beside the translated ones. The split is by package, so
+    // a held-out description is trained on only where other packages share it word for word
+    // (boilerplate such as "This is a transitional dummy package…": 262 of 84,552 rows).
+    const train = await loadRows(CROSS_LINGUAL_DATA, "train");
+    assert.deepEqual(new Set(train.map((r) => r.language)), new Set(["en", "fr", "de"]));
+    const held = new Set(en.documents);
+    const shared = train.filter((r) => held.has(r.document)).length;
+    assert.ok(shared < 0.005 * train.length, `${shared} of ${train.length} training rows hold a test description`);
+  });
+
+  test("a mixed-language collection is also scored per language, each share weighted by its queries", async () => {
+    const out = join(dir, "m");
+    const m = (await informationRetrieval.evaluate(out, CROSS_LINGUAL_DATA)) as unknown as RetrievalReport;
+    const by = m.byLanguage!;
+    assert.deepEqual(Object.keys(by).sort(), ["de", "fr"]);
+    const weighted = (pick: (r: { dense: RankingReport; bm25: RankingReport; hybrid: RankingReport }) => RankingReport) =>
+      (pick(by.fr!).mrr10 * pick(by.fr!).queries + pick(by.de!).mrr10 * pick(by.de!).queries) / m.queries;
+    assert.ok(Math.abs(weighted((r) => r.bm25) - m.bm25.mrr10) < 1e-9);
+    assert.ok(Math.abs(weighted((r) => r.dense) - m.dense.mrr10) < 1e-9);
+    assert.ok(Math.abs(weighted((r) => r.hybrid) - m.hybrid.mrr10) < 1e-9);
+    // Exact term matching still finds some: package names and technical words cross languages.
+    assert.ok(m.bm25.mrr10 > 0.3, `BM25 MRR@10 ${m.bm25.mrr10}`);
   });
 
   test("bad rows name the file and row", async () => {
