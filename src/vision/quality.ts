@@ -68,29 +68,55 @@ function gaussianWindow(c: number): Tensor {
     .contiguous();
 }
 
+/**
+ * Wang et al.'s SSIM map over the valid 11×11 windows of two [N, C, H, W] images whose values
+ * span `dataRange` (255 for 8-bit intensities, 1 for [0, 1]); differentiable, in their dtype.
+ */
+export function ssimMap(x: Tensor, y: Tensor, dataRange: number): Tensor {
+  const c = x.shape[1]!;
+  const win = gaussianWindow(c).to(x.dtype);
+  const f = (t: Tensor) => conv2d(t, win, null, { groups: c });
+  const [c1, c2] = [(0.01 * dataRange) ** 2, (0.03 * dataRange) ** 2];
+  const mx = f(x);
+  const my = f(y);
+  const sxx = f(x.mul(x)).sub(mx.square());
+  const syy = f(y.mul(y)).sub(my.square());
+  const sxy = f(x.mul(y)).sub(mx.mul(my));
+  return mx
+    .mul(my)
+    .mul(2)
+    .add(c1)
+    .mul(sxy.mul(2).add(c2))
+    .div(mx.square().add(my.square()).add(c1).mul(sxx.add(syy).add(c2)));
+}
+
+const checkWindow = (op: string, x: Tensor): void => {
+  if (x.shape[2]! < 11 || x.shape[3]! < 11) argError(op, `images must be at least 11×11 after shaving, got ${x.shape[2]}×${x.shape[3]}`);
+};
+
 /** Structural similarity per image ([N]), the mean of the SSIM map over valid windows. */
 export function ssim(a: Tensor, b: Tensor, o: QualityOptions = {}): number[] {
   return noGrad(() =>
     tidy(() => {
       const [x, y] = prepare("ssim", a, b, o);
-      if (x.shape[2]! < 11 || x.shape[3]! < 11)
-        argError("ssim", `images must be at least 11×11 after shaving, got ${x.shape[2]}×${x.shape[3]}`);
-      const c = x.shape[1]!;
-      const win = gaussianWindow(c);
-      const f = (t: Tensor) => conv2d(t, win, null, { groups: c });
-      const [c1, c2] = [(0.01 * 255) ** 2, (0.03 * 255) ** 2];
-      const mx = f(x);
-      const my = f(y);
-      const sxx = f(x.mul(x)).sub(mx.square());
-      const syy = f(y.mul(y)).sub(my.square());
-      const sxy = f(x.mul(y)).sub(mx.mul(my));
-      const map = mx
-        .mul(my)
-        .mul(2)
-        .add(c1)
-        .mul(sxy.mul(2).add(c2))
-        .div(mx.square().add(my.square()).add(c1).mul(sxx.add(syy).add(c2)));
-      return Array.from(map.mean({ dim: [1, 2, 3] }).data() as Float64Array);
+      checkWindow("ssim", x);
+      return Array.from(
+        ssimMap(x, y, 255)
+          .mean({ dim: [1, 2, 3] })
+          .data() as Float64Array,
+      );
     }),
   );
+}
+
+/**
+ * 1 − SSIM as a training loss (a scalar): images in [0, 1], [N, C, H, W], the mean SSIM over
+ * every image and window. Pixel losses reward blur where the target is uncertain; SSIM
+ * compares local means, contrasts and structure, so it pays for keeping edges (Zhao et al. 2017).
+ */
+export function ssimLoss(pred: Tensor, target: Tensor): Tensor {
+  if (pred.ndim !== 4 || pred.shape.join() !== target.shape.join())
+    argError("ssimLoss", `expects two [N, C, H, W] images of one shape, got [${pred.shape.join(", ")}] and [${target.shape.join(", ")}]`);
+  checkWindow("ssimLoss", pred);
+  return tidy(() => ssimMap(pred, target, 1).mean().neg().add(1));
 }

@@ -2,7 +2,7 @@
 // against a plain loop over the same held-out sequences, eval reproducing train's scores,
 // predict writing a PNG strip (from a held-out sequence and from a strip file).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -56,8 +56,12 @@ test("video-prediction: tiny train, baselines by hand, eval = train, predict wri
       epochs: 1,
       limit: 2,
       batchSize: 2,
+      ssimWeight: 0,
       ...o2,
     });
+    // The loss's SSIM weight is recorded: 0 here (cross-entropy alone), the default 1 above.
+    const weightOf = (d: string) => JSON.parse(readFileSync(join(d, "config.json"), "utf8")).metrics.ssimWeight;
+    assert.deepEqual([weightOf(out), weightOf(pr)], [1, 0]);
     const e2 = await videoPrediction.evaluate(pr, "moving-mnist", { testSequences: 2 });
     assert.ok(Math.abs((e2.mse as number) - (r2.metrics.mse as number)) < 1e-3, `predrnn eval ${e2.mse} vs train ${r2.metrics.mse}`);
   } finally {

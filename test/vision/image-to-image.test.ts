@@ -33,6 +33,31 @@ test("PSNR and SSIM (luma and RGB, border shaved) match scikit-image", () => {
   assert.throws(() => vision.psnr(a, b, { shave: 20 }), /shave 20 leaves nothing/);
 });
 
+test("the SSIM loss is 1 − the RGB SSIM metric, and its gradient matches central differences", () => {
+  fl.manualSeed(3);
+  const a = fl.rand([2, 1, 14, 13], { dtype: "float64" });
+  const b = a.add(fl.randn([2, 1, 14, 13], { dtype: "float64" }).mul(0.2)).clamp(0, 1);
+  const metric = vision.ssim(a, b, { space: "rgb" });
+  const loss = vision.ssimLoss(a, b).item();
+  assert.ok(Math.abs(loss - (1 - (metric[0]! + metric[1]!) / 2)) < 1e-12, `${loss} vs metric ${metric}`);
+  assert.ok(Math.abs(vision.ssimLoss(a, a).item()) < 1e-12, "SSIM of an image with itself is 1");
+  const x = b.clone().requiresGrad_();
+  vision.ssimLoss(x, a).backward();
+  const g = x.grad!.data() as Float64Array;
+  const flat = b.contiguous().data() as Float64Array;
+  const at = (v: Float64Array) => vision.ssimLoss(fl.tensor(v, { shape: b.shape, dtype: "float64" }), a).item();
+  const eps = 1e-6;
+  for (const j of [0, 17, 100, 200, 363]) {
+    const up = flat.slice();
+    const down = flat.slice();
+    up[j]! += eps;
+    down[j]! -= eps;
+    const fd = (at(up) - at(down)) / (2 * eps);
+    assert.ok(Math.abs(g[j]! - fd) < 1e-7 * Math.max(1, Math.abs(fd)), `grad[${j}] ${g[j]} vs ${fd}`);
+  }
+  assert.throws(() => vision.ssimLoss(a.narrow(2, 0, 10), b.narrow(2, 0, 10)), /ssimLoss: images must be at least 11×11/);
+});
+
 test("super-resolution models upscale by their factor and start as exact bicubic upscaling", () => {
   fl.manualSeed(0);
   const x = fl.rand([2, 3, 10, 12]);

@@ -5,6 +5,7 @@
 // of an unseen script lands near "ALPHA" of a seen one without a vocabulary file.
 import { FlambeauError } from "../../core/errors.js";
 import { type Tensor, tensor } from "../../core/index.js";
+import { fnv1a } from "../../text/char-ngrams.js";
 
 /** The name without the words of its script's name ("Kayah_Li" drops KAYAH and LI). */
 export function stripScript(name: string, alphabet: string): string {
@@ -28,16 +29,6 @@ export function nameFeatures(name: string): string[] {
     for (let i = 0; i + 3 <= m.length; i++) out.push(`t:${m.slice(i, i + 3)}`);
   }
   return out;
-}
-
-/** FNV-1a, 32 bits. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }
 
 /** Hashed feature ids in 1 … buckets (0 pads), [names, maxTokens] int64; longer names are cut. */

@@ -26,6 +26,7 @@ import {
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
+import { ngramBuckets } from "../char-ngrams.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import {
   BUILT_IN_RETRIEVAL,
@@ -56,6 +57,10 @@ const OPTIONS = {
     phases: ["train"],
     default: 8,
   }),
+  charNgrams: opt.count(
+    "hash buckets of the words' character 3–5-grams added to the bow encoder's bag (fastText's subwords; 0: words alone)",
+    { phases: ["train"], default: 0 },
+  ),
   method: opt.choice(["dense", "bm25", "hybrid"] as const, "how predict ranks documents", { phases: ["predict"], default: "dense" }),
   corpus: opt.path(
     `documents to search: a .txt (one a line) or a table file with a document column (--document-column; default: ${RETRIEVAL_DATA}'s test documents)`,
@@ -91,12 +96,16 @@ interface Preprocessing {
   documentLength: number;
   /** The dense score's weight α in the hybrid, chosen on the validation queries (absent in older models: 0.5). */
   hybridWeight?: number;
+  /** Hash buckets of the words' character n-grams, embedded after the vocabulary (absent: words alone). */
+  ngramBuckets?: number;
 }
 
 /** The weights the validation queries choose the hybrid's α from. */
 const HYBRID_GRID = Array.from({ length: 21 }, (_, i) => i / 20);
 
 const SPECIALS = ["<pad>", "<unk>"];
+/** Distinct character n-grams kept per word of a text's length budget. */
+const NGRAMS_PER_WORD = 4;
 const VAL_QUERIES = 1000;
 const isBuiltIn = (data: string): boolean => (BUILT_IN_RETRIEVAL as readonly string[]).includes(data);
 const QUERY_LENGTH = 32;
@@ -112,12 +121,22 @@ interface Loaded {
   pre: Preprocessing;
 }
 
-const encodeAll = (tk: WordLevelTokenizer, texts: readonly string[], maxLength: number): number[][] =>
-  texts.map((t) => tk.encode(t, { maxLength }));
+/**
+ * Token ids of texts: the word ids, then (with n-gram buckets) the text's distinct hashed
+ * character n-grams, ids vocabulary size + bucket, up to NGRAMS_PER_WORD a word: one bag.
+ */
+function encodeAll(tk: WordLevelTokenizer, texts: readonly string[], maxLength: number, buckets = 0): number[][] {
+  return texts.map((t) => {
+    const ids = tk.encode(t, { maxLength });
+    if (buckets === 0) return ids;
+    const words = tk.tokenize(t).slice(0, maxLength);
+    return [...ids, ...ngramBuckets(words, buckets, NGRAMS_PER_WORD * maxLength).map((b) => tk.vocab.size + b)];
+  });
+}
 
 /** Unit embeddings [N, dim] of texts, in batches, without grad (kept: the caller disposes). */
 function embed(l: Loaded, texts: readonly string[], maxLength: number): Tensor {
-  const ids = encodeAll(l.tk, texts, maxLength);
+  const ids = encodeAll(l.tk, texts, maxLength, l.pre.ngramBuckets);
   const parts: Tensor[] = [];
   noGrad(() => {
     for (let s = 0; s < ids.length; s += 128) parts.push(tidy(() => l.model.forward(padIds(ids.slice(s, s + 128)))).keep());
@@ -397,12 +416,20 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   );
   const tk = new WordLevelTokenizer(vocab, { normalize: "lowercase", split: "words", specials: SPECIALS, maxLength: DOC_LENGTH });
   const kind = (o.model ?? "bow") as DualEncoderKind;
-  const hyper: DualEncoderOptions = { kind, vocabSize: vocab.size, ...SIZES[kind] };
+  const buckets = o.charNgrams ?? 0;
+  if (buckets > 0 && kind !== "bow")
+    throw new FlambeauError("E_ARG", `${T}: --char-ngrams needs the bow encoder (a bag of features), not ${kind}`, T);
+  const hyper: DualEncoderOptions = { kind, vocabSize: vocab.size + buckets, ...SIZES[kind] };
   const model = new DualEncoder(hyper);
-  const pre: Preprocessing = { tokenizer: "tokenizer.json", queryLength: QUERY_LENGTH, documentLength: DOC_LENGTH };
+  const pre: Preprocessing = {
+    tokenizer: "tokenizer.json",
+    queryLength: QUERY_LENGTH,
+    documentLength: DOC_LENGTH,
+    ...(buckets > 0 ? { ngramBuckets: buckets } : {}),
+  };
   const loaded: Loaded = { model, tk, pre };
-  const qIds = encodeAll(tk, trainSet.queries, QUERY_LENGTH);
-  const dIds = encodeAll(tk, trainSet.documents, DOC_LENGTH);
+  const qIds = encodeAll(tk, trainSet.queries, QUERY_LENGTH, buckets);
+  const dIds = encodeAll(tk, trainSet.documents, DOC_LENGTH, buckets);
   const batchSize = o.batchSize ?? 64;
   const epochs = o.epochs ?? 5;
   const lr = o.lr ?? (kind === "bow" ? 3e-3 : 5e-4);

@@ -19,6 +19,7 @@ import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { writeImage } from "../../vision/image-io.js";
+import { ssimLoss } from "../../vision/quality.js";
 import { type MovingMnist, movingMnist } from "../data/moving-mnist.js";
 import { ConvLstmForecaster, type ConvLstmHyper } from "../prediction/encoder-forecaster.js";
 import { frameStrip, readFrameStrip } from "../prediction/frame-strip.js";
@@ -32,6 +33,8 @@ const STEPS_PER_EPOCH = 100;
 /** Seed of the held-out sequences (fixed: every model and run is scored on the same ones). */
 export const TEST_SEED = 20_151_231;
 const MODELS = ["convlstm", "convlstm-small", "predrnn", "predrnn-small"] as const;
+/** The default weight of the SSIM term in the training loss. */
+const SSIM_WEIGHT = 1;
 
 /**
  * Shi et al.'s 2-layer ConvLSTM at 64 channels, 5×5 kernels and peepholes, and PredRNN at the
@@ -62,6 +65,10 @@ const options = {
   inputFrames: opt.int("frames the model reads (default 10)", { phases: ["train"], default: 10 }),
   futureFrames: opt.int("frames it predicts (default 10)", { phases: ["train"], default: 10 }),
   testSequences: opt.int("held-out sequences scored (default 200)", { phases: ["train", "eval"], default: 200 }),
+  ssimWeight: opt.number("weight of the 1 − SSIM term added to the pixel cross-entropy (0: cross-entropy alone)", {
+    phases: ["train"],
+    default: SSIM_WEIGHT,
+  }),
 };
 
 function checkData(data: string): void {
@@ -108,7 +115,23 @@ async function score(model: VideoPredictor, h: SavedHyper, count: number): Promi
   };
 }
 
-async function train(o: TrainInput & { inputFrames?: number; futureFrames?: number; testSequences?: number }): Promise<TaskTrainResult> {
+/**
+ * The training loss: per-pixel cross-entropy on the near-binary digit pixels, as Shi et al.
+ * train on Moving MNIST, plus `ssimWeight` × (1 − SSIM) of the predicted frames. Cross-entropy
+ * alone rewards a grey blur wherever a digit's next position is uncertain (blurry frames beat
+ * copying the last frame on MSE, not on SSIM); the SSIM term pays for edges and contrast.
+ */
+function predictionLoss(logits: Tensor, truth: Tensor, ssimWeight: number): Tensor {
+  const ce = binaryCrossEntropyWithLogits(logits, truth);
+  if (ssimWeight === 0) return ce;
+  const [n, t, c, h, w] = truth.shape as [number, number, number, number, number];
+  const frames = (x: Tensor) => x.reshape([n * t, c, h, w]);
+  return ce.add(ssimLoss(frames(logits.sigmoid()), frames(truth)).mul(ssimWeight));
+}
+
+async function train(
+  o: TrainInput & { inputFrames?: number; futureFrames?: number; testSequences?: number; ssimWeight?: number },
+): Promise<TaskTrainResult> {
   const { seed, log } = o;
   checkData(o.data);
   manualSeed(seed);
@@ -120,19 +143,21 @@ async function train(o: TrainInput & { inputFrames?: number; futureFrames?: numb
   const batch = o.batchSize ?? 16;
   const peakLr = o.lr ?? 1e-3;
   const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
+  const ssimWeight = o.ssimWeight ?? SSIM_WEIGHT;
+  if (!(ssimWeight >= 0)) throw new FlambeauError("E_ARG", `${TASK}: --ssim-weight must be ≥ 0, got ${ssimWeight}`, TASK);
   log(
-    `${TASK}: Moving MNIST ${h.inputFrames}→${h.futureFrames} frames, ${arch}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh sequences, lr ${peakLr}`,
+    `${TASK}: Moving MNIST ${h.inputFrames}→${h.futureFrames} frames, ${arch}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh sequences, lr ${peakLr}, loss cross-entropy + ${ssimWeight} × (1 − SSIM)`,
   );
   const optimizer = new Adam(model.parameters(), { lr: peakLr });
   const trainer = new Trainer<Tensor>({
     name: TASK,
     model,
     optimizer,
-    // Cross-entropy on the near-binary digit pixels, as Shi et al. train on Moving MNIST.
     step: (clip) =>
-      binaryCrossEntropyWithLogits(
+      predictionLoss(
         model.logits(clip.narrow(1, 0, h.inputFrames), h.futureFrames),
         clip.narrow(1, h.inputFrames, h.futureFrames),
+        ssimWeight,
       ),
     progress: o.progress,
     gradClipNorm: 1,
@@ -143,7 +168,12 @@ async function train(o: TrainInput & { inputFrames?: number; futureFrames?: numb
   const metrics = await score(model, h, o.testSequences ?? 200);
   await saveModelDir<SavedHyper, never>(
     o.out,
-    { task: TASK, architecture: arch, hyper: h, metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, steps } },
+    {
+      task: TASK,
+      architecture: arch,
+      hyper: h,
+      metrics: { heldOut: metrics, epochs, batchSize: batch, lr: peakLr, seed, steps, ssimWeight },
+    },
     model.stateDict(),
   );
   model.dispose();

@@ -111,6 +111,22 @@ describe("information-retrieval", () => {
     assert.ok(m.bm25.mrr10 > 0.3, `BM25 MRR@10 ${m.bm25.mrr10}`);
   });
 
+  test("--char-ngrams adds hashed character n-grams to the bow encoder's bag", async () => {
+    const out = join(dir, "ng");
+    await informationRetrieval.train({ data, out, epochs: 2, batchSize: 16, seed: 0, charNgrams: 64 });
+    const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
+    const words = Object.keys(JSON.parse(readFileSync(join(out, "tokenizer.json"), "utf8")).model.vocab).length;
+    assert.equal(cfg.preprocessing.ngramBuckets, 64);
+    assert.equal(cfg.hyper.vocabSize, words + 64);
+    const m = (await informationRetrieval.evaluate(out, data)) as unknown as RetrievalReport;
+    assert.equal(m.queries, 60);
+    assert.ok(m.dense.mrr10 > 0, `dense MRR@10 ${m.dense.mrr10}`);
+    await assert.rejects(
+      informationRetrieval.train({ data, out: join(dir, "ng-t"), model: "transformer", charNgrams: 64 }),
+      /--char-ngrams needs the bow encoder/,
+    );
+  });
+
   test("bad rows name the file and row", async () => {
     const bad = join(dir, "bad.jsonl");
     writeFileSync(bad, `${JSON.stringify({ query: "q", document: "d" })}\n${JSON.stringify({ query: "q" })}\n`);
