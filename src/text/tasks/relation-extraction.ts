@@ -487,12 +487,13 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const relationExtraction = defineTask({
   name: T,
   description:
-    "relation extraction (text → knowledge graph): an entity-marker Transformer (Baldini Soares et al. 2019) trained by distant supervision on Debian descriptions; P@100/P@500 of extracted triples and macro-F1 beside majority and bag-of-words baselines",
+    "relation extraction (text → knowledge graph): an entity-marker Transformer (Baldini Soares et al. 2019) trained by distant supervision on Debian descriptions; P@100/P@500 of extracted triples and macro-F1 beside majority and bag-of-words baselines; WordNet hypernyms from glosses (wordnet-hypernyms) beside the genus-term heuristic",
   dataFormat: `${RELATION_DATA} (package descriptions naming other packages, labelled with the Packages index's Depends/Recommends/Suggests/Provides/Replaces or none, split by package), ${HYPERNYM_DATA} (WordNet noun glosses: is a noun of the definition a hypernym of the defined term; split by synset), or .jsonl with head,tail,text,relation; predict: "[[head]] … [[tail]] …" or the text with --head and --tail`,
   models: ["transformer"],
   defaultModel: "transformer",
   options: OPTIONS,
-  baseline: "the majority (none) class and a bag-of-words logistic regression on the same sentences",
+  baseline:
+    "the majority (none) class and a bag-of-words logistic regression on the same sentences; on wordnet-hypernyms also the genus term (the gloss's first noun WordNet knows)",
   train,
   evaluate,
   load,
