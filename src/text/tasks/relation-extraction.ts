@@ -373,6 +373,13 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   try {
+    const wanted = relationsOf(data);
+    if (wanted.join() !== l.pre.relations.join())
+      throw new FlambeauError(
+        "E_ARG",
+        `${T}: ${dir} classifies ${l.pre.relations.join(", ")} but ${data} is labelled ${wanted.join(", ")}: evaluate it on the data it was trained for`,
+        T,
+      );
     const all = await loadExamples(data, "test");
     const xs = o.limit !== undefined ? firstExamples(all, o.limit) : all;
     const scored = modelScores(l, xs);

@@ -251,6 +251,10 @@ describe("wordnet-hypernyms from this machine's WordNet 3.0", { skip: noWordNet 
     const ev = (await relationExtraction.evaluate(out, "wordnet-hypernyms", { limit: 3000 })) as { hypernyms: H };
     assert.equal(ev.hypernyms.genus.p1, expected.p1);
     assert.equal(ev.hypernyms.model.p1, h.model.p1);
+    await assert.rejects(
+      relationExtraction.evaluate(out, "debian-relations"),
+      /classifies none, hypernym but debian-relations is labelled none, Depends/,
+    );
     const [p] = (await relationExtraction.predict(out, ["[[dog]] a domesticated [[carnivore]] kept as a pet"])) as RelationPrediction[];
     assert.ok(p!.relation === "none" || p!.relation === "hypernym");
     assert.ok(Math.abs(p!.probabilities.none! + p!.probabilities.hypernym! - 1) < 1e-5);
