@@ -40,8 +40,10 @@ export interface RelationExample {
   text: string;
   /** Character offset of the tail mention in the text. */
   at: number;
-  /** Index into RELATIONS. */
+  /** Index into the data set's relations (RELATIONS here). */
   relation: number;
+  /** What the head stands for when a head word is ambiguous (a WordNet synset offset); pairs are keyed by it. */
+  group?: string;
 }
 
 /** 80% train, 10% val, 10% test by a hash of the described package. */
@@ -160,7 +162,7 @@ export async function loadRelations(data: string, split: Split): Promise<Relatio
 export function pairsOf(xs: readonly RelationExample[]): { head: string; tail: string; gold: number; examples: number[] }[] {
   const byKey = new Map<string, { head: string; tail: string; gold: number; examples: number[] }>();
   xs.forEach((x, i) => {
-    const k = `${x.head}\u0000${x.tail}`;
+    const k = `${x.group ?? x.head}\u0000${x.tail}`;
     const p = byKey.get(k) ?? { head: x.head, tail: x.tail, gold: x.relation, examples: [] };
     p.examples.push(i);
     byKey.set(k, p);

@@ -1,6 +1,8 @@
 // The extracted knowledge graph drawn as an inline SVG: described packages in the left column,
 // the packages they name in the right one, one arrow per extracted triple coloured by its
-// relation (dashed when the Packages index does not hold it), with a legend.
+// relation (dashed when the Packages index does not hold it), with a legend of the relations drawn.
+// WordNet's extracted hypernym pairs are drawn the same way (terms → hypernyms, dashed when
+// WordNet does not hold the pair).
 import { escapeHtml } from "../../tasks/html.js";
 
 export interface DrawnTriple {
@@ -18,6 +20,7 @@ const COLOURS: Record<string, string> = {
   Suggests: "#9a6700",
   Provides: "#8250df",
   Replaces: "#cf222e",
+  hypernym: "#0969da",
 };
 
 /** An SVG of the triples (names in first-seen order). */
@@ -32,7 +35,9 @@ export function triplesSvg(triples: readonly DrawnTriple[]): string {
   const ty = (n: string) => top + tails.indexOf(n) * row + row / 2;
   const x0 = 270;
   const x1 = width - 270;
+  const drawn = new Set(triples.map((t) => t.relation));
   const legend = Object.entries(COLOURS)
+    .filter(([r]) => drawn.has(r))
     .map(([r, c], i) => `<text x="${10 + i * 120}" y="16" fill="${c}" font-size="12">■ ${r}</text>`)
     .join("");
   const edges = triples

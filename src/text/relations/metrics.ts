@@ -100,3 +100,68 @@ export function relationScores(pairs: readonly PairScore[], relations: readonly 
     perRelationF1: Object.fromEntries(positive.map((c, k) => [relations[c]!, pct(f.perClass[k]!)])),
   };
 }
+
+/** One held-out candidate of a hypernym set: its synset, a system's score for "hypernym", whether the system extracts the pair, and whether it is a hypernym. */
+export interface CandidateScore {
+  group: string;
+  score: number;
+  extracted: boolean;
+  gold: boolean;
+}
+
+export interface ExtractionScores {
+  /** Held-out synsets with at least one candidate. */
+  synsets: number;
+  /** Of those, synsets with a hypernym among their candidates (the gloss names one). */
+  answerable: number;
+  candidates: number;
+  /** Candidate pairs (term, candidate) that WordNet holds as (synset, hypernym). */
+  goldPairs: number;
+  extracted: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Picking the hypernym per synset. */
+  p1: number;
+}
+
+/**
+ * Extraction of (term, hypernym) pairs, in %: precision = correct extracted pairs / extracted
+ * pairs; recall = correct extracted pairs / gold pairs (candidates that are hypernyms: a hypernym
+ * the gloss does not name cannot be extracted and is not counted); F1 their harmonic mean
+ * (0 when nothing correct is extracted). P@1 = over answerable synsets, the share whose
+ * best-scored candidate is a hypernym; candidates tied at the top share the credit (a constant
+ * score gets the expected accuracy of a uniform random pick).
+ */
+export function extractionScores(xs: readonly CandidateScore[]): ExtractionScores {
+  const groups = new Map<string, CandidateScore[]>();
+  for (const x of xs) {
+    const g = groups.get(x.group);
+    if (g) g.push(x);
+    else groups.set(x.group, [x]);
+  }
+  let answerable = 0;
+  let hits = 0;
+  for (const g of groups.values()) {
+    if (!g.some((x) => x.gold)) continue;
+    answerable++;
+    const best = Math.max(...g.map((x) => x.score));
+    const top = g.filter((x) => x.score === best);
+    hits += top.filter((x) => x.gold).length / top.length;
+  }
+  const goldPairs = xs.filter((x) => x.gold).length;
+  const extracted = xs.filter((x) => x.extracted).length;
+  const correct = xs.filter((x) => x.extracted && x.gold).length;
+  const pct = (a: number, b: number) => (b ? (100 * a) / b : Number.NaN);
+  return {
+    synsets: groups.size,
+    answerable,
+    candidates: xs.length,
+    goldPairs,
+    extracted,
+    precision: pct(correct, extracted),
+    recall: pct(correct, goldPairs),
+    f1: correct ? pct(2 * correct, extracted + goldPairs) : 0,
+    p1: pct(hits, answerable),
+  };
+}

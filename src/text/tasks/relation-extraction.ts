@@ -5,13 +5,17 @@
 // classifying from the [E1] and [E2] states (Baldini Soares et al. 2019). Held-out packages'
 // candidate pairs are ranked by confidence: precision@100/@500 as Mintz and Riedel report,
 // and macro-F1 over the relations, beside the majority class and a bag-of-words logistic
-// regression on the same marked sentences.
+// regression on the same marked sentences. A second built-in set, wordnet-hypernyms
+// (relations/wordnet-hypernyms.ts), asks the same model which nouns of a WordNet gloss are the
+// defined term's hypernyms ("a dog is a domesticated carnivore"), scored as extracted
+// (term, hypernym) pairs and per-synset P@1 beside the genus-term heuristic.
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { chunks, epochBatches } from "../../data/epoch-batches.js";
 import { permutation } from "../../data/random.js";
+import { writeTextAtomic } from "../../io/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -34,6 +38,15 @@ import { triplesSvg } from "../relations/graph-svg.js";
 import { EntityMarkerClassifier, type MarkerClassifierOptions } from "../relations/marker-classifier.js";
 import { findMention, MARKERS, type Mention, markEntities, parseInlineMentions } from "../relations/markers.js";
 import { type PairScore, type RelationScores, rankTriples, relationScores } from "../relations/metrics.js";
+import {
+  formatExtraction,
+  HYPERNYM_DATA,
+  HYPERNYM_RELATIONS,
+  type HypernymExample,
+  hypernymScores,
+  loadHypernyms,
+  topHypernyms,
+} from "../relations/wordnet-hypernyms.js";
 import { padIds } from "../text-data.js";
 import { Vocab } from "../vocab.js";
 
@@ -137,7 +150,7 @@ function pairScores(xs: readonly RelationExample[], probs: Float32Array, classes
 
 const modelLogits = (m: EntityMarkerClassifier) => (b: RelBatch) => m.forward(b.ids, b.e1, b.e2);
 
-function modelScores(l: Loaded, xs: readonly RelationExample[]): { scores: RelationScores; pairs: PairScore[] } {
+function modelScores(l: Loaded, xs: readonly RelationExample[]): { scores: RelationScores; pairs: PairScore[]; probs: Float32Array } {
   const C = l.pre.relations.length;
   const probs = probabilities(
     xs.map((x) => encode(l.vocab, mentionOf(x))),
@@ -145,15 +158,29 @@ function modelScores(l: Loaded, xs: readonly RelationExample[]): { scores: Relat
     modelLogits(l.model),
   );
   const pairs = pairScores(xs, probs, C);
-  return { scores: relationScores(pairs, l.pre.relations), pairs };
+  return { scores: relationScores(pairs, l.pre.relations), pairs, probs };
 }
 
 /** The majority baseline: every pair gets the training prior (none wins; its triples are the likeliest relation, in data order). */
-function majorityScores(xs: readonly RelationExample[], prior: readonly number[]): RelationScores {
+function majorityScores(xs: readonly RelationExample[], prior: readonly number[], relations: readonly string[]): RelationScores {
   return relationScores(
     pairsOf(xs).map((p) => ({ probs: prior, gold: p.gold })),
-    RELATIONS,
+    relations,
   );
+}
+
+/** The relations of a data set: none and hypernym for wordnet-hypernyms, RELATIONS for Debian's and a user's .jsonl. */
+const relationsOf = (data: string): string[] => [...(data === HYPERNYM_DATA ? HYPERNYM_RELATIONS : RELATIONS)];
+
+/** The examples of a built-in set's split, or every row of a user's .jsonl. */
+const loadExamples = (data: string, split: "train" | "val" | "test"): Promise<RelationExample[]> =>
+  data === HYPERNYM_DATA ? loadHypernyms(split) : loadRelations(data, split);
+
+/** The first `n` examples, extended to the end of the last one's synset (P@1 needs whole synsets). */
+function firstExamples(xs: readonly RelationExample[], n: number): RelationExample[] {
+  let k = Math.min(n, xs.length);
+  while (k > 0 && k < xs.length && xs[k]!.group !== undefined && xs[k]!.group === xs[k - 1]!.group) k++;
+  return xs.slice(0, k);
 }
 
 /** The bag-of-words logistic regression (TF-IDF of the marked sentence) trained on the same examples; its test scores. */
@@ -163,8 +190,9 @@ function bowBaseline(
   labels: readonly number[],
   test: readonly RelationExample[],
   seed: number,
-): RelationScores {
-  const C = RELATIONS.length;
+  relations: readonly string[],
+): { scores: RelationScores; probs: Float32Array } {
+  const C = relations.length;
   const model = new BowLogistic({ vocabSize: vocab.size, numClasses: C });
   try {
     model.fitIdf(train.map((e) => e.ids));
@@ -188,7 +216,7 @@ function bowBaseline(
       C,
       (b) => model.forward(b.ids),
     );
-    return relationScores(pairScores(test, probs, C), RELATIONS);
+    return { scores: relationScores(pairScores(test, probs, C), relations), probs };
   } finally {
     model.dispose();
   }
@@ -204,11 +232,11 @@ function sampleTraining(xs: readonly RelationExample[], ratio: number, seed: num
 }
 
 async function splits(o: TrainInput): Promise<{ train: RelationExample[]; val: RelationExample[]; test: RelationExample[] }> {
-  if (o.data === RELATION_DATA)
+  if (o.data === RELATION_DATA || o.data === HYPERNYM_DATA)
     return {
-      train: await loadRelations(o.data, "train"),
-      val: await loadRelations(o.data, "val"),
-      test: await loadRelations(o.data, "test"),
+      train: await loadExamples(o.data, "train"),
+      val: await loadExamples(o.data, "val"),
+      test: await loadExamples(o.data, "test"),
     };
   const all = await loadRelations(o.data, "train");
   if (o.val) return { train: all, val: await loadRelations(o.val, "val"), test: await loadRelations(o.val, "val") };
@@ -234,7 +262,8 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
     trainXs.map((x) => markEntities(mentionOf(x), WINDOW).tokens),
     { minFreq: 2, maxSize: 30000, specials: SPECIALS },
   );
-  const C = RELATIONS.length;
+  const relations = relationsOf(o.data);
+  const C = relations.length;
   const counts = new Array<number>(C).fill(0);
   for (const x of data.train) counts[x.relation]!++;
   const prior = counts.map((c) => c / Math.max(1, data.train.length));
@@ -248,7 +277,7 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
     dropout: 0.1,
   };
   const model = new EntityMarkerClassifier(hyper);
-  const pre: Preprocessing = { vocab: "vocab.json", window: WINDOW, relations: [...RELATIONS], prior };
+  const pre: Preprocessing = { vocab: "vocab.json", window: WINDOW, relations, prior };
   const loaded: Loaded = { model, vocab, pre };
   const enc = trainXs.map((x) => encode(vocab, mentionOf(x)));
   const labels = trainXs.map((x) => x.relation);
@@ -292,31 +321,42 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
   const history = await trainer.fit(batches, { epochs });
   model.eval();
   // A limited (demo) run scores the first pairs of the held-out set only.
-  const heldOut = o.limit !== undefined ? data.test.slice(0, Math.max(3000, o.limit)) : data.test;
-  const test = modelScores(loaded, heldOut).scores;
-  const majority = majorityScores(heldOut, prior);
-  const bow = bowBaseline(vocab, enc, labels, heldOut, seed);
+  const heldOut = o.limit !== undefined ? firstExamples(data.test, Math.max(3000, o.limit)) : data.test;
+  const scored = modelScores(loaded, heldOut);
+  const test = scored.scores;
+  const majority = majorityScores(heldOut, prior, relations);
+  const bowRun = bowBaseline(vocab, enc, labels, heldOut, seed, relations);
+  const bow = bowRun.scores;
   log(
     `${T}: held-out (${test.pairs} pairs, ${test.related} related) model ${fmt(test)}; bag-of-words logistic ${fmt(bow)}; majority ${fmt(majority)}`,
   );
+  const hypernyms = o.data === HYPERNYM_DATA ? hypernymScores(heldOut as HypernymExample[], scored.probs, bowRun.probs) : undefined;
+  if (hypernyms) {
+    log(
+      `${T}: held-out hypernym pairs (${hypernyms.model.synsets} synsets, ${hypernyms.model.answerable} whose gloss names a hypernym, ${hypernyms.model.goldPairs} gold pairs): model ${formatExtraction(hypernyms.model)}; genus term ${formatExtraction(hypernyms.genus)}; genus term past empty heads ${formatExtraction(hypernyms.genusEmptyHeads)}; bag-of-words ${formatExtraction(hypernyms.bagOfWords!)}; majority ${formatExtraction(hypernyms.majority)}`,
+    );
+  }
   await saveModelDir<MarkerClassifierOptions, Preprocessing>(
     o.out,
     {
       task: T,
       architecture: "entity-marker-transformer",
       hyper,
-      labels: [...RELATIONS],
+      labels: relations,
       preprocessing: pre,
-      metrics: { trainSentences: trainXs.length, epochs, bestEpoch: history.bestEpoch, seed, test, bagOfWords: bow, majority },
+      metrics: { trainSentences: trainXs.length, epochs, bestEpoch: history.bestEpoch, seed, test, bagOfWords: bow, majority, hypernyms },
     },
     model.stateDict(),
   );
   await vocab.save(join(o.out, "vocab.json"));
+  // The most confident extracted held-out hypernym pairs, drawn as the demo draws Debian's triples.
+  if (hypernyms)
+    await writeTextAtomic(T, join(o.out, "hypernyms.svg"), triplesSvg(topHypernyms(heldOut as HypernymExample[], scored.probs, 24)));
   // The best validation macro-F1 (in %, as the epochs log it) at the top level, for `flambeau tune --metric macroF1`.
   const bestVal = history.epochs[(history.bestEpoch ?? history.epochs.length) - 1]?.valMacroF1;
   return {
     dir: o.out,
-    metrics: { macroF1: bestVal, test, bagOfWords: bow, majority } as unknown as Record<string, unknown>,
+    metrics: { macroF1: bestVal, test, bagOfWords: bow, majority, hypernyms } as unknown as Record<string, unknown>,
     history,
   };
 }
@@ -333,9 +373,21 @@ async function loadModel(dir: string): Promise<Loaded> {
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
   const l = await loadModel(dir);
   try {
-    const all = await loadRelations(data, "test");
-    const xs = o.limit !== undefined ? all.slice(0, o.limit) : all;
-    return { model: modelScores(l, xs).scores, majority: majorityScores(xs, l.pre.prior) };
+    const wanted = relationsOf(data);
+    if (wanted.join() !== l.pre.relations.join())
+      throw new FlambeauError(
+        "E_ARG",
+        `${T}: ${dir} classifies ${l.pre.relations.join(", ")} but ${data} is labelled ${wanted.join(", ")}: evaluate it on the data it was trained for`,
+        T,
+      );
+    const all = await loadExamples(data, "test");
+    const xs = o.limit !== undefined ? firstExamples(all, o.limit) : all;
+    const scored = modelScores(l, xs);
+    return {
+      model: scored.scores,
+      majority: majorityScores(xs, l.pre.prior, l.pre.relations),
+      ...(data === HYPERNYM_DATA ? { hypernyms: hypernymScores(xs as HypernymExample[], scored.probs) } : {}),
+    };
   } finally {
     l.model.dispose();
   }
@@ -417,7 +469,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
         `<tr><td>${escapeHtml(t.head)}</td><td style="color:${t.correct ? "#1a7f37" : "#cf222e"}">${t.relation}</td><td>${escapeHtml(t.tail)}</td><td>${(100 * t.confidence).toFixed(0)}%</td></tr>`,
     )
     .join("");
-  const majority = majorityScores(test, l.pre.prior);
+  const majority = majorityScores(test, l.pre.prior, RELATIONS);
   const flags = `--epochs ${budget.epochs} --limit ${budget.limit}`;
   return {
     task: T,
@@ -442,12 +494,13 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const relationExtraction = defineTask({
   name: T,
   description:
-    "relation extraction (text → knowledge graph): an entity-marker Transformer (Baldini Soares et al. 2019) trained by distant supervision on Debian descriptions; P@100/P@500 of extracted triples and macro-F1 beside majority and bag-of-words baselines",
-  dataFormat: `${RELATION_DATA} (package descriptions naming other packages, labelled with the Packages index's Depends/Recommends/Suggests/Provides/Replaces or none, split by package), or .jsonl with head,tail,text,relation; predict: "[[head]] … [[tail]] …" or the text with --head and --tail`,
+    "relation extraction (text → knowledge graph): an entity-marker Transformer (Baldini Soares et al. 2019) trained by distant supervision on Debian descriptions; P@100/P@500 of extracted triples and macro-F1 beside majority and bag-of-words baselines; WordNet hypernyms from glosses (wordnet-hypernyms) beside the genus-term heuristic",
+  dataFormat: `${RELATION_DATA} (package descriptions naming other packages, labelled with the Packages index's Depends/Recommends/Suggests/Provides/Replaces or none, split by package), ${HYPERNYM_DATA} (WordNet noun glosses: is a noun of the definition a hypernym of the defined term; split by synset), or .jsonl with head,tail,text,relation; predict: "[[head]] … [[tail]] …" or the text with --head and --tail`,
   models: ["transformer"],
   defaultModel: "transformer",
   options: OPTIONS,
-  baseline: "the majority (none) class and a bag-of-words logistic regression on the same sentences",
+  baseline:
+    "the majority (none) class and a bag-of-words logistic regression on the same sentences; on wordnet-hypernyms also the genus term (the gloss's first noun WordNet knows)",
   train,
   evaluate,
   load,
