@@ -9,13 +9,11 @@
 // seen in training. A user's .jsonl gives rows {head, tail, text, relation} (the tail must occur
 // in the text; relation "none" or one of RELATIONS).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { FlambeauError } from "../../core/errors.js";
-import { cacheRoot } from "../../data/cache.js";
+import { cachedSplit } from "../../data/cache.js";
 import { packageStanzas, packagesListFiles, readAptList, relationNames } from "../../data/debian-packages-index.js";
 import { readJsonl } from "../../data/jsonl.js";
-import { writeTextAtomic } from "../../io/index.js";
 import { readTranslations } from "../seq2seq/ddtp.js";
 import { findMention } from "./markers.js";
 
@@ -138,20 +136,7 @@ function checkRow(r: Record<string, unknown>, where: string): RelationExample {
 
 /** The examples of the built-in set's `split`, or every row of a user's .jsonl. */
 export async function loadRelations(data: string, split: Split): Promise<RelationExample[]> {
-  if (data === RELATION_DATA) {
-    const dir = join(cacheRoot(), "relations");
-    const file = (s: Split) => join(dir, `debian-relations.v1.${s}.jsonl`);
-    if (!existsSync(file(split))) {
-      mkdirSync(dir, { recursive: true });
-      const all = build();
-      for (const s of ["train", "val", "test"] as const)
-        await writeTextAtomic(OP, file(s), all[s].map((x) => `${JSON.stringify(x)}\n`).join(""));
-    }
-    return readFileSync(file(split), "utf8")
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as RelationExample);
-  }
+  if (data === RELATION_DATA) return cachedSplit({ folder: "relations", name: "debian-relations.v1", op: OP }, split, build);
   if (!existsSync(data)) throw new FlambeauError("E_IO", `${OP}: no such file ${data} (built-in data: ${RELATION_DATA})`, OP);
   if (!/\.jsonl?$/i.test(data))
     throw new FlambeauError("E_FORMAT", `${OP}: ${data}: expected a .jsonl file with head, tail, text, relation`, OP);

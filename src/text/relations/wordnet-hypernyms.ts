@@ -9,11 +9,10 @@
 // "hypernym" when it is a word of one of the synset's direct hypernym synsets, else "none".
 // Split by a hash of the synset offset (90/5/5): a synset's candidates are all in one split.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { cacheRoot } from "../../data/cache.js";
-import { writeTextAtomic } from "../../io/index.js";
+import { cachedSplit } from "../../data/cache.js";
 import type { RelationExample, Split } from "./debian-relations.js";
 import type { DrawnTriple } from "./graph-svg.js";
 import { type CandidateScore, type ExtractionScores, extractionScores } from "./metrics.js";
@@ -291,16 +290,5 @@ export function topHypernyms(xs: readonly HypernymExample[], probs: Float32Array
 
 /** The candidates of the built-in set's `split` (built once into the cache). */
 export async function loadHypernyms(split: Split, dir = WORDNET_DIR): Promise<HypernymExample[]> {
-  const cache = join(cacheRoot(), "relations");
-  const file = (s: Split) => join(cache, `${HYPERNYM_DATA}.v1.${s}.jsonl`);
-  if (!existsSync(file(split))) {
-    mkdirSync(cache, { recursive: true });
-    const all = buildHypernyms(dir);
-    for (const s of ["train", "val", "test"] as const)
-      await writeTextAtomic(OP, file(s), all[s].map((x) => `${JSON.stringify(x)}\n`).join(""));
-  }
-  return readFileSync(file(split), "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as HypernymExample);
+  return cachedSplit({ folder: "relations", name: `${HYPERNYM_DATA}.v1`, op: OP }, split, () => buildHypernyms(dir));
 }

@@ -6,11 +6,10 @@
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { cacheRoot } from "../../data/cache.js";
-import { writeTextAtomic } from "../../io/index.js";
+import { cachedSplit } from "../../data/cache.js";
 
 export interface TextPair {
   source: string;
@@ -139,25 +138,14 @@ export type DdtpCorpus = "en-fr" | "en-de" | "summaries";
 
 /** The prepared corpus split, built from apt's indexes once and cached as JSONL. */
 export async function loadDdtp(corpus: DdtpCorpus, split: Split): Promise<TextPair[]> {
-  const dir = join(cacheRoot(), "ddtp");
   // v2: translation pairs say which part of the description they are.
-  const file = join(dir, `${corpus}.v2.${split}.jsonl`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+  return cachedSplit({ folder: "ddtp", name: `${corpus}.v2`, op: "ddtp" }, split, () => {
     const en = readTranslations("en");
     const pairs = corpus === "summaries" ? summaryPairs(en) : translationPairs(en, readTranslations(corpus.slice(3)));
-    for (const s of ["train", "val", "test"] as const)
-      await writeTextAtomic(
-        "ddtp",
-        join(dir, `${corpus}.v2.${s}.jsonl`),
-        pairs
-          .filter((p) => splitOf(p.group) === s)
-          .map((p) => `${JSON.stringify(p)}\n`)
-          .join(""),
-      );
-  }
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as TextPair);
+    return {
+      train: pairs.filter((p) => splitOf(p.group) === "train"),
+      val: pairs.filter((p) => splitOf(p.group) === "val"),
+      test: pairs.filter((p) => splitOf(p.group) === "test"),
+    };
+  });
 }
