@@ -1,6 +1,6 @@
 // Training the FAQ retriever. 185 FAQ pairs are too few to learn word meanings from, so both
 // models are pre-trained on a larger real signal first: Debian's package synopses → their long
-// descriptions (ddtp-summaries' training split, 55,637 pairs; a synopsis is a short question-like
+// descriptions (ddtp-summaries' training split: a seeded 20,000 of its 55,637 pairs by default; a synopsis is a short question-like
 // text, the description the passage that answers it), then fine-tuned on the FAQ's training
 // pairs. The bi-encoder learns with in-batch negatives plus one BM25 hard negative per query
 // (as information-retrieval trains it); the re-ranker starts from the bi-encoder's word
