@@ -1,7 +1,10 @@
-// question-answering (extractive): the answer is a span of the context. A DrQA-style BiLSTM
-// span reader trained on cloze questions made from Debian's package descriptions (qa/cloze.ts),
-// beside the maximum-frequency and sliding-window baselines; exact match and F1 as SQuAD v1.1's
-// evaluation script defines them.
+// question-answering, two kinds. Extractive: the answer is a span of the context. A DrQA-style
+// BiLSTM span reader trained on cloze questions made from Debian's package descriptions
+// (qa/cloze.ts), beside the maximum-frequency and sliding-window baselines; exact match and F1
+// as SQuAD v1.1's evaluation script defines them. Retrieval (`--data debian-faq-qa`, or
+// `--model retriever`): the answer is one of a pool of FAQ answers, ranked by a bi-encoder +
+// BM25 hybrid re-ordered by a kernel-pooling re-ranker (qa/faq-*.ts), beside BM25; MRR@10 and
+// recall@1/5/10.
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
@@ -11,6 +14,7 @@ import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
+import { type OptionValues, opt } from "../../tasks/options.js";
 import {
   type DemoOptions,
   type DemoSection,
@@ -20,12 +24,18 @@ import {
   type TaskTrainResult,
   type TrainInput,
 } from "../../tasks/task.js";
-import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
+import { loadModelDir, readModelConfig, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { maxFrequencyAnswer, slidingWindowAnswer } from "../qa/baselines.js";
 import { loadQa, QA_DATA, type QaExample, qaTokens } from "../qa/cloze.js";
+import { FAQ_QA_DATA, loadFaqQa } from "../qa/faq-data.js";
+import { answerQuestions, evaluateRetriever, loadRetriever, RETRIEVER_ARCHITECTURE } from "../qa/faq-retrieval.js";
+import { trainRetriever } from "../qa/faq-train.js";
 import { bestSpan, SpanReader, type SpanReaderOptions } from "../qa/span-model.js";
 import { squadScores } from "../qa/squad-metrics.js";
+import { Bm25Index } from "../retrieval/bm25.js";
+import { bm25Tokens } from "../retrieval/collection.js";
+import { topK } from "../retrieval/metrics.js";
 import { padIds } from "../text-data.js";
 import { Vocab, wordTokenize } from "../vocab.js";
 
@@ -34,6 +44,27 @@ const T = QUESTION_ANSWERING;
 const SPECIALS = ["<pad>", "<unk>"];
 const MAX_CONTEXT = 200;
 const MAX_ANSWER = 10;
+
+const OPTIONS = {
+  pretrainEpochs: opt.count(
+    "retriever: the bi-encoder's epochs over the synopsis → description pairs it pre-trains on (a seeded sample of --limit pairs, default 20,000)",
+    {
+      phases: ["train"],
+      default: 2,
+    },
+  ),
+  rerankPairs: opt.count("retriever: synopsis → description queries the re-ranker pre-trains on (one epoch)", {
+    phases: ["train"],
+    default: 3000,
+  }),
+  depth: opt.count("retriever: the hybrid's top answers the re-ranker re-orders", { phases: ["train"], default: 20 }),
+  top: opt.int("retriever: answers returned per question", { phases: ["predict"], default: 3 }),
+};
+type Options = OptionValues<typeof OPTIONS>;
+
+/** The retriever trains on FAQ pairs: the built-in set, or a user's file with --model retriever. */
+const isRetriever = (o: { data: string; model?: string }) => o.model === "retriever" || (o.model === undefined && o.data === FAQ_QA_DATA);
+const savedRetriever = (dir: string) => readModelConfig(dir, T).architecture === RETRIEVER_ARCHITECTURE;
 
 interface Preprocessing {
   vocab: string;
@@ -151,7 +182,8 @@ function score(l: Loaded, xs: readonly QaExample[]): QaReport {
   };
 }
 
-async function train(o: TrainInput): Promise<TaskTrainResult> {
+async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
+  if (isRetriever(o)) return trainRetriever(o);
   const { seed, log } = o;
   manualSeed(seed);
   let data = await loadQa(o.data, "train");
@@ -237,6 +269,7 @@ async function loadModel(dir: string): Promise<Loaded> {
 }
 
 async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Record<string, unknown>> {
+  if (savedRetriever(dir)) return (await evaluateRetriever(dir, data, o.limit)) as unknown as Record<string, unknown>;
   const l = await loadModel(dir);
   try {
     const xs = await loadQa(data, "test");
@@ -249,9 +282,11 @@ async function evaluate(dir: string, data: string, o: EvalArgs = {}): Promise<Re
 export interface QaPrediction {
   question: string;
   answer: string;
-  /** Word offsets of the answer in the context (inclusive). */
-  start: number;
-  end: number;
+  /** Word offsets of the answer in the context (inclusive; extractive models). */
+  start?: number;
+  end?: number;
+  /** Retrieval models: the pool's best answers, best first (the re-ranker's logit as the score). */
+  ranked?: { rank: number; score: number; answer: string }[];
 }
 
 /** "question ||| context" (or a tab between them) → the example predict reads. */
@@ -262,7 +297,25 @@ function parseInput(input: string, i: number): QaExample {
   return { question: qaTokens(parts[0]!), context: wordTokenize(parts[1]!), start: 0, end: 0, answers: [] };
 }
 
-async function load(dir: string): Promise<Predictor<QaPrediction>> {
+/** The retriever answers from the built-in FAQ pool: every answer of debian-faq-qa. */
+async function loadRetrieverPredictor(dir: string): Promise<Predictor<QaPrediction, Options>> {
+  const l = await loadRetriever(dir);
+  const pool = (await loadFaqQa(FAQ_QA_DATA, "test")).answers;
+  return {
+    task: T,
+    predict: async (inputs, o = {}) => {
+      inputs.forEach((t, i) => {
+        if (typeof t !== "string" || !t.trim()) throw new FlambeauError("E_ARG", `${T}: question ${i + 1} is empty`, T);
+      });
+      const ranked = answerQuestions(l, pool, inputs, Math.max(1, o.top ?? 3));
+      return inputs.map((question, i) => ({ question, answer: ranked[i]![0]!.answer, ranked: ranked[i]! }));
+    },
+    dispose: () => l.model.dispose(),
+  };
+}
+
+async function load(dir: string): Promise<Predictor<QaPrediction, Options>> {
+  if (savedRetriever(dir)) return loadRetrieverPredictor(dir);
   const l = await loadModel(dir);
   return {
     task: T,
@@ -308,36 +361,83 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     })
     .join("");
   const flags = `--epochs ${budget.epochs} --limit ${budget.limit}`;
+  const faq = await faqDemo(o);
   return {
     task: T,
-    dataset: "cloze questions from Debian package descriptions (ddtp-cloze), held-out packages",
+    dataset: `cloze questions from Debian package descriptions (${QA_DATA}), held-out packages; FAQ retrieval (${FAQ_QA_DATA}), held-out questions`,
     commands: [
       `flambeau train ${T} --data ${QA_DATA} ${flags} --out ${o.out}`,
       `flambeau eval ${o.out} --data ${QA_DATA}${evalLimit ? ` --limit ${evalLimit}` : ""} --json`,
+      ...faq.commands,
     ],
     metrics: {
       exactMatch: m.model.exactMatch,
       f1: m.model.f1,
       slidingWindowExactMatch: m.slidingWindow.exactMatch,
       maxFrequencyExactMatch: m.maxFrequency.exactMatch,
+      ...faq.metrics,
     },
     history: r.history.epochs.map((e) => ({ loss: e.loss! })),
     seconds: (performance.now() - t0) / 1000,
-    extraHtml: `<p>The model's answer is <mark>marked</mark>, the reference <u>underlined</u>.</p><table class="text-preds"><tr><th>answer</th><th>reference</th><th>question</th><th>context (around the spans)</th></tr>${rows}</table>`,
+    extraHtml: `<p>The model's answer is <mark>marked</mark>, the reference <u>underlined</u>.</p><table class="text-preds"><tr><th>answer</th><th>reference</th><th>question</th><th>context (around the spans)</th></tr>${rows}</table>${faq.html}`,
+  };
+}
+
+/** Retrieval QA's part of the demo: a tiny budget (about 10 s idle) or the README's recipe with `--full`. */
+async function faqDemo(o: DemoOptions): Promise<{ commands: string[]; metrics: Record<string, number>; html: string }> {
+  const out = `${o.out}-faq`;
+  const budget = o.full ? {} : { limit: 1000, epochs: 2, pretrainEpochs: 1, rerankPairs: 128 };
+  await train({ data: FAQ_QA_DATA, out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
+  const m = await evaluateRetriever(out, FAQ_QA_DATA);
+  const c = await loadFaqQa(FAQ_QA_DATA, "test");
+  const shown = c.questions.slice(0, 5);
+  const l = await loadRetriever(out);
+  const ours = answerQuestions(l, c.answers, shown, 1);
+  l.model.dispose();
+  const index = new Bm25Index(c.answers.map(bm25Tokens));
+  const cell = (a: number, truth: number) => {
+    const t = c.answers[a]!;
+    return `<td style="color:${a === truth ? "#1a7f37" : "#cf222e"}">${escapeHtml(t.length > 90 ? `${t.slice(0, 87)}...` : t)}</td>`;
+  };
+  const rows = shown
+    .map((q, i) => {
+      const truth = c.positive[i]!;
+      const bm25 = topK(index.scores(bm25Tokens(q)), 1)[0]!;
+      return `<tr><td>${escapeHtml(q)}</td>${cell(c.answers.indexOf(ours[i]![0]!.answer), truth)}${cell(bm25, truth)}</tr>`;
+    })
+    .join("");
+  const flags = Object.entries(budget)
+    .map(([k, v]) => ` --${k.replace(/[A-Z]/g, (x) => `-${x.toLowerCase()}`)} ${v}`)
+    .join("");
+  const f = (r: { mrr10: number }) => r.mrr10.toFixed(3);
+  return {
+    commands: [`flambeau train ${T} --data ${FAQ_QA_DATA}${flags} --out ${out}`, `flambeau eval ${out} --data ${FAQ_QA_DATA} --json`],
+    metrics: {
+      faqRerankedMrr10: m.reranked.mrr10,
+      faqRerankedRecall1: m.reranked.recall1,
+      faqHybridMrr10: m.hybrid.mrr10,
+      faqDenseMrr10: m.dense.mrr10,
+      faqBm25Mrr10: m.bm25.mrr10,
+    },
+    html: `<p>Retrieval QA over the FAQs (${FAQ_QA_DATA}: ${m.questions} held-out questions, ${m.answers} answers): MRR@10 re-ranked ${f(m.reranked)}, hybrid ${f(m.hybrid)}, dense ${f(m.dense)}, BM25 ${f(m.bm25)}${o.full ? "" : " (a tiny budget; the README's figures use the defaults)"}. Each method's top answer, green where it is the right one:</p><table class="text-preds"><tr><th>question</th><th>re-ranked</th><th>BM25</th></tr>${rows}</table>`,
   };
 }
 
 export const questionAnswering = defineTask({
   name: T,
   description:
-    "extractive question answering: a BiLSTM span reader (DrQA-style) beside sliding-window and max-frequency baselines; exact match and F1 as SQuAD v1.1 defines them",
-  dataFormat: `${QA_DATA} (cloze questions from Debian synopses answered from long descriptions, split by package), or .jsonl with question,context,answer; predict: "question ||| context"`,
-  models: ["bilstm"],
+    "extractive question answering: a BiLSTM span reader (DrQA-style) beside sliding-window and max-frequency baselines, exact match and F1 as SQuAD v1.1 defines them; retrieval QA over FAQs: a pre-trained bi-encoder + BM25 hybrid re-ranked by a kernel-pooling interaction model, beside BM25, MRR@10 and recall@1/5",
+  dataFormat: `${QA_DATA} (cloze questions from Debian synopses answered from long descriptions, split by package), or .jsonl with question,context,answer; predict: "question ||| context". ${FAQ_QA_DATA} (retrieval: the Debian FAQ and /usr/share/doc FAQs, split by answer), or --model retriever with a question,answer file; predict: a question`,
+  models: ["bilstm", "retriever"],
   defaultModel: "bilstm",
+  options: OPTIONS,
   baseline: "sliding-window word overlap (Richardson et al. 2013, as in the SQuAD paper)",
   train,
   evaluate,
   load,
-  formatPrediction: (p: QaPrediction) => `${p.answer} (words ${p.start}–${p.end})`,
+  formatPrediction: (p: QaPrediction) =>
+    p.ranked
+      ? p.ranked.map((r) => `${r.rank}. ${r.answer.length > 100 ? `${r.answer.slice(0, 97)}...` : r.answer}`).join("\n")
+      : `${p.answer} (words ${p.start}–${p.end})`,
   demo,
 });
