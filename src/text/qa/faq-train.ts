@@ -17,9 +17,9 @@ import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
 import { saveModelDir } from "../../train/model-dir.js";
 import { type History, Trainer } from "../../train/trainer.js";
 import { Bm25Index } from "../retrieval/bm25.js";
-import { bm25Tokens } from "../retrieval/collection.js";
+import { bm25Tokens, type Collection, collectionOf } from "../retrieval/collection.js";
 import { inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
-import { topK } from "../retrieval/metrics.js";
+import { bm25Candidates, hardCandidates, type PairBatch, pairBatches } from "../retrieval/training-pairs.js";
 import { loadDdtp } from "../seq2seq/ddtp.js";
 import { padIds } from "../text-data.js";
 import { WordLevelTokenizer } from "../tokenizers/word-level.js";
@@ -57,69 +57,9 @@ export interface RetrieverTrainOptions {
   answer?: string;
 }
 
-/** A labelled pool: queries, documents and each query's own document. */
-interface Pool {
-  queries: string[];
-  docs: string[];
-  own: number[];
-}
-
-/** Documents by distinct text (identical descriptions are one document). */
-function poolOf(pairs: readonly { q: string; d: string }[]): Pool {
-  const index = new Map<string, number>();
-  const docs: string[] = [];
-  const own = pairs.map((p) => {
-    let i = index.get(p.d);
-    if (i === undefined) {
-      index.set(p.d, (i = docs.length));
-      docs.push(p.d);
-    }
-    return i;
-  });
-  return { queries: pairs.map((p) => p.q), docs, own };
-}
-
-/** The FAQ's training answers alone, as a pool: nothing held out is seen in training. */
-function trainPool(c: FaqCollection): Pool {
-  return poolOf(c.questions.map((q, i) => ({ q, d: c.answers[c.positive[i]!]! })));
-}
-
-/** Each query's `depth` best documents other than its own, by `score(query index)`. */
-const mine = (p: Pool, depth: number, score: (i: number) => ArrayLike<number>): number[][] =>
-  p.queries.map((_, i) => topK(score(i), Math.min(depth, Math.max(1, p.docs.length - 1)), (d) => d === p.own[i]));
-
-function bm25Negatives(p: Pool, depth: number): number[][] {
-  const index = new Bm25Index(p.docs.map(bm25Tokens));
-  return mine(p, depth, (i) => index.scores(bm25Tokens(p.queries[i]!)));
-}
-
-interface PairBatch {
-  q: Tensor;
-  d: Tensor;
-}
-
-/** Bi-encoder batches: shuffled pairs, documents = the positives then one fresh hard negative per query not already in the batch. */
-function denseBatches(qIds: number[][], dIds: number[][], p: Pool, hard: number[][], size: number, seed: number) {
-  return epochBatches(
-    (e) => chunks(permutation(p.queries.length, seed + e), size).filter((b) => b.length > 1),
-    (b): PairBatch => {
-      const rng = new Random(seed, 41, b[0]!);
-      const used = new Set(Array.from(b, (i) => p.own[i]!));
-      const neg: number[] = [];
-      for (const i of b) {
-        const h = hard[i]!;
-        const d = h.length ? h[rng.int(h.length)]! : -1;
-        if (d >= 0 && !used.has(d)) {
-          used.add(d);
-          neg.push(d);
-        }
-      }
-      return {
-        q: padIds(Array.from(b, (i) => qIds[i]!)),
-        d: padIds([...Array.from(b, (i) => dIds[p.own[i]!]!), ...neg.map((d) => dIds[d]!)]),
-      };
-    },
-  );
+/** The FAQ's training answers alone, as a collection: nothing held out is seen in training. */
+function trainCollection(c: FaqCollection): Collection {
+  return collectionOf(c.questions.map((query, i) => ({ query, document: c.answers[c.positive[i]!]! })));
 }
 
 interface RerankBatch {
@@ -129,7 +69,7 @@ interface RerankBatch {
 }
 
 /** Re-ranker batches: each query with its positive first and NEGATIVES of its hard candidates, drawn afresh each epoch. */
-function rerankBatches(qIds: number[][], dIds: number[][], p: Pool, hard: number[][], idf: Float32Array, size: number, seed: number) {
+function rerankBatches(qIds: number[][], dIds: number[][], p: Collection, hard: number[][], idf: Float32Array, size: number, seed: number) {
   let epoch = 0;
   return epochBatches(
     (e) => {
@@ -142,8 +82,8 @@ function rerankBatches(qIds: number[][], dIds: number[][], p: Pool, hard: number
       for (const i of b) {
         const h = [...hard[i]!];
         const pick: number[] = [];
-        for (let k = 0; k < NEGATIVES; k++) pick.push(h.length ? h.splice(rng.int(h.length), 1)[0]! : p.own[i]!);
-        for (const d of [p.own[i]!, ...pick]) docs.push(dIds[d]!);
+        for (let k = 0; k < NEGATIVES; k++) pick.push(h.length ? h.splice(rng.int(h.length), 1)[0]! : p.positive[i]!);
+        for (const d of [p.positive[i]!, ...pick]) docs.push(dIds[d]!);
       }
       const q = padIds(Array.from(b, (i) => qIds[i]!));
       const L = q.shape[1]!;
@@ -163,12 +103,15 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   const pairs = await faqPairs(o.data, { question: o.question, answer: o.answer });
   const faqTrain = faqCollection(pairs, "train");
   const faqVal = faqCollection(pairs, "val");
-  const faq = trainPool(faqTrain);
+  const faq = trainCollection(faqTrain);
   const ddtpAll = await loadDdtp("summaries", "train");
   // `--limit` caps the synopsis → description pairs pre-trained on (a seeded sample; default 20,000 of 55,637).
   const nPre = Math.min(o.limit ?? 20000, ddtpAll.length);
-  const ddtp = poolOf(
-    Array.from(permutation(ddtpAll.length, seed + 3).subarray(0, nPre), (i) => ({ q: ddtpAll[i]!.target, d: ddtpAll[i]!.source })),
+  const ddtp = collectionOf(
+    Array.from(permutation(ddtpAll.length, seed + 3).subarray(0, nPre), (i) => ({
+      query: ddtpAll[i]!.target,
+      document: ddtpAll[i]!.source,
+    })),
   );
   const pre: RetrieverPreprocessing = {
     tokenizer: "tokenizer.json",
@@ -181,7 +124,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   };
   const probe = new WordLevelTokenizer(new Vocab(SPECIALS), { normalize: "lowercase", split: "words", specials: SPECIALS });
   const vocab = Vocab.build(
-    [...ddtp.queries, ...ddtp.docs, ...faq.queries, ...faq.docs].map((t) => probe.tokenize(t).slice(0, pre.answerLength)),
+    [...ddtp.queries, ...ddtp.documents, ...faq.queries, ...faq.documents].map((t) => probe.tokenize(t).slice(0, pre.answerLength)),
     { minFreq: 2, maxSize: 30000, specials: SPECIALS },
   );
   const tk = new WordLevelTokenizer(vocab, { normalize: "lowercase", split: "words", specials: SPECIALS, maxLength: pre.answerLength });
@@ -192,9 +135,9 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   const model = new FaqRetriever(hyper);
   const l: Retriever = { model, tk, pre };
   const enc = (texts: readonly string[], n: number) => texts.map((t) => tk.encode(t, { maxLength: n }));
-  const ddtpHard = bm25Negatives(ddtp, 8);
+  const ddtpHard = bm25Candidates(ddtp, 8);
   log(
-    `${T}: retrieval QA; ${faq.queries.length} FAQ training questions (${faq.docs.length} answers), ${faqVal.questions.length} validation, pool ${faqTrain.answers.length} answers; pre-training on ${nPre} synopsis → description pairs (${ddtp.docs.length} descriptions), vocabulary ${vocab.size}; BM25 negatives mined in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `${T}: retrieval QA; ${faq.queries.length} FAQ training questions (${faq.documents.length} answers), ${faqVal.questions.length} validation, pool ${faqTrain.answers.length} answers; pre-training on ${nPre} synopsis → description pairs (${ddtp.documents.length} descriptions), vocabulary ${vocab.size}; BM25 negatives mined in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
   const epochsPre = o.pretrainEpochs ?? 2;
   const epochsFaq = o.epochs ?? 10;
@@ -242,7 +185,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     "bi-encoder pre-training",
     dense,
     3e-3,
-    denseBatches(enc(ddtp.queries, pre.queryLength), enc(ddtp.docs, pre.answerLength), ddtp, ddtpHard, 64, seed),
+    pairBatches(enc(ddtp.queries, pre.queryLength), enc(ddtp.documents, pre.answerLength), ddtp.positive, ddtpHard, 64, seed),
     epochsPre,
     denseStep,
   );
@@ -250,7 +193,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     "bi-encoder on the FAQ",
     dense,
     1e-3,
-    denseBatches(enc(faq.queries, pre.queryLength), enc(faq.docs, pre.answerLength), faq, bm25Negatives(faq, 8), 32, seed),
+    pairBatches(enc(faq.queries, pre.queryLength), enc(faq.documents, pre.answerLength), faq.positive, bm25Candidates(faq, 8), 32, seed),
     epochsFaq,
     denseStep,
     valMrr,
@@ -262,8 +205,13 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   const rr = model.reranker;
   const rerankStep = (b: RerankBatch) => listwiseLoss(rr.forward(b.q, b.idf, b.d));
   const nRerank = Math.min(o.rerankPairs ?? 3000, ddtp.queries.length);
-  const sub: Pool = { queries: ddtp.queries.slice(0, nRerank), docs: ddtp.docs, own: ddtp.own.slice(0, nRerank) };
-  const ddtpDocIds = enc(ddtp.docs, pre.rerankLength);
+  const sub: Collection = {
+    ...ddtp,
+    queries: ddtp.queries.slice(0, nRerank),
+    positive: ddtp.positive.slice(0, nRerank),
+    qrels: ddtp.qrels.slice(0, nRerank),
+  };
+  const ddtpDocIds = enc(ddtp.documents, pre.rerankLength);
   const h3 = await fit(
     "re-ranker pre-training",
     rr,
@@ -280,11 +228,11 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     1,
     rerankStep,
   );
-  const faqDocIds = enc(faq.docs, pre.rerankLength);
+  const faqDocIds = enc(faq.documents, pre.rerankLength);
   // The FAQ candidates: the hybrid's best training answers for each training question.
-  const faqIndex = new Bm25Index(faq.docs.map(bm25Tokens));
-  const faqDense = denseScores(dense, tk, faq.queries, faq.docs, pre);
-  const nd = faq.docs.length;
+  const faqIndex = new Bm25Index(faq.documents.map(bm25Tokens));
+  const faqDense = denseScores(dense, tk, faq.queries, faq.documents, pre);
+  const nd = faq.documents.length;
   const faqHybrid = hybridScores(
     {
       bm25: faq.queries.map((q) => faqIndex.scores(bm25Tokens(q))),
@@ -293,7 +241,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     },
     pre.hybridWeight,
   );
-  const faqHard = mine(faq, pre.depth, (i) => faqHybrid[i]!);
+  const faqHard = hardCandidates(faq, pre.depth, (i) => faqHybrid[i]!);
   const rerankVal = () => {
     const r = faqReport(l, faqVal, [pre.hybridWeight], [1]);
     return { valMrr10: r.rerankerAlone.mrr10 };

@@ -9,8 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { cat, manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
-import { epochBatches } from "../../data/epoch-batches.js";
-import { permutation, Random } from "../../data/random.js";
+import { permutation } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -44,6 +43,7 @@ import { DualEncoder, type DualEncoderKind, type DualEncoderOptions, inBatchCont
 import { convexFusion, reciprocalRankFusion } from "../retrieval/fusion.js";
 import { HnswIndex } from "../retrieval/hnsw.js";
 import { type RankingReport, rankingReport, topK } from "../retrieval/metrics.js";
+import { bm25Candidates, type PairBatch, pairBatches } from "../retrieval/training-pairs.js";
 import { padIds } from "../text-data.js";
 import { WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
@@ -315,75 +315,6 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
   };
 }
 
-interface PairBatch {
-  q: Tensor;
-  d: Tensor;
-}
-
-/**
- * Shuffled batches (seed, seed + 1, … per epoch) in which no document appears twice: a
- * duplicate would be a false in-batch negative, so its pair waits for the next batch. Each
- * query also brings one of its BM25 candidates (`hard[i]`, drawn afresh each epoch) as an
- * extra negative document for the whole batch, unless that document is already in the batch.
- */
-function pairBatches(
-  q: readonly number[][],
-  docIds: readonly number[][],
-  docOf: readonly number[],
-  hard: readonly (readonly number[])[] | null,
-  size: number,
-  seed: number,
-) {
-  const withHard = (e: number, batch: number[]): { pairs: number[]; negatives: number[] } => {
-    if (!hard) return { pairs: batch, negatives: [] };
-    const rng = new Random(seed, 31, e);
-    const used = new Set(batch.map((i) => docOf[i]!));
-    const negatives: number[] = [];
-    for (const i of batch) {
-      const c = hard[i]!;
-      if (c.length === 0) continue;
-      const doc = c[rng.int(c.length)]!;
-      if (used.has(doc)) continue;
-      used.add(doc);
-      negatives.push(doc);
-    }
-    return { pairs: batch, negatives };
-  };
-  const plan = (e: number): { pairs: number[]; negatives: number[] }[] => {
-    const out: number[][] = [];
-    let cur: number[] = [];
-    let seen = new Set<number>();
-    let waiting: number[] = [];
-    for (const i of permutation(q.length, seed + e)) {
-      const next = [...waiting, i];
-      waiting = [];
-      for (const j of next) {
-        if (seen.has(docOf[j]!)) waiting.push(j);
-        else {
-          seen.add(docOf[j]!);
-          cur.push(j);
-        }
-        if (cur.length === size) {
-          out.push(cur);
-          cur = [];
-          seen = new Set();
-        }
-      }
-    }
-    // A batch of one has no negatives.
-    if (cur.length > 1) out.push(cur);
-    return out.map((b) => withHard(e, b));
-  };
-  // The documents: the batch's positives (row i is query i's), then its hard negatives.
-  return epochBatches(
-    plan,
-    (b): PairBatch => ({
-      q: padIds(b.pairs.map((i) => q[i]!)),
-      d: padIds([...b.pairs.map((i) => docIds[docOf[i]!]!), ...b.negatives.map((k) => docIds[k]!)]),
-    }),
-  );
-}
-
 async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const { seed, log } = o;
   manualSeed(seed);
@@ -491,15 +422,6 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
 }
 
 const hybridWeightOf = (pre: Preprocessing): number => pre.hybridWeight ?? 0.5;
-
-/** For each training query, its `depth` best BM25 documents among the training documents other than its own. */
-function bm25Candidates(c: Collection, depth: number): number[][] {
-  const index = new Bm25Index(c.documents.map(bm25Tokens));
-  return c.queries.map((q, i) => {
-    const own = c.positive[i]!;
-    return topK(index.scores(bm25Tokens(q)), Math.min(depth, Math.max(1, c.documents.length - 1)), (d) => d === own);
-  });
-}
 
 async function loadModel(dir: string): Promise<Loaded> {
   const { config, weights } = await loadModelDir<DualEncoderOptions, Preprocessing>(dir, T);
