@@ -37,6 +37,8 @@ export function topicsOverTime(theta: ArrayLike<number>, topics: number, years: 
   };
 }
 
+/** `s` cut to `n` characters at a word end, with an ellipsis. */
+const fit = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, s.lastIndexOf(" ", n - 1))} …`);
 const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Small multiples, `columns` panels a row: each topic's mean proportion per period. */
@@ -66,7 +68,7 @@ export function topicsOverTimeSvg(t: TopicsOverTime, labels: readonly string[], 
     const y = (v: number) => oy + PH - 14 - (v / max) * (PH - 20);
     const pts = t.periods.map((p, i) => `${(ox + x(p)).toFixed(1)},${y(vals[i]!).toFixed(1)}`).join(" ");
     out.push(
-      `<text x="${ox}" y="${oy - 3}" font-size="10.5">${esc(`${k}: ${label}`)}</text>`,
+      `<text x="${ox}" y="${oy - 3}" font-size="10.5">${esc(fit(`${k}: ${label}`, 34))}</text>`,
       `<line x1="${ox + 30}" x2="${ox + PW - 6}" y1="${oy + PH - 14}" y2="${oy + PH - 14}" stroke="#999"/>`,
       `<text x="${ox + 27}" y="${(y(max) + 3).toFixed(1)}" text-anchor="end" fill="#555">${(100 * max).toFixed(0)}%</text>`,
       `<text x="${ox + 27}" y="${(y(0) + 3).toFixed(1)}" text-anchor="end" fill="#555">0</text>`,

@@ -29,6 +29,8 @@ describe("topics over time", () => {
     assert.equal((svg.match(/<polyline/g) ?? []).length, 2);
     assert.match(svg, /0: war &amp; peace/);
     assert.match(svg, /1: tariff &lt;duties&gt;/);
+    // A label too long for its panel is cut at a word end.
+    assert.match(topicsOverTimeSvg(t, ["federal program programs administration", "b"]), />0: federal program programs …</);
     // Topic 0's panel tops out at its maximum, 90 %.
     assert.match(svg, />90%</);
   });
