@@ -1,7 +1,9 @@
 // topic-modeling: ProdLDA, a neural topic model (topics/prodlda.ts), trained on bags of words
 // with the Trainer, beside classic LDA by collapsed Gibbs sampling on the same documents and
 // vocabulary. Both are scored by NPMI coherence of each topic's top 10 words over a held-out
-// reference corpus (boolean document co-occurrence) and by topic diversity.
+// reference corpus (boolean document co-occurrence), by topic diversity and by held-out
+// perplexity (document completion). On dated documents (SOTU) ProdLDA's mean topic proportions
+// per decade are saved for the topics-over-time chart.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
