@@ -40,6 +40,8 @@ describe("information-retrieval", () => {
     const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
     assert.equal(cfg.preprocessing.hybridWeight, w);
     assert.equal(cfg.metrics.hardNegatives, 8);
+    // The bow encoder hashes character n-grams by default.
+    assert.equal(cfg.preprocessing.ngramBuckets, 32768);
     assert.ok((m as { rrf: { mrr10: number } }).rrf.mrr10 > 0);
     const corpus = join(dir, "docs.txt");
     writeFileSync(corpus, rows.map((x) => x.document).join("\n"));
@@ -111,7 +113,7 @@ describe("information-retrieval", () => {
     assert.ok(m.bm25.mrr10 > 0.3, `BM25 MRR@10 ${m.bm25.mrr10}`);
   });
 
-  test("--char-ngrams adds hashed character n-grams to the bow encoder's bag", async () => {
+  test("--char-ngrams sets the bow encoder's hashed character n-gram buckets (0: words alone)", async () => {
     const out = join(dir, "ng");
     await informationRetrieval.train({ data, out, epochs: 2, batchSize: 16, seed: 0, charNgrams: 64 });
     const cfg = JSON.parse(readFileSync(join(out, "config.json"), "utf8"));
@@ -125,6 +127,11 @@ describe("information-retrieval", () => {
       informationRetrieval.train({ data, out: join(dir, "ng-t"), model: "transformer", charNgrams: 64 }),
       /--char-ngrams needs the bow encoder/,
     );
+    const words0 = join(dir, "ng0");
+    await informationRetrieval.train({ data, out: words0, epochs: 1, batchSize: 16, seed: 0, charNgrams: 0 });
+    const cfg0 = JSON.parse(readFileSync(join(words0, "config.json"), "utf8"));
+    assert.equal(cfg0.preprocessing.ngramBuckets, undefined);
+    assert.equal(cfg0.hyper.vocabSize, words);
   });
 
   test("bad rows name the file and row", async () => {
