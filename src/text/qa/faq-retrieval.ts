@@ -6,9 +6,10 @@
 // normalised logit is interpolated with the hybrid score by a weight β also chosen on
 // validation (β = 1: the re-ranker alone). Measured by MRR@10 and recall@1/5/10.
 import { join } from "node:path";
-import { cat, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
+import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Module } from "../../nn/index.js";
 import { loadModelDir } from "../../train/model-dir.js";
+import { embedTexts } from "../retrieval/bag-encoding.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import { bm25Tokens } from "../retrieval/collection.js";
 import { DualEncoder, type DualEncoderOptions } from "../retrieval/dual-encoder.js";
@@ -38,6 +39,8 @@ export interface RetrieverPreprocessing {
   hybridWeight: number;
   /** The re-ranker's weight against the hybrid score within the top `depth` (chosen on validation). */
   rerankWeight: number;
+  /** Hash buckets of the bi-encoder's character n-grams (absent: words alone; the re-ranker reads words). */
+  ngramBuckets?: number;
 }
 
 /** The saved model: the bi-encoder and the re-ranker in one state dict ("dense.…", "reranker.…"). */
@@ -61,19 +64,6 @@ export interface Retriever {
   pre: RetrieverPreprocessing;
 }
 
-/** Unit embeddings [N, dim] of texts, in batches, without grad (the caller disposes). */
-export function embedTexts(model: DualEncoder, tk: WordLevelTokenizer, texts: readonly string[], maxLength: number): Tensor {
-  const ids = texts.map((t) => tk.encode(t, { maxLength }));
-  const parts: Tensor[] = [];
-  noGrad(() => {
-    for (let s = 0; s < ids.length; s += 128) parts.push(tidy(() => model.forward(padIds(ids.slice(s, s + 128)))).keep());
-  });
-  if (parts.length === 1) return parts[0]!;
-  const out = cat(parts, 0).keep();
-  for (const p of parts) p.dispose();
-  return out;
-}
-
 /** Cosine scores [questions × answers], row-major. */
 export function denseScores(
   model: DualEncoder,
@@ -82,8 +72,8 @@ export function denseScores(
   answers: readonly string[],
   pre: RetrieverPreprocessing,
 ): Float32Array {
-  const a = embedTexts(model, tk, answers, pre.answerLength);
-  const q = embedTexts(model, tk, questions, pre.queryLength);
+  const a = embedTexts(model, tk, answers, pre.answerLength, pre.ngramBuckets);
+  const q = embedTexts(model, tk, questions, pre.queryLength, pre.ngramBuckets);
   try {
     return noGrad(() => tidy(() => (q.matmul(a.t()).contiguous().data() as Float32Array).slice()));
   } finally {

@@ -16,6 +16,7 @@ import { plural } from "../../tasks/format.js";
 import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
 import { saveModelDir } from "../../train/model-dir.js";
 import { type History, Trainer } from "../../train/trainer.js";
+import { encodeBag, NGRAM_BUCKETS } from "../retrieval/bag-encoding.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import { bm25Tokens, type Collection, collectionOf } from "../retrieval/collection.js";
 import { inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
@@ -121,6 +122,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     depth: o.depth ?? 20,
     hybridWeight: 0.5,
     rerankWeight: 1,
+    ngramBuckets: NGRAM_BUCKETS,
   };
   const probe = new WordLevelTokenizer(new Vocab(SPECIALS), { normalize: "lowercase", split: "words", specials: SPECIALS });
   const vocab = Vocab.build(
@@ -129,12 +131,14 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   );
   const tk = new WordLevelTokenizer(vocab, { normalize: "lowercase", split: "words", specials: SPECIALS, maxLength: pre.answerLength });
   const hyper: RetrieverHyper = {
-    dense: { kind: "bow", vocabSize: vocab.size, dModel: 256, dim: 256, maxLength: pre.answerLength },
+    dense: { kind: "bow", vocabSize: vocab.size + NGRAM_BUCKETS, dModel: 256, dim: 256, maxLength: pre.answerLength },
     reranker: { vocabSize: vocab.size, embedDim: 256 },
   };
   const model = new FaqRetriever(hyper);
   const l: Retriever = { model, tk, pre };
-  const enc = (texts: readonly string[], n: number) => texts.map((t) => tk.encode(t, { maxLength: n }));
+  const enc = (texts: readonly string[], n: number) => encodeBag(tk, texts, n);
+  // The bi-encoder's bags also hold each word's character n-grams.
+  const bag = (texts: readonly string[], n: number) => encodeBag(tk, texts, n, NGRAM_BUCKETS);
   const ddtpHard = bm25Candidates(ddtp, 8);
   log(
     `${T}: retrieval QA; ${faq.queries.length} FAQ training questions (${faq.documents.length} answers), ${faqVal.questions.length} validation, pool ${faqTrain.answers.length} answers; pre-training on ${nPre} synopsis → description pairs (${ddtp.documents.length} descriptions), vocabulary ${vocab.size}; BM25 negatives mined in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -185,7 +189,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     "bi-encoder pre-training",
     dense,
     3e-3,
-    pairBatches(enc(ddtp.queries, pre.queryLength), enc(ddtp.documents, pre.answerLength), ddtp.positive, ddtpHard, 64, seed),
+    pairBatches(bag(ddtp.queries, pre.queryLength), bag(ddtp.documents, pre.answerLength), ddtp.positive, ddtpHard, 64, seed),
     epochsPre,
     denseStep,
   );
@@ -193,7 +197,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
     "bi-encoder on the FAQ",
     dense,
     1e-3,
-    pairBatches(enc(faq.queries, pre.queryLength), enc(faq.documents, pre.answerLength), faq.positive, bm25Candidates(faq, 8), 32, seed),
+    pairBatches(bag(faq.queries, pre.queryLength), bag(faq.documents, pre.answerLength), faq.positive, bm25Candidates(faq, 8), 32, seed),
     epochsFaq,
     denseStep,
     valMrr,
@@ -201,7 +205,7 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   // The hybrid weight the re-ranker's FAQ candidates come from.
   pre.hybridWeight = faqReport(l, faqVal, GRID, [1]).hybridWeight;
   // 2. The re-ranker, from the bi-encoder's embeddings.
-  noGrad(() => model.reranker.embed.weight.copy_(dense.embed!.weight));
+  noGrad(() => model.reranker.embed.weight.copy_(dense.embed!.weight.narrow(0, 0, vocab.size)));
   const rr = model.reranker;
   const rerankStep = (b: RerankBatch) => listwiseLoss(rr.forward(b.q, b.idf, b.d));
   const nRerank = Math.min(o.rerankPairs ?? 3000, ddtp.queries.length);
