@@ -1,6 +1,6 @@
 // Training the FAQ retriever. 185 FAQ pairs are too few to learn word meanings from, so both
 // models are pre-trained on a larger real signal first: Debian's package synopses → their long
-// descriptions (ddtp-summaries' training split: a seeded 20,000 of its 55,637 pairs by default; a synopsis is a short question-like
+// descriptions (ddtp-summaries' training split: all 55,637 pairs by default, a seeded sample with --limit; a synopsis is a short question-like
 // text, the description the passage that answers it), then fine-tuned on the FAQ's training
 // pairs. The bi-encoder learns with in-batch negatives plus one BM25 hard negative per query
 // (as information-retrieval trains it); the re-ranker starts from the bi-encoder's word
@@ -106,8 +106,9 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   const faqVal = faqCollection(pairs, "val");
   const faq = trainCollection(faqTrain);
   const ddtpAll = await loadDdtp("summaries", "train");
-  // `--limit` caps the synopsis → description pairs pre-trained on (a seeded sample; default 20,000 of 55,637).
-  const nPre = Math.min(o.limit ?? 20000, ddtpAll.length);
+  // `--limit` caps the synopsis → description pairs pre-trained on (a seeded sample; default all 55,637:
+  // with 20,000 the bi-encoder transferred too little for validation to give it any weight).
+  const nPre = Math.min(o.limit ?? ddtpAll.length, ddtpAll.length);
   const ddtp = collectionOf(
     Array.from(permutation(ddtpAll.length, seed + 3).subarray(0, nPre), (i) => ({
       query: ddtpAll[i]!.target,

@@ -47,7 +47,7 @@ const MAX_ANSWER = 10;
 
 const OPTIONS = {
   pretrainEpochs: opt.count(
-    "retriever: the bi-encoder's epochs over the synopsis → description pairs it pre-trains on (a seeded sample of --limit pairs, default 20,000)",
+    "retriever: the bi-encoder's epochs over the synopsis → description pairs it pre-trains on (all 55,637, or a seeded sample of --limit)",
     {
       phases: ["train"],
       default: 2,
