@@ -68,7 +68,7 @@ const DISTRACTOR = 1;
 const OPTIONS = {
   frames: opt.int("frames per clip (default 12)", { phases: ["train"] }),
   size: opt.int("frame side in px, a multiple of 16 (default 64)", { phases: ["train"] }),
-  count: opt.int("generated training clips (default 300; --limit caps it)", { phases: ["train"] }),
+  count: opt.int("generated training clips (default 3,000; --limit caps it)", { phases: ["train"] }),
   embedEpochs: opt.int("epochs of the appearance embedding (default 6)", { phases: ["train"] }),
   minHits: opt.int("detections before a track is reported (SORT's min hits, DeepSORT's n_init; default 1: clips are short)", {
     phases: ["eval", "predict"],
@@ -151,7 +151,8 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const size = o.size ?? 64;
   if (!Number.isInteger(size) || size % 16 !== 0 || size < 32 || size > 256)
     throw new FlambeauError("E_ARG", `${TASK}: --size must be a multiple of 16 in [32, 256], got ${size}`);
-  const count = Math.min(o.count ?? 300, o.limit ?? Number.POSITIVE_INFINITY);
+  // 3,000 clips (36,000 frames): with 300 the detector overfit (validation mAP@0.5 0.37 against 0.77).
+  const count = Math.min(o.count ?? 3000, o.limit ?? Number.POSITIVE_INFINITY);
   if (!(count >= 2)) throw new FlambeauError("E_ARG", `${TASK}: needs at least 2 training clips, got ${count}`);
   const set = await generateClips({ count, size, frames, objects, split: "train", seed, distractor: DISTRACTOR });
   const valSet = await generateClips({
@@ -482,7 +483,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const log = o.log ?? (() => {});
   // Full: the README's recipe. Quick: 32-px frames, 40 clips, enough detector epochs to find most objects.
   const b = o.full
-    ? { count: 300, epochs: 8, embedEpochs: 4, size: 64, clips: 100 }
+    ? { count: 3000, epochs: 8, embedEpochs: 4, size: 64, clips: 100 }
     : { count: 40, epochs: 6, embedEpochs: 1, size: 32, clips: 12 };
   const r = await train({
     data: "clips",
