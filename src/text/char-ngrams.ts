@@ -2,6 +2,7 @@
 // a word is also the bag of its boundary-marked n-grams ("<paket", "paket", …), so a word the
 // vocabulary never kept — a German compound, a new inflection — still shares features with
 // the words it is built from. Hashing into a fixed number of buckets needs no n-gram vocabulary.
+import { FlambeauError } from "../core/errors.js";
 
 /** FNV-1a, 32 bits, over a string's UTF-16 code units. */
 export function fnv1a(s: string): number {
@@ -26,6 +27,8 @@ export function charNgrams(word: string, minN = 3, maxN = 5): string[] {
  * at most `max` of them.
  */
 export function ngramBuckets(words: readonly string[], buckets: number, max: number): number[] {
+  if (!Number.isSafeInteger(buckets) || buckets < 1)
+    throw new FlambeauError("E_ARG", `ngramBuckets: buckets must be a positive integer, got ${buckets}`, "ngramBuckets");
   const seen = new Set<number>();
   for (const w of words)
     for (const g of charNgrams(w)) {

@@ -26,4 +26,5 @@ test("a text's n-gram buckets: distinct, first-seen order, capped", () => {
   assert.ok(shared.every((g) => charNgrams("paketverlust").includes(g)));
   assert.deepEqual(ngramBuckets(words, 1 << 20, 5), expected.slice(0, 5));
   assert.ok(ngramBuckets(words, 7, 1000).every((b) => b >= 0 && b < 7));
+  assert.throws(() => ngramBuckets(words, 0, 10), /ngramBuckets: buckets must be a positive integer, got 0/);
 });
