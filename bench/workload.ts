@@ -42,3 +42,14 @@ export async function timeRuns(fn: () => unknown, reps: number, warmup = 1): Pro
 
 /** [batch, sequence length] of the sequence workloads: tiny in smoke runs. */
 export const seqShape = (o: RunOptions, batch: number, length: number): [number, number] => (o.smoke ? [2, 4] : [batch, length]);
+
+/**
+ * The CNN inference rows of a library with one way of running a model (tfjs, onnxruntime):
+ * its figures stand against Flambeau's eager rows and its oneDNN-layout rows alike.
+ */
+export const withFastRows = (m: { p50Ms: number; p99Ms: number; batchedImagesPerS: number }): Metrics => ({
+  ...m,
+  fastP50Ms: m.p50Ms,
+  fastP99Ms: m.p99Ms,
+  fastBatchedImagesPerS: m.batchedImagesPerS,
+});

@@ -664,7 +664,10 @@ static Napi::Value ToBuffer(const Napi::CallbackInfo& info) {
   at::Tensor& t = unwrapTensor(env, info[0], "data");
   return guarded(env, "data", [&]() -> Napi::Value {
     // A ZeroTensor (the gradient of sgn, for one) has no storage: reading its data_ptr crashes.
-    at::Tensor c = t._is_zerotensor() ? at::zeros(t.sizes(), t.options()) : t.detach().contiguous();
+    // A oneDNN (mkldnn) tensor keeps a blocked layout with no strides: read its dense copy.
+    at::Tensor c = t._is_zerotensor() ? at::zeros(t.sizes(), t.options())
+                   : t.is_mkldnn()    ? t.to_dense()
+                                      : t.detach().contiguous();
     size_t nbytes = static_cast<size_t>(c.numel()) * c.element_size();
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, nbytes);
     if (nbytes) std::memcpy(buf.Data(), c.data_ptr(), nbytes);
@@ -678,7 +681,7 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
   return guarded(env, "item", [&]() -> Napi::Value {
     if (t.numel() != 1)
       throwJs(env, "item: a Tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
-    c10::Scalar s = t._is_zerotensor() ? at::zeros({}, t.options()).item() : t.item();
+    c10::Scalar s = t._is_zerotensor() ? at::zeros({}, t.options()).item() : t.is_mkldnn() ? t.to_dense().item() : t.item();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
     if (s.isIntegral(false)) {
       int64_t i = s.toLong();
@@ -700,6 +703,8 @@ static Napi::Value Shape(const Napi::CallbackInfo& info) {
 
 static Napi::Value Strides(const Napi::CallbackInfo& info) {
   at::Tensor& t = unwrapTensor(info.Env(), info[0], "stride");
+  // libtorch raises a C++ error (which would end the process here) for a layout without strides.
+  if (t.is_mkldnn()) throwJs(info.Env(), "stride: a oneDNN (mkldnn) tensor has no strides; call toDense() first");
   auto st = t.strides();
   Napi::Array a = Napi::Array::New(info.Env(), st.size());
   for (size_t i = 0; i < st.size(); i++) a.Set(static_cast<uint32_t>(i), static_cast<double>(st[i]));
@@ -718,7 +723,13 @@ static Napi::Value Numel(const Napi::CallbackInfo& info) {
 
 static Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
   at::Tensor& t = unwrapTensor(info.Env(), info[0], "isContiguous");
+  if (t.is_mkldnn()) return Napi::Boolean::New(info.Env(), false);
   return Napi::Boolean::New(info.Env(), t.is_contiguous());
+}
+
+static Napi::Value IsMkldnn(const Napi::CallbackInfo& info) {
+  at::Tensor& t = unwrapTensor(info.Env(), info[0], "isMkldnn");
+  return Napi::Boolean::New(info.Env(), t.is_mkldnn());
 }
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -939,6 +950,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("dtype", Dtype);
   fn("numel", Numel);
   fn("isContiguous", IsContiguous);
+  fn("isMkldnn", IsMkldnn);
   fn("dispose", Dispose);
   fn("isDisposed", IsDisposed);
   fn("sameImpl", SameStorage);

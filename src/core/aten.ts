@@ -8,6 +8,8 @@ export class AtenOp {
   id = -1;
   /** @internal The schema-driven argument checks (guard.ts): undefined until built, null when none apply. */
   guard: ((args: readonly unknown[]) => void) | null | undefined = undefined;
+  /** @internal Set once the op has refused a oneDNN tensor for its layout: later calls get dense copies first. */
+  mkldnnRefused = false;
   readonly name: string;
   readonly overload: string;
   constructor(qualified: string) {

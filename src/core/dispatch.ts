@@ -59,6 +59,42 @@ function raise(op: AtenOp, e: unknown, args: unknown[]): never {
   throw new FlambeauError(code, `${msg} (called with ${args.map(describe).join(", ")})`, op.name);
 }
 
+// oneDNN (mkldnn) tensors, from Tensor.toMkldnn(): most of a CNN's ops have a kernel for that
+// layout, the rest (cat, pad, mean, silu …) raise. Such an op gets dense copies of its oneDNN
+// arguments instead, and is remembered, so that a model run on toMkldnn() input loses the layout
+// only where it must and pays the refusal once. An in-place op cannot write through a copy: it
+// raises as libtorch does.
+const LAYOUT_REFUSAL = /MkldnnCPU|unsupported tensor layout: Mkldnn|incompatible with mkldnn|mkldnn tensor/i;
+
+const isMkldnnArg = (a: unknown): boolean => isTensor(a) && !a.disposed && native.isMkldnn(a.handle);
+function hasMkldnn(args: readonly unknown[]): boolean {
+  for (const a of args) if (Array.isArray(a) ? a.some(isMkldnnArg) : isMkldnnArg(a)) return true;
+  return false;
+}
+
+function callDense(op: AtenOp, args: readonly unknown[]): unknown {
+  const copies: Tensor[] = [];
+  const dense = (a: unknown): unknown => {
+    if (!isMkldnnArg(a)) return a;
+    const d = (a as Tensor).toDense();
+    copies.push(d);
+    return d;
+  };
+  try {
+    return call(op, ...args.map((a) => (Array.isArray(a) ? a.map(dense) : dense(a))));
+  } finally {
+    // The result holds its own reference to any storage it shares with a copy.
+    for (const d of copies) d.dispose();
+  }
+}
+
+function retryDense(op: AtenOp, e: unknown, args: readonly unknown[]): unknown {
+  if (op.name.endsWith("_") || !hasMkldnn(args)) raise(op, e, args as unknown[]);
+  const r = callDense(op, args);
+  if (LAYOUT_REFUSAL.test(e instanceof Error ? e.message : String(e))) op.mkldnnRefused = true;
+  return r;
+}
+
 /** Sees every op call and its result (the ONNX exporter traces a forward through it). */
 export type CallHook = (op: AtenOp, args: readonly unknown[], result: unknown) => void;
 let hook: CallHook | null = null;
@@ -77,6 +113,7 @@ export function call(op: AtenOp, ...args: unknown[]): unknown {
   let guard = op.guard;
   if (guard === undefined) guard = op.guard = buildGuard(op);
   if (guard !== null) guard(args);
+  if (op.mkldnnRefused && hasMkldnn(args)) return callDense(op, args);
   const n = args.length;
   try {
     // Fixed-arity calls avoid building and spreading an argument array on the hot path.
@@ -87,7 +124,7 @@ export function call(op: AtenOp, ...args: unknown[]): unknown {
     for (let i = 0; i < n; i++) nargs[i] = toNative(args[i]);
     return fromNative(native.callOp(id, ...nargs));
   } catch (e) {
-    raise(op, e, args);
+    return retryDense(op, e, args);
   }
 }
 
@@ -114,19 +151,19 @@ export function callT(op: AtenOp, ...args: unknown[]): Tensor {
  * elements. Hooked or guarded ops take call()'s path.
  */
 export function callT2(op: AtenOp, a: unknown, b: unknown): Tensor {
-  if (hook !== null || op.guard !== null) return call(op, a, b) as Tensor;
+  if (hook !== null || op.guard !== null || op.mkldnnRefused) return call(op, a, b) as Tensor;
   try {
     return wrapHandle(native.callOp(op.resolve(), toNative(a), toNative(b)) as Handle);
   } catch (e) {
-    raise(op, e, [a, b]);
+    return retryDense(op, e, [a, b]) as Tensor;
   }
 }
 export function callT3(op: AtenOp, a: unknown, b: unknown, c: unknown): Tensor {
-  if (hook !== null || op.guard !== null) return call(op, a, b, c) as Tensor;
+  if (hook !== null || op.guard !== null || op.mkldnnRefused) return call(op, a, b, c) as Tensor;
   try {
     return wrapHandle(native.callOp(op.resolve(), toNative(a), toNative(b), toNative(c)) as Handle);
   } catch (e) {
-    raise(op, e, [a, b, c]);
+    return retryDense(op, e, [a, b, c]) as Tensor;
   }
 }
 

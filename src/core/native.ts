@@ -30,6 +30,8 @@ export interface Binding {
   dtype(h: Handle): number;
   numel(h: Handle): number;
   isContiguous(h: Handle): boolean;
+  /** Whether the tensor lives in oneDNN's blocked layout (PyTorch's `is_mkldnn`). */
+  isMkldnn(h: Handle): boolean;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
   sameImpl(a: Handle, b: Handle): boolean;
@@ -104,6 +106,7 @@ const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
   dtype: true,
   numel: true,
   isContiguous: true,
+  isMkldnn: true,
   dispose: true,
   isDisposed: true,
   sameImpl: true,

@@ -71,7 +71,7 @@ test("bench --smoke runs every workload on every side and writes the results", {
   assert.equal(w("event-loop").pytorch, false);
   // onnxruntime-node runs the CNN inference rows (the same weights, exported by Flambeau's ONNX writer).
   const inference = j.rows.filter((x) => x.workload.startsWith("CNN inference"));
-  assert.equal(inference.length, 3);
+  assert.equal(inference.length, 6); // eager and in oneDNN's layout
   for (const row of inference) assert.ok(Number.isFinite(row.ort), `${row.workload}: onnxruntime ${row.ort} (${row.ortNote})`);
   assert.ok(j.rows.filter((x) => x.ort !== undefined).every((x) => x.workload.startsWith("CNN inference")));
 });
