@@ -9,8 +9,9 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 
 # --- system packages ----------------------------------------------------------
 # libtorch-dev: the engine; libgloo-dev: the headers of the Gloo collectives libtorch links
-# (the c10d addon, build/Release/flambeau_distributed.node). libblis4-openmp: the BLAS libtorch runs fastest with here
-# (bench/blas.sh: 1024² matmul 57 GFLOP/s vs 31 for OpenBLAS pthread/openmp on 2 cores).
+# (the c10d addon, build/Release/flambeau_distributed.node). libblis4-openmp and libopenblas0-openmp:
+# the two OpenMP BLAS builds libtorch's libblas.so.3 may resolve to; set-up times both once
+# (scripts/blas-probe.mjs) and selects the faster, as the CPU decides which it is.
 # The rest are the demo's and tests' real data and generators (see ../shared/ECOSYSTEM.md):
 # images (Fashion-MNIST, scikit-image's and opencv-doc's photos), text (fortunes), speech
 # (espeak-ng, flite, sox, pocketsphinx-testdata), graphs and molecules (networkx's examples,
@@ -19,7 +20,7 @@ say() { printf '[flambeau setup] %s\n' "$*" >&2; }
 # ffmpeg decodes and encodes video and compressed audio (src/io/ffmpeg.ts), and music comes as
 # recordings (singularity-music) and MIDI (openttd-openmsx, planetblupi-music-midi) that
 # FluidSynth renders with a small General MIDI bank (timgm6mb-soundfont): audio-fingerprinting.
-APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
+APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp libopenblas0-openmp dataset-fashion-mnist python3-skimage opencv-doc fortunes
   fonts-noto-core unicode-data wordnet-base ffmpeg
   espeak-ng flite sox pocketsphinx-testdata python3-networkx rdkit-data
   fluidsynth timgm6mb-soundfont singularity-music openttd-openmsx planetblupi-music-midi)
@@ -34,7 +35,7 @@ APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the cha
 # `--bench` adds the benchmark suite's references: python3-torch (its PyTorch side, `npm run
 # bench`) and metis (gpmetis: the edge cut beside Cluster-GCN's partitioner, graph-scale cut).
 [ "${1:-}" = "--bench" ] && APT_PACKAGES+=(python3-torch metis)
-BLIS_BLAS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3
+MULTIARCH=/usr/lib/x86_64-linux-gnu
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
@@ -54,13 +55,6 @@ elif command -v dpkg-query >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  fi
-  if [ "$(id -u)" = "0" ] && [ -f "$BLIS_BLAS" ]; then
-    current=$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || true)
-    if [ "$current" != "$BLIS_BLAS" ]; then
-      say "selecting BLIS (OpenMP) as libblas.so.3"
-      update-alternatives --set libblas.so.3-x86_64-linux-gnu "$BLIS_BLAS" >&2
-    fi
   fi
   # Debian's package-description translations (translation and summarization data): apt
   # fetches the Translation-en/fr/de indexes only when asked for those languages.
@@ -92,6 +86,40 @@ if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json -newer "$stamp
   # The task list `flambeau tasks` prints without importing the tasks (src/tasks/catalog.ts).
   node --input-type=module -e 'await (await import("./dist/src/tasks/catalog.js")).taskCatalog()' >&2
   touch "$stamp"
+fi
+
+# --- the BLAS ----------------------------------------------------------------------
+# libtorch calls libblas.so.3, which Debian's alternatives point at one installed BLAS. Which of
+# BLIS and OpenBLAS (both OpenMP builds, libtorch's own threading) is faster depends on the CPU:
+# on a 2-core AVX2 EPYC BLIS ran 1024² matmul at 57 GFLOP/s against 31, on a 2-core AVX-512
+# EPYC OpenBLAS at 240 against 82, and training steps followed. So each is timed once, on this
+# machine (LD_LIBRARY_PATH puts the candidate first), and the faster is selected; the choice and
+# its timings stay in build/blas-choice, which a later run only re-applies.
+if [ "$(id -u)" = "0" ] && [ -z "${LIBTORCH:-}" ] && command -v update-alternatives >/dev/null 2>&1; then
+  best=$(head -n 1 build/blas-choice 2>/dev/null || true)
+  if [ -z "$best" ] || [ ! -f "$MULTIARCH/$best/libblas.so.3" ]; then
+    best="" best_ms="" timings=""
+    for c in blis-openmp openblas-openmp; do
+      [ -f "$MULTIARCH/$c/libblas.so.3" ] || continue
+      ms=$(LD_LIBRARY_PATH="$MULTIARCH/$c" node scripts/blas-probe.mjs 2>/dev/null || true)
+      [ -n "$ms" ] || continue
+      timings="$timings $c=${ms}ms"
+      if [ -z "$best" ] || awk -v a="$ms" -v b="$best_ms" 'BEGIN { exit !(a < b) }'; then best=$c best_ms=$ms; fi
+    done
+    if [ -n "$best" ]; then
+      say "BLAS timings (MLP step + 512² matmul, scripts/blas-probe.mjs):$timings; selecting $best"
+      printf '%s\n%s\n' "$best" "$timings" > build/blas-choice
+    fi
+  fi
+  if [ -n "$best" ]; then
+    for link in libblas.so.3 libopenblas.so.0; do
+      target="$MULTIARCH/$best/$link"
+      [ -f "$target" ] || continue
+      if [ "$(readlink -f "/etc/alternatives/$link-x86_64-linux-gnu" 2>/dev/null || true)" != "$(readlink -f "$target")" ]; then
+        update-alternatives --set "$link-x86_64-linux-gnu" "$target" >&2
+      fi
+    done
+  fi
 fi
 
 # --- the browser pages (esbuild): web/onnx → dist/web/onnx (`flambeau export --web`), web/studio → dist/web/studio (`flambeau studio`)
