@@ -27,6 +27,8 @@ async function flambeauSide(name: string): Promise<Run | undefined> {
       return (await import("./fl-data.js")).dataLoading;
     case "event-loop":
       return (await import("./fl-event-loop.js")).eventLoop;
+    case "scaling":
+      return (await import("./fl-scaling.js")).scaling;
   }
   return undefined;
 }
