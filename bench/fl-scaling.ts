@@ -15,10 +15,15 @@ export const SCALING_SIZES = {
 } as const;
 const SMOKE_SIZES = { matmul: [32, 64], batch: [1, 2], seq: [8, 16], nodes: [100, 200] };
 
-/** Median seconds of `fn` over 3 timed rounds of `reps` calls (after one warm-up round), per call. */
+/**
+ * Median seconds of `fn` over 3 timed rounds of `reps` calls, per call, after a warm-up of 300
+ * calls or 1 s: V8 needs a few hundred calls to finish tiering a call path up, and meanwhile its
+ * compiler thread takes a core from libtorch's workers (the suite's inference row warms 2,000).
+ */
 function perCall(fn: () => void, reps: number, smoke: boolean): number {
   const rounds = smoke ? 1 : 3;
-  fn();
+  const start = performance.now();
+  for (let i = 0; i < (smoke ? 1 : 300) && performance.now() - start < 1000; i++) fn();
   const t: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const s = performance.now();

@@ -50,18 +50,22 @@ interface Series {
   points: [number, number][];
 }
 
-/** Ticks at 1, 2 and 5 × 10^k inside [lo, hi] (values, not logs). */
+/** Ticks at 1, 2 and 5 × 10^k inside [lo, hi] (values, not logs); every m × 10^k when that gives fewer than 3. */
 function logTicks(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
-    for (const m of [1, 2, 5]) {
-      const v = m * 10 ** k;
-      if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
-    }
-  return out;
+  const at = (ms: readonly number[]) => {
+    const out: number[] = [];
+    for (let k = Math.floor(Math.log10(lo)); k <= Math.ceil(Math.log10(hi)); k++)
+      for (const m of ms) {
+        const v = m * 10 ** k;
+        if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+      }
+    return out;
+  };
+  const coarse = at([1, 2, 5]);
+  return coarse.length >= 3 ? coarse : at([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 
-const tick = (v: number): string => (v >= 1000 ? `${+(v / 1000).toPrecision(3)}k` : `${+v.toPrecision(3)}`);
+const tick = (v: number): string => (v >= 10_000 ? `${+(v / 1000).toPrecision(3)}k` : `${+v.toPrecision(3)}`);
 
 function chart(f: Family, series: readonly Series[]): string {
   const W = 520;
@@ -75,7 +79,7 @@ function chart(f: Family, series: readonly Series[]): string {
   const y = (v: number) => fr.bottom - ((Math.log(v) - Math.log(ylo)) / (Math.log(yhi / ylo) || 1)) * (fr.bottom - fr.top);
   const axes = axesSvg(
     fr,
-    [...new Set(xs)].map((v) => ({ at: x(v), label: tick(v) })),
+    [...new Set(xs)].map((v) => ({ at: x(v), label: v >= 10_000 ? tick(v) : String(v) })),
     logTicks(ylo, yhi).map((v) => ({ at: y(v), label: tick(v) })),
     `${f.x} (log scale)`,
     `${f.unit} (log)`,
