@@ -1,9 +1,11 @@
 // Image files to and from uint8 pixel buffers (sharp/libvips: PNG, JPEG, WebP, GIF, TIFF, AVIF).
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { extname } from "node:path";
 import sharp from "sharp";
 import { FlambeauError } from "../core/errors.js";
 import { type Tensor, tensor } from "../core/index.js";
 import { writeAll, writeAtomic } from "../io/atomic.js";
+import { decodePngFast } from "./png-fast.js";
 
 export interface DecodeOptions {
   /** 1 (grayscale) or 3 (RGB); default: the file's own (gray stays 1, anything else 3). */
@@ -22,6 +24,9 @@ export interface DecodedImage {
   width: number;
 }
 
+/** Files up to this size may take the PNG fast path (read synchronously). */
+const FAST_PNG_BYTES = 1 << 20;
+
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".avif"];
 
 async function isGray(img: sharp.Sharp): Promise<boolean> {
@@ -35,8 +40,13 @@ export async function readImage(src: string | Uint8Array, o: DecodeOptions = {})
   if (typeof src === "string" && !existsSync(src)) throw new FlambeauError("E_IO", `readImage: no such file ${src}`, "readImage");
   if (o.channels !== undefined && o.channels !== 1 && o.channels !== 3)
     throw new FlambeauError("E_ARG", `readImage: channels must be 1 (grayscale) or 3 (RGB), got ${String(o.channels)}`, "readImage");
-  if ((typeof src === "string" ? statSync(src).size : src.length) === 0)
-    throw new FlambeauError("E_FORMAT", `readImage: ${name} is empty (0 bytes)`, "readImage");
+  const bytes = typeof src === "string" ? statSync(src).size : src.length;
+  if (bytes === 0) throw new FlambeauError("E_FORMAT", `readImage: ${name} is empty (0 bytes)`, "readImage");
+  // Small plain PNGs at the asked size decode here, without libvips' two thread-pool trips.
+  if (bytes <= FAST_PNG_BYTES && (typeof src !== "string" || extname(src).toLowerCase() === ".png")) {
+    const fast = decodePngFast(typeof src === "string" ? readFileSync(src) : src, o.channels, o.size);
+    if (fast) return fast;
+  }
   try {
     let img = sharp(src, { failOn: "error" });
     // The header is read only when the channel count is not given: one trip through libvips less.
