@@ -858,6 +858,20 @@ static Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
 
+// inferenceMode(fn): calls fn under c10::InferenceMode (PyTorch's torch.inference_mode): no
+// autograd and no version counters or view tracking for the tensors made inside. The guard is
+// a scope, so it wraps the JS call; it ends however fn returns or throws.
+static Napi::Value InferenceModeCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) throwJs(env, "inferenceMode: expected a function");
+  c10::InferenceMode guard(true);
+  return info[0].As<Napi::Function>().Call({});
+}
+
+static Napi::Value IsInferenceModeEnabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+}
+
 // ---------------------------------------------------------------- runtime
 static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -965,6 +979,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("backward", Backward);
   fn("autogradGrad", AutogradGrad);
   fn("setGradEnabled", SetGradEnabled);
+  fn("inferenceMode", InferenceModeCall);
+  fn("isInferenceModeEnabled", IsInferenceModeEnabled);
   fn("isGradEnabled", IsGradEnabled);
   fn("setNumThreads", SetNumThreads);
   fn("getNumThreads", GetNumThreads);

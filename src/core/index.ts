@@ -1,6 +1,6 @@
 // The core layer's public surface: Tensor, creation, op families, autograd, memory, runtime.
 
-export { type BackwardOptions, enableGrad, isGradEnabled, noGrad } from "./autograd.js";
+export { type BackwardOptions, enableGrad, inferenceMode, isGradEnabled, isInferenceModeEnabled, noGrad } from "./autograd.js";
 export * as autograd from "./autograd-index.js";
 export { DEFAULT_BUDGET_FRACTION, defaultMemoryBudget, parseBytes } from "./budget.js";
 export { type AnyTypedArray, type DType, isFloating, isIntegral, itemSize } from "./dtype.js";

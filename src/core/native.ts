@@ -60,6 +60,8 @@ export interface Binding {
   ): (Handle | null)[];
   setGradEnabled(on: boolean): boolean;
   isGradEnabled(): boolean;
+  inferenceMode(fn: () => unknown): unknown;
+  isInferenceModeEnabled(): boolean;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   manualSeed(seed: number | bigint): void;
@@ -122,6 +124,8 @@ const METHODS: Record<keyof Binding | keyof AutogradBinding, true> = {
   autogradGrad: true,
   setGradEnabled: true,
   isGradEnabled: true,
+  inferenceMode: true,
+  isInferenceModeEnabled: true,
   setNumThreads: true,
   getNumThreads: true,
   manualSeed: true,
