@@ -31,6 +31,7 @@ import { smoothedNll } from "../seq2seq/task.js";
 import { tokenTensor } from "../seq2seq/transformer.js";
 import { detokenize, STYLE_DATA, STYLES, type Style, type StyleSentence, styleCorpus, styleTokens } from "../style/corpora.js";
 import { evaluateStyle, type StyleReport, SYSTEMS, styleLabels } from "../style/evaluation.js";
+import { geometricMean, selfBleu } from "../style/measures.js";
 import { type Dictionary, mineDictionary } from "../style/substitution.js";
 import {
   buildVocab,
@@ -221,18 +222,30 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     step,
     batchSize: () => 1,
     gradClipNorm: 1,
-    // The validation figure: % of validation sentences the classifier puts in the target style after transfer.
+    // The validation figures: the fraction of validation sentences the classifier puts in the
+    // target style after transfer, their self-BLEU to the sources (on token ids), and the two's
+    // geometric mean (on the test's scale, % × BLEU), by which the best epoch is kept: accuracy
+    // alone rewards rewriting everything, self-BLEU alone copying, and the epochs swing between
+    // the two (the default recipe's validation accuracy went 0.44, 0.77, 0.37, …).
     validate: () => {
       const acc: number[] = [];
+      const outputs: string[][] = [];
+      const sources: string[][] = [];
       noGrad(() => {
         for (const s of STYLES) {
           const src = valIds.filter((_, i) => splits.val[i]!.style !== s);
-          const out = classify(sys.classifier, transferIds(model, src, s));
+          const transferred = transferIds(model, src, s);
+          const out = classify(sys.classifier, transferred);
           acc.push(out.filter((p) => p === s).length / out.length);
+          outputs.push(...transferred.map((r) => r.map(String)));
+          sources.push(...src.map((r) => r.slice(0, MAX_TOKENS).map(String)));
         }
       });
-      return { valAccuracy: (acc[0]! + acc[1]!) / 2 };
+      const valAccuracy = (acc[0]! + acc[1]!) / 2;
+      const valSelfBleu = selfBleu(outputs, sources);
+      return { valAccuracy, valSelfBleu, valGm: geometricMean(100 * valAccuracy, valSelfBleu) };
     },
+    keepBest: { monitor: "valGm", mode: "max" },
     progress: o.progress,
     seed,
   });
@@ -245,8 +258,9 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     vocab,
     dictionary,
     { testSentences: o.testSentences ?? 300, valSentences: o.valSentences ?? 200 },
-    { seed, epochs, train: splits.train.length, validation: summary(report) },
+    { seed, epochs, bestEpoch: history.bestEpoch, train: splits.train.length, validation: summary(report) },
   );
+  log(`${T}: kept epoch ${history.bestEpoch} of ${epochs} (best validation GM of style accuracy and self-BLEU)`);
   log(`${T}: validation ${JSON.stringify(summary(report))}`);
   return { dir: o.out, metrics: summary(report), history };
 }
