@@ -55,19 +55,24 @@ export function readGraphMeta(dir: string): GraphMeta | null {
   return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as GraphMeta) : null;
 }
 
-export async function gcn(o: RunOptions & { dir: string }): Promise<RunResult> {
-  const { x, edgeIndex, y, meta } = await benchGraph(o.dir, o.smoke);
-  fl.manualSeed(0);
-  const model = new NodeModel({ arch: "gcn", inChannels: meta.features, hidden: 64, outChannels: meta.classes, layers: 2, dropout: 0.5 });
+/** One full-graph training epoch of the benchmark's GCN (2 layers, hidden 64, dropout 0.5, Adam) on these tensors. */
+export function gcnEpoch(x: fl.Tensor, edgeIndex: fl.Tensor, y: fl.Tensor, classes: number): () => void {
+  const model = new NodeModel({ arch: "gcn", inChannels: x.shape[1]!, hidden: 64, outChannels: classes, layers: 2, dropout: 0.5 });
   const opt = new fl.optim.Adam(model.parameters(), { lr: 0.01 });
   model.train();
-  const step = () =>
+  return () =>
     fl.tidy(() => {
       opt.zeroGrad();
       // The loss in its own scope: the forward's intermediates go before backward, as in the Trainer.
       fl.tidy(() => fl.nn.functional.crossEntropy(model.forward(x, edgeIndex), y)).backward();
       opt.step();
     });
+}
+
+export async function gcn(o: RunOptions & { dir: string }): Promise<RunResult> {
+  const { x, edgeIndex, y, meta } = await benchGraph(o.dir, o.smoke);
+  fl.manualSeed(0);
+  const step = gcnEpoch(x, edgeIndex, y, meta.classes);
   step();
   const runs: number[] = [];
   for (let i = 0; i < (o.smoke ? 1 : 5); i++) {

@@ -2,7 +2,7 @@
 // its size — matmul n × n, CNN inference batch, Transformer block sequence length, GCN nodes.
 // bench/python/suite.py's `scaling` is the PyTorch twin (the same shapes, graph and models).
 import * as fl from "flambeau";
-import { NodeModel } from "../src/graph/models/node-models.js";
+import { gcnEpoch } from "./fl-graph.js";
 import { cnn } from "./fl-models.js";
 import { type Metrics, median, type RunOptions, type RunResult } from "./workload.js";
 
@@ -99,15 +99,7 @@ export async function scaling(o: RunOptions): Promise<RunResult> {
     const edgeIndex = scalingGraph(n);
     const x = fl.randn([n, 64]);
     const y = fl.arange(n).remainder(8);
-    const model = new NodeModel({ arch: "gcn", inChannels: 64, hidden: 64, outChannels: 8, layers: 2, dropout: 0.5 });
-    const opt = new fl.optim.Adam(model.parameters(), { lr: 0.01 });
-    model.train();
-    const epoch = () =>
-      fl.tidy(() => {
-        opt.zeroGrad();
-        fl.tidy(() => fl.nn.functional.crossEntropy(model.forward(x, edgeIndex), y)).backward();
-        opt.step();
-      });
+    const epoch = gcnEpoch(x, edgeIndex, y, 8);
     m[`gcn@${n}`] = perCall(epoch, repsFor(epoch), smoke);
     for (const t of [edgeIndex, x, y]) t.dispose();
   }

@@ -62,11 +62,12 @@ function raise(op: AtenOp, e: unknown, args: unknown[]): never {
 // oneDNN (mkldnn) tensors, from Tensor.toMkldnn(): most of a CNN's ops have a kernel for that
 // layout, the rest (cat, pad, mean, silu …) raise. Such an op gets dense copies of its oneDNN
 // arguments instead, and is remembered, so that a model run on toMkldnn() input loses the layout
-// only where it must and pays the refusal once. An in-place op cannot write through a copy: it
-// raises as libtorch does.
+// only where it must and pays the refusal once. An in-place op (or an out= overload) cannot
+// write through a copy: it raises as libtorch does.
 const LAYOUT_REFUSAL = /MkldnnCPU|unsupported tensor layout: Mkldnn|incompatible with mkldnn|mkldnn tensor/i;
 
-const isMkldnnArg = (a: unknown): boolean => isTensor(a) && !a.disposed && native.isMkldnn(a.handle);
+/** Whether `a` is a live tensor in oneDNN's layout (false for anything else, never a throw). */
+export const isMkldnnArg = (a: unknown): boolean => isTensor(a) && !a.disposed && native.isMkldnn(a.handle);
 function hasMkldnn(args: readonly unknown[]): boolean {
   for (const a of args) if (Array.isArray(a) ? a.some(isMkldnnArg) : isMkldnnArg(a)) return true;
   return false;
@@ -89,7 +90,8 @@ function callDense(op: AtenOp, args: readonly unknown[]): unknown {
 }
 
 function retryDense(op: AtenOp, e: unknown, args: readonly unknown[]): unknown {
-  if (op.name.endsWith("_") || !hasMkldnn(args)) raise(op, e, args as unknown[]);
+  // An in-place op or an out= overload writes into an argument: a dense copy would swallow the write.
+  if (op.name.endsWith("_") || op.overload === "out" || !hasMkldnn(args)) raise(op, e, args as unknown[]);
   const r = callDense(op, args);
   if (LAYOUT_REFUSAL.test(e instanceof Error ? e.message : String(e))) op.mkldnnRefused = true;
   return r;

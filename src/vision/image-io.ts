@@ -42,13 +42,16 @@ export async function readImage(src: string | Uint8Array, o: DecodeOptions = {})
     throw new FlambeauError("E_ARG", `readImage: channels must be 1 (grayscale) or 3 (RGB), got ${String(o.channels)}`, "readImage");
   const bytes = typeof src === "string" ? statSync(src).size : src.length;
   if (bytes === 0) throw new FlambeauError("E_FORMAT", `readImage: ${name} is empty (0 bytes)`, "readImage");
-  // Small plain PNGs at the asked size decode here, without libvips' two thread-pool trips.
+  // Small plain PNGs at the asked size decode here, without libvips' two thread-pool trips; a
+  // file read for that goes to libvips as bytes when the fast path declines, not read twice.
+  let input = src;
   if (bytes <= FAST_PNG_BYTES && (typeof src !== "string" || extname(src).toLowerCase() === ".png")) {
-    const fast = decodePngFast(typeof src === "string" ? readFileSync(src) : src, o.channels, o.size);
+    if (typeof src === "string") input = readFileSync(src);
+    const fast = decodePngFast(input as Uint8Array, o.channels, o.size);
     if (fast) return fast;
   }
   try {
-    let img = sharp(src, { failOn: "error" });
+    let img = sharp(input, { failOn: "error" });
     // The header is read only when the channel count is not given: one trip through libvips less.
     const channels = o.channels ?? ((await isGray(img)) ? 1 : 3);
     img = img.removeAlpha();

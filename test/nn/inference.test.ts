@@ -146,4 +146,18 @@ test("optimizeForInference keeps the dense layout, saying why, where oneDNN's ca
   assert.throws(() => nn.utils.optimizeForInference(new Pair(), wave([1, 2])), /must return a Tensor/);
   assert.throws(() => nn.utils.optimizeForInference(net, wave([1, 3, 8, 8]), { layout: "fast" as "auto" }), /layout must be/);
   assert.throws(() => nn.utils.optimizeForInference(net, wave([1, 3, 8, 8]), { runs: 0 }), /runs must be a positive integer/);
+  assert.throws(() => nn.utils.optimizeForInference(net, [1, 0, 8]), /an example shape must be positive integers, got \[1, 0, 8\]/);
+  assert.throws(() => nn.utils.optimizeForInference(net, "x" as unknown as number[]), /example must be a Tensor or a shape/);
+  // A shape (what a predictor knows) measures on a deterministic input it makes and frees.
+  const live = fl.memory().liveTensors;
+  const byShape = nn.utils.optimizeForInference(net, [1, 3, 8, 8], { runs: 2 });
+  assert.match(byShape.reason, /^1: oneDNN/);
+  assert.ok(fl.memory().liveTensors <= live, "the example is freed");
+  const x = wave([2, 3, 8, 8]);
+  assert.ok(
+    maxDiff(
+      byShape.forward(x),
+      fl.noGrad(() => net.forward(x)),
+    ) < 1e-5,
+  );
 });

@@ -3,10 +3,9 @@
 // libtorch 1.13 crashes on some huge or zero values instead of raising.
 
 import { aten } from "../aten.js";
-import { callT, callTs } from "../dispatch.js";
+import { callT, callTs, isMkldnnArg } from "../dispatch.js";
 import { argError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { isTensor } from "../tensor-class.js";
 import {
   checkEnum,
   checkInt,
@@ -27,7 +26,7 @@ const LINEAR = aten("linear");
 /** oneDNN's inner product lost to the dense kernel for one row ([1, 3136] × 128: 0.09 against 0.02 ms) and for small weights. */
 const DENSE_LINEAR_BELOW = 16_384;
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (isTensor(x) && !x.disposed && x.isMkldnn && (x.numel === x.shape[x.ndim - 1] || weight.numel < DENSE_LINEAR_BELOW)) {
+  if (isMkldnnArg(x) && (x.numel === x.shape[x.ndim - 1] || weight.numel < DENSE_LINEAR_BELOW)) {
     const dense = x.toDense();
     try {
       return callT(LINEAR, dense, weight, bias ?? null);

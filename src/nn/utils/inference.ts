@@ -52,7 +52,7 @@ type TensorModule = Module & { forward(x: Tensor): unknown };
  * A deterministic float32 input of `shape` that does not draw from the global generator (so a
  * predictor's load leaves a seeded program's random stream alone): the example to measure on.
  */
-export function exampleInput(shape: readonly number[]): Tensor {
+function exampleInput(shape: readonly number[]): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tensor(
     Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i)),
@@ -129,7 +129,7 @@ function choose(module: TensorModule, example: Tensor, tolerance: number, runs: 
   const one = example.narrow(0, 0, 1);
   const single = timeBoth(module, one, runs);
   const size = Math.max(BATCH_FROM, Math.min(64, Math.floor(40 / Math.max(single.dense, 1e-3))));
-  const many = one.expand([size, ...one.shape.slice(1)]).contiguous();
+  const many = tidy(() => one.expand([size, ...one.shape.slice(1)]).contiguous()); // the expanded view goes here
   const batch = timeBoth(module, many, Math.min(runs, 3));
   one.dispose();
   many.dispose();
@@ -141,8 +141,14 @@ function choose(module: TensorModule, example: Tensor, tolerance: number, runs: 
 /**
  * Puts `module` in eval mode and returns its inference forward, in oneDNN's blocked layout when
  * that gives the dense forward's numbers on `example` and is faster (see InferenceOptions).
+ * `example` is an input batch, or the shape of one (a predictor's [1, C, H, W]): a
+ * deterministic input of that shape is made for the measurement and freed after it.
  */
-export function optimizeForInference<M extends TensorModule>(module: M, example: Tensor, o: InferenceOptions = {}): InferenceModel<M> {
+export function optimizeForInference<M extends TensorModule>(
+  module: M,
+  example: Tensor | readonly number[],
+  o: InferenceOptions = {},
+): InferenceModel<M> {
   const op = "optimizeForInference";
   const want = o.layout ?? "auto";
   if (want !== "auto" && want !== "mkldnn" && want !== "dense")
@@ -151,10 +157,21 @@ export function optimizeForInference<M extends TensorModule>(module: M, example:
   if (!(tolerance >= 0)) argError(op, `tolerance must be ≥ 0, got ${tolerance}`);
   const runs = o.runs ?? 5;
   if (!Number.isSafeInteger(runs) || runs < 1) argError(op, `runs must be a positive integer, got ${runs}`);
-  if (!isTensor(example)) argError(op, "example must be a Tensor");
+  const shape = Array.isArray(example) ? example : null;
+  if (shape && !shape.every((d) => Number.isSafeInteger(d) && d >= 1 && d <= 2 ** 24))
+    argError(op, `an example shape must be positive integers, got [${shape.join(", ")}]`);
+  if (!shape && !isTensor(example)) argError(op, "example must be a Tensor or a shape");
   module.eval();
-  const { layout, batchLayout, reason } =
-    want === "auto" ? choose(module, example, tolerance, runs) : { layout: want, batchLayout: want, reason: "asked for" };
+  let chosen: Choice = { layout: want as InferenceLayout, batchLayout: want as InferenceLayout, reason: "asked for" };
+  if (want === "auto") {
+    const x = shape ? exampleInput(shape) : (example as Tensor);
+    try {
+      chosen = choose(module, x, tolerance, runs);
+    } finally {
+      if (shape) x.dispose();
+    }
+  }
+  const { layout, batchLayout, reason } = chosen;
   return {
     module,
     layout,

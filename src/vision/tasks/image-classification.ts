@@ -9,7 +9,7 @@ import { DataLoader, TensorDataset } from "../../data/index.js";
 import { rowKeys } from "../../data/split-keys.js";
 import { hasSplitRecord, selectUntrained } from "../../data/split-overlap.js";
 import { saveSplitRecord } from "../../data/split-record.js";
-import { exampleInput, optimizeForInference } from "../../nn/utils/inference.js";
+import { optimizeForInference } from "../../nn/utils/inference.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { opt } from "../../tasks/options.js";
@@ -273,10 +273,8 @@ export interface Prediction {
 
 async function load(dir: string): Promise<Predictor<Prediction, { topK?: number }>> {
   const { model, pre, labels } = await loadModel(dir);
-  // The inference path: oneDNN's layout when it measures faster on one image (issue 24).
-  const example = exampleInput([1, pre.channels, pre.size, pre.size]);
-  const infer = optimizeForInference(model, example);
-  example.dispose();
+  // The inference path: oneDNN's layout where it measures faster, on one image and on a batch (issue 24).
+  const infer = optimizeForInference(model, [1, pre.channels, pre.size, pre.size]);
   /** Files or in-memory images, classified in chunks decoded together and run in one forward (a server's batches). */
   async function classify(inputs: readonly (string | InputBytes)[], o: { topK?: number }): Promise<Prediction[]> {
     const out: Prediction[] = [];
