@@ -148,7 +148,11 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const smoke = argv.includes("--smoke");
   const ti = argv.indexOf("--threads");
-  const threads = ti >= 0 ? argv[ti + 1]!.split(",").map(Number) : [1, 2];
+  const threads = ti >= 0 ? (argv[ti + 1] ?? "").split(",").map(Number) : [1, 2];
+  if (threads.length === 0 || !threads.every((t) => Number.isSafeInteger(t) && t >= 1 && t <= 1024))
+    throw new Error(`scaling: --threads takes a comma-separated list of thread counts (1–1024), got ${JSON.stringify(argv[ti + 1] ?? "")}`);
+  const unknown = argv.filter((a, i) => a.startsWith("--") && a !== "--smoke" && a !== "--threads" && (ti < 0 || i !== ti + 1));
+  if (unknown.length) throw new Error(`scaling: unknown option ${unknown[0]}; options: --smoke, --threads 1,2`);
   const dir = mkdtempSync(join(tmpdir(), "fl-scaling-"));
   const results: Record<string, Record<Side, Metrics>> = {};
   try {
