@@ -38,6 +38,22 @@ test("synthesized clips are 16 kHz mono, trimmed, cached by their parameters", a
   assert.notEqual(A.clipFile(cacheDir, { ...specs[0]!, rate: 1.2 }), r.utterances[0]!.file);
 });
 
+test("a synthesizer missing from PATH is a FlambeauError from the synthesizer process; no clip is left", async () => {
+  const es = A.allVoices().find((v) => v.id === "espeak-ng:en-us+m3")!;
+  const spec = { text: "a clip never made", voice: es, rate: 1, pitch: 1 };
+  const path = process.env.PATH;
+  process.env.PATH = "/nonexistent";
+  try {
+    await assert.rejects(
+      A.generateUtterances([spec], { cacheDir }),
+      (e: unknown) => e instanceof fl.FlambeauError && e.code === "E_IO" && /espeak-ng is not installed/.test(e.message),
+    );
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.equal(existsSync(A.clipFile(cacheDir, spec)), false);
+});
+
 test("voices: 45 timbre groups; the keyword split never puts a group in two parts", async () => {
   assert.equal(A.voiceGroups().length, 45);
   const s = await A.keywordSet({ words: ["yes", "no"], groups: 5, accentsPerGroup: 1, repeats: 1, cacheDir });

@@ -3,6 +3,7 @@
 // STFT/ISTFT against torch.stft/istft (scripts/fixtures/tts.py), Griffin-Lim's spectral
 // convergence falling, and the espeak-ng phoneme parser.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import * as fl from "flambeau";
 import { assertClose, fromJson, readFixture, type TensorJson } from "../helpers/fixtures.js";
@@ -184,4 +185,15 @@ test("FastSpeech: predicted durations set the frames; teacher durations give the
   assert.deepEqual(out.logDur.shape, [2, 3]);
   const free = m.synthesize(ids, spk, [3, 2], null);
   assert.ok(free.frames[0]! >= 3 && free.frames[1]! >= 2);
+});
+
+test("phonemizeAll: one espeak-ng call gives each text its own call's phonemes; punctuated texts go alone", () => {
+  const texts = ["turn left then off", "the red dog sat", "stop, go on", "turn left then off", "seven boats sailed"];
+  const together = A.phonemizeAll(texts, "en-gb-x-rp");
+  const alone = texts.map((t) => {
+    const r = spawnSync("espeak-ng", ["-q", "-x", "--sep=_", "-v", "en-gb-x-rp", "--stdin"], { input: t, encoding: "utf8" });
+    return A.parsePhonemes(r.stdout);
+  });
+  assert.deepEqual(together, alone);
+  assert.ok(together[0]!.length > 5);
 });

@@ -15,7 +15,7 @@ import { parseSpec, specNumber } from "../data/sources.js";
 import { defaultCacheDir } from "../speech/cache.js";
 import { generateUtterances } from "../speech/generate.js";
 import { allVoices, type Voice } from "../speech/voices.js";
-import { phonemize, phonemizerVoice } from "./phonemes.js";
+import { phonemize, phonemizeAll, phonemizerVoice } from "./phonemes.js";
 
 export const TTS_DATA = "tts-synth";
 /** Two espeak-ng voices (US, British RP) and two flite voices (a female and a Scottish male). */
@@ -84,6 +84,7 @@ export async function ttsCorpus(spec: string, o: { seed?: number; log?: (l: stri
   const all = [...texts];
   const specs = voices.flatMap((voice) => all.map((text) => ({ text, voice, rate: 1, pitch: 1 })));
   const gen = await generateUtterances(specs, { cacheDir: defaultCacheDir(), log: o.log });
+  for (const accent of new Set(voices.map(phonemizerVoice))) phonemizeAll(all, accent);
   const utts = gen.utterances.map((u) => ({
     text: u.text,
     speaker: voices.indexOf(u.voice),

@@ -15,7 +15,7 @@ export {
 } from "./griffin-lim.js";
 export { lengthRegulate } from "./length-regulator.js";
 export { dtwPath, MCD_CONSTANT, melCepstra, melCepstralDistortion } from "./mcd.js";
-export { PhonemeVocab, parsePhonemes, phonemize, phonemizerVoice } from "./phonemes.js";
+export { PhonemeVocab, parsePhonemes, phonemize, phonemizeAll, phonemizerVoice } from "./phonemes.js";
 export { type MelLossSetup, melLoss, multiResolutionStftLoss, STFT_LOSS_RESOLUTIONS, type StftResolution } from "./stft-loss.js";
 export { vocode, vocodeNeural } from "./vocode.js";
 export { type TrainedVocoder, trainVocoder, type VocoderClip, type VocoderTrainOptions, vocoderMelL1 } from "./vocoder-train.js";

@@ -28,13 +28,9 @@ export function parsePhonemes(out: string): string[] {
 
 const memo = new Map<string, string[]>();
 
-/** The phonemes of `text` in the accent of espeak-ng voice `accent` (e.g. "en-us"); memoised. */
-export function phonemize(text: string, accent = "en-us"): string[] {
-  const key = `${accent}\u0000${text}`;
-  const hit = memo.get(key);
-  if (hit) return hit;
+function espeakPhonemes(input: string, accent: string): string {
   if (!/^[a-z][a-z-]*$/.test(accent)) throw new FlambeauError("E_ARG", `${OP}: bad espeak-ng voice ${JSON.stringify(accent)}`, OP);
-  const r = spawnSync("espeak-ng", ["-q", "-x", "--sep=_", "-v", accent, "--stdin"], { input: text, encoding: "utf8" });
+  const r = spawnSync("espeak-ng", ["-q", "-x", "--sep=_", "-v", accent, "--stdin"], { input, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.error)
     throw new FlambeauError(
       "E_IO",
@@ -42,10 +38,38 @@ export function phonemize(text: string, accent = "en-us"): string[] {
       OP,
     );
   if (r.status !== 0) throw new FlambeauError("E_IO", `${OP}: espeak-ng -v ${accent} exited with ${r.status}: ${r.stderr.trim()}`, OP);
-  const phones = parsePhonemes(r.stdout);
+  return r.stdout;
+}
+
+function remember(key: string, text: string, out: string): string[] {
+  const phones = parsePhonemes(out);
   if (phones.length === 0) throw new FlambeauError("E_ARG", `${OP}: no phonemes in ${JSON.stringify(text)}`, OP);
   memo.set(key, phones);
   return phones;
+}
+
+/** The phonemes of `text` in the accent of espeak-ng voice `accent` (e.g. "en-us"); memoised. */
+export function phonemize(text: string, accent = "en-us"): string[] {
+  const key = `${accent}\u0000${text}`;
+  return memo.get(key) ?? remember(key, text, espeakPhonemes(text, accent));
+}
+
+/**
+ * phonemize for many texts in one espeak-ng call. A spawn forks the caller, and from a process
+ * holding gigabytes each fork costs a few hundred milliseconds, so a corpus is phonemized in
+ * one call: a text a line, each ended by a full stop, gives one output line per text, equal to
+ * its own call's. Texts with punctuation or line breaks of their own (which would split or
+ * merge lines) go one call each.
+ */
+export function phonemizeAll(texts: readonly string[], accent = "en-us"): string[][] {
+  const todo = [...new Set(texts.filter((t) => !memo.has(`${accent}\u0000${t}`) && !/[.,;:!?\n\r]/.test(t)))];
+  if (todo.length > 1) {
+    const lines = espeakPhonemes(todo.map((t) => `${t}.\n`).join(""), accent)
+      .trim()
+      .split("\n");
+    if (lines.length === todo.length) todo.forEach((t, i) => remember(`${accent}\u0000${t}`, t, lines[i]!));
+  }
+  return texts.map((t) => phonemize(t, accent));
 }
 
 /** Phoneme ↔ id; id 0 pads, id 1 stands for phonemes never seen in training. */
