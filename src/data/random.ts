@@ -121,6 +121,19 @@ export function permutation(n: number, seed: number, ...stream: number[]): Int32
   return new Random(seed, ...stream).permutation(n);
 }
 
+/** `n` items of `xs` in the order of permutation(xs.length, seed, ...stream); all of `xs`, in its order, when `n` is absent or not below its length. */
+export function seededSample<T>(xs: readonly T[], n: number | undefined, seed: number, ...stream: number[]): T[] {
+  if (n === undefined || n >= xs.length) return xs.slice();
+  return Array.from(permutation(xs.length, seed, ...stream).subarray(0, n), (i) => xs[i]!);
+}
+
+/** `xs` in the order of permutation(xs.length, seed), its first tenth (at least one item) held out for validation. */
+export function holdOutTenth<T>(xs: readonly T[], seed: number): { train: T[]; val: T[] } {
+  const perm = permutation(xs.length, seed);
+  const nVal = Math.max(1, Math.round(xs.length * 0.1));
+  return { train: Array.from(perm.subarray(nVal), (i) => xs[i]!), val: Array.from(perm.subarray(0, nVal), (i) => xs[i]!) };
+}
+
 // Helpers over any uniform source (a mulberry32 stream): the federated partitions and DP noise.
 
 /** Standard normal numbers (Box–Muller) from a uniform source. */

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { FlambeauError } from "../../core/errors.js";
 import { debianFaqPairs, type FaqPair, readFaqFile } from "../chat/faq.js";
+import { collectionOf } from "../retrieval/collection.js";
 
 export const FAQ_QA_DATA = "debian-faq-qa";
 
@@ -31,27 +32,13 @@ export interface FaqCollection {
   positive: number[];
 }
 
-/** The collection of `split` from FAQ pairs. */
+/** The collection of `split` from FAQ pairs: the pool of every distinct answer, the split's questions against it. */
 export function faqCollection(pairs: readonly FaqPair[], split: FaqSplit): FaqCollection {
-  const index = new Map<string, number>();
-  const answers: string[] = [];
-  const answerSplit: FaqSplit[] = [];
-  const questions: string[] = [];
-  const positive: number[] = [];
-  for (const p of pairs) {
-    let a = index.get(p.answer);
-    if (a === undefined) {
-      a = answers.length;
-      index.set(p.answer, a);
-      answers.push(p.answer);
-      answerSplit.push(faqSplitOf(p.answer));
-    }
-    if (answerSplit[a] === split) {
-      questions.push(p.question);
-      positive.push(a);
-    }
-  }
-  return { answers, answerSplit, questions, positive };
+  const c = collectionOf(
+    pairs.filter((p) => faqSplitOf(p.answer) === split).map((p) => ({ query: p.question, document: p.answer })),
+    pairs.map((p) => p.answer),
+  );
+  return { answers: c.documents, answerSplit: c.documents.map(faqSplitOf), questions: c.queries, positive: c.positive };
 }
 
 /** The pairs of `debian-faq-qa` (the FAQs installed here) or of a user's question/answer file. */

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { Module } from "../../nn/index.js";
 import { loadModelDir } from "../../train/model-dir.js";
-import { embedTexts } from "../retrieval/bag-encoding.js";
+import { embedTexts, queryCosineScores } from "../retrieval/bag-encoding.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import { bm25Tokens } from "../retrieval/collection.js";
 import { DualEncoder, type DualEncoderOptions } from "../retrieval/dual-encoder.js";
 import { convexFusion } from "../retrieval/fusion.js";
-import { type Qrels, recallAt, reciprocalRank, topK } from "../retrieval/metrics.js";
+import { meanOverQueries, type Qrels, recallAt, reciprocalRank, topK } from "../retrieval/metrics.js";
 import { padIds } from "../text-data.js";
 import { WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { type FaqCollection, loadFaqQa } from "./faq-data.js";
@@ -73,12 +73,10 @@ export function denseScores(
   pre: RetrieverPreprocessing,
 ): Float32Array {
   const a = embedTexts(model, tk, answers, pre.answerLength, pre.ngramBuckets);
-  const q = embedTexts(model, tk, questions, pre.queryLength, pre.ngramBuckets);
   try {
-    return noGrad(() => tidy(() => (q.matmul(a.t()).contiguous().data() as Float32Array).slice()));
+    return queryCosineScores(model, tk, questions, a, pre.queryLength, pre.ngramBuckets);
   } finally {
     a.dispose();
-    q.dispose();
   }
 }
 
@@ -130,17 +128,17 @@ export interface QaRankingReport {
   recall10: number;
 }
 
-/** MRR@10 and recall@1/5/10 averaged over questions. */
+/** MRR@10 and recall@1/5/10 averaged over questions (each has one relevant answer). */
 export function qaRankingReport(rankings: readonly (readonly number[])[], qrels: readonly Qrels[]): QaRankingReport {
-  const mean = (f: (r: readonly number[], q: Qrels) => number) =>
-    rankings.reduce((s, r, i) => s + f(r, qrels[i]!), 0) / Math.max(1, rankings.length);
-  return {
-    questions: rankings.length,
-    mrr10: mean((r, q) => reciprocalRank(r, q, 10)),
-    recall1: mean((r, q) => recallAt(r, q, 1)),
-    recall5: mean((r, q) => recallAt(r, q, 5)),
-    recall10: mean((r, q) => recallAt(r, q, 10)),
-  };
+  const means = meanOverQueries(rankings, qrels, {
+    mrr10: (r, q) => reciprocalRank(r, q, 10),
+    recall1: (r, q) => recallAt(r, q, 1),
+    recall5: (r, q) => recallAt(r, q, 5),
+    recall10: (r, q) => recallAt(r, q, 10),
+  });
+  // A split with no questions (a small file's validation split can be empty) scores 0, not NaN.
+  if (rankings.length === 0) for (const k of Object.keys(means) as (keyof typeof means)[]) means[k] = 0;
+  return { questions: rankings.length, ...means };
 }
 
 /** Every ranker's scores on one collection, from which rankings at any weights are cheap. */

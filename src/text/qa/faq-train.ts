@@ -17,8 +17,7 @@ import type { TaskTrainResult, TrainInput } from "../../tasks/task.js";
 import { saveModelDir } from "../../train/model-dir.js";
 import { type History, Trainer } from "../../train/trainer.js";
 import { encodeBag, NGRAM_BUCKETS } from "../retrieval/bag-encoding.js";
-import { Bm25Index } from "../retrieval/bm25.js";
-import { bm25Tokens, type Collection, collectionOf } from "../retrieval/collection.js";
+import { type Collection, collectionOf } from "../retrieval/collection.js";
 import { inBatchContrastiveLoss } from "../retrieval/dual-encoder.js";
 import { bm25Candidates, hardCandidates, type PairBatch, pairBatches } from "../retrieval/training-pairs.js";
 import { loadDdtp } from "../seq2seq/ddtp.js";
@@ -27,9 +26,9 @@ import { WordLevelTokenizer } from "../tokenizers/word-level.js";
 import { Vocab } from "../vocab.js";
 import { type FaqCollection, faqCollection, faqPairs } from "./faq-data.js";
 import {
-  denseScores,
   FaqRetriever,
   faqReport,
+  faqScores,
   hybridScores,
   questionIdf,
   RETRIEVER_ARCHITECTURE,
@@ -235,15 +234,8 @@ export async function trainRetriever(o: TrainInput & RetrieverTrainOptions): Pro
   );
   const faqDocIds = enc(faq.documents, pre.rerankLength);
   // The FAQ candidates: the hybrid's best training answers for each training question.
-  const faqIndex = new Bm25Index(faq.documents.map(bm25Tokens));
-  const faqDense = denseScores(dense, tk, faq.queries, faq.documents, pre);
-  const nd = faq.documents.length;
   const faqHybrid = hybridScores(
-    {
-      bm25: faq.queries.map((q) => faqIndex.scores(bm25Tokens(q))),
-      dense: faq.queries.map((_, i) => faqDense.slice(i * nd, (i + 1) * nd)),
-      qrels: [],
-    },
+    faqScores(l, { answers: faq.documents, answerSplit: [], questions: faq.queries, positive: faq.positive }),
     pre.hybridWeight,
   );
   const faqHard = hardCandidates(faq, pre.depth, (i) => faqHybrid[i]!);

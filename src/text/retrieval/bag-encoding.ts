@@ -1,6 +1,7 @@
 // The bag-of-words bi-encoder's input: a text's word ids, then (with n-gram buckets) the
 // distinct hashed character n-grams of its words (fastText's subwords), ids vocabulary size +
-// bucket, one bag the encoder mean-pools; and the unit embeddings of many texts in batches.
+// bucket, one bag the encoder mean-pools; the unit embeddings of many texts in batches; and
+// the cosine scores of queries against documents (dense retrieval's exact search).
 import { cat, noGrad, type Tensor, tidy } from "../../core/index.js";
 import { ngramBuckets } from "../char-ngrams.js";
 import { padIds } from "../text-data.js";
@@ -38,4 +39,25 @@ export function embedTexts(model: DualEncoder, tk: WordLevelTokenizer, texts: re
   const out = cat(parts, 0).keep();
   for (const p of parts) p.dispose();
   return out;
+}
+
+/** Cosine scores [queries × documents], row-major: unit query embeddings against unit document embeddings. */
+export const cosineScores = (qEmb: Tensor, docEmb: Tensor): Float32Array =>
+  noGrad(() => tidy(() => (qEmb.matmul(docEmb.t()).contiguous().data() as Float32Array).slice()));
+
+/** Cosine scores [queries × documents], row-major, of `queries` embedded by `model` against document embeddings. */
+export function queryCosineScores(
+  model: DualEncoder,
+  tk: WordLevelTokenizer,
+  queries: readonly string[],
+  docEmb: Tensor,
+  maxLength: number,
+  buckets = 0,
+): Float32Array {
+  const q = embedTexts(model, tk, queries, maxLength, buckets);
+  try {
+    return cosineScores(q, docEmb);
+  } finally {
+    q.dispose();
+  }
 }

@@ -75,9 +75,13 @@ export interface RetrievalColumns {
 
 /** The collection of `data`'s `split` (a built-in name), or of every row of a user's file. */
 export async function loadCollection(data: string, split: Split, columns: RetrievalColumns = {}): Promise<Collection> {
+  if (data !== CROSS_LINGUAL_DATA) return collectionOf(await loadRows(data, split, columns));
   // Cross-lingual queries search every English document of the split, as the English ones do.
-  const pool = data === CROSS_LINGUAL_DATA ? (await englishRows(split)).map((r) => r.document) : [];
-  return collectionOf(await loadRows(data, split, columns), pool);
+  const summaries = await loadDdtp("summaries", split);
+  return collectionOf(
+    await crossLingualRows(split, summaries),
+    summaries.map((p) => p.source),
+  );
 }
 
 const englishRow = (p: TextPair): RetrievalRow => ({ query: p.target, document: p.source, language: "en" });
@@ -85,10 +89,10 @@ const englishRows = async (split: Split): Promise<RetrievalRow[]> => (await load
 
 /**
  * The French and German synopses of `split`'s packages, each paired with its package's English
- * long description; training rows keep the English synopses too (evaluation is cross-lingual only).
+ * long description (`summaries`: the split's English synopsis → description pairs); training rows keep
+ * the English synopses too (evaluation is cross-lingual only).
  */
-async function crossLingualRows(split: Split): Promise<RetrievalRow[]> {
-  const summaries = await loadDdtp("summaries", split);
+async function crossLingualRows(split: Split, summaries: readonly TextPair[]): Promise<RetrievalRow[]> {
   const descriptionOf = new Map(summaries.map((p) => [p.group, p.source]));
   const rows: RetrievalRow[] = split === "train" ? summaries.map(englishRow) : [];
   for (const language of QUERY_LANGUAGES)
@@ -109,7 +113,7 @@ const checkExists = (data: string): void => {
 /** The (query, relevant document) rows of `data`'s `split` (a built-in name), or every row of a user's file. */
 export async function loadRows(data: string, split: Split, columns: RetrievalColumns = {}): Promise<RetrievalRow[]> {
   if (data === RETRIEVAL_DATA) return englishRows(split);
-  if (data === CROSS_LINGUAL_DATA) return crossLingualRows(split);
+  if (data === CROSS_LINGUAL_DATA) return crossLingualRows(split, await loadDdtp("summaries", split));
   checkExists(data);
   return (await readStringColumns(data, { query: columns.query ?? "query", document: columns.document ?? "document" }, OP)).rows;
 }

@@ -77,12 +77,21 @@ export interface RankingReport {
   ndcg10: number;
 }
 
-/** The mean of each metric over queries (each ranking at least 100 long, or the whole collection). */
-export function rankingReport(rankings: readonly (readonly number[])[], qrels: readonly Qrels[]): RankingReport {
-  if (rankings.length !== qrels.length)
-    throw new FlambeauError("E_ARG", `${OP}: ${rankings.length} rankings for ${qrels.length} judged queries`, OP);
-  if (rankings.length === 0) throw new FlambeauError("E_ARG", `${OP}: no queries`, OP);
-  const mean = (f: (r: readonly number[], q: Qrels) => number) => {
+/** One query's measure of its ranking against its judged documents (NaN where undefined: nothing relevant). */
+export type QueryMetric = (ranking: readonly number[], rel: Qrels) => number;
+
+/**
+ * Each of `metrics` averaged over the queries (`rankings[i]` judged by `qrels[i]`), the queries
+ * where it is NaN left out (NaN where none is left).
+ */
+export function meanOverQueries<K extends string>(
+  rankings: readonly (readonly number[])[],
+  qrels: readonly Qrels[],
+  metrics: Readonly<Record<K, QueryMetric>>,
+): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const key of Object.keys(metrics) as K[]) {
+    const f = metrics[key];
     let s = 0;
     let n = 0;
     rankings.forEach((r, i) => {
@@ -92,14 +101,24 @@ export function rankingReport(rankings: readonly (readonly number[])[], qrels: r
         n++;
       }
     });
-    return n ? s / n : Number.NaN;
-  };
+    out[key] = n ? s / n : Number.NaN;
+  }
+  return out;
+}
+
+/** The mean of each metric over queries (each ranking at least 100 long, or the whole collection). */
+export function rankingReport(rankings: readonly (readonly number[])[], qrels: readonly Qrels[]): RankingReport {
+  if (rankings.length !== qrels.length)
+    throw new FlambeauError("E_ARG", `${OP}: ${rankings.length} rankings for ${qrels.length} judged queries`, OP);
+  if (rankings.length === 0) throw new FlambeauError("E_ARG", `${OP}: no queries`, OP);
   return {
     queries: rankings.length,
-    mrr10: mean((r, q) => reciprocalRank(r, q, 10)),
-    recall1: mean((r, q) => recallAt(r, q, 1)),
-    recall10: mean((r, q) => recallAt(r, q, 10)),
-    recall100: mean((r, q) => recallAt(r, q, 100)),
-    ndcg10: mean((r, q) => ndcgAt(r, q, 10)),
+    ...meanOverQueries(rankings, qrels, {
+      mrr10: (r, q) => reciprocalRank(r, q, 10),
+      recall1: (r, q) => recallAt(r, q, 1),
+      recall10: (r, q) => recallAt(r, q, 10),
+      recall100: (r, q) => recallAt(r, q, 100),
+      ndcg10: (r, q) => ndcgAt(r, q, 10),
+    }),
   };
 }

@@ -9,7 +9,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, type Tensor } from "../../core/index.js";
 import { nllLoss } from "../../core/ops/loss.js";
 import { epochBatches } from "../../data/epoch-batches.js";
-import { permutation } from "../../data/random.js";
+import { seededSample } from "../../data/random.js";
 import { tokenBudgetBatches } from "../../data/token-batches.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW, LambdaLR } from "../../optim/index.js";
@@ -270,10 +270,7 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
       pairs = pairs.slice(nVal);
     }
     // A seeded sample, not the first N: the built-in sets are sorted by package name.
-    if (o.limit !== undefined && o.limit < pairs.length) {
-      const all = pairs;
-      pairs = Array.from(permutation(all.length, seed).subarray(0, o.limit), (i) => all[i]!);
-    }
+    pairs = seededSample(pairs, o.limit, seed);
     val = val.slice(0, 500);
     if (pairs.length === 0) throw new FlambeauError("E_FORMAT", `${kind}: no training pairs in ${o.data}`);
     // Small data wants a small subword vocabulary (Sennrich & Zhang 2019, "Revisiting

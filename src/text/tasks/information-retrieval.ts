@@ -8,8 +8,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, noGrad, type Tensor, tidy } from "../../core/index.js";
-import { permutation } from "../../data/random.js";
+import { manualSeed, type Tensor } from "../../core/index.js";
+import { holdOutTenth, seededSample } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -25,7 +25,7 @@ import {
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { embedTexts, encodeBag, NGRAM_BUCKETS } from "../retrieval/bag-encoding.js";
+import { cosineScores, embedTexts, encodeBag, NGRAM_BUCKETS, queryCosineScores } from "../retrieval/bag-encoding.js";
 import { Bm25Index } from "../retrieval/bm25.js";
 import {
   BUILT_IN_RETRIEVAL,
@@ -122,19 +122,9 @@ interface Loaded {
 const embed = (l: Loaded, texts: readonly string[], maxLength: number): Tensor =>
   embedTexts(l.model, l.tk, texts, maxLength, l.pre.ngramBuckets);
 
-/** Cosine scores [queries × documents] of query embeddings against document embeddings. */
-const scoresOf = (qEmb: Tensor, docEmb: Tensor): Float32Array =>
-  noGrad(() => tidy(() => (qEmb.matmul(docEmb.t()).contiguous().data() as Float32Array).slice()));
-
 /** Cosine scores [queries × documents] of each query against every document's embedding. */
-function denseScores(l: Loaded, queries: readonly string[], docEmb: Tensor): Float32Array {
-  const q = embed(l, queries, l.pre.queryLength);
-  try {
-    return scoresOf(q, docEmb);
-  } finally {
-    q.dispose();
-  }
-}
+const denseScores = (l: Loaded, queries: readonly string[], docEmb: Tensor): Float32Array =>
+  queryCosineScores(l.model, l.tk, queries, docEmb, l.pre.queryLength, l.pre.ngramBuckets);
 
 /** Dense rankings (document indices, best first, `depth` long) and their cosine scores. */
 function denseRank(l: Loaded, queries: readonly string[], docEmb: Tensor, depth: number): { ranking: number[][]; scores: number[][] } {
@@ -241,7 +231,7 @@ function score(l: Loaded, c: Collection, limit: number | undefined, alphas: read
   const qrels = c.qrels.slice(0, n);
   const docEmb = embed(l, c.documents, l.pre.documentLength);
   const qEmb = embed(l, queries, l.pre.queryLength);
-  const dense = scoresOf(qEmb, docEmb);
+  const dense = cosineScores(qEmb, docEmb);
   // HNSW works on the same embeddings as flat arrays (one embedding pass serves both searches).
   const vectors = withHnsw
     ? { docs: (docEmb.data() as Float32Array).slice(), queries: (qEmb.data() as Float32Array).slice(), dim: docEmb.shape[1]! }
@@ -297,24 +287,12 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const columns = columnsOf(o);
   let rows = await loadRows(o.data, "train", columns);
   let valRows = o.val ? await loadRows(o.val, "val", columns) : isBuiltIn(o.data) ? await loadRows(o.data, "val") : undefined;
-  if (!valRows) {
-    const perm = permutation(rows.length, seed);
-    const nVal = Math.max(1, Math.round(rows.length * 0.1));
-    const all = rows;
-    valRows = Array.from(perm.subarray(0, nVal), (i) => all[i]!);
-    rows = Array.from(perm.subarray(nVal), (i) => all[i]!);
-  }
-  if (o.limit !== undefined && o.limit < rows.length) {
-    const all = rows;
-    rows = Array.from(permutation(all.length, seed + 1).subarray(0, o.limit), (i) => all[i]!);
-  }
+  if (!valRows) ({ train: rows, val: valRows } = holdOutTenth(rows, seed));
+  rows = seededSample(rows, o.limit, seed + 1);
   if (rows.length < 2) throw new FlambeauError("E_FORMAT", `${T}: ${o.data} has ${rows.length} training pairs; at least 2 are needed`, T);
   // The validation pool is capped so each epoch's check stays a few seconds; a seeded sample
   // when capped, so every language of a mixed split is in it.
-  const valPool = valRows;
-  const val = collectionOf(
-    valRows.length > VAL_QUERIES ? Array.from(permutation(valRows.length, seed + 2).subarray(0, VAL_QUERIES), (i) => valPool[i]!) : valRows,
-  );
+  const val = collectionOf(seededSample(valRows, VAL_QUERIES, seed + 2));
   const trainSet = collectionOf(rows);
   const probe = new WordLevelTokenizer(new Vocab(SPECIALS), { normalize: "lowercase", split: "words", specials: SPECIALS });
   const vocab = Vocab.build(

@@ -10,7 +10,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { chunks, epochBatches } from "../../data/epoch-batches.js";
-import { permutation } from "../../data/random.js";
+import { holdOutTenth, permutation, seededSample } from "../../data/random.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
 import { escapeHtml } from "../../tasks/html.js";
@@ -188,17 +188,8 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   manualSeed(seed);
   let data = await loadQa(o.data, "train");
   let val = o.val ? await loadQa(o.val, "val") : o.data === QA_DATA ? await loadQa(o.data, "val") : undefined;
-  if (!val) {
-    const perm = permutation(data.length, seed);
-    const nVal = Math.max(1, Math.round(data.length * 0.1));
-    const all = data;
-    val = Array.from(perm.subarray(0, nVal), (i) => all[i]!);
-    data = Array.from(perm.subarray(nVal), (i) => all[i]!);
-  }
-  if (o.limit !== undefined && o.limit < data.length) {
-    const all = data;
-    data = Array.from(permutation(all.length, seed + 1).subarray(0, o.limit), (i) => all[i]!);
-  }
+  if (!val) ({ train: data, val } = holdOutTenth(data, seed));
+  data = seededSample(data, o.limit, seed + 1);
   if (data.length === 0) throw new FlambeauError("E_FORMAT", `${T}: no training questions in ${o.data}`, T);
   val = val.slice(0, 1000);
   const vocab = Vocab.build(

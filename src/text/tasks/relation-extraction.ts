@@ -14,7 +14,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { crossEntropy } from "../../core/ops/loss.js";
 import { chunks, epochBatches } from "../../data/epoch-batches.js";
-import { permutation } from "../../data/random.js";
+import { permutation, seededSample } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { AdamW } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -251,11 +251,7 @@ async function train(o: TrainInput & { noneRatio?: number; dModel?: number; laye
   const { seed, log } = o;
   manualSeed(seed);
   const data = await splits(o);
-  let trainXs = sampleTraining(data.train, o.noneRatio ?? 3, seed);
-  if (o.limit !== undefined && o.limit < trainXs.length) {
-    const all = trainXs;
-    trainXs = Array.from(permutation(all.length, seed, 1).subarray(0, o.limit), (i) => all[i]!);
-  }
+  const trainXs = seededSample(sampleTraining(data.train, o.noneRatio ?? 3, seed), o.limit, seed, 1);
   if (!trainXs.length) throw new FlambeauError("E_FORMAT", `${T}: no training examples in ${o.data}`, T);
   const val = data.val.slice(0, o.limit !== undefined ? 1000 : 8000);
   const vocab = Vocab.build(

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
 import { manualSeed, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { chunks, epochBatches } from "../../data/epoch-batches.js";
-import { permutation } from "../../data/random.js";
+import { holdOutTenth, permutation } from "../../data/random.js";
 import { writeTextAtomic } from "../../io/index.js";
 import { Adam } from "../../optim/index.js";
 import { plural } from "../../tasks/format.js";
@@ -160,10 +160,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const ids = allIds.filter((d) => d.length >= 2);
   if (ids.length < 10)
     throw new FlambeauError("E_FORMAT", `${T}: ${o.data} has ${ids.length} documents with ≥ 2 vocabulary words; need ≥ 10`, T);
-  const perm = permutation(ids.length, seed);
-  const nVal = Math.max(1, Math.round(ids.length * 0.1));
-  const valDocs = Array.from(perm.subarray(0, nVal), (i) => ids[i]!);
-  const trainDocs = Array.from(perm.subarray(nVal), (i) => ids[i]!);
+  const { train: trainDocs, val: valDocs } = holdOutTenth(ids, seed);
   const K = o.topics ?? 20;
   const hyper: ProdLdaOptions = { vocabSize: V, topics: K, hidden: 100, dropout: 0.2 };
   const model = new ProdLda(hyper);

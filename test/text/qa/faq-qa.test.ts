@@ -67,6 +67,8 @@ describe("debian-faq-qa", { skip: noFaq }, () => {
     assert.deepEqual(c.answers, ["shared answer text", "another answer"]);
     assert.deepEqual(c.questions.slice(0, 2), ["q1", "q2"]);
     assert.deepEqual(c.positive.slice(0, 2), [0, 0]);
+    assert.deepEqual(c.answerSplit, [s, faqSplitOf("another answer")]);
+    assert.equal(c.questions.length, faqSplitOf("another answer") === s ? 3 : 2);
   });
 });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { qaRankingReport } from "../../../src/text/qa/faq-retrieval.js";
 import { convexFusion, reciprocalRankFusion } from "../../../src/text/retrieval/fusion.js";
-import { ndcgAt, rankingReport, recallAt, reciprocalRank, topK } from "../../../src/text/retrieval/metrics.js";
+import { meanOverQueries, ndcgAt, rankingReport, recallAt, reciprocalRank, topK } from "../../../src/text/retrieval/metrics.js";
 
 const near = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 const rel = (o: Record<number, number>) => new Map(Object.entries(o).map(([k, v]) => [Number(k), v]));
@@ -45,6 +46,20 @@ describe("ranking metrics (hand values)", () => {
     assert.deepEqual(topK([0.1, 0.5, 0.5, 0.9], 3), [3, 1, 2]);
     assert.throws(() => reciprocalRank([0], rel({ 0: 1 }), 0), /k must be a positive integer, got 0/);
     assert.throws(() => rankingReport([[0]], []), /1 rankings for 0 judged queries/);
+  });
+
+  test("the mean over queries leaves out a query whose measure is NaN; QA's report shares it", () => {
+    const rankings = [[0, 1], [0, 1], [1]];
+    const qrels = [rel({ 0: 1 }), rel({ 1: 1 }), rel({})];
+    const m = meanOverQueries(rankings, qrels, { r1: (r, q) => recallAt(r, q, 1), mrr: (r, q) => reciprocalRank(r, q, 10) });
+    assert.deepEqual(Object.keys(m), ["r1", "mrr"]);
+    assert.equal(m.r1, 0.5);
+    // The third query has no relevant document: its reciprocal rank 0 counts, its NaN recall does not.
+    assert.equal(m.mrr, 0.5);
+    assert.ok(Number.isNaN(meanOverQueries([], [], { mrr: (r, q) => reciprocalRank(r, q, 10) }).mrr));
+    const qa = qaRankingReport(rankings.slice(0, 2), qrels.slice(0, 2));
+    assert.deepEqual(qa, { questions: 2, mrr10: 0.75, recall1: 0.5, recall5: 1, recall10: 1 });
+    assert.deepEqual(qaRankingReport([], []), { questions: 0, mrr10: 0, recall1: 0, recall5: 0, recall10: 0 });
   });
 
   test("reciprocal rank fusion (k = 60)", () => {
