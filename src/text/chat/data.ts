@@ -30,6 +30,10 @@ export interface ChatDataOptions {
   answer?: string;
 }
 
+/** A package's passage: its name, synopsis and long description. */
+export const packagePassage = (p: { name: string; synopsis: string; description: string }): string =>
+  `${p.name}: ${p.synopsis}. ${p.description}`;
+
 /** Distinct FAQ answers as passages, in order of first appearance. */
 function answerPassages(pairs: readonly FaqPair[]): Passage[] {
   return [...new Set(pairs.map((p) => p.answer))].map((text) => ({ source: "faq", text }));
@@ -56,9 +60,6 @@ export async function loadChatData(data: string, o: ChatDataOptions = {}): Promi
     const chosen = [...first.slice(0, want), ...Array.from(order.slice(0, Math.max(0, want - first.length)), (i) => rest[i]!)];
     for (const e of chosen) packages.push({ name: e.package, synopsis: e.synopsis, description: e.paragraphs.join(" ") });
   }
-  const passages = [
-    ...answerPassages(pairs),
-    ...packages.map((p) => ({ source: `package:${p.name}`, text: `${p.name}: ${p.synopsis}. ${p.description}` })),
-  ];
+  const passages = [...answerPassages(pairs), ...packages.map((p) => ({ source: `package:${p.name}`, text: packagePassage(p) }))];
   return { pairs, passages, packages };
 }

@@ -222,6 +222,43 @@ export function sampleDecode(model: Seq2SeqTransformer, src: Tensor, o: SampleOp
   return decodeRows(model, src, o, (lp) => sampleFrom(lp, temp, o.topK ?? lp.length, topP, random));
 }
 
+/**
+ * Decodes one source ([1, S]) token by token, awaiting `onToken` after each, so a caller can
+ * stream text as it is produced (decoding a token's text is asynchronous): greedy at
+ * temperature 0 (the default), else sampled with top-k/top-p. Returns the ids without bos/eos.
+ */
+export async function streamDecode(
+  model: Seq2SeqTransformer,
+  src: Tensor,
+  onToken: (id: number) => void | Promise<void>,
+  o: SampleOptions,
+): Promise<number[]> {
+  checkSource("streamDecode", src);
+  checkConstraints("streamDecode", o);
+  if (src.shape[0] !== 1) throw new FlambeauError("E_ARG", `streamDecode: one source at a time ([1, S]), got [${src.shape.join(", ")}]`);
+  const temp = o.temperature ?? 0;
+  const topP = o.topP ?? 1;
+  if (!(temp >= 0)) throw new FlambeauError("E_ARG", `streamDecode: temperature must be ≥ 0, got ${temp}`);
+  if (!(topP > 0 && topP <= 1)) throw new FlambeauError("E_ARG", `streamDecode: topP must be in (0, 1], got ${topP}`);
+  const random = o.random ?? Math.random;
+  const choose = (lp: Float32Array) => (temp > 0 ? sampleFrom(lp, temp, o.topK ?? lp.length, topP, random) : argmax(lp));
+  const box = { state: noGrad(() => keepState(tidy(() => model.startDecoding(src)))) };
+  try {
+    const out: number[] = [];
+    let id = o.bos;
+    for (let t = 0; t < (o.maxLength ?? 128); t++) {
+      const lp = noGrad(() => stepLogProbs(model, box, [id]));
+      id = choose(constrainStep(lp, out, o));
+      if (id === o.eos) break;
+      out.push(id);
+      await onToken(id);
+    }
+    return out;
+  } finally {
+    disposeState(box.state);
+  }
+}
+
 /** Draws from softmax(logp / T) restricted to the top-k tokens and the smallest set with mass ≥ p. */
 export function sampleFrom(logp: ArrayLike<number>, temperature: number, topK: number, topP: number, random: () => number): number {
   const order = Array.from({ length: logp.length }, (_, i) => i).sort((a, b) => logp[b]! - logp[a]!);

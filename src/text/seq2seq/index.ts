@@ -3,7 +3,7 @@ export { firstSentence, learnDictionary, translateWordByWord } from "./baselines
 export { type BleuOptions, type BleuScore, corpusBleu, tokenize13a } from "./bleu.js";
 export { corpusChrf } from "./chrf.js";
 export { type DdtpCorpus, loadDdtp, parseTranslation, type TextPair } from "./ddtp.js";
-export { beamSearch, greedyDecode, sampleDecode, sampleFrom } from "./decode.js";
+export { beamSearch, greedyDecode, sampleDecode, sampleFrom, streamDecode } from "./decode.js";
 export { textGeneration } from "./generation-task.js";
 export { CausalLM, type CausalLMOptions, generateTokens, startGeneration, streamTokens } from "./language-model.js";
 export { loadPairs } from "./pairs.js";

@@ -6,8 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
-import { manualSeed, type Tensor } from "../../core/index.js";
-import { nllLoss } from "../../core/ops/loss.js";
+import { manualSeed } from "../../core/index.js";
 import { epochBatches } from "../../data/epoch-batches.js";
 import { seededSample } from "../../data/random.js";
 import { tokenBudgetBatches } from "../../data/token-batches.js";
@@ -34,6 +33,7 @@ import { corpusBleu } from "./bleu.js";
 import { corpusChrf } from "./chrf.js";
 import type { TextPair } from "./ddtp.js";
 import { beamSearch, greedyDecode } from "./decode.js";
+import { type EncodedPair, type PairBatch, pairBatch, type Special, smoothedNll } from "./pair-batch.js";
 import { loadPairs, PAIR_DATA_NAMES, type PairColumns } from "./pairs.js";
 import { seq2seqModel } from "./pointer.js";
 import { corpusRouge } from "./rouge.js";
@@ -74,36 +74,6 @@ interface Preprocessing {
   tokenizer: string;
 }
 
-/** Encoded pairs: source ids ending in </s>, target ids without <s> or </s>. */
-interface EncodedPair {
-  src: number[];
-  tgt: number[];
-}
-
-/** A batch of pairs: the source, the decoder's input (<s> + target) and its output (target + </s>). */
-interface PairBatch {
-  src: Tensor;
-  tgtIn: Tensor;
-  tgtOut: Tensor;
-}
-
-function pairBatch(data: readonly EncodedPair[], rows: readonly number[], sp: Special): PairBatch {
-  return {
-    src: tokenTensor(
-      rows.map((i) => data[i]!.src),
-      sp.pad,
-    ),
-    tgtIn: tokenTensor(
-      rows.map((i) => [sp.bos, ...data[i]!.tgt]),
-      sp.pad,
-    ),
-    tgtOut: tokenTensor(
-      rows.map((i) => [...data[i]!.tgt, sp.eos]),
-      sp.pad,
-    ),
-  };
-}
-
 /** Token-budget batches (data/token-batches) in a new seeded order every epoch: seed, seed + 1, … */
 function budgetBatches(data: readonly EncodedPair[], sp: Special, tokens: number, seed: number) {
   const len = (i: number) => Math.max(data[i]!.src.length, data[i]!.tgt.length + 1);
@@ -136,25 +106,6 @@ const SIZES: Record<string, Omit<Hyper, "vocabSize" | "padId">> = {
   pointer: { ...TINY, pointer: true },
   "pointer-small": { ...SMALL, pointer: true },
 };
-
-/**
- * Mean label-smoothed negative log-likelihood of `tgtOut` under log-probabilities `logp`
- * [N, V], padding ignored: (1 − ε)·NLL + ε·mean_v(−log p_v), PyTorch's cross-entropy
- * smoothing, written on log-probabilities so it holds for the copy mixture too.
- */
-export function smoothedNll(logp: Tensor, target: Tensor, pad: number, epsilon: number): Tensor {
-  const nll = nllLoss(logp, target, { ignoreIndex: pad });
-  if (!epsilon) return nll;
-  const keep = target.ne(pad).float();
-  const uniform = logp.mean(-1).neg().mul(keep).sum().div(keep.sum().clamp(1));
-  return nll.mul(1 - epsilon).add(uniform.mul(epsilon));
-}
-
-interface Special {
-  pad: number;
-  bos: number;
-  eos: number;
-}
 
 function specials(tk: SubwordTokenizer): Special {
   const id = (t: string) => {

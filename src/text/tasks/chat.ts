@@ -1,8 +1,11 @@
-// chat: a small decoder-only dialogue model, instruction-tuned on real FAQ question → answer
-// pairs and retrieval-augmented: the question's best BM25 passages (FAQ answers, Debian package
+// chat: a small dialogue model, instruction-tuned on real FAQ question → answer pairs and
+// retrieval-augmented: the question's best BM25 passages (FAQ answers, Debian package
 // descriptions) go into the prompt through a chat template (<|context|> … <|user|> …
 // <|assistant|> …), the loss counts only the answer's tokens, and `predict` streams the answer
-// as it is sampled. Measured on held-out FAQ questions by SQuAD token F1 against the reference
+// as it is sampled. Two models read that prompt: a decoder-only LM (`tiny`, `small`: the
+// prompt and the answer in one sequence) and a pointer-generator (`pointer`: the prompt is the
+// encoder's source, and a copy attention over it lets the answer quote the passages — what a
+// model this small cannot learn to do through its vocabulary alone). Measured on held-out FAQ questions by SQuAD token F1 against the reference
 // answer and the rate of answers that cite the retrieved passage, beside retrieval alone (the
 // top passage as the reply).
 import { readFileSync } from "node:fs";
@@ -28,14 +31,18 @@ import {
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { CHAT_DATA, loadChatData, splitOfPair } from "../chat/data.js";
+import { CHAT_DATA, loadChatData, packagePassage, splitOfPair } from "../chat/data.js";
 import type { FaqPair } from "../chat/faq.js";
 import { firstWords, KnowledgeBase, type Passage } from "../chat/knowledge.js";
 import { CITES_AT, passageOverlap } from "../chat/metrics.js";
 import { answerLoss, type SftRow, sftBatch } from "../chat/sft.js";
-import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat, USER } from "../chat/template.js";
+import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat, IGNORE, USER } from "../chat/template.js";
 import { f1Score } from "../qa/squad-metrics.js";
+import { streamDecode } from "../seq2seq/decode.js";
 import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "../seq2seq/language-model.js";
+import { type EncodedPair, pairBatch, smoothedNll } from "../seq2seq/pair-batch.js";
+import { PointerSeq2Seq } from "../seq2seq/pointer.js";
+import { type Seq2SeqOptions, tokenTensor } from "../seq2seq/transformer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
 
 const TASK = "chat";
@@ -47,6 +54,10 @@ const MAX_LENGTH = 320;
 
 const OPTIONS = {
   passages: opt.count("retrieved passages in the prompt (0: the language model alone, no retrieval)", { phases: ["train"], default: 2 }),
+  oracle: opt.number("share (0–1) of training turns given the passage that holds the answer when retrieval missed it (RAFT)", {
+    phases: ["train"],
+    default: 0.8,
+  }),
   descriptions: opt.count("Debian package descriptions indexed beside the FAQ answers (debian-faq only)", {
     phases: ["train"],
     default: 2000,
@@ -76,8 +87,22 @@ interface Preprocessing {
   answerWords: number;
 }
 
+/** The pointer-generator's size: the seq2seq tasks' tiny Transformer with a copy attention. */
+const POINTER: Omit<Seq2SeqOptions, "vocabSize" | "padId"> = {
+  dModel: 128,
+  nhead: 4,
+  encoderLayers: 2,
+  decoderLayers: 2,
+  dimFeedforward: 512,
+};
+const MODELS = [...Object.keys(CAUSAL_LM_SIZES), "pointer"];
+
+/** The saved hyper-parameters: the decoder-only LM's, or the pointer-generator's (`pointer: true`). */
+type Hyper = CausalLMOptions | (Seq2SeqOptions & { pointer: true });
+const isPointer = (h: Hyper): h is Seq2SeqOptions & { pointer: true } => "pointer" in h && h.pointer === true;
+
 interface Loaded {
-  model: CausalLM;
+  model: CausalLM | PointerSeq2Seq;
   tk: SubwordTokenizer;
   ids: ChatIds;
   pad: number;
@@ -131,16 +156,36 @@ const PACKAGE_QUESTIONS = [
   (p: string) => `Tell me about the ${p} package.`,
 ];
 
+/**
+ * A chat row as a seq2seq pair: the prompt up to and including <|assistant|> is the source,
+ * the answer (without </s>, which the batch adds) the target.
+ */
+function promptAnswerPair(r: SftRow): EncodedPair {
+  const start = r.labels.findIndex((l) => l !== IGNORE) + 1;
+  return { src: r.ids.slice(0, start), tgt: r.ids.slice(start, -1) };
+}
+
 /** Mean answer-token loss of rows, 16 at a time. */
-function meanAnswerLoss(model: CausalLM, rows: readonly SftRow[], pad: number): number {
+function meanAnswerLoss(model: CausalLM | PointerSeq2Seq, rows: readonly SftRow[], ids: ChatIds, pad: number): number {
   let sum = 0;
   let n = 0;
   noGrad(() => {
     for (let s = 0; s < rows.length; s += 16)
       tidy(() => {
-        const [x, y] = sftBatch(rows.slice(s, s + 16), pad);
+        const part = rows.slice(s, s + 16);
+        if (model instanceof PointerSeq2Seq) {
+          const b = pairBatch(part.map(promptAnswerPair), Array.from(part.keys()), { pad, bos: ids.bos, eos: ids.eos });
+          const tokens = Number(b.tgtOut.ne(pad).sum().item());
+          sum +=
+            Number(
+              smoothedNll(model.forwardLogProbs(b.src, b.tgtIn).view([-1, model.options.vocabSize]), b.tgtOut.view([-1]), pad, 0).item(),
+            ) * tokens;
+          n += tokens;
+          return;
+        }
+        const [x, y] = sftBatch(part, pad);
         sum += Number(answerLoss(model.forward(x), y, "sum").item());
-        n += Number(y.ne(-100).sum().item());
+        n += Number(y.ne(IGNORE).sum().item());
       });
   });
   return sum / Math.max(1, n);
@@ -162,32 +207,49 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     passages: retrieved(kb, p.question, k, PASSAGE_WORDS).map((r) => r.text),
     answer: firstWords(p.answer, ANSWER_WORDS),
   });
+  // Retrieval-augmented fine-tuning with an oracle passage (RAFT, Zhang et al. 2024): in a
+  // share of the training turns the passage holding the answer is put among the retrieved ones
+  // (at a random place) when retrieval missed it, so the model learns to find the passage that
+  // answers and quote it; otherwise it sees BM25's misses and learns to answer anyway.
+  const oracle = o.oracle ?? 0.8;
+  if (!(oracle >= 0 && oracle <= 1)) throw new FlambeauError("E_ARG", `${TASK}: --oracle must be in [0, 1], got ${oracle}`, TASK);
+  const ro = new Random(seed, 13);
+  const withOracle = (t: Turn, gold: string): Turn => {
+    const g = firstWords(gold, PASSAGE_WORDS);
+    if (k === 0 || t.passages.includes(g) || ro.nextFloat() >= oracle) return t;
+    const passages = [...t.passages];
+    passages.splice(ro.int(Math.min(k, passages.length + 1)), passages.length < k ? 0 : 1, g);
+    return { ...t, passages };
+  };
   // "What is <package>?" turns teach answering from a passage on far more examples than the FAQ has.
   const r = new Random(seed, 11);
   const pkgOrder = r.permutation(data.packages.length);
   const packageTurns = Array.from(pkgOrder.slice(0, o.packageTurns ?? 1500), (i) => {
     const p = data.packages[i]!;
     const question = PACKAGE_QUESTIONS[r.int(PACKAGE_QUESTIONS.length)]!(p.name);
-    return {
+    const turn = {
       question,
       passages: retrieved(kb, question, k, PASSAGE_WORDS).map((x) => x.text),
       answer: firstWords(`${p.synopsis}. ${p.description}`, ANSWER_WORDS),
     };
+    return withOracle(turn, packagePassage(p));
   });
-  const turns = [...trainPairs.map(turnOf), ...packageTurns];
+  // The FAQ's own turns are few beside the package turns: each is seen three times an epoch, each time with its own oracle draw.
+  const faqTurns = [0, 1, 2].flatMap(() => trainPairs.map((p) => withOracle(turnOf(p), p.answer)));
   const tk = SubwordTokenizer.train("bpe", [...data.passages.map((p) => p.text), ...data.pairs.map((p) => p.question)], {
     vocabSize: Math.min(6000, Math.max(400, data.passages.length * 4)),
   });
   tk.addSpecialTokens([...CHAT_SPECIALS]);
   const ids = chatIds(tk);
   const pad = idOf(tk, "<pad>");
-  // The FAQ's own turns are few beside the package turns: each is seen three times an epoch.
-  const faqRows = await encodeTurns(tk, ids, turns.slice(0, trainPairs.length), MAX_LENGTH);
-  const rows = [...faqRows, ...faqRows, ...faqRows, ...(await encodeTurns(tk, ids, packageTurns, MAX_LENGTH))];
+  const rows = await encodeTurns(tk, ids, [...faqTurns, ...packageTurns], MAX_LENGTH);
   const valRows = await encodeTurns(tk, ids, valPairs.map(turnOf), MAX_LENGTH);
   const size = o.model ?? "tiny";
-  const hyper: CausalLMOptions = { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...causalLmSize(TASK, size) };
-  const model = new CausalLM(hyper);
+  const hyper: Hyper =
+    size === "pointer"
+      ? { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...POINTER, pointer: true }
+      : { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...causalLmSize(TASK, size) };
+  const model = isPointer(hyper) ? new PointerSeq2Seq(hyper) : new CausalLM(hyper);
   const epochs = o.epochs ?? 6;
   const bs = o.batchSize ?? 16;
   const peak = o.lr ?? 1e-3;
@@ -197,24 +259,34 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   log(
     `${TASK}: ${trainPairs.length} FAQ pairs (×3) + ${packageTurns.length} package turns; ${data.passages.length} passages indexed; ${plural(k, "passage")} in the prompt; vocabulary ${tk.vocabSize}; ${size}, ${plural(epochs, "epoch")}`,
   );
+  const pairs = model instanceof PointerSeq2Seq ? rows.map(promptAnswerPair) : [];
+  const sp = { pad, bos: ids.bos, eos: ids.eos };
   const batches = epochBatches(
     (e) => chunks(permutation(rows.length, seed, e), bs),
-    (idx) =>
-      sftBatch(
+    (idx): Tensor[] => {
+      if (model instanceof PointerSeq2Seq) {
+        const b = pairBatch(pairs, Array.from(idx), sp);
+        return [b.src, b.tgtIn, b.tgtOut];
+      }
+      return sftBatch(
         Array.from(idx, (i) => rows[i]!),
         pad,
-      ),
+      );
+    },
   );
   const trainer = new Trainer<Tensor[]>({
     name: TASK,
     model,
     optimizer,
-    step: ([x, y]) => answerLoss(model.forward(x!), y!),
+    step: (b) =>
+      model instanceof PointerSeq2Seq
+        ? smoothedNll(model.forwardLogProbs(b[0]!, b[1]!).view([-1, model.options.vocabSize]), b[2]!.view([-1]), pad, 0.1)
+        : answerLoss(model.forward(b[0]!), b[1]!),
     batchSize: () => 1,
     // Linear warm-up, then linear decay to 10% of the peak.
     scheduler: new LambdaLR(optimizer, (s) => Math.min((s + 1) / warmup, Math.max(0.1, 1 - (s - warmup) / Math.max(1, steps - warmup)))),
     gradClipNorm: 1,
-    validate: async (): Promise<Record<string, number>> => (valRows.length ? { valLoss: meanAnswerLoss(model, valRows, pad) } : {}),
+    validate: async (): Promise<Record<string, number>> => (valRows.length ? { valLoss: meanAnswerLoss(model, valRows, ids, pad) } : {}),
     progress: o.progress,
   });
   const history = await trainer.fit(batches, { epochs });
@@ -225,11 +297,11 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     passageWords: PASSAGE_WORDS,
     answerWords: ANSWER_WORDS,
   };
-  await saveModelDir<CausalLMOptions, Preprocessing>(
+  await saveModelDir<Hyper, Preprocessing>(
     o.out,
     {
       task: TASK,
-      architecture: `causal-lm-${size}`,
+      architecture: size === "pointer" ? "pointer-generator" : `causal-lm-${size}`,
       hyper,
       preprocessing: pre,
       metrics: { epochs, seed, pairs: trainPairs.length, packageTurns: packageTurns.length, passages: data.passages.length },
@@ -243,11 +315,11 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
 }
 
 async function loadModel(dir: string): Promise<Loaded> {
-  const { config, weights } = await loadModelDir<CausalLMOptions, Preprocessing>(dir, TASK);
+  const { config, weights } = await loadModelDir<Hyper, Preprocessing>(dir, TASK);
   const pre = config.preprocessing!;
   const tk = SubwordTokenizer.fromJson(readFileSync(join(dir, pre.tokenizer), "utf8"), join(dir, pre.tokenizer));
   const passages = JSON.parse(readFileSync(join(dir, pre.passages), "utf8")) as Passage[];
-  const model = new CausalLM(config.hyper);
+  const model = isPointer(config.hyper) ? new PointerSeq2Seq(config.hyper) : new CausalLM(config.hyper);
   model.loadStateDict(weights);
   model.eval();
   return { model, tk, ids: chatIds(tk), pad: idOf(tk, "<pad>"), kb: new KnowledgeBase(passages), pre };
@@ -274,22 +346,27 @@ async function answer(
   const { ids } = encodeChat({ question: q, passages: p }, l.ids, l.model.options.maxLength - Math.min(maxNew, 2 * l.pre.answerWords));
   let shown = "";
   const produced: number[] = [];
-  const tokens = await streamTokens(
-    l.model,
-    ids,
-    async (id) => {
-      produced.push(id);
-      if (!o.onText) return;
-      // Byte-level tokens may end mid-character: print only what decodes cleanly.
-      const t = await l.tk.decode(produced, { skipSpecialTokens: true });
-      if (t.length > shown.length && t.startsWith(shown) && !t.endsWith("\uFFFD")) {
-        o.onText(t.slice(shown.length));
-        shown = t;
-      }
-    },
-    // Trigram blocking (as summarization decodes): a small model's greedy answer otherwise loops.
-    { maxNewTokens: maxNew, temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: 3 },
-  );
+  const onToken = async (id: number) => {
+    produced.push(id);
+    if (!o.onText) return;
+    // Byte-level tokens may end mid-character: print only what decodes cleanly.
+    const t = await l.tk.decode(produced, { skipSpecialTokens: true });
+    if (t.length > shown.length && t.startsWith(shown) && !t.endsWith("\uFFFD")) {
+      o.onText(t.slice(shown.length));
+      shown = t;
+    }
+  };
+  // Trigram blocking (as summarization decodes): a small model's greedy answer otherwise loops.
+  const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: 3 };
+  let tokens: number[];
+  if (l.model instanceof PointerSeq2Seq) {
+    const src = tokenTensor([ids], l.pad);
+    try {
+      tokens = await streamDecode(l.model, src, onToken, { ...sampling, bos: l.ids.bos, maxLength: maxNew });
+    } finally {
+      src.dispose();
+    }
+  } else tokens = await streamTokens(l.model, ids, onToken, { ...sampling, maxNewTokens: maxNew });
   return { question, answer: (await l.tk.decode(tokens, { skipSpecialTokens: true })).trim(), passages };
 }
 
@@ -385,7 +462,7 @@ export const chat = defineTask({
     "answer questions in a chat (a small decoder-only LM instruction-tuned on FAQ pairs, retrieval-augmented with BM25 passages; token F1, cites-the-passage rate)",
   dataFormat:
     "debian-faq (the Debian FAQ and /usr/share/doc/*/FAQ Q./A. pairs, passages from FAQ answers and package descriptions) or a CSV/TSV/JSONL file with question,answer columns (its answers are the passages)",
-  models: Object.keys(CAUSAL_LM_SIZES),
+  models: MODELS,
   defaultModel: "tiny",
   options: OPTIONS,
   baseline: "retrieval alone: the top BM25 passage as the reply",

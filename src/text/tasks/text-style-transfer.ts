@@ -27,7 +27,7 @@ import {
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { smoothedNll } from "../seq2seq/task.js";
+import { smoothedNll } from "../seq2seq/pair-batch.js";
 import { tokenTensor } from "../seq2seq/transformer.js";
 import { detokenize, STYLE_DATA, STYLES, type Style, type StyleSentence, styleCorpus, styleTokens } from "../style/corpora.js";
 import { evaluateStyle, type StyleReport, SYSTEMS, styleLabels } from "../style/evaluation.js";

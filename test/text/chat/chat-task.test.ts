@@ -95,3 +95,22 @@ test("chat --passages 0: the language model alone (no passages in the prompt)", 
   const p = (await chat.predict(out, ["What does tar do?"], { maxNewTokens: 4 })) as ChatAnswer[];
   assert.deepEqual(p[0]!.passages, []);
 });
+
+test("chat --model pointer: the pointer-generator learns to quote its passage; streamed = returned; reloads", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fl-chatp-"));
+  const file = writePairs(dir);
+  const out = join(dir, "model");
+  await chat.train({ data: file, out, epochs: 8, model: "pointer", seed: 0, lr: 3e-3, batchSize: 8 });
+  const m = await chat.evaluate(out, file);
+  // Every answer of this set is its own passage: a model that copies cites it.
+  assert.ok((m.citesRate as number) >= 50, `cites rate ${m.citesRate}, F1 ${m.f1}`);
+  assert.ok((m.f1 as number) > 40, `F1 ${m.f1}`);
+  const chunks: string[] = [];
+  const p = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, onText: (t) => chunks.push(t) })) as ChatAnswer[];
+  assert.equal(chunks.join("").trim(), p[0]!.answer);
+  assert.ok(p[0]!.answer.length > 0);
+  await assert.rejects(
+    chat.train({ data: file, out: join(dir, "bad"), epochs: 1, model: "pointer", seed: 0, oracle: 1.5 }),
+    /--oracle must be in \[0, 1\], got 1.5/,
+  );
+});
