@@ -3,6 +3,7 @@ import type { Task } from "../../tasks/task.js";
 import { depthEstimation } from "./depth-estimation.js";
 import { imageClassification } from "./image-classification.js";
 import { imageFeatureExtraction } from "./image-feature-extraction.js";
+import { imageGeneration } from "./image-generation.js";
 import { imageToImage } from "./image-to-image.js";
 import { imageToText } from "./image-to-text.js";
 import { imageLocalization } from "./localization.js";
@@ -23,4 +24,5 @@ export const VISION_TASKS = {
   "depth-estimation": depthEstimation,
   "scene-graph": sceneGraphTask,
   "text-to-image": textToImage,
+  "image-generation": imageGeneration,
 } satisfies Record<string, Task>;
