@@ -220,3 +220,19 @@ test("the cache holds at most a quarter of the budget, or FLAMBEAU_CPU_CACHE_MB"
   );
   assert.equal(off.stdout.trim(), "0", off.stderr);
 });
+
+test("live and cached bytes stay under the peak of live bytes plus 64 MiB, however many sizes pass through", () => {
+  // A fresh process, so that the peak is this loop's: 40 sizes from 8 to 47 MiB, one live at a time.
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      'import * as fl from "flambeau"; for (let i = 0; i < 40; i++) fl.zeros([(8 + i) * 2 ** 18]).dispose(); const m = fl.memory(); console.log(m.cachedBytes, m.peakBytes)',
+    ],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  const [cached, peak] = r.stdout.trim().split(" ").map(Number);
+  assert.ok(peak! >= 47 * 2 ** 20, `${r.stdout} ${r.stderr}`);
+  assert.ok(cached! > 0 && cached! <= peak! + 64 * 2 ** 20, `cached ${cached} bytes with a peak of ${peak}`);
+});

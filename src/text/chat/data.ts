@@ -45,7 +45,7 @@ export async function loadChatData(data: string, o: ChatDataOptions = {}): Promi
     return { pairs, passages: answerPassages(pairs), packages: [] };
   }
   const pairs = debianFaqPairs();
-  const want = o.descriptions ?? 2000;
+  const want = o.descriptions ?? 5000;
   const packages: ChatData["packages"] = [];
   if (want > 0) {
     const seen = new Set<string>();

@@ -38,7 +38,7 @@ import { CITES_AT, passageOverlap } from "../chat/metrics.js";
 import { answerLoss, type SftRow, sftBatch } from "../chat/sft.js";
 import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat, IGNORE, USER } from "../chat/template.js";
 import { f1Score } from "../qa/squad-metrics.js";
-import { streamDecode } from "../seq2seq/decode.js";
+import { beamSearch, streamDecode } from "../seq2seq/decode.js";
 import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "../seq2seq/language-model.js";
 import { type EncodedPair, pairBatch, smoothedNll } from "../seq2seq/pair-batch.js";
 import { PointerSeq2Seq } from "../seq2seq/pointer.js";
@@ -60,11 +60,11 @@ const OPTIONS = {
   }),
   descriptions: opt.count("Debian package descriptions indexed beside the FAQ answers (debian-faq only)", {
     phases: ["train"],
-    default: 2000,
+    default: 5000,
   }),
   packageTurns: opt.count('extra "What is <package>?" training turns answered from package descriptions', {
     phases: ["train"],
-    default: 1500,
+    default: 5000,
   }),
   questionColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL file holding the question", {
     phases: ["train", "eval"],
@@ -72,6 +72,14 @@ const OPTIONS = {
   }),
   answerColumn: opt.string("the column holding the reference answer", { phases: ["train", "eval"], default: "answer" }),
   maxNewTokens: opt.int("answer tokens to produce at most", { phases: ["predict"], default: 64 }),
+  // Not "noRepeatNgram": the CLI would read --no-repeat-ngram as a negated boolean.
+  beam: opt.int("beam width for the pointer-generator (1: greedy, streamed token by token; a beam's answer arrives whole)", {
+    phases: ["eval", "predict"],
+  }),
+  blockNgram: opt.count(
+    "never repeat an n-gram of this many subword tokens in one answer (0: off; default 3 for the decoder-only LM, off for the pointer-generator)",
+    { phases: ["eval", "predict"] },
+  ),
   temperature: opt.number("sampling temperature (0: greedy)", { phases: ["predict"], default: 0 }),
   topP: opt.fraction("sample from the smallest set of tokens whose probabilities reach this mass", { phases: ["predict"], default: 0.95 }),
   sampleSeed: opt.count("seed of the sampler (with a temperature above 0)", { phases: ["predict"], default: 0 }),
@@ -224,7 +232,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   // "What is <package>?" turns teach answering from a passage on far more examples than the FAQ has.
   const r = new Random(seed, 11);
   const pkgOrder = r.permutation(data.packages.length);
-  const packageTurns = Array.from(pkgOrder.slice(0, o.packageTurns ?? 1500), (i) => {
+  const packageTurns = Array.from(pkgOrder.slice(0, o.packageTurns ?? 5000), (i) => {
     const p = data.packages[i]!;
     const question = PACKAGE_QUESTIONS[r.int(PACKAGE_QUESTIONS.length)]!(p.name);
     const turn = {
@@ -244,7 +252,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const pad = idOf(tk, "<pad>");
   const rows = await encodeTurns(tk, ids, [...faqTurns, ...packageTurns], MAX_LENGTH);
   const valRows = await encodeTurns(tk, ids, valPairs.map(turnOf), MAX_LENGTH);
-  const size = o.model ?? "tiny";
+  const size = o.model ?? "pointer";
   const hyper: Hyper =
     size === "pointer"
       ? { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...POINTER, pointer: true }
@@ -336,7 +344,15 @@ export interface ChatAnswer {
 async function answer(
   l: Loaded,
   question: string,
-  o: { maxNewTokens?: number; temperature?: number; topP?: number; random?: () => number; onText?: (t: string) => void },
+  o: {
+    maxNewTokens?: number;
+    temperature?: number;
+    topP?: number;
+    blockNgram?: number;
+    beam?: number;
+    random?: () => number;
+    onText?: (t: string) => void;
+  },
 ): Promise<ChatAnswer> {
   const passages = retrieved(l.kb, question, l.pre.retrieve, l.pre.passageWords);
   const enc = async (t: string) => (await l.tk.encodeIds([t], { addSpecialTokens: false }))[0]!;
@@ -356,13 +372,22 @@ async function answer(
       shown = t;
     }
   };
-  // Trigram blocking (as summarization decodes): a small model's greedy answer otherwise loops.
-  const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: 3 };
+  // Trigram blocking (as summarization decodes): a small LM's greedy answer otherwise loops. Not for
+  // the pointer-generator, which quotes: a passage that says "Debian GNU/Linux" twice repeats
+  // subword trigrams, and blocking them garbled its copies.
+  const block = o.blockNgram ?? (l.model instanceof PointerSeq2Seq ? 0 : 3);
+  const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: block };
   let tokens: number[];
   if (l.model instanceof PointerSeq2Seq) {
     const src = tokenTensor([ids], l.pad);
     try {
-      tokens = await streamDecode(l.model, src, onToken, { ...sampling, bos: l.ids.bos, maxLength: maxNew });
+      const beam = o.beam ?? 1;
+      if (!(Number.isSafeInteger(beam) && beam >= 1))
+        throw new FlambeauError("E_ARG", `${TASK}: --beam must be a positive integer, got ${beam}`, TASK);
+      if (beam > 1) {
+        tokens = beamSearch(l.model, src, { bos: l.ids.bos, eos: l.ids.eos, maxLength: maxNew, beamSize: beam, noRepeatNgram: block });
+        for (const id of tokens) await onToken(id);
+      } else tokens = await streamDecode(l.model, src, onToken, { ...sampling, bos: l.ids.bos, maxLength: maxNew });
     } finally {
       src.dispose();
     }
@@ -386,7 +411,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Partial<Options
     let hits = 0;
     for (const pair of test) {
       const reference = firstWords(pair.answer, l.pre.answerWords);
-      const a = await answer(l, pair.question, { temperature: 0 });
+      const a = await answer(l, pair.question, { temperature: 0, blockNgram: o.blockNgram, beam: o.beam });
       // The passage an answer should cite: the best one retrieved (also for a model that reads none).
       const top = l.kb.search(pair.question, 1)[0];
       const passage = top === undefined ? "" : firstWords(l.kb.passages[top]!.text, l.pre.passageWords);
@@ -426,6 +451,8 @@ async function load(dir: string): Promise<Predictor<ChatAnswer, Options>> {
             maxNewTokens: o.maxNewTokens,
             temperature: o.temperature,
             topP: o.topP,
+            blockNgram: o.blockNgram,
+            beam: o.beam,
             random: () => r.nextFloat(),
             onText: o.onText,
           }),
@@ -459,11 +486,11 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
 export const chat = defineTask({
   name: TASK,
   description:
-    "answer questions in a chat (a small decoder-only LM instruction-tuned on FAQ pairs, retrieval-augmented with BM25 passages; token F1, cites-the-passage rate)",
+    "answer questions in a chat (a small pointer-generator or decoder-only LM instruction-tuned on FAQ pairs, retrieval-augmented with BM25 passages; token F1, cites-the-passage rate)",
   dataFormat:
     "debian-faq (the Debian FAQ and /usr/share/doc/*/FAQ Q./A. pairs, passages from FAQ answers and package descriptions) or a CSV/TSV/JSONL file with question,answer columns (its answers are the passages)",
   models: MODELS,
-  defaultModel: "tiny",
+  defaultModel: "pointer",
   options: OPTIONS,
   baseline: "retrieval alone: the top BM25 passage as the reply",
   train,
