@@ -32,6 +32,7 @@ import { sotu } from "../datasets/corpora.js";
 import { mobyDick } from "../datasets/moby-dick.js";
 import { indexLabels, readTextRecords } from "../readers.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
+import { textStreamer } from "../tokenizers/text-streamer.js";
 import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "./language-model.js";
 import { tokenTensor } from "./transformer.js";
 
@@ -281,23 +282,13 @@ async function continuePrompts(l: Loaded, prompts: readonly string[], o: Options
       });
       ids = ids.slice(-room);
     }
-    let shown = "";
-    const produced: number[] = [];
-    const tokens = await streamTokens(
-      l.model,
-      [...head, ...ids],
-      async (id) => {
-        produced.push(id);
-        if (!o.onText) return;
-        // Decode the whole continuation and print what is new: byte-level tokens may end mid-character.
-        const t = await l.tk.decode(produced, { skipSpecialTokens: true });
-        if (t.length > shown.length && t.startsWith(shown) && !t.endsWith("\uFFFD")) {
-          o.onText(t.slice(shown.length));
-          shown = t;
-        }
-      },
-      { maxNewTokens: o.maxNewTokens ?? 60, temperature: o.temperature ?? 0.8, topP: o.topP ?? 0.95, topK: o.topK, eos: l.eos },
-    );
+    const tokens = await streamTokens(l.model, [...head, ...ids], textStreamer(l.tk, o.onText), {
+      maxNewTokens: o.maxNewTokens ?? 60,
+      temperature: o.temperature ?? 0.8,
+      topP: o.topP ?? 0.95,
+      topK: o.topK,
+      eos: l.eos,
+    });
     out.push({ prompt, text: await l.tk.decode(tokens, { skipSpecialTokens: true }) });
   }
   return out;

@@ -44,6 +44,7 @@ import { type EncodedPair, pairBatch, smoothedNll } from "../seq2seq/pair-batch.
 import { PointerSeq2Seq } from "../seq2seq/pointer.js";
 import { type Seq2SeqOptions, tokenTensor } from "../seq2seq/transformer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
+import { textStreamer } from "../tokenizers/text-streamer.js";
 
 const TASK = "chat";
 /** Words of a passage shown in the prompt, of a reference answer, and tokens of a question. */
@@ -360,18 +361,7 @@ async function answer(
   const q = (await enc(question)).slice(0, QUESTION_TOKENS);
   const maxNew = o.maxNewTokens ?? 64;
   const { ids } = encodeChat({ question: q, passages: p }, l.ids, l.model.options.maxLength - Math.min(maxNew, 2 * l.pre.answerWords));
-  let shown = "";
-  const produced: number[] = [];
-  const onToken = async (id: number) => {
-    produced.push(id);
-    if (!o.onText) return;
-    // Byte-level tokens may end mid-character: print only what decodes cleanly.
-    const t = await l.tk.decode(produced, { skipSpecialTokens: true });
-    if (t.length > shown.length && t.startsWith(shown) && !t.endsWith("\uFFFD")) {
-      o.onText(t.slice(shown.length));
-      shown = t;
-    }
-  };
+  const onToken = textStreamer(l.tk, o.onText);
   // Trigram blocking (as summarization decodes): a small LM's greedy answer otherwise loops. Not for
   // the pointer-generator, which quotes: a passage that says "Debian GNU/Linux" twice repeats
   // subword trigrams, and blocking them garbled its copies.
