@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import sharp from "sharp";
-import { manualSeed, randn, tensor, zeros } from "../../src/core/index.js";
+import { FlambeauError } from "../../src/core/errors.js";
+import { manualSeed, noGrad, randn, tensor, zeros } from "../../src/core/index.js";
 import { captionVocabulary, clipCaption } from "../../src/video/data/clip-captions.js";
 import type { ClipObject } from "../../src/video/data/clips.js";
 import { ClipAnimator } from "../../src/video/models/clip-animator.js";
@@ -79,6 +80,65 @@ test("ClipDiffusion: the loss is finite and trains; a given first frame is the c
   assert.throws(() => m.generate(["a red"], zeros([1, 3, 4, 4]), { frames: 3, size: 8 }), /first frames must be \[1, 3, 8, 8\]/);
 });
 
+test("ClipDiffusion factorised text-to-video: the first frame of the direct clip from the same noise, then image-to-video from it", () => {
+  const m = new ClipDiffusion({ vocabulary: ["a", "red", "moving", "left"], width: 8, steps: 50 });
+  // Non-zero outputs, so that the sampler's path depends on the model and its conditioning.
+  noGrad(() => {
+    for (const p of m.unet.outConv.parameters()) p.copy_(randn(p.shape).mul(0.1));
+  });
+  const prompts = ["a red moving left", "left"];
+  const shape = { frames: 3, size: 8 };
+  manualSeed(5);
+  const direct = m.generate(prompts, null, shape, { steps: 3, textToVideo: "direct" });
+  manualSeed(5);
+  const fact = m.generate(prompts, null, shape, { steps: 3, textToVideo: "factorised" });
+  assert.deepEqual(fact.shape, [2, 3, 3, 8, 8]);
+  assert.equal(fact.select(1, 0).sub(direct.select(1, 0)).abs().max().item(), 0, "the first frame is the direct clip's");
+  assert.ok(
+    fact
+      .narrow(1, 1, 2)
+      .sub(direct.narrow(1, 1, 2))
+      .abs()
+      .max()
+      .item() > 1e-3,
+    "the later frames are animated anew",
+  );
+  assert.ok(fact.abs().max().item() <= 1 + 1e-6);
+  // Seeded: the same clips again; the default path is direct.
+  manualSeed(5);
+  assert.equal(m.generate(prompts, null, shape, { steps: 3, textToVideo: "factorised" }).sub(fact).abs().max().item(), 0);
+  manualSeed(5);
+  assert.equal(m.generate(prompts, null, shape, { steps: 3 }).sub(direct).abs().max().item(), 0);
+  // The first frame from the image model: a one-frame clip from the same noise.
+  manualSeed(5);
+  const image = m.generate(prompts, null, { frames: 1, size: 8 }, { steps: 3 });
+  assert.deepEqual(image.shape, [2, 1, 3, 8, 8]);
+  manualSeed(5);
+  const fromImage = m.generate(prompts, null, shape, { steps: 3, textToVideo: "factorised", firstFrame: "image" });
+  assert.deepEqual(fromImage.shape, [2, 3, 3, 8, 8]);
+  assert.equal(fromImage.select(1, 0).sub(image.select(1, 0)).abs().max().item(), 0);
+  // A given first frame ignores the text-to-video path.
+  const first = direct.select(1, 0).contiguous();
+  manualSeed(6);
+  const a = m.generate(prompts, first, shape, { steps: 3, textToVideo: "factorised" });
+  manualSeed(6);
+  assert.equal(m.generate(prompts, first, shape, { steps: 3 }).sub(a).abs().max().item(), 0);
+  assert.throws(
+    () => m.generate(prompts, null, shape, { textToVideo: "both" as "direct" }),
+    (e: Error) => e instanceof FlambeauError && /textToVideo must be one of direct, factorised, got "both"/.test(e.message),
+  );
+  assert.throws(
+    () => m.generate(prompts, null, shape, { textToVideo: "factorised", firstFrame: "photo" as "clip" }),
+    (e: Error) => e instanceof FlambeauError && /firstFrame must be one of clip, image, got "photo"/.test(e.message),
+  );
+  // Training with one-frame clips: the mean of the clip and image losses, differentiable.
+  let u = 0;
+  const loss = m.loss(randn([2, 3, 3, 8, 8]).clamp(-1, 1), prompts, () => (u = (u + 0.37) % 1), { firstFrames: 2 });
+  assert.ok(Number.isFinite(loss.item()) && loss.item() > 0);
+  loss.backward();
+  assert.ok(m.unet.outConv.weight.grad!.abs().sum().item() > 0);
+});
+
 test("video-generation end to end at a toy size: judged hit rates, evaluate agrees with train, predict writes GIFs", async () => {
   const judge = join(dir, "judge");
   await videoClassification.train({ data: "clips:digits", out: judge, epochs: 1, limit: 18, frames: 5, size: 16, seed: 0, log: () => {} });
@@ -105,6 +165,14 @@ test("video-generation end to end at a toy size: judged hit rates, evaluate agre
   const e = await videoGeneration.evaluate(out, "clips:digits", { testClips: 9, samplingSteps: 2 });
   assert.equal(e.imageToVideo, m.imageToVideo);
   assert.equal(e.textToVideo, m.textToVideo);
+  assert.equal(e.textToVideo, e[`textToVideo${e.t2v === "direct" ? "Direct" : "Factorised"}`]);
+  for (const k of ["textToVideoDirect", "textToVideoFactorised"]) assert.ok((e[k] as number) >= 0 && (e[k] as number) <= 1, k);
+  const d = await videoGeneration.evaluate(out, "clips:digits", { testClips: 9, samplingSteps: 2, t2v: "direct" });
+  assert.equal(d.textToVideo, e.textToVideoDirect);
+  await assert.rejects(
+    videoGeneration.evaluate(out, "clips:digits", { t2v: "both" }),
+    /option t2v must be choice \(direct, factorised\), got "both"/,
+  );
   await assert.rejects(
     videoGeneration.evaluate(out, "clips:fashion", { testClips: 9 }),
     /trained on clips:digits, --data is clips:fashion/,

@@ -3,6 +3,10 @@
 // onto every frame as 3 channels plus a presence flag). Training drops the image for half the
 // clips and the prompt for a tenth (Ho & Salimans' classifier-free guidance), so the same weights
 // animate a given picture or invent the whole clip, and sampling can push towards the prompt.
+// Text-to-video samples the clip at once ("direct") or factorised as Emu Video does (Girdhar et
+// al. 2023): a first frame from the prompt — a sampled clip's, or a one-frame clip's, which the
+// loss can train beside the clips (Ho et al. 2022's joint image–video training) — then
+// image-to-video from it.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, noGrad, ones, randn, type Tensor, tensor, zeros } from "../../core/index.js";
 import { mseLoss } from "../../core/ops/loss.js";
@@ -18,12 +22,33 @@ export interface ClipDiffusionOptions {
   steps?: number;
 }
 
+/**
+ * How text-to-video makes a clip: "direct" samples the whole clip from noise at once;
+ * "factorised" (Emu Video, Girdhar et al. 2023) samples a clip, keeps only its first frame and
+ * animates that frame from fresh noise as image-to-video does.
+ */
+export const TEXT_TO_VIDEO = ["direct", "factorised"] as const;
+export type TextToVideo = (typeof TEXT_TO_VIDEO)[number];
+
 export interface GenerateOptions {
   /** DDIM steps (default 25). */
   steps?: number;
   /** Classifier-free guidance on the prompt (default 2). */
   guidance?: number;
+  /** Text-to-video (no first frame given): "direct" (default) or "factorised". */
+  textToVideo?: TextToVideo;
+  /** Factorised text-to-video: the guidance of the first frame's sample (default `guidance`). */
+  firstFrameGuidance?: number;
+  /**
+   * Factorised text-to-video: where the first frame comes from — "clip" (the first frame of a
+   * whole sampled clip, default) or "image" (a one-frame clip: the image model that training with
+   * `imageBatch` teaches the same weights).
+   */
+  firstFrame?: FirstFrameSource;
 }
+
+export const FIRST_FRAME_SOURCES = ["clip", "image"] as const;
+export type FirstFrameSource = (typeof FIRST_FRAME_SOURCES)[number];
 
 export class ClipDiffusion extends Module {
   readonly unet: VideoUNet;
@@ -52,8 +77,17 @@ export class ClipDiffusion extends Module {
   /**
    * The v-prediction loss on clips x0 [B, T, 3, S, S] in [−1, 1] with their prompts; each clip
    * keeps its first frame with probability 1 − imageDrop and its prompt with 1 − promptDrop.
+   * With `firstFrames` k > 0, the mean with the loss of k·B one-frame clips (each clip's first
+   * frame, k times with fresh noise and timesteps, no frame given): the image model that
+   * factorised text-to-video samples its first frame from (Ho et al. 2022 train video diffusion
+   * jointly on images the same way).
    */
-  loss(x0: Tensor, prompts: readonly string[], uniform: () => number, o: { imageDrop?: number; promptDrop?: number } = {}): Tensor {
+  loss(
+    x0: Tensor,
+    prompts: readonly string[],
+    uniform: () => number,
+    o: { imageDrop?: number; promptDrop?: number; firstFrames?: number } = {},
+  ): Tensor {
     const b = x0.shape[0]!;
     if (x0.ndim !== 5 || x0.shape[2] !== 3 || prompts.length !== b)
       throw new FlambeauError(
@@ -71,9 +105,28 @@ export class ClipDiffusion extends Module {
     );
     const noise = randn(x0.shape);
     const xt = this.diffusion.qSample(x0, t, noise);
-    const cond = this.prompts.forward(prompts).mul(keepPrompt);
+    const embedded = this.prompts.forward(prompts);
+    const cond = embedded.mul(keepPrompt);
     const v = this.forward(xt, t, x0.select(1, 0), keepImage, cond);
-    return mseLoss(v, this.diffusion.velocity(x0, t, noise));
+    const clipLoss = mseLoss(v, this.diffusion.velocity(x0, t, noise));
+    const k = o.firstFrames ?? 0;
+    if (k === 0) return clipLoss;
+    const images = x0.narrow(1, 0, 1).repeat([k, 1, 1, 1, 1]);
+    const n = images.shape[0]!;
+    const ti = this.diffusion.randomSteps(n, uniform);
+    const keepI = tensor(
+      Array.from({ length: n }, () => (uniform() < (o.promptDrop ?? 0.1) ? 0 : 1)),
+      { shape: [n, 1] },
+    );
+    const ni = randn(images.shape);
+    const vi = this.forward(
+      this.diffusion.qSample(images, ti, ni),
+      ti,
+      zeros([n, 3, images.shape[3]!, images.shape[4]!]),
+      zeros([n]),
+      embedded.repeat([k, 1]).mul(keepI),
+    );
+    return clipLoss.add(mseLoss(vi, this.diffusion.velocity(images, ti, ni))).div(2);
   }
 
   /**
@@ -81,6 +134,33 @@ export class ClipDiffusion extends Module {
    * [B, 3, S, S] tensor in [−1, 1]) or invented whole when `first` is null.
    */
   generate(prompts: readonly string[], first: Tensor | null, shape: { frames: number; size: number }, o: GenerateOptions = {}): Tensor {
+    const mode = o.textToVideo ?? "direct";
+    if (!(TEXT_TO_VIDEO as readonly string[]).includes(mode))
+      throw new FlambeauError(
+        "E_ARG",
+        `ClipDiffusion: textToVideo must be one of ${TEXT_TO_VIDEO.join(", ")}, got ${JSON.stringify(mode)}`,
+        "generate",
+      );
+    const source = o.firstFrame ?? "clip";
+    if (!(FIRST_FRAME_SOURCES as readonly string[]).includes(source))
+      throw new FlambeauError(
+        "E_ARG",
+        `ClipDiffusion: firstFrame must be one of ${FIRST_FRAME_SOURCES.join(", ")}, got ${JSON.stringify(source)}`,
+        "generate",
+      );
+    if (!first && mode === "factorised") {
+      // The first frame of a text-to-video clip (or a one-frame clip), then image-to-video from it with fresh noise.
+      const invented = this.generate(prompts, null, source === "image" ? { ...shape, frames: 1 } : shape, {
+        ...o,
+        textToVideo: "direct",
+        guidance: o.firstFrameGuidance ?? o.guidance,
+      });
+      const frame = invented.select(1, 0).contiguous();
+      invented.dispose();
+      const clip = this.generate(prompts, frame, shape, o);
+      frame.dispose();
+      return clip;
+    }
     const b = prompts.length;
     const { frames, size } = shape;
     if (first && (first.ndim !== 4 || first.shape[0] !== b || first.shape[1] !== 3 || first.shape[2] !== size || first.shape[3] !== size))

@@ -4,7 +4,9 @@
 // clip performs the asked-for action is judged by our own video classifier (video-classification's
 // r2plus1d, trained on the same generator, or --judge <dir>): the action hit rate on prompts and
 // first frames of held-out objects and photos, beside chance, the first frame held still (what
-// image-to-video does with no motion) and the real clips (the judge's own ceiling).
+// image-to-video does with no motion) and the real clips (the judge's own ceiling). Text-to-video
+// is scored both ways (direct, and factorised: a first frame, then image-to-video; --t2v picks the
+// one predict and the headline use).
 // predict turns prompts (and --image, a first frame) into GIFs.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -30,7 +32,7 @@ import { captionVocabulary, clipCaption } from "../data/clip-captions.js";
 import { type ClipSet, generateClips } from "../data/clips.js";
 import { writeVideo } from "../io/write.js";
 import { ClipAnimator } from "../models/clip-animator.js";
-import { ClipDiffusion } from "../models/clip-diffusion.js";
+import { ClipDiffusion, FIRST_FRAME_SOURCES, type FirstFrameSource, TEXT_TO_VIDEO, type TextToVideo } from "../models/clip-diffusion.js";
 import { frameStrip } from "../prediction/frame-strip.js";
 import { classifyClips, generatorOf, loadVideoClassifier, videoClassification } from "./video-classification.js";
 
@@ -41,6 +43,10 @@ const TEST_SEED = 7_100_003;
 const EPOCH_SEED = 1_000_003;
 /** Clips sampled at once. */
 const GENERATE_BATCH = 30;
+/** One-frame clips per training clip in the loss (--first-frame-images; 2 gave no better text-to-video, README). */
+const FIRST_FRAME_IMAGES = 0;
+/** Text-to-video's default path (--t2v): the one with the higher held-out hit rate (README). */
+const DEFAULT_T2V: TextToVideo = "factorised";
 
 const OPTIONS = {
   frames: opt.int("frames per clip (default 8)", { phases: ["train"] }),
@@ -56,6 +62,23 @@ const OPTIONS = {
   testClips: opt.int("held-out prompts scored (default 90: 10 per action)", { phases: ["train", "eval"] }),
   guidance: opt.number("classifier-free guidance on the prompt (default 2)", { phases: ["train", "eval", "predict"] }),
   samplingSteps: opt.int("DDIM steps per clip (default 25)", { phases: ["train", "eval", "predict"] }),
+  t2v: opt.choice(
+    TEXT_TO_VIDEO,
+    `text-to-video: direct (the whole clip from noise) or factorised (Emu Video: a generated clip's first frame, then image-to-video from it); default ${DEFAULT_T2V}. evaluate scores both`,
+    { phases: ["train", "eval", "predict"] },
+  ),
+  firstFrameGuidance: opt.number("factorised text-to-video: guidance of the first frame's sample (default --guidance)", {
+    phases: ["train", "eval", "predict"],
+  }),
+  firstFrame: opt.choice(
+    FIRST_FRAME_SOURCES,
+    "factorised text-to-video: the first frame of a sampled clip (clip) or a one-frame sample (image; the default when training had --first-frame-images)",
+    { phases: ["train", "eval", "predict"] },
+  ),
+  firstFrameImages: opt.int(
+    `one-frame clips per training clip (its first frame with fresh noise) in each step's loss: the image model behind factorised text-to-video's first frame (default ${FIRST_FRAME_IMAGES}; 0: none)`,
+    { phases: ["train"] },
+  ),
   image: opt.path("predict: the first frame (PNG/JPEG) to animate (image-to-video); without it the prompt makes the whole clip", {
     phases: ["predict"],
   }),
@@ -70,9 +93,17 @@ interface Hyper {
   objectClasses: string[];
   /** The judge's model directory (absolute), scored against at evaluate. */
   judge: string;
+  /** One-frame clips per clip in training's loss (absent in models from before it: 0). */
+  firstFrameImages?: number;
 }
 
-type Sampling = { guidance?: number; samplingSteps?: number };
+type Sampling = {
+  guidance?: number;
+  samplingSteps?: number;
+  t2v?: TextToVideo;
+  firstFrameGuidance?: number;
+  firstFrame?: FirstFrameSource;
+};
 
 const MODELS = ["clip-diffusion", "animator"] as const;
 /** The diffusion model invents clips (text-to-video) or continues a first frame; the animator only animates a first frame. */
@@ -115,7 +146,13 @@ function generateBatched(model: ClipGenerator, h: Hyper, prompts: readonly strin
             prompts.slice(i, i + n),
             f,
             { frames: h.frames, size: h.size },
-            { steps: o.samplingSteps, guidance: o.guidance },
+            {
+              steps: o.samplingSteps,
+              guidance: o.guidance,
+              textToVideo: o.t2v ?? DEFAULT_T2V,
+              firstFrameGuidance: o.firstFrameGuidance,
+              firstFrame: o.firstFrame ?? ((h.firstFrameImages ?? 0) > 0 ? "image" : "clip"),
+            },
           );
           return toBytes(clip);
         }),
@@ -158,19 +195,32 @@ async function score(model: ClipGenerator, h: Hyper, o: Sampling & { testClips?:
   manualSeed(TEST_SEED);
   const still = first.unsqueeze(1).expand(test.clips.shape).contiguous();
   const i2v = generateBatched(model, h, test.prompts, first, o);
-  const t2v = model instanceof ClipDiffusion ? generateBatched(model, h, test.prompts, null, o) : [];
+  // Both text-to-video paths on the same prompts, from the same noise.
+  const paths: Record<TextToVideo, Tensor[]> = { direct: [], factorised: [] };
+  if (model instanceof ClipDiffusion)
+    for (const t2v of TEXT_TO_VIDEO) {
+      manualSeed(TEST_SEED + 1);
+      paths[t2v] = generateBatched(model, h, test.prompts, null, { ...o, t2v });
+    }
+  const chosen = o.t2v ?? DEFAULT_T2V;
+  const rate = (clips: Tensor[]) => (clips.length ? hitRate(judge, clips, test.labels) : null);
   const result = {
     prompts: count,
     imageToVideo: hitRate(judge, i2v, test.labels),
-    /** null: the animator does not invent clips. */
-    textToVideo: t2v.length ? hitRate(judge, t2v, test.labels) : null,
+    /** The --t2v path's hit rate; null: the animator does not invent clips. */
+    textToVideo: rate(paths[chosen]),
+    t2v: chosen,
+    textToVideoDirect: rate(paths.direct),
+    textToVideoFactorised: rate(paths.factorised),
     stillFirstFrame: hitRate(judge, [still], test.labels),
     realClips: hitRate(judge, [test.clips], test.labels),
     chance: 1 / ACTIONS.length,
     guidance: o.guidance ?? 2,
+    firstFrameGuidance: o.firstFrameGuidance ?? o.guidance ?? 2,
+    firstFrame: o.firstFrame ?? ((h.firstFrameImages ?? 0) > 0 ? "image" : "clip"),
     samplingSteps: o.samplingSteps ?? 25,
   };
-  const samples = { prompts: test.prompts, real: test.clips, i2v, t2v };
+  const samples = { prompts: test.prompts, real: test.clips, i2v, t2v: paths };
   for (const t of [first, still]) t.dispose();
   judge.model.dispose();
   return { result, samples };
@@ -183,6 +233,7 @@ type TrainOptions = TrainInput & {
   judge?: string;
   judgeEpochs?: number;
   testClips?: number;
+  firstFrameImages?: number;
 } & Sampling;
 
 function objectsOf(data: string): ObjectSource {
@@ -218,7 +269,10 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     objects,
     objectClasses: probe.objectClasses,
     judge,
+    firstFrameImages: o.firstFrameImages ?? FIRST_FRAME_IMAGES,
   };
+  if (!Number.isSafeInteger(h.firstFrameImages) || h.firstFrameImages! < 0 || h.firstFrameImages! > 16)
+    throw new FlambeauError("E_ARG", `${TASK}: --first-frame-images must be an integer in [0, 16], got ${h.firstFrameImages}`);
   const arch = o.model ?? "clip-diffusion";
   const model = buildGenerator(arch, h);
   const epochs = o.epochs ?? 40;
@@ -226,7 +280,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 1e-3;
   const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   log(
-    `${TASK}: ${objects} clips ${frames}×${size}×${size}, U-Net width ${h.width}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh captioned clips, lr ${peakLr}`,
+    `${TASK}: ${objects} clips ${frames}×${size}×${size}, U-Net width ${h.width}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh captioned clips (+ ${h.firstFrameImages} × ${batch} one-frame clips), lr ${peakLr}`,
   );
   const uniform = new Random(seed, 43);
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 0 });
@@ -246,7 +300,9 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     model,
     optimizer,
     step: (b) =>
-      model instanceof ClipAnimator ? model.loss(toUnit(b.rows), b.texts) : model.loss(toUnit(b.rows), b.texts, () => uniform.nextFloat()),
+      model instanceof ClipAnimator
+        ? model.loss(toUnit(b.rows), b.texts)
+        : model.loss(toUnit(b.rows), b.texts, () => uniform.nextFloat(), { firstFrames: h.firstFrameImages }),
     batchSize: (b) => b.texts.length,
     progress: o.progress,
     gradClipNorm: 1,
@@ -274,10 +330,10 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
 type Samples = Awaited<ReturnType<typeof score>>["samples"];
 
 function disposeSamples(s: Samples): void {
-  for (const t of [s.real, ...s.i2v, ...s.t2v]) t.dispose();
+  for (const t of [s.real, ...s.i2v, ...s.t2v.direct, ...s.t2v.factorised]) t.dispose();
 }
 
-/** The first n held-out prompts as GIFs: real | image-to-video | text-to-video (the diffusion model). */
+/** The first n held-out prompts as GIFs: real | image-to-video | text-to-video direct | factorised (the diffusion model). */
 async function writeSamples(dir: string, s: Samples, n: number): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];
@@ -291,10 +347,15 @@ async function writeSamples(dir: string, s: Samples, n: number): Promise<string[
   return paths;
 }
 
-/** Row i of the samples as uint8 [T, 3, S, k·S]: the real clip, image-to-video and (diffusion) text-to-video side by side. */
+/** Row i of the samples as uint8 [T, 3, S, k·S]: the real clip, image-to-video and (diffusion) text-to-video, direct then factorised, side by side. */
 function sampleStrip(s: Samples, i: number): Tensor {
+  return tidy(() => cat(sampleRow(s, i), 3).contiguous());
+}
+
+/** Row i of the samples: the real clip, image-to-video and the text-to-video paths (diffusion), each [T, 3, S, S]. */
+function sampleRow(s: Samples, i: number): Tensor[] {
   const pick = (parts: readonly Tensor[]) => parts[Math.floor(i / GENERATE_BATCH)]!.select(0, i % GENERATE_BATCH);
-  return tidy(() => cat([s.real.select(0, i), pick(s.i2v), ...(s.t2v.length ? [pick(s.t2v)] : [])], 3).contiguous());
+  return [s.real.select(0, i), pick(s.i2v), ...TEXT_TO_VIDEO.flatMap((p) => (s.t2v[p].length ? [pick(s.t2v[p])] : []))];
 }
 
 async function loadModel(dir: string): Promise<{ model: ClipGenerator; hyper: Hyper }> {
@@ -380,25 +441,19 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const { model, hyper } = await loadModel(o.out);
   const { samples } = await score(model, hyper, { testClips: 6, samplingSteps: b.samplingSteps });
   model.dispose();
+  const texts = samples.t2v.direct.length > 0;
   const rows = Array.from({ length: 6 }, (_, i) => [
     {
-      image: tidy(
-        () =>
-          frameStrip([
-            samples.real.select(0, i),
-            samples.i2v[0]!.select(0, i),
-            ...samples.t2v.map((t) => t.select(0, i)),
-          ]).data() as Uint8Array,
-      ),
-      caption: `"${samples.prompts[i]}": real | from its first frame${samples.t2v.length ? " | from the prompt alone" : ""}`,
+      image: tidy(() => frameStrip(sampleRow(samples, i)).data() as Uint8Array),
+      caption: `"${samples.prompts[i]}": real | from its first frame${texts ? " | from the prompt alone, direct | factorised" : ""}`,
     },
   ]);
   disposeSamples(samples);
   const extraHtml = await sceneFiguresHtml(
-    `Held-out prompts: each row real, image-to-video${samples.t2v.length ? " and text-to-video" : ""}, frames left to right`,
+    `Held-out prompts: each row real, image-to-video${texts ? " and text-to-video (direct, factorised)" : ""}, frames left to right`,
     rows,
     {
-      height: (samples.t2v.length ? 3 : 2) * hyper.size,
+      height: (texts ? 4 : 2) * hyper.size,
       width: hyper.frames * hyper.size,
     },
   );
