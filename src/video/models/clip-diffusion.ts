@@ -11,6 +11,7 @@ import { FlambeauError } from "../../core/errors.js";
 import { cat, noGrad, ones, randn, type Tensor, tensor, zeros } from "../../core/index.js";
 import { mseLoss } from "../../core/ops/loss.js";
 import { GaussianDiffusion, Module } from "../../nn/index.js";
+import type { Conditioning } from "../../vision/models/diffusion-res-block.js";
 import { PromptEncoder } from "./prompt-encoder.js";
 import { VideoUNet } from "./video-unet.js";
 
@@ -20,6 +21,8 @@ export interface ClipDiffusionOptions {
   width?: number;
   /** Training timesteps (default 1000). */
   steps?: number;
+  /** How the U-Net's blocks take the prompt/timestep embedding: "add" (default) or "film" (scale and shift after GroupNorm). */
+  conditioning?: Conditioning;
 }
 
 /**
@@ -58,7 +61,7 @@ export class ClipDiffusion extends Module {
     super();
     const width = o.width ?? 16;
     this.diffusion = new GaussianDiffusion({ steps: o.steps ?? 1000 });
-    this.unet = new VideoUNet({ inChannels: 7, width, steps: this.diffusion.steps });
+    this.unet = new VideoUNet({ inChannels: 7, width, steps: this.diffusion.steps, conditioning: o.conditioning });
     this.prompts = new PromptEncoder(o.vocabulary, this.unet.options.embed);
   }
 

@@ -4,13 +4,14 @@
 // every pixel, which is where motion is made. Two halvings (32 → 16 → 8 px for 32 px clips), skip
 // connections, GroupNorm + SiLU. The timestep (sinusoidal), the caller's condition vector (a
 // prompt's embedding) and each frame's index are summed into one embedding that every block adds
-// to its channels. The input is the noisy clip with extra per-frame channels (the conditioning
+// to its channels (conditioning "add") or turns into a per-channel scale and shift after its
+// GroupNorm (conditioning "film": FiLM / adaptive group norm). The input is the noisy clip with extra per-frame channels (the conditioning
 // image and its presence flag); the output is v for the clip's 3 colour channels.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, type Tensor, tensor } from "../../core/index.js";
 import { Conv2d, functional as F, GroupNorm, Linear, Module, Parameter, Sequential, SiLU } from "../../nn/index.js";
 import { sinusoidalPositions } from "../../nn/positional.js";
-import { DiffusionResBlock, normGroups, zeroConv } from "../../vision/models/diffusion-res-block.js";
+import { type Conditioning, checkConditioning, DiffusionResBlock, normGroups, zeroConv } from "../../vision/models/diffusion-res-block.js";
 
 export interface VideoUNetOptions {
   /** Channels per frame of the input: 3 noisy colour channels + any conditioning channels. */
@@ -25,6 +26,8 @@ export interface VideoUNetOptions {
   steps: number;
   /** Most frames a clip may have (the frame-index embedding's length, default 16). */
   maxFrames?: number;
+  /** How the blocks take the embedding: "add" (default) to the channels, or "film" (a scale and shift after GroupNorm). */
+  conditioning?: Conditioning;
 }
 
 /** A residual 3-tap convolution over time at every pixel of [B·T, C, H, W] (zero-padded at the ends). */
@@ -55,9 +58,9 @@ class TemporalBlock extends Module {
 class SpaceTime extends Module {
   readonly space: DiffusionResBlock;
   readonly time: TemporalBlock;
-  constructor(cin: number, cout: number, embed: number) {
+  constructor(cin: number, cout: number, embed: number, conditioning: Conditioning) {
     super();
-    this.space = new DiffusionResBlock(cin, cout, embed);
+    this.space = new DiffusionResBlock(cin, cout, embed, conditioning);
     this.time = new TemporalBlock(cout);
   }
   forward(x: Tensor, emb: Tensor, frames: number): Tensor {
@@ -95,6 +98,7 @@ export class VideoUNet extends Module {
     ] as const)
       if (!Number.isSafeInteger(v) || v < lo || v > 100_000)
         throw new FlambeauError("E_ARG", `VideoUNet: ${name} must be an integer ≥ ${lo}, got ${v}`, "VideoUNet");
+    const conditioning = checkConditioning(o.conditioning ?? "add", "VideoUNet");
     if (w % 8) throw new FlambeauError("E_ARG", `VideoUNet: width must be a multiple of 8 (GroupNorm's groups), got ${w}`, "VideoUNet");
     this.options = {
       inChannels: o.inChannels,
@@ -103,6 +107,7 @@ export class VideoUNet extends Module {
       embed,
       steps: o.steps,
       maxFrames: o.maxFrames ?? 16,
+      conditioning,
     };
     this.registerBuffer("timeTable", sinusoidalPositions(o.steps, w), false);
     this.timeMlp = new Sequential(new Linear(w, embed), new SiLU(), new Linear(embed, embed));
@@ -110,14 +115,14 @@ export class VideoUNet extends Module {
       tensor(new Float32Array(this.options.maxFrames * embed), { shape: [this.options.maxFrames, embed] }),
     );
     this.inConv = new Conv2d(o.inChannels, w, 3, { padding: 1 });
-    this.down0 = new SpaceTime(w, w, embed);
+    this.down0 = new SpaceTime(w, w, embed, conditioning);
     this.pool0 = new Conv2d(w, 2 * w, 3, { stride: 2, padding: 1 });
-    this.down1 = new SpaceTime(2 * w, 2 * w, embed);
+    this.down1 = new SpaceTime(2 * w, 2 * w, embed, conditioning);
     this.pool1 = new Conv2d(2 * w, 2 * w, 3, { stride: 2, padding: 1 });
-    this.mid0 = new SpaceTime(2 * w, 2 * w, embed);
-    this.mid1 = new SpaceTime(2 * w, 2 * w, embed);
-    this.up1 = new SpaceTime(4 * w, 2 * w, embed);
-    this.up0 = new SpaceTime(3 * w, w, embed);
+    this.mid0 = new SpaceTime(2 * w, 2 * w, embed, conditioning);
+    this.mid1 = new SpaceTime(2 * w, 2 * w, embed, conditioning);
+    this.up1 = new SpaceTime(4 * w, 2 * w, embed, conditioning);
+    this.up0 = new SpaceTime(3 * w, w, embed, conditioning);
     this.outNorm = new GroupNorm(normGroups(w), w);
     this.outConv = new Conv2d(w, this.options.outChannels, 3, { padding: 1 });
     zeroConv(this.outConv);

@@ -23,6 +23,7 @@ import { WarmupCosineLR } from "../../train/callbacks.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
 import { readImageTensor } from "../../vision/image-io.js";
+import { CONDITIONINGS, type Conditioning, checkConditioning } from "../../vision/models/diffusion-res-block.js";
 import { sceneFiguresHtml } from "../../vision/scenes/demo-html.js";
 import type { ObjectSource } from "../../vision/scenes/objects.js";
 import { resize } from "../../vision/transforms/resize.js";
@@ -47,6 +48,8 @@ const GENERATE_BATCH = 30;
 const FIRST_FRAME_IMAGES = 0;
 /** Text-to-video's default path (--t2v): the one with the higher held-out hit rate (README). */
 const DEFAULT_T2V: TextToVideo = "factorised";
+/** How the U-Net takes the prompt/timestep embedding (--conditioning): the one with the higher held-out hit rates (README). */
+const DEFAULT_CONDITIONING: Conditioning = "film";
 
 const OPTIONS = {
   frames: opt.int("frames per clip (default 8)", { phases: ["train"] }),
@@ -55,6 +58,11 @@ const OPTIONS = {
     { phases: ["train"] },
   ),
   width: opt.int("U-Net channels at full resolution (default 32; the lower levels have twice as many)", { phases: ["train"] }),
+  conditioning: opt.choice(
+    CONDITIONINGS,
+    `how the U-Net's blocks take the prompt and timestep embedding: film (a per-channel scale and shift after each GroupNorm, adaptive group norm) or add (added to the channels); default ${DEFAULT_CONDITIONING}`,
+    { phases: ["train"] },
+  ),
   judge: opt.path("a trained video-classification model that judges the actions (default: train one into <out>/judge)", {
     phases: ["train", "eval"],
   }),
@@ -95,6 +103,8 @@ interface Hyper {
   judge: string;
   /** One-frame clips per clip in training's loss (absent in models from before it: 0). */
   firstFrameImages?: number;
+  /** How the U-Net takes the embedding (absent in models from before it: "add"). */
+  conditioning?: Conditioning;
 }
 
 type Sampling = {
@@ -109,10 +119,10 @@ const MODELS = ["clip-diffusion", "animator"] as const;
 /** The diffusion model invents clips (text-to-video) or continues a first frame; the animator only animates a first frame. */
 type ClipGenerator = ClipDiffusion | ClipAnimator;
 
-function buildGenerator(arch: string, h: Pick<Hyper, "vocabulary" | "width">): ClipGenerator {
+function buildGenerator(arch: string, h: Pick<Hyper, "vocabulary" | "width" | "conditioning">): ClipGenerator {
   if (!(MODELS as readonly string[]).includes(arch))
     throw new FlambeauError("E_ARG", `${TASK}: unknown model "${arch}"; models: ${MODELS.join(", ")}`);
-  return arch === "animator" ? new ClipAnimator(h) : new ClipDiffusion(h);
+  return arch === "animator" ? new ClipAnimator(h) : new ClipDiffusion({ ...h, conditioning: h.conditioning ?? "add" });
 }
 
 /** Generated clips as uint8 [N, T, 3, S, S] with their captions and action labels. */
@@ -230,6 +240,7 @@ type TrainOptions = TrainInput & {
   frames?: number;
   size?: number;
   width?: number;
+  conditioning?: Conditioning;
   judge?: string;
   judgeEpochs?: number;
   testClips?: number;
@@ -270,6 +281,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     objectClasses: probe.objectClasses,
     judge,
     firstFrameImages: o.firstFrameImages ?? FIRST_FRAME_IMAGES,
+    conditioning: checkConditioning(o.conditioning ?? DEFAULT_CONDITIONING, TASK),
   };
   if (!Number.isSafeInteger(h.firstFrameImages) || h.firstFrameImages! < 0 || h.firstFrameImages! > 16)
     throw new FlambeauError("E_ARG", `${TASK}: --first-frame-images must be an integer in [0, 16], got ${h.firstFrameImages}`);
@@ -280,7 +292,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const peakLr = o.lr ?? 1e-3;
   const steps = sampledSteps(o.limit, batch, STEPS_PER_EPOCH);
   log(
-    `${TASK}: ${objects} clips ${frames}×${size}×${size}, U-Net width ${h.width}, ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh captioned clips (+ ${h.firstFrameImages} × ${batch} one-frame clips), lr ${peakLr}`,
+    `${TASK}: ${objects} clips ${frames}×${size}×${size}, U-Net width ${h.width} (${h.conditioning} conditioning), ${plural(epochs, "epoch")} × ${steps} batches of ${batch} fresh captioned clips (+ ${h.firstFrameImages} × ${batch} one-frame clips), lr ${peakLr}`,
   );
   const uniform = new Random(seed, 43);
   const optimizer = new AdamW(model.parameters(), { lr: peakLr, weightDecay: 0 });
@@ -358,7 +370,8 @@ function sampleRow(s: Samples, i: number): Tensor[] {
   return [s.real.select(0, i), pick(s.i2v), ...TEXT_TO_VIDEO.flatMap((p) => (s.t2v[p].length ? [pick(s.t2v[p])] : []))];
 }
 
-async function loadModel(dir: string): Promise<{ model: ClipGenerator; hyper: Hyper }> {
+/** A saved video-generation model directory: the generator (in eval mode) and its hyper-parameters. */
+export async function loadClipGenerator(dir: string): Promise<{ model: ClipGenerator; hyper: Hyper }> {
   const { config, weights } = await loadModelDir<Hyper, never>(dir, TASK);
   const model = buildGenerator(config.architecture, config.hyper);
   model.loadStateDict(weights);
@@ -371,7 +384,7 @@ async function evaluate(
   data: string,
   o: Sampling & { limit?: number; testClips?: number; judge?: string },
 ): Promise<Record<string, unknown>> {
-  const { model, hyper } = await loadModel(dir);
+  const { model, hyper } = await loadClipGenerator(dir);
   if (objectsOf(data) !== hyper.objects)
     throw new FlambeauError("E_ARG", `${TASK}: the model was trained on clips:${hyper.objects}, --data is ${data}`);
   const { result, samples } = await score(model, hyper, { ...o, testClips: o.limit ?? o.testClips });
@@ -387,7 +400,7 @@ export interface GeneratedClip {
 }
 
 async function load(dir: string): Promise<Predictor<GeneratedClip, Sampling & { image?: string }>> {
-  const { model, hyper } = await loadModel(dir);
+  const { model, hyper } = await loadClipGenerator(dir);
   const outDir = join(dir, "predictions");
   return {
     task: TASK,
@@ -438,7 +451,7 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
   const log = o.log ?? (() => {});
   const r = await train({ data, out: o.out, seed: 0, progress: o.progress, log, ...b });
   const m = r.metrics as Record<string, number>;
-  const { model, hyper } = await loadModel(o.out);
+  const { model, hyper } = await loadClipGenerator(o.out);
   const { samples } = await score(model, hyper, { testClips: 6, samplingSteps: b.samplingSteps });
   model.dispose();
   const texts = samples.t2v.direct.length > 0;
