@@ -3,7 +3,7 @@
 // label-smoothed NLL on log-probabilities (so it holds for the pointer-generator's mixture).
 import type { Tensor } from "../../core/index.js";
 import { nllLoss } from "../../core/ops/loss.js";
-import { tokenTensor } from "./transformer.js";
+import { type Seq2SeqTransformer, tokenTensor } from "./transformer.js";
 
 export interface Special {
   pad: number;
@@ -52,4 +52,9 @@ export function smoothedNll(logp: Tensor, target: Tensor, pad: number, epsilon: 
   const keep = target.ne(pad).float();
   const uniform = logp.mean(-1).neg().mul(keep).sum().div(keep.sum().clamp(1));
   return nll.mul(1 - epsilon).add(uniform.mul(epsilon));
+}
+
+/** smoothedNll of a pair batch's targets under `model`'s log-probabilities (a pointer-generator's copy mixture included). */
+export function pairLoss(model: Seq2SeqTransformer, b: PairBatch, pad: number, epsilon: number): Tensor {
+  return smoothedNll(model.forwardLogProbs(b.src, b.tgtIn).view([-1, model.options.vocabSize]), b.tgtOut.view([-1]), pad, epsilon);
 }

@@ -33,7 +33,7 @@ import { corpusBleu } from "./bleu.js";
 import { corpusChrf } from "./chrf.js";
 import type { TextPair } from "./ddtp.js";
 import { beamSearch, greedyDecode } from "./decode.js";
-import { type EncodedPair, type PairBatch, pairBatch, type Special, smoothedNll } from "./pair-batch.js";
+import { type EncodedPair, type PairBatch, pairBatch, pairLoss, type Special } from "./pair-batch.js";
 import { loadPairs, PAIR_DATA_NAMES, type PairColumns } from "./pairs.js";
 import { seq2seqModel } from "./pointer.js";
 import { corpusRouge } from "./rouge.js";
@@ -265,14 +265,13 @@ function makeTask(kind: Kind): { task: Task; demo(o: DemoOptions): Promise<DemoS
     log(
       `${kind}: ${pairs.length} training pairs, ${val.length} validation; BPE vocabulary ${tk.vocabSize}; ${size} Transformer, ${plural(epochs, "epoch")}, ${stepsPerEpoch} batches of ≤ ${batchTokens} tokens, peak lr ${peak}`,
     );
-    const logProbs = (b: PairBatch) => model.forwardLogProbs(b.src, b.tgtIn).view([-1, hyper.vocabSize]);
     // Validation loss: without label smoothing, weighted by the pairs in a batch.
-    const validation = evaluator<PairBatch>({ model, step: (b) => smoothedNll(logProbs(b), b.tgtOut.view([-1]), sp.pad, 0) });
+    const validation = evaluator<PairBatch>({ model, step: (b) => pairLoss(model, b, sp.pad, 0) });
     const trainer = new Trainer<PairBatch>({
       name: kind,
       model,
       optimizer,
-      step: (b) => smoothedNll(logProbs(b), b.tgtOut.view([-1]), sp.pad, 0.1),
+      step: (b) => pairLoss(model, b, sp.pad, 0.1),
       // The epoch's loss is the mean of its batches' losses (batches hold about the same number of tokens).
       batchSize: () => 1,
       // Inverse square root after a linear warm-up (Vaswani et al.), peaking at `peak`; step k + 1 trains at peak × f(k).

@@ -5,9 +5,9 @@
 // as it is sampled. Two models read that prompt: a decoder-only LM (`tiny`, `small`: the
 // prompt and the answer in one sequence) and a pointer-generator (`pointer`: the prompt is the
 // encoder's source, and a copy attention over it lets the answer quote the passages — what a
-// model this small cannot learn to do through its vocabulary alone). Measured on held-out FAQ questions by SQuAD token F1 against the reference
-// answer and the rate of answers that cite the retrieved passage, beside retrieval alone (the
-// top passage as the reply).
+// model this small cannot learn to do through its vocabulary alone). Measured on held-out FAQ
+// questions by SQuAD token F1 against the reference answer and the rate of answers that cite
+// the retrieved passage, beside retrieval alone (the top passage as the reply).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FlambeauError } from "../../core/errors.js";
@@ -40,7 +40,7 @@ import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat
 import { f1Score } from "../qa/squad-metrics.js";
 import { beamSearch, streamDecode } from "../seq2seq/decode.js";
 import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "../seq2seq/language-model.js";
-import { type EncodedPair, pairBatch, smoothedNll } from "../seq2seq/pair-batch.js";
+import { type EncodedPair, type PairBatch, pairBatch, pairLoss } from "../seq2seq/pair-batch.js";
 import { PointerSeq2Seq } from "../seq2seq/pointer.js";
 import { type Seq2SeqOptions, tokenTensor } from "../seq2seq/transformer.js";
 import { SubwordTokenizer } from "../tokenizers/subword.js";
@@ -73,10 +73,10 @@ const OPTIONS = {
   }),
   answerColumn: opt.string("the column holding the reference answer", { phases: ["train", "eval"], default: "answer" }),
   maxNewTokens: opt.int("answer tokens to produce at most", { phases: ["predict"], default: 64 }),
-  // Not "noRepeatNgram": the CLI would read --no-repeat-ngram as a negated boolean.
   beam: opt.int("beam width for the pointer-generator (1: greedy, streamed token by token; a beam's answer arrives whole)", {
     phases: ["eval", "predict"],
   }),
+  // Not "noRepeatNgram": the CLI would read --no-repeat-ngram as a negated boolean.
   blockNgram: opt.count(
     "never repeat an n-gram of this many subword tokens in one answer (0: off; default 3 for the decoder-only LM, off for the pointer-generator)",
     { phases: ["eval", "predict"] },
@@ -174,6 +174,27 @@ function promptAnswerPair(r: SftRow): EncodedPair {
   return { src: r.ids.slice(0, start), tgt: r.ids.slice(start, -1) };
 }
 
+/** A batch of rows for `model`: (prompt, answer) pairs for the pointer-generator, whole rows for the LM. */
+function chatBatch(model: CausalLM | PointerSeq2Seq, rows: readonly SftRow[], ids: ChatIds, pad: number): PairBatch | Tensor[] {
+  return model instanceof PointerSeq2Seq
+    ? pairBatch(rows.map(promptAnswerPair), Array.from(rows.keys()), { pad, bos: ids.bos, eos: ids.eos })
+    : sftBatch(rows, pad);
+}
+
+/** The mean loss of a chatBatch over its answer tokens (label smoothing `epsilon` for the pointer-generator) and their count. */
+function batchLoss(
+  model: CausalLM | PointerSeq2Seq,
+  b: PairBatch | Tensor[],
+  pad: number,
+  epsilon: number,
+): { loss: Tensor; tokens: Tensor } {
+  if (model instanceof PointerSeq2Seq && !Array.isArray(b))
+    return { loss: pairLoss(model, b, pad, epsilon), tokens: b.tgtOut.ne(pad).sum() };
+  if (model instanceof CausalLM && Array.isArray(b))
+    return { loss: answerLoss(model.forward(b[0]!), b[1]!), tokens: b[1]!.ne(IGNORE).sum() };
+  throw new FlambeauError("E_ARG", `${TASK}: a batch of the other model's kind for ${model.constructor.name}`, TASK);
+}
+
 /** Mean answer-token loss of rows, 16 at a time. */
 function meanAnswerLoss(model: CausalLM | PointerSeq2Seq, rows: readonly SftRow[], ids: ChatIds, pad: number): number {
   let sum = 0;
@@ -181,20 +202,10 @@ function meanAnswerLoss(model: CausalLM | PointerSeq2Seq, rows: readonly SftRow[
   noGrad(() => {
     for (let s = 0; s < rows.length; s += 16)
       tidy(() => {
-        const part = rows.slice(s, s + 16);
-        if (model instanceof PointerSeq2Seq) {
-          const b = pairBatch(part.map(promptAnswerPair), Array.from(part.keys()), { pad, bos: ids.bos, eos: ids.eos });
-          const tokens = Number(b.tgtOut.ne(pad).sum().item());
-          sum +=
-            Number(
-              smoothedNll(model.forwardLogProbs(b.src, b.tgtIn).view([-1, model.options.vocabSize]), b.tgtOut.view([-1]), pad, 0).item(),
-            ) * tokens;
-          n += tokens;
-          return;
-        }
-        const [x, y] = sftBatch(part, pad);
-        sum += Number(answerLoss(model.forward(x), y, "sum").item());
-        n += Number(y.ne(IGNORE).sum().item());
+        const { loss, tokens } = batchLoss(model, chatBatch(model, rows.slice(s, s + 16), ids, pad), pad, 0);
+        const t = Number(tokens.item());
+        sum += Number(loss.item()) * t;
+        n += t;
       });
   });
   return sum / Math.max(1, n);
@@ -268,29 +279,21 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   log(
     `${TASK}: ${trainPairs.length} FAQ pairs (×3) + ${packageTurns.length} package turns; ${data.passages.length} passages indexed; ${plural(k, "passage")} in the prompt; vocabulary ${tk.vocabSize}; ${size}, ${plural(epochs, "epoch")}`,
   );
-  const pairs = model instanceof PointerSeq2Seq ? rows.map(promptAnswerPair) : [];
-  const sp = { pad, bos: ids.bos, eos: ids.eos };
   const batches = epochBatches(
     (e) => chunks(permutation(rows.length, seed, e), bs),
-    (idx): Tensor[] => {
-      if (model instanceof PointerSeq2Seq) {
-        const b = pairBatch(pairs, Array.from(idx), sp);
-        return [b.src, b.tgtIn, b.tgtOut];
-      }
-      return sftBatch(
+    (idx) =>
+      chatBatch(
+        model,
         Array.from(idx, (i) => rows[i]!),
+        ids,
         pad,
-      );
-    },
+      ),
   );
-  const trainer = new Trainer<Tensor[]>({
+  const trainer = new Trainer<PairBatch | Tensor[]>({
     name: TASK,
     model,
     optimizer,
-    step: (b) =>
-      model instanceof PointerSeq2Seq
-        ? smoothedNll(model.forwardLogProbs(b[0]!, b[1]!).view([-1, model.options.vocabSize]), b[2]!.view([-1]), pad, 0.1)
-        : answerLoss(model.forward(b[0]!), b[1]!),
+    step: (b) => batchLoss(model, b, pad, 0.1).loss,
     batchSize: () => 1,
     // Linear warm-up, then linear decay to 10% of the peak.
     scheduler: new LambdaLR(optimizer, (s) => Math.min((s + 1) / warmup, Math.max(0.1, 1 - (s - warmup) / Math.max(1, steps - warmup)))),
@@ -367,13 +370,19 @@ async function answer(
   // subword trigrams, and blocking them garbled its copies.
   const block = o.blockNgram ?? (l.model instanceof PointerSeq2Seq ? 0 : 3);
   const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: block };
+  const beam = o.beam ?? 1;
+  if (!(Number.isSafeInteger(beam) && beam >= 1))
+    throw new FlambeauError("E_ARG", `${TASK}: --beam must be a positive integer, got ${beam}`, TASK);
+  if (beam > 1 && !(l.model instanceof PointerSeq2Seq))
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: --beam is for the pointer-generator; this model is the decoder-only LM, which decodes greedily or samples`,
+      TASK,
+    );
   let tokens: number[];
   if (l.model instanceof PointerSeq2Seq) {
     const src = tokenTensor([ids], l.pad);
     try {
-      const beam = o.beam ?? 1;
-      if (!(Number.isSafeInteger(beam) && beam >= 1))
-        throw new FlambeauError("E_ARG", `${TASK}: --beam must be a positive integer, got ${beam}`, TASK);
       if (beam > 1) {
         tokens = beamSearch(l.model, src, { bos: l.ids.bos, eos: l.ids.eos, maxLength: maxNew, beamSize: beam, noRepeatNgram: block });
         for (const id of tokens) await onToken(id);

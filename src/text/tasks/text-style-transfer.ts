@@ -27,7 +27,7 @@ import {
 } from "../../tasks/task.js";
 import { loadModelDir, saveModelDir } from "../../train/model-dir.js";
 import { Trainer } from "../../train/trainer.js";
-import { smoothedNll } from "../seq2seq/pair-batch.js";
+import { pairLoss } from "../seq2seq/pair-batch.js";
 import { tokenTensor } from "../seq2seq/transformer.js";
 import { detokenize, STYLE_DATA, STYLES, type Style, type StyleSentence, styleCorpus, styleTokens } from "../style/corpora.js";
 import { evaluateStyle, type StyleReport, SYSTEMS, styleLabels } from "../style/evaluation.js";
@@ -184,7 +184,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
       Array.from(rows, (i) => [...ids[i]!.slice(0, MAX_TOKENS), EOS]),
       PAD,
     );
-    return smoothedNll(model.forwardLogProbs(x, tgtIn).view([-1, hyper.vocabSize]), tgtOut.view([-1]), PAD, 0.1);
+    return pairLoss(model, { src: x, tgtIn, tgtOut }, PAD, 0.1);
   };
   const step = (b: TransferBatch): Tensor => {
     const dae = loss(

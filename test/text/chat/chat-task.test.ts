@@ -56,6 +56,8 @@ test("chat: train → eval (F1, cites rate, retrieval alone) → streamed predic
   assert.equal(p[0]!.passages.length, 2);
   assert.match(p[0]!.passages[0]!.text, /sed number 3 /);
   assert.match(chat.formatPrediction(p[0]!), /\[faq\]$/);
+  // Beam search is the pointer-generator's; the LM refuses it instead of ignoring it.
+  await assert.rejects(chat.predict(out, ["What does tar do?"], { beam: 2 }), /--beam is for the pointer-generator/);
   // Sampling is seeded: the same seed gives the same answer.
   const s1 = (await chat.predict(out, ["What does tar do?"], { temperature: 1, sampleSeed: 5, maxNewTokens: 8 })) as ChatAnswer[];
   const s2 = (await chat.predict(out, ["What does tar do?"], { temperature: 1, sampleSeed: 5, maxNewTokens: 8 })) as ChatAnswer[];
