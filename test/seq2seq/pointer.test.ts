@@ -6,7 +6,7 @@ import { test } from "node:test";
 import * as fl from "flambeau";
 import { softmax } from "../../src/core/ops/nn.js";
 import { AdamW } from "../../src/optim/index.js";
-import { beamSearch, constrainStep, greedyDecode } from "../../src/text/seq2seq/decode.js";
+import { beamSearch, constrainStep, greedyDecode, quotableNext } from "../../src/text/seq2seq/decode.js";
 import { copyMixture, PointerSeq2Seq, seq2seqModel } from "../../src/text/seq2seq/pointer.js";
 import { corpusRouge } from "../../src/text/seq2seq/rouge.js";
 import { type Seq2SeqTransformer, tokenTensor } from "../../src/text/seq2seq/transformer.js";
@@ -181,6 +181,52 @@ test("decoding constraints: no end before the minimum length, no repeated n-gram
     () => greedyDecode(m, src, { bos: BOS, eos: EOS, minLength: -1 }),
     /greedyDecode: minLength must be a non-negative integer, got -1/,
   );
+});
+
+test("quoting: the output is a span of a source, opening it when asked, ending only at a stop or the source's end", () => {
+  const eos = 2;
+  const sources = [
+    [5, 6, 7, 5, 8],
+    [9, 5, 6, 4],
+  ];
+  const set = (xs: Iterable<number>) => [...xs].sort((a, b) => a - b);
+  // Anywhere: any source token may start; after "5 6" come 7 (first source) and 4 (second).
+  assert.deepEqual(set(quotableNext({ sources }, [], eos)), [4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(set(quotableNext({ sources }, [5, 6], eos)), [eos, 4, 7]);
+  // Opening: only the first tokens; "5 6" then only continues the first source.
+  assert.deepEqual(set(quotableNext({ sources, opening: true }, [], eos)), [5, 9]);
+  assert.deepEqual(set(quotableNext({ sources, opening: true }, [5, 6], eos)), [eos, 7]);
+  // Stops: end only after token 7 — or at a source's end, whatever the last token.
+  const stops = new Set([7]);
+  assert.deepEqual(set(quotableNext({ sources, stops }, [5, 6], eos)), [4, 7]);
+  assert.deepEqual(set(quotableNext({ sources, stops }, [5, 6, 7], eos)), [eos, 5]);
+  assert.deepEqual(set(quotableNext({ sources, stops }, [9, 5, 6, 4], eos)), [eos]);
+  // A prefix found nowhere can only end.
+  const lp = Float32Array.from({ length: 10 }, (_, i) => -i / 10);
+  const off = constrainStep(lp, [3], { eos, quote: { sources } });
+  assert.deepEqual(
+    Array.from(off).map((v) => v > Number.NEGATIVE_INFINITY),
+    Array.from(lp, (_, i) => i === eos),
+  );
+  // Greedy decoding under a quote reproduces a source span, whatever the untrained model prefers.
+  const m = model();
+  const src = tokenTensor([[5, 6, 7, 8]], PAD);
+  const quote = {
+    sources: [
+      [10, 11, 12, 13, 14, 15],
+      [16, 17, 18],
+    ],
+    opening: true,
+  };
+  for (const out of [
+    greedyDecode(m, src, { bos: BOS, eos: EOS, maxLength: 12, quote })[0]!,
+    beamSearch(m, src, { bos: BOS, eos: EOS, maxLength: 12, beamSize: 3, quote }),
+  ]) {
+    assert.ok(out.length > 0, "an empty quote");
+    const from = quote.sources.find((s) => s[0] === out[0]);
+    assert.ok(from, `${out} opens no source`);
+    assert.deepEqual(out, from.slice(0, out.length));
+  }
 });
 
 test("pointer model learns a copy-only task (target = the first 3 source tokens) to near-perfect ROUGE", () => {

@@ -17,6 +17,19 @@ export interface DecodeOptions {
   noRepeatNgram?: number;
   /** Called with each new token of the first sequence as it is chosen (streaming). */
   onToken?: (id: number) => void;
+  /** Quoting: the output must be a span of one of the quote's sources (absent: unconstrained). */
+  quote?: Quote;
+}
+
+/**
+ * A quoting constraint: the output is one contiguous span of one of `sources`; the model
+ * still chooses which span and where it ends. `opening` makes every span start a source;
+ * `stops` lets a span end only after one of these tokens (a sentence end) or at its source's end.
+ */
+export interface Quote {
+  sources: readonly (readonly number[])[];
+  opening?: boolean;
+  stops?: ReadonlySet<number>;
 }
 
 export interface BeamOptions extends DecodeOptions {
@@ -104,19 +117,48 @@ function decodeRows(model: Seq2SeqTransformer, src: Tensor, o: DecodeOptions, ch
 }
 
 /**
+ * The tokens that may follow `prefix` under a quote: every token found right after an
+ * occurrence of `prefix` in a source (where a span may start), and end of sequence where the
+ * quoted span may end.
+ */
+export function quotableNext(q: Quote, prefix: readonly number[], eos: number): Set<number> {
+  const next = new Set<number>();
+  const last = prefix.at(-1);
+  const stops = last !== undefined && (q.stops === undefined || q.stops.has(last));
+  if (stops) next.add(eos);
+  for (const s of q.sources)
+    for (let i = 0; i + prefix.length <= s.length && !(q.opening && i > 0); i++) {
+      let same = true;
+      for (let j = 0; j < prefix.length && same; j++) same = s[i + j] === prefix[j];
+      if (!same) continue;
+      if (i + prefix.length < s.length) next.add(s[i + prefix.length]!);
+      else if (prefix.length) next.add(eos);
+    }
+  return next;
+}
+
+/**
  * The log-probabilities with the tokens `o` forbids after `prefix` set to −∞: end of
- * sequence before `minLength`, and any token that would repeat an n-gram of `prefix`.
- * Returns `logp` itself when nothing is forbidden.
+ * sequence before `minLength`, any token that would repeat an n-gram of `prefix`, and with
+ * `quote`, any token that would leave the quoted span. Returns `logp` itself when nothing is
+ * forbidden.
  */
 export function constrainStep(
   logp: Float32Array,
   prefix: readonly number[],
-  o: Pick<DecodeOptions, "eos" | "minLength" | "noRepeatNgram">,
+  o: Pick<DecodeOptions, "eos" | "minLength" | "noRepeatNgram" | "quote">,
 ): Float32Array {
   const n = o.noRepeatNgram ?? 0;
   const early = prefix.length < (o.minLength ?? 0);
-  if (!early && (n < 1 || prefix.length < n - 1)) return logp;
+  const quoting = (o.quote?.sources.length ?? 0) > 0;
+  if (!early && !quoting && (n < 1 || prefix.length < n - 1)) return logp;
   const out = Float32Array.from(logp);
+  if (quoting) {
+    const allowed = quotableNext(o.quote!, prefix, o.eos);
+    // Nothing left to quote (empty sources): end the answer rather than leave the span.
+    if (!allowed.size) allowed.add(o.eos);
+    for (let t = 0; t < out.length; t++) if (!allowed.has(t)) out[t] = Number.NEGATIVE_INFINITY;
+  }
   if (early) out[o.eos] = Number.NEGATIVE_INFINITY;
   if (n >= 1 && prefix.length >= n - 1) {
     // The last n − 1 tokens followed by a token already seen after the same n − 1 tokens.
@@ -127,6 +169,8 @@ export function constrainStep(
       if (same) out[prefix[i + n - 1]!] = Number.NEGATIVE_INFINITY;
     }
   }
+  // A quote whose every continuation the other rules forbid ends there.
+  if (quoting && !out.some((v) => v > Number.NEGATIVE_INFINITY)) out[o.eos] = logp[o.eos]!;
   return out;
 }
 

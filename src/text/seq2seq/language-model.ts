@@ -7,7 +7,7 @@ import { full, noGrad, type Tensor, tensor, tidy } from "../../core/index.js";
 import { gelu } from "../../core/ops/elementwise.js";
 import { linear } from "../../core/ops/nn.js";
 import { Dropout, Embedding, LayerNorm, Module, ModuleList, TransformerEncoderLayer } from "../../nn/index.js";
-import { constrainStep, sampleFrom } from "./decode.js";
+import { constrainStep, type Quote, sampleFrom } from "./decode.js";
 import { attendCached, extendKV, type KV, projectKV } from "./kv-cache.js";
 import { sinusoidalPositions } from "./transformer.js";
 
@@ -118,6 +118,8 @@ export interface GenerateOptions {
   onToken?: (id: number) => void;
   /** No n-gram of this size twice in the produced tokens (0 = off, the default). */
   noRepeatNgram?: number;
+  /** The produced tokens must be one contiguous span of one of these sequences (decode.ts's quoting). */
+  quote?: Quote;
   /** false recomputes the whole prefix at every step (the baseline the cache is measured against). */
   useCache?: boolean;
 }
@@ -139,7 +141,8 @@ export function startGeneration(model: CausalLM, prompt: readonly number[], o: O
   let ended = false;
   const choose = (logits: Tensor): number => {
     let lp = logits.logSoftmax(-1).data() as Float32Array;
-    if (o.noRepeatNgram) lp = constrainStep(lp, ids.slice(prompt.length), { eos: o.eos ?? -1, noRepeatNgram: o.noRepeatNgram });
+    if (o.noRepeatNgram || o.quote?.sources.length)
+      lp = constrainStep(lp, ids.slice(prompt.length), { eos: o.eos ?? -1, noRepeatNgram: o.noRepeatNgram, quote: o.quote });
     if (temp === 0) return lp.indexOf(Math.max(...lp));
     return sampleFrom(lp, temp, o.topK ?? lp.length, o.topP ?? 1, random);
   };

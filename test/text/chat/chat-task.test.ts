@@ -43,7 +43,7 @@ test("chat: train → eval (F1, cites rate, retrieval alone) → streamed predic
   assert.ok(Number.isFinite(r.metrics.valLoss as number), `val loss ${r.metrics.valLoss}`);
   const m = await chat.evaluate(out, file);
   assert.equal(m.questions, 8);
-  assert.equal(m.passagesInPrompt, 2);
+  assert.equal(m.passagesInPrompt, 4);
   for (const k of ["f1", "citesRate", "passageOverlap", "retrievalF1", "retrievalCitesRate", "retrievalHitAt1"])
     assert.ok((m[k] as number) >= 0 && (m[k] as number) <= 100, `${k} ${m[k]}`);
   // Retrieval alone replies with the passage it cites.
@@ -53,7 +53,7 @@ test("chat: train → eval (F1, cites rate, retrieval alone) → streamed predic
   const p = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, onText: (t) => chunks.push(t) })) as ChatAnswer[];
   assert.equal(p.length, 1);
   assert.equal(chunks.join("").trim(), p[0]!.answer);
-  assert.equal(p[0]!.passages.length, 2);
+  assert.equal(p[0]!.passages.length, 4);
   assert.match(p[0]!.passages[0]!.text, /sed number 3 /);
   assert.match(chat.formatPrediction(p[0]!), /\[faq\]$/);
   // Beam search is the pointer-generator's; the LM refuses it instead of ignoring it.
@@ -111,6 +111,13 @@ test("chat --model pointer: the pointer-generator learns to quote its passage; s
   const p = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, onText: (t) => chunks.push(t) })) as ChatAnswer[];
   assert.equal(chunks.join("").trim(), p[0]!.answer);
   assert.ok(p[0]!.answer.length > 0);
+  // Quoting (the default) answers with the opening of one of the passages; free decoding may not.
+  assert.ok(
+    p[0]!.passages.some((x) => x.text.startsWith(p[0]!.answer)),
+    `"${p[0]!.answer}" opens none of ${JSON.stringify(p[0]!.passages.map((x) => x.text))}`,
+  );
+  const free = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, decoding: "free" })) as ChatAnswer[];
+  assert.ok(free[0]!.answer.length > 0);
   await assert.rejects(
     chat.train({ data: file, out: join(dir, "bad"), epochs: 1, model: "pointer", seed: 0, oracle: 1.5 }),
     /--oracle must be in \[0, 1\], got 1.5/,
