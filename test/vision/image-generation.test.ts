@@ -183,3 +183,46 @@ test("image-generation end to end at a toy budget: train, evaluate agrees, predi
     isArgError(/needs held-out images to score against/),
   );
 });
+
+test("image-generation on a small ImageFolder: FID's sample count follows the test split; a count it cannot give fails before training", async () => {
+  // Two classes of 16 px grey pictures (a dark and a bright square on noise): 8 training and 3 test images each.
+  const folder = join(dir, "small-folder");
+  let seed = 3;
+  const noise = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed % 64;
+  };
+  for (const [split, n] of [
+    ["train", 8],
+    ["test", 3],
+  ] as const)
+    for (const [c, level] of [
+      ["dark", 40],
+      ["bright", 200],
+    ] as const) {
+      mkdirSync(join(folder, split, c), { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const px = Buffer.from(
+          Array.from({ length: 16 * 16 }, (_, j) => (j % 16 > 3 && j % 16 < 12 && j > 64 && j < 192 ? level : noise())),
+        );
+        await sharp(px, { raw: { width: 16, height: 16, channels: 1 } })
+          .png()
+          .toFile(join(folder, split, c, `${i}.png`));
+      }
+    }
+  const judge = join(dir, "small-judge");
+  await trainImageJudge({ data: folder, out: judge, seed: 0, epochs: 1, log: () => {} });
+  const opts = { data: folder, judge, size: 16, epochs: 1, seed: 0, model: "cvae", width: 4, latent: 4, log: () => {} };
+  const r = await imageGeneration.train({ ...opts, out: join(dir, "small-cvae") });
+  // 3 test images of each class: FID compares 3 generated against 3 real per class.
+  assert.equal((r.metrics as Record<string, number>).fidSamples, 6);
+  assert.ok(Number.isFinite((r.metrics as Record<string, number>).fid));
+  const t0 = performance.now();
+  await assert.rejects(
+    imageGeneration.train({ ...opts, out: join(dir, "small-x"), fidSamples: 40 }),
+    (err: unknown) =>
+      err instanceof FlambeauError &&
+      /--fid-samples 40 needs 20 test images of each class; class 0 of the test split has 3/.test(err.message),
+  );
+  assert.ok(performance.now() - t0 < 5000, "the error comes before training");
+});

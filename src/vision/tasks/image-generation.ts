@@ -239,6 +239,26 @@ function firstPerClass(labels: Tensor, classes: number, per: number): number[] {
   return byClass.flat();
 }
 
+/**
+ * Images of each class that FID compares: `fidSamples / classes`, by default 5,000 in all or as
+ * many as the test split's smallest class allows (a user's ImageFolder may hold 100 a class).
+ * An explicit count the split cannot give is an error, raised before any training.
+ */
+function fidPerClass(testLabels: Tensor, classes: number, fidSamples?: number): number {
+  if (fidSamples !== undefined && (!Number.isSafeInteger(fidSamples) || fidSamples < 2 * classes))
+    throw new FlambeauError("E_ARG", `${TASK}: --fid-samples must be an integer ≥ 2 × classes (${2 * classes}), got ${fidSamples}`);
+  const counts = new Array<number>(classes).fill(0);
+  for (const l of testLabels.data() as BigInt64Array) counts[Number(l)]! += 1;
+  const fewest = Math.min(...counts);
+  const per = Math.min(Math.floor((fidSamples ?? 5000) / classes), fidSamples === undefined ? fewest : Number.POSITIVE_INFINITY);
+  if (per > fewest || per < 2)
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: ${fidSamples === undefined ? "FID" : `--fid-samples ${fidSamples}`} needs ${Math.max(per, 2)} test images of each class; class ${counts.indexOf(fewest)} of the test split has ${fewest}`,
+    );
+  return per;
+}
+
 const indexTensor = (idx: readonly number[]): Tensor => tensor(BigInt64Array.from(idx, BigInt));
 
 /** `per` labels of each class, class by class: [0 × per, 1 × per, …]. */
@@ -257,19 +277,11 @@ async function score(
   o: { judge: string; fidSamples?: number },
 ) {
   const k = h.classes;
-  const n = o.fidSamples ?? 5000;
-  if (!Number.isSafeInteger(n) || n < 2 * k)
-    throw new FlambeauError("E_ARG", `${TASK}: --fid-samples must be an integer ≥ 2 × classes (${2 * k}), got ${n}`);
-  const per = Math.floor(n / k);
+  const per = fidPerClass(splits.test.labels, k, o.fidSamples);
   const judge = await loadImageJudge(o.judge);
   if (judge.labels.length !== k)
     throw new FlambeauError("E_ARG", `${TASK}: the judge ${o.judge} knows ${judge.labels.length} classes, the data has ${k}`);
   const testIdx = firstPerClass(splits.test.labels, k, per);
-  if (testIdx.length < k * per)
-    throw new FlambeauError(
-      "E_ARG",
-      `${TASK}: --fid-samples ${n} asks for ${per} test images per class; the test split has fewer in some class`,
-    );
   manualSeed(TEST_SEED);
   // The floor's training images: the first `per` of each class in a seeded shuffle.
   const order = shuffled(splits.train.labels.shape[0]!);
@@ -362,6 +374,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
   const n = data.images.shape[0]!;
   const [, channels, size] = data.images.shape as [number, number, number];
   const k = splits.train.classes.length;
+  fidPerClass(splits.test.labels, k, o.fidSamples);
   let judge: string;
   if (o.judge) judge = resolve(o.judge);
   else {
