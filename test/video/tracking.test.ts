@@ -289,6 +289,22 @@ test("DeepSORT re-identifies an object after a gap by appearance; SORT (max age 
   assert.ok(new Set(idsOf(new tr.SortTracker({ minHits: 1, maxAge: 1 }))).size > 1);
 });
 
+test("DeepSORT reports tentative tracks only while starting when asked, as SORT reports its first minHits frames", () => {
+  const e = Float32Array.from([1, 0]);
+  const det = (x: number) => [{ box: [x, 10, 10, 10] as [number, number, number, number], embedding: e }];
+  const run = (t: fl.video.tracking.Tracker) => [det(0), det(2), det(4), [], det(30)].map((d) => t.update(d).length);
+  // nInit 2: the first frame's track is tentative; deep_sort reports it from its second hit on.
+  assert.deepEqual(run(new tr.DeepSortTracker({ nInit: 2 })), [0, 1, 1, 0, 0]);
+  // While starting (frame 1 < nInit) it is reported; a newcomer later is not until confirmed.
+  assert.deepEqual(run(new tr.DeepSortTracker({ nInit: 2, reportWhileStarting: true })), [1, 1, 1, 0, 0]);
+  // SORT with minHits 1 reports the same frames.
+  const sort = new tr.SortTracker({ minHits: 1 });
+  assert.deepEqual(
+    [det(0), det(2), det(4), [], det(30)].map((d) => sort.update(d.map(({ box }) => ({ box }))).length),
+    [1, 1, 1, 0, 0],
+  );
+});
+
 test("bad input: negative sizes, empty sequences, missing embeddings, bad options → FlambeauError", () => {
   const isFl = (e: unknown) => e instanceof fl.FlambeauError;
   assert.throws(() => new tr.KalmanBoxFilter([0, 0, -5, 10]), isFl);

@@ -322,7 +322,9 @@ const TRACKERS: readonly TrackerName[] = ["iou", "sort", "deepsort"];
 function makeTracker(name: TrackerName, o: { minHits: number; maxAge: number }): Tracker {
   if (name === "iou") return new IouTracker();
   if (name === "sort") return new SortTracker({ minHits: o.minHits, maxAge: o.maxAge });
-  return new DeepSortTracker({ nInit: Math.max(1, o.minHits), maxAge: o.maxAge });
+  // The same confirmation as SORT's: SORT counts the hits after a track's first detection and
+  // reports every track in its first minHits frames; DeepSORT counts the first detection too.
+  return new DeepSortTracker({ nInit: o.minHits + 1, maxAge: o.maxAge, reportWhileStarting: true });
 }
 
 const summary = (r: MotResult) => ({

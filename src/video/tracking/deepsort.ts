@@ -32,6 +32,12 @@ export interface DeepSortOptions {
   gateOn?: "position" | "box";
   /** Gate on the squared Mahalanobis distance (default χ²₀.₉₅: 5.9915 for the position, 9.4877 for the box). */
   gate?: number;
+  /**
+   * Report tentative tracks during the first nInit − 1 frames, as SORT reports every track in
+   * its first minHits frames (default false: deep_sort never reports a tentative track, so a
+   * short clip loses its opening frames).
+   */
+  reportWhileStarting?: boolean;
 }
 
 interface DeepTrack {
@@ -61,6 +67,7 @@ export class DeepSortTracker implements Tracker {
   readonly o: Required<DeepSortOptions>;
   private tracks: DeepTrack[] = [];
   private nextId = 1;
+  private frame = 0;
 
   constructor(o: DeepSortOptions = {}) {
     this.o = {
@@ -71,6 +78,7 @@ export class DeepSortTracker implements Tracker {
       budget: o.budget ?? 100,
       gateOn: o.gateOn ?? "position",
       gate: o.gate ?? ((o.gateOn ?? "position") === "position" ? CHI2_95_2DOF : CHI2_95_4DOF),
+      reportWhileStarting: o.reportWhileStarting ?? false,
     };
     if (this.o.gateOn !== "position" && this.o.gateOn !== "box")
       throw new FlambeauError("E_ARG", `DeepSortTracker: gateOn must be "position" or "box", got ${JSON.stringify(this.o.gateOn)}`);
@@ -87,6 +95,7 @@ export class DeepSortTracker implements Tracker {
       if (!d.embedding)
         throw new FlambeauError("E_ARG", `DeepSortTracker.update: detection ${i} has no embedding (DeepSORT matches by appearance)`);
     });
+    this.frame++;
     for (const t of this.tracks) {
       t.predicted = t.kf.predict();
       t.timeSinceUpdate++;
@@ -146,6 +155,7 @@ export class DeepSortTracker implements Tracker {
     }
     // A tentative track missed once ends; a confirmed one after maxAge misses.
     this.tracks = this.tracks.filter((t) => (t.confirmed ? t.timeSinceUpdate <= this.o.maxAge : t.timeSinceUpdate === 0));
-    return this.tracks.filter((t) => t.confirmed && t.timeSinceUpdate === 0).map((t) => ({ id: t.id, box: t.kf.box() }));
+    const starting = this.o.reportWhileStarting && this.frame < this.o.nInit;
+    return this.tracks.filter((t) => (t.confirmed || starting) && t.timeSinceUpdate === 0).map((t) => ({ id: t.id, box: t.kf.box() }));
   }
 }
