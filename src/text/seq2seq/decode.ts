@@ -155,8 +155,6 @@ export function constrainStep(
   const out = Float32Array.from(logp);
   if (quoting) {
     const allowed = quotableNext(o.quote!, prefix, o.eos);
-    // Nothing left to quote (empty sources): end the answer rather than leave the span.
-    if (!allowed.size) allowed.add(o.eos);
     for (let t = 0; t < out.length; t++) if (!allowed.has(t)) out[t] = Number.NEGATIVE_INFINITY;
   }
   if (early) out[o.eos] = Number.NEGATIVE_INFINITY;
@@ -169,7 +167,7 @@ export function constrainStep(
       if (same) out[prefix[i + n - 1]!] = Number.NEGATIVE_INFINITY;
     }
   }
-  // A quote whose every continuation the other rules forbid ends there.
+  // A quote with nothing left to quote, or whose every continuation the other rules forbid, ends there.
   if (quoting && !out.some((v) => v > Number.NEGATIVE_INFINITY)) out[o.eos] = logp[o.eos]!;
   return out;
 }

@@ -125,6 +125,8 @@ interface Loaded {
   pad: number;
   kb: KnowledgeBase;
   pre: Preprocessing;
+  /** Tokens that end a sentence, where a quoted answer may stop (found once per loaded model). */
+  stops: Set<number>;
 }
 
 function idOf(tk: SubwordTokenizer, t: string): number {
@@ -343,7 +345,7 @@ async function loadModel(dir: string): Promise<Loaded> {
   const model = isPointer(config.hyper) ? new PointerSeq2Seq(config.hyper) : new CausalLM(config.hyper);
   model.loadStateDict(weights);
   model.eval();
-  return { model, tk, ids: chatIds(tk), pad: idOf(tk, "<pad>"), kb: new KnowledgeBase(passages), pre };
+  return { model, tk, ids: chatIds(tk), pad: idOf(tk, "<pad>"), kb: new KnowledgeBase(passages), pre, stops: sentenceEnds(tk) };
 }
 
 export interface ChatAnswer {
@@ -381,7 +383,7 @@ async function answer(
   const block = o.blockNgram ?? (l.model instanceof PointerSeq2Seq ? 0 : 3);
   // Quoting decodes only spans of the passages as the prompt holds them (cut to fit).
   const quote: Quote | undefined =
-    (o.decoding ?? "quote") === "quote" ? { sources: promptPassages(ids, l.ids), opening: true, stops: sentenceEnds(l.tk) } : undefined;
+    (o.decoding ?? "quote") === "quote" ? { sources: promptPassages(ids, l.ids), opening: true, stops: l.stops } : undefined;
   const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: block, quote };
   const beam = o.beam ?? 1;
   if (!(Number.isSafeInteger(beam) && beam >= 1))

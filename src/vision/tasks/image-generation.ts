@@ -250,7 +250,8 @@ function fidPerClass(testLabels: Tensor, classes: number, fidSamples?: number): 
   const counts = new Array<number>(classes).fill(0);
   for (const l of testLabels.data() as BigInt64Array) counts[Number(l)]! += 1;
   const fewest = Math.min(...counts);
-  const per = Math.min(Math.floor((fidSamples ?? 5000) / classes), fidSamples === undefined ? fewest : Number.POSITIVE_INFINITY);
+  const asked = Math.floor((fidSamples ?? 5000) / classes);
+  const per = fidSamples === undefined ? Math.min(asked, fewest) : asked;
   if (per > fewest || per < 2)
     throw new FlambeauError(
       "E_ARG",
