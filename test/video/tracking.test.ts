@@ -315,6 +315,10 @@ test("bad input: negative sizes, empty sequences, missing embeddings, bad option
     (e: Error) => isFl(e) && /embedding/.test(e.message),
   );
   assert.throws(() => new tr.SortTracker({ maxAge: -1 }), isFl);
+  assert.throws(
+    () => new tr.DeepSortTracker({ reportWhileStarting: "yes" as unknown as boolean }),
+    (e: Error) => isFl(e) && /reportWhileStarting must be true or false, got "yes"/.test(e.message),
+  );
   assert.throws(() => new tr.IouTracker(1.5), isFl);
   assert.throws(
     () => tr.motMetrics([[]]),

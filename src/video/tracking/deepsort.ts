@@ -82,6 +82,11 @@ export class DeepSortTracker implements Tracker {
     };
     if (this.o.gateOn !== "position" && this.o.gateOn !== "box")
       throw new FlambeauError("E_ARG", `DeepSortTracker: gateOn must be "position" or "box", got ${JSON.stringify(this.o.gateOn)}`);
+    if (typeof this.o.reportWhileStarting !== "boolean")
+      throw new FlambeauError(
+        "E_ARG",
+        `DeepSortTracker: reportWhileStarting must be true or false, got ${JSON.stringify(this.o.reportWhileStarting)}`,
+      );
     checkRange("DeepSortTracker", "maxAge", this.o.maxAge, 0, 1e6, true);
     checkRange("DeepSortTracker", "nInit", this.o.nInit, 1, 1e6, true);
     checkRange("DeepSortTracker", "maxCosineDistance", this.o.maxCosineDistance, 0, 2, false);
