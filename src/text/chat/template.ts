@@ -69,3 +69,26 @@ export function encodeChat(e: EncodedTurn, k: ChatIds, maxLength: number): { ids
   const labels = ids.slice(1).map((id, i) => (i + 1 >= prompt ? id : IGNORE));
   return { ids, labels };
 }
+
+/**
+ * A question-generation row, the chat template turned around: the passage, then the user's
+ * question as the target — `<s> <|context|> passage <|user|> question </s>`, the loss on the
+ * question only. A model trained on these can say how well each passage explains a question
+ * (the noisy channel a reader chooses its passage by). The passage is cut to fit `maxLength`.
+ */
+export function encodeQuestionTurn(
+  passage: readonly number[],
+  question: readonly number[],
+  k: ChatIds,
+  maxLength: number,
+): { ids: number[]; labels: number[] } {
+  const target = [...question, k.eos];
+  const room = maxLength - 3 - target.length;
+  if (room < 1)
+    throw new FlambeauError("E_ARG", `chat: a question of ${question.length} tokens leaves no room for its passage in ${maxLength}`);
+  const ids = [k.bos, k.context, ...passage.slice(0, room), k.user];
+  const prompt = ids.length;
+  ids.push(...target);
+  const labels = ids.slice(1).map((id, i) => (i + 1 >= prompt ? id : IGNORE));
+  return { ids, labels };
+}

@@ -8,7 +8,10 @@
 // model this small cannot learn to do through its vocabulary alone). Answers are decoded as
 // quotes by default (`--decoding quote`): the model chooses which passage to open and where to
 // stop, but every token continues the passage, so a small model's stutter cannot garble a
-// copy; `--decoding free` lets it write anything. Measured on held-out FAQ
+// copy; `--decoding free` lets it write anything. The pointer-generator is also trained on the
+// turns reversed (passage → question), so it chooses the passage to quote by the question: the one
+// under which the question is likeliest, log p(question | passage) with retrieval's rank as a prior
+// (`--choose question`, its default). Measured on held-out FAQ
 // questions by SQuAD token F1 against the reference answer and the rate of answers that cite
 // a passage of their prompt, beside retrieval alone (the top passage as the reply).
 import { readFileSync } from "node:fs";
@@ -39,7 +42,17 @@ import type { FaqPair } from "../chat/faq.js";
 import { firstWords, KnowledgeBase, type Passage } from "../chat/knowledge.js";
 import { CITES_AT, passageOverlap } from "../chat/metrics.js";
 import { answerLoss, type SftRow, sftBatch } from "../chat/sft.js";
-import { ASSISTANT, CHAT_SPECIALS, type ChatIds, CONTEXT, chatPrompt, encodeChat, IGNORE, USER } from "../chat/template.js";
+import {
+  ASSISTANT,
+  CHAT_SPECIALS,
+  type ChatIds,
+  CONTEXT,
+  chatPrompt,
+  encodeChat,
+  encodeQuestionTurn,
+  IGNORE,
+  USER,
+} from "../chat/template.js";
 import { f1Score } from "../qa/squad-metrics.js";
 import { beamSearch, type Quote, streamDecode } from "../seq2seq/decode.js";
 import { CAUSAL_LM_SIZES, CausalLM, type CausalLMOptions, causalLmSize, streamTokens } from "../seq2seq/language-model.js";
@@ -68,8 +81,12 @@ const OPTIONS = {
   }),
   packageTurns: opt.count('extra "What is <package>?" training turns answered from package descriptions', {
     phases: ["train"],
-    default: 5000,
+    default: 500,
   }),
+  questionTurns: opt.count(
+    "passage → question training turns from package descriptions (description → synopsis; with any, each FAQ pair is turned around too, answer → question): they let the model choose the passage it quotes by how well the passage explains the question",
+    { phases: ["train"], default: 5000 },
+  ),
   questionColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL file holding the question", {
     phases: ["train", "eval"],
     default: "question",
@@ -82,6 +99,11 @@ const OPTIONS = {
   // Not "noRepeatNgram": the CLI would read --no-repeat-ngram as a negated boolean.
   blockNgram: opt.count(
     "never repeat an n-gram of this many subword tokens in one answer (0: off; default 3 for the decoder-only LM, off for the pointer-generator)",
+    { phases: ["eval", "predict"] },
+  ),
+  choose: opt.choice(
+    ["question", "decoder"],
+    "the passage a quote opens: question — the one under which the model finds the question likeliest, log p(question | passage) (a model trained with --question-turns); decoder — the one the quote's first token opens",
     { phases: ["eval", "predict"] },
   ),
   decoding: opt.choice(
@@ -102,6 +124,8 @@ interface Preprocessing {
   retrieve: number;
   passageWords: number;
   answerWords: number;
+  /** Passage → question turns trained on (absent in older models): above 0, the model can score passages by the question. */
+  questionTurns?: number;
 }
 
 /** The pointer-generator's size: the seq2seq tasks' tiny Transformer with a copy attention. */
@@ -167,6 +191,15 @@ async function encodeTurns(tk: SubwordTokenizer, ids: ChatIds, turns: readonly T
     at += t.passages.length;
     return encodeChat({ question: q[i]!.slice(0, QUESTION_TOKENS), passages, answer: a[i]!.slice(0, 2 * ANSWER_WORDS) }, ids, maxLength);
   });
+}
+
+/** Encodes passage → question turns (each turn's one passage and its question; no answer). */
+async function encodeQuestionTurns(tk: SubwordTokenizer, ids: ChatIds, turns: readonly Turn[], maxLength: number): Promise<SftRow[]> {
+  if (!turns.length) return [];
+  const enc = (texts: string[]) => tk.encodeIds(texts, { addSpecialTokens: false });
+  const q = await enc(turns.map((t) => t.question));
+  const p = await enc(turns.map((t) => t.passages[0]!));
+  return turns.map((_, i) => encodeQuestionTurn(p[i]!, q[i]!.slice(0, QUESTION_TOKENS), ids, maxLength));
 }
 
 const PACKAGE_QUESTIONS = [
@@ -254,7 +287,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   // "What is <package>?" turns teach answering from a passage on far more examples than the FAQ has.
   const r = new Random(seed, 11);
   const pkgOrder = r.permutation(data.packages.length);
-  const packageTurns = Array.from(pkgOrder.slice(0, o.packageTurns ?? 5000), (i) => {
+  const packageTurns = Array.from(pkgOrder.slice(0, o.packageTurns ?? 500), (i) => {
     const p = data.packages[i]!;
     const question = PACKAGE_QUESTIONS[r.int(PACKAGE_QUESTIONS.length)]!(p.name);
     const turn = {
@@ -267,15 +300,34 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   });
   // The FAQ's own turns are few beside the package turns: each is seen three times an epoch, each time with its own oracle draw.
   const faqTurns = [0, 1, 2].flatMap(() => trainPairs.map((p) => withOracle(turnOf(p), p.answer)));
+  // The same pairs turned around (passage → question), so the model learns p(question | passage):
+  // the noisy channel it later chooses among its passages by (UPR, Sachan et al. 2022). Package
+  // descriptions give many more: a description explains its synopsis as an answer explains its question.
+  // Only a pointer-generator that reads passages chooses among them (the decoder-only LM quotes by its first token).
+  const size = o.model ?? "pointer";
+  const wantQuestions = k > 0 && size === "pointer" ? (o.questionTurns ?? 5000) : 0;
+  const questionTurns: Turn[] = wantQuestions
+    ? [
+        ...[0, 1, 2].flatMap(() =>
+          trainPairs.map((p) => ({ question: p.question, passages: [firstWords(p.answer, PASSAGE_WORDS)], answer: "" })),
+        ),
+        ...Array.from(pkgOrder.slice(-Math.min(wantQuestions, pkgOrder.length)), (i) => {
+          const p = data.packages[i]!;
+          return { question: p.synopsis, passages: [firstWords(p.description, PASSAGE_WORDS)], answer: "" };
+        }),
+      ]
+    : [];
   const tk = SubwordTokenizer.train("bpe", [...data.passages.map((p) => p.text), ...data.pairs.map((p) => p.question)], {
     vocabSize: Math.min(6000, Math.max(400, data.passages.length * 4)),
   });
   tk.addSpecialTokens([...CHAT_SPECIALS]);
   const ids = chatIds(tk);
   const pad = idOf(tk, "<pad>");
-  const rows = await encodeTurns(tk, ids, [...faqTurns, ...packageTurns], MAX_LENGTH);
+  const rows = [
+    ...(await encodeTurns(tk, ids, [...faqTurns, ...packageTurns], MAX_LENGTH)),
+    ...(await encodeQuestionTurns(tk, ids, questionTurns, MAX_LENGTH)),
+  ];
   const valRows = await encodeTurns(tk, ids, valPairs.map(turnOf), MAX_LENGTH);
-  const size = o.model ?? "pointer";
   const hyper: Hyper =
     size === "pointer"
       ? { vocabSize: tk.vocabSize, padId: pad, maxLength: MAX_LENGTH, ...POINTER, pointer: true }
@@ -288,7 +340,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const steps = Math.ceil(rows.length / bs) * epochs;
   const warmup = Math.max(20, Math.round(steps * 0.05));
   log(
-    `${TASK}: ${trainPairs.length} FAQ pairs (×3) + ${packageTurns.length} package turns; ${data.passages.length} passages indexed; ${plural(k, "passage")} in the prompt; vocabulary ${tk.vocabSize}; ${size}, ${plural(epochs, "epoch")}`,
+    `${TASK}: ${trainPairs.length} FAQ pairs (×3) + ${packageTurns.length} package turns + ${questionTurns.length} passage → question turns; ${data.passages.length} passages indexed; ${plural(k, "passage")} in the prompt; vocabulary ${tk.vocabSize}; ${size}, ${plural(epochs, "epoch")}`,
   );
   const batches = epochBatches(
     (e) => chunks(permutation(rows.length, seed, e), bs),
@@ -319,6 +371,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
     retrieve: k,
     passageWords: PASSAGE_WORDS,
     answerWords: ANSWER_WORDS,
+    questionTurns: questionTurns.length,
   };
   await saveModelDir<Hyper, Preprocessing>(
     o.out,
@@ -327,7 +380,14 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
       architecture: size === "pointer" ? "pointer-generator" : `causal-lm-${size}`,
       hyper,
       preprocessing: pre,
-      metrics: { epochs, seed, pairs: trainPairs.length, packageTurns: packageTurns.length, passages: data.passages.length },
+      metrics: {
+        epochs,
+        seed,
+        pairs: trainPairs.length,
+        packageTurns: packageTurns.length,
+        questionTurns: questionTurns.length,
+        passages: data.passages.length,
+      },
     },
     model.stateDict(),
   );
@@ -353,6 +413,8 @@ export interface ChatAnswer {
   answer: string;
   /** The passages put in the prompt, best first. */
   passages: Passage[];
+  /** The index in `passages` of the one the answer quotes, when the model chose it by the question (`--choose question`). */
+  chosen?: number;
 }
 
 /** Answers one question: retrieve, template, then decode the answer token by token. */
@@ -366,6 +428,7 @@ async function answer(
     blockNgram?: number;
     beam?: number;
     decoding?: "quote" | "free";
+    choose?: "question" | "decoder";
     random?: () => number;
     onText?: (t: string) => void;
   },
@@ -382,9 +445,36 @@ async function answer(
   // subword trigrams, and blocking them garbled its copies.
   const block = o.blockNgram ?? (l.model instanceof PointerSeq2Seq ? 0 : 3);
   // Quoting decodes only spans of the passages as the prompt holds them (cut to fit).
-  const quote: Quote | undefined =
-    (o.decoding ?? "quote") === "quote" ? { sources: promptPassages(ids, l.ids), opening: true, stops: l.stops } : undefined;
-  const sampling = { temperature: o.temperature ?? 0, topP: o.topP ?? 0.95, eos: l.ids.eos, random: o.random, noRepeatNgram: block, quote };
+  const quoting = (o.decoding ?? "quote") === "quote";
+  const sources = promptPassages(ids, l.ids);
+  const choose = o.choose ?? (quoting && canChoose(l) ? "question" : "decoder");
+  if (choose === "question" && !(quoting && canChoose(l)))
+    throw new FlambeauError(
+      "E_ARG",
+      `${TASK}: --choose question needs quoting (--decoding quote) and a pointer-generator trained with --question-turns (this one: ${l.model instanceof PointerSeq2Seq ? "pointer" : "decoder-only"}, ${l.pre.questionTurns ?? 0} question turns)`,
+      TASK,
+    );
+  // Choosing by the question quotes only the passage that explains it best: log p(question | passage)
+  // plus retrieval's word as a prior, p(passage) ∝ 1 / rank.
+  const chosen =
+    choose === "question" && l.model instanceof PointerSeq2Seq && sources.length > 1
+      ? argmax(questionScores(l.model, sources, q, l.ids, l.pad).map((s, rank) => s - Math.log(rank + 1)))
+      : undefined;
+  const quote: Quote | undefined = quoting
+    ? { sources: chosen === undefined ? sources : [sources[chosen]!], opening: true, stops: l.stops }
+    : undefined;
+  // A chosen passage is quoted past its middle, as training answers run: each is its passage's
+  // opening, cut at a sentence end past half of it (firstWords), so a stop before half is early.
+  const minLength = chosen === undefined ? 0 : Math.ceil(sources[chosen]!.length / 2);
+  const sampling = {
+    temperature: o.temperature ?? 0,
+    topP: o.topP ?? 0.95,
+    eos: l.ids.eos,
+    random: o.random,
+    noRepeatNgram: block,
+    quote,
+    minLength,
+  };
   const beam = o.beam ?? 1;
   if (!(Number.isSafeInteger(beam) && beam >= 1))
     throw new FlambeauError("E_ARG", `${TASK}: --beam must be a positive integer, got ${beam}`, TASK);
@@ -406,6 +496,7 @@ async function answer(
           beamSize: beam,
           noRepeatNgram: block,
           quote,
+          minLength,
         });
         for (const id of tokens) await onToken(id);
       } else tokens = await streamDecode(l.model, src, onToken, { ...sampling, bos: l.ids.bos, maxLength: maxNew });
@@ -413,8 +504,35 @@ async function answer(
       src.dispose();
     }
   } else tokens = await streamTokens(l.model, ids, onToken, { ...sampling, maxNewTokens: maxNew });
-  return { question, answer: (await l.tk.decode(tokens, { skipSpecialTokens: true })).trim(), passages };
+  return { question, answer: (await l.tk.decode(tokens, { skipSpecialTokens: true })).trim(), passages, chosen };
 }
+
+/**
+ * log p(question | passage) for each passage, from the model's passage → question turns: the
+ * noisy channel (UPR, Sachan et al. 2022) by which a reader chooses the passage that answers —
+ * a passage that explains the question makes it likely, whatever its rank in retrieval.
+ */
+function questionScores(
+  model: PointerSeq2Seq,
+  passages: readonly (readonly number[])[],
+  question: readonly number[],
+  k: ChatIds,
+  pad: number,
+): number[] {
+  const pairs = passages.map((p) => promptAnswerPair(encodeQuestionTurn(p, question, k, model.options.maxLength)));
+  return noGrad(() =>
+    tidy(() => {
+      const b = pairBatch(pairs, Array.from(pairs.keys()), { pad, bos: k.bos, eos: k.eos });
+      const logp = model.forwardLogProbs(b.src, b.tgtIn).gather(2, b.tgtOut.unsqueeze(2)).squeeze(2);
+      return Array.from(logp.mul(b.tgtOut.ne(pad).float()).sum(1).data(), Number);
+    }),
+  );
+}
+
+/** Whether a loaded model can choose its passage by the question: a pointer-generator trained on passage → question turns. */
+const canChoose = (l: Loaded): boolean => Boolean(l.pre.questionTurns) && l.model instanceof PointerSeq2Seq;
+
+const argmax = (xs: readonly number[]): number => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
 
 /** Tokens that end a sentence (their text ends in . ? or !), where a quoted answer may stop. */
 function sentenceEnds(tk: SubwordTokenizer): Set<number> {
@@ -450,7 +568,13 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Partial<Options
     let hits = 0;
     for (const pair of test) {
       const reference = firstWords(pair.answer, l.pre.answerWords);
-      const a = await answer(l, pair.question, { temperature: 0, blockNgram: o.blockNgram, beam: o.beam, decoding: o.decoding });
+      const a = await answer(l, pair.question, {
+        temperature: 0,
+        blockNgram: o.blockNgram,
+        beam: o.beam,
+        decoding: o.decoding,
+        choose: o.choose,
+      });
       // The passages an answer may cite: those in its prompt (the best one retrieved for a model that reads none).
       const top = l.kb.search(pair.question, 1)[0];
       const passage = top === undefined ? "" : firstWords(l.kb.passages[top]!.text, l.pre.passageWords);
@@ -466,6 +590,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Partial<Options
     return {
       questions: test.length,
       passagesInPrompt: l.pre.retrieve,
+      choose: o.choose ?? ((o.decoding ?? "quote") === "quote" && canChoose(l) ? "question" : "decoder"),
       f1: pct(mean(f1)),
       citesRate: pct(mean(overlap.map((x) => Number(x >= CITES_AT)))),
       passageOverlap: pct(mean(overlap)),
@@ -494,6 +619,7 @@ async function load(dir: string): Promise<Predictor<ChatAnswer, Options>> {
             blockNgram: o.blockNgram,
             beam: o.beam,
             decoding: o.decoding,
+            choose: o.choose,
             random: () => r.nextFloat(),
             onText: o.onText,
           }),
@@ -506,13 +632,13 @@ async function load(dir: string): Promise<Predictor<ChatAnswer, Options>> {
 
 async function demo(o: DemoOptions): Promise<DemoSection> {
   const t0 = performance.now();
-  const budget = o.full ? {} : { epochs: 1, limit: 60, descriptions: 200, packageTurns: 100 };
+  const budget = o.full ? {} : { epochs: 1, limit: 60, descriptions: 200, packageTurns: 100, questionTurns: 100 };
   const r = await train({ data: CHAT_DATA, out: o.out, seed: 0, progress: o.progress, log: o.log ?? (() => {}), ...budget });
   const m = await evaluate(o.out, CHAT_DATA, { limit: o.full ? undefined : 10 });
   const l = await loadModel(o.out);
   const sample = await answer(l, "What is dpkg?", { temperature: 0, maxNewTokens: 40 });
   l.model.dispose();
-  const extra = o.full ? "" : " --epochs 1 --limit 60 --descriptions 200 --package-turns 100";
+  const extra = o.full ? "" : " --epochs 1 --limit 60 --descriptions 200 --package-turns 100 --question-turns 100";
   return {
     task: TASK,
     dataset: "Debian FAQ question → answer pairs (debian-faq), retrieval over FAQ answers and package descriptions",
@@ -520,7 +646,11 @@ async function demo(o: DemoOptions): Promise<DemoSection> {
     metrics: { f1: m.f1 as number, citesRate: m.citesRate as number, retrievalF1: m.retrievalF1 as number },
     history: r.history.epochs.map((e) => ({ loss: e.loss!, valLoss: e.valLoss })),
     seconds: (performance.now() - t0) / 1000,
-    extraHtml: `<h3>A reply</h3><pre>${escapeHtml(chatPrompt({ question: sample.question, passages: sample.passages.map((p) => p.text) }))}<b>${escapeHtml(sample.answer)}</b></pre>`,
+    extraHtml: `<h3>A reply</h3><pre>${escapeHtml(chatPrompt({ question: sample.question, passages: sample.passages.map((p) => p.text) }))}<b>${escapeHtml(sample.answer)}</b></pre>${
+      sample.chosen === undefined
+        ? ""
+        : `<p>The model chose passage ${sample.chosen + 1} of ${sample.passages.length} by log p(question | passage).</p>`
+    }`,
   };
 }
 

@@ -118,6 +118,19 @@ test("chat --model pointer: the pointer-generator learns to quote its passage; s
   );
   const free = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, decoding: "free" })) as ChatAnswer[];
   assert.ok(free[0]!.answer.length > 0);
+  // The model was trained on passage → question turns too, so by default it quotes the passage
+  // that explains the question best; --choose decoder lets the quote's first token choose.
+  assert.equal(m.choose, "question");
+  assert.ok(
+    p[0]!.chosen !== undefined && p[0]!.passages[p[0]!.chosen]!.text.startsWith(p[0]!.answer),
+    "the answer quotes the passage chosen",
+  );
+  const byDecoder = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, choose: "decoder" })) as ChatAnswer[];
+  assert.ok(byDecoder[0]!.passages.some((x) => x.text.startsWith(byDecoder[0]!.answer)));
+  await assert.rejects(
+    chat.predict(out, ["What is sed number 3 for?"], { decoding: "free", choose: "question" }),
+    /--choose question needs quoting \(--decoding quote\)/,
+  );
   await assert.rejects(
     chat.train({ data: file, out: join(dir, "bad"), epochs: 1, model: "pointer", seed: 0, oracle: 1.5 }),
     /--oracle must be in \[0, 1\], got 1.5/,

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { manualSeed, tensor } from "../../../src/core/index.js";
 import { answerLoss, sftBatch } from "../../../src/text/chat/sft.js";
-import { chatPrompt, encodeChat, IGNORE } from "../../../src/text/chat/template.js";
+import { chatPrompt, encodeChat, encodeQuestionTurn, IGNORE } from "../../../src/text/chat/template.js";
 import { CausalLM, generateTokens } from "../../../src/text/seq2seq/language-model.js";
 
 const K = { bos: 1, eos: 2, user: 3, assistant: 4, context: 5 };
@@ -60,6 +60,15 @@ test("encodeChat: passages are cut to fit the model's length; a question and ans
     () => encodeChat({ question: [30, 31], passages: [], answer: [40, 41] }, K, 7),
     /a turn needs 8 tokens without its passages/,
   );
+});
+
+test("encodeQuestionTurn: <s> <|context|> passage <|user|> question </s>, labels only on the question; the passage cut to fit", () => {
+  const { ids, labels } = encodeQuestionTurn([10, 11, 12], [30, 31], K, 100);
+  assert.deepEqual(ids, [1, 5, 10, 11, 12, 3, 30, 31, 2]);
+  assert.deepEqual(labels, [M, M, M, M, M, 30, 31, 2]);
+  const cut = encodeQuestionTurn([10, 11, 12], [30, 31], K, 8);
+  assert.deepEqual(cut.ids, [1, 5, 10, 11, 3, 30, 31, 2]);
+  assert.throws(() => encodeQuestionTurn([10], [30, 31, 32, 33], K, 8), /a question of 4 tokens leaves no room for its passage in 8/);
 });
 
 test("answerLoss: mean cross-entropy over the answer positions only, as computed by hand", () => {
