@@ -25,6 +25,13 @@ test("object-tracking: train, eval and predict at a tiny budget", async () => {
     }
   // Tracking the true boxes: nothing is missed by the IoU baseline (every box is reported).
   assert.equal(m.onGroundTruthBoxes!.iou!.fn, 0);
+  // The validation clips (the training generator, after the model's seed) choose settings such as
+  // DeepSORT's appearance gate, which eval reports and passes on.
+  const v = (await task.evaluate(out, "clips", { limit: 2, clips: "val", maxCosineDistance: 0.3 })) as Record<string, unknown>;
+  assert.match(String(v.source), /^validation clips \(fashion, the training objects and photos, seed 1000004\)$/);
+  assert.equal((v.trackers as { maxCosineDistance: number }).maxCosineDistance, 0.3);
+  assert.equal((m.trackers as unknown as { maxCosineDistance: number }).maxCosineDistance, 0.4);
+  await assert.rejects(task.evaluate(out, "clips", { limit: 1, maxCosineDistance: 3 }), /maxCosineDistance/);
   const set = await video.generateClips({ count: 1, size: 32, frames: 6, split: "test" });
   const file = join(dir, "clip.mp4");
   await video.writeVideo(file, { start: 0, shape: [6, 3, 32, 32], data: set.clips[0]!.frames }, { fps: 6 });
