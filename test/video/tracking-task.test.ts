@@ -30,7 +30,7 @@ test("object-tracking: train, eval and predict at a tiny budget", async () => {
   const v = (await task.evaluate(out, "clips", { limit: 2, clips: "val", maxCosineDistance: 0.3 })) as Record<string, unknown>;
   assert.match(String(v.source), /^validation clips \(fashion, the training objects and photos, seed 1000004\)$/);
   assert.equal((v.trackers as { maxCosineDistance: number }).maxCosineDistance, 0.3);
-  assert.equal((m.trackers as unknown as { maxCosineDistance: number }).maxCosineDistance, 0.4);
+  assert.equal((m.trackers as unknown as { maxCosineDistance: number }).maxCosineDistance, 0.2);
   await assert.rejects(task.evaluate(out, "clips", { limit: 1, maxCosineDistance: 3 }), /maxCosineDistance/);
   const set = await video.generateClips({ count: 1, size: 32, frames: 6, split: "test" });
   const file = join(dir, "clip.mp4");
