@@ -455,7 +455,7 @@ async function answer(
       TASK,
     );
   // Choosing by the question quotes only the passage that explains it best: log p(question | passage)
-  // plus retrieval's word as a prior, p(passage) ∝ 1 / rank.
+  // plus retrieval's rank as a prior, p(passage) ∝ 1 / rank.
   const chosen =
     choose === "question" && l.model instanceof PointerSeq2Seq && sources.length > 1
       ? argmax(questionScores(l.model, sources, q, l.ids, l.pad).map((s, rank) => s - Math.log(rank + 1)))
