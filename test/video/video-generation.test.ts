@@ -125,11 +125,14 @@ test("ClipDiffusion factorised text-to-video: the first frame of the direct clip
   assert.equal(m.generate(prompts, first, shape, { steps: 3 }).sub(a).abs().max().item(), 0);
   assert.throws(
     () => m.generate(prompts, null, shape, { textToVideo: "both" as "direct" }),
-    (e: Error) => e instanceof FlambeauError && /textToVideo must be one of direct, factorised, got "both"/.test(e.message),
+    (e: Error) =>
+      e instanceof FlambeauError &&
+      /^ClipDiffusion\.generate: textToVideo must be one of 'direct', 'factorised', got "both"$/.test(e.message),
   );
   assert.throws(
     () => m.generate(prompts, null, shape, { textToVideo: "factorised", firstFrame: "photo" as "clip" }),
-    (e: Error) => e instanceof FlambeauError && /firstFrame must be one of clip, image, got "photo"/.test(e.message),
+    (e: Error) =>
+      e instanceof FlambeauError && /^ClipDiffusion\.generate: firstFrame must be one of 'clip', 'image', got "photo"$/.test(e.message),
   );
   // Training with one-frame clips: the mean of the clip and image losses, differentiable.
   let u = 0;

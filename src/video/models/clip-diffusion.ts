@@ -10,6 +10,7 @@
 import { FlambeauError } from "../../core/errors.js";
 import { cat, noGrad, ones, randn, type Tensor, tensor, zeros } from "../../core/index.js";
 import { mseLoss } from "../../core/ops/loss.js";
+import { checkEnum } from "../../core/validate.js";
 import { GaussianDiffusion, Module } from "../../nn/index.js";
 import type { Conditioning } from "../../vision/models/diffusion-res-block.js";
 import { PromptEncoder } from "./prompt-encoder.js";
@@ -137,20 +138,8 @@ export class ClipDiffusion extends Module {
    * [B, 3, S, S] tensor in [−1, 1]) or invented whole when `first` is null.
    */
   generate(prompts: readonly string[], first: Tensor | null, shape: { frames: number; size: number }, o: GenerateOptions = {}): Tensor {
-    const mode = o.textToVideo ?? "direct";
-    if (!(TEXT_TO_VIDEO as readonly string[]).includes(mode))
-      throw new FlambeauError(
-        "E_ARG",
-        `ClipDiffusion: textToVideo must be one of ${TEXT_TO_VIDEO.join(", ")}, got ${JSON.stringify(mode)}`,
-        "generate",
-      );
-    const source = o.firstFrame ?? "clip";
-    if (!(FIRST_FRAME_SOURCES as readonly string[]).includes(source))
-      throw new FlambeauError(
-        "E_ARG",
-        `ClipDiffusion: firstFrame must be one of ${FIRST_FRAME_SOURCES.join(", ")}, got ${JSON.stringify(source)}`,
-        "generate",
-      );
+    const mode = checkEnum("ClipDiffusion.generate", "textToVideo", o.textToVideo ?? "direct", TEXT_TO_VIDEO);
+    const source = checkEnum("ClipDiffusion.generate", "firstFrame", o.firstFrame ?? "clip", FIRST_FRAME_SOURCES);
     if (!first && mode === "factorised") {
       // The first frame of a text-to-video clip (or a one-frame clip), then image-to-video from it with fresh noise.
       const invented = this.generate(prompts, null, source === "image" ? { ...shape, frames: 1 } : shape, {
