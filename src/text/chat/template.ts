@@ -65,9 +65,12 @@ export function encodeChat(e: EncodedTurn, k: ChatIds, maxLength: number): { ids
   ids.push(k.user, ...e.question, k.assistant);
   const prompt = ids.length;
   ids.push(...answer);
-  // Next-token labels of positions 0 … n−2: only positions that predict an answer token count.
-  const labels = ids.slice(1).map((id, i) => (i + 1 >= prompt ? id : IGNORE));
-  return { ids, labels };
+  return { ids, labels: targetLabels(ids, prompt) };
+}
+
+/** Next-token labels of positions 0 … n−2 of `ids`: only positions that predict a token from `prompt` on count. */
+function targetLabels(ids: readonly number[], prompt: number): number[] {
+  return ids.slice(1).map((id, i) => (i + 1 >= prompt ? id : IGNORE));
 }
 
 /**
@@ -89,6 +92,5 @@ export function encodeQuestionTurn(
   const ids = [k.bos, k.context, ...passage.slice(0, room), k.user];
   const prompt = ids.length;
   ids.push(...target);
-  const labels = ids.slice(1).map((id, i) => (i + 1 >= prompt ? id : IGNORE));
-  return { ids, labels };
+  return { ids, labels: targetLabels(ids, prompt) };
 }

@@ -447,7 +447,7 @@ async function answer(
   // Quoting decodes only spans of the passages as the prompt holds them (cut to fit).
   const quoting = (o.decoding ?? "quote") === "quote";
   const sources = promptPassages(ids, l.ids);
-  const choose = o.choose ?? (quoting && canChoose(l) ? "question" : "decoder");
+  const choose = chooserOf(l, o);
   if (choose === "question" && !(quoting && canChoose(l)))
     throw new FlambeauError(
       "E_ARG",
@@ -532,6 +532,10 @@ function questionScores(
 /** Whether a loaded model can choose its passage by the question: a pointer-generator trained on passage → question turns. */
 const canChoose = (l: Loaded): boolean => Boolean(l.pre.questionTurns) && l.model instanceof PointerSeq2Seq;
 
+/** How a request chooses its passage: as asked, else by the question when the model can and the answer quotes. */
+const chooserOf = (l: Loaded, o: { decoding?: "quote" | "free"; choose?: "question" | "decoder" }): "question" | "decoder" =>
+  o.choose ?? ((o.decoding ?? "quote") === "quote" && canChoose(l) ? "question" : "decoder");
+
 const argmax = (xs: readonly number[]): number => xs.reduce((best, x, i) => (x > xs[best]! ? i : best), 0);
 
 /** Tokens that end a sentence (their text ends in . ? or !), where a quoted answer may stop. */
@@ -590,7 +594,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Partial<Options
     return {
       questions: test.length,
       passagesInPrompt: l.pre.retrieve,
-      choose: o.choose ?? ((o.decoding ?? "quote") === "quote" && canChoose(l) ? "question" : "decoder"),
+      choose: chooserOf(l, o),
       f1: pct(mean(f1)),
       citesRate: pct(mean(overlap.map((x) => Number(x >= CITES_AT)))),
       passageOverlap: pct(mean(overlap)),

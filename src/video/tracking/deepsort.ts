@@ -7,6 +7,7 @@
 // matching of the tentative tracks and those missed for one frame, as deep_sort does.
 // Tracks are reported while confirmed and detected in this frame.
 import { FlambeauError } from "../../core/errors.js";
+import { checkEnum } from "../../core/validate.js";
 import { gatedMatching } from "./associate.js";
 import type { Box } from "./boxes.js";
 import { iou } from "./boxes.js";
@@ -80,8 +81,7 @@ export class DeepSortTracker implements Tracker {
       gate: o.gate ?? ((o.gateOn ?? "position") === "position" ? CHI2_95_2DOF : CHI2_95_4DOF),
       reportWhileStarting: o.reportWhileStarting ?? false,
     };
-    if (this.o.gateOn !== "position" && this.o.gateOn !== "box")
-      throw new FlambeauError("E_ARG", `DeepSortTracker: gateOn must be "position" or "box", got ${JSON.stringify(this.o.gateOn)}`);
+    checkEnum("DeepSortTracker", "gateOn", this.o.gateOn, ["position", "box"]);
     if (typeof this.o.reportWhileStarting !== "boolean")
       throw new FlambeauError(
         "E_ARG",
