@@ -27,7 +27,9 @@ APT_PACKAGES=(libtorch-dev libgloo-dev libblis4-openmp libopenblas0-openmp datas
 APT_PACKAGES+=(fonts-dejavu-core fonts-dejavu-extra) # the symbol faces of scripts/own-data/glyph-shapes.py (issue 25's image row)
 # text-style-transfer: the King James Bible (bible-kjv-text; its `bible` program prints every verse).
 APT_PACKAGES+=(bible-kjv)
-APT_PACKAGES+=(debian-faq) # the Debian FAQ's question → answer pairs: the chat task's data
+# The chat and FAQ-retrieval data: the Debian FAQ and the FAQs these packages install under
+# /usr/share/doc (chat/faq.ts reads whichever are there; installing them all fixes the set).
+APT_PACKAGES+=(debian-faq lsof xz-utils procps man-db valgrind zlib1g-dev)
 # `--test` adds python3-torch and python3-torchvision: interop tests load Flambeau's files in
 # Python PyTorch and torchvision weights (made at test time) in Flambeau; and chromium, which
 # playwright-core drives for the browser and studio tests (Playwright downloads no browser).

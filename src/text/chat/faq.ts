@@ -1,9 +1,10 @@
 // Real question → answer pairs from the FAQs Debian ships: the Debian GNU/Linux FAQ
 // (package debian-faq, /usr/share/doc/debian/FAQ/debian-faq.en.txt.gz: numbered sections
-// "1.3. Question?" followed by an indented answer) and every /usr/share/doc/*/FAQ* file written
-// as "Q. … A. …" paragraphs (base-files' FAQ) or as question headings ending in "?" (zlib,
-// procps, valgrind, man-db, fonts-noto-core). A user's CSV/TSV/JSONL file gives a question and
-// an answer column instead.
+// "1.3. Question?" followed by an indented answer) and every FAQ file under /usr/share/doc
+// (FAQ_FILE) written as "Q. … A. …" paragraphs (base-files, xz-utils), as a numbered outline
+// (sed, lsof: 291 of the 530 pairs) or as question headings ending in "?" (zlib, procps,
+// valgrind, man-db, fonts-noto-core). A user's CSV/TSV/JSONL file gives a question and an
+// answer column instead.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -114,10 +115,45 @@ export function parseHeadingFaq(text: string, source: string): FaqPair[] {
   return out;
 }
 
+/** A numbered outline heading at the start of a line: "4.1.  How do I …?" (sed) or "1.2.4\tWhy can't I …" (lsof). */
+const OUTLINE = /^(\d+(?:\.\d+)+)\.?\s+(\S.*)$/;
+
+/**
+ * FAQs laid out as a numbered outline (the sed FAQ, lsof's 00FAQ): a table of contents, then
+ * each heading again at the start of a line, wrapped onto indented lines up to a blank one, and
+ * its indented answer up to the next line that starts at the margin. Only headings that ask
+ * (end in "?") are questions: the others are chapters and notes ("1.5. FAQ abbreviations").
+ */
+export function parseOutlineFaq(text: string, source: string): FaqPair[] {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => OUTLINE.test(l));
+  if (first < 0) return [];
+  // The body starts where the first heading comes again (after the table of contents), if it does.
+  const again = lines.findIndex((l, i) => i > first && l.trim() === lines[first]!.trim());
+  const out: FaqPair[] = [];
+  let i = again > 0 ? again : first;
+  while (i < lines.length) {
+    const m = OUTLINE.exec(lines[i]!);
+    i++;
+    if (!m) continue;
+    const q = [m[2]!];
+    while (i < lines.length && lines[i]!.trim() !== "" && /^\s/.test(lines[i]!)) q.push(lines[i++]!);
+    const body: string[] = [];
+    while (i < lines.length && (lines[i]!.trim() === "" || /^\s/.test(lines[i]!))) body.push(lines[i++]!);
+    const question = squash(q.join(" "));
+    const answer = cleanAnswer(body);
+    if (question.endsWith("?") && answer.split(" ").length >= 3) out.push({ question, answer, source });
+  }
+  return out;
+}
+
 const readDoc = (path: string): string => {
   const buf = readFileSync(path);
   return (path.endsWith(".gz") ? gunzipSync(buf) : buf).toString("utf8");
 };
+
+/** The FAQ files read under /usr/share/doc/<package>/: FAQ, FAQ.txt, FAQ.md (not the translations: FAQ-KR.md), faq.txt (xz-utils), sedfaq.txt (sed), 00FAQ (lsof); perhaps gzipped. */
+const FAQ_FILE = /^(?:(?:00)?FAQ(?:\.txt|\.md)?|(?:sed)?faq\.txt)(?:\.gz)?$/;
 
 /** Every FAQ pair installed here: the Debian FAQ, then the Q./A. FAQs under /usr/share/doc. */
 export function debianFaqPairs(doc = DOC): FaqPair[] {
@@ -129,14 +165,16 @@ export function debianFaqPairs(doc = DOC): FaqPair[] {
     const dir = join(doc, pkg);
     let names: string[] = [];
     try {
-      names = readdirSync(dir).filter((f) => /^FAQ(\.txt|\.md)?(\.gz)?$/.test(f) && statSync(join(dir, f)).isFile());
+      names = readdirSync(dir).filter((f) => FAQ_FILE.test(f) && statSync(join(dir, f)).isFile());
     } catch {
       continue;
     }
     for (const f of names.sort()) {
       const text = readDoc(join(dir, f));
-      const qa = parseQaFaq(text, join(dir, f));
-      pairs.push(...(qa.length ? qa : parseHeadingFaq(text, join(dir, f))));
+      const path = join(dir, f);
+      const qa = parseQaFaq(text, path);
+      const outline = qa.length ? [] : parseOutlineFaq(text, path);
+      pairs.push(...(qa.length ? qa : outline.length ? outline : parseHeadingFaq(text, path)));
     }
   }
   return pairs;

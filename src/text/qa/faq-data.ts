@@ -1,6 +1,6 @@
 // Retrieval question answering over FAQs (`debian-faq-qa`): a question's answer is one of the
 // FAQ answers, ranked from the pool of every distinct answer. The pairs are the chat task's
-// (chat/faq.ts: the Debian FAQ and the /usr/share/doc FAQs, 185 pairs); a user's
+// (chat/faq.ts: the Debian FAQ and the /usr/share/doc FAQs, 530 pairs); a user's
 // CSV/TSV/JSONL/Parquet/Arrow file gives question and answer columns instead. The split is by
 // the SHA-1 of the answer text, so questions that share an answer (or the same answer
 // re-asked) stay in one split: 60 % train, 15 % val, 25 % test. The pool holds every answer,

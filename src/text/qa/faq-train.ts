@@ -1,4 +1,4 @@
-// Training the FAQ retriever. 185 FAQ pairs are too few to learn word meanings from, so both
+// Training the FAQ retriever. 530 FAQ pairs are too few to learn word meanings from, so both
 // models are pre-trained on a larger real signal first: Debian's package synopses → their long
 // descriptions (ddtp-summaries' training split: all 55,637 pairs by default, a seeded sample with --limit; a synopsis is a short question-like
 // text, the description the passage that answers it), then fine-tuned on the FAQ's training

@@ -87,12 +87,24 @@ const OPTIONS = {
     "passage → question training turns from package descriptions (description → synopsis; with any, each FAQ pair is turned around too, answer → question): they let the model choose the passage it quotes by how well the passage explains the question",
     { phases: ["train"], default: 5000 },
   ),
+  questionRepeats: opt.count("times each FAQ training pair is also turned around (answer → question) among the passage → question turns", {
+    phases: ["train"],
+    default: 3,
+  }),
+  questions: opt.choice(
+    ["test", "val"],
+    "the held-out questions eval scores: test, or the validation ones (which choose nothing but are watched in training)",
+    {
+      phases: ["eval"],
+      default: "test",
+    },
+  ),
   questionColumn: opt.string("the column (JSON key) of a CSV/TSV/JSONL file holding the question", {
     phases: ["train", "eval"],
     default: "question",
   }),
   answerColumn: opt.string("the column holding the reference answer", { phases: ["train", "eval"], default: "answer" }),
-  maxNewTokens: opt.int("answer tokens to produce at most", { phases: ["predict"], default: 64 }),
+  maxNewTokens: opt.int("answer tokens to produce at most", { phases: ["predict"], default: 80 }),
   beam: opt.int("beam width for the pointer-generator (1: greedy, streamed token by token; a beam's answer arrives whole)", {
     phases: ["eval", "predict"],
   }),
@@ -308,7 +320,7 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
   const wantQuestions = k > 0 && size === "pointer" ? (o.questionTurns ?? 5000) : 0;
   const questionTurns: Turn[] = wantQuestions
     ? [
-        ...[0, 1, 2].flatMap(() =>
+        ...Array.from({ length: o.questionRepeats ?? 3 }).flatMap(() =>
           trainPairs.map((p) => ({ question: p.question, passages: [firstWords(p.answer, PASSAGE_WORDS)], answer: "" })),
         ),
         ...Array.from(pkgOrder.slice(-Math.min(wantQuestions, pkgOrder.length)), (i) => {
@@ -317,7 +329,8 @@ async function train(o: TrainInput & Options): Promise<TaskTrainResult> {
         }),
       ]
     : [];
-  const tk = SubwordTokenizer.train("bpe", [...data.passages.map((p) => p.text), ...data.pairs.map((p) => p.question)], {
+  // The vocabulary is learnt from the passages (the documentation is known) and the training questions only.
+  const tk = SubwordTokenizer.train("bpe", [...data.passages.map((p) => p.text), ...trainPairs.map((p) => p.question)], {
     vocabSize: Math.min(6000, Math.max(400, data.passages.length * 4)),
   });
   tk.addSpecialTokens([...CHAT_SPECIALS]);
@@ -437,7 +450,8 @@ async function answer(
   const enc = async (t: string) => (await l.tk.encodeIds([t], { addSpecialTokens: false }))[0]!;
   const p = await Promise.all(passages.map((x) => enc(x.text)));
   const q = (await enc(question)).slice(0, QUESTION_TOKENS);
-  const maxNew = o.maxNewTokens ?? 64;
+  // Training answers were cut at twice their word budget in tokens: by default a reply may run as long.
+  const maxNew = o.maxNewTokens ?? 2 * l.pre.answerWords;
   const { ids } = encodeChat({ question: q, passages: p }, l.ids, l.model.options.maxLength - Math.min(maxNew, 2 * l.pre.answerWords));
   const onToken = textStreamer(l.tk, o.onText);
   // Trigram blocking (as summarization decodes): a small LM's greedy answer otherwise loops. Not for
@@ -463,9 +477,10 @@ async function answer(
   const quote: Quote | undefined = quoting
     ? { sources: chosen === undefined ? sources : [sources[chosen]!], opening: true, stops: l.stops }
     : undefined;
-  // A chosen passage is quoted past its middle, as training answers run: each is its passage's
-  // opening, cut at a sentence end past half of it (firstWords), so a stop before half is early.
-  const minLength = chosen === undefined ? 0 : Math.ceil(sources[chosen]!.length / 2);
+  // A chosen passage is quoted to its end, as every training answer whose passage the prompt
+  // shows runs: both are the text's first words cut alike (firstWords), so answer = passage, and
+  // a stop before the end is the small model losing count.
+  const minLength = chosen === undefined ? 0 : sources[chosen]!.length;
   const sampling = {
     temperature: o.temperature ?? 0,
     topP: o.topP ?? 0.95,
@@ -562,7 +577,7 @@ async function evaluate(dir: string, data: string, o: EvalArgs & Partial<Options
   const l = await loadModel(dir);
   try {
     const all = await loadChatData(data, { descriptions: 0, question: o.questionColumn, answer: o.answerColumn });
-    let test = all.pairs.filter((_, i) => splitOfPair(i) === "test");
+    let test = all.pairs.filter((_, i) => splitOfPair(i) === (o.questions ?? "test"));
     if (o.limit !== undefined) test = test.slice(0, o.limit);
     if (!test.length) throw new FlambeauError("E_FORMAT", `${TASK}: no held-out questions in ${data}`);
     const f1: number[] = [];

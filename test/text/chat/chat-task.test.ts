@@ -125,6 +125,9 @@ test("chat --model pointer: the pointer-generator learns to quote its passage; s
     p[0]!.chosen !== undefined && p[0]!.passages[p[0]!.chosen]!.text.startsWith(p[0]!.answer),
     "the answer quotes the passage chosen",
   );
+  // Uncapped, the chosen passage is quoted to its end: every training answer is its passage whole.
+  const whole = (await chat.predict(out, ["What is gzip number 16 for?"])) as ChatAnswer[];
+  assert.equal(whole[0]!.answer, whole[0]!.passages[whole[0]!.chosen!]!.text);
   const byDecoder = (await chat.predict(out, ["What is sed number 3 for?"], { maxNewTokens: 12, choose: "decoder" })) as ChatAnswer[];
   assert.ok(byDecoder[0]!.passages.some((x) => x.text.startsWith(byDecoder[0]!.answer)));
   await assert.rejects(

@@ -2,7 +2,7 @@
 // question headings), BM25 passage search, first-words cuts and the cites-the-passage overlap.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseDebianFaq, parseHeadingFaq, parseQaFaq } from "../../../src/text/chat/faq.js";
+import { parseDebianFaq, parseHeadingFaq, parseOutlineFaq, parseQaFaq } from "../../../src/text/chat/faq.js";
 import { firstWords, KnowledgeBase } from "../../../src/text/chat/knowledge.js";
 import { cites, passageOverlap } from "../../../src/text/chat/metrics.js";
 
@@ -62,6 +62,50 @@ test("parseQaFaq: several questions may share one answer; parseHeadingFaq: headi
       ["Why use man-db instead of man?", "It caches the pages."],
     ],
   );
+});
+
+test("parseOutlineFaq: the sed and lsof layout — contents skipped, wrapped headings joined, only headings that ask, answers up to the margin", () => {
+  const text = [
+    "Table of Contents:",
+    "",
+    "1.0\tGeneral Concepts",
+    "1.1\tLsof -- what is it?",
+    "1.2.4\tWhy can't I get the sum(1) result reported in",
+    "\tREADME.lsof_<revision>?",
+    "",
+    "______",
+    "",
+    "1.0\tGeneral Concepts",
+    "",
+    "1.1\tLsof -- what is it?",
+    "",
+    "\tLsof is a UNIX-specific tool.",
+    "",
+    "\t    lsof -i",
+    "",
+    "1.2.4\tWhy can't I get the sum(1) result reported in",
+    "\tREADME.lsof_<revision>?",
+    "",
+    "\tSee the Security section.",
+    "",
+    "5. WHY ISN'T THIS WORKING?",
+    "5.1.  FAQ abbreviations",
+    "",
+    "   RE means regular expression.",
+    "",
+    "5.8.  Does sed issue an exit code?",
+    "",
+    "   Most versions of sed do not.",
+  ].join("\n");
+  assert.deepEqual(
+    parseOutlineFaq(text, "f").map((p) => [p.question, p.answer]),
+    [
+      ["Lsof -- what is it?", "Lsof is a UNIX-specific tool. lsof -i"],
+      ["Why can't I get the sum(1) result reported in README.lsof_<revision>?", "See the Security section."],
+      ["Does sed issue an exit code?", "Most versions of sed do not."],
+    ],
+  );
+  assert.deepEqual(parseOutlineFaq("no outline here\n", "f"), []);
 });
 
 test("KnowledgeBase.search: BM25 order, best first, only passages sharing a word", () => {
