@@ -170,11 +170,16 @@ export function debianFaqPairs(doc = DOC): FaqPair[] {
       continue;
     }
     for (const f of names.sort()) {
-      const text = readDoc(join(dir, f));
       const path = join(dir, f);
-      const qa = parseQaFaq(text, path);
-      const outline = qa.length ? [] : parseOutlineFaq(text, path);
-      pairs.push(...(qa.length ? qa : outline.length ? outline : parseHeadingFaq(text, path)));
+      const text = readDoc(path);
+      // The first layout that finds any pairs is the file's.
+      for (const parse of [parseQaFaq, parseOutlineFaq, parseHeadingFaq]) {
+        const found = parse(text, path);
+        if (found.length) {
+          pairs.push(...found);
+          break;
+        }
+      }
     }
   }
   return pairs;
