@@ -50,6 +50,48 @@ test("motion compensation: an untrained flow leaves the window as it is; a flow 
   m.dispose();
 });
 
+test("pannedWindow: frames are whole-pixel shifts of one photo; a moving cut-out changes only its own pixels", () => {
+  fl.manualSeed(0);
+  const photo = fl.rand([3, 90, 100]).mul(255).to("uint8");
+  const rng = new fl.data.Random(3);
+  const k = 3;
+  const patch = 32;
+  /** The shift (dy, dx) with frame b = frame a moved by it on their overlap, or null. */
+  const shiftOf = (a: fl.Tensor, b: fl.Tensor): [number, number] | null => {
+    for (let dy = -4; dy <= 4; dy++)
+      for (let dx = -4; dx <= 4; dx++) {
+        const m = patch - 4;
+        const pa = a.narrow(1, 4 + dy, m - 4).narrow(2, 4 + dx, m - 4);
+        const pb = b.narrow(1, 4, m - 4).narrow(2, 4, m - 4);
+        if (pa.ne(pb).sum().item() === 0) return [dy, dx];
+      }
+    return null;
+  };
+  for (let trial = 0; trial < 4; trial++) {
+    const w = video.pannedWindow(photo, k, rng, { patch, panSpeed: 4 });
+    assert.deepEqual(w.shape, [k, 3, patch, patch]);
+    const back = shiftOf(w.select(0, 1), w.select(0, 0));
+    const ahead = shiftOf(w.select(0, 1), w.select(0, 2));
+    assert.ok(back && ahead, "each neighbour is a shifted copy of the middle frame");
+    assert.deepEqual(
+      back.map((v) => 0 - v),
+      ahead,
+      "a constant velocity: the two shifts are opposite",
+    );
+  }
+  // With the cut-out, the pan is drawn first from the same stream: the frames differ from the pure pan only inside the cut-out.
+  const still = video.pannedWindow(photo, k, new fl.data.Random(5), { patch, panSpeed: 0 });
+  const crossed = video.pannedWindow(photo, k, new fl.data.Random(5), { patch, panSpeed: 0, objectSpeed: 8 });
+  for (let i = 0; i < k; i++) {
+    const changed = crossed.select(0, i).ne(still.select(0, i)).any(0).float().sum().item() as number;
+    assert.ok(changed > 0 && changed <= 32 * 32, `frame ${i}: ${changed} pixels changed`);
+  }
+  assert.throws(
+    () => video.pannedWindow(photo, 7, rng, { patch: 80, panSpeed: 4 }),
+    /pannedWindow: a 90×100 photo is too small for 7 frames of 80 px/,
+  );
+});
+
 async function* chunksOf(frames: Uint8Array, t: number, h: number, w: number, size: number): AsyncGenerator<fl.video.VideoChunk> {
   const per = 3 * h * w;
   for (let s = 0; s < t; s += size) {
@@ -110,8 +152,27 @@ test("train on a folder of videos, evaluate against bicubic, predict an upscaled
   const m = r.metrics as Record<string, number>;
   assert.equal(m.frames, 1);
   for (const k of ["psnrY", "bicubicPsnrY"]) assert.ok(m[k]! > 10 && m[k]! < 80, `${k} ${m[k]}`);
+  assert.ok(m.movingShare! > 0 && m.movingShare! < 1, `the clip's object moves: ${m.movingShare}`);
+  assert.ok(Number.isFinite(m.movingPsnrY) && Number.isFinite(m.bicubicMovingPsnrY));
   const e = await task.evaluate(out, root, {});
   assert.equal(e.psnrY, m.psnrY);
+  // The blur degradation and a wider window are the model's: saved with it and used again by eval.
+  const bd = join(dir, "model-bd");
+  const rb = await task.train({
+    data: root,
+    out: bd,
+    model: "window-x2",
+    epochs: 1,
+    limit: 4,
+    batchSize: 4,
+    seed: 0,
+    degradation: "blur",
+    frames: 5,
+  });
+  const hyper = fl.train.readModelConfig<{ window: number; blur: number }>(bd).hyper;
+  assert.deepEqual([hyper.window, hyper.blur], [5, 0.8]);
+  assert.notEqual((rb.metrics as Record<string, number>).bicubicPsnrY, m.bicubicPsnrY, "another degradation, another baseline");
+  assert.equal((await task.evaluate(bd, root, {})).psnrY, (rb.metrics as Record<string, number>).psnrY);
   const [p] = (await task.predict(out, [join(root, "test", "clip.mp4")], {})) as { output: string; frames: number }[];
   const info = await video.probeVideo(p!.output);
   assert.deepEqual([info.width, info.height, p!.frames], [128, 128, 10]);

@@ -108,6 +108,38 @@ test("the degradations: ×2 input is half size on the 8-bit grid; bicubic of it 
   assert.ok(Math.abs(noisy.std().item() - 0.1) < 0.01, "noise has the requested σ");
 });
 
+/** The standard normal CDF (Abramowitz & Stegun 7.1.26, error < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+test("the blur degradation: a Gaussian of σ sampled at each low-resolution pixel's centre, where bicubic upscaling puts it", () => {
+  // A ramp's blurred sample is the ramp at the pixel's centre s·i + (s − 1)/2 (the kernel is
+  // symmetric about it); a step edge's is the Gaussian CDF of the centre's distance to the edge
+  // over σ. Both away from the border, within 8-bit quantisation.
+  const side = 48;
+  const xs = fl.arange(side, undefined, 1, { dtype: "float32" }).view([1, 1, 1, side]).expand([1, 3, side, side]);
+  const edge = side / 2 - 0.5;
+  for (const scale of [2, 3, 4]) {
+    const sigma = 0.4 * scale;
+    const job = { kind: "super-resolution", scale, blur: sigma } as const;
+    // Scaled to span [0, 1): one grey level is 48/255 px of the ramp.
+    const ramp = vision.degrade(xs.div(side), job).mul(side);
+    const step = vision.degrade(xs.gt(edge).float(), job);
+    const n = Math.floor(side / scale);
+    assert.deepEqual([...ramp.shape], [1, 3, n, n]);
+    for (let i = 3; i < n - 3; i++) {
+      const centre = scale * i + (scale - 1) / 2;
+      assert.ok(Math.abs(ramp.select(3, i).mean().item() - centre) <= 0.12, `×${scale} ramp at ${i}`);
+      const want = normalCdf((centre - edge) / sigma);
+      assert.ok(Math.abs(step.select(3, i).mean().item() - want) <= 0.02, `×${scale} edge at ${i}: ${want}`);
+    }
+  }
+});
+
 async function writePhotos(dir: string, n: number): Promise<void> {
   mkdirSync(dir, { recursive: true });
   fl.manualSeed(1);

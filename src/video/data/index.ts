@@ -4,4 +4,5 @@ export * from "./clip-captions.js";
 export * from "./clips.js";
 export * from "./footage.js";
 export * from "./moving-mnist.js";
+export * from "./panned.js";
 export * from "./video-folder.js";

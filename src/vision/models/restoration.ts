@@ -7,7 +7,8 @@ import { ESPCN } from "./espcn.js";
 import { SRResNet } from "./srresnet.js";
 import { UNet } from "./unet.js";
 
-export type Restoration = { kind: "super-resolution"; scale: number } | { kind: "denoise"; sigma: number };
+/** Super-resolution's inputs are an antialiased bicubic downscale, or with `blur` (σ in high-resolution px) a Gaussian blur then point sampling. */
+export type Restoration = { kind: "super-resolution"; scale: number; blur?: number } | { kind: "denoise"; sigma: number };
 
 export interface RestorerHyper {
   family: "srresnet" | "espcn" | "unet";
