@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import sharp from "sharp";
 import { FlambeauError } from "../../src/core/errors.js";
-import { arange, manualSeed, randn, tensor } from "../../src/core/index.js";
+import { arange, manualSeed, noGrad, randn, tensor } from "../../src/core/index.js";
 import { ConditionalVae, gaussianKl } from "../../src/vision/models/cvae.js";
 import { ConditionalDcgan, hingeDiscriminatorLoss, hingeGeneratorLoss } from "../../src/vision/models/dcgan.js";
 import { PixelGaussian } from "../../src/vision/models/pixel-gaussian.js";
@@ -36,6 +36,46 @@ test("gaussianKl: ½ Σ (μ² + σ² − 1 − log σ²) per row, 0 at the prior
   // Row 0: ½ [(1 + 1 − 1 − 0) + (0 + 4 − 1 − ln 4)] = ½ (4 − ln 4).
   close(kl[0]!, 0.5 * (4 - Math.log(4)));
   close(kl[1]!, 0);
+});
+
+test("gaussianKl against a prior N(μ_p, σ_p²): the closed form per row; N(0, I) gives the standard KL; 0 when q is the prior", () => {
+  const mean = tensor([[1, -2]]);
+  const logVar = tensor([[0, Math.log(4)]]);
+  const prior = { mean: tensor([[0.5, 0]]), logVar: tensor([[Math.log(2), Math.log(0.5)]]) };
+  // ½ Σ (ln σ_p² − ln σ² + (σ² + (μ − μ_p)²) / σ_p² − 1), term by term.
+  const want = 0.5 * (Math.log(2) - 0 + (1 + 0.25) / 2 - 1) + 0.5 * (Math.log(0.5) - Math.log(4) + (4 + 4) / 0.5 - 1);
+  close(gaussianKl(mean, logVar, prior).item(), want);
+  const standard = { mean: tensor([[0, 0]]), logVar: tensor([[0, 0]]) };
+  close(gaussianKl(mean, logVar, standard).item(), gaussianKl(mean, logVar).item());
+  close(gaussianKl(prior.mean, prior.logVar, prior).item(), 0);
+});
+
+test("ConditionalVae with the class prior: it starts as N(0, I); samples of a class are drawn around that class's mean", () => {
+  manualSeed(0);
+  const vae = new ConditionalVae({ channels: 1, size: 8, classes: 3, latent: 4, width: 4, hidden: 8, prior: "class" });
+  const x = randn([2, 1, 8, 8]).sigmoid();
+  const y = labels([0, 2]);
+  const { mean, logVar } = vae.encode(x, y);
+  close(vae.loss(x, y).kl.item(), gaussianKl(mean, logVar).mean().item(), 1e-4);
+  // A class mean far out: decoding it alone must match a sample of that class at σ_y → 0.
+  noGrad(() => {
+    vae.priorMean!.weight.copy_(
+      tensor([
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [5, -5, 5, -5],
+      ]),
+    );
+    vae.priorLogVar!.weight.fill_(-40);
+  });
+  const s = noGrad(() => vae.sample(labels([2])));
+  const want = noGrad(() => vae.decode(tensor([[5, -5, 5, -5]]), labels([2])).sigmoid());
+  close(s.sub(want).abs().max().item(), 0, 1e-5);
+  assert.equal(new ConditionalVae({ channels: 1, size: 8, classes: 3 }).priorMean, null, "the standard prior is the default");
+  assert.throws(
+    () => new ConditionalVae({ channels: 1, size: 8, classes: 3, prior: "mixture" as "class" }),
+    /prior must be "standard" or "class"/,
+  );
 });
 
 test("hinge losses: D = E[max(0, 1 − D(real))] + E[max(0, 1 + D(fake))], G = −E[D(fake)]", () => {

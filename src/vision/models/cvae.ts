@@ -3,13 +3,19 @@
 // one-hot concatenated to the encoder's flattened features and to z (each followed by a hidden
 // dense layer), and as constant channels to the input of each of the decoder's transposed convs.
 // With the label entering the decoder once, beside z, samples drawn from the prior mixed the
-// classes (shirts in the sandals' row): z had learnt the class, and the prior's z ignores it. The likelihood is
+// classes (shirts in the sandals' row): z had learnt the class, and the prior's z ignores it.
+// Feeding the label to every decoder stage was not enough on Fashion-MNIST: decoded at z = 0,
+// the dress, coat, sandal and shirt rows were still judged as other classes, since z carries
+// the shape and the shapes overlap across classes. So with `prior: "class"` the prior is the
+// label's own, p(z | y) = N(μ_y, diag σ_y²) with μ_y and log σ_y² learnt (Sohn et al.'s CVAE
+// conditions its prior on what is given; here what is given is y): the KL term pulls each
+// class's codes to its own region and samples are drawn there. It starts as N(0, I). The likelihood is
 // Bernoulli on intensities in [0, 1] (the classic choice on MNIST-like data: the decoder's
 // logits and binary cross-entropy); samples show the decoder's mean, sigmoid(logits), since
 // Bernoulli draws of grey pixels would be salt and pepper.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, randn, type Tensor } from "../../core/index.js";
-import { Conv2d, ConvTranspose2d, functional as F, Linear, Module } from "../../nn/index.js";
+import { Conv2d, ConvTranspose2d, Embedding, functional as F, init, Linear, Module } from "../../nn/index.js";
 
 export interface ConditionalVaeOptions {
   /** Image channels (1 grey, 3 RGB). */
@@ -23,6 +29,8 @@ export interface ConditionalVaeOptions {
   width?: number;
   /** Units of the encoder's and the decoder's hidden layers (default 256). */
   hidden?: number;
+  /** p(z): N(0, I) ("standard", the default: models saved before the class prior) or learnt per class ("class"). */
+  prior?: "standard" | "class";
 }
 
 /** The parts of the negative ELBO, each averaged over the batch (nats per image). */
@@ -35,14 +43,25 @@ export interface VaeLoss {
 
 /**
  * KL(N(μ, σ²) ‖ N(0, I)) per row: ½ Σ (μ² + σ² − 1 − log σ²), with logVar = log σ² [B, D] → [B].
- * Closed form, so the ELBO's only Monte Carlo term is the reconstruction.
+ * Closed form, so the ELBO's only Monte Carlo term is the reconstruction. With a prior
+ * N(μ_p, σ_p²) instead: ½ Σ (log σ_p² − log σ² + (σ² + (μ − μ_p)²) / σ_p² − 1).
  */
-export function gaussianKl(mean: Tensor, logVar: Tensor): Tensor {
-  return mean
-    .mul(mean)
-    .add(logVar.exp())
-    .sub(1)
+export function gaussianKl(mean: Tensor, logVar: Tensor, prior?: { mean: Tensor; logVar: Tensor }): Tensor {
+  if (!prior)
+    return mean
+      .mul(mean)
+      .add(logVar.exp())
+      .sub(1)
+      .sub(logVar)
+      .sum({ dim: [1] })
+      .mul(0.5);
+  return logVar
+    .exp()
+    .add(mean.sub(prior.mean).square())
+    .div(prior.logVar.exp())
+    .add(prior.logVar)
     .sub(logVar)
+    .sub(1)
     .sum({ dim: [1] })
     .mul(0.5);
 }
@@ -62,6 +81,9 @@ export class ConditionalVae extends Module {
   readonly toMap: Linear;
   readonly deconv1: ConvTranspose2d;
   readonly deconv2: ConvTranspose2d;
+  /** μ_y and log σ_y² of the class prior, one row per class (null: N(0, I)). */
+  readonly priorMean: Embedding | null;
+  readonly priorLogVar: Embedding | null;
   constructor(o: ConditionalVaeOptions) {
     super();
     checkImageShape("ConditionalVae", o);
@@ -88,6 +110,18 @@ export class ConditionalVae extends Module {
     this.toMap = new Linear(hidden, flat);
     this.deconv1 = new ConvTranspose2d(2 * w + o.classes, w, 4, { stride: 2, padding: 1 });
     this.deconv2 = new ConvTranspose2d(w + o.classes, o.channels, 4, { stride: 2, padding: 1 });
+    const prior = o.prior ?? "standard";
+    if (prior !== "standard" && prior !== "class")
+      throw new FlambeauError("E_ARG", `ConditionalVae: prior must be "standard" or "class", got ${JSON.stringify(prior)}`);
+    this.priorMean = prior === "class" ? new Embedding(o.classes, this.latent) : null;
+    this.priorLogVar = prior === "class" ? new Embedding(o.classes, this.latent) : null;
+    for (const e of [this.priorMean, this.priorLogVar]) if (e) init.zeros_(e.weight);
+  }
+
+  /** p(z | y)'s mean and log-variance [B, latent] (null for the standard prior). */
+  prior(y: Tensor): { mean: Tensor; logVar: Tensor } | null {
+    if (!this.priorMean || !this.priorLogVar) return null;
+    return { mean: this.priorMean.forward(y), logVar: this.priorLogVar.forward(y) };
   }
 
   /** q(z | x, y): the mean and log-variance of z for images x ∈ [0, 1] [B, C, S, S] and labels y [B]. */
@@ -119,13 +153,15 @@ export class ConditionalVae extends Module {
     const { logits, mean, logVar } = this.forward(x, y);
     const b = x.shape[0]!;
     const reconstruction = F.binaryCrossEntropyWithLogits(logits, x, { reduction: "sum" }).div(b);
-    const kl = gaussianKl(mean, logVar).mean();
+    const kl = gaussianKl(mean, logVar, this.prior(y) ?? undefined).mean();
     return { loss: reconstruction.add(kl), reconstruction, kl };
   }
 
-  /** Images of classes y [B] decoded from z ~ N(0, I): the decoder's mean in [0, 1]. */
+  /** Images of classes y [B] decoded from z ~ p(z | y) (N(0, I) for the standard prior): the decoder's mean in [0, 1]. */
   sample(y: Tensor): Tensor {
-    return this.decode(randn([y.shape[0]!, this.latent]), y).sigmoid();
+    const eps = randn([y.shape[0]!, this.latent]);
+    const p = this.prior(y);
+    return this.decode(p ? p.mean.add(p.logVar.mul(0.5).exp().mul(eps)) : eps, y).sigmoid();
   }
 
   private oneHot(y: Tensor): Tensor {

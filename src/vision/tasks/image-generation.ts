@@ -52,6 +52,7 @@ const RECIPES: Record<ModelName, { epochs: number; minSteps: number; maxEpochs: 
 
 const OPTIONS = {
   latent: opt.int("dimensions of z (default 16 for cvae, 64 for dcgan)", { phases: ["train"] }),
+  prior: opt.choice(["class", "standard"], "cvae's p(z): learnt per class, N(μ_y, σ_y²) (default), or N(0, I)", { phases: ["train"] }),
   width: opt.int("channels of the full-resolution stage (default 32 for cvae, 64 for dcgan; the stage below has twice as many)", {
     phases: ["train"],
   }),
@@ -81,6 +82,8 @@ interface Hyper {
   classes: number;
   latent: number;
   width: number;
+  /** The cVAE's p(z): learnt per class (absent in models saved before it: N(0, I)). */
+  prior?: "standard" | "class";
   /** The judge's model directory: relative to the model's own when train trained it there ("judge"), else absolute. */
   judge: string;
 }
@@ -359,6 +362,7 @@ const judgeOf = (dir: string, h: Hyper, judge?: string): string => resolve(judge
 
 type TrainOptions = TrainInput & {
   latent?: number;
+  prior?: "standard" | "class";
   width?: number;
   size?: number;
   judge?: string;
@@ -398,6 +402,7 @@ async function train(o: TrainOptions): Promise<TaskTrainResult> {
     classes: k,
     latent: o.latent ?? (arch === "cvae" ? 16 : 64),
     width: o.width ?? (arch === "cvae" ? 32 : 64),
+    ...(arch === "cvae" && { prior: o.prior ?? "class" }),
     judge: o.judge ? judge : "judge",
   };
   manualSeed(seed);
