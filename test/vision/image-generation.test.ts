@@ -74,7 +74,7 @@ test("ConditionalVae with the class prior: it starts as N(0, I); samples of a cl
   assert.equal(new ConditionalVae({ channels: 1, size: 8, classes: 3 }).priorMean, null, "the standard prior is the default");
   assert.throws(
     () => new ConditionalVae({ channels: 1, size: 8, classes: 3, prior: "mixture" as "class" }),
-    /prior must be "standard" or "class"/,
+    /ConditionalVae: prior must be one of 'standard', 'class', got "mixture"/,
   );
 });
 

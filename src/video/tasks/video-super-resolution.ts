@@ -170,10 +170,12 @@ function movingPixels(hr: Tensor): Tensor {
   return differs(0).logicalOr(differs(2)).float();
 }
 
+/** [N, C, H, W] without a border of `shave` px: the pixels the metrics score. */
+const shaved = (t: Tensor, shave: number): Tensor => t.narrow(2, shave, t.shape[2]! - 2 * shave).narrow(3, shave, t.shape[3]! - 2 * shave);
+
 /** Squared luma errors of `x` against `truth` summed over the mask (all three [1, ·, H, W], border of `shave` px dropped). */
 function maskedSquaredError(x: Tensor, truth: Tensor, mask: Tensor, shave: number): number {
-  const crop = (t: Tensor) => t.narrow(2, shave, t.shape[2]! - 2 * shave).narrow(3, shave, t.shape[3]! - 2 * shave);
-  return crop(rgbToY(x).sub(rgbToY(truth)).square().mul(mask))
+  return shaved(rgbToY(x).sub(rgbToY(truth)).square().mul(mask), shave)
     .sum()
     .item() as number;
 }
@@ -210,7 +212,7 @@ function score(model: WindowSR, h: VideoSRHyper, videos: readonly Footage[], win
           acc.bicubicSsim += ssim(base, truth, { shave })[0]!;
           acc.n++;
           const moving = movingPixels(windowAt(v.frames, t, 3).float().div(255).unsqueeze(0));
-          const inner = moving.narrow(2, shave, moving.shape[2]! - 2 * shave).narrow(3, shave, moving.shape[3]! - 2 * shave);
+          const inner = shaved(moving, shave);
           acc.moving += inner.sum().item() as number;
           acc.pixels += inner.numel;
           acc.movingSe += maskedSquaredError(out, truth, moving, shave);

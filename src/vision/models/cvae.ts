@@ -15,7 +15,12 @@
 // Bernoulli draws of grey pixels would be salt and pepper.
 import { FlambeauError } from "../../core/errors.js";
 import { cat, randn, type Tensor } from "../../core/index.js";
+import { checkEnum } from "../../core/validate.js";
 import { Conv2d, ConvTranspose2d, Embedding, functional as F, init, Linear, Module } from "../../nn/index.js";
+
+/** p(z): N(0, I), or learnt per class. */
+export const VAE_PRIORS = ["standard", "class"] as const;
+export type VaePrior = (typeof VAE_PRIORS)[number];
 
 export interface ConditionalVaeOptions {
   /** Image channels (1 grey, 3 RGB). */
@@ -30,7 +35,7 @@ export interface ConditionalVaeOptions {
   /** Units of the encoder's and the decoder's hidden layers (default 256). */
   hidden?: number;
   /** p(z): N(0, I) ("standard", the default: models saved before the class prior) or learnt per class ("class"). */
-  prior?: "standard" | "class";
+  prior?: VaePrior;
 }
 
 /** The parts of the negative ELBO, each averaged over the batch (nats per image). */
@@ -110,9 +115,7 @@ export class ConditionalVae extends Module {
     this.toMap = new Linear(hidden, flat);
     this.deconv1 = new ConvTranspose2d(2 * w + o.classes, w, 4, { stride: 2, padding: 1 });
     this.deconv2 = new ConvTranspose2d(w + o.classes, o.channels, 4, { stride: 2, padding: 1 });
-    const prior = o.prior ?? "standard";
-    if (prior !== "standard" && prior !== "class")
-      throw new FlambeauError("E_ARG", `ConditionalVae: prior must be "standard" or "class", got ${JSON.stringify(prior)}`);
+    const prior = checkEnum("ConditionalVae", "prior", o.prior ?? "standard", VAE_PRIORS);
     this.priorMean = prior === "class" ? new Embedding(o.classes, this.latent) : null;
     this.priorLogVar = prior === "class" ? new Embedding(o.classes, this.latent) : null;
     for (const e of [this.priorMean, this.priorLogVar]) if (e) init.zeros_(e.weight);

@@ -25,7 +25,7 @@ import { type Batch, type History, Trainer } from "../../train/trainer.js";
 import { carveValidation, isIdxFolder, type LabelledImages, loadImageData, resolveDataPath, take } from "../image-data.js";
 import { isImageFolder } from "../image-folder.js";
 import { writeImage } from "../image-io.js";
-import { ConditionalVae } from "../models/cvae.js";
+import { ConditionalVae, VAE_PRIORS, type VaePrior } from "../models/cvae.js";
 import { ConditionalDcgan, hingeDiscriminatorLoss, hingeGeneratorLoss } from "../models/dcgan.js";
 import { PixelGaussian } from "../models/pixel-gaussian.js";
 import { judgeImages, loadImageJudge, trainImageJudge } from "./image-generation-judge.js";
@@ -52,7 +52,9 @@ const RECIPES: Record<ModelName, { epochs: number; minSteps: number; maxEpochs: 
 
 const OPTIONS = {
   latent: opt.int("dimensions of z (default 16 for cvae, 64 for dcgan)", { phases: ["train"] }),
-  prior: opt.choice(["class", "standard"], "cvae's p(z): learnt per class, N(μ_y, σ_y²) (default), or N(0, I)", { phases: ["train"] }),
+  prior: opt.choice(VAE_PRIORS, "cvae's p(z): learnt per class, N(μ_y, σ_y²) (class, the default), or N(0, I) (standard)", {
+    phases: ["train"],
+  }),
   width: opt.int("channels of the full-resolution stage (default 32 for cvae, 64 for dcgan; the stage below has twice as many)", {
     phases: ["train"],
   }),
@@ -83,7 +85,7 @@ interface Hyper {
   latent: number;
   width: number;
   /** The cVAE's p(z): learnt per class (absent in models saved before it: N(0, I)). */
-  prior?: "standard" | "class";
+  prior?: VaePrior;
   /** The judge's model directory: relative to the model's own when train trained it there ("judge"), else absolute. */
   judge: string;
 }
@@ -362,7 +364,7 @@ const judgeOf = (dir: string, h: Hyper, judge?: string): string => resolve(judge
 
 type TrainOptions = TrainInput & {
   latent?: number;
-  prior?: "standard" | "class";
+  prior?: VaePrior;
   width?: number;
   size?: number;
   judge?: string;
